@@ -1,0 +1,283 @@
+/**
+ * Every error the library throws, and every message it writes, in one place. Messages always name
+ * the workflow class and, where one is involved, the task — and say how to fix the problem.
+ */
+import type { ExecutionResult } from './result';
+
+/** The codes of {@link WorkflowDefinitionError}. */
+export type DefinitionErrorCode =
+  'CYCLE' | 'UNKNOWN_DEPENDENCY' | 'NOT_A_TASK' | 'PARAMETER_GAP' | 'INVALID_TASK' | 'NO_TASKS';
+
+/**
+ * The workflow class is not a valid workflow. Thrown by `Workflow.validate` and `Workflow.graph`,
+ * and the rejection of `Workflow.invoke`, before any task starts.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   Workflow.validate(Checkout);
+ * } catch (error) {
+ *   if (error instanceof WorkflowDefinitionError && error.code === 'CYCLE') console.error(error.message);
+ * }
+ * ```
+ */
+export class WorkflowDefinitionError extends Error {
+  override readonly name = 'WorkflowDefinitionError';
+
+  constructor(
+    /** What is wrong, as a stable code. */
+    readonly code: DefinitionErrorCode,
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The task (or member) involved, when there is one. */
+    readonly task: string | undefined,
+    message: string,
+  ) {
+    super(`${workflow}: ${message}`);
+  }
+}
+
+/**
+ * A task failed (after its retries), so the run failed. Every task already in flight had settled
+ * before this rejection.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await Workflow.invoke(flow, input);
+ * } catch (error) {
+ *   if (error instanceof WorkflowExecutionError) {
+ *     console.error(error.task, error.cause, error.result.has('cart'));
+ *   }
+ * }
+ * ```
+ */
+export class WorkflowExecutionError<W extends object = any, P = unknown> extends Error {
+  override readonly name = 'WorkflowExecutionError';
+
+  constructor(
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The first task that failed. */
+    readonly task: string,
+    /** What that task threw. */
+    override readonly cause: unknown,
+    /** Every task failure of the run, in the order they happened. */
+    readonly failures: readonly TaskFailure[],
+    /** What did succeed. */
+    readonly result: ExecutionResult<W, P>,
+  ) {
+    super(
+      `${workflow}: task "${task}" failed: ${describeCause(cause)}` +
+        (failures.length > 1
+          ? ` (and ${failures.length - 1} more: ${failures
+              .slice(1)
+              .map((failure) => `"${failure.task}"`)
+              .join(', ')})`
+          : ''),
+      { cause },
+    );
+  }
+}
+
+/** One entry of {@link WorkflowExecutionError.failures}. */
+export interface TaskFailure {
+  readonly task: string;
+  readonly error: unknown;
+}
+
+/**
+ * The run's `signal` was aborted. `name` is `'AbortError'`, like the DOM's, so generic abort
+ * handling recognises it.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const run = Workflow.invoke(flow, input, { signal: controller.signal });
+ * controller.abort(new Error('user left'));
+ * await run.catch((error) => error instanceof WorkflowAbortedError); // true
+ * ```
+ */
+export class WorkflowAbortedError<W extends object = any, P = unknown> extends Error {
+  override readonly name = 'AbortError';
+
+  constructor(
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The signal's `reason`. */
+    override readonly cause: unknown,
+    /** What succeeded before the abort. */
+    readonly result: ExecutionResult<W, P>,
+  ) {
+    super(`${workflow}: the run was aborted: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/**
+ * An attempt of a task took longer than its `timeout`. The attempt's `@Signal()` is aborted with
+ * this error as its reason.
+ *
+ * @example
+ * ```ts
+ * class Flow {
+ *   @Task({ timeout: 1_000 }) async slow(@Signal() signal: AbortSignal) { … }
+ * }
+ * // rejects with WorkflowExecutionError whose cause is a TaskTimeoutError
+ * ```
+ */
+export class TaskTimeoutError extends Error {
+  override readonly name = 'TaskTimeoutError';
+
+  constructor(
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The task that timed out. */
+    readonly task: string,
+    /** Its timeout in milliseconds. */
+    readonly timeoutMs: number,
+  ) {
+    super(`${workflow}: task "${task}" timed out after ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * An `InvokeOptions` value is invalid. `Workflow.invoke` rejects with it before any task starts.
+ *
+ * @example
+ * ```ts
+ * await Workflow.invoke(flow, input, { concurrency: 0 }); // rejects: concurrency must be …
+ * ```
+ */
+export class WorkflowOptionsError extends TypeError {
+  override readonly name = 'WorkflowOptionsError';
+
+  constructor(
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The option that is wrong. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${workflow}: invalid option "${option}": ${message}`);
+  }
+}
+
+/**
+ * `ExecutionResult.get` was asked for a name that is not a task, or for a task that did not
+ * succeed in this run.
+ *
+ * @example
+ * ```ts
+ * result.has('cart') ? result.get('cart') : undefined; // never throws
+ * ```
+ */
+export class TaskResultError extends Error {
+  override readonly name = 'TaskResultError';
+
+  constructor(
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The name that was asked for. */
+    readonly task: string,
+    message: string,
+  ) {
+    super(`${workflow}: ${message}`);
+  }
+}
+
+/** A readable one-liner for anything that was thrown. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message || cause.name;
+  if (typeof cause === 'string') return cause;
+  if (cause === undefined) return 'undefined was thrown';
+  try {
+    return JSON.stringify(cause) ?? String(cause);
+  } catch {
+    return String(cause);
+  }
+}
+
+/** The message builders of {@link WorkflowDefinitionError}, one per situation. */
+export const definitionErrors = {
+  cycle(workflow: string, path: readonly string[]): WorkflowDefinitionError {
+    const arrow = path.join(' -> ');
+    return new WorkflowDefinitionError(
+      'CYCLE',
+      workflow,
+      path[0],
+      path.length === 2
+        ? `task "${path[0]}" depends on itself (${arrow}). Remove "${path[0]}" from its own @DependsOn.`
+        : `dependency cycle ${arrow} (each task runs after the one before it). ` +
+            `Remove one of these @DependsOn links.`,
+    );
+  },
+
+  unknownDependency(
+    workflow: string,
+    task: string,
+    dependency: string,
+    suggestion: string | undefined,
+    dependencyIsUndecoratedMethod: boolean,
+  ): WorkflowDefinitionError {
+    let hint: string;
+    if (dependencyIsUndecoratedMethod) hint = ` "${dependency}" is a method: add @Task() to it.`;
+    else if (suggestion !== undefined) hint = ` Did you mean "${suggestion}"?`;
+    else hint = ' Check the spelling, or add a @Task() method with that name.';
+    return new WorkflowDefinitionError(
+      'UNKNOWN_DEPENDENCY',
+      workflow,
+      task,
+      `task "${task}" depends on "${dependency}", which is not a task.${hint}`,
+    );
+  },
+
+  notATask(
+    workflow: string,
+    member: string,
+    decorators: readonly string[],
+  ): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'NOT_A_TASK',
+      workflow,
+      member,
+      `${decorators.join(', ')} on "${member}", which is not a @Task() method of this class. ` +
+        `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`,
+    );
+  },
+
+  parameterGap(
+    workflow: string,
+    task: string,
+    index: number,
+    arity: number,
+    dependencyCount: number,
+  ): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'PARAMETER_GAP',
+      workflow,
+      task,
+      `argument ${index} of task "${task}" is marked, but the task receives only ${arity} ` +
+        `argument${arity === 1 ? '' : 's'} (${dependencyCount} from @DependsOn plus the marked ones), ` +
+        `so argument${index - arity > 0 ? 's' : ''} ${rangeText(arity, index - 1)} would get no value. ` +
+        `Add the missing @DependsOn names or move the marked parameter left.`,
+    );
+  },
+
+  invalidTask(workflow: string, member: string, problem: string): WorkflowDefinitionError {
+    return new WorkflowDefinitionError('INVALID_TASK', workflow, member, problem);
+  },
+
+  noTasks(workflow: string): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'NO_TASKS',
+      workflow,
+      undefined,
+      `the class has no @Task() methods. Decorate its methods with @Task(), and check that ` +
+        `"experimentalDecorators": true is set in tsconfig.json (without it, decorators never run).`,
+    );
+  },
+};
+
+function rangeText(from: number, to: number): string {
+  return from === to ? String(from) : `${from}..${to}`;
+}

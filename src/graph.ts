@@ -1,0 +1,173 @@
+/**
+ * Pure graph algorithms over index arrays. Tasks are numbered 0..n-1 in declaration order; every
+ * function here is iterative (explicit queues and stacks), so a 100,000-task chain never grows the
+ * call stack.
+ */
+
+/**
+ * Adjacency in compressed sparse row form: the neighbours of node `i` are
+ * `list[start[i]]` … `list[start[i + 1] - 1]`.
+ */
+export interface Adjacency {
+  readonly start: Int32Array;
+  readonly list: Int32Array;
+}
+
+/** Packs per-node neighbour lists into one {@link Adjacency}. */
+export function adjacencyFromLists(lists: readonly (readonly number[])[]): Adjacency {
+  const start = new Int32Array(lists.length + 1);
+  for (let node = 0; node < lists.length; node++)
+    start[node + 1] = start[node] + lists[node].length;
+  const list = new Int32Array(start[lists.length]);
+  for (let node = 0; node < lists.length; node++) list.set(lists[node], start[node]);
+  return { start, list };
+}
+
+/** The same edges pointing the other way; each node's neighbours come out in ascending order. */
+export function reverseAdjacency(adjacency: Adjacency): Adjacency {
+  const nodeCount = adjacency.start.length - 1;
+  const start = new Int32Array(nodeCount + 1);
+  for (let edge = 0; edge < adjacency.list.length; edge++) start[adjacency.list[edge] + 1]++;
+  for (let node = 0; node < nodeCount; node++) start[node + 1] += start[node];
+  const fill = start.slice(0, nodeCount);
+  const list = new Int32Array(adjacency.list.length);
+  for (let node = 0; node < nodeCount; node++) {
+    for (let edge = adjacency.start[node]; edge < adjacency.start[node + 1]; edge++) {
+      list[fill[adjacency.list[edge]]++] = node;
+    }
+  }
+  return { start, list };
+}
+
+/**
+ * Kahn's algorithm. `dependencies` points from a node to what it waits for. Returns the nodes in an
+ * order where each comes after its dependencies — ready nodes in ascending index order — or
+ * `undefined` when the graph has a cycle.
+ */
+export function topologicalOrder(
+  dependencies: Adjacency,
+  dependents: Adjacency,
+): Int32Array | undefined {
+  const nodeCount = dependencies.start.length - 1;
+  const waitingFor = new Int32Array(nodeCount);
+  const order = new Int32Array(nodeCount);
+  let tail = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    waitingFor[node] = dependencies.start[node + 1] - dependencies.start[node];
+    if (waitingFor[node] === 0) order[tail++] = node;
+  }
+  for (let head = 0; head < tail; head++) {
+    const node = order[head];
+    for (let edge = dependents.start[node]; edge < dependents.start[node + 1]; edge++) {
+      const dependent = dependents.list[edge];
+      if (--waitingFor[dependent] === 0) order[tail++] = dependent;
+    }
+  }
+  return tail === nodeCount ? order : undefined;
+}
+
+/**
+ * Finds one cycle, as node indexes in execution order with the first node repeated at the end
+ * (`[a, b, c, a]`: b depends on a, c on b, a on c). Returns `undefined` for an acyclic graph.
+ * The answer is stable: the first cycle found from the lowest-numbered nodes, written from its
+ * lowest-numbered node.
+ */
+export function findCycle(dependencies: Adjacency): number[] | undefined {
+  const nodeCount = dependencies.start.length - 1;
+  // 0 = unvisited, 1 = on the current path, 2 = finished (no cycle through it).
+  const state = new Uint8Array(nodeCount);
+  const nextEdge = new Int32Array(nodeCount);
+  const path: number[] = [];
+  for (let root = 0; root < nodeCount; root++) {
+    if (state[root] !== 0) continue;
+    path.push(root);
+    state[root] = 1;
+    nextEdge[root] = dependencies.start[root];
+    while (path.length > 0) {
+      const node = path[path.length - 1];
+      if (nextEdge[node] === dependencies.start[node + 1]) {
+        state[node] = 2;
+        path.pop();
+        continue;
+      }
+      const dependency = dependencies.list[nextEdge[node]++];
+      if (state[dependency] === 1) {
+        // From `dependency` to `node`, each path entry depends on the next, and `node` depends on
+        // `dependency`: reversed, that is the cycle in execution order.
+        const cycle = path.slice(path.indexOf(dependency)).reverse();
+        return startAtLowest(cycle);
+      }
+      if (state[dependency] === 0) {
+        state[dependency] = 1;
+        nextEdge[dependency] = dependencies.start[dependency];
+        path.push(dependency);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Rotates a cycle so that it starts (and ends) at its lowest-numbered node. */
+function startAtLowest(cycle: number[]): number[] {
+  let lowest = 0;
+  for (let position = 1; position < cycle.length; position++) {
+    if (cycle[position] < cycle[lowest]) lowest = position;
+  }
+  const rotated = [...cycle.slice(lowest), ...cycle.slice(0, lowest)];
+  rotated.push(rotated[0]);
+  return rotated;
+}
+
+/**
+ * For each node, the number of nodes on the longest path from it to a sink, itself included
+ * (a sink has 1). `order` must be a topological order.
+ */
+export function remainingPathLengths(order: Int32Array, dependents: Adjacency): Int32Array {
+  const lengths = new Int32Array(order.length);
+  for (let position = order.length - 1; position >= 0; position--) {
+    const node = order[position];
+    let longest = 0;
+    for (let edge = dependents.start[node]; edge < dependents.start[node + 1]; edge++) {
+      const length = lengths[dependents.list[edge]];
+      if (length > longest) longest = length;
+    }
+    lengths[node] = longest + 1;
+  }
+  return lengths;
+}
+
+/**
+ * Ranks nodes for scheduling: rank 0 goes first. Longer remaining path first, then lower index
+ * (declaration order).
+ */
+export function schedulingRanks(remainingPath: Int32Array): Int32Array {
+  const byPriority = Array.from(remainingPath.keys()).sort(
+    (a, b) => remainingPath[b] - remainingPath[a] || a - b,
+  );
+  const ranks = new Int32Array(remainingPath.length);
+  byPriority.forEach((node, rank) => (ranks[node] = rank));
+  return ranks;
+}
+
+/** Marks `targets` and everything they transitively depend on. */
+export function dependencyClosure(targets: Iterable<number>, dependencies: Adjacency): Uint8Array {
+  const included = new Uint8Array(dependencies.start.length - 1);
+  const stack: number[] = [];
+  for (const target of targets) {
+    if (included[target] === 0) {
+      included[target] = 1;
+      stack.push(target);
+    }
+  }
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (let edge = dependencies.start[node]; edge < dependencies.start[node + 1]; edge++) {
+      const dependency = dependencies.list[edge];
+      if (included[dependency] === 0) {
+        included[dependency] = 1;
+        stack.push(dependency);
+      }
+    }
+  }
+  return included;
+}

@@ -1,0 +1,86 @@
+/**
+ * The two ready queues of the scheduler. Each task enters a run's queue at most once, so both are
+ * one preallocated `Int32Array`; both have the same three members so the scheduler does not care
+ * which one it holds.
+ */
+
+/** The scheduler's view of a ready queue. */
+export interface ReadyQueue {
+  readonly size: number;
+  push(node: number): void;
+  /** Removes and returns the next node; the queue must not be empty. */
+  pop(): number;
+}
+
+/** First in, first out: used when concurrency is unlimited, so ready tasks start in the order they became ready. */
+export class FifoQueue implements ReadyQueue {
+  private readonly items: Int32Array;
+  private head = 0;
+  private tail = 0;
+
+  constructor(capacity: number) {
+    this.items = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.tail - this.head;
+  }
+
+  push(node: number): void {
+    this.items[this.tail++] = node;
+  }
+
+  pop(): number {
+    return this.items[this.head++];
+  }
+}
+
+/**
+ * A binary min-heap of node indexes ordered by a fixed rank per node (lower rank first). Each node
+ * is pushed at most once per run, so the heap is one preallocated `Int32Array`.
+ */
+export class RankedQueue implements ReadyQueue {
+  private readonly heap: Int32Array;
+  private length = 0;
+
+  constructor(
+    private readonly rank: Int32Array,
+    capacity: number,
+  ) {
+    this.heap = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  push(node: number): void {
+    const { heap, rank } = this;
+    let position = this.length++;
+    while (position > 0) {
+      const parent = (position - 1) >> 1;
+      if (rank[heap[parent]] <= rank[node]) break;
+      heap[position] = heap[parent];
+      position = parent;
+    }
+    heap[position] = node;
+  }
+
+  /** Removes and returns the lowest-ranked node; the queue must not be empty. */
+  pop(): number {
+    const { heap, rank } = this;
+    const top = heap[0];
+    const last = heap[--this.length];
+    let position = 0;
+    const half = this.length >> 1;
+    while (position < half) {
+      let child = 2 * position + 1;
+      if (child + 1 < this.length && rank[heap[child + 1]] < rank[heap[child]]) child++;
+      if (rank[heap[child]] >= rank[last]) break;
+      heap[position] = heap[child];
+      position = child;
+    }
+    heap[position] = last;
+    return top;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Pictures of a workflow and of a run: the Mermaid graph of a class (as in the seed's diagram), a
+ * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
+ */
+import type { ExecutionResult } from './result';
+import type { TaskTrace, WorkflowGraph } from './types';
+
+/** `graph TD;` text with one `dependency-->task;` line per edge; a task with no edges gets its own line. */
+export function mermaidGraph(graph: WorkflowGraph): string {
+  const lines = ['graph TD;'];
+  for (const task of graph.tasks) {
+    for (const dependency of task.dependsOn) lines.push(`${dependency}-->${task.name};`);
+    if (task.dependsOn.length === 0 && task.dependents.length === 0) lines.push(`${task.name};`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The run as a Mermaid Gantt chart: one bar per task that ran, in start order; failed tasks are
+ * marked `crit`, skipped tasks are listed as zero-length milestones.
+ *
+ * @example
+ * ```ts
+ * const result = await Workflow.invoke(new Example(), 0);
+ * console.log(toMermaidGantt(result)); // paste into a ```mermaid block
+ * ```
+ */
+export function toMermaidGantt(result: ExecutionResult): string {
+  const lines = [
+    'gantt',
+    `  title ${result.workflow} run (${formatMs(result.durationMs)} ms)`,
+    '  dateFormat x',
+    '  axisFormat %S.%L s',
+    `  section ${result.workflow}`,
+  ];
+  for (const entry of result.trace) {
+    const start = Math.round(entry.start);
+    if (entry.status === 'skipped') {
+      lines.push(`  ${entry.task} (skipped) :milestone, ${start}, 0ms`);
+      continue;
+    }
+    const end = Math.max(start + 1, Math.round(entry.end));
+    const tag = entry.status === 'failed' ? 'crit' : 'done';
+    lines.push(`  ${entry.task} :${tag}, ${start}, ${end}`);
+  }
+  return lines.join('\n');
+}
+
+/** Options of {@link formatTimeline}. */
+export interface TimelineOptions {
+  /**
+   * Total width in columns.
+   * @default 80
+   */
+  width?: number;
+}
+
+const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as const;
+
+/**
+ * The run as a terminal bar chart: one row per task on a shared time axis, failed tasks drawn with
+ * `▒` and labelled `FAILED`, skipped tasks marked `·` and labelled `skipped`.
+ *
+ * @example
+ * ```ts
+ * const result = await Workflow.invoke(new Example(), 0);
+ * console.log(formatTimeline(result));
+ * // fastTaskA  ██                          0–101 ms
+ * // slowTaskB    ████████████████████   101–1102 ms  …
+ * ```
+ */
+export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {
+  const width = options.width ?? 80;
+  const entries = result.trace;
+  const total = Math.max(result.durationMs, ...entries.map((entry) => entry.end), 1);
+  const nameWidth = Math.min(24, Math.max(4, ...entries.map((entry) => entry.task.length)));
+  const labels = entries.map(describeEntry);
+  const labelWidth = Math.max(0, ...labels.map((label) => label.length));
+  const barWidth = Math.max(10, width - nameWidth - labelWidth - 3);
+
+  const rows = entries.map((entry, row) => {
+    const from = Math.min(barWidth - 1, Math.floor((entry.start / total) * barWidth));
+    const to = Math.max(from + 1, Math.round((entry.end / total) * barWidth));
+    const bar = ' '.repeat(from) + BAR_BY_STATUS[entry.status].repeat(to - from);
+    return `${fit(entry.task, nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`.trimEnd();
+  });
+  const totalLabel = `${formatMs(total)} ms`;
+  const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(barWidth - 1)}`;
+  return [...rows, axis].join('\n');
+}
+
+function describeEntry(entry: TaskTrace): string {
+  if (entry.status === 'skipped') return `skipped at ${formatMs(entry.start)} ms`;
+  let label = `${formatMs(entry.start)}–${formatMs(entry.end)} ms`;
+  if (entry.attempts > 1) label += ` (${entry.attempts} attempts)`;
+  if (entry.status === 'failed') label += ' FAILED';
+  return label;
+}
+
+function fit(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+function formatMs(ms: number): string {
+  return ms >= 100 ? String(Math.round(ms)) : ms.toFixed(1);
+}

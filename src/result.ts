@@ -1,0 +1,157 @@
+/**
+ * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
+ * (values, states, a start/end pair per task); the trace objects are built only when asked for.
+ */
+import { describeCause, TaskResultError } from './errors';
+import type { WorkflowPlan } from './scanner';
+import { closestName } from './suggest';
+import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
+
+/** Where a task is in a run. Stored per task in a `Uint8Array`. */
+export const TaskState = {
+  Pending: 0,
+  Running: 1,
+  Succeeded: 2,
+  Failed: 3,
+  Skipped: 4,
+} as const;
+
+/** The per-run arrays the scheduler fills in and a result reads. */
+export interface RunRecord {
+  readonly values: readonly unknown[];
+  readonly states: Uint8Array;
+  readonly startTimes: Float64Array;
+  readonly endTimes: Float64Array;
+  /**
+   * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
+   * either. Every started task made at least one attempt.
+   */
+  readonly attempts: Uint16Array | undefined;
+  /** Which tasks the run included; `undefined` means all. */
+  readonly included: Uint8Array | undefined;
+  readonly failures: readonly { readonly task: string; readonly error: unknown }[];
+  readonly durationMs: number;
+}
+
+const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
+  undefined,
+  undefined,
+  'succeeded',
+  'failed',
+  'skipped',
+];
+
+/**
+ * What one `Workflow.invoke` produced. `get` is typed from the workflow class: `result.get('cart')`
+ * has the awaited return type of the `cart` method.
+ *
+ * @example
+ * ```ts
+ * const result = await Workflow.invoke(new Checkout(repo), req);
+ * const cart = result.get('cart'); // typed as the awaited return type of Checkout#cart
+ * console.log(result.durationMs, result.trace.map((t) => `${t.task} ${t.start}-${t.end}`));
+ * ```
+ */
+export class ExecutionResult<W extends object = any, P = unknown> {
+  private traceCache: readonly TaskTrace[] | undefined;
+
+  /** @internal Results are made by `Workflow.invoke`. */
+  constructor(
+    private readonly plan: WorkflowPlan,
+    /** The value passed to `Workflow.invoke`. */
+    readonly param: P,
+    private readonly record: RunRecord,
+  ) {}
+
+  /** The workflow class name. */
+  get workflow(): string {
+    return this.plan.workflow;
+  }
+
+  /** Wall time of the run in milliseconds. */
+  get durationMs(): number {
+    return this.record.durationMs;
+  }
+
+  /**
+   * The value task `task` returned (awaited). Throws `TaskResultError` when `task` is not a task,
+   * or did not succeed in this run (not targeted, skipped, failed, or never started).
+   */
+  get<K extends TaskName<W>>(task: K): TaskResult<W, K> {
+    const index = this.plan.indexByName.get(task);
+    if (index === undefined) {
+      const suggestion = closestName(task, this.plan.names);
+      throw new TaskResultError(
+        this.plan.workflow,
+        task,
+        `"${task}" is not a task.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
+      );
+    }
+    if (this.record.states[index] !== TaskState.Succeeded) {
+      throw new TaskResultError(this.plan.workflow, task, this.whyNoValue(index));
+    }
+    return this.record.values[index] as TaskResult<W, K>;
+  }
+
+  /** Whether `task` is a task that succeeded in this run (so `get(task)` will not throw). */
+  has(task: string): boolean {
+    const index = this.plan.indexByName.get(task);
+    return index !== undefined && this.record.states[index] === TaskState.Succeeded;
+  }
+
+  /** The results of every task that succeeded, by task name, in declaration order. */
+  toObject(): { [K in TaskName<W>]?: TaskResult<W, K> } {
+    const object: Record<string, unknown> = {};
+    const { states, values } = this.record;
+    this.plan.names.forEach((name, index) => {
+      if (states[index] === TaskState.Succeeded) object[name] = values[index];
+    });
+    return object as { [K in TaskName<W>]?: TaskResult<W, K> };
+  }
+
+  /**
+   * One entry per task that started or was skipped, ordered by start time (ties in declaration
+   * order). Times are milliseconds since the run began.
+   */
+  get trace(): readonly TaskTrace[] {
+    return (this.traceCache ??= this.buildTrace());
+  }
+
+  private buildTrace(): readonly TaskTrace[] {
+    const { states, startTimes, endTimes, attempts } = this.record;
+    const reported: number[] = [];
+    for (let index = 0; index < states.length; index++) {
+      if (STATUS_BY_STATE[states[index]] !== undefined) reported.push(index);
+    }
+    reported.sort((a, b) => startTimes[a] - startTimes[b] || a - b);
+    return Object.freeze(
+      reported.map((index) => {
+        const status = STATUS_BY_STATE[states[index]]!;
+        return Object.freeze({
+          task: this.plan.names[index],
+          status,
+          start: startTimes[index],
+          end: endTimes[index],
+          attempts: status === 'skipped' ? 0 : Math.max(1, attempts?.[index] ?? 1),
+        });
+      }),
+    );
+  }
+
+  private whyNoValue(index: number): string {
+    const name = this.plan.names[index];
+    const { states, included, failures } = this.record;
+    switch (states[index]) {
+      case TaskState.Failed: {
+        const failure = failures.find((candidate) => candidate.task === name);
+        return `task "${name}" failed in this run: ${describeCause(failure?.error)}`;
+      }
+      case TaskState.Skipped:
+        return `task "${name}" was skipped because a task it depends on failed`;
+      default:
+        return included !== undefined && included[index] === 0
+          ? `task "${name}" did not run: it is not among this run's targets or their dependencies`
+          : `task "${name}" did not run: the run stopped before it could start`;
+    }
+  }
+}

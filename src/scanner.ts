@@ -1,0 +1,368 @@
+/**
+ * Turns a workflow class into a validated, cached {@link WorkflowPlan}: walks the prototype chain
+ * (base classes first, an override shadowing its base), checks every rule of a workflow definition,
+ * and precomputes everything a run needs as index arrays, so a run does no per-class work.
+ */
+import { definitionErrors } from './errors';
+import {
+  adjacencyFromLists,
+  dependencyClosure,
+  findCycle,
+  remainingPathLengths,
+  reverseAdjacency,
+  schedulingRanks,
+  topologicalOrder,
+  type Adjacency,
+} from './graph';
+import { readOwnMembers, type MemberMetadata } from './metadata';
+import { closestName } from './suggest';
+import type { TaskNode, TaskOptions, WorkflowGraph } from './types';
+
+/** Argument slot meaning "the value passed to invoke" in {@link WorkflowPlan.argumentSlots}. */
+export const PARAM_SLOT = -1;
+/** Argument slot meaning "the run's (or attempt's) AbortSignal". */
+export const SIGNAL_SLOT = -2;
+
+/** A task's options with defaults applied; `undefined` when the task has none (the fast path). */
+export interface AttemptPolicy {
+  readonly timeout: number | undefined;
+  readonly retries: number;
+  readonly retryDelay: number | ((attempt: number, error: unknown) => number);
+}
+
+/** Everything a run needs to know about a workflow class, computed once per class. */
+export interface WorkflowPlan {
+  /** The class name, for messages. */
+  readonly workflow: string;
+  /** Task names in declaration order; a task's index is its position here. */
+  readonly names: readonly string[];
+  readonly indexByName: ReadonlyMap<string, number>;
+  /** What each task waits for, without repeats. */
+  readonly dependencies: Adjacency;
+  /** Who waits for each task, in ascending index order. */
+  readonly dependents: Adjacency;
+  /** How many distinct tasks each task waits for (a run starts from a copy). */
+  readonly dependencyCounts: Int32Array;
+  /**
+   * The arguments of task `i` are `argumentSlots.list[argumentSlots.start[i]…]`: a task index
+   * (that dependency's result), {@link PARAM_SLOT} or {@link SIGNAL_SLOT}.
+   */
+  readonly argumentSlots: Adjacency;
+  /** Tasks with no dependencies, in declaration order. */
+  readonly roots: Int32Array;
+  /** Scheduling rank per task (0 first): longest remaining path to a sink, then declaration order. */
+  readonly ranks: Int32Array;
+  /** Timeout and retry settings per task; `undefined` entries have none. */
+  readonly attemptPolicies: readonly (AttemptPolicy | undefined)[];
+  /** Whether any task takes a `@Signal()` argument. */
+  readonly usesSignal: boolean;
+  /** The public description, built on first request. */
+  readonly graph: WorkflowGraph;
+  /** Marks `targets` and their transitive dependencies. */
+  closure(targets: Iterable<number>): Uint8Array;
+}
+
+const plans = new WeakMap<object, WorkflowPlan>();
+
+/**
+ * The validated plan of the class whose prototype is `prototype`, built on first use and cached.
+ * Throws `WorkflowDefinitionError` when the class is not a valid workflow (not cached, so a fixed
+ * definition is picked up).
+ */
+export function planFor(prototype: object): WorkflowPlan {
+  let plan = plans.get(prototype);
+  if (plan === undefined) {
+    plan = buildPlan(prototype);
+    plans.set(prototype, plan);
+  }
+  return plan;
+}
+
+/** A task as collected from the class hierarchy, before indexes are assigned. */
+interface TaskDefinition {
+  readonly name: string;
+  readonly metadata: MemberMetadata;
+}
+
+function buildPlan(prototype: object): WorkflowPlan {
+  const workflow = classNameOf(prototype);
+  const definitions = collectTasks(prototype, workflow);
+  const names = definitions.map((definition) => definition.name);
+  const indexByName = new Map(names.map((name, index) => [name, index]));
+
+  const dependencyLists: number[][] = [];
+  const argumentLists: number[][] = [];
+  for (const { name, metadata } of definitions) {
+    const listed = metadata.dependsOn.map((dependency) => {
+      const index = indexByName.get(dependency);
+      if (index === undefined)
+        throw unknownDependency(prototype, workflow, name, dependency, names);
+      return index;
+    });
+    dependencyLists.push([...new Set(listed)]);
+    argumentLists.push(bindArguments(workflow, name, metadata, listed));
+  }
+
+  const dependencies = adjacencyFromLists(dependencyLists);
+  const dependents = reverseAdjacency(dependencies);
+  const order = topologicalOrder(dependencies, dependents);
+  if (order === undefined) {
+    const cycle = findCycle(dependencies)!;
+    throw definitionErrors.cycle(
+      workflow,
+      cycle.map((index) => names[index]),
+    );
+  }
+
+  const attemptPolicies = definitions.map(({ name, metadata }) =>
+    attemptPolicyOf(workflow, name, metadata.taskOptions),
+  );
+  const roots = Int32Array.from(
+    dependencyLists.flatMap((list, index) => (list.length === 0 ? [index] : [])),
+  );
+  let graph: WorkflowGraph | undefined;
+  return {
+    workflow,
+    names,
+    indexByName,
+    dependencies,
+    dependents,
+    dependencyCounts: Int32Array.from(dependencyLists, (list) => list.length),
+    argumentSlots: adjacencyFromLists(argumentLists),
+    roots,
+    ranks: schedulingRanks(remainingPathLengths(order, dependents)),
+    attemptPolicies,
+    usesSignal: definitions.some(({ metadata }) => metadata.signalIndexes.length > 0),
+    get graph() {
+      return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));
+    },
+    closure: (targets) => dependencyClosure(targets, dependencies),
+  };
+}
+
+/**
+ * Walks the prototype chain from the base class down, so base tasks come first and a subclass's
+ * decorated override replaces its base's definition in place. An override without decorators
+ * leaves the base definition as it is (the override itself runs, because tasks are looked up on
+ * the instance at call time).
+ */
+function collectTasks(prototype: object, workflow: string): TaskDefinition[] {
+  const chain: object[] = [];
+  for (
+    let current: object | null = prototype;
+    current !== null && current !== Object.prototype;
+    current = Reflect.getPrototypeOf(current)
+  ) {
+    chain.push(current);
+  }
+  chain.reverse();
+
+  const tasks = new Map<string, TaskDefinition>();
+  for (const classPrototype of chain) {
+    const constructor = Object.getOwnPropertyDescriptor(classPrototype, 'constructor')?.value;
+    if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow);
+    for (const metadata of readOwnMembers(classPrototype)) {
+      const name = checkMember(metadata, workflow);
+      tasks.set(name, { name, metadata });
+    }
+  }
+  if (tasks.size === 0) throw definitionErrors.noTasks(workflow);
+  return [...tasks.values()];
+}
+
+/** Our decorators on a constructor's own members are either on statics or on constructor params. */
+function rejectStaticMembers(constructor: Function, workflow: string): void {
+  for (const metadata of readOwnMembers(constructor)) {
+    if (metadata.kind === 'constructor') {
+      throw definitionErrors.notATask(workflow, 'constructor', decoratorsOn(metadata));
+    }
+    throw definitionErrors.invalidTask(
+      workflow,
+      String(metadata.key),
+      `${decoratorsOn(metadata).join(', ')} on static member "${String(metadata.key)}": ` +
+        `tasks must be instance methods. Remove "static".`,
+    );
+  }
+}
+
+/** Checks one decorated member of a prototype and returns its task name. */
+function checkMember(metadata: MemberMetadata, workflow: string): string {
+  const member = String(metadata.key);
+  const invalid = (problem: string) => definitionErrors.invalidTask(workflow, member, problem);
+  if (typeof metadata.key === 'symbol') {
+    throw invalid(
+      `${decoratorsOn(metadata).join(', ')} on symbol-named method ${member}: task names must be strings.`,
+    );
+  }
+  if (metadata.taskDecorations === 0) {
+    throw definitionErrors.notATask(workflow, member, decoratorsOn(metadata));
+  }
+  if (metadata.kind === 'accessor') {
+    throw invalid(
+      `@Task() on accessor "${member}": tasks must be methods, not getters or setters.`,
+    );
+  }
+  if (metadata.kind === 'field') {
+    throw invalid(
+      `@Task() on class field "${member}": tasks must be methods on the prototype. ` +
+        `Write "${member}(…) { … }" instead of "${member} = (…) => …".`,
+    );
+  }
+  if (metadata.taskDecorations > 1) {
+    throw invalid(
+      `@Task() is applied ${metadata.taskDecorations} times to "${member}"; apply it once.`,
+    );
+  }
+  if (metadata.dependsOnDecorations > 1) {
+    throw invalid(
+      `@DependsOn is applied ${metadata.dependsOnDecorations} times to "${member}"; ` +
+        `list every dependency in one @DependsOn(…), in argument order.`,
+    );
+  }
+  const both = metadata.paramIndexes.find((index) => metadata.signalIndexes.includes(index));
+  if (both !== undefined) {
+    throw invalid(
+      `argument ${both} of "${member}" is marked both @Param() and @Signal(); mark it once.`,
+    );
+  }
+  return member;
+}
+
+function decoratorsOn(metadata: MemberMetadata): string[] {
+  const decorators: string[] = [];
+  if (metadata.taskDecorations > 0) decorators.push('@Task()');
+  if (metadata.dependsOnDecorations > 0) decorators.push('@DependsOn');
+  if (metadata.paramIndexes.length > 0) decorators.push('@Param()');
+  if (metadata.signalIndexes.length > 0) decorators.push('@Signal()');
+  return decorators;
+}
+
+/**
+ * The argument slots of one task, left to right: marked indexes get the param or the signal, every
+ * other index the next listed dependency.
+ */
+function bindArguments(
+  workflow: string,
+  task: string,
+  metadata: MemberMetadata,
+  listedDependencies: readonly number[],
+): number[] {
+  const params = new Set(metadata.paramIndexes);
+  const signals = new Set(metadata.signalIndexes);
+  const arity = listedDependencies.length + params.size + signals.size;
+  const highestMarked = Math.max(-1, ...params, ...signals);
+  if (highestMarked >= arity) {
+    throw definitionErrors.parameterGap(
+      workflow,
+      task,
+      highestMarked,
+      arity,
+      listedDependencies.length,
+    );
+  }
+  const slots: number[] = [];
+  let nextDependency = 0;
+  for (let index = 0; index < arity; index++) {
+    if (params.has(index)) slots.push(PARAM_SLOT);
+    else if (signals.has(index)) slots.push(SIGNAL_SLOT);
+    else slots.push(listedDependencies[nextDependency++]);
+  }
+  return slots;
+}
+
+function unknownDependency(
+  prototype: object,
+  workflow: string,
+  task: string,
+  dependency: string,
+  taskNames: readonly string[],
+) {
+  return definitionErrors.unknownDependency(
+    workflow,
+    task,
+    dependency,
+    closestName(dependency, taskNames),
+    isMethodOf(prototype, dependency),
+  );
+}
+
+function isMethodOf(prototype: object, name: string): boolean {
+  for (
+    let current: object | null = prototype;
+    current !== null && current !== Object.prototype;
+    current = Reflect.getPrototypeOf(current)
+  ) {
+    const descriptor = Object.getOwnPropertyDescriptor(current, name);
+    if (descriptor !== undefined) return typeof descriptor.value === 'function';
+  }
+  return false;
+}
+
+function attemptPolicyOf(
+  workflow: string,
+  task: string,
+  options: TaskOptions,
+): AttemptPolicy | undefined {
+  const { timeout, retries = 0, retryDelay = 0 } = options;
+  const invalid = (option: string, expected: string, value: unknown) =>
+    definitionErrors.invalidTask(
+      workflow,
+      task,
+      `@Task({ ${option} }) of "${task}" must be ${expected}, got ${String(value)}.`,
+    );
+  if (
+    timeout !== undefined &&
+    !(typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1)
+  ) {
+    throw invalid('timeout', 'a positive number of milliseconds (at most 2147483647)', timeout);
+  }
+  if (!(Number.isInteger(retries) && retries >= 0)) {
+    throw invalid('retries', 'a non-negative integer', retries);
+  }
+  if (typeof retryDelay !== 'function' && !(typeof retryDelay === 'number' && retryDelay >= 0)) {
+    throw invalid('retryDelay', 'a non-negative number of milliseconds or a function', retryDelay);
+  }
+  if (timeout === undefined && retries === 0) return undefined;
+  return { timeout, retries, retryDelay };
+}
+
+function describeGraph(
+  workflow: string,
+  names: readonly string[],
+  dependencies: Adjacency,
+  dependents: Adjacency,
+  roots: Int32Array,
+  order: Int32Array,
+): WorkflowGraph {
+  const namesOf = (adjacency: Adjacency, node: number) =>
+    Object.freeze(
+      Array.from(
+        adjacency.list.subarray(adjacency.start[node], adjacency.start[node + 1]),
+        (index) => names[index],
+      ),
+    );
+  const tasks: TaskNode[] = names.map((name, node) =>
+    Object.freeze({
+      name,
+      dependsOn: namesOf(dependencies, node),
+      dependents: namesOf(dependents, node),
+    }),
+  );
+  return Object.freeze({
+    workflow,
+    tasks: Object.freeze(tasks),
+    roots: Object.freeze(Array.from(roots, (index) => names[index])),
+    sinks: Object.freeze(
+      tasks.filter((task) => task.dependents.length === 0).map((task) => task.name),
+    ),
+    order: Object.freeze(Array.from(order, (index) => names[index])),
+  });
+}
+
+/** The name of the class whose prototype this is. */
+export function classNameOf(prototype: object): string {
+  const constructor = (prototype as { constructor?: unknown }).constructor;
+  return typeof constructor === 'function' && constructor.name !== ''
+    ? constructor.name
+    : '(anonymous workflow)';
+}

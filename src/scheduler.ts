@@ -1,0 +1,464 @@
+/**
+ * Runs one invocation of a workflow. A task starts in the same turn its last dependency succeeds:
+ * each task has a counter of dependencies it still waits for; a success decrements its dependents'
+ * counters and queues those that reach zero; a pump starts queued tasks while the concurrency limit
+ * allows. The pump is a loop, not recursion, so synchronous tasks never grow the stack.
+ *
+ * Features that are off cost nothing: no timers, signals or attempt records exist unless a task's
+ * options, a `@Signal()` parameter or the caller's `signal` need them.
+ */
+import { setMaxListeners } from 'node:events';
+import {
+  describeCause,
+  TaskTimeoutError,
+  WorkflowAbortedError,
+  WorkflowExecutionError,
+  type TaskFailure,
+} from './errors';
+import type { RunSettings } from './options';
+import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue';
+import { ExecutionResult, TaskState, type RunRecord } from './result';
+import { PARAM_SLOT, SIGNAL_SLOT, type AttemptPolicy, type WorkflowPlan } from './scanner';
+
+/** Why the run stopped starting tasks. */
+const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
+type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
+/** One attempt of a task that has a timeout or retries (tasks without take the fast path). */
+interface Attempt {
+  readonly task: number;
+  readonly number: number;
+  readonly policy: AttemptPolicy;
+  controller: AbortController | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  settled: boolean;
+}
+
+/** A task waiting out its retry delay. */
+interface PendingRetry {
+  readonly task: number;
+  readonly attempt: number;
+  readonly error: unknown;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Starts a run of `plan` on `instance` and returns its outcome: the result, or a
+ * `WorkflowExecutionError` / `WorkflowAbortedError` rejection once nothing is in flight.
+ */
+export function runWorkflow<W extends object, P>(
+  instance: W,
+  plan: WorkflowPlan,
+  param: P,
+  settings: RunSettings,
+): Promise<ExecutionResult<W, P>> {
+  return new Promise((resolve, reject) => {
+    new Run(instance, plan, param, settings, resolve, reject).start();
+  });
+}
+
+class Run<W extends object, P> implements RunRecord {
+  readonly values: unknown[];
+  readonly states: Uint8Array;
+  readonly startTimes: Float64Array;
+  readonly endTimes: Float64Array;
+  readonly attempts: Uint16Array | undefined;
+  readonly failures: TaskFailure[] = [];
+  readonly included: Uint8Array | undefined;
+  durationMs = 0;
+
+  private readonly waitingFor: Int32Array;
+  private readonly ready: ReadyQueue;
+  private readonly startedAt = performance.now();
+  private inFlight = 0;
+  /** Tasks of this run not yet succeeded, failed or skipped. */
+  private unfinished: number;
+  private stopReason: StopReason = StopReason.None;
+  private abortReason: unknown;
+  private pumping = false;
+  private settled = false;
+  private runController: AbortController | undefined;
+  private attemptControllers: Set<AbortController> | undefined;
+  private pendingRetries: Set<PendingRetry> | undefined;
+
+  constructor(
+    private readonly instance: W,
+    private readonly plan: WorkflowPlan,
+    private readonly param: P,
+    private readonly settings: RunSettings,
+    private readonly resolve: (result: ExecutionResult<W, P>) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    const taskCount = plan.names.length;
+    this.values = new Array(taskCount);
+    this.states = new Uint8Array(taskCount);
+    this.startTimes = new Float64Array(taskCount);
+    this.endTimes = new Float64Array(taskCount);
+    this.attempts = plan.attemptPolicies.some((policy) => policy !== undefined)
+      ? new Uint16Array(taskCount)
+      : undefined;
+    this.waitingFor = plan.dependencyCounts.slice();
+    this.ready =
+      settings.concurrency === Infinity
+        ? new FifoQueue(taskCount)
+        : new RankedQueue(plan.ranks, taskCount);
+    const { included } = settings;
+    this.included = included;
+    this.unfinished = included === undefined ? taskCount : countIncluded(included);
+  }
+
+  start(): void {
+    const { signal } = this.settings;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.stopReason = StopReason.Abort;
+        this.abortReason = signal.reason;
+        this.finish();
+        return;
+      }
+      signal.addEventListener('abort', this.onCallerAbort);
+    }
+    const { roots } = this.plan;
+    const { included } = this.settings;
+    for (let position = 0; position < roots.length; position++) {
+      const root = roots[position];
+      if (included === undefined || included[root] === 1) this.ready.push(root);
+    }
+    this.pump();
+  }
+
+  /** Starts ready tasks while the limit allows. Re-entrant calls return at once; the loop picks up their work. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    const { ready } = this;
+    const limit = this.settings.concurrency;
+    while (ready.size > 0 && this.inFlight < limit && this.stopReason === StopReason.None) {
+      this.startTask(ready.pop());
+    }
+    this.pumping = false;
+    this.finishIfDone();
+  }
+
+  private startTask(task: number): void {
+    this.states[task] = TaskState.Running;
+    this.inFlight++;
+    this.startTimes[task] = performance.now() - this.startedAt;
+    const policy = this.plan.attemptPolicies[task];
+    if (policy === undefined) this.runFastAttempt(task);
+    else this.runAttempt(task, 1, policy);
+  }
+
+  /** A task without timeout or retries: call it and settle once. */
+  private runFastAttempt(task: number): void {
+    const outcome = this.call(task, 1, undefined);
+    if (outcome === THREW) return this.taskFailed(task, 1, this.thrown);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (value) => this.taskSucceeded(task, 1, value),
+        (error) => this.taskFailed(task, 1, error),
+      );
+    } else {
+      this.taskSucceeded(task, 1, outcome);
+    }
+  }
+
+  /** One attempt of a task with a timeout or retries. */
+  private runAttempt(task: number, number: number, policy: AttemptPolicy): void {
+    this.attempts![task] = number;
+    const attempt: Attempt = {
+      task,
+      number,
+      policy,
+      controller: undefined,
+      timer: undefined,
+      settled: false,
+    };
+    if (policy.timeout !== undefined) {
+      if (this.takesSignal(task)) {
+        attempt.controller = new AbortController();
+        (this.attemptControllers ??= new Set()).add(attempt.controller);
+      }
+      attempt.timer = setTimeout(
+        () =>
+          this.attemptSettled(
+            attempt,
+            false,
+            new TaskTimeoutError(this.plan.workflow, this.plan.names[task], policy.timeout!),
+          ),
+        policy.timeout,
+      );
+    }
+    const outcome = this.call(task, number, attempt.controller?.signal);
+    if (outcome === THREW) return this.attemptSettled(attempt, false, this.thrown);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (value) => this.attemptSettled(attempt, true, value),
+        (error) => this.attemptSettled(attempt, false, error),
+      );
+    } else {
+      this.attemptSettled(attempt, true, outcome);
+    }
+  }
+
+  private attemptSettled(attempt: Attempt, succeeded: boolean, outcome: unknown): void {
+    if (attempt.settled) return; // a timed-out attempt's late outcome: already handled
+    attempt.settled = true;
+    clearTimeout(attempt.timer);
+    if (attempt.controller !== undefined) {
+      this.attemptControllers!.delete(attempt.controller);
+      if (!succeeded && outcome instanceof TaskTimeoutError) attempt.controller.abort(outcome);
+    }
+    const { task, number, policy } = attempt;
+    if (succeeded) return this.taskSucceeded(task, number, outcome);
+    if (number > policy.retries || this.stopReason !== StopReason.None) {
+      return this.taskFailed(task, number, outcome);
+    }
+    let delayMs: number;
+    try {
+      delayMs =
+        typeof policy.retryDelay === 'function'
+          ? policy.retryDelay(number, outcome)
+          : policy.retryDelay;
+      if (!(typeof delayMs === 'number' && delayMs >= 0)) {
+        throw new TypeError(
+          `${this.plan.workflow}: retryDelay of task "${this.plan.names[task]}" returned ` +
+            `${String(delayMs)}; it must return a non-negative number of milliseconds`,
+        );
+      }
+      this.settings.hooks?.onTaskRetry?.({
+        task: this.plan.names[task],
+        attempt: number,
+        error: outcome,
+        delayMs,
+      });
+    } catch (error) {
+      return this.taskFailed(task, number, error);
+    }
+    const retry: PendingRetry = {
+      task,
+      attempt: number,
+      error: outcome,
+      timer: setTimeout(() => {
+        this.pendingRetries!.delete(retry);
+        this.runAttempt(task, number + 1, policy);
+      }, delayMs),
+    };
+    (this.pendingRetries ??= new Set()).add(retry);
+  }
+
+  /**
+   * Calls the task's function with its bound arguments. Returns a promise for an asynchronous
+   * outcome, the value for a synchronous one, or {@link THREW} (with the error in `thrown`).
+   */
+  private call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
+    const { plan, instance } = this;
+    const name = plan.names[task];
+    try {
+      this.settings.hooks?.onTaskStart?.({ task: name, attempt });
+      const fn: unknown = this.settings.overrides?.[task] ?? (instance as any)[name];
+      if (typeof fn !== 'function') {
+        throw new TypeError(
+          `${plan.workflow}: task "${name}" is not a function on the instance (it is ${typeof fn})`,
+        );
+      }
+      const { start, list } = plan.argumentSlots;
+      const first = start[task];
+      const arity = start[task + 1] - first;
+      let result: unknown;
+      if (arity === 0) {
+        result = fn.call(instance);
+      } else if (arity === 1) {
+        result = fn.call(instance, this.argument(list[first], attemptSignal));
+      } else {
+        const args = new Array(arity);
+        for (let position = 0; position < arity; position++) {
+          args[position] = this.argument(list[first + position], attemptSignal);
+        }
+        result = fn.apply(instance, args);
+      }
+      if (result instanceof Promise) return result;
+      if (isThenable(result)) return Promise.resolve(result);
+      return result;
+    } catch (error) {
+      this.thrown = error;
+      return THREW;
+    }
+  }
+
+  private thrown: unknown;
+
+  private argument(slot: number, attemptSignal: AbortSignal | undefined): unknown {
+    if (slot >= 0) return this.values[slot];
+    if (slot === PARAM_SLOT) return this.param;
+    return attemptSignal ?? this.runSignal();
+  }
+
+  private takesSignal(task: number): boolean {
+    const { start, list } = this.plan.argumentSlots;
+    for (let position = start[task]; position < start[task + 1]; position++) {
+      if (list[position] === SIGNAL_SLOT) return true;
+    }
+    return false;
+  }
+
+  /** The signal handed to `@Signal()` parameters, created on first use. */
+  private runSignal(): AbortSignal {
+    if (this.runController === undefined) {
+      this.runController = new AbortController();
+      // Every task may listen to it (fetch, timers…): a fan-out signal, not a leak.
+      setMaxListeners(0, this.runController.signal);
+      if (this.stopReason !== StopReason.None) this.runController.abort(this.stopError());
+    }
+    return this.runController.signal;
+  }
+
+  private taskSucceeded(task: number, attempt: number, value: unknown): void {
+    const end = performance.now() - this.startedAt;
+    const { hooks } = this.settings;
+    if (hooks?.onTaskSuccess !== undefined) {
+      try {
+        hooks.onTaskSuccess({
+          task: this.plan.names[task],
+          attempt,
+          value,
+          durationMs: end - this.startTimes[task],
+        });
+      } catch (error) {
+        return this.taskFailed(task, attempt, error);
+      }
+    }
+    this.values[task] = value;
+    this.states[task] = TaskState.Succeeded;
+    this.endTimes[task] = end;
+    this.inFlight--;
+    this.unfinished--;
+    if (this.stopReason === StopReason.None) {
+      const { start, list } = this.plan.dependents;
+      const { included } = this.settings;
+      const { waitingFor, ready } = this;
+      for (let edge = start[task]; edge < start[task + 1]; edge++) {
+        const dependent = list[edge];
+        if (--waitingFor[dependent] === 0 && this.states[dependent] === TaskState.Pending) {
+          if (included === undefined || included[dependent] === 1) ready.push(dependent);
+        }
+      }
+    }
+    this.pump();
+  }
+
+  private taskFailed(task: number, attempt: number, error: unknown): void {
+    this.states[task] = TaskState.Failed;
+    this.endTimes[task] = performance.now() - this.startedAt;
+    this.inFlight--;
+    this.unfinished--;
+    this.failures.push({ task: this.plan.names[task], error });
+    try {
+      this.settings.hooks?.onTaskFailure?.({ task: this.plan.names[task], attempt, error });
+    } catch (hookError) {
+      this.failures.push({ task: this.plan.names[task], error: hookError });
+    }
+    if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
+    else this.skipDependents(task);
+    this.pump();
+  }
+
+  /** `failFast: false`: every task downstream of a failed one can never run. */
+  private skipDependents(failedTask: number): void {
+    const { start, list } = this.plan.dependents;
+    const { included } = this.settings;
+    const now = performance.now() - this.startedAt;
+    const stack = [failedTask];
+    while (stack.length > 0) {
+      const task = stack.pop()!;
+      for (let edge = start[task]; edge < start[task + 1]; edge++) {
+        const dependent = list[edge];
+        if (this.states[dependent] !== TaskState.Pending) continue;
+        if (included !== undefined && included[dependent] === 0) continue;
+        this.states[dependent] = TaskState.Skipped;
+        this.startTimes[dependent] = now;
+        this.endTimes[dependent] = now;
+        this.unfinished--;
+        stack.push(dependent);
+      }
+    }
+  }
+
+  private readonly onCallerAbort = (): void => {
+    this.stop(StopReason.Abort, this.settings.signal!.reason);
+    this.finishIfDone();
+  };
+
+  /** No new task starts; running tasks see their signals abort; retry waits end. */
+  private stop(reason: StopReason, abortReason: unknown): void {
+    if (this.stopReason !== StopReason.None) return;
+    this.stopReason = reason;
+    this.abortReason = abortReason;
+    const signalReason = this.stopError();
+    this.runController?.abort(signalReason);
+    if (this.attemptControllers !== undefined) {
+      for (const controller of this.attemptControllers) controller.abort(signalReason);
+      this.attemptControllers.clear();
+    }
+    if (this.pendingRetries !== undefined) {
+      for (const retry of this.pendingRetries) {
+        clearTimeout(retry.timer);
+        this.taskFailed(retry.task, retry.attempt, retry.error);
+      }
+      this.pendingRetries.clear();
+    }
+  }
+
+  /** The reason given to aborted signals when the run stops. */
+  private stopError(): unknown {
+    if (this.stopReason === StopReason.Abort) return this.abortReason;
+    const first = this.failures[0];
+    const error = new Error(
+      `${this.plan.workflow}: run stopped because task "${first.task}" failed: ${describeCause(first.error)}`,
+      { cause: first.error },
+    );
+    error.name = 'AbortError';
+    return error;
+  }
+
+  private finishIfDone(): void {
+    if (this.settled || this.inFlight > 0 || this.pumping) return;
+    if (this.stopReason !== StopReason.None || this.unfinished === 0) this.finish();
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.durationMs = performance.now() - this.startedAt;
+    this.settings.signal?.removeEventListener('abort', this.onCallerAbort);
+    const result = new ExecutionResult<W, P>(this.plan, this.param, this);
+    const { workflow } = this.plan;
+    if (this.stopReason === StopReason.Abort) {
+      this.reject(new WorkflowAbortedError(workflow, this.abortReason, result));
+    } else if (this.failures.length > 0) {
+      const [first] = this.failures;
+      this.reject(
+        new WorkflowExecutionError(workflow, first.task, first.error, this.failures, result),
+      );
+    } else {
+      this.resolve(result);
+    }
+  }
+}
+
+/** Marker returned by `Run.call` when the task threw synchronously. */
+const THREW: unique symbol = Symbol('threw');
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+function countIncluded(included: Uint8Array): number {
+  let count = 0;
+  for (let task = 0; task < included.length; task++) count += included[task];
+  return count;
+}

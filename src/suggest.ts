@@ -1,0 +1,40 @@
+/**
+ * "Did you mean" suggestions: the closest known name by edit distance, if it is close enough to be
+ * a plausible typo.
+ */
+
+/**
+ * The candidate closest to `name`, or `undefined` when none is within a third of the name's length
+ * (at least one edit). A case-only difference always counts as close.
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const lowerName = name.toLowerCase();
+  const caseOnly = candidates.find((candidate) => candidate.toLowerCase() === lowerName);
+  if (caseOnly !== undefined) return caseOnly;
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(lowerName, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance with two rolling rows. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  let current = new Array<number>(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    [previous, current] = [current, previous];
+  }
+  return previous[b.length];
+}

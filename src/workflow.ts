@@ -1,0 +1,119 @@
+/**
+ * The `Workflow` facade: the one place users call. It finds (or builds) the cached plan of the
+ * instance's class, checks the options, and hands the run to the scheduler.
+ */
+import { resolveRunSettings } from './options';
+import { mermaidGraph } from './render';
+import type { ExecutionResult } from './result';
+import { planFor, type WorkflowPlan } from './scanner';
+import { runWorkflow } from './scheduler';
+import type { InvokeOptions, WorkflowGraph } from './types';
+
+/** A workflow class: any class (abstract ones included) whose methods carry `@Task()`. */
+export type WorkflowClass = abstract new (...args: any[]) => object;
+
+/**
+ * Runs and inspects workflow classes.
+ *
+ * @example
+ * ```ts
+ * class Example {
+ *   @Task() a(@Param() n: number) { return n + 1; }
+ *   @Task() @DependsOn('a') b(a: number) { return a * 2; }
+ * }
+ * const result = await Workflow.invoke(new Example(), 1);
+ * result.get('b'); // 4
+ * ```
+ */
+export class Workflow {
+  private constructor() {}
+
+  /**
+   * Runs every task of `instance`'s class (or only `options.targets` and their dependencies), each
+   * starting the moment its last dependency succeeds. Resolves with the results; rejects with
+   * `WorkflowDefinitionError` (invalid class), `WorkflowOptionsError` (invalid options),
+   * `WorkflowExecutionError` (a task failed) or `WorkflowAbortedError` (`options.signal` aborted),
+   * and with a `TypeError` when `instance` is not an object.
+   */
+  static invoke<W extends object, P = undefined>(
+    instance: W,
+    param?: P,
+    options?: InvokeOptions<W>,
+  ): Promise<ExecutionResult<W, P>> {
+    try {
+      const plan = planFor(prototypeOfInstance(instance));
+      return runWorkflow(instance, plan, param as P, resolveRunSettings(plan, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The validated DAG of a workflow class: its tasks with their dependencies and dependents, roots,
+   * sinks and a topological order. Throws `WorkflowDefinitionError` for an invalid class.
+   *
+   * @example
+   * ```ts
+   * Workflow.graph(Example).order; // ['a', 'b']
+   * ```
+   */
+  static graph(workflowClass: WorkflowClass): WorkflowGraph {
+    return planOfClass(workflowClass).graph;
+  }
+
+  /**
+   * Throws `WorkflowDefinitionError` when the class is not a valid workflow — a unit test can check
+   * a definition without running it.
+   *
+   * @example
+   * ```ts
+   * it('is a valid workflow', () => Workflow.validate(Checkout));
+   * ```
+   */
+  static validate(workflowClass: WorkflowClass): void {
+    planOfClass(workflowClass);
+  }
+
+  /**
+   * The class's DAG as Mermaid `graph TD;` text, one `dependency-->task;` line per edge.
+   *
+   * @example
+   * ```ts
+   * Workflow.toMermaid(Example); // 'graph TD;\na-->b;'
+   * ```
+   */
+  static toMermaid(workflowClass: WorkflowClass): string {
+    return mermaidGraph(Workflow.graph(workflowClass));
+  }
+}
+
+function planOfClass(workflowClass: WorkflowClass): WorkflowPlan {
+  if (typeof workflowClass !== 'function' || typeof workflowClass.prototype !== 'object') {
+    throw new TypeError(`Expected a workflow class, got ${describeValue(workflowClass)}.`);
+  }
+  return planFor(workflowClass.prototype);
+}
+
+function prototypeOfInstance(instance: unknown): object {
+  if (typeof instance === 'function' && typeof instance.prototype === 'object') {
+    throw new TypeError(
+      `Workflow.invoke expects an instance of a workflow class, got the class ${instance.name || '(anonymous)'} ` +
+        `itself. Did you mean Workflow.invoke(new ${instance.name || 'YourWorkflow'}(…), …)?`,
+    );
+  }
+  const prototype =
+    typeof instance === 'object' && instance !== null ? Object.getPrototypeOf(instance) : null;
+  if (prototype === null) {
+    throw new TypeError(
+      `Workflow.invoke expects an instance of a workflow class, got ${describeValue(instance)}.`,
+    );
+  }
+  return prototype;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object without a class';
+  if (typeof value === 'string') return `the string "${value}"`;
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,233 @@
+/**
+ * The seed library's own examples and test cases, ported: the canonical DAG, multiple invocations,
+ * a single task, calling order, a duplicate dependency, an error reaching the caller, and a cycle.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Task,
+  Workflow,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+} from '../src';
+import { deferred, EventLog, settle, sleep } from './support/event-log';
+
+/** The seed's DAG with its delays scaled from seconds to hundredths (100 ms → 10 ms). */
+class ScaledSeed {
+  constructor(readonly log: EventLog) {}
+
+  private async inc(n: number, name: string, ms: number) {
+    this.log.start(name);
+    await sleep(ms);
+    this.log.end(name);
+    return n + 1;
+  }
+
+  private async add(a: number, b: number, name: string, ms: number) {
+    this.log.start(name);
+    await sleep(ms);
+    this.log.end(name);
+    return a + b;
+  }
+
+  @Task() fastTaskA(@Param() n: number) {
+    return this.inc(n, 'fast_task_a', 10);
+  }
+  @Task() @DependsOn('fastTaskA') slowTaskB(a: number) {
+    return this.inc(a, 'slow_task_b', 100);
+  }
+  @Task() slowTaskA(@Param() n: number) {
+    return this.inc(n, 'slow_task_a', 50);
+  }
+  @Task() fastTaskB(@Param() n: number) {
+    return this.inc(n, 'fast_task_b', 20);
+  }
+  @Task() @DependsOn('slowTaskA', 'fastTaskB') fastTaskC(a: number, b: number) {
+    return this.add(a, b, 'fast_task_c', 10);
+  }
+  @Task() @DependsOn('fastTaskC', 'slowTaskB') endTask(c: number, b: number) {
+    return this.add(c, b, 'end_task', 10);
+  }
+}
+
+describe('the seed example', () => {
+  it('prints started/done in the seed order and returns 1 and 4', async () => {
+    const log = new EventLog();
+    const result = await Workflow.invoke(new ScaledSeed(log), 0);
+    expect(log.events).to.deep.equal([
+      'fast_task_a:start',
+      'slow_task_a:start',
+      'fast_task_b:start',
+      'fast_task_a:end',
+      'slow_task_b:start',
+      'fast_task_b:end',
+      'slow_task_a:end',
+      'fast_task_c:start',
+      'fast_task_c:end',
+      'slow_task_b:end',
+      'end_task:start',
+      'end_task:end',
+    ]);
+    expect(result.get('fastTaskA')).to.equal(1);
+    expect(result.get('endTask')).to.equal(4);
+  });
+
+  it('follows the critical path: slowTaskB starts before the other roots finish', async () => {
+    // Each task waits for the test to release it, so the order below is exact.
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+    const log = new EventLog();
+    const gate = (name: string) => {
+      log.start(name);
+      const d = deferred();
+      gates.set(name, d);
+      return d.promise.then(() => log.end(name));
+    };
+    class Seed {
+      @Task() fastTaskA(@Param() n: number) {
+        return gate('fastTaskA').then(() => n + 1);
+      }
+      @Task() @DependsOn('fastTaskA') slowTaskB(a: number) {
+        return gate('slowTaskB').then(() => a + 1);
+      }
+      @Task() slowTaskA(@Param() n: number) {
+        return gate('slowTaskA').then(() => n + 1);
+      }
+      @Task() fastTaskB(@Param() n: number) {
+        return gate('fastTaskB').then(() => n + 1);
+      }
+      @Task() @DependsOn('slowTaskA', 'fastTaskB') fastTaskC(a: number, b: number) {
+        return gate('fastTaskC').then(() => a + b);
+      }
+      @Task() @DependsOn('fastTaskC', 'slowTaskB') endTask(c: number, b: number) {
+        return gate('endTask').then(() => c + b);
+      }
+    }
+    const run = Workflow.invoke(new Seed(), 0);
+    expect(log.starts).to.deep.equal(['fastTaskA', 'slowTaskA', 'fastTaskB']);
+
+    gates.get('fastTaskA')!.resolve();
+    await settle();
+    // A level-by-level runner would still be waiting for slowTaskA and fastTaskB here.
+    expect(log.starts).to.deep.equal(['fastTaskA', 'slowTaskA', 'fastTaskB', 'slowTaskB']);
+
+    gates.get('fastTaskB')!.resolve();
+    await settle();
+    expect(log.starts).to.not.include('fastTaskC');
+    gates.get('slowTaskA')!.resolve();
+    await settle();
+    expect(log.starts.at(-1)).to.equal('fastTaskC');
+
+    gates.get('fastTaskC')!.resolve();
+    await settle();
+    expect(log.starts).to.not.include('endTask');
+    gates.get('slowTaskB')!.resolve();
+    await settle();
+    expect(log.starts.at(-1)).to.equal('endTask');
+    gates.get('endTask')!.resolve();
+
+    const result = await run;
+    expect(result.toObject()).to.deep.equal({
+      fastTaskA: 1,
+      slowTaskB: 2,
+      slowTaskA: 1,
+      fastTaskB: 1,
+      fastTaskC: 2,
+      endTask: 4,
+    });
+  });
+
+  it('is invoked many times, with different params, by one instance', async () => {
+    class Inc {
+      @Task() inc(@Param() n: number) {
+        return n + 1;
+      }
+      @Task() @DependsOn('inc') double(n: number) {
+        return n * 2;
+      }
+    }
+    const flow = new Inc();
+    const results = await Promise.all([1, 2, 3].map((n) => Workflow.invoke(flow, n)));
+    expect(results.map((result) => result.get('double'))).to.deep.equal([4, 6, 8]);
+    expect(results.map((result) => result.param)).to.deep.equal([1, 2, 3]);
+  });
+
+  it('runs a single task', async () => {
+    class Single {
+      @Task() only(@Param() n: number) {
+        return n * 10;
+      }
+    }
+    const result = await Workflow.invoke(new Single(), 4);
+    expect(result.get('only')).to.equal(40);
+    expect(Workflow.graph(Single).order).to.deep.equal(['only']);
+  });
+
+  it('calls each task once, after its dependencies, in dependency order', async () => {
+    const calls: string[] = [];
+    class Chain {
+      @Task() @DependsOn('b') c(b: string) {
+        calls.push('c');
+        return `${b}c`;
+      }
+      @Task() @DependsOn('a') b(a: string) {
+        calls.push('b');
+        return `${a}b`;
+      }
+      @Task() a() {
+        calls.push('a');
+        return 'a';
+      }
+    }
+    const result = await Workflow.invoke(new Chain());
+    expect(calls).to.deep.equal(['a', 'b', 'c']);
+    expect(result.get('c')).to.equal('abc');
+  });
+
+  it('passes a dependency listed twice twice', async () => {
+    class Twice {
+      @Task() n(@Param() n: number) {
+        return n;
+      }
+      @Task() @DependsOn('n', 'n') sum(a: number, b: number) {
+        return a + b;
+      }
+    }
+    expect((await Workflow.invoke(new Twice(), 21)).get('sum')).to.equal(42);
+    expect(Workflow.graph(Twice).tasks[1].dependsOn).to.deep.equal(['n']);
+  });
+
+  it('delivers a task error to the caller', async () => {
+    const boom = new Error('boom');
+    class Failing {
+      @Task() ok() {
+        return 1;
+      }
+      @Task() @DependsOn('ok') bad(): number {
+        throw boom;
+      }
+    }
+    const error = await Workflow.invoke(new Failing()).then(
+      () => expect.fail('the run should reject'),
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(WorkflowExecutionError);
+    const failure = error as WorkflowExecutionError;
+    expect(failure.task).to.equal('bad');
+    expect(failure.cause).to.equal(boom);
+    expect(failure.message).to.equal('Failing: task "bad" failed: boom');
+    expect(failure.result.get('ok')).to.equal(1);
+  });
+
+  it('rejects a cycle', async () => {
+    class Cycle {
+      @Task() @DependsOn('c') a() {}
+      @Task() @DependsOn('a') b() {}
+      @Task() @DependsOn('b') c() {}
+    }
+    const error = await Workflow.invoke(new Cycle()).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(WorkflowDefinitionError);
+    expect((error as WorkflowDefinitionError).code).to.equal('CYCLE');
+    expect((error as Error).message).to.contain('a -> b -> c -> a');
+  });
+});

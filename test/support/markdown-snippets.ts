@@ -1,0 +1,204 @@
+/**
+ * Type-checks the TypeScript code blocks of Markdown documents against the real library, so a
+ * README example that no longer compiles fails the test suite.
+ *
+ * Rules for the blocks:
+ * - Every fenced block whose language is `ts` or `typescript` is checked; ```` ```ts ignore ````
+ *   skips one (use sparingly, e.g. for a deliberately incomplete fragment).
+ * - Each block is compiled as its own ES module (top-level `await` allowed), so blocks never see
+ *   each other's names — except that a ```` ```ts continued ```` block continues the previous
+ *   block of its document: it is compiled in the same module, after it (and after whatever that
+ *   block continued), so a definition can be shown once and used by the blocks after it. `from 'async-dag'` resolves to `src/index.ts`; any installed package
+ *   (`chai`, `sinon`, `@nestjs/common`, …) resolves from `node_modules`.
+ * - {@link SNIPPET_PRELUDE} declares the few helpers examples may use without defining them.
+ * - The project's compiler options apply (strict, decorators, …), except that unused locals and
+ *   parameters are allowed: an example may declare something just to show it.
+ *
+ * All blocks of all documents go into one TypeScript program, so checking is done in one pass.
+ */
+import path from 'node:path';
+import ts from 'typescript';
+
+/** One fenced code block of a Markdown document. */
+export interface CodeBlock {
+  /** The block's text, without the fences and without the fence's indentation. */
+  readonly code: string;
+  /** 1-based line in the Markdown document of the block's first code line. */
+  readonly line: number;
+  /** The info string after the language, split on spaces (`ignore`, …). */
+  readonly tags: readonly string[];
+}
+
+/** A Markdown document to check: `name` is only used in problem reports. */
+export interface MarkdownDocument {
+  readonly name: string;
+  readonly markdown: string;
+}
+
+/** A compiler diagnostic, located in the Markdown document it came from. */
+export interface SnippetProblem {
+  readonly document: string;
+  /** 1-based line in the Markdown document. */
+  readonly line: number;
+  /** The TypeScript error code, e.g. 2304 for "Cannot find name". */
+  readonly code: number;
+  readonly message: string;
+}
+
+/** Ambient declarations every block can use. Keep it to helpers an example obviously implies. */
+export const SNIPPET_PRELUDE = `
+/** Resolves after \`ms\` milliseconds. */
+declare function sleep(ms: number): Promise<void>;
+`;
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const SNIPPET_DIRECTORY = path.join(PROJECT_ROOT, '.markdown-snippets');
+const PRELUDE_FILE = path.join(SNIPPET_DIRECTORY, 'prelude.d.ts');
+const TYPESCRIPT_LANGUAGES = new Set(['ts', 'typescript']);
+
+/** The ```ts / ```typescript blocks of `markdown`, in document order, `ignore`d ones included. */
+export function extractTypeScriptBlocks(markdown: string): CodeBlock[] {
+  const lines = markdown.split(/\r?\n/);
+  const blocks: CodeBlock[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const opening = /^( *)(`{3,}|~{3,})\s*([^\s`]*)(.*)$/.exec(lines[index]);
+    if (opening === null) continue;
+    const [, indent, fence, language, rest] = opening;
+    const closing = new RegExp(`^ *${fence[0]}{${fence.length},}\\s*$`);
+    const body: string[] = [];
+    let end = index + 1;
+    while (end < lines.length && !closing.test(lines[end])) {
+      body.push(lines[end].startsWith(indent) ? lines[end].slice(indent.length) : lines[end]);
+      end++;
+    }
+    if (TYPESCRIPT_LANGUAGES.has(language.toLowerCase())) {
+      blocks.push({
+        code: body.join('\n'),
+        line: index + 2,
+        tags: rest.split(/\s+/).filter(Boolean),
+      });
+    }
+    index = end;
+  }
+  return blocks;
+}
+
+/**
+ * One module to compile: a block, preceded by the blocks it continues. Its text is the blocks'
+ * code joined by newlines; `segments` maps the module's lines back to the Markdown.
+ */
+interface SnippetModule {
+  readonly document: string;
+  readonly text: string;
+  readonly segments: readonly { readonly block: CodeBlock; readonly firstLine: number }[];
+}
+
+/** Type-checks every block of every document in one program; returns the problems found. */
+export function typeCheckMarkdown(documents: readonly MarkdownDocument[]): SnippetProblem[] {
+  const modules = new Map<string, SnippetModule>();
+  for (const document of documents) {
+    let previous: SnippetModule | undefined;
+    const blocks = extractTypeScriptBlocks(document.markdown).filter(
+      (block) => !block.tags.includes('ignore'),
+    );
+    for (const block of blocks) {
+      const module = block.tags.includes('continued')
+        ? continueModule(document.name, previous, block)
+        : { document: document.name, text: block.code, segments: [{ block, firstLine: 0 }] };
+      const fileName = `${document.name.replace(/[^\w.-]/g, '_')}.line-${block.line}.ts`;
+      modules.set(path.join(SNIPPET_DIRECTORY, fileName), module);
+      previous = module;
+    }
+  }
+
+  const program = createSnippetProgram(
+    new Map([...modules].map(([fileName, module]) => [fileName, module.text])),
+  );
+  const problems = new Map<string, SnippetProblem>();
+  const report = (diagnostic: ts.Diagnostic, document: string, line: number) => {
+    const problem: SnippetProblem = {
+      document,
+      line,
+      code: diagnostic.code,
+      message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
+    };
+    // A continued block repeats the blocks before it: report each of their problems once.
+    problems.set(formatProblem(problem), problem);
+  };
+
+  for (const diagnostic of [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+  ]) {
+    report(diagnostic, '(compiler options)', 0);
+  }
+  for (const [fileName, { document, segments }] of modules) {
+    const sourceFile = program.getSourceFile(fileName)!;
+    for (const diagnostic of [
+      ...program.getSyntacticDiagnostics(sourceFile),
+      ...program.getSemanticDiagnostics(sourceFile),
+    ]) {
+      const { line } = sourceFile.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
+      const segment = segments.filter((candidate) => candidate.firstLine <= line).pop()!;
+      report(diagnostic, document, segment.block.line + line - segment.firstLine);
+    }
+  }
+  return [...problems.values()];
+}
+
+/** The module of a ```` ```ts continued ```` block: the previous block's module plus this block. */
+function continueModule(
+  document: string,
+  previous: SnippetModule | undefined,
+  block: CodeBlock,
+): SnippetModule {
+  if (previous === undefined) {
+    throw new Error(`${document}:${block.line}: a "continued" block needs a ts block before it`);
+  }
+  return {
+    document,
+    text: `${previous.text}\n${block.code}`,
+    segments: [...previous.segments, { block, firstLine: previous.text.split('\n').length }],
+  };
+}
+
+/** One program over the prelude, the given in-memory files, and whatever they import. */
+function createSnippetProgram(files: ReadonlyMap<string, string>): ts.Program {
+  const options = snippetCompilerOptions();
+  const host = ts.createCompilerHost(options, true);
+  const virtualFiles = new Map([[PRELUDE_FILE, SNIPPET_PRELUDE], ...files]);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.fileExists = (fileName) => virtualFiles.has(fileName) || fileExists.call(host, fileName);
+  host.readFile = (fileName) => virtualFiles.get(fileName) ?? readFile.call(host, fileName);
+  host.getSourceFile = (fileName, languageVersion, ...rest) => {
+    const text = virtualFiles.get(fileName);
+    return text === undefined
+      ? getSourceFile.call(host, fileName, languageVersion, ...rest)
+      : ts.createSourceFile(fileName, text, languageVersion, true);
+  };
+  return ts.createProgram([...virtualFiles.keys()], options, host);
+}
+
+/** Formats a problem as `README.md:42: TS2304 Cannot find name 'x'.` */
+export function formatProblem(problem: SnippetProblem): string {
+  return `${problem.document}:${problem.line}: TS${problem.code} ${problem.message}`;
+}
+
+/** The project's tsconfig options, adapted to standalone ES-module examples. */
+function snippetCompilerOptions(): ts.CompilerOptions {
+  const configFile = path.join(PROJECT_ROOT, 'tsconfig.json');
+  const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
+  if (error !== undefined)
+    throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, PROJECT_ROOT);
+  return {
+    ...options,
+    noEmit: true,
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+    paths: { 'async-dag': [path.join(PROJECT_ROOT, 'src', 'index.ts')] },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Type-level tests, compiled by `npm run typecheck` (never executed). Every `@ts-expect-error`
+ * line must be a compile error: if one compiles, tsc reports the unused directive and fails.
+ */
+import {
+  DependsOn,
+  Param,
+  Task,
+  Workflow,
+  type ExecutionResult,
+  type InvokeOptions,
+  type TaskName,
+  type TaskResult,
+} from '../../src';
+
+interface User {
+  id: string;
+  name: string;
+}
+
+class Checkout {
+  readonly currency = 'EUR';
+
+  @Task()
+  async user(@Param() id: string): Promise<User> {
+    return { id, name: 'Ada' };
+  }
+
+  @Task()
+  @DependsOn<Checkout>('user')
+  cart(user: User): string[] {
+    return [user.id];
+  }
+
+  @Task()
+  @DependsOn<Checkout>('cart', 'user')
+  total(cart: string[]): number {
+    return cart.length;
+  }
+}
+
+declare function expectType<T>(_value: T): void;
+type Equals<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the type argument is the assertion
+declare function assertTrue<T extends true>(): void;
+
+async function typedResults(): Promise<void> {
+  const result = await Workflow.invoke(new Checkout(), 'u1');
+
+  // get() is typed from the method's awaited return type.
+  assertTrue<Equals<ReturnType<typeof result.get<'user'>>, User>>();
+  assertTrue<Equals<ReturnType<typeof result.get<'cart'>>, string[]>>();
+  expectType<number>(result.get('total'));
+  expectType<string>(result.param);
+
+  // @ts-expect-error -- not a member at all
+  result.get('nope');
+  // @ts-expect-error -- a property, not a method
+  result.get('currency');
+  // @ts-expect-error -- a number is not a User
+  expectType<number>(result.get('user'));
+
+  const object = result.toObject();
+  expectType<User | undefined>(object.user);
+}
+
+// Task names are the method names only.
+assertTrue<Equals<TaskName<Checkout>, 'user' | 'cart' | 'total'>>();
+assertTrue<Equals<TaskResult<Checkout, 'user'>, User>>();
+
+// @DependsOn<W> checks names at compile time; without the type argument any string is accepted.
+export class Typos {
+  @Task()
+  first(): number {
+    return 1;
+  }
+
+  // @ts-expect-error -- 'frist' is not a method of Typos
+  @DependsOn<Typos>('frist')
+  @Task()
+  second(first: number): number {
+    return first;
+  }
+
+  @DependsOn('checked at scan time instead')
+  @Task()
+  third(): void {}
+}
+
+// Options are typed against the workflow.
+const goodOptions: InvokeOptions<Checkout> = {
+  targets: ['cart'],
+  overrides: {
+    user(this: Checkout, id: string) {
+      return { id, name: this.currency };
+    },
+  },
+};
+// @ts-expect-error -- unknown target
+const badTarget: InvokeOptions<Checkout> = { targets: ['carts'] };
+// @ts-expect-error -- unknown override
+const badOverride: InvokeOptions<Checkout> = { overrides: { users: () => null } };
+
+async function options(): Promise<void> {
+  await Workflow.invoke(new Checkout(), 'u1', goodOptions);
+  // @ts-expect-error -- targets are checked against the instance's class
+  await Workflow.invoke(new Checkout(), 'u1', { targets: ['totals'] });
+  // @ts-expect-error -- Workflow.invoke needs an object
+  await Workflow.invoke(42);
+  // @ts-expect-error -- Workflow.graph needs a class
+  Workflow.graph(new Checkout());
+}
+
+// A result without a param is typed `undefined`.
+async function noParam(): Promise<ExecutionResult<Checkout, undefined>> {
+  return Workflow.invoke(new Checkout());
+}
+
+// @Task() is a method decorator: a class field is rejected at compile time.
+export class FieldTask {
+  // @ts-expect-error -- tasks must be methods
+  @Task() arrow = () => 1;
+}
+
+export { typedResults, options, noParam, badTarget, badOverride };
