@@ -7,7 +7,10 @@ import type { TaskOptions } from './types';
 
 /** Every key is prefixed so it can never collide with `design:*` or a DI container's keys. */
 export const METADATA_KEYS = {
-  /** Own list of {@link MemberMetadata} records on a prototype (or a constructor, for statics). */
+  /**
+   * Own `Map` of member key → {@link MemberMetadata} on a prototype (or a constructor, for
+   * statics), in declaration order.
+   */
   members: 'async-dag:members',
 } as const;
 
@@ -43,13 +46,16 @@ export function recordMember(
   key: string | symbol | undefined,
   descriptor: PropertyDescriptor | undefined,
 ): MemberMetadata {
-  let members: MemberMetadata[] | undefined = Reflect.getOwnMetadata(METADATA_KEYS.members, target);
+  let members: Map<string | symbol, MemberMetadata> | undefined = Reflect.getOwnMetadata(
+    METADATA_KEYS.members,
+    target,
+  );
   if (members === undefined) {
-    members = [];
+    members = new Map();
     Reflect.defineMetadata(METADATA_KEYS.members, members, target);
   }
   const memberKey = key ?? 'constructor';
-  let member = members.find((candidate) => candidate.key === memberKey);
+  let member = members.get(memberKey);
   if (member === undefined) {
     member = {
       key: memberKey,
@@ -61,7 +67,7 @@ export function recordMember(
       paramIndexes: [],
       signalIndexes: [],
     };
-    members.push(member);
+    members.set(memberKey, member);
   }
   if (descriptor !== undefined) {
     member.kind = typeof descriptor.value === 'function' ? 'method' : 'accessor';
@@ -79,6 +85,10 @@ function describeUndecoratedMember(target: object, key: string | symbol): Member
 }
 
 /** The records our decorators left on exactly this prototype or constructor (not inherited). */
-export function readOwnMembers(target: object): readonly MemberMetadata[] {
-  return Reflect.getOwnMetadata(METADATA_KEYS.members, target) ?? [];
+export function readOwnMembers(target: object): Iterable<MemberMetadata> {
+  const members: Map<string | symbol, MemberMetadata> | undefined = Reflect.getOwnMetadata(
+    METADATA_KEYS.members,
+    target,
+  );
+  return members?.values() ?? [];
 }

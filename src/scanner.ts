@@ -5,7 +5,6 @@
  */
 import { definitionErrors } from './errors';
 import {
-  adjacencyFromLists,
   dependencyClosure,
   findCycle,
   remainingPathLengths,
@@ -87,23 +86,39 @@ interface TaskDefinition {
 function buildPlan(prototype: object): WorkflowPlan {
   const workflow = classNameOf(prototype);
   const definitions = collectTasks(prototype, workflow);
+  const taskCount = definitions.length;
   const names = definitions.map((definition) => definition.name);
   const indexByName = new Map(names.map((name, index) => [name, index]));
 
-  const dependencyLists: number[][] = [];
-  const argumentLists: number[][] = [];
-  for (const { name, metadata } of definitions) {
-    const listed = metadata.dependsOn.map((dependency) => {
-      const index = indexByName.get(dependency);
-      if (index === undefined)
-        throw unknownDependency(prototype, workflow, name, dependency, names);
-      return index;
-    });
-    dependencyLists.push([...new Set(listed)]);
-    argumentLists.push(bindArguments(workflow, name, metadata, listed));
+  // Both adjacencies are filled in one pass, straight into flat arrays (no per-task lists).
+  const dependencyStart = new Int32Array(taskCount + 1);
+  const dependencyList: number[] = [];
+  const argumentStart = new Int32Array(taskCount + 1);
+  const argumentList: number[] = [];
+  const lastListedBy = new Int32Array(taskCount).fill(-1);
+  for (let task = 0; task < taskCount; task++) {
+    const { name, metadata } = definitions[task];
+    const firstArgument = argumentList.length;
+    for (const dependencyName of metadata.dependsOn) {
+      const dependency = indexByName.get(dependencyName);
+      if (dependency === undefined) {
+        throw unknownDependency(prototype, workflow, name, dependencyName, names);
+      }
+      if (lastListedBy[dependency] !== task) {
+        lastListedBy[dependency] = task;
+        dependencyList.push(dependency);
+      }
+      argumentList.push(dependency);
+    }
+    if (metadata.paramIndexes.length > 0 || metadata.signalIndexes.length > 0) {
+      const listed = argumentList.splice(firstArgument);
+      argumentList.push(...bindMarkedArguments(workflow, name, metadata, listed));
+    }
+    dependencyStart[task + 1] = dependencyList.length;
+    argumentStart[task + 1] = argumentList.length;
   }
 
-  const dependencies = adjacencyFromLists(dependencyLists);
+  const dependencies: Adjacency = { start: dependencyStart, list: Int32Array.from(dependencyList) };
   const dependents = reverseAdjacency(dependencies);
   const order = topologicalOrder(dependencies, dependents);
   if (order === undefined) {
@@ -117,9 +132,13 @@ function buildPlan(prototype: object): WorkflowPlan {
   const attemptPolicies = definitions.map(({ name, metadata }) =>
     attemptPolicyOf(workflow, name, metadata.taskOptions),
   );
-  const roots = Int32Array.from(
-    dependencyLists.flatMap((list, index) => (list.length === 0 ? [index] : [])),
-  );
+  const dependencyCounts = new Int32Array(taskCount);
+  const rootList: number[] = [];
+  for (let task = 0; task < taskCount; task++) {
+    dependencyCounts[task] = dependencyStart[task + 1] - dependencyStart[task];
+    if (dependencyCounts[task] === 0) rootList.push(task);
+  }
+  const roots = Int32Array.from(rootList);
   let graph: WorkflowGraph | undefined;
   return {
     workflow,
@@ -127,8 +146,8 @@ function buildPlan(prototype: object): WorkflowPlan {
     indexByName,
     dependencies,
     dependents,
-    dependencyCounts: Int32Array.from(dependencyLists, (list) => list.length),
-    argumentSlots: adjacencyFromLists(argumentLists),
+    dependencyCounts,
+    argumentSlots: { start: argumentStart, list: Int32Array.from(argumentList) },
     roots,
     ranks: schedulingRanks(remainingPathLengths(order, dependents)),
     attemptPolicies,
@@ -238,10 +257,10 @@ function decoratorsOn(metadata: MemberMetadata): string[] {
 }
 
 /**
- * The argument slots of one task, left to right: marked indexes get the param or the signal, every
- * other index the next listed dependency.
+ * The argument slots of a task with marked parameters, left to right: marked indexes get the param
+ * or the signal, every other index the next listed dependency.
  */
-function bindArguments(
+function bindMarkedArguments(
   workflow: string,
   task: string,
   metadata: MemberMetadata,
@@ -359,10 +378,18 @@ function describeGraph(
   });
 }
 
-/** The name of the class whose prototype this is. */
+/**
+ * The name of the class whose prototype this is. A class decorator that returns an anonymous
+ * `class extends Target` leaves the first level nameless: then the nearest named base is used.
+ */
 export function classNameOf(prototype: object): string {
-  const constructor = (prototype as { constructor?: unknown }).constructor;
-  return typeof constructor === 'function' && constructor.name !== ''
-    ? constructor.name
-    : '(anonymous workflow)';
+  for (
+    let current: object | null = prototype;
+    current !== null && current !== Object.prototype;
+    current = Reflect.getPrototypeOf(current)
+  ) {
+    const constructor = Object.getOwnPropertyDescriptor(current, 'constructor')?.value;
+    if (typeof constructor === 'function' && constructor.name !== '') return constructor.name;
+  }
+  return '(anonymous workflow)';
 }

@@ -1,0 +1,293 @@
+/**
+ * Every definition error code of API.md §5, thrown by Workflow.validate / Workflow.graph and
+ * rejecting Workflow.invoke, with messages a user can act on.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Signal,
+  Task,
+  Workflow,
+  WorkflowDefinitionError,
+  type DefinitionErrorCode,
+  type WorkflowClass,
+} from '../src';
+
+function definitionErrorOf(workflowClass: WorkflowClass): WorkflowDefinitionError {
+  try {
+    Workflow.validate(workflowClass);
+  } catch (error) {
+    expect(error).to.be.instanceOf(WorkflowDefinitionError);
+    return error as WorkflowDefinitionError;
+  }
+  return expect.fail(`${workflowClass.name} should not validate`);
+}
+
+function expectDefinitionError(
+  workflowClass: WorkflowClass,
+  code: DefinitionErrorCode,
+  task: string | undefined,
+  ...fragments: string[]
+): WorkflowDefinitionError {
+  const error = definitionErrorOf(workflowClass);
+  expect(error.code).to.equal(code);
+  expect(error.workflow).to.equal(workflowClass.name);
+  expect(error.task).to.equal(task);
+  expect(error.message.startsWith(`${workflowClass.name}: `), error.message).to.equal(true);
+  for (const fragment of fragments) expect(error.message).to.contain(fragment);
+  return error;
+}
+
+describe('definition errors', () => {
+  describe('CYCLE', () => {
+    it('shows the cycle path in execution order, starting at its first-declared task', () => {
+      class Loop {
+        @Task() start() {}
+        @Task() @DependsOn('c', 'start') a() {}
+        @Task() @DependsOn('a') b() {}
+        @Task() @DependsOn('b') c() {}
+      }
+      expectDefinitionError(Loop, 'CYCLE', 'a', 'a -> b -> c -> a');
+    });
+
+    it('reports a self-dependency as a cycle of one', () => {
+      class Selfish {
+        @Task() @DependsOn('me') me() {}
+      }
+      expectDefinitionError(Selfish, 'CYCLE', 'me', 'me -> me', 'depends on itself');
+    });
+
+    it('rejects invoke with the same error, before any task runs', async () => {
+      let ran = false;
+      class Loop {
+        @Task() free() {
+          ran = true;
+        }
+        @Task() @DependsOn('y') x() {}
+        @Task() @DependsOn('x') y() {}
+      }
+      const error = await Workflow.invoke(new Loop()).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(WorkflowDefinitionError);
+      expect((error as WorkflowDefinitionError).message).to.contain('x -> y -> x');
+      expect(ran).to.equal(false);
+    });
+  });
+
+  describe('UNKNOWN_DEPENDENCY', () => {
+    it('names both tasks and suggests a close match', () => {
+      class Typo {
+        @Task() fetchUser() {}
+        @Task() @DependsOn('fetchUsr') render() {}
+      }
+      expectDefinitionError(
+        Typo,
+        'UNKNOWN_DEPENDENCY',
+        'render',
+        'task "render" depends on "fetchUsr", which is not a task. Did you mean "fetchUser"?',
+      );
+    });
+
+    it('gives no suggestion for a name far from every task', () => {
+      class Far {
+        @Task() fetchUser() {}
+        @Task() @DependsOn('somethingElse') render() {}
+      }
+      const error = expectDefinitionError(Far, 'UNKNOWN_DEPENDENCY', 'render', '"somethingElse"');
+      expect(error.message).to.not.contain('Did you mean');
+    });
+
+    it('says to add @Task() when the dependency is a plain method', () => {
+      class Plain {
+        helper() {}
+        @Task() @DependsOn('helper') render() {}
+      }
+      expectDefinitionError(
+        Plain,
+        'UNKNOWN_DEPENDENCY',
+        'render',
+        '"helper" is a method: add @Task()',
+      );
+    });
+  });
+
+  describe('NOT_A_TASK', () => {
+    it('rejects @DependsOn on a method without @Task()', () => {
+      class Forgot {
+        @Task() a() {}
+        @DependsOn('a') b() {}
+      }
+      expectDefinitionError(Forgot, 'NOT_A_TASK', 'b', '@DependsOn on "b"', 'Add @Task() to "b"');
+    });
+
+    it('rejects @Param() and @Signal() on a method without @Task()', () => {
+      class ParamOnly {
+        @Task() a() {}
+        b(@Param() _n: number) {}
+      }
+      expectDefinitionError(ParamOnly, 'NOT_A_TASK', 'b', '@Param() on "b"');
+      class SignalOnly {
+        @Task() a() {}
+        b(@Signal() _signal: AbortSignal) {}
+      }
+      expectDefinitionError(SignalOnly, 'NOT_A_TASK', 'b', '@Signal() on "b"');
+    });
+
+    it('rejects @Param() on a constructor parameter', () => {
+      class Ctor {
+        constructor(@Param() readonly n: number) {}
+        @Task() a() {}
+      }
+      expectDefinitionError(Ctor, 'NOT_A_TASK', 'constructor', '@Param() on "constructor"');
+    });
+  });
+
+  describe('PARAMETER_GAP', () => {
+    it('rejects a marked index that leaves an argument no dependency can fill', () => {
+      class Gap {
+        @Task() a() {
+          return 1;
+        }
+        // Receives 1 dependency + 1 param = 2 arguments, but the param is marked at index 2.
+        @Task() @DependsOn('a') b(_a: number, _unfilled: number, @Param() _p: number) {}
+      }
+      expectDefinitionError(
+        Gap,
+        'PARAMETER_GAP',
+        'b',
+        'argument 2 of task "b"',
+        'only 2 arguments',
+      );
+    });
+
+    it('rejects a @Signal() beyond the arguments', () => {
+      class Gap {
+        @Task() b(_unfilled: unknown, @Signal() _signal: AbortSignal) {}
+      }
+      expectDefinitionError(Gap, 'PARAMETER_GAP', 'b', 'argument 1 of task "b"');
+    });
+  });
+
+  describe('INVALID_TASK', () => {
+    it('rejects @Task() on a static method', () => {
+      class Static {
+        @Task() a() {}
+        @Task() static b() {}
+      }
+      expectDefinitionError(Static, 'INVALID_TASK', 'b', 'static member "b"');
+    });
+
+    it('rejects @Task() on an accessor', () => {
+      class Accessor {
+        @Task() a() {}
+        @Task() get b() {
+          return 1;
+        }
+      }
+      expectDefinitionError(Accessor, 'INVALID_TASK', 'b', 'accessor "b"');
+    });
+
+    it('rejects a symbol-named task', () => {
+      const key = Symbol('hidden');
+      class Symbolic {
+        @Task() a() {}
+        @Task() [key]() {}
+      }
+      expectDefinitionError(Symbolic, 'INVALID_TASK', 'Symbol(hidden)', 'symbol-named method');
+    });
+
+    it('rejects @Task() applied twice, and @DependsOn applied twice', () => {
+      class TwiceTask {
+        @Task() @Task() a() {}
+      }
+      expectDefinitionError(TwiceTask, 'INVALID_TASK', 'a', 'applied 2 times');
+      class TwiceDepends {
+        @Task() a() {}
+        @Task() @DependsOn('a') @DependsOn('a') b() {}
+      }
+      expectDefinitionError(
+        TwiceDepends,
+        'INVALID_TASK',
+        'b',
+        'list every dependency in one @DependsOn',
+      );
+    });
+
+    it('rejects one argument marked both @Param() and @Signal()', () => {
+      class Both {
+        @Task() a(@Param() @Signal() _x: unknown) {}
+      }
+      expectDefinitionError(Both, 'INVALID_TASK', 'a', 'both @Param() and @Signal()');
+    });
+
+    it('rejects invalid task options', () => {
+      class BadTimeout {
+        @Task({ timeout: -5 }) a() {}
+      }
+      expectDefinitionError(BadTimeout, 'INVALID_TASK', 'a', 'timeout', '-5');
+      class BadRetries {
+        @Task({ retries: 1.5 }) a() {}
+      }
+      expectDefinitionError(BadRetries, 'INVALID_TASK', 'a', 'retries', '1.5');
+      class BadDelay {
+        @Task({ retries: 1, retryDelay: -1 }) a() {}
+      }
+      expectDefinitionError(BadDelay, 'INVALID_TASK', 'a', 'retryDelay');
+    });
+  });
+
+  describe('NO_TASKS', () => {
+    it('names the class and hints at experimentalDecorators', () => {
+      class Empty {
+        method() {}
+      }
+      expectDefinitionError(
+        Empty,
+        'NO_TASKS',
+        undefined,
+        'no @Task() methods',
+        'experimentalDecorators',
+      );
+    });
+  });
+
+  it('is not cached, so the next valid class of the same shape still works', async () => {
+    class Broken {
+      @Task() @DependsOn('missing') a() {}
+    }
+    expect(() => Workflow.validate(Broken)).to.throw(WorkflowDefinitionError);
+    expect(() => Workflow.graph(Broken)).to.throw(WorkflowDefinitionError);
+    class Fixed {
+      @Task() a() {
+        return 'ok';
+      }
+    }
+    expect((await Workflow.invoke(new Fixed())).get('a')).to.equal('ok');
+  });
+
+  describe('non-workflow values', () => {
+    it('rejects invoke on a non-object with a TypeError', async () => {
+      for (const value of [undefined, null, 42, 'flow', Symbol('x')]) {
+        const error = await Workflow.invoke(value as object).catch((e: unknown) => e);
+        expect(error, String(value)).to.be.instanceOf(TypeError);
+        expect((error as Error).message).to.contain('expects an instance of a workflow class');
+      }
+    });
+
+    it('tells the user to instantiate when given the class itself', async () => {
+      class Flow {
+        @Task() a() {}
+      }
+      const error = await Workflow.invoke(Flow).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.contain('Did you mean Workflow.invoke(new Flow(…), …)?');
+    });
+
+    it('rejects a non-class in Workflow.graph with a TypeError', () => {
+      expect(() => Workflow.graph({} as unknown as WorkflowClass)).to.throw(
+        TypeError,
+        'Expected a workflow class',
+      );
+    });
+  });
+});

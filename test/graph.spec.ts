@@ -1,0 +1,96 @@
+/** The pure graph algorithms and the ready queues, alone. */
+import { expect } from 'chai';
+import {
+  adjacencyFromLists,
+  dependencyClosure,
+  findCycle,
+  remainingPathLengths,
+  reverseAdjacency,
+  schedulingRanks,
+  topologicalOrder,
+} from '../src/graph';
+import { FifoQueue, RankedQueue } from '../src/ready-queue';
+import { closestName, editDistance } from '../src/suggest';
+
+/** dependencies[i] lists what node i waits for. */
+const diamond = adjacencyFromLists([[], [0], [0], [1, 2]]);
+
+const listsOf = (adjacency: ReturnType<typeof adjacencyFromLists>) =>
+  Array.from({ length: adjacency.start.length - 1 }, (_, node) =>
+    Array.from(adjacency.list.subarray(adjacency.start[node], adjacency.start[node + 1])),
+  );
+
+describe('graph algorithms', () => {
+  it('reverses adjacency with ascending neighbour lists', () => {
+    expect(listsOf(reverseAdjacency(diamond))).to.deep.equal([[1, 2], [3], [3], []]);
+  });
+
+  it('orders topologically, ready nodes in index order', () => {
+    const order = topologicalOrder(diamond, reverseAdjacency(diamond));
+    expect(Array.from(order!)).to.deep.equal([0, 1, 2, 3]);
+  });
+
+  it('returns no order for a cyclic graph, and finds the cycle from its lowest node', () => {
+    const cyclic = adjacencyFromLists([[], [3], [1], [2, 0]]);
+    expect(topologicalOrder(cyclic, reverseAdjacency(cyclic))).to.equal(undefined);
+    // 1 waits for 3, 3 for 2, 2 for 1: execution order 1 -> 2 -> 3 -> 1.
+    expect(findCycle(cyclic)).to.deep.equal([1, 2, 3, 1]);
+    expect(findCycle(diamond)).to.equal(undefined);
+  });
+
+  it('measures the remaining path to a sink and ranks longest-first, ties by index', () => {
+    //  0 -> 1 -> 2 ; 3 (alone) ; 4 -> 5
+    const graph = adjacencyFromLists([[], [0], [1], [], [], [4]]);
+    const order = topologicalOrder(graph, reverseAdjacency(graph))!;
+    const lengths = remainingPathLengths(order, reverseAdjacency(graph));
+    expect(Array.from(lengths)).to.deep.equal([3, 2, 1, 1, 2, 1]);
+    // rank 0 first: node 0 (3), then 1 and 4 (2), then 2, 3, 5 (1).
+    expect(Array.from(schedulingRanks(lengths))).to.deep.equal([0, 1, 3, 4, 2, 5]);
+  });
+
+  it('closes targets over their transitive dependencies', () => {
+    expect(Array.from(dependencyClosure([1], diamond))).to.deep.equal([1, 1, 0, 0]);
+    expect(Array.from(dependencyClosure([3], diamond))).to.deep.equal([1, 1, 1, 1]);
+  });
+
+  it('handles a 200,000-node chain without recursion', () => {
+    const size = 200_000;
+    const lists = Array.from({ length: size }, (_, node) => (node === 0 ? [size - 1] : [node - 1]));
+    const cyclic = adjacencyFromLists(lists);
+    const cycle = findCycle(cyclic)!;
+    expect(cycle).to.have.length(size + 1);
+    expect(cycle[0]).to.equal(0);
+    expect(cycle[1]).to.equal(1);
+  });
+});
+
+describe('ready queues', () => {
+  it('FifoQueue pops in push order', () => {
+    const queue = new FifoQueue(3);
+    [2, 0, 1].forEach((node) => queue.push(node));
+    expect([queue.pop(), queue.pop(), queue.pop()]).to.deep.equal([2, 0, 1]);
+    expect(queue.size).to.equal(0);
+  });
+
+  it('RankedQueue pops lowest rank first, whatever the push order', () => {
+    const ranks = Int32Array.from([5, 3, 9, 0, 7, 1, 8, 2, 6, 4]);
+    const queue = new RankedQueue(ranks, ranks.length);
+    [9, 2, 4, 0, 7, 1, 8, 3, 6, 5].forEach((node) => queue.push(node));
+    const popped: number[] = [];
+    while (queue.size > 0) popped.push(queue.pop());
+    expect(popped.map((node) => ranks[node])).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+describe('suggestions', () => {
+  it('measures edit distance', () => {
+    expect(editDistance('kitten', 'sitting')).to.equal(3);
+    expect(editDistance('', 'abc')).to.equal(3);
+  });
+
+  it('suggests the closest name within a third of its length, or a case-only match', () => {
+    expect(closestName('fetchUsr', ['fetchUser', 'render'])).to.equal('fetchUser');
+    expect(closestName('FETCHUSER', ['fetchUser'])).to.equal('fetchUser');
+    expect(closestName('xyz', ['fetchUser'])).to.equal(undefined);
+  });
+});
