@@ -16,6 +16,16 @@ export class EventLog {
     this.events.push(`${task}:end`);
   }
 
+  /** Logs `task:start`, runs `work`, and logs `task:end` once it settles either way. */
+  async track<T>(task: string, work: () => T | PromiseLike<T>): Promise<T> {
+    this.start(task);
+    try {
+      return await work();
+    } finally {
+      this.end(task);
+    }
+  }
+
   indexOf(event: string): number {
     const index = this.events.indexOf(event);
     if (index === -1) throw new Error(`event "${event}" was not logged: ${this.events.join(', ')}`);
@@ -27,6 +37,21 @@ export class EventLog {
     return this.events
       .filter((event) => event.endsWith(':start'))
       .map((event) => event.slice(0, -6));
+  }
+
+  /** How many tasks have started and not yet ended, at the end of the log. */
+  get inFlight(): number {
+    return this.inFlightCounts().pop() ?? 0;
+  }
+
+  /** The largest number of tasks that had started and not yet ended at any point of the log. */
+  get maxInFlight(): number {
+    return Math.max(0, ...this.inFlightCounts());
+  }
+
+  private inFlightCounts(): number[] {
+    let running = 0;
+    return this.events.map((event) => (running += event.endsWith(':start') ? 1 : -1));
   }
 }
 
@@ -54,3 +79,70 @@ export async function settle(turns = 1): Promise<void> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One {@link deferred} per name, made on first use: a task awaits `gates.wait(name)` and the test
+ * decides when (and how) it ends with `open` or `fail`, so ordering is exact without timers.
+ */
+export class Gates<T = void> {
+  private readonly byName = new Map<string, Deferred<T>>();
+
+  /** The promise of gate `name`. */
+  wait(name: string): Promise<T> {
+    return this.gate(name).promise;
+  }
+
+  /** Resolves gate `name` with `value`. */
+  open(name: string, value: T): void {
+    this.gate(name).resolve(value);
+  }
+
+  /** Rejects gate `name` with `error`. */
+  fail(name: string, error: unknown): void {
+    this.gate(name).reject(error);
+  }
+
+  private gate(name: string): Deferred<T> {
+    let gate = this.byName.get(name);
+    if (gate === undefined) this.byName.set(name, (gate = deferred<T>()));
+    return gate;
+  }
+}
+
+/** What {@link recordProcessEvents} collected, and how to stop collecting. */
+export interface ProcessEventRecorder {
+  /** The first argument of every event emitted since recording began. */
+  readonly received: unknown[];
+  /** Removes the listener. */
+  stop(): void;
+}
+
+/**
+ * Records every `event` the process emits (an `unhandledRejection`'s reason, a `warning`) until
+ * `stop()` — install it in the test, assert `received` is empty after the run has settled.
+ */
+export function recordProcessEvents(event: 'unhandledRejection' | 'warning'): ProcessEventRecorder {
+  const received: unknown[] = [];
+  const listener = (first: unknown) => received.push(first);
+  process.on(event, listener);
+  return { received, stop: () => process.off(event, listener) };
+}
+
+/**
+ * The error `promise` rejects with, checked to be a `type`; throws (failing the test) when the
+ * promise resolves or rejects with something else.
+ */
+export async function rejectionOf<E>(
+  promise: PromiseLike<unknown>,
+  type: abstract new (...args: any[]) => E,
+): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw new Error(`expected a rejection with ${type.name}, got: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  throw new Error(`expected a rejection with ${type.name}, but the promise resolved`);
+}

@@ -1,0 +1,197 @@
+import { expect } from 'chai';
+import { DependsOn, Param, Task, Workflow, WorkflowDefinitionError } from '../src';
+
+/** Any class constructor, as mixins and class decorators take it. */
+type Constructor<T = object> = new (...args: any[]) => T;
+
+describe('Definition edge cases', () => {
+  describe('an arrow function in a class field', () => {
+    it('is an INVALID_TASK error naming the field and saying to declare a method', () => {
+      const defineAndValidate = () => {
+        class FieldTask {
+          @Task() load() {
+            return 1;
+          }
+
+          // @ts-expect-error Task() is a method decorator: a field is a compile error too.
+          @Task() @DependsOn('load') double = (n: number) => n * 2;
+        }
+        Workflow.validate(FieldTask);
+      };
+
+      expect(defineAndValidate)
+        .to.throw(WorkflowDefinitionError, /class field "double".*methods/)
+        .that.includes({ code: 'INVALID_TASK', workflow: 'FieldTask', task: 'double' });
+    });
+
+    it('is the same error when the decorator is applied programmatically', () => {
+      class FieldTask {
+        @Task() load() {
+          return 1;
+        }
+        double = (n: number) => n * 2;
+      }
+      // What tsc emits for a decorated field: no descriptor.
+      Reflect.decorate([Task(), DependsOn('load')], FieldTask.prototype, 'double', undefined);
+
+      expect(() => Workflow.validate(FieldTask))
+        .to.throw(WorkflowDefinitionError, /method/)
+        .with.property('code', 'INVALID_TASK');
+    });
+
+    it('runs as an instance property that replaces a task method, when undecorated', async () => {
+      class Greeter {
+        @Task() name(@Param() name: string) {
+          return name;
+        }
+        @Task() @DependsOn<Greeter>('name') greet(name: string) {
+          return `Hello, ${name}`;
+        }
+      }
+      class LoudGreeter extends Greeter {
+        constructor() {
+          super();
+          this.greet = (name: string) => `HELLO, ${name.toUpperCase()}`;
+        }
+      }
+
+      const result = await Workflow.invoke(new LoudGreeter(), 'ada');
+
+      expect(result.get('greet')).to.equal('HELLO, ADA');
+      expect(Workflow.graph(LoudGreeter).order).to.deep.equal(['name', 'greet']);
+    });
+  });
+
+  describe('a class decorator that replaces the constructor', () => {
+    /** Returns a subclass of the decorated class, as many class decorators do. */
+    function Stamped<T extends Constructor>(Target: T) {
+      return class extends Target {
+        readonly stampedAt = 'constructor replaced';
+      };
+    }
+
+    @Stamped
+    class Stamp {
+      @Task() read(@Param() n: number) {
+        return n;
+      }
+      @Task() @DependsOn<Stamp>('read') double(n: number) {
+        return n * 2;
+      }
+    }
+
+    it('keeps the tasks, found through the prototype chain', async () => {
+      const instance = new Stamp();
+
+      const result = await Workflow.invoke(instance, 21);
+
+      expect(instance).to.have.property('stampedAt', 'constructor replaced');
+      expect(result.toObject()).to.deep.equal({ read: 21, double: 42 });
+      expect(Workflow.toMermaid(Stamp)).to.equal('graph TD;\nread-->double;');
+    });
+
+    it('can itself be subclassed with more tasks', async () => {
+      class Tripled extends Stamp {
+        @Task() @DependsOn('double') triple(doubled: number) {
+          return (doubled / 2) * 3;
+        }
+      }
+
+      const result = await Workflow.invoke(new Tripled(), 2);
+
+      expect(result.toObject()).to.deep.equal({ read: 2, double: 4, triple: 6 });
+    });
+
+    it('names the decorated class, not the anonymous replacement, in messages', () => {
+      @Stamped
+      class Misspelt {
+        @Task() read() {
+          return 1;
+        }
+        @Task() @DependsOn('raed') double(n: number) {
+          return n * 2;
+        }
+      }
+
+      expect(() => Workflow.validate(Misspelt))
+        .to.throw(WorkflowDefinitionError, /^Misspelt: /)
+        .with.property('workflow', 'Misspelt');
+      expect(Workflow.graph(Stamp).workflow).to.equal('Stamp');
+    });
+  });
+
+  describe('a mixin that adds tasks', () => {
+    /**
+     * Adds a `stamp` task that runs after the base class's `load`. The class is a declaration
+     * inside the function: TypeScript accepts decorators there, not in a class expression.
+     */
+    function Timestamped<T extends Constructor>(Base: T) {
+      class TimestampedWorkflow extends Base {
+        @Task() @DependsOn('load') stamp(loaded: string) {
+          return `${loaded} @ t0`;
+        }
+      }
+      return TimestampedWorkflow;
+    }
+
+    class Loader {
+      @Task() load(@Param() id: string) {
+        return `record ${id}`;
+      }
+    }
+
+    class OtherLoader {
+      @Task() load(@Param() id: string) {
+        return `other ${id}`;
+      }
+      @Task() extra() {
+        return 'extra';
+      }
+    }
+
+    class Report extends Timestamped(Loader) {
+      @Task() @DependsOn<Report>('stamp', 'load') report(stamped: string, loaded: string) {
+        return `${stamped} (${loaded})`;
+      }
+    }
+
+    it("combines the mixin's tasks with the base's and the subclass's", async () => {
+      const result = await Workflow.invoke(new Report(), '7');
+
+      expect(result.get('report')).to.equal('record 7 @ t0 (record 7)');
+      expect(Workflow.graph(Report).order).to.deep.equal(['load', 'stamp', 'report']);
+    });
+
+    it('gives each application of the mixin its own graph', async () => {
+      const TimestampedOther = Timestamped(OtherLoader);
+
+      const result = await Workflow.invoke(new TimestampedOther(), '8');
+
+      expect(result.toObject()).to.deep.equal({
+        load: 'other 8',
+        extra: 'extra',
+        stamp: 'other 8 @ t0',
+      });
+      expect(Workflow.graph(Report).tasks.map((task) => task.name)).to.deep.equal([
+        'load',
+        'stamp',
+        'report',
+      ]);
+    });
+
+    it('gets no tasks from decorators in a class expression, which TypeScript rejects', () => {
+      function TimestampedExpression<T extends Constructor>(Base: T) {
+        return class extends Base {
+          // @ts-expect-error TS1206 "Decorators are not valid here": the emit drops them.
+          @Task() @DependsOn('load') stamp(loaded: string) {
+            return `${loaded} @ t0`;
+          }
+        };
+      }
+
+      const Stamped = TimestampedExpression(Loader);
+
+      expect(Workflow.graph(Stamped).order).to.deep.equal(['load']);
+    });
+  });
+});
