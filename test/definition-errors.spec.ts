@@ -268,7 +268,7 @@ describe('definition errors', () => {
   describe('non-workflow values', () => {
     it('rejects invoke on a non-object with a TypeError', async () => {
       for (const value of [undefined, null, 42, 'flow', Symbol('x')]) {
-        const error = await Workflow.invoke(value as object).catch((e: unknown) => e);
+        const error = await Workflow.invoke(value as unknown as object).catch((e: unknown) => e);
         expect(error, String(value)).to.be.instanceOf(TypeError);
         expect((error as Error).message).to.contain('expects an instance of a workflow class');
       }
