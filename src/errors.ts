@@ -251,14 +251,16 @@ export const definitionErrors = {
     index: number,
     arity: number,
     dependencyCount: number,
+    unfilled: readonly number[],
   ): WorkflowDefinitionError {
+    const plural = unfilled.length === 1 ? '' : 's';
     return new WorkflowDefinitionError(
       'PARAMETER_GAP',
       workflow,
       task,
       `argument ${index} of task "${task}" is marked, but the task receives only ${arity} ` +
         `argument${arity === 1 ? '' : 's'} (${dependencyCount} from @DependsOn plus the marked ones), ` +
-        `so argument${index - arity > 0 ? 's' : ''} ${rangeText(arity, index - 1)} would get no value. ` +
+        `so argument${plural} ${positionsText(unfilled)} would get no value. ` +
         `Add the missing @DependsOn names or move the marked parameter left.`,
     );
   },
@@ -278,6 +280,10 @@ export const definitionErrors = {
   },
 };
 
-function rangeText(from: number, to: number): string {
-  return from === to ? String(from) : `${from}..${to}`;
+/** `3`, `1..4` for a contiguous run, or `1, 3, 5`. */
+function positionsText(positions: readonly number[]): string {
+  const first = positions[0];
+  const last = positions[positions.length - 1];
+  if (positions.length === 1) return String(first);
+  return last - first === positions.length - 1 ? `${first}..${last}` : positions.join(', ');
 }

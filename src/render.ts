@@ -72,22 +72,36 @@ const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as cons
 export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {
   const width = options.width ?? 80;
   const entries = result.trace;
-  const total = Math.max(result.durationMs, ...entries.map((entry) => entry.end), 1);
-  const nameWidth = Math.min(24, Math.max(4, ...entries.map((entry) => entry.task.length)));
   const labels = entries.map(describeEntry);
-  const labelWidth = Math.max(0, ...labels.map((label) => label.length));
-  const barWidth = Math.max(10, width - nameWidth - labelWidth - 3);
+  let total = Math.max(result.durationMs, 1);
+  let longestName = 4;
+  let labelWidth = 0;
+  entries.forEach((entry, row) => {
+    total = Math.max(total, entry.end);
+    longestName = Math.max(longestName, entry.task.length);
+    labelWidth = Math.max(labelWidth, labels[row].length);
+  });
+  // Columns: name, space, bar, space, label. Narrow widths shrink the bar, then the names.
+  let nameWidth = Math.min(24, longestName);
+  const spareForBar = width - nameWidth - labelWidth - 2;
+  if (spareForBar < MIN_BAR_WIDTH) {
+    nameWidth = Math.max(MIN_NAME_WIDTH, nameWidth - (MIN_BAR_WIDTH - spareForBar));
+  }
+  const barWidth = Math.max(1, width - nameWidth - labelWidth - 2);
 
   const rows = entries.map((entry, row) => {
     const from = Math.min(barWidth - 1, Math.floor((entry.start / total) * barWidth));
-    const to = Math.max(from + 1, Math.round((entry.end / total) * barWidth));
+    const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / total) * barWidth)));
     const bar = ' '.repeat(from) + BAR_BY_STATUS[entry.status].repeat(to - from);
-    return `${fit(entry.task, nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`.trimEnd();
+    return fit(`${fit(entry.task, nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`, width);
   });
   const totalLabel = `${formatMs(total)} ms`;
-  const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(barWidth - 1)}`;
-  return [...rows, axis].join('\n');
+  const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(Math.max(0, barWidth - 1))}`;
+  return [...rows, fit(axis, width)].map((line) => line.trimEnd()).join('\n');
 }
+
+const MIN_BAR_WIDTH = 10;
+const MIN_NAME_WIDTH = 6;
 
 function describeEntry(entry: TaskTrace): string {
   if (entry.status === 'skipped') return `skipped at ${formatMs(entry.start)} ms`;

@@ -27,6 +27,9 @@ export interface RunRecord {
    * either. Every started task made at least one attempt.
    */
   readonly attempts: Uint16Array | undefined;
+  /** Tasks in the order they started or were skipped: the first `reportCount` entries. */
+  readonly reportOrder: Int32Array;
+  readonly reportCount: number;
   /** Which tasks the run included; `undefined` means all. */
   readonly included: Uint8Array | undefined;
   readonly failures: readonly { readonly task: string; readonly error: unknown }[];
@@ -110,32 +113,30 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   /**
-   * One entry per task that started or was skipped, ordered by start time (ties in declaration
-   * order). Times are milliseconds since the run began.
+   * One entry per task that started or was skipped, in the order that happened. Times are
+   * milliseconds since the run began.
    */
   get trace(): readonly TaskTrace[] {
     return (this.traceCache ??= this.buildTrace());
   }
 
   private buildTrace(): readonly TaskTrace[] {
-    const { states, startTimes, endTimes, attempts } = this.record;
-    const reported: number[] = [];
-    for (let index = 0; index < states.length; index++) {
-      if (STATUS_BY_STATE[states[index]] !== undefined) reported.push(index);
-    }
-    reported.sort((a, b) => startTimes[a] - startTimes[b] || a - b);
-    return Object.freeze(
-      reported.map((index) => {
-        const status = STATUS_BY_STATE[states[index]]!;
-        return Object.freeze({
+    const { states, startTimes, endTimes, attempts, reportOrder, reportCount } = this.record;
+    const entries: TaskTrace[] = [];
+    for (let position = 0; position < reportCount; position++) {
+      const index = reportOrder[position];
+      const status = STATUS_BY_STATE[states[index]]!;
+      entries.push(
+        Object.freeze({
           task: this.plan.names[index],
           status,
           start: startTimes[index],
           end: endTimes[index],
           attempts: status === 'skipped' ? 0 : Math.max(1, attempts?.[index] ?? 1),
-        });
-      }),
-    );
+        }),
+      );
+    }
+    return Object.freeze(entries);
   }
 
   private whyNoValue(index: number): string {

@@ -271,12 +271,18 @@ function bindMarkedArguments(
   const arity = listedDependencies.length + params.size + signals.size;
   const highestMarked = Math.max(-1, ...params, ...signals);
   if (highestMarked >= arity) {
+    // Unmarked positions up to the highest marked one; the dependencies fill the first of them.
+    const unmarked: number[] = [];
+    for (let index = 0; index < highestMarked; index++) {
+      if (!params.has(index) && !signals.has(index)) unmarked.push(index);
+    }
     throw definitionErrors.parameterGap(
       workflow,
       task,
       highestMarked,
       arity,
       listedDependencies.length,
+      unmarked.slice(listedDependencies.length),
     );
   }
   const slots: number[] = [];

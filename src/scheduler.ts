@@ -8,6 +8,7 @@
  * options, a `@Signal()` parameter or the caller's `signal` need them.
  */
 import { setMaxListeners } from 'node:events';
+import { subscribeToAbort } from './abort-subscriptions';
 import {
   describeCause,
   TaskTimeoutError,
@@ -63,6 +64,8 @@ class Run<W extends object, P> implements RunRecord {
   readonly startTimes: Float64Array;
   readonly endTimes: Float64Array;
   readonly attempts: Uint16Array | undefined;
+  readonly reportOrder: Int32Array;
+  reportCount = 0;
   readonly failures: TaskFailure[] = [];
   readonly included: Uint8Array | undefined;
   durationMs = 0;
@@ -70,6 +73,12 @@ class Run<W extends object, P> implements RunRecord {
   private readonly waitingFor: Int32Array;
   private readonly ready: ReadyQueue;
   private readonly startedAt = performance.now();
+  /**
+   * Milliseconds since the run began, read once per settled task (reading the clock costs as much
+   * as the rest of a task's bookkeeping). A task starts at the reading of the event that let it
+   * start: the run's start, or the settling of the task that freed it.
+   */
+  private clock = 0;
   private inFlight = 0;
   /** Tasks of this run not yet succeeded, failed or skipped. */
   private unfinished: number;
@@ -80,6 +89,7 @@ class Run<W extends object, P> implements RunRecord {
   private runController: AbortController | undefined;
   private attemptControllers: Set<AbortController> | undefined;
   private pendingRetries: Set<PendingRetry> | undefined;
+  private unsubscribeFromCaller: (() => void) | undefined;
 
   constructor(
     private readonly instance: W,
@@ -94,6 +104,7 @@ class Run<W extends object, P> implements RunRecord {
     this.states = new Uint8Array(taskCount);
     this.startTimes = new Float64Array(taskCount);
     this.endTimes = new Float64Array(taskCount);
+    this.reportOrder = new Int32Array(taskCount);
     this.attempts = plan.attemptPolicies.some((policy) => policy !== undefined)
       ? new Uint16Array(taskCount)
       : undefined;
@@ -116,7 +127,7 @@ class Run<W extends object, P> implements RunRecord {
         this.finish();
         return;
       }
-      signal.addEventListener('abort', this.onCallerAbort);
+      this.unsubscribeFromCaller = subscribeToAbort(signal, this.onCallerAbort);
     }
     const { roots } = this.plan;
     const { included } = this.settings;
@@ -143,7 +154,8 @@ class Run<W extends object, P> implements RunRecord {
   private startTask(task: number): void {
     this.states[task] = TaskState.Running;
     this.inFlight++;
-    this.startTimes[task] = performance.now() - this.startedAt;
+    this.startTimes[task] = this.clock;
+    this.reportOrder[this.reportCount++] = task;
     const policy = this.plan.attemptPolicies[task];
     if (policy === undefined) this.runFastAttempt(task);
     else this.runAttempt(task, 1, policy);
@@ -151,7 +163,8 @@ class Run<W extends object, P> implements RunRecord {
 
   /** A task without timeout or retries: call it and settle once. */
   private runFastAttempt(task: number): void {
-    const outcome = this.call(task, 1, undefined);
+    if (!this.announceStart(task, 1)) return;
+    const outcome = this.call(task, undefined);
     if (outcome === THREW) return this.taskFailed(task, 1, this.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
@@ -166,6 +179,7 @@ class Run<W extends object, P> implements RunRecord {
   /** One attempt of a task with a timeout or retries. */
   private runAttempt(task: number, number: number, policy: AttemptPolicy): void {
     this.attempts![task] = number;
+    if (!this.announceStart(task, number)) return;
     const attempt: Attempt = {
       task,
       number,
@@ -189,7 +203,7 @@ class Run<W extends object, P> implements RunRecord {
         policy.timeout,
       );
     }
-    const outcome = this.call(task, number, attempt.controller?.signal);
+    const outcome = this.call(task, attempt.controller?.signal);
     if (outcome === THREW) return this.attemptSettled(attempt, false, this.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
@@ -248,14 +262,29 @@ class Run<W extends object, P> implements RunRecord {
   }
 
   /**
+   * Calls `onTaskStart`. A hook that throws fails the task with that error, without retries, and
+   * the task is not called; returns whether the task may go on.
+   */
+  private announceStart(task: number, attempt: number): boolean {
+    const onTaskStart = this.settings.hooks?.onTaskStart;
+    if (onTaskStart === undefined) return true;
+    try {
+      onTaskStart({ task: this.plan.names[task], attempt });
+      return true;
+    } catch (error) {
+      this.taskFailed(task, attempt, error);
+      return false;
+    }
+  }
+
+  /**
    * Calls the task's function with its bound arguments. Returns a promise for an asynchronous
    * outcome, the value for a synchronous one, or {@link THREW} (with the error in `thrown`).
    */
-  private call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
+  private call(task: number, attemptSignal: AbortSignal | undefined): unknown {
     const { plan, instance } = this;
     const name = plan.names[task];
     try {
-      this.settings.hooks?.onTaskStart?.({ task: name, attempt });
       const fn: unknown = this.settings.overrides?.[task] ?? (instance as any)[name];
       if (typeof fn !== 'function') {
         throw new TypeError(
@@ -313,8 +342,12 @@ class Run<W extends object, P> implements RunRecord {
     return this.runController.signal;
   }
 
+  private tick(): number {
+    return (this.clock = performance.now() - this.startedAt);
+  }
+
   private taskSucceeded(task: number, attempt: number, value: unknown): void {
-    const end = performance.now() - this.startedAt;
+    const end = this.tick();
     const { hooks } = this.settings;
     if (hooks?.onTaskSuccess !== undefined) {
       try {
@@ -349,7 +382,7 @@ class Run<W extends object, P> implements RunRecord {
 
   private taskFailed(task: number, attempt: number, error: unknown): void {
     this.states[task] = TaskState.Failed;
-    this.endTimes[task] = performance.now() - this.startedAt;
+    this.endTimes[task] = this.tick();
     this.inFlight--;
     this.unfinished--;
     this.failures.push({ task: this.plan.names[task], error });
@@ -367,7 +400,7 @@ class Run<W extends object, P> implements RunRecord {
   private skipDependents(failedTask: number): void {
     const { start, list } = this.plan.dependents;
     const { included } = this.settings;
-    const now = performance.now() - this.startedAt;
+    const now = this.clock;
     const stack = [failedTask];
     while (stack.length > 0) {
       const task = stack.pop()!;
@@ -376,6 +409,7 @@ class Run<W extends object, P> implements RunRecord {
         if (this.states[dependent] !== TaskState.Pending) continue;
         if (included !== undefined && included[dependent] === 0) continue;
         this.states[dependent] = TaskState.Skipped;
+        this.reportOrder[this.reportCount++] = dependent;
         this.startTimes[dependent] = now;
         this.endTimes[dependent] = now;
         this.unfinished--;
@@ -430,7 +464,7 @@ class Run<W extends object, P> implements RunRecord {
     if (this.settled) return;
     this.settled = true;
     this.durationMs = performance.now() - this.startedAt;
-    this.settings.signal?.removeEventListener('abort', this.onCallerAbort);
+    this.unsubscribeFromCaller?.();
     const result = new ExecutionResult<W, P>(this.plan, this.param, this);
     const { workflow } = this.plan;
     if (this.stopReason === StopReason.Abort) {
