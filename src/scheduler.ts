@@ -240,12 +240,15 @@ class Run<W extends object, P> implements RunRecord {
             `${String(delayMs)}; it must return a non-negative number of milliseconds`,
         );
       }
-      this.settings.hooks?.onTaskRetry?.({
-        task: this.plan.names[task],
-        attempt: number,
-        error: outcome,
-        delayMs,
-      });
+      this.watchHook(
+        task,
+        this.settings.hooks?.onTaskRetry?.({
+          task: this.plan.names[task],
+          attempt: number,
+          error: outcome,
+          delayMs,
+        }),
+      );
     } catch (error) {
       return this.taskFailed(task, number, error);
     }
@@ -269,7 +272,7 @@ class Run<W extends object, P> implements RunRecord {
     const onTaskStart = this.settings.hooks?.onTaskStart;
     if (onTaskStart === undefined) return true;
     try {
-      onTaskStart({ task: this.plan.names[task], attempt });
+      this.watchHook(task, onTaskStart({ task: this.plan.names[task], attempt }));
       return true;
     } catch (error) {
       this.taskFailed(task, attempt, error);
@@ -342,6 +345,28 @@ class Run<W extends object, P> implements RunRecord {
     return this.runController.signal;
   }
 
+  /**
+   * Hooks are synchronous, but one may be an `async` function: its rejection fails the run like a
+   * throw would (never an unhandled rejection). After the run settled there is no run left to
+   * fail, so it becomes a process warning instead of vanishing.
+   */
+  private watchHook(task: number, returned: unknown): void {
+    if (!isThenable(returned)) return;
+    Promise.resolve(returned).then(undefined, (error: unknown) => {
+      const name = this.plan.names[task];
+      if (this.settled) {
+        process.emitWarning(
+          `${this.plan.workflow}: a hook for task "${name}" rejected after the run settled: ${describeCause(error)}`,
+          'AsyncDagHookWarning',
+        );
+        return;
+      }
+      this.failures.push({ task: name, error });
+      if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
+      this.finishIfDone();
+    });
+  }
+
   private tick(): number {
     return (this.clock = performance.now() - this.startedAt);
   }
@@ -351,12 +376,15 @@ class Run<W extends object, P> implements RunRecord {
     const { hooks } = this.settings;
     if (hooks?.onTaskSuccess !== undefined) {
       try {
-        hooks.onTaskSuccess({
-          task: this.plan.names[task],
-          attempt,
-          value,
-          durationMs: end - this.startTimes[task],
-        });
+        this.watchHook(
+          task,
+          hooks.onTaskSuccess({
+            task: this.plan.names[task],
+            attempt,
+            value,
+            durationMs: end - this.startTimes[task],
+          }),
+        );
       } catch (error) {
         return this.taskFailed(task, attempt, error);
       }
@@ -387,7 +415,10 @@ class Run<W extends object, P> implements RunRecord {
     this.unfinished--;
     this.failures.push({ task: this.plan.names[task], error });
     try {
-      this.settings.hooks?.onTaskFailure?.({ task: this.plan.names[task], attempt, error });
+      this.watchHook(
+        task,
+        this.settings.hooks?.onTaskFailure?.({ task: this.plan.names[task], attempt, error }),
+      );
     } catch (hookError) {
       this.failures.push({ task: this.plan.names[task], error: hookError });
     }

@@ -1,0 +1,288 @@
+/**
+ * `InvokeOptions.signal` and `@Signal()`: an already-aborted signal starts nothing; aborting during
+ * a run stops new starts, aborts every `@Signal()`, waits for tasks in flight and rejects with
+ * `WorkflowAbortedError`; the caller's signal keeps no listener after the run; a signal shared by
+ * thousands of listeners raises no `MaxListenersExceededWarning`.
+ */
+import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
+import {
+  DependsOn,
+  Signal,
+  Task,
+  Workflow,
+  WorkflowAbortedError,
+  WorkflowExecutionError,
+  WorkflowOptionsError,
+} from '../../src';
+import { EventLog, Gates, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
+
+/** `first` succeeds at once; `inFlight` waits on its gate; `next` would start after it. */
+class Pipeline {
+  readonly log = new EventLog();
+  readonly gates = new Gates<string>();
+  readonly signals: AbortSignal[] = [];
+
+  @Task() first() {
+    this.log.start('first');
+    return 'first value';
+  }
+  @Task() inFlight(@Signal() signal: AbortSignal) {
+    this.signals.push(signal);
+    return this.log.track('inFlight', () => this.gates.wait('inFlight'));
+  }
+  @Task() @DependsOn('inFlight') next(@Signal() signal: AbortSignal) {
+    this.signals.push(signal);
+    this.log.start('next');
+    return 'next value';
+  }
+}
+
+const abortListenerCount = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+describe('InvokeOptions.signal', () => {
+  it('starts nothing when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    const reason = new Error('user went away');
+    controller.abort(reason);
+    const flow = new Pipeline();
+    const hookCalls: string[] = [];
+
+    const error = await rejectionOf(
+      Workflow.invoke(flow, undefined, {
+        signal: controller.signal,
+        hooks: { onTaskStart: ({ task }) => hookCalls.push(task) },
+      }),
+      WorkflowAbortedError,
+    );
+
+    expect(error).to.be.instanceOf(Error);
+    expect(error.name).to.equal('AbortError');
+    expect(error.cause).to.equal(reason);
+    expect(error.workflow).to.equal('Pipeline');
+    expect(error.message).to.contain('Pipeline').and.contain('user went away');
+    expect(error.result.toObject()).to.deep.equal({});
+    expect(error.result.trace).to.deep.equal([]);
+    expect(flow.log.events).to.deep.equal([]);
+    expect(hookCalls).to.deep.equal([]);
+    expect(abortListenerCount(controller.signal)).to.equal(0);
+  });
+
+  it('takes the default reason of AbortSignal.abort() as the cause', async () => {
+    const signal = AbortSignal.abort();
+    const error = await rejectionOf(
+      Workflow.invoke(new Pipeline(), undefined, { signal }),
+      WorkflowAbortedError,
+    );
+    expect(error.cause).to.equal(signal.reason);
+    expect((error.cause as Error).name).to.equal('AbortError');
+  });
+
+  it('during a run: stops new starts, aborts every @Signal(), waits for tasks in flight', async () => {
+    const controller = new AbortController();
+    const flow = new Pipeline();
+    let settled = false;
+    const run = Workflow.invoke(flow, undefined, { signal: controller.signal });
+    run.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await settle();
+    expect(flow.log.starts).to.deep.equal(['first', 'inFlight']);
+
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    await settle();
+    expect(flow.signals[0].aborted).to.equal(true);
+    expect(flow.signals[0].reason).to.equal(reason);
+    expect(settled, 'the run waits for inFlight').to.equal(false);
+
+    flow.gates.open('inFlight', 'finished anyway');
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    expect(flow.log.starts).to.deep.equal(['first', 'inFlight']);
+    expect(error.name).to.equal('AbortError');
+    expect(error.cause).to.equal(reason);
+    expect(error.result.toObject()).to.deep.equal({
+      first: 'first value',
+      inFlight: 'finished anyway',
+    });
+    expect(error.result.has('next')).to.equal(false);
+  });
+
+  it('rejects with WorkflowAbortedError when a task in flight gives up with the abort reason', async () => {
+    const controller = new AbortController();
+    class GivesUp {
+      @Task() waits(@Signal() signal: AbortSignal) {
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+      }
+    }
+    const run = Workflow.invoke(new GivesUp(), undefined, { signal: controller.signal });
+    await settle();
+    controller.abort(new Error('stop'));
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    expect((error.cause as Error).message).to.equal('stop');
+  });
+
+  it('stops at once when a task aborts the caller signal synchronously', async () => {
+    const controller = new AbortController();
+    const signals: AbortSignal[] = [];
+    class AbortsItself {
+      @Task() aborts(@Signal() signal: AbortSignal) {
+        signals.push(signal);
+        controller.abort('from inside');
+        return 'done';
+      }
+      @Task() @DependsOn('aborts') later() {
+        return 'never';
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new AbortsItself(), undefined, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expect(error.cause).to.equal('from inside');
+    expect(signals[0].aborted).to.equal(true);
+    expect(error.result.has('later')).to.equal(false);
+  });
+
+  describe('leaves no abort listener on the caller signal', () => {
+    class Simple {
+      @Task() a() {
+        return settle().then(() => 1);
+      }
+    }
+    class Failing {
+      @Task() a() {
+        return settle().then(() => {
+          throw new Error('no');
+        });
+      }
+    }
+
+    it('while running it adds one listener, not one per task', async () => {
+      const { signal } = new AbortController();
+      const flow = new Pipeline();
+      const run = Workflow.invoke(flow, undefined, { signal });
+      await settle();
+      expect(abortListenerCount(signal)).to.equal(1);
+      flow.gates.open('inFlight', 'x');
+      await run;
+      expect(abortListenerCount(signal)).to.equal(0);
+    });
+
+    it('after success, failure, abort and invalid options, and across many runs', async () => {
+      const controller = new AbortController();
+      const { signal } = controller;
+      for (let run = 0; run < 20; run++) await Workflow.invoke(new Simple(), undefined, { signal });
+      expect(abortListenerCount(signal), 'after successful runs').to.equal(0);
+
+      await rejectionOf(
+        Workflow.invoke(new Failing(), undefined, { signal }),
+        WorkflowExecutionError,
+      );
+      expect(abortListenerCount(signal), 'after a failed run').to.equal(0);
+
+      await rejectionOf(
+        Workflow.invoke(new Simple(), undefined, { signal, concurrency: 0 }),
+        WorkflowOptionsError,
+      );
+      expect(abortListenerCount(signal), 'after invalid options').to.equal(0);
+
+      const aborted = Workflow.invoke(new Simple(), undefined, { signal });
+      controller.abort();
+      await rejectionOf(aborted, WorkflowAbortedError);
+      expect(abortListenerCount(signal), 'after an aborted run').to.equal(0);
+    });
+
+    it('ignores an abort that comes after the run settled', async () => {
+      const unhandled = recordProcessEvents('unhandledRejection');
+      try {
+        const controller = new AbortController();
+        const result = await Workflow.invoke(new Simple(), undefined, {
+          signal: controller.signal,
+        });
+        controller.abort();
+        await settle(2);
+        expect(result.get('a')).to.equal(1);
+        expect(unhandled.received).to.deep.equal([]);
+      } finally {
+        unhandled.stop();
+      }
+    });
+  });
+
+  it('raises no MaxListenersExceededWarning for one caller signal shared by many concurrent runs', async () => {
+    const warnings = recordProcessEvents('warning');
+    try {
+      const { signal } = new AbortController();
+      class Small {
+        @Task() a() {
+          return settle().then(() => 1);
+        }
+      }
+      const runs = Array.from({ length: 50 }, () =>
+        Workflow.invoke(new Small(), undefined, { signal }),
+      );
+      await Promise.all(runs);
+      await settle();
+      expect(warnings.received.map(String)).to.deep.equal([]);
+      expect(abortListenerCount(signal)).to.equal(0);
+    } finally {
+      warnings.stop();
+    }
+  });
+});
+
+describe('@Signal()', () => {
+  it('hands every task without a timeout the same run signal', async () => {
+    const signals: AbortSignal[] = [];
+    class Shares {
+      @Task() a(@Signal() signal: AbortSignal) {
+        signals.push(signal);
+      }
+      @Task() @DependsOn('a') b(_a: unknown, @Signal() signal: AbortSignal) {
+        signals.push(signal);
+      }
+    }
+    await Workflow.invoke(new Shares());
+    expect(signals).to.have.length(2);
+    expect(signals[0]).to.equal(signals[1]);
+    expect(signals[0].aborted).to.equal(false);
+  });
+
+  it('raises no MaxListenersExceededWarning with 10,000 tasks each adding an abort listener', async () => {
+    const taskCount = 10_000;
+    let abortsSeen = 0;
+
+    class ManyListeners {}
+    const prototype = ManyListeners.prototype as Record<string, unknown>;
+    for (let index = 0; index < taskCount; index++) {
+      const name = `listener${index}`;
+      const isLast = index === taskCount - 1;
+      prototype[name] = function (signal: AbortSignal) {
+        signal.addEventListener('abort', () => abortsSeen++); // a listener of its own, like fetch
+        if (isLast) throw new Error('the last task fails, so every listener runs');
+        return index;
+      };
+      Reflect.decorate([Task()], prototype, name, Object.getOwnPropertyDescriptor(prototype, name));
+      Signal()(prototype, name, 0);
+    }
+
+    const warnings = recordProcessEvents('warning');
+    try {
+      const { signal } = new AbortController();
+      const error = await rejectionOf(
+        Workflow.invoke(new ManyListeners(), undefined, { signal }),
+        WorkflowExecutionError,
+      );
+      await settle();
+      expect(error.task).to.equal(`listener${taskCount - 1}`);
+      expect(abortsSeen).to.equal(taskCount);
+      expect(warnings.received.map(String)).to.deep.equal([]);
+    } finally {
+      warnings.stop();
+    }
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * `InvokeOptions.concurrency`: never more than N tasks in flight; when more are ready, the task
+ * with the longest remaining path to a sink starts first, ties in declaration order. Every task
+ * waits on a gate the test opens, so the start order asserted here is exact.
+ */
+import { expect } from 'chai';
+import { DependsOn, Param, Task, Workflow, WorkflowExecutionError } from '../../src';
+import { EventLog, Gates, rejectionOf, settle } from '../support/event-log';
+
+/** A one-task sink declared before a three-task chain: priority must beat declaration order. */
+class ChainAfterSingle {
+  readonly log = new EventLog();
+  readonly gates = new Gates();
+
+  private step(name: string) {
+    return this.log.track(name, () => this.gates.wait(name));
+  }
+
+  @Task() single() {
+    return this.step('single');
+  }
+  @Task() first() {
+    return this.step('first');
+  }
+  @Task() @DependsOn('first') second() {
+    return this.step('second');
+  }
+  @Task() @DependsOn('second') third() {
+    return this.step('third');
+  }
+}
+
+/** Five independent roots, then a chain c1 → c2 → c3 declared last. */
+class WideWithChain {
+  readonly log = new EventLog();
+  readonly gates = new Gates();
+
+  private step(name: string) {
+    return this.log.track(name, () => this.gates.wait(name));
+  }
+
+  @Task() r1() {
+    return this.step('r1');
+  }
+  @Task() r2() {
+    return this.step('r2');
+  }
+  @Task() r3() {
+    return this.step('r3');
+  }
+  @Task() r4() {
+    return this.step('r4');
+  }
+  @Task() r5() {
+    return this.step('r5');
+  }
+  @Task() c1() {
+    return this.step('c1');
+  }
+  @Task() @DependsOn('c1') c2() {
+    return this.step('c2');
+  }
+  @Task() @DependsOn('c2') c3() {
+    return this.step('c3');
+  }
+}
+
+/** Opens gate `name` and lets the run react (start whatever became ready). */
+async function finish(flow: { gates: Gates }, name: string): Promise<void> {
+  flow.gates.open(name);
+  await settle();
+}
+
+describe('InvokeOptions.concurrency', () => {
+  it('with 1, starts the longest chain first, one task at a time, ties in declaration order', async () => {
+    const flow = new ChainAfterSingle();
+    const run = Workflow.invoke(flow, undefined, { concurrency: 1 });
+    await settle();
+    expect(flow.log.starts).to.deep.equal(['first']);
+
+    await finish(flow, 'first');
+    // ready: single (path 1), second (path 2)
+    expect(flow.log.starts).to.deep.equal(['first', 'second']);
+
+    await finish(flow, 'second');
+    // ready: single (path 1), third (path 1): declaration order decides
+    expect(flow.log.starts).to.deep.equal(['first', 'second', 'single']);
+
+    await finish(flow, 'single');
+    await finish(flow, 'third');
+    await run;
+    expect(flow.log.events).to.deep.equal([
+      'first:start',
+      'first:end',
+      'second:start',
+      'second:end',
+      'single:start',
+      'single:end',
+      'third:start',
+      'third:end',
+    ]);
+    expect(flow.log.maxInFlight).to.equal(1);
+  });
+
+  it('with 1, starts independent roots in declaration order', async () => {
+    const log = new EventLog();
+    class Roots {
+      @Task() delta() {
+        return log.track('delta', settle);
+      }
+      @Task() bravo() {
+        return log.track('bravo', settle);
+      }
+      @Task() charlie() {
+        return log.track('charlie', settle);
+      }
+      @Task() alpha() {
+        return log.track('alpha', settle);
+      }
+    }
+    await Workflow.invoke(new Roots(), undefined, { concurrency: 1 });
+    expect(log.starts).to.deep.equal(['delta', 'bravo', 'charlie', 'alpha']);
+    expect(log.maxInFlight).to.equal(1);
+  });
+
+  it('with 2 on a wide graph, keeps two in flight and lets the chain jump the queue', async () => {
+    const flow = new WideWithChain();
+    const run = Workflow.invoke(flow, undefined, { concurrency: 2 });
+    await settle();
+    expect(flow.log.starts).to.deep.equal(['c1', 'r1']);
+
+    await finish(flow, 'r1'); // c2 is not ready yet: r2
+    await finish(flow, 'c1'); // c2 (path 2) beats r3 (path 1)
+    await finish(flow, 'r2'); // c3 is not ready yet: r3
+    await finish(flow, 'c2'); // c3 and r4 both have path 1: r4 was declared first
+    expect(flow.log.starts).to.deep.equal(['c1', 'r1', 'r2', 'c2', 'r3', 'r4']);
+    expect(flow.log.inFlight).to.equal(2);
+
+    await finish(flow, 'r3');
+    await finish(flow, 'r4');
+    await finish(flow, 'r5');
+    await finish(flow, 'c3');
+    await run;
+    expect(flow.log.starts).to.deep.equal(['c1', 'r1', 'r2', 'c2', 'r3', 'r4', 'r5', 'c3']);
+    expect(flow.log.maxInFlight).to.equal(2);
+  });
+
+  it('with 3 on a fan-out/fan-in graph, never has more than three in flight and computes the same results', async () => {
+    const log = new EventLog();
+    /** Finishes after `turns` macrotask turns, so tasks overlap in a fixed pattern. */
+    const work = (name: string, turns: number, value: number) =>
+      log.track(name, async () => {
+        await settle(turns);
+        return value;
+      });
+    class FanOutFanIn {
+      @Task() source(@Param() n: number) {
+        return work('source', 1, n);
+      }
+      @Task() @DependsOn('source') m1(n: number) {
+        return work('m1', 3, n + 1);
+      }
+      @Task() @DependsOn('source') m2(n: number) {
+        return work('m2', 1, n + 2);
+      }
+      @Task() @DependsOn('source') m3(n: number) {
+        return work('m3', 2, n + 3);
+      }
+      @Task() @DependsOn('source') m4(n: number) {
+        return work('m4', 1, n + 4);
+      }
+      @Task() @DependsOn('source') m5(n: number) {
+        return work('m5', 3, n + 5);
+      }
+      @Task() @DependsOn('source') m6(n: number) {
+        return work('m6', 2, n + 6);
+      }
+      @Task() side(@Param() n: number) {
+        return work('side', 4, -n);
+      }
+      @Task()
+      @DependsOn('m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'side')
+      sink(...values: number[]) {
+        return work(
+          'sink',
+          1,
+          values.reduce((sum, value) => sum + value, 0),
+        );
+      }
+    }
+
+    const result = await Workflow.invoke(new FanOutFanIn(), 10, { concurrency: 3 });
+    expect(result.get('sink')).to.equal(6 * 10 + 21 - 10);
+    expect(log.starts).to.have.members([
+      'source',
+      'side',
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+      'm5',
+      'm6',
+      'sink',
+    ]);
+    expect(log.maxInFlight).to.equal(3);
+    // source (path 3) before side (path 2); the middles in declaration order; the sink last.
+    expect(log.starts.slice(0, 2)).to.deep.equal(['source', 'side']);
+    expect(log.starts.filter((task) => task.startsWith('m'))).to.deep.equal([
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+      'm5',
+      'm6',
+    ]);
+    expect(log.starts.at(-1)).to.equal('sink');
+  });
+
+  it('with Infinity (the default), starts every root before any of them ends', async () => {
+    for (const options of [undefined, { concurrency: Infinity }]) {
+      const flow = new WideWithChain();
+      const run = Workflow.invoke(flow, undefined, options);
+      await settle();
+      expect(flow.log.starts).to.deep.equal(['r1', 'r2', 'r3', 'r4', 'r5', 'c1']);
+      for (const name of ['r1', 'r2', 'r3', 'r4', 'r5', 'c1', 'c2', 'c3']) await finish(flow, name);
+      await run;
+      expect(flow.log.maxInFlight).to.equal(6);
+    }
+  });
+
+  it('frees a slot when a task fails (failFast: false) and keeps going', async () => {
+    const log = new EventLog();
+    class FailingFirst {
+      @Task() broken() {
+        return log.track('broken', () => Promise.reject(new Error('broken')));
+      }
+      @Task() fine() {
+        return log.track('fine', () => 'fine');
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new FailingFirst(), undefined, { concurrency: 1, failFast: false }),
+      WorkflowExecutionError,
+    );
+    expect(log.events).to.deep.equal(['broken:start', 'broken:end', 'fine:start', 'fine:end']);
+    expect(error.task).to.equal('broken');
+    expect(error.result.get('fine')).to.equal('fine');
+  });
+});

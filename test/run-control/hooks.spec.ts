@@ -1,0 +1,284 @@
+/**
+ * `InvokeOptions.hooks`: `onTaskStart`, `onTaskSuccess`, `onTaskFailure`, `onTaskRetry`, their
+ * payloads and their timing (a success is reported before any dependent starts), and a hook that
+ * throws failing the run with its error.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Task,
+  Workflow,
+  WorkflowExecutionError,
+  type TaskFailureEvent,
+  type TaskRetryEvent,
+  type TaskStartEvent,
+  type TaskSuccessEvent,
+  type WorkflowHooks,
+} from '../../src';
+import { recordProcessEvents, rejectionOf, settle } from '../support/event-log';
+
+/** Hooks that append `hook:task#attempt` to `events`, next to the tasks' own `run:task` entries. */
+function loggingHooks(events: string[]): WorkflowHooks {
+  return {
+    onTaskStart: ({ task, attempt }) => events.push(`start:${task}#${attempt}`),
+    onTaskSuccess: ({ task, attempt }) => events.push(`success:${task}#${attempt}`),
+    onTaskFailure: ({ task, attempt }) => events.push(`failure:${task}#${attempt}`),
+    onTaskRetry: ({ task, attempt }) => events.push(`retry:${task}#${attempt}`),
+  };
+}
+
+class Chain {
+  readonly events: string[] = [];
+
+  @Task() first(@Param() n: number) {
+    this.events.push('run:first');
+    return settle().then(() => n + 1);
+  }
+  @Task() @DependsOn('first') second(first: number) {
+    this.events.push('run:second');
+    return first * 2;
+  }
+}
+
+describe('InvokeOptions.hooks', () => {
+  it('reports start before the task runs and success before any dependent starts', async () => {
+    const flow = new Chain();
+    await Workflow.invoke(flow, 1, { hooks: loggingHooks(flow.events) });
+    expect(flow.events).to.deep.equal([
+      'start:first#1',
+      'run:first',
+      'success:first#1',
+      'start:second#1',
+      'run:second',
+      'success:second#1',
+    ]);
+  });
+
+  it('passes { task, attempt } to onTaskStart and { task, attempt, value, durationMs } to onTaskSuccess', async () => {
+    const starts: TaskStartEvent[] = [];
+    const successes: TaskSuccessEvent[] = [];
+    const result = await Workflow.invoke(new Chain(), 4, {
+      hooks: {
+        onTaskStart: (event) => starts.push(event),
+        onTaskSuccess: (event) => successes.push(event),
+      },
+    });
+
+    expect(starts).to.deep.equal([
+      { task: 'first', attempt: 1 },
+      { task: 'second', attempt: 1 },
+    ]);
+    expect(successes.map(({ task, attempt, value }) => ({ task, attempt, value }))).to.deep.equal([
+      { task: 'first', attempt: 1, value: 5 },
+      { task: 'second', attempt: 1, value: 10 },
+    ]);
+    for (const { durationMs } of successes) {
+      expect(durationMs).to.be.a('number').within(0, result.durationMs);
+    }
+  });
+
+  it('reports a retried attempt to onTaskRetry and only the final failure to onTaskFailure', async () => {
+    const errors = [new Error('first try'), new Error('second try')];
+    const retries: TaskRetryEvent[] = [];
+    const failures: TaskFailureEvent[] = [];
+    const events: string[] = [];
+    class Flaky {
+      attempts = 0;
+      @Task({ retries: 1, retryDelay: 5 }) flaky() {
+        throw errors[this.attempts++];
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flaky(), undefined, {
+        hooks: {
+          ...loggingHooks(events),
+          onTaskRetry: (event) => {
+            events.push(`retry:${event.task}#${event.attempt}`);
+            retries.push(event);
+          },
+          onTaskFailure: (event) => {
+            events.push(`failure:${event.task}#${event.attempt}`);
+            failures.push(event);
+          },
+        },
+      }),
+      WorkflowExecutionError,
+    );
+
+    expect(events).to.deep.equal([
+      'start:flaky#1',
+      'retry:flaky#1',
+      'start:flaky#2',
+      'failure:flaky#2',
+    ]);
+    expect(retries).to.deep.equal([{ task: 'flaky', attempt: 1, error: errors[0], delayMs: 5 }]);
+    expect(failures).to.deep.equal([{ task: 'flaky', attempt: 2, error: errors[1] }]);
+    expect(error.cause).to.equal(errors[1]);
+  });
+
+  it('calls no hook for a task outside the targets', async () => {
+    const events: string[] = [];
+    class TwoRoots {
+      @Task() wanted() {
+        return 1;
+      }
+      @Task() unwanted() {
+        return 2;
+      }
+    }
+    await Workflow.invoke(new TwoRoots(), undefined, {
+      targets: ['wanted'],
+      hooks: loggingHooks(events),
+    });
+    expect(events).to.deep.equal(['start:wanted#1', 'success:wanted#1']);
+  });
+
+  describe('a hook that throws fails the run with that error', () => {
+    const hookError = new Error('hook exploded');
+    const explode = () => {
+      throw hookError;
+    };
+
+    it('onTaskStart: the task is not called, its dependents never start', async () => {
+      const flow = new Chain();
+      const error = await rejectionOf(
+        Workflow.invoke(flow, 1, { hooks: { onTaskStart: explode } }),
+        WorkflowExecutionError,
+      );
+      expect(error.task).to.equal('first');
+      expect(error.cause).to.equal(hookError);
+      expect(flow.events).to.deep.equal([]);
+    });
+
+    it('onTaskStart on a task with retries: the error is not retried away', async () => {
+      let hookCalls = 0;
+      let taskCalls = 0;
+      class Retrying {
+        @Task({ retries: 2 }) retrying() {
+          taskCalls++;
+          return 'done';
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Retrying(), undefined, {
+          hooks: {
+            onTaskStart: () => {
+              if (hookCalls++ === 0) throw hookError;
+            },
+          },
+        }),
+        WorkflowExecutionError,
+      );
+      expect(error.cause).to.equal(hookError);
+      expect(hookCalls).to.equal(1);
+      expect(taskCalls).to.equal(0);
+    });
+
+    it('onTaskSuccess: the task does not count as succeeded, its dependents never start', async () => {
+      const flow = new Chain();
+      const error = await rejectionOf(
+        Workflow.invoke(flow, 1, { hooks: { onTaskSuccess: explode } }),
+        WorkflowExecutionError,
+      );
+      expect(error.task).to.equal('first');
+      expect(error.cause).to.equal(hookError);
+      expect(flow.events).to.deep.equal(['run:first']);
+      expect(error.result.has('first')).to.equal(false);
+      expect(error.result.has('second')).to.equal(false);
+    });
+
+    it('onTaskRetry: no further attempt is made', async () => {
+      let calls = 0;
+      class Flaky {
+        @Task({ retries: 3 }) flaky() {
+          calls++;
+          throw new Error('flaky');
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Flaky(), undefined, { hooks: { onTaskRetry: explode } }),
+        WorkflowExecutionError,
+      );
+      expect(calls).to.equal(1);
+      expect(error.cause).to.equal(hookError);
+    });
+
+    it('onTaskFailure: the hook error is among the run failures, next to the task error', async () => {
+      const taskError = new Error('task failed');
+      class Failing {
+        @Task() failing() {
+          throw taskError;
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Failing(), undefined, { hooks: { onTaskFailure: explode } }),
+        WorkflowExecutionError,
+      );
+      expect(error.failures.map((failure) => failure.error)).to.include.members([
+        taskError,
+        hookError,
+      ]);
+    });
+  });
+
+  describe('an async hook that rejects', () => {
+    it('fails the run with the rejection, never an unhandled rejection', async () => {
+      const unhandled = recordProcessEvents('unhandledRejection');
+      const hookRejection = new Error('metrics backend down');
+      class Flow {
+        @Task() first() {
+          return 1;
+        }
+        @Task() @DependsOn('first') async second(first: number) {
+          await settle();
+          return first + 1;
+        }
+      }
+      try {
+        const error = await rejectionOf(
+          Workflow.invoke(new Flow(), undefined, {
+            hooks: {
+              onTaskSuccess: async ({ task }) => {
+                if (task === 'first') throw hookRejection;
+              },
+            },
+          }),
+          WorkflowExecutionError,
+        );
+        expect(error.task).to.equal('first');
+        expect(error.cause).to.equal(hookRejection);
+        await settle(2);
+        expect(unhandled.received).to.deep.equal([]);
+      } finally {
+        unhandled.stop();
+      }
+    });
+
+    it('becomes a process warning when it rejects after the run settled', async () => {
+      const warnings = recordProcessEvents('warning');
+      class Flow {
+        @Task() only() {
+          return 1;
+        }
+      }
+      try {
+        const result = await Workflow.invoke(new Flow(), undefined, {
+          hooks: {
+            onTaskSuccess: async () => {
+              await settle();
+              throw new Error('too late');
+            },
+          },
+        });
+        expect(result.get('only')).to.equal(1);
+        await settle(3);
+        expect(
+          warnings.received.map((warning) => String((warning as Error).message)),
+        ).to.deep.equal(['Flow: a hook for task "only" rejected after the run settled: too late']);
+      } finally {
+        warnings.stop();
+      }
+    });
+  });
+});

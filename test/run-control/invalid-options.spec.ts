@@ -1,0 +1,83 @@
+/**
+ * Invalid `InvokeOptions` are rejected with a `WorkflowOptionsError` naming the option, before any
+ * task starts — and `invoke` still returns a rejected promise rather than throwing.
+ */
+import { expect } from 'chai';
+import { DependsOn, Task, Workflow, WorkflowOptionsError, type InvokeOptions } from '../../src';
+import { rejectionOf } from '../support/event-log';
+
+class Signup {
+  readonly calls: string[] = [];
+
+  @Task() fetchUser() {
+    this.calls.push('fetchUser');
+    return { id: 1 };
+  }
+  @Task() @DependsOn('fetchUser') sendEmail() {
+    this.calls.push('sendEmail');
+  }
+}
+
+/** [what is wrong, the options, the `option` the error names, what its message must say]. */
+const invalidCases: [string, unknown, string, RegExp][] = [
+  ['concurrency 0', { concurrency: 0 }, 'concurrency', /positive integer/],
+  ['concurrency -1', { concurrency: -1 }, 'concurrency', /positive integer/],
+  ['concurrency NaN', { concurrency: Number.NaN }, 'concurrency', /NaN/],
+  ['concurrency 1.5', { concurrency: 1.5 }, 'concurrency', /1\.5/],
+  ["concurrency '2'", { concurrency: '2' }, 'concurrency', /"2"/],
+  ['concurrency -Infinity', { concurrency: -Infinity }, 'concurrency', /positive integer/],
+  [
+    'an unknown target',
+    { targets: ['fetchUsr'] },
+    'targets',
+    /"fetchUsr" is not a task of Signup\. Did you mean "fetchUser"\?/,
+  ],
+  ['a target far from any name', { targets: ['zzz'] }, 'targets', /fetchUser, sendEmail/],
+  ['targets that are not an array', { targets: 'fetchUser' }, 'targets', /array/],
+  [
+    'an unknown override',
+    { overrides: { sendEmial: () => undefined } },
+    'overrides',
+    /"sendEmial" is not a task of Signup\. Did you mean "sendEmail"\?/,
+  ],
+  ['an override that is not a function', { overrides: { fetchUser: 42 } }, 'overrides', /function/],
+  ['an unknown option', { concurency: 2 }, 'concurency', /Did you mean "concurrency"\?/],
+  [
+    'an unknown hook',
+    { hooks: { onTaskStrat: () => {} } },
+    'hooks',
+    /Did you mean "onTaskStart"\?/,
+  ],
+  ['a hook that is not a function', { hooks: { onTaskStart: 'log' } }, 'hooks', /function/],
+  ['hooks that are not an object', { hooks: 'verbose' }, 'hooks', /object/],
+  ['failFast not a boolean', { failFast: 'no' }, 'failFast', /true or false/],
+  ['signal not an AbortSignal', { signal: { aborted: 'no' } }, 'signal', /AbortSignal/],
+];
+
+describe('invalid InvokeOptions', () => {
+  for (const [what, options, option, message] of invalidCases) {
+    it(`rejects ${what} with a WorkflowOptionsError before any task starts`, async () => {
+      const flow = new Signup();
+      const started: string[] = [];
+      const run = Workflow.invoke(flow, undefined, {
+        hooks: { onTaskStart: ({ task }) => started.push(task) },
+        ...(options as InvokeOptions<Signup>),
+      });
+
+      const error = await rejectionOf(run, WorkflowOptionsError);
+      expect(error.option).to.equal(option);
+      expect(error.workflow).to.equal('Signup');
+      expect(error.message).to.contain('Signup').and.match(message);
+      expect(flow.calls).to.deep.equal([]);
+      expect(started).to.deep.equal([]);
+    });
+  }
+
+  it('accepts concurrency Infinity and positive integers', async () => {
+    for (const concurrency of [1, 2, 1000, Infinity]) {
+      const flow = new Signup();
+      await Workflow.invoke(flow, undefined, { concurrency });
+      expect(flow.calls).to.deep.equal(['fetchUser', 'sendEmail']);
+    }
+  });
+});

@@ -1,0 +1,324 @@
+/**
+ * `TaskOptions`: `timeout` (per attempt; `TaskTimeoutError`; that attempt's signal aborts; the run
+ * does not wait for the abandoned promise but still handles it), `retries` and `retryDelay` (a
+ * number or a function; the wait ends early when the run stops), and their validation.
+ */
+import { expect } from 'chai';
+import sinon from 'sinon';
+import {
+  DependsOn,
+  Signal,
+  Task,
+  TaskTimeoutError,
+  Workflow,
+  WorkflowAbortedError,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+  type TaskOptions,
+  type TaskRetryEvent,
+} from '../../src';
+import { deferred, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
+
+/** Fakes `setTimeout`/`clearTimeout` only: `setImmediate` (settle) and `performance.now` stay real. */
+const fakeTimers = () => sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+
+/** A task that fails on its first `failures` calls, then returns `'ok on attempt N'`. */
+function flakyTask(failures: number, options: TaskOptions) {
+  const errors = Array.from({ length: failures }, (_, index) => new Error(`failure ${index + 1}`));
+  class Flaky {
+    calls = 0;
+    @Task(options) flaky() {
+      this.calls++;
+      if (this.calls <= failures) throw errors[this.calls - 1];
+      return `ok on attempt ${this.calls}`;
+    }
+  }
+  return { flow: new Flaky(), errors };
+}
+
+describe('TaskOptions.timeout', () => {
+  it('fails the attempt with TaskTimeoutError while the task ignores its signal, and does not wait for it', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      const abandoned = deferred<string>();
+      let attemptSignal: AbortSignal | undefined;
+      let afterStarted = false;
+      class Hangs {
+        @Task({ timeout: 20 }) hang(@Signal() signal: AbortSignal) {
+          attemptSignal = signal;
+          return abandoned.promise; // never looks at the signal
+        }
+        @Task() @DependsOn('hang') after() {
+          afterStarted = true;
+        }
+      }
+
+      const error = await rejectionOf(Workflow.invoke(new Hangs()), WorkflowExecutionError);
+      // The run settled although `abandoned` is still pending.
+      expect(error.task).to.equal('hang');
+      expect(error.cause).to.be.instanceOf(TaskTimeoutError);
+      const timeout = error.cause as TaskTimeoutError;
+      expect(timeout).to.include({ workflow: 'Hangs', task: 'hang', timeoutMs: 20 });
+      expect(timeout.message).to.contain('Hangs').and.contain('"hang"').and.contain('20 ms');
+      expect(attemptSignal!.aborted, "the attempt's signal aborts").to.equal(true);
+      expect(attemptSignal!.reason).to.equal(timeout);
+      expect(afterStarted).to.equal(false);
+      expect(error.result.trace).to.have.length(1);
+      expect(error.result.trace[0]).to.include({ task: 'hang', status: 'failed', attempts: 1 });
+
+      abandoned.reject(new Error('the abandoned attempt fails much later'));
+      await settle(2);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  it('times out a task that takes no signal', async () => {
+    class NoSignal {
+      @Task({ timeout: 10 }) hang() {
+        return new Promise(() => {});
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new NoSignal()), WorkflowExecutionError);
+    expect(error.cause).to.be.instanceOf(TaskTimeoutError);
+  });
+
+  it('applies per attempt: a retry after a timeout gets a fresh signal and a fresh budget', async () => {
+    const signals: AbortSignal[] = [];
+    class SecondTimeLucky {
+      @Task({ timeout: 15, retries: 1 }) fetch(@Signal() signal: AbortSignal) {
+        signals.push(signal);
+        return signals.length === 1 ? new Promise(() => {}) : 'fetched';
+      }
+    }
+    const result = await Workflow.invoke(new SecondTimeLucky());
+    expect(result.get('fetch')).to.equal('fetched');
+    expect(result.trace[0]).to.include({ status: 'succeeded', attempts: 2 });
+    expect(signals).to.have.length(2);
+    expect(signals[0]).to.not.equal(signals[1]);
+    expect(signals[0].reason).to.be.instanceOf(TaskTimeoutError);
+    expect(signals[1].aborted).to.equal(false);
+  });
+
+  it("aborts the attempt's signal when another task fails the run", async () => {
+    const failure = new Error('other task failed');
+    let attemptSignal: AbortSignal | undefined;
+    class Watches {
+      @Task({ timeout: 60_000 }) watches(@Signal() signal: AbortSignal) {
+        attemptSignal = signal;
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+      }
+      @Task() fails() {
+        return settle().then(() => {
+          throw failure;
+        });
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Watches()), WorkflowExecutionError);
+    expect(error.task).to.equal('fails');
+    expect(attemptSignal!.aborted).to.equal(true);
+  });
+
+  it('clears its timer when the task finishes in time', async () => {
+    const clock = fakeTimers();
+    try {
+      class Quick {
+        @Task({ timeout: 60_000 }) quick() {
+          return settle().then(() => 'quick');
+        }
+      }
+      const result = await Workflow.invoke(new Quick());
+      expect(result.get('quick')).to.equal('quick');
+      expect(clock.countTimers()).to.equal(0);
+    } finally {
+      clock.restore();
+    }
+  });
+});
+
+describe('TaskOptions.retries', () => {
+  it('succeeds on the third attempt: trace says 3 attempts, onTaskRetry is called twice', async () => {
+    const { flow, errors } = flakyTask(2, { retries: 2 });
+    const retries: TaskRetryEvent[] = [];
+    const starts: number[] = [];
+    const result = await Workflow.invoke(flow, undefined, {
+      hooks: {
+        onTaskStart: ({ attempt }) => starts.push(attempt),
+        onTaskRetry: (event) => retries.push(event),
+      },
+    });
+    expect(result.get('flaky')).to.equal('ok on attempt 3');
+    expect(flow.calls).to.equal(3);
+    expect(starts).to.deep.equal([1, 2, 3]);
+    expect(retries).to.deep.equal([
+      { task: 'flaky', attempt: 1, error: errors[0], delayMs: 0 },
+      { task: 'flaky', attempt: 2, error: errors[1], delayMs: 0 },
+    ]);
+    expect(result.trace).to.have.length(1);
+    expect(result.trace[0]).to.include({ task: 'flaky', status: 'succeeded', attempts: 3 });
+  });
+
+  it('fails with the last error after 1 + retries attempts', async () => {
+    const { flow, errors } = flakyTask(5, { retries: 2 });
+    const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
+    expect(flow.calls).to.equal(3);
+    expect(error.cause).to.equal(errors[2]);
+    expect(error.failures).to.deep.equal([{ task: 'flaky', error: errors[2] }]);
+    expect(error.result.trace[0]).to.include({ status: 'failed', attempts: 3 });
+  });
+
+  it('does not retry by default', async () => {
+    const { flow, errors } = flakyTask(1, {});
+    const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
+    expect(flow.calls).to.equal(1);
+    expect(error.cause).to.equal(errors[0]);
+  });
+});
+
+describe('TaskOptions.retryDelay', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = fakeTimers()));
+  afterEach(() => clock.restore());
+
+  it('waits a fixed number of milliseconds before each retry', async () => {
+    const { flow } = flakyTask(2, { retries: 2, retryDelay: 100 });
+    const delays: number[] = [];
+    const run = Workflow.invoke(flow, undefined, {
+      hooks: { onTaskRetry: ({ delayMs }) => delays.push(delayMs) },
+    });
+    await settle();
+    expect(flow.calls).to.equal(1);
+    await clock.tickAsync(99);
+    expect(flow.calls, 'not before the delay').to.equal(1);
+    await clock.tickAsync(1);
+    expect(flow.calls).to.equal(2);
+    await clock.tickAsync(100);
+    expect(flow.calls).to.equal(3);
+    expect((await run).get('flaky')).to.equal('ok on attempt 3');
+    expect(delays).to.deep.equal([100, 100]);
+  });
+
+  it('calls a function with the failed attempt and its error to get each delay', async () => {
+    const calls: [number, unknown][] = [];
+    const { flow, errors } = flakyTask(2, {
+      retries: 2,
+      retryDelay: (attempt, error) => {
+        calls.push([attempt, error]);
+        return attempt * 100;
+      },
+    });
+    const run = Workflow.invoke(flow);
+    await settle();
+    await clock.tickAsync(99);
+    expect(flow.calls).to.equal(1);
+    await clock.tickAsync(1);
+    expect(flow.calls).to.equal(2);
+    await clock.tickAsync(199);
+    expect(flow.calls, 'the second delay is 200 ms').to.equal(2);
+    await clock.tickAsync(1);
+    expect(flow.calls).to.equal(3);
+    await run;
+    expect(calls).to.deep.equal([
+      [1, errors[0]],
+      [2, errors[1]],
+    ]);
+  });
+
+  it('fails the task with the error a delay function throws', async () => {
+    const thrown = new Error('no delay for you');
+    const { flow } = flakyTask(1, {
+      retries: 1,
+      retryDelay: () => {
+        throw thrown;
+      },
+    });
+    const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
+    expect(flow.calls).to.equal(1);
+    expect(error.cause).to.equal(thrown);
+  });
+
+  it('fails the task with a TypeError when a delay function returns no valid delay', async () => {
+    for (const invalidDelay of [-1, Number.NaN, 'soon']) {
+      const { flow } = flakyTask(1, { retries: 1, retryDelay: () => invalidDelay as number });
+      const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
+      expect(flow.calls).to.equal(1);
+      expect(error.cause).to.be.instanceOf(TypeError);
+      expect((error.cause as Error).message)
+        .to.contain('retryDelay')
+        .and.contain('"flaky"');
+    }
+  });
+
+  describe('ends early, without retrying, when the run stops', () => {
+    it('when the caller aborts: the run settles with no time passing', async () => {
+      const controller = new AbortController();
+      const { flow } = flakyTask(1, { retries: 1, retryDelay: 60_000 });
+      const run = Workflow.invoke(flow, undefined, {
+        signal: controller.signal,
+        hooks: { onTaskRetry: () => setImmediate(() => controller.abort('enough')) },
+      });
+      const error = await rejectionOf(run, WorkflowAbortedError);
+      expect(error.cause).to.equal('enough');
+      expect(flow.calls).to.equal(1);
+      expect(error.result.has('flaky')).to.equal(false);
+      expect(error.result.trace[0]).to.include({ task: 'flaky', status: 'failed', attempts: 1 });
+      expect(clock.countTimers(), 'the delay timer is cleared').to.equal(0);
+    });
+
+    it('when another task fails', async () => {
+      const failure = new Error('other failed');
+      class FlakyAndFailing {
+        calls = 0;
+        @Task({ retries: 1, retryDelay: 60_000 }) flaky() {
+          this.calls++;
+          throw new Error('flaky');
+        }
+        @Task() fails() {
+          return settle(2).then(() => {
+            throw failure;
+          });
+        }
+      }
+      const flow = new FlakyAndFailing();
+      const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
+      expect(error.task).to.equal('fails');
+      expect(error.cause).to.equal(failure);
+      expect(flow.calls).to.equal(1);
+      expect(clock.countTimers()).to.equal(0);
+    });
+  });
+});
+
+describe('invalid TaskOptions', () => {
+  const invalidOptions: [string, TaskOptions][] = [
+    ['timeout', { timeout: -1 }],
+    ['timeout', { timeout: Number.NaN }],
+    ['retries', { retries: -1 }],
+    ['retries', { retries: 1.5 }],
+    ['retryDelay', { retries: 1, retryDelay: -5 }],
+  ];
+
+  for (const [option, options] of invalidOptions) {
+    it(`rejects ${JSON.stringify(options).replace('null', 'NaN')} before any task starts`, async () => {
+      let called = false;
+      class Invalid {}
+      const prototype = Invalid.prototype as Record<string, unknown>;
+      prototype.work = () => (called = true);
+      Reflect.decorate(
+        [Task(options)],
+        prototype,
+        'work',
+        Object.getOwnPropertyDescriptor(prototype, 'work'),
+      );
+
+      const error = await rejectionOf(Workflow.invoke(new Invalid()), WorkflowDefinitionError);
+      expect(error.code).to.equal('INVALID_TASK');
+      expect(error.task).to.equal('work');
+      expect(error.message).to.contain('Invalid').and.contain(option);
+      expect(called).to.equal(false);
+    });
+  }
+});

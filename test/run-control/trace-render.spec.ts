@@ -1,0 +1,241 @@
+/**
+ * Pictures of a run: `ExecutionResult.trace` and `durationMs`, `toMermaidGantt(result)` and
+ * `formatTimeline(result)` — structure and marks, never wall-clock speed.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Task,
+  Workflow,
+  WorkflowExecutionError,
+  formatTimeline,
+  toMermaidGantt,
+  type ExecutionResult,
+} from '../../src';
+import { rejectionOf, settle, sleep } from '../support/event-log';
+
+/** The seed's shape with short sleeps: three roots, a chain, a join. */
+class Seedling {
+  @Task() fastA(@Param() n: number) {
+    return sleep(2).then(() => n + 1);
+  }
+  @Task() slowA(@Param() n: number) {
+    return sleep(10).then(() => n + 1);
+  }
+  @Task() fastB(@Param() n: number) {
+    return sleep(4).then(() => n + 1);
+  }
+  @Task() @DependsOn('fastA') slowB(a: number) {
+    return sleep(15).then(() => a + 1);
+  }
+  @Task() @DependsOn('slowA', 'fastB') fastC(a: number, b: number) {
+    return sleep(2).then(() => a + b);
+  }
+  @Task() @DependsOn('fastC', 'slowB') end(c: number, b: number) {
+    return sleep(2).then(() => c + b);
+  }
+}
+
+/** failFast: false with one failure, one skipped dependent, one independent success. */
+class PartlyBroken {
+  @Task() loadConfiguration() {
+    return sleep(3).then(() => 'configuration');
+  }
+  @Task() broken(): string {
+    throw new Error('disk full');
+  }
+  @Task() @DependsOn('broken') neverRuns(value: string) {
+    return value;
+  }
+  @Task() @DependsOn('loadConfiguration') afterwards(configuration: string) {
+    return `${configuration} applied`;
+  }
+}
+
+async function partlyBrokenResult(): Promise<ExecutionResult<PartlyBroken>> {
+  const error = await rejectionOf(
+    Workflow.invoke(new PartlyBroken(), undefined, { failFast: false }),
+    WorkflowExecutionError,
+  );
+  return error.result;
+}
+
+describe('ExecutionResult.trace and durationMs', () => {
+  it('lists every task by start time with its status, times and attempts', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    const { trace } = result;
+
+    expect(trace.map((entry) => entry.task)).to.have.length(6);
+    expect(trace.slice(0, 3).map((entry) => entry.task)).to.deep.equal(['fastA', 'slowA', 'fastB']);
+    expect(trace.at(-1)!.task).to.equal('end');
+    for (let index = 1; index < trace.length; index++) {
+      expect(trace[index].start).to.be.at.least(trace[index - 1].start);
+    }
+    for (const entry of trace) {
+      expect(entry.status).to.equal('succeeded');
+      expect(entry.attempts).to.equal(1);
+      expect(entry.start).to.be.a('number').at.least(0);
+      expect(entry.end).to.be.at.least(entry.start);
+      expect(entry.end).to.be.at.most(result.durationMs);
+    }
+    const byTask = Object.fromEntries(trace.map((entry) => [entry.task, entry]));
+    expect(byTask.slowB.start).to.be.at.least(byTask.fastA.end);
+    expect(byTask.fastC.start).to.be.at.least(Math.max(byTask.slowA.end, byTask.fastB.end));
+    expect(byTask.end.start).to.be.at.least(Math.max(byTask.fastC.end, byTask.slowB.end));
+    // The critical path fastA → slowB → end sleeps at least 19 ms (timers may fire ~1 ms early).
+    expect(result.durationMs).to.be.at.least(19 - 3);
+  });
+
+  it('lists tasks in the order they started, also when a concurrency limit reorders them', async () => {
+    const started: string[] = [];
+    class PriorityBeatsDeclaration {
+      @Task() side() {
+        return settle();
+      }
+      @Task() head() {
+        return settle();
+      }
+      @Task() @DependsOn('head') tail() {
+        return settle();
+      }
+    }
+    // head (remaining path 2) starts before side (path 1), though side is declared first.
+    const result = await Workflow.invoke(new PriorityBeatsDeclaration(), undefined, {
+      concurrency: 2,
+      hooks: { onTaskStart: ({ task }) => started.push(task) },
+    });
+    expect(started).to.deep.equal(['head', 'side', 'tail']);
+    expect(result.trace.map((entry) => entry.task)).to.deep.equal(started);
+  });
+
+  it('marks failed and skipped tasks, and only lists tasks that started or were skipped', async () => {
+    const result = await partlyBrokenResult();
+    const statuses = result.trace.map(
+      ({ task, status, attempts }) => `${task}:${status}:${attempts}`,
+    );
+    expect(statuses).to.have.members([
+      'loadConfiguration:succeeded:1',
+      'broken:failed:1',
+      'neverRuns:skipped:0',
+      'afterwards:succeeded:1',
+    ]);
+    const targeted = await Workflow.invoke(new Seedling(), 0, { targets: ['slowB'] });
+    expect(targeted.trace.map((entry) => entry.task)).to.deep.equal(['fastA', 'slowB']);
+  });
+});
+
+describe('toMermaidGantt', () => {
+  /** The task lines of a Gantt chart: `name[ (skipped)] :spec`. */
+  const taskLines = (gantt: string) =>
+    gantt
+      .split('\n')
+      .map((line) => /^\s+(\w+)(?: \(skipped\))?\s*:(.*)$/.exec(line))
+      .filter((match) => match !== null)
+      .map((match) => ({ task: match[1], spec: match[2] }));
+
+  it('is a gantt chart with a dateFormat and one line per task', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    const gantt = toMermaidGantt(result);
+    const lines = gantt.split('\n');
+
+    expect(lines[0]).to.equal('gantt');
+    expect(lines.some((line) => /^\s+dateFormat\s+\S+/.test(line))).to.equal(true);
+    const tasks = taskLines(gantt);
+    expect(tasks.map((line) => line.task)).to.deep.equal(result.trace.map((entry) => entry.task));
+    for (const { spec } of tasks) expect(spec).to.not.contain('crit');
+  });
+
+  it('marks a failed task crit and a skipped one as skipped', async () => {
+    const result = await partlyBrokenResult();
+    const gantt = toMermaidGantt(result);
+    const specs = Object.fromEntries(taskLines(gantt).map(({ task, spec }) => [task, spec]));
+
+    expect(Object.keys(specs)).to.have.members(result.trace.map((entry) => entry.task));
+    expect(specs.broken).to.contain('crit');
+    expect(specs.afterwards).to.not.contain('crit');
+    const skippedLine = gantt.split('\n').find((line) => line.includes('neverRuns'))!;
+    expect(skippedLine).to.match(/skipped|milestone/);
+  });
+});
+
+describe('formatTimeline', () => {
+  const columns = (line: string) => [...line].length;
+  /** The column where a row's bar starts (the first bar character). */
+  const barStart = (row: string) => row.search(/[█▒·]/);
+  const rowOf = (timeline: string, task: string) => {
+    const rows = timeline.split('\n').filter((line) => line.startsWith(`${task} `));
+    expect(rows, `rows for ${task}`).to.have.length(1);
+    return rows[0];
+  };
+
+  it('fits 80 columns by default, one row per task on a shared axis', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    const timeline = formatTimeline(result);
+    const lines = timeline.split('\n');
+
+    for (const line of lines) expect(columns(line), line).to.be.at.most(80);
+    for (const { task } of result.trace) rowOf(timeline, task);
+    expect(barStart(rowOf(timeline, 'end'))).to.be.greaterThan(barStart(rowOf(timeline, 'fastA')));
+  });
+
+  it('draws a task that starts later further right', async () => {
+    class Chain {
+      @Task() early() {
+        return sleep(30);
+      }
+      @Task() @DependsOn('early') late() {
+        return 'late';
+      }
+    }
+    const timeline = formatTimeline(await Workflow.invoke(new Chain()));
+    expect(barStart(rowOf(timeline, 'late'))).to.be.greaterThan(barStart(rowOf(timeline, 'early')));
+  });
+
+  it('marks failed and skipped tasks', async () => {
+    const timeline = formatTimeline(await partlyBrokenResult());
+    expect(rowOf(timeline, 'broken')).to.match(/fail/i);
+    expect(rowOf(timeline, 'neverRuns')).to.match(/skip/i);
+    expect(rowOf(timeline, 'afterwards')).to.not.match(/fail|skip/i);
+  });
+
+  it('keeps long task names and a narrower width within bounds', async () => {
+    class LongNames {
+      @Task() aTaskWithAnExtremelyLongNameThatWouldNeverFitIntoTheNameColumn() {
+        return 1;
+      }
+      @Task() short() {
+        return sleep(2);
+      }
+    }
+    const result = await Workflow.invoke(new LongNames());
+    for (const line of formatTimeline(result).split('\n')) {
+      expect(columns(line), line).to.be.at.most(80);
+    }
+    for (const line of formatTimeline(await Workflow.invoke(new Seedling(), 0), {
+      width: 60,
+    }).split('\n')) {
+      expect(columns(line), line).to.be.at.most(60);
+    }
+  });
+
+  it('never exceeds a requested width, also with long labels (retried and failed tasks)', async () => {
+    class Retried {
+      @Task({ retries: 2 }) aTaskNameOf24Characters(): string {
+        throw new Error('still failing');
+      }
+      @Task() @DependsOn('aTaskNameOf24Characters') skippedDependent(value: string) {
+        return value;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Retried(), undefined, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    for (const width of [80, 60]) {
+      for (const line of formatTimeline(error.result, { width }).split('\n')) {
+        expect(columns(line), `width ${width}: ${line}`).to.be.at.most(width);
+      }
+    }
+  });
+});
