@@ -88,6 +88,11 @@ async function main(): Promise<void> {
   console.log(Workflow.toMermaid(SeedExample));
   console.log('\n== the run ==');
   console.log(formatTimeline(result));
+  console.log(
+    `took ${Math.round(result.durationMs)} ms — the critical path fastTaskA → slowTaskB → endTask ` +
+      `is 100 + 1000 + 100 = 1200 ms;\nlevel by level (all roots, then their dependents, …) it ` +
+      `would take 500 + 1000 + 100 = 1600 ms`,
+  );
   console.log('\n== the run (Mermaid Gantt) ==');
   console.log(toMermaidGantt(result));
 
