@@ -22,6 +22,7 @@ export type DefinitionErrorCode =
  * ```
  */
 export class WorkflowDefinitionError extends Error {
+  /** Always `'WorkflowDefinitionError'`. */
   override readonly name = 'WorkflowDefinitionError';
 
   constructor(
@@ -53,6 +54,7 @@ export class WorkflowDefinitionError extends Error {
  * ```
  */
 export class WorkflowExecutionError<W extends object = any, P = unknown> extends Error {
+  /** Always `'WorkflowExecutionError'`. */
   override readonly name = 'WorkflowExecutionError';
 
   constructor(
@@ -82,7 +84,9 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
 
 /** One entry of {@link WorkflowExecutionError.failures}. */
 export interface TaskFailure {
+  /** The task that failed. */
   readonly task: string;
+  /** What it threw (or what its hook threw). */
   readonly error: unknown;
 }
 
@@ -99,6 +103,7 @@ export interface TaskFailure {
  * ```
  */
 export class WorkflowAbortedError<W extends object = any, P = unknown> extends Error {
+  /** Always `'AbortError'`, as for the DOM's abort errors. */
   override readonly name = 'AbortError';
 
   constructor(
@@ -126,6 +131,7 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
  * ```
  */
 export class TaskTimeoutError extends Error {
+  /** Always `'TaskTimeoutError'`. */
   override readonly name = 'TaskTimeoutError';
 
   constructor(
@@ -149,6 +155,7 @@ export class TaskTimeoutError extends Error {
  * ```
  */
 export class WorkflowOptionsError extends TypeError {
+  /** Always `'WorkflowOptionsError'`. */
   override readonly name = 'WorkflowOptionsError';
 
   constructor(
@@ -172,6 +179,7 @@ export class WorkflowOptionsError extends TypeError {
  * ```
  */
 export class TaskResultError extends Error {
+  /** Always `'TaskResultError'`. */
   override readonly name = 'TaskResultError';
 
   constructor(

@@ -32,6 +32,7 @@ export {
   type TaskFailure,
 } from './errors';
 export type {
+  AnyFunction,
   TaskName,
   TaskResult,
   TaskOptions,

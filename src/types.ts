@@ -169,9 +169,13 @@ export type TaskStatus = 'succeeded' | 'failed' | 'skipped';
  * skipped task never started, so its `start` and `end` are both the time it was skipped.
  */
 export interface TaskTrace {
+  /** The task name. */
   readonly task: string;
+  /** How the task ended. */
   readonly status: TaskStatus;
+  /** When the task started, in ms since the run began. */
   readonly start: number;
+  /** When it settled (for a timed-out attempt: when it timed out), in ms since the run began. */
   readonly end: number;
   /** Attempts made (0 for a skipped task). */
   readonly attempts: number;
@@ -179,6 +183,7 @@ export interface TaskTrace {
 
 /** One task of a {@link WorkflowGraph}. */
 export interface TaskNode {
+  /** The task (method) name. */
   readonly name: string;
   /** Tasks this one waits for, in `@DependsOn` order, without repeats. */
   readonly dependsOn: readonly string[];

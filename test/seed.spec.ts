@@ -13,7 +13,10 @@ import {
 } from '../src';
 import { deferred, EventLog, settle, sleep } from './support/event-log';
 
-/** The seed's DAG with its delays scaled from seconds to hundredths (100 ms → 10 ms). */
+/**
+ * The seed's DAG with its delays scaled from seconds to quarter-tenths (100 ms → 25 ms): the
+ * closest two events are 100 ms apart, so the order survives a loaded machine's timer jitter.
+ */
 class ScaledSeed {
   constructor(readonly log: EventLog) {}
 
@@ -32,22 +35,22 @@ class ScaledSeed {
   }
 
   @Task() fastTaskA(@Param() n: number) {
-    return this.inc(n, 'fast_task_a', 10);
+    return this.inc(n, 'fast_task_a', 25);
   }
   @Task() @DependsOn('fastTaskA') slowTaskB(a: number) {
-    return this.inc(a, 'slow_task_b', 100);
+    return this.inc(a, 'slow_task_b', 250);
   }
   @Task() slowTaskA(@Param() n: number) {
-    return this.inc(n, 'slow_task_a', 50);
+    return this.inc(n, 'slow_task_a', 125);
   }
   @Task() fastTaskB(@Param() n: number) {
-    return this.inc(n, 'fast_task_b', 20);
+    return this.inc(n, 'fast_task_b', 50);
   }
   @Task() @DependsOn('slowTaskA', 'fastTaskB') fastTaskC(a: number, b: number) {
-    return this.add(a, b, 'fast_task_c', 10);
+    return this.add(a, b, 'fast_task_c', 25);
   }
   @Task() @DependsOn('fastTaskC', 'slowTaskB') endTask(c: number, b: number) {
-    return this.add(c, b, 'end_task', 10);
+    return this.add(c, b, 'end_task', 25);
   }
 }
 

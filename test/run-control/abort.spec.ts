@@ -15,12 +15,10 @@ import {
   WorkflowExecutionError,
   WorkflowOptionsError,
 } from '../../src';
-import { EventLog, Gates, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
+import { GatedFlow, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
 
 /** `first` succeeds at once; `inFlight` waits on its gate; `next` would start after it. */
-class Pipeline {
-  readonly log = new EventLog();
-  readonly gates = new Gates<string>();
+class Pipeline extends GatedFlow<string> {
   readonly signals: AbortSignal[] = [];
 
   @Task() first() {

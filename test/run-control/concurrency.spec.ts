@@ -5,17 +5,10 @@
  */
 import { expect } from 'chai';
 import { DependsOn, Param, Task, Workflow, WorkflowExecutionError } from '../../src';
-import { EventLog, Gates, rejectionOf, settle } from '../support/event-log';
+import { EventLog, GatedFlow, rejectionOf, settle } from '../support/event-log';
 
 /** A one-task sink declared before a three-task chain: priority must beat declaration order. */
-class ChainAfterSingle {
-  readonly log = new EventLog();
-  readonly gates = new Gates();
-
-  private step(name: string) {
-    return this.log.track(name, () => this.gates.wait(name));
-  }
-
+class ChainAfterSingle extends GatedFlow {
   @Task() single() {
     return this.step('single');
   }
@@ -31,14 +24,7 @@ class ChainAfterSingle {
 }
 
 /** Five independent roots, then a chain c1 → c2 → c3 declared last. */
-class WideWithChain {
-  readonly log = new EventLog();
-  readonly gates = new Gates();
-
-  private step(name: string) {
-    return this.log.track(name, () => this.gates.wait(name));
-  }
-
+class WideWithChain extends GatedFlow {
   @Task() r1() {
     return this.step('r1');
   }
@@ -66,7 +52,7 @@ class WideWithChain {
 }
 
 /** Opens gate `name` and lets the run react (start whatever became ready). */
-async function finish(flow: { gates: Gates }, name: string): Promise<void> {
+async function finish(flow: GatedFlow, name: string): Promise<void> {
   flow.gates.open(name);
   await settle();
 }

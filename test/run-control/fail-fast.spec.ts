@@ -13,17 +13,11 @@ import {
   Workflow,
   WorkflowExecutionError,
 } from '../../src';
-import { EventLog, Gates, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
+import { GatedFlow, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
 
 /** Three roots the test finishes by hand; `afterSlow` would start once `slow` succeeds. */
-class ThreeRoots {
-  readonly log = new EventLog();
-  readonly gates = new Gates<string>();
+class ThreeRoots extends GatedFlow<string> {
   slowSignal: AbortSignal | undefined;
-
-  private step(name: string) {
-    return this.log.track(name, () => this.gates.wait(name));
-  }
 
   @Task() failing() {
     return this.step('failing');
@@ -147,14 +141,7 @@ describe('failFast: false', () => {
    * broken → skippedChild → skippedGrandchild; brokenToo (an independent failure);
    * independent → afterIndependent (runs after the failures); mixed depends on independent and broken.
    */
-  class Branches {
-    readonly log = new EventLog();
-    readonly gates = new Gates<string>();
-
-    private step(name: string) {
-      return this.log.track(name, () => this.gates.wait(name));
-    }
-
+  class Branches extends GatedFlow<string> {
     @Task() broken() {
       return this.step('broken');
     }

@@ -146,3 +146,16 @@ export async function rejectionOf<E>(
   }
   throw new Error(`expected a rejection with ${type.name}, but the promise resolved`);
 }
+
+/**
+ * A base for test workflows whose tasks each wait on a gate the test opens: `step(name)` logs the
+ * task's start, waits for `gates.open(name, value)` and logs its end.
+ */
+export abstract class GatedFlow<T = void> {
+  readonly log = new EventLog();
+  readonly gates = new Gates<T>();
+
+  protected step(name: string): Promise<T> {
+    return this.log.track(name, () => this.gates.wait(name));
+  }
+}

@@ -1,0 +1,953 @@
+/**
+ * The bad-input catalogue: one table per kind of mistake — invalid definitions (every code of
+ * API.md §5, in several shapes each), values that are not workflows, tasks that fail in every way
+ * JavaScript allows, and invalid options. Every row asserts the error class, its code or option,
+ * that the message names the class and the task, and that nothing else broke: the next valid run
+ * still works.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Signal,
+  Task,
+  TaskResultError,
+  Workflow,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+  WorkflowOptionsError,
+  type DefinitionErrorCode,
+  type InvokeOptions,
+  type TaskOptions,
+  type WorkflowClass,
+} from '../src';
+
+/** Calls `run`, which must not throw synchronously, and returns what its promise rejected with. */
+async function rejectionOf(run: () => Promise<unknown>): Promise<unknown> {
+  let promise: Promise<unknown>;
+  try {
+    promise = run();
+  } catch (error) {
+    return expect.fail(`threw synchronously instead of rejecting: ${String(error)}`);
+  }
+  return promise.then(
+    (value) => expect.fail(`resolved with ${String(value)} instead of rejecting`),
+    (error: unknown) => error,
+  );
+}
+
+/** Builds a class the way `tsc` emits decorators, for shapes that decorator syntax cannot write. */
+function defineWorkflow(
+  name: string,
+  tasks: Record<string, { dependsOn?: string[]; options?: TaskOptions }>,
+  base: WorkflowClass = Object,
+): WorkflowClass {
+  const Defined = { [name]: class extends (base as new () => object) {} }[name];
+  const prototype = Defined.prototype as unknown as Record<string, unknown>;
+  for (const [task, { dependsOn = [], options }] of Object.entries(tasks)) {
+    prototype[task] = (...args: unknown[]) => [task, ...args].join('+');
+    const decorators = [Task(options)];
+    if (dependsOn.length > 0) decorators.push(DependsOn(...dependsOn));
+    Reflect.decorate(decorators, prototype, task, Object.getOwnPropertyDescriptor(prototype, task));
+  }
+  return Defined;
+}
+
+/** A chain `prefix0 <- prefix1 <- …`, closed into a cycle when `closed`. */
+function ring(name: string, length: number): WorkflowClass {
+  const tasks: Record<string, { dependsOn: string[] }> = {};
+  for (let index = 0; index < length; index++) {
+    tasks[`step${index}`] = { dependsOn: [`step${(index + length - 1) % length}`] };
+  }
+  return defineWorkflow(name, tasks);
+}
+
+// --- Definition errors --------------------------------------------------------------------------
+
+interface DefinitionCase {
+  readonly code: DefinitionErrorCode;
+  readonly shape: string;
+  /** Defines the class; decorators run here, so a bad shape cannot break module loading. */
+  readonly define: () => WorkflowClass;
+  /** `error.task`: the task or member involved, when there is one. */
+  readonly task: string | undefined;
+  /** Further text the message must contain (cycle path, suggestion, hint). */
+  readonly mentions?: readonly string[];
+  /** A related valid class (the base of a broken subclass) that must keep working. */
+  readonly unaffected?: (broken: WorkflowClass) => WorkflowClass;
+}
+
+const definitionCases: DefinitionCase[] = [
+  // CYCLE
+  {
+    code: 'CYCLE',
+    shape: 'a task that depends on itself',
+    define: () => {
+      class SelfDependent {
+        @Task() @DependsOn('again') again() {}
+      }
+      return SelfDependent;
+    },
+    task: 'again',
+    mentions: ['again -> again', 'depends on itself'],
+  },
+  {
+    code: 'CYCLE',
+    shape: 'two tasks waiting for each other',
+    define: () => {
+      class PingPong {
+        @Task() @DependsOn('pong') ping() {}
+        @Task() @DependsOn('ping') pong() {}
+      }
+      return PingPong;
+    },
+    task: 'ping',
+    mentions: ['ping -> pong -> ping'],
+  },
+  {
+    code: 'CYCLE',
+    shape: 'a cycle of 60 tasks',
+    define: () => ring('LongRing', 60),
+    task: 'step0',
+    mentions: [
+      Array.from({ length: 60 }, (_, index) => `step${index}`)
+        .concat('step0')
+        .join(' -> '),
+    ],
+  },
+  {
+    code: 'CYCLE',
+    shape: 'a cycle deep inside an otherwise valid graph (only the cycle is shown)',
+    define: () =>
+      defineWorkflow('DeepCycle', {
+        source: {},
+        prepare: { dependsOn: ['source'] },
+        loopA: { dependsOn: ['prepare', 'loopC'] },
+        loopB: { dependsOn: ['loopA'] },
+        loopC: { dependsOn: ['loopB'] },
+        report: { dependsOn: ['loopC'] },
+      }),
+    task: 'loopA',
+    mentions: [': dependency cycle loopA -> loopB -> loopC -> loopA ('],
+  },
+  {
+    code: 'CYCLE',
+    shape: 'a decorated override in a subclass that closes a cycle through inherited tasks',
+    define: () => {
+      class Pipeline {
+        @Task() fetch() {
+          return 'rows';
+        }
+        @Task() @DependsOn('fetch') transform(rows: string) {
+          return `${rows}!`;
+        }
+      }
+      class LoopingPipeline extends Pipeline {
+        @Task() @DependsOn('transform') override fetch() {
+          return 'again';
+        }
+      }
+      return LoopingPipeline;
+    },
+    task: 'fetch',
+    mentions: ['fetch -> transform -> fetch'],
+    unaffected: (broken) => Object.getPrototypeOf(broken),
+  },
+  {
+    code: 'CYCLE',
+    shape: 'a cycle spanning three generations of classes',
+    define: () => {
+      const Grandparent = defineWorkflow('Grandparent', { first: {} });
+      const Parent = defineWorkflow('Parent', { second: { dependsOn: ['first'] } }, Grandparent);
+      const Child = defineWorkflow('Child', { third: { dependsOn: ['second'] } }, Parent);
+      return defineWorkflow('Grandchild', { first: { dependsOn: ['third'] } }, Child);
+    },
+    task: 'first',
+    mentions: ['first -> second -> third -> first'],
+    unaffected: (broken) => Object.getPrototypeOf(broken),
+  },
+
+  // UNKNOWN_DEPENDENCY
+  {
+    code: 'UNKNOWN_DEPENDENCY',
+    shape: 'a near-miss typo',
+    define: () => {
+      class Profile {
+        @Task() fetchUser() {}
+        @Task() @DependsOn('fetchUsr') render() {}
+      }
+      return Profile;
+    },
+    task: 'render',
+    mentions: ['"fetchUsr"', 'Did you mean "fetchUser"?'],
+  },
+  {
+    code: 'UNKNOWN_DEPENDENCY',
+    shape: 'a name that differs only in case',
+    define: () => {
+      class Casing {
+        @Task() loadOrders() {}
+        @Task() @DependsOn('LoadOrders') total() {}
+      }
+      return Casing;
+    },
+    task: 'total',
+    mentions: ['"LoadOrders"', 'Did you mean "loadOrders"?'],
+  },
+  {
+    code: 'UNKNOWN_DEPENDENCY',
+    shape: 'a name far from every task',
+    define: () => {
+      class Faraway {
+        @Task() alpha() {}
+        @Task() @DependsOn('alpha', 'zzzzzzzz') omega() {}
+      }
+      return Faraway;
+    },
+    task: 'omega',
+    mentions: ['"zzzzzzzz"', 'Check the spelling'],
+  },
+  {
+    code: 'UNKNOWN_DEPENDENCY',
+    shape: 'a plain method without @Task()',
+    define: () => {
+      class Undecorated {
+        helper() {}
+        @Task() @DependsOn('helper') main() {}
+      }
+      return Undecorated;
+    },
+    task: 'main',
+    mentions: ['"helper"', 'add @Task()'],
+  },
+  {
+    code: 'UNKNOWN_DEPENDENCY',
+    shape: 'a task that only a sibling subclass defines',
+    define: () => {
+      const Base = defineWorkflow('Base', { load: {} });
+      defineWorkflow('WithExtra', { extra: { dependsOn: ['load'] } }, Base);
+      return defineWorkflow('WithoutExtra', { summary: { dependsOn: ['load', 'extra'] } }, Base);
+    },
+    task: 'summary',
+    mentions: ['"extra"'],
+    unaffected: (broken) => Object.getPrototypeOf(broken),
+  },
+  {
+    code: 'UNKNOWN_DEPENDENCY',
+    shape: 'the name of a static method',
+    define: () => {
+      class Statics {
+        static create() {}
+        @Task() @DependsOn('create') use() {}
+      }
+      return Statics;
+    },
+    task: 'use',
+    mentions: ['"create"'],
+  },
+
+  // NOT_A_TASK
+  {
+    code: 'NOT_A_TASK',
+    shape: '@DependsOn without @Task()',
+    define: () => {
+      class Forgotten {
+        @Task() a() {}
+        @DependsOn('a') b() {}
+      }
+      return Forgotten;
+    },
+    task: 'b',
+    mentions: ['@DependsOn', 'Add @Task() to "b"'],
+  },
+  {
+    code: 'NOT_A_TASK',
+    shape: '@Param() without @Task()',
+    define: () => {
+      class ParamOnly {
+        @Task() a() {}
+        b(@Param() _input: unknown) {}
+      }
+      return ParamOnly;
+    },
+    task: 'b',
+    mentions: ['@Param()'],
+  },
+  {
+    code: 'NOT_A_TASK',
+    shape: '@Signal() without @Task()',
+    define: () => {
+      class SignalOnly {
+        @Task() a() {}
+        b(@Signal() _signal: AbortSignal) {}
+      }
+      return SignalOnly;
+    },
+    task: 'b',
+    mentions: ['@Signal()'],
+  },
+  {
+    code: 'NOT_A_TASK',
+    shape: '@Param() on a constructor parameter',
+    define: () => {
+      class Injected {
+        constructor(@Param() readonly input: unknown) {}
+        @Task() a() {}
+      }
+      return Injected;
+    },
+    task: 'constructor',
+    mentions: ['@Param()'],
+  },
+  {
+    code: 'NOT_A_TASK',
+    shape: 'an override that adds @DependsOn but not @Task()',
+    define: () => {
+      class Report {
+        @Task() rows() {
+          return [1, 2];
+        }
+        @Task() total() {
+          return 0;
+        }
+      }
+      class RewiredReport extends Report {
+        @DependsOn('rows') override total() {
+          return 3;
+        }
+      }
+      return RewiredReport;
+    },
+    task: 'total',
+    mentions: ['@DependsOn', 'an override must repeat @Task()'],
+    unaffected: (broken) => Object.getPrototypeOf(broken),
+  },
+
+  // PARAMETER_GAP
+  {
+    code: 'PARAMETER_GAP',
+    shape: '@Param() after an argument no dependency fills',
+    define: () => {
+      class Gap {
+        @Task() a(_missing: unknown, @Param() _input: unknown) {}
+      }
+      return Gap;
+    },
+    task: 'a',
+    mentions: ['argument 1 of task "a"', 'so argument 0 would get no value'],
+  },
+  {
+    code: 'PARAMETER_GAP',
+    shape: '@Signal() two places beyond the only dependency',
+    define: () => {
+      class SignalGap {
+        @Task() first() {}
+        @Task() @DependsOn('first') second(
+          _first: unknown,
+          _x: unknown,
+          _y: unknown,
+          @Signal() _signal: AbortSignal,
+        ) {}
+      }
+      return SignalGap;
+    },
+    task: 'second',
+    mentions: ['argument 3 of task "second"', 'so arguments 1..2 would get no value'],
+  },
+  {
+    code: 'PARAMETER_GAP',
+    shape: '@Param() far out of range',
+    define: () => {
+      const Far = defineWorkflow('FarParam', { a: {} });
+      Param()(Far.prototype, 'a', 9);
+      return Far;
+    },
+    task: 'a',
+    mentions: ['argument 9 of task "a"', 'so arguments 0..8 would get no value'],
+  },
+  {
+    code: 'PARAMETER_GAP',
+    shape: '@Param() and @Signal() around an argument nothing fills',
+    define: () => {
+      class Around {
+        @Task() a(@Param() _input: unknown, _hole: unknown, @Signal() _signal: AbortSignal) {}
+      }
+      return Around;
+    },
+    task: 'a',
+    mentions: ['argument 2 of task "a"', 'so argument 1 would get no value'],
+  },
+
+  // INVALID_TASK
+  {
+    code: 'INVALID_TASK',
+    shape: '@Task() on a static method',
+    define: () => {
+      class StaticTask {
+        @Task() a() {}
+        @Task() static b() {}
+      }
+      return StaticTask;
+    },
+    task: 'b',
+    mentions: ['static'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: '@DependsOn on a static method',
+    define: () => {
+      class StaticDependsOn {
+        @Task() a() {}
+        @DependsOn('a') static b() {}
+      }
+      return StaticDependsOn;
+    },
+    task: 'b',
+    mentions: ['static'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: '@Task() on a getter',
+    define: () => {
+      class Getter {
+        @Task() a() {}
+        @Task() get b() {
+          return 1;
+        }
+      }
+      return Getter;
+    },
+    task: 'b',
+    mentions: ['accessor'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: '@Task() on a setter',
+    define: () => {
+      class Setter {
+        @Task() a() {}
+        @Task() set b(_value: number) {}
+      }
+      return Setter;
+    },
+    task: 'b',
+    mentions: ['accessor'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: '@Task() on a symbol-named method',
+    define: () => {
+      const load = Symbol('load');
+      class SymbolTask {
+        @Task() a() {}
+        @Task() [load]() {}
+      }
+      return SymbolTask;
+    },
+    task: 'Symbol(load)',
+    mentions: ['symbol'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: '@Task() on an arrow-function field',
+    define: () => {
+      class FieldTask {
+        @Task() a() {}
+        b = () => 1;
+      }
+      Reflect.decorate([Task()], FieldTask.prototype, 'b', undefined);
+      return FieldTask;
+    },
+    task: 'b',
+    mentions: ['class field'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: '@Task() applied twice',
+    define: () => {
+      class TwiceTask {
+        @Task() @Task() a() {}
+      }
+      return TwiceTask;
+    },
+    task: 'a',
+    mentions: ['2 times'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: '@DependsOn applied twice',
+    define: () => {
+      class TwiceDependsOn {
+        @Task() a() {}
+        @Task() b() {}
+        @Task() @DependsOn('a') @DependsOn('b') c() {}
+      }
+      return TwiceDependsOn;
+    },
+    task: 'c',
+    mentions: ['2 times', 'one @DependsOn'],
+  },
+  {
+    code: 'INVALID_TASK',
+    shape: 'one argument marked both @Param() and @Signal()',
+    define: () => {
+      class DoubleMarked {
+        @Task() a(@Param() @Signal() _both: unknown) {}
+      }
+      return DoubleMarked;
+    },
+    task: 'a',
+    mentions: ['both @Param() and @Signal()'],
+  },
+  ...(
+    [
+      [{ timeout: -1 }, 'timeout'],
+      [{ timeout: 0 }, 'timeout'],
+      [{ timeout: Number.NaN }, 'timeout'],
+      [{ timeout: '5' }, 'timeout'],
+      [{ timeout: 2 ** 31 }, 'timeout'],
+      [{ retries: -1 }, 'retries'],
+      [{ retries: 1.5 }, 'retries'],
+      [{ retries: Number.NaN }, 'retries'],
+      [{ retries: Number.POSITIVE_INFINITY }, 'retries'],
+      [{ retryDelay: -5 }, 'retryDelay'],
+      [{ retryDelay: 'soon' }, 'retryDelay'],
+    ] as const
+  ).map(([options, option]): DefinitionCase => ({
+    code: 'INVALID_TASK',
+    shape: `@Task({ ${Object.entries(options)
+      .map(([key, value]) => `${key}: ${typeof value === 'string' ? `'${value}'` : value}`)
+      .join(', ')} })`,
+    define: () =>
+      defineWorkflow('BadOptions', {
+        good: {},
+        bad: { dependsOn: ['good'], options: options as unknown as TaskOptions },
+      }),
+    task: 'bad',
+    mentions: [`@Task({ ${option} })`],
+  })),
+
+  // NO_TASKS
+  {
+    code: 'NO_TASKS',
+    shape: 'an empty class',
+    define: () => {
+      class Empty {}
+      return Empty;
+    },
+    task: undefined,
+    mentions: ['experimentalDecorators'],
+  },
+  {
+    code: 'NO_TASKS',
+    shape: 'a class of plain methods',
+    define: () => {
+      class PlainMethods {
+        a() {
+          return 1;
+        }
+        b() {
+          return 2;
+        }
+      }
+      return PlainMethods;
+    },
+    task: undefined,
+    mentions: ['no @Task() methods'],
+  },
+  {
+    code: 'NO_TASKS',
+    shape: 'a subclass of a class without tasks',
+    define: () => {
+      class Service {
+        run() {}
+      }
+      class SpecialService extends Service {
+        extra() {}
+      }
+      return SpecialService;
+    },
+    task: undefined,
+    mentions: ['no @Task() methods'],
+  },
+];
+
+/** A valid workflow used after each bad input, to show nothing else broke. */
+class Healthy {
+  @Task() base(@Param() n: number) {
+    return n + 1;
+  }
+  @Task() @DependsOn<Healthy>('base') double(base: number) {
+    return base * 2;
+  }
+}
+
+async function expectStillWorks(workflowClass: WorkflowClass = Healthy): Promise<void> {
+  Workflow.validate(workflowClass);
+  const result = await Workflow.invoke(new (workflowClass as new () => object)(), 4);
+  const { tasks } = Workflow.graph(workflowClass);
+  expect(result.trace.map((trace) => trace.status)).to.deep.equal(tasks.map(() => 'succeeded'));
+  if (workflowClass === Healthy) expect(result.toObject()).to.deep.equal({ base: 5, double: 10 });
+}
+
+function expectDefinitionError(error: unknown, row: DefinitionCase, workflow: string): void {
+  expect(error).to.be.instanceOf(WorkflowDefinitionError);
+  const definitionError = error as WorkflowDefinitionError;
+  expect(definitionError.code).to.equal(row.code);
+  expect(definitionError.workflow).to.equal(workflow);
+  expect(definitionError.task).to.equal(row.task);
+  expect(definitionError.message.startsWith(`${workflow}: `), definitionError.message).to.equal(
+    true,
+  );
+  if (row.task !== undefined) expect(definitionError.message).to.contain(row.task);
+  for (const mention of row.mentions ?? []) expect(definitionError.message).to.contain(mention);
+}
+
+describe('bad input catalogue', () => {
+  describe('invalid definitions', () => {
+    for (const row of definitionCases) {
+      it(`${row.code}: ${row.shape}`, async () => {
+        const broken = row.define();
+        const thrownBy = (inspect: () => unknown): unknown => {
+          try {
+            inspect();
+          } catch (error) {
+            return error;
+          }
+          return expect.fail(`${broken.name} should not be a valid workflow`);
+        };
+        const validateError = thrownBy(() => Workflow.validate(broken));
+        expectDefinitionError(validateError, row, broken.name);
+        for (const inspect of [() => Workflow.graph(broken), () => Workflow.toMermaid(broken)]) {
+          expectDefinitionError(thrownBy(inspect), row, broken.name);
+        }
+        // invoke rejects (never throws) with the same error, every time: nothing is half-cached.
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const invokeError = await rejectionOf(() =>
+            Workflow.invoke(new (broken as new (...args: unknown[]) => object)(undefined)),
+          );
+          expectDefinitionError(invokeError, row, broken.name);
+          expect((invokeError as Error).message).to.equal((validateError as Error).message);
+        }
+        if (row.unaffected !== undefined) await expectStillWorks(row.unaffected(broken));
+        await expectStillWorks();
+      });
+    }
+  });
+
+  describe('values that are not workflow instances or classes', () => {
+    const notObjects: [string, unknown][] = [
+      ['undefined', undefined],
+      ['null', null],
+      ['a number', 42],
+      ['a string', 'Healthy'],
+      ['a boolean', true],
+      ['a bigint', 10n],
+      ['a symbol', Symbol('flow')],
+    ];
+    for (const [label, value] of notObjects) {
+      it(`invoke rejects ${label} with a TypeError`, async () => {
+        const error = await rejectionOf(() => Workflow.invoke(value as object));
+        expect(error).to.be.instanceOf(TypeError);
+        expect((error as Error).message).to.contain('expects an instance of a workflow class');
+        await expectStillWorks();
+      });
+    }
+
+    it('invoke rejects the class itself and says to instantiate it', async () => {
+      const error = await rejectionOf(() => Workflow.invoke(Healthy));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.contain('new Healthy(');
+      await expectStillWorks();
+    });
+
+    const notClasses: [string, unknown][] = [
+      ['an instance', new Healthy()],
+      ['a plain object', {}],
+      ['null', null],
+      ['a number', 7],
+    ];
+    for (const [label, value] of notClasses) {
+      it(`validate, graph and toMermaid reject ${label} with a TypeError`, async () => {
+        const notAClass = value as WorkflowClass;
+        for (const inspect of [
+          () => Workflow.validate(notAClass),
+          () => Workflow.graph(notAClass),
+          () => Workflow.toMermaid(notAClass),
+        ]) {
+          expect(inspect).to.throw(TypeError, 'Expected a workflow class');
+        }
+        await expectStillWorks();
+      });
+    }
+  });
+
+  describe('tasks that fail', () => {
+    /** How `Fragile.explode` fails on the next run; `undefined` makes it succeed. */
+    type Failure = () => unknown;
+    const failures: [string, () => { thrown: unknown; failure: Failure }][] = [
+      [
+        'returns a rejected promise',
+        () => withThrown(new Error('rejected'), (e) => () => Promise.reject(e)),
+      ],
+      [
+        'throws inside an async function',
+        () =>
+          withThrown(new RangeError('async'), (e) => async () => {
+            await null;
+            throw e;
+          }),
+      ],
+      [
+        'throws synchronously',
+        () =>
+          withThrown(new Error('sync'), (e) => () => {
+            throw e;
+          }),
+      ],
+      [
+        'returns a thenable that rejects',
+        () =>
+          withThrown(new Error('thenable'), (e) => () => ({
+            then: (_resolve: unknown, reject: (reason: unknown) => void) => reject(e),
+          })),
+      ],
+      [
+        'returns a thenable whose then() throws',
+        () =>
+          withThrown(new Error('then threw'), (e) => () => ({
+            then: () => {
+              throw e;
+            },
+          })),
+      ],
+      [
+        'throws a string',
+        () =>
+          withThrown('just a string', (e) => () => {
+            throw e;
+          }),
+      ],
+      [
+        'throws undefined',
+        () =>
+          withThrown(undefined, (e) => () => {
+            throw e;
+          }),
+      ],
+      ['rejects with null', () => withThrown(null, (e) => () => Promise.reject(e))],
+      [
+        'throws a plain object',
+        () =>
+          withThrown({ status: 503 }, (e) => () => {
+            throw e;
+          }),
+      ],
+      [
+        'throws a number',
+        () =>
+          withThrown(404, (e) => () => {
+            throw e;
+          }),
+      ],
+    ];
+
+    function withThrown(thrown: unknown, make: (thrown: unknown) => Failure) {
+      return { thrown, failure: make(thrown) };
+    }
+
+    class Fragile {
+      failure: Failure | undefined;
+      @Task() before() {
+        return 'ready';
+      }
+      @Task() @DependsOn<Fragile>('before') explode(ready: string) {
+        return this.failure === undefined ? `${ready}!` : this.failure();
+      }
+      @Task() @DependsOn<Fragile>('explode') after(exploded: string) {
+        return exploded.length;
+      }
+    }
+
+    for (const [shape, make] of failures) {
+      it(`a task that ${shape} fails the run with exactly what it threw, and the instance runs again`, async () => {
+        const fragile = new Fragile();
+        const { thrown, failure } = make();
+        fragile.failure = failure;
+        const error = await rejectionOf(() => Workflow.invoke(fragile));
+        expect(error).to.be.instanceOf(WorkflowExecutionError);
+        const executionError = error as WorkflowExecutionError<Fragile>;
+        expect(executionError.task).to.equal('explode');
+        expect(executionError.cause).to.equal(thrown);
+        expect(executionError.failures).to.deep.equal([{ task: 'explode', error: thrown }]);
+        expect(executionError.message).to.contain('Fragile').and.contain('"explode"');
+        expect(executionError.result.get('before')).to.equal('ready');
+        expect(executionError.result.has('after')).to.equal(false);
+
+        fragile.failure = undefined;
+        const result = await Workflow.invoke(fragile);
+        expect(result.toObject()).to.deep.equal({ before: 'ready', explode: 'ready!', after: 6 });
+      });
+    }
+
+    it('a task that returns a resolving thenable succeeds with its value', async () => {
+      const fragile = new Fragile();
+      fragile.failure = () => ({ then: (resolve: (value: string) => void) => resolve('thenable') });
+      const result = await Workflow.invoke(fragile);
+      expect(result.toObject()).to.deep.equal({ before: 'ready', explode: 'thenable', after: 8 });
+    });
+
+    it('a task replaced by a non-function on the instance fails with a TypeError naming it', async () => {
+      const fragile = new Fragile();
+      Object.defineProperty(fragile, 'explode', { value: 42, configurable: true });
+      const error = (await rejectionOf(() => Workflow.invoke(fragile))) as WorkflowExecutionError;
+      expect(error).to.be.instanceOf(WorkflowExecutionError);
+      expect(error.task).to.equal('explode');
+      expect(error.cause).to.be.instanceOf(TypeError);
+      expect((error.cause as Error).message)
+        .to.contain('Fragile')
+        .and.contain('"explode"');
+      delete (fragile as Partial<Fragile>).explode;
+      expect((await Workflow.invoke(fragile)).get('after')).to.equal(6);
+    });
+
+    const throwingHooks: [keyof NonNullable<InvokeOptions['hooks']>, string][] = [
+      ['onTaskStart', 'explode'],
+      ['onTaskSuccess', 'explode'],
+    ];
+    for (const [hook, task] of throwingHooks) {
+      it(`a ${hook} hook that throws fails the run as a failure of the task it was called for`, async () => {
+        const hookError = new Error(`${hook} broke`);
+        const hooks = {
+          [hook]: (event: { task: string }) => {
+            if (event.task === task) throw hookError;
+          },
+        };
+        const error = (await rejectionOf(() =>
+          Workflow.invoke(new Fragile(), undefined, { hooks }),
+        )) as WorkflowExecutionError;
+        expect(error).to.be.instanceOf(WorkflowExecutionError);
+        expect(error.task).to.equal(task);
+        expect(error.cause).to.equal(hookError);
+        expect(error.message).to.contain('Fragile').and.contain(`"${task}"`);
+        await expectStillWorks();
+      });
+    }
+  });
+
+  describe('invalid invoke options', () => {
+    let started: string[];
+    class Optioned {
+      @Task() prepare() {
+        started.push('prepare');
+        return 1;
+      }
+      @Task() @DependsOn<Optioned>('prepare') deliver(prepared: number) {
+        started.push('deliver');
+        return prepared + 1;
+      }
+    }
+
+    const badOptions: [string, unknown, string, string[]][] = [
+      [
+        'concurrency 0',
+        { concurrency: 0 },
+        'concurrency',
+        ['positive integer or Infinity', 'got 0'],
+      ],
+      ['concurrency -1', { concurrency: -1 }, 'concurrency', ['got -1']],
+      ['concurrency NaN', { concurrency: Number.NaN }, 'concurrency', ['got NaN']],
+      ['concurrency 1.5', { concurrency: 1.5 }, 'concurrency', ['got 1.5']],
+      ["concurrency '2'", { concurrency: '2' }, 'concurrency', ['got "2"']],
+      [
+        'concurrency -Infinity',
+        { concurrency: Number.NEGATIVE_INFINITY },
+        'concurrency',
+        ['-Infinity'],
+      ],
+      ['concurrency null', { concurrency: null }, 'concurrency', ['got null']],
+      [
+        'an unknown target far from every task',
+        { targets: ['shipping'] },
+        'targets',
+        ['"shipping"', 'prepare, deliver'],
+      ],
+      [
+        'an unknown target near a task',
+        { targets: ['delivr'] },
+        'targets',
+        ['"delivr"', 'Did you mean "deliver"?'],
+      ],
+      ['a target that is not a string', { targets: [42] }, 'targets', ['42']],
+      ['empty targets', { targets: [] }, 'targets', ['non-empty array']],
+      ['targets as a string', { targets: 'deliver' }, 'targets', ['non-empty array']],
+      [
+        'an unknown override',
+        { overrides: { delivery: () => 0 } },
+        'overrides',
+        ['"delivery"', 'Did you mean "deliver"?'],
+      ],
+      [
+        'an override that is not a function',
+        { overrides: { deliver: 42 } },
+        'overrides',
+        ['"deliver"', 'function'],
+      ],
+      ['a misspelt option', { concurency: 2 }, 'concurency', ['Did you mean "concurrency"?']],
+      ['failFast as a string', { failFast: 'yes' }, 'failFast', ['"yes"']],
+      ['a signal that is not an AbortSignal', { signal: {} }, 'signal', ['AbortSignal']],
+      [
+        'an unknown hook',
+        { hooks: { onTaskStrat: () => {} } },
+        'hooks',
+        ['"onTaskStrat"', 'Did you mean "onTaskStart"?'],
+      ],
+      [
+        'a hook that is not a function',
+        { hooks: { onTaskStart: 'log' } },
+        'hooks',
+        ['"onTaskStart"'],
+      ],
+      ['options that are not an object', 42, 'options', ['object']],
+      ['null options', null, 'options', ['object']],
+    ];
+
+    for (const [label, options, option, mentions] of badOptions) {
+      it(`rejects ${label} before any task starts, and the next run works`, async () => {
+        started = [];
+        const optioned = new Optioned();
+        const error = await rejectionOf(() =>
+          Workflow.invoke(optioned, undefined, options as InvokeOptions<Optioned>),
+        );
+        expect(error).to.be.instanceOf(WorkflowOptionsError).and.instanceOf(TypeError);
+        expect(error).to.have.property('option', option);
+        expect(error).to.have.property('workflow', 'Optioned');
+        const { message } = error as Error;
+        expect(message.startsWith('Optioned: '), message).to.equal(true);
+        for (const mention of mentions) expect(message).to.contain(mention);
+        expect(started, 'tasks started').to.deep.equal([]);
+
+        const result = await Workflow.invoke(optioned, undefined, { concurrency: 1 });
+        expect(result.toObject()).to.deep.equal({ prepare: 1, deliver: 2 });
+        expect(started).to.deep.equal(['prepare', 'deliver']);
+      });
+    }
+  });
+
+  describe('asking a result for what it does not hold', () => {
+    it('throws TaskResultError naming the class and the name, for a name that is not a task', async () => {
+      const result = await Workflow.invoke(new Healthy(), 1);
+      expect(() => result.get('dubble' as never))
+        .to.throw(TaskResultError, 'Healthy: "dubble" is not a task. Did you mean "double"?')
+        .with.property('task', 'dubble');
+    });
+
+    it('throws TaskResultError naming the class and the task, for a task that did not run', async () => {
+      const result = await Workflow.invoke(new Healthy(), 1, { targets: ['base'] });
+      expect(result.get('base')).to.equal(2);
+      expect(() => result.get('double'))
+        .to.throw(TaskResultError, /^Healthy: .*"double"/)
+        .with.property('workflow', 'Healthy');
+    });
+  });
+});
