@@ -53,6 +53,13 @@ export interface WorkflowPlan {
   readonly ranks: Int32Array;
   /** Timeout and retry settings per task; `undefined` entries have none. */
   readonly attemptPolicies: readonly (AttemptPolicy | undefined)[];
+  /** Whether any task has a timeout or retries (a run then records attempts). */
+  readonly hasAttemptPolicies: boolean;
+  /**
+   * Whether a prototype of the class has more own properties than V8 keeps in fast mode (about
+   * 1,020): the scheduler then looks task methods up in two steps, which is faster there.
+   */
+  readonly prefersPrototypeLookup: boolean;
   /** Whether any task takes a `@Signal()` argument. */
   readonly usesSignal: boolean;
   /** The public description, built on first request. */
@@ -62,6 +69,22 @@ export interface WorkflowPlan {
 }
 
 const plans = new WeakMap<object, WorkflowPlan>();
+
+/** V8 keeps at most this many own properties of an object in fast mode (kMaxNumberOfDescriptors). */
+const FAST_PROPERTY_LIMIT = 1020;
+
+/** `prototype` and the prototypes it inherits from, most derived first, without `Object.prototype`. */
+function prototypeChain(prototype: object): object[] {
+  const chain: object[] = [];
+  for (
+    let current: object | null = prototype;
+    current !== null && current !== Object.prototype;
+    current = Reflect.getPrototypeOf(current)
+  ) {
+    chain.push(current);
+  }
+  return chain;
+}
 
 /**
  * The validated plan of the class whose prototype is `prototype`, built on first use and cached.
@@ -151,6 +174,10 @@ function buildPlan(prototype: object): WorkflowPlan {
     roots,
     ranks: schedulingRanks(remainingPathLengths(order, dependents)),
     attemptPolicies,
+    hasAttemptPolicies: attemptPolicies.some((policy) => policy !== undefined),
+    prefersPrototypeLookup: prototypeChain(prototype).some(
+      (classPrototype) => Object.getOwnPropertyNames(classPrototype).length > FAST_PROPERTY_LIMIT,
+    ),
     usesSignal: definitions.some(({ metadata }) => metadata.signalIndexes.length > 0),
     get graph() {
       return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));
@@ -166,15 +193,7 @@ function buildPlan(prototype: object): WorkflowPlan {
  * the instance at call time).
  */
 function collectTasks(prototype: object, workflow: string): TaskDefinition[] {
-  const chain: object[] = [];
-  for (
-    let current: object | null = prototype;
-    current !== null && current !== Object.prototype;
-    current = Reflect.getPrototypeOf(current)
-  ) {
-    chain.push(current);
-  }
-  chain.reverse();
+  const chain = prototypeChain(prototype).reverse();
 
   const tasks = new Map<string, TaskDefinition>();
   for (const classPrototype of chain) {
@@ -312,15 +331,10 @@ function unknownDependency(
 }
 
 function isMethodOf(prototype: object, name: string): boolean {
-  for (
-    let current: object | null = prototype;
-    current !== null && current !== Object.prototype;
-    current = Reflect.getPrototypeOf(current)
-  ) {
-    const descriptor = Object.getOwnPropertyDescriptor(current, name);
-    if (descriptor !== undefined) return typeof descriptor.value === 'function';
-  }
-  return false;
+  const owner = prototypeChain(prototype).find((current) => Object.hasOwn(current, name));
+  return (
+    owner !== undefined && typeof Object.getOwnPropertyDescriptor(owner, name)?.value === 'function'
+  );
 }
 
 function attemptPolicyOf(
@@ -389,11 +403,7 @@ function describeGraph(
  * `class extends Target` leaves the first level nameless: then the nearest named base is used.
  */
 export function classNameOf(prototype: object): string {
-  for (
-    let current: object | null = prototype;
-    current !== null && current !== Object.prototype;
-    current = Reflect.getPrototypeOf(current)
-  ) {
+  for (const current of prototypeChain(prototype)) {
     const constructor = Object.getOwnPropertyDescriptor(current, 'constructor')?.value;
     if (typeof constructor === 'function' && constructor.name !== '') return constructor.name;
   }

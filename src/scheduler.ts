@@ -8,6 +8,8 @@
  * options, a `@Signal()` parameter or the caller's `signal` need them.
  */
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { types } from 'node:util';
 import { subscribeToAbort } from './abort-subscriptions';
 import {
   describeCause,
@@ -18,12 +20,16 @@ import {
 } from './errors';
 import type { RunSettings } from './options';
 import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue';
-import { ExecutionResult, TaskState, type RunRecord } from './result';
+import { ExecutionResult, TaskState } from './result';
 import { PARAM_SLOT, SIGNAL_SLOT, type AttemptPolicy, type WorkflowPlan } from './scanner';
 
 /** Why the run stopped starting tasks. */
 const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
 type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
+// Module-level constants, so the hot path compares against immediates, not property loads.
+const { Pending, Running, Succeeded, Failed, Skipped } = TaskState;
+const NOT_STOPPED = StopReason.None;
 
 /** One attempt of a task that has a timeout or retries (tasks without take the fast path). */
 interface Attempt {
@@ -58,7 +64,7 @@ export function runWorkflow<W extends object, P>(
   });
 }
 
-class Run<W extends object, P> implements RunRecord {
+class Run<W extends object, P> {
   readonly values: unknown[];
   readonly states: Uint8Array;
   readonly startTimes: Float64Array;
@@ -71,6 +77,12 @@ class Run<W extends object, P> implements RunRecord {
   durationMs = 0;
 
   private readonly waitingFor: Int32Array;
+  // Copied out of the settings: read on every task.
+  private readonly concurrency: number;
+  private readonly hooks: RunSettings['hooks'];
+  private readonly overrides: RunSettings['overrides'];
+  /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
+  private readonly prototype: object | undefined;
   private readonly ready: ReadyQueue;
   private readonly startedAt = performance.now();
   /**
@@ -100,14 +112,16 @@ class Run<W extends object, P> implements RunRecord {
     private readonly reject: (error: unknown) => void,
   ) {
     const taskCount = plan.names.length;
+    this.prototype =
+      plan.prefersPrototypeLookup && !types.isProxy(instance)
+        ? Object.getPrototypeOf(instance)
+        : undefined;
     this.values = new Array(taskCount);
     this.states = new Uint8Array(taskCount);
     this.startTimes = new Float64Array(taskCount);
     this.endTimes = new Float64Array(taskCount);
     this.reportOrder = new Int32Array(taskCount);
-    this.attempts = plan.attemptPolicies.some((policy) => policy !== undefined)
-      ? new Uint16Array(taskCount)
-      : undefined;
+    this.attempts = plan.hasAttemptPolicies ? new Uint16Array(taskCount) : undefined;
     this.waitingFor = plan.dependencyCounts.slice();
     this.ready =
       settings.concurrency === Infinity
@@ -115,6 +129,9 @@ class Run<W extends object, P> implements RunRecord {
         : new RankedQueue(plan.ranks, taskCount);
     const { included } = settings;
     this.included = included;
+    this.concurrency = settings.concurrency;
+    this.hooks = settings.hooks;
+    this.overrides = settings.overrides;
     this.unfinished = included === undefined ? taskCount : countIncluded(included);
   }
 
@@ -143,8 +160,8 @@ class Run<W extends object, P> implements RunRecord {
     if (this.pumping) return;
     this.pumping = true;
     const { ready } = this;
-    const limit = this.settings.concurrency;
-    while (ready.size > 0 && this.inFlight < limit && this.stopReason === StopReason.None) {
+    const limit = this.concurrency;
+    while (ready.size > 0 && this.inFlight < limit && this.stopReason === NOT_STOPPED) {
       this.startTask(ready.pop());
     }
     this.pumping = false;
@@ -152,7 +169,7 @@ class Run<W extends object, P> implements RunRecord {
   }
 
   private startTask(task: number): void {
-    this.states[task] = TaskState.Running;
+    this.states[task] = Running;
     this.inFlight++;
     this.startTimes[task] = this.clock;
     this.reportOrder[this.reportCount++] = task;
@@ -225,7 +242,7 @@ class Run<W extends object, P> implements RunRecord {
     }
     const { task, number, policy } = attempt;
     if (succeeded) return this.taskSucceeded(task, number, outcome);
-    if (number > policy.retries || this.stopReason !== StopReason.None) {
+    if (number > policy.retries || this.stopReason !== NOT_STOPPED) {
       return this.taskFailed(task, number, outcome);
     }
     let delayMs: number;
@@ -242,7 +259,7 @@ class Run<W extends object, P> implements RunRecord {
       }
       this.watchHook(
         task,
-        this.settings.hooks?.onTaskRetry?.({
+        this.hooks?.onTaskRetry?.({
           task: this.plan.names[task],
           attempt: number,
           error: outcome,
@@ -269,7 +286,7 @@ class Run<W extends object, P> implements RunRecord {
    * the task is not called; returns whether the task may go on.
    */
   private announceStart(task: number, attempt: number): boolean {
-    const onTaskStart = this.settings.hooks?.onTaskStart;
+    const onTaskStart = this.hooks?.onTaskStart;
     if (onTaskStart === undefined) return true;
     try {
       this.watchHook(task, onTaskStart({ task: this.plan.names[task], attempt }));
@@ -288,7 +305,7 @@ class Run<W extends object, P> implements RunRecord {
     const { plan, instance } = this;
     const name = plan.names[task];
     try {
-      const fn: unknown = this.settings.overrides?.[task] ?? (instance as any)[name];
+      const fn: unknown = this.overrides?.[task] ?? this.lookUpTask(name);
       if (typeof fn !== 'function') {
         throw new TypeError(
           `${plan.workflow}: task "${name}" is not a function on the instance (it is ${typeof fn})`,
@@ -298,10 +315,24 @@ class Run<W extends object, P> implements RunRecord {
       const first = start[task];
       const arity = start[task + 1] - first;
       let result: unknown;
+      // Direct calls for the common arities: no arguments array to allocate.
       if (arity === 0) {
         result = fn.call(instance);
       } else if (arity === 1) {
         result = fn.call(instance, this.argument(list[first], attemptSignal));
+      } else if (arity === 2) {
+        result = fn.call(
+          instance,
+          this.argument(list[first], attemptSignal),
+          this.argument(list[first + 1], attemptSignal),
+        );
+      } else if (arity === 3) {
+        result = fn.call(
+          instance,
+          this.argument(list[first], attemptSignal),
+          this.argument(list[first + 1], attemptSignal),
+          this.argument(list[first + 2], attemptSignal),
+        );
       } else {
         const args = new Array(arity);
         for (let position = 0; position < arity; position++) {
@@ -319,6 +350,21 @@ class Run<W extends object, P> implements RunRecord {
   }
 
   private thrown: unknown;
+
+  /**
+   * `instance[name]`, looked up at call time so a stub or an instance property is what runs.
+   * For a class with a prototype too large for V8's fast properties (see
+   * `WorkflowPlan.prefersPrototypeLookup`) it is done in two steps with the same result: V8's
+   * keyed-load cache misses on the instance for every one of thousands of names, while an
+   * own-property check plus a lookup on the (dictionary-mode) prototype stay on fast paths —
+   * measured 1.8× → 1.1× the bare loop at 10,000 tasks. A Proxy instance always gets the plain
+   * lookup, so its traps see exactly what they would see.
+   */
+  private lookUpTask(name: string): unknown {
+    const { instance, prototype } = this;
+    if (prototype === undefined || Object.hasOwn(instance, name)) return (instance as any)[name];
+    return Reflect.get(prototype, name, instance);
+  }
 
   private argument(slot: number, attemptSignal: AbortSignal | undefined): unknown {
     if (slot >= 0) return this.values[slot];
@@ -340,7 +386,7 @@ class Run<W extends object, P> implements RunRecord {
       this.runController = new AbortController();
       // Every task may listen to it (fetch, timers…): a fan-out signal, not a leak.
       setMaxListeners(0, this.runController.signal);
-      if (this.stopReason !== StopReason.None) this.runController.abort(this.stopError());
+      if (this.stopReason !== NOT_STOPPED) this.runController.abort(this.stopError());
     }
     return this.runController.signal;
   }
@@ -373,7 +419,7 @@ class Run<W extends object, P> implements RunRecord {
 
   private taskSucceeded(task: number, attempt: number, value: unknown): void {
     const end = this.tick();
-    const { hooks } = this.settings;
+    const { hooks } = this;
     if (hooks?.onTaskSuccess !== undefined) {
       try {
         this.watchHook(
@@ -390,17 +436,16 @@ class Run<W extends object, P> implements RunRecord {
       }
     }
     this.values[task] = value;
-    this.states[task] = TaskState.Succeeded;
+    this.states[task] = Succeeded;
     this.endTimes[task] = end;
     this.inFlight--;
     this.unfinished--;
-    if (this.stopReason === StopReason.None) {
+    if (this.stopReason === NOT_STOPPED) {
       const { start, list } = this.plan.dependents;
-      const { included } = this.settings;
-      const { waitingFor, ready } = this;
+      const { waitingFor, ready, included } = this;
       for (let edge = start[task]; edge < start[task + 1]; edge++) {
         const dependent = list[edge];
-        if (--waitingFor[dependent] === 0 && this.states[dependent] === TaskState.Pending) {
+        if (--waitingFor[dependent] === 0 && this.states[dependent] === Pending) {
           if (included === undefined || included[dependent] === 1) ready.push(dependent);
         }
       }
@@ -409,7 +454,7 @@ class Run<W extends object, P> implements RunRecord {
   }
 
   private taskFailed(task: number, attempt: number, error: unknown): void {
-    this.states[task] = TaskState.Failed;
+    this.states[task] = Failed;
     this.endTimes[task] = this.tick();
     this.inFlight--;
     this.unfinished--;
@@ -417,7 +462,7 @@ class Run<W extends object, P> implements RunRecord {
     try {
       this.watchHook(
         task,
-        this.settings.hooks?.onTaskFailure?.({ task: this.plan.names[task], attempt, error }),
+        this.hooks?.onTaskFailure?.({ task: this.plan.names[task], attempt, error }),
       );
     } catch (hookError) {
       this.failures.push({ task: this.plan.names[task], error: hookError });
@@ -437,9 +482,9 @@ class Run<W extends object, P> implements RunRecord {
       const task = stack.pop()!;
       for (let edge = start[task]; edge < start[task + 1]; edge++) {
         const dependent = list[edge];
-        if (this.states[dependent] !== TaskState.Pending) continue;
+        if (this.states[dependent] !== Pending) continue;
         if (included !== undefined && included[dependent] === 0) continue;
-        this.states[dependent] = TaskState.Skipped;
+        this.states[dependent] = Skipped;
         this.reportOrder[this.reportCount++] = dependent;
         this.startTimes[dependent] = now;
         this.endTimes[dependent] = now;
@@ -456,7 +501,7 @@ class Run<W extends object, P> implements RunRecord {
 
   /** No new task starts; running tasks see their signals abort; retry waits end. */
   private stop(reason: StopReason, abortReason: unknown): void {
-    if (this.stopReason !== StopReason.None) return;
+    if (this.stopReason !== NOT_STOPPED) return;
     this.stopReason = reason;
     this.abortReason = abortReason;
     const signalReason = this.stopError();
@@ -488,7 +533,7 @@ class Run<W extends object, P> implements RunRecord {
 
   private finishIfDone(): void {
     if (this.settled || this.inFlight > 0 || this.pumping) return;
-    if (this.stopReason !== StopReason.None || this.unfinished === 0) this.finish();
+    if (this.stopReason !== NOT_STOPPED || this.unfinished === 0) this.finish();
   }
 
   private finish(): void {
@@ -496,7 +541,19 @@ class Run<W extends object, P> implements RunRecord {
     this.settled = true;
     this.durationMs = performance.now() - this.startedAt;
     this.unsubscribeFromCaller?.();
-    const result = new ExecutionResult<W, P>(this.plan, this.param, this);
+    // The result gets the run's output arrays only, not the run (its counters, queue, instance).
+    const result = new ExecutionResult<W, P>(this.plan, this.param, {
+      values: this.values,
+      states: this.states,
+      startTimes: this.startTimes,
+      endTimes: this.endTimes,
+      attempts: this.attempts,
+      reportOrder: this.reportOrder,
+      reportCount: this.reportCount,
+      included: this.included,
+      failures: this.failures,
+      durationMs: this.durationMs,
+    });
     const { workflow } = this.plan;
     if (this.stopReason === StopReason.Abort) {
       this.reject(new WorkflowAbortedError(workflow, this.abortReason, result));

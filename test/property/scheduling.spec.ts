@@ -163,6 +163,21 @@ function retryWasPendingAtStop(run: ObservedRun, task: string, stop: RunEvent): 
   );
 }
 
+/**
+ * Whether `task` still had retries left when its last attempt failed, but the run had already
+ * stopped (`stop`), so no retry was made: it fails with that attempt's error.
+ */
+function retrySuppressedByStop(run: ObservedRun, task: string, stop: RunEvent): boolean {
+  const finalFailure = run.events.find((e) => e.type === 'hookFailure' && e.task === task);
+  const retries = run.spec.tasks.find((candidate) => candidate.name === task)?.retries ?? 0;
+  return (
+    finalFailure !== undefined &&
+    finalFailure.seq > stop.seq &&
+    finalFailure.attempt !== undefined &&
+    finalFailure.attempt <= retries
+  );
+}
+
 function checkResultsMatchSequentialEvaluation(run: ObservedRun): void {
   const reference = evaluateSequentially(run.spec);
   const selected = selectedTasks(run.spec);
@@ -186,10 +201,13 @@ function checkResultsMatchSequentialEvaluation(run: ObservedRun): void {
     expect(failure.cause).to.equal(lastThrown(run, failure.task));
     expect(referenceFailed.has(failure.task), `${failure.task} failed unexpectedly`).to.equal(true);
     for (const entry of failure.failures) {
-      // failFast also ends a flaky task's wait for its retry: that task fails with its last error.
+      // failFast also ends a flaky task's wait for its retry, and no retry starts once the run
+      // has stopped: such a task fails with its last error.
+      const stop = eventsOf(run, 'hookFailure')[0];
       const retryCancelled =
         run.spec.failFast &&
-        retryWasPendingAtStop(run, entry.task, eventsOf(run, 'hookFailure')[0]);
+        (retryWasPendingAtStop(run, entry.task, stop) ||
+          retrySuppressedByStop(run, entry.task, stop));
       expect(
         referenceFailed.has(entry.task) || retryCancelled,
         `${entry.task} failed unexpectedly`,
