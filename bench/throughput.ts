@@ -1,0 +1,122 @@
+/**
+ * Per-task cost of running a whole DAG of trivial tasks: every contender on the same DAG, measured
+ * by tinybench in interleaved rounds (each round runs every contender once, in a rotated order),
+ * samples pooled across rounds, median reported in nanoseconds per task.
+ */
+import { Bench } from 'tinybench';
+import {
+  CONTENDER,
+  asyncAutoContender,
+  bareLoopContender,
+  libraryContender,
+  pGraphContender,
+  promiseAllContender,
+  verifyContenders,
+  type Contender,
+} from './contenders';
+import {
+  defineWorkflowClass,
+  expectedTaskValues,
+  generateLayeredDag,
+  trivialTask,
+  type LayeredDag,
+} from './generate';
+import { collectGarbage } from './gc';
+import { median } from './stats';
+
+/** How much measuring to do per DAG size. */
+export interface ThroughputPlan {
+  readonly sizes: readonly number[];
+  /** Interleaved rounds; every contender gets one tinybench slot per round. */
+  readonly rounds: number;
+  /** tinybench `time` budget of one slot, in ms, for a DAG of `size` tasks. */
+  readonly slotTimeMs: (size: number) => number;
+  /** tinybench `iterations`: the minimum number of whole-DAG runs per slot. */
+  readonly minIterations: number;
+  /** The first round warms every contender up for this long (ms) before measuring. */
+  readonly warmupTimeMs: number;
+  /** `async.auto` only runs DAGs up to this size. */
+  readonly asyncAutoMaxSize: number;
+  readonly seed: number;
+}
+
+/** One contender on one DAG size. */
+export interface ThroughputRow {
+  readonly size: number;
+  readonly contender: string;
+  /** Median of all whole-DAG samples, divided by the task count. */
+  readonly medianNsPerTask: number;
+  /** How many whole-DAG runs were measured (all rounds together). */
+  readonly samples: number;
+  /** The library's median ns/task divided by this contender's (below 1: the library is faster). */
+  readonly libraryRatio: number;
+}
+
+/** The DAG of `size` tasks and its contenders, in table order (the library first). */
+export function throughputContenders(
+  size: number,
+  plan: Pick<ThroughputPlan, 'seed' | 'asyncAutoMaxSize'>,
+): { dag: LayeredDag; contenders: Contender[] } {
+  const dag = generateLayeredDag({ tasks: size, seed: plan.seed });
+  const bodyOf = () => trivialTask;
+  const contenders = [
+    libraryContender(defineWorkflowClass(dag, bodyOf), dag),
+    promiseAllContender(dag, bodyOf),
+    bareLoopContender(dag, bodyOf),
+    pGraphContender(dag, bodyOf),
+  ];
+  if (size <= plan.asyncAutoMaxSize) contenders.push(asyncAutoContender(dag, bodyOf));
+  return { dag, contenders };
+}
+
+/** Measures every contender at every size of `plan`; `onSize` reports each size as it finishes. */
+export async function measureThroughput(
+  plan: ThroughputPlan,
+  onSize: (rows: readonly ThroughputRow[]) => void = () => {},
+): Promise<ThroughputRow[]> {
+  const rows: ThroughputRow[] = [];
+  for (const size of plan.sizes) {
+    const { dag, contenders } = throughputContenders(size, plan);
+    // Also the library's first invoke of the class: measured runs only see the cached graph.
+    await verifyContenders(contenders, expectedTaskValues(dag));
+    const samples = new Map(contenders.map((contender) => [contender.name, [] as number[]]));
+    for (let round = 0; round < plan.rounds; round++) {
+      const bench = new Bench({
+        time: plan.slotTimeMs(size),
+        iterations: plan.minIterations,
+        warmup: round === 0,
+        warmupTime: plan.warmupTimeMs,
+        warmupIterations: 2,
+        retainSamples: true,
+        throws: true,
+      });
+      const rotation = round % contenders.length;
+      for (const contender of [...contenders.slice(rotation), ...contenders.slice(0, rotation)]) {
+        bench.add(contender.name, () => contender.run(), {
+          async: true,
+          beforeAll: collectGarbage,
+        });
+      }
+      await bench.run();
+      for (const task of bench.tasks) {
+        const result = task.result;
+        if (result.state !== 'completed' || !result.latency.samples) {
+          throw new Error(`tinybench did not complete ${task.name} at ${size} tasks`);
+        }
+        samples.get(task.name)!.push(...result.latency.samples);
+      }
+    }
+    const nsPerTask = (name: string) => (median(samples.get(name)!) * 1e6) / size;
+    const libraryNsPerTask = nsPerTask(CONTENDER.library);
+    const sizeRows = contenders.map((contender) => ({
+      size,
+      contender: contender.name,
+      medianNsPerTask: nsPerTask(contender.name),
+      samples: samples.get(contender.name)!.length,
+      libraryRatio: libraryNsPerTask / nsPerTask(contender.name),
+    }));
+    rows.push(...sizeRows);
+    onSize(sizeRows);
+  }
+  return rows;
+}
