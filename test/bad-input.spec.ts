@@ -21,6 +21,7 @@ import {
   type TaskOptions,
   type WorkflowClass,
 } from '../src';
+import { declareTask } from './support/declare-task';
 
 /** Calls `run`, which must not throw synchronously, and returns what its promise rejected with. */
 async function rejectionOf(run: () => Promise<unknown>): Promise<unknown> {
@@ -43,12 +44,12 @@ function defineWorkflow(
   base: WorkflowClass = Object,
 ): WorkflowClass {
   const Defined = { [name]: class extends (base as new () => object) {} }[name];
-  const prototype = Defined.prototype as unknown as Record<string, unknown>;
+  const prototype = Defined.prototype;
   for (const [task, { dependsOn = [], options }] of Object.entries(tasks)) {
-    prototype[task] = (...args: unknown[]) => [task, ...args].join('+');
-    const decorators = [Task(options)];
-    if (dependsOn.length > 0) decorators.push(DependsOn(...dependsOn));
-    Reflect.decorate(decorators, prototype, task, Object.getOwnPropertyDescriptor(prototype, task));
+    declareTask(prototype, task, (...args: unknown[]) => [task, ...args].join('+'), {
+      dependsOn,
+      options,
+    });
   }
   return Defined;
 }

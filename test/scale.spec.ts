@@ -1,20 +1,19 @@
 /** Large graphs: nothing recursive, nothing quadratic. */
 import { expect } from 'chai';
-import { DependsOn, Task, Workflow, WorkflowDefinitionError } from '../src';
+import { Workflow, WorkflowDefinitionError } from '../src';
+import { declareTask } from './support/declare-task';
 
 /** Builds a class whose tasks form a chain t0 <- t1 <- … , the way tsc applies decorators. */
 function chainClass(size: number, options: { async: boolean; closeLoop?: boolean }) {
   class Chain {}
-  const prototype = Chain.prototype as unknown as Record<string, unknown>;
+  const prototype = Chain.prototype;
   for (let index = 0; index < size; index++) {
     const name = `t${index}`;
-    prototype[name] = options.async
+    const body = options.async
       ? (previous: number | undefined) => Promise.resolve((previous ?? 0) + 1)
       : (previous: number | undefined) => (previous ?? 0) + 1;
-    const dependsOn =
-      index > 0 ? [`t${index - 1}`] : options.closeLoop ? [`t${size - 1}`] : undefined;
-    const decorators = dependsOn ? [Task(), DependsOn(...dependsOn)] : [Task()];
-    Reflect.decorate(decorators, prototype, name, Object.getOwnPropertyDescriptor(prototype, name));
+    const dependsOn = index > 0 ? [`t${index - 1}`] : options.closeLoop ? [`t${size - 1}`] : [];
+    declareTask(prototype, name, body, { dependsOn });
   }
   return Chain;
 }

@@ -8,7 +8,8 @@
  */
 import { executionAsyncId } from 'node:async_hooks';
 import fc from 'fast-check';
-import { DependsOn, Param, Task, type InvokeOptions, type WorkflowHooks } from '../../src';
+import { type InvokeOptions, type WorkflowHooks } from '../../src';
+import { declareTask } from '../support/declare-task';
 
 /** How a task body hands its value back. */
 export type TaskShape = 'async' | 'sync' | 'thenable';
@@ -264,18 +265,13 @@ export function buildWorkflow(spec: WorkflowSpec): GeneratedWorkflow {
   };
 
   const Generated = class GeneratedWorkflow {};
-  const prototype = Generated.prototype as unknown as Record<string, unknown>;
+  const prototype = Generated.prototype;
   for (const task of spec.tasks) {
-    prototype[task.name] = createTaskBody(task, record);
-    if (task.paramIndex !== undefined) Param()(prototype, task.name, task.paramIndex);
-    const decorators = [Task({ retries: task.retries, retryDelay: 0 })];
-    if (task.dependsOn.length > 0) decorators.push(DependsOn(...task.dependsOn));
-    Reflect.decorate(
-      decorators,
-      prototype,
-      task.name,
-      Object.getOwnPropertyDescriptor(prototype, task.name),
-    );
+    declareTask(prototype, task.name, createTaskBody(task, record), {
+      dependsOn: task.dependsOn,
+      options: { retries: task.retries, retryDelay: 0 },
+      paramIndex: task.paramIndex,
+    });
   }
 
   const hooks: WorkflowHooks = {

@@ -6,15 +6,8 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  DependsOn,
-  Signal,
-  Task,
-  TaskTimeoutError,
-  Workflow,
-  WorkflowExecutionError,
-  type TaskOptions,
-} from '../../src';
+import { TaskTimeoutError, Workflow, WorkflowExecutionError } from '../../src';
+import { declareTask } from '../support/declare-task';
 
 /** How a task behaves on every attempt. */
 type Behaviour = 'quick' | 'hang' | 'hang-until-aborted' | 'reject-after-timeout';
@@ -75,10 +68,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 function buildTimedWorkflow(tasks: readonly TimedTaskSpec[], events: TimedEvent[]): object {
   const Timed = class TimedWorkflow {};
-  const prototype = Timed.prototype as unknown as Record<string, unknown>;
+  const prototype = Timed.prototype;
   for (const task of tasks) {
     let attempts = 0;
-    prototype[task.name] = async function (...args: unknown[]) {
+    const body = async (...args: unknown[]) => {
       const attempt = ++attempts;
       const signal = args.at(-1) as AbortSignal;
       events.push({ type: 'start', task: task.name, attempt });
@@ -102,16 +95,11 @@ function buildTimedWorkflow(tasks: readonly TimedTaskSpec[], events: TimedEvent[
           throw new Error(`${task.name} gave up late`);
       }
     };
-    Signal()(prototype, task.name, task.dependsOn.length);
-    const options: TaskOptions = { retries: task.retries, timeout: task.timeout };
-    const decorators = [Task(options)];
-    if (task.dependsOn.length > 0) decorators.push(DependsOn(...task.dependsOn));
-    Reflect.decorate(
-      decorators,
-      prototype,
-      task.name,
-      Object.getOwnPropertyDescriptor(prototype, task.name),
-    );
+    declareTask(prototype, task.name, body, {
+      dependsOn: task.dependsOn,
+      options: { retries: task.retries, timeout: task.timeout },
+      signalIndex: task.dependsOn.length,
+    });
   }
   return new Timed();
 }

@@ -15,6 +15,7 @@ import {
   WorkflowExecutionError,
   WorkflowOptionsError,
 } from '../../src';
+import { declareTask } from '../support/declare-task';
 import { GatedFlow, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
 
 /** `first` succeeds at once; `inFlight` waits on its gate; `next` would start after it. */
@@ -255,17 +256,16 @@ describe('@Signal()', () => {
     let abortsSeen = 0;
 
     class ManyListeners {}
-    const prototype = ManyListeners.prototype as Record<string, unknown>;
+    const prototype = ManyListeners.prototype;
     for (let index = 0; index < taskCount; index++) {
       const name = `listener${index}`;
       const isLast = index === taskCount - 1;
-      prototype[name] = function (signal: AbortSignal) {
+      const listen = (signal: AbortSignal) => {
         signal.addEventListener('abort', () => abortsSeen++); // a listener of its own, like fetch
         if (isLast) throw new Error('the last task fails, so every listener runs');
         return index;
       };
-      Reflect.decorate([Task()], prototype, name, Object.getOwnPropertyDescriptor(prototype, name));
-      Signal()(prototype, name, 0);
+      declareTask(prototype, name, listen, { signalIndex: 0 });
     }
 
     const warnings = recordProcessEvents('warning');

@@ -17,6 +17,7 @@ import {
   type TaskOptions,
   type TaskRetryEvent,
 } from '../../src';
+import { declareTask } from '../support/declare-task';
 import { deferred, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
 
 /** Fakes `setTimeout`/`clearTimeout` only: `setImmediate` (settle) and `performance.now` stay real. */
@@ -305,14 +306,8 @@ describe('invalid TaskOptions', () => {
     it(`rejects ${JSON.stringify(options).replace('null', 'NaN')} before any task starts`, async () => {
       let called = false;
       class Invalid {}
-      const prototype = Invalid.prototype as Record<string, unknown>;
-      prototype.work = () => (called = true);
-      Reflect.decorate(
-        [Task(options)],
-        prototype,
-        'work',
-        Object.getOwnPropertyDescriptor(prototype, 'work'),
-      );
+      const prototype = Invalid.prototype;
+      declareTask(prototype, 'work', () => (called = true), { options });
 
       const error = await rejectionOf(Workflow.invoke(new Invalid()), WorkflowDefinitionError);
       expect(error.code).to.equal('INVALID_TASK');

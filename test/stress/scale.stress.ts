@@ -5,47 +5,38 @@
  */
 import { expect } from 'chai';
 import { DependsOn, Param, Task, Workflow, type WorkflowClass } from '../../src';
+import { declareTask } from '../support/declare-task';
 import { measure } from './measure';
 
 const SIZE = 100_000;
 
-/** Declares one task on a prototype the way `tsc` emits it. */
-function declareTask(
-  prototype: Record<string, unknown>,
-  name: string,
-  body: (...args: any[]) => unknown,
-  dependsOn: readonly string[],
-): void {
-  prototype[name] = body;
-  const decorators = dependsOn.length > 0 ? [Task(), DependsOn(...dependsOn)] : [Task()];
-  Reflect.decorate(decorators, prototype, name, Object.getOwnPropertyDescriptor(prototype, name));
-}
-
 function chainClass(asynchronous: boolean): WorkflowClass {
   const Chain = class LongChain {};
-  const prototype = Chain.prototype as unknown as Record<string, unknown>;
+  const prototype = Chain.prototype;
   for (let index = 0; index < SIZE; index++) {
     const body = asynchronous
       ? async (previous = 0) => previous + 1
       : (previous = 0) => previous + 1;
-    declareTask(prototype, `t${index}`, body, index === 0 ? [] : [`t${index - 1}`]);
+    declareTask(prototype, `t${index}`, body, { dependsOn: index === 0 ? [] : [`t${index - 1}`] });
   }
   return Chain;
 }
 
 function fanClass(): WorkflowClass {
   const Fan = class WideFan {};
-  const prototype = Fan.prototype as unknown as Record<string, unknown>;
+  const prototype = Fan.prototype;
   const middle = Array.from({ length: SIZE }, (_, index) => `m${index}`);
-  declareTask(prototype, 'source', () => 1, []);
+  declareTask(prototype, 'source', () => 1);
   middle.forEach((name, index) => {
-    declareTask(prototype, name, async (source: number) => source + index, ['source']);
+    declareTask(prototype, name, async (source: number) => source + index, {
+      dependsOn: ['source'],
+    });
   });
   declareTask(
     prototype,
     'sink',
     (...values: number[]) => values.reduce((sum, value) => sum + value, 0),
-    middle,
+    { dependsOn: middle },
   );
   return Fan;
 }
