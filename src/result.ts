@@ -26,7 +26,7 @@ export interface RunRecord {
    * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
    * either. Every started task made at least one attempt.
    */
-  readonly attempts: Uint16Array | undefined;
+  readonly attempts: Uint32Array | undefined;
   /** Tasks in the order they started or were skipped: the first `reportCount` entries. */
   readonly reportOrder: Int32Array;
   readonly reportCount: number;

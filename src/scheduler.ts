@@ -64,17 +64,18 @@ export function runWorkflow<W extends object, P>(
   });
 }
 
+/** The state of one invocation; what it hands to its `ExecutionResult` is the output arrays. */
 class Run<W extends object, P> {
-  readonly values: unknown[];
-  readonly states: Uint8Array;
-  readonly startTimes: Float64Array;
-  readonly endTimes: Float64Array;
-  readonly attempts: Uint16Array | undefined;
-  readonly reportOrder: Int32Array;
-  reportCount = 0;
-  readonly failures: TaskFailure[] = [];
-  readonly included: Uint8Array | undefined;
-  durationMs = 0;
+  private readonly values: unknown[];
+  private readonly states: Uint8Array;
+  private readonly startTimes: Float64Array;
+  private readonly endTimes: Float64Array;
+  private readonly attempts: Uint32Array | undefined;
+  private readonly reportOrder: Int32Array;
+  private reportCount = 0;
+  private readonly failures: TaskFailure[] = [];
+  private readonly included: Uint8Array | undefined;
+  private durationMs = 0;
 
   private readonly waitingFor: Int32Array;
   // Copied out of the settings: read on every task.
@@ -102,6 +103,8 @@ class Run<W extends object, P> {
   private attemptControllers: Set<AbortController> | undefined;
   private pendingRetries: Set<PendingRetry> | undefined;
   private unsubscribeFromCaller: (() => void) | undefined;
+  /** What the last synchronous throw in `call` threw (it returns {@link THREW} instead). */
+  private thrown: unknown;
 
   constructor(
     private readonly instance: W,
@@ -121,7 +124,7 @@ class Run<W extends object, P> {
     this.startTimes = new Float64Array(taskCount);
     this.endTimes = new Float64Array(taskCount);
     this.reportOrder = new Int32Array(taskCount);
-    this.attempts = plan.hasAttemptPolicies ? new Uint16Array(taskCount) : undefined;
+    this.attempts = plan.hasAttemptPolicies ? new Uint32Array(taskCount) : undefined;
     this.waitingFor = plan.dependencyCounts.slice();
     this.ready =
       settings.concurrency === Infinity
@@ -348,8 +351,6 @@ class Run<W extends object, P> {
       return THREW;
     }
   }
-
-  private thrown: unknown;
 
   /**
    * `instance[name]`, looked up at call time so a stub or an instance property is what runs.
