@@ -69,17 +69,18 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
     /** What did succeed. */
     readonly result: ExecutionResult<W, P>,
   ) {
-    super(
-      `${workflow}: task "${task}" failed: ${describeCause(cause)}` +
-        (failures.length > 1
-          ? ` (and ${failures.length - 1} more: ${failures
-              .slice(1)
-              .map((failure) => `"${failure.task}"`)
-              .join(', ')})`
-          : ''),
-      { cause },
-    );
+    super(`${workflow}: task "${task}" failed: ${describeCause(cause)}` + othersText(failures), {
+      cause,
+    });
   }
+}
+
+/** ` (and 2 more: "b", "c")` for the failures after the first; long lists are cut short. */
+function othersText(failures: readonly TaskFailure[]): string {
+  const others = failures.slice(1).map((failure) => `"${failure.task}"`);
+  if (others.length === 0) return '';
+  const shown = others.length > 5 ? [...others.slice(0, 5), '…'] : others;
+  return ` (and ${others.length} more: ${shown.join(', ')})`;
 }
 
 /** One entry of {@link WorkflowExecutionError.failures}. */

@@ -13,6 +13,7 @@ import {
   Workflow,
   WorkflowExecutionError,
 } from '../../src';
+import { declareTask } from '../support/declare-task';
 import { GatedFlow, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
 
 /** Three roots the test finishes by hand; `afterSlow` would start once `slow` succeeds. */
@@ -137,6 +138,24 @@ describe('failFast: true (the default)', () => {
 });
 
 describe('failFast: false', () => {
+  it('names every failure in the message, cutting a long list short', async () => {
+    class ManyFailures {}
+    for (let index = 1; index <= 8; index++) {
+      declareTask(ManyFailures.prototype, `broken${index}`, () => {
+        throw new Error(`failure ${index}`);
+      });
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new ManyFailures(), undefined, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    expect(error.failures).to.have.length(8);
+    expect(error.message).to.equal(
+      'ManyFailures: task "broken1" failed: failure 1 ' +
+        '(and 7 more: "broken2", "broken3", "broken4", "broken5", "broken6", …)',
+    );
+  });
+
   /**
    * broken → skippedChild → skippedGrandchild; brokenToo (an independent failure);
    * independent → afterIndependent (runs after the failures); mixed depends on independent and broken.
