@@ -4,7 +4,7 @@
  */
 import { WorkflowOptionsError } from './errors';
 import type { WorkflowPlan } from './scanner';
-import { closestName } from './suggest';
+import { didYouMean } from './suggest';
 import type { InvokeOptions, WorkflowHooks } from './types';
 
 /** The options of one run, resolved to task indexes. */
@@ -51,8 +51,7 @@ export function resolveRunSettings(
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
-      const suggestion = closestName(key, [...KNOWN_OPTIONS]);
-      throw invalid(key, `unknown option.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`);
+      throw invalid(key, `unknown option.${didYouMean(key, [...KNOWN_OPTIONS])}`);
     }
   }
   const { concurrency = Infinity, failFast = true, signal, hooks } = options;
@@ -78,11 +77,7 @@ export function resolveRunSettings(
     }
     for (const [name, hook] of Object.entries(hooks)) {
       if (!HOOK_NAMES.has(name)) {
-        const suggestion = closestName(name, [...HOOK_NAMES]);
-        throw invalid(
-          'hooks',
-          `"${name}" is not a hook.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
-        );
+        throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, [...HOOK_NAMES])}`);
       }
       if (hook !== undefined && typeof hook !== 'function') {
         throw invalid('hooks', `"${name}" must be a function, got ${describe(hook)}.`);
@@ -138,13 +133,12 @@ function resolveOverrides(
 function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: InvalidOption) {
   const index = typeof name === 'string' ? plan.indexByName.get(name) : undefined;
   if (index === undefined) {
-    const suggestion = typeof name === 'string' ? closestName(name, plan.names) : undefined;
+    const hint = typeof name === 'string' ? didYouMean(name, plan.names) : '';
     throw invalid(
       option,
       `${describe(name)} is not a task of ${plan.workflow}.` +
-        (suggestion
-          ? ` Did you mean "${suggestion}"?`
-          : ` Tasks: ${plan.names.slice(0, 10).join(', ')}${plan.names.length > 10 ? ', …' : ''}.`),
+        (hint ||
+          ` Tasks: ${plan.names.slice(0, 10).join(', ')}${plan.names.length > 10 ? ', …' : ''}.`),
     );
   }
   return index;

@@ -4,7 +4,7 @@
  */
 import { describeCause, TaskResultError } from './errors';
 import type { WorkflowPlan } from './scanner';
-import { closestName } from './suggest';
+import { didYouMean } from './suggest';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
 
 /** Where a task is in a run. Stored per task in a `Uint8Array`. */
@@ -83,11 +83,10 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   get<K extends TaskName<W>>(task: K): TaskResult<W, K> {
     const index = this.plan.indexByName.get(task);
     if (index === undefined) {
-      const suggestion = closestName(task, this.plan.names);
       throw new TaskResultError(
         this.plan.workflow,
         task,
-        `"${task}" is not a task.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
+        `"${task}" is not a task.${didYouMean(task, this.plan.names)}`,
       );
     }
     if (this.record.states[index] !== TaskState.Succeeded) {

@@ -150,10 +150,8 @@ class Run<W extends object, P> {
       this.unsubscribeFromCaller = subscribeToAbort(signal, this.onCallerAbort);
     }
     const { roots } = this.plan;
-    const { included } = this.settings;
     for (let position = 0; position < roots.length; position++) {
-      const root = roots[position];
-      if (included === undefined || included[root] === 1) this.ready.push(root);
+      if (this.isIncluded(roots[position])) this.ready.push(roots[position]);
     }
     this.pump();
   }
@@ -414,6 +412,11 @@ class Run<W extends object, P> {
     });
   }
 
+  /** Whether `task` is part of this run (every task is, unless `targets` narrowed it). */
+  private isIncluded(task: number): boolean {
+    return this.included === undefined || this.included[task] === 1;
+  }
+
   private tick(): number {
     return (this.clock = performance.now() - this.startedAt);
   }
@@ -443,11 +446,11 @@ class Run<W extends object, P> {
     this.unfinished--;
     if (this.stopReason === NOT_STOPPED) {
       const { start, list } = this.plan.dependents;
-      const { waitingFor, ready, included } = this;
+      const { waitingFor, ready } = this;
       for (let edge = start[task]; edge < start[task + 1]; edge++) {
         const dependent = list[edge];
         if (--waitingFor[dependent] === 0 && this.states[dependent] === Pending) {
-          if (included === undefined || included[dependent] === 1) ready.push(dependent);
+          if (this.isIncluded(dependent)) ready.push(dependent);
         }
       }
     }
@@ -476,7 +479,6 @@ class Run<W extends object, P> {
   /** `failFast: false`: every task downstream of a failed one can never run. */
   private skipDependents(failedTask: number): void {
     const { start, list } = this.plan.dependents;
-    const { included } = this.settings;
     const now = this.clock;
     const stack = [failedTask];
     while (stack.length > 0) {
@@ -484,7 +486,7 @@ class Run<W extends object, P> {
       for (let edge = start[task]; edge < start[task + 1]; edge++) {
         const dependent = list[edge];
         if (this.states[dependent] !== Pending) continue;
-        if (included !== undefined && included[dependent] === 0) continue;
+        if (!this.isIncluded(dependent)) continue;
         this.states[dependent] = Skipped;
         this.reportOrder[this.reportCount++] = dependent;
         this.startTimes[dependent] = now;

@@ -24,6 +24,15 @@ export function closestName(name: string, candidates: readonly string[]): string
   return best;
 }
 
+/**
+ * ` Did you mean "fetchUser"?` for the closest candidate, or `''` when none is close — ready to
+ * append to a message.
+ */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const suggestion = closestName(name, candidates);
+  return suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`;
+}
+
 /** Levenshtein distance with two rolling rows. */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);

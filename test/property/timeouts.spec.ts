@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { TaskTimeoutError, Workflow, WorkflowExecutionError } from '../../src';
 import { declareTask } from '../support/declare-task';
+import { sleep } from '../support/event-log';
 
 /** How a task behaves on every attempt. */
 type Behaviour = 'quick' | 'hang' | 'hang-until-aborted' | 'reject-after-timeout';
@@ -63,8 +64,6 @@ interface TimedEvent {
   readonly attempt: number;
   readonly reason?: unknown;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function buildTimedWorkflow(tasks: readonly TimedTaskSpec[], events: TimedEvent[]): object {
   const Timed = class TimedWorkflow {};
