@@ -107,8 +107,9 @@ interface TaskDefinition {
 }
 
 function buildPlan(prototype: object): WorkflowPlan {
-  const workflow = classNameOf(prototype);
-  const definitions = collectTasks(prototype, workflow);
+  const chain = prototypeChain(prototype);
+  const workflow = classNameOf(chain);
+  const definitions = collectTasks(chain, workflow);
   const taskCount = definitions.length;
   const names = definitions.map((definition) => definition.name);
   const indexByName = new Map(names.map((name, index) => [name, index]));
@@ -175,7 +176,7 @@ function buildPlan(prototype: object): WorkflowPlan {
     ranks: schedulingRanks(remainingPathLengths(order, dependents)),
     attemptPolicies,
     hasAttemptPolicies: attemptPolicies.some((policy) => policy !== undefined),
-    prefersPrototypeLookup: prototypeChain(prototype).some(
+    prefersPrototypeLookup: chain.some(
       (classPrototype) => Object.getOwnPropertyNames(classPrototype).length > FAST_PROPERTY_LIMIT,
     ),
     usesSignal: definitions.some(({ metadata }) => metadata.signalIndexes.length > 0),
@@ -192,11 +193,9 @@ function buildPlan(prototype: object): WorkflowPlan {
  * leaves the base definition as it is (the override itself runs, because tasks are looked up on
  * the instance at call time).
  */
-function collectTasks(prototype: object, workflow: string): TaskDefinition[] {
-  const chain = prototypeChain(prototype).reverse();
-
+function collectTasks(chain: readonly object[], workflow: string): TaskDefinition[] {
   const tasks = new Map<string, TaskDefinition>();
-  for (const classPrototype of chain) {
+  for (const classPrototype of [...chain].reverse()) {
     const constructor = Object.getOwnPropertyDescriptor(classPrototype, 'constructor')?.value;
     if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow);
     for (const metadata of readOwnMembers(classPrototype)) {
@@ -399,11 +398,11 @@ function describeGraph(
 }
 
 /**
- * The name of the class whose prototype this is. A class decorator that returns an anonymous
+ * The name of the class at the start of `chain`. A class decorator that returns an anonymous
  * `class extends Target` leaves the first level nameless: then the nearest named base is used.
  */
-export function classNameOf(prototype: object): string {
-  for (const current of prototypeChain(prototype)) {
+function classNameOf(chain: readonly object[]): string {
+  for (const current of chain) {
     const constructor = Object.getOwnPropertyDescriptor(current, 'constructor')?.value;
     if (typeof constructor === 'function' && constructor.name !== '') return constructor.name;
   }
