@@ -11,7 +11,7 @@ import {
   WorkflowDefinitionError,
   WorkflowExecutionError,
 } from '../src';
-import { deferred, EventLog, settle, sleep } from './support/event-log';
+import { EventLog, GatedFlow, settle, sleep } from './support/event-log';
 
 /**
  * The seed's DAG with its delays scaled from seconds to quarter-tenths (100 ms → 25 ms): the
@@ -77,57 +77,50 @@ describe('the seed example', () => {
   });
 
   it('follows the critical path: slowTaskB starts before the other roots finish', async () => {
-    // Each task waits for the test to release it, so the order below is exact.
-    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
-    const log = new EventLog();
-    const gate = (name: string) => {
-      log.start(name);
-      const d = deferred();
-      gates.set(name, d);
-      return d.promise.then(() => log.end(name));
-    };
-    class Seed {
+    // Each task waits for the test to open its gate, so the order below is exact.
+    class Seed extends GatedFlow {
       @Task() fastTaskA(@Param() n: number) {
-        return gate('fastTaskA').then(() => n + 1);
+        return this.step('fastTaskA').then(() => n + 1);
       }
       @Task() @DependsOn('fastTaskA') slowTaskB(a: number) {
-        return gate('slowTaskB').then(() => a + 1);
+        return this.step('slowTaskB').then(() => a + 1);
       }
       @Task() slowTaskA(@Param() n: number) {
-        return gate('slowTaskA').then(() => n + 1);
+        return this.step('slowTaskA').then(() => n + 1);
       }
       @Task() fastTaskB(@Param() n: number) {
-        return gate('fastTaskB').then(() => n + 1);
+        return this.step('fastTaskB').then(() => n + 1);
       }
       @Task() @DependsOn('slowTaskA', 'fastTaskB') fastTaskC(a: number, b: number) {
-        return gate('fastTaskC').then(() => a + b);
+        return this.step('fastTaskC').then(() => a + b);
       }
       @Task() @DependsOn('fastTaskC', 'slowTaskB') endTask(c: number, b: number) {
-        return gate('endTask').then(() => c + b);
+        return this.step('endTask').then(() => c + b);
       }
     }
-    const run = Workflow.invoke(new Seed(), 0);
+    const seed = new Seed();
+    const { log } = seed;
+    const finish = async (task: string) => {
+      seed.gates.open(task);
+      await settle();
+    };
+    const run = Workflow.invoke(seed, 0);
     expect(log.starts).to.deep.equal(['fastTaskA', 'slowTaskA', 'fastTaskB']);
 
-    gates.get('fastTaskA')!.resolve();
-    await settle();
+    await finish('fastTaskA');
     // A level-by-level runner would still be waiting for slowTaskA and fastTaskB here.
     expect(log.starts).to.deep.equal(['fastTaskA', 'slowTaskA', 'fastTaskB', 'slowTaskB']);
 
-    gates.get('fastTaskB')!.resolve();
-    await settle();
+    await finish('fastTaskB');
     expect(log.starts).to.not.include('fastTaskC');
-    gates.get('slowTaskA')!.resolve();
-    await settle();
+    await finish('slowTaskA');
     expect(log.starts.at(-1)).to.equal('fastTaskC');
 
-    gates.get('fastTaskC')!.resolve();
-    await settle();
+    await finish('fastTaskC');
     expect(log.starts).to.not.include('endTask');
-    gates.get('slowTaskB')!.resolve();
-    await settle();
+    await finish('slowTaskB');
     expect(log.starts.at(-1)).to.equal('endTask');
-    gates.get('endTask')!.resolve();
+    seed.gates.open('endTask');
 
     const result = await run;
     expect(result.toObject()).to.deep.equal({
