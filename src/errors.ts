@@ -2,6 +2,7 @@
  * Every error the library throws, and every message it writes, in one place. Messages always name
  * the workflow class and, where one is involved, the task — and say how to fix the problem.
  */
+import { describeThrown } from './describe';
 import type { ExecutionResult } from './result';
 
 /** The codes of {@link WorkflowDefinitionError}. */
@@ -69,7 +70,7 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
     /** What did succeed. */
     readonly result: ExecutionResult<W, P>,
   ) {
-    super(`${workflow}: task "${task}" failed: ${describeCause(cause)}` + othersText(failures), {
+    super(`${workflow}: task "${task}" failed: ${describeThrown(cause)}` + othersText(failures), {
       cause,
     });
   }
@@ -115,7 +116,7 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
     /** What succeeded before the abort. */
     readonly result: ExecutionResult<W, P>,
   ) {
-    super(`${workflow}: the run was aborted: ${describeCause(cause)}`, { cause });
+    super(`${workflow}: the run was aborted: ${describeThrown(cause)}`, { cause });
   }
 }
 
@@ -191,18 +192,6 @@ export class TaskResultError extends Error {
     message: string,
   ) {
     super(`${workflow}: ${message}`);
-  }
-}
-
-/** A readable one-liner for anything that was thrown. */
-export function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return cause.message || cause.name;
-  if (typeof cause === 'string') return cause;
-  if (cause === undefined) return 'undefined was thrown';
-  try {
-    return JSON.stringify(cause) ?? String(cause);
-  } catch {
-    return String(cause);
   }
 }
 

@@ -2,6 +2,7 @@
  * Checks `InvokeOptions` against a workflow's plan and turns them into the index-based settings the
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
+import { describeInput } from './describe';
 import { WorkflowOptionsError } from './errors';
 import type { WorkflowPlan } from './scanner';
 import { didYouMean } from './suggest';
@@ -47,7 +48,7 @@ export function resolveRunSettings(
   const invalid = (option: string, message: string) =>
     new WorkflowOptionsError(plan.workflow, option, message);
   if (typeof options !== 'object' || options === null) {
-    throw invalid('options', `expected an object, got ${describe(options)}.`);
+    throw invalid('options', `expected an object, got ${describeInput(options)}.`);
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
@@ -62,25 +63,25 @@ export function resolveRunSettings(
   ) {
     throw invalid(
       'concurrency',
-      `must be a positive integer or Infinity, got ${describe(concurrency)}.`,
+      `must be a positive integer or Infinity, got ${describeInput(concurrency)}.`,
     );
   }
   if (typeof failFast !== 'boolean') {
-    throw invalid('failFast', `must be true or false, got ${describe(failFast)}.`);
+    throw invalid('failFast', `must be true or false, got ${describeInput(failFast)}.`);
   }
   if (signal !== undefined && !isAbortSignal(signal)) {
-    throw invalid('signal', `must be an AbortSignal, got ${describe(signal)}.`);
+    throw invalid('signal', `must be an AbortSignal, got ${describeInput(signal)}.`);
   }
   if (hooks !== undefined) {
     if (typeof hooks !== 'object' || hooks === null) {
-      throw invalid('hooks', `must be an object of hook functions, got ${describe(hooks)}.`);
+      throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
     }
     for (const [name, hook] of Object.entries(hooks)) {
       if (!HOOK_NAMES.has(name)) {
         throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, [...HOOK_NAMES])}`);
       }
       if (hook !== undefined && typeof hook !== 'function') {
-        throw invalid('hooks', `"${name}" must be a function, got ${describe(hook)}.`);
+        throw invalid('hooks', `"${name}" must be a function, got ${describeInput(hook)}.`);
       }
     }
   }
@@ -103,7 +104,10 @@ function resolveTargets(
 ): Uint8Array | undefined {
   if (targets === undefined) return undefined;
   if (!Array.isArray(targets) || targets.length === 0) {
-    throw invalid('targets', `must be a non-empty array of task names, got ${describe(targets)}.`);
+    throw invalid(
+      'targets',
+      `must be a non-empty array of task names, got ${describeInput(targets)}.`,
+    );
   }
   const indexes = targets.map((target) => taskIndex(plan, target, 'targets', invalid));
   return plan.closure(indexes);
@@ -116,14 +120,14 @@ function resolveOverrides(
 ): (Function | undefined)[] | undefined {
   if (overrides === undefined) return undefined;
   if (typeof overrides !== 'object' || overrides === null) {
-    throw invalid('overrides', `must be an object of functions, got ${describe(overrides)}.`);
+    throw invalid('overrides', `must be an object of functions, got ${describeInput(overrides)}.`);
   }
   const byIndex: (Function | undefined)[] = new Array(plan.names.length);
   for (const [name, override] of Object.entries(overrides)) {
     const index = taskIndex(plan, name, 'overrides', invalid);
     if (override === undefined) continue;
     if (typeof override !== 'function') {
-      throw invalid('overrides', `"${name}" must be a function, got ${describe(override)}.`);
+      throw invalid('overrides', `"${name}" must be a function, got ${describeInput(override)}.`);
     }
     byIndex[index] = override;
   }
@@ -136,7 +140,7 @@ function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: I
     const hint = typeof name === 'string' ? didYouMean(name, plan.names) : '';
     throw invalid(
       option,
-      `${describe(name)} is not a task of ${plan.workflow}.` +
+      `${describeInput(name)} is not a task of ${plan.workflow}.` +
         (hint ||
           ` Tasks: ${plan.names.slice(0, 10).join(', ')}${plan.names.length > 10 ? ', …' : ''}.`),
     );
@@ -151,12 +155,4 @@ function isAbortSignal(value: unknown): value is AbortSignal {
     typeof (value as AbortSignal).aborted === 'boolean' &&
     typeof (value as AbortSignal).addEventListener === 'function'
   );
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object' && value !== null) return 'an object';
-  return String(value);
 }

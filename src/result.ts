@@ -2,7 +2,8 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { describeCause, TaskResultError } from './errors';
+import { describeThrown } from './describe';
+import { TaskResultError } from './errors';
 import type { WorkflowPlan } from './scanner';
 import { didYouMean } from './suggest';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
@@ -144,7 +145,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     switch (states[index]) {
       case TaskState.Failed: {
         const failure = failures.find((candidate) => candidate.task === name);
-        return `task "${name}" failed in this run: ${describeCause(failure?.error)}`;
+        return `task "${name}" failed in this run: ${describeThrown(failure?.error)}`;
       }
       case TaskState.Skipped:
         return `task "${name}" was skipped because a task it depends on failed`;

@@ -11,8 +11,8 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { subscribeToAbort } from './abort-subscriptions';
+import { describeThrown } from './describe';
 import {
-  describeCause,
   TaskTimeoutError,
   WorkflowAbortedError,
   WorkflowExecutionError,
@@ -39,6 +39,8 @@ interface Attempt {
   controller: AbortController | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   settled: boolean;
+  /** Set when the timeout fired: the outcome is then our `TaskTimeoutError`. */
+  timedOut: boolean;
 }
 
 /** A task waiting out its retry delay. */
@@ -205,21 +207,21 @@ class Run<W extends object, P> {
       controller: undefined,
       timer: undefined,
       settled: false,
+      timedOut: false,
     };
     if (policy.timeout !== undefined) {
       if (this.takesSignal(task)) {
         attempt.controller = new AbortController();
         (this.attemptControllers ??= new Set()).add(attempt.controller);
       }
-      attempt.timer = setTimeout(
-        () =>
-          this.attemptSettled(
-            attempt,
-            false,
-            new TaskTimeoutError(this.plan.workflow, this.plan.names[task], policy.timeout!),
-          ),
-        policy.timeout,
-      );
+      attempt.timer = setTimeout(() => {
+        attempt.timedOut = true;
+        this.attemptSettled(
+          attempt,
+          false,
+          new TaskTimeoutError(this.plan.workflow, this.plan.names[task], policy.timeout!),
+        );
+      }, policy.timeout);
     }
     const outcome = this.call(task, attempt.controller?.signal);
     if (outcome === THREW) return this.attemptSettled(attempt, false, this.thrown);
@@ -239,7 +241,8 @@ class Run<W extends object, P> {
     clearTimeout(attempt.timer);
     if (attempt.controller !== undefined) {
       this.attemptControllers!.delete(attempt.controller);
-      if (!succeeded && outcome instanceof TaskTimeoutError) attempt.controller.abort(outcome);
+      // Only compare identities here: `outcome` may be anything a task threw, even a revoked Proxy.
+      if (attempt.timedOut) attempt.controller.abort(outcome);
     }
     const { task, number, policy } = attempt;
     if (succeeded) return this.taskSucceeded(task, number, outcome);
@@ -341,8 +344,11 @@ class Run<W extends object, P> {
         }
         result = fn.apply(instance, args);
       }
-      if (result instanceof Promise) return result;
-      if (isThenable(result)) return Promise.resolve(result);
+      // A native promise is awaited as is. Any other thenable (a promise subclass, a promise whose
+      // `then` was replaced, a foreign thenable) is adopted the way `await` adopts it: its `then`
+      // is called in a later job, and whatever it throws rejects the outcome instead of escaping.
+      if (result instanceof Promise && result.then === nativeThen) return result;
+      if (isThenable(result)) return new Promise((resolve) => resolve(result));
       return result;
     } catch (error) {
       this.thrown = error;
@@ -401,7 +407,7 @@ class Run<W extends object, P> {
       const name = this.plan.names[task];
       if (this.settled) {
         process.emitWarning(
-          `${this.plan.workflow}: a hook for task "${name}" rejected after the run settled: ${describeCause(error)}`,
+          `${this.plan.workflow}: a hook for task "${name}" rejected after the run settled: ${describeThrown(error)}`,
           'AsyncDagHookWarning',
         );
         return;
@@ -527,7 +533,7 @@ class Run<W extends object, P> {
     if (this.stopReason === StopReason.Abort) return this.abortReason;
     const first = this.failures[0];
     const error = new Error(
-      `${this.plan.workflow}: run stopped because task "${first.task}" failed: ${describeCause(first.error)}`,
+      `${this.plan.workflow}: run stopped because task "${first.task}" failed: ${describeThrown(first.error)}`,
       { cause: first.error },
     );
     error.name = 'AbortError';
@@ -570,6 +576,8 @@ class Run<W extends object, P> {
     }
   }
 }
+
+const nativeThen = Promise.prototype.then;
 
 /** Marker returned by `Run.call` when the task threw synchronously. */
 const THREW: unique symbol = Symbol('threw');

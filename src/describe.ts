@@ -1,0 +1,87 @@
+/**
+ * The one place that turns user values into text for messages. Anything can be thrown, given as
+ * an abort reason or passed as an option — a revoked Proxy, an object without a prototype that
+ * refers to itself, an `Error` whose `message` getter throws — so nothing here may throw: every
+ * reading of a user value is guarded, and the worst case is a description of the value's type.
+ */
+
+/** Messages never embed more than this many characters of one described value. */
+const MAX_DESCRIPTION_LENGTH = 300;
+
+/**
+ * A readable one-liner for anything that was thrown (or given as an abort reason): an error's
+ * message, a string as is, other values as JSON or `String(value)`. Never throws.
+ *
+ * @example
+ * ```ts
+ * describeThrown(new Error('boom')); // 'boom'
+ * describeThrown({ code: 42 }); // '{"code":42}'
+ * describeThrown(Proxy.revocable({}, {}).proxy); // 'an object' (once revoked)
+ * ```
+ */
+export function describeThrown(value: unknown): string {
+  try {
+    return shorten(readableText(value));
+  } catch {
+    return kindOf(value);
+  }
+}
+
+/**
+ * What kind of value `value` is, for "expected …, got …" messages: strings quoted, numbers and
+ * other primitives as written, objects by kind. Never throws.
+ *
+ * @example
+ * ```ts
+ * describeInput('x'); // '"x"'
+ * describeInput([1]); // 'an array'
+ * describeInput(NaN); // 'NaN'
+ * ```
+ */
+export function describeInput(value: unknown): string {
+  try {
+    if (typeof value === 'string') return shorten(JSON.stringify(value));
+    if (typeof value === 'function') return 'a function';
+    if (Array.isArray(value)) return 'an array';
+    if (value === null || typeof value !== 'object') return shorten(String(value));
+    return 'an object';
+  } catch {
+    return kindOf(value);
+  }
+}
+
+function readableText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return 'undefined was thrown';
+  if (value instanceof Error) {
+    const message = value.message;
+    if (typeof message === 'string' && message !== '') return message;
+    return typeof value.name === 'string' && value.name !== '' ? value.name : 'Error';
+  }
+  if (typeof value === 'object' && value !== null) {
+    try {
+      const json = JSON.stringify(value);
+      if (typeof json === 'string') return json;
+    } catch {
+      // Cyclic, a BigInt inside, or a toJSON that throws: fall back to String().
+    }
+  }
+  return String(value);
+}
+
+/** Cuts `text` at a code point boundary, so no surrogate pair is split. */
+function shorten(text: string): string {
+  if (text.length <= MAX_DESCRIPTION_LENGTH) return text;
+  let end = MAX_DESCRIPTION_LENGTH;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+/** `typeof` never throws, not even on a revoked Proxy. */
+function kindOf(value: unknown): string {
+  const type = typeof value;
+  if (type === 'object') return value === null ? 'null' : 'an object';
+  if (type === 'function') return 'a function';
+  return `a ${type}`;
+}

@@ -1,0 +1,257 @@
+/**
+ * Values the library cannot print — thrown by tasks, given as abort reasons, rejected by hooks —
+ * must still end every run cleanly: the documented error, the original value kept as `cause`, no
+ * hang, no unhandled rejection, no bare `TypeError` escaping.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Task,
+  Workflow,
+  WorkflowAbortedError,
+  WorkflowExecutionError,
+  type InvokeOptions,
+} from '../src';
+import { recordProcessEvents, settle } from './support/event-log';
+import { hostileValues } from './support/hostile-values';
+
+/** Fails the test instead of hanging it when `promise` does not settle within `ms`. */
+async function settledWithin<T>(promise: Promise<T>, ms = 2_000): Promise<PromiseSettledResult<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the run did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    const [outcome] = await Promise.race([Promise.allSettled([promise]), deadline]);
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The rejection reason of `promise`, which must reject with `type` within the deadline. */
+async function rejectionWith<E>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: any[]) => E,
+): Promise<E> {
+  const outcome = await settledWithin(promise);
+  if (outcome.status === 'fulfilled') expect.fail('the run resolved instead of rejecting');
+  expect(outcome.reason).to.be.instanceOf(type);
+  return outcome.reason as E;
+}
+
+function expectCause(error: { cause: unknown; message: unknown }, value: unknown): void {
+  expect(Object.is(error.cause, value), 'cause is the very value thrown').to.equal(true);
+  expect(error.message).to.be.a('string');
+}
+
+describe('values that cannot be printed', () => {
+  let unhandled: ReturnType<typeof recordProcessEvents>;
+  beforeEach(() => (unhandled = recordProcessEvents('unhandledRejection')));
+  afterEach(async () => {
+    await settle(2);
+    unhandled.stop();
+    expect(unhandled.received, 'unhandled rejections').to.deep.equal([]);
+  });
+
+  for (const [label, value] of hostileValues()) {
+    describe(`${label}`, () => {
+      it('thrown by a synchronous root fails the run with WorkflowExecutionError', async () => {
+        class Flow {
+          @Task() other() {
+            return 1;
+          }
+          @Task() root(): number {
+            throw value;
+          }
+        }
+        const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
+        expectCause(error, value);
+        expect(error.task).to.equal('root');
+        expect(error.message).to.contain('Flow: task "root" failed');
+        expect(error.result.get('other')).to.equal(1);
+        expect(() => error.result.get('root')).to.throw(/task "root" failed in this run/);
+      });
+
+      it('rejected by an asynchronous dependent fails the run with WorkflowExecutionError', async () => {
+        class Flow {
+          @Task() first(@Param() n: number) {
+            return n + 1;
+          }
+          @Task() @DependsOn('first') async second(): Promise<number> {
+            await settle();
+            throw value;
+          }
+        }
+        const error = await rejectionWith(Workflow.invoke(new Flow(), 1), WorkflowExecutionError);
+        expectCause(error, value);
+        expect(error.task).to.equal('second');
+      });
+
+      it('thrown by a task with a timeout and retries fails it after its retries', async () => {
+        let calls = 0;
+        class Flow {
+          @Task({ timeout: 1_000, retries: 1 }) flaky(): number {
+            calls++;
+            throw value;
+          }
+        }
+        const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
+        expectCause(error, value);
+        expect(calls).to.equal(2);
+        expect(error.result.trace[0].attempts).to.equal(2);
+      });
+
+      it('thrown with failFast: false is listed among the failures', async () => {
+        class Flow {
+          @Task() one(): number {
+            throw value;
+          }
+          @Task() async two(): Promise<number> {
+            throw value;
+          }
+        }
+        const error = await rejectionWith(
+          Workflow.invoke(new Flow(), undefined, { failFast: false }),
+          WorkflowExecutionError,
+        );
+        expect(error.failures.map((failure) => failure.task)).to.deep.equal(['one', 'two']);
+        expect(error.message).to.contain('(and 1 more: "two")');
+      });
+
+      it('as the reason of a signal aborted before the run aborts it with WorkflowAbortedError', async () => {
+        class Flow {
+          @Task() never() {
+            expect.fail('no task may start');
+          }
+        }
+        const controller = new AbortController();
+        controller.abort(value);
+        const error = await rejectionWith(
+          Workflow.invoke(new Flow(), undefined, { signal: controller.signal }),
+          WorkflowAbortedError,
+        );
+        expectCause(error, value);
+      });
+
+      it('as the reason of an abort mid-run aborts it with WorkflowAbortedError', async () => {
+        const controller = new AbortController();
+        class Flow {
+          @Task() async first() {
+            controller.abort(value);
+            return 1;
+          }
+          @Task() @DependsOn('first') second() {
+            expect.fail('no task may start after the abort');
+          }
+        }
+        const error = await rejectionWith(
+          Workflow.invoke(new Flow(), undefined, { signal: controller.signal }),
+          WorkflowAbortedError,
+        );
+        expectCause(error, value);
+        expect(error.result.get('first')).to.equal(1);
+      });
+
+      it('thrown by a hook fails the run as a failure of its task', async () => {
+        class Flow {
+          @Task() only() {
+            return 1;
+          }
+        }
+        const error = await rejectionWith(
+          Workflow.invoke(new Flow(), undefined, {
+            hooks: {
+              onTaskSuccess() {
+                throw value;
+              },
+            },
+          }),
+          WorkflowExecutionError,
+        );
+        expectCause(error, value);
+      });
+
+      it('rejected by an async hook after the run settled becomes a warning', async () => {
+        const warnings = recordProcessEvents('warning');
+        try {
+          let rejectLater!: (reason: unknown) => void;
+          class Flow {
+            @Task() only() {
+              return 1;
+            }
+          }
+          const options: InvokeOptions<Flow> = {
+            hooks: {
+              onTaskSuccess: () => new Promise<void>((_, reject) => (rejectLater = reject)),
+            },
+          };
+          const outcome = await settledWithin(Workflow.invoke(new Flow(), undefined, options));
+          expect(outcome.status).to.equal('fulfilled');
+          rejectLater(value);
+          await settle(2);
+          expect(warnings.received).to.have.length(1);
+          expect(String((warnings.received[0] as Error).message)).to.contain(
+            'a hook for task "only" rejected after the run settled',
+          );
+        } finally {
+          warnings.stop();
+        }
+      });
+    });
+  }
+
+  describe('a task returning a promise whose then throws', () => {
+    it('fails that task with what then threw', async () => {
+      const thrown = new Error('then refused');
+      class Flow {
+        @Task() tampered(): Promise<number> {
+          const promise = Promise.resolve(1);
+          promise.then = () => {
+            throw thrown;
+          };
+          return promise;
+        }
+      }
+      const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
+      expect(error.cause).to.equal(thrown);
+      expect(error.task).to.equal('tampered');
+    });
+
+    it('fails a task with a timeout the same way', async () => {
+      const thrown = new Error('then refused');
+      class Flow {
+        @Task({ timeout: 1_000 }) tampered(): Promise<number> {
+          const promise = Promise.resolve(1);
+          promise.then = () => {
+            throw thrown;
+          };
+          return promise;
+        }
+      }
+      const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
+      expect(error.cause).to.equal(thrown);
+    });
+  });
+
+  describe('a task returning a value that cannot be inspected', () => {
+    for (const [label, value] of hostileValues()) {
+      it(`settles the run when a task returns ${label}`, async () => {
+        class Flow {
+          @Task() odd() {
+            return value;
+          }
+        }
+        const outcome = await settledWithin(Workflow.invoke(new Flow()));
+        if (outcome.status === 'fulfilled') {
+          expect(Object.is(outcome.value.get('odd'), value)).to.equal(true);
+        } else {
+          // Reading `then` of a hostile object throws: the task fails with that error, as `await` would.
+          expect(outcome.reason).to.be.instanceOf(WorkflowExecutionError);
+          expect((outcome.reason as WorkflowExecutionError).cause).to.be.instanceOf(Error);
+        }
+      });
+    }
+  });
+});
