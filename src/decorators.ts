@@ -21,7 +21,8 @@ export function Task(options: TaskOptions = {}): MethodDecorator {
   return (target, key, descriptor) => {
     const member = recordMember(target, key, descriptor);
     member.taskDecorations += 1;
-    member.taskOptions = { ...options };
+    // Kept as given: the scanner reads it by property access, so getters and inherited values count.
+    member.taskOptions = options;
   };
 }
 

@@ -90,6 +90,11 @@ export interface TaskFailure {
   readonly task: string;
   /** What it threw (or what its hook threw). */
   readonly error: unknown;
+  /**
+   * The attempt's own error, when `error` was thrown by a retry policy — a `retryDelay` function
+   * or an `onTaskRetry` hook — while handling it. Absent otherwise.
+   */
+  readonly attemptError?: unknown;
 }
 
 /**

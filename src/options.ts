@@ -2,11 +2,11 @@
  * Checks `InvokeOptions` against a workflow's plan and turns them into the index-based settings the
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
-import { describeInput } from './describe';
+import { describeInput, describeThrown } from './describe';
 import { WorkflowOptionsError } from './errors';
 import type { WorkflowPlan } from './scanner';
 import { didYouMean } from './suggest';
-import type { InvokeOptions, WorkflowHooks } from './types';
+import type { InvokeOptions } from './types';
 
 /** The options of one run, resolved to task indexes. */
 export interface RunSettings {
@@ -15,84 +15,92 @@ export interface RunSettings {
   readonly included: Uint8Array | undefined;
   /** Replacement functions by task index; `undefined` when there are none. */
   readonly overrides: (Function | undefined)[] | undefined;
-  readonly hooks: WorkflowHooks | undefined;
+  readonly hooks: ResolvedHooks | undefined;
   readonly failFast: boolean;
   readonly signal: AbortSignal | undefined;
 }
 
-const KNOWN_OPTIONS = new Set([
-  'signal',
-  'concurrency',
-  'targets',
-  'overrides',
-  'hooks',
-  'failFast',
-]);
-const HOOK_NAMES = new Set(['onTaskStart', 'onTaskSuccess', 'onTaskFailure', 'onTaskRetry']);
+/**
+ * The hook functions of one run, read once from the `hooks` object (own properties, getters and
+ * prototype methods alike); each is called with `this` = {@link ResolvedHooks.receiver}.
+ */
+export interface ResolvedHooks {
+  /** The `hooks` object the user gave: `this` inside every hook. */
+  readonly receiver: object;
+  readonly onTaskStart: HookFunction | undefined;
+  readonly onTaskSuccess: HookFunction | undefined;
+  readonly onTaskFailure: HookFunction | undefined;
+  readonly onTaskRetry: HookFunction | undefined;
+}
 
-/** Validates `options` for a run of `plan`. */
+type HookFunction = (this: object, event: any) => unknown;
+
+const KNOWN_OPTIONS = ['signal', 'concurrency', 'targets', 'overrides', 'hooks', 'failFast'];
+const HOOK_NAMES = ['onTaskStart', 'onTaskSuccess', 'onTaskFailure', 'onTaskRetry'] as const;
+
+const DEFAULT_SETTINGS: RunSettings = {
+  concurrency: Infinity,
+  included: undefined,
+  overrides: undefined,
+  hooks: undefined,
+  failFast: true,
+  signal: undefined,
+};
+
+/**
+ * Validates `options` for a run of `plan`. Anything wrong — including an option object whose
+ * properties throw when read — is a `WorkflowOptionsError` naming the option.
+ */
 export function resolveRunSettings(
   plan: WorkflowPlan,
   options: InvokeOptions | undefined,
 ): RunSettings {
-  if (options === undefined) {
-    return {
-      concurrency: Infinity,
-      included: undefined,
-      overrides: undefined,
-      hooks: undefined,
-      failFast: true,
-      signal: undefined,
-    };
-  }
+  if (options === undefined) return DEFAULT_SETTINGS;
   const invalid = (option: string, message: string) =>
     new WorkflowOptionsError(plan.workflow, option, message);
   if (typeof options !== 'object' || options === null) {
     throw invalid('options', `expected an object, got ${describeInput(options)}.`);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw invalid(key, `unknown option.${didYouMean(key, [...KNOWN_OPTIONS])}`);
-    }
-  }
-  const { concurrency = Infinity, failFast = true, signal, hooks } = options;
-
-  if (
-    typeof concurrency !== 'number' ||
-    !(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))
-  ) {
-    throw invalid(
-      'concurrency',
-      `must be a positive integer or Infinity, got ${describeInput(concurrency)}.`,
-    );
-  }
-  if (typeof failFast !== 'boolean') {
-    throw invalid('failFast', `must be true or false, got ${describeInput(failFast)}.`);
-  }
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw invalid('signal', `must be an AbortSignal, got ${describeInput(signal)}.`);
-  }
-  if (hooks !== undefined) {
-    if (typeof hooks !== 'object' || hooks === null) {
-      throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
-    }
-    for (const [name, hook] of Object.entries(hooks)) {
-      if (!HOOK_NAMES.has(name)) {
-        throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, [...HOOK_NAMES])}`);
-      }
-      if (hook !== undefined && typeof hook !== 'function') {
-        throw invalid('hooks', `"${name}" must be a function, got ${describeInput(hook)}.`);
+  let option = 'options';
+  try {
+    for (const key of Object.keys(options)) {
+      if (!KNOWN_OPTIONS.includes(key)) {
+        throw invalid(key, `unknown option.${didYouMean(key, KNOWN_OPTIONS)}`);
       }
     }
+    option = 'concurrency';
+    const { concurrency = Infinity } = options;
+    if (
+      typeof concurrency !== 'number' ||
+      !(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))
+    ) {
+      throw invalid(
+        option,
+        `must be a positive integer or Infinity, got ${describeInput(concurrency)}.`,
+      );
+    }
+    option = 'failFast';
+    const { failFast = true } = options;
+    if (typeof failFast !== 'boolean') {
+      throw invalid(option, `must be true or false, got ${describeInput(failFast)}.`);
+    }
+    option = 'signal';
+    const { signal } = options;
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw invalid(option, `must be an AbortSignal, got ${describeInput(signal)}.`);
+    }
+    option = 'hooks';
+    const hooks = resolveHooks(options.hooks, invalid);
+    option = 'targets';
+    const included = resolveTargets(plan, options.targets, invalid);
+    option = 'overrides';
+    const overrides = resolveOverrides(plan, options.overrides, invalid);
+    return { concurrency, included, overrides, hooks, failFast, signal };
+  } catch (error) {
+    if (error instanceof WorkflowOptionsError) throw error;
+    // A getter, a Proxy trap or an iterator of the user's threw while we read the option.
+    throw invalid(option, `could not be read: ${describeThrown(error)}`);
   }
-  return {
-    concurrency,
-    included: resolveTargets(plan, options.targets, invalid),
-    overrides: resolveOverrides(plan, options.overrides, invalid),
-    hooks,
-    failFast,
-    signal,
-  };
 }
 
 type InvalidOption = (option: string, message: string) => WorkflowOptionsError;
@@ -113,18 +121,52 @@ function resolveTargets(
   return plan.closure(indexes);
 }
 
+function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | undefined {
+  if (hooks === undefined) return undefined;
+  if (typeof hooks !== 'object' || hooks === null) {
+    throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
+  }
+  // A plain object holds only hooks; a class instance may also hold collaborators (a logger…),
+  // so only its methods that look like hooks are checked.
+  const plain = isPlainObject(hooks);
+  for (const name of plain ? Object.keys(hooks) : prototypeMethodNames(hooks)) {
+    if ((HOOK_NAMES as readonly string[]).includes(name)) continue;
+    if (plain || name.startsWith('on')) {
+      throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, HOOK_NAMES)}`);
+    }
+  }
+  const read = (name: (typeof HOOK_NAMES)[number]): HookFunction | undefined => {
+    const hook: unknown = (hooks as Record<string, unknown>)[name];
+    if (hook !== undefined && typeof hook !== 'function') {
+      throw invalid('hooks', `"${name}" must be a function, got ${describeInput(hook)}.`);
+    }
+    return hook as HookFunction | undefined;
+  };
+  return {
+    receiver: hooks,
+    onTaskStart: read('onTaskStart'),
+    onTaskSuccess: read('onTaskSuccess'),
+    onTaskFailure: read('onTaskFailure'),
+    onTaskRetry: read('onTaskRetry'),
+  };
+}
+
 function resolveOverrides(
   plan: WorkflowPlan,
-  overrides: Record<string, unknown> | undefined,
+  overrides: unknown,
   invalid: InvalidOption,
 ): (Function | undefined)[] | undefined {
   if (overrides === undefined) return undefined;
   if (typeof overrides !== 'object' || overrides === null) {
     throw invalid('overrides', `must be an object of functions, got ${describeInput(overrides)}.`);
   }
+  const names = isPlainObject(overrides)
+    ? Object.keys(overrides)
+    : [...new Set([...prototypeMethodNames(overrides), ...ownFunctionNames(overrides)])];
   const byIndex: (Function | undefined)[] = new Array(plan.names.length);
-  for (const [name, override] of Object.entries(overrides)) {
+  for (const name of names) {
     const index = taskIndex(plan, name, 'overrides', invalid);
+    const override: unknown = (overrides as Record<string, unknown>)[name];
     if (override === undefined) continue;
     if (typeof override !== 'function') {
       throw invalid('overrides', `"${name}" must be a function, got ${describeInput(override)}.`);
@@ -132,6 +174,37 @@ function resolveOverrides(
     byIndex[index] = override;
   }
   return byIndex;
+}
+
+/** Whether `value` is an object literal (or has no prototype), rather than a class instance. */
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === null || prototype === Object.prototype;
+}
+
+/** The method names a class instance inherits, from its classes (not from `Object.prototype`). */
+function prototypeMethodNames(instance: object): string[] {
+  const names: string[] = [];
+  for (
+    let prototype = Object.getPrototypeOf(instance);
+    prototype !== null && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype)
+  ) {
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      if (name === 'constructor' || names.includes(name)) continue;
+      if (typeof Object.getOwnPropertyDescriptor(prototype, name)?.value === 'function') {
+        names.push(name);
+      }
+    }
+  }
+  return names;
+}
+
+/** A class instance's own enumerable properties that hold functions (arrow-function fields). */
+function ownFunctionNames(instance: object): string[] {
+  return Object.keys(instance).filter(
+    (name) => typeof (instance as Record<string, unknown>)[name] === 'function',
+  );
 }
 
 function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: InvalidOption) {

@@ -15,19 +15,13 @@ import {
 } from './graph';
 import { readOwnMembers, type MemberMetadata } from './metadata';
 import { closestName } from './suggest';
-import type { TaskNode, TaskOptions, WorkflowGraph } from './types';
+import { resolveAttemptPolicy, type AttemptPolicy } from './task-options';
+import type { TaskNode, WorkflowGraph } from './types';
 
 /** Argument slot meaning "the value passed to invoke" in {@link WorkflowPlan.argumentSlots}. */
 export const PARAM_SLOT = -1;
 /** Argument slot meaning "the run's (or attempt's) AbortSignal". */
 export const SIGNAL_SLOT = -2;
-
-/** A task's options with defaults applied; `undefined` when the task has none (the fast path). */
-export interface AttemptPolicy {
-  readonly timeout: number | undefined;
-  readonly retries: number;
-  readonly retryDelay: number | ((attempt: number, error: unknown) => number);
-}
 
 /** Everything a run needs to know about a workflow class, computed once per class. */
 export interface WorkflowPlan {
@@ -154,7 +148,7 @@ function buildPlan(prototype: object): WorkflowPlan {
   }
 
   const attemptPolicies = definitions.map(({ name, metadata }) =>
-    attemptPolicyOf(workflow, name, metadata.taskOptions),
+    resolveAttemptPolicy(workflow, name, metadata.taskOptions),
   );
   const dependencyCounts = new Int32Array(taskCount);
   const rootList: number[] = [];
@@ -334,34 +328,6 @@ function isMethodOf(prototype: object, name: string): boolean {
   return (
     owner !== undefined && typeof Object.getOwnPropertyDescriptor(owner, name)?.value === 'function'
   );
-}
-
-function attemptPolicyOf(
-  workflow: string,
-  task: string,
-  options: TaskOptions,
-): AttemptPolicy | undefined {
-  const { timeout, retries = 0, retryDelay = 0 } = options;
-  const invalid = (option: string, expected: string, value: unknown) =>
-    definitionErrors.invalidTask(
-      workflow,
-      task,
-      `@Task({ ${option} }) of "${task}" must be ${expected}, got ${String(value)}.`,
-    );
-  if (
-    timeout !== undefined &&
-    !(typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1)
-  ) {
-    throw invalid('timeout', 'a positive number of milliseconds (at most 2147483647)', timeout);
-  }
-  if (!(Number.isInteger(retries) && retries >= 0)) {
-    throw invalid('retries', 'a non-negative integer', retries);
-  }
-  if (typeof retryDelay !== 'function' && !(typeof retryDelay === 'number' && retryDelay >= 0)) {
-    throw invalid('retryDelay', 'a non-negative number of milliseconds or a function', retryDelay);
-  }
-  if (timeout === undefined && retries === 0) return undefined;
-  return { timeout, retries, retryDelay };
 }
 
 function describeGraph(

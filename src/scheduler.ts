@@ -11,7 +11,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import { subscribeToAbort } from './abort-subscriptions';
-import { describeThrown } from './describe';
+import { describeInput, describeThrown } from './describe';
 import {
   TaskTimeoutError,
   WorkflowAbortedError,
@@ -21,7 +21,8 @@ import {
 import type { RunSettings } from './options';
 import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue';
 import { ExecutionResult, TaskState } from './result';
-import { PARAM_SLOT, SIGNAL_SLOT, type AttemptPolicy, type WorkflowPlan } from './scanner';
+import { PARAM_SLOT, SIGNAL_SLOT, type WorkflowPlan } from './scanner';
+import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options';
 
 /** Why the run stopped starting tasks. */
 const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
@@ -250,28 +251,32 @@ class Run<W extends object, P> {
       return this.taskFailed(task, number, outcome);
     }
     let delayMs: number;
+    const { hooks } = this;
     try {
       delayMs =
         typeof policy.retryDelay === 'function'
           ? policy.retryDelay(number, outcome)
           : policy.retryDelay;
-      if (!(typeof delayMs === 'number' && delayMs >= 0)) {
-        throw new TypeError(
+      if (!isTimerDelay(delayMs)) {
+        const InvalidDelay = typeof delayMs === 'number' ? RangeError : TypeError;
+        throw new InvalidDelay(
           `${this.plan.workflow}: retryDelay of task "${this.plan.names[task]}" returned ` +
-            `${String(delayMs)}; it must return a non-negative number of milliseconds`,
+            `${describeInput(delayMs)}; it must return a number of milliseconds from 0 to ${MAX_TIMER_DELAY}`,
         );
       }
-      this.watchHook(
-        task,
-        this.hooks?.onTaskRetry?.({
-          task: this.plan.names[task],
-          attempt: number,
-          error: outcome,
-          delayMs,
-        }),
-      );
+      if (hooks?.onTaskRetry !== undefined) {
+        this.watchHook(
+          task,
+          hooks.onTaskRetry.call(hooks.receiver, {
+            task: this.plan.names[task],
+            attempt: number,
+            error: outcome,
+            delayMs,
+          }),
+        );
+      }
     } catch (error) {
-      return this.taskFailed(task, number, error);
+      return this.taskFailed(task, number, error, outcome);
     }
     const retry: PendingRetry = {
       task,
@@ -290,10 +295,13 @@ class Run<W extends object, P> {
    * the task is not called; returns whether the task may go on.
    */
   private announceStart(task: number, attempt: number): boolean {
-    const onTaskStart = this.hooks?.onTaskStart;
-    if (onTaskStart === undefined) return true;
+    const { hooks } = this;
+    if (hooks?.onTaskStart === undefined) return true;
     try {
-      this.watchHook(task, onTaskStart({ task: this.plan.names[task], attempt }));
+      this.watchHook(
+        task,
+        hooks.onTaskStart.call(hooks.receiver, { task: this.plan.names[task], attempt }),
+      );
       return true;
     } catch (error) {
       this.taskFailed(task, attempt, error);
@@ -434,7 +442,7 @@ class Run<W extends object, P> {
       try {
         this.watchHook(
           task,
-          hooks.onTaskSuccess({
+          hooks.onTaskSuccess.call(hooks.receiver, {
             task: this.plan.names[task],
             attempt,
             value,
@@ -463,17 +471,34 @@ class Run<W extends object, P> {
     this.pump();
   }
 
-  private taskFailed(task: number, attempt: number, error: unknown): void {
+  /**
+   * Task `task` failed for good with `error`. `attemptError` is the attempt's own error when
+   * `error` was thrown by a retry policy (`retryDelay`, `onTaskRetry`) while handling it.
+   */
+  private taskFailed(
+    task: number,
+    attempt: number,
+    error: unknown,
+    attemptError: unknown = NO_ATTEMPT_ERROR,
+  ): void {
     this.states[task] = Failed;
     this.endTimes[task] = this.tick();
     this.inFlight--;
     this.unfinished--;
-    this.failures.push({ task: this.plan.names[task], error });
+    const name = this.plan.names[task];
+    this.failures.push(
+      attemptError === NO_ATTEMPT_ERROR
+        ? { task: name, error }
+        : { task: name, error, attemptError },
+    );
+    const { hooks } = this;
     try {
-      this.watchHook(
-        task,
-        this.hooks?.onTaskFailure?.({ task: this.plan.names[task], attempt, error }),
-      );
+      if (hooks?.onTaskFailure !== undefined) {
+        this.watchHook(
+          task,
+          hooks.onTaskFailure.call(hooks.receiver, { task: name, attempt, error }),
+        );
+      }
     } catch (hookError) {
       this.failures.push({ task: this.plan.names[task], error: hookError });
     }
@@ -578,6 +603,9 @@ class Run<W extends object, P> {
 }
 
 const nativeThen = Promise.prototype.then;
+
+/** `taskFailed`'s default: the failure has no separate attempt error. */
+const NO_ATTEMPT_ERROR: unique symbol = Symbol('no attempt error');
 
 /** Marker returned by `Run.call` when the task threw synchronously. */
 const THREW: unique symbol = Symbol('threw');

@@ -525,7 +525,7 @@ const definitionCases: DefinitionCase[] = [
         bad: { dependsOn: ['good'], options: options as unknown as TaskOptions },
       }),
     task: 'bad',
-    mentions: [`@Task({ ${option} })`],
+    mentions: [`option "${option}" of task`],
   })),
 
   // NO_TASKS

@@ -241,12 +241,14 @@ describe('TaskOptions.retryDelay', () => {
     expect(error.cause).to.equal(thrown);
   });
 
-  it('fails the task with a TypeError when a delay function returns no valid delay', async () => {
+  it('fails the task with a RangeError (TypeError for a non-number) when a delay function returns no valid delay', async () => {
     for (const invalidDelay of [-1, Number.NaN, 'soon']) {
       const { flow } = flakyTask(1, { retries: 1, retryDelay: () => invalidDelay as number });
       const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
       expect(flow.calls).to.equal(1);
-      expect(error.cause).to.be.instanceOf(TypeError);
+      expect(error.cause).to.be.instanceOf(
+        typeof invalidDelay === 'number' ? RangeError : TypeError,
+      );
       expect((error.cause as Error).message)
         .to.contain('retryDelay')
         .and.contain('"flaky"');

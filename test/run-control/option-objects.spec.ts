@@ -1,0 +1,319 @@
+/**
+ * Options given the way real code gives them: hooks and overrides as class instances (methods on a
+ * prototype, `this` used inside), `TaskOptions` with a misspelt key, option objects that throw when
+ * read, and every delay checked against the timer limit. Nothing is silently ignored.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Task,
+  Workflow,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+  WorkflowOptionsError,
+  type InvokeOptions,
+  type TaskFailureEvent,
+  type TaskRetryEvent,
+  type TaskStartEvent,
+  type TaskSuccessEvent,
+} from '../../src';
+import { declareTask } from '../support/declare-task';
+import { rejectionOf } from '../support/event-log';
+
+class Pair {
+  readonly calls: string[] = [];
+  @Task() first(@Param() n: number) {
+    this.calls.push('first');
+    return n + 1;
+  }
+  @Task() @DependsOn('first') second(first: number) {
+    this.calls.push('second');
+    return first * 2;
+  }
+}
+
+describe('hooks given as a class instance', () => {
+  class Recorder {
+    readonly seen: string[] = [];
+    onTaskStart(event: TaskStartEvent) {
+      this.seen.push(`start ${event.task}`);
+    }
+    onTaskSuccess(event: TaskSuccessEvent) {
+      this.seen.push(`success ${event.task}`);
+    }
+    onTaskFailure(event: TaskFailureEvent) {
+      this.seen.push(`failure ${event.task}`);
+    }
+    onTaskRetry(event: TaskRetryEvent) {
+      this.seen.push(`retry ${event.task}`);
+    }
+  }
+
+  it('calls every hook found on the prototype, with this = the object', async () => {
+    let attempts = 0;
+    class Flaky {
+      @Task({ retries: 1 }) once() {
+        if (++attempts === 1) throw new Error('first attempt fails');
+        return 1;
+      }
+      @Task() @DependsOn('once') never(): number {
+        throw new Error('always');
+      }
+    }
+    const recorder = new Recorder();
+    await rejectionOf(
+      Workflow.invoke(new Flaky(), undefined, { hooks: recorder }),
+      WorkflowExecutionError,
+    );
+    expect(recorder.seen).to.deep.equal([
+      'start once',
+      'retry once',
+      'start once',
+      'success once',
+      'start never',
+      'failure never',
+    ]);
+  });
+
+  it('calls a subclass override of a hook', async () => {
+    class Quiet extends Recorder {
+      override onTaskStart() {
+        this.seen.push('quiet start');
+      }
+    }
+    const hooks = new Quiet();
+    await Workflow.invoke(new Pair(), 1, { hooks });
+    expect(hooks.seen).to.deep.equal([
+      'quiet start',
+      'success first',
+      'quiet start',
+      'success second',
+    ]);
+  });
+
+  it('allows own fields that are not hooks on a class instance (injected collaborators)', async () => {
+    class WithLogger {
+      constructor(readonly lines: string[]) {}
+      onTaskSuccess({ task }: TaskSuccessEvent) {
+        this.lines.push(task);
+      }
+    }
+    const lines: string[] = [];
+    await Workflow.invoke(new Pair(), 1, { hooks: new WithLogger(lines) });
+    expect(lines).to.deep.equal(['first', 'second']);
+  });
+
+  it('rejects a misspelt hook method on a class instance, with a suggestion', async () => {
+    class Misspelt {
+      onTaskSucess() {}
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { hooks: new Misspelt() as never }),
+      WorkflowOptionsError,
+    );
+    expect(error.option).to.equal('hooks');
+    expect(error.message).to.contain('"onTaskSucess" is not a hook. Did you mean "onTaskSuccess"?');
+  });
+
+  it('rejects a hook whose getter throws, before any task starts', async () => {
+    const hooks = {
+      get onTaskStart(): never {
+        throw new Error('getter refused');
+      },
+    };
+    const flow = new Pair();
+    const error = await rejectionOf(
+      Workflow.invoke(flow, 1, { hooks } as InvokeOptions),
+      WorkflowOptionsError,
+    );
+    expect(error.option).to.equal('hooks');
+    expect(error.message).to.contain('getter refused');
+    expect(flow.calls).to.deep.equal([]);
+  });
+});
+
+describe('overrides given as a class instance', () => {
+  it('runs the prototype methods as overrides, with this = the workflow instance', async () => {
+    class Fakes {
+      second(this: Pair, first: number) {
+        this.calls.push('fake second');
+        return first * 100;
+      }
+    }
+    const flow = new Pair();
+    const result = await Workflow.invoke(flow, 1, { overrides: new Fakes() as never });
+    expect(result.get('second')).to.equal(200);
+    expect(flow.calls).to.deep.equal(['first', 'fake second']);
+  });
+
+  it('rejects a prototype method that names no task, with a suggestion', async () => {
+    class Fakes {
+      secnd() {
+        return 0;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { overrides: new Fakes() as never }),
+      WorkflowOptionsError,
+    );
+    expect(error.option).to.equal('overrides');
+    expect(error.message).to.contain('Did you mean "second"?');
+  });
+});
+
+describe('option objects that cannot be read', () => {
+  const refusing = new Proxy(
+    {},
+    {
+      ownKeys() {
+        throw new Error('ownKeys refused');
+      },
+    },
+  );
+  for (const [label, options] of [
+    ['options', refusing],
+    ['hooks', { hooks: refusing }],
+    ['overrides', { overrides: refusing }],
+  ] as const) {
+    it(`rejects ${label} whose keys cannot be listed with WorkflowOptionsError`, async () => {
+      const flow = new Pair();
+      const error = await rejectionOf(
+        Workflow.invoke(flow, 1, options as InvokeOptions),
+        WorkflowOptionsError,
+      );
+      expect(error.option).to.equal(label);
+      expect(error.message).to.contain('ownKeys refused');
+      expect(flow.calls).to.deep.equal([]);
+    });
+  }
+});
+
+describe('TaskOptions keys', () => {
+  it('rejects a misspelt key as INVALID_TASK with a suggestion', () => {
+    class Misspelt {
+      @Task({ timout: 50 } as never) slow() {
+        return 1;
+      }
+    }
+    expect(() => Workflow.validate(Misspelt))
+      .to.throw(WorkflowDefinitionError)
+      .that.satisfies(
+        (error: WorkflowDefinitionError) =>
+          error.code === 'INVALID_TASK' &&
+          error.task === 'slow' &&
+          error.message.includes('"timout"') &&
+          error.message.includes('Did you mean "timeout"?'),
+      );
+  });
+
+  it('reads options inherited from a prototype (an options class instance)', async () => {
+    class Patient {
+      get retries() {
+        return 2;
+      }
+    }
+    let attempts = 0;
+    class Flow {
+      @Task(new Patient()) flaky() {
+        if (++attempts < 3) throw new Error('not yet');
+        return attempts;
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(result.get('flaky')).to.equal(3);
+  });
+});
+
+describe('delays and the timer limit', () => {
+  const LIMIT = 2 ** 31 - 1;
+
+  for (const [label, retryDelay] of [
+    ['larger than the timer limit', LIMIT + 1],
+    ['Infinity', Infinity],
+    ['NaN', Number.NaN],
+  ] as const) {
+    it(`rejects a retryDelay of ${label} as INVALID_TASK naming the option`, () => {
+      class Flow {}
+      declareTask(Flow.prototype, 'flaky', () => 1, { options: { retries: 1, retryDelay } });
+      expect(() => Workflow.validate(Flow))
+        .to.throw(WorkflowDefinitionError, /retryDelay/)
+        .with.property('code', 'INVALID_TASK');
+    });
+  }
+
+  it('accepts a retryDelay at the timer limit', () => {
+    class Flow {}
+    declareTask(Flow.prototype, 'flaky', () => 1, { options: { retries: 1, retryDelay: LIMIT } });
+    expect(() => Workflow.validate(Flow)).not.to.throw();
+  });
+
+  for (const [label, returned] of [
+    ['larger than the timer limit', LIMIT + 1],
+    ['Infinity', Infinity],
+    ['NaN', Number.NaN],
+    ['negative', -1],
+    ['a string', '5'],
+  ] as const) {
+    it(`fails the task, without retrying, when a retryDelay function returns ${label}`, async () => {
+      const original = new Error('attempt failed');
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 3, retryDelay: () => returned as number }) flaky(): number {
+          calls++;
+          throw original;
+        }
+      }
+      const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+      expect(calls).to.equal(1);
+      expect(error.cause).to.be.instanceOf(typeof returned === 'number' ? RangeError : TypeError);
+      expect((error.cause as Error).message).to.match(/retryDelay of task "flaky" returned/);
+      expect(error.failures[0].attemptError).to.equal(original);
+    });
+  }
+});
+
+describe("keeping the task's own error when a retry policy throws", () => {
+  it('keeps it when onTaskRetry throws', async () => {
+    const original = new Error('attempt failed');
+    const hookError = new Error('hook failed');
+    class Flow {
+      @Task({ retries: 1 }) flaky(): number {
+        throw original;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        hooks: {
+          onTaskRetry() {
+            throw hookError;
+          },
+        },
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.cause).to.equal(hookError);
+    expect(error.failures).to.deep.equal([
+      { task: 'flaky', error: hookError, attemptError: original },
+    ]);
+  });
+
+  it('keeps it when a retryDelay function throws', async () => {
+    const original = new Error('attempt failed');
+    const delayError = new Error('no delay for you');
+    class Flow {
+      @Task({
+        retries: 1,
+        retryDelay: () => {
+          throw delayError;
+        },
+      })
+      flaky(): number {
+        throw original;
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.cause).to.equal(delayError);
+    expect(error.failures[0].attemptError).to.equal(original);
+  });
+});
