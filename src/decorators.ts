@@ -6,6 +6,24 @@ import { recordMember } from './metadata';
 import type { TaskName, TaskOptions } from './types';
 
 /**
+ * What `@Task()` and `@DependsOn()` return: a method decorator. Its target is typed `object`, not
+ * `Object`, so a class may name a task after an `Object.prototype` method with another signature
+ * (`hasOwnProperty(): string`).
+ */
+export type WorkflowMethodDecorator = (
+  target: object,
+  key: string | symbol,
+  descriptor: PropertyDescriptor,
+) => void;
+
+/** What `@Param()` and `@Signal()` return: a parameter decorator. */
+export type WorkflowParameterDecorator = (
+  target: object,
+  key: string | symbol | undefined,
+  index: number,
+) => void;
+
+/**
  * Marks a method as a task: a node of the class's DAG, named by the method name. The method may be
  * `async`, return a promise, or return a plain value.
  *
@@ -17,7 +35,7 @@ import type { TaskName, TaskOptions } from './types';
  * }
  * ```
  */
-export function Task(options: TaskOptions = {}): MethodDecorator {
+export function Task(options: TaskOptions = {}): WorkflowMethodDecorator {
   return (target, key, descriptor) => {
     const member = recordMember(target, key, descriptor);
     member.taskDecorations += 1;
@@ -41,7 +59,7 @@ export function Task(options: TaskOptions = {}): MethodDecorator {
  */
 export function DependsOn<W extends object = never>(
   ...tasks: [W] extends [never] ? string[] : TaskName<W>[]
-): MethodDecorator {
+): WorkflowMethodDecorator {
   return (target, key, descriptor) => {
     const member = recordMember(target, key, descriptor);
     member.dependsOnDecorations += 1;
@@ -60,7 +78,7 @@ export function DependsOn<W extends object = never>(
  * await Workflow.invoke(new Greeting(), 'Ada');
  * ```
  */
-export function Param(): ParameterDecorator {
+export function Param(): WorkflowParameterDecorator {
   return (target, key, index) => {
     recordMember(target, key, undefined).paramIndexes.push(index);
   };
@@ -80,7 +98,7 @@ export function Param(): ParameterDecorator {
  * }
  * ```
  */
-export function Signal(): ParameterDecorator {
+export function Signal(): WorkflowParameterDecorator {
   return (target, key, index) => {
     recordMember(target, key, undefined).signalIndexes.push(index);
   };

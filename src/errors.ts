@@ -2,7 +2,7 @@
  * Every error the library throws, and every message it writes, in one place. Messages always name
  * the workflow class and, where one is involved, the task — and say how to fix the problem.
  */
-import { describeThrown } from './describe';
+import { describeInput, describeThrown } from './describe';
 import type { ExecutionResult } from './result';
 
 /** The codes of {@link WorkflowDefinitionError}. */
@@ -248,15 +248,31 @@ export const definitionErrors = {
     );
   },
 
+  invalidInput(
+    workflow: string,
+    task: string,
+    position: number,
+    input: unknown,
+  ): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'UNKNOWN_DEPENDENCY',
+      workflow,
+      task,
+      `input ${position + 1} of task "${task}" is ${describeInput(input)}, which is not a task name. ` +
+        `@DependsOn takes task names (strings).`,
+    );
+  },
+
   parameterGap(
     workflow: string,
     task: string,
     index: number,
     arity: number,
     dependencyCount: number,
-    unfilled: readonly number[],
+    unfilled: readonly (readonly [first: number, last: number])[],
   ): WorkflowDefinitionError {
-    const plural = unfilled.length === 1 ? '' : 's';
+    const count = unfilled.reduce((total, [first, last]) => total + last - first + 1, 0);
+    const plural = count === 1 ? '' : 's';
     return new WorkflowDefinitionError(
       'PARAMETER_GAP',
       workflow,
@@ -283,10 +299,9 @@ export const definitionErrors = {
   },
 };
 
-/** `3`, `1..4` for a contiguous run, or `1, 3, 5`. */
-function positionsText(positions: readonly number[]): string {
-  const first = positions[0];
-  const last = positions[positions.length - 1];
-  if (positions.length === 1) return String(first);
-  return last - first === positions.length - 1 ? `${first}..${last}` : positions.join(', ');
+/** `3`, `1..4` for a contiguous run, or `1, 3..5, 7` for several. */
+function positionsText(ranges: readonly (readonly [first: number, last: number])[]): string {
+  return ranges
+    .map(([first, last]) => (first === last ? String(first) : `${first}..${last}`))
+    .join(', ');
 }

@@ -17,7 +17,14 @@
  */
 import 'reflect-metadata';
 
-export { Task, DependsOn, Param, Signal } from './decorators';
+export {
+  Task,
+  DependsOn,
+  Param,
+  Signal,
+  type WorkflowMethodDecorator,
+  type WorkflowParameterDecorator,
+} from './decorators';
 export { Workflow, type WorkflowClass } from './workflow';
 export { ExecutionResult } from './result';
 export { toMermaidGantt, formatTimeline, type TimelineOptions } from './render';

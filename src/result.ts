@@ -2,7 +2,7 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { describeThrown } from './describe';
+import { describeInput, describeThrown } from './describe';
 import { TaskResultError } from './errors';
 import type { WorkflowPlan } from './scanner';
 import { didYouMean } from './suggest';
@@ -82,6 +82,13 @@ export class ExecutionResult<W extends object = any, P = unknown> {
    * or did not succeed in this run (not targeted, skipped, failed, or never started).
    */
   get<K extends TaskName<W>>(task: K): TaskResult<W, K> {
+    if (typeof task !== 'string') {
+      throw new TaskResultError(
+        this.plan.workflow,
+        describeInput(task),
+        `expected a task name (a string), got ${describeInput(task)}.`,
+      );
+    }
     const index = this.plan.indexByName.get(task);
     if (index === undefined) {
       throw new TaskResultError(
@@ -98,6 +105,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
 
   /** Whether `task` is a task that succeeded in this run (so `get(task)` will not throw). */
   has(task: string): boolean {
+    if (typeof task !== 'string') return false;
     const index = this.plan.indexByName.get(task);
     return index !== undefined && this.record.states[index] === TaskState.Succeeded;
   }
@@ -107,7 +115,15 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     const object: Record<string, unknown> = {};
     const { states, values } = this.record;
     this.plan.names.forEach((name, index) => {
-      if (states[index] === TaskState.Succeeded) object[name] = values[index];
+      if (states[index] !== TaskState.Succeeded) return;
+      // Defined, not assigned: a task named "__proto__" stays an own key instead of replacing
+      // the object's prototype.
+      Object.defineProperty(object, name, {
+        value: values[index],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     });
     return object as { [K in TaskName<W>]?: TaskResult<W, K> };
   }

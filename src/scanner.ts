@@ -3,6 +3,7 @@
  * (base classes first, an override shadowing its base), checks every rule of a workflow definition,
  * and precomputes everything a run needs as index arrays, so a run does no per-class work.
  */
+import { describeInput } from './describe';
 import { definitionErrors } from './errors';
 import {
   dependencyClosure,
@@ -117,7 +118,11 @@ function buildPlan(prototype: object): WorkflowPlan {
   for (let task = 0; task < taskCount; task++) {
     const { name, metadata } = definitions[task];
     const firstArgument = argumentList.length;
-    for (const dependencyName of metadata.dependsOn) {
+    for (let position = 0; position < metadata.dependsOn.length; position++) {
+      const dependencyName: unknown = metadata.dependsOn[position];
+      if (typeof dependencyName !== 'string') {
+        throw definitionErrors.invalidInput(workflow, name, position, dependencyName);
+      }
       const dependency = indexByName.get(dependencyName);
       if (dependency === undefined) {
         throw unknownDependency(prototype, workflow, name, dependencyName, names);
@@ -228,6 +233,11 @@ function checkMember(metadata: MemberMetadata, workflow: string): string {
   if (metadata.taskDecorations === 0) {
     throw definitionErrors.notATask(workflow, member, decoratorsOn(metadata));
   }
+  if (member === 'constructor') {
+    throw invalid(
+      `${decoratorsOn(metadata).join(', ')} on the constructor: tasks must be methods of the class.`,
+    );
+  }
   if (metadata.kind === 'accessor') {
     throw invalid(
       `@Task() on accessor "${member}": tasks must be methods, not getters or setters.`,
@@ -249,6 +259,18 @@ function checkMember(metadata: MemberMetadata, workflow: string): string {
       `@DependsOn is applied ${metadata.dependsOnDecorations} times to "${member}"; ` +
         `list every dependency in one @DependsOn(…), in argument order.`,
     );
+  }
+  for (const [decorator, indexes] of [
+    ['@Param()', metadata.paramIndexes],
+    ['@Signal()', metadata.signalIndexes],
+  ] as const) {
+    const odd = indexes.find((index) => !isParameterIndex(index));
+    if (odd !== undefined) {
+      throw invalid(
+        `${decorator} of task "${member}" marks parameter index ${describeInput(odd)}; ` +
+          `a parameter index is a whole number from 0 (the first parameter).`,
+      );
+    }
   }
   const both = metadata.paramIndexes.find((index) => metadata.signalIndexes.includes(index));
   if (both !== undefined) {
@@ -281,20 +303,16 @@ function bindMarkedArguments(
   const params = new Set(metadata.paramIndexes);
   const signals = new Set(metadata.signalIndexes);
   const arity = listedDependencies.length + params.size + signals.size;
-  const highestMarked = Math.max(-1, ...params, ...signals);
+  const marked = [...params, ...signals].sort((a, b) => a - b);
+  const highestMarked = marked.length === 0 ? -1 : marked[marked.length - 1];
   if (highestMarked >= arity) {
-    // Unmarked positions up to the highest marked one; the dependencies fill the first of them.
-    const unmarked: number[] = [];
-    for (let index = 0; index < highestMarked; index++) {
-      if (!params.has(index) && !signals.has(index)) unmarked.push(index);
-    }
     throw definitionErrors.parameterGap(
       workflow,
       task,
       highestMarked,
       arity,
       listedDependencies.length,
-      unmarked.slice(listedDependencies.length),
+      unfilledPositions(marked, listedDependencies.length),
     );
   }
   const slots: number[] = [];
@@ -305,6 +323,40 @@ function bindMarkedArguments(
     else slots.push(listedDependencies[nextDependency++]);
   }
   return slots;
+}
+
+/** The largest index an argument list can have (arrays hold at most 2^32 − 1 elements). */
+const MAX_PARAMETER_INDEX = 2 ** 32 - 2;
+
+function isParameterIndex(index: number): boolean {
+  return Number.isInteger(index) && index >= 0 && index <= MAX_PARAMETER_INDEX;
+}
+
+/**
+ * The positions below the highest marked one that no marked parameter and no dependency fills,
+ * as inclusive ranges: the unmarked positions, left to right, minus the first `dependencyCount`
+ * (the dependencies fill those). Computed from the gaps between marked positions, never per index,
+ * so a hand-applied `@Param()` at index 2^31 costs nothing.
+ */
+function unfilledPositions(
+  sortedMarked: readonly number[],
+  dependencyCount: number,
+): [first: number, last: number][] {
+  const ranges: [number, number][] = [];
+  let toSkip = dependencyCount;
+  let previous = -1;
+  for (const position of sortedMarked) {
+    const gapStart = previous + 1;
+    const gapLength = position - gapStart;
+    if (gapLength > toSkip) {
+      ranges.push([gapStart + toSkip, position - 1]);
+      toSkip = 0;
+    } else {
+      toSkip -= Math.max(0, gapLength);
+    }
+    previous = position;
+  }
+  return ranges;
 }
 
 function unknownDependency(

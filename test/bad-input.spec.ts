@@ -379,7 +379,78 @@ const definitionCases: DefinitionCase[] = [
     mentions: ['argument 2 of task "a"', 'so argument 1 would get no value'],
   },
 
+  ...(
+    [
+      ['undefined', undefined, 'undefined'],
+      ['a symbol', Symbol('load'), 'Symbol(load)'],
+      ['a number', 7, '7'],
+      ['null', null, 'null'],
+      ['an object', { name: 'a' }, 'an object'],
+    ] as const
+  ).map(([label, input, shown]): DefinitionCase => ({
+    code: 'UNKNOWN_DEPENDENCY',
+    shape: `@DependsOn(${label}) applied by hand`,
+    define: () => {
+      const ByHand = defineWorkflow('ByHandInput', { a: {}, b: {} });
+      Reflect.decorate(
+        [DependsOn('a', input as never)],
+        ByHand.prototype,
+        'b',
+        Object.getOwnPropertyDescriptor(ByHand.prototype, 'b'),
+      );
+      return ByHand;
+    },
+    task: 'b',
+    mentions: [`input 2 of task "b" is ${shown}`, 'task names (strings)'],
+  })),
+  ...(
+    [
+      ['-1', -1],
+      ['1.5', 1.5],
+      ['NaN', Number.NaN],
+      ['2^32', 2 ** 32],
+      ['Infinity', Infinity],
+    ] as const
+  ).map(([label, index]): DefinitionCase => ({
+    code: 'INVALID_TASK',
+    shape: `@Param() at parameter index ${label}, applied by hand`,
+    define: () => {
+      const Odd = defineWorkflow('OddIndex', { a: {} });
+      Param()(Odd.prototype, 'a', index);
+      return Odd;
+    },
+    task: 'a',
+    mentions: [`@Param() of task "a" marks parameter index ${label === '2^32' ? 2 ** 32 : label}`],
+  })),
+  {
+    code: 'PARAMETER_GAP',
+    shape: '@Signal() at parameter index 2^31 - 2, without allocating per index',
+    define: () => {
+      const Huge = defineWorkflow('HugeIndex', { a: {} });
+      Signal()(Huge.prototype, 'a', 2 ** 31 - 2);
+      return Huge;
+    },
+    task: 'a',
+    mentions: ['argument 2147483646 of task "a"', 'so arguments 0..2147483645 would get no value'],
+  },
+
   // INVALID_TASK
+  {
+    code: 'INVALID_TASK',
+    shape: '@Task() applied by hand to the constructor',
+    define: () => {
+      const WithConstructorTask = defineWorkflow('WithConstructorTask', { a: {} });
+      Reflect.decorate(
+        [Task()],
+        WithConstructorTask.prototype,
+        'constructor',
+        Object.getOwnPropertyDescriptor(WithConstructorTask.prototype, 'constructor'),
+      );
+      return WithConstructorTask;
+    },
+    task: 'constructor',
+    mentions: ['constructor'],
+  },
   {
     code: 'INVALID_TASK',
     shape: '@Task() on a static method',
@@ -513,6 +584,9 @@ const definitionCases: DefinitionCase[] = [
       [{ retries: Number.POSITIVE_INFINITY }, 'retries'],
       [{ retryDelay: -5 }, 'retryDelay'],
       [{ retryDelay: 'soon' }, 'retryDelay'],
+      [{ retryDelay: Number.POSITIVE_INFINITY }, 'retryDelay'],
+      [{ retryDelay: 2 ** 31 }, 'retryDelay'],
+      [{ timout: 50 }, 'timout'],
     ] as const
   ).map(([options, option]): DefinitionCase => ({
     code: 'INVALID_TASK',
@@ -525,7 +599,11 @@ const definitionCases: DefinitionCase[] = [
         bad: { dependsOn: ['good'], options: options as unknown as TaskOptions },
       }),
     task: 'bad',
-    mentions: [`option "${option}" of task`],
+    mentions: [
+      option === 'timout'
+        ? 'unknown option "timout". Did you mean "timeout"?'
+        : `option "${option}" of task`,
+    ],
   })),
 
   // NO_TASKS
@@ -942,6 +1020,21 @@ describe('bad input catalogue', () => {
         .to.throw(TaskResultError, 'Healthy: "dubble" is not a task. Did you mean "double"?')
         .with.property('task', 'dubble');
     });
+
+    for (const [label, name] of [
+      ['a number', 5],
+      ['a symbol', Symbol('double')],
+      ['undefined', undefined],
+      ['an object', { toString: () => 'double' }],
+    ] as const) {
+      it(`throws TaskResultError for ${label} given as the name, and has() says false`, async () => {
+        const result = await Workflow.invoke(new Healthy(), 1);
+        expect(() => result.get(name as never))
+          .to.throw(TaskResultError, /^Healthy: expected a task name \(a string\), got /)
+          .with.property('workflow', 'Healthy');
+        expect(result.has(name as never)).to.equal(false);
+      });
+    }
 
     it('throws TaskResultError naming the class and the task, for a task that did not run', async () => {
       const result = await Workflow.invoke(new Healthy(), 1, { targets: ['base'] });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { DependsOn, Param, Task, Workflow, WorkflowDefinitionError } from '../src';
+import { declareTask } from './support/declare-task';
 
 /** Any class constructor, as mixins and class decorators take it. */
 type Constructor<T = object> = new (...args: any[]) => T;
@@ -193,5 +194,25 @@ describe('Definition edge cases', () => {
 
       expect(Workflow.graph(Stamped).order).to.deep.equal(['load']);
     });
+  });
+});
+
+describe('task names that are special to JavaScript objects', () => {
+  it('keeps a task named __proto__ as an own key of toObject(), never re-prototyping it', async () => {
+    class Odd {}
+    declareTask(Odd.prototype, '__proto__', () => ({ polluted: true }));
+    declareTask(Odd.prototype, 'toString', () => 'text');
+    declareTask(Odd.prototype, 'hasOwnProperty', () => 'own', { dependsOn: ['toString'] });
+    const result = await Workflow.invoke(new Odd());
+    const object = result.toObject() as Record<string, unknown>;
+    expect(Object.getPrototypeOf(object)).to.equal(Object.prototype);
+    expect(Object.keys(object)).to.deep.equal(['__proto__', 'toString', 'hasOwnProperty']);
+    expect(Object.getOwnPropertyDescriptor(object, '__proto__')?.value).to.deep.equal({
+      polluted: true,
+    });
+    expect((object as { polluted?: unknown }).polluted).to.equal(undefined);
+    expect(result.get('__proto__' as never)).to.deep.equal({ polluted: true });
+    expect(result.get('hasOwnProperty' as never)).to.equal('own');
+    expect(Workflow.graph(Odd).order).to.deep.equal(['__proto__', 'toString', 'hasOwnProperty']);
   });
 });

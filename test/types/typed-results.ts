@@ -124,3 +124,23 @@ export class FieldTask {
 }
 
 export { typedResults, options, noParam, badTarget, badOverride };
+
+/** A task may be named after an `Object.prototype` method, with another signature. */
+class ShadowsObjectMethods {
+  @Task() hasOwnProperty(): string {
+    return 'own';
+  }
+  @Task() @DependsOn<ShadowsObjectMethods>('hasOwnProperty') toLocaleString(
+    own: string,
+    @Param() n: number,
+  ) {
+    return own.length + n;
+  }
+}
+
+async function objectMethodNames(): Promise<void> {
+  const result = await Workflow.invoke(new ShadowsObjectMethods(), 1);
+  expectType<string>(result.get('hasOwnProperty'));
+  expectType<number>(result.get('toLocaleString'));
+}
+void objectMethodNames;
