@@ -2,6 +2,7 @@
  * The `Workflow` facade: the one place users call. It finds (or builds) the cached plan of the
  * instance's class, checks the options, and hands the run to the scheduler.
  */
+import { describeThrown } from './describe';
 import { resolveRunSettings } from './options';
 import { mermaidGraph } from './render';
 import type { ExecutionResult } from './result';
@@ -101,8 +102,18 @@ function prototypeOfInstance(instance: unknown): object {
         `itself. Did you mean Workflow.invoke(new ${instance.name || 'YourWorkflow'}(…), …)?`,
     );
   }
-  const prototype =
-    typeof instance === 'object' && instance !== null ? Object.getPrototypeOf(instance) : null;
+  let prototype: object | null = null;
+  if (typeof instance === 'object' && instance !== null) {
+    try {
+      prototype = Object.getPrototypeOf(instance);
+    } catch (error) {
+      // A revoked Proxy, or a Proxy whose getPrototypeOf trap throws.
+      throw new TypeError(
+        `Workflow.invoke could not read the class of the instance: ${describeThrown(error)}`,
+        { cause: error },
+      );
+    }
+  }
   if (prototype === null) {
     throw new TypeError(
       `Workflow.invoke expects an instance of a workflow class, got ${describeValue(instance)}.`,

@@ -202,6 +202,14 @@ describe('values that cannot be printed', () => {
     });
   }
 
+  it('rejects a revoked Proxy given as the instance with a TypeError that says so', async () => {
+    const outcome = await settledWithin(Workflow.invoke(hostileValues()[2][1] as object));
+    expect(outcome.status).to.equal('rejected');
+    const reason = (outcome as PromiseRejectedResult).reason as TypeError;
+    expect(reason).to.be.instanceOf(TypeError);
+    expect(reason.message).to.match(/^Workflow\.invoke could not read the class of the instance: /);
+  });
+
   describe('a task returning a promise whose then throws', () => {
     it('fails that task with what then threw', async () => {
       const thrown = new Error('then refused');
