@@ -3,6 +3,7 @@
  * later, on first use of the class, whether the whole definition makes sense.
  */
 import { recordMember } from './metadata';
+import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, type InputToken } from './tokens';
 import type { TaskName, TaskOptions } from './types';
 
 /**
@@ -45,25 +46,26 @@ export function Task(options: TaskOptions = {}): WorkflowMethodDecorator {
 }
 
 /**
- * Lists the tasks that must succeed before this one starts; their results are passed to the
- * method's unmarked parameters, in the listed order. Naming the workflow class as the type argument
- * checks the names at compile time.
+ * Lists a task's inputs: the tasks that must succeed before it starts, whose results fill the
+ * method's unmarked parameters in the listed order, and the tokens `PARAM`, `SIGNAL` and `CONTEXT`
+ * in the positions that take the invocation parameter, the abort signal or the task context.
+ * Naming the workflow class as the type argument checks the names at compile time.
  *
  * @example
  * ```ts
  * class Report {
- *   @Task() rows() { return db.rows(); }
- *   @Task() @DependsOn<Report>('rows') total(rows: Row[]) { return rows.length; }
+ *   @Task() @DependsOn(PARAM) rows(query: Query) { return db.rows(query); }
+ *   @Task() @DependsOn<Report>('rows', SIGNAL) total(rows: Row[], signal: AbortSignal) { … }
  * }
  * ```
  */
 export function DependsOn<W extends object = never>(
-  ...tasks: [W] extends [never] ? string[] : TaskName<W>[]
+  ...inputs: (([W] extends [never] ? string : TaskName<W>) | InputToken)[]
 ): WorkflowMethodDecorator {
   return (target, key, descriptor) => {
     const member = recordMember(target, key, descriptor);
     member.dependsOnDecorations += 1;
-    member.dependsOn = [...tasks];
+    member.dependsOn = [...inputs];
   };
 }
 
@@ -79,9 +81,7 @@ export function DependsOn<W extends object = never>(
  * ```
  */
 export function Param(): WorkflowParameterDecorator {
-  return (target, key, index) => {
-    recordMember(target, key, undefined).paramIndexes.push(index);
-  };
+  return markParameter(PARAM_SLOT);
 }
 
 /**
@@ -99,7 +99,29 @@ export function Param(): WorkflowParameterDecorator {
  * ```
  */
 export function Signal(): WorkflowParameterDecorator {
+  return markParameter(SIGNAL_SLOT);
+}
+
+/**
+ * Marks the parameter that receives the attempt's {@link TaskContext}: its task name, attempt
+ * number, signal and `progress()`. The parameter-decorator form of the `CONTEXT` token.
+ *
+ * @example
+ * ```ts
+ * class Import {
+ *   @Task() async rows(@Param() file: string, @Context() ctx: TaskContext) {
+ *     ctx.progress({ file, done: 0 });
+ *     return load(file, ctx.signal);
+ *   }
+ * }
+ * ```
+ */
+export function Context(): WorkflowParameterDecorator {
+  return markParameter(CONTEXT_SLOT);
+}
+
+function markParameter(slot: number): WorkflowParameterDecorator {
   return (target, key, index) => {
-    recordMember(target, key, undefined).signalIndexes.push(index);
+    recordMember(target, key, undefined).markedParameters.push({ index, slot });
   };
 }

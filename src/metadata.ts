@@ -27,14 +27,21 @@ export interface MemberMetadata {
   /** Number of times `@Task()` was applied (more than one is a definition error). */
   taskDecorations: number;
   taskOptions: TaskOptions;
-  /** `@DependsOn` names, in listed order. */
-  dependsOn: string[];
+  /** `@DependsOn` inputs (task names and tokens) as given — checked by the scanner. */
+  dependsOn: unknown[];
   /** Number of times `@DependsOn` was applied (more than one is a definition error). */
   dependsOnDecorations: number;
-  /** Argument indexes marked `@Param()`. */
-  paramIndexes: number[];
-  /** Argument indexes marked `@Signal()`. */
-  signalIndexes: number[];
+  /**
+   * Parameters marked `@Param()`, `@Signal()` or `@Context()`, in the order the decorators ran:
+   * the parameter index and the argument slot it receives (`PARAM_SLOT`, …).
+   */
+  markedParameters: MarkedParameter[];
+}
+
+/** One parameter decorator's record. */
+export interface MarkedParameter {
+  readonly index: number;
+  readonly slot: number;
 }
 
 /**
@@ -64,8 +71,7 @@ export function recordMember(
       taskOptions: {},
       dependsOn: [],
       dependsOnDecorations: 0,
-      paramIndexes: [],
-      signalIndexes: [],
+      markedParameters: [],
     };
     members.set(memberKey, member);
   }

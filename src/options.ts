@@ -4,7 +4,7 @@
  */
 import { describeInput, describeThrown } from './describe';
 import { WorkflowOptionsError } from './errors';
-import type { WorkflowPlan } from './scanner';
+import type { WorkflowPlan } from './plan';
 import { didYouMean } from './suggest';
 import type { InvokeOptions } from './types';
 
@@ -31,12 +31,19 @@ export interface ResolvedHooks {
   readonly onTaskSuccess: HookFunction | undefined;
   readonly onTaskFailure: HookFunction | undefined;
   readonly onTaskRetry: HookFunction | undefined;
+  readonly onTaskProgress: HookFunction | undefined;
 }
 
 type HookFunction = (this: object, event: any) => unknown;
 
 const KNOWN_OPTIONS = ['signal', 'concurrency', 'targets', 'overrides', 'hooks', 'failFast'];
-const HOOK_NAMES = ['onTaskStart', 'onTaskSuccess', 'onTaskFailure', 'onTaskRetry'] as const;
+const HOOK_NAMES = [
+  'onTaskStart',
+  'onTaskSuccess',
+  'onTaskFailure',
+  'onTaskRetry',
+  'onTaskProgress',
+] as const;
 
 const DEFAULT_SETTINGS: RunSettings = {
   concurrency: Infinity,
@@ -148,6 +155,7 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
     onTaskSuccess: read('onTaskSuccess'),
     onTaskFailure: read('onTaskFailure'),
     onTaskRetry: read('onTaskRetry'),
+    onTaskProgress: read('onTaskProgress'),
   };
 }
 

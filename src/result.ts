@@ -3,8 +3,7 @@
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
 import { describeInput, describeThrown } from './describe';
-import { TaskResultError } from './errors';
-import type { WorkflowPlan } from './scanner';
+import type { WorkflowPlan } from './plan';
 import { didYouMean } from './suggest';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
 
@@ -171,4 +170,33 @@ export class ExecutionResult<W extends object = any, P = unknown> {
           : `task "${name}" did not run: the run stopped before it could start`;
     }
   }
+}
+
+/**
+ * `ExecutionResult.get` was asked for a name that is not a task, or for a task that did not
+ * succeed in this run.
+ *
+ * @example
+ * ```ts
+ * result.has('cart') ? result.get('cart') : undefined; // never throws
+ * ```
+ */
+export class TaskResultError extends Error {
+  /** Always `'TaskResultError'`. */
+  override readonly name = 'TaskResultError';
+
+  constructor(
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The name that was asked for. */
+    readonly task: string,
+    message: string,
+  ) {
+    super(`${workflow}: ${message}`);
+  }
+}
+
+/** @internal The plan `result` is a run of, or `undefined` when `result` is not a result. */
+export function resultPlan(result: unknown): WorkflowPlan | undefined {
+  return result instanceof ExecutionResult ? result['plan'] : undefined;
 }

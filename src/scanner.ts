@@ -4,64 +4,11 @@
  * and precomputes everything a run needs as index arrays, so a run does no per-class work.
  */
 import { describeInput } from './describe';
-import { definitionErrors } from './errors';
-import {
-  dependencyClosure,
-  findCycle,
-  remainingPathLengths,
-  reverseAdjacency,
-  schedulingRanks,
-  topologicalOrder,
-  type Adjacency,
-} from './graph';
+import { definitionErrors } from './definition-errors';
 import { readOwnMembers, type MemberMetadata } from './metadata';
+import { PlanDraft, type WorkflowPlan } from './plan';
 import { closestName } from './suggest';
-import { resolveAttemptPolicy, type AttemptPolicy } from './task-options';
-import type { TaskNode, WorkflowGraph } from './types';
-
-/** Argument slot meaning "the value passed to invoke" in {@link WorkflowPlan.argumentSlots}. */
-export const PARAM_SLOT = -1;
-/** Argument slot meaning "the run's (or attempt's) AbortSignal". */
-export const SIGNAL_SLOT = -2;
-
-/** Everything a run needs to know about a workflow class, computed once per class. */
-export interface WorkflowPlan {
-  /** The class name, for messages. */
-  readonly workflow: string;
-  /** Task names in declaration order; a task's index is its position here. */
-  readonly names: readonly string[];
-  readonly indexByName: ReadonlyMap<string, number>;
-  /** What each task waits for, without repeats. */
-  readonly dependencies: Adjacency;
-  /** Who waits for each task, in ascending index order. */
-  readonly dependents: Adjacency;
-  /** How many distinct tasks each task waits for (a run starts from a copy). */
-  readonly dependencyCounts: Int32Array;
-  /**
-   * The arguments of task `i` are `argumentSlots.list[argumentSlots.start[i]…]`: a task index
-   * (that dependency's result), {@link PARAM_SLOT} or {@link SIGNAL_SLOT}.
-   */
-  readonly argumentSlots: Adjacency;
-  /** Tasks with no dependencies, in declaration order. */
-  readonly roots: Int32Array;
-  /** Scheduling rank per task (0 first): longest remaining path to a sink, then declaration order. */
-  readonly ranks: Int32Array;
-  /** Timeout and retry settings per task; `undefined` entries have none. */
-  readonly attemptPolicies: readonly (AttemptPolicy | undefined)[];
-  /** Whether any task has a timeout or retries (a run then records attempts). */
-  readonly hasAttemptPolicies: boolean;
-  /**
-   * Whether a prototype of the class has more own properties than V8 keeps in fast mode (about
-   * 1,020): the scheduler then looks task methods up in two steps, which is faster there.
-   */
-  readonly prefersPrototypeLookup: boolean;
-  /** Whether any task takes a `@Signal()` argument. */
-  readonly usesSignal: boolean;
-  /** The public description, built on first request. */
-  readonly graph: WorkflowGraph;
-  /** Marks `targets` and their transitive dependencies. */
-  closure(targets: Iterable<number>): Uint8Array;
-}
+import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens';
 
 const plans = new WeakMap<object, WorkflowPlan>();
 
@@ -105,85 +52,35 @@ function buildPlan(prototype: object): WorkflowPlan {
   const chain = prototypeChain(prototype);
   const workflow = classNameOf(chain);
   const definitions = collectTasks(chain, workflow);
-  const taskCount = definitions.length;
   const names = definitions.map((definition) => definition.name);
   const indexByName = new Map(names.map((name, index) => [name, index]));
 
-  // Both adjacencies are filled in one pass, straight into flat arrays (no per-task lists).
-  const dependencyStart = new Int32Array(taskCount + 1);
-  const dependencyList: number[] = [];
-  const argumentStart = new Int32Array(taskCount + 1);
-  const argumentList: number[] = [];
-  const lastListedBy = new Int32Array(taskCount).fill(-1);
-  for (let task = 0; task < taskCount; task++) {
-    const { name, metadata } = definitions[task];
-    const firstArgument = argumentList.length;
+  const draft = new PlanDraft(workflow, false);
+  const listed: number[] = [];
+  for (const { name, metadata } of definitions) {
+    draft.addTask(name, metadata.taskOptions);
+    listed.length = 0;
     for (let position = 0; position < metadata.dependsOn.length; position++) {
-      const dependencyName: unknown = metadata.dependsOn[position];
-      if (typeof dependencyName !== 'string') {
-        throw definitionErrors.invalidInput(workflow, name, position, dependencyName);
+      const input: unknown = metadata.dependsOn[position];
+      const slot = typeof input === 'string' ? indexByName.get(input) : tokenSlot(input);
+      if (slot !== undefined) {
+        listed.push(slot);
+      } else if (typeof input === 'string') {
+        throw unknownDependency(prototype, workflow, name, input, names);
+      } else {
+        throw definitionErrors.invalidInput(workflow, name, position, input);
       }
-      const dependency = indexByName.get(dependencyName);
-      if (dependency === undefined) {
-        throw unknownDependency(prototype, workflow, name, dependencyName, names);
-      }
-      if (lastListedBy[dependency] !== task) {
-        lastListedBy[dependency] = task;
-        dependencyList.push(dependency);
-      }
-      argumentList.push(dependency);
     }
-    if (metadata.paramIndexes.length > 0 || metadata.signalIndexes.length > 0) {
-      const listed = argumentList.splice(firstArgument);
-      argumentList.push(...bindMarkedArguments(workflow, name, metadata, listed));
-    }
-    dependencyStart[task + 1] = dependencyList.length;
-    argumentStart[task + 1] = argumentList.length;
+    const slots = hasMarkedParameters(metadata)
+      ? bindMarkedArguments(workflow, name, metadata, listed)
+      : listed;
+    for (const slot of slots) draft.addArgument(slot);
   }
-
-  const dependencies: Adjacency = { start: dependencyStart, list: Int32Array.from(dependencyList) };
-  const dependents = reverseAdjacency(dependencies);
-  const order = topologicalOrder(dependencies, dependents);
-  if (order === undefined) {
-    const cycle = findCycle(dependencies)!;
-    throw definitionErrors.cycle(
-      workflow,
-      cycle.map((index) => names[index]),
-    );
-  }
-
-  const attemptPolicies = definitions.map(({ name, metadata }) =>
-    resolveAttemptPolicy(workflow, name, metadata.taskOptions),
-  );
-  const dependencyCounts = new Int32Array(taskCount);
-  const rootList: number[] = [];
-  for (let task = 0; task < taskCount; task++) {
-    dependencyCounts[task] = dependencyStart[task + 1] - dependencyStart[task];
-    if (dependencyCounts[task] === 0) rootList.push(task);
-  }
-  const roots = Int32Array.from(rootList);
-  let graph: WorkflowGraph | undefined;
-  return {
-    workflow,
-    names,
-    indexByName,
-    dependencies,
-    dependents,
-    dependencyCounts,
-    argumentSlots: { start: argumentStart, list: Int32Array.from(argumentList) },
-    roots,
-    ranks: schedulingRanks(remainingPathLengths(order, dependents)),
-    attemptPolicies,
-    hasAttemptPolicies: attemptPolicies.some((policy) => policy !== undefined),
-    prefersPrototypeLookup: chain.some(
+  return draft.compile(
+    chain.some(
       (classPrototype) => Object.getOwnPropertyNames(classPrototype).length > FAST_PROPERTY_LIMIT,
     ),
-    usesSignal: definitions.some(({ metadata }) => metadata.signalIndexes.length > 0),
-    get graph() {
-      return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));
-    },
-    closure: (targets) => dependencyClosure(targets, dependencies),
-  };
+  );
 }
 
 /**
@@ -260,67 +157,78 @@ function checkMember(metadata: MemberMetadata, workflow: string): string {
         `list every dependency in one @DependsOn(…), in argument order.`,
     );
   }
-  for (const [decorator, indexes] of [
-    ['@Param()', metadata.paramIndexes],
-    ['@Signal()', metadata.signalIndexes],
-  ] as const) {
-    const odd = indexes.find((index) => !isParameterIndex(index));
-    if (odd !== undefined) {
+  const byIndex = new Map<number, number>();
+  for (const { index, slot } of metadata.markedParameters) {
+    if (!isParameterIndex(index)) {
       throw invalid(
-        `${decorator} of task "${member}" marks parameter index ${describeInput(odd)}; ` +
+        `${MARKER_BY_SLOT[slot]} of task "${member}" marks parameter index ${describeInput(index)}; ` +
           `a parameter index is a whole number from 0 (the first parameter).`,
       );
     }
-  }
-  const both = metadata.paramIndexes.find((index) => metadata.signalIndexes.includes(index));
-  if (both !== undefined) {
-    throw invalid(
-      `argument ${both} of "${member}" is marked both @Param() and @Signal(); mark it once.`,
-    );
+    const other = byIndex.get(index);
+    if (other !== undefined && other !== slot) {
+      const [first, second] = [MARKER_BY_SLOT[slot], MARKER_BY_SLOT[other]].sort();
+      throw invalid(
+        `argument ${index} of "${member}" is marked both ${first} and ${second}; mark it once.`,
+      );
+    }
+    byIndex.set(index, slot);
   }
   return member;
 }
+
+/** The parameter decorator behind each marked slot, for messages. */
+const MARKER_BY_SLOT: Record<number, string> = {
+  [PARAM_SLOT]: '@Param()',
+  [SIGNAL_SLOT]: '@Signal()',
+  [CONTEXT_SLOT]: '@Context()',
+};
 
 function decoratorsOn(metadata: MemberMetadata): string[] {
   const decorators: string[] = [];
   if (metadata.taskDecorations > 0) decorators.push('@Task()');
   if (metadata.dependsOnDecorations > 0) decorators.push('@DependsOn');
-  if (metadata.paramIndexes.length > 0) decorators.push('@Param()');
-  if (metadata.signalIndexes.length > 0) decorators.push('@Signal()');
+  for (const slot of [PARAM_SLOT, SIGNAL_SLOT, CONTEXT_SLOT]) {
+    if (metadata.markedParameters.some((marked) => marked.slot === slot)) {
+      decorators.push(MARKER_BY_SLOT[slot]);
+    }
+  }
   return decorators;
 }
 
+function hasMarkedParameters(metadata: MemberMetadata): boolean {
+  return metadata.markedParameters.length > 0;
+}
+
 /**
- * The argument slots of a task with marked parameters, left to right: marked indexes get the param
- * or the signal, every other index the next listed dependency.
+ * The argument slots of a task with marked parameters, left to right: a marked index gets its
+ * marker's slot (param, signal or context), every other index the next listed input.
  */
 function bindMarkedArguments(
   workflow: string,
   task: string,
   metadata: MemberMetadata,
-  listedDependencies: readonly number[],
+  listedInputs: readonly number[],
 ): number[] {
-  const params = new Set(metadata.paramIndexes);
-  const signals = new Set(metadata.signalIndexes);
-  const arity = listedDependencies.length + params.size + signals.size;
-  const marked = [...params, ...signals].sort((a, b) => a - b);
-  const highestMarked = marked.length === 0 ? -1 : marked[marked.length - 1];
+  const slotByIndex = new Map<number, number>();
+  for (const { index, slot } of metadata.markedParameters) slotByIndex.set(index, slot);
+  const arity = listedInputs.length + slotByIndex.size;
+  const marked = [...slotByIndex.keys()].sort((a, b) => a - b);
+  const highestMarked = marked[marked.length - 1];
   if (highestMarked >= arity) {
     throw definitionErrors.parameterGap(
       workflow,
       task,
       highestMarked,
       arity,
-      listedDependencies.length,
-      unfilledPositions(marked, listedDependencies.length),
+      listedInputs.length,
+      unfilledPositions(marked, listedInputs.length),
     );
   }
   const slots: number[] = [];
-  let nextDependency = 0;
+  let nextInput = 0;
   for (let index = 0; index < arity; index++) {
-    if (params.has(index)) slots.push(PARAM_SLOT);
-    else if (signals.has(index)) slots.push(SIGNAL_SLOT);
-    else slots.push(listedDependencies[nextDependency++]);
+    slots.push(slotByIndex.get(index) ?? listedInputs[nextInput++]);
   }
   return slots;
 }
@@ -380,39 +288,6 @@ function isMethodOf(prototype: object, name: string): boolean {
   return (
     owner !== undefined && typeof Object.getOwnPropertyDescriptor(owner, name)?.value === 'function'
   );
-}
-
-function describeGraph(
-  workflow: string,
-  names: readonly string[],
-  dependencies: Adjacency,
-  dependents: Adjacency,
-  roots: Int32Array,
-  order: Int32Array,
-): WorkflowGraph {
-  const namesOf = (adjacency: Adjacency, node: number) =>
-    Object.freeze(
-      Array.from(
-        adjacency.list.subarray(adjacency.start[node], adjacency.start[node + 1]),
-        (index) => names[index],
-      ),
-    );
-  const tasks: TaskNode[] = names.map((name, node) =>
-    Object.freeze({
-      name,
-      dependsOn: namesOf(dependencies, node),
-      dependents: namesOf(dependents, node),
-    }),
-  );
-  return Object.freeze({
-    workflow,
-    tasks: Object.freeze(tasks),
-    roots: Object.freeze(Array.from(roots, (index) => names[index])),
-    sinks: Object.freeze(
-      tasks.filter((task) => task.dependents.length === 0).map((task) => task.name),
-    ),
-    order: Object.freeze(Array.from(order, (index) => names[index])),
-  });
 }
 
 /**

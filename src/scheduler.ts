@@ -18,11 +18,13 @@ import {
   WorkflowExecutionError,
   type TaskFailure,
 } from './errors';
-import type { RunSettings } from './options';
+import { resolveRunSettings, type RunSettings } from './options';
 import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue';
 import { ExecutionResult, TaskState } from './result';
-import { PARAM_SLOT, SIGNAL_SLOT, type WorkflowPlan } from './scanner';
+import { TakesInput, type WorkflowPlan } from './plan';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options';
+import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens';
+import type { InvokeOptions, TaskContext } from './types';
 
 /** Why the run stopped starting tasks. */
 const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
@@ -53,17 +55,19 @@ interface PendingRetry {
 }
 
 /**
- * Starts a run of `plan` on `instance` and returns its outcome: the result, or a
- * `WorkflowExecutionError` / `WorkflowAbortedError` rejection once nothing is in flight.
+ * Starts a run of `plan` on `instance` (`undefined` for a builder) and returns its outcome: the
+ * result, or a rejection — `WorkflowOptionsError` for invalid options before anything starts,
+ * `WorkflowExecutionError` / `WorkflowAbortedError` once nothing is in flight.
  */
 export function runWorkflow<W extends object, P>(
-  instance: W,
+  instance: W | undefined,
   plan: WorkflowPlan,
   param: P,
-  settings: RunSettings,
+  options: InvokeOptions<W> | undefined,
 ): Promise<ExecutionResult<W, P>> {
   return new Promise((resolve, reject) => {
-    new Run(instance, plan, param, settings, resolve, reject).start();
+    const settings = resolveRunSettings(plan, options);
+    new Run(instance as W, plan, param, settings, resolve, reject).start();
   });
 }
 
@@ -106,6 +110,8 @@ class Run<W extends object, P> {
   private attemptControllers: Set<AbortController> | undefined;
   private pendingRetries: Set<PendingRetry> | undefined;
   private unsubscribeFromCaller: (() => void) | undefined;
+  /** The `TaskContext` of the attempt being called, while its arguments are gathered. */
+  private context: TaskContext | undefined;
   /** What the last synchronous throw in `call` threw (it returns {@link THREW} instead). */
   private thrown: unknown;
 
@@ -185,7 +191,7 @@ class Run<W extends object, P> {
   /** A task without timeout or retries: call it and settle once. */
   private runFastAttempt(task: number): void {
     if (!this.announceStart(task, 1)) return;
-    const outcome = this.call(task, undefined);
+    const outcome = this.call(task, 1, undefined);
     if (outcome === THREW) return this.taskFailed(task, 1, this.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
@@ -211,7 +217,7 @@ class Run<W extends object, P> {
       timedOut: false,
     };
     if (policy.timeout !== undefined) {
-      if (this.takesSignal(task)) {
+      if (this.plan.inputKinds[task] !== 0) {
         attempt.controller = new AbortController();
         (this.attemptControllers ??= new Set()).add(attempt.controller);
       }
@@ -224,7 +230,7 @@ class Run<W extends object, P> {
         );
       }, policy.timeout);
     }
-    const outcome = this.call(task, attempt.controller?.signal);
+    const outcome = this.call(task, number, attempt.controller?.signal);
     if (outcome === THREW) return this.attemptSettled(attempt, false, this.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
@@ -313,15 +319,24 @@ class Run<W extends object, P> {
    * Calls the task's function with its bound arguments. Returns a promise for an asynchronous
    * outcome, the value for a synchronous one, or {@link THREW} (with the error in `thrown`).
    */
-  private call(task: number, attemptSignal: AbortSignal | undefined): unknown {
-    const { plan, instance } = this;
-    const name = plan.names[task];
+  private call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
+    const { plan } = this;
     try {
-      const fn: unknown = this.overrides?.[task] ?? this.lookUpTask(name);
+      // A builder's task is its function, called with `this` undefined; a class's task is the
+      // method of that name, looked up on the instance now.
+      const receiver = plan.bodies === undefined ? this.instance : undefined;
+      const fn: unknown =
+        this.overrides?.[task] ?? plan.bodies?.[task] ?? this.lookUpTask(plan.names[task]);
       if (typeof fn !== 'function') {
         throw new TypeError(
-          `${plan.workflow}: task "${name}" is not a function on the instance (it is ${typeof fn})`,
+          `${plan.workflow}: task "${plan.names[task]}" is not a function on the instance (it is ${typeof fn})`,
         );
+      }
+      if (plan.inputKinds[task] !== 0) {
+        attemptSignal ??= this.runSignal();
+        if ((plan.inputKinds[task] & TakesInput.Context) !== 0) {
+          this.context = this.makeContext(task, attempt, attemptSignal);
+        }
       }
       const { start, list } = plan.argumentSlots;
       const first = start[task];
@@ -329,18 +344,18 @@ class Run<W extends object, P> {
       let result: unknown;
       // Direct calls for the common arities: no arguments array to allocate.
       if (arity === 0) {
-        result = fn.call(instance);
+        result = fn.call(receiver);
       } else if (arity === 1) {
-        result = fn.call(instance, this.argument(list[first], attemptSignal));
+        result = fn.call(receiver, this.argument(list[first], attemptSignal));
       } else if (arity === 2) {
         result = fn.call(
-          instance,
+          receiver,
           this.argument(list[first], attemptSignal),
           this.argument(list[first + 1], attemptSignal),
         );
       } else if (arity === 3) {
         result = fn.call(
-          instance,
+          receiver,
           this.argument(list[first], attemptSignal),
           this.argument(list[first + 1], attemptSignal),
           this.argument(list[first + 2], attemptSignal),
@@ -350,7 +365,7 @@ class Run<W extends object, P> {
         for (let position = 0; position < arity; position++) {
           args[position] = this.argument(list[first + position], attemptSignal);
         }
-        result = fn.apply(instance, args);
+        result = fn.apply(receiver, args);
       }
       // A native promise is awaited as is. Any other thenable (a promise subclass, a promise whose
       // `then` was replaced, a foreign thenable) is adopted the way `await` adopts it: its `then`
@@ -382,15 +397,28 @@ class Run<W extends object, P> {
   private argument(slot: number, attemptSignal: AbortSignal | undefined): unknown {
     if (slot >= 0) return this.values[slot];
     if (slot === PARAM_SLOT) return this.param;
-    return attemptSignal ?? this.runSignal();
+    if (slot <= FIRST_CONSTANT_SLOT) return this.plan.constants[FIRST_CONSTANT_SLOT - slot];
+    if (slot === CONTEXT_SLOT) return this.context;
+    return attemptSignal;
   }
 
-  private takesSignal(task: number): boolean {
-    const { start, list } = this.plan.argumentSlots;
-    for (let position = start[task]; position < start[task + 1]; position++) {
-      if (list[position] === SIGNAL_SLOT) return true;
-    }
-    return false;
+  /** The `TaskContext` of one attempt; `progress` reaches the `onTaskProgress` hook. */
+  private makeContext(task: number, attempt: number, signal: AbortSignal): TaskContext {
+    const name = this.plan.names[task];
+    const { hooks } = this;
+    return {
+      task: name,
+      attempt,
+      signal,
+      progress: (data: unknown) => {
+        if (hooks?.onTaskProgress !== undefined && !this.settled) {
+          this.watchHook(
+            task,
+            hooks.onTaskProgress.call(hooks.receiver, { task: name, attempt, data }),
+          );
+        }
+      },
+    };
   }
 
   /** The signal handed to `@Signal()` parameters, created on first use. */

@@ -4,7 +4,7 @@
  * {@link resolveAttemptPolicy}, so an option means the same thing, and fails the same way, in both.
  */
 import { describeInput } from './describe';
-import { definitionErrors } from './errors';
+import { definitionErrors } from './definition-errors';
 import { didYouMean } from './suggest';
 import type { TaskOptions } from './types';
 

@@ -92,6 +92,43 @@ export interface TaskRetryEvent extends TaskFailureEvent {
   delayMs: number;
 }
 
+/** Passed to {@link WorkflowHooks.onTaskProgress}: what a task reported through `ctx.progress`. */
+export interface TaskProgressEvent extends TaskStartEvent {
+  /** The value given to `progress(data)`. */
+  data: unknown;
+}
+
+/**
+ * What a task receives for the `CONTEXT` token (or a `@Context()` parameter): who it is, which
+ * attempt this is, its abort signal, and a way to report progress.
+ *
+ * @example
+ * ```ts
+ * class Import {
+ *   @Task() @DependsOn(PARAM, CONTEXT)
+ *   async rows(files: string[], ctx: TaskContext) {
+ *     for (const [done, file] of files.entries()) {
+ *       await load(file, ctx.signal);
+ *       ctx.progress({ done: done + 1, of: files.length });
+ *     }
+ *   }
+ * }
+ * ```
+ */
+export interface TaskContext {
+  /** The task's name. */
+  readonly task: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+  /** The attempt's signal: the very object `SIGNAL` and `@Signal()` give in this attempt. */
+  readonly signal: AbortSignal;
+  /**
+   * Reports progress: emits a `taskProgress` event to the run's stream and calls the
+   * `onTaskProgress` hook. Harmless when nobody listens; ignored once the run has settled.
+   */
+  progress(data: unknown): void;
+}
+
 /**
  * Observers of one run. Hooks are called synchronously; `onTaskSuccess` is called before any
  * dependent starts. A hook that throws fails the run with that error (as a failure of the task the
@@ -114,6 +151,8 @@ export interface WorkflowHooks {
   onTaskFailure?(event: TaskFailureEvent): void;
   /** An attempt failed and the task will be retried after `delayMs`. */
   onTaskRetry?(event: TaskRetryEvent): void;
+  /** A task reported progress with `ctx.progress(data)`. */
+  onTaskProgress?(event: TaskProgressEvent): void;
 }
 
 /**

@@ -3,10 +3,10 @@
  * instance's class, checks the options, and hands the run to the scheduler.
  */
 import { describeThrown } from './describe';
-import { resolveRunSettings } from './options';
 import { mermaidGraph } from './render';
 import type { ExecutionResult } from './result';
-import { planFor, type WorkflowPlan } from './scanner';
+import type { WorkflowPlan } from './plan';
+import { planFor } from './scanner';
 import { runWorkflow } from './scheduler';
 import type { InvokeOptions, WorkflowGraph } from './types';
 
@@ -43,7 +43,7 @@ export class Workflow {
   ): Promise<ExecutionResult<W, P>> {
     try {
       const plan = planFor(prototypeOfInstance(instance));
-      return runWorkflow(instance, plan, param as P, resolveRunSettings(plan, options));
+      return runWorkflow(instance, plan, param as P, options);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -587,12 +587,16 @@ const definitionCases: DefinitionCase[] = [
       [{ retryDelay: Number.POSITIVE_INFINITY }, 'retryDelay'],
       [{ retryDelay: 2 ** 31 }, 'retryDelay'],
       [{ timout: 50 }, 'timout'],
+      [null, 'options'],
     ] as const
   ).map(([options, option]): DefinitionCase => ({
     code: 'INVALID_TASK',
-    shape: `@Task({ ${Object.entries(options)
-      .map(([key, value]) => `${key}: ${typeof value === 'string' ? `'${value}'` : value}`)
-      .join(', ')} })`,
+    shape:
+      options === null
+        ? '@Task(null)'
+        : `@Task({ ${Object.entries(options)
+            .map(([key, value]) => `${key}: ${typeof value === 'string' ? `'${value}'` : value}`)
+            .join(', ')} })`,
     define: () =>
       defineWorkflow('BadOptions', {
         good: {},
@@ -602,7 +606,9 @@ const definitionCases: DefinitionCase[] = [
     mentions: [
       option === 'timout'
         ? 'unknown option "timout". Did you mean "timeout"?'
-        : `option "${option}" of task`,
+        : option === 'options'
+          ? 'the options of task "bad" must be an object, got null'
+          : `option "${option}" of task`,
     ],
   })),
 

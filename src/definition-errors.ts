@@ -1,0 +1,171 @@
+/**
+ * Every error about a workflow's definition — a decorated class or a builder's nodes — and every
+ * message that explains one, in one place. Messages always name the workflow and, where one is
+ * involved, the task, and say how to fix the problem.
+ */
+import { describeInput } from './describe';
+
+/** The codes of {@link WorkflowDefinitionError}. */
+export type DefinitionErrorCode =
+  | 'CYCLE'
+  | 'UNKNOWN_DEPENDENCY'
+  | 'NOT_A_TASK'
+  | 'PARAMETER_GAP'
+  | 'INVALID_TASK'
+  | 'NO_TASKS'
+  | 'SEALED';
+
+/**
+ * The workflow class is not a valid workflow. Thrown by `Workflow.validate` and `Workflow.graph`,
+ * and the rejection of `Workflow.invoke`, before any task starts.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   Workflow.validate(Checkout);
+ * } catch (error) {
+ *   if (error instanceof WorkflowDefinitionError && error.code === 'CYCLE') console.error(error.message);
+ * }
+ * ```
+ */
+export class WorkflowDefinitionError extends Error {
+  /** Always `'WorkflowDefinitionError'`. */
+  override readonly name = 'WorkflowDefinitionError';
+
+  constructor(
+    /** What is wrong, as a stable code. */
+    readonly code: DefinitionErrorCode,
+    /** The workflow class name. */
+    readonly workflow: string,
+    /** The task (or member) involved, when there is one. */
+    readonly task: string | undefined,
+    message: string,
+  ) {
+    super(`${workflow}: ${message}`);
+  }
+}
+
+/** The message builders of {@link WorkflowDefinitionError}, one per situation. */
+export const definitionErrors = {
+  cycle(workflow: string, path: readonly string[]): WorkflowDefinitionError {
+    const arrow = path.join(' -> ');
+    return new WorkflowDefinitionError(
+      'CYCLE',
+      workflow,
+      path[0],
+      path.length === 2
+        ? `task "${path[0]}" depends on itself (${arrow}). Remove "${path[0]}" from its own @DependsOn.`
+        : `dependency cycle ${arrow} (each task runs after the one before it). ` +
+            `Remove one of these @DependsOn links.`,
+    );
+  },
+
+  unknownDependency(
+    workflow: string,
+    task: string,
+    dependency: string,
+    suggestion: string | undefined,
+    dependencyIsUndecoratedMethod: boolean,
+  ): WorkflowDefinitionError {
+    let hint: string;
+    if (dependencyIsUndecoratedMethod) hint = ` "${dependency}" is a method: add @Task() to it.`;
+    else if (suggestion !== undefined) hint = ` Did you mean "${suggestion}"?`;
+    else hint = ' Check the spelling, or add a @Task() method with that name.';
+    return new WorkflowDefinitionError(
+      'UNKNOWN_DEPENDENCY',
+      workflow,
+      task,
+      `task "${task}" depends on "${dependency}", which is not a task.${hint}`,
+    );
+  },
+
+  notATask(
+    workflow: string,
+    member: string,
+    decorators: readonly string[],
+  ): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'NOT_A_TASK',
+      workflow,
+      member,
+      `${decorators.join(', ')} on "${member}", which is not a @Task() method of this class. ` +
+        `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`,
+    );
+  },
+
+  invalidInput(
+    workflow: string,
+    task: string,
+    position: number,
+    input: unknown,
+  ): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'UNKNOWN_DEPENDENCY',
+      workflow,
+      task,
+      `input ${position + 1} of task "${task}" is ${describeInput(input)}, which is neither a task ` +
+        `name nor a token. @DependsOn takes task names (strings) and the tokens PARAM, SIGNAL and CONTEXT.`,
+    );
+  },
+
+  parameterGap(
+    workflow: string,
+    task: string,
+    index: number,
+    arity: number,
+    dependencyCount: number,
+    unfilled: readonly (readonly [first: number, last: number])[],
+  ): WorkflowDefinitionError {
+    const count = unfilled.reduce((total, [first, last]) => total + last - first + 1, 0);
+    const plural = count === 1 ? '' : 's';
+    return new WorkflowDefinitionError(
+      'PARAMETER_GAP',
+      workflow,
+      task,
+      `argument ${index} of task "${task}" is marked, but the task receives only ${arity} ` +
+        `argument${arity === 1 ? '' : 's'} (${dependencyCount} from @DependsOn plus the marked ones), ` +
+        `so argument${plural} ${positionsText(unfilled)} would get no value. ` +
+        `Add the missing @DependsOn names or move the marked parameter left.`,
+    );
+  },
+
+  invalidTask(workflow: string, member: string, problem: string): WorkflowDefinitionError {
+    return new WorkflowDefinitionError('INVALID_TASK', workflow, member, problem);
+  },
+
+  noNodes(workflow: string): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'NO_TASKS',
+      workflow,
+      undefined,
+      `the DAG has no nodes. Add nodes with addNode() or addImmediateNode() before using it.`,
+    );
+  },
+
+  sealed(workflow: string, method: string): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'SEALED',
+      workflow,
+      undefined,
+      `${method}() after the DAG was sealed by its first invoke(), stream(), graph(), toMermaid() ` +
+        `or validate(). Add every node before using the DAG, or build another with buildDag().`,
+    );
+  },
+
+  noTasks(workflow: string): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'NO_TASKS',
+      workflow,
+      undefined,
+      `the class has no @Task() methods. Decorate its methods with @Task(), and check that ` +
+        `"experimentalDecorators": true is set in tsconfig.json (without it, decorators never run).`,
+    );
+  },
+};
+
+/** `3`, `1..4` for a contiguous run, or `1, 3..5, 7` for several. */
+function positionsText(ranges: readonly (readonly [first: number, last: number])[]): string {
+  return ranges
+    .map(([first, last]) => (first === last ? String(first) : `${first}..${last}`))
+    .join(', ');
+}

@@ -1,0 +1,247 @@
+/**
+ * The plan: everything a run needs to know about a workflow, computed once and shared by every run
+ * of it. Both front-ends make one — the scanner from a decorated class, the builder from `addNode`
+ * calls — by filling a {@link PlanDraft}; nothing downstream of the plan (scheduler, options,
+ * results, pictures) knows which front-end made it.
+ */
+import { definitionErrors } from './definition-errors';
+import {
+  dependencyClosure,
+  findCycle,
+  remainingPathLengths,
+  reverseAdjacency,
+  schedulingRanks,
+  topologicalOrder,
+  type Adjacency,
+} from './graph';
+import { resolveAttemptPolicy, type AttemptPolicy } from './task-options';
+import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, SIGNAL_SLOT } from './tokens';
+import type { TaskNode, TaskOptions, WorkflowGraph } from './types';
+
+/** Bits of {@link WorkflowPlan.inputKinds}: which tokens a task takes. */
+export const TakesInput = { Signal: 1, Context: 2 } as const;
+
+/** Everything a run needs to know about a workflow, computed once per workflow. */
+export interface WorkflowPlan {
+  /** The workflow's name (a class name, or a builder's `name`), for messages. */
+  readonly workflow: string;
+  /** Task names in declaration order; a task's index is its position here. */
+  readonly names: readonly string[];
+  readonly indexByName: ReadonlyMap<string, number>;
+  /** What each task waits for, without repeats, in the order first listed. */
+  readonly dependencies: Adjacency;
+  /** Who waits for each task, in ascending index order. */
+  readonly dependents: Adjacency;
+  /** How many distinct tasks each task waits for (a run starts from a copy). */
+  readonly dependencyCounts: Int32Array;
+  /**
+   * The arguments of task `i` are `argumentSlots.list[argumentSlots.start[i]…]`: a task index
+   * (that dependency's result), a token slot, or a constant slot (see `tokens.ts`).
+   */
+  readonly argumentSlots: Adjacency;
+  /** The constants that constant slots refer to: constant `k` is slot `FIRST_CONSTANT_SLOT - k`. */
+  readonly constants: readonly unknown[];
+  /**
+   * The function of each task, when the workflow fixes them (a builder); `undefined` when tasks are
+   * methods looked up by name on the instance at call time (a class).
+   */
+  readonly bodies: readonly Function[] | undefined;
+  /** Per task, the {@link TakesInput} bits of the tokens among its arguments. */
+  readonly inputKinds: Uint8Array;
+  /** Tasks with no dependencies, in declaration order. */
+  readonly roots: Int32Array;
+  /**
+   * Scheduling rank per task (0 first) under a concurrency limit: longest remaining path to a
+   * sink, then declaration order. Computed on first use.
+   */
+  readonly ranks: Int32Array;
+  /** Timeout and retry settings per task; `undefined` entries have none. */
+  readonly attemptPolicies: readonly (AttemptPolicy | undefined)[];
+  /** Whether any task has a timeout or retries (a run then records attempts). */
+  readonly hasAttemptPolicies: boolean;
+  /**
+   * Whether the instance's prototype has more own properties than V8 keeps in fast mode (about
+   * 1,020): the scheduler then looks task methods up in two steps, which is faster there.
+   */
+  readonly prefersPrototypeLookup: boolean;
+  /** The public description, built on first request. */
+  readonly graph: WorkflowGraph;
+  /** Marks `targets` and their transitive dependencies. */
+  closure(targets: Iterable<number>): Uint8Array;
+}
+
+/**
+ * A plan being filled in, task by task: `addTask`, then that task's `addArgument`s, then the next
+ * task. Checks each task's options as it is added (so a builder's `addNode` fails at once), and
+ * the graph as a whole in {@link PlanDraft.compile}.
+ */
+export class PlanDraft {
+  private readonly names: string[] = [];
+  private readonly argumentStart: number[] = [0];
+  private readonly argumentList: number[] = [];
+  private readonly policies: (AttemptPolicy | undefined)[] = [];
+  private readonly constants: unknown[] = [];
+  private readonly bodies: Function[] | undefined;
+  private inputKinds: number[] = [];
+
+  constructor(
+    /** The workflow's name, for messages. */
+    readonly workflow: string,
+    /** Whether each task brings its own function (a builder) rather than a method name. */
+    withBodies: boolean,
+    /** Option names allowed besides `TaskOptions` (a builder's `name`). */
+    private readonly extraOptionNames: readonly string[] = [],
+  ) {
+    this.bodies = withBodies ? [] : undefined;
+  }
+
+  /** How many tasks have been added. */
+  get size(): number {
+    return this.names.length;
+  }
+
+  /**
+   * Adds task `name` and returns its index. Checks `options` first and throws
+   * `WorkflowDefinitionError` (`INVALID_TASK`) without adding anything when they are invalid.
+   */
+  addTask(name: string, options: TaskOptions | undefined, body?: Function): number {
+    const policy =
+      options === undefined
+        ? undefined
+        : resolveAttemptPolicy(this.workflow, name, options, this.extraOptionNames);
+    this.policies.push(policy);
+    this.names.push(name);
+    this.bodies?.push(body!);
+    this.inputKinds.push(0);
+    this.argumentStart.push(this.argumentList.length);
+    return this.names.length - 1;
+  }
+
+  /** Appends an argument slot to the last task added. */
+  addArgument(slot: number): void {
+    this.argumentList.push(slot);
+    this.argumentStart[this.names.length] = this.argumentList.length;
+    if (slot === SIGNAL_SLOT) this.inputKinds[this.names.length - 1] |= TakesInput.Signal;
+    else if (slot === CONTEXT_SLOT) this.inputKinds[this.names.length - 1] |= TakesInput.Context;
+  }
+
+  /** Registers a constant argument and returns its slot. */
+  addConstant(value: unknown): number {
+    this.constants.push(value);
+    return FIRST_CONSTANT_SLOT - (this.constants.length - 1);
+  }
+
+  /**
+   * The finished plan. Throws `WorkflowDefinitionError` `CYCLE` when the dependencies form a cycle
+   * (only a class can: a builder's nodes depend only on nodes added before them).
+   */
+  compile(prefersPrototypeLookup: boolean): WorkflowPlan {
+    const { workflow, names } = this;
+    const taskCount = names.length;
+    const argumentSlots: Adjacency = {
+      start: Int32Array.from(this.argumentStart),
+      list: Int32Array.from(this.argumentList),
+    };
+    const dependencies = distinctDependencies(argumentSlots);
+    const dependents = reverseAdjacency(dependencies);
+    const order = topologicalOrder(dependencies, dependents);
+    if (order === undefined) {
+      const cycle = findCycle(dependencies)!;
+      throw definitionErrors.cycle(
+        workflow,
+        cycle.map((index) => names[index]),
+      );
+    }
+    const dependencyCounts = new Int32Array(taskCount);
+    const rootList: number[] = [];
+    for (let task = 0; task < taskCount; task++) {
+      dependencyCounts[task] = dependencies.start[task + 1] - dependencies.start[task];
+      if (dependencyCounts[task] === 0) rootList.push(task);
+    }
+    const roots = Int32Array.from(rootList);
+    const indexByName = new Map<string, number>();
+    for (let task = 0; task < taskCount; task++) indexByName.set(names[task], task);
+    const policies = this.policies;
+    let ranks: Int32Array | undefined;
+    let graph: WorkflowGraph | undefined;
+    return {
+      workflow,
+      names,
+      indexByName,
+      dependencies,
+      dependents,
+      dependencyCounts,
+      argumentSlots,
+      constants: this.constants,
+      bodies: this.bodies,
+      inputKinds: Uint8Array.from(this.inputKinds),
+      roots,
+      get ranks() {
+        return (ranks ??= schedulingRanks(remainingPathLengths(order, dependents)));
+      },
+      attemptPolicies: policies,
+      hasAttemptPolicies: policies.some((policy) => policy !== undefined),
+      prefersPrototypeLookup,
+      get graph() {
+        return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));
+      },
+      closure: (targets) => dependencyClosure(targets, dependencies),
+    };
+  }
+}
+
+/** The task slots of each task's arguments, without repeats, in the order first listed. */
+function distinctDependencies(argumentSlots: Adjacency): Adjacency {
+  const taskCount = argumentSlots.start.length - 1;
+  const start = new Int32Array(taskCount + 1);
+  const list: number[] = [];
+  const lastListedBy = new Int32Array(taskCount).fill(-1);
+  for (let task = 0; task < taskCount; task++) {
+    for (
+      let position = argumentSlots.start[task];
+      position < argumentSlots.start[task + 1];
+      position++
+    ) {
+      const dependency = argumentSlots.list[position];
+      if (dependency >= 0 && lastListedBy[dependency] !== task) {
+        lastListedBy[dependency] = task;
+        list.push(dependency);
+      }
+    }
+    start[task + 1] = list.length;
+  }
+  return { start, list: Int32Array.from(list) };
+}
+
+function describeGraph(
+  workflow: string,
+  names: readonly string[],
+  dependencies: Adjacency,
+  dependents: Adjacency,
+  roots: Int32Array,
+  order: Int32Array,
+): WorkflowGraph {
+  const namesOf = (adjacency: Adjacency, node: number) =>
+    Object.freeze(
+      Array.from(
+        adjacency.list.subarray(adjacency.start[node], adjacency.start[node + 1]),
+        (index) => names[index],
+      ),
+    );
+  const tasks: TaskNode[] = names.map((name, node) =>
+    Object.freeze({
+      name,
+      dependsOn: namesOf(dependencies, node),
+      dependents: namesOf(dependents, node),
+    }),
+  );
+  return Object.freeze({
+    workflow,
+    tasks: Object.freeze(tasks),
+    roots: Object.freeze(Array.from(roots, (index) => names[index])),
+    sinks: Object.freeze(
+      tasks.filter((task) => task.dependents.length === 0).map((task) => task.name),
+    ),
+    order: Object.freeze(Array.from(order, (index) => names[index])),
+  });
+}

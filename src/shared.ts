@@ -1,0 +1,24 @@
+/**
+ * State that must be one per process even when the package is loaded twice — its CommonJS and its
+ * ES-module build side by side, or two bundles — so that a token, a `skip()` or a decorator record
+ * made by one copy is recognised by the other. Everything here lives on `globalThis` under one
+ * `Symbol.for` key, versioned so that an incompatible future layout never collides with this one.
+ */
+
+const SHARED_KEY = Symbol.for('async-dag.shared.v1');
+
+/**
+ * The process-wide object of the given `name`, made by `create` on first use by any copy of the
+ * package.
+ *
+ * @example
+ * ```ts
+ * const skips = shared('skips', () => new WeakSet<object>());
+ * ```
+ */
+export function shared<T>(name: string, create: () => T): T {
+  const holder = globalThis as { [SHARED_KEY]?: Record<string, unknown> };
+  const registry = (holder[SHARED_KEY] ??= Object.create(null) as Record<string, unknown>);
+  if (!(name in registry)) registry[name] = create();
+  return registry[name] as T;
+}

@@ -1,0 +1,99 @@
+/**
+ * The input tokens: `PARAM`, `SIGNAL` and `CONTEXT` stand for the invocation parameter, the
+ * attempt's abort signal and its `TaskContext` wherever a task's inputs are listed — in
+ * `@DependsOn(…)` and as `addNode` arguments. In a compiled plan every input is an argument slot:
+ * a task index (≥ 0), one of the token slots below, or a constant (slot ≤ {@link FIRST_CONSTANT_SLOT}).
+ */
+import { shared } from './shared';
+
+declare const parameterType: unique symbol;
+
+/**
+ * The `PARAM` token. Its type parameter says which parameter it stands for: a builder's
+ * `parameterNode` is `PARAM` typed as the builder's `P`.
+ */
+export interface ParamToken<P = unknown> {
+  /** Always `'PARAM'`. */
+  readonly token: 'PARAM';
+  /** Type-level only: the parameter's type. */
+  readonly [parameterType]?: P;
+}
+
+/** The `SIGNAL` token. */
+export interface SignalToken {
+  /** Always `'SIGNAL'`. */
+  readonly token: 'SIGNAL';
+}
+
+/** The `CONTEXT` token. */
+export interface ContextToken {
+  /** Always `'CONTEXT'`. */
+  readonly token: 'CONTEXT';
+}
+
+/** Any of the three input tokens. */
+export type InputToken = ParamToken<any> | SignalToken | ContextToken;
+
+const tokens = shared('tokens', () => ({
+  PARAM: Object.freeze({ token: 'PARAM', toString: () => 'PARAM' }),
+  SIGNAL: Object.freeze({ token: 'SIGNAL', toString: () => 'SIGNAL' }),
+  CONTEXT: Object.freeze({ token: 'CONTEXT', toString: () => 'CONTEXT' }),
+}));
+
+/**
+ * Stands for the value passed to `invoke`: list it in `@DependsOn` (or pass it to `addNode`) where
+ * a task takes the invocation parameter. The same as marking the parameter `@Param()`.
+ *
+ * @example
+ * ```ts
+ * class Greeting {
+ *   @Task() @DependsOn(PARAM) hello(name: string) { return `Hello, ${name}`; }
+ * }
+ * ```
+ */
+export const PARAM: ParamToken = tokens.PARAM as ParamToken;
+
+/**
+ * Stands for the attempt's `AbortSignal`: aborted when the run fails or is aborted, or when the
+ * attempt times out. The same as marking the parameter `@Signal()`.
+ *
+ * @example
+ * ```ts
+ * class Prices {
+ *   @Task({ timeout: 2_000 }) @DependsOn(PARAM, SIGNAL)
+ *   quote(sku: string, signal: AbortSignal) { return fetch(`/prices/${sku}`, { signal }); }
+ * }
+ * ```
+ */
+export const SIGNAL: SignalToken = tokens.SIGNAL as SignalToken;
+
+/**
+ * Stands for the attempt's {@link TaskContext}: its task name, attempt number, signal and
+ * `progress()`. The same as marking the parameter `@Context()`.
+ *
+ * @example
+ * ```ts
+ * class Import {
+ *   @Task() @DependsOn(CONTEXT)
+ *   async rows(ctx: TaskContext) { ctx.progress({ done: 0 }); return load(ctx.signal); }
+ * }
+ * ```
+ */
+export const CONTEXT: ContextToken = tokens.CONTEXT as ContextToken;
+
+/** Argument slot: the value passed to invoke. */
+export const PARAM_SLOT = -1;
+/** Argument slot: the attempt's (or run's) AbortSignal. */
+export const SIGNAL_SLOT = -2;
+/** Argument slot: the attempt's TaskContext. */
+export const CONTEXT_SLOT = -3;
+/** Constant `k` of a plan is argument slot `FIRST_CONSTANT_SLOT - k`. */
+export const FIRST_CONSTANT_SLOT = -4;
+
+/** The argument slot of a token, or `undefined` when `value` is not one (compared by identity). */
+export function tokenSlot(value: unknown): number | undefined {
+  if (value === PARAM) return PARAM_SLOT;
+  if (value === SIGNAL) return SIGNAL_SLOT;
+  if (value === CONTEXT) return CONTEXT_SLOT;
+  return undefined;
+}
