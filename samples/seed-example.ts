@@ -10,22 +10,7 @@
  * chart — and then the same flow hand-wired with Promise.all, for comparison.
  */
 import { DependsOn, Param, Task, Workflow, formatTimeline, toMermaidGantt } from '../src';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function incTask(n: number, name: string, delayMs: number): Promise<number> {
-  console.log(`${name} task started...`);
-  await sleep(delayMs);
-  console.log(`${name} task done!`);
-  return n + 1;
-}
-
-async function addTask(a: number, b: number, name: string, delayMs: number): Promise<number> {
-  console.log(`${name} task started...`);
-  await sleep(delayMs);
-  console.log(`${name} task done!`);
-  return a + b;
-}
+import { addTask, incTask } from './seed-tasks';
 
 /** The seed's DAG. Delays are the seed's, in milliseconds. */
 export class SeedExample {

@@ -22,22 +22,41 @@ export {
   DependsOn,
   Param,
   Signal,
+  Context,
   type WorkflowMethodDecorator,
   type WorkflowParameterDecorator,
 } from './decorators';
 export { Workflow, type WorkflowClass } from './workflow';
-export { ExecutionResult } from './result';
 export { toMermaidGantt, formatTimeline, type TimelineOptions } from './render';
+export { WorkflowDefinitionError, type DefinitionErrorCode } from './definition-errors';
 export {
-  WorkflowDefinitionError,
   WorkflowExecutionError,
   WorkflowAbortedError,
   TaskTimeoutError,
   WorkflowOptionsError,
-  TaskResultError,
-  type DefinitionErrorCode,
   type TaskFailure,
 } from './errors';
+export { ExecutionResult, TaskResultError } from './result';
+export {
+  PARAM,
+  SIGNAL,
+  CONTEXT,
+  type ParamToken,
+  type SignalToken,
+  type ContextToken,
+  type InputToken,
+} from './tokens';
+export {
+  buildDag,
+  DagBuilder,
+  DagNode,
+  type DagOptions,
+  type NodeOptions,
+  type NodeArgument,
+  type NodeArguments,
+  type DagTasks,
+  type DagInvokeOptions,
+} from './builder';
 export type {
   AnyFunction,
   TaskName,
@@ -49,6 +68,8 @@ export type {
   TaskSuccessEvent,
   TaskFailureEvent,
   TaskRetryEvent,
+  TaskProgressEvent,
+  TaskContext,
   TaskStatus,
   TaskTrace,
   TaskNode,

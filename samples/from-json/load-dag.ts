@@ -1,0 +1,116 @@
+/**
+ * Builds a DAG from data: a JSON description of steps, each with the steps it `needs`. The graph
+ * is known only at run time, so it is built with `buildDag` rather than written as a class.
+ *
+ * The builder can only take nodes that already exist, so steps are added in dependency order; the
+ * loader finds that order itself (steps may be listed in any order) and reports a step that needs
+ * an unknown step, or steps that need each other in a cycle, with the names involved.
+ */
+import { buildDag, type DagBuilder, type DagNode } from '../../src';
+
+/** One step of a description: its name, what it needs, and how long its (simulated) work takes. */
+export interface StepDescription {
+  readonly name: string;
+  readonly needs?: readonly string[];
+  readonly ms?: number;
+}
+
+/** A pipeline description, as read from JSON. */
+export interface PipelineDescription {
+  readonly name: string;
+  readonly steps: readonly StepDescription[];
+}
+
+/** What a step returns: its name and the steps whose results it received. */
+export interface StepResult {
+  readonly step: string;
+  readonly after: readonly string[];
+}
+
+/** Runs one step: waits its time, then reports which inputs it got. */
+export type StepRunner = (
+  step: StepDescription,
+  inputs: readonly StepResult[],
+) => Promise<StepResult>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The default runner: waits `step.ms` milliseconds. */
+export const simulatedStep: StepRunner = async (step, inputs) => {
+  await sleep(step.ms ?? 0);
+  return { step: step.name, after: inputs.map((input) => input.step) };
+};
+
+/** A DAG built from a description, with its nodes by step name. */
+export interface LoadedPipeline {
+  readonly dag: DagBuilder<void>;
+  readonly nodes: ReadonlyMap<string, DagNode<StepResult>>;
+}
+
+/**
+ * Builds the DAG of `description`. Throws an `Error` naming the step for a step that needs an
+ * unknown step or is listed twice, and naming the path for a cycle (`a -> b -> a`).
+ */
+export function loadPipeline(
+  description: PipelineDescription,
+  runStep: StepRunner = simulatedStep,
+): LoadedPipeline {
+  const steps = new Map<string, StepDescription>();
+  for (const step of description.steps) {
+    if (steps.has(step.name)) throw new Error(`step "${step.name}" is listed twice`);
+    steps.set(step.name, step);
+  }
+  for (const step of description.steps) {
+    for (const need of step.needs ?? []) {
+      if (!steps.has(need)) {
+        throw new Error(
+          `step "${step.name}" needs "${need}", which is not a step. Steps: ${[...steps.keys()].join(', ')}`,
+        );
+      }
+    }
+  }
+  const dag = buildDag({ name: description.name });
+  const nodes = new Map<string, DagNode<StepResult>>();
+  for (const step of dependencyOrder(steps)) {
+    const inputs = (step.needs ?? []).map((need) => nodes.get(need)!);
+    const run = (...results: StepResult[]) => runStep(step, results);
+    nodes.set(step.name, dag.addNode({ name: step.name }, run, ...inputs));
+  }
+  return { dag, nodes };
+}
+
+/**
+ * The steps in an order where each comes after everything it needs (depth-first, iterative), or
+ * an `Error` naming a cycle.
+ */
+function dependencyOrder(steps: ReadonlyMap<string, StepDescription>): StepDescription[] {
+  const order: StepDescription[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  for (const root of steps.keys()) {
+    if (state.has(root)) continue;
+    // Each entry: a step and how many of its needs have been looked at.
+    const path: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    state.set(root, 'visiting');
+    while (path.length > 0) {
+      const top = path[path.length - 1];
+      const needs = steps.get(top.name)!.needs ?? [];
+      if (top.next === needs.length) {
+        state.set(top.name, 'done');
+        order.push(steps.get(top.name)!);
+        path.pop();
+        continue;
+      }
+      const need = needs[top.next++];
+      if (state.get(need) === 'visiting') {
+        const from = path.findIndex((entry) => entry.name === need);
+        const cycle = [...path.slice(from).map((entry) => entry.name), need];
+        throw new Error(`the steps form a cycle: ${cycle.reverse().join(' -> ')}`);
+      }
+      if (!state.has(need)) {
+        state.set(need, 'visiting');
+        path.push({ name: need, next: 0 });
+      }
+    }
+  }
+  return order;
+}

@@ -1,0 +1,376 @@
+/**
+ * The builder: a DAG written in code, the way the Python seed writes it (`build_dag`, `add_node`,
+ * `parameter_node`, `extract_result`), for graphs known only at run time. Each `addNode` adds one
+ * task to a {@link PlanDraft}, the same plan a decorated class compiles to, so a builder runs on the
+ * same scheduler with the same options, results, errors and speed.
+ */
+import { definitionErrors } from './definition-errors';
+import { describeInput } from './describe';
+import { WorkflowOptionsError } from './errors';
+import { PlanDraft, type WorkflowPlan } from './plan';
+import { mermaidGraph } from './render';
+import { resultPlan, TaskResultError, type ExecutionResult } from './result';
+import { runWorkflow } from './scheduler';
+import { PARAM, tokenSlot, type ContextToken, type ParamToken, type SignalToken } from './tokens';
+import type { InvokeOptions, TaskContext, TaskOptions, WorkflowGraph } from './types';
+
+/**
+ * The task type of a builder's results: tasks are named at run time, so `result.get(name)` is
+ * `unknown` — use `node.extractResult(result)` for a typed value.
+ */
+export interface DagTasks {
+  /** Every node, by name. */
+  readonly [name: string]: (...args: any[]) => unknown;
+}
+
+/** Options of {@link buildDag}. */
+export interface DagOptions {
+  /**
+   * The workflow's name in messages, the Gantt chart's title and tracing, as a class's name is.
+   * @default 'dag'
+   */
+  name?: string;
+}
+
+/** Options of one node: every `TaskOptions` field, plus its name. */
+export interface NodeOptions extends TaskOptions {
+  /**
+   * The node's name (unique in its DAG). Without it, the function's name is used (`'task'` for an
+   * anonymous one), with a numeric suffix when that name is taken: `incTask`, `incTask_2`, …
+   */
+  name?: string;
+}
+
+/**
+ * What an argument of `addNode` may be for a parameter of type `T` of a builder with invocation
+ * parameter `P`: a value of type `T` (passed unchanged to every invocation), a node whose result
+ * is a `T`, `PARAM` (`tm.parameterNode`) when `P` is a `T`, `SIGNAL` where an `AbortSignal` fits,
+ * or `CONTEXT` where a `TaskContext` fits.
+ */
+export type NodeArgument<T, P> =
+  | T
+  | DagNode<T>
+  | ([P] extends [T] ? ParamToken<any> : never)
+  | (AbortSignal extends T ? SignalToken : never)
+  | (TaskContext extends T ? ContextToken : never);
+
+/** The arguments of `addNode` for a function with parameters `A`: one {@link NodeArgument} each. */
+export type NodeArguments<A extends readonly unknown[], P> = {
+  [K in keyof A]: NodeArgument<A[K], P>;
+};
+
+/**
+ * A node of a {@link DagBuilder}: a handle to one task's result, typed by what its function returns.
+ *
+ * @example
+ * ```ts
+ * const tm = buildDag<number>();
+ * const doubled = tm.addNode((n: number) => n * 2, tm.parameterNode);
+ * const result = await tm.invoke(21);
+ * doubled.extractResult(result); // 42, typed as number
+ * ```
+ */
+export class DagNode<T> {
+  /** @internal Nodes are made by `addNode` and `addImmediateNode`. */
+  constructor(
+    /** The node's name: its task name in results, traces, options and pictures. */
+    readonly name: string,
+    private readonly owner: DagBuilder<any>,
+    private readonly index: number,
+  ) {}
+
+  /**
+   * This node's value in `result`: `result.get(node.name)`, typed. Throws `TaskResultError` when
+   * the node did not succeed in that run, or when `result` is a run of another DAG (even one with
+   * the same node names).
+   */
+  extractResult(result: ExecutionResult<any, any>): T {
+    const plan = this.owner['sealedPlan'];
+    if (plan === undefined || resultPlan(result) !== plan) {
+      const workflow = plan?.workflow ?? this.owner.name;
+      throw new TaskResultError(
+        workflow,
+        this.name,
+        `node "${this.name}" cannot read a result of another DAG` +
+          ` (this result is a run of "${resultWorkflow(result)}").`,
+      );
+    }
+    return result.get(this.name) as T;
+  }
+
+  /** @internal The node's task index, after checking that it belongs to `builder`. */
+  indexIn(builder: DagBuilder<any>): number | undefined {
+    return this.owner === builder ? this.index : undefined;
+  }
+}
+
+/**
+ * Builds a DAG in code: each `addNode` is a partially applied function whose arguments are other
+ * nodes (their results), `tm.parameterNode` (the value passed to `invoke`), the tokens `SIGNAL` and
+ * `CONTEXT`, or constants. The DAG is sealed by its first `invoke`, `stream`, `graph`, `toMermaid`
+ * or `validate`, and can then be invoked any number of times, concurrently.
+ *
+ * @example
+ * ```ts
+ * const tm = buildDag<number>({ name: 'seed' });
+ * const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);
+ * const b = tm.addNode(incTask, a, 'slow_task_b', 1);
+ * const result = await tm.invoke(0);
+ * b.extractResult(result); // 2
+ * ```
+ */
+export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
+  return new DagBuilder<P>(options);
+}
+
+/** A DAG being built in code; see {@link buildDag}. */
+export class DagBuilder<P = void> {
+  /** The workflow's name, as given to {@link buildDag} (default `'dag'`). */
+  readonly name: string;
+  /**
+   * The invocation parameter, as a node argument: the `PARAM` token, typed as `P`.
+   *
+   * @example
+   * ```ts
+   * const tm = buildDag<string>();
+   * const greeting = tm.addNode((name: string) => `Hello, ${name}`, tm.parameterNode);
+   * ```
+   */
+  readonly parameterNode: ParamToken<P>;
+  private readonly draft: PlanDraft;
+  private readonly taken = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
+  private sealedPlan: WorkflowPlan | undefined;
+
+  /** @internal Use {@link buildDag}. */
+  constructor(options: DagOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`buildDag: options must be an object, got ${describeInput(options)}.`);
+    }
+    const { name = 'dag' } = options;
+    if (typeof name !== 'string' || name === '') {
+      throw new TypeError(
+        `buildDag: option "name" must be a non-empty string, got ${describeInput(name)}.`,
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'name') throw new TypeError(`buildDag: unknown option "${key}".`);
+    }
+    this.name = name;
+    this.parameterNode = PARAM as ParamToken<P>;
+    this.draft = new PlanDraft(name, true, ['name']);
+  }
+
+  /**
+   * Adds a node that calls `fn` with `args` and returns its typed handle. An argument is a node
+   * (its result is passed), `tm.parameterNode`, `SIGNAL`, `CONTEXT`, or any other value (passed
+   * unchanged to every invocation). `fn` is called with `this` undefined. Throws
+   * `WorkflowDefinitionError` at once, adding nothing, for an invalid option, a taken name, an
+   * `fn` that is not a function, or a node of another DAG (`INVALID_TASK`), and after the DAG is
+   * sealed (`SEALED`).
+   *
+   * @example
+   * ```ts
+   * const total = tm.addNode({ name: 'total', retries: 2 }, addTask, subtotal, shipping);
+   * ```
+   */
+  addNode<A extends readonly unknown[], R>(
+    fn: (...args: A) => R,
+    ...args: NodeArguments<A, P>
+  ): DagNode<Awaited<R>>;
+  addNode<A extends readonly unknown[], R>(
+    options: NodeOptions,
+    fn: (...args: A) => R,
+    ...args: NodeArguments<A, P>
+  ): DagNode<Awaited<R>>;
+  addNode(first: unknown, ...rest: unknown[]): DagNode<unknown> {
+    this.rejectIfSealed('addNode');
+    const [options, fn, args]: [NodeOptions, unknown, unknown[]] =
+      typeof first === 'function'
+        ? [{}, first, rest]
+        : [first as NodeOptions, rest[0], rest.slice(1)];
+    return this.add(options, fn, args, functionName(fn));
+  }
+
+  /**
+   * Adds a node whose result is `value` (awaited if it is a promise), named `immediate` unless
+   * `options.name` says otherwise — the seed's `add_immediate_node`.
+   *
+   * @example
+   * ```ts
+   * const rate = tm.addImmediateNode(0.2);
+   * const tax = tm.addNode((net: number, rate: number) => net * rate, net, rate);
+   * ```
+   */
+  addImmediateNode<T>(value: T, options: { name?: string } = {}): DagNode<Awaited<T>> {
+    this.rejectIfSealed('addImmediateNode');
+    const immediate = () => value;
+    return this.add(options, immediate, [], 'immediate') as DagNode<Awaited<T>>;
+  }
+
+  /**
+   * Runs the DAG once with `param`: every node starts as soon as its last input node has
+   * succeeded. Accepts every `InvokeOptions` field; tasks are named by node name, and `targets`
+   * also accepts nodes. Seals the DAG.
+   *
+   * @example
+   * ```ts
+   * const result = await tm.invoke(0, { concurrency: 2, targets: [endTask] });
+   * ```
+   */
+  invoke(param: P, options?: DagInvokeOptions): Promise<ExecutionResult<DagTasks, P>> {
+    try {
+      const plan = this.seal();
+      return runWorkflow<DagTasks, P>(undefined, plan, param, this.invokeOptions(plan, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The validated graph, as `Workflow.graph` gives it for a class. Seals the DAG. */
+  graph(): WorkflowGraph {
+    return this.seal().graph;
+  }
+
+  /** Throws `WorkflowDefinitionError` if the DAG cannot run (it has no nodes). Seals the DAG. */
+  validate(): void {
+    this.seal();
+  }
+
+  /** The DAG as Mermaid `graph TD;` text, as `Workflow.toMermaid` gives it. Seals the DAG. */
+  toMermaid(): string {
+    return mermaidGraph(this.graph());
+  }
+
+  /** Adds a node named `options.name`, or `automaticName` made unique. */
+  private add(
+    options: NodeOptions,
+    fn: unknown,
+    args: readonly unknown[],
+    automaticName: string,
+  ): DagNode<unknown> {
+    const { draft } = this;
+    if (typeof options !== 'object' || options === null) {
+      throw definitionErrors.invalidTask(
+        this.name,
+        automaticName,
+        `addNode: the first argument must be a function or an options object, got ${describeInput(options)}.`,
+      );
+    }
+    const explicitName: unknown = options.name;
+    if (explicitName !== undefined && (typeof explicitName !== 'string' || explicitName === '')) {
+      throw definitionErrors.invalidTask(
+        this.name,
+        automaticName,
+        `addNode: option "name" must be a non-empty string, got ${describeInput(explicitName)}.`,
+      );
+    }
+    const name = explicitName === undefined ? this.freeName(automaticName) : explicitName;
+    if (typeof fn !== 'function') {
+      throw definitionErrors.invalidTask(
+        this.name,
+        name,
+        `addNode: node "${name}" needs a function to call, got ${describeInput(fn)}.`,
+      );
+    }
+    if (explicitName !== undefined && this.taken.has(name)) {
+      throw definitionErrors.invalidTask(
+        this.name,
+        name,
+        `addNode: the name "${name}" is taken by another node of this DAG; node names are unique.`,
+      );
+    }
+    const slots = args.map((arg, position) => this.slotOf(name, arg, position));
+    draft.addTask(name, options, fn);
+    for (let position = 0; position < slots.length; position++) {
+      draft.addArgument(slots[position] ?? draft.addConstant(args[position]));
+    }
+    this.taken.add(name);
+    return new DagNode(name, this, draft.size - 1);
+  }
+
+  /** The slot of a node or token argument; `undefined` for a constant. */
+  private slotOf(name: string, arg: unknown, position: number): number | undefined {
+    if (arg instanceof DagNode) {
+      const index = arg.indexIn(this);
+      if (index === undefined) {
+        throw definitionErrors.invalidTask(
+          this.name,
+          name,
+          `addNode: argument ${position + 1} of node "${name}" is node "${arg.name}" of another DAG. ` +
+            `A node can only take nodes of its own DAG.`,
+        );
+      }
+      return index;
+    }
+    return tokenSlot(arg);
+  }
+
+  /** `base`, or `base_2`, `base_3`, … — the first that is free. */
+  private freeName(base: string): string {
+    if (!this.taken.has(base)) return base;
+    let suffix = this.nextSuffix.get(base) ?? 2;
+    while (this.taken.has(`${base}_${suffix}`)) suffix++;
+    this.nextSuffix.set(base, suffix + 1);
+    return `${base}_${suffix}`;
+  }
+
+  private rejectIfSealed(method: string): void {
+    if (this.sealedPlan !== undefined) throw definitionErrors.sealed(this.name, method);
+  }
+
+  private seal(): WorkflowPlan {
+    if (this.sealedPlan !== undefined) return this.sealedPlan;
+    if (this.draft.size === 0) throw definitionErrors.noNodes(this.name);
+    return (this.sealedPlan = this.draft.compile(false));
+  }
+
+  /** `options` with nodes among `targets` replaced by their names. */
+  private invokeOptions(
+    plan: WorkflowPlan,
+    options: DagInvokeOptions | undefined,
+  ): InvokeOptions<DagTasks> | undefined {
+    const targets: unknown = options?.targets;
+    if (!Array.isArray(targets) || !targets.some((target) => target instanceof DagNode)) {
+      return options as InvokeOptions<DagTasks> | undefined;
+    }
+    return {
+      ...options,
+      targets: targets.map((target: unknown) => {
+        if (!(target instanceof DagNode)) return target as string;
+        if (target.indexIn(this) === undefined) {
+          throw new WorkflowOptionsError(
+            plan.workflow,
+            'targets',
+            `node "${target.name}" belongs to another DAG.`,
+          );
+        }
+        return target.name;
+      }),
+    };
+  }
+}
+
+/** `InvokeOptions` of a builder: tasks named by node name, and `targets` may also list nodes. */
+export interface DagInvokeOptions extends Omit<InvokeOptions<DagTasks>, 'targets'> {
+  /**
+   * Run only these nodes (or node names) and their transitive dependencies.
+   * @default every node
+   */
+  targets?: readonly (string | DagNode<unknown>)[];
+}
+
+/** A function's own name for an automatic node name: `'task'` when it has none. */
+function functionName(fn: unknown): string {
+  const name = typeof fn === 'function' ? fn.name : '';
+  const unbound = typeof name === 'string' ? name.replace(/^(bound )+/, '') : '';
+  return unbound === '' ? 'task' : unbound;
+}
+
+function resultWorkflow(result: unknown): string {
+  try {
+    return (result as ExecutionResult).workflow;
+  } catch {
+    return '(not a result)';
+  }
+}

@@ -1,0 +1,441 @@
+/**
+ * The builder, specified by the intent of the Python seed's own tests — building, the parameter
+ * node, immediate values, invoking many times and concurrently, extracting results, adding after
+ * sealing, mixing builders — plus every rule of API.md §7.
+ */
+import { expect } from 'chai';
+import {
+  buildDag,
+  CONTEXT,
+  DependsOn,
+  Param,
+  SIGNAL,
+  Task,
+  TaskResultError,
+  Workflow,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+  WorkflowOptionsError,
+  type TaskContext,
+} from '../src';
+import { EventLog, rejectionOf, settle, sleep } from './support/event-log';
+
+const inc = (n: number) => n + 1;
+const add = (a: number, b: number) => a + b;
+
+/** The definition error `action` throws, checked for its code. */
+function definitionError(action: () => unknown, code: string): WorkflowDefinitionError {
+  try {
+    action();
+  } catch (error) {
+    expect(error).to.be.instanceOf(WorkflowDefinitionError);
+    expect((error as WorkflowDefinitionError).code).to.equal(code);
+    return error as WorkflowDefinitionError;
+  }
+  return expect.fail(`expected a ${code} WorkflowDefinitionError`);
+}
+
+describe('buildDag', () => {
+  describe('building', () => {
+    it('returns typed nodes named after their functions, with numeric suffixes when taken', () => {
+      const tm = buildDag<number>();
+      const a = tm.addNode(inc, tm.parameterNode);
+      const b = tm.addNode(inc, a);
+      const c = tm.addNode(inc, b);
+      const sum = tm.addNode(add, a, c);
+      const anonymous = tm.addNode((n: number) => n, sum);
+      expect([a, b, c, sum, anonymous].map((node) => node.name)).to.deep.equal([
+        'inc',
+        'inc_2',
+        'inc_3',
+        'add',
+        'task',
+      ]);
+    });
+
+    it('builds the graph the nodes describe, with the shape of a class graph', () => {
+      const tm = buildDag<number>({ name: 'seed' });
+      const fastTaskA = tm.addNode({ name: 'fastTaskA' }, inc, tm.parameterNode);
+      const slowTaskB = tm.addNode({ name: 'slowTaskB' }, inc, fastTaskA);
+      const slowTaskA = tm.addNode({ name: 'slowTaskA' }, inc, tm.parameterNode);
+      const fastTaskB = tm.addNode({ name: 'fastTaskB' }, inc, tm.parameterNode);
+      const fastTaskC = tm.addNode({ name: 'fastTaskC' }, add, slowTaskA, fastTaskB);
+      tm.addNode({ name: 'endTask' }, add, fastTaskC, slowTaskB);
+
+      class Seed {
+        @Task() fastTaskA(@Param() n: number) {
+          return n;
+        }
+        @Task() @DependsOn('fastTaskA') slowTaskB() {}
+        @Task() slowTaskA(@Param() n: number) {
+          return n;
+        }
+        @Task() fastTaskB(@Param() n: number) {
+          return n;
+        }
+        @Task() @DependsOn('slowTaskA', 'fastTaskB') fastTaskC() {}
+        @Task() @DependsOn('fastTaskC', 'slowTaskB') endTask() {}
+      }
+      const { workflow, ...graph } = tm.graph();
+      const { workflow: className, ...classGraph } = Workflow.graph(Seed);
+      expect(workflow).to.equal('seed');
+      expect(className).to.equal('Seed');
+      expect(graph).to.deep.equal(classGraph);
+      expect(tm.toMermaid()).to.equal(Workflow.toMermaid(Seed));
+    });
+
+    it('keeps automatic names stable for the same sequence of calls', () => {
+      const names = () => {
+        const tm = buildDag();
+        const first = tm.addNode(() => 1);
+        tm.addNode({ name: 'inc_2' }, inc, first);
+        return [tm.addNode(inc, first), tm.addNode(inc, first)].map((node) => node.name);
+      };
+      expect(names()).to.deep.equal(['inc', 'inc_3']);
+      expect(names()).to.deep.equal(names());
+    });
+
+    it('rejects an explicit name that is taken, adding nothing', async () => {
+      const tm = buildDag();
+      const one = tm.addNode({ name: 'one' }, () => 1);
+      const error = definitionError(() => tm.addNode({ name: 'one' }, () => 2), 'INVALID_TASK');
+      expect(error.message).to.equal(
+        'dag: addNode: the name "one" is taken by another node of this DAG; node names are unique.',
+      );
+      expect(error.task).to.equal('one');
+      expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['one']);
+      expect(one.extractResult(await tm.invoke())).to.equal(1);
+    });
+
+    for (const [label, options, mention] of [
+      ['a misspelt option', { retires: 2 }, 'unknown option "retires". Did you mean "retries"?'],
+      ['a negative timeout', { timeout: -1 }, 'option "timeout" of task "inc"'],
+      ['a name that is not a string', { name: 7 }, 'option "name" must be a non-empty string'],
+      ['an empty name', { name: '' }, 'option "name" must be a non-empty string'],
+    ] as const) {
+      it(`throws INVALID_TASK at once for ${label}, adding nothing`, () => {
+        const tm = buildDag<number>();
+        const error = definitionError(
+          () => tm.addNode(options as never, inc, tm.parameterNode),
+          'INVALID_TASK',
+        );
+        expect(error.message).to.contain(mention);
+        const next = tm.addNode(inc, tm.parameterNode);
+        expect(next.name).to.equal('inc');
+        expect(tm.graph().tasks).to.have.length(1);
+      });
+    }
+
+    for (const [label, fn] of [
+      ['undefined', undefined],
+      ['a string', 'inc'],
+      ['an object', {}],
+    ] as const) {
+      it(`throws INVALID_TASK at once when the function is ${label}`, () => {
+        const tm = buildDag();
+        const error = definitionError(
+          () => tm.addNode({ name: 'broken' }, fn as never),
+          'INVALID_TASK',
+        );
+        expect(error.message).to.contain('node "broken" needs a function to call');
+        definitionError(() => tm.addNode(fn as never), 'INVALID_TASK');
+        expect(() => tm.validate()).to.throw(WorkflowDefinitionError, /has no nodes/);
+      });
+    }
+
+    it('rejects a node of another builder as an argument, at once, naming both', () => {
+      const first = buildDag({ name: 'first' });
+      const second = buildDag({ name: 'second' });
+      const foreign = first.addNode({ name: 'foreign' }, () => 1);
+      const error = definitionError(
+        () => second.addNode({ name: 'mine' }, inc, foreign as never),
+        'INVALID_TASK',
+      );
+      expect(error.message).to.equal(
+        'second: addNode: argument 1 of node "mine" is node "foreign" of another DAG. ' +
+          'A node can only take nodes of its own DAG.',
+      );
+      expect(error.workflow).to.equal('second');
+      definitionError(() => second.validate(), 'NO_TASKS');
+    });
+
+    it('rejects invalid buildDag options', () => {
+      expect(() => buildDag({ name: '' })).to.throw(TypeError, /"name" must be a non-empty string/);
+      expect(() => buildDag({ nmae: 'x' } as never)).to.throw(TypeError, /unknown option "nmae"/);
+      expect(() => buildDag(null as never)).to.throw(TypeError, /must be an object/);
+    });
+  });
+
+  describe('sealing', () => {
+    for (const method of ['invoke', 'graph', 'validate', 'toMermaid'] as const) {
+      it(`is sealed by ${method}(): a later addNode or addImmediateNode throws SEALED`, async () => {
+        const tm = buildDag();
+        tm.addNode(() => 1);
+        const used = tm[method]();
+        if (used instanceof Promise) await used;
+        const error = definitionError(() => tm.addNode(() => 2), 'SEALED');
+        expect(error.message).to.contain('addNode() after the DAG was sealed');
+        definitionError(() => tm.addImmediateNode(3), 'SEALED');
+        expect(tm.graph().tasks).to.have.length(1);
+      });
+    }
+
+    it('is not sealed by an empty DAG being used: NO_TASKS, and nodes can still be added', async () => {
+      const tm = buildDag({ name: 'empty' });
+      const error = definitionError(() => tm.validate(), 'NO_TASKS');
+      expect(error.message).to.equal(
+        'empty: the DAG has no nodes. Add nodes with addNode() or addImmediateNode() before using it.',
+      );
+      const rejection = await rejectionOf(tm.invoke(), WorkflowDefinitionError);
+      expect(rejection.code).to.equal('NO_TASKS');
+      const node = tm.addNode(() => 'late');
+      expect(node.extractResult(await tm.invoke())).to.equal('late');
+    });
+  });
+
+  describe('arguments', () => {
+    it('passes the invocation parameter for tm.parameterNode', async () => {
+      const tm = buildDag<string>();
+      const greeting = tm.addNode((name: string) => `Hello, ${name}`, tm.parameterNode);
+      expect(greeting.extractResult(await tm.invoke('Ada'))).to.equal('Hello, Ada');
+      expect(greeting.extractResult(await tm.invoke('Grace'))).to.equal('Hello, Grace');
+    });
+
+    it('passes constants unchanged to every invocation, never as nodes', async () => {
+      const shared = { calls: 0 };
+      const tm = buildDag<number>();
+      const node = tm.addNode(
+        (n: number, label: string, box: { calls: number }, nothing: undefined) => {
+          box.calls++;
+          return `${label}:${n}:${String(nothing)}`;
+        },
+        tm.parameterNode,
+        'n',
+        shared,
+        undefined,
+      );
+      expect(node.extractResult(await tm.invoke(1))).to.equal('n:1:undefined');
+      expect(node.extractResult(await tm.invoke(2))).to.equal('n:2:undefined');
+      expect(shared.calls).to.equal(2);
+      expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['task']);
+    });
+
+    it('passes a node listed twice twice', async () => {
+      const tm = buildDag<number>();
+      const a = tm.addNode(inc, tm.parameterNode);
+      const doubled = tm.addNode(add, a, a);
+      expect(doubled.extractResult(await tm.invoke(1))).to.equal(4);
+      expect(tm.graph().tasks[1].dependsOn).to.deep.equal(['inc']);
+    });
+
+    it('adds immediate nodes whose result is the value, awaited', async () => {
+      const tm = buildDag<number>();
+      const rate = tm.addImmediateNode(0.5);
+      const later = tm.addImmediateNode(Promise.resolve(10), { name: 'later' });
+      const scaled = tm.addNode(
+        (n: number, r: number, l: number) => n * r + l,
+        tm.parameterNode,
+        rate,
+        later,
+      );
+      const result = await tm.invoke(4);
+      expect([rate.name, later.name]).to.deep.equal(['immediate', 'later']);
+      expect(rate.extractResult(result)).to.equal(0.5);
+      expect(later.extractResult(result)).to.equal(10);
+      expect(scaled.extractResult(result)).to.equal(12);
+    });
+
+    it('calls functions with this undefined', async () => {
+      const tm = buildDag();
+      const seen = tm.addNode(function (this: unknown) {
+        return this;
+      });
+      expect(seen.extractResult(await tm.invoke())).to.equal(undefined);
+    });
+
+    it('passes the attempt signal for SIGNAL and a TaskContext for CONTEXT', async () => {
+      const tm = buildDag<number>();
+      let contextSignal: AbortSignal | undefined;
+      const node = tm.addNode(
+        { name: 'watched', retries: 1 },
+        (n: number, signal: AbortSignal, ctx: TaskContext) => {
+          contextSignal = ctx.signal;
+          if (ctx.attempt === 1) throw new Error('first attempt fails');
+          return { n, same: signal === ctx.signal, task: ctx.task, attempt: ctx.attempt };
+        },
+        tm.parameterNode,
+        SIGNAL,
+        CONTEXT,
+      );
+      const result = await tm.invoke(3);
+      expect(node.extractResult(result)).to.deep.equal({
+        n: 3,
+        same: true,
+        task: 'watched',
+        attempt: 2,
+      });
+      expect(contextSignal?.aborted).to.equal(false);
+    });
+  });
+
+  describe('invoking', () => {
+    it('runs the seed example with its started/done order and results 1 and 4', async () => {
+      const log = new EventLog();
+      const step = async (n: number, name: string, ms: number) => {
+        log.start(name);
+        await sleep(ms);
+        log.end(name);
+        return n;
+      };
+      const incTask = async (n: number, name: string, ms: number) => 1 + (await step(n, name, ms));
+      const addTask = async (a: number, b: number, name: string, ms: number) =>
+        (await step(a, name, ms)) + b;
+      const tm = buildDag<number>();
+      const fastTaskA = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 25);
+      const slowTaskB = tm.addNode(incTask, fastTaskA, 'slow_task_b', 250);
+      const slowTaskA = tm.addNode(incTask, tm.parameterNode, 'slow_task_a', 125);
+      const fastTaskB = tm.addNode(incTask, tm.parameterNode, 'fast_task_b', 50);
+      const fastTaskC = tm.addNode(addTask, slowTaskA, fastTaskB, 'fast_task_c', 25);
+      const endTask = tm.addNode(
+        { name: 'endTask' },
+        addTask,
+        fastTaskC,
+        slowTaskB,
+        'end_task',
+        25,
+      );
+      const result = await tm.invoke(0);
+      expect(fastTaskA.extractResult(result)).to.equal(1);
+      expect(endTask.extractResult(result)).to.equal(4);
+      expect(log.events).to.deep.equal([
+        'fast_task_a:start',
+        'slow_task_a:start',
+        'fast_task_b:start',
+        'fast_task_a:end',
+        'slow_task_b:start',
+        'fast_task_b:end',
+        'slow_task_a:end',
+        'fast_task_c:start',
+        'fast_task_c:end',
+        'slow_task_b:end',
+        'end_task:start',
+        'end_task:end',
+      ]);
+    });
+
+    it('is invoked many times, concurrently, and runs share nothing', async () => {
+      const tm = buildDag<number>();
+      const slow = tm.addNode(async (n: number) => {
+        await settle();
+        return n * 10;
+      }, tm.parameterNode);
+      const results = await Promise.all(Array.from({ length: 50 }, (_, n) => tm.invoke(n)));
+      expect(results.map((result) => slow.extractResult(result))).to.deep.equal(
+        Array.from({ length: 50 }, (_, n) => n * 10),
+      );
+    });
+
+    it('takes every InvokeOptions field, with targets as nodes or names', async () => {
+      const started: string[] = [];
+      const tm = buildDag<number>({ name: 'options' });
+      const a = tm.addNode({ name: 'a' }, inc, tm.parameterNode);
+      const b = tm.addNode({ name: 'b' }, inc, a);
+      const c = tm.addNode({ name: 'c' }, inc, a);
+      const result = await tm.invoke(1, {
+        targets: [b],
+        concurrency: 1,
+        overrides: { a: (n: number) => n * 100 },
+        hooks: { onTaskStart: ({ task }) => started.push(task) },
+        failFast: true,
+        signal: new AbortController().signal,
+      });
+      expect(b.extractResult(result)).to.equal(101);
+      expect(result.has('c')).to.equal(false);
+      expect(() => c.extractResult(result)).to.throw(
+        TaskResultError,
+        /not among this run's targets/,
+      );
+      expect(started).to.deep.equal(['a', 'b']);
+      const byName = await tm.invoke(1, { targets: ['c'] });
+      expect(byName.toObject()).to.deep.equal({ a: 2, c: 3 });
+    });
+
+    it('rejects a node of another DAG among the targets', async () => {
+      const tm = buildDag();
+      tm.addNode(() => 1);
+      const other = buildDag({ name: 'other' });
+      const foreign = other.addNode({ name: 'foreign' }, () => 1);
+      const error = await rejectionOf(
+        tm.invoke(undefined, { targets: [foreign] }),
+        WorkflowOptionsError,
+      );
+      expect(error.message).to.equal(
+        'dag: invalid option "targets": node "foreign" belongs to another DAG.',
+      );
+    });
+
+    it('fails like a class: WorkflowExecutionError naming the DAG and the node, retries, timeouts', async () => {
+      let attempts = 0;
+      const tm = buildDag({ name: 'orders' });
+      tm.addNode({ name: 'flaky', retries: 2 }, () => {
+        if (++attempts < 3) throw new Error('not yet');
+        return attempts;
+      });
+      tm.addNode({ name: 'slow', timeout: 10 }, () => new Promise(() => {}));
+      const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+      expect(error.message).to.equal(
+        'orders: task "slow" failed: orders: task "slow" timed out after 10 ms',
+      );
+      expect(error.result.get('flaky')).to.equal(3);
+      expect(error.result.trace.map((entry) => [entry.task, entry.attempts])).to.deep.equal([
+        ['flaky', 3],
+        ['slow', 1],
+      ]);
+    });
+  });
+
+  describe('extracting results', () => {
+    it('reads its own node, typed, and refuses a result of another DAG with the same names', async () => {
+      const build = () => {
+        const tm = buildDag();
+        return { tm, node: tm.addNode({ name: 'same' }, () => 1) };
+      };
+      const first = build();
+      const second = build();
+      const result = await first.tm.invoke();
+      expect(first.node.extractResult(result)).to.equal(1);
+      expect(() => second.node.extractResult(result))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'dag: node "same" cannot read a result of another DAG (this result is a run of "dag").',
+        );
+    });
+
+    it('refuses a result of a class workflow, and a value that is not a result', async () => {
+      class Same {
+        @Task() same() {
+          return 1;
+        }
+      }
+      const tm = buildDag();
+      const node = tm.addNode({ name: 'same' }, () => 1);
+      await tm.invoke();
+      const classResult = await Workflow.invoke(new Same());
+      expect(() => node.extractResult(classResult)).to.throw(TaskResultError, /run of "Same"/);
+      expect(() => node.extractResult({} as never)).to.throw(TaskResultError, /another DAG/);
+    });
+
+    it('throws TaskResultError for a node that failed, naming why', async () => {
+      const tm = buildDag();
+      const broken = tm.addNode({ name: 'broken' }, (): number => {
+        throw new Error('boom');
+      });
+      const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+      expect(() => broken.extractResult(error.result)).to.throw(
+        TaskResultError,
+        'dag: task "broken" failed in this run: boom',
+      );
+    });
+  });
+});

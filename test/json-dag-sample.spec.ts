@@ -1,0 +1,93 @@
+/**
+ * The "graphs from data" sample (samples/from-json): a DAG built from a JSON description of steps
+ * with `needs`, in any listed order, with clear errors for an unknown step and for a cycle.
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  loadPipeline,
+  type PipelineDescription,
+  type StepRunner,
+} from '../samples/from-json/load-dag';
+
+const pipeline = JSON.parse(
+  readFileSync(join(__dirname, '..', 'samples', 'from-json', 'pipeline.json'), 'utf8'),
+) as PipelineDescription;
+
+/** A runner that logs starts and ends and waits one macrotask turn. */
+function loggingRunner(log: string[]): StepRunner {
+  return async (step, inputs) => {
+    log.push(`${step.name}:start`);
+    await new Promise((resolve) => setImmediate(resolve));
+    log.push(`${step.name}:end`);
+    return { step: step.name, after: inputs.map((input) => input.step) };
+  };
+}
+
+describe('the JSON pipeline sample', () => {
+  it('builds the described graph and runs each step after the steps it needs', async () => {
+    const log: string[] = [];
+    const { dag, nodes } = loadPipeline(pipeline, loggingRunner(log));
+    expect(dag.graph().tasks.map((task) => [task.name, task.dependsOn])).to.deep.equal([
+      ['checkout', []],
+      ['install', ['checkout']],
+      ['lint', ['install']],
+      ['unitTests', ['install']],
+      ['build', ['install']],
+      ['e2eTests', ['build']],
+      ['publish', ['lint', 'unitTests', 'e2eTests']],
+    ]);
+    const result = await dag.invoke();
+    expect(nodes.get('publish')!.extractResult(result)).to.deep.equal({
+      step: 'publish',
+      after: ['lint', 'unitTests', 'e2eTests'],
+    });
+    for (const step of pipeline.steps) {
+      for (const need of step.needs ?? []) {
+        expect(log.indexOf(`${need}:end`)).to.be.lessThan(log.indexOf(`${step.name}:start`));
+      }
+    }
+    // lint, unitTests and build all start in the turn install ends.
+    const afterInstall = log.slice(log.indexOf('install:end') + 1, log.indexOf('install:end') + 4);
+    expect(afterInstall).to.deep.equal(['lint:start', 'unitTests:start', 'build:start']);
+  });
+
+  it('accepts steps listed in any order', async () => {
+    const reversed = { ...pipeline, steps: [...pipeline.steps].reverse() };
+    const { dag } = loadPipeline(reversed, loggingRunner([]));
+    const result = await dag.invoke();
+    expect(Object.keys(result.toObject()).sort()).to.deep.equal(
+      pipeline.steps.map((step) => step.name).sort(),
+    );
+  });
+
+  it('names an unknown step and lists the known ones', () => {
+    const broken = {
+      name: 'broken',
+      steps: [{ name: 'build' }, { name: 'deploy', needs: ['biuld'] }],
+    };
+    expect(() => loadPipeline(broken)).to.throw(
+      'step "deploy" needs "biuld", which is not a step. Steps: build, deploy',
+    );
+  });
+
+  it('names the path of a cycle in the description', () => {
+    const cyclic = {
+      name: 'cyclic',
+      steps: [
+        { name: 'a', needs: ['c'] },
+        { name: 'b', needs: ['a'] },
+        { name: 'c', needs: ['b'] },
+        { name: 'd' },
+      ],
+    };
+    expect(() => loadPipeline(cyclic)).to.throw('the steps form a cycle: a -> b -> c -> a');
+  });
+
+  it('reports a step listed twice', () => {
+    expect(() => loadPipeline({ name: 'twice', steps: [{ name: 'a' }, { name: 'a' }] })).to.throw(
+      'step "a" is listed twice',
+    );
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Type-level tests of the builder, compiled by `npm run typecheck` (never executed). Every
+ * `@ts-expect-error` line must be a compile error.
+ */
+import {
+  buildDag,
+  CONTEXT,
+  PARAM,
+  SIGNAL,
+  type DagNode,
+  type ExecutionResult,
+  type DagTasks,
+  type TaskContext,
+} from '../../src';
+
+declare function expectType<T>(_value: T): void;
+declare function incTask(n: number, name: string, delay: number): Promise<number>;
+declare function addTask(a: number, b: number, name: string, delay: number): Promise<number>;
+declare function describe(n: number, label: string): string;
+declare function withSignal(n: number, signal: AbortSignal): Promise<boolean>;
+declare function withContext(ctx: TaskContext): void;
+declare function optional(n: number, label?: string): number;
+
+async function seed(): Promise<void> {
+  const tm = buildDag<number>();
+  const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);
+  expectType<DagNode<number>>(a);
+  const b = tm.addNode(incTask, a, 'slow_task_b', 1);
+  const c = tm.addNode({ name: 'end', retries: 1 }, addTask, a, b, 'end_task', 0.1);
+  const text = tm.addNode(describe, c, 'total');
+  expectType<DagNode<string>>(text);
+
+  const result = await tm.invoke(0);
+  expectType<ExecutionResult<DagTasks, number>>(result);
+  expectType<number>(a.extractResult(result));
+  expectType<string>(text.extractResult(result));
+  // Looked up by name, a builder's result is unknown: extractResult is the typed way.
+  expectType<unknown>(result.get('end'));
+
+  // @ts-expect-error -- a string node where a number is expected
+  tm.addNode(incTask, text, 'x', 1);
+  // @ts-expect-error -- a missing argument
+  tm.addNode(incTask, a, 'x');
+  // @ts-expect-error -- one argument too many
+  tm.addNode(incTask, a, 'x', 1, 'extra');
+  // @ts-expect-error -- a constant of the wrong type
+  tm.addNode(incTask, a, 42, 1);
+  // @ts-expect-error -- the parameter is a number, not a string
+  tm.addNode(describe, 1, tm.parameterNode);
+
+  // Tokens fit where their values fit.
+  tm.addNode(withSignal, a, SIGNAL);
+  tm.addNode(withContext, CONTEXT);
+  tm.addNode(incTask, PARAM, 'from PARAM', 1);
+  // @ts-expect-error -- SIGNAL where a number is expected
+  tm.addNode(incTask, SIGNAL, 'x', 1);
+  // @ts-expect-error -- CONTEXT where an AbortSignal is expected
+  tm.addNode(withSignal, a, CONTEXT);
+
+  // Optional parameters may be left out.
+  tm.addNode(optional, a);
+  tm.addNode(optional, a, 'label');
+
+  // Immediate nodes are typed by their value, awaited.
+  const rate = tm.addImmediateNode(Promise.resolve(0.2));
+  expectType<DagNode<number>>(rate);
+  tm.addNode(addTask, rate, a, 'taxed', 0);
+
+  // Targets accept nodes and names.
+  await tm.invoke(1, { targets: [c, 'fast_task_a'], concurrency: 2 });
+}
+
+async function voidParameter(): Promise<void> {
+  const tm = buildDag();
+  tm.addNode(() => 1);
+  await tm.invoke();
+  // @ts-expect-error -- a DAG without a parameter type has no parameter to pass to a number
+  tm.addNode((n: number) => n, tm.parameterNode);
+}
+
+void seed;
+void voidParameter;
