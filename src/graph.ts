@@ -137,12 +137,38 @@ export function remainingPathLengths(order: Int32Array, dependents: Adjacency): 
 }
 
 /**
- * Ranks nodes for scheduling: rank 0 goes first. Longer remaining path first, then lower index
- * (declaration order).
+ * Each node's own priority plus the largest of 0 and its dependents' cumulative priorities (as
+ * p-graph computes it): a node inherits the urgency of the work waiting for it. `order` must be a
+ * topological order.
  */
-export function schedulingRanks(remainingPath: Int32Array): Int32Array {
+export function cumulativePriorities(
+  order: Int32Array,
+  dependents: Adjacency,
+  ownPriorities: Float64Array,
+): Float64Array {
+  const cumulative = new Float64Array(order.length);
+  for (let position = order.length - 1; position >= 0; position--) {
+    const node = order[position];
+    let highest = 0;
+    for (let edge = dependents.start[node]; edge < dependents.start[node + 1]; edge++) {
+      const priority = cumulative[dependents.list[edge]];
+      if (priority > highest) highest = priority;
+    }
+    cumulative[node] = ownPriorities[node] + highest;
+  }
+  return cumulative;
+}
+
+/**
+ * Ranks nodes for scheduling: rank 0 goes first. Higher cumulative priority first (when given),
+ * then longer remaining path, then lower index (declaration order).
+ */
+export function schedulingRanks(remainingPath: Int32Array, priorities?: Float64Array): Int32Array {
   const byPriority = Array.from(remainingPath.keys()).sort(
-    (a, b) => remainingPath[b] - remainingPath[a] || a - b,
+    (a, b) =>
+      (priorities === undefined ? 0 : priorities[b] - priorities[a]) ||
+      remainingPath[b] - remainingPath[a] ||
+      a - b,
   );
   const ranks = new Int32Array(remainingPath.length);
   byPriority.forEach((node, rank) => (ranks[node] = rank));

@@ -27,6 +27,7 @@ export {
   type WorkflowParameterDecorator,
 } from './decorators';
 export { Workflow, type WorkflowClass } from './workflow';
+export { skip } from './skip';
 export { toMermaidGantt, formatTimeline, type TimelineOptions } from './render';
 export { WorkflowDefinitionError, type DefinitionErrorCode } from './definition-errors';
 export {
@@ -69,6 +70,12 @@ export type {
   TaskFailureEvent,
   TaskRetryEvent,
   TaskProgressEvent,
+  TaskSkipEvent,
+  Settled,
+  WorkflowEvent,
+  WorkflowInterceptor,
+  RunInterceptorInfo,
+  TaskInterceptorInfo,
   TaskContext,
   TaskStatus,
   TaskTrace,

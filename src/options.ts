@@ -6,7 +6,8 @@ import { describeInput, describeThrown } from './describe';
 import { WorkflowOptionsError } from './errors';
 import type { WorkflowPlan } from './plan';
 import { didYouMean } from './suggest';
-import type { InvokeOptions } from './types';
+import type { EventSink } from './run-events';
+import type { InvokeOptions, WorkflowInterceptor } from './types';
 
 /** The options of one run, resolved to task indexes. */
 export interface RunSettings {
@@ -18,6 +19,12 @@ export interface RunSettings {
   readonly hooks: ResolvedHooks | undefined;
   readonly failFast: boolean;
   readonly signal: AbortSignal | undefined;
+  /** Interceptors with a `run` method, outermost first; `undefined` when there are none. */
+  readonly runInterceptors: readonly WorkflowInterceptor[] | undefined;
+  /** Interceptors with a `task` method, outermost first; `undefined` when there are none. */
+  readonly taskInterceptors: readonly WorkflowInterceptor[] | undefined;
+  /** Where a streamed run sends its events (set by `Workflow.stream`, not an option). */
+  readonly eventSink: EventSink | undefined;
 }
 
 /**
@@ -32,17 +39,27 @@ export interface ResolvedHooks {
   readonly onTaskFailure: HookFunction | undefined;
   readonly onTaskRetry: HookFunction | undefined;
   readonly onTaskProgress: HookFunction | undefined;
+  readonly onTaskSkip: HookFunction | undefined;
 }
 
-type HookFunction = (this: object, event: any) => unknown;
+type HookFunction = (this: object | undefined, event: any) => unknown;
 
-const KNOWN_OPTIONS = ['signal', 'concurrency', 'targets', 'overrides', 'hooks', 'failFast'];
+const KNOWN_OPTIONS = [
+  'signal',
+  'concurrency',
+  'targets',
+  'overrides',
+  'hooks',
+  'failFast',
+  'interceptors',
+];
 const HOOK_NAMES = [
   'onTaskStart',
   'onTaskSuccess',
   'onTaskFailure',
   'onTaskRetry',
   'onTaskProgress',
+  'onTaskSkip',
 ] as const;
 
 const DEFAULT_SETTINGS: RunSettings = {
@@ -52,6 +69,9 @@ const DEFAULT_SETTINGS: RunSettings = {
   hooks: undefined,
   failFast: true,
   signal: undefined,
+  runInterceptors: undefined,
+  taskInterceptors: undefined,
+  eventSink: undefined,
 };
 
 /**
@@ -102,7 +122,19 @@ export function resolveRunSettings(
     const included = resolveTargets(plan, options.targets, invalid);
     option = 'overrides';
     const overrides = resolveOverrides(plan, options.overrides, invalid);
-    return { concurrency, included, overrides, hooks, failFast, signal };
+    option = 'interceptors';
+    const interceptors = resolveInterceptors(options.interceptors, invalid);
+    return {
+      concurrency,
+      included,
+      overrides,
+      hooks,
+      failFast,
+      signal,
+      runInterceptors: withMethod(interceptors, 'run'),
+      taskInterceptors: withMethod(interceptors, 'task'),
+      eventSink: undefined,
+    };
   } catch (error) {
     if (error instanceof WorkflowOptionsError) throw error;
     // A getter, a Proxy trap or an iterator of the user's threw while we read the option.
@@ -156,7 +188,48 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
     onTaskFailure: read('onTaskFailure'),
     onTaskRetry: read('onTaskRetry'),
     onTaskProgress: read('onTaskProgress'),
+    onTaskSkip: read('onTaskSkip'),
   };
+}
+
+function resolveInterceptors(
+  interceptors: unknown,
+  invalid: InvalidOption,
+): readonly WorkflowInterceptor[] | undefined {
+  if (interceptors === undefined) return undefined;
+  if (!Array.isArray(interceptors)) {
+    throw invalid(
+      'interceptors',
+      `must be an array of interceptors, got ${describeInput(interceptors)}.`,
+    );
+  }
+  interceptors.forEach((interceptor: unknown, position) => {
+    if (typeof interceptor !== 'object' || interceptor === null) {
+      throw invalid(
+        'interceptors',
+        `interceptor ${position + 1} must be an object with run and/or task methods, got ${describeInput(interceptor)}.`,
+      );
+    }
+    for (const method of ['run', 'task'] as const) {
+      const value: unknown = (interceptor as Record<string, unknown>)[method];
+      if (value !== undefined && typeof value !== 'function') {
+        throw invalid(
+          'interceptors',
+          `"${method}" of interceptor ${position + 1} must be a function, got ${describeInput(value)}.`,
+        );
+      }
+    }
+  });
+  return interceptors as readonly WorkflowInterceptor[];
+}
+
+/** The interceptors that have `method`, or `undefined` when none has. */
+function withMethod(
+  interceptors: readonly WorkflowInterceptor[] | undefined,
+  method: 'run' | 'task',
+): readonly WorkflowInterceptor[] | undefined {
+  const found = interceptors?.filter((interceptor) => interceptor[method] !== undefined);
+  return found === undefined || found.length === 0 ? undefined : found;
 }
 
 function resolveOverrides(

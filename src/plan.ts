@@ -6,6 +6,7 @@
  */
 import { definitionErrors } from './definition-errors';
 import {
+  cumulativePriorities,
   dependencyClosure,
   findCycle,
   remainingPathLengths,
@@ -14,7 +15,12 @@ import {
   topologicalOrder,
   type Adjacency,
 } from './graph';
-import { resolveAttemptPolicy, type AttemptPolicy } from './task-options';
+import {
+  DEFAULT_TASK_POLICY,
+  resolveTaskPolicy,
+  WhenRule,
+  type AttemptPolicy,
+} from './task-options';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, SIGNAL_SLOT } from './tokens';
 import type { TaskNode, TaskOptions, WorkflowGraph } from './types';
 
@@ -55,10 +61,14 @@ export interface WorkflowPlan {
    * sink, then declaration order. Computed on first use.
    */
   readonly ranks: Int32Array;
-  /** Timeout and retry settings per task; `undefined` entries have none. */
+  /** Timeout, retry and fallback settings per task; `undefined` entries have none. */
   readonly attemptPolicies: readonly (AttemptPolicy | undefined)[];
-  /** Whether any task has a timeout or retries (a run then records attempts). */
+  /** Whether any task has an attempt policy (a run then records attempts). */
   readonly hasAttemptPolicies: boolean;
+  /** Each task's `when` rule ({@link WhenRule}); `undefined` when every task has the default. */
+  readonly whenRules: Uint8Array | undefined;
+  /** Whether any task is `when: 'allSettled'` (a stopped run then still runs those). */
+  readonly hasAllSettled: boolean;
   /**
    * Whether the instance's prototype has more own properties than V8 keeps in fast mode (about
    * 1,020): the scheduler then looks task methods up in two steps, which is faster there.
@@ -80,6 +90,8 @@ export class PlanDraft {
   private readonly argumentStart: number[] = [0];
   private readonly argumentList: number[] = [];
   private readonly policies: (AttemptPolicy | undefined)[] = [];
+  private readonly whenRules: number[] = [];
+  private readonly priorities: number[] = [];
   private readonly constants: unknown[] = [];
   private readonly bodies: Function[] | undefined;
   private inputKinds: number[] = [];
@@ -107,9 +119,11 @@ export class PlanDraft {
   addTask(name: string, options: TaskOptions | undefined, body?: Function): number {
     const policy =
       options === undefined
-        ? undefined
-        : resolveAttemptPolicy(this.workflow, name, options, this.extraOptionNames);
-    this.policies.push(policy);
+        ? DEFAULT_TASK_POLICY
+        : resolveTaskPolicy(this.workflow, name, options, this.extraOptionNames);
+    this.policies.push(policy.attempt);
+    this.whenRules.push(policy.when);
+    this.priorities.push(policy.priority);
     this.names.push(name);
     this.bodies?.push(body!);
     this.inputKinds.push(0);
@@ -161,7 +175,11 @@ export class PlanDraft {
     const roots = Int32Array.from(rootList);
     const indexByName = new Map<string, number>();
     for (let task = 0; task < taskCount; task++) indexByName.set(names[task], task);
-    const policies = this.policies;
+    const { policies, priorities } = this;
+    const whenRules = this.whenRules.some((rule) => rule !== WhenRule.AllSucceeded)
+      ? Uint8Array.from(this.whenRules)
+      : undefined;
+    const prioritized = priorities.some((priority) => priority !== 0);
     let ranks: Int32Array | undefined;
     let graph: WorkflowGraph | undefined;
     return {
@@ -177,10 +195,17 @@ export class PlanDraft {
       inputKinds: Uint8Array.from(this.inputKinds),
       roots,
       get ranks() {
-        return (ranks ??= schedulingRanks(remainingPathLengths(order, dependents)));
+        return (ranks ??= schedulingRanks(
+          remainingPathLengths(order, dependents),
+          prioritized
+            ? cumulativePriorities(order, dependents, Float64Array.from(priorities))
+            : undefined,
+        ));
       },
       attemptPolicies: policies,
       hasAttemptPolicies: policies.some((policy) => policy !== undefined),
+      whenRules,
+      hasAllSettled: this.whenRules.includes(WhenRule.AllSettled),
       prefersPrototypeLookup,
       get graph() {
         return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));

@@ -14,10 +14,16 @@ export const TaskState = {
   Succeeded: 2,
   Failed: 3,
   Skipped: 4,
+  /** Never started because the run stopped first: not in the trace. */
+  Cancelled: 5,
 } as const;
 
 /** The per-run arrays the scheduler fills in and a result reads. */
 export interface RunRecord {
+  /**
+   * Per task: its value if it succeeded, its error if it failed, the reason (a string) if it was
+   * skipped.
+   */
   readonly values: readonly unknown[];
   readonly states: Uint8Array;
   readonly startTimes: Float64Array;
@@ -33,6 +39,10 @@ export interface RunRecord {
   /** Which tasks the run included; `undefined` means all. */
   readonly included: Uint8Array | undefined;
   readonly failures: readonly { readonly task: string; readonly error: unknown }[];
+  /** The errors that tasks' fallbacks recovered from, by task; `undefined` when none did. */
+  readonly recoveredFrom: ReadonlyMap<number, unknown> | undefined;
+  /** Tasks that started and then called `skip()`; `undefined` when none did. */
+  readonly skippedItself: ReadonlySet<number> | undefined;
   readonly durationMs: number;
 }
 
@@ -42,6 +52,7 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
   'succeeded',
   'failed',
   'skipped',
+  undefined,
 ];
 
 /**
@@ -136,34 +147,39 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   private buildTrace(): readonly TaskTrace[] {
-    const { states, startTimes, endTimes, attempts, reportOrder, reportCount } = this.record;
+    const { states, values, startTimes, endTimes, attempts, reportOrder, reportCount } =
+      this.record;
+    const { recoveredFrom, skippedItself } = this.record;
     const entries: TaskTrace[] = [];
     for (let position = 0; position < reportCount; position++) {
       const index = reportOrder[position];
       const status = STATUS_BY_STATE[states[index]]!;
-      entries.push(
-        Object.freeze({
-          task: this.plan.names[index],
-          status,
-          start: startTimes[index],
-          end: endTimes[index],
-          attempts: status === 'skipped' ? 0 : Math.max(1, attempts?.[index] ?? 1),
-        }),
-      );
+      // A task skipped before it started made no attempt; one that skipped itself made at least one.
+      const started = status !== 'skipped' || skippedItself?.has(index) === true;
+      const entry: TaskTrace = {
+        task: this.plan.names[index],
+        status,
+        start: startTimes[index],
+        end: endTimes[index],
+        attempts: started ? Math.max(1, attempts?.[index] ?? 1) : 0,
+      };
+      if (status === 'skipped') (entry as { reason?: string }).reason = values[index] as string;
+      if (recoveredFrom?.has(index)) {
+        (entry as { recoveredFrom?: unknown }).recoveredFrom = recoveredFrom.get(index);
+      }
+      entries.push(Object.freeze(entry));
     }
     return Object.freeze(entries);
   }
 
   private whyNoValue(index: number): string {
     const name = this.plan.names[index];
-    const { states, included, failures } = this.record;
+    const { states, included, values } = this.record;
     switch (states[index]) {
-      case TaskState.Failed: {
-        const failure = failures.find((candidate) => candidate.task === name);
-        return `task "${name}" failed in this run: ${describeThrown(failure?.error)}`;
-      }
+      case TaskState.Failed:
+        return `task "${name}" failed in this run: ${describeThrown(values[index])}`;
       case TaskState.Skipped:
-        return `task "${name}" was skipped because a task it depends on failed`;
+        return `task "${name}" was skipped: ${values[index] as string}`;
       default:
         return included !== undefined && included[index] === 0
           ? `task "${name}" did not run: it is not among this run's targets or their dependencies`

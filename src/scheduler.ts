@@ -1,131 +1,130 @@
 /**
- * Runs one invocation of a workflow. A task starts in the same turn its last dependency succeeds:
- * each task has a counter of dependencies it still waits for; a success decrements its dependents'
- * counters and queues those that reach zero; a pump starts queued tasks while the concurrency limit
- * allows. The pump is a loop, not recursion, so synchronous tasks never grow the stack.
+ * Runs one invocation of a plan. A task starts in the same turn its last dependency settles the
+ * way its `when` rule needs: each task has a counter of dependencies it still waits for; a success
+ * decrements its dependents' counters and queues those that reach zero; a pump starts queued tasks
+ * while the concurrency limit allows. The pump is a loop, not recursion, so synchronous tasks never
+ * grow the stack.
  *
- * Features that are off cost nothing: no timers, signals or attempt records exist unless a task's
- * options, a `@Signal()` parameter or the caller's `signal` need them.
+ * This file is the run loop. Its rooms: `attempts.ts` (timeouts, retries, `retryIf`, fallbacks),
+ * `control-flow.ts` (`when` rules, skips, the stop of a run with `allSettled` tasks),
+ * `run-events.ts` (hooks and the stream) and `interceptors.ts`. Features that are off cost nothing:
+ * a task without options, in a run without hooks, stream or interceptors, never leaves this file.
  */
-import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
-import { types } from 'node:util';
 import { subscribeToAbort } from './abort-subscriptions';
-import { describeInput, describeThrown } from './describe';
-import {
-  TaskTimeoutError,
-  WorkflowAbortedError,
-  WorkflowExecutionError,
-  type TaskFailure,
-} from './errors';
+import { AttemptRunner } from './attempts';
+import { cancelPendingTasks, dependencyArgument, settleDependents, skipTask } from './control-flow';
+import { describeThrown } from './describe';
+import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors';
+import { intercept } from './interceptors';
+import { adoptOutcome, isThenable, NONE, THREW } from './outcomes';
 import { resolveRunSettings, type RunSettings } from './options';
+import { TakesInput, type WorkflowPlan } from './plan';
 import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue';
 import { ExecutionResult, TaskState } from './result';
-import { TakesInput, type WorkflowPlan } from './plan';
-import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options';
+import { RunEvents, type EventSink } from './run-events';
+import { skipReasonOf } from './skip';
+import { WhenRule } from './task-options';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens';
 import type { InvokeOptions, TaskContext } from './types';
 
 /** Why the run stopped starting tasks. */
-const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
+export const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
 type StopReason = (typeof StopReason)[keyof typeof StopReason];
 
 // Module-level constants, so the hot path compares against immediates, not property loads.
 const { Pending, Running, Succeeded, Failed, Skipped } = TaskState;
 const NOT_STOPPED = StopReason.None;
 
-/** One attempt of a task that has a timeout or retries (tasks without take the fast path). */
-interface Attempt {
-  readonly task: number;
-  readonly number: number;
-  readonly policy: AttemptPolicy;
-  controller: AbortController | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  settled: boolean;
-  /** Set when the timeout fired: the outcome is then our `TaskTimeoutError`. */
-  timedOut: boolean;
-}
-
-/** A task waiting out its retry delay. */
-interface PendingRetry {
-  readonly task: number;
-  readonly attempt: number;
-  readonly error: unknown;
-  readonly timer: ReturnType<typeof setTimeout>;
-}
-
 /**
  * Starts a run of `plan` on `instance` (`undefined` for a builder) and returns its outcome: the
  * result, or a rejection — `WorkflowOptionsError` for invalid options before anything starts,
- * `WorkflowExecutionError` / `WorkflowAbortedError` once nothing is in flight.
+ * `WorkflowExecutionError` / `WorkflowAbortedError` once nothing is in flight. `eventSink`
+ * receives every event when the run is streamed.
  */
 export function runWorkflow<W extends object, P>(
   instance: W | undefined,
   plan: WorkflowPlan,
   param: P,
   options: InvokeOptions<W> | undefined,
+  eventSink?: EventSink,
 ): Promise<ExecutionResult<W, P>> {
-  return new Promise((resolve, reject) => {
-    const settings = resolveRunSettings(plan, options);
-    new Run(instance as W, plan, param, settings, resolve, reject).start();
-  });
+  let settings: RunSettings;
+  try {
+    settings = resolveRunSettings(plan, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (eventSink !== undefined) settings = { ...settings, eventSink };
+  const start = () =>
+    new Promise<ExecutionResult<W, P>>((resolve, reject) => {
+      new Run(instance as W, plan, param, settings, resolve, reject).start();
+    });
+  const { runInterceptors } = settings;
+  if (runInterceptors === undefined) return start();
+  return intercept(runInterceptors, 'run', { workflow: plan.workflow, param }, start) as Promise<
+    ExecutionResult<W, P>
+  >;
 }
 
-/** The state of one invocation; what it hands to its `ExecutionResult` is the output arrays. */
-class Run<W extends object, P> {
-  private readonly values: unknown[];
-  private readonly states: Uint8Array;
-  private readonly startTimes: Float64Array;
-  private readonly endTimes: Float64Array;
-  private readonly attempts: Uint32Array | undefined;
-  private readonly reportOrder: Int32Array;
-  private reportCount = 0;
-  private readonly failures: TaskFailure[] = [];
-  private readonly included: Uint8Array | undefined;
-  private durationMs = 0;
-
-  private readonly waitingFor: Int32Array;
+/**
+ * The state of one invocation. Its fields are read and written by the rooms of the scheduler
+ * (attempts, control flow); what it hands to its `ExecutionResult` is the output arrays only.
+ */
+export class Run<W extends object = object, P = unknown> {
+  readonly values: unknown[];
+  readonly states: Uint8Array;
+  readonly startTimes: Float64Array;
+  readonly endTimes: Float64Array;
+  readonly attempts: Uint32Array | undefined;
+  readonly reportOrder: Int32Array;
+  reportCount = 0;
+  readonly failures: TaskFailure[] = [];
+  recoveredFrom: Map<number, unknown> | undefined;
+  skippedItself: Set<number> | undefined;
+  readonly included: Uint8Array | undefined;
+  readonly waitingFor: Int32Array;
+  readonly ready: ReadyQueue;
+  readonly events: RunEvents | undefined;
   // Copied out of the settings: read on every task.
   private readonly concurrency: number;
-  private readonly hooks: RunSettings['hooks'];
   private readonly overrides: RunSettings['overrides'];
+  /** Whether every attempt may take the fast path (no task interceptors). */
+  private readonly plainAttempts: boolean;
   /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
   private readonly prototype: object | undefined;
-  private readonly ready: ReadyQueue;
   private readonly startedAt = performance.now();
   /**
    * Milliseconds since the run began, read once per settled task (reading the clock costs as much
    * as the rest of a task's bookkeeping). A task starts at the reading of the event that let it
    * start: the run's start, or the settling of the task that freed it.
    */
-  private clock = 0;
-  private inFlight = 0;
-  /** Tasks of this run not yet succeeded, failed or skipped. */
-  private unfinished: number;
-  private stopReason: StopReason = StopReason.None;
+  clock = 0;
+  inFlight = 0;
+  /** Tasks of this run not yet succeeded, failed, skipped or cancelled. */
+  unfinished: number;
+  stopReason: StopReason = StopReason.None;
   private abortReason: unknown;
   private pumping = false;
-  private settled = false;
+  settled = false;
   private runController: AbortController | undefined;
-  private attemptControllers: Set<AbortController> | undefined;
-  private pendingRetries: Set<PendingRetry> | undefined;
+  private attemptRunner: AttemptRunner | undefined;
   private unsubscribeFromCaller: (() => void) | undefined;
   /** The `TaskContext` of the attempt being called, while its arguments are gathered. */
   private context: TaskContext | undefined;
   /** What the last synchronous throw in `call` threw (it returns {@link THREW} instead). */
-  private thrown: unknown;
+  thrown: unknown;
 
   constructor(
-    private readonly instance: W,
-    private readonly plan: WorkflowPlan,
-    private readonly param: P,
-    private readonly settings: RunSettings,
+    readonly instance: W,
+    readonly plan: WorkflowPlan,
+    readonly param: P,
+    readonly settings: RunSettings,
     private readonly resolve: (result: ExecutionResult<W, P>) => void,
     private readonly reject: (error: unknown) => void,
   ) {
     const taskCount = plan.names.length;
     this.prototype =
-      plan.prefersPrototypeLookup && !types.isProxy(instance)
+      plan.prefersPrototypeLookup && !isProxy(instance)
         ? Object.getPrototypeOf(instance)
         : undefined;
     this.values = new Array(taskCount);
@@ -139,11 +138,15 @@ class Run<W extends object, P> {
       settings.concurrency === Infinity
         ? new FifoQueue(taskCount)
         : new RankedQueue(plan.ranks, taskCount);
-    const { included } = settings;
+    const { included, hooks, eventSink } = settings;
     this.included = included;
     this.concurrency = settings.concurrency;
-    this.hooks = settings.hooks;
     this.overrides = settings.overrides;
+    this.plainAttempts = settings.taskInterceptors === undefined;
+    this.events =
+      hooks === undefined && eventSink === undefined
+        ? undefined
+        : new RunEvents(this, hooks, eventSink);
     this.unfinished = included === undefined ? taskCount : countIncluded(included);
   }
 
@@ -151,6 +154,7 @@ class Run<W extends object, P> {
     const { signal } = this.settings;
     if (signal !== undefined) {
       if (signal.aborted) {
+        // An already-aborted signal starts nothing at all, `allSettled` tasks included.
         this.stopReason = StopReason.Abort;
         this.abortReason = signal.reason;
         this.finish();
@@ -166,13 +170,20 @@ class Run<W extends object, P> {
   }
 
   /** Starts ready tasks while the limit allows. Re-entrant calls return at once; the loop picks up their work. */
-  private pump(): void {
+  pump(): void {
     if (this.pumping) return;
     this.pumping = true;
-    const { ready } = this;
+    const { ready, states } = this;
     const limit = this.concurrency;
-    while (ready.size > 0 && this.inFlight < limit && this.stopReason === NOT_STOPPED) {
-      this.startTask(ready.pop());
+    const { hasAllSettled } = this.plan;
+    // After a stop only `allSettled` tasks are left to start (the rest were cancelled).
+    while (
+      ready.size > 0 &&
+      this.inFlight < limit &&
+      (this.stopReason === NOT_STOPPED || hasAllSettled)
+    ) {
+      const task = ready.pop();
+      if (states[task] === Pending) this.startTask(task);
     }
     this.pumping = false;
     this.finishIfDone();
@@ -183,143 +194,63 @@ class Run<W extends object, P> {
     this.inFlight++;
     this.startTimes[task] = this.clock;
     this.reportOrder[this.reportCount++] = task;
-    const policy = this.plan.attemptPolicies[task];
-    if (policy === undefined) this.runFastAttempt(task);
-    else this.runAttempt(task, 1, policy);
+    if (this.plainAttempts && this.plan.attemptPolicies[task] === undefined) {
+      this.runPlainAttempt(task);
+    } else {
+      (this.attemptRunner ??= new AttemptRunner(this)).start(task);
+    }
   }
 
-  /** A task without timeout or retries: call it and settle once. */
-  private runFastAttempt(task: number): void {
-    if (!this.announceStart(task, 1)) return;
+  /** A task without options or interceptors: call it and settle once. */
+  private runPlainAttempt(task: number): void {
+    if (this.events !== undefined && !this.announceStart(task, 1)) return;
     const outcome = this.call(task, 1, undefined);
-    if (outcome === THREW) return this.taskFailed(task, 1, this.thrown);
+    if (outcome === THREW) return this.attemptFailed(task, 1, this.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
         (value) => this.taskSucceeded(task, 1, value),
-        (error) => this.taskFailed(task, 1, error),
+        (error) => this.attemptFailed(task, 1, error),
       );
     } else {
       this.taskSucceeded(task, 1, outcome);
     }
   }
 
-  /** One attempt of a task with a timeout or retries. */
-  private runAttempt(task: number, number: number, policy: AttemptPolicy): void {
-    this.attempts![task] = number;
-    if (!this.announceStart(task, number)) return;
-    const attempt: Attempt = {
-      task,
-      number,
-      policy,
-      controller: undefined,
-      timer: undefined,
-      settled: false,
-      timedOut: false,
-    };
-    if (policy.timeout !== undefined) {
-      if (this.plan.inputKinds[task] !== 0) {
-        attempt.controller = new AbortController();
-        (this.attemptControllers ??= new Set()).add(attempt.controller);
-      }
-      attempt.timer = setTimeout(() => {
-        attempt.timedOut = true;
-        this.attemptSettled(
-          attempt,
-          false,
-          new TaskTimeoutError(this.plan.workflow, this.plan.names[task], policy.timeout!),
-        );
-      }, policy.timeout);
-    }
-    const outcome = this.call(task, number, attempt.controller?.signal);
-    if (outcome === THREW) return this.attemptSettled(attempt, false, this.thrown);
-    if (outcome instanceof Promise) {
-      outcome.then(
-        (value) => this.attemptSettled(attempt, true, value),
-        (error) => this.attemptSettled(attempt, false, error),
-      );
-    } else {
-      this.attemptSettled(attempt, true, outcome);
-    }
-  }
-
-  private attemptSettled(attempt: Attempt, succeeded: boolean, outcome: unknown): void {
-    if (attempt.settled) return; // a timed-out attempt's late outcome: already handled
-    attempt.settled = true;
-    clearTimeout(attempt.timer);
-    if (attempt.controller !== undefined) {
-      this.attemptControllers!.delete(attempt.controller);
-      // Only compare identities here: `outcome` may be anything a task threw, even a revoked Proxy.
-      if (attempt.timedOut) attempt.controller.abort(outcome);
-    }
-    const { task, number, policy } = attempt;
-    if (succeeded) return this.taskSucceeded(task, number, outcome);
-    if (number > policy.retries || this.stopReason !== NOT_STOPPED) {
-      return this.taskFailed(task, number, outcome);
-    }
-    let delayMs: number;
-    const { hooks } = this;
-    try {
-      delayMs =
-        typeof policy.retryDelay === 'function'
-          ? policy.retryDelay(number, outcome)
-          : policy.retryDelay;
-      if (!isTimerDelay(delayMs)) {
-        const InvalidDelay = typeof delayMs === 'number' ? RangeError : TypeError;
-        throw new InvalidDelay(
-          `${this.plan.workflow}: retryDelay of task "${this.plan.names[task]}" returned ` +
-            `${describeInput(delayMs)}; it must return a number of milliseconds from 0 to ${MAX_TIMER_DELAY}`,
-        );
-      }
-      if (hooks?.onTaskRetry !== undefined) {
-        this.watchHook(
-          task,
-          hooks.onTaskRetry.call(hooks.receiver, {
-            task: this.plan.names[task],
-            attempt: number,
-            error: outcome,
-            delayMs,
-          }),
-        );
-      }
-    } catch (error) {
-      return this.taskFailed(task, number, error, outcome);
-    }
-    const retry: PendingRetry = {
-      task,
-      attempt: number,
-      error: outcome,
-      timer: setTimeout(() => {
-        this.pendingRetries!.delete(retry);
-        this.runAttempt(task, number + 1, policy);
-      }, delayMs),
-    };
-    (this.pendingRetries ??= new Set()).add(retry);
-  }
-
   /**
-   * Calls `onTaskStart`. A hook that throws fails the task with that error, without retries, and
-   * the task is not called; returns whether the task may go on.
+   * Emits the start of an attempt. A hook that throws fails the task with that error, without
+   * retries, and the task is not called; returns whether the task may go on.
    */
-  private announceStart(task: number, attempt: number): boolean {
-    const { hooks } = this;
-    if (hooks?.onTaskStart === undefined) return true;
+  announceStart(task: number, attempt: number): boolean {
     try {
-      this.watchHook(
-        task,
-        hooks.onTaskStart.call(hooks.receiver, { task: this.plan.names[task], attempt }),
-      );
+      this.events!.taskStart(task, attempt, this.clock);
       return true;
     } catch (error) {
-      this.taskFailed(task, attempt, error);
+      this.attemptRunnerOrNew().failedForGood(task, attempt, error);
       return false;
     }
   }
 
   /**
-   * Calls the task's function with its bound arguments. Returns a promise for an asynchronous
-   * outcome, the value for a synchronous one, or {@link THREW} (with the error in `thrown`).
+   * An attempt of `task` ended with `error`: a `skip()`, or a failure that its attempt policy turns
+   * into a retry, a fallback value or the task's failure.
    */
-  private call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
+  attemptFailed(task: number, attempt: number, error: unknown): void {
+    const reason = skipReasonOf(error);
+    if (reason !== undefined) return this.taskSkippedItself(task, reason);
+    if (this.plan.attemptPolicies[task] === undefined) return this.taskFailed(task, attempt, error);
+    this.attemptRunnerOrNew().failed(task, attempt, error);
+  }
+
+  private attemptRunnerOrNew(): AttemptRunner {
+    return (this.attemptRunner ??= new AttemptRunner(this));
+  }
+
+  /**
+   * Calls the task's function with its bound arguments. Returns a native promise for an
+   * asynchronous outcome, the value for a synchronous one, or {@link THREW} (with the error in
+   * `thrown`). `attemptSignal` is the attempt's own signal, when it has one (a timeout).
+   */
+  call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
     const { plan } = this;
     try {
       // A builder's task is its function, called with `this` undefined; a class's task is the
@@ -332,18 +263,30 @@ class Run<W extends object, P> {
           `${plan.workflow}: task "${plan.names[task]}" is not a function on the instance (it is ${typeof fn})`,
         );
       }
-      if (plan.inputKinds[task] !== 0) {
-        attemptSignal ??= this.runSignal();
-        if ((plan.inputKinds[task] & TakesInput.Context) !== 0) {
+      const inputKinds = plan.inputKinds[task];
+      if (inputKinds !== 0) {
+        attemptSignal ??= this.isAllSettled(task) ? undefinedAbortSignal() : this.runSignal();
+        if ((inputKinds & TakesInput.Context) !== 0) {
           this.context = this.makeContext(task, attempt, attemptSignal);
         }
       }
       const { start, list } = plan.argumentSlots;
       const first = start[task];
       const arity = start[task + 1] - first;
+      const rule = plan.whenRules === undefined ? WhenRule.AllSucceeded : plan.whenRules[task];
       let result: unknown;
       // Direct calls for the common arities: no arguments array to allocate.
-      if (arity === 0) {
+      if (rule !== WhenRule.AllSucceeded || arity > 3) {
+        const args = new Array(arity);
+        for (let position = 0; position < arity; position++) {
+          const slot = list[first + position];
+          args[position] =
+            slot >= 0 && rule !== WhenRule.AllSucceeded
+              ? dependencyArgument(this, slot, rule)
+              : this.argument(slot, attemptSignal);
+        }
+        result = fn.apply(receiver, args);
+      } else if (arity === 0) {
         result = fn.call(receiver);
       } else if (arity === 1) {
         result = fn.call(receiver, this.argument(list[first], attemptSignal));
@@ -353,26 +296,15 @@ class Run<W extends object, P> {
           this.argument(list[first], attemptSignal),
           this.argument(list[first + 1], attemptSignal),
         );
-      } else if (arity === 3) {
+      } else {
         result = fn.call(
           receiver,
           this.argument(list[first], attemptSignal),
           this.argument(list[first + 1], attemptSignal),
           this.argument(list[first + 2], attemptSignal),
         );
-      } else {
-        const args = new Array(arity);
-        for (let position = 0; position < arity; position++) {
-          args[position] = this.argument(list[first + position], attemptSignal);
-        }
-        result = fn.apply(receiver, args);
       }
-      // A native promise is awaited as is. Any other thenable (a promise subclass, a promise whose
-      // `then` was replaced, a foreign thenable) is adopted the way `await` adopts it: its `then`
-      // is called in a later job, and whatever it throws rejects the outcome instead of escaping.
-      if (result instanceof Promise && result.then === nativeThen) return result;
-      if (isThenable(result)) return new Promise((resolve) => resolve(result));
-      return result;
+      return adoptOutcome(result);
     } catch (error) {
       this.thrown = error;
       return THREW;
@@ -402,31 +334,31 @@ class Run<W extends object, P> {
     return attemptSignal;
   }
 
-  /** The `TaskContext` of one attempt; `progress` reaches the `onTaskProgress` hook. */
+  /** The `TaskContext` of one attempt; `progress` reaches the stream and `onTaskProgress`. */
   private makeContext(task: number, attempt: number, signal: AbortSignal): TaskContext {
-    const name = this.plan.names[task];
-    const { hooks } = this;
     return {
-      task: name,
+      task: this.plan.names[task],
       attempt,
       signal,
       progress: (data: unknown) => {
-        if (hooks?.onTaskProgress !== undefined && !this.settled) {
-          this.watchHook(
-            task,
-            hooks.onTaskProgress.call(hooks.receiver, { task: name, attempt, data }),
-          );
+        if (this.events !== undefined && !this.settled) {
+          this.events.taskProgress(task, attempt, data, this.tick());
         }
       },
     };
   }
 
-  /** The signal handed to `@Signal()` parameters, created on first use. */
+  /** Whether `task` is a `when: 'allSettled'` task (it runs even after the run stopped). */
+  isAllSettled(task: number): boolean {
+    return this.plan.whenRules !== undefined && this.plan.whenRules[task] === WhenRule.AllSettled;
+  }
+
+  /** The signal handed to tasks that take one, created on first use. */
   private runSignal(): AbortSignal {
     if (this.runController === undefined) {
       this.runController = new AbortController();
       // Every task may listen to it (fetch, timers…): a fan-out signal, not a leak.
-      setMaxListeners(0, this.runController.signal);
+      allowManyListeners(this.runController.signal);
       if (this.stopReason !== NOT_STOPPED) this.runController.abort(this.stopError());
     }
     return this.runController.signal;
@@ -435,47 +367,62 @@ class Run<W extends object, P> {
   /**
    * Hooks are synchronous, but one may be an `async` function: its rejection fails the run like a
    * throw would (never an unhandled rejection). After the run settled there is no run left to
-   * fail, so it becomes a process warning instead of vanishing.
+   * fail, so it becomes a warning instead of vanishing.
    */
-  private watchHook(task: number, returned: unknown): void {
+  watchHook(task: number, returned: unknown): void {
     if (!isThenable(returned)) return;
     Promise.resolve(returned).then(undefined, (error: unknown) => {
       const name = this.plan.names[task];
       if (this.settled) {
-        process.emitWarning(
+        warn(
           `${this.plan.workflow}: a hook for task "${name}" rejected after the run settled: ${describeThrown(error)}`,
-          'AsyncDagHookWarning',
         );
         return;
       }
-      this.failures.push({ task: name, error });
-      if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
+      this.hookFailed(task, error);
       this.finishIfDone();
     });
   }
 
+  /** A hook (not the task) failed: that counts as a failure of the run, for task `task`. */
+  hookFailed(task: number, error: unknown): void {
+    this.failures.push({ task: this.plan.names[task], error });
+    if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
+  }
+
   /** Whether `task` is part of this run (every task is, unless `targets` narrowed it). */
-  private isIncluded(task: number): boolean {
+  isIncluded(task: number): boolean {
     return this.included === undefined || this.included[task] === 1;
   }
 
-  private tick(): number {
+  /** Reads the clock: milliseconds since the run began. */
+  tick(): number {
     return (this.clock = performance.now() - this.startedAt);
   }
 
-  private taskSucceeded(task: number, attempt: number, value: unknown): void {
+  /**
+   * Task `task` succeeded with `value` — or its fallback recovered it from `recoveredFrom`. Its
+   * dependents whose counters reach zero become ready.
+   */
+  taskSucceeded(
+    task: number,
+    attempt: number,
+    value: unknown,
+    recoveredFrom: unknown = NONE,
+  ): void {
     const end = this.tick();
-    const { hooks } = this;
-    if (hooks?.onTaskSuccess !== undefined) {
+    const { events } = this;
+    if (events !== undefined) {
       try {
-        this.watchHook(
+        const recovered = recoveredFrom !== NONE;
+        events.taskSuccess(
           task,
-          hooks.onTaskSuccess.call(hooks.receiver, {
-            task: this.plan.names[task],
-            attempt,
-            value,
-            durationMs: end - this.startTimes[task],
-          }),
+          attempt,
+          value,
+          end - this.startTimes[task],
+          recovered,
+          recoveredFrom,
+          end,
         );
       } catch (error) {
         return this.taskFailed(task, attempt, error);
@@ -486,12 +433,14 @@ class Run<W extends object, P> {
     this.endTimes[task] = end;
     this.inFlight--;
     this.unfinished--;
-    if (this.stopReason === NOT_STOPPED) {
+    if (recoveredFrom !== NONE) (this.recoveredFrom ??= new Map()).set(task, recoveredFrom);
+    // After a stop, only `allSettled` tasks are still pending (the rest were cancelled).
+    if (this.stopReason === NOT_STOPPED || this.plan.hasAllSettled) {
       const { start, list } = this.plan.dependents;
-      const { waitingFor, ready } = this;
+      const { waitingFor, ready, states } = this;
       for (let edge = start[task]; edge < start[task + 1]; edge++) {
         const dependent = list[edge];
-        if (--waitingFor[dependent] === 0 && this.states[dependent] === Pending) {
+        if (--waitingFor[dependent] === 0 && states[dependent] === Pending) {
           if (this.isIncluded(dependent)) ready.push(dependent);
         }
       }
@@ -501,59 +450,38 @@ class Run<W extends object, P> {
 
   /**
    * Task `task` failed for good with `error`. `attemptError` is the attempt's own error when
-   * `error` was thrown by a retry policy (`retryDelay`, `onTaskRetry`) while handling it.
+   * `error` was thrown by a retry policy (`retryIf`, `retryDelay`, `onTaskRetry`) or a fallback
+   * while handling it.
    */
-  private taskFailed(
-    task: number,
-    attempt: number,
-    error: unknown,
-    attemptError: unknown = NO_ATTEMPT_ERROR,
-  ): void {
+  taskFailed(task: number, attempt: number, error: unknown, attemptError: unknown = NONE): void {
+    this.values[task] = error;
     this.states[task] = Failed;
-    this.endTimes[task] = this.tick();
+    const end = (this.endTimes[task] = this.tick());
     this.inFlight--;
     this.unfinished--;
     const name = this.plan.names[task];
     this.failures.push(
-      attemptError === NO_ATTEMPT_ERROR
-        ? { task: name, error }
-        : { task: name, error, attemptError },
+      attemptError === NONE ? { task: name, error } : { task: name, error, attemptError },
     );
-    const { hooks } = this;
-    try {
-      if (hooks?.onTaskFailure !== undefined) {
-        this.watchHook(
-          task,
-          hooks.onTaskFailure.call(hooks.receiver, { task: name, attempt, error }),
-        );
+    if (this.events !== undefined) {
+      try {
+        this.events.taskFailure(task, attempt, error, end);
+      } catch (hookError) {
+        this.failures.push({ task: name, error: hookError });
       }
-    } catch (hookError) {
-      this.failures.push({ task: this.plan.names[task], error: hookError });
     }
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
-    else this.skipDependents(task);
+    settleDependents(this, task, Failed);
     this.pump();
   }
 
-  /** `failFast: false`: every task downstream of a failed one can never run. */
-  private skipDependents(failedTask: number): void {
-    const { start, list } = this.plan.dependents;
-    const now = this.clock;
-    const stack = [failedTask];
-    while (stack.length > 0) {
-      const task = stack.pop()!;
-      for (let edge = start[task]; edge < start[task + 1]; edge++) {
-        const dependent = list[edge];
-        if (this.states[dependent] !== Pending) continue;
-        if (!this.isIncluded(dependent)) continue;
-        this.states[dependent] = Skipped;
-        this.reportOrder[this.reportCount++] = dependent;
-        this.startTimes[dependent] = now;
-        this.endTimes[dependent] = now;
-        this.unfinished--;
-        stack.push(dependent);
-      }
-    }
+  /** Task `task` called `skip(reason)` (its attempt count is already recorded). */
+  private taskSkippedItself(task: number, reason: string): void {
+    this.inFlight--;
+    (this.skippedItself ??= new Set()).add(task);
+    skipTask(this, task, reason, this.tick(), true);
+    settleDependents(this, task, Skipped);
+    this.pump();
   }
 
   private readonly onCallerAbort = (): void => {
@@ -561,24 +489,18 @@ class Run<W extends object, P> {
     this.finishIfDone();
   };
 
-  /** No new task starts; running tasks see their signals abort; retry waits end. */
-  private stop(reason: StopReason, abortReason: unknown): void {
+  /**
+   * No new task starts (but `allSettled` ones); running tasks see their signals abort; retry waits
+   * end.
+   */
+  stop(reason: StopReason, abortReason: unknown): void {
     if (this.stopReason !== NOT_STOPPED) return;
     this.stopReason = reason;
     this.abortReason = abortReason;
     const signalReason = this.stopError();
     this.runController?.abort(signalReason);
-    if (this.attemptControllers !== undefined) {
-      for (const controller of this.attemptControllers) controller.abort(signalReason);
-      this.attemptControllers.clear();
-    }
-    if (this.pendingRetries !== undefined) {
-      for (const retry of this.pendingRetries) {
-        clearTimeout(retry.timer);
-        this.taskFailed(retry.task, retry.attempt, retry.error);
-      }
-      this.pendingRetries.clear();
-    }
+    if (this.plan.hasAllSettled) cancelPendingTasks(this);
+    this.attemptRunner?.stop(signalReason);
   }
 
   /** The reason given to aborted signals when the run stops. */
@@ -593,15 +515,16 @@ class Run<W extends object, P> {
     return error;
   }
 
-  private finishIfDone(): void {
+  finishIfDone(): void {
     if (this.settled || this.inFlight > 0 || this.pumping) return;
-    if (this.stopReason !== NOT_STOPPED || this.unfinished === 0) this.finish();
+    if (this.unfinished === 0 || (this.stopReason !== NOT_STOPPED && !this.plan.hasAllSettled)) {
+      this.finish();
+    }
   }
 
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    this.durationMs = performance.now() - this.startedAt;
     this.unsubscribeFromCaller?.();
     // The result gets the run's output arrays only, not the run (its counters, queue, instance).
     const result = new ExecutionResult<W, P>(this.plan, this.param, {
@@ -614,7 +537,9 @@ class Run<W extends object, P> {
       reportCount: this.reportCount,
       included: this.included,
       failures: this.failures,
-      durationMs: this.durationMs,
+      recoveredFrom: this.recoveredFrom,
+      skippedItself: this.skippedItself,
+      durationMs: performance.now() - this.startedAt,
     });
     const { workflow } = this.plan;
     if (this.stopReason === StopReason.Abort) {
@@ -630,24 +555,51 @@ class Run<W extends object, P> {
   }
 }
 
-const nativeThen = Promise.prototype.then;
-
-/** `taskFailed`'s default: the failure has no separate attempt error. */
-const NO_ATTEMPT_ERROR: unique symbol = Symbol('no attempt error');
-
-/** Marker returned by `Run.call` when the task threw synchronously. */
-const THREW: unique symbol = Symbol('threw');
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
 function countIncluded(included: Uint8Array): number {
   let count = 0;
   for (let task = 0; task < included.length; task++) count += included[task];
   return count;
 }
+
+/** A signal that never aborts: what an `allSettled` task without a timeout gets. */
+function undefinedAbortSignal(): AbortSignal {
+  return new AbortController().signal;
+}
+
+/**
+ * Lifts Node's listener-count warning for a signal every task may listen to. Feature-detected:
+ * browsers and other runtimes have no such warning (and no `node:events`).
+ */
+function allowManyListeners(signal: AbortSignal): void {
+  const events = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+    .process;
+  const module = events?.getBuiltinModule?.('node:events') as
+    { setMaxListeners?: (count: number, target: EventTarget) => void } | undefined;
+  module?.setMaxListeners?.(0, signal);
+}
+
+/** A process warning on Node.js, `console.warn` elsewhere. */
+function warn(message: string): void {
+  const process = (
+    globalThis as { process?: { emitWarning?: (message: string, type: string) => void } }
+  ).process;
+  if (typeof process?.emitWarning === 'function')
+    process.emitWarning(message, 'AsyncDagHookWarning');
+  else console.warn(message);
+}
+
+/**
+ * Whether `value` is a Proxy, where the runtime can tell (Node's `util.types.isProxy`); elsewhere
+ * `false`, which only costs the large-prototype lookup optimisation its two-step form.
+ */
+function isProxy(value: unknown): boolean {
+  return proxyCheck !== undefined && proxyCheck(value);
+}
+
+const proxyCheck = (() => {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+    .process;
+  const util = process?.getBuiltinModule?.('node:util') as
+    { types?: { isProxy?: (value: unknown) => boolean } } | undefined;
+  return util?.types?.isProxy;
+})();

@@ -12,27 +12,64 @@ import type { TaskOptions } from './types';
 export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /** Every key of `TaskOptions`. */
-export const TASK_OPTION_NAMES: readonly string[] = ['timeout', 'retries', 'retryDelay'];
+export const TASK_OPTION_NAMES: readonly string[] = [
+  'timeout',
+  'retries',
+  'retryDelay',
+  'when',
+  'fallback',
+  'retryIf',
+  'priority',
+];
 
-/** A task's options with defaults applied; `undefined` when the task has none (the fast path). */
+/** `TaskOptions.when`, as stored per task in a plan (`Uint8Array`). */
+export const WhenRule = { AllSucceeded: 0, NoneFailed: 1, AllSettled: 2 } as const;
+/** One of {@link WhenRule}'s values. */
+export type WhenRule = (typeof WhenRule)[keyof typeof WhenRule];
+
+const WHEN_RULES: Readonly<Record<string, WhenRule>> = {
+  allSucceeded: WhenRule.AllSucceeded,
+  noneFailed: WhenRule.NoneFailed,
+  allSettled: WhenRule.AllSettled,
+};
+
+/**
+ * How the attempts of a task run: timeout, retries and their delay and filter, fallback.
+ * `undefined` for a task that has none of them (the fast path).
+ */
 export interface AttemptPolicy {
   readonly timeout: number | undefined;
   readonly retries: number;
   readonly retryDelay: number | ((attempt: number, error: unknown) => number);
+  readonly retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
+  readonly fallback: ((error: unknown) => unknown) | undefined;
 }
 
+/** Everything a task's options say, checked, with defaults applied. */
+export interface TaskPolicy {
+  readonly attempt: AttemptPolicy | undefined;
+  readonly when: WhenRule;
+  readonly priority: number;
+}
+
+/** The policy of a task without options. */
+export const DEFAULT_TASK_POLICY: TaskPolicy = {
+  attempt: undefined,
+  when: WhenRule.AllSucceeded,
+  priority: 0,
+};
+
 /**
- * Checks the `TaskOptions` of task `task` and returns its attempt policy, or `undefined` when it
- * has neither a timeout nor retries. Options are read by property access, so an options object
- * with getters or inherited values counts as written. Throws `WorkflowDefinitionError`
- * (`INVALID_TASK`) naming the task and the option.
+ * Checks the `TaskOptions` of task `task` and returns its policy. Options are read by property
+ * access, so an options object with getters or inherited values counts as written. Throws
+ * `WorkflowDefinitionError` (`INVALID_TASK`) naming the task and the option.
  */
-export function resolveAttemptPolicy(
+export function resolveTaskPolicy(
   workflow: string,
   task: string,
   options: TaskOptions,
   extraOptionNames: readonly string[] = [],
-): AttemptPolicy | undefined {
+): TaskPolicy {
   const invalid = (option: string, expected: string, value: unknown) =>
     definitionErrors.invalidTask(
       workflow,
@@ -56,7 +93,7 @@ export function resolveAttemptPolicy(
       );
     }
   }
-  const { timeout, retries = 0, retryDelay = 0 } = options;
+  const { timeout, retries = 0, retryDelay = 0, retryIf, fallback, when, priority = 0 } = options;
   if (timeout !== undefined && !(isTimerDelay(timeout) && timeout > 0)) {
     throw invalid(
       'timeout',
@@ -74,8 +111,27 @@ export function resolveAttemptPolicy(
       retryDelay,
     );
   }
-  if (timeout === undefined && retries === 0) return undefined;
-  return { timeout, retries, retryDelay };
+  if (retryIf !== undefined && typeof retryIf !== 'function') {
+    throw invalid('retryIf', 'a function (error, attempt) => boolean', retryIf);
+  }
+  if (fallback !== undefined && typeof fallback !== 'function') {
+    throw invalid('fallback', 'a function (error) => value', fallback);
+  }
+  let rule: WhenRule = WhenRule.AllSucceeded;
+  if (when !== undefined) {
+    if (typeof when !== 'string' || !Object.hasOwn(WHEN_RULES, when)) {
+      throw invalid('when', `'allSucceeded', 'noneFailed' or 'allSettled'`, when);
+    }
+    rule = WHEN_RULES[when];
+  }
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+    throw invalid('priority', 'a finite number', priority);
+  }
+  const attempt =
+    timeout === undefined && retries === 0 && fallback === undefined
+      ? undefined
+      : { timeout, retries, retryDelay, retryIf, fallback };
+  return { attempt, when: rule, priority };
 }
 
 /** Whether `value` is a delay `setTimeout` honours as given: a number from 0 to 2^31 − 1. */

@@ -62,7 +62,57 @@ export interface TaskOptions {
    * @default 0
    */
   retryDelay?: number | ((attempt: number, error: unknown) => number);
+  /**
+   * When the task runs, given how its dependencies ended. A task whose rule can no longer be met
+   * is skipped, with a reason naming the dependency:
+   * - `'allSucceeded'`: every dependency succeeded (each argument is its value);
+   * - `'noneFailed'`: no dependency failed (a skipped dependency's argument is `undefined`);
+   * - `'allSettled'`: always, once every dependency has settled (each argument is a
+   *   {@link Settled}) — even after the run stopped, as the workflow's `finally`.
+   * @default 'allSucceeded'
+   */
+  when?: 'allSucceeded' | 'noneFailed' | 'allSettled';
+  /**
+   * Called with the error when the task fails for good (after its retries, a timeout included):
+   * its (awaited) return value becomes the task's value and the run goes on as if it had
+   * succeeded. If it throws, the task fails with that error.
+   * @default undefined (no fallback)
+   */
+  fallback?: (error: unknown) => unknown;
+  /**
+   * Which errors are retried: called with the error and the 1-based number of the attempt that
+   * threw; `false` fails the task at once. If it throws, the task fails with that error (the
+   * attempt's own error is kept as `attemptError` in the run's `failures`).
+   * @default every error is retried
+   */
+  retryIf?: (error: unknown, attempt: number) => boolean;
+  /**
+   * Under a `concurrency` limit, ready tasks start in order of cumulative priority (this number
+   * plus the largest of 0 and the cumulative priorities of the tasks that depend on it), then
+   * longest remaining path, then declaration order.
+   * @default 0
+   */
+  priority?: number;
 }
+
+/**
+ * How a dependency of an `allSettled` task ended, as its argument: its value, its error, or why it
+ * was skipped (a task that never started because the run stopped counts as skipped).
+ *
+ * @example
+ * ```ts
+ * class Booking {
+ *   @Task({ when: 'allSettled' }) @DependsOn('reserve')
+ *   release(reserved: Settled<Lock>) {
+ *     if (reserved.status === 'succeeded') reserved.value.unlock();
+ *   }
+ * }
+ * ```
+ */
+export type Settled<T> =
+  | { readonly status: 'succeeded'; readonly value: T }
+  | { readonly status: 'failed'; readonly error: unknown }
+  | { readonly status: 'skipped'; readonly reason: string };
 
 /** Passed to {@link WorkflowHooks.onTaskStart}. */
 export interface TaskStartEvent {
@@ -78,6 +128,8 @@ export interface TaskSuccessEvent extends TaskStartEvent {
   value: unknown;
   /** Duration of the successful attempt in milliseconds. */
   durationMs: number;
+  /** Present when the value came from the task's `fallback`: the error it recovered from. */
+  recoveredFrom?: unknown;
 }
 
 /** Passed to {@link WorkflowHooks.onTaskFailure} (a task's final failure). */
@@ -90,6 +142,14 @@ export interface TaskFailureEvent extends TaskStartEvent {
 export interface TaskRetryEvent extends TaskFailureEvent {
   /** Milliseconds before the next attempt starts. */
   delayMs: number;
+}
+
+/** Passed to {@link WorkflowHooks.onTaskSkip}. */
+export interface TaskSkipEvent {
+  /** Task name. */
+  task: string;
+  /** Why it was skipped: the string given to `skip()`, or which dependency made it skip. */
+  reason: string;
 }
 
 /** Passed to {@link WorkflowHooks.onTaskProgress}: what a task reported through `ctx.progress`. */
@@ -153,6 +213,8 @@ export interface WorkflowHooks {
   onTaskRetry?(event: TaskRetryEvent): void;
   /** A task reported progress with `ctx.progress(data)`. */
   onTaskProgress?(event: TaskProgressEvent): void;
+  /** A task was skipped: it called `skip()`, or its `when` rule can no longer be met. */
+  onTaskSkip?(event: TaskSkipEvent): void;
 }
 
 /**
@@ -192,6 +254,11 @@ export interface InvokeOptions<W = any> {
   /** Observers of task starts, successes, failures and retries. */
   hooks?: WorkflowHooks;
   /**
+   * Wrappers around the whole run and around each task attempt, outermost first. An empty list
+   * (or none) costs nothing.
+   */
+  interceptors?: readonly WorkflowInterceptor[];
+  /**
    * `true`: the first failure stops the run. `false`: tasks not downstream of a failure keep
    * running, dependents of failed tasks are skipped, and the run rejects at the end with every
    * failure.
@@ -216,8 +283,12 @@ export interface TaskTrace {
   readonly start: number;
   /** When it settled (for a timed-out attempt: when it timed out), in ms since the run began. */
   readonly end: number;
-  /** Attempts made (0 for a skipped task). */
+  /** Attempts made (0 for a task skipped before it started). */
   readonly attempts: number;
+  /** Why the task was skipped (skipped tasks only). */
+  readonly reason?: string;
+  /** The error the task's `fallback` recovered from (recovered tasks only). */
+  readonly recoveredFrom?: unknown;
 }
 
 /** One task of a {@link WorkflowGraph}. */
@@ -243,3 +314,116 @@ export interface WorkflowGraph {
   /** A topological order: every task comes after all of its dependencies. */
   readonly order: readonly string[];
 }
+
+/** What a run interceptor is told about the run it wraps. */
+export interface RunInterceptorInfo {
+  /** The workflow's name. */
+  readonly workflow: string;
+  /** The value passed to `invoke`. */
+  readonly param: unknown;
+}
+
+/** What a task interceptor is told about the attempt it wraps. */
+export interface TaskInterceptorInfo extends RunInterceptorInfo {
+  /** The task's name. */
+  readonly task: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+}
+
+/**
+ * Wraps a whole run (`run`) and every task attempt (`task`), like a NestJS interceptor: `next()`
+ * runs the wrapped work and returns its promise; the interceptor may time, log, transform or
+ * throw. The body runs inside the interceptor's call, so context set around `next()`
+ * (AsyncLocalStorage, an OpenTelemetry context) is seen inside the task.
+ *
+ * @example
+ * ```ts
+ * const timing: WorkflowInterceptor = {
+ *   async task({ task, attempt }, next) {
+ *     const started = performance.now();
+ *     try {
+ *       return await next();
+ *     } finally {
+ *       console.log(`${task}#${attempt}: ${performance.now() - started} ms`);
+ *     }
+ *   },
+ * };
+ * await Workflow.invoke(flow, input, { interceptors: [timing] });
+ * ```
+ */
+export interface WorkflowInterceptor {
+  /**
+   * Wraps the run: `next()` starts it and resolves with the `ExecutionResult` (or rejects with the
+   * run's error). What this returns or throws is what `invoke` resolves or rejects with.
+   */
+  run?(info: RunInterceptorInfo, next: () => Promise<unknown>): unknown;
+  /**
+   * Wraps one attempt of a task: `next()` calls the task and returns a promise of its value. What
+   * this returns (awaited) or throws is the attempt's outcome; not calling `next()` skips the body.
+   */
+  task?(info: TaskInterceptorInfo, next: () => Promise<unknown>): unknown;
+}
+
+/** What all events of a run share. */
+interface WorkflowEventBase<K extends string> {
+  /** The task the event is about. */
+  readonly task: K;
+  /** When it happened, in ms since the run began (the trace's clock); never decreases. */
+  readonly time: number;
+}
+
+/**
+ * One event of a streamed run, discriminated by `type`; a `taskSuccess` event's `value` is typed
+ * per task.
+ *
+ * @example
+ * ```ts
+ * for await (const event of Workflow.stream(new Checkout(repo), req)) {
+ *   if (event.type === 'taskSuccess' && event.task === 'cart') event.value; // cart's result type
+ * }
+ * ```
+ */
+export type WorkflowEvent<W = any> = {
+  [K in TaskName<W>]:
+    | (WorkflowEventBase<K> & {
+        /** An attempt of the task started. */
+        readonly type: 'taskStart';
+        /** 1 for the first attempt, 2 for the first retry, … */
+        readonly attempt: number;
+      })
+    | (WorkflowEventBase<K> & {
+        /** The task succeeded. */
+        readonly type: 'taskSuccess';
+        /** The attempt that succeeded. */
+        readonly attempt: number;
+        /** What the task returned (awaited). */
+        readonly value: TaskResult<W, K>;
+        /** Present when the value came from the task's `fallback`. */
+        readonly recoveredFrom?: unknown;
+      })
+    | (WorkflowEventBase<K> & {
+        /** An attempt failed. */
+        readonly type: 'taskFailure';
+        /** The attempt that failed. */
+        readonly attempt: number;
+        /** What it threw. */
+        readonly error: unknown;
+        /** Whether another attempt follows. */
+        readonly willRetry: boolean;
+      })
+    | (WorkflowEventBase<K> & {
+        /** The task was skipped. */
+        readonly type: 'taskSkip';
+        /** Why: the string given to `skip()`, or which dependency made it skip. */
+        readonly reason: string;
+      })
+    | (WorkflowEventBase<K> & {
+        /** The task reported progress with `ctx.progress(data)`. */
+        readonly type: 'taskProgress';
+        /** The attempt that reported it. */
+        readonly attempt: number;
+        /** The value given to `progress`. */
+        readonly data: unknown;
+      });
+}[TaskName<W>];

@@ -1,0 +1,216 @@
+/**
+ * Attempt policy: how the attempts of a task with options (or in a run with task interceptors)
+ * run — the attempt's own signal and timeout, task interceptors around the call, retries (their
+ * delay, and `retryIf`), and the `fallback` when the task fails for good. One runner per run,
+ * created the first time such a task starts; the run loop calls it and it calls back into the run
+ * with the task's outcome.
+ */
+import { describeInput } from './describe';
+import { TaskTimeoutError } from './errors';
+import { intercept } from './interceptors';
+import { isThenable, NONE, THREW } from './outcomes';
+import type { Run } from './scheduler';
+import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options';
+
+/** One attempt of a task that has a timeout or runs through interceptors. */
+interface Attempt {
+  readonly task: number;
+  readonly number: number;
+  controller: AbortController | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  settled: boolean;
+  /** Set when the timeout fired: the outcome is then our `TaskTimeoutError`. */
+  timedOut: boolean;
+}
+
+/** A task waiting out its retry delay. */
+interface PendingRetry {
+  readonly task: number;
+  readonly attempt: number;
+  readonly error: unknown;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** The attempts of one run's tasks that have options, or of every task under task interceptors. */
+export class AttemptRunner {
+  /** Signals of attempts in flight, aborted when the run stops (`allSettled` tasks' excepted). */
+  private readonly controllers = new Set<AbortController>();
+  private readonly pendingRetries = new Set<PendingRetry>();
+
+  constructor(private readonly run: Run<any, any>) {}
+
+  /** Starts the first attempt of `task`. */
+  start(task: number): void {
+    this.attempt(task, 1);
+  }
+
+  private attempt(task: number, number: number): void {
+    const { run } = this;
+    if (run.attempts !== undefined) run.attempts[task] = number;
+    if (run.events !== undefined && !run.announceStart(task, number)) return;
+    const policy = run.plan.attemptPolicies[task];
+    const attempt: Attempt = {
+      task,
+      number,
+      controller: undefined,
+      timer: undefined,
+      settled: false,
+      timedOut: false,
+    };
+    const timeout = policy?.timeout;
+    if (timeout !== undefined) {
+      if (run.plan.inputKinds[task] !== 0) {
+        attempt.controller = new AbortController();
+        // The signal of an `allSettled` task aborts only at its own timeout, never at a stop.
+        if (!run.isAllSettled(task)) this.controllers.add(attempt.controller);
+      }
+      attempt.timer = setTimeout(() => {
+        attempt.timedOut = true;
+        this.settle(
+          attempt,
+          false,
+          new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout),
+        );
+      }, timeout);
+    }
+    const signal = attempt.controller?.signal;
+    const interceptors = run.settings.taskInterceptors;
+    let outcome: unknown;
+    if (interceptors === undefined) {
+      outcome = run.call(task, number, signal);
+      if (outcome === THREW) return this.settle(attempt, false, run.thrown);
+    } else {
+      const info = {
+        workflow: run.plan.workflow,
+        task: run.plan.names[task],
+        attempt: number,
+        param: run.param,
+      };
+      outcome = intercept(interceptors, 'task', info, () => {
+        const called = run.call(task, number, signal);
+        return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
+      });
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (value) => this.settle(attempt, true, value),
+        (error) => this.settle(attempt, false, error),
+      );
+    } else {
+      this.settle(attempt, true, outcome);
+    }
+  }
+
+  private settle(attempt: Attempt, succeeded: boolean, outcome: unknown): void {
+    if (attempt.settled) return; // a timed-out attempt's late outcome: already handled
+    attempt.settled = true;
+    clearTimeout(attempt.timer);
+    const { controller } = attempt;
+    if (controller !== undefined) {
+      this.controllers.delete(controller);
+      // Only compare identities here: `outcome` may be anything a task threw, even a revoked Proxy.
+      if (attempt.timedOut) controller.abort(outcome);
+    }
+    if (succeeded) this.run.taskSucceeded(attempt.task, attempt.number, outcome);
+    else this.run.attemptFailed(attempt.task, attempt.number, outcome);
+  }
+
+  /**
+   * Attempt `attempt` of `task` failed with `error` (not a skip): retry it if its policy allows and
+   * the run goes on (an `allSettled` task retries even after a stop), else it failed for good.
+   */
+  failed(task: number, attempt: number, error: unknown): void {
+    const { run } = this;
+    const policy = run.plan.attemptPolicies[task]!;
+    if (attempt > policy.retries || (run.stopReason !== 0 && !run.isAllSettled(task))) {
+      return this.failedForGood(task, attempt, error);
+    }
+    if (policy.retryIf !== undefined) {
+      let retry: unknown;
+      try {
+        retry = policy.retryIf(error, attempt);
+      } catch (retryIfError) {
+        return this.failedForGood(task, attempt, retryIfError, error);
+      }
+      if (!retry) return this.failedForGood(task, attempt, error);
+    }
+    this.scheduleRetry(task, attempt, error, policy);
+  }
+
+  private scheduleRetry(
+    task: number,
+    attempt: number,
+    error: unknown,
+    policy: AttemptPolicy,
+  ): void {
+    const { run } = this;
+    let delayMs: number;
+    try {
+      delayMs =
+        typeof policy.retryDelay === 'function'
+          ? policy.retryDelay(attempt, error)
+          : policy.retryDelay;
+      if (!isTimerDelay(delayMs)) {
+        const InvalidDelay = typeof delayMs === 'number' ? RangeError : TypeError;
+        throw new InvalidDelay(
+          `${run.plan.workflow}: retryDelay of task "${run.plan.names[task]}" returned ` +
+            `${describeInput(delayMs)}; it must return a number of milliseconds from 0 to ${MAX_TIMER_DELAY}`,
+        );
+      }
+      run.events?.taskRetry(task, attempt, error, delayMs, run.tick());
+    } catch (policyError) {
+      return this.failedForGood(task, attempt, policyError, error);
+    }
+    const retry: PendingRetry = {
+      task,
+      attempt,
+      error,
+      timer: setTimeout(() => {
+        this.pendingRetries.delete(retry);
+        run.tick();
+        this.attempt(task, attempt + 1);
+      }, delayMs),
+    };
+    this.pendingRetries.add(retry);
+  }
+
+  /**
+   * `task` failed for good with `error`: its fallback, if it has one, turns that into a value;
+   * otherwise (or if the fallback throws) the task fails. `attemptError`: the attempt's own error
+   * when `error` came from a retry policy.
+   */
+  failedForGood(task: number, attempt: number, error: unknown, attemptError: unknown = NONE): void {
+    const { run } = this;
+    const fallback = run.plan.attemptPolicies[task]?.fallback;
+    if (fallback === undefined) return run.taskFailed(task, attempt, error, attemptError);
+    let value: unknown;
+    try {
+      value = fallback(error);
+      if (isThenable(value)) {
+        new Promise((resolve) => resolve(value)).then(
+          (recovered) => run.taskSucceeded(task, attempt, recovered, error),
+          (fallbackError: unknown) => run.taskFailed(task, attempt, fallbackError, error),
+        );
+        return;
+      }
+    } catch (fallbackError) {
+      return run.taskFailed(task, attempt, fallbackError, error);
+    }
+    run.taskSucceeded(task, attempt, value, error);
+  }
+
+  /**
+   * The run stopped: attempts in flight see their signals abort, and tasks waiting for a retry fail
+   * with their last error at once — except `allSettled` tasks, which carry on.
+   */
+  stop(reason: unknown): void {
+    for (const controller of this.controllers) controller.abort(reason);
+    this.controllers.clear();
+    for (const retry of [...this.pendingRetries]) {
+      if (this.run.isAllSettled(retry.task)) continue;
+      clearTimeout(retry.timer);
+      this.pendingRetries.delete(retry);
+      this.failedForGood(retry.task, retry.attempt, retry.error);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The control-flow rules of a run: what happens to the dependents of a task that did not succeed
+ * (its `when` rule decides: count it as settled, or skip the dependent), skip propagation, the
+ * arguments of `noneFailed` and `allSettled` tasks, and what a stop does to a workflow with
+ * `allSettled` tasks (everything else that has not started is cancelled; those still run).
+ *
+ * None of this is on the path of a task that succeeds: the run loop counts its dependents down
+ * itself.
+ */
+import { TaskState } from './result';
+import type { Run } from './scheduler';
+import { WhenRule } from './task-options';
+import type { Settled } from './types';
+
+const { Pending, Succeeded, Failed, Skipped, Cancelled } = TaskState;
+
+/**
+ * Task `task` of `run` ended without success (`outcome`: failed, skipped or cancelled). Each
+ * pending dependent either counts it as settled (its `when` rule allows that outcome) or is
+ * skipped itself, which is then passed on to its own dependents — iteratively, so a chain of
+ * 100,000 skips never grows the stack.
+ */
+export function settleDependents(
+  run: Run<any, any>,
+  task: number,
+  outcome: typeof Failed | typeof Skipped | typeof Cancelled,
+): void {
+  const { plan, states, waitingFor, ready } = run;
+  const { start, list } = plan.dependents;
+  const rules = plan.whenRules;
+  const stopped = run.stopReason !== 0;
+  let settled = task;
+  let settledOutcome: number = outcome;
+  const toSkip: number[] = [];
+  for (;;) {
+    for (let edge = start[settled]; edge < start[settled + 1]; edge++) {
+      const dependent = list[edge];
+      if (states[dependent] !== Pending || !run.isIncluded(dependent)) continue;
+      const rule = rules === undefined ? WhenRule.AllSucceeded : rules[dependent];
+      if (
+        rule === WhenRule.AllSettled ||
+        (rule === WhenRule.NoneFailed && settledOutcome !== Failed)
+      ) {
+        if (--waitingFor[dependent] === 0) ready.push(dependent);
+      } else if (!stopped) {
+        // Its rule can no longer be met. (After a stop, such a task is cancelled instead.)
+        skipTask(run, dependent, skipReason(run, settled, settledOutcome), run.clock, false);
+        toSkip.push(dependent);
+      }
+    }
+    if (toSkip.length === 0) return;
+    settled = toSkip.pop()!;
+    settledOutcome = Skipped;
+  }
+}
+
+/**
+ * Marks `task` skipped with `reason` at `time` and emits the event. `started`: it began and then
+ * called `skip()` (its start is already recorded); otherwise it never started.
+ */
+export function skipTask(
+  run: Run<any, any>,
+  task: number,
+  reason: string,
+  time: number,
+  started: boolean,
+): void {
+  run.states[task] = Skipped;
+  run.values[task] = reason;
+  run.endTimes[task] = time;
+  run.unfinished--;
+  if (!started) {
+    run.startTimes[task] = time;
+    run.reportOrder[run.reportCount++] = task;
+  }
+  if (run.events !== undefined) {
+    try {
+      run.events.taskSkip(task, reason, time);
+    } catch (hookError) {
+      run.hookFailed(task, hookError);
+    }
+  }
+}
+
+/** Why a dependent of `dependency` is skipped: it names that direct dependency. */
+function skipReason(run: Run<any, any>, dependency: number, outcome: number): string {
+  const name = run.plan.names[dependency];
+  return outcome === Failed ? `dependency "${name}" failed` : `dependency "${name}" was skipped`;
+}
+
+/**
+ * The run stopped: every task that has not started, and is not an `allSettled` task, is cancelled
+ * (it never runs, is not in the trace and calls no hook). The `allSettled` tasks among their
+ * dependents count them as settled, as skipped.
+ */
+export function cancelPendingTasks(run: Run<any, any>): void {
+  const { states } = run;
+  const cancelled: number[] = [];
+  for (let task = 0; task < states.length; task++) {
+    if (states[task] !== Pending || !run.isIncluded(task) || run.isAllSettled(task)) continue;
+    states[task] = Cancelled;
+    run.unfinished--;
+    cancelled.push(task);
+  }
+  for (const task of cancelled) settleDependents(run, task, Cancelled);
+}
+
+/**
+ * The argument a `noneFailed` or `allSettled` task gets for its dependency `dependency`: the
+ * value, or `undefined` if it was skipped (`noneFailed`); a {@link Settled} (`allSettled`).
+ */
+export function dependencyArgument(run: Run<any, any>, dependency: number, rule: number): unknown {
+  const state = run.states[dependency];
+  const value = run.values[dependency];
+  if (rule === WhenRule.NoneFailed) return state === Succeeded ? value : undefined;
+  let settled: Settled<unknown>;
+  if (state === Succeeded) settled = { status: 'succeeded', value };
+  else if (state === Failed) settled = { status: 'failed', error: value };
+  else if (state === Skipped) settled = { status: 'skipped', reason: value as string };
+  else {
+    settled = {
+      status: 'skipped',
+      reason: `dependency "${run.plan.names[dependency]}" did not run: the run stopped before it started`,
+    };
+  }
+  return Object.freeze(settled);
+}

@@ -1,0 +1,33 @@
+/**
+ * Small shared vocabulary for task outcomes, used by the run loop and its rooms: markers for "no
+ * value" and "threw synchronously", and how a returned value that may be a thenable is adopted.
+ */
+
+/** Marker for "no value given" where `undefined` is a value (an error, a recovered-from error). */
+export const NONE: unique symbol = Symbol('none');
+
+/** Marker returned by `Run.call` when the task threw synchronously. */
+export const THREW: unique symbol = Symbol('threw');
+
+const nativeThen = Promise.prototype.then;
+
+/** Whether `value` has a callable `then` (reading it may throw: callers guard). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/**
+ * What a task returned, as the run loop handles it: a native promise as is; any other thenable (a
+ * promise subclass, a promise whose `then` was replaced, a foreign thenable) adopted the way
+ * `await` adopts it — its `then` is called in a later job, and whatever it throws rejects the
+ * outcome instead of escaping; any other value as is. Reading `then` may throw: callers guard.
+ */
+export function adoptOutcome(result: unknown): unknown {
+  if (result instanceof Promise && result.then === nativeThen) return result;
+  if (isThenable(result)) return new Promise((resolve) => resolve(result));
+  return result;
+}

@@ -1,0 +1,108 @@
+/**
+ * Event emission for one run: every task event goes to the `hooks` the caller gave and to the
+ * run's stream, if it is streamed. A run with neither never creates a {@link RunEvents}, so the
+ * run loop's only cost is one `undefined` check per event.
+ *
+ * Hook errors are the caller's concern: a method here throws what its hook threw, and the run loop
+ * decides what that means (a failure of the task the hook was called for). A hook's returned
+ * promise is handed to `watch`, which fails the run if it rejects.
+ */
+import type { ResolvedHooks } from './options';
+import type { WorkflowEvent } from './types';
+
+/** Receives the events of a streamed run, in the order they happened. */
+export type EventSink = (event: WorkflowEvent) => void;
+
+/** What {@link RunEvents} needs from its run. */
+export interface EventHost {
+  readonly plan: { readonly names: readonly string[] };
+  /** Watches a hook's return value for task `task` (a rejected promise fails the run). */
+  watchHook(task: number, returned: unknown): void;
+}
+
+/** The hooks and the stream of one run. */
+export class RunEvents {
+  private readonly receiver: object | undefined;
+
+  constructor(
+    private readonly host: EventHost,
+    private readonly hooks: ResolvedHooks | undefined,
+    private readonly sink: EventSink | undefined,
+  ) {
+    this.receiver = hooks?.receiver;
+  }
+
+  /** An attempt starts. Throws what `onTaskStart` threw. */
+  taskStart(task: number, attempt: number, time: number): void {
+    const name = this.host.plan.names[task];
+    this.sink?.({ type: 'taskStart', task: name, attempt, time });
+    const hook = this.hooks?.onTaskStart;
+    if (hook !== undefined) {
+      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt }));
+    }
+  }
+
+  /** A task succeeded (maybe recovered by its fallback). Throws what `onTaskSuccess` threw. */
+  taskSuccess(
+    task: number,
+    attempt: number,
+    value: unknown,
+    durationMs: number,
+    recovered: boolean,
+    recoveredFrom: unknown,
+    time: number,
+  ): void {
+    const name = this.host.plan.names[task];
+    this.sink?.(
+      recovered
+        ? { type: 'taskSuccess', task: name, attempt, value, recoveredFrom, time }
+        : { type: 'taskSuccess', task: name, attempt, value, time },
+    );
+    const hook = this.hooks?.onTaskSuccess;
+    if (hook !== undefined) {
+      const event = recovered
+        ? { task: name, attempt, value, durationMs, recoveredFrom }
+        : { task: name, attempt, value, durationMs };
+      this.host.watchHook(task, hook.call(this.receiver, event));
+    }
+  }
+
+  /** A task failed for good. Throws what `onTaskFailure` threw. */
+  taskFailure(task: number, attempt: number, error: unknown, time: number): void {
+    const name = this.host.plan.names[task];
+    this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: false, time });
+    const hook = this.hooks?.onTaskFailure;
+    if (hook !== undefined) {
+      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt, error }));
+    }
+  }
+
+  /** An attempt failed and another follows after `delayMs`. Throws what `onTaskRetry` threw. */
+  taskRetry(task: number, attempt: number, error: unknown, delayMs: number, time: number): void {
+    const name = this.host.plan.names[task];
+    this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: true, time });
+    const hook = this.hooks?.onTaskRetry;
+    if (hook !== undefined) {
+      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt, error, delayMs }));
+    }
+  }
+
+  /** A task was skipped. Throws what `onTaskSkip` threw. */
+  taskSkip(task: number, reason: string, time: number): void {
+    const name = this.host.plan.names[task];
+    this.sink?.({ type: 'taskSkip', task: name, reason, time });
+    const hook = this.hooks?.onTaskSkip;
+    if (hook !== undefined)
+      this.host.watchHook(task, hook.call(this.receiver, { task: name, reason }));
+  }
+
+  /** A task reported progress. Throws what `onTaskProgress` threw (to the task that reported). */
+  taskProgress(task: number, attempt: number, data: unknown, time: number): void {
+    const name = this.host.plan.names[task];
+    this.sink?.({ type: 'taskProgress', task: name, attempt, data, time });
+    const hook = this.hooks?.onTaskProgress;
+    if (hook !== undefined) {
+      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt, data }));
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * `skip()`: a task's way to say "there is nothing for me to do" — it ends the task as skipped
+ * (not a failure, not retried), and its dependents are skipped too unless their `when` rule says
+ * otherwise. It works by throwing a marker the scheduler recognises; markers are registered in a
+ * process-wide set, so a `skip()` from one loaded copy of the package is understood by another.
+ */
+import { describeInput } from './describe';
+import { shared } from './shared';
+
+const skipMarkers = shared('skip markers', () => new WeakMap<object, string>());
+
+/** The reason of a `skip()` called without one. */
+export const DEFAULT_SKIP_REASON = 'skipped by the task';
+
+/**
+ * Ends the calling task as skipped, with `reason` (exactly as given; a default when none). Call it
+ * inside a task, synchronously or before its promise settles. Tasks that depend on it are skipped
+ * too, unless their `when` rule is `'noneFailed'` or `'allSettled'`.
+ *
+ * @example
+ * ```ts
+ * class Shipping {
+ *   @Task() @DependsOn('route')
+ *   express(route: string) {
+ *     if (route !== 'express') skip('standard order');
+ *     return book('express');
+ *   }
+ * }
+ * ```
+ */
+export function skip(reason?: string): never {
+  if (reason !== undefined && typeof reason !== 'string') {
+    throw new TypeError(`skip(reason): the reason must be a string, got ${describeInput(reason)}.`);
+  }
+  const marker = new Error(`skip(): ${reason ?? DEFAULT_SKIP_REASON}`);
+  marker.name = 'TaskSkipped';
+  skipMarkers.set(marker, reason ?? DEFAULT_SKIP_REASON);
+  throw marker;
+}
+
+/** The reason if `thrown` is a `skip()` marker, else `undefined`. Safe for any value. */
+export function skipReasonOf(thrown: unknown): string | undefined {
+  return typeof thrown === 'object' && thrown !== null ? skipMarkers.get(thrown) : undefined;
+}

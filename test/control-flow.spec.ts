@@ -1,0 +1,698 @@
+/**
+ * Control flow (API.md §8): skip() and its propagation, the `when` rules, `allSettled` tasks as
+ * the workflow's `finally`, fallbacks, retryIf and priority — and how each plays with failFast,
+ * targets, overrides, concurrency, aborts, retries and timeouts.
+ */
+import { expect } from 'chai';
+import {
+  DependsOn,
+  Param,
+  Signal,
+  skip,
+  Task,
+  TaskResultError,
+  TaskTimeoutError,
+  Workflow,
+  WorkflowAbortedError,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+  type Settled,
+  type TaskSkipEvent,
+  type TaskSuccessEvent,
+} from '../src';
+import { declareTask } from './support/declare-task';
+import { EventLog, GatedFlow, rejectionOf, settle } from './support/event-log';
+
+/** `[task, status, reason?]` for every trace entry, in trace order. */
+function statuses(result: { trace: readonly { task: string; status: string; reason?: string }[] }) {
+  return result.trace.map(({ task, status, reason }) =>
+    reason === undefined ? [task, status] : [task, status, reason],
+  );
+}
+
+describe('skip()', () => {
+  it('ends a task as skipped with the reason given, and skips its dependents naming it', async () => {
+    class Flow {
+      @Task() a() {
+        return 1;
+      }
+      @Task() @DependsOn('a') b(): number {
+        skip('nothing to do');
+      }
+      @Task() @DependsOn('b') c() {
+        return 3;
+      }
+      @Task() @DependsOn('c') d() {
+        return 4;
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(statuses(result)).to.deep.equal([
+      ['a', 'succeeded'],
+      ['b', 'skipped', 'nothing to do'],
+      ['c', 'skipped', 'dependency "b" was skipped'],
+      ['d', 'skipped', 'dependency "c" was skipped'],
+    ]);
+    expect(result.trace[1].attempts).to.equal(1);
+    expect(result.trace[2].attempts).to.equal(0);
+    expect(result.has('b')).to.equal(false);
+    expect(() => result.get('b')).to.throw(
+      TaskResultError,
+      'Flow: task "b" was skipped: nothing to do',
+    );
+  });
+
+  it('works from an async task before its promise settles, with a default reason', async () => {
+    class Flow {
+      @Task() async later() {
+        await settle();
+        skip();
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(statuses(result)).to.deep.equal([['later', 'skipped', 'skipped by the task']]);
+  });
+
+  it('is not retried, not recovered by a fallback, and calls onTaskSkip, not onTaskFailure', async () => {
+    let calls = 0;
+    const skips: TaskSkipEvent[] = [];
+    const failures: string[] = [];
+    class Flow {
+      @Task({ retries: 3, fallback: () => 'recovered' }) optional() {
+        calls++;
+        skip('off today');
+      }
+      @Task() @DependsOn('optional') after() {}
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      hooks: {
+        onTaskSkip: (event) => skips.push(event),
+        onTaskFailure: ({ task }) => failures.push(task),
+      },
+    });
+    expect(calls).to.equal(1);
+    expect(skips).to.deep.equal([
+      { task: 'optional', reason: 'off today' },
+      { task: 'after', reason: 'dependency "optional" was skipped' },
+    ]);
+    expect(failures).to.deep.equal([]);
+    expect(result.trace[0]).to.include({ status: 'skipped', attempts: 1 });
+  });
+
+  it('records the attempt that skipped when it was a retry', async () => {
+    let calls = 0;
+    class Flow {
+      @Task({ retries: 2 }) flaky() {
+        if (++calls === 1) throw new Error('first attempt fails');
+        skip('gave up politely');
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(result.trace[0]).to.include({
+      status: 'skipped',
+      attempts: 2,
+      reason: 'gave up politely',
+    });
+  });
+
+  it('fails the task with a TypeError for a reason that is not a string', async () => {
+    class Flow {
+      @Task() odd() {
+        skip(42 as never);
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.cause).to.be.instanceOf(TypeError);
+    expect((error.cause as Error).message).to.equal(
+      'skip(reason): the reason must be a string, got 42.',
+    );
+  });
+
+  it('skips a long chain without growing the stack', async () => {
+    class Chain {}
+    declareTask(Chain.prototype, 't0', () => skip('first'));
+    for (let index = 1; index < 20_000; index++) {
+      declareTask(Chain.prototype, `t${index}`, () => index, { dependsOn: [`t${index - 1}`] });
+    }
+    const result = await Workflow.invoke(new Chain());
+    expect(result.trace).to.have.length(20_000);
+    expect(result.trace[19_999]).to.include({
+      status: 'skipped',
+      reason: 'dependency "t19998" was skipped',
+    });
+  });
+});
+
+describe("when: 'noneFailed'", () => {
+  it('runs when dependencies succeeded or were skipped, passing undefined for skipped ones', async () => {
+    class Flow {
+      @Task() express(): string {
+        skip('standard order');
+      }
+      @Task() standard() {
+        return 'standard booking';
+      }
+      @Task({ when: 'noneFailed' })
+      @DependsOn('express', 'standard')
+      label(express?: string, standard?: string) {
+        return [express, standard];
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(result.get('label')).to.deep.equal([undefined, 'standard booking']);
+  });
+
+  it('is skipped, naming the dependency, when one failed (failFast: false)', async () => {
+    class Flow {
+      @Task() broken(): string {
+        throw new Error('boom');
+      }
+      @Task({ when: 'noneFailed' }) @DependsOn('broken') after() {
+        return 1;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    expect(statuses(error.result)).to.deep.equal([
+      ['broken', 'failed'],
+      ['after', 'skipped', 'dependency "broken" failed'],
+    ]);
+  });
+});
+
+describe("when: 'allSettled'", () => {
+  class Cleanup {
+    readonly log = new EventLog();
+    @Task() acquire() {
+      this.log.start('acquire');
+      return 'lock';
+    }
+    @Task() @DependsOn('acquire') async work(): Promise<string> {
+      await settle();
+      throw new Error('work failed');
+    }
+    @Task() @DependsOn('acquire') async other() {
+      await settle(3);
+      return 'other';
+    }
+    @Task() @DependsOn('work') publish() {
+      this.log.start('publish');
+    }
+    @Task({ when: 'allSettled' })
+    @DependsOn('acquire', 'work', 'publish')
+    release(acquire: Settled<string>, work: Settled<string>, publish: Settled<void>) {
+      this.log.start('release');
+      return [acquire, work, publish];
+    }
+  }
+
+  it('runs after a failure stopped the run, gets every outcome as a Settled, and the run still rejects', async () => {
+    const flow = new Cleanup();
+    const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
+    expect(error.task).to.equal('work');
+    const [acquire, work, publish] = error.result.get('release') as Settled<unknown>[];
+    expect(acquire).to.deep.equal({ status: 'succeeded', value: 'lock' });
+    expect(work).to.have.property('status', 'failed');
+    expect((work as { error: Error }).error.message).to.equal('work failed');
+    expect(publish).to.deep.equal({
+      status: 'skipped',
+      reason: 'dependency "publish" did not run: the run stopped before it started',
+    });
+    expect(flow.log.starts).to.deep.equal(['acquire', 'release']);
+    // A task cancelled by the stop is not in the trace.
+    expect(error.result.trace.map((entry) => entry.task)).to.deep.equal([
+      'acquire',
+      'work',
+      'other',
+      'release',
+    ]);
+  });
+
+  it('waits for tasks still in flight before it starts', async () => {
+    class Flow extends GatedFlow<string> {
+      @Task() first() {
+        return this.step('first');
+      }
+      @Task() second() {
+        return this.step('second');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('first', 'second') finally(
+        first: Settled<string>,
+        second: Settled<string>,
+      ) {
+        this.log.start('finally');
+        return [first.status, second.status];
+      }
+    }
+    const flow = new Flow();
+    const run = Workflow.invoke(flow);
+    await settle();
+    flow.gates.fail('first', new Error('first failed'));
+    await settle();
+    expect(flow.log.starts).to.deep.equal(['first', 'second']);
+    flow.gates.open('second', 'late');
+    const error = await rejectionOf(run, WorkflowExecutionError);
+    expect(error.result.get('finally')).to.deep.equal(['failed', 'succeeded']);
+  });
+
+  it('runs after an abort mid-run, with a signal that only its own timeout aborts', async () => {
+    const controller = new AbortController();
+    let cleanupSignal: AbortSignal | undefined;
+    class Flow {
+      @Task() async first() {
+        controller.abort(new Error('caller left'));
+        await settle();
+        return 1;
+      }
+      @Task() @DependsOn('first') never() {
+        expect.fail('no plain task starts after the abort');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('first', 'never') async cleanup(
+        first: Settled<number>,
+        never: Settled<unknown>,
+        @Signal() signal: AbortSignal,
+      ) {
+        cleanupSignal = signal;
+        await settle();
+        return [first.status, never.status, signal.aborted];
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expect(error.result.get('cleanup')).to.deep.equal(['succeeded', 'skipped', false]);
+    expect(cleanupSignal?.aborted).to.equal(false);
+  });
+
+  it('times out and retries on its own, even after the run stopped', async () => {
+    let attempts = 0;
+    class Flow {
+      @Task() broken(): number {
+        throw new Error('boom');
+      }
+      @Task({ when: 'allSettled', retries: 1, timeout: 20 })
+      @DependsOn('broken')
+      async cleanup(_broken: Settled<number>, @Signal() signal: AbortSignal) {
+        attempts++;
+        if (attempts === 1) {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+          throw signal.reason;
+        }
+        return 'cleaned';
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(attempts).to.equal(2);
+    expect(error.result.get('cleanup')).to.equal('cleaned');
+    expect(error.failures.map((failure) => failure.task)).to.deep.equal(['broken']);
+  });
+
+  it('does not run at all when the signal was aborted before invoke', async () => {
+    const controller = new AbortController();
+    controller.abort('too late');
+    class Flow {
+      @Task() a() {
+        expect.fail('nothing starts');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('a') cleanup() {
+        expect.fail('not even allSettled tasks');
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expect(error.result.trace).to.deep.equal([]);
+  });
+
+  it('does not let a plain task that depends on it run after a stop', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() broken(): number {
+        throw new Error('boom');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('broken') cleanup() {
+        started.push('cleanup');
+      }
+      @Task() @DependsOn('cleanup') report() {
+        started.push('report');
+      }
+    }
+    await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(started).to.deep.equal(['cleanup']);
+  });
+
+  it('runs with failFast: false after every dependency settled, in any state', async () => {
+    class Flow {
+      @Task() ok() {
+        return 1;
+      }
+      @Task() broken(): number {
+        throw new Error('boom');
+      }
+      @Task() @DependsOn('broken') dependent() {
+        return 2;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('ok', 'broken', 'dependent') summary(
+        ...settled: Settled<number>[]
+      ) {
+        return settled.map((entry) => entry.status);
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    expect(error.result.get('summary')).to.deep.equal(['succeeded', 'failed', 'skipped']);
+  });
+
+  it('counts toward the concurrency limit after a stop', async () => {
+    const log = new EventLog();
+    class Flow {
+      @Task() async broken(): Promise<number> {
+        throw new Error('boom');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('broken') async first() {
+        await log.track('first', () => settle());
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('broken') async second() {
+        await log.track('second', () => settle());
+      }
+    }
+    await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { concurrency: 1 }),
+      WorkflowExecutionError,
+    );
+    expect(log.events).to.deep.equal(['first:start', 'first:end', 'second:start', 'second:end']);
+    expect(log.maxInFlight).to.equal(1);
+  });
+
+  it('is left out, like any task, when targets do not need it', async () => {
+    class Flow {
+      @Task() a() {
+        return 1;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('a') cleanup() {
+        expect.fail('not targeted');
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, { targets: ['a'] });
+    expect(statuses(result)).to.deep.equal([['a', 'succeeded']]);
+  });
+
+  it('runs an override instead of its method', async () => {
+    class Flow {
+      @Task() a(): number {
+        throw new Error('boom');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('a') cleanup(_a: Settled<number>) {
+        return 'method';
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        overrides: { cleanup: (a: Settled<number>) => `override saw ${a.status}` },
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.result.get('cleanup')).to.equal('override saw failed');
+  });
+});
+
+describe('the shipping example of API.md §8', () => {
+  interface Order {
+    readonly express: boolean;
+    readonly failBooking?: boolean;
+  }
+  interface Booking {
+    readonly label: string;
+  }
+
+  class Shipping {
+    readonly log: string[] = [];
+    locked = true;
+
+    book(kind: string, order: Order): Booking {
+      if (order.failBooking) throw new Error(`${kind} booking failed`);
+      return { label: `${kind}-label` };
+    }
+
+    @Task() route(@Param() order: Order) {
+      return order.express ? 'express' : 'standard';
+    }
+
+    @Task()
+    @DependsOn('route')
+    express(route: string, @Param() order: Order) {
+      if (route !== 'express') skip('standard order');
+      return this.book('express', order);
+    }
+
+    @Task()
+    @DependsOn('route')
+    standard(route: string, @Param() order: Order) {
+      if (route !== 'standard') skip('express order');
+      return this.book('standard', order);
+    }
+
+    @Task({ when: 'noneFailed' })
+    @DependsOn('express', 'standard')
+    label(express?: Booking, standard?: Booking) {
+      return (express ?? standard)!.label;
+    }
+
+    @Task({ when: 'allSettled' })
+    @DependsOn('label')
+    releaseLock(label: Settled<string>) {
+      this.locked = false;
+      return label.status;
+    }
+
+    @Task({
+      fallback: () => 0,
+      retries: 2,
+      retryIf: (error) => (error as Error).message === 'busy',
+    })
+    @DependsOn('route')
+    discount(route: string) {
+      if (route === 'standard') throw new Error('busy');
+      return 10;
+    }
+  }
+
+  it('books an express order, skipping the standard branch', async () => {
+    const shipping = new Shipping();
+    const result = await Workflow.invoke(shipping, { express: true });
+    expect(result.get('label')).to.equal('express-label');
+    expect(result.get('releaseLock')).to.equal('succeeded');
+    expect(result.get('discount')).to.equal(10);
+    expect(statuses(result).find(([task]) => task === 'standard')).to.deep.equal([
+      'standard',
+      'skipped',
+      'express order',
+    ]);
+    expect(shipping.locked).to.equal(false);
+  });
+
+  it('books a standard order, and the discount falls back to 0 after its retries', async () => {
+    const result = await Workflow.invoke(new Shipping(), { express: false });
+    expect(result.get('label')).to.equal('standard-label');
+    const discount = result.trace.find((entry) => entry.task === 'discount')!;
+    expect(discount).to.include({ status: 'succeeded', attempts: 3 });
+    expect((discount.recoveredFrom as Error).message).to.equal('busy');
+    expect(result.get('discount')).to.equal(0);
+  });
+
+  it('still releases the lock when booking fails', async () => {
+    const shipping = new Shipping();
+    const error = await rejectionOf(
+      Workflow.invoke(shipping, { express: true, failBooking: true }),
+      WorkflowExecutionError,
+    );
+    expect(error.task).to.equal('express');
+    expect(error.result.get('releaseLock')).to.equal('skipped');
+    expect(shipping.locked).to.equal(false);
+  });
+});
+
+describe('fallback', () => {
+  it('turns a final failure into a value, with recoveredFrom in the trace and onTaskSuccess', async () => {
+    const successes: TaskSuccessEvent[] = [];
+    const failures: string[] = [];
+    const thrown = new Error('rates unavailable');
+    class Flow {
+      @Task({ fallback: (error) => `default (${(error as Error).message})` }) rate(): string {
+        throw thrown;
+      }
+      @Task() @DependsOn('rate') quote(rate: string) {
+        return `quote at ${rate}`;
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      hooks: {
+        onTaskSuccess: (event) => successes.push(event),
+        onTaskFailure: ({ task }) => failures.push(task),
+      },
+    });
+    expect(result.get('quote')).to.equal('quote at default (rates unavailable)');
+    expect(result.trace[0]).to.include({ status: 'succeeded', recoveredFrom: thrown });
+    expect(result.trace[1]).not.to.have.property('recoveredFrom');
+    expect(successes[0]).to.include({ task: 'rate', value: 'default (rates unavailable)' });
+    expect(successes[0].recoveredFrom).to.equal(thrown);
+    expect(successes[1]).not.to.have.property('recoveredFrom');
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('recovers from a timeout, awaiting an async fallback', async () => {
+    class Flow {
+      @Task({ timeout: 10, fallback: async (error) => (error as TaskTimeoutError).timeoutMs })
+      slow() {
+        return new Promise<number>(() => {});
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(result.get('slow')).to.equal(10);
+    expect(result.trace[0].recoveredFrom).to.be.instanceOf(TaskTimeoutError);
+  });
+
+  it('fails the task with what the fallback threw, keeping the task error as attemptError', async () => {
+    const original = new Error('original');
+    const fallbackError = new Error('fallback broke');
+    class Flow {
+      @Task({
+        fallback: () => {
+          throw fallbackError;
+        },
+      })
+      broken(): number {
+        throw original;
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.cause).to.equal(fallbackError);
+    expect(error.failures).to.deep.equal([
+      { task: 'broken', error: fallbackError, attemptError: original },
+    ]);
+  });
+});
+
+describe('retryIf', () => {
+  it('retries only the errors it accepts, with the 1-based attempt number', async () => {
+    const seen: [string, number][] = [];
+    let calls = 0;
+    class Flow {
+      @Task({
+        retries: 5,
+        retryIf: (error, attempt) => {
+          seen.push([(error as Error).message, attempt]);
+          return (error as Error).message === 'transient';
+        },
+      })
+      flaky(): number {
+        calls++;
+        throw new Error(calls < 3 ? 'transient' : 'permanent');
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(calls).to.equal(3);
+    expect(seen).to.deep.equal([
+      ['transient', 1],
+      ['transient', 2],
+      ['permanent', 3],
+    ]);
+    expect((error.cause as Error).message).to.equal('permanent');
+  });
+
+  it('fails the task with what retryIf threw, keeping the attempt error as attemptError', async () => {
+    const original = new Error('attempt failed');
+    const retryIfError = new Error('retryIf broke');
+    class Flow {
+      @Task({
+        retries: 2,
+        retryIf: () => {
+          throw retryIfError;
+        },
+      })
+      flaky(): number {
+        throw original;
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.cause).to.equal(retryIfError);
+    expect(error.failures[0].attemptError).to.equal(original);
+  });
+});
+
+describe('priority', () => {
+  it('starts ready tasks by cumulative priority, then remaining path, then declaration order', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() plain() {
+        started.push('plain');
+      }
+      @Task() longChainHead() {
+        started.push('longChainHead');
+      }
+      @Task() @DependsOn('longChainHead') longChainTail() {
+        started.push('longChainTail');
+      }
+      @Task() feedsUrgent() {
+        started.push('feedsUrgent');
+      }
+      @Task({ priority: 5 }) @DependsOn('feedsUrgent') urgent() {
+        started.push('urgent');
+      }
+      @Task({ priority: 1 }) mild() {
+        started.push('mild');
+      }
+    }
+    await Workflow.invoke(new Flow(), undefined, { concurrency: 1 });
+    // feedsUrgent inherits urgent's 5; mild has 1; longChainHead wins the rest on path length;
+    // then plain and longChainTail tie (priority 0, path 1) and go in declaration order.
+    expect(started).to.deep.equal([
+      'feedsUrgent',
+      'urgent',
+      'mild',
+      'longChainHead',
+      'plain',
+      'longChainTail',
+    ]);
+  });
+
+  it('accepts negative priorities: such tasks go last', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task({ priority: -1 }) later() {
+        started.push('later');
+      }
+      @Task() sooner() {
+        started.push('sooner');
+      }
+    }
+    await Workflow.invoke(new Flow(), undefined, { concurrency: 1 });
+    expect(started).to.deep.equal(['sooner', 'later']);
+  });
+});
+
+describe('control-flow options of the wrong type', () => {
+  for (const [options, option] of [
+    [{ when: 'always' }, 'when'],
+    [{ when: 'toString' }, 'when'],
+    [{ fallback: 0 }, 'fallback'],
+    [{ retryIf: true }, 'retryIf'],
+    [{ priority: '1' }, 'priority'],
+    [{ priority: Number.NaN }, 'priority'],
+    [{ priority: Infinity }, 'priority'],
+  ] as const) {
+    it(`rejects ${JSON.stringify(options) ?? option} as INVALID_TASK naming the task and "${option}"`, () => {
+      class Flow {}
+      declareTask(Flow.prototype, 'step', () => 1, { options: options as never });
+      expect(() => Workflow.validate(Flow))
+        .to.throw(WorkflowDefinitionError, `option "${option}" of task "step"`)
+        .with.property('code', 'INVALID_TASK');
+    });
+  }
+});
