@@ -2,6 +2,7 @@
  * Pictures of a workflow and of a run: the Mermaid graph of a class (as in the seed's diagram), a
  * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
  */
+import { columnWidth, fitColumns, printableText } from './display-text';
 import type { ExecutionResult } from './result';
 import type { TaskTrace, WorkflowGraph } from './types';
 
@@ -61,6 +62,10 @@ const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as cons
  * The run as a terminal bar chart: one row per task on a shared time axis, failed tasks drawn with
  * `▒` and labelled `FAILED`, skipped tasks marked `·` and labelled `skipped`.
  *
+ * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
+ * newline, `␛` for an escape), a broken surrogate as `�`, and a long name is cut to whole
+ * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two.
+ *
  * @example
  * ```ts
  * const result = await Workflow.invoke(new Example(), 0);
@@ -72,13 +77,14 @@ const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as cons
 export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {
   const width = options.width ?? 80;
   const entries = result.trace;
+  const names = entries.map((entry) => printableText(entry.task));
   const labels = entries.map(describeEntry);
   let total = Math.max(result.durationMs, 1);
   let longestName = 4;
   let labelWidth = 0;
   entries.forEach((entry, row) => {
     total = Math.max(total, entry.end);
-    longestName = Math.max(longestName, entry.task.length);
+    longestName = Math.max(longestName, columnWidth(names[row]));
     labelWidth = Math.max(labelWidth, labels[row].length);
   });
   // Columns: name, space, bar, space, label. Narrow widths shrink the bar, then the names.
@@ -93,11 +99,12 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
     const from = Math.min(barWidth - 1, Math.floor((entry.start / total) * barWidth));
     const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / total) * barWidth)));
     const bar = ' '.repeat(from) + BAR_BY_STATUS[entry.status].repeat(to - from);
-    return fit(`${fit(entry.task, nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`, width);
+    const line = `${fitColumns(names[row], nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`;
+    return fitColumns(line, width);
   });
   const totalLabel = `${formatMs(total)} ms`;
   const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(Math.max(0, barWidth - 1))}`;
-  return [...rows, fit(axis, width)].map((line) => line.trimEnd()).join('\n');
+  return [...rows, fitColumns(axis, width)].map((line) => line.trimEnd()).join('\n');
 }
 
 const MIN_BAR_WIDTH = 10;
@@ -109,10 +116,6 @@ function describeEntry(entry: TaskTrace): string {
   if (entry.attempts > 1) label += ` (${entry.attempts} attempts)`;
   if (entry.status === 'failed') label += ' FAILED';
   return label;
-}
-
-function fit(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
 function formatMs(ms: number): string {
