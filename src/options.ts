@@ -153,8 +153,10 @@ function isAbortSignal(value: unknown): value is AbortSignal {
   );
 }
 
-function describe(value: unknown): string {
+/** A value as an option message shows it: `"text"`, `12.5`, `80n`, `an object`, `a function`. */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object' && value !== null) return 'an object';

@@ -3,7 +3,9 @@
  * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
  */
 import { columnWidth, fitColumns, printableText } from './display-text';
+import { describe as describeValue } from './options';
 import type { ExecutionResult } from './result';
+import { didYouMean } from './suggest';
 import type { TaskTrace, WorkflowGraph } from './types';
 
 /** `graph TD;` text with one `dependency-->task;` line per edge; a task with no edges gets its own line. */
@@ -50,11 +52,15 @@ export function toMermaidGantt(result: ExecutionResult): string {
 /** Options of {@link formatTimeline}. */
 export interface TimelineOptions {
   /**
-   * Total width in columns.
+   * Total width in columns: an integer from 20 to 10000.
    * @default 80
    */
   width?: number;
 }
+
+const TIMELINE_OPTIONS: readonly string[] = ['width'];
+const MIN_TIMELINE_WIDTH = 20;
+const MAX_TIMELINE_WIDTH = 10_000;
 
 const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as const;
 
@@ -65,6 +71,8 @@ const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as cons
  * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
  * newline, `␛` for an escape), a broken surrogate as `�`, and a long name is cut to whole
  * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two.
+ * Throws a `TypeError` for options that are not an object, an unknown option or a width that is not
+ * a number, and a `RangeError` for a width that is not an integer from 20 to 10000.
  *
  * @example
  * ```ts
@@ -75,7 +83,7 @@ const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as cons
  * ```
  */
 export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {
-  const width = options.width ?? 80;
+  const width = timelineWidth(options);
   const entries = result.trace;
   const names = entries.map((entry) => printableText(entry.task));
   const labels = entries.map(describeEntry);
@@ -105,6 +113,34 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   const totalLabel = `${formatMs(total)} ms`;
   const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(Math.max(0, barWidth - 1))}`;
   return [...rows, fitColumns(axis, width)].map((line) => line.trimEnd()).join('\n');
+}
+
+/** The validated `width` of {@link formatTimeline}'s options. */
+function timelineWidth(options: TimelineOptions): number {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `formatTimeline: options must be an object such as { width: 80 }, got ${describeValue(options)}.`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!TIMELINE_OPTIONS.includes(key)) {
+      const hint = didYouMean(key, TIMELINE_OPTIONS) || ` Options: ${TIMELINE_OPTIONS.join(', ')}.`;
+      throw new TypeError(`formatTimeline: unknown option "${key}".${hint}`);
+    }
+  }
+  const { width = 80 } = options;
+  if (
+    typeof width === 'number' &&
+    Number.isInteger(width) &&
+    width >= MIN_TIMELINE_WIDTH &&
+    width <= MAX_TIMELINE_WIDTH
+  ) {
+    return width;
+  }
+  const message =
+    `formatTimeline: option "width" must be an integer from ${MIN_TIMELINE_WIDTH} to ` +
+    `${MAX_TIMELINE_WIDTH} columns, got ${describeValue(width)}.`;
+  throw typeof width === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
 const MIN_BAR_WIDTH = 10;

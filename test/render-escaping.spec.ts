@@ -445,9 +445,13 @@ describe('pictures of workflows with any task and workflow names', function () {
 
     it('rejects unknown options with a suggestion, and options that are not an object', async () => {
       const result = await resultOf(defineWorkflow('Small', [{ name: 'a' }]));
-      expect(() => formatTimeline(result, { widht: 80 } as never)).to.throw(
+      expect(() => formatTimeline(result, { widths: 80 } as never)).to.throw(
         TypeError,
-        'formatTimeline: unknown option "widht". Did you mean "width"?',
+        'formatTimeline: unknown option "widths". Did you mean "width"?',
+      );
+      expect(() => formatTimeline(result, { Width: 80 } as never)).to.throw(
+        TypeError,
+        'formatTimeline: unknown option "Width". Did you mean "width"?',
       );
       expect(() => formatTimeline(result, { colour: true } as never)).to.throw(
         TypeError,
