@@ -3,17 +3,36 @@
  * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
  */
 import { columnWidth, fitColumns, printableText } from './display-text';
+import { flowchartIds, flowchartLabel } from './mermaid-text';
 import { describe as describeValue } from './options';
 import type { ExecutionResult } from './result';
 import { didYouMean } from './suggest';
 import type { TaskTrace, WorkflowGraph } from './types';
 
-/** `graph TD;` text with one `dependency-->task;` line per edge; a task with no edges gets its own line. */
+/**
+ * `graph TD;` text with one `dependency-->task;` line per edge; a task with no edges gets its own
+ * line. A task whose name is a plain identifier and no Mermaid keyword is a node with that id; any
+ * other task gets a generated id and is declared first with its name as a quoted label, escaped
+ * with Mermaid entity codes (see `flowchartIds` and `flowchartLabel` in mermaid-text.ts).
+ *
+ * @example
+ * ```ts
+ * mermaidGraph(Workflow.graph(Example)); // 'graph TD;\nfetch-->parse;'
+ * // with tasks 'load data' and 'end' (a Mermaid keyword) instead:
+ * // 'graph TD;\nt0["load data"];\nt1["end"];\nt0-->t1;'
+ * ```
+ */
 export function mermaidGraph(graph: WorkflowGraph): string {
+  const idOf = flowchartIds(graph.tasks.map((task) => task.name));
   const lines = ['graph TD;'];
-  for (const task of graph.tasks) {
-    for (const dependency of task.dependsOn) lines.push(`${dependency}-->${task.name};`);
-    if (task.dependsOn.length === 0 && task.dependents.length === 0) lines.push(`${task.name};`);
+  for (const { name } of graph.tasks) {
+    const id = idOf.get(name)!;
+    if (id !== name) lines.push(`${id}["${flowchartLabel(name)}"];`);
+  }
+  for (const { name, dependsOn, dependents } of graph.tasks) {
+    const id = idOf.get(name)!;
+    for (const dependency of dependsOn) lines.push(`${idOf.get(dependency)}-->${id};`);
+    if (id === name && dependsOn.length === 0 && dependents.length === 0) lines.push(`${id};`);
   }
   return lines.join('\n');
 }
