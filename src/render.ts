@@ -3,7 +3,7 @@
  * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
  */
 import { columnWidth, fitColumns, printableText } from './display-text';
-import { flowchartIds, flowchartLabel } from './mermaid-text';
+import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text';
 import { describe as describeValue } from './options';
 import type { ExecutionResult } from './result';
 import { didYouMean } from './suggest';
@@ -41,6 +41,13 @@ export function mermaidGraph(graph: WorkflowGraph): string {
  * The run as a Mermaid Gantt chart: one bar per task that ran, in start order; failed tasks are
  * marked `crit`, skipped tasks are listed as zero-length milestones.
  *
+ * Names are escaped with Mermaid entity codes, which Mermaid shows as the characters they stand
+ * for: in task names and in the workflow name (in `title` and `section`), `"#%&:;<>` `` ` `` `$`
+ * and whitespace at either end become codes such as `#58;` for `:` (the separator of a bar's
+ * label and its data), control characters are shown as control pictures (`␊`), and an empty name
+ * as one space. A task name that starts with a Gantt keyword (`section`, `title`, `click`, …) or a
+ * date has its first character encoded, so the line stays a bar.
+ *
  * @example
  * ```ts
  * const result = await Workflow.invoke(new Example(), 0);
@@ -48,22 +55,24 @@ export function mermaidGraph(graph: WorkflowGraph): string {
  * ```
  */
 export function toMermaidGantt(result: ExecutionResult): string {
+  const workflow = mermaidText(result.workflow);
   const lines = [
     'gantt',
-    `  title ${result.workflow} run (${formatMs(result.durationMs)} ms)`,
+    `  title ${workflow} run (${formatMs(result.durationMs)} ms)`,
     '  dateFormat x',
     '  axisFormat %S.%L s',
-    `  section ${result.workflow}`,
+    `  section ${workflow}`,
   ];
   for (const entry of result.trace) {
+    const label = ganttTaskLabel(entry.task);
     const start = Math.round(entry.start);
     if (entry.status === 'skipped') {
-      lines.push(`  ${entry.task} (skipped) :milestone, ${start}, 0ms`);
+      lines.push(`  ${label} (skipped) :milestone, ${start}, 0ms`);
       continue;
     }
     const end = Math.max(start + 1, Math.round(entry.end));
     const tag = entry.status === 'failed' ? 'crit' : 'done';
-    lines.push(`  ${entry.task} :${tag}, ${start}, ${end}`);
+    lines.push(`  ${label} :${tag}, ${start}, ${end}`);
   }
   return lines.join('\n');
 }
