@@ -69,6 +69,7 @@ const HOSTILE_NAMES: readonly string[] = [
   'form\ffeed',
   '\u001b[31mred\u001b[0m',
   'nul\u0000byte',
+  'del\u007fete',
   'next\u0085line',
   'line\u2028separator',
   '',
