@@ -572,7 +572,7 @@ describe('pictures of workflows with any task and workflow names', function () {
             expect(hasControlCharacter(line)).to.equal(false);
           }
         }),
-        { numRuns: 150 },
+        { numRuns: 100 },
       );
     });
   });

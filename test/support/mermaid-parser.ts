@@ -63,7 +63,10 @@ async function importMermaid(): Promise<MermaidModule> {
   try {
     // A variable specifier keeps TypeScript from pulling mermaid's DOM-typed declarations in.
     const specifier: string = 'mermaid';
-    return (await import(specifier)) as MermaidModule;
+    const module = (await import(specifier)) as MermaidModule;
+    // The first parse registers Mermaid's diagram types, which getDiagramFromText needs.
+    await module.default.parse('graph TD;');
+    return module;
   } finally {
     globals.window = saved.window;
     globals.document = saved.document;
@@ -71,13 +74,13 @@ async function importMermaid(): Promise<MermaidModule> {
 }
 
 function readerOf({ default: mermaid }: MermaidModule): MermaidReader {
-  /** Parses as `mermaid.parse` does, then returns the diagram's database. */
+  /** Parses `text` as `mermaid.parse` and `mermaid.render` do and returns the diagram's database. */
   async function diagramDb(text: string, expectedType: string): Promise<any> {
-    const { diagramType } = await mermaid.parse(text);
-    if (diagramType !== expectedType) {
-      throw new Error(`expected a ${expectedType} diagram, Mermaid detected ${diagramType}`);
+    const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
+    if (diagram.type !== expectedType) {
+      throw new Error(`expected a ${expectedType} diagram, Mermaid detected ${diagram.type}`);
     }
-    return (await mermaid.mermaidAPI.getDiagramFromText(text)).db;
+    return diagram.db;
   }
   return {
     version: mermaidVersion(),
