@@ -111,12 +111,34 @@ export function flowchartLabel(name: string): string {
   });
 }
 
-/**
- * Words Mermaid's Gantt parser reads as a statement when a line starts with them (in any case),
- * and a leading date, which it reads as a date token.
- */
-const GANTT_STATEMENT_START =
-  /^(?:gantt|dateFormat|axisFormat|tickInterval|includes|excludes|todayMarker|weekday|weekend|inclusiveEndDates|topAxis|title|section|accTitle|accDescr|accDescription|click|call|href)(?!\w)|^\d{4}-\d\d-\d\d/i;
+/** Words Mermaid's Gantt parser reads as a statement when a line starts with them, in any case. */
+const GANTT_KEYWORDS = [
+  'gantt',
+  'dateFormat',
+  'axisFormat',
+  'tickInterval',
+  'includes',
+  'excludes',
+  'todayMarker',
+  'weekday',
+  'weekend',
+  'inclusiveEndDates',
+  'topAxis',
+  'title',
+  'section',
+  'accTitle',
+  'accDescr',
+  'accDescription',
+  'click',
+  'call',
+  'href',
+];
+
+/** A Gantt keyword as a whole word, or a date (a token of its own), at the start of a line. */
+const GANTT_STATEMENT_START = new RegExp(
+  `^(?:${GANTT_KEYWORDS.join('|')})(?!\\w)|^\\d{4}-\\d\\d-\\d\\d`,
+  'i',
+);
 
 /**
  * `name` as a Gantt bar label, which starts its line: {@link mermaidText}, with the first
