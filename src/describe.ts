@@ -36,11 +36,13 @@ export function describeThrown(value: unknown): string {
  * describeInput('x'); // '"x"'
  * describeInput([1]); // 'an array'
  * describeInput(NaN); // 'NaN'
+ * describeInput(80n); // '80n'
  * ```
  */
 export function describeInput(value: unknown): string {
   try {
     if (typeof value === 'string') return shorten(JSON.stringify(value));
+    if (typeof value === 'bigint') return `${value}n`;
     if (typeof value === 'function') return 'a function';
     if (Array.isArray(value)) return 'an array';
     if (value === null || typeof value !== 'object') return shorten(String(value));

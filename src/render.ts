@@ -2,15 +2,37 @@
  * Pictures of a workflow and of a run: the Mermaid graph of a class (as in the seed's diagram), a
  * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
  */
+import { columnWidth, fitColumns, printableText } from './display-text';
+import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text';
+import { describeInput } from './describe';
 import type { ExecutionResult } from './result';
+import { didYouMean } from './suggest';
 import type { TaskTrace, WorkflowGraph } from './types';
 
-/** `graph TD;` text with one `dependency-->task;` line per edge; a task with no edges gets its own line. */
+/**
+ * `graph TD;` text with one `dependency-->task;` line per edge; a task with no edges gets its own
+ * line. A task whose name is a plain identifier and no Mermaid keyword is a node with that id; any
+ * other task gets a generated id and is declared first with its name as a quoted label, escaped
+ * with Mermaid entity codes (see `flowchartIds` and `flowchartLabel` in mermaid-text.ts).
+ *
+ * @example
+ * ```ts
+ * mermaidGraph(Workflow.graph(Example)); // 'graph TD;\nfetch-->parse;'
+ * // with tasks 'load data' and 'end' (a Mermaid keyword) instead:
+ * // 'graph TD;\nt0["load data"];\nt1["end"];\nt0-->t1;'
+ * ```
+ */
 export function mermaidGraph(graph: WorkflowGraph): string {
+  const idOf = flowchartIds(graph.tasks.map((task) => task.name));
   const lines = ['graph TD;'];
-  for (const task of graph.tasks) {
-    for (const dependency of task.dependsOn) lines.push(`${dependency}-->${task.name};`);
-    if (task.dependsOn.length === 0 && task.dependents.length === 0) lines.push(`${task.name};`);
+  for (const { name } of graph.tasks) {
+    const id = idOf.get(name)!;
+    if (id !== name) lines.push(`${id}["${flowchartLabel(name)}"];`);
+  }
+  for (const { name, dependsOn, dependents } of graph.tasks) {
+    const id = idOf.get(name)!;
+    for (const dependency of dependsOn) lines.push(`${idOf.get(dependency)}-->${id};`);
+    if (id === name && dependsOn.length === 0 && dependents.length === 0) lines.push(`${id};`);
   }
   return lines.join('\n');
 }
@@ -19,6 +41,13 @@ export function mermaidGraph(graph: WorkflowGraph): string {
  * The run as a Mermaid Gantt chart: one bar per task that ran, in start order; failed tasks are
  * marked `crit`, skipped tasks are listed as zero-length milestones.
  *
+ * Names are escaped with Mermaid entity codes, which Mermaid shows as the characters they stand
+ * for: in task names and in the workflow name (in `title` and `section`), `"#%&:;<>` `` ` `` `$`
+ * and whitespace at either end become codes such as `#58;` for `:` (the separator of a bar's
+ * label and its data), control characters are shown as control pictures (`␊`), and an empty name
+ * as one space. A task name that starts with a Gantt keyword (`section`, `title`, `click`, …) or a
+ * date has its first character encoded, so the line stays a bar.
+ *
  * @example
  * ```ts
  * const result = await Workflow.invoke(new Example(), 0);
@@ -26,22 +55,24 @@ export function mermaidGraph(graph: WorkflowGraph): string {
  * ```
  */
 export function toMermaidGantt(result: ExecutionResult): string {
+  const workflow = mermaidText(result.workflow);
   const lines = [
     'gantt',
-    `  title ${result.workflow} run (${formatMs(result.durationMs)} ms)`,
+    `  title ${workflow} run (${formatMs(result.durationMs)} ms)`,
     '  dateFormat x',
     '  axisFormat %S.%L s',
-    `  section ${result.workflow}`,
+    `  section ${workflow}`,
   ];
   for (const entry of result.trace) {
+    const label = ganttTaskLabel(entry.task);
     const start = Math.round(entry.start);
     if (entry.status === 'skipped') {
-      lines.push(`  ${entry.task} (skipped) :milestone, ${start}, 0ms`);
+      lines.push(`  ${label} (skipped) :milestone, ${start}, 0ms`);
       continue;
     }
     const end = Math.max(start + 1, Math.round(entry.end));
     const tag = entry.status === 'failed' ? 'crit' : 'done';
-    lines.push(`  ${entry.task} :${tag}, ${start}, ${end}`);
+    lines.push(`  ${label} :${tag}, ${start}, ${end}`);
   }
   return lines.join('\n');
 }
@@ -49,17 +80,27 @@ export function toMermaidGantt(result: ExecutionResult): string {
 /** Options of {@link formatTimeline}. */
 export interface TimelineOptions {
   /**
-   * Total width in columns.
+   * Total width in columns: an integer from 20 to 10000.
    * @default 80
    */
   width?: number;
 }
+
+const TIMELINE_OPTIONS: readonly string[] = ['width'];
+const MIN_TIMELINE_WIDTH = 20;
+const MAX_TIMELINE_WIDTH = 10_000;
 
 const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as const;
 
 /**
  * The run as a terminal bar chart: one row per task on a shared time axis, failed tasks drawn with
  * `▒` and labelled `FAILED`, skipped tasks marked `·` and labelled `skipped`.
+ *
+ * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
+ * newline, `␛` for an escape), a broken surrogate as `�`, and a long name is cut to whole
+ * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two.
+ * Throws a `TypeError` for options that are not an object, an unknown option or a width that is not
+ * a number, and a `RangeError` for a width that is not an integer from 20 to 10000.
  *
  * @example
  * ```ts
@@ -70,15 +111,16 @@ const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as cons
  * ```
  */
 export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {
-  const width = options.width ?? 80;
+  const width = timelineWidth(options);
   const entries = result.trace;
+  const names = entries.map((entry) => printableText(entry.task));
   const labels = entries.map(describeEntry);
   let total = Math.max(result.durationMs, 1);
   let longestName = 4;
   let labelWidth = 0;
   entries.forEach((entry, row) => {
     total = Math.max(total, entry.end);
-    longestName = Math.max(longestName, entry.task.length);
+    longestName = Math.max(longestName, columnWidth(names[row]));
     labelWidth = Math.max(labelWidth, labels[row].length);
   });
   // Columns: name, space, bar, space, label. Narrow widths shrink the bar, then the names.
@@ -93,11 +135,40 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
     const from = Math.min(barWidth - 1, Math.floor((entry.start / total) * barWidth));
     const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / total) * barWidth)));
     const bar = ' '.repeat(from) + BAR_BY_STATUS[entry.status].repeat(to - from);
-    return fit(`${fit(entry.task, nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`, width);
+    const line = `${fitColumns(names[row], nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`;
+    return fitColumns(line, width);
   });
   const totalLabel = `${formatMs(total)} ms`;
   const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(Math.max(0, barWidth - 1))}`;
-  return [...rows, fit(axis, width)].map((line) => line.trimEnd()).join('\n');
+  return [...rows, fitColumns(axis, width)].map((line) => line.trimEnd()).join('\n');
+}
+
+/** The validated `width` of {@link formatTimeline}'s options. */
+function timelineWidth(options: TimelineOptions): number {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `formatTimeline: options must be an object such as { width: 80 }, got ${describeInput(options)}.`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!TIMELINE_OPTIONS.includes(key)) {
+      const hint = didYouMean(key, TIMELINE_OPTIONS) || ` Options: ${TIMELINE_OPTIONS.join(', ')}.`;
+      throw new TypeError(`formatTimeline: unknown option "${key}".${hint}`);
+    }
+  }
+  const { width = 80 } = options;
+  if (
+    typeof width === 'number' &&
+    Number.isInteger(width) &&
+    width >= MIN_TIMELINE_WIDTH &&
+    width <= MAX_TIMELINE_WIDTH
+  ) {
+    return width;
+  }
+  const message =
+    `formatTimeline: option "width" must be an integer from ${MIN_TIMELINE_WIDTH} to ` +
+    `${MAX_TIMELINE_WIDTH} columns, got ${describeInput(width)}.`;
+  throw typeof width === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
 const MIN_BAR_WIDTH = 10;
@@ -109,10 +180,6 @@ function describeEntry(entry: TaskTrace): string {
   if (entry.attempts > 1) label += ` (${entry.attempts} attempts)`;
   if (entry.status === 'failed') label += ' FAILED';
   return label;
-}
-
-function fit(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
 function formatMs(ms: number): string {

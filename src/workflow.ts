@@ -76,7 +76,9 @@ export class Workflow {
   }
 
   /**
-   * The class's DAG as Mermaid `graph TD;` text, one `dependency-->task;` line per edge.
+   * The class's DAG as Mermaid `graph TD;` text, one `dependency-->task;` line per edge. Any task
+   * name draws: a name that is not a plain identifier, or is a Mermaid keyword such as `end`, gets
+   * a generated id and is declared with its name as a quoted, escaped label (`t1["load users"];`).
    *
    * @example
    * ```ts
