@@ -39,7 +39,8 @@ export function mermaidGraph(graph: WorkflowGraph): string {
 
 /**
  * The run as a Mermaid Gantt chart: one bar per task that ran, in start order; failed tasks are
- * marked `crit`, skipped tasks are listed as zero-length milestones.
+ * marked `crit`, tasks a fallback recovered are marked `active` and labelled `(recovered)`, skipped
+ * tasks are zero-length milestones labelled with their reason.
  *
  * Names are escaped with Mermaid entity codes, which Mermaid shows as the characters they stand
  * for: in task names and in the workflow name (in `title` and `section`), `"#%&:;<>` `` ` `` `$`
@@ -67,12 +68,14 @@ export function toMermaidGantt(result: ExecutionResult): string {
     const label = ganttTaskLabel(entry.task);
     const start = Math.round(entry.start);
     if (entry.status === 'skipped') {
-      lines.push(`  ${label} (skipped) :milestone, ${start}, 0ms`);
+      const reason = mermaidText(shortReason(entry.reason ?? ''));
+      lines.push(`  ${label} (skipped#58; ${reason}) :milestone, ${Math.round(entry.end)}, 0ms`);
       continue;
     }
     const end = Math.max(start + 1, Math.round(entry.end));
-    const tag = entry.status === 'failed' ? 'crit' : 'done';
-    lines.push(`  ${label} :${tag}, ${start}, ${end}`);
+    const recovered = 'recoveredFrom' in entry;
+    const tag = entry.status === 'failed' ? 'crit' : recovered ? 'active' : 'done';
+    lines.push(`  ${label}${recovered ? ' (recovered)' : ''} :${tag}, ${start}, ${end}`);
   }
   return lines.join('\n');
 }
@@ -91,10 +94,14 @@ const MIN_TIMELINE_WIDTH = 20;
 const MAX_TIMELINE_WIDTH = 10_000;
 
 const BAR_BY_STATUS = { succeeded: '█', failed: '▒', skipped: '·' } as const;
+const RECOVERED_BAR = '▓';
+/** Longest skip reason shown, in columns: a picture is no place for a paragraph. */
+const MAX_REASON_WIDTH = 40;
 
 /**
  * The run as a terminal bar chart: one row per task on a shared time axis, failed tasks drawn with
- * `▒` and labelled `FAILED`, skipped tasks marked `·` and labelled `skipped`.
+ * `▒` and labelled `FAILED`, tasks a fallback recovered drawn with `▓` and labelled `recovered`,
+ * skipped tasks marked `·` and labelled `skipped` with their reason.
  *
  * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
  * newline, `␛` for an escape), a broken surrogate as `�`, and a long name is cut to whole
@@ -134,7 +141,8 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   const rows = entries.map((entry, row) => {
     const from = Math.min(barWidth - 1, Math.floor((entry.start / total) * barWidth));
     const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / total) * barWidth)));
-    const bar = ' '.repeat(from) + BAR_BY_STATUS[entry.status].repeat(to - from);
+    const fill = 'recoveredFrom' in entry ? RECOVERED_BAR : BAR_BY_STATUS[entry.status];
+    const bar = ' '.repeat(from) + fill.repeat(to - from);
     const line = `${fitColumns(names[row], nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`;
     return fitColumns(line, width);
   });
@@ -175,11 +183,19 @@ const MIN_BAR_WIDTH = 10;
 const MIN_NAME_WIDTH = 6;
 
 function describeEntry(entry: TaskTrace): string {
-  if (entry.status === 'skipped') return `skipped at ${formatMs(entry.start)} ms`;
+  if (entry.status === 'skipped') {
+    return `skipped at ${formatMs(entry.end)} ms: ${shortReason(entry.reason ?? '')}`;
+  }
   let label = `${formatMs(entry.start)}–${formatMs(entry.end)} ms`;
   if (entry.attempts > 1) label += ` (${entry.attempts} attempts)`;
   if (entry.status === 'failed') label += ' FAILED';
+  if ('recoveredFrom' in entry) label += ' recovered';
   return label;
+}
+
+/** A skip reason on one line, cut to {@link MAX_REASON_WIDTH} columns. */
+function shortReason(reason: string): string {
+  return fitColumns(printableText(reason), MAX_REASON_WIDTH).trimEnd();
 }
 
 function formatMs(ms: number): string {

@@ -6,12 +6,14 @@
 import { expect } from 'chai';
 import {
   DependsOn,
+  formatTimeline,
   Param,
   Signal,
   skip,
   Task,
   TaskResultError,
   TaskTimeoutError,
+  toMermaidGantt,
   Workflow,
   WorkflowAbortedError,
   WorkflowDefinitionError,
@@ -695,4 +697,38 @@ describe('control-flow options of the wrong type', () => {
         .with.property('code', 'INVALID_TASK');
     });
   }
+});
+
+describe('pictures of a run with skipped and recovered tasks', () => {
+  class Pictured {
+    @Task({ fallback: () => 0 }) rate(): number {
+      throw new Error('rates down');
+    }
+    @Task() express(): string {
+      skip('standard order');
+    }
+    @Task() @DependsOn('express') label() {
+      return 'label';
+    }
+  }
+
+  it('formatTimeline labels skipped tasks with their reason and recovered tasks as such', async () => {
+    const result = await Workflow.invoke(new Pictured());
+    const lines = formatTimeline(result, { width: 100 }).split('\n');
+    expect(lines[0]).to.match(/^rate +▓+ +[\d.]+–[\d.]+ ms recovered$/);
+    expect(lines[1]).to.match(/^express +·+ +skipped at [\d.]+ ms: standard order$/);
+    expect(lines[2]).to.match(
+      /^label +·+ +skipped at [\d.]+ ms: dependency "express" was skipped$/,
+    );
+  });
+
+  it('toMermaidGantt marks recovered tasks active and gives skipped milestones their reason', async () => {
+    const result = await Workflow.invoke(new Pictured());
+    const bars = toMermaidGantt(result).split('\n').slice(5);
+    expect(bars[0]).to.match(/^ {2}rate \(recovered\) :active, \d+, \d+$/);
+    expect(bars[1]).to.match(/^ {2}express \(skipped#58; standard order\) :milestone, \d+, 0ms$/);
+    expect(bars[2]).to.match(
+      /^ {2}label \(skipped#58; dependency #34;express#34; was skipped\) :milestone, \d+, 0ms$/,
+    );
+  });
 });
