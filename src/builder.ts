@@ -10,7 +10,9 @@ import { WorkflowOptionsError } from './errors';
 import { PlanDraft, type WorkflowPlan } from './plan';
 import { mermaidGraph } from './render';
 import { resultPlan, TaskResultError, type ExecutionResult } from './result';
+import { resolveRunSettings } from './options';
 import { runWorkflow } from './scheduler';
+import { WorkflowStream } from './stream';
 import { PARAM, tokenSlot, type ContextToken, type ParamToken, type SignalToken } from './tokens';
 import type { InvokeOptions, TaskContext, TaskOptions, WorkflowGraph } from './types';
 
@@ -225,6 +227,21 @@ export class DagBuilder<P = void> {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Starts a run, as `invoke` does, and returns it as a {@link WorkflowStream} of its events. Throws
+   * at once what `invoke` would reject with. Seals the DAG.
+   *
+   * @example
+   * ```ts
+   * for await (const event of tm.stream(0)) console.log(event.type, event.task);
+   * ```
+   */
+  stream(param: P, options?: DagInvokeOptions): WorkflowStream<DagTasks, P> {
+    const plan = this.seal();
+    const settings = resolveRunSettings(plan, this.invokeOptions(plan, options));
+    return new WorkflowStream<DagTasks, P>(undefined, plan, param, settings);
   }
 
   /** The validated graph, as `Workflow.graph` gives it for a class. Seals the DAG. */

@@ -28,6 +28,7 @@ export {
 } from './decorators';
 export { Workflow, type WorkflowClass } from './workflow';
 export { skip } from './skip';
+export { WorkflowStream } from './stream';
 export { toMermaidGantt, formatTimeline, type TimelineOptions } from './render';
 export { WorkflowDefinitionError, type DefinitionErrorCode } from './definition-errors';
 export {

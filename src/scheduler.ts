@@ -21,7 +21,7 @@ import { resolveRunSettings, type RunSettings } from './options';
 import { TakesInput, type WorkflowPlan } from './plan';
 import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue';
 import { ExecutionResult, TaskState } from './result';
-import { RunEvents, type EventSink } from './run-events';
+import { RunEvents } from './run-events';
 import { skipReasonOf } from './skip';
 import { WhenRule } from './task-options';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens';
@@ -38,15 +38,13 @@ const NOT_STOPPED = StopReason.None;
 /**
  * Starts a run of `plan` on `instance` (`undefined` for a builder) and returns its outcome: the
  * result, or a rejection — `WorkflowOptionsError` for invalid options before anything starts,
- * `WorkflowExecutionError` / `WorkflowAbortedError` once nothing is in flight. `eventSink`
- * receives every event when the run is streamed.
+ * `WorkflowExecutionError` / `WorkflowAbortedError` once nothing is in flight.
  */
 export function runWorkflow<W extends object, P>(
   instance: W | undefined,
   plan: WorkflowPlan,
   param: P,
   options: InvokeOptions<W> | undefined,
-  eventSink?: EventSink,
 ): Promise<ExecutionResult<W, P>> {
   let settings: RunSettings;
   try {
@@ -54,7 +52,16 @@ export function runWorkflow<W extends object, P>(
   } catch (error) {
     return Promise.reject(error);
   }
-  if (eventSink !== undefined) settings = { ...settings, eventSink };
+  return startRun(instance, plan, param, settings);
+}
+
+/** Starts a run with settings already checked, through the run interceptors if there are any. */
+export function startRun<W extends object, P>(
+  instance: W | undefined,
+  plan: WorkflowPlan,
+  param: P,
+  settings: RunSettings,
+): Promise<ExecutionResult<W, P>> {
   const start = () =>
     new Promise<ExecutionResult<W, P>>((resolve, reject) => {
       new Run(instance as W, plan, param, settings, resolve, reject).start();

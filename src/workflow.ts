@@ -7,6 +7,8 @@ import { mermaidGraph } from './render';
 import type { ExecutionResult } from './result';
 import type { WorkflowPlan } from './plan';
 import { planFor } from './scanner';
+import { WorkflowStream } from './stream';
+import { resolveRunSettings } from './options';
 import { runWorkflow } from './scheduler';
 import type { InvokeOptions, WorkflowGraph } from './types';
 
@@ -47,6 +49,29 @@ export class Workflow {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Starts a run, as `invoke` does, and returns it as a {@link WorkflowStream}: its events, typed
+   * per task, as they happen, and its `result`. Checks its input as `invoke` does, but throws at
+   * once (the error `invoke` would reject with). Leaving the `for await` loop early aborts the run.
+   *
+   * @example
+   * ```ts
+   * const run = Workflow.stream(new Checkout(repo), request, { signal });
+   * for await (const event of run) {
+   *   if (event.type === 'taskSuccess' && event.task === 'cart') event.value; // cart's result type
+   * }
+   * const result = await run.result;
+   * ```
+   */
+  static stream<W extends object, P = undefined>(
+    instance: W,
+    param?: P,
+    options?: InvokeOptions<W>,
+  ): WorkflowStream<W, P> {
+    const plan = planFor(prototypeOfInstance(instance));
+    return new WorkflowStream(instance, plan, param as P, resolveRunSettings(plan, options));
   }
 
   /**

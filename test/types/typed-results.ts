@@ -144,3 +144,24 @@ async function objectMethodNames(): Promise<void> {
   expectType<number>(result.get('toLocaleString'));
 }
 void objectMethodNames;
+
+/** Stream events are a union discriminated by `type`; a success's value is typed per task. */
+async function streamedEvents(): Promise<void> {
+  for await (const event of Workflow.stream(new Checkout(), 'u1')) {
+    if (event.type === 'taskSuccess' && event.task === 'cart') expectType<string[]>(event.value);
+    if (event.type === 'taskSuccess' && event.task === 'total') expectType<number>(event.value);
+    if (event.type === 'taskSuccess' && event.task === 'user') {
+      // @ts-expect-error -- user's value is a User, not a string
+      expectType<string>(event.value);
+    }
+    if (event.type === 'taskStart') {
+      expectType<number>(event.attempt);
+      // @ts-expect-error -- a start event has no value
+      void event.value;
+    }
+    if (event.type === 'taskSkip') expectType<string>(event.reason);
+    // @ts-expect-error -- 'currency' is a field, not a task
+    if (event.task === 'currency') void event;
+  }
+}
+void streamedEvents;

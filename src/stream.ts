@@ -1,0 +1,144 @@
+/**
+ * `WorkflowStream`: a run whose events can be read as they happen, with `for await`. Events are
+ * buffered from the run's start, so a slow reader never slows the run and never loses an event;
+ * the iteration ends when the run settles (throwing the run's error if it failed), and leaving the
+ * loop early aborts the run.
+ */
+import { subscribeToAbort } from './abort-subscriptions';
+import type { RunSettings } from './options';
+import type { WorkflowPlan } from './plan';
+import type { ExecutionResult } from './result';
+import { startRun } from './scheduler';
+import type { WorkflowEvent } from './types';
+
+/**
+ * A streamed run: an async iterable of its {@link WorkflowEvent}s, in the order they happened, and
+ * its `result`. Made by `Workflow.stream` and `DagBuilder.stream`; single-consumer.
+ *
+ * @example
+ * ```ts
+ * const run = Workflow.stream(new Checkout(repo), request);
+ * for await (const event of run) {
+ *   if (event.type === 'taskSuccess' && event.task === 'cart') console.log(event.value);
+ * }
+ * const result = await run.result;
+ * ```
+ */
+export class WorkflowStream<W extends object = any, P = unknown> implements AsyncIterableIterator<
+  WorkflowEvent<W>
+> {
+  /**
+   * The run's outcome, as `invoke` would give it. Never an unhandled rejection when nobody awaits
+   * it; after an early exit from the loop it rejects with `WorkflowAbortedError`.
+   */
+  readonly result: Promise<ExecutionResult<W, P>>;
+  private readonly buffer: (WorkflowEvent<W> | undefined)[] = [];
+  private head = 0;
+  private waiting: PendingRead<W> | undefined;
+  private state: 'running' | 'succeeded' | 'failed' | 'closed' = 'running';
+  private failure: unknown;
+  private readonly controller = new AbortController();
+
+  /** @internal Streams are made by `Workflow.stream` and `DagBuilder.stream`. */
+  constructor(instance: W | undefined, plan: WorkflowPlan, param: P, settings: RunSettings) {
+    const callerSignal = settings.signal;
+    let unsubscribe: (() => void) | undefined;
+    if (callerSignal?.aborted) this.controller.abort(callerSignal.reason);
+    else if (callerSignal !== undefined) {
+      unsubscribe = subscribeToAbort(callerSignal, () =>
+        this.controller.abort(callerSignal.reason),
+      );
+    }
+    this.result = startRun(instance, plan, param, {
+      ...settings,
+      signal: this.controller.signal,
+      eventSink: (event) => this.push(event as WorkflowEvent<W>),
+    });
+    this.result.then(
+      () => this.end('succeeded', undefined, unsubscribe),
+      (error: unknown) => this.end('failed', error, unsubscribe),
+    );
+  }
+
+  /** The stream itself: it can be iterated once. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /**
+   * The next event; `done` once the run has settled and every event was read. If the run failed
+   * or was aborted, the read after the last event rejects with the run's error (once).
+   */
+  next(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
+    if (this.head < this.buffer.length) {
+      const event = this.buffer[this.head]!;
+      this.buffer[this.head++] = undefined;
+      if (this.head === this.buffer.length) this.buffer.length = this.head = 0;
+      return Promise.resolve({ value: event, done: false });
+    }
+    if (this.state === 'running') {
+      return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+    }
+    if (this.state === 'failed') {
+      this.state = 'closed';
+      return Promise.reject(this.failure);
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /**
+   * Stops reading (what `break` calls): aborts the run if it is still going, and settles once every
+   * task it started has settled.
+   */
+  async return(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
+    if (this.state === 'running') {
+      this.controller.abort(
+        new DOMException('the stream was closed before the run ended', 'AbortError'),
+      );
+      await this.result.then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    this.state = 'closed';
+    this.buffer.length = this.head = 0;
+    return { value: undefined, done: true };
+  }
+
+  private push(event: WorkflowEvent<W>): void {
+    if (this.state !== 'running') return;
+    const waiting = this.waiting;
+    if (waiting !== undefined) {
+      this.waiting = undefined;
+      waiting.resolve({ value: event, done: false });
+    } else {
+      this.buffer.push(event);
+    }
+  }
+
+  private end(
+    state: 'succeeded' | 'failed',
+    failure: unknown,
+    unsubscribe: (() => void) | undefined,
+  ): void {
+    unsubscribe?.();
+    if (this.state !== 'running') return;
+    this.state = state;
+    this.failure = failure;
+    const waiting = this.waiting;
+    if (waiting === undefined) return;
+    this.waiting = undefined;
+    if (state === 'failed') {
+      this.state = 'closed';
+      waiting.reject(failure);
+    } else {
+      waiting.resolve({ value: undefined, done: true });
+    }
+  }
+}
+
+/** A `next()` waiting for the next event. */
+interface PendingRead<W extends object> {
+  resolve(result: IteratorResult<WorkflowEvent<W>, undefined>): void;
+  reject(error: unknown): void;
+}

@@ -1,0 +1,217 @@
+/**
+ * `InvokeOptions.interceptors` (API.md §9): run and task wrappers, outermost first, with the task
+ * body running inside them.
+ */
+import { expect } from 'chai';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  DependsOn,
+  Param,
+  Task,
+  Workflow,
+  WorkflowExecutionError,
+  WorkflowOptionsError,
+  type ExecutionResult,
+  type WorkflowInterceptor,
+} from '../src';
+import { rejectionOf } from './support/event-log';
+
+class Pair {
+  readonly calls: string[] = [];
+  @Task() first(@Param() n: number) {
+    this.calls.push('first');
+    return n + 1;
+  }
+  @Task() @DependsOn('first') async second(first: number) {
+    this.calls.push('second');
+    return first * 2;
+  }
+}
+
+describe('task interceptors', () => {
+  it('wrap every attempt, outermost first, with the body inside the innermost next()', async () => {
+    const log: string[] = [];
+    const layer = (name: string): WorkflowInterceptor => ({
+      async task({ task, attempt }, next) {
+        log.push(`${name} before ${task}#${attempt}`);
+        const value = await next();
+        log.push(`${name} after ${task}`);
+        return value;
+      },
+    });
+    const flow = new Pair();
+    const result = await Workflow.invoke(flow, 1, {
+      interceptors: [layer('outer'), layer('inner')],
+    });
+    expect(result.get('second')).to.equal(4);
+    expect(log).to.deep.equal([
+      'outer before first#1',
+      'inner before first#1',
+      'inner after first',
+      'outer after first',
+      'outer before second#1',
+      'inner before second#1',
+      'inner after second',
+      'outer after second',
+    ]);
+  });
+
+  it('run the body inside their call: AsyncLocalStorage set around next() is seen in the task', async () => {
+    const storage = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    class Flow {
+      @Task() a() {
+        seen.push(storage.getStore());
+      }
+      @Task() @DependsOn('a') async b() {
+        await null;
+        seen.push(storage.getStore());
+      }
+    }
+    await Workflow.invoke(new Flow(), undefined, {
+      interceptors: [{ task: ({ task }, next) => storage.run(`ctx:${task}`, next) }],
+    });
+    expect(seen).to.deep.equal(['ctx:a', 'ctx:b']);
+  });
+
+  it('decide the outcome: transform a value, recover from a rejection, skip the body, or fail', async () => {
+    const flow = new Pair();
+    const result = await Workflow.invoke(flow, 1, {
+      interceptors: [
+        {
+          async task({ task }, next) {
+            if (task === 'first') return 100; // the body is skipped
+            return `seen ${String(await next())}`;
+          },
+        },
+      ],
+    });
+    expect(flow.calls).to.deep.equal(['second']);
+    expect(result.get('first')).to.equal(100);
+    expect(result.get('second')).to.equal('seen 200');
+
+    class Broken {
+      @Task() broken(): number {
+        throw new Error('boom');
+      }
+    }
+    const recovered = await Workflow.invoke(new Broken(), undefined, {
+      interceptors: [{ task: (_info, next) => next().catch(() => -1) }],
+    });
+    expect(recovered.get('broken')).to.equal(-1);
+
+    const failing = new Error('interceptor refused');
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, {
+        interceptors: [
+          {
+            task() {
+              throw failing;
+            },
+          },
+        ],
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.cause).to.equal(failing);
+  });
+
+  it('see each retry as its own attempt, and the timeout covers the intercepted attempt', async () => {
+    const attempts: number[] = [];
+    let calls = 0;
+    class Flow {
+      @Task({ retries: 2, timeout: 1_000 }) flaky() {
+        if (++calls < 3) throw new Error('not yet');
+        return calls;
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      interceptors: [{ task: ({ attempt }, next) => (attempts.push(attempt), next()) }],
+    });
+    expect(result.get('flaky')).to.equal(3);
+    expect(attempts).to.deep.equal([1, 2, 3]);
+  });
+
+  it('run the work once when next() is called twice', async () => {
+    const flow = new Pair();
+    await Workflow.invoke(flow, 1, {
+      interceptors: [{ task: async (_info, next) => (await next(), next()) }],
+    });
+    expect(flow.calls).to.deep.equal(['first', 'second']);
+  });
+});
+
+describe('run interceptors', () => {
+  it('wrap the run: next() resolves with the result, and what they return is what invoke gives', async () => {
+    const log: string[] = [];
+    const result = await Workflow.invoke(new Pair(), 5, {
+      interceptors: [
+        {
+          async run({ workflow, param }, next) {
+            log.push(`start ${workflow} ${String(param)}`);
+            const inner = (await next()) as ExecutionResult<Pair, number>;
+            log.push(`end ${inner.get('second')}`);
+            return inner;
+          },
+        },
+      ],
+    });
+    expect(log).to.deep.equal(['start Pair 5', 'end 12']);
+    expect(result.get('second')).to.equal(12);
+  });
+
+  it('see the run error from next(), and make invoke reject with their own error', async () => {
+    class Broken {
+      @Task() broken(): number {
+        throw new Error('boom');
+      }
+    }
+    let seen: unknown;
+    const replaced = new Error('replaced');
+    const error = await Workflow.invoke(new Broken(), undefined, {
+      interceptors: [
+        {
+          async run(_info, next) {
+            try {
+              return await next();
+            } catch (runError) {
+              seen = runError;
+              throw replaced;
+            }
+          },
+        },
+      ],
+    }).catch((rejection: unknown) => rejection);
+    expect(seen).to.be.instanceOf(WorkflowExecutionError);
+    expect(error).to.equal(replaced);
+  });
+});
+
+describe('invalid interceptors', () => {
+  for (const [label, interceptors, message] of [
+    ['not an array', {}, 'must be an array of interceptors, got an object'],
+    ['an element that is not an object', [42], 'interceptor 1 must be an object'],
+    ['a run that is not a function', [{ run: 'x' }], '"run" of interceptor 1 must be a function'],
+    [
+      'a task that is not a function',
+      [{}, { task: 1 }],
+      '"task" of interceptor 2 must be a function',
+    ],
+  ] as const) {
+    it(`rejects ${label} before any task starts`, async () => {
+      const flow = new Pair();
+      const error = await rejectionOf(
+        Workflow.invoke(flow, 1, { interceptors: interceptors as never }),
+        WorkflowOptionsError,
+      );
+      expect(error.option).to.equal('interceptors');
+      expect(error.message).to.contain(message);
+      expect(flow.calls).to.deep.equal([]);
+    });
+  }
+
+  it('accepts an empty list and interceptors with neither method', async () => {
+    const result = await Workflow.invoke(new Pair(), 1, { interceptors: [{}] });
+    expect(result.get('second')).to.equal(4);
+  });
+});

@@ -1,0 +1,276 @@
+/**
+ * `Workflow.stream` and `DagBuilder.stream` (API.md §9): typed events in the order they happened,
+ * buffered from the start, the run's error at the end of the iteration, and an early exit that
+ * aborts the run.
+ */
+import { expect } from 'chai';
+import {
+  buildDag,
+  CONTEXT,
+  DependsOn,
+  Param,
+  Signal,
+  skip,
+  Task,
+  Workflow,
+  WorkflowAbortedError,
+  WorkflowDefinitionError,
+  WorkflowExecutionError,
+  WorkflowOptionsError,
+  type TaskContext,
+  type WorkflowEvent,
+  type WorkflowStream,
+} from '../src';
+import { GatedFlow, recordProcessEvents, rejectionOf, settle } from './support/event-log';
+
+/** Every event of `stream`, and the error the iteration ended with, if any. */
+async function readAll<W extends object>(
+  stream: WorkflowStream<W, any>,
+): Promise<{ events: WorkflowEvent<W>[]; error: unknown }> {
+  const events: WorkflowEvent<W>[] = [];
+  try {
+    for await (const event of stream) events.push(event);
+    return { events, error: undefined };
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+/** `type:task[:attempt]` for each event, for compact order assertions. */
+function summary(events: readonly WorkflowEvent[]): string[] {
+  return events.map((event) =>
+    'attempt' in event && event.type !== 'taskSuccess'
+      ? `${event.type}:${event.task}:${event.attempt}`
+      : `${event.type}:${event.task}`,
+  );
+}
+
+class Pipeline {
+  @Task() load(@Param() n: number) {
+    return n + 1;
+  }
+  @Task() @DependsOn('load') async double(load: number) {
+    await settle();
+    return load * 2;
+  }
+  @Task() @DependsOn('load') label(load: number) {
+    return `#${load}`;
+  }
+  @Task() @DependsOn('double', 'label') report(double: number, label: string) {
+    return `${label}=${double}`;
+  }
+}
+
+describe('Workflow.stream', () => {
+  it('yields every event in the order it happened, with non-decreasing times, then ends', async () => {
+    const stream = Workflow.stream(new Pipeline(), 1);
+    const { events, error } = await readAll(stream);
+    expect(error).to.equal(undefined);
+    expect(summary(events)).to.deep.equal([
+      'taskStart:load:1',
+      'taskSuccess:load',
+      'taskStart:double:1',
+      'taskStart:label:1',
+      'taskSuccess:label',
+      'taskSuccess:double',
+      'taskStart:report:1',
+      'taskSuccess:report',
+    ]);
+    const times = events.map((event) => event.time);
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+    const result = await stream.result;
+    expect(result.get('report')).to.equal('#2=4');
+    const successes = events.filter((event) => event.type === 'taskSuccess');
+    expect(successes.map((event) => [event.task, event.value])).to.deep.equal([
+      ['load', 2],
+      ['label', '#2'],
+      ['double', 4],
+      ['report', '#2=4'],
+    ]);
+  });
+
+  it('buffers from the start: a reader that comes late loses nothing and never slows the run', async () => {
+    const stream = Workflow.stream(new Pipeline(), 1);
+    const result = await stream.result;
+    expect(result.get('report')).to.equal('#2=4');
+    const { events } = await readAll(stream);
+    expect(events).to.have.length(8);
+  });
+
+  it('reports retries, skips and progress', async () => {
+    let attempts = 0;
+    class Flow {
+      @Task({ retries: 1 }) @DependsOn(CONTEXT) flaky(ctx: TaskContext) {
+        ctx.progress({ attempt: ctx.attempt });
+        if (++attempts === 1) throw new Error('first attempt fails');
+        return 'ok';
+      }
+      @Task() @DependsOn('flaky') optional(): string {
+        skip('not today');
+      }
+      @Task() @DependsOn('optional') after() {}
+    }
+    const { events } = await readAll(Workflow.stream(new Flow()));
+    expect(events.map(({ time: _time, ...event }) => event)).to.deep.equal([
+      { type: 'taskStart', task: 'flaky', attempt: 1 },
+      { type: 'taskProgress', task: 'flaky', attempt: 1, data: { attempt: 1 } },
+      {
+        type: 'taskFailure',
+        task: 'flaky',
+        attempt: 1,
+        error: new Error('first attempt fails'),
+        willRetry: true,
+      },
+      { type: 'taskStart', task: 'flaky', attempt: 2 },
+      { type: 'taskProgress', task: 'flaky', attempt: 2, data: { attempt: 2 } },
+      { type: 'taskSuccess', task: 'flaky', attempt: 2, value: 'ok' },
+      { type: 'taskStart', task: 'optional', attempt: 1 },
+      { type: 'taskSkip', task: 'optional', reason: 'not today' },
+      { type: 'taskSkip', task: 'after', reason: 'dependency "optional" was skipped' },
+    ]);
+  });
+
+  it('ends by throwing the run error after the last event, and result rejects with it', async () => {
+    class Flow {
+      @Task() ok() {
+        return 1;
+      }
+      @Task() @DependsOn('ok') broken(): number {
+        throw new Error('boom');
+      }
+    }
+    const stream = Workflow.stream(new Flow());
+    const { events, error } = await readAll(stream);
+    expect(summary(events)).to.deep.equal([
+      'taskStart:ok:1',
+      'taskSuccess:ok',
+      'taskStart:broken:1',
+      'taskFailure:broken:1',
+    ]);
+    expect(events[3]).to.include({ willRetry: false });
+    expect(error).to.be.instanceOf(WorkflowExecutionError);
+    expect(await stream.result.catch((rejection: unknown) => rejection)).to.equal(error);
+    expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('ends with WorkflowAbortedError when the caller aborts, and with no event when aborted before', async () => {
+    const controller = new AbortController();
+    class Flow {
+      @Task() async first() {
+        controller.abort('caller left');
+        await settle();
+        return 1;
+      }
+      @Task() @DependsOn('first') second() {}
+    }
+    const { events, error } = await readAll(
+      Workflow.stream(new Flow(), undefined, { signal: controller.signal }),
+    );
+    expect(summary(events)).to.deep.equal(['taskStart:first:1', 'taskSuccess:first']);
+    expect(error).to.be.instanceOf(WorkflowAbortedError);
+    expect((error as WorkflowAbortedError).cause).to.equal('caller left');
+
+    const already = new AbortController();
+    already.abort('too late');
+    const late = await readAll(Workflow.stream(new Flow(), undefined, { signal: already.signal }));
+    expect(late.events).to.deep.equal([]);
+    expect(late.error).to.be.instanceOf(WorkflowAbortedError);
+  });
+
+  it('aborts the run when the loop is left early, and return() waits for started tasks', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      class Flow extends GatedFlow<number> {
+        readonly aborted: string[] = [];
+        @Task() first() {
+          return 1;
+        }
+        @Task() @DependsOn('first') async slow(_first: number, @Signal() signal: AbortSignal) {
+          signal.addEventListener('abort', () => this.aborted.push('slow'));
+          return this.step('slow');
+        }
+        @Task() @DependsOn('slow') never() {
+          expect.fail('no task starts after the reader left');
+        }
+      }
+      const flow = new Flow();
+      const stream = Workflow.stream(flow);
+      let returned = false;
+      for await (const event of stream) {
+        if (event.type === 'taskStart' && event.task === 'slow') {
+          const closing = stream.return().then(() => (returned = true));
+          await settle();
+          expect(flow.aborted).to.deep.equal(['slow']);
+          expect(returned, 'return() waits for the started task').to.equal(false);
+          flow.gates.open('slow', 2);
+          await closing;
+          break;
+        }
+      }
+      expect(returned).to.equal(true);
+      const error = await rejectionOf(stream.result, WorkflowAbortedError);
+      expect((error.cause as DOMException).name).to.equal('AbortError');
+      expect(error.result.get('slow')).to.equal(2);
+      await settle(2);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  it('never leaves an unhandled rejection when nobody reads the events or the result', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      class Flow {
+        @Task() broken(): number {
+          throw new Error('boom');
+        }
+      }
+      Workflow.stream(new Flow());
+      await settle(3);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  it('throws at once what invoke would reject with', () => {
+    class Empty {}
+    expect(() => Workflow.stream(new Empty())).to.throw(WorkflowDefinitionError, /no @Task\(\)/);
+    expect(() => Workflow.stream(new Pipeline(), 1, { concurrency: 0 })).to.throw(
+      WorkflowOptionsError,
+      /concurrency/,
+    );
+    expect(() => Workflow.stream(42 as never)).to.throw(TypeError);
+  });
+
+  it('feeds hooks and the stream from the same run', async () => {
+    const hooked: string[] = [];
+    const { events } = await readAll(
+      Workflow.stream(new Pipeline(), 1, {
+        hooks: { onTaskSuccess: ({ task }) => hooked.push(task) },
+      }),
+    );
+    expect(hooked).to.deep.equal(
+      events.filter((event) => event.type === 'taskSuccess').map((event) => event.task),
+    );
+  });
+});
+
+describe('DagBuilder.stream', () => {
+  it('streams a builder run and seals the DAG', async () => {
+    const tm = buildDag<number>({ name: 'streamed' });
+    const a = tm.addNode({ name: 'a' }, (n: number) => n + 1, tm.parameterNode);
+    tm.addNode({ name: 'b' }, (n: number) => n * 2, a);
+    const stream = tm.stream(1);
+    const { events } = await readAll(stream);
+    expect(summary(events)).to.deep.equal([
+      'taskStart:a:1',
+      'taskSuccess:a',
+      'taskStart:b:1',
+      'taskSuccess:b',
+    ]);
+    expect((await stream.result).get('b')).to.equal(4);
+    expect(() => tm.addNode(() => 0)).to.throw(WorkflowDefinitionError, /sealed/);
+  });
+});
