@@ -109,10 +109,31 @@ export interface TaskOptions {
  * }
  * ```
  */
-export type Settled<T> =
-  | { readonly status: 'succeeded'; readonly value: T }
-  | { readonly status: 'failed'; readonly error: unknown }
-  | { readonly status: 'skipped'; readonly reason: string };
+export type Settled<T> = SettledSuccess<T> | SettledFailure | SettledSkip;
+
+/** A {@link Settled} dependency that succeeded. */
+export interface SettledSuccess<T> {
+  /** Always `'succeeded'`. */
+  readonly status: 'succeeded';
+  /** What the dependency returned (awaited). */
+  readonly value: T;
+}
+
+/** A {@link Settled} dependency that failed. */
+export interface SettledFailure {
+  /** Always `'failed'`. */
+  readonly status: 'failed';
+  /** What it threw. */
+  readonly error: unknown;
+}
+
+/** A {@link Settled} dependency that was skipped, or never started because the run stopped. */
+export interface SettledSkip {
+  /** Always `'skipped'`. */
+  readonly status: 'skipped';
+  /** Why. */
+  readonly reason: string;
+}
 
 /** Passed to {@link WorkflowHooks.onTaskStart}. */
 export interface TaskStartEvent {
@@ -366,7 +387,7 @@ export interface WorkflowInterceptor {
 }
 
 /** What all events of a run share. */
-interface WorkflowEventBase<K extends string> {
+export interface WorkflowEventBase<K extends string = string> {
   /** The task the event is about. */
   readonly task: K;
   /** When it happened, in ms since the run began (the trace's clock); never decreases. */
