@@ -1,7 +1,7 @@
 /**
- * The runnable samples, run as a user runs them (`npm run sample`, `npm run sample:builder`): the
- * seed example as a class and with the builder prints the same started/done lines in the seed's
- * order, then 1 and 4.
+ * The runnable samples, run as a user runs them (`npm run sample`, `npm run sample:builder`,
+ * `npm run sample:control-flow`): the seed example as a class and with the builder prints the same
+ * started/done lines in the seed's order, then 1 and 4; the shipping example prints its three runs.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -50,5 +50,21 @@ describe('the seed samples', function () {
     ]);
     expect(classOutput.slice(1, 15)).to.deep.equal(SEED_LINES);
     expect(builderOutput.slice(0, 14)).to.deep.equal(SEED_LINES);
+  });
+
+  it('the control-flow sample books both kinds of order, falls back, and always releases the lock', async () => {
+    const lines = await sampleOutput('control-flow.ts');
+    expect(lines).to.include.members([
+      'label EXPRESS-A1, discount 10',
+      'label STANDARD-B2, discount 0',
+      'failed: Shipping: task "express" failed: express carrier is down',
+      'locks still held: 0',
+    ]);
+    const rows = (task: string) => lines.filter((line) => line.startsWith(`${task} `));
+    expect(rows('standard')[0]).to.match(/skipped at [\d.]+ ms: express order$/);
+    expect(rows('express')[1]).to.match(/skipped at [\d.]+ ms: standard order$/);
+    expect(rows('discount')[1]).to.match(/\(3 attempts\) recovered$/);
+    expect(rows('express')[2]).to.match(/FAILED$/);
+    expect(rows('releaseLock')).to.have.length(3);
   });
 });
