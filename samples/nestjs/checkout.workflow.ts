@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DependsOn, Param, Task } from '../../src';
+import { DependsOn, Param, Signal, Task } from '../../src';
 import { PricingService } from './pricing.service';
 import { User, UserRepository } from './users.repository';
 
@@ -19,7 +19,8 @@ export interface Invoice {
 
 /**
  * A workflow that is also an ordinary Nest provider: Nest injects its dependencies through the
- * constructor, and `Workflow.invoke` runs its tasks. `loadUser` and `subtotal` run in parallel.
+ * constructor, and `Workflow.invoke` runs its tasks. `loadUser` and `subtotal` run in parallel;
+ * `subtotal` hands its `@Signal()` to the price lookups, so an aborted run cancels them.
  */
 @Injectable()
 export class CheckoutWorkflow {
@@ -34,10 +35,13 @@ export class CheckoutWorkflow {
   }
 
   @Task()
-  async subtotal(@Param() request: CheckoutRequest): Promise<number> {
+  async subtotal(
+    @Param() request: CheckoutRequest,
+    @Signal() signal: AbortSignal,
+  ): Promise<number> {
     const linePrices = await Promise.all(
       request.items.map(
-        async ({ sku, quantity }) => (await this.pricing.unitPrice(sku)) * quantity,
+        async ({ sku, quantity }) => (await this.pricing.unitPrice(sku, signal)) * quantity,
       ),
     );
     return linePrices.reduce((sum, price) => sum + price, 0);

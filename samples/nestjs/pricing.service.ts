@@ -9,8 +9,12 @@ export class PricingService {
     ['pen', 300],
   ]);
 
-  /** The price of one unit of `sku`, in cents; rejects for an unknown product. */
-  async unitPrice(sku: string): Promise<number> {
+  /**
+   * The price of one unit of `sku`, in cents; rejects for an unknown product, or once `signal`
+   * has aborted (a price list behind an API would pass `signal` on to `fetch`).
+   */
+  async unitPrice(sku: string, signal?: AbortSignal): Promise<number> {
+    signal?.throwIfAborted();
     const price = this.pricesInCents.get(sku);
     if (price === undefined) throw new Error(`no price for "${sku}"`);
     return price;

@@ -1,0 +1,54 @@
+/**
+ * The checkout workflow over HTTP, as Server-Sent Events: `GET
+ * /checkout/events?userId=u1&items=book:2,pen:1` streams the run's events as they happen, then its
+ * results. A client that disconnects aborts the run. Try it with `npm run sample:nest:sse`.
+ */
+import { BadRequestException, Controller, MessageEvent, Query, Sse } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { Workflow } from '../../src';
+import { CheckoutRequest, CheckoutWorkflow } from './checkout.workflow';
+import { workflowEvents } from './workflow-events';
+
+/** Injects the workflow like any provider and streams one run of it per request. */
+@Controller('checkout')
+export class CheckoutController {
+  constructor(private readonly workflow: CheckoutWorkflow) {}
+
+  /**
+   * One run per connection, as `text/event-stream`: a message per workflow event (`event:
+   * taskStart`, `taskSuccess`, …), then `result` or `error`. An invalid query is answered with
+   * 400 Bad Request before the stream starts.
+   */
+  @Sse('events')
+  events(@Query() query: Record<string, unknown>): Observable<MessageEvent> {
+    const request = parseCheckoutQuery(query);
+    return workflowEvents(() => Workflow.stream(this.workflow, request));
+  }
+}
+
+const ITEMS = /^[\w-]+:\d+(,[\w-]+:\d+)*$/;
+
+/**
+ * `?userId=u1&items=book:2,pen:1` as a {@link CheckoutRequest} (a query string, so that a plain
+ * `EventSource` GET can carry it); throws `BadRequestException` when the query is not of that form.
+ */
+export function parseCheckoutQuery(query: Record<string, unknown>): CheckoutRequest {
+  const { userId, items } = query;
+  if (
+    typeof userId !== 'string' ||
+    userId === '' ||
+    typeof items !== 'string' ||
+    !ITEMS.test(items)
+  ) {
+    throw new BadRequestException(
+      'expected ?userId=<id>&items=<sku>:<quantity>,…, e.g. ?userId=u1&items=book:2,pen:1',
+    );
+  }
+  return {
+    userId,
+    items: items.split(',').map((item) => {
+      const [sku, quantity] = item.split(':');
+      return { sku, quantity: Number(quantity) };
+    }),
+  };
+}

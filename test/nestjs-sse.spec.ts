@@ -1,0 +1,261 @@
+/**
+ * The NestJS sample's Server-Sent Events endpoint (`samples/nestjs/checkout.controller.ts`) over a
+ * real connection: the app listens on 127.0.0.1 and a client reads the `text/event-stream` with
+ * Node's `fetch`, as a browser's `EventSource` would.
+ */
+import { INestApplication, Module, NestApplicationOptions } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { expect } from 'chai';
+import { Workflow } from '../src';
+import { CheckoutHttpModule } from '../samples/nestjs/checkout-http.module';
+import { CheckoutController } from '../samples/nestjs/checkout.controller';
+import { CheckoutWorkflow } from '../samples/nestjs/checkout.workflow';
+import { PricingService } from '../samples/nestjs/pricing.service';
+import { UserRepository } from '../samples/nestjs/users.repository';
+import { deferred, recordProcessEvents, settle } from './support/event-log';
+
+/** One dispatched Server-Sent Event: its `event:` field and its `data:`, parsed as JSON. */
+interface ServerSentEvent {
+  type: string;
+  data: any;
+}
+
+/**
+ * The events of a `text/event-stream` body as they arrive, parsed by the WHATWG rules a client
+ * follows: `field: value` lines, `:` comments ignored, `data:` lines joined, and an event
+ * dispatched at a blank line if it has data (`id:` and `retry:` are read past).
+ */
+async function* serverSentEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<ServerSentEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let unread = '';
+  let type = '';
+  let data: string[] = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      unread += decoder.decode(value, { stream: true });
+      const lines = unread.split('\n');
+      unread = lines.pop()!;
+      for (const line of lines.map((line) => line.replace(/\r$/, ''))) {
+        if (line === '') {
+          if (data.length > 0) yield { type: type || 'message', data: JSON.parse(data.join('\n')) };
+          type = '';
+          data = [];
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon === -1 ? line : line.slice(0, colon);
+        const fieldValue = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') type = fieldValue;
+        else if (field === 'data') data.push(fieldValue);
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Every event of the stream at `url`, once the server has ended it, and the response. */
+async function readAll(url: string): Promise<{ response: Response; events: ServerSentEvent[] }> {
+  const response = await fetch(url, { headers: { accept: 'text/event-stream' } });
+  const events: ServerSentEvent[] = [];
+  for await (const event of serverSentEvents(response.body!)) events.push(event);
+  return { response, events };
+}
+
+/** `type task` for each event (`result` and `error` have no task), to compare sequences. */
+const summary = (events: ServerSentEvent[]) =>
+  events.map(({ type, data }) => (data.task === undefined ? type : `${type} ${data.task}`));
+
+/** Boots `module` as an HTTP app on a free port of 127.0.0.1 and returns it with its base URL. */
+async function listen(
+  module: object,
+  options: NestApplicationOptions = {},
+): Promise<{ app: INestApplication; url: string }> {
+  const app = await NestFactory.create(module, { logger: false, ...options });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
+}
+
+describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', () => {
+  describe('CheckoutHttpModule on a real HTTP port', () => {
+    let app: INestApplication | undefined;
+    let url: string;
+
+    before(async () => ({ app, url } = await listen(CheckoutHttpModule)));
+    after(() => app?.close());
+
+    const twoBooksAndAPen = () => `${url}/checkout/events?userId=u1&items=book:2,pen:1`;
+
+    it('answers with an uncached text/event-stream', async () => {
+      const { response } = await readAll(twoBooksAndAPen());
+
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('content-type')).to.match(/^text\/event-stream\b/);
+      expect(response.headers.get('cache-control')).to.include('no-cache');
+    });
+
+    it("sends each workflow event as a message of the event's type, in order, then the results", async () => {
+      const { events } = await readAll(twoBooksAndAPen());
+      const sequence = summary(events);
+
+      // loadUser and subtotal run in parallel: which of them succeeds first is not the sample's to say.
+      expect(sequence.slice(0, 2)).to.deep.equal(['taskStart loadUser', 'taskStart subtotal']);
+      expect(sequence.slice(2, 4)).to.have.members([
+        'taskSuccess loadUser',
+        'taskSuccess subtotal',
+      ]);
+      expect(sequence.slice(4)).to.deep.equal([
+        'taskStart discount',
+        'taskSuccess discount',
+        'taskStart invoice',
+        'taskSuccess invoice',
+        'result',
+      ]);
+      for (const { type, data } of events.slice(0, -1)) expect(data.type).to.equal(type);
+      const invoice = { customer: 'Ada', subtotal: 5_300, discount: 530, total: 4_770 };
+      expect(events.find((event) => event.data.task === 'invoice' && event.type === 'taskSuccess'))
+        .to.have.nested.property('data.value')
+        .that.deep.equals(invoice);
+      expect(events.at(-1)!.data).to.deep.equal({
+        loadUser: { id: 'u1', name: 'Ada', tier: 'gold' },
+        subtotal: 5_300,
+        discount: 530,
+        invoice,
+      });
+    });
+
+    it("orders the messages as the run went: a task starts after its dependencies' successes and before its own; time never decreases", async () => {
+      const { events } = await readAll(twoBooksAndAPen());
+      const position = (type: string, task: string) =>
+        events.findIndex((event) => event.type === type && event.data.task === task);
+
+      for (const { name, dependsOn } of Workflow.graph(CheckoutWorkflow).tasks) {
+        const started = position('taskStart', name);
+        expect(started, `${name} started`).to.be.at.least(0);
+        expect(position('taskSuccess', name), `${name} succeeded after it started`).to.be.above(
+          started,
+        );
+        for (const dependency of dependsOn) {
+          expect(started, `${name} started after ${dependency} succeeded`).to.be.above(
+            position('taskSuccess', dependency),
+          );
+        }
+      }
+      const times = events.slice(0, -1).map((event) => event.data.time as number);
+      expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+    });
+
+    it('ends a failing run with an error message; the failure event carries { name, message }', async () => {
+      const { response, events } = await readAll(
+        `${url}/checkout/events?userId=nobody&items=pen:1`,
+      );
+
+      expect(response.status).to.equal(200);
+      expect(summary(events).slice(0, 2)).to.deep.equal([
+        'taskStart loadUser',
+        'taskStart subtotal',
+      ]);
+      const failure = events.find((event) => event.type === 'taskFailure');
+      expect(failure?.data).to.include({ task: 'loadUser', attempt: 1, willRetry: false });
+      expect(failure?.data.error).to.deep.equal({ name: 'Error', message: 'no user "nobody"' });
+      expect(summary(events)).to.not.include.members(['taskStart discount', 'result']);
+      expect(events.at(-1)).to.deep.equal({
+        type: 'error',
+        data: {
+          name: 'WorkflowExecutionError',
+          message: 'CheckoutWorkflow: task "loadUser" failed: no user "nobody"',
+        },
+      });
+    });
+
+    it('answers 400 Bad Request, not an event stream, when the query is not a checkout', async () => {
+      const response = await fetch(`${url}/checkout/events?userId=u1&items=book`);
+
+      expect(response.status).to.equal(400);
+      expect(response.headers.get('content-type')).to.match(/^application\/json\b/);
+      expect(await response.json()).to.include({
+        statusCode: 400,
+        message:
+          'expected ?userId=<id>&items=<sku>:<quantity>,…, e.g. ?userId=u1&items=book:2,pen:1',
+      });
+    });
+  });
+
+  describe('a client that disconnects mid-run', () => {
+    /** Prices as the sample does, except "slow", whose lookup waits until its signal aborts. */
+    class PricingWithASlowLookup extends PricingService {
+      readonly slowLookupStarted = deferred<AbortSignal>();
+      readonly slowLookupAborted = deferred<unknown>();
+
+      override unitPrice(sku: string, signal?: AbortSignal): Promise<number> {
+        if (sku !== 'slow') return super.unitPrice(sku, signal);
+        this.slowLookupStarted.resolve(signal!);
+        return new Promise((_, reject) =>
+          signal!.addEventListener('abort', () => {
+            this.slowLookupAborted.resolve(signal!.reason);
+            reject(signal!.reason);
+          }),
+        );
+      }
+    }
+    const pricing = new PricingWithASlowLookup();
+
+    /** The sample's controller and workflow, with the slow price lookup. */
+    @Module({
+      controllers: [CheckoutController],
+      providers: [UserRepository, CheckoutWorkflow, { provide: PricingService, useValue: pricing }],
+    })
+    class CheckoutWithASlowLookupModule {}
+
+    let app: INestApplication | undefined;
+    let url: string;
+
+    // Node 20's fetch (undici 6) reconnects after a streaming response is aborted and never uses
+    // the new connection (the spurious reconnect of nodejs/undici#5845): app.close() would wait
+    // ~4 s for it to time out, so this app closes its connections itself.
+    before(
+      async () =>
+        ({ app, url } = await listen(CheckoutWithASlowLookupModule, {
+          forceCloseConnections: true,
+        })),
+    );
+    after(() => app?.close());
+
+    it("aborts the run: the waiting task's @Signal() aborts when the client closes the connection", async () => {
+      const unhandled = recordProcessEvents('unhandledRejection');
+      try {
+        const client = new AbortController();
+        const response = await fetch(`${url}/checkout/events?userId=u1&items=book:1,slow:1`, {
+          signal: client.signal,
+        });
+        const received: string[] = [];
+        for await (const event of serverSentEvents(response.body!)) {
+          received.push(...summary([event]));
+          if (event.type === 'taskStart' && event.data.task === 'subtotal') break;
+        }
+        const signal = await pricing.slowLookupStarted.promise;
+        expect(signal.aborted, 'aborted before the client left').to.equal(false);
+
+        client.abort();
+        const reason = await pricing.slowLookupAborted.promise;
+        await settle(2);
+
+        expect(received).to.deep.equal(['taskStart loadUser', 'taskStart subtotal']);
+        expect(reason).to.be.instanceOf(DOMException);
+        expect(reason).to.include({
+          name: 'AbortError',
+          message: 'the stream was closed before the run ended',
+        });
+        expect(unhandled.received).to.deep.equal([]);
+      } finally {
+        unhandled.stop();
+      }
+    });
+  });
+});
