@@ -130,6 +130,26 @@ describe('skip()', () => {
     );
   });
 
+  it('names the dependency skipped first when one skip reaches a task along two paths', async () => {
+    const skipped: string[] = [];
+    class Flow {
+      @Task() root(): number {
+        skip('nothing to do');
+      }
+      @Task() @DependsOn('root') first() {}
+      @Task() @DependsOn('root') second() {}
+      @Task() @DependsOn('second', 'first') last() {}
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      hooks: { onTaskSkip: ({ task }) => skipped.push(task) },
+    });
+    expect(skipped).to.deep.equal(['root', 'first', 'second', 'last']);
+    expect(result.trace[3]).to.include({
+      task: 'last',
+      reason: 'dependency "first" was skipped',
+    });
+  });
+
   it('skips a long chain without growing the stack', async () => {
     class Chain {}
     declareTask(Chain.prototype, 't0', () => skip('first'));
