@@ -124,19 +124,25 @@ const rawTaskArbitrary = fc.record({
 
 type RawTask = typeof rawTaskArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
+/** Lets a `oneof` shrink to its first choice (the plain one), for short counterexamples. */
+const CROSS_SHRINK = { withCrossShrink: true };
+
 /** The §8 choices of one task, drawn only for control-flow specs. */
 const rawControlFlowArbitrary = fc.record({
   when: fc.oneof(
+    CROSS_SHRINK,
     { arbitrary: fc.constant<WhenRule>('allSucceeded'), weight: 2 },
     { arbitrary: fc.constant<WhenRule>('noneFailed'), weight: 1 },
     { arbitrary: fc.constant<WhenRule>('allSettled'), weight: 1 },
   ),
   skips: fc.oneof(
+    CROSS_SHRINK,
     { arbitrary: fc.constant(undefined), weight: 3 },
     {
       arbitrary: fc.record({
         synchronously: fc.boolean(),
         reason: fc.oneof(
+          CROSS_SHRINK,
           fc.constant(undefined),
           fc.constant('nothing to do'),
           fc.string({ maxLength: 4 }),
@@ -145,19 +151,21 @@ const rawControlFlowArbitrary = fc.record({
       weight: 1,
     },
   ),
-  fallback: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, fc.constant(true)),
+  fallback: fc.oneof(CROSS_SHRINK, { arbitrary: fc.constant(false), weight: 4 }, fc.constant(true)),
   // Failures and retries are more frequent than in plain specs: a stop starts with a failure,
   // and often finds another task waiting for its retry.
   failingAttempts: fc.oneof(
+    CROSS_SHRINK,
     { arbitrary: fc.constant(0), weight: 3 },
     { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 1 },
   ),
-  retries: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2 })),
+  retries: fc.oneof(CROSS_SHRINK, fc.constant(0), fc.integer({ min: 1, max: 2 })),
 });
 
 type RawControlFlow = typeof rawControlFlowArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
 const abortPlanArbitrary: fc.Arbitrary<AbortPlan | undefined> = fc.oneof(
+  CROSS_SHRINK,
   { arbitrary: fc.constant(undefined), weight: 6 },
   {
     arbitrary: fc.integer({ min: 1, max: 10 }).map((call): AbortPlan => ({ when: 'atCall', call })),
