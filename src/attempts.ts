@@ -111,7 +111,7 @@ export class AttemptRunner {
       // Only compare identities here: `outcome` may be anything a task threw, even a revoked Proxy.
       if (attempt.timedOut) controller.abort(outcome);
     }
-    if (succeeded) this.run.taskSucceeded(attempt.task, attempt.number, outcome);
+    if (succeeded) this.run.taskSucceeded(attempt.task, attempt.number, outcome, NONE);
     else this.run.attemptFailed(attempt.task, attempt.number, outcome);
   }
 
@@ -123,7 +123,7 @@ export class AttemptRunner {
     const { run } = this;
     const policy = run.plan.attemptPolicies[task]!;
     if (attempt > policy.retries || (run.stopReason !== 0 && !run.isAllSettled(task))) {
-      return this.failedForGood(task, attempt, error);
+      return this.failedForGood(task, attempt, error, NONE);
     }
     if (policy.retryIf !== undefined) {
       let retry: unknown;
@@ -132,7 +132,7 @@ export class AttemptRunner {
       } catch (retryIfError) {
         return this.failedForGood(task, attempt, retryIfError, error);
       }
-      if (!retry) return this.failedForGood(task, attempt, error);
+      if (!retry) return this.failedForGood(task, attempt, error, NONE);
     }
     this.scheduleRetry(task, attempt, error, policy);
   }
@@ -177,9 +177,10 @@ export class AttemptRunner {
   /**
    * `task` failed for good with `error`: its fallback, if it has one, turns that into a value;
    * otherwise (or if the fallback throws) the task fails. `attemptError`: the attempt's own error
-   * when `error` came from a retry policy.
+   * when `error` came from a retry policy, else {@link NONE} (passed explicitly: the attempt's
+   * error may be `undefined`, which a default parameter would mistake for "none").
    */
-  failedForGood(task: number, attempt: number, error: unknown, attemptError: unknown = NONE): void {
+  failedForGood(task: number, attempt: number, error: unknown, attemptError: unknown): void {
     const { run } = this;
     const fallback = run.plan.attemptPolicies[task]?.fallback;
     if (fallback === undefined) return run.taskFailed(task, attempt, error, attemptError);
@@ -210,7 +211,7 @@ export class AttemptRunner {
       if (this.run.isAllSettled(retry.task)) continue;
       clearTimeout(retry.timer);
       this.pendingRetries.delete(retry);
-      this.failedForGood(retry.task, retry.attempt, retry.error);
+      this.failedForGood(retry.task, retry.attempt, retry.error, NONE);
     }
   }
 }

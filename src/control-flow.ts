@@ -18,7 +18,8 @@ const { Pending, Succeeded, Failed, Skipped, Cancelled } = TaskState;
  * Task `task` of `run` ended without success (`outcome`: failed, skipped or cancelled). Each
  * pending dependent either counts it as settled (its `when` rule allows that outcome) or is
  * skipped itself, which is then passed on to its own dependents — iteratively, so a chain of
- * 100,000 skips never grows the stack.
+ * 100,000 skips never grows the stack. Skipped tasks are passed on first in, first out: in the
+ * order their skips were reported, so a task that two of them reach names the one reported first.
  */
 export function settleDependents(
   run: Run<any, any>,
@@ -32,6 +33,7 @@ export function settleDependents(
   let settled = task;
   let settledOutcome: number = outcome;
   const toSkip: number[] = [];
+  let nextToSkip = 0;
   for (;;) {
     for (let edge = start[settled]; edge < start[settled + 1]; edge++) {
       const dependent = list[edge];
@@ -48,8 +50,8 @@ export function settleDependents(
         toSkip.push(dependent);
       }
     }
-    if (toSkip.length === 0) return;
-    settled = toSkip.pop()!;
+    if (nextToSkip === toSkip.length) return;
+    settled = toSkip[nextToSkip++];
     settledOutcome = Skipped;
   }
 }

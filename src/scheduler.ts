@@ -215,11 +215,11 @@ export class Run<W extends object = object, P = unknown> {
     if (outcome === THREW) return this.attemptFailed(task, 1, this.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
-        (value) => this.taskSucceeded(task, 1, value),
+        (value) => this.taskSucceeded(task, 1, value, NONE),
         (error) => this.attemptFailed(task, 1, error),
       );
     } else {
-      this.taskSucceeded(task, 1, outcome);
+      this.taskSucceeded(task, 1, outcome, NONE);
     }
   }
 
@@ -232,7 +232,7 @@ export class Run<W extends object = object, P = unknown> {
       this.events!.taskStart(task, attempt, this.clock);
       return true;
     } catch (error) {
-      this.attemptRunnerOrNew().failedForGood(task, attempt, error);
+      this.attemptRunnerOrNew().failedForGood(task, attempt, error, NONE);
       return false;
     }
   }
@@ -244,7 +244,9 @@ export class Run<W extends object = object, P = unknown> {
   attemptFailed(task: number, attempt: number, error: unknown): void {
     const reason = skipReasonOf(error);
     if (reason !== undefined) return this.taskSkippedItself(task, reason);
-    if (this.plan.attemptPolicies[task] === undefined) return this.taskFailed(task, attempt, error);
+    if (this.plan.attemptPolicies[task] === undefined) {
+      return this.taskFailed(task, attempt, error, NONE);
+    }
     this.attemptRunnerOrNew().failed(task, attempt, error);
   }
 
@@ -408,15 +410,12 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   /**
-   * Task `task` succeeded with `value` — or its fallback recovered it from `recoveredFrom`. Its
-   * dependents whose counters reach zero become ready.
+   * Task `task` succeeded with `value` — or its fallback recovered it from `recoveredFrom`
+   * ({@link NONE} when it did not: `undefined` is an error a task may throw, so callers pass the
+   * marker explicitly rather than through a default parameter). Its dependents whose counters
+   * reach zero become ready.
    */
-  taskSucceeded(
-    task: number,
-    attempt: number,
-    value: unknown,
-    recoveredFrom: unknown = NONE,
-  ): void {
+  taskSucceeded(task: number, attempt: number, value: unknown, recoveredFrom: unknown): void {
     const end = this.tick();
     const { events } = this;
     if (events !== undefined) {
@@ -432,7 +431,7 @@ export class Run<W extends object = object, P = unknown> {
           end,
         );
       } catch (error) {
-        return this.taskFailed(task, attempt, error);
+        return this.taskFailed(task, attempt, error, NONE);
       }
     }
     this.values[task] = value;
@@ -458,9 +457,9 @@ export class Run<W extends object = object, P = unknown> {
   /**
    * Task `task` failed for good with `error`. `attemptError` is the attempt's own error when
    * `error` was thrown by a retry policy (`retryIf`, `retryDelay`, `onTaskRetry`) or a fallback
-   * while handling it.
+   * while handling it, else {@link NONE} (passed explicitly: the attempt's error may be `undefined`).
    */
-  taskFailed(task: number, attempt: number, error: unknown, attemptError: unknown = NONE): void {
+  taskFailed(task: number, attempt: number, error: unknown, attemptError: unknown): void {
     this.values[task] = error;
     this.states[task] = Failed;
     const end = (this.endTimes[task] = this.tick());

@@ -130,6 +130,26 @@ describe('skip()', () => {
     );
   });
 
+  it('names the dependency skipped first when one skip reaches a task along two paths', async () => {
+    const skipped: string[] = [];
+    class Flow {
+      @Task() root(): number {
+        skip('nothing to do');
+      }
+      @Task() @DependsOn('root') first() {}
+      @Task() @DependsOn('root') second() {}
+      @Task() @DependsOn('second', 'first') last() {}
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      hooks: { onTaskSkip: ({ task }) => skipped.push(task) },
+    });
+    expect(skipped).to.deep.equal(['root', 'first', 'second', 'last']);
+    expect(result.trace[3]).to.include({
+      task: 'last',
+      reason: 'dependency "first" was skipped',
+    });
+  });
+
   it('skips a long chain without growing the stack', async () => {
     class Chain {}
     declareTask(Chain.prototype, 't0', () => skip('first'));
@@ -560,6 +580,39 @@ describe('fallback', () => {
     expect(result.trace[0].recoveredFrom).to.be.instanceOf(TaskTimeoutError);
   });
 
+  it('marks a task recovered even when what it threw was undefined', async () => {
+    const successes: TaskSuccessEvent[] = [];
+    class Flow {
+      @Task({ fallback: () => 'default' }) rate(): Promise<string> {
+        return Promise.reject(undefined);
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      hooks: { onTaskSuccess: (event) => successes.push(event) },
+    });
+    expect(result.get('rate')).to.equal('default');
+    expect(result.trace[0]).to.have.property('recoveredFrom', undefined);
+    expect(successes[0]).to.have.property('recoveredFrom', undefined);
+    expect(formatTimeline(result, { width: 80 }).split('\n')[0]).to.match(/ recovered$/);
+  });
+
+  it('keeps an undefined task error as attemptError when the fallback throws', async () => {
+    const fallbackError = new Error('fallback broke');
+    class Flow {
+      @Task({
+        fallback: () => {
+          throw fallbackError;
+        },
+      })
+      broken(): number {
+        throw undefined;
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.cause).to.equal(fallbackError);
+    expect(error.failures[0]).to.have.property('attemptError', undefined);
+  });
+
   it('fails the task with what the fallback threw, keeping the task error as attemptError', async () => {
     const original = new Error('original');
     const fallbackError = new Error('fallback broke');
@@ -606,6 +659,24 @@ describe('retryIf', () => {
       ['permanent', 3],
     ]);
     expect((error.cause as Error).message).to.equal('permanent');
+  });
+
+  it('keeps an undefined attempt error as attemptError when retryIf throws', async () => {
+    const retryIfError = new Error('retryIf broke');
+    class Flow {
+      @Task({
+        retries: 1,
+        retryIf: () => {
+          throw retryIfError;
+        },
+      })
+      flaky(): Promise<number> {
+        return Promise.reject(undefined);
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.cause).to.equal(retryIfError);
+    expect(error.failures[0]).to.have.property('attemptError', undefined);
   });
 
   it('fails the task with what retryIf threw, keeping the attempt error as attemptError', async () => {

@@ -8,13 +8,13 @@ import fc from 'fast-check';
 import { Workflow, WorkflowExecutionError, type ExecutionResult } from '../../src';
 import {
   buildWorkflow,
-  evaluateSequentially,
   remainingPathLengths,
   selectedTasks,
   workflowSpecArbitrary,
   type RunEvent,
   type WorkflowSpec,
 } from './generated-workflow';
+import { evaluateSequentially } from './reference-model';
 
 /** How one invocation ended. */
 type RunOutcome =
