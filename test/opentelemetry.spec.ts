@@ -49,7 +49,8 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 const appTracer = () => trace.getTracer('app');
 
 /** The finished span named `name`; fails when there is not exactly one. */
-function span(name: string, spans = exporter.getFinishedSpans()): ReadableSpan {
+function span(name: string): ReadableSpan {
+  const spans = exporter.getFinishedSpans();
   const found = spans.filter((candidate) => candidate.name === name);
   expect(
     found,
@@ -59,8 +60,8 @@ function span(name: string, spans = exporter.getFinishedSpans()): ReadableSpan {
 }
 
 /** Every finished span named `name`, in the order they ended. */
-function spansNamed(name: string, spans = exporter.getFinishedSpans()): ReadableSpan[] {
-  return spans.filter((candidate) => candidate.name === name);
+function spansNamed(name: string): ReadableSpan[] {
+  return exporter.getFinishedSpans().filter((candidate) => candidate.name === name);
 }
 
 function isChildOf(child: ReadableSpan, parent: ReadableSpan | Span): boolean {
@@ -98,9 +99,9 @@ class Seed {
   }
 }
 
-let unhandled: ReturnType<typeof recordProcessEvents>;
-
 describe('openTelemetry()', () => {
+  let unhandled: ReturnType<typeof recordProcessEvents>;
+
   // Registered as a Node.js service does at start-up; undone in after().
   before(() => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -585,13 +586,9 @@ describe('openTelemetry()', () => {
   });
 
   describe('without a context manager', () => {
-    let disabled = false;
-    beforeEach(() => {
-      context.disable();
-      disabled = true;
-    });
+    beforeEach(() => context.disable());
     afterEach(() => {
-      if (disabled) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     });
 
     it('still parents every attempt on its run span', async () => {
