@@ -85,6 +85,7 @@ export class AttemptRunner {
         task: run.plan.names[task],
         attempt: number,
         param: run.param,
+        run: run.interceptorInfo!,
       };
       outcome = intercept(interceptors, 'task', info, () => {
         const called = run.call(task, number, signal);

@@ -14,6 +14,7 @@
  * ```
  *
  * @packageDocumentation
+ * @module async-dag
  */
 import 'reflect-metadata';
 

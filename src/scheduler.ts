@@ -25,7 +25,7 @@ import { RunEvents } from './run-events';
 import { skipReasonOf } from './skip';
 import { WhenRule } from './task-options';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens';
-import type { InvokeOptions, TaskContext } from './types';
+import type { InvokeOptions, RunInterceptorInfo, TaskContext } from './types';
 
 /** Why the run stopped starting tasks. */
 export const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
@@ -62,13 +62,19 @@ export function startRun<W extends object, P>(
   param: P,
   settings: RunSettings,
 ): Promise<ExecutionResult<W, P>> {
+  const { runInterceptors, taskInterceptors } = settings;
+  // One info object per run with interceptors: what run interceptors get, and every task
+  // interceptor's `info.run`, so per-run state can be keyed by it.
+  const interceptorInfo: RunInterceptorInfo | undefined =
+    runInterceptors === undefined && taskInterceptors === undefined
+      ? undefined
+      : { workflow: plan.workflow, param };
   const start = () =>
     new Promise<ExecutionResult<W, P>>((resolve, reject) => {
-      new Run(instance as W, plan, param, settings, resolve, reject).start();
+      new Run(instance as W, plan, param, settings, resolve, reject, interceptorInfo).start();
     });
-  const { runInterceptors } = settings;
   if (runInterceptors === undefined) return start();
-  return intercept(runInterceptors, 'run', { workflow: plan.workflow, param }, start) as Promise<
+  return intercept(runInterceptors, 'run', interceptorInfo!, start) as Promise<
     ExecutionResult<W, P>
   >;
 }
@@ -128,6 +134,8 @@ export class Run<W extends object = object, P = unknown> {
     readonly settings: RunSettings,
     private readonly resolve: (result: ExecutionResult<W, P>) => void,
     private readonly reject: (error: unknown) => void,
+    /** What the run interceptors were given; each task interceptor gets it as `info.run`. */
+    readonly interceptorInfo?: RunInterceptorInfo,
   ) {
     const taskCount = plan.names.length;
     this.prototype =

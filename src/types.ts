@@ -350,6 +350,22 @@ export interface TaskInterceptorInfo extends RunInterceptorInfo {
   readonly task: string;
   /** 1 for the first attempt, 2 for the first retry, … */
   readonly attempt: number;
+  /**
+   * The run this attempt belongs to: the very object the run interceptors received as `info` (one
+   * per run, even when no interceptor has a `run` method). Key per-run state by it — the context
+   * active when the attempt starts may be another's (an abort from elsewhere can start an
+   * `allSettled` task), and concurrent runs may have equal `workflow` and `param`.
+   *
+   * @example
+   * ```ts
+   * const startedAt = new WeakMap<RunInterceptorInfo, number>();
+   * const interceptor: WorkflowInterceptor = {
+   *   run(info, next) { startedAt.set(info, Date.now()); return next(); },
+   *   task(info, next) { console.log(info.task, Date.now() - startedAt.get(info.run)!); return next(); },
+   * };
+   * ```
+   */
+  readonly run: RunInterceptorInfo;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   WorkflowExecutionError,
   WorkflowOptionsError,
   type ExecutionResult,
+  type RunInterceptorInfo,
   type WorkflowInterceptor,
 } from '../src';
 import { rejectionOf } from './support/event-log';
@@ -130,6 +131,37 @@ describe('task interceptors', () => {
     });
     expect(result.get('flaky')).to.equal(3);
     expect(attempts).to.deep.equal([1, 2, 3]);
+  });
+
+  it('get their run as info.run: the object the run interceptors got, one per run', async () => {
+    const runs: RunInterceptorInfo[] = [];
+    const seen: [string, RunInterceptorInfo][] = [];
+    const interceptors: WorkflowInterceptor[] = [
+      { run: (info, next) => (runs.push(info), next()) },
+      { task: ({ task, run }, next) => (seen.push([task, run]), next()) },
+    ];
+    // Two concurrent runs with the same workflow and param: only info.run tells them apart.
+    await Promise.all([
+      Workflow.invoke(new Pair(), 1, { interceptors }),
+      Workflow.invoke(new Pair(), 1, { interceptors }),
+    ]);
+    expect(runs).to.have.length(2);
+    expect(runs[0]).to.not.equal(runs[1]);
+    expect(seen.map(([task, run]) => `${task} ${runs.indexOf(run)}`)).to.deep.equal([
+      'first 0',
+      'first 1',
+      'second 0',
+      'second 1',
+    ]);
+
+    // Without any run method there is still one info object per run, shared by its attempts.
+    const taskOnly: RunInterceptorInfo[] = [];
+    await Workflow.invoke(new Pair(), 7, {
+      interceptors: [{ task: ({ run }, next) => (taskOnly.push(run), next()) }],
+    });
+    expect(taskOnly).to.have.length(2);
+    expect(taskOnly[0]).to.equal(taskOnly[1]);
+    expect(taskOnly[0]).to.deep.equal({ workflow: 'Pair', param: 7 });
   });
 
   it('run the work once when next() is called twice', async () => {

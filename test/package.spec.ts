@@ -82,6 +82,57 @@ main().catch((error) => {
 });
 `;
 
+/**
+ * A traced builder run through the published `async-dag/opentelemetry`, with a tracer that logs
+ * each span as it ends: name, parent, outcome, events. No SDK: the entry point needs only the API.
+ */
+const tracedSource = `
+const { trace } = require('@opentelemetry/api');
+const { buildDag, skip } = require('async-dag');
+const { openTelemetry } = require('async-dag/opentelemetry');
+
+const ended = [];
+let spans = 0;
+const tracer = {
+  startSpan(name, options, parentContext) {
+    const parent = trace.getSpan(parentContext);
+    const spanId = String(++spans).padStart(16, '0');
+    const attributes = { ...options.attributes };
+    const events = [];
+    return {
+      name,
+      spanContext: () => ({ traceId: '1'.repeat(32), spanId, traceFlags: 1 }),
+      setAttribute(key, value) { attributes[key] = value; return this; },
+      setStatus() { return this; },
+      recordException() {},
+      addEvent(event) { events.push(event); return this; },
+      end() {
+        const outcome = attributes['async_dag.attempt.outcome'] ?? attributes['async_dag.run.outcome'];
+        ended.push([name, 'under', parent ? parent.name : 'nothing', outcome, ...events].join(' '));
+      },
+    };
+  },
+};
+
+const tm = buildDag({ name: 'traced' });
+const first = tm.addNode({ name: 'first' }, async () => 1);
+const second = tm.addNode({ name: 'second' }, () => skip('nothing to do'), first);
+tm.addNode({ name: 'third' }, (value) => value, second);
+tm.invoke(undefined, { interceptors: [openTelemetry({ tracer })] }).then(() => console.log(ended.join('\\n')));
+`;
+
+/** The entry point's types, as a TypeScript consumer sees them. */
+const tracedTypesSource = `
+import { Workflow, type WorkflowInterceptor } from 'async-dag';
+import { openTelemetry, type OpenTelemetryOptions } from 'async-dag/opentelemetry';
+
+const options: OpenTelemetryOptions = {};
+const interceptor: WorkflowInterceptor = openTelemetry(options);
+// @ts-expect-error -- not an option
+openTelemetry({ tracr: undefined });
+export const run = (flow: object) => Workflow.invoke(flow, undefined, { interceptors: [interceptor] });
+`;
+
 const consumerTsconfig = {
   compilerOptions: {
     target: 'ES2022',
@@ -179,6 +230,10 @@ describe('the published package', function () {
       'dist/index.js.map',
       'dist/index.d.ts',
       'dist/index.d.ts.map',
+      'dist/opentelemetry.js',
+      'dist/opentelemetry.js.map',
+      'dist/opentelemetry.d.ts',
+      'dist/opentelemetry.d.ts.map',
     ]);
     const unexpected = paths.filter(
       (path) =>
@@ -242,5 +297,73 @@ describe('the published package', function () {
       consumerDirectory,
     );
     expect(output.trim()).to.equal('function function function function function function');
+  });
+
+  // Last: it installs the optional peer into the consumer.
+  it('serves async-dag/opentelemetry, the only part that needs the optional peer @opentelemetry/api', function () {
+    const missing = run(
+      process.execPath,
+      [
+        '-e',
+        "try { require('async-dag/opentelemetry'); console.log('loaded'); } catch (error) {" +
+          ' console.log(error.code, error.message.includes("\'@opentelemetry/api\'")); }',
+      ],
+      consumerDirectory,
+    );
+    expect(missing.trim()).to.equal('MODULE_NOT_FOUND true');
+
+    // The version this repository tests with, so the install is served from npm's cache.
+    const { version } = JSON.parse(
+      readFileSync(
+        join(repositoryRoot, 'node_modules', '@opentelemetry', 'api', 'package.json'),
+        'utf8',
+      ),
+    ) as { version: string };
+    run(
+      npmCommand,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', `@opentelemetry/api@${version}`],
+      consumerDirectory,
+    );
+    writeFileSync(join(consumerDirectory, 'traced.js'), tracedSource);
+    expect(
+      run(process.execPath, ['traced.js'], consumerDirectory).trim().split('\n'),
+    ).to.deep.equal([
+      'traced.first under traced succeeded',
+      'traced.second under traced skipped',
+      'traced under nothing succeeded async_dag.task.skipped async_dag.task.skipped',
+    ]);
+    const imported = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '--eval',
+        "import { openTelemetry } from 'async-dag/opentelemetry'; console.log(typeof openTelemetry);",
+      ],
+      consumerDirectory,
+    );
+    expect(imported.trim()).to.equal('function');
+
+    // Types through "exports" (node16) and, for TypeScript 5's CommonJS default, "typesVersions".
+    writeFileSync(join(consumerDirectory, 'traced-types.ts'), tracedTypesSource);
+    for (const [module, moduleResolution] of [
+      ['node16', 'node16'],
+      ['commonjs', 'node10'],
+    ]) {
+      const project = `tsconfig.traced-${moduleResolution}.json`;
+      writeFileSync(
+        join(consumerDirectory, project),
+        JSON.stringify({
+          compilerOptions: {
+            ...consumerTsconfig.compilerOptions,
+            module,
+            moduleResolution,
+            ignoreDeprecations: '6.0',
+            noEmit: true,
+          },
+          files: ['traced-types.ts'],
+        }),
+      );
+      run(process.execPath, [typescriptCompiler, '-p', project], consumerDirectory);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   extractTypeScriptBlocks,
@@ -9,6 +9,13 @@ import {
 } from './support/markdown-snippets';
 
 const README = path.resolve(__dirname, '..', 'README.md');
+/** The guides: every Markdown file directly in docs/ (docs/api/ is TypeDoc's output). */
+const DOCS = path.resolve(__dirname, '..', 'docs');
+const guides = () =>
+  readdirSync(DOCS)
+    .filter((file) => file.endsWith('.md'))
+    .sort()
+    .map((file) => `docs/${file}`);
 
 /** Fixtures that prove the checker catches what it must, checked in the same program as README. */
 const fixtures = {
@@ -54,7 +61,7 @@ const fixtures = {
   ].join('\n'),
 };
 
-describe('README snippets', () => {
+describe('README and guide snippets', () => {
   let problems: SnippetProblem[];
 
   before(function () {
@@ -62,6 +69,10 @@ describe('README snippets', () => {
     expect(existsSync(README), `${README} is missing`).to.equal(true);
     problems = typeCheckMarkdown([
       { name: 'README.md', markdown: readFileSync(README, 'utf8') },
+      ...guides().map((name) => ({
+        name,
+        markdown: readFileSync(path.resolve(DOCS, '..', name), 'utf8'),
+      })),
       ...Object.entries(fixtures).map(([name, markdown]) => ({ name, markdown })),
     ]);
   });
@@ -69,9 +80,10 @@ describe('README snippets', () => {
   const problemsIn = (document: string) =>
     problems.filter((problem) => problem.document === document);
 
-  it('type-checks every ```ts block of README.md against the library', () => {
-    const readmeProblems = problems.filter((problem) => !(problem.document in fixtures));
-    expect(readmeProblems.map(formatProblem)).to.deep.equal([]);
+  it('type-checks every ```ts block of README.md and docs/*.md against the library', () => {
+    expect(guides()).to.include('docs/opentelemetry.md');
+    const documentProblems = problems.filter((problem) => !(problem.document in fixtures));
+    expect(documentProblems.map(formatProblem)).to.deep.equal([]);
   });
 
   it('reports a block that does not compile, at its line in the Markdown', () => {

@@ -8,7 +8,8 @@
  * - Each block is compiled as its own ES module (top-level `await` allowed), so blocks never see
  *   each other's names — except that a ```` ```ts continued ```` block continues the previous
  *   block of its document: it is compiled in the same module, after it (and after whatever that
- *   block continued), so a definition can be shown once and used by the blocks after it. `from 'async-dag'` resolves to `src/index.ts`; any installed package
+ *   block continued), so a definition can be shown once and used by the blocks after it. `from 'async-dag'` resolves to `src/index.ts`, `from 'async-dag/opentelemetry'` to
+ *   `src/opentelemetry.ts`; any installed package
  *   (`chai`, `sinon`, `@nestjs/common`, …) resolves from `node_modules`.
  * - {@link SNIPPET_PRELUDE} declares the few helpers examples may use without defining them.
  * - The project's compiler options apply (strict, decorators, …), except that unused locals and
@@ -199,6 +200,9 @@ function snippetCompilerOptions(): ts.CompilerOptions {
     moduleDetection: ts.ModuleDetectionKind.Force,
     noUnusedLocals: false,
     noUnusedParameters: false,
-    paths: { 'async-dag': [path.join(PROJECT_ROOT, 'src', 'index.ts')] },
+    paths: {
+      'async-dag': [path.join(PROJECT_ROOT, 'src', 'index.ts')],
+      'async-dag/opentelemetry': [path.join(PROJECT_ROOT, 'src', 'opentelemetry.ts')],
+    },
   };
 }

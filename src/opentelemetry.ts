@@ -1,0 +1,467 @@
+/**
+ * OpenTelemetry tracing for async-dag, as a {@link WorkflowInterceptor}: one span per run, one per
+ * task attempt. Import it from `async-dag/opentelemetry`; it needs `@opentelemetry/api` (an
+ * optional peer dependency of async-dag) and nothing else.
+ *
+ * ```ts
+ * import { Workflow } from 'async-dag';
+ * import { openTelemetry } from 'async-dag/opentelemetry';
+ *
+ * await Workflow.invoke(new Checkout(repo), request, { interceptors: [openTelemetry()] });
+ * ```
+ *
+ * What it records (names are stable; see `docs/opentelemetry.md`):
+ * - a run span named after the workflow (`Checkout`), a child of the span active when `invoke`
+ *   was called, with `async_dag.workflow.name`; when the run settles, `async_dag.run.outcome`
+ *   (`succeeded`, `failed`, `aborted`), the task counts `async_dag.run.tasks.succeeded`, `.failed`,
+ *   `.skipped` and `.recovered`, an `async_dag.task.skipped` event per skipped task and an
+ *   `async_dag.task.recovered` event per task a fallback recovered; a failed or aborted run records
+ *   its error as an exception and sets status ERROR;
+ * - an attempt span per task attempt, named `<workflow>.<task>` (`Checkout.cart`; a retry is a new
+ *   span), always a child of its run span, with `async_dag.workflow.name`, `async_dag.task.name`,
+ *   `async_dag.task.attempt` and, when it ends, `async_dag.attempt.outcome` (`succeeded`, `failed`,
+ *   `skipped`, `abandoned`). A failed attempt records its exception and sets status ERROR; a
+ *   skipped one sets `async_dag.task.skip_reason` and no error. The task body runs with the attempt
+ *   span active, so spans it creates are its children.
+ *
+ * This module imports nothing at run time from the core (only types), so the entry point stands
+ * alone, and it registers nothing global: without a `tracer` option it asks the global tracer
+ * provider for a tracer at the start of each run.
+ *
+ * @packageDocumentation
+ * @module async-dag/opentelemetry
+ */
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Exception,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { RunInterceptorInfo, TaskTrace, WorkflowInterceptor } from './types';
+
+/** The instrumentation scope: the package's name and version (a test keeps them equal). */
+const SCOPE_NAME = 'async-dag';
+const SCOPE_VERSION = '0.1.0';
+
+/** Attribute and event names, all under `async_dag.`. */
+const WORKFLOW_NAME = 'async_dag.workflow.name';
+const TASK_NAME = 'async_dag.task.name';
+const TASK_ATTEMPT = 'async_dag.task.attempt';
+const TASK_ATTEMPTS = 'async_dag.task.attempts';
+const SKIP_REASON = 'async_dag.task.skip_reason';
+const RECOVERED_FROM = 'async_dag.task.recovered_from';
+const ATTEMPT_OUTCOME = 'async_dag.attempt.outcome';
+const RUN_OUTCOME = 'async_dag.run.outcome';
+const TASKS_PREFIX = 'async_dag.run.tasks.';
+const SKIPPED_EVENT = 'async_dag.task.skipped';
+const RECOVERED_EVENT = 'async_dag.task.recovered';
+
+/** Never more than this many characters of a described non-error value. */
+const MAX_DESCRIPTION_LENGTH = 500;
+
+/**
+ * Options of {@link openTelemetry}.
+ *
+ * @example
+ * ```ts
+ * import { trace } from '@opentelemetry/api';
+ *
+ * const interceptor = openTelemetry({ tracer: trace.getTracer('checkout-service') });
+ * ```
+ */
+export interface OpenTelemetryOptions {
+  /**
+   * The tracer that makes the spans.
+   * @default the global tracer provider's tracer `async-dag`, looked up at the start of each run
+   * (so a provider registered after `openTelemetry()` was called is used)
+   */
+  tracer?: Tracer;
+}
+
+/** A run being traced. */
+interface TracedRun {
+  readonly tracer: Tracer;
+  readonly span: Span;
+  /** The context active at `invoke`, with the run span set: the parent of every attempt span. */
+  readonly context: Context;
+  /** `performance.now()` at the run's start: the origin of the trace's times. */
+  readonly startedAt: number;
+  /** Per task, its latest attempt whose span has not ended. */
+  readonly openAttempts: Map<string, TracedAttempt>;
+}
+
+/** One attempt's span, ended once, by whichever comes first: its outcome or its abandonment. */
+interface TracedAttempt {
+  readonly span: Span;
+  ended: boolean;
+}
+
+/**
+ * A {@link WorkflowInterceptor} that traces runs with OpenTelemetry: a span per run, named after
+ * the workflow and a child of the span active when `invoke` was called, and a span per task
+ * attempt (`<workflow>.<task>`), a child of its run span, active while the task body runs. Failed
+ * attempts and failed runs record their exception and set status ERROR; skipped tasks are events
+ * on the run span (and attempts that call `skip()` end as skipped, not as errors).
+ *
+ * Tracing never changes a run: whatever the tracer does (even throw), the run's outcome is the
+ * same. Parenting does not depend on the context manager: attempt spans are children of their run
+ * span even where no context propagates; a context manager (e.g. `AsyncLocalStorageContextManager`)
+ * is needed only for the run span to find the caller's span and for spans made inside task bodies
+ * to find their attempt's.
+ *
+ * @param options - `tracer`: the tracer to use instead of the global provider's.
+ * @returns an interceptor; one can serve any number of runs, concurrently.
+ * @throws TypeError when `options` is not an object, or `options.tracer` is not a tracer.
+ *
+ * @example
+ * ```ts
+ * import { Workflow } from 'async-dag';
+ * import { openTelemetry } from 'async-dag/opentelemetry';
+ *
+ * const tracing = openTelemetry();
+ * const result = await Workflow.invoke(new Checkout(repo), request, { interceptors: [tracing] });
+ * ```
+ */
+export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInterceptor {
+  const tracer = checkTracer(options);
+  const runs = new WeakMap<RunInterceptorInfo, TracedRun>();
+  return {
+    run(info, next) {
+      let run: TracedRun;
+      try {
+        run = startRunSpan(tracer ?? trace.getTracer(SCOPE_NAME, SCOPE_VERSION), info);
+        runs.set(info, run);
+      } catch {
+        return next();
+      }
+      return callInside(run.context, next).then(
+        (result) => {
+          endRunSpan(run, result, undefined, false);
+          return result;
+        },
+        (error: unknown) => {
+          endRunSpan(run, resultOf(error), error, true);
+          throw error;
+        },
+      );
+    },
+
+    task(info, next) {
+      let run: TracedRun | undefined;
+      let attempt: TracedAttempt;
+      let bodyContext: Context;
+      try {
+        run = runs.get(info.run);
+        // A new attempt while the previous one still runs: that one timed out (or an outer
+        // interceptor stopped waiting for it), and the run has moved on without it.
+        const previous = run?.openAttempts.get(info.task);
+        if (previous !== undefined) abandon(previous);
+        const parent = run?.context ?? context.active();
+        const span = (
+          run?.tracer ??
+          tracer ??
+          trace.getTracer(SCOPE_NAME, SCOPE_VERSION)
+        ).startSpan(
+          `${info.workflow}.${info.task}`,
+          {
+            kind: SpanKind.INTERNAL,
+            attributes: {
+              [WORKFLOW_NAME]: info.workflow,
+              [TASK_NAME]: info.task,
+              [TASK_ATTEMPT]: info.attempt,
+            },
+          },
+          parent,
+        );
+        attempt = { span, ended: false };
+        run?.openAttempts.set(info.task, attempt);
+        bodyContext = trace.setSpan(parent, span);
+      } catch {
+        return next();
+      }
+      const settled = () => {
+        if (run?.openAttempts.get(info.task) === attempt) run.openAttempts.delete(info.task);
+      };
+      return callInside(bodyContext, next).then(
+        (value) => {
+          settled();
+          endAttemptSpan(attempt, 'succeeded');
+          return value;
+        },
+        (error: unknown) => {
+          settled();
+          const skipReason = skipReasonOf(error);
+          if (skipReason === undefined) endAttemptSpan(attempt, 'failed', error);
+          else endAttemptSpan(attempt, 'skipped', undefined, skipReason);
+          throw error;
+        },
+      );
+    },
+  };
+}
+
+/** The tracer given in `options`, checked; `undefined` for the global provider's. */
+function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `openTelemetry(options): options must be an object, got ${kindOf(options)}.`,
+    );
+  }
+  const { tracer } = options;
+  if (tracer === undefined) return undefined;
+  if (
+    typeof tracer !== 'object' ||
+    tracer === null ||
+    typeof (tracer as Partial<Tracer>).startSpan !== 'function'
+  ) {
+    throw new TypeError(
+      `openTelemetry({ tracer }): the tracer must be an OpenTelemetry Tracer (with a startSpan method), got ${kindOf(tracer)}.`,
+    );
+  }
+  return tracer;
+}
+
+function startRunSpan(tracer: Tracer, info: RunInterceptorInfo): TracedRun {
+  const parent = context.active();
+  const span = tracer.startSpan(
+    info.workflow,
+    { kind: SpanKind.INTERNAL, attributes: { [WORKFLOW_NAME]: info.workflow } },
+    parent,
+  );
+  return {
+    tracer,
+    span,
+    context: trace.setSpan(parent, span),
+    startedAt: performance.now(),
+    openAttempts: new Map(),
+  };
+}
+
+/**
+ * Calls `next` with `active` as the active context (the call is synchronous, so the task body,
+ * started inside it, sees it). If the context manager throws, `next` still runs: once, since
+ * `next()` returns the same promise when called again.
+ */
+function callInside(active: Context, next: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return Promise.resolve(context.with(active, next));
+  } catch {
+    return next();
+  }
+}
+
+/**
+ * Ends the run span: the outcome, task counts and events from the trace of `result` (when there is
+ * one), the error of a failed run, and the spans of attempts still running (abandoned at a timeout).
+ */
+function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boolean): void {
+  const { span } = run;
+  try {
+    for (const attempt of run.openAttempts.values()) abandon(attempt);
+    run.openAttempts.clear();
+    const entries = traceOf(result);
+    if (entries !== undefined) recordTasks(run, entries);
+    if (failed) {
+      span.setAttribute(RUN_OUTCOME, nameOf(error) === 'AbortError' ? 'aborted' : 'failed');
+      recordError(span, error);
+    } else {
+      span.setAttribute(RUN_OUTCOME, 'succeeded');
+    }
+  } catch {
+    // A tracer that throws must not change the run's outcome.
+  } finally {
+    endSafely(span);
+  }
+}
+
+/** Task counts by status, and an event per skipped or recovered task at the time it happened. */
+function recordTasks(run: TracedRun, entries: readonly TaskTrace[]): void {
+  const counts = { succeeded: 0, failed: 0, skipped: 0, recovered: 0 };
+  const now = performance.now();
+  for (const entry of entries) {
+    const { task, status } = entry;
+    if (status === 'succeeded' || status === 'failed' || status === 'skipped') counts[status]++;
+    const time = Math.min(run.startedAt + entry.end, now);
+    if (status === 'skipped') {
+      run.span.addEvent(
+        SKIPPED_EVENT,
+        {
+          [TASK_NAME]: task,
+          [SKIP_REASON]: String(entry.reason),
+          [TASK_ATTEMPTS]: entry.attempts,
+        },
+        time,
+      );
+    } else if ('recoveredFrom' in entry) {
+      counts.recovered++;
+      run.span.addEvent(
+        RECOVERED_EVENT,
+        { [TASK_NAME]: task, [RECOVERED_FROM]: toException(entry.recoveredFrom).message },
+        time,
+      );
+    }
+  }
+  for (const [status, count] of Object.entries(counts)) {
+    run.span.setAttribute(TASKS_PREFIX + status, count);
+  }
+}
+
+function endAttemptSpan(
+  attempt: TracedAttempt,
+  outcome: 'succeeded' | 'failed' | 'skipped',
+  error?: unknown,
+  skipReason?: string,
+): void {
+  if (attempt.ended) return; // abandoned before its body settled
+  attempt.ended = true;
+  const { span } = attempt;
+  try {
+    span.setAttribute(ATTEMPT_OUTCOME, outcome);
+    if (outcome === 'failed') recordError(span, error);
+    if (skipReason !== undefined) span.setAttribute(SKIP_REASON, skipReason);
+  } catch {
+    // A tracer that throws must not change the attempt's outcome.
+  } finally {
+    endSafely(span);
+  }
+}
+
+/** Ends the span of an attempt the run no longer waits for (its body may settle later). */
+function abandon(attempt: TracedAttempt): void {
+  attempt.ended = true;
+  const { span } = attempt;
+  try {
+    span.setAttribute(ATTEMPT_OUTCOME, 'abandoned');
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message:
+        'abandoned while still running: it timed out, or an outer interceptor stopped waiting for it',
+    });
+  } catch {
+    // As in endAttemptSpan.
+  } finally {
+    endSafely(span);
+  }
+}
+
+function recordError(span: Span, error: unknown): void {
+  const exception = toException(error);
+  span.recordException(exception);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+}
+
+function endSafely(span: Span): void {
+  try {
+    span.end();
+  } catch {
+    // Nothing left to do for this span.
+  }
+}
+
+/** `error.result` of a `WorkflowExecutionError` or `WorkflowAbortedError`; safe for any value. */
+function resultOf(error: unknown): unknown {
+  try {
+    return typeof error === 'object' && error !== null
+      ? (error as { result?: unknown }).result
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The trace of an `ExecutionResult` — or `undefined` when an interceptor replaced the result. */
+function traceOf(result: unknown): readonly TaskTrace[] | undefined {
+  try {
+    const entries =
+      typeof result === 'object' && result !== null ? (result as any).trace : undefined;
+    return Array.isArray(entries) ? entries : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The reason of a `skip()` marker, else `undefined`. `skip()` throws an error that the core
+ * registers in a process-wide WeakMap (`src/skip.ts`, on the `globalThis` registry of
+ * `src/shared.ts`); it is read here rather than imported so that this entry point loads no core
+ * code — and an error a task throws that merely looks like a marker is still a failure.
+ */
+function skipReasonOf(thrown: unknown): string | undefined {
+  if (typeof thrown !== 'object' || thrown === null) return undefined;
+  const registry = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[
+    Symbol.for('async-dag.shared.v1')
+  ];
+  const markers = registry?.['skip markers'];
+  const reason: unknown = markers instanceof WeakMap ? markers.get(thrown) : undefined;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
+/**
+ * `thrown` as an exception OpenTelemetry can record, built from guarded reads only: anything can
+ * be thrown — a string, `undefined`, an object whose getters throw, a revoked Proxy — and handing
+ * such a value to `recordException` would let the SDK's own property reads throw.
+ */
+function toException(
+  thrown: unknown,
+): { name: string; message: string; stack?: string } & Exception {
+  if ((typeof thrown !== 'object' && typeof thrown !== 'function') || thrown === null) {
+    return { name: thrown === null ? 'null' : typeof thrown, message: describe(thrown) };
+  }
+  const name = readString(thrown, 'name');
+  const message = readString(thrown, 'message');
+  const stack = readString(thrown, 'stack');
+  const exception = {
+    name: name || typeof thrown,
+    message: message || name || describe(thrown),
+  };
+  return stack === undefined ? exception : { ...exception, stack };
+}
+
+/** `value[key]` if it is a string; `undefined` otherwise, or if reading it throws. */
+function readString(value: object, key: string): string | undefined {
+  try {
+    const read: unknown = (value as Record<string, unknown>)[key];
+    return typeof read === 'string' ? read : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name of an error, safely. */
+function nameOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? readString(error, 'name') : undefined;
+}
+
+/** A value that is not an error, as text: a string as is, others as JSON or `String()`. */
+function describe(value: unknown): string {
+  let text: string;
+  try {
+    if (typeof value === 'string') text = value;
+    else if (typeof value === 'object' && value !== null) {
+      text = JSON.stringify(value) ?? String(value);
+    } else text = String(value);
+  } catch {
+    try {
+      text = String(value);
+    } catch {
+      text = kindOf(value);
+    }
+  }
+  if (text.length <= MAX_DESCRIPTION_LENGTH) return text;
+  // Cut at a code point boundary: never half of a surrogate pair.
+  const high = text.charCodeAt(MAX_DESCRIPTION_LENGTH - 1);
+  const end =
+    high >= 0xd800 && high <= 0xdbff ? MAX_DESCRIPTION_LENGTH - 1 : MAX_DESCRIPTION_LENGTH;
+  return `${text.slice(0, end)}…`;
+}
+
+/** What kind of value `value` is, for messages; `typeof` never throws. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  const type = typeof value;
+  return type === 'object' ? 'an object' : type === 'function' ? 'a function' : `a ${type}`;
+}

@@ -1,0 +1,903 @@
+/**
+ * `async-dag/opentelemetry` (API.md §9) against the real OpenTelemetry SDK: spans, their parents,
+ * attributes, events and statuses, with an `AsyncLocalStorageContextManager` as a Node.js service
+ * would register it — and the guarantees that must hold without one.
+ */
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type ContextManager,
+  type HrTime,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import {
+  buildDag,
+  DependsOn,
+  Param,
+  Signal,
+  skip,
+  Task,
+  Workflow,
+  WorkflowAbortedError,
+  WorkflowExecutionError,
+  type RunInterceptorInfo,
+  type WorkflowInterceptor,
+} from '../src';
+import { openTelemetry } from '../src/opentelemetry';
+import { deferred, recordProcessEvents, rejectionOf, sleep } from './support/event-log';
+import { hostileValues } from './support/hostile-values';
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+/** The application's own tracer, for the caller's spans and spans made inside task bodies. */
+const appTracer = () => trace.getTracer('app');
+
+/** The finished span named `name`; fails when there is not exactly one. */
+function span(name: string): ReadableSpan {
+  const spans = exporter.getFinishedSpans();
+  const found = spans.filter((candidate) => candidate.name === name);
+  expect(
+    found,
+    `spans named "${name}" among ${spans.map((s) => s.name).join(', ')}`,
+  ).to.have.length(1);
+  return found[0];
+}
+
+/** Every finished span named `name`, in the order they ended. */
+function spansNamed(name: string): ReadableSpan[] {
+  return exporter.getFinishedSpans().filter((candidate) => candidate.name === name);
+}
+
+function isChildOf(child: ReadableSpan, parent: ReadableSpan | Span): boolean {
+  const { traceId, spanId } = parent.spanContext();
+  return child.spanContext().traceId === traceId && child.parentSpanContext?.spanId === spanId;
+}
+
+const millis = ([seconds, nanos]: HrTime) => seconds * 1e3 + nanos / 1e6;
+
+/** A tracer whose spans throw from every method but `spanContext`. */
+function brokenTracer(): Tracer {
+  const refuse = () => {
+    throw new Error('span broken');
+  };
+  const brokenSpan = new Proxy(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), {
+    get: (target, key) => (key === 'spanContext' ? () => target.spanContext() : refuse),
+  });
+  return { startSpan: () => brokenSpan } as unknown as Tracer;
+}
+
+class Seed {
+  @Task() async fetchUser(@Param() id: number) {
+    await sleep(2);
+    return { id };
+  }
+  // Starts from the `.then` of fetchUser's promise.
+  @Task() @DependsOn('fetchUser') cart(user: { id: number }) {
+    return [user.id];
+  }
+  @Task() prices() {
+    return 3;
+  }
+  @Task() @DependsOn('cart', 'prices') total(cart: number[], prices: number) {
+    return cart.length * prices;
+  }
+}
+
+describe('openTelemetry()', () => {
+  let unhandled: ReturnType<typeof recordProcessEvents>;
+
+  // Registered as a Node.js service does at start-up; undone in after().
+  before(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    trace.setGlobalTracerProvider(provider);
+  });
+
+  after(async () => {
+    trace.disable();
+    context.disable();
+    await provider.shutdown();
+  });
+
+  beforeEach(() => {
+    exporter.reset();
+    unhandled = recordProcessEvents('unhandledRejection');
+  });
+
+  afterEach(async () => {
+    // Late settlements of abandoned attempts happen after the run: let them surface first.
+    await sleep(5);
+    unhandled.stop();
+    expect(unhandled.received, 'unhandled rejections').to.deep.equal([]);
+  });
+
+  describe('spans and their parents', () => {
+    it('makes a run span named after the workflow, a child of the span active at invoke', async () => {
+      const result = await appTracer().startActiveSpan('request', async (request) => {
+        try {
+          return await Workflow.invoke(new Seed(), 7, { interceptors: [openTelemetry()] });
+        } finally {
+          request.end();
+        }
+      });
+      expect(result.get('total')).to.equal(3);
+      const run = span('Seed');
+      expect(isChildOf(run, span('request'))).to.equal(true);
+      expect(run.kind).to.equal(SpanKind.INTERNAL);
+    });
+
+    it('makes one span per attempt, <workflow>.<task>, each a child of the run span — also a task started by its dependency', async () => {
+      await Workflow.invoke(new Seed(), 7, { interceptors: [openTelemetry()] });
+      const run = span('Seed');
+      const names = ['Seed.fetchUser', 'Seed.cart', 'Seed.prices', 'Seed.total'];
+      for (const name of names) {
+        expect(isChildOf(span(name), run), `${name} is a child of the run span`).to.equal(true);
+      }
+      // cart and total start in the callbacks of their dependencies' promises: still not their
+      // children.
+      expect(isChildOf(span('Seed.cart'), span('Seed.fetchUser'))).to.equal(false);
+      expect(exporter.getFinishedSpans().map((s) => s.name)).to.have.members([...names, 'Seed']);
+    });
+
+    it('makes spans a task body creates children of its attempt span, before and after an await', async () => {
+      const seen: (string | undefined)[] = [];
+      class Flow {
+        @Task() async query() {
+          appTracer().startSpan('sync child').end();
+          await sleep(1);
+          seen.push(trace.getActiveSpan()?.spanContext().spanId);
+          await appTracer().startActiveSpan('async child', async (child) => {
+            await sleep(1);
+            child.end();
+          });
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] });
+      const attempt = span('Flow.query');
+      expect(isChildOf(span('sync child'), attempt)).to.equal(true);
+      expect(isChildOf(span('async child'), attempt)).to.equal(true);
+      expect(seen).to.deep.equal([attempt.spanContext().spanId]);
+    });
+
+    it('parents a retry started after its delay, and the tasks after it, on the run span', async () => {
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 2, retryDelay: 3 }) flaky() {
+          if (++calls < 3) throw new Error(`failure ${calls}`);
+          return calls;
+        }
+        @Task() @DependsOn('flaky') after(flaky: number) {
+          return flaky;
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] });
+      const run = span('Flow');
+      const attempts = spansNamed('Flow.flaky');
+      expect(attempts.map((s) => s.attributes['async_dag.task.attempt'])).to.deep.equal([1, 2, 3]);
+      for (const attempt of [...attempts, span('Flow.after')]) {
+        expect(isChildOf(attempt, run)).to.equal(true);
+      }
+    });
+
+    it('parents an attempt on its run span even when it starts in another context (an abort from elsewhere)', async () => {
+      // The abort arrives during flaky's retry wait, inside the caller's "aborter" span: the
+      // allSettled cleanup task starts synchronously within that call.
+      const controller = new AbortController();
+      class Flow {
+        @Task({ retries: 1, retryDelay: 1_000 }) flaky() {
+          throw new Error('flaky');
+        }
+        @Task({ when: 'allSettled' }) @DependsOn('flaky') cleanup() {
+          return 'cleaned';
+        }
+      }
+      const run = Workflow.invoke(new Flow(), undefined, {
+        signal: controller.signal,
+        interceptors: [openTelemetry()],
+      });
+      await sleep(2);
+      appTracer().startActiveSpan('aborter', (aborter) => {
+        controller.abort(new Error('user left'));
+        aborter.end();
+      });
+      const error = await rejectionOf(run, WorkflowAbortedError);
+      expect(error.result.get('cleanup')).to.equal('cleaned');
+      expect(isChildOf(span('Flow.cleanup'), span('Flow'))).to.equal(true);
+    });
+
+    it('keeps concurrent runs apart, even with the same workflow and param', async () => {
+      const tracing = openTelemetry();
+      await Promise.all([
+        Workflow.invoke(new Seed(), 1, { interceptors: [tracing] }),
+        Workflow.invoke(new Seed(), 1, { interceptors: [tracing] }),
+      ]);
+      const runs = spansNamed('Seed');
+      expect(runs).to.have.length(2);
+      expect(runs[0].spanContext().traceId).to.not.equal(runs[1].spanContext().traceId);
+      for (const run of runs) {
+        const children = exporter.getFinishedSpans().filter((s) => isChildOf(s, run));
+        expect(children.map((s) => s.name)).to.have.members([
+          'Seed.fetchUser',
+          'Seed.cart',
+          'Seed.prices',
+          'Seed.total',
+        ]);
+      }
+    });
+
+    it('works with the builder: spans named after the DAG and its nodes', async () => {
+      const tm = buildDag<number>({ name: 'checkout' });
+      const increment = async (n: number) => n + 1;
+      const first = tm.addNode({ name: 'first' }, increment, tm.parameterNode);
+      const second = tm.addNode({ name: 'second' }, increment, first);
+      const result = await tm.invoke(1, { interceptors: [openTelemetry()] });
+      expect(second.extractResult(result)).to.equal(3);
+      const run = span('checkout');
+      expect(isChildOf(span('checkout.first'), run)).to.equal(true);
+      expect(isChildOf(span('checkout.second'), run)).to.equal(true);
+    });
+
+    it('traces a streamed run the same way', async () => {
+      const stream = Workflow.stream(new Seed(), 2, { interceptors: [openTelemetry()] });
+      for await (const event of stream) void event;
+      await stream.result;
+      expect(isChildOf(span('Seed.total'), span('Seed'))).to.equal(true);
+    });
+  });
+
+  describe('attributes, statuses and events', () => {
+    it('names the workflow, the task and the attempt, and counts tasks by status on the run span', async () => {
+      await Workflow.invoke(new Seed(), 7, { interceptors: [openTelemetry()] });
+      expect(span('Seed').attributes).to.deep.equal({
+        'async_dag.workflow.name': 'Seed',
+        'async_dag.run.outcome': 'succeeded',
+        'async_dag.run.tasks.succeeded': 4,
+        'async_dag.run.tasks.failed': 0,
+        'async_dag.run.tasks.skipped': 0,
+        'async_dag.run.tasks.recovered': 0,
+      });
+      expect(span('Seed.cart').attributes).to.deep.equal({
+        'async_dag.workflow.name': 'Seed',
+        'async_dag.task.name': 'cart',
+        'async_dag.task.attempt': 1,
+        'async_dag.attempt.outcome': 'succeeded',
+      });
+      for (const finished of exporter.getFinishedSpans()) {
+        expect(finished.status.code).to.equal(SpanStatusCode.UNSET);
+        expect(finished.events).to.deep.equal([]);
+      }
+    });
+
+    it('uses the instrumentation scope async-dag, at the version in package.json', async () => {
+      const { version } = JSON.parse(
+        readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8'),
+      ) as { version: string };
+      await Workflow.invoke(new Seed(), 7, { interceptors: [openTelemetry()] });
+      for (const finished of exporter.getFinishedSpans()) {
+        expect(finished.instrumentationScope).to.include({ name: 'async-dag', version });
+      }
+    });
+
+    it('records a failed attempt and a failed run: the exception, and status ERROR', async () => {
+      class Flow {
+        @Task() broken(): number {
+          throw new TypeError('boom');
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+        WorkflowExecutionError,
+      );
+      const attempt = span('Flow.broken');
+      expect(attempt.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: 'boom' });
+      expect(attempt.attributes['async_dag.attempt.outcome']).to.equal('failed');
+      expect(attempt.events.map((event) => event.name)).to.deep.equal(['exception']);
+      expect(attempt.events[0].attributes).to.include({
+        'exception.type': 'TypeError',
+        'exception.message': 'boom',
+      });
+      expect(attempt.events[0].attributes?.['exception.stacktrace']).to.contain('TypeError: boom');
+
+      const run = span('Flow');
+      expect(run.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: error.message });
+      expect(run.events[0].attributes).to.include({
+        'exception.type': 'WorkflowExecutionError',
+        'exception.message': 'Flow: task "broken" failed: boom',
+      });
+      expect(run.attributes).to.include({
+        'async_dag.run.outcome': 'failed',
+        'async_dag.run.tasks.failed': 1,
+      });
+    });
+
+    it('makes each retry its own span, numbered, the failed ones with status ERROR', async () => {
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 2 }) flaky() {
+          if (++calls < 3) throw new Error(`failure ${calls}`);
+          return calls;
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] });
+      expect(
+        spansNamed('Flow.flaky').map((s) => [
+          s.attributes['async_dag.task.attempt'],
+          s.attributes['async_dag.attempt.outcome'],
+          s.status.code,
+          s.status.message,
+        ]),
+      ).to.deep.equal([
+        [1, 'failed', SpanStatusCode.ERROR, 'failure 1'],
+        [2, 'failed', SpanStatusCode.ERROR, 'failure 2'],
+        [3, 'succeeded', SpanStatusCode.UNSET, undefined],
+      ]);
+      expect(span('Flow').attributes['async_dag.run.tasks.succeeded']).to.equal(1);
+    });
+
+    it('ends an attempt that calls skip() as skipped, and lists every skipped task on the run span', async () => {
+      class Shipping {
+        @Task() route(@Param() express: boolean) {
+          return express ? 'express' : 'standard';
+        }
+        @Task() @DependsOn('route') express(route: string) {
+          if (route !== 'express') skip('standard order');
+          return 'booked express';
+        }
+        @Task() @DependsOn('route') standard(route: string) {
+          return `booked ${route}`;
+        }
+        // Never starts: its dependency was skipped.
+        @Task() @DependsOn('express') expressLabel(booking: string) {
+          return booking;
+        }
+      }
+      await Workflow.invoke(new Shipping(), false, { interceptors: [openTelemetry()] });
+
+      const express = span('Shipping.express');
+      expect(express.status.code).to.equal(SpanStatusCode.UNSET);
+      expect(express.events).to.deep.equal([]);
+      expect(express.attributes).to.include({
+        'async_dag.attempt.outcome': 'skipped',
+        'async_dag.task.skip_reason': 'standard order',
+      });
+      expect(spansNamed('Shipping.expressLabel')).to.deep.equal([]);
+
+      const run = span('Shipping');
+      expect(run.status.code).to.equal(SpanStatusCode.UNSET);
+      expect(run.attributes).to.include({
+        'async_dag.run.outcome': 'succeeded',
+        'async_dag.run.tasks.succeeded': 2,
+        'async_dag.run.tasks.skipped': 2,
+      });
+      expect(run.events.map(({ name, attributes }) => ({ name, attributes }))).to.deep.equal([
+        {
+          name: 'async_dag.task.skipped',
+          attributes: {
+            'async_dag.task.name': 'express',
+            'async_dag.task.skip_reason': 'standard order',
+            'async_dag.task.attempts': 1,
+          },
+        },
+        {
+          name: 'async_dag.task.skipped',
+          attributes: {
+            'async_dag.task.name': 'expressLabel',
+            'async_dag.task.skip_reason': 'dependency "express" was skipped',
+            'async_dag.task.attempts': 0,
+          },
+        },
+      ]);
+      // Each event at the time of the skip (not all at the end), within the run span.
+      const [expressSkipped, labelSkipped] = run.events.map((event) => millis(event.time));
+      expect(expressSkipped).to.be.within(millis(run.startTime), millis(run.endTime));
+      expect(labelSkipped).to.be.within(expressSkipped, millis(run.endTime));
+    });
+
+    it('treats an error merely named TaskSkipped as a failure', async () => {
+      class Flow {
+        @Task() impostor() {
+          const error = new Error('not from skip()');
+          error.name = 'TaskSkipped';
+          throw error;
+        }
+      }
+      await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+        WorkflowExecutionError,
+      );
+      expect(span('Flow.impostor').status.code).to.equal(SpanStatusCode.ERROR);
+      expect(span('Flow').events.map((event) => event.name)).to.deep.equal(['exception']);
+    });
+
+    it('shows a task its fallback recovered: a failed attempt, and an event on the run span', async () => {
+      class Flow {
+        @Task({ fallback: () => 0 }) discount(): number {
+          throw new Error('pricing service down');
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] });
+      expect(span('Flow.discount').status.code).to.equal(SpanStatusCode.ERROR);
+      const run = span('Flow');
+      expect(run.status.code).to.equal(SpanStatusCode.UNSET);
+      expect(run.attributes).to.include({
+        'async_dag.run.tasks.succeeded': 1,
+        'async_dag.run.tasks.recovered': 1,
+      });
+      expect(run.events.map(({ name, attributes }) => ({ name, attributes }))).to.deep.equal([
+        {
+          name: 'async_dag.task.recovered',
+          attributes: {
+            'async_dag.task.name': 'discount',
+            'async_dag.task.recovered_from': 'pricing service down',
+          },
+        },
+      ]);
+    });
+
+    it('marks an aborted run: outcome aborted, status ERROR', async () => {
+      const controller = new AbortController();
+      class Flow {
+        @Task() async wait(@Signal() signal: AbortSignal) {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        }
+      }
+      const run = Workflow.invoke(new Flow(), undefined, {
+        signal: controller.signal,
+        interceptors: [openTelemetry()],
+      });
+      controller.abort(new Error('user left'));
+      await rejectionOf(run, WorkflowAbortedError);
+      expect(span('Flow').attributes['async_dag.run.outcome']).to.equal('aborted');
+      expect(span('Flow').status).to.deep.equal({
+        code: SpanStatusCode.ERROR,
+        message: 'Flow: the run was aborted: user left',
+      });
+    });
+  });
+
+  describe('attempts the run stops waiting for', () => {
+    it('ends the span of an attempt abandoned at its timeout when the next attempt starts', async () => {
+      const late = deferred<string>();
+      let calls = 0;
+      class Flow {
+        @Task({ timeout: 5, retries: 1 }) slow() {
+          return ++calls === 1 ? late.promise : 'second';
+        }
+      }
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [openTelemetry()],
+      });
+      expect(result.get('slow')).to.equal('second');
+      const [first, second] = spansNamed('Flow.slow');
+      expect(first.attributes).to.include({
+        'async_dag.task.attempt': 1,
+        'async_dag.attempt.outcome': 'abandoned',
+      });
+      expect(first.status.code).to.equal(SpanStatusCode.ERROR);
+      // (Each span reads the wall clock at millisecond resolution: allow for it.)
+      expect(millis(first.endTime)).to.be.at.most(millis(second.startTime) + 1);
+      expect(second.attributes['async_dag.attempt.outcome']).to.equal('succeeded');
+
+      // Its body settles later: the span stays as it was, and the rejection stays handled.
+      late.reject(new Error('too late'));
+      await sleep(1);
+      expect(spansNamed('Flow.slow')).to.have.length(2);
+      expect(first.events).to.deep.equal([]);
+    });
+
+    it('ends the span of an attempt still running when the run settles', async () => {
+      class Flow {
+        @Task({ timeout: 5 }) hangs() {
+          return new Promise(() => {});
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+        WorkflowExecutionError,
+      );
+      expect(error.cause).to.have.property('name', 'TaskTimeoutError');
+      const attempt = span('Flow.hangs');
+      expect(attempt.attributes['async_dag.attempt.outcome']).to.equal('abandoned');
+      expect(attempt.status.code).to.equal(SpanStatusCode.ERROR);
+      expect(millis(attempt.endTime)).to.be.at.most(millis(span('Flow').endTime) + 1);
+      expect(span('Flow').status.message).to.contain('timed out after 5 ms');
+    });
+  });
+
+  describe('tracers', () => {
+    it('uses the tracer given in options instead of the global one', async () => {
+      const ownExporter = new InMemorySpanExporter();
+      const ownProvider = new BasicTracerProvider({
+        spanProcessors: [new SimpleSpanProcessor(ownExporter)],
+      });
+      await Workflow.invoke(new Seed(), 7, {
+        interceptors: [openTelemetry({ tracer: ownProvider.getTracer('mine') })],
+      });
+      expect(exporter.getFinishedSpans()).to.deep.equal([]);
+      const own = ownExporter.getFinishedSpans();
+      expect(own.map((s) => s.name)).to.have.members([
+        'Seed',
+        'Seed.fetchUser',
+        'Seed.cart',
+        'Seed.prices',
+        'Seed.total',
+      ]);
+      expect(own[0].instrumentationScope.name).to.equal('mine');
+      await ownProvider.shutdown();
+    });
+
+    it('asks the global provider at each run, so a provider registered later is used', async () => {
+      const tracing = openTelemetry();
+      trace.disable();
+      try {
+        await Workflow.invoke(new Seed(), 7, { interceptors: [tracing] });
+        expect(exporter.getFinishedSpans()).to.deep.equal([]);
+      } finally {
+        trace.setGlobalTracerProvider(provider);
+      }
+      await Workflow.invoke(new Seed(), 7, { interceptors: [tracing] });
+      expect(exporter.getFinishedSpans()).to.have.length(5);
+    });
+
+    it('registers nothing global', async () => {
+      const globals = Symbol.for('opentelemetry.js.api.1');
+      const registry = (globalThis as unknown as Record<symbol, Record<string, unknown>>)[globals];
+      const before = { ...registry };
+      const ownProvider = new BasicTracerProvider();
+      await Workflow.invoke(new Seed(), 7, { interceptors: [openTelemetry()] });
+      await Workflow.invoke(new Seed(), 7, {
+        interceptors: [openTelemetry({ tracer: ownProvider.getTracer('mine') })],
+      });
+      expect({ ...registry }).to.deep.equal(before);
+      for (const key of Object.keys(before)) expect(registry[key]).to.equal(before[key]);
+    });
+
+    it('rejects options that are not an object, or a tracer that is not a tracer', () => {
+      expect(() => openTelemetry(null as never)).to.throw(
+        TypeError,
+        'options must be an object, got null',
+      );
+      expect(() => openTelemetry({ tracer: {} as Tracer })).to.throw(
+        TypeError,
+        'the tracer must be an OpenTelemetry Tracer (with a startSpan method), got an object',
+      );
+      expect(() => openTelemetry({ tracer: 'tracer' as never })).to.throw(TypeError, 'a string');
+      expect(() => openTelemetry({ tracer: (() => {}) as never })).to.throw(
+        TypeError,
+        'a function',
+      );
+      expect(() => openTelemetry(undefined)).to.not.throw();
+    });
+  });
+
+  describe('without a context manager', () => {
+    beforeEach(() => context.disable());
+    afterEach(() => {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    });
+
+    it('still parents every attempt on its run span', async () => {
+      await Workflow.invoke(new Seed(), 7, { interceptors: [openTelemetry()] });
+      const run = span('Seed');
+      for (const name of ['Seed.fetchUser', 'Seed.cart', 'Seed.prices', 'Seed.total']) {
+        expect(isChildOf(span(name), run), name).to.equal(true);
+      }
+    });
+
+    it('runs tasks once even when the context manager throws', async () => {
+      const refusing: ContextManager = {
+        active: () => ROOT_CONTEXT,
+        // Refuses the contexts the interceptor sets (they hold a span), not the SDK's own.
+        with: (active, fn, thisArg, ...args) => {
+          if (trace.getSpan(active) !== undefined) throw new Error('no context today');
+          return fn.call(thisArg, ...args);
+        },
+        bind: (_context, target) => target,
+        enable() {
+          return this;
+        },
+        disable() {
+          return this;
+        },
+      };
+      context.setGlobalContextManager(refusing);
+      try {
+        let calls = 0;
+        class Flow {
+          @Task() once() {
+            return ++calls;
+          }
+        }
+        const result = await Workflow.invoke(new Flow(), undefined, {
+          interceptors: [openTelemetry()],
+        });
+        expect(result.get('once')).to.equal(1);
+        expect(isChildOf(span('Flow.once'), span('Flow'))).to.equal(true);
+      } finally {
+        context.disable();
+      }
+    });
+  });
+
+  describe('never changes a run', () => {
+    for (const [label, thrown] of [
+      ...hostileValues(),
+      ['undefined', undefined],
+      ['a number', 42],
+      ['a long string', 'x'.repeat(10_000)],
+      ['a plain object', { code: 'E_DOWN' }],
+      ['null', null],
+      ['an object whose toJSON gives nothing', { toJSON: () => undefined }],
+    ] as [string, unknown][]) {
+      it(`records ${label} thrown by a task, and the run rejects with it as its cause`, async () => {
+        class Flow {
+          @Task() broken() {
+            throw thrown;
+          }
+        }
+        const error = await rejectionOf(
+          Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+          WorkflowExecutionError,
+        );
+        expect(error.cause).to.equal(thrown);
+        const attempt = span('Flow.broken');
+        expect(attempt.status.code).to.equal(SpanStatusCode.ERROR);
+        expect(attempt.status.message).to.be.a('string').and.not.equal('');
+        expect(attempt.status.message!.length).to.be.at.most(501);
+        expect(attempt.events.map((event) => event.name)).to.deep.equal(['exception']);
+      });
+    }
+
+    it('describes what it cannot read: a plain object as JSON, a revoked Proxy by its kind', async () => {
+      const messages: string[] = [];
+      const long = `${'x'.repeat(499)}😀${'x'.repeat(100)}`;
+      for (const thrown of [{ code: 'E_DOWN' }, hostileValues()[2][1], undefined, long]) {
+        exporter.reset();
+        class Flow {
+          @Task() broken() {
+            throw thrown;
+          }
+        }
+        await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }).catch(
+          () => undefined,
+        );
+        messages.push(span('Flow.broken').status.message!);
+      }
+      expect(messages.slice(0, 3)).to.deep.equal(['{"code":"E_DOWN"}', 'an object', 'undefined']);
+      // Long text is cut at 500 characters, never between the halves of a surrogate pair.
+      expect(messages[3]).to.equal(`${'x'.repeat(499)}…`);
+    });
+
+    it('runs the workflow untraced when the tracer throws', async () => {
+      const throwing = {
+        startSpan() {
+          throw new Error('tracer broken');
+        },
+      } as unknown as Tracer;
+      const result = await Workflow.invoke(new Seed(), 7, {
+        interceptors: [openTelemetry({ tracer: throwing })],
+      });
+      expect(result.get('total')).to.equal(3);
+    });
+
+    it('keeps the outcome when every span method throws', async () => {
+      const tracer = brokenTracer();
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 1 }) flaky() {
+          if (++calls === 1) throw new Error('once');
+          return calls;
+        }
+        @Task() @DependsOn('flaky') skipper() {
+          skip('nothing to do');
+        }
+      }
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [openTelemetry({ tracer })],
+      });
+      expect(result.get('flaky')).to.equal(2);
+      expect(result.trace.map((entry) => entry.status)).to.deep.equal(['succeeded', 'skipped']);
+
+      class Broken {
+        @Task() broken(): number {
+          throw new Error('boom');
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Broken(), undefined, { interceptors: [openTelemetry({ tracer })] }),
+        WorkflowExecutionError,
+      );
+      expect(error.task).to.equal('broken');
+    });
+
+    it('keeps the outcome when every span method throws, for attempts it abandons too', async () => {
+      let calls = 0;
+      class Flow {
+        @Task({ timeout: 5, retries: 1 }) hangs() {
+          calls++;
+          return new Promise(() => {});
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, {
+          interceptors: [openTelemetry({ tracer: brokenTracer() })],
+        }),
+        WorkflowExecutionError,
+      );
+      expect(error.cause).to.have.property('name', 'TaskTimeoutError');
+      expect(calls).to.equal(2);
+    });
+
+    it('passes on what inner interceptors throw, whatever it is', async () => {
+      for (const thrown of ['a string', hostileValues()[2][1]]) {
+        exporter.reset();
+        let error: unknown;
+        await Workflow.invoke(new Seed(), 7, {
+          interceptors: [
+            openTelemetry(),
+            {
+              run: async (_info, next) => {
+                await next();
+                throw thrown;
+              },
+            },
+          ],
+        }).then(undefined, (rejection: unknown) => {
+          // Kept in a variable: returning a revoked Proxy from a callback would make the promise
+          // read its `then`.
+          error = rejection;
+        });
+        expect(error).to.equal(thrown);
+        expect(span('Seed').status.code).to.equal(SpanStatusCode.ERROR);
+        expect(span('Seed').attributes['async_dag.run.outcome']).to.equal('failed');
+      }
+    });
+
+    it('records a failure when it cannot find the skip markers, and still does not throw', async () => {
+      const registry = (globalThis as unknown as Record<symbol, Record<string, unknown>>)[
+        Symbol.for('async-dag.shared.v1')
+      ];
+      const markers = registry['skip markers'];
+      delete registry['skip markers'];
+      try {
+        class Flow {
+          @Task() broken(): number {
+            throw new Error('boom');
+          }
+        }
+        await rejectionOf(
+          Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+          WorkflowExecutionError,
+        );
+        expect(span('Flow.broken').status.code).to.equal(SpanStatusCode.ERROR);
+      } finally {
+        registry['skip markers'] = markers;
+      }
+    });
+
+    it('passes on what inner interceptors return, even a result that is not one', async () => {
+      const unreadable = {
+        get trace(): never {
+          throw new Error('no trace here');
+        },
+      };
+      for (const replacement of ['done', unreadable]) {
+        exporter.reset();
+        const replace: WorkflowInterceptor = {
+          run: async (_info, next) => (await next(), replacement),
+        };
+        const outcome = await Workflow.invoke(new Seed(), 7, {
+          interceptors: [openTelemetry(), replace],
+        });
+        expect(outcome).to.equal(replacement);
+        expect(span('Seed').attributes).to.deep.equal({
+          'async_dag.workflow.name': 'Seed',
+          'async_dag.run.outcome': 'succeeded',
+        });
+      }
+    });
+
+    it('traces an attempt it is called for outside a run: under the active span', async () => {
+      const tracing = openTelemetry();
+      const run: RunInterceptorInfo = { workflow: 'Manual', param: undefined };
+      const value = await appTracer().startActiveSpan('caller', async (caller) => {
+        try {
+          return await tracing.task!(
+            { workflow: 'Manual', task: 'step', attempt: 1, param: undefined, run },
+            () => Promise.resolve(5),
+          );
+        } finally {
+          caller.end();
+        }
+      });
+      expect(value).to.equal(5);
+      expect(isChildOf(span('Manual.step'), span('caller'))).to.equal(true);
+    });
+  });
+});
+
+describe('the async-dag/opentelemetry entry point', () => {
+  const source = (file: string) =>
+    ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+
+  /** Module specifiers `file` loads at run time (type-only imports and exports excluded). */
+  function runtimeImports(file: string): string[] {
+    const specifiers: string[] = [];
+    for (const statement of source(file).statements) {
+      if (ts.isImportDeclaration(statement)) {
+        const clause = statement.importClause;
+        const typeOnly =
+          clause !== undefined &&
+          (clause.isTypeOnly ||
+            (clause.name === undefined &&
+              clause.namedBindings !== undefined &&
+              ts.isNamedImports(clause.namedBindings) &&
+              clause.namedBindings.elements.every((element) => element.isTypeOnly)));
+        if (!typeOnly) specifiers.push((statement.moduleSpecifier as ts.StringLiteral).text);
+      } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined) {
+        if (!statement.isTypeOnly) {
+          specifiers.push((statement.moduleSpecifier as ts.StringLiteral).text);
+        }
+      }
+    }
+    return specifiers;
+  }
+
+  const srcDirectory = path.resolve(__dirname, '..', 'src');
+
+  it('loads only @opentelemetry/api at run time: nothing of the core', () => {
+    expect(runtimeImports(path.join(srcDirectory, 'opentelemetry.ts'))).to.deep.equal([
+      '@opentelemetry/api',
+    ]);
+  });
+
+  it('is never loaded by the core, and the core never loads @opentelemetry/api', () => {
+    const seen = new Set<string>();
+    const pending = [path.join(srcDirectory, 'index.ts')];
+    const external = new Set<string>();
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const specifier of runtimeImports(file)) {
+        if (specifier.startsWith('.'))
+          pending.push(path.resolve(path.dirname(file), `${specifier}.ts`));
+        else external.add(specifier);
+      }
+    }
+    expect(seen.has(path.join(srcDirectory, 'opentelemetry.ts'))).to.equal(false);
+    expect(seen.size).to.be.greaterThan(10);
+    expect([...external].filter((name) => name.includes('opentelemetry'))).to.deep.equal([]);
+  });
+
+  it('is exported by package.json, with @opentelemetry/api an optional peer dependency', () => {
+    const manifest = JSON.parse(
+      readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8'),
+    ) as Record<string, any>;
+    expect(manifest.exports['./opentelemetry']).to.deep.equal({
+      types: './dist/opentelemetry.d.ts',
+      require: './dist/opentelemetry.js',
+      default: './dist/opentelemetry.js',
+    });
+    expect(manifest.peerDependencies).to.have.property('@opentelemetry/api');
+    expect(manifest.peerDependenciesMeta).to.deep.equal({
+      '@opentelemetry/api': { optional: true },
+    });
+    expect(manifest.dependencies).to.not.have.property('@opentelemetry/api');
+  });
+});
