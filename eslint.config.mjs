@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'docs/api/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'docs/api/', 'bench/results/', 'bench/.baseline/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,7 +5,8 @@
  */
 import * as async from 'async';
 import { PGraph } from 'p-graph';
-import { Workflow, type InvokeOptions } from '../src';
+import { buildDag, Workflow, type DagNode, type InvokeOptions } from './library';
+import type { BenchLibrary } from './baseline';
 import type { GeneratedWorkflow, LayeredDag, TaskBody } from './generate';
 
 /** One way of running every task of a DAG. */
@@ -20,6 +21,8 @@ export interface Contender {
 /** Contender names as they appear in tables and JSON. */
 export const CONTENDER = {
   library: 'async-dag',
+  builder: 'async-dag builder',
+  baseline: 'async-dag before Part II',
   promiseAll: 'Promise.all',
   bareLoop: 'bare loop',
   pGraph: 'p-graph',
@@ -32,15 +35,38 @@ export function libraryContender(
   dag: LayeredDag,
   options?: InvokeOptions<GeneratedWorkflow>,
   name: string = CONTENDER.library,
+  workflow: Pick<BenchLibrary, 'Workflow'>['Workflow'] = Workflow,
 ): Contender {
   const instance = new workflowClass();
-  const run = () => Workflow.invoke(instance, undefined, options);
+  const run = () => workflow.invoke(instance, undefined, options);
   return {
     name,
     run,
     runForValues: async () => {
       const result = await run();
       return dag.names.map((task) => result.get(task));
+    },
+  };
+}
+
+/**
+ * This library's builder on the same DAG: one `addNode` per task, its dependency nodes as
+ * arguments, then `tm.invoke()` — the same plan and scheduler as the class.
+ */
+export function builderContender(dag: LayeredDag, bodyOf: (task: number) => TaskBody): Contender {
+  const tm = buildDag({ name: `Layered${dag.names.length}` });
+  const nodes: DagNode<number>[] = [];
+  dag.dependencies.forEach((dependencies, task) => {
+    const inputs = dependencies.map((dependency) => nodes[dependency]);
+    nodes.push(tm.addNode({ name: dag.names[task] }, bodyOf(task), ...inputs));
+  });
+  const run = () => tm.invoke();
+  return {
+    name: CONTENDER.builder,
+    run,
+    runForValues: async () => {
+      const result = await run();
+      return nodes.map((node) => node.extractResult(result));
     },
   };
 }

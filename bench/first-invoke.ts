@@ -4,8 +4,13 @@
  * Every measured iteration gets a class that was never used before.
  */
 import { Bench } from 'tinybench';
-import { Workflow } from '../src';
-import { defineWorkflowClass, generateLayeredDag, type GeneratedWorkflow } from './generate';
+import { buildDag, Workflow, type DagNode } from './library';
+import {
+  defineWorkflowClass,
+  generateLayeredDag,
+  trivialTask,
+  type GeneratedWorkflow,
+} from './generate';
 import { collectGarbage } from './gc';
 import { median } from './stats';
 
@@ -67,4 +72,35 @@ export async function measureFirstInvoke(
     });
   }
   return rows;
+}
+
+/** Building a DAG of `size` nodes with the builder: every `addNode`, then sealing it. */
+export interface BuilderBuildRow {
+  readonly size: number;
+  /** Median ms of the `addNode` calls plus `validate()` (which seals and compiles the plan). */
+  readonly buildMs: number;
+  readonly samples: number;
+}
+
+/** Times building the layered DAG of `size` tasks with the builder, `iterations` times. */
+export function measureBuilderBuild(
+  size: number,
+  iterations: number,
+  seed: number,
+): BuilderBuildRow {
+  const dag = generateLayeredDag({ tasks: size, seed });
+  const times: number[] = [];
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    collectGarbage();
+    const started = performance.now();
+    const tm = buildDag({ name: `Built${size}` });
+    const nodes: DagNode<number>[] = [];
+    for (let task = 0; task < size; task++) {
+      const inputs = dag.dependencies[task].map((dependency) => nodes[dependency]);
+      nodes.push(tm.addNode({ name: dag.names[task] }, trivialTask, ...inputs));
+    }
+    tm.validate();
+    times.push(performance.now() - started);
+  }
+  return { size, buildMs: median(times), samples: times.length };
 }

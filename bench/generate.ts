@@ -3,7 +3,8 @@
  * the trivial task body, the reference values and critical paths, and the decorated workflow
  * class for a DAG, built with `Reflect.decorate` exactly the way tsc emits decorators.
  */
-import { DependsOn, Task } from '../src';
+import type { BenchLibrary } from './baseline';
+import { DependsOn, Task } from './library';
 import { createRandom } from './prng';
 
 /** A task: receives its dependencies' values in `@DependsOn` order, resolves to its own value. */
@@ -135,6 +136,7 @@ export function defineWorkflowClass(
   dag: LayeredDag,
   bodyOf: (task: number) => TaskBody = () => trivialTask,
   className = `Layered${dag.names.length}`,
+  decorators: Pick<BenchLibrary, 'Task' | 'DependsOn'> = { Task, DependsOn },
 ): new () => GeneratedWorkflow {
   const workflowClass = { [className]: class {} }[className];
   const prototype = workflowClass.prototype as object;
@@ -146,9 +148,11 @@ export function defineWorkflowClass(
       configurable: true,
     });
     const dependencyNames = dag.dependencies[task].map((dependency) => dag.names[dependency]);
-    const decorators: MethodDecorator[] = [Task()];
-    if (dependencyNames.length > 0) decorators.push(DependsOn(...dependencyNames));
-    decorators.push(
+    const methodDecorators = [decorators.Task()] as MethodDecorator[];
+    if (dependencyNames.length > 0) {
+      methodDecorators.push(decorators.DependsOn(...dependencyNames) as MethodDecorator);
+    }
+    methodDecorators.push(
       Reflect.metadata('design:type', Function),
       Reflect.metadata(
         'design:paramtypes',
@@ -157,7 +161,7 @@ export function defineWorkflowClass(
       Reflect.metadata('design:returntype', Promise),
     );
     const decorated = Reflect.decorate(
-      decorators,
+      methodDecorators,
       prototype,
       name,
       Object.getOwnPropertyDescriptor(prototype, name),

@@ -3,7 +3,9 @@
  * and judges them against the performance targets of the benchmark issue.
  */
 import { CONTENDER } from './contenders';
-import type { FirstInvokeRow } from './first-invoke';
+import { FEATURE, type FeatureRow } from './features';
+import type { BuilderBuildRow, FirstInvokeRow } from './first-invoke';
+import { SMALL, type HeapPerInvokeRow, type SmallWorkflowRow } from './small-workflows';
 import { isLibraryUnlimited, type MakespanRow } from './makespan';
 import type { ThroughputRow } from './throughput';
 
@@ -20,6 +22,10 @@ export interface BenchMeasurements {
   readonly firstInvoke: readonly FirstInvokeRow[];
   readonly retainedHeap: readonly RetainedHeapRow[];
   readonly makespan: readonly MakespanRow[];
+  readonly features?: readonly FeatureRow[];
+  readonly smallWorkflows?: readonly SmallWorkflowRow[];
+  readonly heapPerInvoke?: readonly HeapPerInvokeRow[];
+  readonly builderBuild?: readonly BuilderBuildRow[];
 }
 
 /** One target of the issue, and whether this run met it. */
@@ -104,6 +110,50 @@ export function firstUseTable(measurements: BenchMeasurements): string {
   );
 }
 
+/** What each feature costs a run that uses it, relative to a plain run in the same rounds. */
+export function featuresTable(rows: readonly FeatureRow[]): string {
+  return markdownTable(
+    ['tasks', 'run', 'median ns/task', '÷ plain invoke'],
+    rows.map((row) => [
+      whole(row.size),
+      row.feature,
+      whole(row.medianNsPerTask),
+      fixed(row.ratioToInvoke, 2),
+    ]),
+  );
+}
+
+/** Small workflows: µs per invoke and the ratio to the hand-wired version, per scenario. */
+export function smallWorkflowsTable(
+  rows: readonly SmallWorkflowRow[],
+  heap: readonly HeapPerInvokeRow[] = [],
+): string {
+  return [
+    markdownTable(
+      ['scenario', 'contender', 'µs/invoke', '÷ hand-wired'],
+      rows.map((row) => [
+        row.scenario,
+        row.contender,
+        fixed(row.microsecondsPerInvoke, 2),
+        fixed(row.ratioToHandWired, 2),
+      ]),
+    ),
+    '',
+    markdownTable(
+      ['seed graph, heap allocated per invoke', 'bytes/invoke'],
+      heap.map((row) => [row.contender, whole(row.bytesPerInvoke)]),
+    ),
+  ].join('\n');
+}
+
+/** Time to build a DAG with the builder, per size. */
+export function builderBuildTable(rows: readonly BuilderBuildRow[]): string {
+  return markdownTable(
+    ['nodes', 'build + seal ms', 'samples'],
+    rows.map((row) => [whole(row.size), fixed(row.buildMs, 1), String(row.samples)]),
+  );
+}
+
 /** Makespan against the lower bound, per schedule and contender. */
 export function makespanTable(rows: readonly MakespanRow[]): string {
   return markdownTable(
@@ -169,6 +219,7 @@ export function judgeTargets(measurements: BenchMeasurements): Verdict[] {
       met: sizes.length < 2 ? undefined : growth <= 3,
       detail: `${whole(sizes.at(-1) ?? Number.NaN)} vs ${whole(sizes[0])}: ${fixed(growth, 2)}×`,
     },
+    ...partTwoTargets(measurements),
     {
       target: 'first invoke of a 100,000-task class < 1 s',
       met: largestFirstInvoke ? largestFirstInvoke.firstInvokeMs < 1_000 : undefined,
@@ -184,6 +235,105 @@ export function judgeTargets(measurements: BenchMeasurements): Verdict[] {
         : 'not measured',
     },
   ];
+}
+
+/** The targets of Part II: the builder, features that cost nothing, small workflows. */
+function partTwoTargets(measurements: BenchMeasurements): Verdict[] {
+  const { throughput } = measurements;
+  const verdicts: Verdict[] = [];
+  const rowsOf = (contender: string) => throughput.filter((row) => row.contender === contender);
+  const within = (contender: string, target: string, limit: number) => {
+    const rows = rowsOf(contender);
+    // libraryRatio = library ÷ contender; the contender's cost relative to the library is 1/that.
+    verdicts.push({
+      target,
+      met: rows.length === 0 ? undefined : rows.every((row) => 1 / row.libraryRatio <= limit),
+      detail: rows
+        .map((row) => `${whole(row.size)}: ${fixed(1 / row.libraryRatio, 3)}×`)
+        .join(', '),
+    });
+  };
+  within(CONTENDER.builder, 'builder within 10% of the decorated class at every size', 1.1);
+  const baselineRows = rowsOf(CONTENDER.baseline);
+  verdicts.push({
+    target: 'a plain workflow costs what it cost before Part II (within 5%) at every size',
+    met:
+      baselineRows.length === 0 ? undefined : baselineRows.every((row) => row.libraryRatio <= 1.05),
+    detail: baselineRows
+      .map((row) => `${whole(row.size)}: ${fixed(row.libraryRatio, 3)}×`)
+      .join(', '),
+  });
+  const build = measurements.builderBuild?.find((row) => row.size >= 100_000);
+  verdicts.push({
+    target: 'building a 100,000-node DAG (addNode calls + sealing) < 250 ms',
+    met: build ? build.buildMs < 250 : undefined,
+    detail: build ? `${fixed(build.buildMs, 0)} ms` : 'not measured',
+  });
+  const feature = (name: string) => measurements.features?.find((row) => row.feature === name);
+  for (const [name, limit] of [
+    [FEATURE.stream, 1.5],
+    [FEATURE.interceptor, 1.3],
+  ] as const) {
+    const row = feature(name);
+    verdicts.push({
+      target: `${name} ≤ ${limit}× a plain invoke (10,000 tasks)`,
+      met: row ? row.ratioToInvoke <= limit : undefined,
+      detail: row ? `${fixed(row.ratioToInvoke, 2)}×` : 'not measured',
+    });
+  }
+  const small = (scenario: string) =>
+    measurements.smallWorkflows?.find(
+      (row) => row.scenario === scenario && row.contender === SMALL.library,
+    );
+  for (const [scenario, limit, label] of [
+    [SMALL.seedSequential, 1.5, 'seed graph, sequential invokes ≤ 1.5× hand-wired'],
+    [SMALL.seedConcurrent, 2, 'seed graph, 1,000 concurrent invokes ≤ 2× hand-wired'],
+    [SMALL.layered30, 0.5, '30-task, 4-level workflow ≤ 0.5× one Promise.all per task'],
+  ] as const) {
+    const row = small(scenario);
+    verdicts.push({
+      target: label,
+      met: row ? row.ratioToHandWired <= limit : undefined,
+      detail: row
+        ? `${fixed(row.ratioToHandWired, 2)}× (${fixed(row.microsecondsPerInvoke, 2)} µs)`
+        : 'not measured',
+    });
+  }
+  const heap = (contender: string) =>
+    measurements.heapPerInvoke?.find((row) => row.contender === contender)?.bytesPerInvoke;
+  const [now, before] = [heap(SMALL.library), heap(SMALL.baseline)];
+  verdicts.push({
+    target: 'heap allocated per invoke of the seed graph: half of what it was before Part II',
+    met: now === undefined || before === undefined ? undefined : now <= before / 2,
+    detail:
+      now === undefined || before === undefined
+        ? 'not measured'
+        : `${whole(now)} B now, ${whole(before)} B before (${fixed(now / before, 2)}×)`,
+  });
+  const bare = rowsOf(CONTENDER.bareLoop).find((row) => row.size === 1_000);
+  verdicts.push({
+    target: 'per-task cost ≤ 1.8× the bare loop at 1,000 tasks',
+    met: bare ? bare.libraryRatio <= 1.8 : undefined,
+    detail: bare ? `${fixed(bare.libraryRatio, 2)}×` : 'not measured',
+  });
+  const library = rowsOf(CONTENDER.library);
+  const at = (size: number) => library.find((row) => row.size === size)?.medianNsPerTask;
+  const [small1k, large100k] = [at(1_000), at(100_000)];
+  verdicts.push({
+    target: 'ns/task growth from 1,000 to 100,000 tasks ≤ 2.5×',
+    met: small1k === undefined || large100k === undefined ? undefined : large100k / small1k <= 2.5,
+    detail:
+      small1k === undefined || large100k === undefined
+        ? 'not measured'
+        : `${fixed(large100k / small1k, 2)}×`,
+  });
+  const million = measurements.firstInvoke.find((row) => row.size >= 1_000_000);
+  verdicts.push({
+    target: 'first invoke of a 1,000,000-task class (scan, validate, run) < 3 s',
+    met: million ? million.firstInvokeMs < 3_000 : undefined,
+    detail: million ? `${fixed(million.firstInvokeMs, 0)} ms` : 'not measured',
+  });
+  return verdicts;
 }
 
 /** The verdicts as a Markdown table. */

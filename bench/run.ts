@@ -1,16 +1,23 @@
 /**
- * `npm run bench`: every benchmark in one process, printed as Markdown tables and saved as JSON
- * under bench/results/. `--sizes=1000,10000` limits the DAG sizes of the throughput, first-invoke
- * and heap benchmarks; `--skip-makespan` skips the timer-based makespan benchmark.
+ * `npm run bench`: every benchmark in one process, against the built package, printed as Markdown
+ * tables and saved as JSON under bench/results/. `--sizes=1000,10000` limits the DAG sizes of the
+ * throughput, first-invoke and heap benchmarks; `--skip-makespan` skips the timer-based makespan
+ * benchmark, `--skip-million` the first invoke of a 1,000,000-task class.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { CONTENDER } from './contenders';
-import { measureFirstInvoke } from './first-invoke';
+import { loadBaseline } from './baseline';
+import { measureFeatures } from './features';
+import { measureBuilderBuild, measureFirstInvoke } from './first-invoke';
+import { measureHeapPerInvoke, measureSmallWorkflows } from './small-workflows';
 import { measureMakespan, summarizeMakespan, type MakespanPlan } from './makespan';
 import {
+  builderBuildTable,
+  featuresTable,
   firstUseTable,
+  smallWorkflowsTable,
   judgeTargets,
   makespanTable,
   throughputTable,
@@ -34,6 +41,8 @@ const THROUGHPUT: ThroughputPlan = {
 };
 
 const FIRST_INVOKE_CLASSES = 3;
+const FEATURE_SIZE = 10_000;
+const SMALL_WORKFLOW_ROUNDS = 4;
 
 /** Contenders whose retained heap is measured, and how many outputs are held per size. */
 const HEAP_CONTENDERS: readonly string[] = [
@@ -61,12 +70,30 @@ async function main(): Promise<void> {
     `async-dag benchmarks — node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
   );
 
+  const baseline = loadBaseline();
   log('\n## Per-task cost (trivial async tasks, fan-in 3)\n');
-  const throughput = await measureThroughput({ ...THROUGHPUT, sizes }, (rows) =>
-    log(`${throughputTable(rows)}\n`),
+  const throughput = await measureThroughput(
+    { ...THROUGHPUT, sizes },
+    (rows) => log(`${throughputTable(rows)}\n`),
+    baseline,
   );
 
+  log('\n## What features cost when used (10,000 tasks)\n');
+  const features = await measureFeatures(FEATURE_SIZE, { ...THROUGHPUT, rounds: 4 });
+  log(featuresTable(features));
+
+  log('\n## Small workflows invoked often\n');
+  const smallWorkflows = await measureSmallWorkflows(SMALL_WORKFLOW_ROUNDS, baseline);
+  const heapPerInvoke = await measureHeapPerInvoke(baseline);
+  log(smallWorkflowsTable(smallWorkflows, heapPerInvoke));
+
   const firstInvoke = await measureFirstInvoke(sizes, FIRST_INVOKE_CLASSES, SEED);
+  if (!process.argv.includes('--skip-million')) {
+    firstInvoke.push(...(await measureFirstInvoke([1_000_000], 1, SEED)));
+  }
+  const builderBuild = [...new Set([...sizes, 100_000])].map((size) =>
+    measureBuilderBuild(size, 3, SEED),
+  );
   const retainedHeap: RetainedHeapRow[] = [];
   for (const size of sizes) {
     const { contenders } = throughputContenders(size, THROUGHPUT);
@@ -84,12 +111,18 @@ async function main(): Promise<void> {
     firstInvoke,
     retainedHeap,
     makespan: summarizeMakespan(makespanRuns),
+    features,
+    smallWorkflows,
+    heapPerInvoke,
+    builderBuild,
   };
 
   log('\n## Per-task cost, all sizes\n');
   log(throughputTable(throughput));
   log('\n## First use and memory\n');
   log(firstUseTable(measurements));
+  log('\n## Building a DAG with the builder (addNode calls + sealing)\n');
+  log(builderBuildTable(builderBuild));
   if (makespanRuns.length > 0) {
     log('\n## Makespan (tasks sleep 2–8 ms; bound from measured durations)\n');
     log(makespanTable(measurements.makespan));

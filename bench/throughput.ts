@@ -8,6 +8,7 @@ import {
   CONTENDER,
   asyncAutoContender,
   bareLoopContender,
+  builderContender,
   libraryContender,
   pGraphContender,
   promiseAllContender,
@@ -21,6 +22,7 @@ import {
   trivialTask,
   type LayeredDag,
 } from './generate';
+import type { BenchLibrary } from './baseline';
 import { collectGarbage } from './gc';
 import { median } from './stats';
 
@@ -56,11 +58,24 @@ export interface ThroughputRow {
 export function throughputContenders(
   size: number,
   plan: Pick<ThroughputPlan, 'seed' | 'asyncAutoMaxSize'>,
+  baseline?: BenchLibrary,
 ): { dag: LayeredDag; contenders: Contender[] } {
   const dag = generateLayeredDag({ tasks: size, seed: plan.seed });
   const bodyOf = () => trivialTask;
   const contenders = [
     libraryContender(defineWorkflowClass(dag, bodyOf), dag),
+    builderContender(dag, bodyOf),
+    ...(baseline === undefined
+      ? []
+      : [
+          libraryContender(
+            defineWorkflowClass(dag, bodyOf, `Baseline${size}`, baseline),
+            dag,
+            undefined,
+            CONTENDER.baseline,
+            baseline.Workflow,
+          ),
+        ]),
     promiseAllContender(dag, bodyOf),
     bareLoopContender(dag, bodyOf),
     pGraphContender(dag, bodyOf),
@@ -73,39 +88,14 @@ export function throughputContenders(
 export async function measureThroughput(
   plan: ThroughputPlan,
   onSize: (rows: readonly ThroughputRow[]) => void = () => {},
+  baseline?: BenchLibrary,
 ): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
   for (const size of plan.sizes) {
-    const { dag, contenders } = throughputContenders(size, plan);
+    const { dag, contenders } = throughputContenders(size, plan, baseline);
     // Also the library's first invoke of the class: measured runs only see the cached graph.
     await verifyContenders(contenders, expectedTaskValues(dag));
-    const samples = new Map(contenders.map((contender) => [contender.name, [] as number[]]));
-    for (let round = 0; round < plan.rounds; round++) {
-      const bench = new Bench({
-        time: plan.slotTimeMs(size),
-        iterations: plan.minIterations,
-        warmup: round === 0,
-        warmupTime: plan.warmupTimeMs,
-        warmupIterations: 2,
-        retainSamples: true,
-        throws: true,
-      });
-      const rotation = round % contenders.length;
-      for (const contender of [...contenders.slice(rotation), ...contenders.slice(0, rotation)]) {
-        bench.add(contender.name, () => contender.run(), {
-          async: true,
-          beforeAll: collectGarbage,
-        });
-      }
-      await bench.run();
-      for (const task of bench.tasks) {
-        const result = task.result;
-        if (result.state !== 'completed' || !result.latency.samples) {
-          throw new Error(`tinybench did not complete ${task.name} at ${size} tasks`);
-        }
-        samples.get(task.name)!.push(...result.latency.samples);
-      }
-    }
+    const samples = await measureInterleaved(contenders, size, plan);
     const nsPerTask = (name: string) => (median(samples.get(name)!) * 1e6) / size;
     const libraryNsPerTask = nsPerTask(CONTENDER.library);
     const sizeRows = contenders.map((contender) => ({
@@ -119,4 +109,43 @@ export async function measureThroughput(
     onSize(sizeRows);
   }
   return rows;
+}
+
+/**
+ * Whole-DAG run times (ms) of each contender, by name: `plan.rounds` interleaved rounds, each
+ * running every contender once in a rotated order, samples pooled across rounds.
+ */
+export async function measureInterleaved(
+  contenders: readonly Contender[],
+  size: number,
+  plan: Pick<ThroughputPlan, 'rounds' | 'slotTimeMs' | 'minIterations' | 'warmupTimeMs'>,
+): Promise<Map<string, number[]>> {
+  const samples = new Map(contenders.map((contender) => [contender.name, [] as number[]]));
+  for (let round = 0; round < plan.rounds; round++) {
+    const bench = new Bench({
+      time: plan.slotTimeMs(size),
+      iterations: plan.minIterations,
+      warmup: round === 0,
+      warmupTime: plan.warmupTimeMs,
+      warmupIterations: 2,
+      retainSamples: true,
+      throws: true,
+    });
+    const rotation = round % contenders.length;
+    for (const contender of [...contenders.slice(rotation), ...contenders.slice(0, rotation)]) {
+      bench.add(contender.name, () => contender.run(), {
+        async: true,
+        beforeAll: collectGarbage,
+      });
+    }
+    await bench.run();
+    for (const task of bench.tasks) {
+      const result = task.result;
+      if (result.state !== 'completed' || !result.latency.samples) {
+        throw new Error(`tinybench did not complete ${task.name} at ${size} tasks`);
+      }
+      samples.get(task.name)!.push(...result.latency.samples);
+    }
+  }
+  return samples;
 }

@@ -3,6 +3,7 @@
  * claims, every contender computes the same values, and each measurement returns sane rows.
  * No speed is asserted.
  */
+import './support/bench-against-sources';
 import { expect } from 'chai';
 import { Workflow } from '../src';
 import {
@@ -15,7 +16,9 @@ import {
   verifyContenders,
   type Contender,
 } from '../bench/contenders';
-import { measureFirstInvoke } from '../bench/first-invoke';
+import { FEATURE, featureContenders, measureFeatures } from '../bench/features';
+import { measureBuilderBuild, measureFirstInvoke } from '../bench/first-invoke';
+import { SMALL, measureHeapPerInvoke, measureSmallWorkflows } from '../bench/small-workflows';
 import {
   combineDependencyValues,
   criticalPath,
@@ -158,11 +161,13 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
       });
       expect(rows.map((row) => `${row.size} ${row.contender}`)).to.deep.equal([
         `20 ${CONTENDER.library}`,
+        `20 ${CONTENDER.builder}`,
         `20 ${CONTENDER.promiseAll}`,
         `20 ${CONTENDER.bareLoop}`,
         `20 ${CONTENDER.pGraph}`,
         `20 ${CONTENDER.asyncAuto}`,
         `50 ${CONTENDER.library}`,
+        `50 ${CONTENDER.builder}`,
         `50 ${CONTENDER.promiseAll}`,
         `50 ${CONTENDER.bareLoop}`,
         `50 ${CONTENDER.pGraph}`,
@@ -273,8 +278,45 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
           row(100_000, CONTENDER.promiseAll, 600, 0.67),
           row(100_000, CONTENDER.bareLoop, 100, 4),
           row(100_000, CONTENDER.pGraph, 8_000, 0.05),
+          row(1_000, CONTENDER.builder, 105, 100 / 105),
+          row(100_000, CONTENDER.builder, 480, 400 / 480),
+          row(1_000, CONTENDER.baseline, 98, 100 / 98),
+          row(100_000, CONTENDER.baseline, 400, 1),
         ],
-        firstInvoke: [{ size: 100_000, defineClassMs: 1, firstInvokeMs: 999, samples: 3 }],
+        firstInvoke: [
+          { size: 100_000, defineClassMs: 1, firstInvokeMs: 999, samples: 3 },
+          { size: 1_000_000, defineClassMs: 1, firstInvokeMs: 3_500, samples: 1 },
+        ],
+        builderBuild: [{ size: 100_000, buildMs: 200, samples: 3 }],
+        features: [
+          { feature: FEATURE.invoke, size: 10_000, medianNsPerTask: 100, ratioToInvoke: 1 },
+          { feature: FEATURE.stream, size: 10_000, medianNsPerTask: 160, ratioToInvoke: 1.6 },
+          { feature: FEATURE.interceptor, size: 10_000, medianNsPerTask: 120, ratioToInvoke: 1.2 },
+        ],
+        smallWorkflows: [
+          {
+            scenario: SMALL.seedSequential,
+            contender: SMALL.library,
+            microsecondsPerInvoke: 1,
+            ratioToHandWired: 1.4,
+          },
+          {
+            scenario: SMALL.seedConcurrent,
+            contender: SMALL.library,
+            microsecondsPerInvoke: 1,
+            ratioToHandWired: 2.5,
+          },
+          {
+            scenario: SMALL.layered30,
+            contender: SMALL.library,
+            microsecondsPerInvoke: 1,
+            ratioToHandWired: 0.4,
+          },
+        ],
+        heapPerInvoke: [
+          { contender: SMALL.library, bytesPerInvoke: 2_000 },
+          { contender: SMALL.baseline, bytesPerInvoke: 5_000 },
+        ],
         retainedHeap: [],
         makespan: [
           {
@@ -295,9 +337,64 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
         false, // bare loop: 4 at 100,000
         true, // p-graph: 0.05 everywhere
         false, // growth 400 / 100 = 4
+        false, // builder: 1.2× at 100,000
+        true, // before Part II: 1.02× and 1×
+        true, // builder build: 200 ms
+        false, // stream: 1.6×
+        true, // interceptor: 1.2×
+        true, // seed sequential: 1.4×
+        false, // seed concurrent: 2.5×
+        true, // 30 tasks: 0.4×
+        true, // heap: 2,000 of 5,000 bytes
+        true, // bare loop at 1,000: 1.25×
+        false, // growth 1,000 → 100,000: 4×
+        false, // 1,000,000 tasks: 3.5 s
         true, // 999 ms
         false, // 1 ms over the makespan target
       ]);
+    });
+  });
+
+  describe('measureFeatures, measureSmallWorkflows and measureBuilderBuild', () => {
+    it('measure each feature next to a plain run, with the plain run at 1×', async () => {
+      const rows = await measureFeatures(60, {
+        rounds: 1,
+        slotTimeMs: () => 2,
+        minIterations: 2,
+        warmupTimeMs: 1,
+        seed: SEED,
+      });
+      expect(rows.map((row) => row.feature)).to.deep.equal(Object.values(FEATURE));
+      expect(rows[0].ratioToInvoke).to.equal(1);
+      for (const row of rows) expect(row.medianNsPerTask).to.be.greaterThan(0);
+    });
+
+    it('skip a third of the tasks in the skipped-third contender', async () => {
+      const skipping = featureContenders(60, SEED).find((c) => c.name === FEATURE.skipped)!;
+      const result = (await skipping.run()) as { trace: readonly { status: string }[] };
+      const skipped = result.trace.filter((entry) => entry.status === 'skipped').length;
+      expect(skipped).to.equal(60 - Math.ceil(120 / 3));
+    });
+
+    it('compare small workflows with the hand-wired graph, and count heap per invoke', async () => {
+      const rows = await measureSmallWorkflows(1, undefined, 2);
+      expect([...new Set(rows.map((row) => row.scenario))]).to.deep.equal([
+        SMALL.seedSequential,
+        SMALL.seedConcurrent,
+        SMALL.layered30,
+      ]);
+      for (const row of rows.filter((r) => r.contender === SMALL.handWired)) {
+        expect(row.ratioToHandWired).to.equal(1);
+      }
+      const heap = await measureHeapPerInvoke(undefined, 50, 2);
+      expect(heap.map((row) => row.contender)).to.deep.equal([SMALL.library, SMALL.handWired]);
+      for (const row of heap) expect(row.bytesPerInvoke).to.be.greaterThan(0);
+    });
+
+    it('time building a DAG with the builder', () => {
+      const row = measureBuilderBuild(40, 2, SEED);
+      expect(row).to.include({ size: 40, samples: 2 });
+      expect(row.buildMs).to.be.greaterThan(0);
     });
   });
 });

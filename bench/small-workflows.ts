@@ -1,0 +1,233 @@
+/**
+ * The production shape: small workflows invoked per request, thousands of times a second. The
+ * seed's six-task graph invoked one after another and 1,000 at a time, and a 30-task, 4-level
+ * workflow with fan-in 3 — each next to the same graph wired by hand the way a careful user would
+ * (and next to the library before Part II) — plus the heap each invoke allocates.
+ */
+import { PerformanceObserver } from 'node:perf_hooks';
+import type { BenchLibrary } from './baseline';
+import { libraryContender, promiseAllContender, type Contender } from './contenders';
+import { collectGarbage } from './gc';
+import { defineWorkflowClass, generateLayeredDag, trivialTask } from './generate';
+import { DependsOn, Param, Task, Workflow } from './library';
+import { median } from './stats';
+import { measureInterleaved } from './throughput';
+
+/** One contender of one small-workflow scenario. */
+export interface SmallWorkflowRow {
+  readonly scenario: string;
+  readonly contender: string;
+  /** Median microseconds per invoke (per whole-graph run). */
+  readonly microsecondsPerInvoke: number;
+  /** This row's time divided by the hand-wired version's (below 1: faster than by hand). */
+  readonly ratioToHandWired: number;
+}
+
+/** Heap allocated by one invoke, measured between garbage collections. */
+export interface HeapPerInvokeRow {
+  readonly contender: string;
+  readonly bytesPerInvoke: number;
+}
+
+/** Scenario and contender names as they appear in tables and JSON. */
+export const SMALL = {
+  seedSequential: 'seed graph (6 tasks), one invoke at a time',
+  seedConcurrent: 'seed graph (6 tasks), 1,000 invokes in flight',
+  layered30: '30 tasks, 4 levels, fan-in 3',
+  library: 'async-dag',
+  baseline: 'async-dag before Part II',
+  handWired: 'hand-wired Promise.all',
+} as const;
+
+const inc = async (n: number) => n + 1;
+const add = async (a: number, b: number) => a + b;
+
+/** The seed's DAG with trivial async tasks, decorated by `library` as tsc would. */
+function seedClass(library: BenchLibrary) {
+  const decorate = (name: string, dependencies: string[]) => {
+    const prototype = Seed.prototype;
+    const decorators = [library.Task()] as MethodDecorator[];
+    if (dependencies.length > 0) {
+      decorators.push(library.DependsOn(...dependencies) as MethodDecorator);
+    } else {
+      library.Param()(prototype, name, 0); // the roots take the invocation parameter
+    }
+    Reflect.decorate(decorators, prototype, name, Object.getOwnPropertyDescriptor(prototype, name));
+  };
+  class Seed {
+    fastTaskA(n: number) {
+      return inc(n);
+    }
+    slowTaskB(a: number) {
+      return inc(a);
+    }
+    slowTaskA(n: number) {
+      return inc(n);
+    }
+    fastTaskB(n: number) {
+      return inc(n);
+    }
+    fastTaskC(a: number, b: number) {
+      return add(a, b);
+    }
+    endTask(c: number, b: number) {
+      return add(c, b);
+    }
+  }
+  decorate('fastTaskA', []);
+  decorate('slowTaskB', ['fastTaskA']);
+  decorate('slowTaskA', []);
+  decorate('fastTaskB', []);
+  decorate('fastTaskC', ['slowTaskA', 'fastTaskB']);
+  decorate('endTask', ['fastTaskC', 'slowTaskB']);
+  return Seed;
+}
+
+/** The seed's flow written by hand for maximal parallelism, as its README shows. */
+async function handWiredSeed(n: number): Promise<number> {
+  const fastTaskA = inc(n);
+  const slowTaskA = inc(n);
+  const fastTaskB = inc(n);
+  const slowTaskB = fastTaskA.then(inc);
+  const fastTaskC = Promise.all([slowTaskA, fastTaskB]).then(([a, b]) => add(a, b));
+  const [c, b] = await Promise.all([fastTaskC, slowTaskB]);
+  return add(c, b);
+}
+
+const BATCH = 200;
+const IN_FLIGHT = 1_000;
+
+/** Runs `invoke` `BATCH` times, one after another. */
+function sequential(name: string, invoke: (n: number) => Promise<unknown>): Contender {
+  const run = async () => {
+    for (let n = 0; n < BATCH; n++) await invoke(n);
+  };
+  return { name, run, runForValues: async () => [] };
+}
+
+/** Runs `invoke` `IN_FLIGHT` times at once. */
+function concurrent(name: string, invoke: (n: number) => Promise<unknown>): Contender {
+  const run = () => Promise.all(Array.from({ length: IN_FLIGHT }, (_, n) => invoke(n)));
+  return { name, run, runForValues: async () => [] };
+}
+
+/** Measures the three scenarios; `baseline` adds the library before Part II to each. */
+export async function measureSmallWorkflows(
+  rounds: number,
+  baseline: BenchLibrary | undefined,
+  slotTimeMs = 150,
+): Promise<SmallWorkflowRow[]> {
+  const libraries: [string, BenchLibrary][] = [
+    [SMALL.library, { Workflow, Task, DependsOn, Param }],
+  ];
+  if (baseline !== undefined) libraries.push([SMALL.baseline, baseline]);
+  const plan = { rounds, slotTimeMs: () => slotTimeMs, minIterations: 5, warmupTimeMs: 100 };
+  const rows: SmallWorkflowRow[] = [];
+
+  const seedInvokers = libraries.map(([name, library]) => {
+    const flow = new (seedClass(library))();
+    return [name, (n: number) => library.Workflow.invoke(flow, n)] as const;
+  });
+  for (const [scenario, make, perRun] of [
+    [SMALL.seedSequential, sequential, BATCH],
+    [SMALL.seedConcurrent, concurrent, IN_FLIGHT],
+  ] as const) {
+    const contenders = [
+      ...seedInvokers.map(([name, invoke]) => make(name, invoke)),
+      make(SMALL.handWired, handWiredSeed),
+    ];
+    rows.push(...(await measureScenario(scenario, contenders, perRun, plan)));
+  }
+
+  const dag = generateLayeredDag({ tasks: 30, layerWidth: 8, fanIn: 3, seed: 30 });
+  const layered = [
+    ...libraries.map(([name, library]) =>
+      libraryContender(
+        defineWorkflowClass(
+          dag,
+          () => trivialTask,
+          `Small30_${rows.length}_${name.length}`,
+          library,
+        ),
+        dag,
+        undefined,
+        name,
+        library.Workflow,
+      ),
+    ),
+    { ...promiseAllContender(dag, () => trivialTask), name: SMALL.handWired },
+  ];
+  const batches = layered.map((contender) => sequential(contender.name, () => contender.run()));
+  rows.push(...(await measureScenario(SMALL.layered30, batches, BATCH, plan)));
+  return rows;
+}
+
+async function measureScenario(
+  scenario: string,
+  contenders: readonly Contender[],
+  invokesPerRun: number,
+  plan: Parameters<typeof measureInterleaved>[2],
+): Promise<SmallWorkflowRow[]> {
+  for (const contender of contenders) await contender.run(); // first use: scan and cache
+  const samples = await measureInterleaved(contenders, invokesPerRun, plan);
+  const microseconds = (name: string) => (median(samples.get(name)!) * 1e3) / invokesPerRun;
+  const handWired = microseconds(SMALL.handWired);
+  return contenders.map(({ name }) => ({
+    scenario,
+    contender: name,
+    microsecondsPerInvoke: microseconds(name),
+    ratioToHandWired: microseconds(name) / handWired,
+  }));
+}
+
+/**
+ * Bytes allocated per invoke of the seed graph: the growth of the used heap over `invokes`
+ * sequential invokes, in batches small enough to fit the young generation, keeping only batches no
+ * garbage collection interrupted; the median of `batches` such batches.
+ */
+export async function measureHeapPerInvoke(
+  baseline: BenchLibrary | undefined,
+  invokes = 500,
+  batches = 15,
+): Promise<HeapPerInvokeRow[]> {
+  const libraries: [string, BenchLibrary][] = [
+    [SMALL.library, { Workflow, Task, DependsOn, Param }],
+  ];
+  if (baseline !== undefined) libraries.push([SMALL.baseline, baseline]);
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
+  observer.observe({ entryTypes: ['gc'] });
+  const rows: HeapPerInvokeRow[] = [];
+  try {
+    const contenders: [string, (n: number) => Promise<unknown>][] = [
+      ...libraries.map(([name, library]) => {
+        const flow = new (seedClass(library))();
+        return [name, (n: number) => library.Workflow.invoke(flow, n)] as [
+          string,
+          (n: number) => Promise<unknown>,
+        ];
+      }),
+      [SMALL.handWired, handWiredSeed],
+    ];
+    for (const [name, invoke] of contenders) {
+      for (let n = 0; n < 2_000; n++) await invoke(n); // warm up: compiled code, caches
+      const perInvoke: number[] = [];
+      for (let attempt = 0; perInvoke.length < batches && attempt < batches * 10; attempt++) {
+        collectGarbage();
+        for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+        const before = process.memoryUsage().heapUsed;
+        const collectionsBefore = collections;
+        for (let n = 0; n < invokes; n++) await invoke(n);
+        const after = process.memoryUsage().heapUsed;
+        await new Promise((resolve) => setImmediate(resolve)); // let the observer report
+        if (collections === collectionsBefore && after > before) {
+          perInvoke.push((after - before) / invokes);
+        }
+      }
+      rows.push({ contender: name, bytesPerInvoke: median(perInvoke) });
+    }
+  } finally {
+    observer.disconnect();
+  }
+  return rows;
+}
