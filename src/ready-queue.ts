@@ -1,7 +1,7 @@
 /**
  * The two ready queues of the scheduler. Each task enters a run's queue at most once, so both are
- * one preallocated `Int32Array`; both have the same three members so the scheduler does not care
- * which one it holds.
+ * one preallocated array of task indexes (given by the run, a copy of its plan's zeros); both have
+ * the same three members so the scheduler does not care which one it holds.
  */
 
 /** The scheduler's view of a ready queue. */
@@ -14,13 +14,11 @@ export interface ReadyQueue {
 
 /** First in, first out: used when concurrency is unlimited, so ready tasks start in the order they became ready. */
 export class FifoQueue implements ReadyQueue {
-  private readonly items: Int32Array;
   private head = 0;
   private tail = 0;
 
-  constructor(capacity: number) {
-    this.items = new Int32Array(capacity);
-  }
+  /** `items`: room for every task, preallocated (its contents are overwritten). */
+  constructor(private readonly items: number[]) {}
 
   get size(): number {
     return this.tail - this.head;
@@ -37,18 +35,16 @@ export class FifoQueue implements ReadyQueue {
 
 /**
  * A binary min-heap of node indexes ordered by a fixed rank per node (lower rank first). Each node
- * is pushed at most once per run, so the heap is one preallocated `Int32Array`.
+ * is pushed at most once per run, so the heap is one preallocated array.
  */
 export class RankedQueue implements ReadyQueue {
-  private readonly heap: Int32Array;
   private length = 0;
 
+  /** `heap`: room for every node, preallocated (its contents are overwritten). */
   constructor(
     private readonly rank: Int32Array,
-    capacity: number,
-  ) {
-    this.heap = new Int32Array(capacity);
-  }
+    private readonly heap: number[],
+  ) {}
 
   get size(): number {
     return this.length;

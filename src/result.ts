@@ -7,7 +7,7 @@ import type { WorkflowPlan } from './plan';
 import { didYouMean } from './suggest';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
 
-/** Where a task is in a run. Stored per task in a `Uint8Array`. */
+/** Where a task is in a run, as stored per task in a run's `states`. */
 export const TaskState = {
   Pending: 0,
   Running: 1,
@@ -25,20 +25,19 @@ export interface RunRecord {
    * skipped.
    */
   readonly values: readonly unknown[];
-  readonly states: Uint8Array;
-  readonly startTimes: Float64Array;
-  readonly endTimes: Float64Array;
+  readonly states: readonly number[];
+  readonly startTimes: readonly number[];
+  readonly endTimes: readonly number[];
   /**
    * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
    * either. Every started task made at least one attempt.
    */
-  readonly attempts: Uint32Array | undefined;
+  readonly attempts: readonly number[] | undefined;
   /** Tasks in the order they started or were skipped: the first `reportCount` entries. */
-  readonly reportOrder: Int32Array;
+  readonly reportOrder: readonly number[];
   readonly reportCount: number;
   /** Which tasks the run included; `undefined` means all. */
   readonly included: Uint8Array | undefined;
-  readonly failures: readonly { readonly task: string; readonly error: unknown }[];
   /** The errors that tasks' fallbacks recovered from, by task; `undefined` when none did. */
   readonly recoveredFrom: ReadonlyMap<number, unknown> | undefined;
   /** Tasks that started and then called `skip()`; `undefined` when none did. */
@@ -69,13 +68,39 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
 export class ExecutionResult<W extends object = any, P = unknown> {
   private traceCache: readonly TaskTrace[] | undefined;
 
-  /** @internal Results are made by `Workflow.invoke`. */
+  // The run's output, copied field by field out of the finished run (one object, no record
+  // object besides it): a result never holds the run itself, its counters, queue or instance.
+  private readonly values: RunRecord['values'];
+  private readonly states: RunRecord['states'];
+  private readonly startTimes: RunRecord['startTimes'];
+  private readonly endTimes: RunRecord['endTimes'];
+  private readonly attempts: RunRecord['attempts'];
+  private readonly reportOrder: RunRecord['reportOrder'];
+  private readonly reportCount: number;
+  private readonly included: RunRecord['included'];
+  private readonly recoveredFrom: RunRecord['recoveredFrom'];
+  private readonly skippedItself: RunRecord['skippedItself'];
+  private readonly runDurationMs: number;
+
+  /** @internal Results are made by `Workflow.invoke`, from the finished `run`. */
   constructor(
     private readonly plan: WorkflowPlan,
     /** The value passed to `Workflow.invoke`. */
     readonly param: P,
-    private readonly record: RunRecord,
-  ) {}
+    run: RunRecord,
+  ) {
+    this.values = run.values;
+    this.states = run.states;
+    this.startTimes = run.startTimes;
+    this.endTimes = run.endTimes;
+    this.attempts = run.attempts;
+    this.reportOrder = run.reportOrder;
+    this.reportCount = run.reportCount;
+    this.included = run.included;
+    this.recoveredFrom = run.recoveredFrom;
+    this.skippedItself = run.skippedItself;
+    this.runDurationMs = run.durationMs;
+  }
 
   /** The workflow class name. */
   get workflow(): string {
@@ -84,7 +109,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
 
   /** Wall time of the run in milliseconds. */
   get durationMs(): number {
-    return this.record.durationMs;
+    return this.runDurationMs;
   }
 
   /**
@@ -107,23 +132,23 @@ export class ExecutionResult<W extends object = any, P = unknown> {
         `"${task}" is not a task.${didYouMean(task, this.plan.names)}`,
       );
     }
-    if (this.record.states[index] !== TaskState.Succeeded) {
+    if (this.states[index] !== TaskState.Succeeded) {
       throw new TaskResultError(this.plan.workflow, task, this.whyNoValue(index));
     }
-    return this.record.values[index] as TaskResult<W, K>;
+    return this.values[index] as TaskResult<W, K>;
   }
 
   /** Whether `task` is a task that succeeded in this run (so `get(task)` will not throw). */
   has(task: string): boolean {
     if (typeof task !== 'string') return false;
     const index = this.plan.indexByName.get(task);
-    return index !== undefined && this.record.states[index] === TaskState.Succeeded;
+    return index !== undefined && this.states[index] === TaskState.Succeeded;
   }
 
   /** The results of every task that succeeded, by task name, in declaration order. */
   toObject(): { [K in TaskName<W>]?: TaskResult<W, K> } {
     const object: Record<string, unknown> = {};
-    const { states, values } = this.record;
+    const { states, values } = this;
     this.plan.names.forEach((name, index) => {
       if (states[index] !== TaskState.Succeeded) return;
       // Defined, not assigned: a task named "__proto__" stays an own key instead of replacing
@@ -147,9 +172,8 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   private buildTrace(): readonly TaskTrace[] {
-    const { states, values, startTimes, endTimes, attempts, reportOrder, reportCount } =
-      this.record;
-    const { recoveredFrom, skippedItself } = this.record;
+    const { states, values, startTimes, endTimes, attempts, reportOrder, reportCount } = this;
+    const { recoveredFrom, skippedItself } = this;
     const entries: TaskTrace[] = [];
     for (let position = 0; position < reportCount; position++) {
       const index = reportOrder[position];
@@ -174,7 +198,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
 
   private whyNoValue(index: number): string {
     const name = this.plan.names[index];
-    const { states, included, values } = this.record;
+    const { states, included, values } = this;
     switch (states[index]) {
       case TaskState.Failed:
         return `task "${name}" failed in this run: ${describeThrown(values[index])}`;

@@ -69,11 +69,16 @@ export function startRun<W extends object, P>(
     runInterceptors === undefined && taskInterceptors === undefined
       ? undefined
       : { workflow: plan.workflow, param };
+  if (runInterceptors === undefined) {
+    // The common case, without the extra closure: a small workflow's invoke is a few µs.
+    return new Promise<ExecutionResult<W, P>>((resolve, reject) => {
+      new Run(instance as W, plan, param, settings, resolve, reject, interceptorInfo).start();
+    });
+  }
   const start = () =>
     new Promise<ExecutionResult<W, P>>((resolve, reject) => {
       new Run(instance as W, plan, param, settings, resolve, reject, interceptorInfo).start();
     });
-  if (runInterceptors === undefined) return start();
   return intercept(runInterceptors, 'run', interceptorInfo!, start) as Promise<
     ExecutionResult<W, P>
   >;
@@ -85,17 +90,21 @@ export function startRun<W extends object, P>(
  */
 export class Run<W extends object = object, P = unknown> {
   readonly values: unknown[];
-  readonly states: Uint8Array;
-  readonly startTimes: Float64Array;
-  readonly endTimes: Float64Array;
-  readonly attempts: Uint32Array | undefined;
-  readonly reportOrder: Int32Array;
+  // Per-task state of this run. Plain arrays copied from the plan's templates, not typed arrays:
+  // see `WorkflowPlan.dependencyCounts`.
+  readonly states: number[];
+  readonly startTimes: number[];
+  readonly endTimes: number[];
+  readonly attempts: number[] | undefined;
+  readonly reportOrder: number[];
   reportCount = 0;
   readonly failures: TaskFailure[] = [];
   recoveredFrom: Map<number, unknown> | undefined;
   skippedItself: Set<number> | undefined;
+  /** Set when the run settles: the clock's last reading. */
+  durationMs = 0;
   readonly included: Uint8Array | undefined;
-  readonly waitingFor: Int32Array;
+  readonly waitingFor: number[];
   readonly ready: ReadyQueue;
   readonly events: RunEvents | undefined;
   // Copied out of the settings: read on every task.
@@ -105,7 +114,7 @@ export class Run<W extends object = object, P = unknown> {
   private readonly plainAttempts: boolean;
   /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
   private readonly prototype: object | undefined;
-  private readonly startedAt = performance.now();
+  private readonly startedAt = clock.now();
   /**
    * Milliseconds since the run began, read once per settled task (reading the clock costs as much
    * as the rest of a task's bookkeeping). A task starts at the reading of the event that let it
@@ -143,16 +152,17 @@ export class Run<W extends object = object, P = unknown> {
         ? Object.getPrototypeOf(instance)
         : undefined;
     this.values = new Array(taskCount);
-    this.states = new Uint8Array(taskCount);
-    this.startTimes = new Float64Array(taskCount);
-    this.endTimes = new Float64Array(taskCount);
-    this.reportOrder = new Int32Array(taskCount);
-    this.attempts = plan.hasAttemptPolicies ? new Uint32Array(taskCount) : undefined;
+    const { zeros, zeroTimes } = plan;
+    this.states = zeros.slice();
+    this.startTimes = zeroTimes.slice();
+    this.endTimes = zeroTimes.slice();
+    this.reportOrder = zeros.slice();
+    this.attempts = plan.hasAttemptPolicies ? zeros.slice() : undefined;
     this.waitingFor = plan.dependencyCounts.slice();
     this.ready =
       settings.concurrency === Infinity
-        ? new FifoQueue(taskCount)
-        : new RankedQueue(plan.ranks, taskCount);
+        ? new FifoQueue(zeros.slice())
+        : new RankedQueue(plan.ranks, zeros.slice());
     const { included, hooks, eventSink } = settings;
     this.included = included;
     this.concurrency = settings.concurrency;
@@ -175,7 +185,7 @@ export class Run<W extends object = object, P = unknown> {
         this.finish();
         return;
       }
-      this.unsubscribeFromCaller = subscribeToAbort(signal, this.onCallerAbort);
+      this.unsubscribeFromCaller = subscribeToAbort(signal, () => this.onCallerAbort());
     }
     const { roots } = this.plan;
     for (let position = 0; position < roots.length; position++) {
@@ -396,6 +406,7 @@ export class Run<W extends object = object, P = unknown> {
         );
         return;
       }
+      this.tick();
       this.hookFailed(task, error);
       this.finishIfDone();
     });
@@ -414,7 +425,7 @@ export class Run<W extends object = object, P = unknown> {
 
   /** Reads the clock: milliseconds since the run began. */
   tick(): number {
-    return (this.clock = performance.now() - this.startedAt);
+    return (this.clock = clock.now() - this.startedAt);
   }
 
   /**
@@ -498,10 +509,11 @@ export class Run<W extends object = object, P = unknown> {
     this.pump();
   }
 
-  private readonly onCallerAbort = (): void => {
+  private onCallerAbort(): void {
+    this.tick();
     this.stop(StopReason.Abort, this.settings.signal!.reason);
     this.finishIfDone();
-  };
+  }
 
   /**
    * No new task starts (but `allSettled` ones); running tasks see their signals abort; retry waits
@@ -540,21 +552,11 @@ export class Run<W extends object = object, P = unknown> {
     if (this.settled) return;
     this.settled = true;
     this.unsubscribeFromCaller?.();
-    // The result gets the run's output arrays only, not the run (its counters, queue, instance).
-    const result = new ExecutionResult<W, P>(this.plan, this.param, {
-      values: this.values,
-      states: this.states,
-      startTimes: this.startTimes,
-      endTimes: this.endTimes,
-      attempts: this.attempts,
-      reportOrder: this.reportOrder,
-      reportCount: this.reportCount,
-      included: this.included,
-      failures: this.failures,
-      recoveredFrom: this.recoveredFrom,
-      skippedItself: this.skippedItself,
-      durationMs: performance.now() - this.startedAt,
-    });
+    // The clock was read by the event that settled the run (a task's end, an abort, a hook's
+    // rejection), or by its start for a run that started nothing.
+    this.durationMs = this.clock;
+    // The result copies the run's output fields; it does not keep the run.
+    const result = new ExecutionResult<W, P>(this.plan, this.param, this);
     const { workflow } = this.plan;
     if (this.stopReason === StopReason.Abort) {
       this.reject(new WorkflowAbortedError(workflow, this.abortReason, result));
@@ -568,6 +570,12 @@ export class Run<W extends object = object, P = unknown> {
     }
   }
 }
+
+/**
+ * The clock of traces and events. `globalThis.performance` is read once: on Node.js it is an
+ * accessor on the global object, which costs a few ns on every read otherwise.
+ */
+const clock: { now(): number } = globalThis.performance;
 
 function countIncluded(included: Uint8Array): number {
   let count = 0;

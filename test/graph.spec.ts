@@ -66,7 +66,7 @@ describe('graph algorithms', () => {
 
 describe('ready queues', () => {
   it('FifoQueue pops in push order', () => {
-    const queue = new FifoQueue(3);
+    const queue = new FifoQueue([0, 0, 0]);
     [2, 0, 1].forEach((node) => queue.push(node));
     expect([queue.pop(), queue.pop(), queue.pop()]).to.deep.equal([2, 0, 1]);
     expect(queue.size).to.equal(0);
@@ -74,7 +74,7 @@ describe('ready queues', () => {
 
   it('RankedQueue pops lowest rank first, whatever the push order', () => {
     const ranks = Int32Array.from([5, 3, 9, 0, 7, 1, 8, 2, 6, 4]);
-    const queue = new RankedQueue(ranks, ranks.length);
+    const queue = new RankedQueue(ranks, new Array<number>(ranks.length).fill(0));
     [9, 2, 4, 0, 7, 1, 8, 3, 6, 5].forEach((node) => queue.push(node));
     const popped: number[] = [];
     while (queue.size > 0) popped.push(queue.pop());
