@@ -110,9 +110,24 @@ export interface TaskOptions {
  * ```
  */
 export type Settled<T> =
-  | { readonly status: 'succeeded'; readonly value: T }
-  | { readonly status: 'failed'; readonly error: unknown }
-  | { readonly status: 'skipped'; readonly reason: string };
+  | {
+      /** The dependency succeeded. */
+      readonly status: 'succeeded';
+      /** Its value. */
+      readonly value: T;
+    }
+  | {
+      /** The dependency failed (after its retries). */
+      readonly status: 'failed';
+      /** What it threw. */
+      readonly error: unknown;
+    }
+  | {
+      /** The dependency was skipped, or never started because the run stopped. */
+      readonly status: 'skipped';
+      /** Why. */
+      readonly reason: string;
+    };
 
 /** Passed to {@link WorkflowHooks.onTaskStart}. */
 export interface TaskStartEvent {
