@@ -157,8 +157,13 @@ export const definitionErrors = {
       'NO_TASKS',
       workflow,
       undefined,
-      `the class has no @Task() methods. Decorate its methods with @Task(), and check that ` +
-        `"experimentalDecorators": true is set in tsconfig.json (without it, decorators never run).`,
+      `the class has no @Task() methods. Decorate its methods with @Task(); both decorator ` +
+        `modes work: standard decorators (TypeScript 5.0+, no setting) and ` +
+        `"experimentalDecorators": true (as NestJS uses). If its methods are decorated, the ` +
+        `decorators did not run: with experimentalDecorators, a class expression loses them ` +
+        `(declare the class instead); with standard decorators on TypeScript 5.0 or 5.1, a ` +
+        `decorator written above @Task() that replaces the method hides it (write @Task() and ` +
+        `@DependsOn() nearest the method).`,
     );
   },
 };
