@@ -4,6 +4,7 @@
  * involved, the task, and say how to fix the problem.
  */
 import { describeInput } from './describe';
+import { shareInstanceof } from './shared';
 
 /** The codes of {@link WorkflowDefinitionError}. */
 export type DefinitionErrorCode =
@@ -44,6 +45,7 @@ export class WorkflowDefinitionError extends Error {
     super(`${workflow}: ${message}`);
   }
 }
+shareInstanceof(WorkflowDefinitionError, 'WorkflowDefinitionError');
 
 /** The message builders of {@link WorkflowDefinitionError}, one per situation. */
 export const definitionErrors = {

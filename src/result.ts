@@ -6,6 +6,7 @@ import { describeInput, describeThrown } from './describe';
 import type { WorkflowPlan } from './plan';
 import { didYouMean } from './suggest';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
+import { shareInstanceof } from './shared';
 
 /** Where a task is in a run. Stored per task in a `Uint8Array`. */
 export const TaskState = {
@@ -211,6 +212,7 @@ export class TaskResultError extends Error {
     super(`${workflow}: ${message}`);
   }
 }
+shareInstanceof(TaskResultError, 'TaskResultError');
 
 /** @internal The plan `result` is a run of, or `undefined` when `result` is not a result. */
 export function resultPlan(result: unknown): WorkflowPlan | undefined {

@@ -298,7 +298,8 @@ const CONSUMERS: readonly Consumer[] = [
     NO_COLOR: '1',
   })),
   {
-    title: 'Node.js: require() and import in one process share tokens and decorator records',
+    title:
+      'Node.js: require() and import in one process share tokens, decorator records and errors',
     expected: {
       'dual package': [
         'copies two',
@@ -306,6 +307,7 @@ const CONSUMERS: readonly Consumer[] = [
         'tokens shared true',
         'standard 42 skipped',
         'legacy ab!',
+        'errors true true',
       ],
     },
     async run(_tools, pkg) {

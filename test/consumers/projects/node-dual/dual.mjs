@@ -1,6 +1,7 @@
 /**
  * One process that loads the package twice, as an application mixing require() and import does:
- * the CommonJS copy and the ES-module copy. What one copy records must be understood by the other.
+ * the CommonJS copy and the ES-module copy. What one copy records, and the errors it throws, must
+ * be understood by the other.
  * Decorators are applied by hand, as compiled code calls them, so this runs in plain Node.js.
  */
 import { createRequire } from 'node:module';
@@ -55,5 +56,23 @@ Reflect.decorate(
   descriptor('b'),
 );
 lines.push(`legacy ${(await esm.Workflow.invoke(new Legacy(), '!')).get('b')}`);
+
+// An error thrown by one copy is an instance of the other copy's class.
+class Broken {
+  explode() {
+    throw new Error('boom');
+  }
+}
+standard(esm.Task(), Broken.prototype.explode, 'explode');
+const failure = await cjs.Workflow.invoke(new Broken()).catch((error) => error);
+let definition;
+try {
+  esm.Workflow.validate(class Empty {});
+} catch (error) {
+  definition = error;
+}
+lines.push(
+  `errors ${failure instanceof esm.WorkflowExecutionError} ${definition instanceof cjs.WorkflowDefinitionError}`,
+);
 
 console.log(lines.join('\n'));
