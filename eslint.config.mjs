@@ -7,6 +7,20 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Node.js scripts, and the config files of the consumer projects (test/consumers/projects).
+    files: ['**/*.cjs', '**/*.mjs', 'test/consumers/**/*.js'],
+    languageOptions: {
+      globals: {
+        __dirname: 'readonly',
+        console: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        require: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     rules: {
       // Decorator signatures and `Function`-typed overrides are part of the public contract.
       '@typescript-eslint/no-unsafe-function-type': 'off',

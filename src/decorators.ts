@@ -1,23 +1,40 @@
 /**
- * The four decorators. Each one only records metadata (see `metadata.ts`); the scanner decides
- * later, on first use of the class, whether the whole definition makes sense.
+ * The decorators. Each one only records metadata (see `metadata.ts`); the scanner decides later,
+ * on first use of the class, whether the whole definition makes sense. `@Task()` and
+ * `@DependsOn()` work in both decorator modes: like Lit's and MobX's decorators, they tell a
+ * legacy call `(prototype, key, descriptor)` from a standard call `(value, context)` and hand
+ * both to the same kind of record.
  */
-import { recordMember } from './metadata';
+import {
+  isStandardDecoratorContext,
+  recordMember,
+  recordStandardMember,
+  type MemberMetadata,
+} from './metadata';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, type InputToken } from './tokens';
 import type { TaskName, TaskOptions } from './types';
 
 /**
- * What `@Task()` and `@DependsOn()` return: a method decorator. Its target is typed `object`, not
- * `Object`, so a class may name a task after an `Object.prototype` method with another signature
- * (`hasOwnProperty(): string`).
+ * What `@Task()` and `@DependsOn()` return: a method decorator for either decorator mode —
+ * TypeScript's `experimentalDecorators` (as NestJS uses) and standard (TC39) decorators, the
+ * default of TypeScript 5.0 and later.
  */
-export type WorkflowMethodDecorator = (
-  target: object,
-  key: string | symbol,
-  descriptor: PropertyDescriptor,
-) => void;
+export interface WorkflowMethodDecorator {
+  /**
+   * Legacy decorators (`experimentalDecorators`). The target is typed `object`, not `Object`, so
+   * a class may name a task after an `Object.prototype` method with another signature
+   * (`hasOwnProperty(): string`).
+   */
+  (target: object, key: string | symbol, descriptor: PropertyDescriptor): void;
+  /** Standard (TC39) decorators, on a method. */
+  (value: Function, context: ClassMethodDecoratorContext): void;
+}
 
-/** What `@Param()` and `@Signal()` return: a parameter decorator. */
+/**
+ * What `@Param()`, `@Signal()` and `@Context()` return: a parameter decorator. Parameter
+ * decorators exist only with `experimentalDecorators`; with standard decorators, list the tokens
+ * `PARAM`, `SIGNAL` and `CONTEXT` in `@DependsOn` instead.
+ */
 export type WorkflowParameterDecorator = (
   target: object,
   key: string | symbol | undefined,
@@ -37,12 +54,11 @@ export type WorkflowParameterDecorator = (
  * ```
  */
 export function Task(options: TaskOptions = {}): WorkflowMethodDecorator {
-  return (target, key, descriptor) => {
-    const member = recordMember(target, key, descriptor);
+  return methodDecorator((member) => {
     member.taskDecorations += 1;
     // Kept as given: the scanner reads it by property access, so getters and inherited values count.
     member.taskOptions = options;
-  };
+  });
 }
 
 /**
@@ -62,10 +78,27 @@ export function Task(options: TaskOptions = {}): WorkflowMethodDecorator {
 export function DependsOn<W extends object = never>(
   ...inputs: (([W] extends [never] ? string : TaskName<W>) | InputToken)[]
 ): WorkflowMethodDecorator {
-  return (target, key, descriptor) => {
-    const member = recordMember(target, key, descriptor);
+  return methodDecorator((member) => {
     member.dependsOnDecorations += 1;
     member.dependsOn = [...inputs];
+  });
+}
+
+/**
+ * A decorator for both modes that applies `record` to the member's record. It returns nothing, so
+ * the method stays as written in either mode.
+ */
+function methodDecorator(record: (member: MemberMetadata) => void): WorkflowMethodDecorator {
+  return (targetOrValue: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): void => {
+    record(
+      isStandardDecoratorContext(keyOrContext)
+        ? recordStandardMember(targetOrValue, keyOrContext)
+        : recordMember(
+            targetOrValue as object,
+            keyOrContext as string | symbol | undefined,
+            descriptor,
+          ),
+    );
   };
 }
 
@@ -122,6 +155,12 @@ export function Context(): WorkflowParameterDecorator {
 
 function markParameter(slot: number): WorkflowParameterDecorator {
   return (target, key, index) => {
+    if (isStandardDecoratorContext(key)) {
+      // Applied to a member by a standard decorator call: recorded so the scanner can explain.
+      const member = recordStandardMember(target, key);
+      (member.misplacedMarkers ??= []).push(slot);
+      return;
+    }
     recordMember(target, key, undefined).markedParameters.push({ index, slot });
   };
 }

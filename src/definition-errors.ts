@@ -4,6 +4,7 @@
  * involved, the task, and say how to fix the problem.
  */
 import { describeInput } from './describe';
+import { shareInstanceof } from './shared';
 
 /** The codes of {@link WorkflowDefinitionError}. */
 export type DefinitionErrorCode =
@@ -44,6 +45,7 @@ export class WorkflowDefinitionError extends Error {
     super(`${workflow}: ${message}`);
   }
 }
+shareInstanceof(WorkflowDefinitionError, 'WorkflowDefinitionError');
 
 /** The message builders of {@link WorkflowDefinitionError}, one per situation. */
 export const definitionErrors = {
@@ -157,8 +159,13 @@ export const definitionErrors = {
       'NO_TASKS',
       workflow,
       undefined,
-      `the class has no @Task() methods. Decorate its methods with @Task(), and check that ` +
-        `"experimentalDecorators": true is set in tsconfig.json (without it, decorators never run).`,
+      `the class has no @Task() methods. Decorate its methods with @Task(); both decorator ` +
+        `modes work: standard decorators (TypeScript 5.0+, no setting) and ` +
+        `"experimentalDecorators": true (as NestJS uses). If its methods are decorated, the ` +
+        `decorators did not run: with experimentalDecorators, a class expression loses them ` +
+        `(declare the class instead); with standard decorators on TypeScript 5.0 or 5.1, a ` +
+        `decorator written above @Task() that replaces the method hides it (write @Task() and ` +
+        `@DependsOn() nearest the method).`,
     );
   },
 };

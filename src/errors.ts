@@ -5,6 +5,7 @@
  */
 import { describeThrown } from './describe';
 import type { ExecutionResult } from './result';
+import { shareInstanceof } from './shared';
 
 /**
  * A task failed (after its retries), so the run failed. Every task already in flight had settled
@@ -42,6 +43,7 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
     });
   }
 }
+shareInstanceof(WorkflowExecutionError, 'WorkflowExecutionError');
 
 /** ` (and 2 more: "b", "c")` for the failures after the first; long lists are cut short. */
 function othersText(failures: readonly TaskFailure[]): string {
@@ -91,6 +93,7 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
     super(`${workflow}: the run was aborted: ${describeThrown(cause)}`, { cause });
   }
 }
+shareInstanceof(WorkflowAbortedError, 'WorkflowAbortedError');
 
 /**
  * An attempt of a task took longer than its `timeout`. The attempt's `@Signal()` is aborted with
@@ -119,6 +122,7 @@ export class TaskTimeoutError extends Error {
     super(`${workflow}: task "${task}" timed out after ${timeoutMs} ms`);
   }
 }
+shareInstanceof(TaskTimeoutError, 'TaskTimeoutError');
 
 /**
  * An `InvokeOptions` value is invalid. `Workflow.invoke` rejects with it before any task starts.
@@ -142,3 +146,4 @@ export class WorkflowOptionsError extends TypeError {
     super(`${workflow}: invalid option "${option}": ${message}`);
   }
 }
+shareInstanceof(WorkflowOptionsError, 'WorkflowOptionsError');

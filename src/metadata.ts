@@ -1,8 +1,20 @@
 /**
- * Metadata keys and the typed record the decorators write. Decorators only call
- * {@link recordMember}; the scanner only calls {@link readOwnMembers}. Nothing else touches
- * reflect-metadata, so the storage format lives in this one file.
+ * Metadata keys and the typed record the decorators write, in both decorator modes. Decorators only
+ * call {@link recordMember} (legacy) or {@link recordStandardMember} (standard); the scanner only
+ * calls {@link readOwnMembers} and {@link readOwnStaticMembers}. Nothing else touches
+ * reflect-metadata or the standard-mode records, so the storage format lives in this one file.
+ *
+ * - Legacy decorators (`experimentalDecorators`, as NestJS uses) get the prototype and the member
+ *   key: records go into reflect-metadata under {@link METADATA_KEYS}, per prototype (or per
+ *   constructor, for statics).
+ * - Standard (TC39) decorators get the member's value and a context, never the class. Records go
+ *   into a process-wide `WeakMap` keyed by the decorated function — the scanner finds them by
+ *   looking up the functions on the prototype, which works on every toolchain, TypeScript 5.0 and
+ *   5.1 included — and, where the toolchain passes `context.metadata`, also under the class's
+ *   metadata object, which is how fields, accessors, statics and `#private` members, which have
+ *   no function on the prototype, are found and reported.
  */
+import { shared } from './shared';
 import type { TaskOptions } from './types';
 
 /** Every key is prefixed so it can never collide with `design:*` or a DI container's keys. */
@@ -36,6 +48,17 @@ export interface MemberMetadata {
    * the parameter index and the argument slot it receives (`PARAM_SLOT`, …).
    */
   markedParameters: MarkedParameter[];
+  /** Standard decorators only: the member's place among every standard-decorated member. */
+  readonly order?: number;
+  /** Standard decorators only: a static member (legacy statics are recorded on the constructor). */
+  readonly isStatic?: boolean;
+  /** Standard decorators only: a `#private` member. */
+  readonly isPrivate?: boolean;
+  /**
+   * Standard decorators only: the slots of parameter decorators (`@Param()`, …) applied to the
+   * member itself, as a standard decorator call can only do.
+   */
+  misplacedMarkers?: number[];
 }
 
 /** One parameter decorator's record. */
@@ -44,9 +67,21 @@ export interface MarkedParameter {
   readonly slot: number;
 }
 
+function newMember(key: string | symbol, kind: MemberKind): MemberMetadata {
+  return {
+    key,
+    kind,
+    taskDecorations: 0,
+    taskOptions: {},
+    dependsOn: [],
+    dependsOnDecorations: 0,
+    markedParameters: [],
+  };
+}
+
 /**
- * Returns the record for `key` on `target`, creating it (and registering it in declaration order)
- * when this is the first of our decorators to touch that member.
+ * Legacy decorators: returns the record for `key` on `target`, creating it (and registering it in
+ * declaration order) when this is the first of our decorators to touch that member.
  */
 export function recordMember(
   target: object,
@@ -64,15 +99,7 @@ export function recordMember(
   const memberKey = key ?? 'constructor';
   let member = members.get(memberKey);
   if (member === undefined) {
-    member = {
-      key: memberKey,
-      kind: key === undefined ? 'constructor' : 'method',
-      taskDecorations: 0,
-      taskOptions: {},
-      dependsOn: [],
-      dependsOnDecorations: 0,
-      markedParameters: [],
-    };
+    member = newMember(memberKey, key === undefined ? 'constructor' : 'method');
     members.set(memberKey, member);
   }
   if (descriptor !== undefined) {
@@ -90,11 +117,191 @@ function describeUndecoratedMember(target: object, key: string | symbol): Member
   return typeof descriptor.value === 'function' ? 'method' : 'accessor';
 }
 
-/** The records our decorators left on exactly this prototype or constructor (not inherited). */
-export function readOwnMembers(target: object): Iterable<MemberMetadata> {
+function ownLegacyMembers(target: object): MemberMetadata[] {
   const members: Map<string | symbol, MemberMetadata> | undefined = Reflect.getOwnMetadata(
     METADATA_KEYS.members,
     target,
   );
-  return members?.values() ?? [];
+  return members === undefined ? [] : [...members.values()];
+}
+
+/**
+ * The second argument of a standard (TC39) decorator call: only the fields we read. A legacy
+ * call's second argument is a property key or `undefined`, never an object.
+ */
+export interface StandardDecoratorContext {
+  readonly kind: string;
+  readonly name?: string | symbol;
+  readonly static?: boolean;
+  readonly private?: boolean;
+  readonly metadata?: unknown;
+}
+
+/** Whether a decorator's second argument is a standard decorator's context. */
+export function isStandardDecoratorContext(value: unknown): value is StandardDecoratorContext {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === 'string'
+  );
+}
+
+/** The records standard decorators made for one class, found through its metadata object. */
+interface ClassRecords {
+  readonly instance: Map<string | symbol, MemberMetadata>;
+  readonly static: Map<string | symbol, MemberMetadata>;
+}
+
+/** Shared by every loaded copy of the package, so a class decorated by one is read by the other. */
+const standardRecords = shared('standard decorator records', () => ({
+  /** Decorated function (method, getter, setter, class) → its member's record. */
+  byFunction: new WeakMap<Function, MemberMetadata>(),
+  /** A class's `context.metadata` object → the records of its members. */
+  byClassMetadata: new WeakMap<object, ClassRecords>(),
+  /** How many members standard decorators have recorded: the next member's `order`. */
+  recorded: 0,
+}));
+
+/**
+ * TypeScript 5.2+ and other compilers pass `context.metadata` only when `Symbol.metadata` exists
+ * when the class is defined; Node.js and most browsers do not define it yet. Defined here, on
+ * import, before any decorated class, with the key esbuild, swc and Bun fall back to — never
+ * replacing a native one (Deno has it).
+ */
+function provideSymbolMetadata(): void {
+  if (typeof (Symbol as { metadata?: unknown }).metadata === 'symbol') return;
+  try {
+    Object.defineProperty(Symbol, 'metadata', {
+      value: Symbol.for('Symbol.metadata'),
+      writable: true,
+      configurable: true,
+    });
+  } catch {
+    // A frozen `Symbol` (a hardened realm): members are still found through their functions.
+  }
+}
+provideSymbolMetadata();
+
+/**
+ * Standard decorators: returns the record of the member `context` describes, creating it when
+ * this is the first of our decorators to touch that member. `value` is what the decorator got:
+ * the method, getter or setter, `{ get, set }` for an auto-accessor, the class, or `undefined`
+ * for a field.
+ */
+export function recordStandardMember(
+  value: unknown,
+  context: StandardDecoratorContext,
+): MemberMetadata {
+  const isClass = context.kind === 'class';
+  const key = isClass || context.name === undefined ? 'constructor' : context.name;
+  const isStatic = isClass || context.static === true;
+  const functions = decoratedFunctions(value);
+  const classRecords = recordsOfClassMetadata(context.metadata);
+  const sameClassMembers = classRecords && (isStatic ? classRecords.static : classRecords.instance);
+  let member = sameClassMembers?.get(key);
+  for (const decorated of functions) member ??= standardRecords.byFunction.get(decorated);
+  if (member === undefined) {
+    member = {
+      ...newMember(key, standardKind(context.kind)),
+      order: standardRecords.recorded++,
+      isStatic,
+      isPrivate: context.private === true,
+    };
+  }
+  sameClassMembers?.set(key, member);
+  for (const decorated of functions) standardRecords.byFunction.set(decorated, member);
+  return member;
+}
+
+function standardKind(kind: string): MemberKind {
+  if (kind === 'method') return 'method';
+  if (kind === 'field') return 'field';
+  if (kind === 'class') return 'constructor';
+  return 'accessor'; // getter, setter, accessor
+}
+
+/** The functions a standard decorator's `value` puts on the class: one, two for an auto-accessor. */
+function decoratedFunctions(value: unknown): Function[] {
+  if (typeof value === 'function') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  const { get, set } = value as { get?: unknown; set?: unknown };
+  return [get, set].filter((accessor): accessor is Function => typeof accessor === 'function');
+}
+
+function recordsOfClassMetadata(metadata: unknown): ClassRecords | undefined {
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  let records = standardRecords.byClassMetadata.get(metadata);
+  if (records === undefined) {
+    records = { instance: new Map(), static: new Map() };
+    standardRecords.byClassMetadata.set(metadata, records);
+  }
+  return records;
+}
+
+/** The records standard decorators left under `constructor`'s own `Symbol.metadata` object. */
+function ownClassRecords(constructor: unknown): ClassRecords | undefined {
+  if (typeof constructor !== 'function') return undefined;
+  const keys = new Set([
+    (Symbol as { metadata?: unknown }).metadata,
+    Symbol.for('Symbol.metadata'),
+  ]);
+  for (const key of keys) {
+    if (typeof key !== 'symbol') continue;
+    const metadata: unknown = Object.getOwnPropertyDescriptor(constructor, key)?.value;
+    const records =
+      typeof metadata === 'object' && metadata !== null
+        ? standardRecords.byClassMetadata.get(metadata)
+        : undefined;
+    if (records !== undefined) return records;
+  }
+  return undefined;
+}
+
+/**
+ * Standard-decorator records of `holder`'s own members (a prototype, or a constructor for
+ * statics), in declaration order: those under its class's metadata, and those of the functions it
+ * holds (the only way on TypeScript 5.0 and 5.1, which pass no `context.metadata`).
+ */
+function ownStandardMembers(
+  holder: object,
+  fromClassMetadata: ReadonlyMap<string | symbol, MemberMetadata> | undefined,
+  isStatic: boolean,
+): MemberMetadata[] {
+  if (standardRecords.recorded === 0) return [];
+  const found = new Set(fromClassMetadata?.values());
+  for (const key of Reflect.ownKeys(holder)) {
+    const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+    for (const candidate of [descriptor?.value, descriptor?.get, descriptor?.set]) {
+      if (typeof candidate !== 'function') continue;
+      const member = standardRecords.byFunction.get(candidate);
+      if (member?.key === key && member.isStatic === isStatic) found.add(member);
+    }
+  }
+  return [...found].sort((a, b) => a.order! - b.order!);
+}
+
+/**
+ * The records our decorators left for exactly this prototype's members (not inherited), in
+ * declaration order.
+ */
+export function readOwnMembers(prototype: object): MemberMetadata[] {
+  const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+  return [
+    ...ownLegacyMembers(prototype),
+    ...ownStandardMembers(prototype, ownClassRecords(constructor)?.instance, false),
+  ];
+}
+
+/**
+ * The records our decorators left on a class itself: its static members, its constructor's
+ * parameters, or the class (a method decorator applied to a class).
+ */
+export function readOwnStaticMembers(constructor: Function): MemberMetadata[] {
+  const members = [
+    ...ownLegacyMembers(constructor),
+    ...ownStandardMembers(constructor, ownClassRecords(constructor)?.static, true),
+  ];
+  const onClass = standardRecords.byFunction.get(constructor);
+  if (onClass?.kind === 'constructor' && !members.includes(onClass)) members.push(onClass);
+  return members;
 }

@@ -6,6 +6,7 @@ import { describeInput, describeThrown } from './describe';
 import type { WorkflowPlan } from './plan';
 import { didYouMean } from './suggest';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
+import { shareInstanceof } from './shared';
 
 /** Where a task is in a run, as stored per task in a run's `states`. */
 export const TaskState = {
@@ -235,6 +236,7 @@ export class TaskResultError extends Error {
     super(`${workflow}: ${message}`);
   }
 }
+shareInstanceof(TaskResultError, 'TaskResultError');
 
 /** @internal The plan `result` is a run of, or `undefined` when `result` is not a result. */
 export function resultPlan(result: unknown): WorkflowPlan | undefined {

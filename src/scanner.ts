@@ -5,7 +5,7 @@
  */
 import { describeInput } from './describe';
 import { definitionErrors } from './definition-errors';
-import { readOwnMembers, type MemberMetadata } from './metadata';
+import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata';
 import { PlanDraft, type WorkflowPlan } from './plan';
 import { closestName } from './suggest';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens';
@@ -103,10 +103,21 @@ function collectTasks(chain: readonly object[], workflow: string): TaskDefinitio
   return [...tasks.values()];
 }
 
-/** Our decorators on a constructor's own members are either on statics or on constructor params. */
+/**
+ * Our decorators on a class itself are on statics, on constructor parameters, or on the class
+ * (a method decorator used as a class decorator).
+ */
 function rejectStaticMembers(constructor: Function, workflow: string): void {
-  for (const metadata of readOwnMembers(constructor)) {
+  for (const metadata of readOwnStaticMembers(constructor)) {
     if (metadata.kind === 'constructor') {
+      if (metadata.taskDecorations + metadata.dependsOnDecorations > 0) {
+        throw definitionErrors.invalidTask(
+          workflow,
+          workflow,
+          `${decoratorsOn(metadata).join(', ')} on the class ${workflow} itself: ` +
+            `they are method decorators. Apply them to the methods that are tasks.`,
+        );
+      }
       throw definitionErrors.notATask(workflow, 'constructor', decoratorsOn(metadata));
     }
     throw definitionErrors.invalidTask(
@@ -125,6 +136,21 @@ function checkMember(metadata: MemberMetadata, workflow: string): string {
   if (typeof metadata.key === 'symbol') {
     throw invalid(
       `${decoratorsOn(metadata).join(', ')} on symbol-named method ${member}: task names must be strings.`,
+    );
+  }
+  if (metadata.isPrivate === true) {
+    throw invalid(
+      `${decoratorsOn(metadata).join(', ')} on private member "${member}": tasks are looked up on ` +
+        `the instance by name, which a #private member cannot be. Use TypeScript's "private" ` +
+        `keyword instead of "#".`,
+    );
+  }
+  if (metadata.misplacedMarkers !== undefined) {
+    const marker = MARKER_BY_SLOT[metadata.misplacedMarkers[0]];
+    throw invalid(
+      `${marker} is applied to "${member}" itself: parameter decorators exist only with ` +
+        `"experimentalDecorators". With standard decorators, list ${TOKEN_BY_SLOT[metadata.misplacedMarkers[0]]} ` +
+        `in @DependsOn instead, at that argument's position.`,
     );
   }
   if (metadata.taskDecorations === 0) {
@@ -184,12 +210,22 @@ const MARKER_BY_SLOT: Record<number, string> = {
   [CONTEXT_SLOT]: '@Context()',
 };
 
+/** The token that stands for each marked slot, for messages. */
+const TOKEN_BY_SLOT: Record<number, string> = {
+  [PARAM_SLOT]: 'PARAM',
+  [SIGNAL_SLOT]: 'SIGNAL',
+  [CONTEXT_SLOT]: 'CONTEXT',
+};
+
 function decoratorsOn(metadata: MemberMetadata): string[] {
   const decorators: string[] = [];
   if (metadata.taskDecorations > 0) decorators.push('@Task()');
   if (metadata.dependsOnDecorations > 0) decorators.push('@DependsOn');
   for (const slot of [PARAM_SLOT, SIGNAL_SLOT, CONTEXT_SLOT]) {
-    if (metadata.markedParameters.some((marked) => marked.slot === slot)) {
+    if (
+      metadata.markedParameters.some((marked) => marked.slot === slot) ||
+      metadata.misplacedMarkers?.includes(slot) === true
+    ) {
       decorators.push(MARKER_BY_SLOT[slot]);
     }
   }

@@ -22,3 +22,35 @@ export function shared<T>(name: string, create: () => T): T {
   if (!(name in registry)) registry[name] = create();
   return registry[name] as T;
 }
+
+/**
+ * Makes `value instanceof constructor` true also for instances of the same class made by another
+ * loaded copy of the package (an application that `require`s it while a dependency `import`s
+ * it), so `catch (error) { if (error instanceof WorkflowExecutionError) … }` works whichever copy
+ * threw. Instances carry a `Symbol.for` brand named `name`; subclasses keep the usual meaning of
+ * `instanceof`.
+ *
+ * @example
+ * ```ts
+ * export class TaskTimeoutError extends Error { … }
+ * shareInstanceof(TaskTimeoutError, 'TaskTimeoutError');
+ * ```
+ */
+export function shareInstanceof(
+  constructor: abstract new (...args: any[]) => object,
+  name: string,
+) {
+  const brand = Symbol.for(`async-dag.class.${name}`);
+  Object.defineProperty(constructor.prototype, brand, { value: true });
+  Object.defineProperty(constructor, Symbol.hasInstance, {
+    value(this: Function, value: unknown): boolean {
+      if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+      return (
+        this === constructor &&
+        typeof value === 'object' &&
+        value !== null &&
+        (value as Record<symbol, unknown>)[brand] === true
+      );
+    },
+  });
+}

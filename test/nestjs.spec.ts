@@ -1,5 +1,5 @@
 import { Inject, Injectable, Scope, SetMetadata } from '@nestjs/common';
-import * as nestConstants from '@nestjs/common/constants.js';
+import * as nestConstants from '@nestjs/common/constants';
 import { ContextIdFactory, REQUEST, Reflector } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { expect } from 'chai';

@@ -1,369 +1,467 @@
 /**
- * The published package, as a consumer gets it: `npm pack` (which builds through `prepack`), a
- * fresh project that installs the tarball, a decorated workflow compiled by plain `tsc` with
- * `experimentalDecorators`, and run with `node`. Slow (a build and an install); skip it with
- * `ASYNC_DAG_SKIP_PACK=1`.
+ * The published package, as consumers get it: `npm pack`, then fresh projects that install the
+ * tarball and build and run the seed example with every toolchain API.md §10 names — tsc (5.0,
+ * 5.9, 6 and 7; CommonJS, NodeNext ESM and a browser project; both decorator modes; the published
+ * `.d.ts` with `skipLibCheck: false`), tsx, vitest 3 on vite 7, jest with @swc/jest, esbuild ESM
+ * and browser bundles, Bun, Deno, and one Node.js process loading both the CommonJS and the
+ * ES-module build. Each consumer must print the seed's started/done order and results 1 and 4.
+ *
+ * The consumers run concurrently (a few at a time) from `before`; each `it` checks one consumer's
+ * output, and `after` prints how long each took. The projects, tools and seed programs are in
+ * test/consumers/ (see test/support/consumers.ts); docs/toolchains.md shows their configurations.
+ * Slow (a build, installs); skip it with `ASYNC_DAG_SKIP_PACK=1`.
  */
 import { expect } from 'chai';
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInBrowserRealm } from './support/browser-realm';
+import {
+  consumerTools,
+  createProject,
+  limitConcurrency,
+  linesOf,
+  packedPackage,
+  REPOSITORY_ROOT,
+  run,
+  runNode,
+  seedOutput,
+  seedProgram,
+  seedSource,
+  skipPack,
+  type ConsumerTools,
+  type PackedPackage,
+} from './support/consumers';
 
-const repositoryRoot = resolve(__dirname, '..');
-const typescriptCompiler = join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-const npmCommand = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+type Mode = 'standard' | 'legacy';
 
-/** What `npm pack --json` reports about one tarball. */
-interface PackReport {
-  filename: string;
-  files: { path: string }[];
+/** What one consumer printed, per variant (e.g. "commonjs, legacy"). */
+type Outputs = Record<string, string[]>;
+
+/** One consumer: a toolchain building and running the seed example in its variants. */
+interface Consumer {
+  readonly title: string;
+  /** The lines each variant must print. */
+  readonly expected: Outputs;
+  /** Why this consumer cannot run here, if it cannot. */
+  readonly unavailable?: (tools: ConsumerTools, pkg: PackedPackage) => Promise<string | undefined>;
+  readonly run: (tools: ConsumerTools, pkg: PackedPackage) => Promise<Outputs>;
 }
 
-/** The consumer's workflow: the seed example with short delays, typed results and a type error. */
-const consumerSource = `
-import { DependsOn, Param, Task, Workflow, WorkflowExecutionError } from 'async-dag';
+/** A consumer's result, or why it was skipped. */
+type Outcome = { outputs: Outputs } | { skipped: string };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-class Example {
-  readonly log: string[] = [];
-
-  private async step<T>(name: string, ms: number, value: T): Promise<T> {
-    this.log.push(name + ' started');
-    await sleep(ms);
-    this.log.push(name + ' done');
-    return value;
-  }
-
-  @Task()
-  fastTaskA(@Param() n: number) { return this.step('fastTaskA', 10, n + 1); }
-
-  @Task() @DependsOn<Example>('fastTaskA')
-  slowTaskB(a: number) { return this.step('slowTaskB', 200, a + 1); }
-
-  @Task()
-  slowTaskA(@Param() n: number) { return this.step('slowTaskA', 50, n + 1); }
-
-  @Task()
-  fastTaskB(@Param() n: number) { return this.step('fastTaskB', 20, n + 1); }
-
-  @Task() @DependsOn<Example>('slowTaskA', 'fastTaskB')
-  fastTaskC(a: number, b: number) { return this.step('fastTaskC', 10, a + b); }
-
-  @Task() @DependsOn<Example>('fastTaskC', 'slowTaskB')
-  endTask(c: number, b: number) { return this.step('endTask', 10, c + b); }
+/** Rewrites a JSON file of a project (comments in the templates are dropped). */
+function editJson(file: string, edit: (json: any) => void): void {
+  const json = JSON.parse(readFileSync(file, 'utf8').replace(/^\s*\/\/.*$/gm, '')) as Record<
+    string,
+    unknown
+  >;
+  edit(json);
+  writeFileSync(file, JSON.stringify(json, null, 2));
 }
-
-class Broken {
-  @Task() explode(): number { throw new Error('boom'); }
-}
-
-async function main(): Promise<void> {
-  const example = new Example();
-  const result = await Workflow.invoke(example, 0);
-  const first: number = result.get('fastTaskA');
-  const end: number = result.get('endTask');
-  // @ts-expect-error -- 'log' is not a method, so it is not a task name
-  result.has('log') && result.get('log');
-  console.log(example.log.join('\\n'));
-  console.log('results ' + JSON.stringify({ first, end }));
-  console.log('roots ' + Workflow.graph(Example).roots.join(' '));
-  try {
-    await Workflow.invoke(new Broken());
-  } catch (error) {
-    console.log('failure ' + (error instanceof WorkflowExecutionError) + ' ' + (error as Error).message);
-  }
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
-`;
 
 /**
- * A traced builder run through the published `async-dag/opentelemetry`, with a tracer that logs
- * each span as it ends: name, parent, outcome, events. No SDK: the entry point needs only the API.
+ * Each TypeScript version builds three projects in one `tsc -b`: CommonJS and NodeNext ESM (run
+ * afterwards with Node.js) and a browser project (DOM library, no @types/node; checked only).
+ * The decorator modes alternate, so each version checks the published `.d.ts` in both modes and
+ * both module formats are run in both modes.
  */
-const tracedSource = `
-const { trace } = require('@opentelemetry/api');
-const { buildDag, skip } = require('async-dag');
-const { openTelemetry } = require('async-dag/opentelemetry');
+const TYPESCRIPT_VERSIONS = [
+  { version: '5.0', tool: 'ts50', commonjs: 'legacy', esm: 'standard' },
+  { version: '5.9', tool: 'ts59', commonjs: 'standard', esm: 'legacy' },
+  { version: '6.0', tool: 'ts60', commonjs: 'legacy', esm: 'standard' },
+  { version: '7.0', tool: 'ts70', commonjs: 'standard', esm: 'legacy' },
+] as const;
 
-const ended = [];
-let spans = 0;
-const tracer = {
-  startSpan(name, options, parentContext) {
-    const parent = trace.getSpan(parentContext);
-    const spanId = String(++spans).padStart(16, '0');
-    const attributes = { ...options.attributes };
-    const events = [];
-    return {
-      name,
-      spanContext: () => ({ traceId: '1'.repeat(32), spanId, traceFlags: 1 }),
-      setAttribute(key, value) { attributes[key] = value; return this; },
-      setStatus() { return this; },
-      recordException() {},
-      addEvent(event) { events.push(event); return this; },
-      end() {
-        const outcome = attributes['async_dag.attempt.outcome'] ?? attributes['async_dag.run.outcome'];
-        ended.push([name, 'under', parent ? parent.name : 'nothing', outcome, ...events].join(' '));
-      },
-    };
+function typescriptConsumer({
+  version,
+  tool,
+  commonjs,
+  esm,
+}: (typeof TYPESCRIPT_VERSIONS)[number]) {
+  const projects = [
+    { variant: `commonjs, ${commonjs}`, template: `tsc-commonjs-${commonjs}`, mode: commonjs },
+    { variant: `nodenext ESM, ${esm}`, template: `tsc-esm-${esm}`, mode: esm },
+    { variant: 'browser, standard', template: 'tsc-browser', mode: 'standard' as const },
+  ];
+  const runnable = projects.slice(0, 2);
+  return {
+    title: `tsc ${version}: compiles against the published .d.ts (skipLibCheck false) and runs`,
+    expected: {
+      ...Object.fromEntries(runnable.map(({ variant, mode }) => [variant, seedOutput(mode)])),
+      'declarations used': projects.map(({ variant }) =>
+        variant.startsWith('commonjs') ? 'dist/cjs/index.d.ts' : 'dist/esm/index.d.ts',
+      ),
+    },
+    async run(tools, pkg) {
+      const directories = projects.map(({ template, mode }) => {
+        const directory = createProject(
+          `ts${tool.slice(2)}-${template}`,
+          {
+            template,
+            files: { 'index.ts': seedProgram(mode) },
+            links: template === 'tsc-browser' ? [] : ['@types/node'],
+          },
+          pkg,
+        );
+        editJson(join(directory, 'tsconfig.json'), (config) => {
+          config.compilerOptions.listFiles = true;
+          // TypeScript's own lib.*.d.ts take seconds to check and are not ours: skipped before 7,
+          // whose native compiler checks everything in a fraction of that time.
+          if (version !== '7.0') config.compilerOptions.skipDefaultLibCheck = true;
+        });
+        return directory;
+      });
+      const build = await runNode([tools.tool(`${tool}/bin/tsc`), '-b', ...directories], {
+        cwd: pkg.workDirectory,
+      });
+      const declarations = directories.map((directory) => {
+        const installed = join(directory, 'node_modules', 'async-dag') + '/';
+        const used = linesOf(build.stdout).filter(
+          (file) => file.startsWith(installed) && file.endsWith('/index.d.ts'),
+        );
+        return used.map((file) => file.slice(installed.length)).join(' ') || 'none';
+      });
+      const outputs: Outputs = { 'declarations used': declarations };
+      for (const [index, { variant }] of runnable.entries()) {
+        const { stdout } = await runNode([join('out', 'index.js')], { cwd: directories[index] });
+        outputs[variant] = linesOf(stdout);
+      }
+      return outputs;
+    },
+  } satisfies Consumer;
+}
+
+/** Bun and Deno run TypeScript themselves: a project per decorator mode. */
+function runtimeConsumer(
+  runtime: 'bun' | 'deno',
+  binary: string,
+  args: readonly string[],
+  env: (pkg: PackedPackage) => NodeJS.ProcessEnv,
+): Consumer {
+  return {
+    title: `${runtime === 'bun' ? 'Bun' : 'Deno'}: runs the TypeScript source in both modes`,
+    expected: { standard: seedOutput('standard'), legacy: seedOutput('legacy') },
+    async unavailable(tools, pkg) {
+      try {
+        await run(tools.tool(binary), ['--version'], { cwd: pkg.workDirectory, env: env(pkg) });
+        return undefined;
+      } catch (error) {
+        return `${runtime} from npm does not run here: ${(error as Error).message.split('\n')[0]}`;
+      }
+    },
+    async run(tools, pkg) {
+      const outputs: Outputs = {};
+      for (const mode of ['standard', 'legacy'] as const) {
+        const directory = createProject(
+          `${runtime}-${mode}`,
+          { template: `${runtime}-${mode}`, files: { 'index.ts': seedProgram(mode) } },
+          pkg,
+        );
+        const { stdout } = await run(tools.tool(binary), [...args, 'index.ts'], {
+          cwd: directory,
+          env: env(pkg),
+        });
+        outputs[mode] = linesOf(stdout);
+      }
+      return outputs;
+    },
+  };
+}
+
+const CONSUMERS: readonly Consumer[] = [
+  ...TYPESCRIPT_VERSIONS.map(typescriptConsumer),
+  {
+    title: 'tsx: runs index.ts with no tsconfig (standard) and with the one-line tsconfig (legacy)',
+    expected: { standard: seedOutput('standard'), legacy: seedOutput('legacy') },
+    async run(tools, pkg) {
+      const outputs: Outputs = {};
+      for (const mode of ['standard', 'legacy'] as const) {
+        const directory = createProject(
+          `tsx-${mode}`,
+          { template: `tsx-${mode}`, files: { 'index.ts': seedProgram(mode) } },
+          pkg,
+        );
+        const { stdout } = await runNode([tools.tool('tsx/dist/cli.mjs'), 'index.ts'], {
+          cwd: directory,
+        });
+        outputs[mode] = linesOf(stdout);
+      }
+      return outputs;
+    },
   },
-};
-
-const tm = buildDag({ name: 'traced' });
-const first = tm.addNode({ name: 'first' }, async () => 1);
-const second = tm.addNode({ name: 'second' }, () => skip('nothing to do'), first);
-tm.addNode({ name: 'third' }, (value) => value, second);
-tm.invoke(undefined, { interceptors: [openTelemetry({ tracer })] }).then(() => console.log(ended.join('\\n')));
-`;
-
-/** The entry point's types, as a TypeScript consumer sees them. */
-const tracedTypesSource = `
-import { Workflow, type WorkflowInterceptor } from 'async-dag';
-import { openTelemetry, type OpenTelemetryOptions } from 'async-dag/opentelemetry';
-
-const options: OpenTelemetryOptions = {};
-const interceptor: WorkflowInterceptor = openTelemetry(options);
-// @ts-expect-error -- not an option
-openTelemetry({ tracr: undefined });
-export const run = (flow: object) => Workflow.invoke(flow, undefined, { interceptors: [interceptor] });
-`;
-
-const consumerTsconfig = {
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'commonjs',
-    lib: ['ES2022'],
-    strict: true,
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    // The package's declarations must compile as shipped.
-    skipLibCheck: false,
-    // A Node.js consumer has @types/node; borrow this repository's copy instead of installing it.
-    typeRoots: [join(repositoryRoot, 'node_modules', '@types')],
-    types: ['node'],
-    outDir: 'out',
+  {
+    title: 'vitest 3 on vite 7: runs a test file per decorator mode, with no vitest config',
+    expected: {
+      standard: seedOutput('standard'),
+      legacy: seedOutput('legacy'),
+      summary: ['Test Files  2 passed (2)'],
+    },
+    async run(tools, pkg) {
+      const directory = createProject(
+        'vitest',
+        {
+          template: 'vitest',
+          files: { 'seed.ts': seedSource.standard, 'legacy/seed.ts': seedSource.legacy },
+          links: ['vitest'],
+        },
+        pkg,
+      );
+      const { stdout } = await runNode([tools.tool('vitest/vitest.mjs'), 'run'], {
+        cwd: directory,
+        env: { CI: '1', NO_COLOR: '1' },
+      });
+      return {
+        ...reports(directory),
+        summary: linesOf(stdout)
+          .filter(isVitestFileSummary)
+          .map((line) => line.trim()),
+      };
+    },
   },
-  files: ['index.ts'],
-};
+  {
+    title: 'jest with @swc/jest: runs a test file per decorator mode',
+    expected: {
+      standard: seedOutput('standard'),
+      legacy: seedOutput('legacy'),
+      summary: ['Tests:       2 passed, 2 total'],
+    },
+    async run(tools, pkg) {
+      const directory = createProject(
+        'jest',
+        {
+          template: 'jest',
+          files: { 'standard/seed.ts': seedSource.standard, 'legacy/seed.ts': seedSource.legacy },
+          links: ['@swc/jest'],
+        },
+        pkg,
+      );
+      const { stderr } = await runNode(
+        [tools.tool('jest/bin/jest.js'), '--ci', '--watchman=false'],
+        { cwd: directory, env: { NO_COLOR: '1' } },
+      );
+      return { ...reports(directory), summary: linesOf(stderr).filter(isJestTestSummary) };
+    },
+  },
+  {
+    title: 'esbuild: an ES-module bundle runs in Node.js, browser bundles run in a browser realm',
+    expected: {
+      'ESM bundle for Node.js, standard': seedOutput('standard'),
+      'browser bundle, standard': seedOutput('standard'),
+      'browser bundle, legacy': seedOutput('legacy'),
+      'Node.js globals in the browser realm': ['undefined undefined undefined undefined undefined'],
+    },
+    async run(tools, pkg) {
+      const directory = createProject(
+        'esbuild',
+        {
+          template: 'esbuild',
+          files: { 'index.ts': seedProgram('standard'), 'legacy/index.ts': seedProgram('legacy') },
+        },
+        pkg,
+      );
+      const esbuild = (...args: string[]) =>
+        run(tools.tool('esbuild/bin/esbuild'), args, { cwd: directory });
+      await esbuild(
+        ...'index.ts --bundle --format=esm --platform=node --target=node20 --outfile=out/app.mjs'.split(
+          ' ',
+        ),
+      );
+      await esbuild(
+        ...'index.ts --bundle --format=iife --platform=browser --target=es2022 --outfile=out/browser.js'.split(
+          ' ',
+        ),
+      );
+      await esbuild(
+        ...'legacy/index.ts --bundle --format=iife --platform=browser --target=es2022 --outfile=out/browser-legacy.js'.split(
+          ' ',
+        ),
+      );
+      const { stdout } = await runNode([join('out', 'app.mjs')], { cwd: directory });
+      const browser = await runInBrowserRealm(join(directory, 'out', 'browser.js'));
+      const browserLegacy = await runInBrowserRealm(join(directory, 'out', 'browser-legacy.js'));
+      return {
+        'ESM bundle for Node.js, standard': linesOf(stdout),
+        'browser bundle, standard': browser.lines,
+        'browser bundle, legacy': browserLegacy.lines,
+        'Node.js globals in the browser realm': [browser.nodeGlobals],
+      };
+    },
+  },
+  runtimeConsumer('bun', 'bun/bin/bun.exe', ['run'], () => ({
+    BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0',
+    NO_COLOR: '1',
+  })),
+  runtimeConsumer('deno', 'deno/deno', ['run', '--quiet'], (pkg) => ({
+    DENO_DIR: join(pkg.workDirectory, 'deno-dir'),
+    DENO_NO_UPDATE_CHECK: '1',
+    NO_COLOR: '1',
+  })),
+  {
+    title:
+      'Node.js: require() and import in one process share tokens, decorator records and errors',
+    expected: {
+      'dual package': [
+        'copies two',
+        'resolved true true',
+        'tokens shared true',
+        'standard 42 skipped',
+        'legacy ab!',
+        'errors true true',
+      ],
+    },
+    async run(_tools, pkg) {
+      const directory = createProject('node-dual', { template: 'node-dual' }, pkg);
+      const { stdout } = await runNode(['dual.mjs'], { cwd: directory });
+      return { 'dual package': linesOf(stdout) };
+    },
+  },
+];
+
+/** The `<mode>.report.json` files a test runner's seed tests wrote into the project. */
+function reports(directory: string): Outputs {
+  const outputs: Outputs = {};
+  for (const mode of ['standard', 'legacy'] as Mode[]) {
+    const file = join(directory, `${mode}.report.json`);
+    outputs[mode] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
+  }
+  return outputs;
+}
+
+const isVitestFileSummary = (line: string) => line.trim().startsWith('Test Files');
+const isJestTestSummary = (line: string) => line.startsWith('Tests:');
+
+/** At most this many consumers build and run at once (each is mostly one CPU-bound process). */
+const CONCURRENT_CONSUMERS = 3;
 
 describe('the published package', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
 
-  let workDirectory: string;
-  let pack: PackReport;
-  let consumerDirectory: string;
+  let pkg: PackedPackage;
+  let tools: ConsumerTools;
+  const outcomes = new Map<Consumer, Promise<Outcome>>();
+  const timings = new Map<string, number>();
+  let started: number;
 
-  /** Runs a command to completion, without the coverage collector of a surrounding c8 run. */
-  function run(command: string, args: string[], cwd: string): string {
-    const env = { ...process.env };
-    delete env.NODE_V8_COVERAGE;
-    const options: ExecFileSyncOptions & { encoding: 'utf8' } = {
-      cwd,
-      env,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    };
-    try {
-      return execFileSync(command, args, options);
-    } catch (error) {
-      const failure = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(
-        `${command} ${args.join(' ')} failed in ${cwd}:\n${failure.stdout ?? ''}\n${failure.stderr ?? failure.message}`,
-        { cause: error },
-      );
+  before(async function () {
+    if (skipPack) this.skip();
+    started = performance.now();
+    [pkg, tools] = await Promise.all([packedPackage(), consumerTools()]);
+    const limit = limitConcurrency(CONCURRENT_CONSUMERS);
+    for (const consumer of CONSUMERS) {
+      const outcome = limit(async (): Promise<Outcome> => {
+        const reason = await consumer.unavailable?.(tools, pkg);
+        if (reason !== undefined) return { skipped: reason };
+        const start = performance.now();
+        try {
+          return { outputs: await consumer.run(tools, pkg) };
+        } finally {
+          timings.set(consumer.title, performance.now() - start);
+        }
+      });
+      outcome.catch(() => {}); // awaited by its test; never an unhandled rejection meanwhile
+      outcomes.set(consumer, outcome);
     }
-  }
+  });
 
-  before(function () {
-    if (process.env.ASYNC_DAG_SKIP_PACK === '1') this.skip();
-    workDirectory = mkdtempSync(join(tmpdir(), 'async-dag-pack-'));
-    const output = run(
-      npmCommand,
-      ['pack', '--json', '--pack-destination', workDirectory],
-      repositoryRoot,
-    );
-    // `prepack` (the build) may print before the JSON report: parse from the report's first line.
-    const reportStart = output.search(/^\[/m);
-    expect(reportStart, `no JSON report in:\n${output}`).to.be.at.least(0);
-    [pack] = JSON.parse(output.slice(reportStart)) as PackReport[];
-
-    consumerDirectory = join(workDirectory, 'consumer');
-    mkdirSync(consumerDirectory);
-    writeFileSync(
-      join(consumerDirectory, 'package.json'),
-      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2),
-    );
-    writeFileSync(
-      join(consumerDirectory, 'tsconfig.json'),
-      JSON.stringify(consumerTsconfig, null, 2),
-    );
-    writeFileSync(join(consumerDirectory, 'index.ts'), consumerSource);
-    run(
-      npmCommand,
+  after(async function () {
+    if (started === undefined) return;
+    await Promise.allSettled(outcomes.values());
+    const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
+    console.log(
       [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        join(workDirectory, pack.filename),
-      ],
-      consumerDirectory,
+        `    consumer timings (s), ${CONCURRENT_CONSUMERS} at a time:`,
+        `      npm pack (build) ${seconds(pkg?.packMs)}, tarball install ${seconds(pkg?.installMs)}, ` +
+          `tools npm ci ${tools?.installMs === undefined ? 'skipped (installed)' : seconds(tools.installMs)}`,
+        ...[...timings].map(([title, ms]) => `      ${seconds(ms).padStart(5)}  ${title}`),
+        `      ${seconds(performance.now() - started).padStart(5)}  in all`,
+      ].join('\n'),
     );
   });
 
-  after(function () {
-    if (workDirectory !== undefined) rmSync(workDirectory, { recursive: true, force: true });
-  });
-
-  it('contains the build, the declarations and their maps, README and LICENSE, and nothing else', function () {
-    const paths = pack.files.map((file) => file.path).sort();
-    expect(paths).to.include.members([
-      'LICENSE',
-      'README.md',
-      'package.json',
-      'dist/index.js',
-      'dist/index.js.map',
-      'dist/index.d.ts',
-      'dist/index.d.ts.map',
-      'dist/opentelemetry.js',
-      'dist/opentelemetry.js.map',
-      'dist/opentelemetry.d.ts',
-      'dist/opentelemetry.d.ts.map',
-    ]);
+  it('contains the two builds and their declarations, README, LICENSE and nothing else', function () {
+    const paths = pkg.report.files.map((file) => file.path).sort();
+    for (const format of ['cjs', 'esm']) {
+      expect(paths).to.include.members([
+        `dist/${format}/index.js`,
+        `dist/${format}/index.d.ts`,
+        `dist/${format}/package.json`,
+      ]);
+    }
     const unexpected = paths.filter(
       (path) =>
-        !/^dist\/.+\.(js|d\.ts)(\.map)?$/.test(path) &&
-        !['LICENSE', 'README.md', 'package.json'].includes(path),
+        !/^dist\/(cjs|esm)\/[\w-]+\.(js|d\.ts)$/.test(path) &&
+        !['LICENSE', 'README.md', 'package.json'].includes(path) &&
+        !/^dist\/(cjs|esm)\/package\.json$/.test(path),
     );
-    expect(unexpected, 'files outside dist/, README.md, LICENSE and package.json').to.deep.equal(
-      [],
-    );
-    for (const folder of ['src/', 'test/', 'samples/', 'bench/', 'docs/', 'dist/test/']) {
-      expect(paths.filter((path) => path.startsWith(folder))).to.deep.equal([]);
-    }
-  });
-
-  it('declares reflect-metadata as its only runtime dependency and resolves through "exports"', function () {
-    const installed = JSON.parse(
-      readFileSync(join(consumerDirectory, 'node_modules', 'async-dag', 'package.json'), 'utf8'),
-    ) as { dependencies?: Record<string, string>; exports: unknown };
-    expect(Object.keys(installed.dependencies ?? {})).to.deep.equal(['reflect-metadata']);
-    const resolved = run(
-      process.execPath,
-      ['-p', "require.resolve('async-dag') + ' ' + require('async-dag/package.json').name"],
-      consumerDirectory,
-    );
-    expect(resolved.trim()).to.equal(
-      `${join(consumerDirectory, 'node_modules', 'async-dag', 'dist', 'index.js')} async-dag`,
-    );
-  });
-
-  it('compiles a decorated workflow with plain tsc and runs it with node', function () {
-    run(process.execPath, [typescriptCompiler, '-p', '.'], consumerDirectory);
-    const output = run(process.execPath, [join('out', 'index.js')], consumerDirectory);
-    expect(output.trim().split('\n')).to.deep.equal([
-      'fastTaskA started',
-      'slowTaskA started',
-      'fastTaskB started',
-      'fastTaskA done',
-      'slowTaskB started',
-      'fastTaskB done',
-      'slowTaskA done',
-      'fastTaskC started',
-      'fastTaskC done',
-      'slowTaskB done',
-      'endTask started',
-      'endTask done',
-      'results {"first":1,"end":4}',
-      'roots fastTaskA slowTaskA fastTaskB',
-      'failure true Broken: task "explode" failed: boom',
-    ]);
-  });
-
-  it('can be imported from an ES module by name', function () {
-    const output = run(
-      process.execPath,
-      [
-        '--input-type=module',
-        '--eval',
-        "import { Workflow, Task, DependsOn, Param, Signal, WorkflowDefinitionError } from 'async-dag';" +
-          'console.log([Workflow.invoke, Task, DependsOn, Param, Signal, WorkflowDefinitionError].map((x) => typeof x).join(" "));',
-      ],
-      consumerDirectory,
-    );
-    expect(output.trim()).to.equal('function function function function function function');
-  });
-
-  // Last: it installs the optional peer into the consumer.
-  it('serves async-dag/opentelemetry, the only part that needs the optional peer @opentelemetry/api', function () {
-    const missing = run(
-      process.execPath,
-      [
-        '-e',
-        "try { require('async-dag/opentelemetry'); console.log('loaded'); } catch (error) {" +
-          ' console.log(error.code, error.message.includes("\'@opentelemetry/api\'")); }',
-      ],
-      consumerDirectory,
-    );
-    expect(missing.trim()).to.equal('MODULE_NOT_FOUND true');
-
-    // The version this repository tests with, so the install is served from npm's cache.
-    const { version } = JSON.parse(
-      readFileSync(
-        join(repositoryRoot, 'node_modules', '@opentelemetry', 'api', 'package.json'),
-        'utf8',
-      ),
-    ) as { version: string };
-    run(
-      npmCommand,
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', `@opentelemetry/api@${version}`],
-      consumerDirectory,
-    );
-    writeFileSync(join(consumerDirectory, 'traced.js'), tracedSource);
     expect(
-      run(process.execPath, ['traced.js'], consumerDirectory).trim().split('\n'),
-    ).to.deep.equal([
-      'traced.first under traced succeeded',
-      'traced.second under traced skipped',
-      'traced under nothing succeeded async_dag.task.skipped async_dag.task.skipped',
-    ]);
-    const imported = run(
-      process.execPath,
+      unexpected,
+      'files outside the builds, README.md, LICENSE and package.json',
+    ).to.deep.equal([]);
+    expect(paths.filter((path) => path.endsWith('.map'))).to.deep.equal([]);
+    const halves = (format: string) =>
+      paths.filter((path) => path.startsWith(`dist/${format}/`)).map((path) => path.slice(9));
+    expect(halves('esm')).to.deep.equal(halves('cjs'));
+    console.log(
+      `    tarball ${(pkg.report.size / 1000).toFixed(1)} kB, unpacked ${(pkg.report.unpackedSize / 1000).toFixed(1)} kB, ${pkg.report.entryCount} files`,
+    );
+  });
+
+  it('declares reflect-metadata as its only runtime dependency, and its exports', function () {
+    const installed = JSON.parse(
+      readFileSync(join(pkg.template, 'node_modules', 'async-dag', 'package.json'), 'utf8'),
+    ) as { dependencies?: Record<string, string>; exports: unknown; sideEffects: unknown };
+    expect(Object.keys(installed.dependencies ?? {})).to.deep.equal(['reflect-metadata']);
+    const repository = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as {
+      exports: unknown;
+    };
+    expect(installed.exports).to.deep.equal(repository.exports);
+    for (const [format, type] of [
+      ['cjs', 'commonjs'],
+      ['esm', 'module'],
+    ]) {
+      const marker = join(
+        pkg.template,
+        'node_modules',
+        'async-dag',
+        'dist',
+        format,
+        'package.json',
+      );
+      expect(JSON.parse(readFileSync(marker, 'utf8'))).to.deep.equal({ type });
+    }
+  });
+
+  it('resolves require() to the CommonJS build and import to the ES-module build', async function () {
+    const resolved = await runNode(
       [
         '--input-type=module',
         '--eval',
-        "import { openTelemetry } from 'async-dag/opentelemetry'; console.log(typeof openTelemetry);",
+        "import { createRequire } from 'node:module';" +
+          'const require = createRequire(import.meta.url);' +
+          "const esm = await import('async-dag'); const cjs = require('async-dag');" +
+          "console.log(require.resolve('async-dag'));" +
+          "console.log(import.meta.resolve('async-dag'));" +
+          'console.log(Object.keys(esm).sort().join(",") === Object.keys(cjs).sort().join(","));',
       ],
-      consumerDirectory,
+      { cwd: pkg.template },
     );
-    expect(imported.trim()).to.equal('function');
-
-    // Types through "exports" (node16) and, for TypeScript 5's CommonJS default, "typesVersions".
-    writeFileSync(join(consumerDirectory, 'traced-types.ts'), tracedTypesSource);
-    for (const [module, moduleResolution] of [
-      ['node16', 'node16'],
-      ['commonjs', 'node10'],
-    ]) {
-      const project = `tsconfig.traced-${moduleResolution}.json`;
-      writeFileSync(
-        join(consumerDirectory, project),
-        JSON.stringify({
-          compilerOptions: {
-            ...consumerTsconfig.compilerOptions,
-            module,
-            moduleResolution,
-            ignoreDeprecations: '6.0',
-            noEmit: true,
-          },
-          files: ['traced-types.ts'],
-        }),
-      );
-      run(process.execPath, [typescriptCompiler, '-p', project], consumerDirectory);
-    }
+    const directory = join(pkg.template, 'node_modules', 'async-dag', 'dist');
+    expect(linesOf(resolved.stdout)).to.deep.equal([
+      join(directory, 'cjs', 'index.js'),
+      `file://${join(directory, 'esm', 'index.js')}`,
+      'true',
+    ]);
   });
+
+  for (const consumer of CONSUMERS) {
+    it(consumer.title, async function () {
+      const outcome = await outcomes.get(consumer)!;
+      if ('skipped' in outcome) {
+        console.log(`      skipped: ${outcome.skipped}`);
+        this.skip();
+      }
+      expect(outcome.outputs).to.deep.equal(consumer.expected);
+    });
+  }
 });

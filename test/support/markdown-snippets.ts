@@ -57,10 +57,23 @@ const SNIPPET_DIRECTORY = path.join(PROJECT_ROOT, '.markdown-snippets');
 const PRELUDE_FILE = path.join(SNIPPET_DIRECTORY, 'prelude.d.ts');
 const TYPESCRIPT_LANGUAGES = new Set(['ts', 'typescript']);
 
+/** A fenced code block of any language. */
+export interface FencedBlock extends CodeBlock {
+  /** The language of the fence's info string, lower-cased (`ts`, `json`, `sh`, …; `''` if none). */
+  readonly language: string;
+}
+
 /** The ```ts / ```typescript blocks of `markdown`, in document order, `ignore`d ones included. */
 export function extractTypeScriptBlocks(markdown: string): CodeBlock[] {
+  return extractCodeBlocks(markdown)
+    .filter((block) => TYPESCRIPT_LANGUAGES.has(block.language))
+    .map(({ code, line, tags }) => ({ code, line, tags }));
+}
+
+/** Every fenced code block of `markdown`, in document order. */
+export function extractCodeBlocks(markdown: string): FencedBlock[] {
   const lines = markdown.split(/\r?\n/);
-  const blocks: CodeBlock[] = [];
+  const blocks: FencedBlock[] = [];
   for (let index = 0; index < lines.length; index++) {
     const opening = /^( *)(`{3,}|~{3,})\s*([^\s`]*)(.*)$/.exec(lines[index]);
     if (opening === null) continue;
@@ -72,13 +85,12 @@ export function extractTypeScriptBlocks(markdown: string): CodeBlock[] {
       body.push(lines[end].startsWith(indent) ? lines[end].slice(indent.length) : lines[end]);
       end++;
     }
-    if (TYPESCRIPT_LANGUAGES.has(language.toLowerCase())) {
-      blocks.push({
-        code: body.join('\n'),
-        line: index + 2,
-        tags: rest.split(/\s+/).filter(Boolean),
-      });
-    }
+    blocks.push({
+      language: language.toLowerCase(),
+      code: body.join('\n'),
+      line: index + 2,
+      tags: rest.split(/\s+/).filter(Boolean),
+    });
     index = end;
   }
   return blocks;

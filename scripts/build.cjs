@@ -1,0 +1,55 @@
+/**
+ * `npm run build` (and `prepack`): the CommonJS and the ES-module halves of the package, each by
+ * plain `tsc`, into dist/cjs and dist/esm; each half gets a package.json naming its module format,
+ * since the root package.json has no "type". Then it checks what `tsc` cannot: that every relative
+ * import of the ES-module half names a file (Node.js resolves no extensionless specifier there),
+ * and that "exports" matches scripts/entry-points.cjs.
+ */
+const { execFileSync } = require('node:child_process');
+const { readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
+const { outdatedFiles } = require('./entry-points.cjs');
+
+const root = join(__dirname, '..');
+const dist = join(root, 'dist');
+const tsc = require.resolve('typescript/bin/tsc');
+
+const outdated = outdatedFiles();
+if (outdated.length > 0) {
+  fail(
+    `${outdated.join(' and ')} disagree with scripts/entry-points.cjs: run npm run entry-points`,
+  );
+}
+
+rmSync(dist, { recursive: true, force: true });
+// One `tsc --build` compiles both: it parses the libraries once, and is faster than two `tsc -p`.
+execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', 'tsconfig.build-esm.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+for (const file of readdirSync(dist)) {
+  if (file.endsWith('.tsbuildinfo')) rmSync(join(dist, file));
+}
+writeFileSync(join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(join(dist, 'esm', 'package.json'), '{ "type": "module" }\n');
+
+const extensionless = [];
+for (const file of readdirSync(join(dist, 'esm'), { recursive: true })) {
+  if (!file.endsWith('.js') && !file.endsWith('.d.ts')) continue;
+  const text = readFileSync(join(dist, 'esm', file), 'utf8');
+  for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]*)['"]/g)) {
+    if (!specifier.endsWith('.js')) extensionless.push(`dist/esm/${file}: '${specifier}'`);
+  }
+}
+if (extensionless.length > 0) {
+  fail(
+    `relative imports in src/ must end in ".js" for the ES-module build:\n  ${extensionless.join('\n  ')}`,
+  );
+}
+
+function fail(message) {
+  console.error(`build: ${message}`);
+  process.exit(1);
+}
+
+console.log(`build: ${relative(root, join(dist, 'cjs'))} and ${relative(root, join(dist, 'esm'))}`);

@@ -1,0 +1,260 @@
+/**
+ * Both decorator modes give the same workflows. The fixtures in `test/fixtures/decorator-modes/`
+ * are compiled here by this repository's TypeScript, once with `experimentalDecorators` (legacy
+ * decorators, as NestJS uses) and once without (standard decorators, the TypeScript 5+ default),
+ * then loaded against `src/`: both must give the same graphs, results and definition errors.
+ * A third compilation runs the standard output with `Symbol.metadata` absent, so decorators get no
+ * `context.metadata`, as TypeScript 5.0 and 5.1 emit them; methods are still found through their
+ * functions. (The packed-package tests compile the same way with TypeScript 5.0, 5.9, 6 and 7.)
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import Module from 'node:module';
+import path from 'node:path';
+import ts from 'typescript';
+import { Workflow, WorkflowDefinitionError } from '../src';
+
+/** A class the fixture exports. */
+type FixtureClass = new () => object;
+
+type Mode = 'legacy' | 'standard' | 'standard without context.metadata';
+const MODES: readonly Mode[] = ['legacy', 'standard', 'standard without context.metadata'];
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'decorator-modes');
+
+/** Compiles a fixture as `tsc` would (CommonJS, ES2022) and loads it; `src/` is shared. */
+function loadFixture(file: string, mode: Mode): Record<string, FixtureClass> {
+  const fileName = path.join(FIXTURES, file);
+  const { outputText } = ts.transpileModule(readFileSync(fileName, 'utf8'), {
+    fileName,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      experimentalDecorators: mode === 'legacy',
+      emitDecoratorMetadata: false,
+    },
+  });
+  const metadataSymbol = Object.getOwnPropertyDescriptor(Symbol, 'metadata');
+  if (mode === 'standard without context.metadata')
+    delete (Symbol as { metadata?: symbol }).metadata;
+  try {
+    const loaded = new Module(`${fileName}.${mode}.js`, module);
+    loaded.filename = loaded.id;
+    loaded.paths = module.paths;
+    (loaded as unknown as { _compile(code: string, file: string): void })._compile(
+      outputText,
+      loaded.id,
+    );
+    return loaded.exports as Record<string, FixtureClass>;
+  } finally {
+    if (metadataSymbol !== undefined) Object.defineProperty(Symbol, 'metadata', metadataSymbol);
+  }
+}
+
+/** What `Workflow.validate` throws, as plain data. */
+function definitionErrorOf(workflowClass: FixtureClass) {
+  try {
+    Workflow.validate(workflowClass);
+  } catch (error) {
+    expect(error).to.be.instanceOf(WorkflowDefinitionError);
+    const { code, workflow, task, message } = error as WorkflowDefinitionError;
+    return { code, workflow, task, message };
+  }
+  throw new Error(`${workflowClass.name} is valid`);
+}
+
+/** The seed's started/done order, as every consumer of the package must print it. */
+const SEED_ORDER = [
+  'fastTaskA started',
+  'slowTaskA started',
+  'fastTaskB started',
+  'fastTaskA done',
+  'slowTaskB started',
+  'fastTaskB done',
+  'slowTaskA done',
+  'fastTaskC started',
+  'fastTaskC done',
+  'slowTaskB done',
+  'endTask started',
+  'endTask done',
+];
+
+describe('decorator modes', () => {
+  const compiled = new Map<Mode, Record<string, FixtureClass>>();
+
+  before(function () {
+    this.timeout(30_000);
+    for (const mode of MODES) compiled.set(mode, loadFixture('workflows.ts', mode));
+  });
+
+  /** The fixture class `name` in every mode. */
+  const inEveryMode = (name: string) =>
+    MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
+
+  it('defines every class without throwing, whatever is wrong with it', () => {
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(18);
+  });
+
+  it('really compiles each mode differently', () => {
+    const seed = (mode: Mode) =>
+      Object.getOwnPropertyDescriptor(compiled.get(mode)!.Seed, Symbol.for('Symbol.metadata'))
+        ?.value;
+    expect(seed('legacy')).to.equal(undefined);
+    expect(seed('standard')).to.be.an('object');
+    expect(seed('standard without context.metadata')).to.equal(undefined);
+  });
+
+  it('runs the seed example with the same order and results in every mode', async () => {
+    for (const { mode, workflowClass } of inEveryMode('Seed')) {
+      const instance = new workflowClass() as { log: string[] };
+      const result = await Workflow.invoke(instance, 0);
+      expect(instance.log, mode).to.deep.equal(SEED_ORDER);
+      expect(result.toObject(), mode).to.deep.equal({
+        fastTaskA: 1,
+        slowTaskB: 2,
+        slowTaskA: 1,
+        fastTaskB: 1,
+        fastTaskC: 2,
+        endTask: 4,
+      });
+      expect(Workflow.graph(workflowClass), mode).to.deep.equal(
+        Workflow.graph(compiled.get('legacy')!.Seed),
+      );
+    }
+    expect(Workflow.graph(compiled.get('standard')!.Seed).roots).to.deep.equal([
+      'fastTaskA',
+      'slowTaskA',
+      'fastTaskB',
+    ]);
+  });
+
+  for (const name of ['Options', 'Extended', 'Redefined', 'Base']) {
+    it(`gives ${name} the same graph, results and trace in every mode`, async () => {
+      const outcomes = [];
+      for (const { workflowClass } of inEveryMode(name)) {
+        const events: string[] = [];
+        const result = await Workflow.invoke(new workflowClass(), 7, {
+          hooks: {
+            onTaskProgress: ({ task, data }) => events.push(`${task} progress ${String(data)}`),
+            onTaskRetry: ({ task, attempt }) => events.push(`${task} retry after ${attempt}`),
+          },
+        });
+        outcomes.push({
+          graph: Workflow.graph(workflowClass),
+          mermaid: Workflow.toMermaid(workflowClass),
+          results: result.toObject(),
+          trace: result.trace.map(({ task, status, attempts }) => ({ task, status, attempts })),
+          events,
+        });
+      }
+      expect(outcomes[1]).to.deep.equal(outcomes[0]);
+      expect(outcomes[2]).to.deep.equal(outcomes[0]);
+    });
+  }
+
+  it('keeps the declared inputs, options and inheritance rules in standard mode', async () => {
+    const { Options, Extended, Redefined, Base } = compiled.get('standard')!;
+    const options = await Workflow.invoke(new Options(), 7);
+    expect(options.toObject()).to.deep.equal({
+      start: 'start#1 7 true',
+      flaky: 'start#1 7 true then flaky on attempt 2',
+      finish: 'succeeded/skipped',
+    });
+    expect(Workflow.graph(Options).order).to.deep.equal(['start', 'flaky', '2', 'finish']);
+    expect((await Workflow.invoke(new Extended(), '1')).toObject()).to.deep.equal({
+      load: 'record 1',
+      render: '[record 1]',
+      publish: '[record 1] from record 1',
+    });
+    expect(Workflow.graph(Redefined).roots).to.deep.equal(['load', 'render']);
+    expect(Workflow.graph(Base).roots).to.deep.equal(['load']);
+  });
+
+  const errors: Record<string, [code: string, task: string | undefined, fragment: string]> = {
+    Misspelt: ['UNKNOWN_DEPENDENCY', 'show', 'Did you mean "load"?'],
+    Cyclic: ['CYCLE', 'a', 'a -> b -> a'],
+    Untasked: ['NOT_A_TASK', 'b', '@DependsOn on "b"'],
+    TaskedTwice: ['INVALID_TASK', 'a', '@Task() is applied 2 times'],
+    DependsTwice: ['INVALID_TASK', 'b', '@DependsOn is applied 2 times'],
+    DependsOnlyOverride: ['NOT_A_TASK', 'render', 'an override must repeat @Task()'],
+    StaticTask: ['INVALID_TASK', 'cleanup', 'on static member "cleanup"'],
+    SymbolTask: ['INVALID_TASK', 'Symbol(secret)', 'symbol-named method'],
+    GetterTask: ['INVALID_TASK', 'total', 'accessor "total"'],
+    FieldTask: ['INVALID_TASK', 'double', 'class field "double"'],
+    ClassTask: ['INVALID_TASK', 'ClassTask', 'on the class ClassTask itself'],
+    Empty: ['NO_TASKS', undefined, 'both decorator modes work'],
+  };
+
+  for (const [name, [code, task, fragment]] of Object.entries(errors)) {
+    it(`reports ${name} as ${code} in both modes, only when the class is used`, () => {
+      const legacy = definitionErrorOf(compiled.get('legacy')![name]);
+      expect(legacy).to.deep.include({ code, workflow: name, task });
+      expect(legacy.message).to.contain(fragment);
+      expect(definitionErrorOf(compiled.get('standard')![name])).to.deep.equal(legacy);
+      // Without context.metadata a field has no function to find it by: the class just has no
+      // such task (TypeScript rejects the field decorator at compile time anyway).
+      if (name !== 'FieldTask') {
+        const withoutMetadata = compiled.get('standard without context.metadata')![name];
+        expect(definitionErrorOf(withoutMetadata)).to.deep.equal(legacy);
+      }
+    });
+  }
+
+  it('leaves a decorated field out of the class when decorators get no context.metadata', () => {
+    const { FieldTask } = compiled.get('standard without context.metadata')!;
+    expect(Workflow.graph(FieldTask).order).to.deep.equal(['a']);
+  });
+
+  it('keeps a task whose method a decorator above @Task() replaced, given context.metadata', async () => {
+    for (const mode of ['legacy', 'standard'] as const) {
+      const { Wrapped } = compiled.get(mode)!;
+      expect((await Workflow.invoke(new Wrapped(), 'x')).toObject(), mode).to.deep.equal({
+        load: 'x',
+        show: 'logged show x',
+      });
+    }
+    // Without it (TypeScript 5.0 and 5.1) the replaced method is not the one @Task() saw.
+    const { Wrapped } = compiled.get('standard without context.metadata')!;
+    expect(Workflow.graph(Wrapped).order).to.deep.equal(['load']);
+  });
+
+  describe('misuses only standard decorators can write', () => {
+    let standardOnly: Record<string, FixtureClass>;
+    let withoutMetadata: Record<string, FixtureClass>;
+
+    before(function () {
+      this.timeout(10_000);
+      standardOnly = loadFixture('standard-only.ts', 'standard');
+      withoutMetadata = loadFixture('standard-only.ts', 'standard without context.metadata');
+    });
+
+    it('rejects a #private method: tasks are looked up by name', () => {
+      expect(definitionErrorOf(standardOnly.PrivateTask)).to.deep.include({
+        code: 'INVALID_TASK',
+        task: '#hidden',
+      });
+      expect(definitionErrorOf(standardOnly.PrivateTask).message).to.contain(
+        'on private member "#hidden"',
+      );
+      // Without context.metadata a #private method cannot be seen from outside the class.
+      expect(Workflow.graph(withoutMetadata.PrivateTask).order).to.deep.equal(['a']);
+    });
+
+    it('rejects an auto-accessor, with or without context.metadata', () => {
+      for (const loaded of [standardOnly, withoutMetadata]) {
+        expect(definitionErrorOf(loaded.AutoAccessorTask)).to.deep.include({
+          code: 'INVALID_TASK',
+          task: 'total',
+        });
+      }
+    });
+
+    it('explains that a parameter decorator cannot decorate a method, naming the token to use', () => {
+      for (const loaded of [standardOnly, withoutMetadata]) {
+        const error = definitionErrorOf(loaded.ParamOnMethod);
+        expect(error).to.deep.include({ code: 'INVALID_TASK', task: 'a' });
+        expect(error.message).to.contain('@Param() is applied to "a" itself').and.contain('PARAM');
+      }
+    });
+  });
+});

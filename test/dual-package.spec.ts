@@ -1,0 +1,127 @@
+/**
+ * Two copies of the package in one process — the CommonJS and the ES-module build, as an
+ * application that `require`s async-dag while a dependency `import`s it gets — must understand each
+ * other. Here the second copy is `src/` loaded again with a fresh module cache; the packed-package
+ * test checks the real pair of builds (test/consumers/projects/node-dual).
+ */
+import { expect } from 'chai';
+import path from 'node:path';
+import * as first from '../src';
+
+/** `src/` loaded a second time: every module a new instance, as in a second build. */
+function loadSecondCopy(): typeof first {
+  const source = path.resolve(__dirname, '..', 'src') + path.sep;
+  const ours = () => Object.keys(require.cache).filter((key) => key.startsWith(source));
+  const saved = new Map(ours().map((key) => [key, require.cache[key]]));
+  for (const key of saved.keys()) delete require.cache[key];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh load, on purpose
+    return require('../src') as typeof first;
+  } finally {
+    for (const key of ours()) delete require.cache[key];
+    for (const [key, loaded] of saved) require.cache[key] = loaded;
+  }
+}
+
+/** A standard decorator call, as TypeScript 5.0 emits it (no context.metadata). */
+function decorateStandard(decorator: Function, method: Function, name: string): void {
+  decorator(method, { kind: 'method', name, static: false, private: false, metadata: undefined });
+}
+
+describe('two copies of the package in one process', () => {
+  const second = loadSecondCopy();
+
+  it('are really two copies', () => {
+    expect(second.Workflow).to.not.equal(first.Workflow);
+    expect(second.WorkflowExecutionError).to.not.equal(first.WorkflowExecutionError);
+  });
+
+  it('share the tokens', () => {
+    expect([second.PARAM, second.SIGNAL, second.CONTEXT]).to.deep.equal([
+      first.PARAM,
+      first.SIGNAL,
+      first.CONTEXT,
+    ]);
+    expect(second.PARAM).to.equal(first.PARAM);
+  });
+
+  it("run a class one copy's standard decorators recorded, skip() included", async () => {
+    class Standard {
+      double(n: number) {
+        return n * 2;
+      }
+      later() {
+        second.skip('nothing to do');
+      }
+    }
+    decorateStandard(second.Task(), Standard.prototype.double, 'double');
+    decorateStandard(second.DependsOn(second.PARAM), Standard.prototype.double, 'double');
+    decorateStandard(second.Task(), Standard.prototype.later, 'later');
+
+    const result = await first.Workflow.invoke(new Standard(), 21);
+
+    expect(result.get('double')).to.equal(42);
+    expect(result.trace.map(({ task, status }) => `${task} ${status}`)).to.deep.equal([
+      'double succeeded',
+      'later skipped',
+    ]);
+  });
+
+  it("run a class one copy's legacy decorators recorded", async () => {
+    class Legacy {
+      a() {
+        return 'a';
+      }
+      b(a: string) {
+        return `${a}b`;
+      }
+    }
+    const descriptor = (name: string) => Object.getOwnPropertyDescriptor(Legacy.prototype, name);
+    Reflect.decorate([first.Task()], Legacy.prototype, 'a', descriptor('a'));
+    Reflect.decorate([first.Task(), first.DependsOn('a')], Legacy.prototype, 'b', descriptor('b'));
+
+    expect((await second.Workflow.invoke(new Legacy())).get('b')).to.equal('ab');
+  });
+
+  it("recognise each other's errors with instanceof", async () => {
+    class Broken {
+      explode(): number {
+        throw new Error('boom');
+      }
+    }
+    decorateStandard(first.Task({ timeout: 1 }), Broken.prototype.explode, 'explode');
+    const failure = await second.Workflow.invoke(new Broken()).catch((error: unknown) => error);
+    const definition = (() => {
+      try {
+        second.Workflow.validate(class Empty {});
+      } catch (error) {
+        return error;
+      }
+    })();
+    const resultError = new second.TaskResultError('W', 't', 'no such task');
+
+    expect(failure).to.be.instanceOf(first.WorkflowExecutionError);
+    expect(failure).to.be.instanceOf(second.WorkflowExecutionError);
+    expect(definition).to.be.instanceOf(first.WorkflowDefinitionError);
+    expect(resultError).to.be.instanceOf(first.TaskResultError);
+    expect(new second.TaskTimeoutError('W', 't', 5)).to.be.instanceOf(first.TaskTimeoutError);
+    expect(new second.WorkflowAbortedError('W', undefined, {} as never)).to.be.instanceOf(
+      first.WorkflowAbortedError,
+    );
+    expect(new second.WorkflowOptionsError('W', 'o', 'bad')).to.be.instanceOf(
+      first.WorkflowOptionsError,
+    );
+    expect(failure).to.not.be.instanceOf(first.WorkflowDefinitionError);
+    expect({}).to.not.be.instanceOf(first.WorkflowExecutionError);
+    expect(null).to.not.be.instanceOf(first.WorkflowExecutionError);
+  });
+
+  it('keep instanceof of a subclass to that subclass', () => {
+    class RetryableError extends first.TaskTimeoutError {}
+    const plain = new second.TaskTimeoutError('W', 't', 5);
+
+    expect(plain).to.not.be.instanceOf(RetryableError);
+    expect(new RetryableError('W', 't', 5)).to.be.instanceOf(RetryableError);
+    expect(new RetryableError('W', 't', 5)).to.be.instanceOf(second.TaskTimeoutError);
+  });
+});

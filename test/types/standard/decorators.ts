@@ -1,0 +1,62 @@
+/**
+ * Type-level tests for standard (TC39) decorators, compiled by `npm run typecheck` with
+ * `experimentalDecorators` off (never executed). Every `@ts-expect-error` line must be a compile
+ * error.
+ */
+import {
+  CONTEXT,
+  DependsOn,
+  PARAM,
+  SIGNAL,
+  Task,
+  Workflow,
+  type TaskContext,
+  type WorkflowMethodDecorator,
+} from '../../../src';
+
+class Report {
+  @Task({ timeout: 1_000 })
+  @DependsOn(PARAM, SIGNAL)
+  rows(query: string, signal: AbortSignal): Promise<string[]> {
+    return Promise.resolve(signal.aborted ? [] : [query]);
+  }
+
+  @Task()
+  @DependsOn<Report>('rows', CONTEXT)
+  total(rows: string[], ctx: TaskContext): number {
+    ctx.progress(rows.length);
+    return rows.length;
+  }
+
+  // @ts-expect-error -- 'row' is not a task of Report
+  @Task() @DependsOn<Report>('row') misspelt(rows: string[]) {
+    return rows;
+  }
+
+  // @ts-expect-error -- @Task() decorates methods, not getters
+  @Task() get size() {
+    return 0;
+  }
+
+  // @ts-expect-error -- @Task() decorates methods, not fields
+  @Task() handler = () => 1;
+}
+
+export async function typedResults(): Promise<number> {
+  const result = await Workflow.invoke(new Report(), 'q');
+  const rows: string[] = result.get('rows');
+  // @ts-expect-error -- total is a number
+  const wrong: string = result.get('total');
+  return rows.length + wrong.length;
+}
+
+/** The exported decorator type takes both call forms. */
+export function bothModes(
+  decorator: WorkflowMethodDecorator,
+  context: ClassMethodDecoratorContext,
+) {
+  decorator(function method() {}, context);
+  decorator({}, 'method', { value: () => 1 });
+  // @ts-expect-error -- a legacy call needs the descriptor
+  decorator({}, 'method');
+}
