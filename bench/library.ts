@@ -15,7 +15,7 @@ function load(): typeof Library {
 }
 
 /** Where `npm run build` puts the CommonJS entry point. */
-export const BUILT_PACKAGE = '../dist/index.js';
+export const BUILT_PACKAGE = '../dist/cjs/index.js';
 
 const library = load();
 

@@ -5,12 +5,12 @@
  * created the first time such a task starts; the run loop calls it and it calls back into the run
  * with the task's outcome.
  */
-import { describeInput } from './describe';
-import { TaskTimeoutError } from './errors';
-import { intercept } from './interceptors';
-import { isThenable, NONE, THREW } from './outcomes';
-import type { Run } from './scheduler';
-import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options';
+import { describeInput } from './describe.js';
+import { TaskTimeoutError } from './errors.js';
+import { intercept } from './interceptors.js';
+import { isThenable, NONE, THREW } from './outcomes.js';
+import type { Run } from './scheduler.js';
+import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
 /** One attempt of a task that has a timeout or runs through interceptors. */
 interface Attempt {

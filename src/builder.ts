@@ -4,17 +4,23 @@
  * task to a {@link PlanDraft}, the same plan a decorated class compiles to, so a builder runs on the
  * same scheduler with the same options, results, errors and speed.
  */
-import { definitionErrors } from './definition-errors';
-import { describeInput } from './describe';
-import { WorkflowOptionsError } from './errors';
-import { PlanDraft, type WorkflowPlan } from './plan';
-import { mermaidGraph } from './render';
-import { resultPlan, TaskResultError, type ExecutionResult } from './result';
-import { resolveRunSettings } from './options';
-import { runWorkflow } from './scheduler';
-import { WorkflowStream } from './stream';
-import { PARAM, tokenSlot, type ContextToken, type ParamToken, type SignalToken } from './tokens';
-import type { InvokeOptions, TaskContext, TaskOptions, WorkflowGraph } from './types';
+import { definitionErrors } from './definition-errors.js';
+import { describeInput } from './describe.js';
+import { WorkflowOptionsError } from './errors.js';
+import { PlanDraft, type WorkflowPlan } from './plan.js';
+import { mermaidGraph } from './render.js';
+import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
+import { resolveRunSettings } from './options.js';
+import { runWorkflow } from './scheduler.js';
+import { WorkflowStream } from './stream.js';
+import {
+  PARAM,
+  tokenSlot,
+  type ContextToken,
+  type ParamToken,
+  type SignalToken,
+} from './tokens.js';
+import type { InvokeOptions, TaskContext, TaskOptions, WorkflowGraph } from './types.js';
 
 /**
  * The task type of a builder's results: tasks are named at run time, so `result.get(name)` is

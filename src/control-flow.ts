@@ -7,10 +7,10 @@
  * None of this is on the path of a task that succeeds: the run loop counts its dependents down
  * itself.
  */
-import { TaskState } from './result';
-import type { Run } from './scheduler';
-import { WhenRule } from './task-options';
-import type { Settled } from './types';
+import { TaskState } from './result.js';
+import type { Run } from './scheduler.js';
+import { WhenRule } from './task-options.js';
+import type { Settled } from './types.js';
 
 const { Pending, Succeeded, Failed, Skipped, Cancelled } = TaskState;
 

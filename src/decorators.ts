@@ -10,9 +10,9 @@ import {
   recordMember,
   recordStandardMember,
   type MemberMetadata,
-} from './metadata';
-import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, type InputToken } from './tokens';
-import type { TaskName, TaskOptions } from './types';
+} from './metadata.js';
+import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, type InputToken } from './tokens.js';
+import type { TaskName, TaskOptions } from './types.js';
 
 /**
  * What `@Task()` and `@DependsOn()` return: a method decorator for either decorator mode —

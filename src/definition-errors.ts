@@ -3,8 +3,8 @@
  * message that explains one, in one place. Messages always name the workflow and, where one is
  * involved, the task, and say how to fix the problem.
  */
-import { describeInput } from './describe';
-import { shareInstanceof } from './shared';
+import { describeInput } from './describe.js';
+import { shareInstanceof } from './shared.js';
 
 /** The codes of {@link WorkflowDefinitionError}. */
 export type DefinitionErrorCode =

@@ -3,9 +3,9 @@
  * invalid. Messages always name the workflow and, where one is involved, the task. (Definition
  * errors live in `definition-errors.ts`; `TaskResultError` lives with the results.)
  */
-import { describeThrown } from './describe';
-import type { ExecutionResult } from './result';
-import { shareInstanceof } from './shared';
+import { describeThrown } from './describe.js';
+import type { ExecutionResult } from './result.js';
+import { shareInstanceof } from './shared.js';
 
 /**
  * A task failed (after its retries), so the run failed. Every task already in flight had settled

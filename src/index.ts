@@ -26,20 +26,20 @@ export {
   Context,
   type WorkflowMethodDecorator,
   type WorkflowParameterDecorator,
-} from './decorators';
-export { Workflow, type WorkflowClass } from './workflow';
-export { skip } from './skip';
-export { WorkflowStream } from './stream';
-export { toMermaidGantt, formatTimeline, type TimelineOptions } from './render';
-export { WorkflowDefinitionError, type DefinitionErrorCode } from './definition-errors';
+} from './decorators.js';
+export { Workflow, type WorkflowClass } from './workflow.js';
+export { skip } from './skip.js';
+export { WorkflowStream } from './stream.js';
+export { toMermaidGantt, formatTimeline, type TimelineOptions } from './render.js';
+export { WorkflowDefinitionError, type DefinitionErrorCode } from './definition-errors.js';
 export {
   WorkflowExecutionError,
   WorkflowAbortedError,
   TaskTimeoutError,
   WorkflowOptionsError,
   type TaskFailure,
-} from './errors';
-export { ExecutionResult, TaskResultError } from './result';
+} from './errors.js';
+export { ExecutionResult, TaskResultError } from './result.js';
 export {
   PARAM,
   SIGNAL,
@@ -48,7 +48,7 @@ export {
   type SignalToken,
   type ContextToken,
   type InputToken,
-} from './tokens';
+} from './tokens.js';
 export {
   buildDag,
   DagBuilder,
@@ -59,7 +59,7 @@ export {
   type NodeArguments,
   type DagTasks,
   type DagInvokeOptions,
-} from './builder';
+} from './builder.js';
 export type {
   AnyFunction,
   TaskName,
@@ -87,4 +87,4 @@ export type {
   TaskTrace,
   TaskNode,
   WorkflowGraph,
-} from './types';
+} from './types.js';

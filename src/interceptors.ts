@@ -4,7 +4,7 @@
  * started inside the interceptor's own call, so a context set around `next()` (AsyncLocalStorage,
  * an OpenTelemetry context) is active in it. A run without interceptors never reaches this file.
  */
-import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } from './types';
+import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } from './types.js';
 
 type Hook = 'run' | 'task';
 

@@ -4,7 +4,7 @@
  * Mermaid parses the picture and shows the name. Characters are escaped with Mermaid's entity
  * codes (`#35;` is shown as `#`), which Mermaid decodes only when it draws the picture.
  */
-import { printableText } from './display-text';
+import { printableText } from './display-text.js';
 
 /**
  * Characters with a meaning somewhere in Mermaid source: `"` ends a quoted label, `#` starts an

@@ -14,8 +14,8 @@
  *   metadata object, which is how fields, accessors, statics and `#private` members, which have
  *   no function on the prototype, are found and reported.
  */
-import { shared } from './shared';
-import type { TaskOptions } from './types';
+import { shared } from './shared.js';
+import type { TaskOptions } from './types.js';
 
 /** Every key is prefixed so it can never collide with `design:*` or a DI container's keys. */
 export const METADATA_KEYS = {

@@ -41,7 +41,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { RunInterceptorInfo, TaskTrace, WorkflowInterceptor } from './types';
+import type { RunInterceptorInfo, TaskTrace, WorkflowInterceptor } from './types.js';
 
 /** The instrumentation scope: the package's name and version (a test keeps them equal). */
 const SCOPE_NAME = 'async-dag';

@@ -2,12 +2,12 @@
  * Checks `InvokeOptions` against a workflow's plan and turns them into the index-based settings the
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
-import { describeInput, describeThrown } from './describe';
-import { WorkflowOptionsError } from './errors';
-import type { WorkflowPlan } from './plan';
-import { didYouMean } from './suggest';
-import type { EventSink } from './run-events';
-import type { InvokeOptions, WorkflowInterceptor } from './types';
+import { describeInput, describeThrown } from './describe.js';
+import { WorkflowOptionsError } from './errors.js';
+import type { WorkflowPlan } from './plan.js';
+import { didYouMean } from './suggest.js';
+import type { EventSink } from './run-events.js';
+import type { InvokeOptions, WorkflowInterceptor } from './types.js';
 
 /** The options of one run, resolved to task indexes. */
 export interface RunSettings {

@@ -4,7 +4,7 @@
  * calls — by filling a {@link PlanDraft}; nothing downstream of the plan (scheduler, options,
  * results, pictures) knows which front-end made it.
  */
-import { definitionErrors } from './definition-errors';
+import { definitionErrors } from './definition-errors.js';
 import {
   cumulativePriorities,
   dependencyClosure,
@@ -14,15 +14,15 @@ import {
   schedulingRanks,
   topologicalOrder,
   type Adjacency,
-} from './graph';
+} from './graph.js';
 import {
   DEFAULT_TASK_POLICY,
   resolveTaskPolicy,
   WhenRule,
   type AttemptPolicy,
-} from './task-options';
-import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, SIGNAL_SLOT } from './tokens';
-import type { TaskNode, TaskOptions, WorkflowGraph } from './types';
+} from './task-options.js';
+import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, SIGNAL_SLOT } from './tokens.js';
+import type { TaskNode, TaskOptions, WorkflowGraph } from './types.js';
 
 /** Bits of {@link WorkflowPlan.inputKinds}: which tokens a task takes. */
 export const TakesInput = { Signal: 1, Context: 2 } as const;

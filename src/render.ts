@@ -2,12 +2,12 @@
  * Pictures of a workflow and of a run: the Mermaid graph of a class (as in the seed's diagram), a
  * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
  */
-import { columnWidth, fitColumns, printableText } from './display-text';
-import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text';
-import { describeInput } from './describe';
-import type { ExecutionResult } from './result';
-import { didYouMean } from './suggest';
-import type { TaskTrace, WorkflowGraph } from './types';
+import { columnWidth, fitColumns, printableText } from './display-text.js';
+import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
+import { describeInput } from './describe.js';
+import type { ExecutionResult } from './result.js';
+import { didYouMean } from './suggest.js';
+import type { TaskTrace, WorkflowGraph } from './types.js';
 
 /**
  * `graph TD;` text with one `dependency-->task;` line per edge; a task with no edges gets its own

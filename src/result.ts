@@ -2,11 +2,11 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { describeInput, describeThrown } from './describe';
-import type { WorkflowPlan } from './plan';
-import { didYouMean } from './suggest';
-import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types';
-import { shareInstanceof } from './shared';
+import { describeInput, describeThrown } from './describe.js';
+import type { WorkflowPlan } from './plan.js';
+import { didYouMean } from './suggest.js';
+import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types.js';
+import { shareInstanceof } from './shared.js';
 
 /** Where a task is in a run, as stored per task in a run's `states`. */
 export const TaskState = {

@@ -7,8 +7,8 @@
  * decides what that means (a failure of the task the hook was called for). A hook's returned
  * promise is handed to `watch`, which fails the run if it rejects.
  */
-import type { ResolvedHooks } from './options';
-import type { WorkflowEvent } from './types';
+import type { ResolvedHooks } from './options.js';
+import type { WorkflowEvent } from './types.js';
 
 /** Receives the events of a streamed run, in the order they happened. */
 export type EventSink = (event: WorkflowEvent) => void;

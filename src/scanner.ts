@@ -3,12 +3,12 @@
  * (base classes first, an override shadowing its base), checks every rule of a workflow definition,
  * and precomputes everything a run needs as index arrays, so a run does no per-class work.
  */
-import { describeInput } from './describe';
-import { definitionErrors } from './definition-errors';
-import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata';
-import { PlanDraft, type WorkflowPlan } from './plan';
-import { closestName } from './suggest';
-import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens';
+import { describeInput } from './describe.js';
+import { definitionErrors } from './definition-errors.js';
+import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
+import { PlanDraft, type WorkflowPlan } from './plan.js';
+import { closestName } from './suggest.js';
+import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens.js';
 
 const plans = new WeakMap<object, WorkflowPlan>();
 

@@ -10,22 +10,27 @@
  * `run-events.ts` (hooks and the stream) and `interceptors.ts`. Features that are off cost nothing:
  * a task without options, in a run without hooks, stream or interceptors, never leaves this file.
  */
-import { subscribeToAbort } from './abort-subscriptions';
-import { AttemptRunner } from './attempts';
-import { cancelPendingTasks, dependencyArgument, settleDependents, skipTask } from './control-flow';
-import { describeThrown } from './describe';
-import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors';
-import { intercept } from './interceptors';
-import { adoptOutcome, isThenable, NONE, THREW } from './outcomes';
-import { resolveRunSettings, type RunSettings } from './options';
-import { TakesInput, type WorkflowPlan } from './plan';
-import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue';
-import { ExecutionResult, TaskState } from './result';
-import { RunEvents } from './run-events';
-import { skipReasonOf } from './skip';
-import { WhenRule } from './task-options';
-import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens';
-import type { InvokeOptions, RunInterceptorInfo, TaskContext } from './types';
+import { subscribeToAbort } from './abort-subscriptions.js';
+import { AttemptRunner } from './attempts.js';
+import {
+  cancelPendingTasks,
+  dependencyArgument,
+  settleDependents,
+  skipTask,
+} from './control-flow.js';
+import { describeThrown } from './describe.js';
+import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
+import { intercept } from './interceptors.js';
+import { adoptOutcome, isThenable, NONE, THREW } from './outcomes.js';
+import { resolveRunSettings, type RunSettings } from './options.js';
+import { TakesInput, type WorkflowPlan } from './plan.js';
+import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue.js';
+import { ExecutionResult, TaskState } from './result.js';
+import { RunEvents } from './run-events.js';
+import { skipReasonOf } from './skip.js';
+import { WhenRule } from './task-options.js';
+import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens.js';
+import type { InvokeOptions, RunInterceptorInfo, TaskContext } from './types.js';
 
 /** Why the run stopped starting tasks. */
 export const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;

@@ -4,8 +4,8 @@
  * otherwise. It works by throwing a marker the scheduler recognises; markers are registered in a
  * process-wide set, so a `skip()` from one loaded copy of the package is understood by another.
  */
-import { describeInput } from './describe';
-import { shared } from './shared';
+import { describeInput } from './describe.js';
+import { shared } from './shared.js';
 
 // `src/opentelemetry.ts` reads this entry of the registry by its name (that entry point loads no
 // core code): rename or reshape it in both places.

@@ -4,12 +4,12 @@
  * the iteration ends when the run settles (throwing the run's error if it failed), and leaving the
  * loop early aborts the run.
  */
-import { subscribeToAbort } from './abort-subscriptions';
-import type { RunSettings } from './options';
-import type { WorkflowPlan } from './plan';
-import type { ExecutionResult } from './result';
-import { startRun } from './scheduler';
-import type { WorkflowEvent } from './types';
+import { subscribeToAbort } from './abort-subscriptions.js';
+import type { RunSettings } from './options.js';
+import type { WorkflowPlan } from './plan.js';
+import type { ExecutionResult } from './result.js';
+import { startRun } from './scheduler.js';
+import type { WorkflowEvent } from './types.js';
 
 /**
  * A streamed run: an async iterable of its {@link WorkflowEvent}s, in the order they happened, and

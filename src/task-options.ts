@@ -3,10 +3,10 @@
  * Both front-ends (decorated classes and the builder) hand their options to
  * {@link resolveAttemptPolicy}, so an option means the same thing, and fails the same way, in both.
  */
-import { describeInput } from './describe';
-import { definitionErrors } from './definition-errors';
-import { didYouMean } from './suggest';
-import type { TaskOptions } from './types';
+import { describeInput } from './describe.js';
+import { definitionErrors } from './definition-errors.js';
+import { didYouMean } from './suggest.js';
+import type { TaskOptions } from './types.js';
 
 /** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 export const MAX_TIMER_DELAY = 2 ** 31 - 1;

@@ -4,7 +4,7 @@
  * `@DependsOn(…)` and as `addNode` arguments. In a compiled plan every input is an argument slot:
  * a task index (≥ 0), one of the token slots below, or a constant (slot ≤ {@link FIRST_CONSTANT_SLOT}).
  */
-import { shared } from './shared';
+import { shared } from './shared.js';
 
 declare const parameterType: unique symbol;
 

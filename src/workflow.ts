@@ -2,15 +2,15 @@
  * The `Workflow` facade: the one place users call. It finds (or builds) the cached plan of the
  * instance's class, checks the options, and hands the run to the scheduler.
  */
-import { describeThrown } from './describe';
-import { mermaidGraph } from './render';
-import type { ExecutionResult } from './result';
-import type { WorkflowPlan } from './plan';
-import { planFor } from './scanner';
-import { WorkflowStream } from './stream';
-import { resolveRunSettings } from './options';
-import { runWorkflow } from './scheduler';
-import type { InvokeOptions, WorkflowGraph } from './types';
+import { describeThrown } from './describe.js';
+import { mermaidGraph } from './render.js';
+import type { ExecutionResult } from './result.js';
+import type { WorkflowPlan } from './plan.js';
+import { planFor } from './scanner.js';
+import { WorkflowStream } from './stream.js';
+import { resolveRunSettings } from './options.js';
+import { runWorkflow } from './scheduler.js';
+import type { InvokeOptions, WorkflowGraph } from './types.js';
 
 /** A workflow class: any class (abstract ones included) whose methods carry `@Task()`. */
 export type WorkflowClass = abstract new (...args: any[]) => object;
