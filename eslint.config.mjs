@@ -3,7 +3,17 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'docs/api/', 'bench/results/', 'bench/.baseline/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      'docs/api/',
+      'bench/results/',
+      'bench/.baseline/',
+      '.scratch/',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -876,7 +876,7 @@ describe('the async-dag/opentelemetry entry point', () => {
       seen.add(file);
       for (const specifier of runtimeImports(file)) {
         if (specifier.startsWith('.'))
-          pending.push(path.resolve(path.dirname(file), `${specifier}.ts`));
+          pending.push(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
         else external.add(specifier);
       }
     }
@@ -890,9 +890,12 @@ describe('the async-dag/opentelemetry entry point', () => {
       readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8'),
     ) as Record<string, any>;
     expect(manifest.exports['./opentelemetry']).to.deep.equal({
-      types: './dist/opentelemetry.d.ts',
-      require: './dist/opentelemetry.js',
-      default: './dist/opentelemetry.js',
+      import: { types: './dist/esm/opentelemetry.d.ts', default: './dist/esm/opentelemetry.js' },
+      require: { types: './dist/cjs/opentelemetry.d.ts', default: './dist/cjs/opentelemetry.js' },
+    });
+    // TypeScript's node10 resolution (TS 5's default for CommonJS projects) ignores "exports".
+    expect(manifest.typesVersions).to.deep.equal({
+      '*': { opentelemetry: ['./dist/cjs/opentelemetry.d.ts'] },
     });
     expect(manifest.peerDependencies).to.have.property('@opentelemetry/api');
     expect(manifest.peerDependenciesMeta).to.deep.equal({

@@ -12,8 +12,8 @@
  * Slow (a build, installs); skip it with `ASYNC_DAG_SKIP_PACK=1`.
  */
 import { expect } from 'chai';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { runInBrowserRealm } from './support/browser-realm';
 import {
   consumerTools,
@@ -131,6 +131,142 @@ function typescriptConsumer({
     },
   } satisfies Consumer;
 }
+
+/**
+ * A traced builder run through the published `async-dag/opentelemetry`, with a tracer that logs
+ * each span as it ends: name, parent, outcome, events. No SDK: the entry point needs only the API.
+ */
+const TRACED_RUN = `
+const { trace } = require('@opentelemetry/api');
+const { buildDag, skip } = require('async-dag');
+const { openTelemetry } = require('async-dag/opentelemetry');
+
+const ended = [];
+let spans = 0;
+const tracer = {
+  startSpan(name, options, parentContext) {
+    const parent = trace.getSpan(parentContext);
+    const spanId = String(++spans).padStart(16, '0');
+    const attributes = { ...options.attributes };
+    const events = [];
+    return {
+      name,
+      spanContext: () => ({ traceId: '1'.repeat(32), spanId, traceFlags: 1 }),
+      setAttribute(key, value) { attributes[key] = value; return this; },
+      setStatus() { return this; },
+      recordException() {},
+      addEvent(event) { events.push(event); return this; },
+      end() {
+        const outcome = attributes['async_dag.attempt.outcome'] ?? attributes['async_dag.run.outcome'];
+        ended.push([name, 'under', parent ? parent.name : 'nothing', outcome, ...events].join(' '));
+      },
+    };
+  },
+};
+
+const tm = buildDag({ name: 'traced' });
+const first = tm.addNode({ name: 'first' }, async () => 1);
+const second = tm.addNode({ name: 'second' }, () => skip('nothing to do'), first);
+tm.addNode({ name: 'third' }, (value) => value, second);
+tm.invoke(undefined, { interceptors: [openTelemetry({ tracer })] }).then(() => console.log(ended.join('\\n')));
+`;
+
+/** The entry point's types, as a TypeScript consumer sees them (node10 and NodeNext). */
+const TRACED_TYPES = `
+import { Workflow, type WorkflowInterceptor } from 'async-dag';
+import { openTelemetry, type OpenTelemetryOptions } from 'async-dag/opentelemetry';
+
+const options: OpenTelemetryOptions = {};
+const interceptor: WorkflowInterceptor = openTelemetry(options);
+// @ts-expect-error -- not an option
+openTelemetry({ tracr: undefined });
+export const run = (flow: object) => Workflow.invoke(flow, undefined, { interceptors: [interceptor] });
+`;
+
+/** The OpenTelemetry entry point: loads only with its optional peer, traces, and is typed. */
+const openTelemetryConsumer: Consumer = {
+  title: 'async-dag/opentelemetry: needs only its optional peer, traces a run, and is typed',
+  expected: {
+    'without @opentelemetry/api': ['MODULE_NOT_FOUND true'],
+    'traced run': [
+      'traced.first under traced succeeded',
+      'traced.second under traced skipped',
+      'traced under nothing succeeded async_dag.task.skipped async_dag.task.skipped',
+    ],
+    'ES module import': ['function'],
+    'types (node10, nodenext)': ['compiled'],
+  },
+  async run(tools, pkg) {
+    const bare = createProject(
+      'otel-bare',
+      {
+        files: {
+          'probe.js':
+            "try { require('async-dag/opentelemetry'); console.log('loaded'); } catch (error) {" +
+            ' console.log(error.code, error.message.includes("\'@opentelemetry/api\'")); }',
+        },
+      },
+      pkg,
+    );
+    const withoutPeer = await runNode(['probe.js'], { cwd: bare });
+    const traced = createProject(
+      'otel',
+      {
+        files: {
+          'traced.js': TRACED_RUN,
+          'imported.mjs':
+            "import { openTelemetry } from 'async-dag/opentelemetry'; console.log(typeof openTelemetry);",
+          'node10/index.ts': TRACED_TYPES,
+          'node10/tsconfig.json': JSON.stringify({
+            compilerOptions: {
+              module: 'commonjs',
+              moduleResolution: 'node10',
+              ignoreDeprecations: '6.0',
+              strict: true,
+              noEmit: true,
+              skipLibCheck: false,
+              types: [],
+              lib: ['ES2022', 'DOM'],
+              target: 'ES2022',
+            },
+          }),
+          'nodenext/index.ts': TRACED_TYPES,
+          'nodenext/tsconfig.json': JSON.stringify({
+            compilerOptions: {
+              module: 'nodenext',
+              strict: true,
+              noEmit: true,
+              skipLibCheck: false,
+              types: [],
+              lib: ['ES2022', 'DOM'],
+              target: 'ES2022',
+            },
+          }),
+        },
+      },
+      pkg,
+    );
+    // The optional peer, as a user installs it: this repository's copy, linked.
+    const peer = join(traced, 'node_modules', '@opentelemetry', 'api');
+    mkdirSync(dirname(peer), { recursive: true });
+    symlinkSync(join(REPOSITORY_ROOT, 'node_modules', '@opentelemetry', 'api'), peer, 'dir');
+    const tsc = (project: string) =>
+      runNode([tools.tool('ts60/bin/tsc'), '-p', project], { cwd: traced });
+    const [run1, run2] = await Promise.all([
+      runNode(['traced.js'], { cwd: traced }),
+      runNode(['imported.mjs'], { cwd: traced }),
+      // Types through "exports" (nodenext) and, for TypeScript 5's CommonJS default, through
+      // "typesVersions" (node10); either compile fails the consumer.
+      tsc('node10').then(() => tsc('nodenext')),
+    ]);
+    return {
+      'without @opentelemetry/api': linesOf(withoutPeer.stdout),
+      'traced run': linesOf(run1.stdout),
+      'ES module import': linesOf(run2.stdout),
+      'types (node10, nodenext)': ['compiled'],
+    };
+  },
+};
 
 /** Bun and Deno run TypeScript themselves: a project per decorator mode. */
 function runtimeConsumer(
@@ -316,6 +452,7 @@ const CONSUMERS: readonly Consumer[] = [
       return { 'dual package': linesOf(stdout) };
     },
   },
+  openTelemetryConsumer,
 ];
 
 /** The `<mode>.report.json` files a test runner's seed tests wrote into the project. */

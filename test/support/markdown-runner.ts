@@ -91,11 +91,15 @@ function npmInitPackageJson(esm: boolean): string {
   );
 }
 
-/** The packages a block imports, other than async-dag and Node.js built-ins. */
+/**
+ * The packages a block imports, other than async-dag and Node.js built-ins — plus the peer
+ * dependency a user installs with an entry point that needs one (`async-dag/opentelemetry`).
+ */
 function importedPackages(code: string): string[] {
   const names = new Set<string>();
   for (const [, specifier] of code.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"./][^'"]*)['"]/g)) {
     if (specifier.startsWith('node:')) continue;
+    if (specifier === 'async-dag/opentelemetry') names.add('@opentelemetry/api');
     const [scopeOrName, name] = specifier.split('/');
     names.add(scopeOrName.startsWith('@') ? `${scopeOrName}/${name}` : scopeOrName);
   }
