@@ -53,10 +53,11 @@ export type WorkflowParameterDecorator = (
  * }
  * ```
  */
-export function Task(options: TaskOptions = {}): WorkflowMethodDecorator {
+export function Task(options?: TaskOptions): WorkflowMethodDecorator {
   return methodDecorator((member) => {
     member.taskDecorations += 1;
-    // Kept as given: the scanner reads it by property access, so getters and inherited values count.
+    // Kept as given (`undefined` when none: the scanner's fast path). The scanner reads it by
+    // property access, so getters and inherited values count.
     member.taskOptions = options;
   });
 }

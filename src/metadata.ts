@@ -38,7 +38,8 @@ export interface MemberMetadata {
   kind: MemberKind;
   /** Number of times `@Task()` was applied (more than one is a definition error). */
   taskDecorations: number;
-  taskOptions: TaskOptions;
+  /** `@Task(options)`'s options as given; `undefined` when none were given. */
+  taskOptions: TaskOptions | undefined;
   /** `@DependsOn` inputs (task names and tokens) as given — checked by the scanner. */
   dependsOn: unknown[];
   /** Number of times `@DependsOn` was applied (more than one is a definition error). */
@@ -72,7 +73,7 @@ function newMember(key: string | symbol, kind: MemberKind): MemberMetadata {
     key,
     kind,
     taskDecorations: 0,
-    taskOptions: {},
+    taskOptions: undefined,
     dependsOn: [],
     dependsOnDecorations: 0,
     markedParameters: [],
@@ -286,10 +287,15 @@ function ownStandardMembers(
  */
 export function readOwnMembers(prototype: object): MemberMetadata[] {
   const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
-  return [
-    ...ownLegacyMembers(prototype),
-    ...ownStandardMembers(prototype, ownClassRecords(constructor)?.instance, false),
-  ];
+  const legacy = ownLegacyMembers(prototype);
+  const standard = ownStandardMembers(prototype, ownClassRecords(constructor)?.instance, false);
+  // Usually one of the two is empty: no copy of a class's (maybe huge) member list then.
+  if (standard.length === 0) return legacy;
+  if (legacy.length === 0) return standard;
+  // Both modes on one class: one record per member, the standard one winning.
+  const byKey = new Map<string | symbol, MemberMetadata>();
+  for (const member of [...legacy, ...standard]) byKey.set(member.key, member);
+  return [...byKey.values()];
 }
 
 /**

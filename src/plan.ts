@@ -97,12 +97,14 @@ export class PlanDraft {
   private readonly names: string[] = [];
   private readonly argumentStart: number[] = [0];
   private readonly argumentList: number[] = [];
-  private readonly policies: (AttemptPolicy | undefined)[] = [];
-  private readonly whenRules: number[] = [];
-  private readonly priorities: number[] = [];
+  // What differs from the defaults, by task index: most tasks have no options and take no token,
+  // so a 1,000,000-task class does not grow four more million-entry arrays while it is scanned.
+  private readonly policies = new Map<number, AttemptPolicy>();
+  private readonly whenRules = new Map<number, WhenRule>();
+  private readonly priorities = new Map<number, number>();
+  private readonly inputKinds = new Map<number, number>();
   private readonly constants: unknown[] = [];
   private readonly bodies: Function[] | undefined;
-  private inputKinds: number[] = [];
 
   constructor(
     /** The workflow's name, for messages. */
@@ -129,22 +131,24 @@ export class PlanDraft {
       options === undefined
         ? DEFAULT_TASK_POLICY
         : resolveTaskPolicy(this.workflow, name, options, this.extraOptionNames);
-    this.policies.push(policy.attempt);
-    this.whenRules.push(policy.when);
-    this.priorities.push(policy.priority);
+    const task = this.names.length;
+    if (policy.attempt !== undefined) this.policies.set(task, policy.attempt);
+    if (policy.when !== WhenRule.AllSucceeded) this.whenRules.set(task, policy.when);
+    if (policy.priority !== 0) this.priorities.set(task, policy.priority);
     this.names.push(name);
     this.bodies?.push(body!);
-    this.inputKinds.push(0);
     this.argumentStart.push(this.argumentList.length);
-    return this.names.length - 1;
+    return task;
   }
 
   /** Appends an argument slot to the last task added. */
   addArgument(slot: number): void {
     this.argumentList.push(slot);
-    this.argumentStart[this.names.length] = this.argumentList.length;
-    if (slot === SIGNAL_SLOT) this.inputKinds[this.names.length - 1] |= TakesInput.Signal;
-    else if (slot === CONTEXT_SLOT) this.inputKinds[this.names.length - 1] |= TakesInput.Context;
+    const task = this.names.length - 1;
+    this.argumentStart[task + 1] = this.argumentList.length;
+    const kind =
+      slot === SIGNAL_SLOT ? TakesInput.Signal : slot === CONTEXT_SLOT ? TakesInput.Context : 0;
+    if (kind !== 0) this.inputKinds.set(task, (this.inputKinds.get(task) ?? 0) | kind);
   }
 
   /** Registers a constant argument and returns its slot. */
@@ -157,7 +161,10 @@ export class PlanDraft {
    * The finished plan. Throws `WorkflowDefinitionError` `CYCLE` when the dependencies form a cycle
    * (only a class can: a builder's nodes depend only on nodes added before them).
    */
-  compile(prefersPrototypeLookup: boolean): WorkflowPlan {
+  compile(
+    prefersPrototypeLookup: boolean,
+    indexByName?: ReadonlyMap<string, number>,
+  ): WorkflowPlan {
     const { workflow, names } = this;
     const taskCount = names.length;
     const argumentSlots: Adjacency = {
@@ -181,19 +188,20 @@ export class PlanDraft {
       if (dependencyCounts[task] === 0) rootList.push(task);
     }
     const roots = Int32Array.from(rootList);
-    const indexByName = new Map<string, number>();
-    for (let task = 0; task < taskCount; task++) indexByName.set(names[task], task);
-    const { policies, priorities } = this;
-    const whenRules = this.whenRules.some((rule) => rule !== WhenRule.AllSucceeded)
-      ? Uint8Array.from(this.whenRules)
-      : undefined;
-    const prioritized = priorities.some((priority) => priority !== 0);
+    const attemptPolicies = new Array<AttemptPolicy | undefined>(taskCount);
+    for (const [task, policy] of this.policies) attemptPolicies[task] = policy;
+    const whenRules = this.whenRules.size === 0 ? undefined : new Uint8Array(taskCount);
+    for (const [task, rule] of this.whenRules) whenRules![task] = rule;
+    const priorities = this.priorities.size === 0 ? undefined : new Float64Array(taskCount);
+    for (const [task, priority] of this.priorities) priorities![task] = priority;
+    const inputKinds = new Uint8Array(taskCount);
+    for (const [task, kinds] of this.inputKinds) inputKinds[task] = kinds;
     let ranks: Int32Array | undefined;
     let graph: WorkflowGraph | undefined;
     return {
       workflow,
       names,
-      indexByName,
+      indexByName: indexByName ?? indexNames(names),
       dependencies,
       dependents,
       dependencyCounts,
@@ -202,20 +210,20 @@ export class PlanDraft {
       argumentSlots,
       constants: this.constants,
       bodies: this.bodies,
-      inputKinds: Uint8Array.from(this.inputKinds),
+      inputKinds,
       roots,
       get ranks() {
         return (ranks ??= schedulingRanks(
           remainingPathLengths(order, dependents),
-          prioritized
-            ? cumulativePriorities(order, dependents, Float64Array.from(priorities))
-            : undefined,
+          priorities === undefined
+            ? undefined
+            : cumulativePriorities(order, dependents, priorities),
         ));
       },
-      attemptPolicies: policies,
-      hasAttemptPolicies: policies.some((policy) => policy !== undefined),
+      attemptPolicies,
+      hasAttemptPolicies: this.policies.size > 0,
       whenRules,
-      hasAllSettled: this.whenRules.includes(WhenRule.AllSettled),
+      hasAllSettled: [...this.whenRules.values()].includes(WhenRule.AllSettled),
       prefersPrototypeLookup,
       get graph() {
         return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));
@@ -223,6 +231,13 @@ export class PlanDraft {
       closure: (targets) => dependencyClosure(targets, dependencies),
     };
   }
+}
+
+/** Each name's index. */
+function indexNames(names: readonly string[]): Map<string, number> {
+  const indexByName = new Map<string, number>();
+  for (let task = 0; task < names.length; task++) indexByName.set(names[task], task);
+  return indexByName;
 }
 
 /** `count` zeros in an array whose elements V8 stores as doubles, so times never re-box it. */
@@ -235,7 +250,9 @@ function doubleZeros(count: number): number[] {
 function distinctDependencies(argumentSlots: Adjacency): Adjacency {
   const taskCount = argumentSlots.start.length - 1;
   const start = new Int32Array(taskCount + 1);
-  const list: number[] = [];
+  // At most one dependency per argument: fill a list that long, then keep what was used.
+  const list = new Int32Array(argumentSlots.list.length);
+  let length = 0;
   const lastListedBy = new Int32Array(taskCount).fill(-1);
   for (let task = 0; task < taskCount; task++) {
     for (
@@ -246,12 +263,12 @@ function distinctDependencies(argumentSlots: Adjacency): Adjacency {
       const dependency = argumentSlots.list[position];
       if (dependency >= 0 && lastListedBy[dependency] !== task) {
         lastListedBy[dependency] = task;
-        list.push(dependency);
+        list[length++] = dependency;
       }
     }
-    start[task + 1] = list.length;
+    start[task + 1] = length;
   }
-  return { start, list: Int32Array.from(list) };
+  return { start, list: length === list.length ? list : list.slice(0, length) };
 }
 
 function describeGraph(

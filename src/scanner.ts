@@ -42,22 +42,24 @@ export function planFor(prototype: object): WorkflowPlan {
   return plan;
 }
 
-/** A task as collected from the class hierarchy, before indexes are assigned. */
-interface TaskDefinition {
-  readonly name: string;
-  readonly metadata: MemberMetadata;
-}
-
 function buildPlan(prototype: object): WorkflowPlan {
   const chain = prototypeChain(prototype);
   const workflow = classNameOf(chain);
-  const definitions = collectTasks(chain, workflow);
-  const names = definitions.map((definition) => definition.name);
-  const indexByName = new Map(names.map((name, index) => [name, index]));
+  const { definitions, largestPrototype } = collectTasks(chain, workflow);
+  const names: string[] = [];
+  const indexByName = new Map<string, number>();
+  for (let index = 0; index < definitions.length; index++) {
+    // checkMember accepted only string keys.
+    const name = definitions[index].key as string;
+    names.push(name);
+    indexByName.set(name, index);
+  }
 
   const draft = new PlanDraft(workflow, false);
   const listed: number[] = [];
-  for (const { name, metadata } of definitions) {
+  for (let index = 0; index < definitions.length; index++) {
+    const name = names[index];
+    const metadata = definitions[index];
     draft.addTask(name, metadata.taskOptions);
     listed.length = 0;
     for (let position = 0; position < metadata.dependsOn.length; position++) {
@@ -76,11 +78,10 @@ function buildPlan(prototype: object): WorkflowPlan {
       : listed;
     for (const slot of slots) draft.addArgument(slot);
   }
-  return draft.compile(
-    chain.some(
-      (classPrototype) => Object.getOwnPropertyNames(classPrototype).length > FAST_PROPERTY_LIMIT,
-    ),
-  );
+  // A prototype with more decorated members than V8 keeps in fast mode is in dictionary mode.
+  // (Counted from our records: listing a dictionary-mode object's keys sorts them, which made the
+  // first use of a 1,000,000-task class superlinear.)
+  return draft.compile(largestPrototype > FAST_PROPERTY_LIMIT, indexByName);
 }
 
 /**
@@ -89,18 +90,28 @@ function buildPlan(prototype: object): WorkflowPlan {
  * leaves the base definition as it is (the override itself runs, because tasks are looked up on
  * the instance at call time).
  */
-function collectTasks(chain: readonly object[], workflow: string): TaskDefinition[] {
-  const tasks = new Map<string, TaskDefinition>();
+function collectTasks(
+  chain: readonly object[],
+  workflow: string,
+): { definitions: MemberMetadata[]; largestPrototype: number } {
+  const levels: MemberMetadata[][] = [];
   for (const classPrototype of [...chain].reverse()) {
     const constructor = Object.getOwnPropertyDescriptor(classPrototype, 'constructor')?.value;
     if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow);
-    for (const metadata of readOwnMembers(classPrototype)) {
-      const name = checkMember(metadata, workflow);
-      tasks.set(name, { name, metadata });
-    }
+    const members = readOwnMembers(classPrototype);
+    for (const metadata of members) checkMember(metadata, workflow);
+    if (members.length > 0) levels.push(members);
   }
-  if (tasks.size === 0) throw definitionErrors.noTasks(workflow);
-  return [...tasks.values()];
+  if (levels.length === 0) throw definitionErrors.noTasks(workflow);
+  const largestPrototype = Math.max(...levels.map((members) => members.length));
+  // One class with tasks (the usual case): its members, in declaration order, are the tasks.
+  if (levels.length === 1) return { definitions: levels[0], largestPrototype };
+  // Several: a subclass's member replaces its base's in place (Map keeps first-insertion order).
+  const tasks = new Map<string, MemberMetadata>();
+  for (const members of levels) {
+    for (const metadata of members) tasks.set(metadata.key as string, metadata);
+  }
+  return { definitions: [...tasks.values()], largestPrototype };
 }
 
 /**
