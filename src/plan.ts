@@ -15,6 +15,7 @@ import {
   topologicalOrder,
   type Adjacency,
 } from './graph.js';
+import { runArraysFor, type RunArrays } from './run-arrays.js';
 import {
   DEFAULT_TASK_POLICY,
   resolveTaskPolicy,
@@ -38,16 +39,10 @@ export interface WorkflowPlan {
   readonly dependencies: Adjacency;
   /** Who waits for each task, in ascending index order. */
   readonly dependents: Adjacency;
-  /**
-   * How many distinct tasks each task waits for. A run starts from a copy: a plain array of small
-   * integers, because copying one is far cheaper than allocating a typed array (which V8 keeps off
-   * the heap above 64 bytes, at about 0.75 µs an allocation: 4 µs of a 30-task run).
-   */
-  readonly dependencyCounts: readonly number[];
-  /** `n` zeros (small integers): per-run arrays of states, orders and queues start as copies. */
-  readonly zeros: readonly number[];
-  /** `n` zeros stored as doubles: per-run arrays of times start as copies (no later transition). */
-  readonly zeroTimes: readonly number[];
+  /** How many distinct tasks each task waits for. */
+  readonly dependencyCounts: Int32Array;
+  /** Makes the per-task arrays of a run (plain arrays for small plans, typed for large ones). */
+  readonly runArrays: RunArrays;
   /**
    * The arguments of task `i` are `argumentSlots.list[argumentSlots.start[i]…]`: a task index
    * (that dependency's result), a token slot, or a constant slot (see `tokens.ts`).
@@ -181,7 +176,7 @@ export class PlanDraft {
         cycle.map((index) => names[index]),
       );
     }
-    const dependencyCounts = new Array<number>(taskCount).fill(0);
+    const dependencyCounts = new Int32Array(taskCount);
     const rootList: number[] = [];
     for (let task = 0; task < taskCount; task++) {
       dependencyCounts[task] = dependencies.start[task + 1] - dependencies.start[task];
@@ -205,8 +200,7 @@ export class PlanDraft {
       dependencies,
       dependents,
       dependencyCounts,
-      zeros: new Array<number>(taskCount).fill(0),
-      zeroTimes: doubleZeros(taskCount),
+      runArrays: runArraysFor(dependencyCounts),
       argumentSlots,
       constants: this.constants,
       bodies: this.bodies,
@@ -238,12 +232,6 @@ function indexNames(names: readonly string[]): Map<string, number> {
   const indexByName = new Map<string, number>();
   for (let task = 0; task < names.length; task++) indexByName.set(names[task], task);
   return indexByName;
-}
-
-/** `count` zeros in an array whose elements V8 stores as doubles, so times never re-box it. */
-function doubleZeros(count: number): number[] {
-  const zeros = new Array<number>(count).fill(0.5);
-  return zeros.fill(0);
 }
 
 /** The task slots of each task's arguments, without repeats, in the order first listed. */

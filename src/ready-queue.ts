@@ -1,8 +1,9 @@
 /**
  * The two ready queues of the scheduler. Each task enters a run's queue at most once, so both are
- * one preallocated array of task indexes (given by the run, a copy of its plan's zeros); both have
+ * one preallocated array of task indexes (made by the run, see run-arrays.ts); both have
  * the same three members so the scheduler does not care which one it holds.
  */
+import type { TaskArray } from './run-arrays.js';
 
 /** The scheduler's view of a ready queue. */
 export interface ReadyQueue {
@@ -18,7 +19,7 @@ export class FifoQueue implements ReadyQueue {
   private tail = 0;
 
   /** `items`: room for every task, preallocated (its contents are overwritten). */
-  constructor(private readonly items: number[]) {}
+  constructor(private readonly items: TaskArray) {}
 
   get size(): number {
     return this.tail - this.head;
@@ -43,7 +44,7 @@ export class RankedQueue implements ReadyQueue {
   /** `heap`: room for every node, preallocated (its contents are overwritten). */
   constructor(
     private readonly rank: Int32Array,
-    private readonly heap: number[],
+    private readonly heap: TaskArray,
   ) {}
 
   get size(): number {

@@ -26,16 +26,16 @@ export interface RunRecord {
    * skipped.
    */
   readonly values: readonly unknown[];
-  readonly states: readonly number[];
-  readonly startTimes: readonly number[];
-  readonly endTimes: readonly number[];
+  readonly states: ArrayLike<number>;
+  readonly startTimes: ArrayLike<number>;
+  readonly endTimes: ArrayLike<number>;
   /**
    * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
    * either. Every started task made at least one attempt.
    */
-  readonly attempts: readonly number[] | undefined;
+  readonly attempts: ArrayLike<number> | undefined;
   /** Tasks in the order they started or were skipped: the first `reportCount` entries. */
-  readonly reportOrder: readonly number[];
+  readonly reportOrder: ArrayLike<number>;
   readonly reportCount: number;
   /** Which tasks the run included; `undefined` means all. */
   readonly included: Uint8Array | undefined;

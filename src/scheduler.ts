@@ -26,6 +26,7 @@ import { resolveRunSettings, type RunSettings } from './options.js';
 import { TakesInput, type WorkflowPlan } from './plan.js';
 import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue.js';
 import { ExecutionResult, TaskState } from './result.js';
+import type { TaskArray } from './run-arrays.js';
 import { RunEvents } from './run-events.js';
 import { skipReasonOf } from './skip.js';
 import { WhenRule } from './task-options.js';
@@ -95,13 +96,12 @@ export function startRun<W extends object, P>(
  */
 export class Run<W extends object = object, P = unknown> {
   readonly values: unknown[];
-  // Per-task state of this run. Plain arrays copied from the plan's templates, not typed arrays:
-  // see `WorkflowPlan.dependencyCounts`.
-  readonly states: number[];
-  readonly startTimes: number[];
-  readonly endTimes: number[];
-  readonly attempts: number[] | undefined;
-  readonly reportOrder: number[];
+  // Per-task state of this run, made by the plan's `runArrays` (see run-arrays.ts).
+  readonly states: TaskArray;
+  readonly startTimes: TaskArray;
+  readonly endTimes: TaskArray;
+  readonly attempts: TaskArray | undefined;
+  readonly reportOrder: TaskArray;
   reportCount = 0;
   readonly failures: TaskFailure[] = [];
   recoveredFrom: Map<number, unknown> | undefined;
@@ -109,14 +109,25 @@ export class Run<W extends object = object, P = unknown> {
   /** Set when the run settles: the clock's last reading. */
   durationMs = 0;
   readonly included: Uint8Array | undefined;
-  readonly waitingFor: number[];
+  readonly waitingFor: TaskArray;
   readonly ready: ReadyQueue;
   readonly events: RunEvents | undefined;
   // Copied out of the settings: read on every task.
   private readonly concurrency: number;
   private readonly overrides: RunSettings['overrides'];
+  /**
+   * `this` of the task functions: the instance for a class, `undefined` for a builder (whose
+   * functions are in `bodies`).
+   */
+  private readonly receiver: W | undefined;
+  private readonly bodies: readonly Function[] | undefined;
+  /** `plan.argumentSlots`, unpacked: read for every argument of every task. */
+  private readonly slotStart: Int32Array;
+  private readonly slotList: Int32Array;
   /** Whether every attempt may take the fast path (no task interceptors). */
   private readonly plainAttempts: boolean;
+  /** No task of this run has an attempt policy or goes through interceptors: all take the fast path. */
+  private readonly allPlain: boolean;
   /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
   private readonly prototype: object | undefined;
   private readonly startedAt = clock.now();
@@ -157,22 +168,27 @@ export class Run<W extends object = object, P = unknown> {
         ? Object.getPrototypeOf(instance)
         : undefined;
     this.values = new Array(taskCount);
-    const { zeros, zeroTimes } = plan;
-    this.states = zeros.slice();
-    this.startTimes = zeroTimes.slice();
-    this.endTimes = zeroTimes.slice();
-    this.reportOrder = zeros.slice();
-    this.attempts = plan.hasAttemptPolicies ? zeros.slice() : undefined;
-    this.waitingFor = plan.dependencyCounts.slice();
+    const arrays = plan.runArrays;
+    this.states = arrays.states();
+    this.startTimes = arrays.times();
+    this.endTimes = arrays.times();
+    this.reportOrder = arrays.indexes();
+    this.attempts = plan.hasAttemptPolicies ? arrays.indexes() : undefined;
+    this.waitingFor = arrays.counters();
     this.ready =
       settings.concurrency === Infinity
-        ? new FifoQueue(zeros.slice())
-        : new RankedQueue(plan.ranks, zeros.slice());
+        ? new FifoQueue(arrays.indexes())
+        : new RankedQueue(plan.ranks, arrays.indexes());
     const { included, hooks, eventSink } = settings;
     this.included = included;
     this.concurrency = settings.concurrency;
     this.overrides = settings.overrides;
+    this.bodies = plan.bodies;
+    this.receiver = plan.bodies === undefined ? instance : undefined;
+    this.slotStart = plan.argumentSlots.start;
+    this.slotList = plan.argumentSlots.list;
     this.plainAttempts = settings.taskInterceptors === undefined;
+    this.allPlain = this.plainAttempts && !plan.hasAttemptPolicies;
     this.events =
       hooks === undefined && eventSink === undefined
         ? undefined
@@ -213,7 +229,8 @@ export class Run<W extends object = object, P = unknown> {
       (this.stopReason === NOT_STOPPED || hasAllSettled)
     ) {
       const task = ready.pop();
-      if (states[task] === Pending) this.startTask(task);
+      // Only a stop cancels tasks that were already queued.
+      if (this.stopReason === NOT_STOPPED || states[task] === Pending) this.startTask(task);
     }
     this.pumping = false;
     this.finishIfDone();
@@ -224,7 +241,7 @@ export class Run<W extends object = object, P = unknown> {
     this.inFlight++;
     this.startTimes[task] = this.clock;
     this.reportOrder[this.reportCount++] = task;
-    if (this.plainAttempts && this.plan.attemptPolicies[task] === undefined) {
+    if (this.allPlain || (this.plainAttempts && this.plan.attemptPolicies[task] === undefined)) {
       this.runPlainAttempt(task);
     } else {
       (this.attemptRunner ??= new AttemptRunner(this)).start(task);
@@ -283,13 +300,14 @@ export class Run<W extends object = object, P = unknown> {
    * `thrown`). `attemptSignal` is the attempt's own signal, when it has one (a timeout).
    */
   call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
-    const { plan } = this;
+    const { plan, receiver, overrides, bodies } = this;
     try {
       // A builder's task is its function, called with `this` undefined; a class's task is the
       // method of that name, looked up on the instance now.
-      const receiver = plan.bodies === undefined ? this.instance : undefined;
       const fn: unknown =
-        this.overrides?.[task] ?? plan.bodies?.[task] ?? this.lookUpTask(plan.names[task]);
+        overrides === undefined && bodies === undefined
+          ? this.lookUpTask(plan.names[task])
+          : (overrides?.[task] ?? bodies?.[task] ?? this.lookUpTask(plan.names[task]));
       if (typeof fn !== 'function') {
         throw new TypeError(
           `${plan.workflow}: task "${plan.names[task]}" is not a function on the instance (it is ${typeof fn})`,
@@ -302,7 +320,8 @@ export class Run<W extends object = object, P = unknown> {
           this.context = this.makeContext(task, attempt, attemptSignal);
         }
       }
-      const { start, list } = plan.argumentSlots;
+      const start = this.slotStart;
+      const list = this.slotList;
       const first = start[task];
       const arity = start[task + 1] - first;
       const rule = plan.whenRules === undefined ? WhenRule.AllSucceeded : plan.whenRules[task];
