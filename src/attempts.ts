@@ -9,6 +9,7 @@ import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept } from './interceptors.js';
 import { isThenable, NONE, THREW } from './outcomes.js';
+import type { WorkflowInterceptor } from './types.js';
 import type { Run } from './scheduler.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
@@ -49,6 +50,7 @@ export class AttemptRunner {
     if (run.attempts !== undefined) run.attempts[task] = number;
     if (run.events !== undefined && !run.announceStart(task, number)) return;
     const policy = run.plan.attemptPolicies[task];
+    if (policy?.timeout === undefined) return this.untimedAttempt(task, number);
     const attempt: Attempt = {
       task,
       number,
@@ -80,17 +82,7 @@ export class AttemptRunner {
       outcome = run.call(task, number, signal);
       if (outcome === THREW) return this.settle(attempt, false, run.thrown);
     } else {
-      const info = {
-        workflow: run.plan.workflow,
-        task: run.plan.names[task],
-        attempt: number,
-        param: run.param,
-        run: run.interceptorInfo!,
-      };
-      outcome = intercept(interceptors, 'task', info, () => {
-        const called = run.call(task, number, signal);
-        return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
-      });
+      outcome = this.intercepted(interceptors, task, number, signal);
     }
     if (outcome instanceof Promise) {
       outcome.then(
@@ -100,6 +92,51 @@ export class AttemptRunner {
     } else {
       this.settle(attempt, true, outcome);
     }
+  }
+
+  /**
+   * An attempt without a timeout (so without its own signal): nothing to clear or abort when it
+   * settles, no attempt record — what a task in a run with interceptors mostly is.
+   */
+  private untimedAttempt(task: number, number: number): void {
+    const { run } = this;
+    const interceptors = run.settings.taskInterceptors;
+    let outcome: unknown;
+    if (interceptors === undefined) {
+      outcome = run.call(task, number, undefined);
+      if (outcome === THREW) return run.attemptFailed(task, number, run.thrown);
+    } else {
+      outcome = this.intercepted(interceptors, task, number, undefined);
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (value) => run.taskSucceeded(task, number, value, NONE),
+        (error) => run.attemptFailed(task, number, error),
+      );
+    } else {
+      run.taskSucceeded(task, number, outcome, NONE);
+    }
+  }
+
+  /** The attempt, called through the task interceptors: a promise of its outcome. */
+  private intercepted(
+    interceptors: readonly WorkflowInterceptor[],
+    task: number,
+    number: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const { run } = this;
+    const info = {
+      workflow: run.plan.workflow,
+      task: run.plan.names[task],
+      attempt: number,
+      param: run.param,
+      run: run.interceptorInfo!,
+    };
+    return intercept(interceptors, 'task', info, () => {
+      const called = run.call(task, number, signal);
+      return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
+    });
   }
 
   private settle(attempt: Attempt, succeeded: boolean, outcome: unknown): void {

@@ -32,9 +32,17 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    * it; after an early exit from the loop it rejects with `WorkflowAbortedError`.
    */
   readonly result: Promise<ExecutionResult<W, P>>;
+  /**
+   * Events not read yet: `buffer[head]` up to (not including) `buffer[tail]`. Once the reader has
+   * caught up, both go back to 0 and the array keeps its room (no reallocation per burst).
+   */
   private readonly buffer: (WorkflowEvent<W> | undefined)[] = [];
   private head = 0;
-  private waiting: PendingRead<W> | undefined;
+  private tail = 0;
+  /** The `next()` waiting for an event, as its promise's resolve and reject (no object). */
+  private waitingResolve:
+    ((result: IteratorResult<WorkflowEvent<W>, undefined>) => void) | undefined;
+  private waitingReject: ((error: unknown) => void) | undefined;
   private state: 'running' | 'succeeded' | 'failed' | 'closed' = 'running';
   private failure: unknown;
   private readonly controller = new AbortController();
@@ -70,14 +78,17 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    * or was aborted, the read after the last event rejects with the run's error (once).
    */
   next(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
-    if (this.head < this.buffer.length) {
+    if (this.head < this.tail) {
       const event = this.buffer[this.head]!;
       this.buffer[this.head++] = undefined;
-      if (this.head === this.buffer.length) this.buffer.length = this.head = 0;
+      if (this.head === this.tail) this.head = this.tail = 0;
       return Promise.resolve({ value: event, done: false });
     }
     if (this.state === 'running') {
-      return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+      return new Promise((resolve, reject) => {
+        this.waitingResolve = resolve;
+        this.waitingReject = reject;
+      });
     }
     if (this.state === 'failed') {
       this.state = 'closed';
@@ -101,18 +112,18 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
       );
     }
     this.state = 'closed';
-    this.buffer.length = this.head = 0;
+    this.buffer.length = this.head = this.tail = 0;
     return { value: undefined, done: true };
   }
 
   private push(event: WorkflowEvent<W>): void {
     if (this.state !== 'running') return;
-    const waiting = this.waiting;
-    if (waiting !== undefined) {
-      this.waiting = undefined;
-      waiting.resolve({ value: event, done: false });
+    const resolve = this.waitingResolve;
+    if (resolve !== undefined) {
+      this.waitingResolve = this.waitingReject = undefined;
+      resolve({ value: event, done: false });
     } else {
-      this.buffer.push(event);
+      this.buffer[this.tail++] = event;
     }
   }
 
@@ -125,20 +136,15 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     if (this.state !== 'running') return;
     this.state = state;
     this.failure = failure;
-    const waiting = this.waiting;
-    if (waiting === undefined) return;
-    this.waiting = undefined;
+    const resolve = this.waitingResolve;
+    const reject = this.waitingReject;
+    if (resolve === undefined || reject === undefined) return;
+    this.waitingResolve = this.waitingReject = undefined;
     if (state === 'failed') {
       this.state = 'closed';
-      waiting.reject(failure);
+      reject(failure);
     } else {
-      waiting.resolve({ value: undefined, done: true });
+      resolve({ value: undefined, done: true });
     }
   }
-}
-
-/** A `next()` waiting for the next event. */
-interface PendingRead<W extends object> {
-  resolve(result: IteratorResult<WorkflowEvent<W>, undefined>): void;
-  reject(error: unknown): void;
 }
