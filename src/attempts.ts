@@ -9,7 +9,6 @@ import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept } from './interceptors.js';
 import { isThenable, NONE, THREW } from './outcomes.js';
-import type { WorkflowInterceptor } from './types.js';
 import type { Run } from './scheduler.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
@@ -75,15 +74,8 @@ export class AttemptRunner {
         );
       }, timeout);
     }
-    const signal = attempt.controller?.signal;
-    const interceptors = run.settings.taskInterceptors;
-    let outcome: unknown;
-    if (interceptors === undefined) {
-      outcome = run.call(task, number, signal);
-      if (outcome === THREW) return this.settle(attempt, false, run.thrown);
-    } else {
-      outcome = this.intercepted(interceptors, task, number, signal);
-    }
+    const outcome = this.callAttempt(task, number, attempt.controller?.signal);
+    if (outcome === THREW) return this.settle(attempt, false, run.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
         (value) => this.settle(attempt, true, value),
@@ -100,14 +92,8 @@ export class AttemptRunner {
    */
   private untimedAttempt(task: number, number: number): void {
     const { run } = this;
-    const interceptors = run.settings.taskInterceptors;
-    let outcome: unknown;
-    if (interceptors === undefined) {
-      outcome = run.call(task, number, undefined);
-      if (outcome === THREW) return run.attemptFailed(task, number, run.thrown);
-    } else {
-      outcome = this.intercepted(interceptors, task, number, undefined);
-    }
+    const outcome = this.callAttempt(task, number, undefined);
+    if (outcome === THREW) return run.attemptFailed(task, number, run.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
         (value) => run.taskSucceeded(task, number, value, NONE),
@@ -118,14 +104,14 @@ export class AttemptRunner {
     }
   }
 
-  /** The attempt, called through the task interceptors: a promise of its outcome. */
-  private intercepted(
-    interceptors: readonly WorkflowInterceptor[],
-    task: number,
-    number: number,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
+  /**
+   * Calls attempt `number` of `task`: directly (a value, a promise, or `THREW` with the error in
+   * `run.thrown`), or through the run's task interceptors (always a promise).
+   */
+  private callAttempt(task: number, number: number, signal: AbortSignal | undefined): unknown {
     const { run } = this;
+    const interceptors = run.settings.taskInterceptors;
+    if (interceptors === undefined) return run.call(task, number, signal);
     const info = {
       workflow: run.plan.workflow,
       task: run.plan.names[task],
