@@ -8,6 +8,7 @@ import { definitionErrors } from './definition-errors.js';
 import { describeInput } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
+import { shared } from './shared.js';
 import { mermaidGraph } from './render.js';
 import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
 import { resolveRunSettings } from './options.js';
@@ -85,7 +86,9 @@ export class DagNode<T> {
     readonly name: string,
     private readonly owner: DagBuilder<any>,
     private readonly index: number,
-  ) {}
+  ) {
+    nodes.add(this);
+  }
 
   /**
    * This node's value in `result`: `result.get(node.name)`, typed. Throws `TaskResultError` when
@@ -110,6 +113,20 @@ export class DagNode<T> {
   indexIn(builder: DagBuilder<any>): number | undefined {
     return this.owner === builder ? this.index : undefined;
   }
+}
+
+/**
+ * Every node ever made, by any loaded copy of the package. Recognising a node by a registry
+ * lookup, not `instanceof`, never reads anything of an argument (a revoked Proxy passed as a
+ * constant stays a constant) and recognises a node of another copy, to reject it as foreign.
+ */
+const nodes = shared('dag nodes', () => new WeakSet<object>());
+
+/** `value` as a node, when it is one; never throws, whatever `value` is. */
+function asNode(value: unknown): DagNode<unknown> | undefined {
+  return typeof value === 'object' && value !== null && nodes.has(value)
+    ? (value as DagNode<unknown>)
+    : undefined;
 }
 
 /**
@@ -314,19 +331,18 @@ export class DagBuilder<P = void> {
 
   /** The slot of a node or token argument; `undefined` for a constant. */
   private slotOf(name: string, arg: unknown, position: number): number | undefined {
-    if (arg instanceof DagNode) {
-      const index = arg.indexIn(this);
-      if (index === undefined) {
-        throw definitionErrors.invalidTask(
-          this.name,
-          name,
-          `addNode: argument ${position + 1} of node "${name}" is node "${arg.name}" of another DAG. ` +
-            `A node can only take nodes of its own DAG.`,
-        );
-      }
-      return index;
+    const node = asNode(arg);
+    if (node === undefined) return tokenSlot(arg);
+    const index = node.indexIn(this);
+    if (index === undefined) {
+      throw definitionErrors.invalidTask(
+        this.name,
+        name,
+        `addNode: argument ${position + 1} of node "${name}" is node "${node.name}" of another DAG. ` +
+          `A node can only take nodes of its own DAG.`,
+      );
     }
-    return tokenSlot(arg);
+    return index;
   }
 
   /** `base`, or `base_2`, `base_3`, … — the first that is free. */
@@ -354,21 +370,22 @@ export class DagBuilder<P = void> {
     options: DagInvokeOptions | undefined,
   ): InvokeOptions<DagTasks> | undefined {
     const targets: unknown = options?.targets;
-    if (!Array.isArray(targets) || !targets.some((target) => target instanceof DagNode)) {
+    if (!Array.isArray(targets) || !targets.some((target) => asNode(target) !== undefined)) {
       return options as InvokeOptions<DagTasks> | undefined;
     }
     return {
       ...options,
       targets: targets.map((target: unknown) => {
-        if (!(target instanceof DagNode)) return target as string;
-        if (target.indexIn(this) === undefined) {
+        const node = asNode(target);
+        if (node === undefined) return target as string;
+        if (node.indexIn(this) === undefined) {
           throw new WorkflowOptionsError(
             plan.workflow,
             'targets',
-            `node "${target.name}" belongs to another DAG.`,
+            `node "${node.name}" belongs to another DAG.`,
           );
         }
-        return target.name;
+        return node.name;
       }),
     };
   }

@@ -19,6 +19,7 @@ import {
   type TaskContext,
 } from '../src';
 import { EventLog, rejectionOf, settle, sleep } from './support/event-log';
+import { hostileValues } from './support/hostile-values';
 
 const inc = (n: number) => n + 1;
 const add = (a: number, b: number) => a + b;
@@ -437,5 +438,15 @@ describe('buildDag', () => {
         'dag: task "broken" failed in this run: boom',
       );
     });
+  });
+});
+
+describe('buildDag with values it cannot inspect', () => {
+  it('passes a revoked Proxy or a throwing Proxy as a constant, without touching it', async () => {
+    for (const [label, value] of hostileValues()) {
+      const tm = buildDag({ name: label });
+      const node = tm.addNode((received: unknown) => Object.is(received, value), value);
+      expect(node.extractResult(await tm.invoke())).to.equal(true);
+    }
   });
 });

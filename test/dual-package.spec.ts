@@ -5,23 +5,8 @@
  * test checks the real pair of builds (test/consumers/projects/node-dual).
  */
 import { expect } from 'chai';
-import path from 'node:path';
 import * as first from '../src';
-
-/** `src/` loaded a second time: every module a new instance, as in a second build. */
-function loadSecondCopy(): typeof first {
-  const source = path.resolve(__dirname, '..', 'src') + path.sep;
-  const ours = () => Object.keys(require.cache).filter((key) => key.startsWith(source));
-  const saved = new Map(ours().map((key) => [key, require.cache[key]]));
-  for (const key of saved.keys()) delete require.cache[key];
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh load, on purpose
-    return require('../src') as typeof first;
-  } finally {
-    for (const key of ours()) delete require.cache[key];
-    for (const [key, loaded] of saved) require.cache[key] = loaded;
-  }
-}
+import { loadSecondCopy } from './support/second-copy';
 
 /** A standard decorator call, as TypeScript 5.0 emits it (no context.metadata). */
 function decorateStandard(decorator: Function, method: Function, name: string): void {
@@ -123,5 +108,14 @@ describe('two copies of the package in one process', () => {
     expect(plain).to.not.be.instanceOf(RetryableError);
     expect(new RetryableError('W', 't', 5)).to.be.instanceOf(RetryableError);
     expect(new RetryableError('W', 't', 5)).to.be.instanceOf(second.TaskTimeoutError);
+  });
+
+  it('recognises a builder node of the other copy, and rejects it as a node of another DAG', () => {
+    const second = loadSecondCopy();
+    const foreign = second.buildDag({ name: 'other' }).addNode({ name: 'foreign' }, () => 1);
+    const tm = first.buildDag({ name: 'mine' });
+    expect(() => tm.addNode({ name: 'mine' }, (n: number) => n, foreign as never))
+      .to.throw(first.WorkflowDefinitionError, 'is node "foreign" of another DAG')
+      .with.property('code', 'INVALID_TASK');
   });
 });
