@@ -1,12 +1,15 @@
 /**
- * async-dag: run a DAG of async tasks, written as a decorated class, with maximal parallelism.
+ * async-dag: run a DAG of async tasks with maximal parallelism — written as a decorated class
+ * (either decorator mode) or built in code with `buildDag` — with control flow (`skip`, `when`
+ * rules, fallbacks, retry policy, priorities), an event stream, interceptors, and pictures of a run.
+ * `async-dag/opentelemetry` adds tracing.
  *
  * @example
  * ```ts
- * import { Task, DependsOn, Param, Workflow } from 'async-dag';
+ * import { Task, DependsOn, PARAM, Workflow } from 'async-dag';
  *
  * class Checkout {
- *   @Task() user(@Param() req: { userId: string }) { return users.find(req.userId); }
+ *   @Task() @DependsOn(PARAM) user(req: { userId: string }) { return users.find(req.userId); }
  *   @Task() @DependsOn('user') cart(user: User) { return carts.of(user); }
  * }
  * const result = await Workflow.invoke(new Checkout(), { userId: '42' });
