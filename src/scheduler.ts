@@ -28,6 +28,7 @@ import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue.js';
 import { ExecutionResult, TaskState } from './result.js';
 import type { TaskArray } from './run-arrays.js';
 import { RunEvents } from './run-events.js';
+import { allowManyListeners, clock, isProxy, warn } from './runtime.js';
 import { skipReasonOf } from './skip.js';
 import { WhenRule } from './task-options.js';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens.js';
@@ -595,12 +596,6 @@ export class Run<W extends object = object, P = unknown> {
   }
 }
 
-/**
- * The clock of traces and events. `globalThis.performance` is read once: on Node.js it is an
- * accessor on the global object, which costs a few ns on every read otherwise.
- */
-const clock: { now(): number } = globalThis.performance;
-
 function countIncluded(included: Uint8Array): number {
   let count = 0;
   for (let task = 0; task < included.length; task++) count += included[task];
@@ -611,41 +606,3 @@ function countIncluded(included: Uint8Array): number {
 function undefinedAbortSignal(): AbortSignal {
   return new AbortController().signal;
 }
-
-/**
- * Lifts Node's listener-count warning for a signal every task may listen to. Feature-detected:
- * browsers and other runtimes have no such warning (and no `node:events`).
- */
-function allowManyListeners(signal: AbortSignal): void {
-  const events = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-    .process;
-  const module = events?.getBuiltinModule?.('node:events') as
-    { setMaxListeners?: (count: number, target: EventTarget) => void } | undefined;
-  module?.setMaxListeners?.(0, signal);
-}
-
-/** A process warning on Node.js, `console.warn` elsewhere. */
-function warn(message: string): void {
-  const process = (
-    globalThis as { process?: { emitWarning?: (message: string, type: string) => void } }
-  ).process;
-  if (typeof process?.emitWarning === 'function')
-    process.emitWarning(message, 'AsyncDagHookWarning');
-  else console.warn(message);
-}
-
-/**
- * Whether `value` is a Proxy, where the runtime can tell (Node's `util.types.isProxy`); elsewhere
- * `false`, which only costs the large-prototype lookup optimisation its two-step form.
- */
-function isProxy(value: unknown): boolean {
-  return proxyCheck !== undefined && proxyCheck(value);
-}
-
-const proxyCheck = (() => {
-  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-    .process;
-  const util = process?.getBuiltinModule?.('node:util') as
-    { types?: { isProxy?: (value: unknown) => boolean } } | undefined;
-  return util?.types?.isProxy;
-})();

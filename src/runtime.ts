@@ -1,0 +1,53 @@
+/**
+ * What the scheduler needs from the runtime beyond the language, feature-detected: the core runs
+ * on Node.js, Bun, Deno and in browsers, and imports no `node:` module. Where Node.js offers
+ * something more (a listener-count warning to lift, a way to tell a Proxy, process warnings), it is
+ * reached through `process.getBuiltinModule` when that exists.
+ */
+
+/**
+ * The clock of traces and events. `globalThis.performance` is read once: on Node.js it is an
+ * accessor on the global object, which costs a few ns on every read otherwise.
+ */
+export const clock: { now(): number } = globalThis.performance;
+
+type NodeProcess = {
+  getBuiltinModule?: (id: string) => unknown;
+  emitWarning?: (message: string, type: string) => void;
+};
+
+const nodeProcess = (globalThis as { process?: NodeProcess }).process;
+
+/**
+ * Lifts Node's listener-count warning for a signal every task may listen to. Browsers and other
+ * runtimes have no such warning (and no `node:events`).
+ */
+export function allowManyListeners(signal: AbortSignal): void {
+  const events = nodeProcess?.getBuiltinModule?.('node:events') as
+    { setMaxListeners?: (count: number, target: EventTarget) => void } | undefined;
+  events?.setMaxListeners?.(0, signal);
+}
+
+/** A process warning on Node.js, `console.warn` elsewhere. */
+export function warn(message: string): void {
+  if (typeof nodeProcess?.emitWarning === 'function') {
+    nodeProcess.emitWarning(message, 'AsyncDagHookWarning');
+  } else {
+    console.warn(message);
+  }
+}
+
+const proxyCheck = (
+  nodeProcess?.getBuiltinModule?.('node:util') as
+    { types?: { isProxy?: (value: unknown) => boolean } } | undefined
+)?.types?.isProxy;
+
+/**
+ * Whether `value` is a Proxy, where the runtime can tell (Node's `util.types.isProxy`); elsewhere
+ * `false`. The scheduler uses it to give a Proxy instance the plain method lookup, so its `get`
+ * trap sees every lookup; where a Proxy cannot be told, a Proxy instance of a class with more than
+ * ~1,020 tasks gets the two-step lookup (its `getOwnPropertyDescriptor` trap, then the prototype).
+ */
+export function isProxy(value: unknown): boolean {
+  return proxyCheck !== undefined && proxyCheck(value);
+}
