@@ -123,17 +123,7 @@ function startAtLowest(cycle: number[]): number[] {
  * (a sink has 1). `order` must be a topological order.
  */
 export function remainingPathLengths(order: Int32Array, dependents: Adjacency): Int32Array {
-  const lengths = new Int32Array(order.length);
-  for (let position = order.length - 1; position >= 0; position--) {
-    const node = order[position];
-    let longest = 0;
-    for (let edge = dependents.start[node]; edge < dependents.start[node + 1]; edge++) {
-      const length = lengths[dependents.list[edge]];
-      if (length > longest) longest = length;
-    }
-    lengths[node] = longest + 1;
-  }
-  return lengths;
+  return heaviestPathsToSinks(order, dependents, new Int32Array(order.length), undefined);
 }
 
 /**
@@ -146,17 +136,29 @@ export function cumulativePriorities(
   dependents: Adjacency,
   ownPriorities: Float64Array,
 ): Float64Array {
-  const cumulative = new Float64Array(order.length);
+  return heaviestPathsToSinks(order, dependents, new Float64Array(order.length), ownPriorities);
+}
+
+/**
+ * Fills `totals` with each node's weight (`ownWeights[node]`, or 1 when there are none) plus the
+ * largest of 0 and its dependents' totals, walking `order` (a topological order) backwards.
+ */
+function heaviestPathsToSinks<Totals extends Int32Array | Float64Array>(
+  order: Int32Array,
+  dependents: Adjacency,
+  totals: Totals,
+  ownWeights: Float64Array | undefined,
+): Totals {
   for (let position = order.length - 1; position >= 0; position--) {
     const node = order[position];
-    let highest = 0;
+    let heaviest = 0;
     for (let edge = dependents.start[node]; edge < dependents.start[node + 1]; edge++) {
-      const priority = cumulative[dependents.list[edge]];
-      if (priority > highest) highest = priority;
+      const total = totals[dependents.list[edge]];
+      if (total > heaviest) heaviest = total;
     }
-    cumulative[node] = ownPriorities[node] + highest;
+    totals[node] = (ownWeights === undefined ? 1 : ownWeights[node]) + heaviest;
   }
-  return cumulative;
+  return totals;
 }
 
 /**
