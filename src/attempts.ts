@@ -8,7 +8,7 @@
 import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept } from './interceptors.js';
-import { isThenable, NONE, THREW } from './outcomes.js';
+import { adoptOutcome, NONE, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
@@ -48,8 +48,8 @@ export class AttemptRunner {
     const { run } = this;
     if (run.attempts !== undefined) run.attempts[task] = number;
     if (run.events !== undefined && !run.announceStart(task, number)) return;
-    const policy = run.plan.attemptPolicies[task];
-    if (policy?.timeout === undefined) return this.untimedAttempt(task, number);
+    const timeout = run.plan.attemptPolicies[task]?.timeout;
+    if (timeout === undefined) return this.untimedAttempt(task, number);
     const attempt: Attempt = {
       task,
       number,
@@ -58,22 +58,19 @@ export class AttemptRunner {
       settled: false,
       timedOut: false,
     };
-    const timeout = policy?.timeout;
-    if (timeout !== undefined) {
-      if (run.plan.inputKinds[task] !== 0) {
-        attempt.controller = new AbortController();
-        // The signal of an `allSettled` task aborts only at its own timeout, never at a stop.
-        if (!run.isAllSettled(task)) this.controllers.add(attempt.controller);
-      }
-      attempt.timer = setTimeout(() => {
-        attempt.timedOut = true;
-        this.settle(
-          attempt,
-          false,
-          new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout),
-        );
-      }, timeout);
+    if (run.plan.inputKinds[task] !== 0) {
+      attempt.controller = new AbortController();
+      // The signal of an `allSettled` task aborts only at its own timeout, never at a stop.
+      if (!run.isAllSettled(task)) this.controllers.add(attempt.controller);
     }
+    attempt.timer = setTimeout(() => {
+      attempt.timedOut = true;
+      this.settle(
+        attempt,
+        false,
+        new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout),
+      );
+    }, timeout);
     const outcome = this.callAttempt(task, number, attempt.controller?.signal);
     if (outcome === THREW) return this.settle(attempt, false, run.thrown);
     if (outcome instanceof Promise) {
@@ -91,17 +88,7 @@ export class AttemptRunner {
    * settles, no attempt record — what a task in a run with interceptors mostly is.
    */
   private untimedAttempt(task: number, number: number): void {
-    const { run } = this;
-    const outcome = this.callAttempt(task, number, undefined);
-    if (outcome === THREW) return run.attemptFailed(task, number, run.thrown);
-    if (outcome instanceof Promise) {
-      outcome.then(
-        (value) => run.taskSucceeded(task, number, value, NONE),
-        (error) => run.attemptFailed(task, number, error),
-      );
-    } else {
-      run.taskSucceeded(task, number, outcome, NONE);
-    }
+    this.run.settleAttempt(task, number, this.callAttempt(task, number, undefined));
   }
 
   /**
@@ -210,18 +197,18 @@ export class AttemptRunner {
     if (fallback === undefined) return run.taskFailed(task, attempt, error, attemptError);
     let value: unknown;
     try {
-      value = fallback(error);
-      if (isThenable(value)) {
-        new Promise((resolve) => resolve(value)).then(
-          (recovered) => run.taskSucceeded(task, attempt, recovered, error),
-          (fallbackError: unknown) => run.taskFailed(task, attempt, fallbackError, error),
-        );
-        return;
-      }
+      value = adoptOutcome(fallback(error));
     } catch (fallbackError) {
       return run.taskFailed(task, attempt, fallbackError, error);
     }
-    run.taskSucceeded(task, attempt, value, error);
+    if (value instanceof Promise) {
+      value.then(
+        (recovered) => run.taskSucceeded(task, attempt, recovered, error),
+        (fallbackError: unknown) => run.taskFailed(task, attempt, fallbackError, error),
+      );
+    } else {
+      run.taskSucceeded(task, attempt, value, error);
+    }
   }
 
   /**

@@ -252,15 +252,22 @@ export class Run<W extends object = object, P = unknown> {
   /** A task without options or interceptors: call it and settle once. */
   private runPlainAttempt(task: number): void {
     if (this.events !== undefined && !this.announceStart(task, 1)) return;
-    const outcome = this.call(task, 1, undefined);
-    if (outcome === THREW) return this.attemptFailed(task, 1, this.thrown);
+    this.settleAttempt(task, 1, this.call(task, 1, undefined));
+  }
+
+  /**
+   * Settles attempt `attempt` of `task` with what calling it gave ({@link call}'s outcome): at once
+   * for a value or a synchronous throw, when it settles for a promise.
+   */
+  settleAttempt(task: number, attempt: number, outcome: unknown): void {
+    if (outcome === THREW) return this.attemptFailed(task, attempt, this.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
-        (value) => this.taskSucceeded(task, 1, value, NONE),
-        (error) => this.attemptFailed(task, 1, error),
+        (value) => this.taskSucceeded(task, attempt, value, NONE),
+        (error) => this.attemptFailed(task, attempt, error),
       );
     } else {
-      this.taskSucceeded(task, 1, outcome, NONE);
+      this.taskSucceeded(task, attempt, outcome, NONE);
     }
   }
 
