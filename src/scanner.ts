@@ -73,9 +73,10 @@ function buildPlan(prototype: object): WorkflowPlan {
         throw definitionErrors.invalidInput(workflow, name, position, input);
       }
     }
-    const slots = hasMarkedParameters(metadata)
-      ? bindMarkedArguments(workflow, name, metadata, listed)
-      : listed;
+    const slots =
+      metadata.markedParameters.length > 0
+        ? bindMarkedArguments(workflow, name, metadata, listed)
+        : listed;
     for (const slot of slots) draft.addArgument(slot);
   }
   // A prototype with more decorated members than V8 keeps in fast mode is in dictionary mode.
@@ -140,8 +141,11 @@ function rejectStaticMembers(constructor: Function, workflow: string): void {
   }
 }
 
-/** Checks one decorated member of a prototype and returns its task name. */
-function checkMember(metadata: MemberMetadata, workflow: string): string {
+/**
+ * Checks one decorated member of a prototype; throws `WorkflowDefinitionError` when it is not a
+ * valid task.
+ */
+function checkMember(metadata: MemberMetadata, workflow: string): void {
   const member = String(metadata.key);
   const invalid = (problem: string) => definitionErrors.invalidTask(workflow, member, problem);
   if (typeof metadata.key === 'symbol') {
@@ -211,7 +215,6 @@ function checkMember(metadata: MemberMetadata, workflow: string): string {
     }
     byIndex.set(index, slot);
   }
-  return member;
 }
 
 /** The parameter decorator behind each marked slot, for messages. */
@@ -241,10 +244,6 @@ function decoratorsOn(metadata: MemberMetadata): string[] {
     }
   }
   return decorators;
-}
-
-function hasMarkedParameters(metadata: MemberMetadata): boolean {
-  return metadata.markedParameters.length > 0;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `TaskOptions`: their names, their checks, and the per-task attempt policy the scheduler reads.
  * Both front-ends (decorated classes and the builder) hand their options to
- * {@link resolveAttemptPolicy}, so an option means the same thing, and fails the same way, in both.
+ * {@link resolveTaskPolicy}, so an option means the same thing, and fails the same way, in both.
  */
 import { describeInput } from './describe.js';
 import { definitionErrors } from './definition-errors.js';

@@ -2,7 +2,7 @@
  * The `Workflow` facade: the one place users call. It finds (or builds) the cached plan of the
  * instance's class, checks the options, and hands the run to the scheduler.
  */
-import { describeThrown } from './describe.js';
+import { describeInput, describeThrown } from './describe.js';
 import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
@@ -117,7 +117,7 @@ export class Workflow {
 
 function planOfClass(workflowClass: WorkflowClass): WorkflowPlan {
   if (typeof workflowClass !== 'function' || typeof workflowClass.prototype !== 'object') {
-    throw new TypeError(`Expected a workflow class, got ${describeValue(workflowClass)}.`);
+    throw new TypeError(`Expected a workflow class, got ${describeInput(workflowClass)}.`);
   }
   return planFor(workflowClass.prototype);
 }
@@ -129,29 +129,25 @@ function prototypeOfInstance(instance: unknown): object {
         `itself. Did you mean Workflow.invoke(new ${instance.name || 'YourWorkflow'}(…), …)?`,
     );
   }
-  let prototype: object | null = null;
-  if (typeof instance === 'object' && instance !== null) {
-    try {
-      prototype = Object.getPrototypeOf(instance);
-    } catch (error) {
-      // A revoked Proxy, or a Proxy whose getPrototypeOf trap throws.
-      throw new TypeError(
-        `Workflow.invoke could not read the class of the instance: ${describeThrown(error)}`,
-        { cause: error },
-      );
-    }
+  if (typeof instance !== 'object' || instance === null) {
+    throw new TypeError(
+      `Workflow.invoke expects an instance of a workflow class, got ${describeInput(instance)}.`,
+    );
+  }
+  let prototype: object | null;
+  try {
+    prototype = Object.getPrototypeOf(instance);
+  } catch (error) {
+    // A revoked Proxy, or a Proxy whose getPrototypeOf trap throws.
+    throw new TypeError(
+      `Workflow.invoke could not read the class of the instance: ${describeThrown(error)}`,
+      { cause: error },
+    );
   }
   if (prototype === null) {
     throw new TypeError(
-      `Workflow.invoke expects an instance of a workflow class, got ${describeValue(instance)}.`,
+      'Workflow.invoke expects an instance of a workflow class, got an object without a class.',
     );
   }
   return prototype;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object without a class';
-  if (typeof value === 'string') return `the string "${value}"`;
-  return `${typeof value} ${String(value)}`;
 }
