@@ -13,6 +13,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 import { Workflow, WorkflowDefinitionError } from '../src';
+import { SEED_ORDER, SEED_RESULTS } from './support/seed';
 
 /** A class the fixture exports. */
 type FixtureClass = new () => object;
@@ -63,22 +64,6 @@ function definitionErrorOf(workflowClass: FixtureClass) {
   throw new Error(`${workflowClass.name} is valid`);
 }
 
-/** The seed's started/done order, as every consumer of the package must print it. */
-const SEED_ORDER = [
-  'fastTaskA started',
-  'slowTaskA started',
-  'fastTaskB started',
-  'fastTaskA done',
-  'slowTaskB started',
-  'fastTaskB done',
-  'slowTaskA done',
-  'fastTaskC started',
-  'fastTaskC done',
-  'slowTaskB done',
-  'endTask started',
-  'endTask done',
-];
-
 describe('decorator modes', () => {
   const compiled = new Map<Mode, Record<string, FixtureClass>>();
 
@@ -109,14 +94,7 @@ describe('decorator modes', () => {
       const instance = new workflowClass() as { log: string[] };
       const result = await Workflow.invoke(instance, 0);
       expect(instance.log, mode).to.deep.equal(SEED_ORDER);
-      expect(result.toObject(), mode).to.deep.equal({
-        fastTaskA: 1,
-        slowTaskB: 2,
-        slowTaskA: 1,
-        fastTaskB: 1,
-        fastTaskC: 2,
-        endTask: 4,
-      });
+      expect(result.toObject(), mode).to.deep.equal(SEED_RESULTS);
       expect(Workflow.graph(workflowClass), mode).to.deep.equal(
         Workflow.graph(compiled.get('legacy')!.Seed),
       );

@@ -211,15 +211,20 @@ describe('values that cannot be printed', () => {
   });
 
   describe('a task returning a promise whose then throws', () => {
+    /** A promise of 1 whose `then` throws `thrown`. */
+    const promiseWhoseThenThrows = (thrown: Error): Promise<number> => {
+      const promise = Promise.resolve(1);
+      promise.then = () => {
+        throw thrown;
+      };
+      return promise;
+    };
+
     it('fails that task with what then threw', async () => {
       const thrown = new Error('then refused');
       class Flow {
         @Task() tampered(): Promise<number> {
-          const promise = Promise.resolve(1);
-          promise.then = () => {
-            throw thrown;
-          };
-          return promise;
+          return promiseWhoseThenThrows(thrown);
         }
       }
       const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
@@ -231,11 +236,7 @@ describe('values that cannot be printed', () => {
       const thrown = new Error('then refused');
       class Flow {
         @Task({ timeout: 1_000 }) tampered(): Promise<number> {
-          const promise = Promise.resolve(1);
-          promise.then = () => {
-            throw thrown;
-          };
-          return promise;
+          return promiseWhoseThenThrows(thrown);
         }
       }
       const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);

@@ -12,6 +12,7 @@ import {
   WorkflowExecutionError,
 } from '../src';
 import { EventLog, GatedFlow, settle, sleep } from './support/event-log';
+import { SEED_EVENTS, SEED_RESULTS } from './support/seed';
 
 /**
  * The seed's DAG with its delays scaled from seconds to quarter-tenths (100 ms → 25 ms): the
@@ -58,20 +59,7 @@ describe('the seed example', () => {
   it('prints started/done in the seed order and returns 1 and 4', async () => {
     const log = new EventLog();
     const result = await Workflow.invoke(new ScaledSeed(log), 0);
-    expect(log.events).to.deep.equal([
-      'fast_task_a:start',
-      'slow_task_a:start',
-      'fast_task_b:start',
-      'fast_task_a:end',
-      'slow_task_b:start',
-      'fast_task_b:end',
-      'slow_task_a:end',
-      'fast_task_c:start',
-      'fast_task_c:end',
-      'slow_task_b:end',
-      'end_task:start',
-      'end_task:end',
-    ]);
+    expect(log.events).to.deep.equal(SEED_EVENTS);
     expect(result.get('fastTaskA')).to.equal(1);
     expect(result.get('endTask')).to.equal(4);
   });
@@ -123,14 +111,7 @@ describe('the seed example', () => {
     seed.gates.open('endTask');
 
     const result = await run;
-    expect(result.toObject()).to.deep.equal({
-      fastTaskA: 1,
-      slowTaskB: 2,
-      slowTaskA: 1,
-      fastTaskB: 1,
-      fastTaskC: 2,
-      endTask: 4,
-    });
+    expect(result.toObject()).to.deep.equal(SEED_RESULTS);
   });
 
   it('is invoked many times, with different params, by one instance', async () => {

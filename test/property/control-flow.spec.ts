@@ -51,6 +51,7 @@ import {
   selectedTasks,
   workflowSpecArbitrary,
   type RunEvent,
+  type RunOutcome,
   type TaskSpec,
   type WorkflowSpec,
 } from './generated-workflow';
@@ -61,11 +62,6 @@ import {
   type ModelOutcome,
   type ScheduleFacts,
 } from './reference-model';
-
-/** How one invocation ended. */
-type RunOutcome =
-  | { settled: 'resolved'; result: ExecutionResult<any, any> }
-  | { settled: 'rejected'; error: unknown };
 
 /** One run, what its log says about its schedule, and what the model makes of that. */
 interface ObservedRun {

@@ -13,7 +13,7 @@
  */
 import { executionAsyncId } from 'node:async_hooks';
 import fc from 'fast-check';
-import { skip, type InvokeOptions, type WorkflowHooks } from '../../src';
+import { skip, type ExecutionResult, type InvokeOptions, type WorkflowHooks } from '../../src';
 import { declareTask } from '../support/declare-task';
 
 /** How a task body hands its value back. */
@@ -380,6 +380,11 @@ export interface GeneratedWorkflow {
   /** Invoke options for the spec, with hooks that write to the log. */
   readonly options: InvokeOptions;
 }
+
+/** How one invocation of a generated workflow ended. */
+export type RunOutcome =
+  | { settled: 'resolved'; result: ExecutionResult<any, any> }
+  | { settled: 'rejected'; error: unknown };
 
 /** A value the `failure` shape throws or rejects with, unique per task and attempt. */
 export function failureValue(task: TaskSpec, attempt: number): unknown {

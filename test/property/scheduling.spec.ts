@@ -12,14 +12,10 @@ import {
   selectedTasks,
   workflowSpecArbitrary,
   type RunEvent,
+  type RunOutcome,
   type WorkflowSpec,
 } from './generated-workflow';
 import { evaluateSequentially } from './reference-model';
-
-/** How one invocation ended. */
-type RunOutcome =
-  | { settled: 'resolved'; result: ExecutionResult<any, any> }
-  | { settled: 'rejected'; error: unknown };
 
 /** Everything a check needs about one run. */
 interface ObservedRun {

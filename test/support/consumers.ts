@@ -27,6 +27,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { SEED_ORDER } from './seed';
 
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
 /** The consumer tools' folder: package.json, lockfile, seed programs and project templates. */
@@ -238,18 +239,7 @@ export function seedProgram(mode: 'standard' | 'legacy'): string {
 export function seedOutput(mode: 'standard' | 'legacy'): string[] {
   return [
     `decorators ${mode}`,
-    'fastTaskA started',
-    'slowTaskA started',
-    'fastTaskB started',
-    'fastTaskA done',
-    'slowTaskB started',
-    'fastTaskB done',
-    'slowTaskA done',
-    'fastTaskC started',
-    'fastTaskC done',
-    'slowTaskB done',
-    'endTask started',
-    'endTask done',
+    ...SEED_ORDER,
     'results {"first":1,"end":4}',
     'roots fastTaskA slowTaskA fastTaskB',
     'failure true Broken: task "explode" failed: boom',
