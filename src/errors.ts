@@ -60,8 +60,8 @@ export interface TaskFailure {
   /** What it threw (or what its hook threw). */
   readonly error: unknown;
   /**
-   * The attempt's own error, when `error` was thrown by a retry policy — a `retryDelay` function
-   * or an `onTaskRetry` hook — while handling it. Absent otherwise.
+   * The attempt's own error, when `error` was thrown while handling it — by `retryIf`, a
+   * `retryDelay` function, an `onTaskRetry` hook or the task's `fallback`. Absent otherwise.
    */
   readonly attemptError?: unknown;
 }

@@ -272,7 +272,7 @@ export interface InvokeOptions<W = any> {
    * binding and `this` bound to the instance.
    */
   overrides?: { [K in TaskName<W>]?: (this: W, ...args: any[]) => unknown };
-  /** Observers of task starts, successes, failures and retries. */
+  /** Observers of task starts, successes, failures, retries, skips and progress. */
   hooks?: WorkflowHooks;
   /**
    * Wrappers around the whole run and around each task attempt, outermost first. An empty list
