@@ -69,10 +69,10 @@ export function skipTask(
 ): void {
   run.states[task] = Skipped;
   run.values[task] = reason;
-  run.endTimes[task] = time;
+  run.times[2 * task + 1] = time;
   run.unfinished--;
   if (!started) {
-    run.startTimes[task] = time;
+    run.times[2 * task] = time;
     run.reportOrder[run.reportCount++] = task;
   }
   if (run.events !== undefined) {

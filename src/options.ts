@@ -82,7 +82,11 @@ export function resolveRunSettings(
   plan: WorkflowPlan,
   options: InvokeOptions | undefined,
 ): RunSettings {
-  if (options === undefined) return DEFAULT_SETTINGS;
+  // The checks are a function of their own: their closure over `plan` would cost every call.
+  return options === undefined ? DEFAULT_SETTINGS : checkRunOptions(plan, options);
+}
+
+function checkRunOptions(plan: WorkflowPlan, options: InvokeOptions): RunSettings {
   const invalid = (option: string, message: string) =>
     new WorkflowOptionsError(plan.workflow, option, message);
   if (typeof options !== 'object' || options === null) {

@@ -28,6 +28,10 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function adoptOutcome(result: unknown): unknown {
   if (result instanceof Promise && result.then === nativeThen) return result;
-  if (isThenable(result)) return new Promise((resolve) => resolve(result));
-  return result;
+  return isThenable(result) ? adoptThenable(result) : result;
+}
+
+/** In a function of its own: a closure over `result` in `adoptOutcome` would cost every call. */
+function adoptThenable(thenable: PromiseLike<unknown>): Promise<unknown> {
+  return new Promise((resolve) => resolve(thenable));
 }

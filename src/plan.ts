@@ -16,6 +16,7 @@ import {
   type Adjacency,
 } from './graph.js';
 import { runArraysFor, type RunArrays } from './run-arrays.js';
+import { ScratchPool } from './run-scratch.js';
 import {
   DEFAULT_TASK_POLICY,
   resolveTaskPolicy,
@@ -43,6 +44,11 @@ export interface WorkflowPlan {
   readonly dependencyCounts: Int32Array;
   /** Makes the per-task arrays of a run (plain arrays for small plans, typed for large ones). */
   readonly runArrays: RunArrays;
+  /**
+   * What runs borrow for the parts of them no result keeps (counters, queue, promise reactions)
+   * and give back when they settle: the one part of a plan that runs change (see run-scratch.ts).
+   */
+  readonly scratch: ScratchPool;
   /**
    * The arguments of task `i` are `argumentSlots.list[argumentSlots.start[i]…]`: a task index
    * (that dependency's result), a token slot, or a constant slot (see `tokens.ts`).
@@ -201,6 +207,7 @@ export class PlanDraft {
       dependents,
       dependencyCounts,
       runArrays: runArraysFor(dependencyCounts),
+      scratch: new ScratchPool(taskCount),
       argumentSlots,
       constants: this.constants,
       bodies: this.bodies,

@@ -11,6 +11,8 @@ export interface ReadyQueue {
   push(node: number): void;
   /** Removes and returns the next node; the queue must not be empty. */
   pop(): number;
+  /** Empties the queue, for another run; returns it. */
+  clear(): this;
 }
 
 /** First in, first out: used when concurrency is unlimited, so ready tasks start in the order they became ready. */
@@ -31,6 +33,11 @@ export class FifoQueue implements ReadyQueue {
 
   pop(): number {
     return this.items[this.head++];
+  }
+
+  clear(): this {
+    this.head = this.tail = 0;
+    return this;
   }
 }
 
@@ -79,5 +86,10 @@ export class RankedQueue implements ReadyQueue {
     }
     heap[position] = last;
     return top;
+  }
+
+  clear(): this {
+    this.length = 0;
+    return this;
   }
 }

@@ -27,8 +27,8 @@ export interface RunRecord {
    */
   readonly values: readonly unknown[];
   readonly states: ArrayLike<number>;
-  readonly startTimes: ArrayLike<number>;
-  readonly endTimes: ArrayLike<number>;
+  /** Per task, its start time at `2t` and its end time at `2t + 1`. */
+  readonly times: ArrayLike<number>;
   /**
    * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
    * either. Every started task made at least one attempt.
@@ -73,8 +73,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   // object besides it): a result never holds the run itself, its counters, queue or instance.
   private readonly values: RunRecord['values'];
   private readonly states: RunRecord['states'];
-  private readonly startTimes: RunRecord['startTimes'];
-  private readonly endTimes: RunRecord['endTimes'];
+  private readonly times: RunRecord['times'];
   private readonly attempts: RunRecord['attempts'];
   private readonly reportOrder: RunRecord['reportOrder'];
   private readonly reportCount: number;
@@ -92,8 +91,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   ) {
     this.values = run.values;
     this.states = run.states;
-    this.startTimes = run.startTimes;
-    this.endTimes = run.endTimes;
+    this.times = run.times;
     this.attempts = run.attempts;
     this.reportOrder = run.reportOrder;
     this.reportCount = run.reportCount;
@@ -173,7 +171,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   private buildTrace(): readonly TaskTrace[] {
-    const { states, values, startTimes, endTimes, attempts, reportOrder, reportCount } = this;
+    const { states, values, times, attempts, reportOrder, reportCount } = this;
     const { recoveredFrom, skippedItself } = this;
     const entries: TaskTrace[] = [];
     for (let position = 0; position < reportCount; position++) {
@@ -184,8 +182,8 @@ export class ExecutionResult<W extends object = any, P = unknown> {
       const entry: TaskTrace = {
         task: this.plan.names[index],
         status,
-        start: startTimes[index],
-        end: endTimes[index],
+        start: times[2 * index],
+        end: times[2 * index + 1],
         attempts: started ? Math.max(1, attempts?.[index] ?? 1) : 0,
       };
       if (status === 'skipped') (entry as { reason?: string }).reason = values[index] as string;

@@ -16,7 +16,7 @@ export interface TaskArray {
 export interface RunArrays {
   /** One state per task, all 0 (pending). */
   states(): TaskArray;
-  /** One time per task, all 0. */
+  /** A start and an end time per task (task `t` at `2t` and `2t + 1`), all 0. */
   times(): TaskArray;
   /** One task index per entry, all 0 (orders, queues, attempt counts). */
   indexes(): TaskArray;
@@ -33,7 +33,7 @@ export function runArraysFor(dependencyCounts: Int32Array): RunArrays {
   if (taskCount <= SMALL_PLAN) {
     const zeros = new Array<number>(taskCount).fill(0);
     // Filled with a double first, so V8 stores the elements as doubles: times never re-box.
-    const zeroTimes = new Array<number>(taskCount).fill(0.5).fill(0);
+    const zeroTimes = new Array<number>(2 * taskCount).fill(0.5).fill(0);
     const counts = Array.from(dependencyCounts);
     return {
       states: () => zeros.slice(),
@@ -44,7 +44,7 @@ export function runArraysFor(dependencyCounts: Int32Array): RunArrays {
   }
   return {
     states: () => new Uint8Array(taskCount),
-    times: () => new Float64Array(taskCount),
+    times: () => new Float64Array(2 * taskCount),
     indexes: () => new Int32Array(taskCount),
     counters: () => dependencyCounts.slice(),
   };

@@ -24,15 +24,21 @@ import { intercept } from './interceptors.js';
 import { adoptOutcome, isThenable, NONE, THREW } from './outcomes.js';
 import { resolveRunSettings, type RunSettings } from './options.js';
 import { TakesInput, type WorkflowPlan } from './plan.js';
-import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue.js';
+import type { ReadyQueue } from './ready-queue.js';
 import { ExecutionResult, TaskState } from './result.js';
 import type { TaskArray } from './run-arrays.js';
 import { RunEvents } from './run-events.js';
 import { allowManyListeners, clock, isProxy, warn } from './runtime.js';
 import { skipReasonOf } from './skip.js';
+import type { RunScratch } from './run-scratch.js';
 import { WhenRule } from './task-options.js';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens.js';
-import type { InvokeOptions, RunInterceptorInfo, TaskContext } from './types.js';
+import type {
+  InvokeOptions,
+  RunInterceptorInfo,
+  TaskContext,
+  WorkflowInterceptor,
+} from './types.js';
 
 /** Why the run stopped starting tasks. */
 export const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
@@ -76,19 +82,63 @@ export function startRun<W extends object, P>(
     runInterceptors === undefined && taskInterceptors === undefined
       ? undefined
       : { workflow: plan.workflow, param };
-  if (runInterceptors === undefined) {
-    // The common case, without the extra closure: a small workflow's invoke is a few µs.
-    return new Promise<ExecutionResult<W, P>>((resolve, reject) => {
-      new Run(instance as W, plan, param, settings, resolve, reject, interceptorInfo).start();
-    });
+  if (runInterceptors === undefined)
+    return launch(instance, plan, param, settings, interceptorInfo);
+  return launchIntercepted(instance, plan, param, settings, interceptorInfo!, runInterceptors);
+}
+
+/*
+ * A note on the hot path: a function that creates a closure over its parameters or `this`
+ * allocates the closure's context on every call, even when the branch making the closure is not
+ * taken. So closures of rare paths live in functions of their own (this one, `subscribeToAbort`'s
+ * caller, `settleWithClosures`, `adoptThenable`): that took ~100 bytes per task and ~80 per run
+ * off a plain invoke.
+ */
+
+/** {@link launch} inside the run interceptors. */
+function launchIntercepted<W extends object, P>(
+  instance: W | undefined,
+  plan: WorkflowPlan,
+  param: P,
+  settings: RunSettings,
+  interceptorInfo: RunInterceptorInfo,
+  runInterceptors: readonly WorkflowInterceptor[],
+): Promise<ExecutionResult<W, P>> {
+  return intercept(runInterceptors, 'run', interceptorInfo, () =>
+    launch(instance, plan, param, settings, interceptorInfo),
+  ) as Promise<ExecutionResult<W, P>>;
+}
+
+/** The run being launched, while `new Promise` calls {@link adoptSettlers} (a closure per run costs more). */
+let launching: Run<any, any> | undefined;
+
+function adoptSettlers(
+  resolve: (result: ExecutionResult<any, any>) => void,
+  reject: (error: unknown) => void,
+): void {
+  launching!.resolve = resolve;
+  launching!.reject = reject;
+}
+
+/** Makes a run, starts it, and returns its outcome. */
+function launch<W extends object, P>(
+  instance: W | undefined,
+  plan: WorkflowPlan,
+  param: P,
+  settings: RunSettings,
+  interceptorInfo: RunInterceptorInfo | undefined,
+): Promise<ExecutionResult<W, P>> {
+  const run = new Run<W, P>(instance as W, plan, param, settings, interceptorInfo);
+  launching = run;
+  const outcome = new Promise<ExecutionResult<W, P>>(adoptSettlers);
+  launching = undefined;
+  try {
+    run.start();
+  } catch (error) {
+    // Not expected (tasks, hooks and signals are guarded), but never a throw out of `invoke`.
+    run.reject(error);
   }
-  const start = () =>
-    new Promise<ExecutionResult<W, P>>((resolve, reject) => {
-      new Run(instance as W, plan, param, settings, resolve, reject, interceptorInfo).start();
-    });
-  return intercept(runInterceptors, 'run', interceptorInfo!, start) as Promise<
-    ExecutionResult<W, P>
-  >;
+  return outcome;
 }
 
 /**
@@ -99,36 +149,27 @@ export class Run<W extends object = object, P = unknown> {
   readonly values: unknown[];
   // Per-task state of this run, made by the plan's `runArrays` (see run-arrays.ts).
   readonly states: TaskArray;
-  readonly startTimes: TaskArray;
-  readonly endTimes: TaskArray;
+  /** When each task started and ended: task `t`'s start at `2t`, its end at `2t + 1`. */
+  readonly times: TaskArray;
   readonly attempts: TaskArray | undefined;
   readonly reportOrder: TaskArray;
   reportCount = 0;
-  readonly failures: TaskFailure[] = [];
+  /** The run's failures, in the order they happened; `undefined` while there is none. */
+  failures: TaskFailure[] | undefined;
   recoveredFrom: Map<number, unknown> | undefined;
   skippedItself: Set<number> | undefined;
-  /** Set when the run settles: the clock's last reading. */
-  durationMs = 0;
   readonly included: Uint8Array | undefined;
   readonly waitingFor: TaskArray;
   readonly ready: ReadyQueue;
   readonly events: RunEvents | undefined;
-  // Copied out of the settings: read on every task.
-  private readonly concurrency: number;
+  // Copied out of the settings: read on every task. (Every field costs every run 8 bytes: what is
+  // read once per pump or is one load away on the plan is not copied.)
   private readonly overrides: RunSettings['overrides'];
-  /**
-   * `this` of the task functions: the instance for a class, `undefined` for a builder (whose
-   * functions are in `bodies`).
-   */
-  private readonly receiver: W | undefined;
-  private readonly bodies: readonly Function[] | undefined;
   /** `plan.argumentSlots`, unpacked: read for every argument of every task. */
   private readonly slotStart: Int32Array;
   private readonly slotList: Int32Array;
   /** Whether every attempt may take the fast path (no task interceptors). */
   private readonly plainAttempts: boolean;
-  /** No task of this run has an attempt policy or goes through interceptors: all take the fast path. */
-  private readonly allPlain: boolean;
   /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
   private readonly prototype: object | undefined;
   private readonly startedAt = clock.now();
@@ -152,14 +193,17 @@ export class Run<W extends object = object, P = unknown> {
   private context: TaskContext | undefined;
   /** What the last synchronous throw in `call` threw (it returns {@link THREW} instead). */
   thrown: unknown;
+  /** What this run borrowed from its plan (its `waitingFor`, `ready` and promise reactions). */
+  private readonly scratch: RunScratch;
+  /** Settle the run's promise: set by `launch`, once, before the run starts. */
+  resolve: (result: ExecutionResult<W, P>) => void = noop;
+  reject: (error: unknown) => void = noop;
 
   constructor(
     readonly instance: W,
     readonly plan: WorkflowPlan,
     readonly param: P,
     readonly settings: RunSettings,
-    private readonly resolve: (result: ExecutionResult<W, P>) => void,
-    private readonly reject: (error: unknown) => void,
     /** What the run interceptors were given; each task interceptor gets it as `info.run`. */
     readonly interceptorInfo?: RunInterceptorInfo,
   ) {
@@ -171,25 +215,18 @@ export class Run<W extends object = object, P = unknown> {
     this.values = new Array(taskCount);
     const arrays = plan.runArrays;
     this.states = arrays.states();
-    this.startTimes = arrays.times();
-    this.endTimes = arrays.times();
+    this.times = arrays.times();
     this.reportOrder = arrays.indexes();
     this.attempts = plan.hasAttemptPolicies ? arrays.indexes() : undefined;
-    this.waitingFor = arrays.counters();
-    this.ready =
-      settings.concurrency === Infinity
-        ? new FifoQueue(arrays.indexes())
-        : new RankedQueue(plan.ranks, arrays.indexes());
+    const scratch = (this.scratch = plan.scratch.borrow(plan, this));
+    this.waitingFor = scratch.waitingFor;
+    this.ready = scratch.queue(plan, settings.concurrency === Infinity);
     const { included, hooks, eventSink } = settings;
     this.included = included;
-    this.concurrency = settings.concurrency;
     this.overrides = settings.overrides;
-    this.bodies = plan.bodies;
-    this.receiver = plan.bodies === undefined ? instance : undefined;
     this.slotStart = plan.argumentSlots.start;
     this.slotList = plan.argumentSlots.list;
     this.plainAttempts = settings.taskInterceptors === undefined;
-    this.allPlain = this.plainAttempts && !plan.hasAttemptPolicies;
     this.events =
       hooks === undefined && eventSink === undefined
         ? undefined
@@ -207,7 +244,7 @@ export class Run<W extends object = object, P = unknown> {
         this.finish();
         return;
       }
-      this.unsubscribeFromCaller = subscribeToAbort(signal, () => this.onCallerAbort());
+      this.listenToCaller(signal);
     }
     const { roots } = this.plan;
     for (let position = 0; position < roots.length; position++) {
@@ -216,12 +253,16 @@ export class Run<W extends object = object, P = unknown> {
     this.pump();
   }
 
+  private listenToCaller(signal: AbortSignal): void {
+    this.unsubscribeFromCaller = subscribeToAbort(signal, () => this.onCallerAbort());
+  }
+
   /** Starts ready tasks while the limit allows. Re-entrant calls return at once; the loop picks up their work. */
   pump(): void {
     if (this.pumping) return;
     this.pumping = true;
     const { ready, states } = this;
-    const limit = this.concurrency;
+    const limit = this.settings.concurrency;
     const { hasAllSettled } = this.plan;
     // After a stop only `allSettled` tasks are left to start (the rest were cancelled).
     while (
@@ -240,9 +281,13 @@ export class Run<W extends object = object, P = unknown> {
   private startTask(task: number): void {
     this.states[task] = Running;
     this.inFlight++;
-    this.startTimes[task] = this.clock;
+    this.times[2 * task] = this.clock;
     this.reportOrder[this.reportCount++] = task;
-    if (this.allPlain || (this.plainAttempts && this.plan.attemptPolicies[task] === undefined)) {
+    const { plan } = this;
+    if (
+      this.plainAttempts &&
+      (!plan.hasAttemptPolicies || plan.attemptPolicies[task] === undefined)
+    ) {
       this.runPlainAttempt(task);
     } else {
       (this.attemptRunner ??= new AttemptRunner(this)).start(task);
@@ -262,13 +307,23 @@ export class Run<W extends object = object, P = unknown> {
   settleAttempt(task: number, attempt: number, outcome: unknown): void {
     if (outcome === THREW) return this.attemptFailed(task, attempt, this.thrown);
     if (outcome instanceof Promise) {
-      outcome.then(
-        (value) => this.taskSucceeded(task, attempt, value, NONE),
-        (error) => this.attemptFailed(task, attempt, error),
-      );
+      // Without task interceptors the outcome came from `call`, adopted: a native `then`.
+      if (attempt === 1 && this.plainAttempts) {
+        this.scratch.subscribe(task, outcome);
+      } else {
+        this.settleWithClosures(task, attempt, outcome);
+      }
     } else {
       this.taskSucceeded(task, attempt, outcome, NONE);
     }
+  }
+
+  /** A retry, or an outcome of task interceptors: reactions made for this attempt. */
+  private settleWithClosures(task: number, attempt: number, outcome: Promise<unknown>): void {
+    outcome.then(
+      (value) => this.taskSucceeded(task, attempt, value, NONE),
+      (error) => this.attemptFailed(task, attempt, error),
+    );
   }
 
   /**
@@ -308,7 +363,9 @@ export class Run<W extends object = object, P = unknown> {
    * `thrown`). `attemptSignal` is the attempt's own signal, when it has one (a timeout).
    */
   call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
-    const { plan, receiver, overrides, bodies } = this;
+    // `this` of the task functions: the instance for a class, `undefined` for a builder.
+    const { plan, instance: receiver, overrides } = this;
+    const { bodies } = plan;
     try {
       // A builder's task is its function, called with `this` undefined; a class's task is the
       // method of that name, looked up on the instance now.
@@ -446,13 +503,25 @@ export class Run<W extends object = object, P = unknown> {
 
   /** A hook (not the task) failed: that counts as a failure of the run, for task `task`. */
   hookFailed(task: number, error: unknown): void {
-    this.failures.push({ task: this.plan.names[task], error });
+    this.addFailure({ task: this.plan.names[task], error });
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
+  }
+
+  private addFailure(failure: TaskFailure): void {
+    (this.failures ??= []).push(failure);
   }
 
   /** Whether `task` is part of this run (every task is, unless `targets` narrowed it). */
   isIncluded(task: number): boolean {
     return this.included === undefined || this.included[task] === 1;
+  }
+
+  /**
+   * The run's duration once it settled: the clock was last read by the event that settled it (a
+   * task's end, an abort, a hook's rejection), or by its start for a run that started nothing.
+   */
+  get durationMs(): number {
+    return this.clock;
   }
 
   /** Reads the clock: milliseconds since the run began. */
@@ -476,7 +545,7 @@ export class Run<W extends object = object, P = unknown> {
           task,
           attempt,
           value,
-          end - this.startTimes[task],
+          end - this.times[2 * task],
           recovered,
           recoveredFrom,
           end,
@@ -487,7 +556,7 @@ export class Run<W extends object = object, P = unknown> {
     }
     this.values[task] = value;
     this.states[task] = Succeeded;
-    this.endTimes[task] = end;
+    this.times[2 * task + 1] = end;
     this.inFlight--;
     this.unfinished--;
     if (recoveredFrom !== NONE) (this.recoveredFrom ??= new Map()).set(task, recoveredFrom);
@@ -513,18 +582,18 @@ export class Run<W extends object = object, P = unknown> {
   taskFailed(task: number, attempt: number, error: unknown, attemptError: unknown): void {
     this.values[task] = error;
     this.states[task] = Failed;
-    const end = (this.endTimes[task] = this.tick());
+    const end = (this.times[2 * task + 1] = this.tick());
     this.inFlight--;
     this.unfinished--;
     const name = this.plan.names[task];
-    this.failures.push(
+    this.addFailure(
       attemptError === NONE ? { task: name, error } : { task: name, error, attemptError },
     );
     if (this.events !== undefined) {
       try {
         this.events.taskFailure(task, attempt, error, end);
       } catch (hookError) {
-        this.failures.push({ task: name, error: hookError });
+        this.addFailure({ task: name, error: hookError });
       }
     }
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
@@ -564,7 +633,7 @@ export class Run<W extends object = object, P = unknown> {
   /** The reason given to aborted signals when the run stops. */
   private stopError(): unknown {
     if (this.stopReason === StopReason.Abort) return this.abortReason;
-    const first = this.failures[0];
+    const first = this.failures![0];
     const error = new Error(
       `${this.plan.workflow}: run stopped because task "${first.task}" failed: ${describeThrown(first.error)}`,
       { cause: first.error },
@@ -584,15 +653,14 @@ export class Run<W extends object = object, P = unknown> {
     if (this.settled) return;
     this.settled = true;
     this.unsubscribeFromCaller?.();
-    // The clock was read by the event that settled the run (a task's end, an abort, a hook's
-    // rejection), or by its start for a run that started nothing.
-    this.durationMs = this.clock;
+    // Nothing is in flight, so every reaction the run handed out has fired.
+    this.plan.scratch.giveBack(this.scratch);
     // The result copies the run's output fields; it does not keep the run.
     const result = new ExecutionResult<W, P>(this.plan, this.param, this);
     const { workflow } = this.plan;
     if (this.stopReason === StopReason.Abort) {
       this.reject(new WorkflowAbortedError(workflow, this.abortReason, result));
-    } else if (this.failures.length > 0) {
+    } else if (this.failures !== undefined) {
       const [first] = this.failures;
       this.reject(
         new WorkflowExecutionError(workflow, first.task, first.error, this.failures, result),
@@ -602,6 +670,8 @@ export class Run<W extends object = object, P = unknown> {
     }
   }
 }
+
+function noop(): void {}
 
 function countIncluded(included: Uint8Array): number {
   let count = 0;

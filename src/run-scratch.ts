@@ -1,0 +1,116 @@
+/**
+ * The parts of a run that no result keeps: its dependency counters, its ready queue, and the
+ * functions it hands to `then` of the promises its tasks return. Made fresh for every invoke they
+ * were most of what a small workflow allocates (a pair of closures per task alone was 168 of the
+ * ~264 bytes that waiting for one promise costs), so a plan lends a set to one run at a time and
+ * takes it back when the run settles. That is safe because a run settles only once nothing is in
+ * flight: every reaction it handed out has fired by then, exactly once (they go to the intrinsic
+ * `then` of a native promise, never to a user's), and the run touches nothing of it afterwards.
+ */
+import { NONE } from './outcomes.js';
+import type { WorkflowPlan } from './plan.js';
+import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue.js';
+import type { TaskArray } from './run-arrays.js';
+
+/** What the reactions report to: the run that borrowed them. */
+export interface ReactionTarget {
+  taskSucceeded(task: number, attempt: number, value: unknown, recoveredFrom: unknown): void;
+  attemptFailed(task: number, attempt: number, error: unknown): void;
+}
+
+const nativeThen = Promise.prototype.then;
+
+/**
+ * Plans keep sets for later runs up to this many tasks' worth in all (a set costs a few hundred
+ * bytes per task once its reactions are made); plans larger than this make a set per run.
+ */
+const POOLED_TASKS = 4_096;
+
+/** One run's scratch. */
+export class RunScratch {
+  /** The run these reactions report to while it is going. */
+  target: ReactionTarget | undefined;
+  /** How many dependencies each task still waits for. */
+  readonly waitingFor: TaskArray;
+  /** Room for the ready queue: each task enters it at most once per run. */
+  private readonly queued: TaskArray;
+  private fifo: FifoQueue | undefined;
+  private ranked: RankedQueue | undefined;
+  /**
+   * Task `t`'s reactions at `2t` (fulfilled) and `2t + 1` (rejected), made on first use; only in a
+   * set that is kept for later runs. A set used once makes them per promise instead: kept in an
+   * array for the whole run, hundreds of thousands of them would outlive the young generation,
+   * which made a 100,000-task run twice as slow.
+   */
+  private readonly reactions: ((outcome: unknown) => void)[] | undefined;
+
+  constructor(plan: WorkflowPlan, kept: boolean) {
+    this.waitingFor = plan.runArrays.counters();
+    this.queued = plan.runArrays.indexes();
+    this.reactions = kept ? new Array(2 * plan.names.length) : undefined;
+  }
+
+  /** The empty ready queue of a run: first in, first out without a concurrency limit, else by rank. */
+  queue(plan: WorkflowPlan, unlimited: boolean): ReadyQueue {
+    if (unlimited) return (this.fifo ??= new FifoQueue(this.queued)).clear();
+    return (this.ranked ??= new RankedQueue(plan.ranks, this.queued)).clear();
+  }
+
+  /**
+   * Settles the first attempt of `task` with `promise`'s outcome when it settles. `promise` is a
+   * native promise (see `adoptOutcome`); its own `then`, if someone replaced it, is not called.
+   */
+  subscribe(task: number, promise: Promise<unknown>): void {
+    const { reactions } = this;
+    if (reactions === undefined) return this.subscribeOnce(task, promise);
+    const at = 2 * task;
+    if (reactions[at] === undefined) this.makeReactions(reactions, task);
+    nativeThen.call(promise, reactions[at], reactions[at + 1]);
+  }
+
+  // Closures are made in functions of their own: see the note in scheduler.ts.
+  private makeReactions(reactions: ((outcome: unknown) => void)[], task: number): void {
+    reactions[2 * task] = (value) => this.target!.taskSucceeded(task, 1, value, NONE);
+    reactions[2 * task + 1] = (error) => this.target!.attemptFailed(task, 1, error);
+  }
+
+  private subscribeOnce(task: number, promise: Promise<unknown>): void {
+    const target = this.target!;
+    nativeThen.call(
+      promise,
+      (value: unknown) => target.taskSucceeded(task, 1, value, NONE),
+      (error: unknown) => target.attemptFailed(task, 1, error),
+    );
+  }
+}
+
+/** The scratch sets of one plan that no run is using. */
+export class ScratchPool {
+  private readonly free: RunScratch[] = [];
+  /** How many sets to keep for later runs. */
+  private readonly capacity: number;
+
+  constructor(taskCount: number) {
+    this.capacity = Math.floor(POOLED_TASKS / Math.max(taskCount, 1));
+  }
+
+  /** A set for one run of `plan`, reporting to `target`, its counters as the plan starts them. */
+  borrow(plan: WorkflowPlan, target: ReactionTarget): RunScratch {
+    let scratch = this.free.pop();
+    if (scratch === undefined) {
+      scratch = new RunScratch(plan, this.capacity > 0);
+    } else {
+      const { waitingFor } = scratch;
+      const counts = plan.dependencyCounts;
+      for (let task = 0; task < counts.length; task++) waitingFor[task] = counts[task];
+    }
+    scratch.target = target;
+    return scratch;
+  }
+
+  /** Takes back the set of a run that has settled (so none of its reactions is pending). */
+  giveBack(scratch: RunScratch): void {
+    scratch.target = undefined;
+    if (this.free.length < this.capacity) this.free.push(scratch);
+  }
+}
