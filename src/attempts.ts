@@ -106,10 +106,27 @@ export class AttemptRunner {
       param: run.param,
       run: run.interceptorInfo!,
     };
-    return intercept(interceptors, 'task', info, () => {
-      const called = run.call(task, number, signal);
-      return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
-    });
+    return intercept(interceptors, 'task', info, this.attemptOnce(task, number, signal));
+  }
+
+  /** The innermost `next` of an attempt's interceptors: calls the task, once. */
+  private attemptOnce(
+    task: number,
+    number: number,
+    signal: AbortSignal | undefined,
+  ): () => Promise<unknown> {
+    let called: Promise<unknown> | undefined;
+    return () => (called ??= this.callForInterceptors(task, number, signal));
+  }
+
+  private callForInterceptors(
+    task: number,
+    number: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const { run } = this;
+    const called = run.call(task, number, signal);
+    return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
   }
 
   private settle(attempt: Attempt, succeeded: boolean, outcome: unknown): void {

@@ -104,8 +104,12 @@ function launchIntercepted<W extends object, P>(
   interceptorInfo: RunInterceptorInfo,
   runInterceptors: readonly WorkflowInterceptor[],
 ): Promise<ExecutionResult<W, P>> {
-  return intercept(runInterceptors, 'run', interceptorInfo, () =>
-    launch(instance, plan, param, settings, interceptorInfo),
+  let launched: Promise<ExecutionResult<W, P>> | undefined;
+  return intercept(
+    runInterceptors,
+    'run',
+    interceptorInfo,
+    () => (launched ??= launch(instance, plan, param, settings, interceptorInfo)),
   ) as Promise<ExecutionResult<W, P>>;
 }
 
@@ -307,8 +311,10 @@ export class Run<W extends object = object, P = unknown> {
   settleAttempt(task: number, attempt: number, outcome: unknown): void {
     if (outcome === THREW) return this.attemptFailed(task, attempt, this.thrown);
     if (outcome instanceof Promise) {
-      // Without task interceptors the outcome came from `call`, adopted: a native `then`.
-      if (attempt === 1 && this.plainAttempts) {
+      // A first attempt reports through the run's lent reactions, subscribed with the intrinsic
+      // `then` as `await` would (a `then` patched onto the promise is not called); later
+      // attempts, rare, make their own.
+      if (attempt === 1) {
         this.scratch.subscribe(task, outcome);
       } else {
         this.settleWithClosures(task, attempt, outcome);

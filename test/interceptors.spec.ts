@@ -171,6 +171,32 @@ describe('task interceptors', () => {
     });
     expect(flow.calls).to.deep.equal(['first', 'second']);
   });
+
+  it('run each layer once when every layer calls next() twice, for tasks and for the run', async () => {
+    const flow = new Pair();
+    const entered: string[] = [];
+    const twice = (name: string) => async (_info: unknown, next: () => Promise<unknown>) => {
+      entered.push(name);
+      await next();
+      return next();
+    };
+    const result = await Workflow.invoke(flow, 1, {
+      interceptors: [
+        { task: twice('outer task'), run: twice('outer run') },
+        { task: twice('inner task'), run: twice('inner run') },
+      ],
+    });
+    expect(flow.calls).to.deep.equal(['first', 'second']);
+    expect(entered).to.deep.equal([
+      'outer run',
+      'inner run',
+      'outer task',
+      'inner task',
+      'outer task',
+      'inner task',
+    ]);
+    expect(result.get('second')).to.equal(4);
+  });
 });
 
 describe('run interceptors', () => {
