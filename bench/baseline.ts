@@ -23,9 +23,11 @@ export type BenchLibrary = Pick<typeof Library, 'Workflow' | 'Task' | 'DependsOn
 export function loadBaseline(commit = BASELINE_COMMIT): BenchLibrary | undefined {
   const root = join(__dirname, '..');
   const directory = join(__dirname, '.baseline', commit);
-  const entry = join(directory, 'dist', 'index.js');
+  // Before the dual build, tsconfig.build.json compiled to dist/; since, to dist/cjs.
+  const entries = [join(directory, 'dist', 'index.js'), join(directory, 'dist', 'cjs', 'index.js')];
+  const built = () => entries.find((entry) => existsSync(entry));
   try {
-    if (!existsSync(entry)) {
+    if (built() === undefined) {
       rmSync(directory, { recursive: true, force: true });
       mkdirSync(directory, { recursive: true });
       const archive = execFileSync(
@@ -48,6 +50,8 @@ export function loadBaseline(commit = BASELINE_COMMIT): BenchLibrary | undefined
       );
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a build made at run time
+    const entry = built();
+    if (entry === undefined) throw new Error(`the build of ${commit} made no index.js`);
     return require(entry) as BenchLibrary;
   } catch (error) {
     console.warn(`baseline ${commit} not available: ${(error as Error).message.split('\n')[0]}`);

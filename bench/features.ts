@@ -2,7 +2,8 @@
  * What each feature costs a run that uses it, and that a run which does not use it pays nothing:
  * on one 10,000-task DAG, a plain `invoke` next to the same run consumed through `stream`, with one
  * no-op interceptor, with hooks, and with a third of the tasks skipped — interleaved in the same
- * rounds, reported in ns per task and as a ratio to the plain run.
+ * rounds, reported in ns per task and as a ratio to the plain run. One more row is not a run: a
+ * `for await` loop over two ready-made events per task, what reading a stream costs at the least.
  */
 import { libraryContender, type Contender } from './contenders';
 import {
@@ -33,6 +34,7 @@ export const FEATURE = {
   interceptor: 'one no-op task interceptor',
   hooks: 'four no-op hooks',
   skipped: 'a third of the tasks skipped',
+  forAwaitFloor: 'for await alone, over 2 ready-made events per task',
 } as const;
 
 /** The contenders of the features table, on a DAG of `size` tasks. */
@@ -62,6 +64,21 @@ export function featureContenders(size: number, seed: number): Contender[] {
       return combineDependencyValues(values);
     };
   const skippingClass = defineWorkflowClass(dag, skippingBody, `Skipping${size}`);
+  // A stream emits a start and a success per task; here they exist before the loop, so the row
+  // is only the loop: one `next()` promise, one iterator result and one await per event.
+  const events = Array.from({ length: 2 * size }, (_, index) => ({
+    type: index % 2 === 0 ? 'taskStart' : 'taskSuccess',
+    task: dag.names[index >> 1],
+    attempt: 1,
+    time: index / 10,
+  }));
+  const forAwaitFloor: Contender = {
+    name: FEATURE.forAwaitFloor,
+    async run() {
+      for await (const event of readyEvents(events)) void event;
+    },
+    runForValues: async () => [],
+  };
   return [
     plain,
     streamed,
@@ -78,7 +95,24 @@ export function featureContenders(size: number, seed: number): Contender[] {
       FEATURE.hooks,
     ),
     libraryContender(skippingClass as new () => GeneratedWorkflow, dag, undefined, FEATURE.skipped),
+    forAwaitFloor,
   ];
+}
+
+/** The simplest async iterator over `events`: each `next()` an already-resolved promise. */
+function readyEvents<T>(events: readonly T[]): AsyncIterableIterator<T> {
+  let next = 0;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () =>
+      Promise.resolve(
+        next < events.length
+          ? { value: events[next++], done: false }
+          : { value: undefined, done: true as const },
+      ),
+  };
 }
 
 /** Measures every feature at `size` tasks, interleaved as the throughput benchmark does. */

@@ -37,6 +37,7 @@ export const SMALL = {
   library: 'async-dag',
   baseline: 'async-dag before Part II',
   handWired: 'hand-wired Promise.all',
+  clockReads: "the trace's 7 clock reads alone",
 } as const;
 
 const inc = async (n: number) => n + 1;
@@ -97,6 +98,20 @@ async function handWiredSeed(n: number): Promise<number> {
 const BATCH = 200;
 const IN_FLIGHT = 1_000;
 
+/**
+ * What the trace's clock costs a seed invoke: one `performance.now()` when the run starts and one
+ * when each of its six tasks ends, `BATCH` invokes' worth, with nothing else.
+ */
+function clockReads(): Contender {
+  const clock = globalThis.performance;
+  let sink = 0;
+  const run = async () => {
+    for (let read = 0; read < 7 * BATCH; read++) sink += clock.now();
+    return sink;
+  };
+  return { name: SMALL.clockReads, run, runForValues: async () => [] };
+}
+
 /** Runs `invoke` `BATCH` times, one after another. */
 function sequential(name: string, invoke: (n: number) => Promise<unknown>): Contender {
   const run = async () => {
@@ -135,6 +150,7 @@ export async function measureSmallWorkflows(
     const contenders = [
       ...seedInvokers.map(([name, invoke]) => make(name, invoke)),
       make(SMALL.handWired, handWiredSeed),
+      ...(make === sequential ? [clockReads()] : []),
     ];
     rows.push(...(await measureScenario(scenario, contenders, perRun, plan)));
   }
