@@ -160,7 +160,9 @@ export async function measureSmallWorkflows(
   const handWiredSequential = rows.find(
     (row) => row.scenario === SMALL.seedSequential && row.contender === SMALL.handWired,
   )!;
-  rows.push({
+  // Listed right after the scenario it belongs to.
+  const afterSequential = rows.filter((row) => row.scenario === SMALL.seedSequential).length;
+  rows.splice(afterSequential, 0, {
     scenario: SMALL.seedSequential,
     contender: SMALL.clockReads,
     microsecondsPerInvoke: clockMicroseconds,
