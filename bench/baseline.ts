@@ -49,9 +49,9 @@ export function loadBaseline(commit = BASELINE_COMMIT): BenchLibrary | undefined
         { cwd: directory, stdio: 'pipe' },
       );
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a build made at run time
     const entry = built();
     if (entry === undefined) throw new Error(`the build of ${commit} made no index.js`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a build made at run time
     return require(entry) as BenchLibrary;
   } catch (error) {
     console.warn(`baseline ${commit} not available: ${(error as Error).message.split('\n')[0]}`);
