@@ -21,13 +21,18 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * What a task returned, as the run loop handles it: a native promise as is; any other thenable (a
- * promise subclass, a promise whose `then` was replaced, a foreign thenable) adopted the way
- * `await` adopts it — its `then` is called in a later job, and whatever it throws rejects the
- * outcome instead of escaping; any other value as is. Reading `then` may throw: callers guard.
+ * What a task returned, as the run loop handles it: a native promise whose `constructor` is
+ * `Promise` (the test `await` applies) and whose `then` is the intrinsic one, as is; any other
+ * thenable adopted the way `await` adopts it — its `then` is called in a later job, and whatever
+ * it throws rejects the outcome instead of escaping. That covers a promise whose `then` was
+ * replaced, a foreign thenable, and an instance of a Promise subclass (subscribing to one makes a
+ * derived promise through its species, which may throw or misbehave). Any other value as is.
+ * Reading `then` or `constructor` may throw (a Proxy, a getter): callers guard.
  */
 export function adoptOutcome(result: unknown): unknown {
-  if (result instanceof Promise && result.then === nativeThen) return result;
+  if (result instanceof Promise && result.constructor === Promise && result.then === nativeThen) {
+    return result;
+  }
   return isThenable(result) ? adoptThenable(result) : result;
 }
 

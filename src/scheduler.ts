@@ -136,12 +136,10 @@ function launch<W extends object, P>(
   launching = run;
   const outcome = new Promise<ExecutionResult<W, P>>(adoptSettlers);
   launching = undefined;
-  try {
-    run.start();
-  } catch (error) {
-    // Not expected (tasks, hooks and signals are guarded), but never a throw out of `invoke`.
-    run.reject(error);
-  }
+  // Tasks, hooks and signals are guarded, so this does not throw; if it did, every caller turns a
+  // throw into a rejection (`invoke`, `DagBuilder.invoke`, the interceptor chain) or throws at once
+  // (`stream`).
+  run.start();
   return outcome;
 }
 

@@ -244,6 +244,72 @@ describe('values that cannot be printed', () => {
     });
   });
 
+  describe('a task returning an instance of a Promise subclass', () => {
+    /** A promise of `value` whose class refuses to make derived promises (its species throws). */
+    const promiseWithoutSpecies = (value: number, refusal: Error): Promise<number> => {
+      class Stubborn<T> extends Promise<T> {
+        static override get [Symbol.species](): PromiseConstructor {
+          throw refusal;
+        }
+      }
+      return Stubborn.resolve(value);
+    };
+
+    for (const position of ['a root', 'a dependent'] as const) {
+      it(`fails that task, as await would, when the subclass cannot make a derived promise (${position})`, async () => {
+        const refusal = new Error('no derived promises');
+        const unhandled = recordProcessEvents('unhandledRejection');
+        try {
+          class Flow {
+            @Task() first(): Promise<number> | number {
+              return position === 'a root' ? promiseWithoutSpecies(1, refusal) : 1;
+            }
+            @Task() @DependsOn('first') second(first: number): Promise<number> {
+              return promiseWithoutSpecies(first + 1, refusal);
+            }
+          }
+          const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
+          expect(error.task).to.equal(position === 'a root' ? 'first' : 'second');
+          expect(error.cause).to.equal(refusal);
+          await settle();
+          expect(unhandled.received).to.deep.equal([]);
+        } finally {
+          unhandled.stop();
+        }
+      });
+    }
+
+    it('fails the attempt when a task interceptor returns one', async () => {
+      const refusal = new Error('no derived promises');
+      class Flow {
+        @Task() only(): number {
+          return 1;
+        }
+      }
+      const error = await rejectionWith(
+        Workflow.invoke(new Flow(), undefined, {
+          interceptors: [{ task: () => promiseWithoutSpecies(2, refusal) }],
+        }),
+        WorkflowExecutionError,
+      );
+      expect(error.cause).to.equal(refusal);
+    });
+
+    it('takes the value of a well-behaved subclass', async () => {
+      class Tracked<T> extends Promise<T> {}
+      class Flow {
+        @Task() first(): Promise<number> {
+          return Tracked.resolve(20);
+        }
+        @Task() @DependsOn('first') second(first: number): Promise<number> {
+          return Tracked.resolve(first + 1);
+        }
+      }
+      const result = await Workflow.invoke(new Flow());
+      expect(result.get('second')).to.equal(21);
+    });
+  });
+
   describe('a task returning a value that cannot be inspected', () => {
     for (const [label, value] of hostileValues()) {
       it(`settles the run when a task returns ${label}`, async () => {
