@@ -46,6 +46,16 @@ export interface RunRecord {
   readonly durationMs: number;
 }
 
+/** The parts of a {@link RunRecord} that only runs using some feature have. */
+type RareOutput = Pick<RunRecord, 'attempts' | 'included' | 'recoveredFrom' | 'skippedItself'>;
+
+const NO_RARE_OUTPUT: RareOutput = {
+  attempts: undefined,
+  included: undefined,
+  recoveredFrom: undefined,
+  skippedItself: undefined,
+};
+
 const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
   undefined,
   undefined,
@@ -74,12 +84,11 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   private readonly values: RunRecord['values'];
   private readonly states: RunRecord['states'];
   private readonly times: RunRecord['times'];
-  private readonly attempts: RunRecord['attempts'];
+
   private readonly reportOrder: RunRecord['reportOrder'];
   private readonly reportCount: number;
-  private readonly included: RunRecord['included'];
-  private readonly recoveredFrom: RunRecord['recoveredFrom'];
-  private readonly skippedItself: RunRecord['skippedItself'];
+  /** What only some runs have (`undefined` for a plain run: three fields fewer per result). */
+  private readonly rare: RareOutput | undefined;
   private readonly runDurationMs: number;
 
   /** @internal Results are made by `Workflow.invoke`, from the finished `run`. */
@@ -92,12 +101,17 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     this.values = run.values;
     this.states = run.states;
     this.times = run.times;
-    this.attempts = run.attempts;
+
     this.reportOrder = run.reportOrder;
     this.reportCount = run.reportCount;
-    this.included = run.included;
-    this.recoveredFrom = run.recoveredFrom;
-    this.skippedItself = run.skippedItself;
+    const { attempts, included, recoveredFrom, skippedItself } = run;
+    this.rare =
+      attempts === undefined &&
+      included === undefined &&
+      recoveredFrom === undefined &&
+      skippedItself === undefined
+        ? undefined
+        : { attempts, included, recoveredFrom, skippedItself };
     this.runDurationMs = run.durationMs;
   }
 
@@ -171,8 +185,8 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   private buildTrace(): readonly TaskTrace[] {
-    const { states, values, times, attempts, reportOrder, reportCount } = this;
-    const { recoveredFrom, skippedItself } = this;
+    const { states, values, times, reportOrder, reportCount } = this;
+    const { attempts, recoveredFrom, skippedItself } = this.rare ?? NO_RARE_OUTPUT;
     const entries: TaskTrace[] = [];
     for (let position = 0; position < reportCount; position++) {
       const index = reportOrder[position];
@@ -197,7 +211,8 @@ export class ExecutionResult<W extends object = any, P = unknown> {
 
   private whyNoValue(index: number): string {
     const name = this.plan.names[index];
-    const { states, included, values } = this;
+    const { states, values } = this;
+    const included = this.rare?.included;
     switch (states[index]) {
       case TaskState.Failed:
         return `task "${name}" failed in this run: ${describeThrown(values[index])}`;

@@ -153,11 +153,8 @@ export class Run<W extends object = object, P = unknown> {
   readonly states: TaskArray;
   /** When each task started and ended: task `t`'s start at `2t`, its end at `2t + 1`. */
   readonly times: TaskArray;
-  readonly attempts: TaskArray | undefined;
   readonly reportOrder: TaskArray;
   reportCount = 0;
-  /** The run's failures, in the order they happened; `undefined` while there is none. */
-  failures: TaskFailure[] | undefined;
   readonly included: Uint8Array | undefined;
   readonly waitingFor: TaskArray;
   readonly ready: ReadyQueue;
@@ -196,8 +193,6 @@ export class Run<W extends object = object, P = unknown> {
   settled = false;
   /** What only some runs need, made by the first that needs it (see {@link RunExtras}). */
   private extras: RunExtras | undefined;
-  /** What the last synchronous throw in `call` threw (it returns {@link THREW} instead). */
-  thrown: unknown;
   /** What this run borrowed from its plan (its `waitingFor`, `ready` and promise reactions). */
   private readonly scratch: RunScratch;
   /** Settle the run's promise: set by `launch`, once, before the run starts. */
@@ -221,7 +216,7 @@ export class Run<W extends object = object, P = unknown> {
     this.states = arrays.states();
     this.times = arrays.times();
     this.reportOrder = arrays.indexes();
-    this.attempts = plan.hasAttemptPolicies ? arrays.indexes() : undefined;
+    if (plan.hasAttemptPolicies) this.more().attempts = arrays.indexes();
     const scratch = (this.scratch = plan.scratch.borrow(plan, this));
     this.waitingFor = scratch.waitingFor;
     this.ready = scratch.queue(plan, settings.concurrency === Infinity);
@@ -245,6 +240,24 @@ export class Run<W extends object = object, P = unknown> {
 
   private more(): RunExtras {
     return (this.extras ??= new RunExtras());
+  }
+
+  /**
+   * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
+   * either.
+   */
+  get attempts(): TaskArray | undefined {
+    return this.extras?.attempts;
+  }
+
+  /** The run's failures, in the order they happened; `undefined` while there is none. */
+  get failures(): TaskFailure[] | undefined {
+    return this.extras?.failures;
+  }
+
+  /** What the last synchronous throw in `call` threw (it returns {@link THREW} instead). */
+  get thrown(): unknown {
+    return this.extras?.thrown;
   }
 
   /** What the run interceptors were given; each task interceptor gets it as `info.run`. */
@@ -447,7 +460,7 @@ export class Run<W extends object = object, P = unknown> {
       }
       return adoptOutcome(result);
     } catch (error) {
-      this.thrown = error;
+      this.more().thrown = error;
       return THREW;
     }
   }
@@ -534,7 +547,7 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   private addFailure(failure: TaskFailure): void {
-    (this.failures ??= []).push(failure);
+    (this.more().failures ??= []).push(failure);
   }
 
   /** Whether `task` is part of this run (every task is, unless `targets` narrowed it). */
@@ -698,12 +711,16 @@ export class Run<W extends object = object, P = unknown> {
 }
 
 /**
- * The state of what a plain run does not use — a caller's signal, the run's own signal, attempt
- * policies, the task context, fallbacks, `skip()`, interceptors — in one object made on first use:
+ * The state of what a plain run does not use — attempt counts, failures, a caller's signal, the
+ * run's own signal, attempt policies, the task context, fallbacks, `skip()`, interceptors — in one
+ * object made on first use:
  * every field of a `Run` costs every invoke 8 bytes, and a small workflow's whole invoke allocates
  * only a few hundred.
  */
 class RunExtras {
+  attempts: TaskArray | undefined = undefined;
+  failures: TaskFailure[] | undefined = undefined;
+  thrown: unknown = undefined;
   /** Why the run was aborted (the caller's `signal.reason`), once it was. */
   abortReason: unknown = undefined;
   /** The signal handed to tasks that take one. */
