@@ -314,8 +314,8 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
           },
         ],
         heapPerInvoke: [
-          { contender: SMALL.library, bytesPerInvoke: 2_000 },
-          { contender: SMALL.baseline, bytesPerInvoke: 5_000 },
+          { contender: SMALL.library, bytesPerInvoke: 2_000, sampledBytesPerInvoke: 2_100 },
+          { contender: SMALL.baseline, bytesPerInvoke: 5_000, sampledBytesPerInvoke: 5_000 },
         ],
         retainedHeap: [],
         makespan: [
@@ -386,9 +386,12 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
       for (const row of rows.filter((r) => r.contender === SMALL.handWired)) {
         expect(row.ratioToHandWired).to.equal(1);
       }
-      const heap = await measureHeapPerInvoke(undefined, 50, 2);
+      const heap = await measureHeapPerInvoke(undefined, 50, 2, 200);
       expect(heap.map((row) => row.contender)).to.deep.equal([SMALL.library, SMALL.handWired]);
-      for (const row of heap) expect(row.bytesPerInvoke).to.be.greaterThan(0);
+      for (const row of heap) {
+        expect(row.bytesPerInvoke).to.be.greaterThan(0);
+        expect(row.sampledBytesPerInvoke).to.be.greaterThan(0);
+      }
     });
 
     it('time building a DAG with the builder', () => {
