@@ -174,7 +174,8 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
       ]);
       for (const row of rows) {
         expect(row.medianNsPerTask).to.be.greaterThan(0);
-        expect(row.samples).to.be.at.least(4); // 2 rounds × at least 2 iterations
+        // At least 2 iterations in the second round; the first warms up and is not counted.
+        expect(row.samples).to.be.at.least(2);
       }
       for (const row of rows.filter(({ contender }) => contender === CONTENDER.library)) {
         expect(row.libraryRatio).to.equal(1);
