@@ -7,8 +7,10 @@
  *
  * This file is the run loop. Its rooms: `attempts.ts` (timeouts, retries, `retryIf`, fallbacks),
  * `control-flow.ts` (`when` rules, skips, the stop of a run with `allSettled` tasks),
- * `run-events.ts` (hooks and the stream) and `interceptors.ts`. Features that are off cost nothing:
- * a task without options, in a run without hooks, stream or interceptors, never leaves this file.
+ * `run-events.ts` (hooks and the stream) and `interceptors.ts`; what a run borrows from its plan
+ * (counters, ready queue, promise reactions) is in `run-scratch.ts`. Features that are off cost
+ * nothing: a task without options, in a run without hooks, stream or interceptors, never leaves
+ * this file and its scratch.
  */
 import { subscribeToAbort } from './abort-subscriptions.js';
 import { AttemptRunner } from './attempts.js';
@@ -90,9 +92,9 @@ export function startRun<W extends object, P>(
 /*
  * A note on the hot path: a function that creates a closure over its parameters or `this`
  * allocates the closure's context on every call, even when the branch making the closure is not
- * taken. So closures of rare paths live in functions of their own (this one, `subscribeToAbort`'s
- * caller, `settleWithClosures`, `adoptThenable`): that took ~100 bytes per task and ~80 per run
- * off a plain invoke.
+ * taken. So closures of rare paths live in functions of their own (this one, `listenToCaller`,
+ * `settleWithClosures`, `adoptThenable`, `RunScratch.makeReactions`): that took ~100 bytes per
+ * task and ~80 per run off a plain invoke.
  */
 
 /** {@link launch} inside the run interceptors. */
