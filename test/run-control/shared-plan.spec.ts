@@ -137,6 +137,22 @@ describe('runs of one workflow', () => {
     expect(again.trace).to.have.length(4);
   });
 
+  it('nest: a task that invokes its own workflow gets its own run, at every depth', async () => {
+    class Countdown {
+      @Task() below(@Param() n: number): Promise<number> | number {
+        if (n === 0) return 0;
+        return Workflow.invoke(new Countdown(), n - 1).then((result) => result.get('total'));
+      }
+      @Task() @DependsOn('below') total(below: number) {
+        return after(1, below + 1);
+      }
+    }
+    const results = await Promise.all([5, 12, 0].map((n) => Workflow.invoke(new Countdown(), n)));
+    expect(results.map((result) => result.get('total'))).to.deep.equal(
+      [5, 12, 0].map((n) => n + 1),
+    );
+  });
+
   it('of a builder DAG overlap without sharing values', async () => {
     const dag = buildDag<number>();
     const input = dag.parameterNode;
