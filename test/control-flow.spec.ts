@@ -23,7 +23,7 @@ import {
   type TaskSuccessEvent,
 } from '../src';
 import { declareTask } from './support/declare-task';
-import { EventLog, GatedFlow, rejectionOf, settle } from './support/event-log';
+import { EventLog, GatedFlow, rejectionOf, settle, throwing } from './support/event-log';
 
 /** `[task, status, reason?]` for every trace entry, in trace order. */
 function statuses(result: { trace: readonly { task: string; status: string; reason?: string }[] }) {
@@ -600,9 +600,7 @@ describe('fallback', () => {
     const fallbackError = new Error('fallback broke');
     class Flow {
       @Task({
-        fallback: () => {
-          throw fallbackError;
-        },
+        fallback: throwing(fallbackError),
       })
       broken(): number {
         throw undefined;
@@ -618,9 +616,7 @@ describe('fallback', () => {
     const fallbackError = new Error('fallback broke');
     class Flow {
       @Task({
-        fallback: () => {
-          throw fallbackError;
-        },
+        fallback: throwing(fallbackError),
       })
       broken(): number {
         throw original;
@@ -666,9 +662,7 @@ describe('retryIf', () => {
     class Flow {
       @Task({
         retries: 1,
-        retryIf: () => {
-          throw retryIfError;
-        },
+        retryIf: throwing(retryIfError),
       })
       flaky(): Promise<number> {
         return Promise.reject(undefined);
@@ -685,9 +679,7 @@ describe('retryIf', () => {
     class Flow {
       @Task({
         retries: 2,
-        retryIf: () => {
-          throw retryIfError;
-        },
+        retryIf: throwing(retryIfError),
       })
       flaky(): number {
         throw original;

@@ -19,7 +19,7 @@ import {
   type TaskSuccessEvent,
 } from '../../src';
 import { declareTask } from '../support/declare-task';
-import { rejectionOf } from '../support/event-log';
+import { rejectionOf, throwing } from '../support/event-log';
 
 class Pair {
   readonly calls: string[] = [];
@@ -304,9 +304,7 @@ describe("keeping the task's own error when a retry policy throws", () => {
     class Flow {
       @Task({
         retries: 1,
-        retryDelay: () => {
-          throw delayError;
-        },
+        retryDelay: throwing(delayError),
       })
       flaky(): number {
         throw original;

@@ -18,7 +18,7 @@ import {
   type TaskRetryEvent,
 } from '../../src';
 import { declareTask } from '../support/declare-task';
-import { deferred, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
+import { deferred, recordProcessEvents, rejectionOf, settle, throwing } from '../support/event-log';
 
 /** Fakes `setTimeout`/`clearTimeout` only: `setImmediate` (settle) and `performance.now` stay real. */
 const fakeTimers = () => sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -232,9 +232,7 @@ describe('TaskOptions.retryDelay', () => {
     const thrown = new Error('no delay for you');
     const { flow } = flakyTask(1, {
       retries: 1,
-      retryDelay: () => {
-        throw thrown;
-      },
+      retryDelay: throwing(thrown),
     });
     const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);
     expect(flow.calls).to.equal(1);

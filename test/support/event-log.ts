@@ -80,6 +80,11 @@ export async function settle(turns = 1): Promise<void> {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A callback (a `fallback`, `retryIf`, `retryDelay`…) that throws `error` whenever it is called. */
+export const throwing = (error: unknown) => (): never => {
+  throw error;
+};
+
 /**
  * One {@link deferred} per name, made on first use: a task awaits `gates.wait(name)` and the test
  * decides when (and how) it ends with `open` or `fail`, so ordering is exact without timers.
