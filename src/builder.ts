@@ -12,7 +12,7 @@ import { shared } from './shared.js';
 import { mermaidGraph } from './render.js';
 import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
 import { resolveRunSettings } from './options.js';
-import { runWorkflow } from './scheduler.js';
+import { startRun } from './scheduler.js';
 import { WorkflowStream } from './stream.js';
 import {
   PARAM,
@@ -246,7 +246,8 @@ export class DagBuilder<P = void> {
   invoke(param: P, options?: DagInvokeOptions): Promise<ExecutionResult<DagTasks, P>> {
     try {
       const plan = this.seal();
-      return runWorkflow<DagTasks, P>(undefined, plan, param, this.invokeOptions(plan, options));
+      const settings = resolveRunSettings(plan, this.invokeOptions(plan, options));
+      return startRun<DagTasks, P>(undefined, plan, param, settings);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -24,7 +24,7 @@ import { describeThrown } from './describe.js';
 import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
 import { intercept } from './interceptors.js';
 import { adoptOutcome, isThenable, NONE, THREW } from './outcomes.js';
-import { resolveRunSettings, type RunSettings } from './options.js';
+import type { RunSettings } from './options.js';
 import { TakesInput, type WorkflowPlan } from './plan.js';
 import type { ReadyQueue } from './ready-queue.js';
 import { ExecutionResult, TaskState } from './result.js';
@@ -35,12 +35,7 @@ import { skipReasonOf } from './skip.js';
 import type { RunScratch } from './run-scratch.js';
 import { WhenRule } from './task-options.js';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens.js';
-import type {
-  InvokeOptions,
-  RunInterceptorInfo,
-  TaskContext,
-  WorkflowInterceptor,
-} from './types.js';
+import type { RunInterceptorInfo, TaskContext, WorkflowInterceptor } from './types.js';
 
 /** Why the run stopped starting tasks. */
 export const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
@@ -51,26 +46,10 @@ const { Pending, Running, Succeeded, Failed, Skipped } = TaskState;
 const NOT_STOPPED = StopReason.None;
 
 /**
- * Starts a run of `plan` on `instance` (`undefined` for a builder) and returns its outcome: the
- * result, or a rejection — `WorkflowOptionsError` for invalid options before anything starts,
- * `WorkflowExecutionError` / `WorkflowAbortedError` once nothing is in flight.
+ * Starts a run of `plan` on `instance` (`undefined` for a builder), with settings already checked
+ * (`resolveRunSettings`), through the run interceptors if there are any. Returns its outcome: the
+ * result, or `WorkflowExecutionError` / `WorkflowAbortedError` once nothing is in flight.
  */
-export function runWorkflow<W extends object, P>(
-  instance: W | undefined,
-  plan: WorkflowPlan,
-  param: P,
-  options: InvokeOptions<W> | undefined,
-): Promise<ExecutionResult<W, P>> {
-  let settings: RunSettings;
-  try {
-    settings = resolveRunSettings(plan, options);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return startRun(instance, plan, param, settings);
-}
-
-/** Starts a run with settings already checked, through the run interceptors if there are any. */
 export function startRun<W extends object, P>(
   instance: W | undefined,
   plan: WorkflowPlan,

@@ -9,7 +9,7 @@ import type { WorkflowPlan } from './plan.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
-import { runWorkflow } from './scheduler.js';
+import { startRun } from './scheduler.js';
 import type { InvokeOptions, WorkflowGraph } from './types.js';
 
 /** A workflow class: any class (abstract ones included) whose methods carry `@Task()`. */
@@ -45,7 +45,7 @@ export class Workflow {
   ): Promise<ExecutionResult<W, P>> {
     try {
       const plan = planFor(prototypeOfInstance(instance));
-      return runWorkflow(instance, plan, param as P, options);
+      return startRun(instance, plan, param as P, resolveRunSettings(plan, options));
     } catch (error) {
       return Promise.reject(error);
     }
