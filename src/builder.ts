@@ -13,6 +13,7 @@ import { mermaidGraph } from './render.js';
 import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
 import { resolveRunSettings } from './options.js';
 import { startRun } from './scheduler.js';
+import { unknownKey } from './suggest.js';
 import { WorkflowStream } from './stream.js';
 import {
   PARAM,
@@ -62,6 +63,9 @@ export type NodeArgument<T, P> =
   | ([P] extends [T] ? ParamToken<any> : never)
   | (AbortSignal extends T ? SignalToken : never)
   | (TaskContext extends T ? ContextToken : never);
+
+/** The options `buildDag` takes. */
+const DAG_OPTIONS: readonly string[] = ['name'];
 
 /** The arguments of `addNode` for a function with parameters `A`: one {@link NodeArgument} each. */
 export type NodeArguments<A extends readonly unknown[], P> = {
@@ -178,9 +182,8 @@ export class DagBuilder<P = void> {
         `buildDag: option "name" must be a non-empty string, got ${describeInput(name)}.`,
       );
     }
-    for (const key of Object.keys(options)) {
-      if (key !== 'name') throw new TypeError(`buildDag: unknown option "${key}".`);
-    }
+    const unknown = unknownKey(options, DAG_OPTIONS);
+    if (unknown !== undefined) throw new TypeError(`buildDag: unknown option "${unknown}".`);
     this.name = name;
     this.parameterNode = PARAM as ParamToken<P>;
     this.draft = new PlanDraft(name, true, ['name']);

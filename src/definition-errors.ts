@@ -66,13 +66,13 @@ export const definitionErrors = {
     workflow: string,
     task: string,
     dependency: string,
-    suggestion: string | undefined,
+    /** `didYouMean`'s hint for the closest task name, `''` when none is close. */
+    didYouMeanHint: string,
     dependencyIsUndecoratedMethod: boolean,
   ): WorkflowDefinitionError {
-    let hint: string;
-    if (dependencyIsUndecoratedMethod) hint = ` "${dependency}" is a method: add @Task() to it.`;
-    else if (suggestion !== undefined) hint = ` Did you mean "${suggestion}"?`;
-    else hint = ' Check the spelling, or add a @Task() method with that name.';
+    const hint = dependencyIsUndecoratedMethod
+      ? ` "${dependency}" is a method: add @Task() to it.`
+      : didYouMeanHint || ' Check the spelling, or add a @Task() method with that name.';
     return new WorkflowDefinitionError(
       'UNKNOWN_DEPENDENCY',
       workflow,

@@ -5,7 +5,7 @@
 import { describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean, unknownKey } from './suggest.js';
 import type { EventSink } from './run-events.js';
 import type { InvokeOptions, WorkflowInterceptor } from './types.js';
 
@@ -94,10 +94,9 @@ function checkRunOptions(plan: WorkflowPlan, options: InvokeOptions): RunSetting
   }
   let option = 'options';
   try {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.includes(key)) {
-        throw invalid(key, `unknown option.${didYouMean(key, KNOWN_OPTIONS)}`);
-      }
+    const unknown = unknownKey(options, KNOWN_OPTIONS);
+    if (unknown !== undefined) {
+      throw invalid(unknown, `unknown option.${didYouMean(unknown, KNOWN_OPTIONS)}`);
     }
     option = 'concurrency';
     const { concurrency = Infinity } = options;

@@ -6,7 +6,7 @@ import { columnWidth, fitColumns, printableText } from './display-text.js';
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
 import { describeInput } from './describe.js';
 import type { ExecutionResult } from './result.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskTrace, WorkflowGraph } from './types.js';
 
 /**
@@ -158,11 +158,11 @@ function timelineWidth(options: TimelineOptions): number {
       `formatTimeline: options must be an object such as { width: 80 }, got ${describeInput(options)}.`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!TIMELINE_OPTIONS.includes(key)) {
-      const hint = didYouMean(key, TIMELINE_OPTIONS) || ` Options: ${TIMELINE_OPTIONS.join(', ')}.`;
-      throw new TypeError(`formatTimeline: unknown option "${key}".${hint}`);
-    }
+  const unknown = unknownKey(options, TIMELINE_OPTIONS);
+  if (unknown !== undefined) {
+    const hint =
+      didYouMean(unknown, TIMELINE_OPTIONS) || ` Options: ${TIMELINE_OPTIONS.join(', ')}.`;
+    throw new TypeError(`formatTimeline: unknown option "${unknown}".${hint}`);
   }
   const { width = 80 } = options;
   if (

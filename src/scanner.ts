@@ -7,7 +7,7 @@ import { describeInput } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
-import { closestName } from './suggest.js';
+import { didYouMean } from './suggest.js';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens.js';
 
 const plans = new WeakMap<object, WorkflowPlan>();
@@ -324,7 +324,7 @@ function unknownDependency(
     workflow,
     task,
     dependency,
-    closestName(dependency, taskNames),
+    didYouMean(dependency, taskNames),
     isMethodOf(prototype, dependency),
   );
 }

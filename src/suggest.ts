@@ -33,6 +33,18 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
   return suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`;
 }
 
+/**
+ * The first own enumerable key of `options` that is in neither `known` nor `alsoKnown`, or
+ * `undefined` when every key is known: the check behind every "unknown option" error.
+ */
+export function unknownKey(
+  options: object,
+  known: readonly string[],
+  alsoKnown: readonly string[] = [],
+): string | undefined {
+  return Object.keys(options).find((key) => !known.includes(key) && !alsoKnown.includes(key));
+}
+
 /** Levenshtein distance with two rolling rows. */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);

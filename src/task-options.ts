@@ -5,7 +5,7 @@
  */
 import { describeInput } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
 
 /** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
@@ -83,15 +83,14 @@ export function resolveTaskPolicy(
       `the options of task "${task}" must be an object, got ${describeInput(options)}.`,
     );
   }
-  const known = [...TASK_OPTION_NAMES, ...extraOptionNames];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw definitionErrors.invalidTask(
-        workflow,
-        task,
-        `task "${task}" has an unknown option "${key}".${didYouMean(key, known)}`,
-      );
-    }
+  const unknown = unknownKey(options, TASK_OPTION_NAMES, extraOptionNames);
+  if (unknown !== undefined) {
+    const hint = didYouMean(unknown, [...TASK_OPTION_NAMES, ...extraOptionNames]);
+    throw definitionErrors.invalidTask(
+      workflow,
+      task,
+      `task "${task}" has an unknown option "${unknown}".${hint}`,
+    );
   }
   const { timeout, retries = 0, retryDelay = 0, retryIf, fallback, when, priority = 0 } = options;
   if (timeout !== undefined && !(isTimerDelay(timeout) && timeout > 0)) {
