@@ -517,7 +517,8 @@ export class Run<W extends object = object, P = unknown> {
       }
       this.tick();
       this.hookFailed(task, error);
-      this.finishIfDone();
+      // A stop may have made `allSettled` tasks ready: start them (pump ends with finishIfDone).
+      this.pump();
     });
   }
 
@@ -633,7 +634,8 @@ export class Run<W extends object = object, P = unknown> {
   private onCallerAbort(): void {
     this.tick();
     this.stop(StopReason.Abort, this.settings.signal!.reason);
-    this.finishIfDone();
+    // The stop may have made `allSettled` tasks ready: start them (pump ends with finishIfDone).
+    this.pump();
   }
 
   /**

@@ -309,6 +309,58 @@ describe("when: 'allSettled'", () => {
     expect(cleanupSignal?.aborted).to.equal(false);
   });
 
+  describe('starts at once when a stop cancels its dependency, while another task is in flight', () => {
+    /** `slow` runs on; `middle` waits for it; `cleanup` waits only for `middle`. */
+    class Flow extends GatedFlow<string> {
+      @Task() slow() {
+        return this.step('slow');
+      }
+      @Task() quick() {
+        return this.step('quick');
+      }
+      @Task() @DependsOn('slow') middle() {
+        return this.step('middle');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('middle') cleanup(middle: Settled<string>) {
+        this.log.start('cleanup');
+        return middle.status;
+      }
+    }
+
+    it('on an abort', async () => {
+      const flow = new Flow();
+      const controller = new AbortController();
+      const run = Workflow.invoke(flow, undefined, { signal: controller.signal });
+      await settle();
+      controller.abort(new Error('caller left'));
+      await settle();
+      expect(flow.log.starts).to.deep.equal(['slow', 'quick', 'cleanup']);
+      flow.gates.open('slow', 'late');
+      flow.gates.open('quick', 'late');
+      const error = await rejectionOf(run, WorkflowAbortedError);
+      expect(error.result.get('cleanup')).to.equal('skipped');
+    });
+
+    it('on an async hook that rejects', async () => {
+      const flow = new Flow();
+      const hookError = new Error('hook refused');
+      const run = Workflow.invoke(flow, undefined, {
+        hooks: {
+          onTaskSuccess: ({ task }) =>
+            task === 'quick' ? Promise.reject(hookError) : Promise.resolve(),
+        },
+      });
+      await settle();
+      flow.gates.open('quick', 'done');
+      await settle(3);
+      expect(flow.log.starts).to.deep.equal(['slow', 'quick', 'cleanup']);
+      flow.gates.open('slow', 'late');
+      const error = await rejectionOf(run, WorkflowExecutionError);
+      expect(error.cause).to.equal(hookError);
+      expect(error.result.get('cleanup')).to.equal('skipped');
+    });
+  });
+
   it('times out and retries on its own, even after the run stopped', async () => {
     let attempts = 0;
     class Flow {
