@@ -27,9 +27,11 @@ export function settleDependents(
   outcome: typeof Failed | typeof Skipped | typeof Cancelled,
 ): void {
   const { plan, states, waitingFor, ready } = run;
+  const stopped = run.stopReason !== 0;
+  // After a stop only `allSettled` tasks may still start; without any, nothing is left to settle.
+  if (stopped && !plan.hasAllSettled) return;
   const { start, list } = plan.dependents;
   const rules = plan.whenRules;
-  const stopped = run.stopReason !== 0;
   let settled = task;
   let settledOutcome: number = outcome;
   const toSkip: number[] = [];

@@ -8,6 +8,7 @@
  * promise is handed to `watch`, which fails the run if it rejects.
  */
 import type { ResolvedHooks } from './options.js';
+import { NONE } from './outcomes.js';
 import type { WorkflowEvent } from './types.js';
 
 /** Receives the events of a streamed run, in the order they happened. */
@@ -22,15 +23,11 @@ export interface EventHost {
 
 /** The hooks and the stream of one run. */
 export class RunEvents {
-  private readonly receiver: object | undefined;
-
   constructor(
     private readonly host: EventHost,
     private readonly hooks: ResolvedHooks | undefined,
     private readonly sink: EventSink | undefined,
-  ) {
-    this.receiver = hooks?.receiver;
-  }
+  ) {}
 
   /** An attempt starts. Throws what `onTaskStart` threw. */
   taskStart(task: number, attempt: number, time: number): void {
@@ -38,20 +35,23 @@ export class RunEvents {
     this.sink?.({ type: 'taskStart', task: name, attempt, time });
     const hook = this.hooks?.onTaskStart;
     if (hook !== undefined) {
-      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt }));
+      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt }));
     }
   }
 
-  /** A task succeeded (maybe recovered by its fallback). Throws what `onTaskSuccess` threw. */
+  /**
+   * A task succeeded — or its fallback recovered it from `recoveredFrom` ({@link NONE} when it did
+   * not). Throws what `onTaskSuccess` threw.
+   */
   taskSuccess(
     task: number,
     attempt: number,
     value: unknown,
     durationMs: number,
-    recovered: boolean,
     recoveredFrom: unknown,
     time: number,
   ): void {
+    const recovered = recoveredFrom !== NONE;
     const name = this.host.plan.names[task];
     this.sink?.(
       recovered
@@ -63,7 +63,7 @@ export class RunEvents {
       const event = recovered
         ? { task: name, attempt, value, durationMs, recoveredFrom }
         : { task: name, attempt, value, durationMs };
-      this.host.watchHook(task, hook.call(this.receiver, event));
+      this.host.watchHook(task, hook.call(this.hooks!.receiver, event));
     }
   }
 
@@ -73,7 +73,7 @@ export class RunEvents {
     this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: false, time });
     const hook = this.hooks?.onTaskFailure;
     if (hook !== undefined) {
-      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt, error }));
+      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, error }));
     }
   }
 
@@ -83,7 +83,10 @@ export class RunEvents {
     this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: true, time });
     const hook = this.hooks?.onTaskRetry;
     if (hook !== undefined) {
-      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt, error, delayMs }));
+      this.host.watchHook(
+        task,
+        hook.call(this.hooks!.receiver, { task: name, attempt, error, delayMs }),
+      );
     }
   }
 
@@ -93,7 +96,7 @@ export class RunEvents {
     this.sink?.({ type: 'taskSkip', task: name, reason, time });
     const hook = this.hooks?.onTaskSkip;
     if (hook !== undefined)
-      this.host.watchHook(task, hook.call(this.receiver, { task: name, reason }));
+      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, reason }));
   }
 
   /** A task reported progress. Throws what `onTaskProgress` threw (to the task that reported). */
@@ -102,7 +105,7 @@ export class RunEvents {
     this.sink?.({ type: 'taskProgress', task: name, attempt, data, time });
     const hook = this.hooks?.onTaskProgress;
     if (hook !== undefined) {
-      this.host.watchHook(task, hook.call(this.receiver, { task: name, attempt, data }));
+      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, data }));
     }
   }
 }

@@ -144,11 +144,6 @@ export class Run<W extends object = object, P = unknown> {
   // `settings` instead measured ~3% slower on 10,000 tasks.)
   private readonly concurrency: number;
   private readonly overrides: RunSettings['overrides'];
-  /**
-   * `this` of the task functions: the instance for a class, `undefined` for a builder (whose
-   * functions are in `bodies`).
-   */
-  private readonly receiver: W | undefined;
   private readonly bodies: readonly Function[] | undefined;
   /** `plan.argumentSlots`, unpacked: read for every argument of every task. */
   private readonly slotStart: Int32Array;
@@ -206,7 +201,6 @@ export class Run<W extends object = object, P = unknown> {
     this.concurrency = settings.concurrency;
     this.overrides = settings.overrides;
     this.bodies = plan.bodies;
-    this.receiver = plan.bodies === undefined ? instance : undefined;
     this.slotStart = plan.argumentSlots.start;
     this.slotList = plan.argumentSlots.list;
     this.plainAttempts = settings.taskInterceptors === undefined;
@@ -384,7 +378,9 @@ export class Run<W extends object = object, P = unknown> {
    */
   call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
     // `this` of the task functions: the instance for a class, `undefined` for a builder.
-    const { plan, receiver, overrides, bodies } = this;
+    // `this` of the task functions: the instance for a class, `undefined` for a builder (whose
+    // functions are in `bodies`).
+    const { plan, instance: receiver, overrides, bodies } = this;
     try {
       // A builder's task is its function, called with `this` undefined; a class's task is the
       // method of that name, looked up on the instance now.
@@ -561,16 +557,7 @@ export class Run<W extends object = object, P = unknown> {
     const { events } = this;
     if (events !== undefined) {
       try {
-        const recovered = recoveredFrom !== NONE;
-        events.taskSuccess(
-          task,
-          attempt,
-          value,
-          end - this.times[2 * task],
-          recovered,
-          recoveredFrom,
-          end,
-        );
+        events.taskSuccess(task, attempt, value, end - this.times[2 * task], recoveredFrom, end);
       } catch (error) {
         return this.taskFailed(task, attempt, error, NONE);
       }
@@ -614,7 +601,7 @@ export class Run<W extends object = object, P = unknown> {
       try {
         this.events.taskFailure(task, attempt, error, end);
       } catch (hookError) {
-        this.addFailure({ task: name, error: hookError });
+        this.hookFailed(task, hookError);
       }
     }
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
