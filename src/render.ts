@@ -128,7 +128,7 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   entries.forEach((entry, row) => {
     total = Math.max(total, entry.end);
     longestName = Math.max(longestName, columnWidth(names[row]));
-    labelWidth = Math.max(labelWidth, labels[row].length);
+    labelWidth = Math.max(labelWidth, columnWidth(labels[row]));
   });
   // Columns: name, space, bar, space, label. Narrow widths shrink the bar, then the names.
   let nameWidth = Math.min(24, longestName);

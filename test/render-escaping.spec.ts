@@ -7,9 +7,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
+  Task,
   Workflow,
   WorkflowExecutionError,
   formatTimeline,
+  skip,
   toMermaidGantt,
   type ExecutionResult,
   type WorkflowClass,
@@ -422,6 +424,20 @@ describe('pictures of workflows with any task and workflow names', function () {
       const rows = formatTimeline(result, { width: 60 }).split('\n').slice(0, -1);
       const barColumns = rows.map((row) => columns(row.slice(0, row.search(/[█▒·]/))));
       expect(new Set(barColumns).size, rows.join('\n')).to.equal(1);
+    });
+
+    it('measures a skip reason in terminal columns, so a wide one is shown whole', async () => {
+      const reason = '中'.repeat(20); // 20 characters, 40 columns
+      class Skipping {
+        @Task() skipped(): number {
+          return skip(reason);
+        }
+      }
+      const result = await Workflow.invoke(new Skipping());
+      const [row] = formatTimeline(result, { width: 80 }).split('\n');
+      expect(row.endsWith(`: ${reason}`), row).to.equal(true);
+      const columns = [...row].reduce((sum, character) => sum + (character === '中' ? 2 : 1), 0);
+      expect(columns, row).to.be.at.most(80);
     });
 
     it('rejects a width it cannot draw, naming the option and the value', async () => {
