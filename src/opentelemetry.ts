@@ -128,12 +128,14 @@ interface TracedAttempt {
  */
 export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInterceptor {
   const tracer = checkTracer(options);
+  // The global provider is asked at each use, so one registered after this call is the one used.
+  const tracerNow = () => tracer ?? trace.getTracer(SCOPE_NAME, SCOPE_VERSION);
   const runs = new WeakMap<RunInterceptorInfo, TracedRun>();
   return {
     run(info, next) {
       let run: TracedRun;
       try {
-        run = startRunSpan(tracer ?? trace.getTracer(SCOPE_NAME, SCOPE_VERSION), info);
+        run = startRunSpan(tracerNow(), info);
         runs.set(info, run);
       } catch {
         return next();
@@ -161,11 +163,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
         const previous = run?.openAttempts.get(info.task);
         if (previous !== undefined) abandon(previous);
         const parent = run?.context ?? context.active();
-        const span = (
-          run?.tracer ??
-          tracer ??
-          trace.getTracer(SCOPE_NAME, SCOPE_VERSION)
-        ).startSpan(
+        const span = (run?.tracer ?? tracerNow()).startSpan(
           `${info.workflow}.${info.task}`,
           {
             kind: SpanKind.INTERNAL,
@@ -364,23 +362,16 @@ function endSafely(span: Span): void {
 
 /** `error.result` of a `WorkflowExecutionError` or `WorkflowAbortedError`; safe for any value. */
 function resultOf(error: unknown): unknown {
-  try {
-    return typeof error === 'object' && error !== null
-      ? (error as { result?: unknown }).result
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return isObject(error) ? readProperty(error, 'result') : undefined;
 }
 
 /** The trace of an `ExecutionResult` — or `undefined` when an interceptor replaced the result. */
 function traceOf(result: unknown): readonly TaskTrace[] | undefined {
+  const entries = isObject(result) ? readProperty(result, 'trace') : undefined;
   try {
-    const entries =
-      typeof result === 'object' && result !== null ? (result as any).trace : undefined;
     return Array.isArray(entries) ? entries : undefined;
   } catch {
-    return undefined;
+    return undefined; // a revoked Proxy
   }
 }
 
@@ -421,19 +412,28 @@ function toException(
   return stack === undefined ? exception : { ...exception, stack };
 }
 
-/** `value[key]` if it is a string; `undefined` otherwise, or if reading it throws. */
-function readString(value: object, key: string): string | undefined {
+/** `value[key]`, or `undefined` if reading it throws (a getter, a Proxy trap). */
+function readProperty(value: object, key: string): unknown {
   try {
-    const read: unknown = (value as Record<string, unknown>)[key];
-    return typeof read === 'string' ? read : undefined;
+    return (value as Record<string, unknown>)[key];
   } catch {
     return undefined;
   }
 }
 
+/** `value[key]` if it is a string; `undefined` otherwise, or if reading it throws. */
+function readString(value: object, key: string): string | undefined {
+  const read = readProperty(value, key);
+  return typeof read === 'string' ? read : undefined;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
 /** The name of an error, safely. */
 function nameOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? readString(error, 'name') : undefined;
+  return isObject(error) ? readString(error, 'name') : undefined;
 }
 
 /** A value that is not an error, as text: a string as is, others as JSON or `String()`. */
