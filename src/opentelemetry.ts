@@ -161,7 +161,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
         // A new attempt while the previous one still runs: that one timed out (or an outer
         // interceptor stopped waiting for it), and the run has moved on without it.
         const previous = run?.openAttempts.get(info.task);
-        if (previous !== undefined) abandon(previous);
+        if (previous !== undefined) endAttemptSpan(previous, 'abandoned');
         const parent = run?.context ?? context.active();
         const span = (run?.tracer ?? tracerNow()).startSpan(
           `${info.workflow}.${info.task}`,
@@ -259,7 +259,7 @@ function callInside(active: Context, next: () => Promise<unknown>): Promise<unkn
 function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boolean): void {
   const { span } = run;
   try {
-    for (const attempt of run.openAttempts.values()) abandon(attempt);
+    for (const attempt of run.openAttempts.values()) endAttemptSpan(attempt, 'abandoned');
     run.openAttempts.clear();
     const entries = traceOf(result);
     if (entries !== undefined) recordTasks(run, entries);
@@ -308,39 +308,32 @@ function recordTasks(run: TracedRun, entries: readonly TaskTrace[]): void {
   }
 }
 
+/**
+ * Ends the span of an attempt, once: with its outcome, or `'abandoned'` when the run no longer
+ * waits for it (its body may settle later, and is then ignored).
+ */
 function endAttemptSpan(
   attempt: TracedAttempt,
-  outcome: 'succeeded' | 'failed' | 'skipped',
+  outcome: 'succeeded' | 'failed' | 'skipped' | 'abandoned',
   error?: unknown,
   skipReason?: string,
 ): void {
-  if (attempt.ended) return; // abandoned before its body settled
+  if (attempt.ended) return;
   attempt.ended = true;
   const { span } = attempt;
   try {
     span.setAttribute(ATTEMPT_OUTCOME, outcome);
     if (outcome === 'failed') recordError(span, error);
+    if (outcome === 'abandoned') {
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message:
+          'abandoned while still running: it timed out, or an outer interceptor stopped waiting for it',
+      });
+    }
     if (skipReason !== undefined) span.setAttribute(SKIP_REASON, skipReason);
   } catch {
     // A tracer that throws must not change the attempt's outcome.
-  } finally {
-    endSafely(span);
-  }
-}
-
-/** Ends the span of an attempt the run no longer waits for (its body may settle later). */
-function abandon(attempt: TracedAttempt): void {
-  attempt.ended = true;
-  const { span } = attempt;
-  try {
-    span.setAttribute(ATTEMPT_OUTCOME, 'abandoned');
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message:
-        'abandoned while still running: it timed out, or an outer interceptor stopped waiting for it',
-    });
-  } catch {
-    // As in endAttemptSpan.
   } finally {
     endSafely(span);
   }

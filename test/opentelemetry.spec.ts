@@ -500,6 +500,34 @@ describe('openTelemetry()', () => {
       expect(first.events).to.deep.equal([]);
     });
 
+    it('ends an abandoned span once, even when the next attempt cannot get a span', async () => {
+      const ends: number[] = [];
+      let started = 0;
+      // Spans that count their end() calls; the third span asked for (the retry's) is refused.
+      const tracer = {
+        startSpan() {
+          if (++started === 3) throw new Error('no more spans');
+          const index = ends.push(0) - 1;
+          const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+          span.end = () => {
+            ends[index]++;
+          };
+          return span;
+        },
+      } as unknown as Tracer;
+      let calls = 0;
+      class Flow {
+        @Task({ timeout: 5, retries: 1 }) slow() {
+          return ++calls === 1 ? new Promise(() => {}) : 'second';
+        }
+      }
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [openTelemetry({ tracer })],
+      });
+      expect(result.get('slow')).to.equal('second');
+      expect(ends).to.deep.equal([1, 1]); // the run span, the abandoned first attempt
+    });
+
     it('ends the span of an attempt still running when the run settles', async () => {
       class Flow {
         @Task({ timeout: 5 }) hangs() {
