@@ -167,7 +167,8 @@ export class DagBuilder<P = void> {
    */
   readonly parameterNode: ParamToken<P>;
   private readonly draft: PlanDraft;
-  private readonly taken = new Set<string>();
+  /** Each node's index by name: the names taken, and the plan's name lookup once sealed. */
+  private readonly indexByName = new Map<string, number>();
   private readonly nextSuffix = new Map<string, number>();
   private sealedPlan: WorkflowPlan | undefined;
 
@@ -317,7 +318,7 @@ export class DagBuilder<P = void> {
         `addNode: node "${name}" needs a function to call, got ${describeInput(fn)}.`,
       );
     }
-    if (explicitName !== undefined && this.taken.has(name)) {
+    if (explicitName !== undefined && this.indexByName.has(name)) {
       throw definitionErrors.invalidTask(
         this.name,
         name,
@@ -329,7 +330,7 @@ export class DagBuilder<P = void> {
     for (let position = 0; position < slots.length; position++) {
       draft.addArgument(slots[position] ?? draft.addConstant(args[position]));
     }
-    this.taken.add(name);
+    this.indexByName.set(name, draft.size - 1);
     return new DagNode(name, this, draft.size - 1);
   }
 
@@ -351,9 +352,9 @@ export class DagBuilder<P = void> {
 
   /** `base`, or `base_2`, `base_3`, … — the first that is free. */
   private freeName(base: string): string {
-    if (!this.taken.has(base)) return base;
+    if (!this.indexByName.has(base)) return base;
     let suffix = this.nextSuffix.get(base) ?? 2;
-    while (this.taken.has(`${base}_${suffix}`)) suffix++;
+    while (this.indexByName.has(`${base}_${suffix}`)) suffix++;
     this.nextSuffix.set(base, suffix + 1);
     return `${base}_${suffix}`;
   }
@@ -365,7 +366,7 @@ export class DagBuilder<P = void> {
   private seal(): WorkflowPlan {
     if (this.sealedPlan !== undefined) return this.sealedPlan;
     if (this.draft.size === 0) throw definitionErrors.noNodes(this.name);
-    return (this.sealedPlan = this.draft.compile(false));
+    return (this.sealedPlan = this.draft.compile(false, this.indexByName));
   }
 
   /** `options` with nodes among `targets` replaced by their names. */

@@ -164,7 +164,8 @@ export class PlanDraft {
    */
   compile(
     prefersPrototypeLookup: boolean,
-    indexByName?: ReadonlyMap<string, number>,
+    /** Each task's index by name, as the front-end already keeps it. */
+    indexByName: ReadonlyMap<string, number>,
   ): WorkflowPlan {
     const { workflow, names } = this;
     const taskCount = names.length;
@@ -202,7 +203,7 @@ export class PlanDraft {
     return {
       workflow,
       names,
-      indexByName: indexByName ?? indexNames(names),
+      indexByName,
       dependencies,
       dependents,
       dependencyCounts,
@@ -232,13 +233,6 @@ export class PlanDraft {
       closure: (targets) => dependencyClosure(targets, dependencies),
     };
   }
-}
-
-/** Each name's index. */
-function indexNames(names: readonly string[]): Map<string, number> {
-  const indexByName = new Map<string, number>();
-  for (let task = 0; task < names.length; task++) indexByName.set(names[task], task);
-  return indexByName;
 }
 
 /** The task slots of each task's arguments, without repeats, in the order first listed. */
