@@ -5,6 +5,7 @@
 import { describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
+import { isOwnMethod, prototypeChain } from './prototypes.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { EventSink } from './run-events.js';
 import type { InvokeOptions, WorkflowInterceptor } from './types.js';
@@ -268,20 +269,14 @@ function isPlainObject(value: object): boolean {
 
 /** The method names a class instance inherits, from its classes (not from `Object.prototype`). */
 function prototypeMethodNames(instance: object): string[] {
-  const names: string[] = [];
-  for (
-    let prototype = Object.getPrototypeOf(instance);
-    prototype !== null && prototype !== Object.prototype;
-    prototype = Object.getPrototypeOf(prototype)
-  ) {
-    for (const name of Object.getOwnPropertyNames(prototype)) {
-      if (name === 'constructor' || names.includes(name)) continue;
-      if (typeof Object.getOwnPropertyDescriptor(prototype, name)?.value === 'function') {
-        names.push(name);
-      }
+  const names = new Set<string>();
+  const prototype = Object.getPrototypeOf(instance);
+  for (const owner of prototype === null ? [] : prototypeChain(prototype)) {
+    for (const name of Object.getOwnPropertyNames(owner)) {
+      if (name !== 'constructor' && isOwnMethod(owner, name)) names.add(name);
     }
   }
-  return names;
+  return [...names];
 }
 
 /** A class instance's own enumerable properties that hold functions (arrow-function fields). */

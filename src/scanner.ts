@@ -7,6 +7,7 @@ import { describeInput } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
+import { isOwnMethod, prototypeChain } from './prototypes.js';
 import { didYouMean } from './suggest.js';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens.js';
 
@@ -14,19 +15,6 @@ const plans = new WeakMap<object, WorkflowPlan>();
 
 /** V8 keeps at most this many own properties of an object in fast mode (kMaxNumberOfDescriptors). */
 const FAST_PROPERTY_LIMIT = 1020;
-
-/** `prototype` and the prototypes it inherits from, most derived first, without `Object.prototype`. */
-function prototypeChain(prototype: object): object[] {
-  const chain: object[] = [];
-  for (
-    let current: object | null = prototype;
-    current !== null && current !== Object.prototype;
-    current = Reflect.getPrototypeOf(current)
-  ) {
-    chain.push(current);
-  }
-  return chain;
-}
 
 /**
  * The validated plan of the class whose prototype is `prototype`, built on first use and cached.
@@ -331,9 +319,7 @@ function unknownDependency(
 
 function isMethodOf(prototype: object, name: string): boolean {
   const owner = prototypeChain(prototype).find((current) => Object.hasOwn(current, name));
-  return (
-    owner !== undefined && typeof Object.getOwnPropertyDescriptor(owner, name)?.value === 'function'
-  );
+  return owner !== undefined && isOwnMethod(owner, name);
 }
 
 /**
