@@ -18,14 +18,18 @@ type NodeProcess = {
 
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
 
+// Looked up once, as `proxyCheck` is.
+const setMaxListeners = (
+  nodeProcess?.getBuiltinModule?.('node:events') as
+    { setMaxListeners?: (count: number, target: EventTarget) => void } | undefined
+)?.setMaxListeners;
+
 /**
  * Lifts Node's listener-count warning for a signal every task may listen to. Browsers and other
  * runtimes have no such warning (and no `node:events`).
  */
 export function allowManyListeners(signal: AbortSignal): void {
-  const events = nodeProcess?.getBuiltinModule?.('node:events') as
-    { setMaxListeners?: (count: number, target: EventTarget) => void } | undefined;
-  events?.setMaxListeners?.(0, signal);
+  setMaxListeners?.(0, signal);
 }
 
 /** A process warning on Node.js, `console.warn` elsewhere. */
