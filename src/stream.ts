@@ -39,10 +39,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   private readonly buffer: (WorkflowEvent<W> | undefined)[] = [];
   private head = 0;
   private tail = 0;
-  /** The `next()` waiting for an event, as its promise's resolve and reject (no object). */
-  private waitingResolve:
-    ((result: IteratorResult<WorkflowEvent<W>, undefined>) => void) | undefined;
-  private waitingReject: ((error: unknown) => void) | undefined;
+  /**
+   * Calls of `next()` waiting for an event, oldest first (the protocol lets a reader call `next()`
+   * again before the last call settled). Made on the first wait: a reader that never waits makes
+   * none.
+   */
+  private waiting: Waiter<W>[] | undefined;
   private state: 'running' | 'succeeded' | 'failed' | 'closed' = 'running';
   private failure: unknown;
   private readonly controller = new AbortController();
@@ -84,17 +86,17 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
       if (this.head === this.tail) this.head = this.tail = 0;
       return Promise.resolve({ value: event, done: false });
     }
-    if (this.state === 'running') {
-      return new Promise((resolve, reject) => {
-        this.waitingResolve = resolve;
-        this.waitingReject = reject;
-      });
-    }
+    if (this.state === 'running') return this.wait();
     if (this.state === 'failed') {
       this.state = 'closed';
       return Promise.reject(this.failure);
     }
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** A `next()` that waits for the next event, behind the calls already waiting. */
+  private wait(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
+    return new Promise((resolve, reject) => (this.waiting ??= []).push({ resolve, reject }));
   }
 
   /**
@@ -118,13 +120,10 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
 
   private push(event: WorkflowEvent<W>): void {
     if (this.state !== 'running') return;
-    const resolve = this.waitingResolve;
-    if (resolve !== undefined) {
-      this.waitingResolve = this.waitingReject = undefined;
-      resolve({ value: event, done: false });
-    } else {
-      this.buffer[this.tail++] = event;
-    }
+    // Events are buffered only while nobody waits, so a waiting reader is first in line.
+    const waiter = this.waiting?.shift();
+    if (waiter !== undefined) waiter.resolve({ value: event, done: false });
+    else this.buffer[this.tail++] = event;
   }
 
   private end(
@@ -136,15 +135,21 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     if (this.state !== 'running') return;
     this.state = state;
     this.failure = failure;
-    const resolve = this.waitingResolve;
-    const reject = this.waitingReject;
-    if (resolve === undefined || reject === undefined) return;
-    this.waitingResolve = this.waitingReject = undefined;
+    const waiting = this.waiting;
+    if (waiting === undefined || waiting.length === 0) return;
+    this.waiting = undefined;
+    // The first waiting read gets the run's error, as a read after the last event would; the
+    // iteration is over for the others, as for an async generator that threw.
     if (state === 'failed') {
       this.state = 'closed';
-      reject(failure);
-    } else {
-      resolve({ value: undefined, done: true });
+      waiting.shift()!.reject(failure);
     }
+    for (const waiter of waiting) waiter.resolve({ value: undefined, done: true });
   }
+}
+
+/** A call of `next()` waiting for an event. */
+interface Waiter<W extends object> {
+  readonly resolve: (result: IteratorResult<WorkflowEvent<W>, undefined>) => void;
+  readonly reject: (error: unknown) => void;
 }
