@@ -6,6 +6,11 @@
  * Hook errors are the caller's concern: a method here throws what its hook threw, and the run loop
  * decides what that means (a failure of the task the hook was called for). A hook's returned
  * promise is handed to `watch`, which fails the run if it rejects.
+ *
+ * Where a throwing hook changes what happens — `onTaskStart` (the task is not called),
+ * `onTaskSuccess` (the task fails instead), `onTaskRetry` (no retry) — the hook is called before
+ * the stream gets the event, so the stream never reports what did not happen. The other events
+ * reach the stream first: they happened whatever their hook does.
  */
 import type { ResolvedHooks } from './options.js';
 import { NONE } from './outcomes.js';
@@ -32,11 +37,11 @@ export class RunEvents {
   /** An attempt starts. Throws what `onTaskStart` threw. */
   taskStart(task: number, attempt: number, time: number): void {
     const name = this.host.plan.names[task];
-    this.sink?.({ type: 'taskStart', task: name, attempt, time });
     const hook = this.hooks?.onTaskStart;
     if (hook !== undefined) {
       this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt }));
     }
+    this.sink?.({ type: 'taskStart', task: name, attempt, time });
   }
 
   /**
@@ -53,11 +58,6 @@ export class RunEvents {
   ): void {
     const recovered = recoveredFrom !== NONE;
     const name = this.host.plan.names[task];
-    this.sink?.(
-      recovered
-        ? { type: 'taskSuccess', task: name, attempt, value, recoveredFrom, time }
-        : { type: 'taskSuccess', task: name, attempt, value, time },
-    );
     const hook = this.hooks?.onTaskSuccess;
     if (hook !== undefined) {
       const event = recovered
@@ -65,6 +65,11 @@ export class RunEvents {
         : { task: name, attempt, value, durationMs };
       this.host.watchHook(task, hook.call(this.hooks!.receiver, event));
     }
+    this.sink?.(
+      recovered
+        ? { type: 'taskSuccess', task: name, attempt, value, recoveredFrom, time }
+        : { type: 'taskSuccess', task: name, attempt, value, time },
+    );
   }
 
   /** A task failed for good. Throws what `onTaskFailure` threw. */
@@ -80,7 +85,6 @@ export class RunEvents {
   /** An attempt failed and another follows after `delayMs`. Throws what `onTaskRetry` threw. */
   taskRetry(task: number, attempt: number, error: unknown, delayMs: number, time: number): void {
     const name = this.host.plan.names[task];
-    this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: true, time });
     const hook = this.hooks?.onTaskRetry;
     if (hook !== undefined) {
       this.host.watchHook(
@@ -88,6 +92,7 @@ export class RunEvents {
         hook.call(this.hooks!.receiver, { task: name, attempt, error, delayMs }),
       );
     }
+    this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: true, time });
   }
 
   /** A task was skipped. Throws what `onTaskSkip` threw. */

@@ -97,6 +97,50 @@ describe('Workflow.stream', () => {
     expect(events).to.have.length(8);
   });
 
+  it('answers next() calls made before earlier ones settled, in the order they were made', async () => {
+    const stream = Workflow.stream(new Pipeline(), 1);
+    // Some events are buffered by now (the sync tasks ran); the later reads have to wait.
+    const reads = Array.from({ length: 10 }, () => stream.next());
+    const answers = await Promise.all(reads);
+    expect(answers.slice(8)).to.deep.equal([
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
+    expect(summary(answers.slice(0, 8).map((answer) => answer.value!))).to.deep.equal([
+      'taskStart:load:1',
+      'taskSuccess:load',
+      'taskStart:double:1',
+      'taskStart:label:1',
+      'taskSuccess:label',
+      'taskSuccess:double',
+      'taskStart:report:1',
+      'taskSuccess:report',
+    ]);
+  });
+
+  it('gives the run error to the first of several waiting reads, and done to the rest', async () => {
+    class Failing {
+      @Task() async boom(): Promise<number> {
+        await settle();
+        throw new Error('boom');
+      }
+    }
+    const stream = Workflow.stream(new Failing());
+    expect((await stream.next()).value).to.include({ type: 'taskStart', task: 'boom' });
+    const [failure, start, end] = await Promise.allSettled([
+      stream.next(),
+      stream.next(),
+      stream.next(),
+    ]);
+    expect(failure.status === 'fulfilled' && failure.value.value).to.include({
+      type: 'taskFailure',
+      task: 'boom',
+    });
+    expect(start.status === 'rejected' && start.reason).to.be.instanceOf(WorkflowExecutionError);
+    expect(end).to.deep.equal({ status: 'fulfilled', value: { value: undefined, done: true } });
+    await rejectionOf(stream.result, WorkflowExecutionError);
+  });
+
   it('reports retries, skips and progress', async () => {
     let attempts = 0;
     class Flow {
@@ -254,6 +298,54 @@ describe('Workflow.stream', () => {
     expect(hooked).to.deep.equal(
       events.filter((event) => event.type === 'taskSuccess').map((event) => event.task),
     );
+  });
+
+  it('never reports what a throwing hook prevented: one outcome per task, as in the trace', async () => {
+    class Flaky {
+      @Task({ retries: 2 }) async flaky(): Promise<string> {
+        await settle();
+        if (Flaky.calls++ === 0) throw new Error('first try');
+        return 'ok';
+      }
+      static calls = 0;
+    }
+    const run = async (hooks: object) => {
+      Flaky.calls = 0;
+      const stream = Workflow.stream(new Flaky(), undefined, { hooks });
+      const { events, error } = await readAll(stream);
+      expect(error).to.be.instanceOf(WorkflowExecutionError);
+      const [entry] = (error as WorkflowExecutionError).result.trace;
+      return { events: summary(events), status: entry.status, calls: Flaky.calls, error };
+    };
+    const refuse = (message: string) => () => {
+      throw new Error(message);
+    };
+
+    // onTaskStart throws: the task is not called, so it never started.
+    expect(await run({ onTaskStart: refuse('no start') })).to.deep.include({
+      events: ['taskFailure:flaky:1'],
+      status: 'failed',
+      calls: 0,
+    });
+    // onTaskRetry throws: no retry, so no "willRetry" failure either.
+    const noRetry = await run({ onTaskRetry: refuse('no retry') });
+    expect(noRetry).to.deep.include({
+      events: ['taskStart:flaky:1', 'taskFailure:flaky:1'],
+      status: 'failed',
+      calls: 1,
+    });
+    expect((noRetry.error as WorkflowExecutionError).cause).to.have.property('message', 'no retry');
+    // onTaskSuccess throws: the task failed, so it never succeeded.
+    expect(await run({ onTaskSuccess: refuse('no success') })).to.deep.include({
+      events: [
+        'taskStart:flaky:1',
+        'taskFailure:flaky:1',
+        'taskStart:flaky:2',
+        'taskFailure:flaky:2',
+      ],
+      status: 'failed',
+      calls: 2,
+    });
   });
 });
 
