@@ -466,18 +466,28 @@ export class Run<W extends object = object, P = unknown> {
     return attemptSignal;
   }
 
-  /** The `TaskContext` of one attempt; `progress` reaches the stream and `onTaskProgress`. */
+  /**
+   * The `TaskContext` of one attempt; `progress` reaches the stream and `onTaskProgress` while the
+   * attempt is the task's latest and the task has not settled (a report after the task's outcome
+   * would come after its last event).
+   */
   private makeContext(task: number, attempt: number, signal: AbortSignal): TaskContext {
     return {
       task: this.plan.names[task],
       attempt,
       signal,
       progress: (data: unknown) => {
-        if (this.events !== undefined && !this.settled) {
+        if (this.events !== undefined && this.isCurrentAttempt(task, attempt)) {
           this.events.taskProgress(task, attempt, data, this.tick());
         }
       },
     };
+  }
+
+  /** Whether `attempt` is the latest attempt of `task` and the task is still running. */
+  private isCurrentAttempt(task: number, attempt: number): boolean {
+    if (this.settled || this.states[task] !== Running) return false;
+    return this.attempts === undefined || this.attempts[task] === attempt;
   }
 
   /** Whether `task` is a `when: 'allSettled'` task (it runs even after the run stopped). */

@@ -192,4 +192,31 @@ describe('TaskContext.progress', () => {
     saved!.progress('after the second run');
     expect(events).to.deep.equal(['nobody listens']);
   });
+
+  it('is ignored once its attempt is over, while the run goes on', async () => {
+    const events: string[] = [];
+    const contexts: TaskContext[] = [];
+    class Import {
+      @Task({ retries: 1 }) @DependsOn(CONTEXT) async rows(ctx: TaskContext) {
+        contexts.push(ctx);
+        await null;
+        if (ctx.attempt === 1) throw new Error('first attempt fails');
+        contexts[0].progress('from attempt 1, while attempt 2 runs');
+        ctx.progress('from attempt 2');
+        return 1;
+      }
+      @Task() @DependsOn('rows') async report(rows: number) {
+        contexts[1].progress('from rows, after it succeeded');
+        await null;
+        return rows;
+      }
+    }
+    await Workflow.invoke(new Import(), undefined, {
+      hooks: {
+        onTaskProgress: ({ task, attempt, data }) =>
+          events.push(`${task}:${attempt}:${String(data)}`),
+      },
+    });
+    expect(events).to.deep.equal(['rows:2:from attempt 2']);
+  });
 });
