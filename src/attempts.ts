@@ -212,16 +212,19 @@ export class AttemptRunner {
     const { run } = this;
     const fallback = run.plan.attemptPolicies[task]?.fallback;
     if (fallback === undefined) return run.taskFailed(task, attempt, error, attemptError);
+    // If the fallback throws too, the attempt's own error is the one to keep: that is `error`,
+    // unless a retry policy threw while handling it (then `error` is the policy's).
+    const ownError = attemptError === NONE ? error : attemptError;
     let value: unknown;
     try {
       value = adoptOutcome(fallback(error));
     } catch (fallbackError) {
-      return run.taskFailed(task, attempt, fallbackError, error);
+      return run.taskFailed(task, attempt, fallbackError, ownError);
     }
     if (value instanceof Promise) {
       value.then(
         (recovered) => run.taskSucceeded(task, attempt, recovered, error),
-        (fallbackError: unknown) => run.taskFailed(task, attempt, fallbackError, error),
+        (fallbackError: unknown) => run.taskFailed(task, attempt, fallbackError, ownError),
       );
     } else {
       run.taskSucceeded(task, attempt, value, error);

@@ -741,6 +741,31 @@ describe('retryIf', () => {
     expect(error.cause).to.equal(retryIfError);
     expect(error.failures[0].attemptError).to.equal(original);
   });
+
+  it('keeps the attempt error as attemptError when retryIf and then the fallback throw', async () => {
+    const original = new Error('attempt failed');
+    const retryIfError = new Error('retryIf broke');
+    const fallbackError = new Error('fallback broke');
+    const fallbackSaw: unknown[] = [];
+    class Flow {
+      @Task({
+        retries: 2,
+        retryIf: throwing(retryIfError),
+        fallback: async (error) => {
+          fallbackSaw.push(error);
+          throw fallbackError;
+        },
+      })
+      flaky(): number {
+        throw original;
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(fallbackSaw).to.deep.equal([retryIfError]);
+    expect(error.failures).to.deep.equal([
+      { task: 'flaky', error: fallbackError, attemptError: original },
+    ]);
+  });
 });
 
 describe('priority', () => {
