@@ -14,22 +14,42 @@ import type { Settled } from './types.js';
 
 const { Pending, Succeeded, Failed, Skipped, Cancelled } = TaskState;
 
+type Unsuccessful = typeof Failed | typeof Skipped | typeof Cancelled;
+
 /**
  * Task `task` of `run` ended without success (`outcome`: failed, skipped or cancelled). Each
  * pending dependent either counts it as settled (its `when` rule allows that outcome) or is
  * skipped itself, which is then passed on to its own dependents — iteratively, so a chain of
  * 100,000 skips never grows the stack. Skipped tasks are passed on first in, first out: in the
  * order their skips were reported, so a task that two of them reach names the one reported first.
+ * The tasks this makes ready join the ready queue in declaration order, as tasks that a success
+ * releases together do.
  */
-export function settleDependents(
+export function settleDependents(run: Run<any, any>, task: number, outcome: Unsuccessful): void {
+  queueInDeclarationOrder(run, releaseDependents(run, task, outcome, undefined));
+}
+
+/** Queues `tasks` (made ready by one event), lowest index — first declared — first. */
+function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | undefined): void {
+  if (tasks === undefined) return;
+  if (tasks.length > 1) tasks.sort((a, b) => a - b);
+  for (const task of tasks) run.ready.push(task);
+}
+
+/**
+ * {@link settleDependents} without the queueing: adds the tasks it makes ready to `becameReady`
+ * (made if `undefined`) and returns it.
+ */
+function releaseDependents(
   run: Run<any, any>,
   task: number,
-  outcome: typeof Failed | typeof Skipped | typeof Cancelled,
-): void {
-  const { plan, states, waitingFor, ready } = run;
+  outcome: Unsuccessful,
+  becameReady: number[] | undefined,
+): number[] | undefined {
+  const { plan, states, waitingFor } = run;
   const stopped = run.stopReason !== 0;
   // After a stop only `allSettled` tasks may still start; without any, nothing is left to settle.
-  if (stopped && !plan.hasAllSettled) return;
+  if (stopped && !plan.hasAllSettled) return becameReady;
   const { start, list } = plan.dependents;
   const rules = plan.whenRules;
   let settled = task;
@@ -45,14 +65,14 @@ export function settleDependents(
         rule === WhenRule.AllSettled ||
         (rule === WhenRule.NoneFailed && settledOutcome !== Failed)
       ) {
-        if (--waitingFor[dependent] === 0) ready.push(dependent);
+        if (--waitingFor[dependent] === 0) (becameReady ??= []).push(dependent);
       } else if (!stopped) {
         // Its rule can no longer be met. (After a stop, such a task is cancelled instead.)
         skipTask(run, dependent, skipReason(run, settled, settledOutcome), run.clock, false);
         toSkip.push(dependent);
       }
     }
-    if (nextToSkip === toSkip.length) return;
+    if (nextToSkip === toSkip.length) return becameReady;
     settled = toSkip[nextToSkip++];
     settledOutcome = Skipped;
   }
@@ -106,7 +126,12 @@ export function cancelPendingTasks(run: Run<any, any>): void {
     run.unfinished--;
     cancelled.push(task);
   }
-  for (const task of cancelled) settleDependents(run, task, Cancelled);
+  // One event releases them all: they queue together, in declaration order.
+  let becameReady: number[] | undefined;
+  for (const task of cancelled) {
+    becameReady = releaseDependents(run, task, Cancelled, becameReady);
+  }
+  queueInDeclarationOrder(run, becameReady);
 }
 
 /**

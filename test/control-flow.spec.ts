@@ -204,6 +204,54 @@ describe("when: 'noneFailed'", () => {
   });
 });
 
+describe('tasks that a skip or a stop releases together', () => {
+  it('start in declaration order when one skip releases them', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() gate(): string {
+        skip('closed');
+      }
+      @Task() @DependsOn('gate') through(gate: string) {
+        return gate;
+      }
+      // Declared before `direct`, but reached through `through`'s skip, after `direct`.
+      @Task({ when: 'noneFailed' }) @DependsOn('through') viaThrough() {
+        started.push('viaThrough');
+      }
+      @Task({ when: 'noneFailed' }) @DependsOn('gate') direct() {
+        started.push('direct');
+      }
+    }
+    await Workflow.invoke(new Flow());
+    expect(started).to.deep.equal(['viaThrough', 'direct']);
+  });
+
+  it('start in declaration order when one stop releases them', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() async boom(): Promise<number> {
+        await settle();
+        throw new Error('boom');
+      }
+      @Task() @DependsOn('boom') first(boom: number) {
+        return boom;
+      }
+      @Task() @DependsOn('boom') second(boom: number) {
+        return boom;
+      }
+      // Declared first, but its dependency is cancelled second.
+      @Task({ when: 'allSettled' }) @DependsOn('second') closeSecond() {
+        started.push('closeSecond');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('first') closeFirst() {
+        started.push('closeFirst');
+      }
+    }
+    await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(started).to.deep.equal(['closeSecond', 'closeFirst']);
+  });
+});
+
 describe("when: 'allSettled'", () => {
   class Cleanup {
     readonly log = new EventLog();
