@@ -47,7 +47,7 @@ function releaseDependents(
   becameReady: number[] | undefined,
 ): number[] | undefined {
   const { plan, states, waitingFor } = run;
-  const stopped = run.stopReason !== 0;
+  let stopped = run.stopReason !== 0;
   // After a stop only `allSettled` tasks may still start; without any, nothing is left to settle.
   if (stopped && !plan.hasAllSettled) return becameReady;
   const { start, list } = plan.dependents;
@@ -70,6 +70,10 @@ function releaseDependents(
         // Its rule can no longer be met. (After a stop, such a task is cancelled instead.)
         skipTask(run, dependent, skipReason(run, settled, settledOutcome), run.clock, false);
         toSkip.push(dependent);
+        // A throwing onTaskSkip hook may have stopped the run: from here on, what has not
+        // started is cancelled, not skipped.
+        stopped = run.stopReason !== 0;
+        if (stopped && !plan.hasAllSettled) return becameReady;
       }
     }
     if (nextToSkip === toSkip.length) return becameReady;

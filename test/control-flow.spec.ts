@@ -33,6 +33,42 @@ function statuses(result: { trace: readonly { task: string; status: string; reas
 }
 
 describe('skip()', () => {
+  it('stops passing a skip on once a throwing onTaskSkip hook stopped the run', async () => {
+    const skipHookCalls: string[] = [];
+    class Flow {
+      @Task() gate(): number {
+        skip('closed');
+      }
+      @Task() @DependsOn('gate') first(gate: number) {
+        return gate;
+      }
+      @Task() @DependsOn('gate') second(gate: number) {
+        return gate;
+      }
+      @Task() @DependsOn('second') third(second: number) {
+        return second;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        hooks: {
+          onTaskSkip: ({ task }) => {
+            skipHookCalls.push(task);
+            if (task === 'first') throw new Error('hook broke');
+          },
+        },
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.task).to.equal('first');
+    // After the stop, what has not started is cancelled: no trace entry, no hook call.
+    expect(skipHookCalls).to.deep.equal(['gate', 'first']);
+    expect(statuses(error.result)).to.deep.equal([
+      ['gate', 'skipped', 'closed'],
+      ['first', 'skipped', 'dependency "gate" was skipped'],
+    ]);
+  });
+
   it('ends a task as skipped with the reason given, and skips its dependents naming it', async () => {
     class Flow {
       @Task() a() {
