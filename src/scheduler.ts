@@ -30,7 +30,7 @@ import type { ReadyQueue } from './ready-queue.js';
 import { ExecutionResult, TaskState } from './result.js';
 import type { TaskArray } from './run-arrays.js';
 import { RunEvents } from './run-events.js';
-import { allowManyListeners, clock, isProxy, warn } from './runtime.js';
+import { allowManyListeners, captureAsyncContext, clock, isProxy, warn } from './runtime.js';
 import { skipReasonOf } from './skip.js';
 import type { RunScratch } from './run-scratch.js';
 import { WhenRule } from './task-options.js';
@@ -270,8 +270,21 @@ export class Run<W extends object = object, P = unknown> {
     this.pump();
   }
 
+  /**
+   * Listens to the caller's signal. Its listeners run wherever `abort()` was called — another
+   * request's code, a timer — but what the abort makes the run do (start `allSettled` tasks, call
+   * fallbacks and hooks) must see the run's own async context (AsyncLocalStorage stores, and so an
+   * OpenTelemetry context), as everything else the run starts does: the abort is handled at once,
+   * inside the context captured now.
+   */
   private listenToCaller(signal: AbortSignal): void {
-    this.more().unsubscribeFromCaller = subscribeToAbort(signal, () => this.onCallerAbort());
+    const context = captureAsyncContext();
+    this.more().unsubscribeFromCaller = subscribeToAbort(
+      signal,
+      context === undefined
+        ? () => this.onCallerAbort()
+        : () => context.runInAsyncScope(() => this.onCallerAbort()),
+    );
   }
 
   /** Starts ready tasks while the limit allows. Re-entrant calls return at once; the loop picks up their work. */

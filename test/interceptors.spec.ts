@@ -7,8 +7,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   DependsOn,
   Param,
+  Signal,
   Task,
   Workflow,
+  WorkflowAbortedError,
   WorkflowExecutionError,
   WorkflowOptionsError,
   type ExecutionResult,
@@ -200,6 +202,45 @@ describe('task interceptors', () => {
 });
 
 describe('run interceptors', () => {
+  it('see their context in what an abort from elsewhere starts: allSettled tasks and fallbacks', async () => {
+    const storage = new AsyncLocalStorage<string>();
+    const seen: Record<string, string | undefined> = {};
+    class Flow {
+      @Task() async slow(@Signal() signal: AbortSignal) {
+        seen.slow = storage.getStore();
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        return 1;
+      }
+      @Task({
+        retries: 1,
+        retryDelay: 60_000,
+        fallback: () => (seen.fallback = storage.getStore()),
+      })
+      flaky(): number {
+        throw new Error('retried after a minute');
+      }
+      @Task() @DependsOn('slow') never(slow: number) {
+        return slow;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('never', 'flaky') cleanup() {
+        seen.cleanup = storage.getStore();
+      }
+    }
+    const controller = new AbortController();
+    const run = Workflow.invoke(new Flow(), undefined, {
+      signal: controller.signal,
+      interceptors: [{ run: (_info, next) => storage.run('run context', next) }],
+    });
+    // Aborted from a context of its own, as another request's code or a timer would.
+    storage.run('aborter', () => setTimeout(() => controller.abort(new Error('stop')), 5));
+    await rejectionOf(run, WorkflowAbortedError);
+    expect(seen).to.deep.equal({
+      slow: 'run context',
+      fallback: 'run context',
+      cleanup: 'run context',
+    });
+  });
+
   it('wrap the run: next() resolves with the result, and what they return is what invoke gives', async () => {
     const log: string[] = [];
     const result = await Workflow.invoke(new Pair(), 5, {
