@@ -7,7 +7,7 @@
  */
 import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
-import { intercept } from './interceptors.js';
+import { intercept, nextCalled } from './interceptors.js';
 import { adoptOutcome, NONE, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
@@ -116,7 +116,7 @@ export class AttemptRunner {
     signal: AbortSignal | undefined,
   ): () => Promise<unknown> {
     let called: Promise<unknown> | undefined;
-    return () => (called ??= this.callForInterceptors(task, number, signal));
+    return () => (called ??= nextCalled(this.callForInterceptors(task, number, signal)));
   }
 
   private callForInterceptors(

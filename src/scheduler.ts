@@ -22,7 +22,7 @@ import {
 } from './control-flow.js';
 import { describeThrown } from './describe.js';
 import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
-import { intercept } from './interceptors.js';
+import { intercept, nextCalled } from './interceptors.js';
 import { adoptOutcome, isThenable, NONE, THREW } from './outcomes.js';
 import type { RunSettings } from './options.js';
 import { TakesInput, type WorkflowPlan } from './plan.js';
@@ -90,7 +90,7 @@ function launchIntercepted<W extends object, P>(
     runInterceptors,
     'run',
     interceptorInfo,
-    () => (launched ??= launch(instance, plan, param, settings, interceptorInfo)),
+    () => (launched ??= nextCalled(launch(instance, plan, param, settings, interceptorInfo))),
   ) as Promise<ExecutionResult<W, P>>;
 }
 

@@ -17,7 +17,7 @@ import {
   type RunInterceptorInfo,
   type WorkflowInterceptor,
 } from '../src';
-import { rejectionOf } from './support/event-log';
+import { recordProcessEvents, rejectionOf, settle } from './support/event-log';
 
 class Pair {
   readonly calls: string[] = [];
@@ -283,6 +283,101 @@ describe('run interceptors', () => {
     }).catch((rejection: unknown) => rejection);
     expect(seen).to.be.instanceOf(WorkflowExecutionError);
     expect(error).to.equal(replaced);
+  });
+});
+
+describe('interceptors that drop the promise of next()', () => {
+  class Broken {
+    static calls = 0;
+    @Task() async broken(): Promise<number> {
+      Broken.calls++;
+      await settle();
+      throw new Error('body failed');
+    }
+  }
+
+  /** Runs `Broken` with `interceptors`; returns how the run ended and what went unhandled. */
+  async function runDropping(interceptors: WorkflowInterceptor[]) {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      Broken.calls = 0;
+      const outcome = await Workflow.invoke(new Broken(), undefined, { interceptors }).then(
+        (result) => ({ value: result.get('broken') }),
+        (error: unknown) => ({ error }),
+      );
+      await settle(3);
+      return { outcome, calls: Broken.calls, unhandled: unhandled.received };
+    } finally {
+      unhandled.stop();
+    }
+  }
+
+  it('leave no unhandled rejection: a value returned instead', async () => {
+    const run = await runDropping([
+      {
+        task: (_info, next) => {
+          void next();
+          return 7;
+        },
+      },
+    ]);
+    expect(run).to.deep.equal({ outcome: { value: 7 }, calls: 1, unhandled: [] });
+  });
+
+  it('leave no unhandled rejection: a throw after next(), and a next() called after returning', async () => {
+    const thrown = await runDropping([
+      {
+        task: (_info, next) => {
+          void next();
+          throw new Error('interceptor failed');
+        },
+      },
+    ]);
+    expect(thrown.calls).to.equal(1);
+    expect(thrown.unhandled).to.deep.equal([]);
+    expect((thrown.outcome as { error: WorkflowExecutionError }).error.cause).to.have.property(
+      'message',
+      'interceptor failed',
+    );
+
+    const late = await runDropping([
+      {
+        task: (_info, next) => {
+          setTimeout(() => void next(), 0);
+          return new Promise((resolve) => setTimeout(() => resolve(8), 5));
+        },
+      },
+    ]);
+    expect(late).to.deep.equal({ outcome: { value: 8 }, calls: 1, unhandled: [] });
+  });
+
+  it('leave no unhandled rejection: an outer layer that drops the inner layers', async () => {
+    const run = await runDropping([
+      {
+        task: (_info, next) => {
+          void next();
+          return 9;
+        },
+      },
+      { task: async (_info, next) => next() },
+    ]);
+    expect(run).to.deep.equal({ outcome: { value: 9 }, calls: 1, unhandled: [] });
+  });
+
+  it('leave no unhandled rejection: a run interceptor that throws after next()', async () => {
+    const run = await runDropping([
+      {
+        run: (_info, next) => {
+          void next();
+          throw new Error('run interceptor failed');
+        },
+      },
+    ]);
+    expect(run.unhandled).to.deep.equal([]);
+    expect((run.outcome as { error: Error }).error).to.have.property(
+      'message',
+      'run interceptor failed',
+    );
   });
 });
 
