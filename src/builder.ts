@@ -5,13 +5,13 @@
  * same scheduler with the same options, results, errors and speed.
  */
 import { definitionErrors } from './definition-errors.js';
-import { describeInput } from './describe.js';
+import { describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import { shared } from './shared.js';
 import { mermaidGraph } from './render.js';
 import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
-import { resolveRunSettings } from './options.js';
+import { resolveRunSettings, type RunSettings } from './options.js';
 import { startRun } from './scheduler.js';
 import { unknownKey } from './suggest.js';
 import { WorkflowStream } from './stream.js';
@@ -19,6 +19,7 @@ import {
   PARAM,
   tokenSlot,
   type ContextToken,
+  type NotAnInputToken,
   type ParamToken,
   type SignalToken,
 } from './tokens.js';
@@ -58,11 +59,30 @@ export interface NodeOptions extends TaskOptions {
  * or `CONTEXT` where a `TaskContext` fits.
  */
 export type NodeArgument<T, P> =
-  | T
+  | PlainArgument<T>
   | DagNode<T>
   | ([P] extends [T] ? ParamToken<any> : never)
   | (AbortSignal extends T ? SignalToken : never)
   | (TaskContext extends T ? ContextToken : never);
+
+/** Type-level only: the brand of a node (see `PlainArgument`). */
+declare const nodeBrand: unique symbol;
+
+/** Type-level only: what neither a node nor an input token fits. */
+type NotANodeOrToken = NotAnInputToken & { readonly [nodeBrand]?: never };
+
+/**
+ * A constant argument for a parameter of type `T`: a `T` that is not a node or a token (those are
+ * replaced by their values at run time, so they must fit as what they stand for), so a node never
+ * passes as a constant of a type it happens to fit by its shape (`{ name: string }`, `object`).
+ */
+type PlainArgument<T> = T extends object
+  ? [keyof T] extends [never]
+    ? number extends T
+      ? T // `{}`: any value but null and undefined; a node of a non-nullable result fits as one
+      : T & NotANodeOrToken & { readonly [key: string]: any } // `object`, functions
+    : T & NotANodeOrToken
+  : T;
 
 /** The options `buildDag` takes. */
 const DAG_OPTIONS: readonly string[] = ['name'];
@@ -84,6 +104,8 @@ export type NodeArguments<A extends readonly unknown[], P> = {
  * ```
  */
 export class DagNode<T> {
+  /** Type-level only: marks a node, never a constant `addNode` argument. */
+  declare readonly [nodeBrand]: 'node';
   /** @internal Nodes are made by `addNode` and `addImmediateNode`. */
   constructor(
     /** The node's name: its task name in results, traces, options and pictures. */
@@ -101,13 +123,17 @@ export class DagNode<T> {
    */
   extractResult(result: ExecutionResult<any, any>): T {
     const plan = this.owner['sealedPlan'];
-    if (plan === undefined || resultPlan(result) !== plan) {
+    const ofResult = resultPlan(result);
+    if (plan === undefined || ofResult !== plan) {
       const workflow = plan?.workflow ?? this.owner.name;
       throw new TaskResultError(
         workflow,
         this.name,
-        `node "${this.name}" cannot read a result of another DAG` +
-          ` (this result is a run of "${resultWorkflow(result)}").`,
+        ofResult === undefined
+          ? `node "${this.name}" needs an ExecutionResult (what invoke resolves with), ` +
+              `got ${describeInput(result)}.`
+          : `node "${this.name}" cannot read a result of another DAG` +
+              ` (this result is a run of "${ofResult.workflow}").`,
       );
     }
     return result.get(this.name) as T;
@@ -218,7 +244,7 @@ export class DagBuilder<P = void> {
       typeof first === 'function'
         ? [{}, first, rest]
         : [first as NodeOptions, rest[0], rest.slice(1)];
-    return this.add(options, fn, args, functionName(fn));
+    return this.add('addNode', options, fn, args, functionName(fn));
   }
 
   /**
@@ -234,7 +260,9 @@ export class DagBuilder<P = void> {
   addImmediateNode<T>(value: T, options: { name?: string } = {}): DagNode<Awaited<T>> {
     this.rejectIfSealed('addImmediateNode');
     const immediate = () => value;
-    return this.add(options, immediate, [], 'immediate') as DagNode<Awaited<T>>;
+    const node = this.add('addImmediateNode', options, immediate, [], 'immediate');
+    markHandled(value);
+    return node as DagNode<Awaited<T>>;
   }
 
   /**
@@ -250,7 +278,7 @@ export class DagBuilder<P = void> {
   invoke(param: P, options?: DagInvokeOptions): Promise<ExecutionResult<DagTasks, P>> {
     try {
       const plan = this.seal();
-      const settings = resolveRunSettings(plan, this.invokeOptions(plan, options));
+      const settings = this.settingsFor(plan, options);
       return startRun<DagTasks, P>(undefined, plan, param, settings);
     } catch (error) {
       return Promise.reject(error);
@@ -268,7 +296,7 @@ export class DagBuilder<P = void> {
    */
   stream(param: P, options?: DagInvokeOptions): WorkflowStream<DagTasks, P> {
     const plan = this.seal();
-    const settings = resolveRunSettings(plan, this.invokeOptions(plan, options));
+    const settings = this.settingsFor(plan, options);
     return new WorkflowStream<DagTasks, P>(undefined, plan, param, settings);
   }
 
@@ -287,50 +315,60 @@ export class DagBuilder<P = void> {
     return mermaidGraph(this.graph());
   }
 
-  /** Adds a node named `options.name`, or `automaticName` made unique. */
+  /**
+   * Adds a node named `options.name`, or `automaticName` made unique. Every check comes before
+   * anything changes, so a call that throws leaves no trace (not even a used-up name suffix).
+   */
   private add(
+    method: 'addNode' | 'addImmediateNode',
     options: NodeOptions,
     fn: unknown,
     args: readonly unknown[],
     automaticName: string,
   ): DagNode<unknown> {
     const { draft } = this;
+    const invalid = (task: string, message: string) =>
+      definitionErrors.invalidTask(this.name, task, `${method}: ${message}`);
     if (typeof options !== 'object' || options === null) {
-      throw definitionErrors.invalidTask(
-        this.name,
+      throw invalid(
         automaticName,
-        `addNode: the first argument must be a function or an options object, got ${describeInput(options)}.`,
+        method === 'addNode'
+          ? `the first argument must be a function or an options object, got ${describeInput(options)}.`
+          : `options must be an object, got ${describeInput(options)}.`,
       );
     }
-    const explicitName: unknown = options.name;
+    let explicitName: unknown;
+    try {
+      explicitName = options.name;
+    } catch (error) {
+      throw invalid(automaticName, `option "name" could not be read: ${describeThrown(error)}`);
+    }
     if (explicitName !== undefined && (typeof explicitName !== 'string' || explicitName === '')) {
-      throw definitionErrors.invalidTask(
-        this.name,
+      throw invalid(
         automaticName,
-        `addNode: option "name" must be a non-empty string, got ${describeInput(explicitName)}.`,
+        `option "name" must be a non-empty string, got ${describeInput(explicitName)}.`,
       );
     }
-    const name = explicitName === undefined ? this.freeName(automaticName) : explicitName;
+    const suffix = explicitName === undefined ? this.freeSuffix(automaticName) : undefined;
+    const name =
+      explicitName ?? (suffix === undefined ? automaticName : `${automaticName}_${suffix}`);
     if (typeof fn !== 'function') {
-      throw definitionErrors.invalidTask(
-        this.name,
-        name,
-        `addNode: node "${name}" needs a function to call, got ${describeInput(fn)}.`,
-      );
+      throw invalid(name, `node "${name}" needs a function to call, got ${describeInput(fn)}.`);
     }
     if (explicitName !== undefined && this.indexByName.has(name)) {
-      throw definitionErrors.invalidTask(
-        this.name,
+      throw invalid(
         name,
-        `addNode: the name "${name}" is taken by another node of this DAG; node names are unique.`,
+        `the name "${name}" is taken by another node of this DAG; node names are unique.`,
       );
     }
     const slots = args.map((arg, position) => this.slotOf(name, arg, position));
     draft.addTask(name, options, fn);
+    // Nothing below throws: the node is added.
     for (let position = 0; position < slots.length; position++) {
       draft.addArgument(slots[position] ?? draft.addConstant(args[position]));
     }
     this.indexByName.set(name, draft.size - 1);
+    if (suffix !== undefined) this.nextSuffix.set(automaticName, suffix + 1);
     return new DagNode(name, this, draft.size - 1);
   }
 
@@ -350,13 +388,16 @@ export class DagBuilder<P = void> {
     return index;
   }
 
-  /** `base`, or `base_2`, `base_3`, … — the first that is free. */
-  private freeName(base: string): string {
-    if (!this.indexByName.has(base)) return base;
+  /**
+   * The suffix that makes `base` a free name (`base_2`, `base_3`, … — the first that is free), or
+   * `undefined` when `base` itself is free. Takes nothing: `add` records the suffix once the node
+   * is added.
+   */
+  private freeSuffix(base: string): number | undefined {
+    if (!this.indexByName.has(base)) return undefined;
     let suffix = this.nextSuffix.get(base) ?? 2;
     while (this.indexByName.has(`${base}_${suffix}`)) suffix++;
-    this.nextSuffix.set(base, suffix + 1);
-    return `${base}_${suffix}`;
+    return suffix;
   }
 
   private rejectIfSealed(method: string): void {
@@ -369,30 +410,24 @@ export class DagBuilder<P = void> {
     return (this.sealedPlan = this.draft.compile(false, this.indexByName));
   }
 
-  /** `options` with nodes among `targets` replaced by their names. */
-  private invokeOptions(
-    plan: WorkflowPlan,
-    options: DagInvokeOptions | undefined,
-  ): InvokeOptions<DagTasks> | undefined {
-    const targets: unknown = options?.targets;
-    if (!Array.isArray(targets) || !targets.some((target) => asNode(target) !== undefined)) {
-      return options as InvokeOptions<DagTasks> | undefined;
-    }
-    return {
-      ...options,
-      targets: targets.map((target: unknown) => {
-        const node = asNode(target);
-        if (node === undefined) return target as string;
-        if (node.indexIn(this) === undefined) {
-          throw new WorkflowOptionsError(
-            plan.workflow,
-            'targets',
-            `node "${node.name}" belongs to another DAG.`,
-          );
-        }
-        return node.name;
-      }),
-    };
+  /**
+   * The options check's view of the run options: a node among `targets` is that node's name (a
+   * node of another DAG is a `WorkflowOptionsError`); the rest is checked as for a class.
+   */
+  private settingsFor(plan: WorkflowPlan, options: DagInvokeOptions | undefined): RunSettings {
+    if (options === undefined) return resolveRunSettings(plan, undefined);
+    return resolveRunSettings(plan, options as InvokeOptions<DagTasks> | undefined, (target) => {
+      const node = asNode(target);
+      if (node === undefined) return target;
+      if (node.indexIn(this) === undefined) {
+        throw new WorkflowOptionsError(
+          plan.workflow,
+          'targets',
+          `node "${node.name}" belongs to another DAG.`,
+        );
+      }
+      return node.name;
+    });
   }
 }
 
@@ -412,10 +447,19 @@ function functionName(fn: unknown): string {
   return unbound === '' ? 'task' : unbound;
 }
 
-function resultWorkflow(result: unknown): string {
+/**
+ * Marks `value` handled when it is a native promise, so that its rejection waits for a run (which
+ * sees it as the immediate node's failure) instead of surfacing as an unhandled rejection.
+ * Reads nothing of a value that is not a promise.
+ */
+function markHandled(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
   try {
-    return (result as ExecutionResult).workflow;
+    // A side branch: the node's own `value` is untouched, and its run still awaits it.
+    void Promise.prototype.then.call(value, undefined, ignoreRejection);
   } catch {
-    return '(not a result)';
+    // Not a native promise (its `then` is only called when a run awaits it).
   }
 }
+
+function ignoreRejection(): void {}

@@ -76,18 +76,30 @@ const DEFAULT_SETTINGS: RunSettings = {
 };
 
 /**
+ * What a front end makes of an entry of `targets` before it is looked up by name: a builder turns
+ * its nodes into their names (and throws `WorkflowOptionsError` for another DAG's node).
+ */
+export type TargetName = (target: unknown) => unknown;
+
+/**
  * Validates `options` for a run of `plan`. Anything wrong — including an option object whose
- * properties throw when read — is a `WorkflowOptionsError` naming the option.
+ * properties throw when read — is a `WorkflowOptionsError` naming the option. `targetName` maps
+ * each entry of `targets` first (see {@link TargetName}).
  */
 export function resolveRunSettings(
   plan: WorkflowPlan,
   options: InvokeOptions | undefined,
+  targetName?: TargetName,
 ): RunSettings {
   // The checks are a function of their own: their closure over `plan` would cost every call.
-  return options === undefined ? DEFAULT_SETTINGS : checkRunOptions(plan, options);
+  return options === undefined ? DEFAULT_SETTINGS : checkRunOptions(plan, options, targetName);
 }
 
-function checkRunOptions(plan: WorkflowPlan, options: InvokeOptions): RunSettings {
+function checkRunOptions(
+  plan: WorkflowPlan,
+  options: InvokeOptions,
+  targetName: TargetName | undefined,
+): RunSettings {
   const invalid = (option: string, message: string) =>
     new WorkflowOptionsError(plan.workflow, option, message);
   if (typeof options !== 'object' || options === null) {
@@ -123,7 +135,7 @@ function checkRunOptions(plan: WorkflowPlan, options: InvokeOptions): RunSetting
     option = 'hooks';
     const hooks = resolveHooks(options.hooks, invalid);
     option = 'targets';
-    const included = resolveTargets(plan, options.targets, invalid);
+    const included = resolveTargets(plan, options.targets, targetName, invalid);
     option = 'overrides';
     const overrides = resolveOverrides(plan, options.overrides, invalid);
     option = 'interceptors';
@@ -151,6 +163,7 @@ type InvalidOption = (option: string, message: string) => WorkflowOptionsError;
 function resolveTargets(
   plan: WorkflowPlan,
   targets: readonly string[] | undefined,
+  targetName: TargetName | undefined,
   invalid: InvalidOption,
 ): Uint8Array | undefined {
   if (targets === undefined) return undefined;
@@ -160,7 +173,9 @@ function resolveTargets(
       `must be a non-empty array of task names, got ${describeInput(targets)}.`,
     );
   }
-  const indexes = targets.map((target) => taskIndex(plan, target, 'targets', invalid));
+  const indexes = targets.map((target) =>
+    taskIndex(plan, targetName === undefined ? target : targetName(target), 'targets', invalid),
+  );
   return plan.closure(indexes);
 }
 

@@ -3,7 +3,7 @@
  * Both front-ends (decorated classes and the builder) hand their options to
  * {@link resolveTaskPolicy}, so an option means the same thing, and fails the same way, in both.
  */
-import { describeInput } from './describe.js';
+import { describeInput, describeThrown } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
@@ -62,7 +62,8 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
 /**
  * Checks the `TaskOptions` of task `task` and returns its policy. Options are read by property
  * access, so an options object with getters or inherited values counts as written. Throws
- * `WorkflowDefinitionError` (`INVALID_TASK`) naming the task and the option.
+ * `WorkflowDefinitionError` (`INVALID_TASK`) naming the task and the option — also when an option
+ * cannot be read (a getter or a Proxy trap throws).
  */
 export function resolveTaskPolicy(
   workflow: string,
@@ -83,7 +84,19 @@ export function resolveTaskPolicy(
       `the options of task "${task}" must be an object, got ${describeInput(options)}.`,
     );
   }
-  const unknown = unknownKey(options, TASK_OPTION_NAMES, extraOptionNames);
+  const unreadable = (option: string | undefined, error: unknown) =>
+    definitionErrors.invalidTask(
+      workflow,
+      task,
+      `${option === undefined ? 'the options' : `option "${option}"`} of task "${task}" ` +
+        `could not be read: ${describeThrown(error)}`,
+    );
+  let unknown: string | undefined;
+  try {
+    unknown = unknownKey(options, TASK_OPTION_NAMES, extraOptionNames);
+  } catch (error) {
+    throw unreadable(undefined, error);
+  }
   if (unknown !== undefined) {
     const hint = didYouMean(unknown, [...TASK_OPTION_NAMES, ...extraOptionNames]);
     throw definitionErrors.invalidTask(
@@ -92,7 +105,30 @@ export function resolveTaskPolicy(
       `task "${task}" has an unknown option "${unknown}".${hint}`,
     );
   }
-  const { timeout, retries = 0, retryDelay = 0, retryIf, fallback, when, priority = 0 } = options;
+  const read = (option: keyof TaskOptions): unknown => {
+    try {
+      return options[option];
+    } catch (error) {
+      throw unreadable(option, error);
+    }
+  };
+  const {
+    timeout,
+    retries = 0,
+    retryDelay = 0,
+    retryIf,
+    fallback,
+    when,
+    priority = 0,
+  } = {
+    timeout: read('timeout'),
+    retries: read('retries'),
+    retryDelay: read('retryDelay'),
+    retryIf: read('retryIf'),
+    fallback: read('fallback'),
+    when: read('when'),
+    priority: read('priority'),
+  } as TaskOptions;
   if (timeout !== undefined && !(isTimerDelay(timeout) && timeout > 0)) {
     throw invalid(
       'timeout',

@@ -7,6 +7,7 @@
 import { shared } from './shared.js';
 
 declare const parameterType: unique symbol;
+declare const inputTokenBrand: unique symbol;
 
 /**
  * The `PARAM` token. Its type parameter says which parameter it stands for: a builder's
@@ -17,18 +18,32 @@ export interface ParamToken<P = unknown> {
   readonly token: 'PARAM';
   /** Type-level only: the parameter's type. */
   readonly [parameterType]?: P;
+  /** Type-level only: marks an input token (see {@link NotAnInputToken}). */
+  readonly [inputTokenBrand]?: 'token';
 }
 
 /** The `SIGNAL` token. */
 export interface SignalToken {
   /** Always `'SIGNAL'`. */
   readonly token: 'SIGNAL';
+  /** Type-level only: marks an input token (see {@link NotAnInputToken}). */
+  readonly [inputTokenBrand]?: 'token';
 }
 
 /** The `CONTEXT` token. */
 export interface ContextToken {
   /** Always `'CONTEXT'`. */
   readonly token: 'CONTEXT';
+  /** Type-level only: marks an input token (see {@link NotAnInputToken}). */
+  readonly [inputTokenBrand]?: 'token';
+}
+
+/**
+ * Type-level only: what no input token fits. A builder's constant `addNode` argument must fit it,
+ * so a token never passes as a constant of a type it fits by its shape (an `object` parameter).
+ */
+export interface NotAnInputToken {
+  readonly [inputTokenBrand]?: never;
 }
 
 /** Any of the three input tokens. */

@@ -18,7 +18,7 @@ import {
   WorkflowOptionsError,
   type TaskContext,
 } from '../src';
-import { EventLog, rejectionOf, settle, sleep } from './support/event-log';
+import { EventLog, recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
 import { hostileValues } from './support/hostile-values';
 import { SEED_EVENTS } from './support/seed';
 
@@ -97,6 +97,27 @@ describe('buildDag', () => {
       expect(names()).to.deep.equal(names());
     });
 
+    it('uses up no automatic-name suffix in an addNode that throws', () => {
+      const names = (withFailures: boolean) => {
+        const tm = buildDag<number>();
+        const other = buildDag<number>();
+        const first = tm.addNode(inc, tm.parameterNode);
+        if (withFailures) {
+          const foreign = other.addNode(inc, other.parameterNode);
+          definitionError(() => tm.addNode({ retires: 1 } as never, inc, first), 'INVALID_TASK');
+          definitionError(() => tm.addNode({ timeout: -1 }, inc, first), 'INVALID_TASK');
+          definitionError(() => tm.addNode(inc, foreign as never), 'INVALID_TASK');
+          definitionError(() => tm.addImmediateNode(1, { retries: -1 } as never), 'INVALID_TASK');
+        }
+        const second = tm.addNode(inc, first);
+        const third = tm.addNode(inc, second);
+        const immediate = tm.addImmediateNode(1);
+        return [first, second, third, immediate].map((node) => node.name);
+      };
+      expect(names(true)).to.deep.equal(['inc', 'inc_2', 'inc_3', 'immediate']);
+      expect(names(true)).to.deep.equal(names(false));
+    });
+
     it('rejects an explicit name that is taken, adding nothing', async () => {
       const tm = buildDag();
       const one = tm.addNode({ name: 'one' }, () => 1);
@@ -144,6 +165,73 @@ describe('buildDag', () => {
         expect(() => tm.validate()).to.throw(WorkflowDefinitionError, /has no nodes/);
       });
     }
+
+    it('throws INVALID_TASK naming the option when an option cannot be read', () => {
+      const tm = buildDag({ name: 'hostile' });
+      const getter = definitionError(
+        () =>
+          tm.addNode(
+            {
+              get retries(): number {
+                throw new Error('getter boom');
+              },
+            },
+            () => 1,
+          ),
+        'INVALID_TASK',
+      );
+      expect(getter.message).to.equal(
+        'hostile: option "retries" of task "task" could not be read: getter boom',
+      );
+      const trap = definitionError(
+        () =>
+          tm.addNode(
+            new Proxy(
+              {},
+              {
+                ownKeys() {
+                  throw new Error('ownKeys boom');
+                },
+              },
+            ),
+            () => 1,
+          ),
+        'INVALID_TASK',
+      );
+      expect(trap.message).to.equal(
+        'hostile: the options of task "task" could not be read: ownKeys boom',
+      );
+      const name = definitionError(
+        () =>
+          tm.addNode(
+            {
+              get name(): string {
+                throw new Error('name boom');
+              },
+            },
+            () => 1,
+          ),
+        'INVALID_TASK',
+      );
+      expect(name.message).to.equal('hostile: addNode: option "name" could not be read: name boom');
+      expect(tm.addNode(() => 1).name).to.equal('task');
+    });
+
+    it('names addImmediateNode, not addNode, in the errors of addImmediateNode', () => {
+      const tm = buildDag({ name: 'imm' });
+      tm.addImmediateNode(1, { name: 'rate' });
+      const messages = [
+        () => tm.addImmediateNode(2, null as never),
+        () => tm.addImmediateNode(2, { name: 'rate' }),
+        () => tm.addImmediateNode(2, { name: 7 as never }),
+      ].map((add) => definitionError(add, 'INVALID_TASK').message);
+      expect(messages).to.deep.equal([
+        'imm: addImmediateNode: options must be an object, got null.',
+        'imm: addImmediateNode: the name "rate" is taken by another node of this DAG; node names are unique.',
+        'imm: addImmediateNode: option "name" must be a non-empty string, got 7.',
+      ]);
+      expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['rate']);
+    });
 
     it('rejects a node of another builder as an argument, at once, naming both', () => {
       const first = buildDag({ name: 'first' });
@@ -245,6 +333,35 @@ describe('buildDag', () => {
       expect(rate.extractResult(result)).to.equal(0.5);
       expect(later.extractResult(result)).to.equal(10);
       expect(scaled.extractResult(result)).to.equal(12);
+    });
+
+    it('fails an immediate node of a rejected promise in the run, never as an unhandled rejection', async () => {
+      const unhandled = recordProcessEvents('unhandledRejection');
+      try {
+        const failure = new Error('config unavailable');
+        const tm = buildDag({ name: 'imm' });
+        const config = tm.addImmediateNode(Promise.reject(failure), { name: 'config' });
+        const seen = tm.addNode(
+          { name: 'seen', when: 'allSettled' },
+          (settled: unknown) => settled,
+          config,
+        );
+        await sleep(5); // long enough for Node.js to report a rejection nobody handles
+        expect(unhandled.received).to.deep.equal([]);
+        const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+        expect(error.task).to.equal('config');
+        expect(error.cause).to.equal(failure);
+        expect(seen.extractResult(error.result)).to.deep.equal({
+          status: 'failed',
+          error: failure,
+        });
+        const again = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+        expect(again.cause).to.equal(failure);
+        await settle();
+        expect(unhandled.received).to.deep.equal([]);
+      } finally {
+        unhandled.stop();
+      }
     });
 
     it('calls functions with this undefined', async () => {
@@ -363,6 +480,75 @@ describe('buildDag', () => {
       );
     });
 
+    it('reports options it cannot read as WorkflowOptionsError naming the option, as for a class', async () => {
+      const tm = buildDag({ name: 'Flow' });
+      tm.addNode({ name: 'a' }, () => 1);
+      const throwingTargets = () => ({
+        get targets(): never {
+          throw new Error('getter boom');
+        },
+      });
+      const revoked = () => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      };
+      for (const [make, option, message] of [
+        [
+          throwingTargets,
+          'targets',
+          'Flow: invalid option "targets": could not be read: getter boom',
+        ],
+        [
+          revoked,
+          'options',
+          'Flow: invalid option "options": could not be read: ' +
+            "Cannot perform 'ownKeys' on a proxy that has been revoked",
+        ],
+      ] as const) {
+        const rejection = await rejectionOf(tm.invoke(undefined, make()), WorkflowOptionsError);
+        expect([rejection.option, rejection.message]).to.deep.equal([option, message]);
+        let thrown: unknown;
+        try {
+          tm.stream(undefined, make());
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).to.be.instanceOf(WorkflowOptionsError);
+        expect([(thrown as WorkflowOptionsError).option, (thrown as Error).message]).to.deep.equal([
+          option,
+          message,
+        ]);
+      }
+    });
+
+    it('reads inherited and frozen options with node targets, as with name targets', async () => {
+      const tm = buildDag<number>({ name: 'inherit' });
+      const a = tm.addNode({ name: 'a' }, inc, tm.parameterNode);
+      const b = tm.addNode({ name: 'b' }, inc, a);
+      tm.addNode({ name: 'c' }, inc, a);
+      for (const targets of [['b'], [b]]) {
+        const started: string[] = [];
+        const defaults = {
+          overrides: { a: (n: number) => n * 100 },
+          hooks: { onTaskStart: ({ task }: { task: string }) => started.push(task) },
+        };
+        const options = Object.assign(Object.create(defaults) as typeof defaults, { targets });
+        const result = await tm.invoke(1, options);
+        expect(result.toObject()).to.deep.equal({ a: 100, b: 101 });
+        expect(started).to.deep.equal(['a', 'b']);
+      }
+      const frozen = Object.freeze({ targets: Object.freeze([b]) });
+      expect((await tm.invoke(2, frozen)).toObject()).to.deep.equal({ a: 3, b: 4 });
+      const misspelt = await rejectionOf(
+        tm.invoke(1, { targets: [b], concurency: 1 } as never),
+        WorkflowOptionsError,
+      );
+      expect(misspelt.message).to.equal(
+        'inherit: invalid option "concurency": unknown option. Did you mean "concurrency"?',
+      );
+    });
+
     it('fails like a class: WorkflowExecutionError naming the DAG and the node, retries, timeouts', async () => {
       let attempts = 0;
       const tm = buildDag({ name: 'orders' });
@@ -412,7 +598,18 @@ describe('buildDag', () => {
       await tm.invoke();
       const classResult = await Workflow.invoke(new Same());
       expect(() => node.extractResult(classResult)).to.throw(TaskResultError, /run of "Same"/);
-      expect(() => node.extractResult({} as never)).to.throw(TaskResultError, /another DAG/);
+      expect(() => node.extractResult({} as never))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'dag: node "same" needs an ExecutionResult (what invoke resolves with), got an object.',
+        );
+      expect(() => node.extractResult(null as never))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'dag: node "same" needs an ExecutionResult (what invoke resolves with), got null.',
+        );
     });
 
     it('throws TaskResultError for a node that failed, naming why', async () => {
@@ -435,6 +632,14 @@ describe('buildDag with values it cannot inspect', () => {
       const tm = buildDag({ name: label });
       const node = tm.addNode((received: unknown) => Object.is(received, value), value);
       expect(node.extractResult(await tm.invoke())).to.equal(true);
+    }
+  });
+
+  it('takes a revoked Proxy or a throwing Proxy as an immediate value, without touching it', async () => {
+    for (const [label, value] of hostileValues()) {
+      const tm = buildDag({ name: label });
+      const immediate = tm.addImmediateNode(value, { name: 'value' });
+      expect(immediate.name).to.equal('value');
     }
   });
 });

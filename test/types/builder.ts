@@ -78,5 +78,67 @@ async function voidParameter(): Promise<void> {
   tm.addNode((n: number) => n, tm.parameterNode);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the type under test
+type NonNullish = {};
+
+async function nodesAndTokensAreNeverConstants(): Promise<void> {
+  const tm = buildDag<number>();
+  const count = tm.addNode((n: number) => n + 1, tm.parameterNode);
+  const user = tm.addNode((): { name: string } => ({ name: 'Ada' }));
+
+  // A node or a token stands for its value, so it must fit as that value, even where the node or
+  // token object itself would fit the parameter's type.
+  // @ts-expect-error -- a number node where an object with a name is expected
+  tm.addNode((u: { name: string }) => u.name.toUpperCase(), count);
+  // @ts-expect-error -- a number node where an object is expected
+  tm.addNode((o: object) => Object.keys(o), count);
+  // @ts-expect-error -- a number node where an object with optional fields is expected
+  tm.addNode((o: { name?: string }) => o.name, count);
+  // @ts-expect-error -- a number node where an object or a string is expected
+  tm.addNode((o: string | { name: string }) => o, count);
+  // @ts-expect-error -- the parameter (a number) where an object with a token is expected
+  tm.addNode((o: { token: string }) => o.token.toLowerCase(), tm.parameterNode);
+  // @ts-expect-error -- PARAM (a number here) where an object is expected
+  tm.addNode((o: object) => o, PARAM);
+  // @ts-expect-error -- SIGNAL where an object with a token is expected
+  tm.addNode((o: { token: string }) => o.token, SIGNAL);
+  // @ts-expect-error -- CONTEXT where an object with a token is expected
+  tm.addNode((o: { token: string }) => o.token, CONTEXT);
+  // @ts-expect-error -- a number node where a record is expected
+  tm.addNode((o: Record<string, number>) => o, count);
+
+  // What fits still does: nodes of the right type, and constants of every kind.
+  tm.addNode((u: { name: string }) => u.name, user);
+  tm.addNode((u: { name: string }) => u.name, { name: 'Grace' });
+  tm.addNode((o: object) => o, user);
+  tm.addNode((o: object) => o, { any: 'thing' });
+  tm.addNode((o: object) => o, [1, 2]);
+  tm.addNode((o: object) => o, new Date());
+  tm.addNode((o: { token: string }) => o.token, { token: 'abc' });
+  tm.addNode((o: { name?: string }) => o.name, {});
+  tm.addNode((o: Record<string, number>) => o, { a: 1 });
+  tm.addNode((o: NonNullish) => o, 42);
+  tm.addNode((o: NonNullish) => o, { a: 1 });
+  tm.addNode((o: NonNullish) => o, count);
+  tm.addNode((o: NonNullish) => o, tm.parameterNode);
+  tm.addNode((o: unknown) => o, count);
+  tm.addNode((o: unknown) => o, null);
+  tm.addNode((o: unknown) => o, SIGNAL);
+  tm.addNode((o: number | { name: string }) => o, count);
+  tm.addNode((o: { name: string } | undefined) => o, undefined);
+  tm.addNode(
+    (f: (n: number) => number) => f(1),
+    (n) => n + 1,
+  );
+  tm.addNode((signal: AbortSignal) => signal.aborted, new AbortController().signal);
+  tm.addNode((nodes: readonly DagNode<number>[]) => nodes.length, [count]);
+  const immediate = tm.addImmediateNode({ name: 'Alan' });
+  tm.addNode((u: { name: string }) => u.name, immediate);
+  // @ts-expect-error -- an excess property in an object constant is still an error
+  tm.addNode((u: { name: string }) => u.name, { name: 'Ada', age: 36 });
+  await tm.invoke(1);
+}
+
 void seed;
 void voidParameter;
+void nodesAndTokensAreNeverConstants;
