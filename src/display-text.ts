@@ -29,15 +29,17 @@ export function printableText(text: string): string {
 }
 
 /**
- * The terminal columns `text` takes: two for each wide East Asian character or emoji, one for
- * every other code point. (Combining marks and joiners count one too: a width is never less than
- * the number of code points.)
+ * The terminal columns `text` takes: two for each wide East Asian character or emoji (East Asian
+ * Width W or F), one for every other code point. (Combining marks, joiners and variation selectors
+ * count one too: a width is never less than the number of code points. So a text-style emoji made
+ * an emoji by U+FE0F, such as `❤️`, takes its two columns.)
  *
  * @example
  * ```ts
  * columnWidth('ok'); // 2
  * columnWidth('𠀀'); // 2: one code point, two UTF-16 units, two columns
  * columnWidth('é😀'); // 3
+ * columnWidth('✅ done'); // 7
  * ```
  */
 export function columnWidth(text: string): number {
@@ -71,30 +73,163 @@ export function fitColumns(text: string, width: number): string {
 }
 
 /**
- * Code point ranges a terminal draws two columns wide: the East Asian Wide and Fullwidth blocks
- * and the emoji blocks, from Unicode's EastAsianWidth.txt, coarsely.
+ * The code points a terminal draws two columns wide, as sorted, disjoint `first, last` pairs: every
+ * East_Asian_Width W (wide) and F (fullwidth) code point of Unicode 17.0's EastAsianWidth.txt —
+ * the table `string-width` uses. W includes the emoji whose default presentation is emoji, such as
+ * `⌛`, `⚡`, `✅`, `❌`, `⭐` and `🫠`; emoji drawn as text by default (`☀`, `❤`, `🌡`) are narrow
+ * until a U+FE0F variation selector follows them.
  */
-const WIDE_RANGES: readonly (readonly [number, number])[] = [
-  [0x1100, 0x115f], // Hangul Jamo leading consonants
-  [0x2e80, 0x303e], // CJK radicals, Kangxi radicals, CJK symbols and punctuation
-  [0x3041, 0x33ff], // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, CJK compatibility
-  [0x3400, 0x4dbf], // CJK unified ideographs extension A
-  [0x4e00, 0x9fff], // CJK unified ideographs
-  [0xa000, 0xa4cf], // Yi
-  [0xac00, 0xd7a3], // Hangul syllables
-  [0xf900, 0xfaff], // CJK compatibility ideographs
-  [0xfe30, 0xfe4f], // CJK compatibility forms
-  [0xff00, 0xff60], // fullwidth forms
-  [0xffe0, 0xffe6], // fullwidth signs
-  [0x1f300, 0x1f64f], // emoji: pictographs, emoticons
-  [0x1f680, 0x1f6ff], // emoji: transport and map symbols
-  [0x1f900, 0x1f9ff], // emoji: supplemental symbols and pictographs
-  [0x20000, 0x3fffd], // CJK ideographs in planes 2 and 3
+// prettier-ignore
+const WIDE_RANGES: readonly number[] = [
+  // Hangul Jamo leading consonants
+  0x1100, 0x115f,
+  // BMP symbols with default emoji presentation (⌚ ⏳ ☔ ⚡ ✅ ❌ ⭐ …), I Ching trigrams
+  0x231a, 0x231b,
+  0x2329, 0x232a,
+  0x23e9, 0x23ec,
+  0x23f0, 0x23f0,
+  0x23f3, 0x23f3,
+  0x25fd, 0x25fe,
+  0x2614, 0x2615,
+  0x2630, 0x2637,
+  0x2648, 0x2653,
+  0x267f, 0x267f,
+  0x268a, 0x268f,
+  0x2693, 0x2693,
+  0x26a1, 0x26a1,
+  0x26aa, 0x26ab,
+  0x26bd, 0x26be,
+  0x26c4, 0x26c5,
+  0x26ce, 0x26ce,
+  0x26d4, 0x26d4,
+  0x26ea, 0x26ea,
+  0x26f2, 0x26f3,
+  0x26f5, 0x26f5,
+  0x26fa, 0x26fa,
+  0x26fd, 0x26fd,
+  0x2705, 0x2705,
+  0x270a, 0x270b,
+  0x2728, 0x2728,
+  0x274c, 0x274c,
+  0x274e, 0x274e,
+  0x2753, 0x2755,
+  0x2757, 0x2757,
+  0x2795, 0x2797,
+  0x27b0, 0x27b0,
+  0x27bf, 0x27bf,
+  0x2b1b, 0x2b1c,
+  0x2b50, 0x2b50,
+  0x2b55, 0x2b55,
+  // CJK radicals, punctuation, Hiragana, Katakana, Bopomofo, ideographs, Yi, Hangul, fullwidth forms
+  0x2e80, 0x2e99,
+  0x2e9b, 0x2ef3,
+  0x2f00, 0x2fd5,
+  0x2ff0, 0x303e,
+  0x3041, 0x3096,
+  0x3099, 0x30ff,
+  0x3105, 0x312f,
+  0x3131, 0x318e,
+  0x3190, 0x31e5,
+  0x31ef, 0x321e,
+  0x3220, 0x3247,
+  0x3250, 0xa48c,
+  0xa490, 0xa4c6,
+  0xa960, 0xa97c,
+  0xac00, 0xd7a3,
+  0xf900, 0xfaff,
+  0xfe10, 0xfe19,
+  0xfe30, 0xfe52,
+  0xfe54, 0xfe66,
+  0xfe68, 0xfe6b,
+  0xff01, 0xff60,
+  0xffe0, 0xffe6,
+  // Tangut, Khitan, Nushu, Kana supplements, Tai Xuan Jing and counting rod symbols
+  0x16fe0, 0x16fe4,
+  0x16ff0, 0x16ff6,
+  0x17000, 0x18cda,
+  0x18cff, 0x18d20,
+  0x18d80, 0x18df2,
+  0x18e00, 0x19191,
+  0x191a0, 0x191d2,
+  0x1aff0, 0x1aff3,
+  0x1aff5, 0x1affb,
+  0x1affd, 0x1affe,
+  0x1b000, 0x1b128,
+  0x1b132, 0x1b132,
+  0x1b150, 0x1b152,
+  0x1b155, 0x1b155,
+  0x1b164, 0x1b168,
+  0x1b170, 0x1b2fb,
+  0x1d300, 0x1d356,
+  0x1d360, 0x1d376,
+  // emoji and pictographs: cards, enclosed ideographs, pictographs, emoticons, transport, …
+  0x1f004, 0x1f004,
+  0x1f0cf, 0x1f0cf,
+  0x1f18e, 0x1f18e,
+  0x1f191, 0x1f19a,
+  0x1f1ae, 0x1f1ae,
+  0x1f200, 0x1f202,
+  0x1f210, 0x1f23b,
+  0x1f240, 0x1f248,
+  0x1f250, 0x1f251,
+  0x1f260, 0x1f265,
+  0x1f300, 0x1f320,
+  0x1f32d, 0x1f335,
+  0x1f337, 0x1f37c,
+  0x1f37e, 0x1f393,
+  0x1f3a0, 0x1f3ca,
+  0x1f3cf, 0x1f3d3,
+  0x1f3e0, 0x1f3f0,
+  0x1f3f4, 0x1f3f4,
+  0x1f3f8, 0x1f43e,
+  0x1f440, 0x1f440,
+  0x1f442, 0x1f4fc,
+  0x1f4ff, 0x1f53d,
+  0x1f54b, 0x1f54e,
+  0x1f550, 0x1f567,
+  0x1f57a, 0x1f57a,
+  0x1f595, 0x1f596,
+  0x1f5a4, 0x1f5a4,
+  0x1f5fb, 0x1f64f,
+  0x1f680, 0x1f6c5,
+  0x1f6cc, 0x1f6cc,
+  0x1f6d0, 0x1f6d2,
+  0x1f6d5, 0x1f6d9,
+  0x1f6dc, 0x1f6df,
+  0x1f6eb, 0x1f6ec,
+  0x1f6f4, 0x1f6fc,
+  0x1f7da, 0x1f7da,
+  0x1f7e0, 0x1f7eb,
+  0x1f7f0, 0x1f7f0,
+  0x1f90c, 0x1f93a,
+  0x1f93c, 0x1f945,
+  0x1f947, 0x1f9ff,
+  0x1fa70, 0x1fa7c,
+  0x1fa80, 0x1fac6,
+  0x1fac8, 0x1fac8,
+  0x1facc, 0x1fadd,
+  0x1fadf, 0x1faeb,
+  0x1faef, 0x1fafa,
+  // CJK ideographs in planes 2 and 3
+  0x20000, 0x2fffd,
+  0x30000, 0x3fffd,
 ];
 
 /** The columns one code point takes: 2 when it is wide, otherwise 1. */
 function columnsOf(character: string): number {
   const code = character.codePointAt(0)!;
-  if (code < WIDE_RANGES[0][0]) return 1;
-  return WIDE_RANGES.some(([first, last]) => code >= first && code <= last) ? 2 : 1;
+  return code >= WIDE_RANGES[0] && isWide(code) ? 2 : 1;
+}
+
+/** Whether `code` is in {@link WIDE_RANGES}: a binary search over its pairs. */
+function isWide(code: number): boolean {
+  let low = 0;
+  let high = WIDE_RANGES.length / 2 - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (code < WIDE_RANGES[2 * middle]) high = middle - 1;
+    else if (code > WIDE_RANGES[2 * middle + 1]) low = middle + 1;
+    else return true;
+  }
+  return false;
 }

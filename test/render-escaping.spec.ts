@@ -426,6 +426,42 @@ describe('pictures of workflows with any task and workflow names', function () {
       expect(new Set(barColumns).size, rows.join('\n')).to.equal(1);
     });
 
+    it('counts emoji with default emoji presentation as two columns, so rows keep the width', async () => {
+      const wideEmoji = ['😀', '✅', '⚡', '❌', '🫠', '⭐', '⌛'];
+      /** Columns a terminal gives a character: 2 for the emoji used here, 1 otherwise. */
+      const columns = (text: string) =>
+        [...text].reduce((sum, character) => sum + (wideEmoji.includes(character) ? 2 : 1), 0);
+      const names = [
+        'ok',
+        '😀 grin',
+        '✅ done',
+        '⚡ fast',
+        '❌ fail',
+        '🫠 melt',
+        '⭐ star',
+        '⌛ wait',
+      ];
+      // Every task is a root that sleeps 30 ms, so every bar starts in the first bar column.
+      const result = await resultOf(
+        defineWorkflow(
+          'Emoji',
+          names.map((name) => ({ name, sleepMs: 30 })),
+        ),
+      );
+      const lines = formatTimeline(result, { width: 40 }).split('\n');
+      const rows = lines.slice(0, -1);
+      const shownNames = rows.map((row) => names.find((name) => row.startsWith(`${name} `)));
+      expect(shownNames, lines.join('\n')).to.have.members(names);
+      for (const line of lines) expect(columns(line), line).to.be.at.most(40);
+      // The name column, the bars and the labels start in the same terminal column on every row.
+      const barColumns = rows.map((row) => columns(row.slice(0, row.indexOf('█'))));
+      const labelColumns = rows.map((row) => columns(row.slice(0, row.search(/\d/))));
+      expect(barColumns, lines.join('\n')).to.deep.equal(names.map(() => barColumns[0]));
+      expect(labelColumns, lines.join('\n')).to.deep.equal(names.map(() => labelColumns[0]));
+      // The longest row fills the width exactly: name column (7), bar, and the widest label.
+      expect(Math.max(...rows.map(columns)), lines.join('\n')).to.equal(40);
+    });
+
     it('measures a skip reason in terminal columns, so a wide one is shown whole', async () => {
       const reason = '中'.repeat(20); // 20 characters, 40 columns
       class Skipping {

@@ -1,0 +1,55 @@
+/** Names as one line of terminal text, measured in terminal columns. */
+import { expect } from 'chai';
+import { columnWidth, fitColumns } from '../src/display-text';
+
+describe('display text', () => {
+  describe('columnWidth', () => {
+    it('counts emoji with default emoji presentation as two columns', () => {
+      // East_Asian_Width W in Unicode's EastAsianWidth.txt, outside the big emoji blocks.
+      const emoji = [
+        ...'⌚⌛⏩⏰⏳◽☔♈♿⚓⚡⚪⚽⛄⛎⛔⛪⛲⛵⛺⛽✅✊✨❌❎❓❗➕➰➿⬛⭐⭕',
+        ...'🀄🃏🆎🆑🈁🉐🟠🟰🤌🥇🩰🫠',
+      ];
+      for (const character of emoji) expect(columnWidth(character), character).to.equal(2);
+      expect(columnWidth(emoji.join(''))).to.equal(2 * emoji.length);
+    });
+
+    it('counts a name with such an emoji the way a terminal draws it', () => {
+      expect(columnWidth('✅ done')).to.equal(7);
+      expect(columnWidth('⚡ fast')).to.equal(7);
+      expect(columnWidth('❌ fail')).to.equal(7);
+      expect(columnWidth('⭐ star')).to.equal(7);
+      expect(columnWidth('⌛ wait')).to.equal(7);
+      expect(columnWidth('🫠 melt')).to.equal(7);
+      expect(columnWidth('😀 grin')).to.equal(7);
+    });
+
+    it('keeps text-style symbols narrow, and two columns once U+FE0F makes them emoji', () => {
+      // East_Asian_Width N or A: a terminal draws them in one column.
+      for (const symbol of ['☀', '❤', '✔', '⚠', '🌡', '🕊', '⌨']) {
+        expect(columnWidth(symbol), symbol).to.equal(1);
+        expect(columnWidth(`${symbol}\ufe0f`), `${symbol} with U+FE0F`).to.equal(2);
+      }
+    });
+
+    it('counts wide East Asian characters two columns and everything else one', () => {
+      expect(columnWidth('漢字')).to.equal(4);
+      expect(columnWidth('ｆｕｌｌ')).to.equal(8);
+      expect(columnWidth('한국')).to.equal(4);
+      expect(columnWidth('𠀀')).to.equal(2);
+      expect(columnWidth('é')).to.equal(1);
+      expect(columnWidth('ok')).to.equal(2);
+      // Code points next to wide ranges stay narrow.
+      expect(columnWidth('\u1160\u2319\u231c\u303f\u{1f321}\u{1f650}\u{1f90b}')).to.equal(7);
+    });
+  });
+
+  describe('fitColumns', () => {
+    it('cuts before a wide emoji that would not fit, and pads to the exact width', () => {
+      expect(fitColumns('✅ done', 6)).to.equal('✅ do…');
+      expect(fitColumns('⚡⚡⚡⚡', 6)).to.equal('⚡⚡… ');
+      expect(fitColumns('❌ fail', 9)).to.equal('❌ fail  ');
+      expect(columnWidth(fitColumns('⭐⌛🫠 stars', 7))).to.equal(7);
+    });
+  });
+});
