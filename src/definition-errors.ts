@@ -70,9 +70,16 @@ export const definitionErrors = {
     didYouMeanHint: string,
     dependencyIsUndecoratedMethod: boolean,
   ): WorkflowDefinitionError {
-    const hint = dependencyIsUndecoratedMethod
-      ? ` "${dependency}" is a method: add @Task() to it.`
-      : didYouMeanHint || ' Check the spelling, or add a @Task() method with that name.';
+    let hint: string;
+    if (dependency === 'constructor') {
+      hint =
+        ` "constructor" is the class constructor, which can never be a task: move the work it ` +
+        `does into a @Task() method and depend on that.${didYouMeanHint}`;
+    } else if (dependencyIsUndecoratedMethod) {
+      hint = ` "${dependency}" is a method: add @Task() to it.`;
+    } else {
+      hint = didYouMeanHint || ' Check the spelling, or add a @Task() method with that name.';
+    }
     return new WorkflowDefinitionError(
       'UNKNOWN_DEPENDENCY',
       workflow,

@@ -301,6 +301,10 @@ function unfilledPositions(
   return ranges;
 }
 
+/**
+ * The error for `task` depending on `dependency`, which is no task. The suggestion never names
+ * `task` itself: depending on it would be a cycle, not a fix.
+ */
 function unknownDependency(
   prototype: object,
   workflow: string,
@@ -308,11 +312,12 @@ function unknownDependency(
   dependency: string,
   taskNames: readonly string[],
 ) {
+  const otherTasks = taskNames.filter((name) => name !== task);
   return definitionErrors.unknownDependency(
     workflow,
     task,
     dependency,
-    didYouMean(dependency, taskNames),
+    didYouMean(dependency, otherTasks),
     isMethodOf(prototype, dependency),
   );
 }

@@ -1,6 +1,6 @@
 /**
- * "Did you mean" suggestions: the closest known name by edit distance, if it is close enough to be
- * a plausible typo.
+ * "Did you mean" suggestions: the closest known name by edit distance (a swap of two adjacent
+ * letters counts as one edit), if it is close enough to be a plausible typo.
  */
 
 /**
@@ -45,17 +45,35 @@ export function unknownKey(
   return Object.keys(options).find((key) => !known.includes(key) && !alsoKnown.includes(key));
 }
 
-/** Levenshtein distance with two rolling rows. */
+/**
+ * The optimal string alignment (restricted Damerau–Levenshtein) distance between `a` and `b`: the
+ * fewest insertions, deletions, substitutions and swaps of two adjacent characters that turn one
+ * into the other, with no substring edited twice. A swap counts as one edit, since a transposition
+ * is one typo.
+ *
+ * @example
+ * ```ts
+ * editDistance('kitten', 'sitting'); // 3
+ * editDistance('laod', 'load'); // 1: one swap
+ * editDistance('ca', 'abc'); // 3
+ * ```
+ */
 export function editDistance(a: string, b: string): number {
+  // Three rolling rows: the row before the previous one is where a swap comes from.
+  let beforePrevious = new Array<number>(b.length + 1);
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   let current = new Array<number>(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+      let distance = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, beforePrevious[j - 2] + 1);
+      }
+      current[j] = distance;
     }
-    [previous, current] = [current, previous];
+    [beforePrevious, previous, current] = [previous, current, beforePrevious];
   }
   return previous[b.length];
 }

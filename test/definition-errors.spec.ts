@@ -109,6 +109,53 @@ describe('definition errors', () => {
         '"helper" is a method: add @Task()',
       );
     });
+
+    it('suggests the task whose name has two adjacent letters swapped', () => {
+      class Swapped {
+        @Task() load() {}
+        @Task() @DependsOn('laod') save() {}
+      }
+      const error = expectDefinitionError(Swapped, 'UNKNOWN_DEPENDENCY', 'save');
+      expect(error.message).to.equal(
+        'Swapped: task "save" depends on "laod", which is not a task. Did you mean "load"?',
+      );
+    });
+
+    it('never suggests the depending task itself, which would be a cycle', () => {
+      class AlmostSelf {
+        @Task() @DependsOn('fetchUsers') fetchUser() {}
+      }
+      const error = expectDefinitionError(AlmostSelf, 'UNKNOWN_DEPENDENCY', 'fetchUser');
+      expect(error.message).to.equal(
+        'AlmostSelf: task "fetchUser" depends on "fetchUsers", which is not a task. ' +
+          'Check the spelling, or add a @Task() method with that name.',
+      );
+
+      class CaseOfSelf {
+        @Task() fetchUsers() {}
+        @Task() @DependsOn('FetchUser') fetchUser() {}
+      }
+      expectDefinitionError(
+        CaseOfSelf,
+        'UNKNOWN_DEPENDENCY',
+        'fetchUser',
+        'depends on "FetchUser", which is not a task. Did you mean "fetchUsers"?',
+      );
+    });
+
+    it('says the constructor can never be a task, instead of asking for @Task() on it', () => {
+      class OnConstructor {
+        @Task() load() {}
+        @Task() @DependsOn('constructor') save() {}
+      }
+      const error = expectDefinitionError(OnConstructor, 'UNKNOWN_DEPENDENCY', 'save');
+      expect(error.message).to.equal(
+        'OnConstructor: task "save" depends on "constructor", which is not a task. ' +
+          '"constructor" is the class constructor, which can never be a task: move the work it ' +
+          'does into a @Task() method and depend on that.',
+      );
+      expect(error.message).to.not.contain('add @Task() to it');
+    });
   });
 
   describe('NOT_A_TASK', () => {
@@ -233,6 +280,42 @@ describe('definition errors', () => {
         @Task({ retries: 1, retryDelay: -1 }) a() {}
       }
       expectDefinitionError(BadDelay, 'INVALID_TASK', 'a', 'retryDelay');
+    });
+
+    it('rejects task options that cannot be read, naming the option, in validate and invoke', async () => {
+      const throwingTimeout = {
+        get timeout(): number {
+          throw new Error('getter boom');
+        },
+      };
+      class Getter {
+        @Task(throwingTimeout) a() {}
+      }
+      const error = expectDefinitionError(Getter, 'INVALID_TASK', 'a');
+      expect(error.message).to.equal(
+        'Getter: option "timeout" of task "a" could not be read: getter boom',
+      );
+      const rejection = await Workflow.invoke(new Getter()).then(
+        () => expect.fail('invoke should reject'),
+        (reason: unknown) => reason,
+      );
+      expect(rejection).to.be.instanceOf(WorkflowDefinitionError);
+      expect((rejection as WorkflowDefinitionError).message).to.equal(error.message);
+
+      const trappedOptions = new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error('ownKeys boom');
+          },
+        },
+      );
+      class Trapped {
+        @Task(trappedOptions) a() {}
+      }
+      expect(expectDefinitionError(Trapped, 'INVALID_TASK', 'a').message).to.equal(
+        'Trapped: the options of task "a" could not be read: ownKeys boom',
+      );
     });
   });
 

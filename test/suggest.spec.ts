@@ -1,0 +1,54 @@
+/** "Did you mean" suggestions alone: the edit distance and the choice of the closest name. */
+import { expect } from 'chai';
+import { closestName, didYouMean, editDistance } from '../src/suggest';
+
+describe('suggest', () => {
+  describe('editDistance', () => {
+    it('counts a swap of two adjacent letters as one edit', () => {
+      expect(editDistance('laod', 'load')).to.equal(1);
+      expect(editDistance('ab', 'ba')).to.equal(1);
+      expect(editDistance('fetchUesr', 'fetchUser')).to.equal(1);
+      expect(editDistance('recieve', 'receive')).to.equal(1);
+      expect(editDistance('abcd', 'badc')).to.equal(2);
+      expect(editDistance('aab', 'aba')).to.equal(1);
+    });
+
+    it('counts insertions, deletions and substitutions as before', () => {
+      expect(editDistance('kitten', 'sitting')).to.equal(3);
+      expect(editDistance('', 'abc')).to.equal(3);
+      expect(editDistance('abc', '')).to.equal(3);
+      expect(editDistance('same', 'same')).to.equal(0);
+      expect(editDistance('load', 'loads')).to.equal(1);
+    });
+
+    it('edits no substring twice (optimal string alignment)', () => {
+      // Damerau–Levenshtein proper says 2 (swap to "ac", insert "b"); OSA cannot edit the swapped
+      // pair again, so it needs 3.
+      expect(editDistance('ca', 'abc')).to.equal(3);
+    });
+
+    it('is symmetric', () => {
+      for (const [a, b] of [
+        ['laod', 'load'],
+        ['ca', 'abc'],
+        ['fetchUsr', 'fetchUser'],
+        ['', 'x'],
+      ]) {
+        expect(editDistance(a, b), `${a} / ${b}`).to.equal(editDistance(b, a));
+      }
+    });
+  });
+
+  describe('closestName', () => {
+    it('suggests a name with two letters swapped, even when the limit is one edit', () => {
+      expect(closestName('laod', ['load', 'save'])).to.equal('load');
+      expect(closestName('svae', ['load', 'save'])).to.equal('save');
+      expect(didYouMean('laod', ['save', 'load'])).to.equal(' Did you mean "load"?');
+    });
+
+    it('still suggests nothing for a name far from every candidate', () => {
+      expect(closestName('dola', ['load'])).to.equal(undefined);
+      expect(didYouMean('xyz', ['fetchUser'])).to.equal('');
+    });
+  });
+});
