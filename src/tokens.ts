@@ -18,7 +18,7 @@ export interface ParamToken<P = unknown> {
   readonly token: 'PARAM';
   /** Type-level only: the parameter's type. */
   readonly [parameterType]?: P;
-  /** Type-level only: marks an input token (see {@link NotAnInputToken}). */
+  /** Type-level only: marks an input token, which never passes as a constant `addNode` argument. */
   readonly [inputTokenBrand]?: 'token';
 }
 
@@ -26,7 +26,7 @@ export interface ParamToken<P = unknown> {
 export interface SignalToken {
   /** Always `'SIGNAL'`. */
   readonly token: 'SIGNAL';
-  /** Type-level only: marks an input token (see {@link NotAnInputToken}). */
+  /** Type-level only: marks an input token, which never passes as a constant `addNode` argument. */
   readonly [inputTokenBrand]?: 'token';
 }
 
@@ -34,7 +34,7 @@ export interface SignalToken {
 export interface ContextToken {
   /** Always `'CONTEXT'`. */
   readonly token: 'CONTEXT';
-  /** Type-level only: marks an input token (see {@link NotAnInputToken}). */
+  /** Type-level only: marks an input token, which never passes as a constant `addNode` argument. */
   readonly [inputTokenBrand]?: 'token';
 }
 
