@@ -45,13 +45,11 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
       : nextLayer(interceptors, hook, info, index + 1, innermost);
   const interceptor = interceptors[index];
   // Calls nest (a task body inside `next()` may start another intercepted run): keep the outer
-  // layer's record on the stack while this one runs.
-  const outerRunning = layerRunning;
-  const outerCalled = calledInLayer;
-  layerRunning = true;
-  calledInLayer = undefined;
+  // layer's record on the stack while this one runs. (Nothing in the `try` escapes it, so the
+  // record is put back without a `finally`.)
+  const outerRecord = layerRecord;
+  layerRecord = NOTHING_CALLED;
   let returned: Promise<unknown>;
-  let called: Promise<unknown> | undefined;
   try {
     returned = Promise.resolve(
       (interceptor[hook] as (info: Info, next: () => Promise<unknown>) => unknown).call(
@@ -62,12 +60,10 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
     );
   } catch (error) {
     returned = Promise.reject(error);
-  } finally {
-    called = calledInLayer;
-    layerRunning = outerRunning;
-    calledInLayer = outerCalled;
   }
-  if (called !== undefined && called !== returned) ignoreRejection(called);
+  const called = layerRecord;
+  layerRecord = outerRecord;
+  if (called !== NOTHING_CALLED && called !== returned) ignoreRejection(called!);
   return returned;
 }
 
@@ -83,10 +79,13 @@ function nextLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   return () => (inner ??= nextCalled(callLayer(interceptors, hook, info, index, innermost)));
 }
 
-/** Whether an interceptor is being called now (by {@link callLayer}). */
-let layerRunning = false;
-/** What a `next()` started during the current interceptor call, if one did. */
-let calledInLayer: Promise<unknown> | undefined;
+const NOTHING_CALLED = null;
+
+/**
+ * While an interceptor is being called (by {@link callLayer}): the promise a `next()` started
+ * during that call, or {@link NOTHING_CALLED}; `undefined` while none is being called.
+ */
+let layerRecord: Promise<unknown> | typeof NOTHING_CALLED | undefined;
 
 /**
  * Records `promise`, the work a `next()` just started (its first call only), and returns it: the
@@ -94,7 +93,7 @@ let calledInLayer: Promise<unknown> | undefined;
  * one layer's call, it is marked handled at once.
  */
 export function nextCalled<T>(promise: Promise<T>): Promise<T> {
-  if (layerRunning && calledInLayer === undefined) calledInLayer = promise;
+  if (layerRecord === NOTHING_CALLED) layerRecord = promise;
   else ignoreRejection(promise);
   return promise;
 }
