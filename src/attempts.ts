@@ -10,6 +10,7 @@ import { TaskTimeoutError } from './errors.js';
 import { intercept, nextCalled } from './interceptors.js';
 import { adoptOutcome, NONE, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
+import { skipReasonOf } from './skip.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
 /** One attempt of a task that has a timeout or runs through interceptors. */
@@ -203,10 +204,11 @@ export class AttemptRunner {
   }
 
   /**
-   * `task` failed for good with `error`: its fallback, if it has one, turns that into a value;
-   * otherwise (or if the fallback throws) the task fails. `attemptError`: the attempt's own error
-   * when `error` came from a retry policy, else {@link NONE} (passed explicitly: the attempt's
-   * error may be `undefined`, which a default parameter would mistake for "none").
+   * `task` failed for good with `error`: its fallback, if it has one, turns that into a value (or,
+   * calling `skip()`, into a skip); otherwise (or if the fallback throws) the task fails.
+   * `attemptError`: the attempt's own error when `error` came from a retry policy, else
+   * {@link NONE} (passed explicitly: the attempt's error may be `undefined`, which a default
+   * parameter would mistake for "none").
    */
   failedForGood(task: number, attempt: number, error: unknown, attemptError: unknown): void {
     const { run } = this;
@@ -219,12 +221,12 @@ export class AttemptRunner {
     try {
       value = adoptOutcome(fallback(error));
     } catch (fallbackError) {
-      return run.taskFailed(task, attempt, fallbackError, ownError);
+      return fallbackFailed(run, task, attempt, fallbackError, ownError);
     }
     if (value instanceof Promise) {
       value.then(
         (recovered) => run.taskSucceeded(task, attempt, recovered, error),
-        (fallbackError: unknown) => run.taskFailed(task, attempt, fallbackError, ownError),
+        (fallbackError: unknown) => fallbackFailed(run, task, attempt, fallbackError, ownError),
       );
     } else {
       run.taskSucceeded(task, attempt, value, error);
@@ -245,4 +247,20 @@ export class AttemptRunner {
       this.failedForGood(retry.task, retry.attempt, retry.error, NONE);
     }
   }
+}
+
+/**
+ * The fallback of `task` threw `fallbackError`: a `skip()` skips the task (a graceful "nothing to
+ * do without it"); anything else fails it, keeping `ownError` as its `attemptError`.
+ */
+function fallbackFailed(
+  run: Run<any, any>,
+  task: number,
+  attempt: number,
+  fallbackError: unknown,
+  ownError: unknown,
+): void {
+  const reason = skipReasonOf(fallbackError);
+  if (reason !== undefined) run.taskSkippedItself(task, reason);
+  else run.taskFailed(task, attempt, fallbackError, ownError);
 }

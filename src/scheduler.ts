@@ -633,8 +633,11 @@ export class Run<W extends object = object, P = unknown> {
     this.pump();
   }
 
-  /** Task `task` called `skip(reason)` (its attempt count is already recorded). */
-  private taskSkippedItself(task: number, reason: string): void {
+  /**
+   * Task `task` — or its fallback, once it failed for good — called `skip(reason)` (its attempt
+   * count is already recorded).
+   */
+  taskSkippedItself(task: number, reason: string): void {
     this.inFlight--;
     (this.more().skippedItself ??= new Set()).add(task);
     skipTask(this, task, reason, this.tick(), true);

@@ -75,7 +75,8 @@ export interface TaskOptions {
   /**
    * Called with the error when the task fails for good (after its retries, a timeout included):
    * its (awaited) return value becomes the task's value and the run goes on as if it had
-   * succeeded. If it throws, the task fails with that error.
+   * succeeded. If it throws, the task fails with that error; if it calls `skip(reason)`, the task
+   * is skipped instead.
    * @default undefined (no fallback)
    */
   fallback?: (error: unknown) => unknown;

@@ -677,6 +677,39 @@ describe('the shipping example of API.md §8', () => {
 });
 
 describe('fallback', () => {
+  it('skips the task, not fails it, when it calls skip()', async () => {
+    const hooks: string[] = [];
+    class Flow {
+      @Task({ retries: 1, fallback: () => skip('no discount today') })
+      discount(): number {
+        throw new Error('discount service down');
+      }
+      @Task() @DependsOn('discount') price(discount: number) {
+        return 100 - discount;
+      }
+      @Task({ when: 'noneFailed' }) @DependsOn('discount') label(discount?: number) {
+        return discount === undefined ? 'full price' : `-${discount}`;
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      hooks: {
+        onTaskSkip: ({ task, reason }) => hooks.push(`skip ${task}: ${reason}`),
+        onTaskFailure: ({ task }) => hooks.push(`failure ${task}`),
+      },
+    });
+    expect(statuses(result)).to.deep.equal([
+      ['discount', 'skipped', 'no discount today'],
+      ['price', 'skipped', 'dependency "discount" was skipped'],
+      ['label', 'succeeded'],
+    ]);
+    expect(result.trace[0].attempts).to.equal(2);
+    expect(result.get('label')).to.equal('full price');
+    expect(hooks).to.deep.equal([
+      'skip discount: no discount today',
+      'skip price: dependency "discount" was skipped',
+    ]);
+  });
+
   it('turns a final failure into a value, with recoveredFrom in the trace and onTaskSuccess', async () => {
     const successes: TaskSuccessEvent[] = [];
     const failures: string[] = [];
