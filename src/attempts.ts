@@ -20,8 +20,10 @@ interface Attempt {
   controller: AbortController | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   settled: boolean;
-  /** Set when the timeout fired: the outcome is then our `TaskTimeoutError`. */
-  timedOut: boolean;
+  /** Set when the timeout fired: the attempt's outcome. */
+  timeoutError: TaskTimeoutError | undefined;
+  /** Rejects the promise the innermost interceptor's `next()` returned (interceptors only). */
+  rejectNext: ((error: unknown) => void) | undefined;
 }
 
 /** A task waiting out its retry delay. */
@@ -57,7 +59,8 @@ export class AttemptRunner {
       controller: undefined,
       timer: undefined,
       settled: false,
-      timedOut: false,
+      timeoutError: undefined,
+      rejectNext: undefined,
     };
     if (run.plan.inputKinds[task] !== 0) {
       attempt.controller = new AbortController();
@@ -65,14 +68,13 @@ export class AttemptRunner {
       if (!run.isAllSettled(task)) this.controllers.add(attempt.controller);
     }
     attempt.timer = setTimeout(() => {
-      attempt.timedOut = true;
-      this.settle(
-        attempt,
-        false,
-        new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout),
-      );
+      const error = new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout);
+      attempt.timeoutError = error;
+      // Interceptors see the attempt end as the run does: their `next()` rejects now.
+      attempt.rejectNext?.(error);
+      this.settle(attempt, false, error);
     }, timeout);
-    const outcome = this.callAttempt(task, number, attempt.controller?.signal);
+    const outcome = this.callAttempt(task, number, attempt.controller?.signal, attempt);
     if (outcome === THREW) return this.settle(attempt, false, run.thrown);
     if (outcome instanceof Promise) {
       outcome.then(
@@ -94,9 +96,15 @@ export class AttemptRunner {
 
   /**
    * Calls attempt `number` of `task`: directly (a value, a promise, or `THREW` with the error in
-   * `run.thrown`), or through the run's task interceptors (always a promise).
+   * `run.thrown`), or through the run's task interceptors (always a promise). `timed`: the
+   * attempt's record, when it has a timeout.
    */
-  private callAttempt(task: number, number: number, signal: AbortSignal | undefined): unknown {
+  private callAttempt(
+    task: number,
+    number: number,
+    signal: AbortSignal | undefined,
+    timed?: Attempt,
+  ): unknown {
     const { run } = this;
     const interceptors = run.settings.taskInterceptors;
     if (interceptors === undefined) return run.call(task, number, signal);
@@ -107,7 +115,7 @@ export class AttemptRunner {
       param: run.param,
       run: run.interceptorInfo!,
     };
-    return intercept(interceptors, 'task', info, this.attemptOnce(task, number, signal));
+    return intercept(interceptors, 'task', info, this.attemptOnce(task, number, signal, timed));
   }
 
   /** The innermost `next` of an attempt's interceptors: calls the task, once. */
@@ -115,9 +123,30 @@ export class AttemptRunner {
     task: number,
     number: number,
     signal: AbortSignal | undefined,
+    timed: Attempt | undefined,
   ): () => Promise<unknown> {
     let called: Promise<unknown> | undefined;
-    return () => (called ??= nextCalled(this.callForInterceptors(task, number, signal)));
+    return () =>
+      (called ??= nextCalled(
+        timed === undefined
+          ? this.callForInterceptors(task, number, signal)
+          : this.callWithinTimeout(timed, signal),
+      ));
+  }
+
+  /**
+   * The innermost `next()` of an attempt with a timeout: the task's outcome, or the attempt's
+   * `TaskTimeoutError` when the timeout fires first — what the run counts — so an interceptor
+   * (the OpenTelemetry one, a logger) never reports as a success an attempt that the run counted
+   * as timed out. A `next()` called after the timeout does not start the task.
+   */
+  private callWithinTimeout(attempt: Attempt, signal: AbortSignal | undefined): Promise<unknown> {
+    if (attempt.timeoutError !== undefined) return Promise.reject(attempt.timeoutError);
+    const called = this.callForInterceptors(attempt.task, attempt.number, signal);
+    return new Promise((resolve, reject) => {
+      attempt.rejectNext = reject;
+      called.then(resolve, reject);
+    });
   }
 
   private callForInterceptors(
@@ -138,7 +167,7 @@ export class AttemptRunner {
     if (controller !== undefined) {
       this.controllers.delete(controller);
       // Only compare identities here: `outcome` may be anything a task threw, even a revoked Proxy.
-      if (attempt.timedOut) controller.abort(outcome);
+      if (attempt.timeoutError !== undefined) controller.abort(outcome);
     }
     if (succeeded) this.run.taskSucceeded(attempt.task, attempt.number, outcome, NONE);
     else this.run.attemptFailed(attempt.task, attempt.number, outcome);

@@ -254,7 +254,8 @@ function callInside(active: Context, next: () => Promise<unknown>): Promise<unkn
 
 /**
  * Ends the run span: the outcome, task counts and events from the trace of `result` (when there is
- * one), the error of a failed run, and the spans of attempts still running (abandoned at a timeout).
+ * one), the error of a failed run, and the spans of attempts still running (abandoned: an outer
+ * interceptor stopped waiting for them).
  */
 function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boolean): void {
   const { span } = run;
@@ -327,8 +328,7 @@ function endAttemptSpan(
     if (outcome === 'abandoned') {
       span.setStatus({
         code: SpanStatusCode.ERROR,
-        message:
-          'abandoned while still running: it timed out, or an outer interceptor stopped waiting for it',
+        message: 'abandoned while still running: an outer interceptor stopped waiting for it',
       });
     }
     if (skipReason !== undefined) span.setAttribute(SKIP_REASON, skipReason);

@@ -17,7 +17,7 @@ import {
   type RunInterceptorInfo,
   type WorkflowInterceptor,
 } from '../src';
-import { recordProcessEvents, rejectionOf, settle } from './support/event-log';
+import { recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
 
 class Pair {
   readonly calls: string[] = [];
@@ -283,6 +283,69 @@ describe('run interceptors', () => {
     }).catch((rejection: unknown) => rejection);
     expect(seen).to.be.instanceOf(WorkflowExecutionError);
     expect(error).to.equal(replaced);
+  });
+});
+
+describe('task interceptors and timeouts', () => {
+  it('see next() reject with the TaskTimeoutError at the timeout, whatever the body does later', async () => {
+    const seen: string[] = [];
+    let calls = 0;
+    class Flow {
+      @Task({ timeout: 5, retries: 1, retryDelay: 30 }) async slow(): Promise<string> {
+        calls++;
+        await sleep(calls === 1 ? 15 : 0); // the first attempt ends well after its timeout
+        return `attempt ${calls}`;
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      interceptors: [
+        {
+          task: ({ attempt }, next) =>
+            next().then(
+              (value) => (seen.push(`${attempt}: ${String(value)}`), value),
+              (error: Error) => {
+                seen.push(`${attempt}: ${error.name}`);
+                throw error;
+              },
+            ),
+        },
+      ],
+    });
+    expect(result.get('slow')).to.equal('attempt 2');
+    expect(seen).to.deep.equal(['1: TaskTimeoutError', '2: attempt 2']);
+  });
+
+  it('do not start the task from a next() called after its timeout', async () => {
+    let calls = 0;
+    let late: Promise<unknown> | undefined;
+    class Flow {
+      @Task({ timeout: 5 }) body() {
+        calls++;
+        return 1;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        interceptors: [
+          {
+            task: (_info, next) =>
+              new Promise((resolve) =>
+                setTimeout(() => {
+                  late = next();
+                  resolve(late);
+                }, 20),
+              ),
+          },
+        ],
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.cause).to.have.property('name', 'TaskTimeoutError');
+    await sleep(30);
+    expect(calls).to.equal(0);
+    expect(await late!.then(undefined, (rejection: Error) => rejection.name)).to.equal(
+      'TaskTimeoutError',
+    );
   });
 });
 

@@ -471,33 +471,33 @@ describe('openTelemetry()', () => {
   });
 
   describe('attempts the run stops waiting for', () => {
-    it('ends the span of an attempt abandoned at its timeout when the next attempt starts', async () => {
+    it('ends the span of a timed-out attempt at its timeout, failed, even if its body ends well later', async () => {
       const late = deferred<string>();
       let calls = 0;
       class Flow {
-        @Task({ timeout: 5, retries: 1 }) slow() {
+        @Task({ timeout: 5, retries: 1, retryDelay: 40 }) slow() {
           return ++calls === 1 ? late.promise : 'second';
         }
       }
-      const result = await Workflow.invoke(new Flow(), undefined, {
+      const run = Workflow.invoke(new Flow(), undefined, {
         interceptors: [openTelemetry()],
       });
+      // The first attempt's body succeeds after its timeout, before the retry starts.
+      setTimeout(() => late.resolve('too late'), 15);
+      const result = await run;
       expect(result.get('slow')).to.equal('second');
       const [first, second] = spansNamed('Flow.slow');
       expect(first.attributes).to.include({
         'async_dag.task.attempt': 1,
-        'async_dag.attempt.outcome': 'abandoned',
+        'async_dag.attempt.outcome': 'failed',
       });
       expect(first.status.code).to.equal(SpanStatusCode.ERROR);
-      // (Each span reads the wall clock at millisecond resolution: allow for it.)
-      expect(millis(first.endTime)).to.be.at.most(millis(second.startTime) + 1);
+      expect(first.events.map((event) => event.attributes?.['exception.type'])).to.deep.equal([
+        'TaskTimeoutError',
+      ]);
+      // Ended at the timeout, well before the retry (40 ms later) started.
+      expect(millis(first.endTime)).to.be.below(millis(second.startTime) - 20);
       expect(second.attributes['async_dag.attempt.outcome']).to.equal('succeeded');
-
-      // Its body settles later: the span stays as it was, and the rejection stays handled.
-      late.reject(new Error('too late'));
-      await sleep(1);
-      expect(spansNamed('Flow.slow')).to.have.length(2);
-      expect(first.events).to.deep.equal([]);
     });
 
     it('ends an abandoned span once, even when the next attempt cannot get a span', async () => {
@@ -529,6 +529,30 @@ describe('openTelemetry()', () => {
     });
 
     it('ends the span of an attempt still running when the run settles', async () => {
+      const never = new Promise<number>(() => {});
+      class Flow {
+        @Task() hangs() {
+          return never;
+        }
+      }
+      // An outer interceptor that stops waiting for the attempt: the run settles without it.
+      const impatient: WorkflowInterceptor = {
+        task: (_info, next) => {
+          void next();
+          return 'gave up';
+        },
+      };
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [impatient, openTelemetry()],
+      });
+      expect(result.get('hangs')).to.equal('gave up');
+      const attempt = span('Flow.hangs');
+      expect(attempt.attributes['async_dag.attempt.outcome']).to.equal('abandoned');
+      expect(attempt.status.code).to.equal(SpanStatusCode.ERROR);
+      expect(millis(attempt.endTime)).to.be.at.most(millis(span('Flow').endTime) + 1);
+    });
+
+    it('ends the span of a timed-out attempt whose body never settles as failed, at its timeout', async () => {
       class Flow {
         @Task({ timeout: 5 }) hangs() {
           return new Promise(() => {});
@@ -540,9 +564,8 @@ describe('openTelemetry()', () => {
       );
       expect(error.cause).to.have.property('name', 'TaskTimeoutError');
       const attempt = span('Flow.hangs');
-      expect(attempt.attributes['async_dag.attempt.outcome']).to.equal('abandoned');
+      expect(attempt.attributes['async_dag.attempt.outcome']).to.equal('failed');
       expect(attempt.status.code).to.equal(SpanStatusCode.ERROR);
-      expect(millis(attempt.endTime)).to.be.at.most(millis(span('Flow').endTime) + 1);
       expect(span('Flow').status.message).to.contain('timed out after 5 ms');
     });
   });
