@@ -65,7 +65,12 @@ export class AttemptRunner {
     if (run.plan.inputKinds[task] !== 0) {
       attempt.controller = new AbortController();
       // The signal of an `allSettled` task aborts only at its own timeout, never at a stop.
-      if (!run.isAllSettled(task)) this.controllers.add(attempt.controller);
+      if (!run.isAllSettled(task)) {
+        this.controllers.add(attempt.controller);
+        // `onTaskStart` may have stopped the run already: then the signal starts aborted, as a
+        // plain task's run signal does.
+        if (run.stopReason !== 0) attempt.controller.abort(run.stopError());
+      }
     }
     attempt.timer = setTimeout(() => {
       const error = new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout);
@@ -180,7 +185,7 @@ export class AttemptRunner {
   failed(task: number, attempt: number, error: unknown): void {
     const { run } = this;
     const policy = run.plan.attemptPolicies[task]!;
-    if (attempt > policy.retries || (run.stopReason !== 0 && !run.isAllSettled(task))) {
+    if (attempt > policy.retries || this.stopsRetries(task)) {
       return this.failedForGood(task, attempt, error, NONE);
     }
     if (policy.retryIf !== undefined) {
@@ -193,6 +198,11 @@ export class AttemptRunner {
       if (!retry) return this.failedForGood(task, attempt, error, NONE);
     }
     this.scheduleRetry(task, attempt, error, policy);
+  }
+
+  /** Whether the run has stopped, for `task`: then it is not retried (unless it is `allSettled`). */
+  private stopsRetries(task: number): boolean {
+    return this.run.stopReason !== 0 && !this.run.isAllSettled(task);
   }
 
   private scheduleRetry(
@@ -219,6 +229,9 @@ export class AttemptRunner {
     } catch (policyError) {
       return this.failedForGood(task, attempt, policyError, error);
     }
+    // `retryIf`, `retryDelay` or `onTaskRetry` may have stopped the run (aborting its signal): a
+    // stop ends retry waits, and this one was not waiting yet.
+    if (this.stopsRetries(task)) return this.failedForGood(task, attempt, error, NONE);
     const retry: PendingRetry = {
       task,
       attempt,

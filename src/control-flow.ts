@@ -31,7 +31,8 @@ export function settleDependents(run: Run<any, any>, task: number, outcome: Unsu
 
 /** Queues `tasks` (made ready by one event), lowest index — first declared — first. */
 function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | undefined): void {
-  if (tasks === undefined) return;
+  // A hook may have ended the run meanwhile: its queue is no longer its own.
+  if (tasks === undefined || run.settled) return;
   if (tasks.length > 1) tasks.sort((a, b) => a - b);
   for (const task of tasks) run.ready.push(task);
 }
@@ -71,7 +72,8 @@ function releaseDependents(
         skipTask(run, dependent, skipReason(run, settled, settledOutcome), run.clock, false);
         toSkip.push(dependent);
         // A throwing onTaskSkip hook may have stopped the run: from here on, what has not
-        // started is cancelled, not skipped.
+        // started is cancelled, not skipped. One that aborts its signal may even have ended it.
+        if (run.settled) return undefined;
         stopped = run.stopReason !== 0;
         if (stopped && !plan.hasAllSettled) return becameReady;
       }

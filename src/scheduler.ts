@@ -289,7 +289,9 @@ export class Run<W extends object = object, P = unknown> {
 
   /** Starts ready tasks while the limit allows. Re-entrant calls return at once; the loop picks up their work. */
   pump(): void {
-    if (this.pumping) return;
+    // A hook may have ended the run (aborting its signal) while the loop that calls this was still
+    // at work: its borrowed queue is back with the plan, perhaps lent to another run.
+    if (this.pumping || this.settled) return;
     this.pumping = true;
     const { ready, states } = this;
     const limit = this.concurrency;
@@ -658,6 +660,11 @@ export class Run<W extends object = object, P = unknown> {
    */
   stop(reason: StopReason, abortReason: unknown): void {
     if (this.stopReason !== NOT_STOPPED) return;
+    // Under failFast a recorded failure is a stop even when an abort gets here first (from the
+    // task's onTaskFailure hook, called before taskFailed stops the run): the failure came first.
+    if (reason === StopReason.Abort && this.settings.failFast && this.failures !== undefined) {
+      reason = StopReason.Failure;
+    }
     this.stopReason = reason;
     if (reason === StopReason.Abort) this.more().abortReason = abortReason;
     const signalReason = this.stopError();
@@ -666,8 +673,8 @@ export class Run<W extends object = object, P = unknown> {
     this.extras?.attemptRunner?.stop(signalReason);
   }
 
-  /** The reason given to aborted signals when the run stops. */
-  private stopError(): unknown {
+  /** The reason given to aborted signals when the run stops (the run has stopped). */
+  stopError(): unknown {
     if (this.stopReason === StopReason.Abort) return this.extras!.abortReason;
     const first = this.failures![0];
     const error = new Error(

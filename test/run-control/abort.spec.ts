@@ -8,12 +8,14 @@ import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import {
   DependsOn,
+  Param,
   Signal,
   Task,
   Workflow,
   WorkflowAbortedError,
   WorkflowExecutionError,
   WorkflowOptionsError,
+  type ExecutionResult,
 } from '../../src';
 import { declareTask } from '../support/declare-task';
 import { GatedFlow, recordProcessEvents, rejectionOf, settle } from '../support/event-log';
@@ -231,6 +233,115 @@ describe('InvokeOptions.signal', () => {
     } finally {
       warnings.stop();
     }
+  });
+});
+
+describe("an abort from one of the run's own hooks", () => {
+  it('retries nothing when onTaskRetry (or retryDelay) aborts the run', async () => {
+    for (const via of ['onTaskRetry', 'retryDelay'] as const) {
+      const controller = new AbortController();
+      let calls = 0;
+      const giveUp = () => controller.abort(new Error('user gave up'));
+      class Flaky {
+        @Task({
+          retries: 3,
+          retryDelay: () => {
+            if (via === 'retryDelay') giveUp();
+            return 60_000;
+          },
+        })
+        flaky(): number {
+          calls++;
+          throw new Error('down');
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Flaky(), undefined, {
+          signal: controller.signal,
+          hooks: via === 'onTaskRetry' ? { onTaskRetry: giveUp } : undefined,
+        }),
+        WorkflowAbortedError,
+      );
+      expect(calls, via).to.equal(1);
+      expect(error.result.trace[0]).to.include({ status: 'failed', attempts: 1 });
+    }
+  });
+
+  it('hands a task with a timeout an aborted signal when onTaskStart aborted the run', async () => {
+    const controller = new AbortController();
+    const seen: boolean[] = [];
+    class Flow {
+      @Task({ timeout: 50 }) watch(@Signal() signal: AbortSignal) {
+        seen.push(signal.aborted);
+        if (signal.aborted) return 'stopped';
+        return new Promise((resolve) => signal.addEventListener('abort', resolve));
+      }
+    }
+    await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        signal: controller.signal,
+        hooks: { onTaskStart: () => controller.abort(new Error('stop now')) },
+      }),
+      WorkflowAbortedError,
+    );
+    expect(seen).to.deep.equal([true]);
+  });
+
+  it('rejects with the failure when onTaskFailure aborts the run (failFast)', async () => {
+    const controller = new AbortController();
+    class Flow {
+      @Task() broken(): number {
+        throw new Error('broken');
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        signal: controller.signal,
+        hooks: { onTaskFailure: () => controller.abort(new Error('too late')) },
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.task).to.equal('broken');
+    expect(error.failures).to.have.length(1);
+  });
+
+  it('leaves the scratch it gave back alone when a hook ended it and a new run borrowed it', async () => {
+    const controller = new AbortController();
+    const calls: string[] = [];
+    let second: Promise<unknown> | undefined;
+    class Flow {
+      @Task() async source(@Param() run: number) {
+        await settle();
+        if (run === 1) throw new Error('source failed');
+        return `source ${run}`;
+      }
+      @Task() @DependsOn('source') middle(source: string) {
+        return `middle(${source})`;
+      }
+      @Task({ when: 'noneFailed' }) @DependsOn('middle') lenient(middle?: string) {
+        calls.push(`lenient got ${String(middle)}`);
+        return middle;
+      }
+      @Task() @DependsOn('middle') strict(middle: string) {
+        return middle;
+      }
+    }
+    const flow = new Flow();
+    const first = Workflow.invoke(flow, 1, {
+      failFast: false,
+      signal: controller.signal,
+      hooks: {
+        onTaskSkip: ({ task }) => {
+          if (task !== 'strict') return;
+          controller.abort(new Error('abort from a hook'));
+          second = Workflow.invoke(flow, 2);
+        },
+      },
+    });
+    await rejectionOf(first, WorkflowAbortedError);
+    const result = (await second) as ExecutionResult<Flow, number>;
+    expect(result.get('lenient')).to.equal('middle(source 2)');
+    expect(calls).to.deep.equal(['lenient got middle(source 2)']);
   });
 });
 

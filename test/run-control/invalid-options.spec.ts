@@ -52,6 +52,12 @@ const invalidCases: [string, unknown, string, RegExp][] = [
   ['hooks that are not an object', { hooks: 'verbose' }, 'hooks', /object/],
   ['failFast not a boolean', { failFast: 'no' }, 'failFast', /true or false/],
   ['signal not an AbortSignal', { signal: { aborted: 'no' } }, 'signal', /AbortSignal/],
+  [
+    'signal that cannot unsubscribe',
+    { signal: { aborted: false, addEventListener() {} } },
+    'signal',
+    /AbortSignal/,
+  ],
 ];
 
 describe('invalid InvokeOptions', () => {
