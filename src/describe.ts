@@ -55,7 +55,7 @@ export function describeInput(value: unknown): string {
 function readableText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined) return 'undefined was thrown';
-  if (value instanceof Error) {
+  if (isError(value)) {
     const message = value.message;
     if (typeof message === 'string' && message !== '') return message;
     return typeof value.name === 'string' && value.name !== '' ? value.name : 'Error';
@@ -69,6 +69,15 @@ function readableText(value: unknown): string {
     }
   }
   return String(value);
+}
+
+/**
+ * Whether `value` is an error, also one made in another realm (a `vm` context, as under jest, or
+ * an iframe), which `instanceof Error` does not see: its `message` is not enumerable, so JSON would
+ * turn it into `{}`.
+ */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 
 /** Cuts `text` at a code point boundary, so no surrogate pair is split. */

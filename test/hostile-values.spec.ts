@@ -4,6 +4,7 @@
  * hang, no unhandled rejection, no bare `TypeError` escaping.
  */
 import { expect } from 'chai';
+import { runInNewContext } from 'node:vm';
 import {
   DependsOn,
   Param,
@@ -45,6 +46,26 @@ function expectCause(error: { cause: unknown; message: unknown }, value: unknown
   expect(Object.is(error.cause, value), 'cause is the very value thrown').to.equal(true);
   expect(error.message).to.be.a('string');
 }
+
+describe('errors from another realm', () => {
+  it('are described by their message, in the run error and the abort error', async () => {
+    const foreign = runInNewContext('new TypeError("fetch failed: ECONNREFUSED")') as Error;
+    expect(foreign instanceof Error).to.equal(false);
+    class Fetcher {
+      @Task() load(): number {
+        throw foreign;
+      }
+    }
+    const failed = await rejectionWith(Workflow.invoke(new Fetcher()), WorkflowExecutionError);
+    expect(failed.message).to.equal('Fetcher: task "load" failed: fetch failed: ECONNREFUSED');
+    expect(failed.cause).to.equal(foreign);
+    const aborted = await rejectionWith(
+      Workflow.invoke(new Fetcher(), undefined, { signal: AbortSignal.abort(foreign) }),
+      WorkflowAbortedError,
+    );
+    expect(aborted.message).to.contain('fetch failed: ECONNREFUSED');
+  });
+});
 
 describe('values that cannot be printed', () => {
   let unhandled: ReturnType<typeof recordProcessEvents>;
