@@ -2,7 +2,8 @@
  * Names as one line of terminal text: characters that would break a line or reach the terminal as
  * a command are made visible, broken surrogate pairs are replaced, and widths are counted in
  * terminal columns — per code point, never per UTF-16 unit, two for wide East Asian characters and
- * emoji — so a cut never splits a character and columns line up.
+ * emoji, none for combining marks and invisible format characters — so a cut never splits a
+ * character and columns line up.
  */
 
 /** C0 and C1 control characters, the Unicode line and paragraph separators, and lone surrogates. */
@@ -30,21 +31,26 @@ export function printableText(text: string): string {
 
 /**
  * The terminal columns `text` takes: two for each wide East Asian character or emoji (East Asian
- * Width W or F), one for every other code point. (Combining marks, joiners and variation selectors
- * count one too: a width is never less than the number of code points. So a text-style emoji made
- * an emoji by U+FE0F, such as `❤️`, takes its two columns.)
+ * Width W or F), none for a combining mark or an invisible format character (a zero-width space, a
+ * joiner, a variation selector, an accent written as its own code point), one for every other code
+ * point. U+FE0F after a one-column symbol makes it an emoji, two columns: `❤️` takes two.
  *
  * @example
  * ```ts
  * columnWidth('ok'); // 2
  * columnWidth('𠀀'); // 2: one code point, two UTF-16 units, two columns
  * columnWidth('é😀'); // 3
+ * columnWidth('e\u0301'); // 1: an e and a combining acute accent
  * columnWidth('✅ done'); // 7
  * ```
  */
 export function columnWidth(text: string): number {
   let columns = 0;
-  for (const character of text) columns += columnsOf(character);
+  let previous: string | undefined;
+  for (const character of text) {
+    columns += columnsAfter(character, previous);
+    previous = character;
+  }
   return columns;
 }
 
@@ -63,11 +69,13 @@ export function fitColumns(text: string, width: number): string {
   if (columns <= width) return text + ' '.repeat(width - columns);
   let kept = '';
   let keptColumns = 0;
+  let previous: string | undefined;
   for (const character of text) {
-    const next = keptColumns + columnsOf(character);
+    const next = keptColumns + columnsAfter(character, previous);
     if (next > width - 1) break;
     kept += character;
     keptColumns = next;
+    previous = character;
   }
   return `${kept}…${' '.repeat(width - 1 - keptColumns)}`;
 }
@@ -215,14 +223,34 @@ const WIDE_RANGES: readonly number[] = [
   0x30000, 0x3fffd,
 ];
 
-/** The columns one code point takes: 2 when it is wide, otherwise 1. */
-function columnsOf(character: string): number {
+/** Combining marks and format characters: drawn on (or between) their neighbours, in no column. */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+
+/** Characters that U+FE0F turns into an emoji, drawn two columns wide. */
+const EMOJI = /^\p{Emoji}$/u;
+
+const EMOJI_PRESENTATION = '\ufe0f';
+
+/**
+ * The columns `character` (one code point) adds after `previous`: 2 when it is wide, 0 when it is
+ * zero-width — except U+FE0F after a one-column emoji (`❤`, `☀`, a keycap's digit), which it makes
+ * two columns wide, so it adds 1 — otherwise 1.
+ */
+function columnsAfter(character: string, previous: string | undefined): number {
   const code = character.codePointAt(0)!;
-  return code >= WIDE_RANGES[0] && isWide(code) ? 2 : 1;
+  if (isWide(code)) return 2;
+  if (code < 0x300 || !ZERO_WIDTH.test(character)) return 1;
+  const widens =
+    character === EMOJI_PRESENTATION &&
+    previous !== undefined &&
+    EMOJI.test(previous) &&
+    !isWide(previous.codePointAt(0)!);
+  return widens ? 1 : 0;
 }
 
 /** Whether `code` is in {@link WIDE_RANGES}: a binary search over its pairs. */
 function isWide(code: number): boolean {
+  if (code < WIDE_RANGES[0]) return false;
   let low = 0;
   let high = WIDE_RANGES.length / 2 - 1;
   while (low <= high) {

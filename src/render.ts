@@ -105,7 +105,8 @@ const MAX_REASON_WIDTH = 40;
  *
  * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
  * newline, `␛` for an escape), a broken surrogate as `�`, and a long name is cut to whole
- * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two.
+ * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two,
+ * combining marks and zero-width characters none.
  * Throws a `TypeError` for options that are not an object, an unknown option or a width that is not
  * a number, and a `RangeError` for a width that is not an integer from 20 to 10000.
  *

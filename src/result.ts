@@ -158,7 +158,10 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     return index !== undefined && this.states[index] === TaskState.Succeeded;
   }
 
-  /** The results of every task that succeeded, by task name, in declaration order. */
+  /**
+   * The results of every task that succeeded, by task name, in declaration order (as a JavaScript
+   * object lists its keys: names that look like array indexes, such as `'2'`, come first).
+   */
   toObject(): { [K in TaskName<W>]?: TaskResult<W, K> } {
     const object: Record<string, unknown> = {};
     const { states, values } = this;

@@ -32,6 +32,15 @@ describe('display text', () => {
       }
     });
 
+    it('counts combining marks and invisible format characters as no column', () => {
+      expect(columnWidth('cafe\u0301')).to.equal(4); // é written as e + a combining accent
+      expect(columnWidth('a\u200bb')).to.equal(2); // a zero-width space
+      expect(columnWidth('\u{1f469}\u200d\u{1f4bb}')).to.equal(4); // two emoji, joined
+      expect(columnWidth('a\ufe0f')).to.equal(1); // U+FE0F after a letter changes nothing
+      expect(columnWidth('1\ufe0f\u20e3')).to.equal(2); // a keycap emoji
+      expect(fitColumns('cafe\u0301s are nice', 6)).to.equal('cafe\u0301s…');
+    });
+
     it('counts wide East Asian characters two columns and everything else one', () => {
       expect(columnWidth('漢字')).to.equal(4);
       expect(columnWidth('ｆｕｌｌ')).to.equal(8);

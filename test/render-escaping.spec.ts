@@ -237,7 +237,11 @@ async function forEveryName(
 
 const hasLoneSurrogate = (text: string) => /[\ud800-\udfff]/u.test(text);
 const hasControlCharacter = (text: string) => CONTROL_CHARACTER.test(text);
-const codePoints = (text: string) => [...text].length;
+/**
+ * A lower bound of the terminal columns `text` takes: its code points, but for combining marks and
+ * format characters (accents written apart, zero-width spaces, joiners), which take none.
+ */
+const visibleCodePoints = (text: string) => [...text.replace(/[\p{Mn}\p{Me}\p{Cf}]/gu, '')].length;
 
 describe('pictures of workflows with any task and workflow names', function () {
   let mermaid: MermaidReader;
@@ -373,7 +377,7 @@ describe('pictures of workflows with any task and workflow names', function () {
           const lines = formatTimeline(result, { width }).split('\n');
           expect(lines, `width ${width}`).to.have.length(result.trace.length + 1);
           for (const line of lines) {
-            expect(codePoints(line), `width ${width}: ${line}`).to.be.at.most(width);
+            expect(visibleCodePoints(line), `width ${width}: ${line}`).to.be.at.most(width);
             expect(hasLoneSurrogate(line), `lone surrogate in ${JSON.stringify(line)}`).to.equal(
               false,
             );
@@ -401,7 +405,7 @@ describe('pictures of workflows with any task and workflow names', function () {
       for (const width of [20, 33, 34, 80]) {
         for (const line of formatTimeline(result, { width }).split('\n')) {
           expect(hasLoneSurrogate(line), `width ${width}: ${JSON.stringify(line)}`).to.equal(false);
-          expect(codePoints(line), `width ${width}: ${line}`).to.be.at.most(width);
+          expect(visibleCodePoints(line), `width ${width}: ${line}`).to.be.at.most(width);
         }
       }
       const rows = formatTimeline(result, { width: 80 }).split('\n');
@@ -460,6 +464,25 @@ describe('pictures of workflows with any task and workflow names', function () {
       expect(labelColumns, lines.join('\n')).to.deep.equal(names.map(() => labelColumns[0]));
       // The longest row fills the width exactly: name column (7), bar, and the widest label.
       expect(Math.max(...rows.map(columns)), lines.join('\n')).to.equal(40);
+    });
+
+    it('gives combining marks and zero-width characters no column, so bars line up', async () => {
+      const zeroWidth = ['\u0301', '\u200b'];
+      /** Columns a terminal gives a character: 0 for the marks used here, 1 otherwise. */
+      const columns = (text: string) =>
+        [...text].reduce((sum, character) => sum + (zeroWidth.includes(character) ? 0 : 1), 0);
+      const names = ['cafe', 'cafe\u0301', 'a\u200bb'];
+      const result = await resultOf(
+        defineWorkflow(
+          'Marks',
+          names.map((name) => ({ name, sleepMs: 30 })),
+        ),
+      );
+      const lines = formatTimeline(result, { width: 40 }).split('\n');
+      const rows = lines.slice(0, -1);
+      const barColumns = rows.map((row) => columns(row.slice(0, row.indexOf('█'))));
+      expect(barColumns, lines.join('\n')).to.deep.equal(names.map(() => barColumns[0]));
+      for (const row of rows) expect(columns(row), row).to.equal(columns(rows[0]));
     });
 
     it('measures a skip reason in terminal columns, so a wide one is shown whole', async () => {
@@ -626,7 +649,7 @@ describe('pictures of workflows with any task and workflow names', function () {
           const lines = formatTimeline(result, { width }).split('\n');
           expect(lines).to.have.length(result.trace.length + 1);
           for (const line of lines) {
-            expect(codePoints(line)).to.be.at.most(width);
+            expect(visibleCodePoints(line)).to.be.at.most(width);
             expect(hasLoneSurrogate(line)).to.equal(false);
             expect(hasControlCharacter(line)).to.equal(false);
           }
