@@ -185,9 +185,9 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
     throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
   }
   // A plain object holds only hooks; a class instance may also hold collaborators (a logger…),
-  // so only its methods that look like hooks are checked.
+  // so only its members that look like hooks (methods, getters, fields) are checked.
   const plain = isPlainObject(hooks);
-  for (const name of plain ? Object.keys(hooks) : prototypeMethodNames(hooks)) {
+  for (const name of plain ? Object.keys(hooks) : memberNames(hooks)) {
     if ((HOOK_NAMES as readonly string[]).includes(name)) continue;
     if (plain || name.startsWith('on')) {
       throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, HOOK_NAMES)}`);
@@ -289,6 +289,21 @@ function prototypeMethodNames(instance: object): string[] {
   for (const owner of prototype === null ? [] : prototypeChain(prototype)) {
     for (const name of Object.getOwnPropertyNames(owner)) {
       if (name !== 'constructor' && isOwnMethod(owner, name)) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * A class instance's own enumerable properties and every member of its prototype chain (methods,
+ * getters), but `constructor`.
+ */
+function memberNames(instance: object): string[] {
+  const names = new Set(Object.keys(instance));
+  const prototype = Object.getPrototypeOf(instance);
+  for (const owner of prototype === null ? [] : prototypeChain(prototype)) {
+    for (const name of Object.getOwnPropertyNames(owner)) {
+      if (name !== 'constructor') names.add(name);
     }
   }
   return [...names];

@@ -116,6 +116,27 @@ describe('hooks given as a class instance', () => {
     expect(error.message).to.contain('"onTaskSucess" is not a hook. Did you mean "onTaskSuccess"?');
   });
 
+  it('rejects a misspelt hook getter or arrow-function field on a class instance', async () => {
+    class MisspeltGetter {
+      get onTaskStrat() {
+        return () => undefined;
+      }
+    }
+    class MisspeltField {
+      onTaskFailur = () => undefined;
+    }
+    for (const [hooks, misspelt, meant] of [
+      [new MisspeltGetter(), 'onTaskStrat', 'onTaskStart'],
+      [new MisspeltField(), 'onTaskFailur', 'onTaskFailure'],
+    ] as const) {
+      const error = await rejectionOf(
+        Workflow.invoke(new Pair(), 1, { hooks: hooks as never }),
+        WorkflowOptionsError,
+      );
+      expect(error.message).to.contain(`"${misspelt}" is not a hook. Did you mean "${meant}"?`);
+    }
+  });
+
   it('rejects a hook whose getter throws, before any task starts', async () => {
     const hooks = {
       get onTaskStart(): never {
