@@ -93,12 +93,15 @@ export const definitionErrors = {
     member: string,
     decorators: readonly string[],
   ): WorkflowDefinitionError {
+    const advice =
+      member === 'constructor'
+        ? 'The constructor can never be a task: mark the parameters of a @Task() method instead.'
+        : `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
     return new WorkflowDefinitionError(
       'NOT_A_TASK',
       workflow,
       member,
-      `${decorators.join(', ')} on "${member}", which is not a @Task() method of this class. ` +
-        `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`,
+      `${decorators.join(', ')} on "${member}", which is not a @Task() method of this class. ${advice}`,
     );
   },
 

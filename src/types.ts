@@ -259,7 +259,8 @@ export interface InvokeOptions<W = any> {
   signal?: AbortSignal;
   /**
    * At most this many tasks in flight: a positive integer or `Infinity`. When more are ready, the
-   * task with the longest remaining path to a sink starts first (ties in declaration order).
+   * one with the highest cumulative `priority` (its own plus the largest of its dependents')
+   * starts first, then the one with the longest remaining path to a sink, then the first declared.
    * @default Infinity
    */
   concurrency?: number;
@@ -293,8 +294,9 @@ export interface InvokeOptions<W = any> {
 export type TaskStatus = 'succeeded' | 'failed' | 'skipped';
 
 /**
- * One task's entry in `ExecutionResult.trace`. Times are milliseconds since the run began; a
- * skipped task never started, so its `start` and `end` are both the time it was skipped.
+ * One task's entry in `ExecutionResult.trace`. Times are milliseconds since the run began. A task
+ * skipped because of a dependency never started (`attempts: 0`): its `start` and `end` are both
+ * the time it was skipped; a task that called `skip()` has its real start and end.
  */
 export interface TaskTrace {
   /** The task name. */

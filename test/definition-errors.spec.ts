@@ -186,6 +186,9 @@ describe('definition errors', () => {
         @Task() a() {}
       }
       expectDefinitionError(Ctor, 'NOT_A_TASK', 'constructor', '@Param() on "constructor"');
+      expect(() => Workflow.validate(Ctor)).to.throw(
+        'The constructor can never be a task: mark the parameters of a @Task() method instead.',
+      );
     });
   });
 
