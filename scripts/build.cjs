@@ -1,7 +1,9 @@
 /**
  * `npm run build` (and `prepack`): the CommonJS and the ES-module halves of the package, each by
  * plain `tsc`, into dist/cjs and dist/esm; each half gets a package.json naming its module format,
- * since the root package.json has no "type". Then it checks what `tsc` cannot: that every relative
+ * since the root package.json has no "type", and repeating the root's "sideEffects" for its own
+ * files (bundlers read that field from the nearest package.json, so without it every file of a
+ * half would count as having side effects). Then it checks what `tsc` cannot: that every relative
  * import of the ES-module half names a file (Node.js resolves no extensionless specifier there),
  * and that "exports" matches scripts/entry-points.cjs.
  */
@@ -30,8 +32,20 @@ execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', 'tsconfig.buil
 for (const file of readdirSync(dist)) {
   if (file.endsWith('.tsbuildinfo')) rmSync(join(dist, file));
 }
-writeFileSync(join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
-writeFileSync(join(dist, 'esm', 'package.json'), '{ "type": "module" }\n');
+const halfSideEffects = JSON.parse(
+  readFileSync(join(root, 'package.json'), 'utf8'),
+).sideEffects.map((path) => {
+  if (!path.startsWith('./dist/*/'))
+    fail(`package.json sideEffects: ${path} is not under ./dist/*/`);
+  return `./${path.slice('./dist/*/'.length)}`;
+});
+for (const [half, type] of [
+  ['cjs', 'commonjs'],
+  ['esm', 'module'],
+]) {
+  const marker = { type, sideEffects: halfSideEffects };
+  writeFileSync(join(dist, half, 'package.json'), `${JSON.stringify(marker, null, 2)}\n`);
+}
 
 const extensionless = [];
 for (const file of readdirSync(join(dist, 'esm'), { recursive: true })) {

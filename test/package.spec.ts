@@ -565,7 +565,11 @@ describe('the published package', function () {
         format,
         'package.json',
       );
-      expect(JSON.parse(readFileSync(marker, 'utf8'))).to.deep.equal({ type });
+      // Bundlers read sideEffects from the nearest package.json: each half repeats the root's.
+      expect(JSON.parse(readFileSync(marker, 'utf8'))).to.deep.equal({
+        type,
+        sideEffects: ['./index.js', './metadata.js'],
+      });
     }
   });
 
