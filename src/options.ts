@@ -43,7 +43,8 @@ export interface ResolvedHooks {
   readonly onTaskSkip: HookFunction | undefined;
 }
 
-type HookFunction = (this: object | undefined, event: any) => unknown;
+/** A hook as the run calls it, with `this` = the hooks object. */
+export type HookFunction = (this: object | undefined, event: any) => unknown;
 
 const KNOWN_OPTIONS = [
   'signal',

@@ -10,9 +10,12 @@
  * Where a throwing hook changes what happens — `onTaskStart` (the task is not called),
  * `onTaskSuccess` (the task fails instead), `onTaskRetry` (no retry) — the hook is called before
  * the stream gets the event, so the stream never reports what did not happen. The other events
- * reach the stream first: they happened whatever their hook does.
+ * reach the stream first: they happened whatever their hook does. Such a hook may also make other
+ * events happen before it returns (aborting the run's signal starts `allSettled` tasks and fails
+ * tasks waiting for a retry): the stream gets those after the event whose hook made them, in the
+ * order they happened.
  */
-import type { ResolvedHooks } from './options.js';
+import type { HookFunction, ResolvedHooks } from './options.js';
 import { NONE } from './outcomes.js';
 import type { WorkflowEvent } from './types.js';
 
@@ -28,6 +31,11 @@ export interface EventHost {
 
 /** The hooks and the stream of one run. */
 export class RunEvents {
+  /** Stream events held while a hook runs (see {@link hookThenStream}); made on first use. */
+  private held: WorkflowEvent[] | undefined;
+  /** How many {@link hookThenStream} hooks are running (they nest when a hook re-enters the run). */
+  private holding = 0;
+
   constructor(
     private readonly host: EventHost,
     private readonly hooks: ResolvedHooks | undefined,
@@ -38,10 +46,12 @@ export class RunEvents {
   taskStart(task: number, attempt: number, time: number): void {
     const name = this.host.plan.names[task];
     const hook = this.hooks?.onTaskStart;
-    if (hook !== undefined) {
-      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt }));
-    }
-    this.sink?.({ type: 'taskStart', task: name, attempt, time });
+    this.hookThenStream(
+      task,
+      hook,
+      hook === undefined ? undefined : { task: name, attempt },
+      this.sink === undefined ? undefined : { type: 'taskStart', task: name, attempt, time },
+    );
   }
 
   /**
@@ -59,23 +69,25 @@ export class RunEvents {
     const recovered = recoveredFrom !== NONE;
     const name = this.host.plan.names[task];
     const hook = this.hooks?.onTaskSuccess;
+    let hookEvent: object | undefined;
     if (hook !== undefined) {
-      const event = recovered
+      hookEvent = recovered
         ? { task: name, attempt, value, durationMs, recoveredFrom }
         : { task: name, attempt, value, durationMs };
-      this.host.watchHook(task, hook.call(this.hooks!.receiver, event));
     }
-    this.sink?.(
-      recovered
+    let streamEvent: WorkflowEvent | undefined;
+    if (this.sink !== undefined) {
+      streamEvent = recovered
         ? { type: 'taskSuccess', task: name, attempt, value, recoveredFrom, time }
-        : { type: 'taskSuccess', task: name, attempt, value, time },
-    );
+        : { type: 'taskSuccess', task: name, attempt, value, time };
+    }
+    this.hookThenStream(task, hook, hookEvent, streamEvent);
   }
 
   /** A task failed for good. Throws what `onTaskFailure` threw. */
   taskFailure(task: number, attempt: number, error: unknown, time: number): void {
     const name = this.host.plan.names[task];
-    this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: false, time });
+    this.emit({ type: 'taskFailure', task: name, attempt, error, willRetry: false, time });
     const hook = this.hooks?.onTaskFailure;
     if (hook !== undefined) {
       this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, error }));
@@ -86,19 +98,20 @@ export class RunEvents {
   taskRetry(task: number, attempt: number, error: unknown, delayMs: number, time: number): void {
     const name = this.host.plan.names[task];
     const hook = this.hooks?.onTaskRetry;
-    if (hook !== undefined) {
-      this.host.watchHook(
-        task,
-        hook.call(this.hooks!.receiver, { task: name, attempt, error, delayMs }),
-      );
-    }
-    this.sink?.({ type: 'taskFailure', task: name, attempt, error, willRetry: true, time });
+    this.hookThenStream(
+      task,
+      hook,
+      hook === undefined ? undefined : { task: name, attempt, error, delayMs },
+      this.sink === undefined
+        ? undefined
+        : { type: 'taskFailure', task: name, attempt, error, willRetry: true, time },
+    );
   }
 
   /** A task was skipped. Throws what `onTaskSkip` threw. */
   taskSkip(task: number, reason: string, time: number): void {
     const name = this.host.plan.names[task];
-    this.sink?.({ type: 'taskSkip', task: name, reason, time });
+    this.emit({ type: 'taskSkip', task: name, reason, time });
     const hook = this.hooks?.onTaskSkip;
     if (hook !== undefined)
       this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, reason }));
@@ -107,10 +120,60 @@ export class RunEvents {
   /** A task reported progress. Throws what `onTaskProgress` threw (to the task that reported). */
   taskProgress(task: number, attempt: number, data: unknown, time: number): void {
     const name = this.host.plan.names[task];
-    this.sink?.({ type: 'taskProgress', task: name, attempt, data, time });
+    this.emit({ type: 'taskProgress', task: name, attempt, data, time });
     const hook = this.hooks?.onTaskProgress;
     if (hook !== undefined) {
       this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, data }));
     }
+  }
+
+  /**
+   * Calls `hook` with `hookEvent` for `task` (when there is a hook), then — unless it threw — sends
+   * `streamEvent` to the stream (when the run is streamed). Stream events that the hook makes
+   * happen are held while it runs and sent after `streamEvent`, or before the hook's error
+   * propagates if it throws.
+   */
+  private hookThenStream(
+    task: number,
+    hook: HookFunction | undefined,
+    hookEvent: object | undefined,
+    streamEvent: WorkflowEvent | undefined,
+  ): void {
+    if (hook === undefined) {
+      if (streamEvent !== undefined) this.emit(streamEvent);
+      return;
+    }
+    if (streamEvent === undefined) {
+      this.host.watchHook(task, hook.call(this.hooks!.receiver, hookEvent));
+      return;
+    }
+    const mark = this.held?.length ?? 0;
+    this.holding++;
+    let returned: unknown;
+    try {
+      returned = hook.call(this.hooks!.receiver, hookEvent);
+    } catch (error) {
+      this.holding--;
+      this.release(mark);
+      throw error;
+    }
+    this.holding--;
+    this.emit(streamEvent);
+    this.release(mark);
+    this.host.watchHook(task, returned);
+  }
+
+  /** Sends `event` to the stream, if the run is streamed — or holds it while a hook runs. */
+  private emit(event: WorkflowEvent): void {
+    if (this.sink === undefined) return;
+    if (this.holding > 0) (this.held ??= []).push(event);
+    else this.sink(event);
+  }
+
+  /** Sends the events held since `mark` (into the hold of an outer hook, if one is running). */
+  private release(mark: number): void {
+    const { held } = this;
+    if (held === undefined || held.length <= mark) return;
+    for (const event of held.splice(mark)) this.emit(event);
   }
 }

@@ -347,6 +347,45 @@ describe('Workflow.stream', () => {
       calls: 2,
     });
   });
+
+  it('keeps the order of events that a hook made happen (an abort from onTaskSuccess)', async () => {
+    const controller = new AbortController();
+    const hooked: string[] = [];
+    class Flow {
+      @Task() async a() {
+        await settle();
+        return 1;
+      }
+      @Task() @DependsOn('a') b(a: number) {
+        return a;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
+        return 'cleaned';
+      }
+    }
+    const stream = Workflow.stream(new Flow(), undefined, {
+      signal: controller.signal,
+      hooks: {
+        onTaskStart: ({ task }) => hooked.push(`taskStart:${task}`),
+        onTaskSuccess: ({ task }) => {
+          hooked.push(`taskSuccess:${task}`);
+          // Starts `cleanup` (and ends it) before this hook returns.
+          if (task === 'a') controller.abort(new Error('enough'));
+        },
+      },
+    });
+    const { events, error } = await readAll(stream);
+    expect(error).to.be.instanceOf(WorkflowAbortedError);
+    expect(summary(events).map((line) => line.replace(/:1$/, ''))).to.deep.equal(hooked);
+    expect(hooked).to.deep.equal([
+      'taskStart:a',
+      'taskSuccess:a',
+      'taskStart:cleanup',
+      'taskSuccess:cleanup',
+    ]);
+    const times = events.map((event) => event.time);
+    expect(times).to.deep.equal([...times].sort((x, y) => x - y));
+  });
 });
 
 describe('DagBuilder.stream', () => {
