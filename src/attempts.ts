@@ -225,9 +225,16 @@ export class AttemptRunner {
             `${describeInput(delayMs)}; it must return a number of milliseconds from 0 to ${MAX_TIMER_DELAY}`,
         );
       }
-      run.events?.taskRetry(task, attempt, error, delayMs, run.tick());
     } catch (policyError) {
       return this.failedForGood(task, attempt, policyError, error);
+    }
+    if (run.events !== undefined) {
+      try {
+        run.events.taskRetry(task, attempt, error, delayMs, run.tick());
+      } catch (hookError) {
+        // The caller's error, not the task's: no fallback recovers it.
+        return run.taskFailed(task, attempt, hookError, error);
+      }
     }
     // `retryIf`, `retryDelay` or `onTaskRetry` may have stopped the run (aborting its signal): a
     // stop ends retry waits, and this one was not waiting yet.

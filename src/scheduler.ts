@@ -356,15 +356,16 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   /**
-   * Emits the start of an attempt. A hook that throws fails the task with that error, without
-   * retries, and the task is not called; returns whether the task may go on.
+   * Emits the start of an attempt. A hook that throws fails the task with that error — without
+   * retries or fallback: a hook's error is the caller's, not the task's — and the task is not
+   * called; returns whether the task may go on.
    */
   announceStart(task: number, attempt: number): boolean {
     try {
       this.events!.taskStart(task, attempt, this.clock);
       return true;
     } catch (error) {
-      this.attemptRunner().failedForGood(task, attempt, error, NONE);
+      this.taskFailed(task, attempt, error, NONE);
       return false;
     }
   }

@@ -214,7 +214,7 @@ export interface TaskContext {
 /**
  * Observers of one run. Hooks are called synchronously; `onTaskSuccess` is called before any
  * dependent starts. A hook that throws fails the run with that error (as a failure of the task the
- * hook was called for). A returned promise is not awaited, but its rejection fails the run too (or,
+ * hook was called for, which no `fallback` recovers). A returned promise is not awaited, but its rejection fails the run too (or,
  * after the run settled, becomes a process warning).
  *
  * @example

@@ -175,6 +175,25 @@ describe('InvokeOptions.hooks', () => {
       expect(taskCalls).to.equal(0);
     });
 
+    it('onTaskStart or onTaskRetry on a task with a fallback: the fallback does not recover it', async () => {
+      for (const hook of ['onTaskStart', 'onTaskRetry'] as const) {
+        let fallbackCalls = 0;
+        class Recovering {
+          @Task({ retries: 1, fallback: () => ++fallbackCalls })
+          recovering(): number {
+            throw new Error('task failed');
+          }
+        }
+        const error = await rejectionOf(
+          Workflow.invoke(new Recovering(), undefined, { hooks: { [hook]: explode } }),
+          WorkflowExecutionError,
+        );
+        expect(error.cause, hook).to.equal(hookError);
+        expect(fallbackCalls, hook).to.equal(0);
+        expect(error.result.trace[0], hook).to.include({ status: 'failed' });
+      }
+    });
+
     it('onTaskSuccess: the task does not count as succeeded, its dependents never start', async () => {
       const flow = new Chain();
       const error = await rejectionOf(
