@@ -61,21 +61,24 @@ class Pipeline {
   }
 }
 
+/** The events of a `Pipeline` run with param 1, summarised. */
+const PIPELINE_EVENTS = [
+  'taskStart:load:1',
+  'taskSuccess:load',
+  'taskStart:double:1',
+  'taskStart:label:1',
+  'taskSuccess:label',
+  'taskSuccess:double',
+  'taskStart:report:1',
+  'taskSuccess:report',
+];
+
 describe('Workflow.stream', () => {
   it('yields every event in the order it happened, with non-decreasing times, then ends', async () => {
     const stream = Workflow.stream(new Pipeline(), 1);
     const { events, error } = await readAll(stream);
     expect(error).to.equal(undefined);
-    expect(summary(events)).to.deep.equal([
-      'taskStart:load:1',
-      'taskSuccess:load',
-      'taskStart:double:1',
-      'taskStart:label:1',
-      'taskSuccess:label',
-      'taskSuccess:double',
-      'taskStart:report:1',
-      'taskSuccess:report',
-    ]);
+    expect(summary(events)).to.deep.equal(PIPELINE_EVENTS);
     const times = events.map((event) => event.time);
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     const result = await stream.result;
@@ -106,16 +109,9 @@ describe('Workflow.stream', () => {
       { value: undefined, done: true },
       { value: undefined, done: true },
     ]);
-    expect(summary(answers.slice(0, 8).map((answer) => answer.value!))).to.deep.equal([
-      'taskStart:load:1',
-      'taskSuccess:load',
-      'taskStart:double:1',
-      'taskStart:label:1',
-      'taskSuccess:label',
-      'taskSuccess:double',
-      'taskStart:report:1',
-      'taskSuccess:report',
-    ]);
+    expect(summary(answers.slice(0, 8).map((answer) => answer.value!))).to.deep.equal(
+      PIPELINE_EVENTS,
+    );
   });
 
   it('gives the run error to the first of several waiting reads, and done to the rest', async () => {
