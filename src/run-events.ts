@@ -5,7 +5,7 @@
  *
  * Hook errors are the caller's concern: a method here throws what its hook threw, and the run loop
  * decides what that means (a failure of the task the hook was called for). A hook's returned
- * promise is handed to `watch`, which fails the run if it rejects.
+ * promise is handed to `watchHook`, which fails the run if it rejects.
  *
  * Where a throwing hook changes what happens — `onTaskStart` (the task is not called),
  * `onTaskSuccess` (the task fails instead), `onTaskRetry` (no retry) — the hook is called before
@@ -153,14 +153,21 @@ export class RunEvents {
     try {
       returned = hook.call(this.hooks!.receiver, hookEvent);
     } catch (error) {
-      this.holding--;
-      this.release(mark);
+      this.release(this.takeHeld(mark));
       throw error;
     }
-    this.holding--;
+    // What the hook made happen comes after its own event (both behind what an outer hook holds).
+    const caused = this.takeHeld(mark);
     this.emit(streamEvent);
-    this.release(mark);
+    this.release(caused);
     this.host.watchHook(task, returned);
+  }
+
+  /** Stops holding for one hook: takes the events held since `mark`. */
+  private takeHeld(mark: number): WorkflowEvent[] | undefined {
+    this.holding--;
+    const { held } = this;
+    return held === undefined || held.length <= mark ? undefined : held.splice(mark);
   }
 
   /** Sends `event` to the stream, if the run is streamed — or holds it while a hook runs. */
@@ -170,10 +177,8 @@ export class RunEvents {
     else this.sink(event);
   }
 
-  /** Sends the events held since `mark` (into the hold of an outer hook, if one is running). */
-  private release(mark: number): void {
-    const { held } = this;
-    if (held === undefined || held.length <= mark) return;
-    for (const event of held.splice(mark)) this.emit(event);
+  /** Sends `events` to the stream (or into the hold of an outer hook, if one is running). */
+  private release(events: WorkflowEvent[] | undefined): void {
+    if (events !== undefined) for (const event of events) this.emit(event);
   }
 }

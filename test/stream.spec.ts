@@ -382,6 +382,47 @@ describe('Workflow.stream', () => {
     const times = events.map((event) => event.time);
     expect(times).to.deep.equal([...times].sort((x, y) => x - y));
   });
+
+  it('keeps that order when the hook of an event a hook made happen makes more happen', async () => {
+    const controller = new AbortController();
+    let runningContext: TaskContext | undefined;
+    class Flow {
+      @Task() @DependsOn(CONTEXT) running(ctx: TaskContext) {
+        runningContext = ctx;
+        return new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      }
+      @Task() async a() {
+        await settle();
+        return 1;
+      }
+      @Task() @DependsOn('a') b(a: number) {
+        return a;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
+        return 'cleaned';
+      }
+    }
+    const stream = Workflow.stream(new Flow(), undefined, {
+      signal: controller.signal,
+      hooks: {
+        // a's success aborts the run, which starts cleanup; cleanup's start reports progress.
+        onTaskSuccess: ({ task }) => task === 'a' && controller.abort(new Error('enough')),
+        onTaskStart: ({ task }) => task === 'cleanup' && runningContext!.progress('cleaning'),
+      },
+    });
+    const { events } = await readAll(stream);
+    expect(summary(events)).to.deep.equal([
+      'taskStart:running:1',
+      'taskStart:a:1',
+      'taskSuccess:a',
+      'taskStart:cleanup:1',
+      'taskProgress:running:1',
+      'taskSuccess:cleanup',
+      'taskSuccess:running',
+    ]);
+    const times = events.map((event) => event.time);
+    expect(times).to.deep.equal([...times].sort((x, y) => x - y));
+  });
 });
 
 describe('DagBuilder.stream', () => {
