@@ -55,6 +55,9 @@ const KNOWN_OPTIONS = [
   'failFast',
   'interceptors',
 ];
+/** A name a hook could have: `on` and a capital letter. */
+const HOOK_LIKE = /^on[A-Z]/;
+
 const HOOK_NAMES = [
   'onTaskStart',
   'onTaskSuccess',
@@ -185,12 +188,13 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
   if (typeof hooks !== 'object' || hooks === null) {
     throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
   }
-  // A plain object holds only hooks; a class instance may also hold collaborators (a logger…),
-  // so only its members that look like hooks (methods, getters, fields) are checked.
+  // A plain object holds only hooks; a class instance may also hold collaborators (a logger, an
+  // `onlyFailures` flag, EventEmitter's `on`), so only its functions named like a hook (`onTask…`,
+  // `onSomething`) are checked: methods, getters and arrow-function fields.
   const plain = isPlainObject(hooks);
-  for (const name of plain ? Object.keys(hooks) : memberNames(hooks)) {
+  for (const name of plain ? Object.keys(hooks) : functionNames(hooks, true)) {
     if ((HOOK_NAMES as readonly string[]).includes(name)) continue;
-    if (plain || name.startsWith('on')) {
+    if (plain || HOOK_LIKE.test(name)) {
       throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, HOOK_NAMES)}`);
     }
   }
@@ -261,9 +265,7 @@ function resolveOverrides(
   if (typeof overrides !== 'object' || overrides === null) {
     throw invalid('overrides', `must be an object of functions, got ${describeInput(overrides)}.`);
   }
-  const names = isPlainObject(overrides)
-    ? Object.keys(overrides)
-    : [...new Set([...prototypeMethodNames(overrides), ...ownFunctionNames(overrides)])];
+  const names = isPlainObject(overrides) ? Object.keys(overrides) : functionNames(overrides, false);
   const byIndex: (Function | undefined)[] = new Array(plan.names.length);
   for (const name of names) {
     const index = taskIndex(plan, name, 'overrides', invalid);
@@ -283,38 +285,29 @@ function isPlainObject(value: object): boolean {
   return prototype === null || prototype === Object.prototype;
 }
 
-/** The method names a class instance inherits, from its classes (not from `Object.prototype`). */
-function prototypeMethodNames(instance: object): string[] {
-  const names = new Set<string>();
-  const prototype = Object.getPrototypeOf(instance);
-  for (const owner of prototype === null ? [] : prototypeChain(prototype)) {
-    for (const name of Object.getOwnPropertyNames(owner)) {
-      if (name !== 'constructor' && isOwnMethod(owner, name)) names.add(name);
-    }
-  }
-  return [...names];
-}
-
 /**
- * A class instance's own enumerable properties and every member of its prototype chain (methods,
- * getters), but `constructor`.
+ * The names of a class instance's functions: its own fields that hold functions (arrow-function
+ * fields) and the methods it inherits from its classes (not from `Object.prototype`) — and, with
+ * `getters`, the getters it inherits.
  */
-function memberNames(instance: object): string[] {
-  const names = new Set(Object.keys(instance));
+function functionNames(instance: object, getters: boolean): string[] {
+  const names = new Set(
+    Object.keys(instance).filter(
+      (name) => typeof (instance as Record<string, unknown>)[name] === 'function',
+    ),
+  );
   const prototype = Object.getPrototypeOf(instance);
   for (const owner of prototype === null ? [] : prototypeChain(prototype)) {
     for (const name of Object.getOwnPropertyNames(owner)) {
-      if (name !== 'constructor') names.add(name);
+      if (name === 'constructor') continue;
+      if (isOwnMethod(owner, name) || (getters && isOwnGetter(owner, name))) names.add(name);
     }
   }
   return [...names];
 }
 
-/** A class instance's own enumerable properties that hold functions (arrow-function fields). */
-function ownFunctionNames(instance: object): string[] {
-  return Object.keys(instance).filter(
-    (name) => typeof (instance as Record<string, unknown>)[name] === 'function',
-  );
+function isOwnGetter(owner: object, name: string): boolean {
+  return typeof Object.getOwnPropertyDescriptor(owner, name)?.get === 'function';
 }
 
 function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: InvalidOption) {

@@ -4,6 +4,7 @@
  * read, and every delay checked against the timer limit. Nothing is silently ignored.
  */
 import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
 import {
   DependsOn,
   Param,
@@ -114,6 +115,19 @@ describe('hooks given as a class instance', () => {
     );
     expect(error.option).to.equal('hooks');
     expect(error.message).to.contain('"onTaskSucess" is not a hook. Did you mean "onTaskSuccess"?');
+  });
+
+  it('accepts a class instance whose other members only start with "on" (a flag, an EventEmitter)', async () => {
+    class Filtered extends EventEmitter {
+      onlyFailures = true;
+      readonly seen: string[] = [];
+      onTaskSuccess({ task }: TaskSuccessEvent) {
+        if (!this.onlyFailures) this.seen.push(task);
+      }
+    }
+    const hooks = new Filtered();
+    await Workflow.invoke(new Pair(), 1, { hooks });
+    expect(hooks.seen).to.deep.equal([]);
   });
 
   it('rejects a misspelt hook getter or arrow-function field on a class instance', async () => {
