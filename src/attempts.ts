@@ -13,7 +13,7 @@ import type { Run } from './scheduler.js';
 import { skipReasonOf } from './skip.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
-/** One attempt of a task that has a timeout or runs through interceptors. */
+/** One attempt of a task with a timeout. */
 interface Attempt {
   readonly task: number;
   readonly number: number;
@@ -200,6 +200,12 @@ export class AttemptRunner {
     this.scheduleRetry(task, attempt, error, policy);
   }
 
+  /** Whether `task`'s last attempt failed and it is waiting out its retry delay. */
+  isWaitingForRetry(task: number): boolean {
+    for (const retry of this.pendingRetries) if (retry.task === task) return true;
+    return false;
+  }
+
   /** Whether the run has stopped, for `task`: then it is not retried (unless it is `allSettled`). */
   private stopsRetries(task: number): boolean {
     return this.run.stopReason !== 0 && !this.run.isAllSettled(task);
@@ -228,6 +234,9 @@ export class AttemptRunner {
     } catch (policyError) {
       return this.failedForGood(task, attempt, policyError, error);
     }
+    // `retryIf` or `retryDelay` may have stopped the run (aborting its signal): then no retry is
+    // announced, and none made.
+    if (this.stopsRetries(task)) return this.failedForGood(task, attempt, error, NONE);
     if (run.events !== undefined) {
       try {
         run.events.taskRetry(task, attempt, error, delayMs, run.tick());
@@ -236,8 +245,8 @@ export class AttemptRunner {
         return run.taskFailed(task, attempt, hookError, error);
       }
     }
-    // `retryIf`, `retryDelay` or `onTaskRetry` may have stopped the run (aborting its signal): a
-    // stop ends retry waits, and this one was not waiting yet.
+    // `onTaskRetry` may have stopped the run (aborting its signal): a stop ends retry waits, and
+    // this one was not waiting yet.
     if (this.stopsRetries(task)) return this.failedForGood(task, attempt, error, NONE);
     const retry: PendingRetry = {
       task,

@@ -500,10 +500,17 @@ export class Run<W extends object = object, P = unknown> {
     };
   }
 
-  /** Whether `attempt` is the latest attempt of `task` and the task is still running. */
+  /**
+   * Whether `attempt` of `task` is running: the task is, this is its latest attempt (a task without
+   * attempt policies has only attempt 1, and records none), and it is not waiting out a retry delay.
+   */
   private isCurrentAttempt(task: number, attempt: number): boolean {
     if (this.settled || this.states[task] !== Running) return false;
-    return this.attempts === undefined || this.attempts[task] === attempt;
+    if (this.attempts === undefined) return attempt === 1;
+    return (
+      Math.max(1, this.attempts[task]) === attempt &&
+      this.extras?.attemptRunner?.isWaitingForRetry(task) !== true
+    );
   }
 
   /** Whether `task` is a `when: 'allSettled'` task (it runs even after the run stopped). */

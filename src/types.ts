@@ -206,16 +206,18 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /**
    * Reports progress: emits a `taskProgress` event to the run's stream and calls the
-   * `onTaskProgress` hook. Harmless when nobody listens; ignored once the run has settled.
+   * `onTaskProgress` hook. Harmless when nobody listens; ignored once this attempt is over (the
+   * task settled, failed this attempt, or the run settled). Throws what `onTaskProgress` throws.
    */
   progress(data: unknown): void;
 }
 
 /**
  * Observers of one run. Hooks are called synchronously; `onTaskSuccess` is called before any
- * dependent starts. A hook that throws fails the run with that error (as a failure of the task the
- * hook was called for, which no `fallback` recovers). A returned promise is not awaited, but its rejection fails the run too (or,
- * after the run settled, becomes a process warning).
+ * dependent starts. A hook that throws fails the run with that error, as a failure of the task the
+ * hook was called for, which no `fallback` recovers — except `onTaskProgress`: its error is thrown
+ * to the `progress()` call, in the task. A returned promise is not awaited, but its rejection fails
+ * the run too (or, after the run settled, becomes a process warning).
  *
  * @example
  * ```ts

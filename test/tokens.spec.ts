@@ -18,6 +18,7 @@ import {
   type TaskProgressEvent,
 } from '../src';
 import { declareTask } from './support/declare-task';
+import { sleep } from './support/event-log';
 
 describe('input tokens in @DependsOn', () => {
   it('passes the parameter, results, the signal and the context in the listed positions', async () => {
@@ -218,5 +219,45 @@ describe('TaskContext.progress', () => {
       },
     });
     expect(events).to.deep.equal(['rows:2:from attempt 2']);
+  });
+
+  it('reaches hooks from a task without options when other tasks have some', async () => {
+    const events: string[] = [];
+    class Import {
+      @Task({ retries: 1 }) other() {
+        return 0;
+      }
+      @Task() @DependsOn(CONTEXT) rows(ctx: TaskContext) {
+        ctx.progress('plain');
+        return 1;
+      }
+    }
+    await Workflow.invoke(new Import(), undefined, {
+      hooks: {
+        onTaskProgress: ({ task, attempt, data }) =>
+          events.push(`${task}:${attempt}:${String(data)}`),
+      },
+    });
+    expect(events).to.deep.equal(['rows:1:plain']);
+  });
+
+  it('is ignored while its task waits out the retry delay after its attempt timed out', async () => {
+    const events: string[] = [];
+    class Import {
+      @Task({ timeout: 5, retries: 1, retryDelay: 60 })
+      @DependsOn(CONTEXT)
+      async rows(ctx: TaskContext) {
+        if (ctx.attempt === 1) {
+          await sleep(20); // times out at 5 ms; the retry starts at 65 ms
+          ctx.progress('from the timed-out attempt');
+        }
+        ctx.progress(`attempt ${ctx.attempt}`);
+        return 1;
+      }
+    }
+    await Workflow.invoke(new Import(), undefined, {
+      hooks: { onTaskProgress: ({ data }) => events.push(String(data)) },
+    });
+    expect(events).to.deep.equal(['attempt 2']);
   });
 });

@@ -267,6 +267,37 @@ describe("an abort from one of the run's own hooks", () => {
     }
   });
 
+  it('announces no retry when retryIf aborts the run', async () => {
+    const controller = new AbortController();
+    const retries: number[] = [];
+    class Flaky {
+      @Task({
+        retries: 3,
+        retryIf: () => {
+          controller.abort(new Error('user gave up'));
+          return true;
+        },
+      })
+      flaky(): number {
+        throw new Error('down');
+      }
+    }
+    const stream = Workflow.stream(new Flaky(), undefined, {
+      signal: controller.signal,
+      hooks: { onTaskRetry: ({ attempt }) => retries.push(attempt) },
+    });
+    const failures: boolean[] = [];
+    await rejectionOf(
+      (async () => {
+        for await (const event of stream)
+          if (event.type === 'taskFailure') failures.push(event.willRetry);
+      })(),
+      WorkflowAbortedError,
+    );
+    expect(retries).to.deep.equal([]);
+    expect(failures).to.deep.equal([false]);
+  });
+
   it('hands a task with a timeout an aborted signal when onTaskStart aborted the run', async () => {
     const controller = new AbortController();
     const seen: boolean[] = [];
