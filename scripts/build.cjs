@@ -23,6 +23,13 @@ if (outdated.length > 0) {
   );
 }
 
+// Each half's package.json repeats the root's sideEffects for its own files (checked first).
+const { sideEffects } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+if (!Array.isArray(sideEffects) || !sideEffects.every((path) => path.startsWith('./dist/*/'))) {
+  fail('package.json sideEffects must list paths under ./dist/*/');
+}
+const halfSideEffects = sideEffects.map((path) => `./${path.slice('./dist/*/'.length)}`);
+
 rmSync(dist, { recursive: true, force: true });
 // One `tsc --build` compiles both: it parses the libraries once, and is faster than two `tsc -p`.
 execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', 'tsconfig.build-esm.json'], {
@@ -32,13 +39,6 @@ execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', 'tsconfig.buil
 for (const file of readdirSync(dist)) {
   if (file.endsWith('.tsbuildinfo')) rmSync(join(dist, file));
 }
-const halfSideEffects = JSON.parse(
-  readFileSync(join(root, 'package.json'), 'utf8'),
-).sideEffects.map((path) => {
-  if (!path.startsWith('./dist/*/'))
-    fail(`package.json sideEffects: ${path} is not under ./dist/*/`);
-  return `./${path.slice('./dist/*/'.length)}`;
-});
 for (const [half, type] of [
   ['cjs', 'commonjs'],
   ['esm', 'module'],

@@ -415,6 +415,7 @@ export class DagBuilder<P = void> {
    * node of another DAG is a `WorkflowOptionsError`); the rest is checked as for a class.
    */
   private settingsFor(plan: WorkflowPlan, options: DagInvokeOptions | undefined): RunSettings {
+    // No options, nothing to name: skip making the closure below.
     if (options === undefined) return resolveRunSettings(plan, undefined);
     return resolveRunSettings(plan, options as InvokeOptions<DagTasks> | undefined, (target) => {
       const node = asNode(target);

@@ -105,30 +105,23 @@ export function resolveTaskPolicy(
       `task "${task}" has an unknown option "${unknown}".${hint}`,
     );
   }
-  const read = (option: keyof TaskOptions): unknown => {
+  /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */
+  const read = <K extends keyof TaskOptions>(option: K, missing?: TaskOptions[K]) => {
+    let value: TaskOptions[K];
     try {
-      return options[option];
+      value = options[option];
     } catch (error) {
       throw unreadable(option, error);
     }
+    return value === undefined ? missing : value;
   };
-  const {
-    timeout,
-    retries = 0,
-    retryDelay = 0,
-    retryIf,
-    fallback,
-    when,
-    priority = 0,
-  } = {
-    timeout: read('timeout'),
-    retries: read('retries'),
-    retryDelay: read('retryDelay'),
-    retryIf: read('retryIf'),
-    fallback: read('fallback'),
-    when: read('when'),
-    priority: read('priority'),
-  } as TaskOptions;
+  const timeout = read('timeout');
+  const retries = read('retries', 0)!;
+  const retryDelay = read('retryDelay', 0)!;
+  const retryIf = read('retryIf');
+  const fallback = read('fallback');
+  const when = read('when');
+  const priority = read('priority', 0)!;
   if (timeout !== undefined && !(isTimerDelay(timeout) && timeout > 0)) {
     throw invalid(
       'timeout',
