@@ -307,7 +307,8 @@ export async function measureHeapPerInvoke(
         const collectionsBefore = collections;
         for (let n = 0; n < invokes; n++) await invoke(n);
         const after = process.memoryUsage().heapUsed;
-        await new Promise((resolve) => setImmediate(resolve)); // let the observer report
+        // Let the observer report: a GC's entry arrives two event-loop turns after it.
+        for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
         if (collections === collectionsBefore && after > before) {
           perInvoke.push((after - before) / invokes);
         }
