@@ -5,15 +5,11 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  loadPipeline,
-  type PipelineDescription,
-  type StepRunner,
-} from '../samples/from-json/load-dag';
+import { loadPipeline, parsePipeline, type StepRunner } from '../samples/from-json/load-dag';
 
-const pipeline = JSON.parse(
-  readFileSync(join(__dirname, '..', 'samples', 'from-json', 'pipeline.json'), 'utf8'),
-) as PipelineDescription;
+const pipeline = parsePipeline(
+  JSON.parse(readFileSync(join(__dirname, '..', 'samples', 'from-json', 'pipeline.json'), 'utf8')),
+);
 
 /** A runner that logs starts and ends and waits one macrotask turn. */
 function loggingRunner(log: string[]): StepRunner {
@@ -89,5 +85,25 @@ describe('the JSON pipeline sample', () => {
     expect(() => loadPipeline({ name: 'twice', steps: [{ name: 'a' }, { name: 'a' }] })).to.throw(
       'step "a" is listed twice',
     );
+  });
+
+  it('checks the shape of the data, saying what is wrong and where', () => {
+    const cases: [unknown, string][] = [
+      [{ name: 'p' }, 'a pipeline is an object with a string "name" and a "steps" array'],
+      [
+        { name: 'p', steps: [{ needs: [] }] },
+        'step 1: a step is an object with a non-empty string "name"',
+      ],
+      [
+        { name: 'p', steps: [{ name: 'build' }, { name: 'test', needs: 'build' }] },
+        'step 2 ("test"): "needs" must be an array of step names',
+      ],
+      [
+        { name: 'p', steps: [{ name: 'build', ms: -1 }] },
+        'step 1 ("build"): "ms" must be a non-negative number',
+      ],
+    ];
+    for (const [json, message] of cases) expect(() => parsePipeline(json)).to.throw(message);
+    expect(parsePipeline(pipeline)).to.equal(pipeline);
   });
 });

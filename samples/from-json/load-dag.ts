@@ -4,7 +4,8 @@
  *
  * The builder can only take nodes that already exist, so steps are added in dependency order; the
  * loader finds that order itself (steps may be listed in any order) and reports a step that needs
- * an unknown step, or steps that need each other in a cycle, with the names involved.
+ * an unknown step, or steps that need each other in a cycle, with the names involved. Data from a
+ * file is checked first (`parsePipeline`): a wrong shape is an error that says where.
  */
 import { buildDag, type DagBuilder, type DagNode } from '../../src';
 
@@ -19,6 +20,38 @@ export interface StepDescription {
 export interface PipelineDescription {
   readonly name: string;
   readonly steps: readonly StepDescription[];
+}
+
+/**
+ * `json` (parsed JSON) as a {@link PipelineDescription}, checked: an object with a string `name`
+ * and a `steps` array, each step with a non-empty string `name`, `needs` an array of strings and
+ * `ms` a non-negative number when given. Throws an `Error` saying what is wrong, and where.
+ */
+export function parsePipeline(json: unknown): PipelineDescription {
+  if (!isRecord(json) || typeof json.name !== 'string' || !Array.isArray(json.steps)) {
+    throw new Error('a pipeline is an object with a string "name" and a "steps" array');
+  }
+  json.steps.forEach((step: unknown, index) => {
+    const where = `step ${index + 1}`;
+    if (!isRecord(step) || typeof step.name !== 'string' || step.name === '') {
+      throw new Error(`${where}: a step is an object with a non-empty string "name"`);
+    }
+    const { needs, ms } = step;
+    if (
+      needs !== undefined &&
+      !(Array.isArray(needs) && needs.every((need) => typeof need === 'string'))
+    ) {
+      throw new Error(`${where} ("${step.name}"): "needs" must be an array of step names`);
+    }
+    if (ms !== undefined && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) {
+      throw new Error(`${where} ("${step.name}"): "ms" must be a non-negative number`);
+    }
+  });
+  return json as unknown as PipelineDescription;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What a step returns: its name and the steps whose results it received. */

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTimeline } from '../../src';
-import { loadPipeline, type PipelineDescription } from './load-dag';
+import { loadPipeline, parsePipeline } from './load-dag';
 
 async function main(): Promise<void> {
-  const description = JSON.parse(
-    readFileSync(join(__dirname, 'pipeline.json'), 'utf8'),
-  ) as PipelineDescription;
+  const description = parsePipeline(
+    JSON.parse(readFileSync(join(__dirname, 'pipeline.json'), 'utf8')),
+  );
   const { dag, nodes } = loadPipeline(description);
   const result = await dag.invoke();
   console.log(dag.toMermaid());
