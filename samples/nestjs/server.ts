@@ -11,7 +11,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
   }
-  const app = await NestFactory.create(CheckoutHttpModule, { logger: ['error', 'warn'] });
+  // On shutdown, close open event streams too (which aborts their runs) instead of waiting for
+  // their clients to leave.
+  const app = await NestFactory.create(CheckoutHttpModule, {
+    logger: ['error', 'warn'],
+    forceCloseConnections: true,
+  });
   app.enableShutdownHooks();
   await app.listen(port, '127.0.0.1');
   const url = await app.getUrl();
