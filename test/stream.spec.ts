@@ -73,6 +73,26 @@ const PIPELINE_EVENTS = [
   'taskSuccess:report',
 ];
 
+/** `a` (async), then `b`, then `cleanup` (`allSettled`): an abort after `a` starts `cleanup`. */
+class CleansUp {
+  @Task() async a() {
+    await settle();
+    return 1;
+  }
+  @Task() @DependsOn('a') b(a: number) {
+    return a;
+  }
+  @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
+    return 'cleaned';
+  }
+}
+
+/** The events' `time`s never decrease. */
+function expectTimesInOrder(events: readonly WorkflowEvent[]): void {
+  const times = events.map((event) => event.time);
+  expect(times).to.deep.equal([...times].sort((x, y) => x - y));
+}
+
 describe('Workflow.stream', () => {
   it('yields every event in the order it happened, with non-decreasing times, then ends', async () => {
     const stream = Workflow.stream(new Pipeline(), 1);
@@ -347,19 +367,7 @@ describe('Workflow.stream', () => {
   it('keeps the order of events that a hook made happen (an abort from onTaskSuccess)', async () => {
     const controller = new AbortController();
     const hooked: string[] = [];
-    class Flow {
-      @Task() async a() {
-        await settle();
-        return 1;
-      }
-      @Task() @DependsOn('a') b(a: number) {
-        return a;
-      }
-      @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
-        return 'cleaned';
-      }
-    }
-    const stream = Workflow.stream(new Flow(), undefined, {
+    const stream = Workflow.stream(new CleansUp(), undefined, {
       signal: controller.signal,
       hooks: {
         onTaskStart: ({ task }) => hooked.push(`taskStart:${task}`),
@@ -379,27 +387,16 @@ describe('Workflow.stream', () => {
       'taskStart:cleanup',
       'taskSuccess:cleanup',
     ]);
-    const times = events.map((event) => event.time);
-    expect(times).to.deep.equal([...times].sort((x, y) => x - y));
+    expectTimesInOrder(events);
   });
 
   it('keeps that order when the hook of an event a hook made happen makes more happen', async () => {
     const controller = new AbortController();
     let runningContext: TaskContext | undefined;
-    class Flow {
+    class Flow extends CleansUp {
       @Task() @DependsOn(CONTEXT) running(ctx: TaskContext) {
         runningContext = ctx;
         return new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
-      }
-      @Task() async a() {
-        await settle();
-        return 1;
-      }
-      @Task() @DependsOn('a') b(a: number) {
-        return a;
-      }
-      @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
-        return 'cleaned';
       }
     }
     const stream = Workflow.stream(new Flow(), undefined, {
@@ -412,16 +409,15 @@ describe('Workflow.stream', () => {
     });
     const { events } = await readAll(stream);
     expect(summary(events)).to.deep.equal([
-      'taskStart:running:1',
       'taskStart:a:1',
+      'taskStart:running:1',
       'taskSuccess:a',
       'taskStart:cleanup:1',
       'taskProgress:running:1',
       'taskSuccess:cleanup',
       'taskSuccess:running',
     ]);
-    const times = events.map((event) => event.time);
-    expect(times).to.deep.equal([...times].sort((x, y) => x - y));
+    expectTimesInOrder(events);
   });
 });
 
