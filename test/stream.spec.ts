@@ -99,8 +99,7 @@ describe('Workflow.stream', () => {
     const { events, error } = await readAll(stream);
     expect(error).to.equal(undefined);
     expect(summary(events)).to.deep.equal(PIPELINE_EVENTS);
-    const times = events.map((event) => event.time);
-    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+    expectTimesInOrder(events);
     const result = await stream.result;
     expect(result.get('report')).to.equal('#2=4');
     const successes = events.filter((event) => event.type === 'taskSuccess');
