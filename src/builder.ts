@@ -23,7 +23,13 @@ import {
   type ParamToken,
   type SignalToken,
 } from './tokens.js';
-import type { InvokeOptions, TaskContext, TaskOptions, WorkflowGraph } from './types.js';
+import type {
+  InvokeOptions,
+  SettledSuccess,
+  TaskContext,
+  TaskOptions,
+  WorkflowGraph,
+} from './types.js';
 
 /**
  * The task type of a builder's results: tasks are named at run time, so `result.get(name)` is
@@ -52,18 +58,42 @@ export interface NodeOptions extends TaskOptions {
   name?: string;
 }
 
+/** A node's `when` rule (`TaskOptions.when`), `'allSucceeded'` when it has none. */
+export type WhenRuleName = NonNullable<TaskOptions['when']>;
+
 /**
  * What an argument of `addNode` may be for a parameter of type `T` of a builder with invocation
- * parameter `P`: a value of type `T` (passed unchanged to every invocation), a node whose result
- * is a `T`, `PARAM` (`tm.parameterNode`) when `P` is a `T`, `SIGNAL` where an `AbortSignal` fits,
- * or `CONTEXT` where a `TaskContext` fits.
+ * parameter `P`, in a node whose `when` rule is `Rule`: a value of type `T` (passed unchanged to
+ * every invocation), a node whose value fits `T` as the rule passes it (see {@link DependencyNode}),
+ * `PARAM` (`tm.parameterNode`) when `P` is a `T`, `SIGNAL` where an `AbortSignal` fits, or
+ * `CONTEXT` where a `TaskContext` fits.
  */
-export type NodeArgument<T, P> =
+export type NodeArgument<T, P, Rule extends WhenRuleName = 'allSucceeded'> =
   | PlainArgument<T>
-  | DagNode<T>
+  | DependencyNode<T, Rule>
   | ([P] extends [T] ? ParamToken<any> : never)
   | (AbortSignal extends T ? SignalToken : never)
   | (TaskContext extends T ? ContextToken : never);
+
+/**
+ * The nodes that fit a parameter of type `T` of a node whose `when` rule is `Rule`: under
+ * `'allSucceeded'`, a node whose value is a `T`; under `'noneFailed'`, the same, if `T` also takes
+ * `undefined` (a skipped dependency's argument); under `'allSettled'`, a node whose `Settled`
+ * is a `T` (`(reserved: Settled<Lock>)` takes a `DagNode<Lock>`).
+ */
+export type DependencyNode<T, Rule extends WhenRuleName> = Rule extends 'allSettled'
+  ? DagNode<SettledValue<T>>
+  : Rule extends 'noneFailed'
+    ? undefined extends T
+      ? DagNode<T>
+      : never
+    : DagNode<T>;
+
+/** The value type `V` for which a `Settled<V>` fits `T`: `never` if none does. */
+type SettledValue<T> = unknown extends T ? unknown : T extends SettledSuccess<infer V> ? V : never;
+
+/** The `when` rule of a node with options `O`. */
+type RuleOf<O> = O extends { readonly when: infer W extends WhenRuleName } ? W : 'allSucceeded';
 
 /** Type-level only: the brand of a node (see `PlainArgument`). */
 declare const nodeBrand: unique symbol;
@@ -87,9 +117,16 @@ type PlainArgument<T> = T extends object
 /** The options `buildDag` takes. */
 const DAG_OPTIONS: readonly string[] = ['name'];
 
-/** The arguments of `addNode` for a function with parameters `A`: one {@link NodeArgument} each. */
-export type NodeArguments<A extends readonly unknown[], P> = {
-  [K in keyof A]: NodeArgument<A[K], P>;
+/**
+ * The arguments of `addNode` for a function with parameters `A`, in a node whose `when` rule is
+ * `Rule`: one {@link NodeArgument} each.
+ */
+export type NodeArguments<
+  A extends readonly unknown[],
+  P,
+  Rule extends WhenRuleName = 'allSucceeded',
+> = {
+  [K in keyof A]: NodeArgument<A[K], P, Rule>;
 };
 
 /**
@@ -230,13 +267,13 @@ export class DagBuilder<P = void> {
    * ```
    */
   addNode<A extends readonly unknown[], R>(
-    fn: (...args: A) => R,
+    fn: (this: void, ...args: A) => R,
     ...args: NodeArguments<A, P>
   ): DagNode<Awaited<R>>;
-  addNode<A extends readonly unknown[], R>(
-    options: NodeOptions,
-    fn: (...args: A) => R,
-    ...args: NodeArguments<A, P>
+  addNode<O extends NodeOptions, A extends readonly unknown[], R>(
+    options: O,
+    fn: (this: void, ...args: A) => R,
+    ...args: NodeArguments<A, P, RuleOf<O>>
   ): DagNode<Awaited<R>>;
   addNode(first: unknown, ...rest: unknown[]): DagNode<unknown> {
     this.rejectIfSealed('addNode');

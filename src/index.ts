@@ -58,6 +58,8 @@ export {
   DagNode,
   type DagOptions,
   type NodeOptions,
+  type DependencyNode,
+  type WhenRuleName,
   type NodeArgument,
   type NodeArguments,
   type DagTasks,

@@ -10,6 +10,8 @@ import {
   type DagNode,
   type ExecutionResult,
   type DagTasks,
+  type NodeOptions,
+  type Settled,
   type TaskContext,
 } from '../../src';
 
@@ -139,6 +141,52 @@ async function nodesAndTokensAreNeverConstants(): Promise<void> {
   await tm.invoke(1);
 }
 
+/** A node's `when` rule decides what its arguments are: values, values or undefined, Settled. */
+async function argumentsFollowTheWhenRule(): Promise<void> {
+  const tm = buildDag<number>();
+  const count = tm.addNode((n: number) => n, tm.parameterNode);
+  const label = tm.addNode((n: number) => `#${n}`, count);
+  // allSettled: each dependency arrives as a Settled of its value.
+  const status = tm.addNode({ when: 'allSettled' }, (c: Settled<number>) => c.status, count);
+  expectType<DagNode<'succeeded' | 'failed' | 'skipped'>>(status);
+  tm.addNode(
+    { name: 'both', when: 'allSettled', retries: 1 },
+    (c: Settled<number>, l: Settled<string>) => [c, l],
+    count,
+    label,
+  );
+  tm.addNode({ when: 'allSettled' }, (anything: unknown) => anything, count);
+  tm.addNode({ when: 'allSettled' }, (c: Settled<number>, n: number) => [c, n], count, 5);
+  // @ts-expect-error -- under allSettled the argument is a Settled, not the value
+  tm.addNode({ when: 'allSettled' }, (c: number) => c, count);
+  // @ts-expect-error -- a Settled of a number is not a Settled of a string
+  tm.addNode({ when: 'allSettled' }, (l: Settled<string>) => l, count);
+  // noneFailed: a skipped dependency arrives as undefined.
+  tm.addNode({ when: 'noneFailed' }, (c: number | undefined) => c ?? 0, count);
+  tm.addNode({ when: 'noneFailed' }, (c?: number) => c ?? 0, count);
+  // @ts-expect-error -- under noneFailed the argument may be undefined
+  tm.addNode({ when: 'noneFailed' }, (c: number) => c.toFixed(), count);
+  // allSucceeded, said or not: the value.
+  tm.addNode({ when: 'allSucceeded' }, (c: number) => c, count);
+  // @ts-expect-error -- under allSucceeded the argument is the value, never a Settled
+  tm.addNode({ when: 'allSucceeded' }, (c: Settled<number>) => c, count);
+  // A rule known only at run time: any of the three fits.
+  const options: NodeOptions = { when: Math.random() > 0.5 ? 'allSettled' : 'noneFailed' };
+  tm.addNode(options, (c: number | undefined) => c, count);
+  // fn is called with `this` undefined: a function that needs a `this` does not compile.
+  const counter = {
+    base: 1,
+    add(this: { base: number }, n: number) {
+      return this.base + n;
+    },
+  };
+  // @ts-expect-error -- `add` needs a `this`
+  tm.addNode(counter.add, count);
+  tm.addNode((n: number) => counter.add(n), count);
+  await tm.invoke(1);
+}
+
 void seed;
 void voidParameter;
+void argumentsFollowTheWhenRule;
 void nodesAndTokensAreNeverConstants;
