@@ -20,6 +20,12 @@ interface Attempt {
   controller: AbortController | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   settled: boolean;
+  /**
+   * The runner to report the outcome to, until the attempt settles. Only the attempt (not the run)
+   * is reachable from the promise of its body: a body that outlives its timeout, waiting on a
+   * promise that never settles, must not keep the finished run alive.
+   */
+  runner: AttemptRunner | undefined;
   /** Set when the timeout fired: the attempt's outcome. */
   timeoutError: TaskTimeoutError | undefined;
   /** Rejects the promise the innermost interceptor's `next()` returned (interceptors only). */
@@ -59,6 +65,7 @@ export class AttemptRunner {
       controller: undefined,
       timer: undefined,
       settled: false,
+      runner: this,
       timeoutError: undefined,
       rejectNext: undefined,
     };
@@ -74,6 +81,10 @@ export class AttemptRunner {
     }
     attempt.timer = setTimeout(() => {
       const error = new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout);
+      // Format its stack now: until then V8 keeps each frame's function (this callback, whose
+      // context holds the run) for as long as the error lives — and a body that outlives its
+      // timeout keeps the attempt, and so the error, alive.
+      void error.stack;
       attempt.timeoutError = error;
       // Interceptors see the attempt end as the run does: their `next()` rejects now.
       attempt.rejectNext?.(error);
@@ -81,14 +92,8 @@ export class AttemptRunner {
     }, timeout);
     const outcome = this.callAttempt(task, number, attempt.controller?.signal, attempt);
     if (outcome === THREW) return this.settle(attempt, false, run.thrown);
-    if (outcome instanceof Promise) {
-      outcome.then(
-        (value) => this.settle(attempt, true, value),
-        (error) => this.settle(attempt, false, error),
-      );
-    } else {
-      this.settle(attempt, true, outcome);
-    }
+    if (outcome instanceof Promise) settleWhenDone(attempt, outcome);
+    else this.settle(attempt, true, outcome);
   }
 
   /**
@@ -164,10 +169,13 @@ export class AttemptRunner {
     return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
   }
 
-  private settle(attempt: Attempt, succeeded: boolean, outcome: unknown): void {
+  /** Attempt `attempt` ended with `outcome` (its first end only: a late one is ignored). */
+  settle(attempt: Attempt, succeeded: boolean, outcome: unknown): void {
     if (attempt.settled) return; // a timed-out attempt's late outcome: already handled
     attempt.settled = true;
+    attempt.runner = undefined;
     clearTimeout(attempt.timer);
+    attempt.timer = undefined; // a fired timer still holds its callback, and so the run
     const { controller } = attempt;
     if (controller !== undefined) {
       this.controllers.delete(controller);
@@ -321,4 +329,15 @@ function fallbackFailed(
   const reason = skipReasonOf(fallbackError);
   if (reason !== undefined) run.taskSkippedItself(task, reason);
   else run.taskFailed(task, attempt, fallbackError, ownError);
+}
+
+/**
+ * Settles `attempt` with `outcome`'s result when it settles. In a function of its own, so its
+ * reactions hold the attempt alone, not the run (see {@link Attempt.runner}).
+ */
+function settleWhenDone(attempt: Attempt, outcome: Promise<unknown>): void {
+  outcome.then(
+    (value) => attempt.runner?.settle(attempt, true, value),
+    (error: unknown) => attempt.runner?.settle(attempt, false, error),
+  );
 }

@@ -537,19 +537,15 @@ export class Run<W extends object = object, P = unknown> {
    */
   watchHook(task: number, returned: unknown): void {
     if (!isThenable(returned)) return;
-    Promise.resolve(returned).then(undefined, (error: unknown) => {
-      const name = this.plan.names[task];
-      if (this.settled) {
-        warn(
-          `${this.plan.workflow}: a hook for task "${name}" rejected after the run settled: ${describeThrown(error)}`,
-        );
-        return;
-      }
-      this.tick();
-      this.hookFailed(task, error);
-      // A stop may have made `allSettled` tasks ready: start them (pump ends with finishIfDone).
-      this.pump();
-    });
+    watchHookPromise((this.more().hookWatch ??= new HookWatch(this)), task, returned);
+  }
+
+  /** A hook's promise for task `task` rejected with `error` while the run was going. */
+  hookRejected(task: number, error: unknown): void {
+    this.tick();
+    this.hookFailed(task, error);
+    // A stop may have made `allSettled` tasks ready: start them (pump ends with finishIfDone).
+    this.pump();
   }
 
   /** A hook (not the task) failed: that counts as a failure of the run, for task `task`. */
@@ -704,6 +700,7 @@ export class Run<W extends object = object, P = unknown> {
     if (this.settled) return;
     this.settled = true;
     this.extras?.unsubscribeFromCaller?.();
+    if (this.extras?.hookWatch !== undefined) this.extras.hookWatch.run = undefined;
     // Nothing is in flight, so every reaction the run handed out has fired.
     this.plan.scratch.giveBack(this.scratch);
     // The result copies the run's output fields; it does not keep the run.
@@ -744,6 +741,39 @@ class RunExtras {
   recoveredFrom: Map<number, unknown> | undefined = undefined;
   skippedItself: Set<number> | undefined = undefined;
   interceptorInfo: RunInterceptorInfo | undefined = undefined;
+  /** What the promises hooks returned report to (see {@link HookWatch}). */
+  hookWatch: HookWatch | undefined = undefined;
+}
+
+/**
+ * What the promises that hooks return hold of their run: the run until it settles, then only the
+ * names a warning needs. A hook's promise may outlive the run by far (`() => appReady`); it must
+ * not keep the finished run and its results alive.
+ */
+class HookWatch {
+  run: Run<any, any> | undefined;
+  readonly workflow: string;
+  readonly names: readonly string[];
+
+  constructor(run: Run<any, any>) {
+    this.run = run;
+    this.workflow = run.plan.workflow;
+    this.names = run.plan.names;
+  }
+}
+
+/**
+ * {@link Run.watchHook}'s reaction to a hook's promise: it fails the run, or warns once the run has
+ * settled. A function of its own, so the reaction holds `watch`, not the run.
+ */
+function watchHookPromise(watch: HookWatch, task: number, returned: PromiseLike<unknown>): void {
+  Promise.resolve(returned).then(undefined, (error: unknown) => {
+    const { run } = watch;
+    if (run !== undefined) return run.hookRejected(task, error);
+    warn(
+      `${watch.workflow}: a hook for task "${watch.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
+    );
+  });
 }
 
 function noop(): void {}
