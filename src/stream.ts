@@ -122,8 +122,24 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     if (this.state !== 'running') return;
     // Events are buffered only while nobody waits, so a waiting reader is first in line.
     const waiter = this.waiting?.shift();
-    if (waiter !== undefined) waiter.resolve({ value: event, done: false });
-    else this.buffer[this.tail++] = event;
+    if (waiter !== undefined) return waiter.resolve({ value: event, done: false });
+    if (this.head > 0 && this.tail === this.buffer.length && this.head >= this.tail / 2) {
+      this.compact();
+    }
+    this.buffer[this.tail++] = event;
+  }
+
+  /**
+   * Moves the unread events to the front of a full buffer whose first half at least was read, so
+   * that a reader that never quite catches up does not make the buffer grow with every event the
+   * run ever emitted (amortised: each move is paid for by as many reads).
+   */
+  private compact(): void {
+    const { buffer, head, tail } = this;
+    buffer.copyWithin(0, head, tail);
+    buffer.fill(undefined, tail - head, tail);
+    this.tail = tail - head;
+    this.head = 0;
   }
 
   private end(

@@ -119,6 +119,37 @@ describe('Workflow.stream', () => {
     expect(events).to.have.length(8);
   });
 
+  it('keeps its buffer to what is unread when the reader never quite catches up', async () => {
+    let reporter: TaskContext | undefined;
+    let report!: () => void;
+    const ready = new Promise<void>((resolve) => (report = resolve));
+    class Chatty {
+      @Task() @DependsOn(CONTEXT) async chatty(ctx: TaskContext) {
+        reporter = ctx;
+        await ready;
+        return 'done';
+      }
+    }
+    const stream = Workflow.stream(new Chatty());
+    await stream.next(); // taskStart
+    const buffer = (stream as unknown as { buffer: unknown[] }).buffer;
+    // 10,000 reports, read 1,000 behind: the buffer holds what is unread, not all 10,000.
+    let read = 0;
+    for (let sent = 1; sent <= 10_000; sent++) {
+      reporter!.progress(sent);
+      if (sent > 1_000) {
+        const { value } = await stream.next();
+        expect(value).to.include({ type: 'taskProgress', data: ++read });
+      }
+    }
+    expect(buffer.length).to.be.below(2_100);
+    report();
+    const { events } = await readAll(stream);
+    expect(
+      events.map((event) => (event.type === 'taskProgress' ? event.data : event.type)),
+    ).to.deep.equal([...Array.from({ length: 1_000 }, (_, index) => 9_001 + index), 'taskSuccess']);
+  });
+
   it('answers next() calls made before earlier ones settled, in the order they were made', async () => {
     const stream = Workflow.stream(new Pipeline(), 1);
     // Some events are buffered by now (the sync tasks ran); the later reads have to wait.
