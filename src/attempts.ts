@@ -8,7 +8,7 @@
 import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept, nextCalled } from './interceptors.js';
-import { adoptOutcome, NONE, THREW } from './outcomes.js';
+import { adoptOutcome, NONE, settleStack, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { skipReasonOf } from './skip.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
@@ -81,10 +81,8 @@ export class AttemptRunner {
     }
     attempt.timer = setTimeout(() => {
       const error = new TaskTimeoutError(run.plan.workflow, run.plan.names[task], timeout);
-      // Format its stack now: until then V8 keeps each frame's function (this callback, whose
-      // context holds the run) for as long as the error lives — and a body that outlives its
-      // timeout keeps the attempt, and so the error, alive.
-      void error.stack;
+      // A body that outlives its timeout keeps the attempt, and so this error, alive.
+      settleStack(error);
       attempt.timeoutError = error;
       // Interceptors see the attempt end as the run does: their `next()` rejects now.
       attempt.rejectNext?.(error);

@@ -40,3 +40,18 @@ export function adoptOutcome(result: unknown): unknown {
 function adoptThenable(thenable: PromiseLike<unknown>): Promise<unknown> {
   return new Promise((resolve) => resolve(thenable));
 }
+
+/**
+ * Formats the stack of `error` now, if it is an error: until then V8 keeps each frame's function
+ * and receiver — a run's, for an error made while the run called a task or stopped — for as long
+ * as the error lives, and a task may keep it (as its signal's reason, say) long after the run.
+ * Never throws.
+ */
+export function settleStack(error: unknown): void {
+  if (typeof error !== 'object' || error === null) return;
+  try {
+    if (Object.prototype.toString.call(error) === '[object Error]') void (error as Error).stack;
+  } catch {
+    // A Proxy or a getter: nothing to format.
+  }
+}

@@ -23,7 +23,7 @@ import {
 import { describeThrown } from './describe.js';
 import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
 import { intercept, nextCalled } from './interceptors.js';
-import { adoptOutcome, isThenable, NONE, THREW } from './outcomes.js';
+import { adoptOutcome, isThenable, NONE, settleStack, THREW } from './outcomes.js';
 import type { RunSettings } from './options.js';
 import { TakesInput, type WorkflowPlan } from './plan.js';
 import type { ReadyQueue } from './ready-queue.js';
@@ -454,6 +454,8 @@ export class Run<W extends object = object, P = unknown> {
       }
       return adoptOutcome(result);
     } catch (error) {
+      // Thrown inside this call: its stack would hold this run until formatted.
+      settleStack(error);
       this.more().thrown = error;
       return THREW;
     }
@@ -492,12 +494,15 @@ export class Run<W extends object = object, P = unknown> {
       task: this.plan.names[task],
       attempt,
       signal,
-      progress: (data: unknown) => {
-        if (this.events !== undefined && this.isCurrentAttempt(task, attempt)) {
-          this.events.taskProgress(task, attempt, data, this.tick());
-        }
-      },
+      progress: progressOf(this.link(), task, attempt),
     };
+  }
+
+  /** A `TaskContext.progress` report, while its attempt is running (else ignored). */
+  reportProgress(task: number, attempt: number, data: unknown): void {
+    if (this.events !== undefined && this.isCurrentAttempt(task, attempt)) {
+      this.events.taskProgress(task, attempt, data, this.tick());
+    }
   }
 
   /**
@@ -537,7 +542,15 @@ export class Run<W extends object = object, P = unknown> {
    */
   watchHook(task: number, returned: unknown): void {
     if (!isThenable(returned)) return;
-    watchHookPromise((this.more().hookWatch ??= new HookWatch(this)), task, returned);
+    watchHookPromise(this.link(), task, returned);
+  }
+
+  /** What a promise or closure that may outlive this run holds of it (see {@link RunLink}). */
+  private link(): RunLink {
+    const link = (this.more().link ??= new RunLink(this));
+    // A hook may run after the run settled (one that aborted it, say): nothing left to link to.
+    if (this.settled) link.run = undefined;
+    return link;
   }
 
   /** A hook's promise for task `task` rejected with `error` while the run was going. */
@@ -686,6 +699,9 @@ export class Run<W extends object = object, P = unknown> {
       { cause: first.error },
     );
     error.name = 'AbortError';
+    // A task may keep its aborted signal, and so this error and its cause, for good.
+    settleStack(error);
+    settleStack(first.error);
     return error;
   }
 
@@ -700,7 +716,7 @@ export class Run<W extends object = object, P = unknown> {
     if (this.settled) return;
     this.settled = true;
     this.extras?.unsubscribeFromCaller?.();
-    if (this.extras?.hookWatch !== undefined) this.extras.hookWatch.run = undefined;
+    if (this.extras?.link !== undefined) this.extras.link.run = undefined;
     // Nothing is in flight, so every reaction the run handed out has fired.
     this.plan.scratch.giveBack(this.scratch);
     // The result copies the run's output fields; it does not keep the run.
@@ -741,16 +757,16 @@ class RunExtras {
   recoveredFrom: Map<number, unknown> | undefined = undefined;
   skippedItself: Set<number> | undefined = undefined;
   interceptorInfo: RunInterceptorInfo | undefined = undefined;
-  /** What the promises hooks returned report to (see {@link HookWatch}). */
-  hookWatch: HookWatch | undefined = undefined;
+  /** What outlives the run holds of it (see {@link RunLink}). */
+  link: RunLink | undefined = undefined;
 }
 
 /**
- * What the promises that hooks return hold of their run: the run until it settles, then only the
- * names a warning needs. A hook's promise may outlive the run by far (`() => appReady`); it must
- * not keep the finished run and its results alive.
+ * What may outlive a run holds of it — the promises hooks return (`() => appReady`), the
+ * `progress` of a `TaskContext` a task keeps: the run until it settles, then only the names a
+ * warning needs. It must not keep the finished run and its results alive.
  */
-class HookWatch {
+class RunLink {
   run: Run<any, any> | undefined;
   readonly workflow: string;
   readonly names: readonly string[];
@@ -766,14 +782,22 @@ class HookWatch {
  * {@link Run.watchHook}'s reaction to a hook's promise: it fails the run, or warns once the run has
  * settled. A function of its own, so the reaction holds `watch`, not the run.
  */
-function watchHookPromise(watch: HookWatch, task: number, returned: PromiseLike<unknown>): void {
+function watchHookPromise(link: RunLink, task: number, returned: PromiseLike<unknown>): void {
   Promise.resolve(returned).then(undefined, (error: unknown) => {
-    const { run } = watch;
+    const { run } = link;
     if (run !== undefined) return run.hookRejected(task, error);
     warn(
-      `${watch.workflow}: a hook for task "${watch.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
+      `${link.workflow}: a hook for task "${link.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
     );
   });
+}
+
+/**
+ * The `progress` of attempt `attempt` of `task`'s `TaskContext`. A function of its own, so it
+ * holds `link`, not the run: a task may keep its context long after its run.
+ */
+function progressOf(link: RunLink, task: number, attempt: number): (data: unknown) => void {
+  return (data) => link.run?.reportProgress(task, attempt, data);
 }
 
 function noop(): void {}

@@ -5,8 +5,17 @@
  */
 import { expect } from 'chai';
 import { collectGarbage } from '../../bench/gc';
-import { Task, Workflow, WorkflowExecutionError, type ExecutionResult } from '../../src';
-import { settle } from '../support/event-log';
+import {
+  CONTEXT,
+  DependsOn,
+  SIGNAL,
+  Task,
+  Workflow,
+  WorkflowExecutionError,
+  type ExecutionResult,
+  type TaskContext,
+} from '../../src';
+import { recordProcessEvents, rejectionOf, settle } from '../support/event-log';
 
 /** A promise that never settles, kept for the whole process (an app-wide "ready" signal, say). */
 const forever = new Promise<never>(() => {});
@@ -21,6 +30,69 @@ async function survives(ref: WeakRef<object>): Promise<boolean> {
 }
 
 describe('what a finished run leaves behind', () => {
+  it('a task that keeps its signal or its context forever does not keep the run', async () => {
+    const kept: unknown[] = [];
+    class Flow {
+      @Task() a() {
+        return new Array(1_000).fill('a result');
+      }
+      @Task({ timeout: 1 }) @DependsOn(SIGNAL, CONTEXT) async keeps(
+        signal: AbortSignal,
+        context: TaskContext,
+      ) {
+        kept.push(signal, context);
+        await forever;
+      }
+      // Declared after `keeps`, so `keeps` has started when this stops the run.
+      @Task() broken(): number {
+        throw new Error('stops the run');
+      }
+    }
+    const run = async () => {
+      const error = await Workflow.invoke(new Flow()).then(
+        () => expect.fail('the run should fail'),
+        (rejection: unknown) => rejection as WorkflowExecutionError,
+      );
+      return new WeakRef(error.result);
+    };
+    expect(await survives(await run())).to.equal(false);
+    expect(kept).to.have.length(2);
+  });
+
+  it('a hook that rejects after the run settled warns, and leaves the run error as it was', async () => {
+    const warnings = recordProcessEvents('warning');
+    try {
+      const controller = new AbortController();
+      class Flow {
+        @Task() async broken(): Promise<number> {
+          await settle();
+          throw new Error('broken');
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, {
+          signal: controller.signal,
+          hooks: {
+            // Aborting settles the run inside the hook; the hook's promise rejects afterwards.
+            onTaskFailure: async () => {
+              controller.abort(new Error('enough'));
+              await settle();
+              throw new Error('hook failed late');
+            },
+          },
+        }),
+        WorkflowExecutionError,
+      );
+      await settle(3);
+      expect(error.failures).to.have.length(1);
+      expect(warnings.received.map((warning) => String(warning))).to.deep.equal([
+        'AsyncDagHookWarning: Flow: a hook for task "broken" rejected after the run settled: hook failed late',
+      ]);
+    } finally {
+      warnings.stop();
+    }
+  });
+
   it('a hook that returns a promise that never settles does not keep the run', async () => {
     class Flow {
       @Task() a() {
