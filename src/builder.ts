@@ -25,6 +25,7 @@ import {
 } from './tokens.js';
 import type {
   InvokeOptions,
+  Settled,
   SettledSuccess,
   TaskContext,
   TaskOptions,
@@ -89,11 +90,20 @@ export type DependencyNode<T, Rule extends WhenRuleName> = Rule extends 'allSett
       : never
     : DagNode<T>;
 
-/** The value type `V` for which a `Settled<V>` fits `T`: `never` if none does. */
-type SettledValue<T> = unknown extends T ? unknown : T extends SettledSuccess<infer V> ? V : never;
+/**
+ * The value type `V` for which every `Settled<V>` (success, failure and skip alike) fits `T`:
+ * `unknown` when any does, `never` when none does.
+ */
+type SettledValue<T> = [Settled<unknown>] extends [T]
+  ? unknown
+  : SuccessValue<T> extends infer V
+    ? [Settled<V>] extends [T]
+      ? V
+      : never
+    : never;
 
-/** The `when` rule of a node with options `O`. */
-type RuleOf<O> = O extends { readonly when: infer W extends WhenRuleName } ? W : 'allSucceeded';
+/** The value of the `SettledSuccess` members of `T`. */
+type SuccessValue<T> = T extends SettledSuccess<infer V> ? V : never;
 
 /** Type-level only: the brand of a node (see `PlainArgument`). */
 declare const nodeBrand: unique symbol;
@@ -270,10 +280,10 @@ export class DagBuilder<P = void> {
     fn: (this: void, ...args: A) => R,
     ...args: NodeArguments<A, P>
   ): DagNode<Awaited<R>>;
-  addNode<O extends NodeOptions, A extends readonly unknown[], R>(
-    options: O,
+  addNode<A extends readonly unknown[], R, Rule extends WhenRuleName = 'allSucceeded'>(
+    options: NodeOptions & { readonly when?: Rule },
     fn: (this: void, ...args: A) => R,
-    ...args: NodeArguments<A, P, RuleOf<O>>
+    ...args: NodeArguments<A, P, Rule>
   ): DagNode<Awaited<R>>;
   addNode(first: unknown, ...rest: unknown[]): DagNode<unknown> {
     this.rejectIfSealed('addNode');

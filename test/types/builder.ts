@@ -12,6 +12,7 @@ import {
   type DagTasks,
   type NodeOptions,
   type Settled,
+  type SettledSuccess,
   type TaskContext,
 } from '../../src';
 
@@ -170,6 +171,13 @@ async function argumentsFollowTheWhenRule(): Promise<void> {
   tm.addNode({ when: 'allSucceeded' }, (c: number) => c, count);
   // @ts-expect-error -- under allSucceeded the argument is the value, never a Settled
   tm.addNode({ when: 'allSucceeded' }, (c: Settled<number>) => c, count);
+  // @ts-expect-error -- only a success has a value: a failure or a skip may arrive too
+  tm.addNode({ when: 'allSettled' }, (c: SettledSuccess<number>) => c.value, count);
+  tm.addNode({ when: 'allSettled' }, (c: { status: string }) => c.status, count);
+  const settledRule = { when: 'allSettled' } as const;
+  tm.addNode(settledRule, (c: Settled<number>) => c.status, count);
+  // @ts-expect-error -- a misspelt option is still an excess property
+  tm.addNode({ name: 'x', retires: 2 }, (c: number) => c, count);
   // A rule known only at run time: any of the three fits.
   const options: NodeOptions = { when: Math.random() > 0.5 ? 'allSettled' : 'noneFailed' };
   tm.addNode(options, (c: number | undefined) => c, count);
