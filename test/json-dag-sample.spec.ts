@@ -89,7 +89,8 @@ describe('the JSON pipeline sample', () => {
 
   it('checks the shape of the data, saying what is wrong and where', () => {
     const cases: [unknown, string][] = [
-      [{ name: 'p' }, 'a pipeline is an object with a string "name" and a "steps" array'],
+      [{ name: 'p' }, 'a pipeline is an object with a non-empty string "name" and a "steps" array'],
+      [{ name: '', steps: [] }, 'a pipeline is an object with a non-empty string "name"'],
       [
         { name: 'p', steps: [{ needs: [] }] },
         'step 1: a step is an object with a non-empty string "name"',

@@ -23,13 +23,18 @@ export interface PipelineDescription {
 }
 
 /**
- * `json` (parsed JSON) as a {@link PipelineDescription}, checked: an object with a string `name`
+ * `json` (parsed JSON) as a {@link PipelineDescription}, checked: an object with a non-empty `name`
  * and a `steps` array, each step with a non-empty string `name`, `needs` an array of strings and
  * `ms` a non-negative number when given. Throws an `Error` saying what is wrong, and where.
  */
 export function parsePipeline(json: unknown): PipelineDescription {
-  if (!isRecord(json) || typeof json.name !== 'string' || !Array.isArray(json.steps)) {
-    throw new Error('a pipeline is an object with a string "name" and a "steps" array');
+  if (
+    !isRecord(json) ||
+    typeof json.name !== 'string' ||
+    json.name === '' ||
+    !Array.isArray(json.steps)
+  ) {
+    throw new Error('a pipeline is an object with a non-empty string "name" and a "steps" array');
   }
   json.steps.forEach((step: unknown, index) => {
     const where = `step ${index + 1}`;
