@@ -76,7 +76,7 @@ function readableText(value: unknown): string {
  * an iframe), which `instanceof Error` does not see: its `message` is not enumerable, so JSON would
  * turn it into `{}`.
  */
-function isError(value: unknown): value is Error {
+export function isError(value: unknown): value is Error {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 

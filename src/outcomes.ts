@@ -2,6 +2,7 @@
  * Small shared vocabulary for task outcomes, used by the run loop and its rooms: markers for "no
  * value" and "threw synchronously", and how a returned value that may be a thenable is adopted.
  */
+import { isError } from './describe.js';
 
 /** Marker for "no value given" where `undefined` is a value (an error, a recovered-from error). */
 export const NONE: unique symbol = Symbol('none');
@@ -50,7 +51,7 @@ function adoptThenable(thenable: PromiseLike<unknown>): Promise<unknown> {
 export function settleStack(error: unknown): void {
   if (typeof error !== 'object' || error === null) return;
   try {
-    if (Object.prototype.toString.call(error) === '[object Error]') void (error as Error).stack;
+    if (isError(error)) void error.stack;
   } catch {
     // A Proxy or a getter: nothing to format.
   }

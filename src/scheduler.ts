@@ -768,13 +768,12 @@ class RunExtras {
  */
 class RunLink {
   run: Run<any, any> | undefined;
-  readonly workflow: string;
-  readonly names: readonly string[];
+  /** The run's plan: cached per class anyway, so holding it keeps nothing of the run. */
+  readonly plan: WorkflowPlan;
 
   constructor(run: Run<any, any>) {
     this.run = run;
-    this.workflow = run.plan.workflow;
-    this.names = run.plan.names;
+    this.plan = run.plan;
   }
 }
 
@@ -787,7 +786,7 @@ function watchHookPromise(link: RunLink, task: number, returned: PromiseLike<unk
     const { run } = link;
     if (run !== undefined) return run.hookRejected(task, error);
     warn(
-      `${link.workflow}: a hook for task "${link.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
+      `${link.plan.workflow}: a hook for task "${link.plan.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
     );
   });
 }
