@@ -19,11 +19,10 @@ interface Attempt {
   readonly number: number;
   controller: AbortController | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
-  settled: boolean;
   /**
-   * The runner to report the outcome to, until the attempt settles. Only the attempt (not the run)
-   * is reachable from the promise of its body: a body that outlives its timeout, waiting on a
-   * promise that never settles, must not keep the finished run alive.
+   * The runner to report the outcome to, until the attempt settles (`undefined` once it has). Only
+   * the attempt (not the run) is reachable from the promise of its body: a body that outlives its
+   * timeout, waiting on a promise that never settles, must not keep the finished run alive.
    */
   runner: AttemptRunner | undefined;
   /** Set when the timeout fired: the attempt's outcome. */
@@ -64,7 +63,6 @@ export class AttemptRunner {
       number,
       controller: undefined,
       timer: undefined,
-      settled: false,
       runner: this,
       timeoutError: undefined,
       rejectNext: undefined,
@@ -169,8 +167,7 @@ export class AttemptRunner {
 
   /** Attempt `attempt` ended with `outcome` (its first end only: a late one is ignored). */
   settle(attempt: Attempt, succeeded: boolean, outcome: unknown): void {
-    if (attempt.settled) return; // a timed-out attempt's late outcome: already handled
-    attempt.settled = true;
+    if (attempt.runner === undefined) return; // a timed-out attempt's late outcome: handled
     attempt.runner = undefined;
     clearTimeout(attempt.timer);
     attempt.timer = undefined; // a fired timer still holds its callback, and so the run
