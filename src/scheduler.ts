@@ -454,8 +454,6 @@ export class Run<W extends object = object, P = unknown> {
       }
       return adoptOutcome(result);
     } catch (error) {
-      // Thrown inside this call: its stack would hold this run until formatted.
-      settleStack(error);
       this.more().thrown = error;
       return THREW;
     }
@@ -547,10 +545,7 @@ export class Run<W extends object = object, P = unknown> {
 
   /** What a promise or closure that may outlive this run holds of it (see {@link RunLink}). */
   private link(): RunLink {
-    const link = (this.more().link ??= new RunLink(this));
-    // A hook may run after the run settled (one that aborted it, say): nothing left to link to.
-    if (this.settled) link.run = undefined;
-    return link;
+    return (this.more().link ??= new RunLink(this));
   }
 
   /** A hook's promise for task `task` rejected with `error` while the run was going. */
@@ -763,8 +758,8 @@ class RunExtras {
 
 /**
  * What may outlive a run holds of it — the promises hooks return (`() => appReady`), the
- * `progress` of a `TaskContext` a task keeps: the run until it settles, then only the names a
- * warning needs. It must not keep the finished run and its results alive.
+ * `progress` of a `TaskContext` a task keeps: the run until it settles, then only its plan (for
+ * the names a warning needs). It must not keep the finished run and its results alive.
  */
 class RunLink {
   run: Run<any, any> | undefined;
@@ -772,14 +767,15 @@ class RunLink {
   readonly plan: WorkflowPlan;
 
   constructor(run: Run<any, any>) {
-    this.run = run;
+    // Made after the run settled (by a hook that ended it, say): nothing left to link to.
+    this.run = run.settled ? undefined : run;
     this.plan = run.plan;
   }
 }
 
 /**
  * {@link Run.watchHook}'s reaction to a hook's promise: it fails the run, or warns once the run has
- * settled. A function of its own, so the reaction holds `watch`, not the run.
+ * settled. A function of its own, so the reaction holds `link`, not the run.
  */
 function watchHookPromise(link: RunLink, task: number, returned: PromiseLike<unknown>): void {
   Promise.resolve(returned).then(undefined, (error: unknown) => {
