@@ -31,8 +31,7 @@ export function settleDependents(run: Run<any, any>, task: number, outcome: Unsu
 
 /** Queues `tasks` (made ready by one event), lowest index — first declared — first. */
 function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | undefined): void {
-  // A hook may have ended the run meanwhile: its queue is no longer its own.
-  if (tasks === undefined || run.settled) return;
+  if (tasks === undefined) return;
   if (tasks.length > 1) tasks.sort((a, b) => a - b);
   for (const task of tasks) run.ready.push(task);
 }
