@@ -87,7 +87,8 @@ export class RunEvents {
   /** A task failed for good. Throws what `onTaskFailure` threw. */
   taskFailure(task: number, attempt: number, error: unknown, time: number): void {
     const name = this.host.plan.names[task];
-    this.emit({ type: 'taskFailure', task: name, attempt, error, willRetry: false, time });
+    if (this.sink !== undefined)
+      this.emit({ type: 'taskFailure', task: name, attempt, error, willRetry: false, time });
     const hook = this.hooks?.onTaskFailure;
     if (hook !== undefined) {
       this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, error }));
@@ -111,7 +112,7 @@ export class RunEvents {
   /** A task was skipped. Throws what `onTaskSkip` threw. */
   taskSkip(task: number, reason: string, time: number): void {
     const name = this.host.plan.names[task];
-    this.emit({ type: 'taskSkip', task: name, reason, time });
+    if (this.sink !== undefined) this.emit({ type: 'taskSkip', task: name, reason, time });
     const hook = this.hooks?.onTaskSkip;
     if (hook !== undefined)
       this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, reason }));
@@ -120,7 +121,8 @@ export class RunEvents {
   /** A task reported progress. Throws what `onTaskProgress` threw (to the task that reported). */
   taskProgress(task: number, attempt: number, data: unknown, time: number): void {
     const name = this.host.plan.names[task];
-    this.emit({ type: 'taskProgress', task: name, attempt, data, time });
+    if (this.sink !== undefined)
+      this.emit({ type: 'taskProgress', task: name, attempt, data, time });
     const hook = this.hooks?.onTaskProgress;
     if (hook !== undefined) {
       this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, data }));
@@ -170,11 +172,10 @@ export class RunEvents {
     return held === undefined || held.length <= mark ? undefined : held.splice(mark);
   }
 
-  /** Sends `event` to the stream, if the run is streamed — or holds it while a hook runs. */
+  /** Sends `event` to the stream (callers check that there is one) — or holds it while a hook runs. */
   private emit(event: WorkflowEvent): void {
-    if (this.sink === undefined) return;
     if (this.holding > 0) (this.held ??= []).push(event);
-    else this.sink(event);
+    else this.sink!(event);
   }
 
   /** Sends `events` to the stream (or into the hold of an outer hook, if one is running). */
