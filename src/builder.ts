@@ -12,6 +12,7 @@ import { shared } from './shared.js';
 import { mermaidGraph } from './render.js';
 import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
 import { resolveRunSettings, type RunSettings } from './options.js';
+import { markHandled } from './outcomes.js';
 import { startRun } from './scheduler.js';
 import { unknownKey } from './suggest.js';
 import { WorkflowStream } from './stream.js';
@@ -494,20 +495,3 @@ function functionName(fn: unknown): string {
   const unbound = typeof name === 'string' ? name.replace(/^(bound )+/, '') : '';
   return unbound === '' ? 'task' : unbound;
 }
-
-/**
- * Marks `value` handled when it is a native promise, so that its rejection waits for a run (which
- * sees it as the immediate node's failure) instead of surfacing as an unhandled rejection.
- * Reads nothing of a value that is not a promise.
- */
-function markHandled(value: unknown): void {
-  if (typeof value !== 'object' || value === null) return;
-  try {
-    // A side branch: the node's own `value` is untouched, and its run still awaits it.
-    void Promise.prototype.then.call(value, undefined, ignoreRejection);
-  } catch {
-    // Not a native promise (its `then` is only called when a run awaits it).
-  }
-}
-
-function ignoreRejection(): void {}

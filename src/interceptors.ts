@@ -12,6 +12,7 @@
  * other layer's `next()` promise is marked — one that returned something else (an `async`
  * interceptor's promise, a `.then`), threw, or called `next()` after returning.
  */
+import { markHandled } from './outcomes.js';
 import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } from './types.js';
 
 type Hook = 'run' | 'task';
@@ -64,7 +65,7 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   }
   const called = layerRecord;
   layerRecord = outerRecord;
-  if (called !== NOTHING_CALLED && called !== returned) ignoreRejection(called!);
+  if (called !== NOTHING_CALLED && called !== returned) markHandled(called!);
   return returned;
 }
 
@@ -95,13 +96,6 @@ let layerRecord: Promise<unknown> | typeof NOTHING_CALLED | undefined;
  */
 export function nextCalled<T>(promise: Promise<T>): Promise<T> {
   if (layerRecord === NOTHING_CALLED) layerRecord = promise;
-  else ignoreRejection(promise);
+  else markHandled(promise);
   return promise;
 }
-
-/** Marks `promise` handled: its rejection is someone's to read, but never unhandled. */
-function ignoreRejection(promise: Promise<unknown>): void {
-  promise.then(undefined, ignore);
-}
-
-function ignore(): void {}

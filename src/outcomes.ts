@@ -56,3 +56,19 @@ export function settleStack(error: unknown): void {
     // A Proxy or a getter: nothing to format.
   }
 }
+
+/**
+ * Marks `value`, if it is a native promise, as handled: a no-op reaction on a side branch, so its
+ * rejection never surfaces as unhandled while whoever awaits it still sees it. Reads nothing of
+ * any other value, and never throws.
+ */
+export function markHandled(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  try {
+    void nativeThen.call(value, undefined, ignore);
+  } catch {
+    // Not a native promise.
+  }
+}
+
+function ignore(): void {}
