@@ -19,8 +19,16 @@ import type { HookFunction, ResolvedHooks } from './options.js';
 import { NONE } from './outcomes.js';
 import type { WorkflowEvent } from './types.js';
 
-/** Receives the events of a streamed run, in the order they happened. */
-export type EventSink = (event: WorkflowEvent) => void;
+/**
+ * Receives the events of a streamed run, in the order they happened: a task's start and success
+ * (most of a run's events) as what they are made of, to be made into objects when read; any other
+ * event made.
+ */
+export interface EventSink {
+  taskStart(task: number, attempt: number, time: number): void;
+  taskSuccess(task: number, attempt: number, value: unknown, time: number): void;
+  event(event: WorkflowEvent): void;
+}
 
 /** What {@link RunEvents} needs from its run. */
 export interface EventHost {
@@ -44,8 +52,12 @@ export class RunEvents {
 
   /** An attempt starts. Throws what `onTaskStart` threw. */
   taskStart(task: number, attempt: number, time: number): void {
-    const name = this.host.plan.names[task];
     const hook = this.hooks?.onTaskStart;
+    if (hook === undefined && this.holding === 0) {
+      this.sink?.taskStart(task, attempt, time);
+      return;
+    }
+    const name = this.host.plan.names[task];
     this.hookThenStream(
       task,
       hook,
@@ -67,8 +79,12 @@ export class RunEvents {
     time: number,
   ): void {
     const recovered = recoveredFrom !== NONE;
-    const name = this.host.plan.names[task];
     const hook = this.hooks?.onTaskSuccess;
+    if (hook === undefined && this.holding === 0 && !recovered) {
+      this.sink?.taskSuccess(task, attempt, value, time);
+      return;
+    }
+    const name = this.host.plan.names[task];
     let hookEvent: object | undefined;
     if (hook !== undefined) {
       hookEvent = recovered
@@ -175,7 +191,7 @@ export class RunEvents {
   /** Sends `event` to the stream (callers check that there is one) — or holds it while a hook runs. */
   private emit(event: WorkflowEvent): void {
     if (this.holding > 0) (this.held ??= []).push(event);
-    else this.sink!(event);
+    else this.sink!.event(event);
   }
 
   /** Sends `events` to the stream (or into the hold of an outer hook, if one is running). */

@@ -9,6 +9,7 @@ import type { RunSettings } from './options.js';
 import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
 import { startRun } from './scheduler.js';
+import { EventLog } from './event-log.js';
 import type { WorkflowEvent } from './types.js';
 
 /**
@@ -32,19 +33,16 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    * it; after an early exit from the loop it rejects with `WorkflowAbortedError`.
    */
   readonly result: Promise<ExecutionResult<W, P>>;
-  /**
-   * Events not read yet: `buffer[head]` up to (not including) `buffer[tail]`. Once the reader has
-   * caught up, both go back to 0 and the array keeps its room (no reallocation per burst).
-   */
-  private readonly buffer: (WorkflowEvent<W> | undefined)[] = [];
-  private head = 0;
-  private tail = 0;
+  /** Events not read yet. */
+  private readonly log: EventLog;
   /**
    * Calls of `next()` waiting for an event, oldest first (the protocol lets a reader call `next()`
    * again before the last call settled). Made on the first wait: a reader that never waits makes
    * none.
    */
   private waiting: Waiter<W>[] | undefined;
+  /** What the log calls while reads wait (made on the first wait). */
+  private deliverToWaiting: (() => void) | undefined;
   private state: 'running' | 'succeeded' | 'failed' | 'closed' = 'running';
   private failure: unknown;
   private readonly controller = new AbortController();
@@ -59,10 +57,11 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
         this.controller.abort(callerSignal.reason),
       );
     }
+    this.log = new EventLog(plan.names);
     this.result = startRun(instance, plan, param, {
       ...settings,
       signal: this.controller.signal,
-      eventSink: (event) => this.push(event as WorkflowEvent<W>),
+      eventSink: this.log,
     });
     this.result.then(
       () => this.end('succeeded', undefined, unsubscribe),
@@ -80,11 +79,8 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    * or was aborted, the read after the last event rejects with the run's error (once).
    */
   next(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
-    if (this.head < this.tail) {
-      const event = this.buffer[this.head]!;
-      this.buffer[this.head++] = undefined;
-      if (this.head === this.tail) this.head = this.tail = 0;
-      return Promise.resolve({ value: event, done: false });
+    if (!this.log.isEmpty) {
+      return Promise.resolve({ value: this.log.take() as WorkflowEvent<W>, done: false });
     }
     if (this.state === 'running') return this.wait();
     if (this.state === 'failed') {
@@ -96,7 +92,19 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
 
   /** A `next()` that waits for the next event, behind the calls already waiting. */
   private wait(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
+    this.log.onEvent = this.deliverToWaiting ??= () => this.deliver();
     return new Promise((resolve, reject) => (this.waiting ??= []).push({ resolve, reject }));
+  }
+
+  /**
+   * Hands the event the log just took in to the oldest waiting read. Events are buffered only
+   * while nobody waits, so it is the only one.
+   */
+  private deliver(): void {
+    const waiting = this.waiting!;
+    const waiter = waiting.shift()!;
+    if (waiting.length === 0) this.log.onEvent = undefined;
+    waiter.resolve({ value: this.log.take() as WorkflowEvent<W>, done: false });
   }
 
   /**
@@ -114,32 +122,9 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
       );
     }
     this.state = 'closed';
-    this.buffer.length = this.head = this.tail = 0;
+    this.log.close();
+    this.log.clear();
     return { value: undefined, done: true };
-  }
-
-  private push(event: WorkflowEvent<W>): void {
-    if (this.state !== 'running') return;
-    // Events are buffered only while nobody waits, so a waiting reader is first in line.
-    const waiter = this.waiting?.shift();
-    if (waiter !== undefined) return waiter.resolve({ value: event, done: false });
-    if (this.head > 0 && this.tail === this.buffer.length && this.head >= this.tail / 2) {
-      this.compact();
-    }
-    this.buffer[this.tail++] = event;
-  }
-
-  /**
-   * Moves the unread events to the front of a full buffer whose first half at least was read, so
-   * that a reader that never quite catches up does not make the buffer grow with every event the
-   * run ever emitted (amortised: each move is paid for by as many reads).
-   */
-  private compact(): void {
-    const { buffer, head, tail } = this;
-    buffer.copyWithin(0, head, tail);
-    buffer.fill(undefined, tail - head, tail);
-    this.tail = tail - head;
-    this.head = 0;
   }
 
   private end(
@@ -149,6 +134,7 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   ): void {
     unsubscribe?.();
     if (this.state !== 'running') return;
+    this.log.close();
     this.state = state;
     this.failure = failure;
     const waiting = this.waiting;
