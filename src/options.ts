@@ -7,6 +7,7 @@ import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { isOwnMethod, prototypeChain } from './prototypes.js';
 import { didYouMean, unknownKey } from './suggest.js';
+import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
 import type { InvokeOptions, WorkflowInterceptor } from './types.js';
 
@@ -26,6 +27,8 @@ export interface RunSettings {
   readonly taskInterceptors: readonly WorkflowInterceptor[] | undefined;
   /** Where a streamed run sends its events (set by `Workflow.stream`, not an option). */
   readonly eventSink: EventSink | undefined;
+  /** How a stream aborts its run when its reader leaves early (set by `Workflow.stream`). */
+  readonly internalAbort: RunAbort | undefined;
 }
 
 /**
@@ -77,6 +80,7 @@ const DEFAULT_SETTINGS: RunSettings = {
   runInterceptors: undefined,
   taskInterceptors: undefined,
   eventSink: undefined,
+  internalAbort: undefined,
 };
 
 /**
@@ -154,6 +158,7 @@ function checkRunOptions(
       runInterceptors: withMethod(interceptors, 'run'),
       taskInterceptors: withMethod(interceptors, 'task'),
       eventSink: undefined,
+      internalAbort: undefined,
     };
   } catch (error) {
     if (error instanceof WorkflowOptionsError) throw error;

@@ -33,6 +33,7 @@ import { RunEvents } from './run-events.js';
 import { allowManyListeners, captureAsyncContext, clock, isProxy, warn } from './runtime.js';
 import { skipReasonOf } from './skip.js';
 import type { RunScratch } from './run-scratch.js';
+import type { RunAbort } from './run-abort.js';
 import { WhenRule } from './task-options.js';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens.js';
 import type { RunInterceptorInfo, TaskContext, WorkflowInterceptor } from './types.js';
@@ -71,7 +72,7 @@ export function startRun<W extends object, P>(
 /*
  * A note on the hot path: a function that creates a closure over its parameters or `this`
  * allocates the closure's context on every call, even when the branch making the closure is not
- * taken. So closures of rare paths live in functions of their own (this one, `listenToCaller`,
+ * taken. So closures of rare paths live in functions of their own (this one, `listenForAborts`,
  * `settleWithClosures`, `adoptThenable`, `RunScratch.makeReactions`): that took ~100 bytes per
  * task and ~80 per run off a plain invoke.
  */
@@ -252,16 +253,12 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   start(): void {
-    const { signal } = this.settings;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        // An already-aborted signal starts nothing at all, `allSettled` tasks included.
-        this.stopReason = StopReason.Abort;
-        this.more().abortReason = signal.reason;
-        this.finish();
-        return;
-      }
-      this.listenToCaller(signal);
+    const { signal, internalAbort } = this.settings;
+    if (signal !== undefined || internalAbort !== undefined) {
+      // An abort before the start starts nothing at all, `allSettled` tasks included.
+      if (signal?.aborted) return this.abortBeforeStart(signal.reason);
+      if (internalAbort?.aborted) return this.abortBeforeStart(internalAbort.reason);
+      this.listenForAborts(signal, internalAbort);
     }
     const { roots } = this.plan;
     for (let position = 0; position < roots.length; position++) {
@@ -270,21 +267,35 @@ export class Run<W extends object = object, P = unknown> {
     this.pump();
   }
 
+  private abortBeforeStart(reason: unknown): void {
+    this.stopReason = StopReason.Abort;
+    this.more().abortReason = reason;
+    this.finish();
+  }
+
   /**
-   * Listens to the caller's signal. Its listeners run wherever `abort()` was called — another
-   * request's code, a timer — but what the abort makes the run do (start `allSettled` tasks, call
-   * fallbacks and hooks) must see the run's own async context (AsyncLocalStorage stores, and so an
-   * OpenTelemetry context), as everything else the run starts does: the abort is handled at once,
-   * inside the context captured now.
+   * Listens to the caller's signal and to the stream's abort. A signal's listeners run wherever
+   * `abort()` was called — another request's code, a timer — but what the abort makes the run do
+   * (start `allSettled` tasks, call fallbacks and hooks) must see the run's own async context
+   * (AsyncLocalStorage stores, and so an OpenTelemetry context), as everything else the run starts
+   * does: the abort is handled at once, inside the context captured now.
    */
-  private listenToCaller(signal: AbortSignal): void {
+  private listenForAborts(
+    signal: AbortSignal | undefined,
+    internalAbort: RunAbort | undefined,
+  ): void {
     const context = captureAsyncContext();
-    this.more().unsubscribeFromCaller = subscribeToAbort(
-      signal,
+    const onAbort =
       context === undefined
-        ? () => this.onCallerAbort()
-        : () => context.runInAsyncScope(() => this.onCallerAbort()),
-    );
+        ? (reason: unknown) => this.onAbort(reason)
+        : (reason: unknown) => context.runInAsyncScope(() => this.onAbort(reason));
+    const unsubscribe =
+      signal === undefined ? undefined : subscribeToAbort(signal, () => onAbort(signal.reason));
+    internalAbort?.listen(onAbort);
+    this.more().unsubscribeFromAborts = () => {
+      unsubscribe?.();
+      internalAbort?.listen(undefined);
+    };
   }
 
   /** Starts ready tasks while the limit allows. Re-entrant calls return at once; the loop picks up their work. */
@@ -659,9 +670,9 @@ export class Run<W extends object = object, P = unknown> {
     this.pump();
   }
 
-  private onCallerAbort(): void {
+  private onAbort(reason: unknown): void {
     this.tick();
-    this.stop(StopReason.Abort, this.settings.signal!.reason);
+    this.stop(StopReason.Abort, reason);
     // The stop may have made `allSettled` tasks ready: start them (pump ends with finishIfDone).
     this.pump();
   }
@@ -710,7 +721,7 @@ export class Run<W extends object = object, P = unknown> {
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    this.extras?.unsubscribeFromCaller?.();
+    this.extras?.unsubscribeFromAborts?.();
     if (this.extras?.link !== undefined) this.extras.link.run = undefined;
     // Nothing is in flight, so every reaction the run handed out has fired.
     this.plan.scratch.giveBack(this.scratch);
@@ -746,7 +757,7 @@ class RunExtras {
   /** The signal handed to tasks that take one. */
   runController: AbortController | undefined = undefined;
   attemptRunner: AttemptRunner | undefined = undefined;
-  unsubscribeFromCaller: (() => void) | undefined = undefined;
+  unsubscribeFromAborts: (() => void) | undefined = undefined;
   /** The `TaskContext` of the attempt being called, while its arguments are gathered. */
   context: TaskContext | undefined = undefined;
   recoveredFrom: Map<number, unknown> | undefined = undefined;

@@ -4,12 +4,12 @@
  * the iteration ends when the run settles (throwing the run's error if it failed), and leaving the
  * loop early aborts the run.
  */
-import { subscribeToAbort } from './abort-subscriptions.js';
 import type { RunSettings } from './options.js';
 import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
-import { startRun } from './scheduler.js';
 import { EventLog } from './event-log.js';
+import { RunAbort } from './run-abort.js';
+import { startRun } from './scheduler.js';
 import type { WorkflowEvent } from './types.js';
 
 /**
@@ -45,27 +45,20 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   private deliverToWaiting: (() => void) | undefined;
   private state: 'running' | 'succeeded' | 'failed' | 'closed' = 'running';
   private failure: unknown;
-  private readonly controller = new AbortController();
+  /** Aborts the run when the reader leaves early. */
+  private readonly abort = new RunAbort();
 
   /** @internal Streams are made by `Workflow.stream` and `DagBuilder.stream`. */
   constructor(instance: W | undefined, plan: WorkflowPlan, param: P, settings: RunSettings) {
-    const callerSignal = settings.signal;
-    let unsubscribe: (() => void) | undefined;
-    if (callerSignal?.aborted) this.controller.abort(callerSignal.reason);
-    else if (callerSignal !== undefined) {
-      unsubscribe = subscribeToAbort(callerSignal, () =>
-        this.controller.abort(callerSignal.reason),
-      );
-    }
     this.log = new EventLog(plan.names);
     this.result = startRun(instance, plan, param, {
       ...settings,
-      signal: this.controller.signal,
       eventSink: this.log,
+      internalAbort: this.abort,
     });
     this.result.then(
-      () => this.end('succeeded', undefined, unsubscribe),
-      (error: unknown) => this.end('failed', error, unsubscribe),
+      () => this.end('succeeded', undefined),
+      (error: unknown) => this.end('failed', error),
     );
   }
 
@@ -113,7 +106,7 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    */
   async return(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
     if (this.state === 'running') {
-      this.controller.abort(
+      this.abort.abort(
         new DOMException('the stream was closed before the run ended', 'AbortError'),
       );
       await this.result.then(
@@ -127,12 +120,7 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     return { value: undefined, done: true };
   }
 
-  private end(
-    state: 'succeeded' | 'failed',
-    failure: unknown,
-    unsubscribe: (() => void) | undefined,
-  ): void {
-    unsubscribe?.();
+  private end(state: 'succeeded' | 'failed', failure: unknown): void {
     if (this.state !== 'running') return;
     this.log.close();
     this.state = state;

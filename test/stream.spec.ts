@@ -4,6 +4,8 @@
  * aborts the run.
  */
 import { expect } from 'chai';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { getEventListeners } from 'node:events';
 import {
   buildDag,
   CONTEXT,
@@ -306,6 +308,69 @@ describe('Workflow.stream', () => {
     } finally {
       unhandled.stop();
     }
+  });
+
+  it('handles leaving the loop early inside the run’s async context, wherever return() is called', async () => {
+    const store = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    class Flow {
+      @Task() async a() {
+        await settle();
+        return 1;
+      }
+      @Task() @DependsOn('a') b(a: number) {
+        return a;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
+        seen.push(store.getStore());
+      }
+    }
+    const stream = store.run('the run', () => Workflow.stream(new Flow()));
+    await stream.next(); // taskStart a
+    await store.run('the reader', () => stream.return());
+    expect(seen).to.deep.equal(['the run']);
+    await rejectionOf(stream.result, WorkflowAbortedError);
+  });
+
+  it('starts no task when the loop is left before a run interceptor calls next()', async () => {
+    let proceed!: () => void;
+    const entered = new Promise<void>((resolve) => (proceed = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    class Flow {
+      @Task() a() {
+        started.push('a');
+      }
+    }
+    let nextOutcome: unknown;
+    const stream = Workflow.stream(new Flow(), undefined, {
+      interceptors: [
+        {
+          async run(_info, next) {
+            proceed();
+            await released;
+            return next().catch((error: unknown) => {
+              nextOutcome = error;
+              throw error;
+            });
+          },
+        },
+      ],
+    });
+    await entered;
+    const closing = stream.return();
+    release();
+    await closing;
+    expect(started).to.deep.equal([]);
+    expect(nextOutcome).to.be.instanceOf(WorkflowAbortedError);
+    await rejectionOf(stream.result, WorkflowAbortedError);
+  });
+
+  it('leaves no listener on the caller’s signal once the run has settled', async () => {
+    const controller = new AbortController();
+    await readAll(Workflow.stream(new Pipeline(), 1, { signal: controller.signal }));
+    expect(getEventListeners(controller.signal, 'abort')).to.have.length(0);
   });
 
   it('never leaves an unhandled rejection when nobody reads the events or the result', async () => {
