@@ -88,6 +88,7 @@ export const SMALL = {
   seedConcurrent: 'seed graph (6 tasks), 1,000 invokes in flight',
   layered30: '30 tasks, 4 levels, fan-in 3',
   library: 'async-dag',
+  streamed: 'async-dag, every event read through stream',
   baseline: 'async-dag before Part II',
   handWired: 'hand-wired Promise.all',
   clockReads: "the trace's 7 clock reads alone",
@@ -196,6 +197,13 @@ export async function measureSmallWorkflows(
     const flow = new (seedClass(library))();
     return [name, (n: number) => library.Workflow.invoke(flow, n)] as const;
   });
+  // A small workflow streamed per request (say, to a browser): what `stream` adds to a run.
+  const streamedFlow = new (seedClass({ Workflow, Task, DependsOn, Param }))();
+  const streamSeed = async (n: number) => {
+    const stream = Workflow.stream(streamedFlow, n);
+    for await (const event of stream) void event;
+    return stream.result;
+  };
   for (const [scenario, make, perRun] of [
     [SMALL.seedSequential, sequential, BATCH],
     [SMALL.seedConcurrent, concurrent, IN_FLIGHT],
@@ -204,6 +212,7 @@ export async function measureSmallWorkflows(
       ...seedInvokers.map(([name, invoke]) => make(name, invoke)),
       make(SMALL.handWired, handWiredSeed),
     ];
+    if (scenario === SMALL.seedSequential) contenders.push(make(SMALL.streamed, streamSeed));
     rows.push(...(await measureScenario(scenario, contenders, perRun, plan)));
   }
   // Measured on its own: taking turns with them, its tight synchronous loop slowed the others
