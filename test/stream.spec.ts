@@ -313,16 +313,10 @@ describe('Workflow.stream', () => {
   it('handles leaving the loop early inside the run’s async context, wherever return() is called', async () => {
     const store = new AsyncLocalStorage<string>();
     const seen: (string | undefined)[] = [];
-    class Flow {
-      @Task() async a() {
-        await settle();
-        return 1;
-      }
-      @Task() @DependsOn('a') b(a: number) {
-        return a;
-      }
-      @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
+    class Flow extends CleansUp {
+      override cleanup() {
         seen.push(store.getStore());
+        return super.cleanup();
       }
     }
     const stream = store.run('the run', () => Workflow.stream(new Flow()));
