@@ -361,6 +361,59 @@ describe('Workflow.stream', () => {
     await rejectionOf(stream.result, WorkflowAbortedError);
   });
 
+  it('aborts the run once when return() is called again before the first one settled', async () => {
+    const aborts: unknown[] = [];
+    class Flow extends GatedFlow<number> {
+      @Task() async slow(@Signal() signal: AbortSignal) {
+        signal.addEventListener('abort', () => aborts.push(signal.reason));
+        return this.step('slow');
+      }
+    }
+    const flow = new Flow();
+    const stream = Workflow.stream(flow);
+    await stream.next(); // taskStart slow
+    const first = stream.return();
+    const second = stream.return();
+    flow.gates.open('slow', 1);
+    expect(await Promise.all([first, second])).to.deep.equal([
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
+    expect(aborts).to.have.length(1);
+    expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('ends when a run interceptor settles first, and drops the events of the run that goes on', async () => {
+    class Flow extends GatedFlow<number> {
+      @Task() async slow() {
+        return this.step('slow');
+      }
+      @Task() @DependsOn('slow') after(slow: number) {
+        return slow + 1;
+      }
+    }
+    const flow = new Flow();
+    let run!: Promise<unknown>;
+    const stream = Workflow.stream(flow, undefined, {
+      interceptors: [
+        {
+          run(_info, next) {
+            run = next();
+            return Promise.resolve('gave up');
+          },
+        },
+      ],
+    });
+    const { events, error } = await readAll(stream);
+    expect(error).to.equal(undefined);
+    expect(await stream.result).to.equal('gave up');
+    expect(summary(events)).to.deep.equal(['taskStart:slow:1']);
+    flow.gates.open('slow', 1);
+    const result = (await run) as { get(task: string): unknown };
+    expect(result.get('after')).to.equal(2);
+    expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
   it('leaves no listener on the caller’s signal once the run has settled', async () => {
     const controller = new AbortController();
     await readAll(Workflow.stream(new Pipeline(), 1, { signal: controller.signal }));
