@@ -405,7 +405,6 @@ export class Run<W extends object = object, P = unknown> {
    * `thrown`). `attemptSignal` is the attempt's own signal, when it has one (a timeout).
    */
   call(task: number, attempt: number, attemptSignal: AbortSignal | undefined): unknown {
-    // `this` of the task functions: the instance for a class, `undefined` for a builder.
     // `this` of the task functions: the instance for a class, `undefined` for a builder (whose
     // functions are in `bodies`).
     const { plan, instance: receiver, overrides, bodies } = this;
