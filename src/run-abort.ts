@@ -11,14 +11,21 @@ export class RunAbort {
   reason: unknown = undefined;
   private onAbort: ((reason: unknown) => void) | undefined;
 
+  /** @param callerSignal the run's `options.signal`: an abort after it is no abort of its own. */
+  constructor(private readonly callerSignal: AbortSignal | undefined) {}
+
   /** Sets the run's listener (one run per abort), called once if it aborts; `undefined` removes it. */
   listen(onAbort: ((reason: unknown) => void) | undefined): void {
     this.onAbort = onAbort;
   }
 
-  /** Aborts the run with `reason`, once. */
+  /**
+   * Aborts the run with `reason`, once — unless the caller's signal aborted first, in which case
+   * the run stops (or, not started yet, will stop) for the caller's reason, as with a signal the
+   * first abort wins.
+   */
   abort(reason: unknown): void {
-    if (this.aborted) return;
+    if (this.aborted || this.callerSignal?.aborted) return;
     this.aborted = true;
     this.reason = reason;
     const { onAbort } = this;

@@ -255,9 +255,10 @@ export class Run<W extends object = object, P = unknown> {
   start(): void {
     const { signal, internalAbort } = this.settings;
     if (signal !== undefined || internalAbort !== undefined) {
-      // An abort before the start starts nothing at all, `allSettled` tasks included.
-      if (signal?.aborted) return this.abortBeforeStart(signal.reason);
+      // An abort before the start starts nothing at all, `allSettled` tasks included. (The
+      // stream's abort counts only if it came first: see RunAbort.abort.)
       if (internalAbort?.aborted) return this.abortBeforeStart(internalAbort.reason);
+      if (signal?.aborted) return this.abortBeforeStart(signal.reason);
       this.listenForAborts(signal, internalAbort);
     }
     const { roots } = this.plan;

@@ -46,11 +46,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   private state: 'running' | 'succeeded' | 'failed' | 'closed' = 'running';
   private failure: unknown;
   /** Aborts the run when the reader leaves early. */
-  private readonly abort = new RunAbort();
+  private readonly abort: RunAbort;
 
   /** @internal Streams are made by `Workflow.stream` and `DagBuilder.stream`. */
   constructor(instance: W | undefined, plan: WorkflowPlan, param: P, settings: RunSettings) {
     this.log = new EventLog(plan.names);
+    this.abort = new RunAbort(settings.signal);
     this.result = startRun(instance, plan, param, {
       ...settings,
       eventSink: this.log,

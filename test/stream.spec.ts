@@ -414,6 +414,45 @@ describe('Workflow.stream', () => {
     expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
   });
 
+  it('ends with the reason of whichever came first, leaving the loop or the caller’s abort, before the run starts', async () => {
+    class Flow {
+      @Task() a() {
+        return 1;
+      }
+    }
+    const causeOf = async (order: 'leave first' | 'caller first') => {
+      const controller = new AbortController();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const stream = Workflow.stream(new Flow(), undefined, {
+        signal: controller.signal,
+        interceptors: [
+          {
+            async run(_info, next) {
+              await released;
+              return next();
+            },
+          },
+        ],
+      });
+      let closing: Promise<unknown>;
+      if (order === 'leave first') {
+        closing = stream.return();
+        controller.abort('the caller');
+      } else {
+        controller.abort('the caller');
+        closing = stream.return();
+      }
+      release();
+      await closing;
+      return (await rejectionOf(stream.result, WorkflowAbortedError)).cause;
+    };
+    expect(((await causeOf('leave first')) as DOMException).message).to.equal(
+      'the stream was closed before the run ended',
+    );
+    expect(await causeOf('caller first')).to.equal('the caller');
+  });
+
   it('leaves no listener on the caller’s signal once the run has settled', async () => {
     const controller = new AbortController();
     await readAll(Workflow.stream(new Pipeline(), 1, { signal: controller.signal }));
