@@ -671,6 +671,9 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   private onAbort(reason: unknown): void {
+    // A second abort (the caller's after the stream's, or the reverse), or one after a failure
+    // stopped the run, changes nothing.
+    if (this.stopReason !== NOT_STOPPED) return;
     this.tick();
     this.stop(StopReason.Abort, reason);
     // The stop may have made `allSettled` tasks ready: start them (pump ends with finishIfDone).

@@ -453,6 +453,29 @@ describe('Workflow.stream', () => {
     expect(await causeOf('caller first')).to.equal('the caller');
   });
 
+  it('keeps the reason of leaving the loop when the caller aborts afterwards, mid-run', async () => {
+    const reasons: unknown[] = [];
+    class Flow extends GatedFlow<number> {
+      @Task() async slow(@Signal() signal: AbortSignal) {
+        signal.addEventListener('abort', () => reasons.push(signal.reason));
+        return this.step('slow');
+      }
+    }
+    const flow = new Flow();
+    const controller = new AbortController();
+    const stream = Workflow.stream(flow, undefined, { signal: controller.signal });
+    await stream.next(); // taskStart slow
+    const closing = stream.return();
+    controller.abort('the caller, too late');
+    flow.gates.open('slow', 1);
+    await closing;
+    const error = await rejectionOf(stream.result, WorkflowAbortedError);
+    expect((error.cause as DOMException).message).to.equal(
+      'the stream was closed before the run ended',
+    );
+    expect(reasons).to.deep.equal([error.cause]);
+  });
+
   it('leaves no listener on the caller’s signal once the run has settled', async () => {
     const controller = new AbortController();
     await readAll(Workflow.stream(new Pipeline(), 1, { signal: controller.signal }));
