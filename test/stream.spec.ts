@@ -89,6 +89,15 @@ class CleansUp {
   }
 }
 
+/** One gated task that records the reasons its signal aborted with. */
+class SlowWithSignal extends GatedFlow<number> {
+  readonly reasons: unknown[] = [];
+  @Task() async slow(@Signal() signal: AbortSignal) {
+    signal.addEventListener('abort', () => this.reasons.push(signal.reason));
+    return this.step('slow');
+  }
+}
+
 /** The events' `time`s never decrease. */
 function expectTimesInOrder(events: readonly WorkflowEvent[]): void {
   const times = events.map((event) => event.time);
@@ -362,14 +371,7 @@ describe('Workflow.stream', () => {
   });
 
   it('aborts the run once when return() is called again before the first one settled', async () => {
-    const aborts: unknown[] = [];
-    class Flow extends GatedFlow<number> {
-      @Task() async slow(@Signal() signal: AbortSignal) {
-        signal.addEventListener('abort', () => aborts.push(signal.reason));
-        return this.step('slow');
-      }
-    }
-    const flow = new Flow();
+    const flow = new SlowWithSignal();
     const stream = Workflow.stream(flow);
     await stream.next(); // taskStart slow
     const first = stream.return();
@@ -379,7 +381,7 @@ describe('Workflow.stream', () => {
       { value: undefined, done: true },
       { value: undefined, done: true },
     ]);
-    expect(aborts).to.have.length(1);
+    expect(flow.reasons).to.have.length(1);
     expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
   });
 
@@ -454,14 +456,7 @@ describe('Workflow.stream', () => {
   });
 
   it('keeps the reason of leaving the loop when the caller aborts afterwards, mid-run', async () => {
-    const reasons: unknown[] = [];
-    class Flow extends GatedFlow<number> {
-      @Task() async slow(@Signal() signal: AbortSignal) {
-        signal.addEventListener('abort', () => reasons.push(signal.reason));
-        return this.step('slow');
-      }
-    }
-    const flow = new Flow();
+    const flow = new SlowWithSignal();
     const controller = new AbortController();
     const stream = Workflow.stream(flow, undefined, { signal: controller.signal });
     await stream.next(); // taskStart slow
@@ -473,7 +468,7 @@ describe('Workflow.stream', () => {
     expect((error.cause as DOMException).message).to.equal(
       'the stream was closed before the run ended',
     );
-    expect(reasons).to.deep.equal([error.cause]);
+    expect(flow.reasons).to.deep.equal([error.cause]);
   });
 
   it('leaves no listener on the caller’s signal once the run has settled', async () => {
