@@ -70,6 +70,11 @@ const HOOK_NAMES = [
   'onTaskSkip',
 ] as const;
 
+/*
+ * Every RunSettings is made by an object literal with the same keys in the same order (here, in
+ * `checkRunOptions` and in `streamedRunSettings`), so that they share one shape and the run's reads
+ * of them stay monomorphic; a spread (`{ ...settings, eventSink }`) is not sure to make that shape.
+ */
 const DEFAULT_SETTINGS: RunSettings = {
   concurrency: Infinity,
   included: undefined,
@@ -82,6 +87,26 @@ const DEFAULT_SETTINGS: RunSettings = {
   eventSink: undefined,
   internalAbort: undefined,
 };
+
+/** `settings` for a streamed run: its events go to `eventSink`, and `internalAbort` stops it. */
+export function streamedRunSettings(
+  settings: RunSettings,
+  eventSink: EventSink,
+  internalAbort: RunAbort,
+): RunSettings {
+  return {
+    concurrency: settings.concurrency,
+    included: settings.included,
+    overrides: settings.overrides,
+    hooks: settings.hooks,
+    failFast: settings.failFast,
+    signal: settings.signal,
+    runInterceptors: settings.runInterceptors,
+    taskInterceptors: settings.taskInterceptors,
+    eventSink,
+    internalAbort,
+  };
+}
 
 /**
  * What a front end makes of an entry of `targets` before it is looked up by name: a builder turns

@@ -4,7 +4,7 @@
  * the iteration ends when the run settles (throwing the run's error if it failed), and leaving the
  * loop early aborts the run.
  */
-import type { RunSettings } from './options.js';
+import { streamedRunSettings, type RunSettings } from './options.js';
 import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
 import { EventLog } from './event-log.js';
@@ -52,11 +52,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   constructor(instance: W | undefined, plan: WorkflowPlan, param: P, settings: RunSettings) {
     this.log = new EventLog(plan.names);
     this.abort = new RunAbort(settings.signal);
-    this.result = startRun(instance, plan, param, {
-      ...settings,
-      eventSink: this.log,
-      internalAbort: this.abort,
-    });
+    this.result = startRun(
+      instance,
+      plan,
+      param,
+      streamedRunSettings(settings, this.log, this.abort),
+    );
     this.result.then(
       () => this.end('succeeded', undefined),
       (error: unknown) => this.end('failed', error),

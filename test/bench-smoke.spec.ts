@@ -383,13 +383,14 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
         SMALL.seedSequential,
         SMALL.seedConcurrent,
         SMALL.layered30,
+        SMALL.seedStreamed,
       ]);
       for (const row of rows.filter((r) => r.contender === SMALL.handWired)) {
         expect(row.ratioToHandWired).to.equal(1);
       }
       expect(
         rows.filter((row) => row.contender === SMALL.streamed).map((row) => row.scenario),
-      ).to.deep.equal([SMALL.seedSequential]);
+      ).to.deep.equal([SMALL.seedStreamed]);
       const heap = await measureHeapPerInvoke(undefined, 50, 2, 200);
       expect(heap.map((row) => row.contender)).to.deep.equal([SMALL.library, SMALL.handWired]);
       for (const row of heap) {
