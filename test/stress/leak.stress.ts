@@ -11,6 +11,7 @@ import {
   Signal,
   Task,
   Workflow,
+  WorkflowAbortedError,
   WorkflowExecutionError,
   type InvokeOptions,
 } from '../../src';
@@ -82,6 +83,28 @@ const scenarios: Scenario[] = [
       };
       const result = await Workflow.invoke(checkout, index, options);
       expect(result.has('total')).to.equal(true);
+    },
+  },
+  {
+    name: "streamed runs sharing one caller's AbortSignal, every other one left at its first event",
+    runs: MEASURED_RUNS,
+    async run(checkout, index) {
+      const leave = index % 2 === 1;
+      const stream = Workflow.stream(checkout, index, { signal: longLivedController.signal });
+      let events = 0;
+      for await (const event of stream) {
+        events++;
+        if (leave) break;
+        void event;
+      }
+      if (leave) {
+        expect(await stream.result.catch((error: unknown) => error)).to.be.instanceOf(
+          WorkflowAbortedError,
+        );
+      } else {
+        expect(events).to.equal(8);
+        expect((await stream.result).get('total')).to.equal(4);
+      }
     },
   },
 ];
