@@ -6,7 +6,7 @@
  * generation's collections and be promoted, while objects made as they are read die young.
  * Every other event arrives made, and is kept as it is.
  */
-import type { EventSink } from './run-events.js';
+import { startEvent, successEvent, type EventSink } from './run-events.js';
 import type { WorkflowEvent } from './types.js';
 
 // What an entry holds. Its code is `task * KINDS + kind`, or `MADE` alone, and its payload:
@@ -57,12 +57,12 @@ export class EventLog implements EventSink {
 
   taskStart(task: number, attempt: number, time: number): void {
     if (attempt === 1) this.add(task * KINDS + FIRST_START, undefined, time);
-    else this.event({ type: 'taskStart', task: this.names[task], attempt, time });
+    else this.event(startEvent(this.names[task], attempt, time));
   }
 
   taskSuccess(task: number, attempt: number, value: unknown, time: number): void {
     if (attempt === 1) this.add(task * KINDS + FIRST_SUCCESS, value, time);
-    else this.event({ type: 'taskSuccess', task: this.names[task], attempt, value, time });
+    else this.event(successEvent(this.names[task], attempt, value, time));
   }
 
   event(event: WorkflowEvent): void {
@@ -80,9 +80,7 @@ export class EventLog implements EventSink {
     if (kind === MADE) return payload as WorkflowEvent;
     const task = this.names[(code - kind) / KINDS];
     const time = this.numbers[2 * at + 1];
-    return kind === FIRST_START
-      ? { type: 'taskStart', task, attempt: 1, time }
-      : { type: 'taskSuccess', task, attempt: 1, value: payload, time };
+    return kind === FIRST_START ? startEvent(task, 1, time) : successEvent(task, 1, payload, time);
   }
 
   /** Takes no more events: those still to come are ignored. */

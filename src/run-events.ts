@@ -30,6 +30,21 @@ export interface EventSink {
   event(event: WorkflowEvent): void;
 }
 
+/** A `taskStart` stream event (one shape, wherever it is made). */
+export function startEvent(task: string, attempt: number, time: number): WorkflowEvent {
+  return { type: 'taskStart', task, attempt, time };
+}
+
+/** A `taskSuccess` stream event of a task no fallback recovered (one shape, wherever it is made). */
+export function successEvent(
+  task: string,
+  attempt: number,
+  value: unknown,
+  time: number,
+): WorkflowEvent {
+  return { type: 'taskSuccess', task, attempt, value, time };
+}
+
 /** What {@link RunEvents} needs from its run. */
 export interface EventHost {
   readonly plan: { readonly names: readonly string[] };
@@ -62,7 +77,7 @@ export class RunEvents {
       task,
       hook,
       hook === undefined ? undefined : { task: name, attempt },
-      this.sink === undefined ? undefined : { type: 'taskStart', task: name, attempt, time },
+      this.sink === undefined ? undefined : startEvent(name, attempt, time),
     );
   }
 
@@ -95,7 +110,7 @@ export class RunEvents {
     if (this.sink !== undefined) {
       streamEvent = recovered
         ? { type: 'taskSuccess', task: name, attempt, value, recoveredFrom, time }
-        : { type: 'taskSuccess', task: name, attempt, value, time };
+        : successEvent(name, attempt, value, time);
     }
     this.hookThenStream(task, hook, hookEvent, streamEvent);
   }
