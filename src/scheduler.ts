@@ -699,9 +699,17 @@ export class Run<W extends object = object, P = unknown> {
     this.extras?.attemptRunner?.stop(signalReason);
   }
 
-  /** The reason given to aborted signals when the run stops (the run has stopped). */
+  /**
+   * The reason given to aborted signals when the run stops (the run has stopped): the abort's
+   * reason, or one error for the failure that stopped it, made once, so every signal has the same.
+   */
   stopError(): unknown {
-    if (this.stopReason === StopReason.Abort) return this.extras!.abortReason;
+    const extras = this.extras!;
+    if (this.stopReason === StopReason.Abort) return extras.abortReason;
+    return (extras.failureStopError ??= this.failureStopError());
+  }
+
+  private failureStopError(): Error {
     const first = this.failures![0];
     const error = new Error(
       `${this.plan.workflow}: run stopped because task "${first.task}" failed: ${describeThrown(first.error)}`,
@@ -757,6 +765,8 @@ class RunExtras {
   thrown: unknown = undefined;
   /** Why the run was aborted (the caller's `signal.reason`), once it was. */
   abortReason: unknown = undefined;
+  /** The reason of aborted signals when a failure stopped the run (see `Run.stopError`). */
+  failureStopError: Error | undefined = undefined;
   /** The signal handed to tasks that take one. */
   runController: AbortController | undefined = undefined;
   attemptRunner: AttemptRunner | undefined = undefined;
