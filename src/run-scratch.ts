@@ -7,7 +7,6 @@
  * flight: every reaction it handed out has fired by then, exactly once (they go to the intrinsic
  * `then` of a native promise, never to a user's), and the run touches nothing of it afterwards.
  */
-import { NONE } from './outcomes.js';
 import type { WorkflowPlan } from './plan.js';
 import { FifoQueue, RankedQueue, type ReadyQueue } from './ready-queue.js';
 import type { TaskArray } from './run-arrays.js';
@@ -21,7 +20,7 @@ const nativeThen = Promise.prototype.then;
 
 /** What the reactions report to: the run that borrowed them. */
 export interface ReactionTarget {
-  taskSucceeded(task: number, attempt: number, value: unknown, recoveredFrom: unknown): void;
+  taskFulfilled(task: number, attempt: number, value: unknown): void;
   attemptFailed(task: number, attempt: number, error: unknown): void;
 }
 
@@ -82,7 +81,7 @@ export class RunScratch {
 
   // Closures are made in functions of their own: see the note in scheduler.ts.
   private makeReactions(reactions: ((outcome: unknown) => void)[], task: number): void {
-    reactions[2 * task] = (value) => this.target!.taskSucceeded(task, 1, value, NONE);
+    reactions[2 * task] = (value) => this.target!.taskFulfilled(task, 1, value);
     reactions[2 * task + 1] = (error) => this.target!.attemptFailed(task, 1, error);
   }
 }

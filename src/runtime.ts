@@ -5,12 +5,6 @@
  * contexts), it is reached through `process.getBuiltinModule` when that exists.
  */
 
-/**
- * The clock of traces and events. `globalThis.performance` is read once: on Node.js it is an
- * accessor on the global object, which costs a few ns on every read otherwise.
- */
-export const clock: { now(): number } = globalThis.performance;
-
 type NodeProcess = {
   getBuiltinModule?: (id: string) => unknown;
   emitWarning?: (message: string, type: string) => void;

@@ -13,6 +13,7 @@
  * this file and its scratch.
  */
 import { subscribeToAbort } from './abort-subscriptions.js';
+import { readClock, readClockInReaction } from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
   cancelPendingTasks,
@@ -30,7 +31,7 @@ import type { ReadyQueue } from './ready-queue.js';
 import { ExecutionResult, TaskState } from './result.js';
 import type { TaskArray } from './run-arrays.js';
 import { RunEvents } from './run-events.js';
-import { allowManyListeners, captureAsyncContext, clock, isProxy, warn } from './runtime.js';
+import { allowManyListeners, captureAsyncContext, isProxy, warn } from './runtime.js';
 import { skipReasonOf } from './skip.js';
 import type { RunScratch } from './run-scratch.js';
 import type { RunAbort } from './run-abort.js';
@@ -156,11 +157,11 @@ export class Run<W extends object = object, P = unknown> {
   private readonly allPlain: boolean;
   /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
   private readonly prototype: object | undefined;
-  private readonly startedAt = clock.now();
+  private readonly startedAt = readClock();
   /**
-   * Milliseconds since the run began, read once per settled task (reading the clock costs as much
-   * as the rest of a task's bookkeeping). A task starts at the reading of the event that let it
-   * start: the run's start, or the settling of the task that freed it.
+   * Milliseconds since the run began, read once per settled task — or once per turn of the
+   * microtask queue for tasks whose promises settled (see clock.ts). A task starts at the reading
+   * of the event that let it start: the run's start, or the settling of the task that freed it.
    */
   clock = 0;
   inFlight = 0;
@@ -362,7 +363,7 @@ export class Run<W extends object = object, P = unknown> {
   /** Reactions made for this attempt: a retry, or any attempt of a run of a large plan. */
   private settleWithClosures(task: number, attempt: number, outcome: Promise<unknown>): void {
     outcome.then(
-      (value) => this.taskSucceeded(task, attempt, value, NONE),
+      (value) => this.taskFulfilled(task, attempt, value),
       (error) => this.attemptFailed(task, attempt, error),
     );
   }
@@ -592,7 +593,7 @@ export class Run<W extends object = object, P = unknown> {
 
   /** Reads the clock: milliseconds since the run began. */
   tick(): number {
-    return (this.clock = clock.now() - this.startedAt);
+    return (this.clock = readClock() - this.startedAt);
   }
 
   /**
@@ -602,7 +603,29 @@ export class Run<W extends object = object, P = unknown> {
    * reach zero become ready.
    */
   taskSucceeded(task: number, attempt: number, value: unknown, recoveredFrom: unknown): void {
-    const end = this.tick();
+    this.tick();
+    this.recordSuccess(task, attempt, value, recoveredFrom);
+  }
+
+  /**
+   * {@link taskSucceeded} from a reaction to the promise that `task` returned: it reads the clock
+   * shared by the reactions of this turn of the microtask queue. Starting to share costs about two
+   * readings (a reading and a microtask), so this run starts it only when at least two other tasks
+   * of it are in flight: their reactions may come in the same turn.
+   */
+  taskFulfilled(task: number, attempt: number, value: unknown): void {
+    this.clock = readClockInReaction(this.inFlight > 2) - this.startedAt;
+    this.recordSuccess(task, attempt, value, NONE);
+  }
+
+  /** {@link taskSucceeded} once the clock was read for it. */
+  private recordSuccess(
+    task: number,
+    attempt: number,
+    value: unknown,
+    recoveredFrom: unknown,
+  ): void {
+    const end = this.clock;
     const { events } = this;
     if (events !== undefined) {
       try {

@@ -391,6 +391,13 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
       expect(
         rows.filter((row) => row.contender === SMALL.streamed).map((row) => row.scenario),
       ).to.deep.equal([SMALL.seedStreamed]);
+      // The seed graph's reads, counted: the start, three turns of reactions, one of them shared
+      // by the three roots, the other two by fewer tasks than pay for sharing.
+      expect(
+        rows
+          .filter((row) => row.contender.startsWith(SMALL.clockReads))
+          .map((row) => [row.scenario, row.contender]),
+      ).to.deep.equal([[SMALL.seedSequential, `${SMALL.clockReads} (5 per invoke)`]]);
       const heap = await measureHeapPerInvoke(undefined, 50, 2, 200);
       expect(heap.map((row) => row.contender)).to.deep.equal([SMALL.library, SMALL.handWired]);
       for (const row of heap) {

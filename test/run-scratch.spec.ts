@@ -10,7 +10,7 @@ import type { ReactionTarget } from '../src/run-scratch';
 import { planFor } from '../src/scanner';
 import { declareTask } from './support/declare-task';
 
-const target: ReactionTarget = { taskSucceeded() {}, attemptFailed() {} };
+const target: ReactionTarget = { taskFulfilled() {}, attemptFailed() {} };
 
 /** The plan of a fresh class with `count` independent tasks. */
 function planWithTasks(count: number): WorkflowPlan {
