@@ -4,12 +4,12 @@
  * Reading it costs as much as the rest of a task's bookkeeping (30–50 ns on a virtual machine), and
  * a run reads it once per settled task. Promise reactions share a reading instead: the first
  * reaction that needs the time reads the clock and queues one microtask; until that microtask runs,
- * other reactions get the same reading. That is as exact as reading the clock again, and never
- * later than the truth: the microtask queue runs first in, first out, so a reaction that runs
- * before the expiry was queued before the reading was taken — its promise had settled by then.
- * Code that follows user code run synchronously (a task that returned a value, a hook, an abort)
- * takes a fresh reading with {@link readClock}, which also becomes the shared one, so the
- * readings never go back.
+ * other reactions get the same reading. A shared reading is never earlier than the settling it
+ * dates: the microtask queue runs first in, first out, so a reaction that runs before the expiry
+ * was queued before the reading was taken — its promise had settled by then. And it is no later
+ * than a reading of the reaction's own would be. Code that follows user code run synchronously
+ * (a task that returned a value, a hook, an abort) takes a fresh reading with {@link readClock},
+ * which also becomes the shared one, so the readings never go back.
  */
 
 /** `globalThis.performance`, read once: on Node.js it is an accessor on the global object. */
