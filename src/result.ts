@@ -120,7 +120,10 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     return this.plan.workflow;
   }
 
-  /** Wall time of the run in milliseconds. */
+  /**
+   * Wall time of the run in milliseconds: from its start to the clock reading that dated its last
+   * event (a task's end, an abort).
+   */
   get durationMs(): number {
     return this.runDurationMs;
   }

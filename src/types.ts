@@ -307,7 +307,11 @@ export interface TaskTrace {
   readonly status: TaskStatus;
   /** When the task started, in ms since the run began. */
   readonly start: number;
-  /** When it settled (for a timed-out attempt: when it timed out), in ms since the run began. */
+  /**
+   * When it settled (for a timed-out attempt: when it timed out), in ms since the run began: a
+   * clock reading taken once it had settled, which tasks settling in the same turn of the
+   * microtask queue may share.
+   */
   readonly end: number;
   /** Attempts made (0 for a task skipped before it started). */
   readonly attempts: number;
