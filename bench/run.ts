@@ -17,6 +17,7 @@ import {
   builderBuildTable,
   featuresTable,
   firstUseTable,
+  headToHeadTable,
   smallWorkflowsTable,
   judgeTargets,
   makespanTable,
@@ -26,7 +27,12 @@ import {
   type RetainedHeapRow,
 } from './report';
 import { measureRetainedBytesPerTask } from './retained-heap';
-import { measureThroughput, throughputContenders, type ThroughputPlan } from './throughput';
+import {
+  measureHeadToHead,
+  measureThroughput,
+  throughputContenders,
+  type ThroughputPlan,
+} from './throughput';
 
 const SEED = 20_240_601;
 
@@ -86,6 +92,15 @@ async function main(): Promise<void> {
     baseline,
   );
 
+  const headToHead =
+    baseline === undefined
+      ? undefined
+      : await measureHeadToHead({ ...THROUGHPUT, sizes }, baseline);
+  if (headToHead !== undefined) {
+    log('\n## A plain workflow against the library before Part II, the two alone\n');
+    log(headToHeadTable(headToHead));
+  }
+
   log('\n## What features cost when used (10,000 tasks)\n');
   const features = await measureFeatures(FEATURE_SIZE, { ...THROUGHPUT, rounds: 4 });
   log(featuresTable(features));
@@ -118,6 +133,7 @@ async function main(): Promise<void> {
     smallWorkflows,
     heapPerInvoke,
     builderBuild,
+    headToHead,
   };
 
   log('\n## Per-task cost, all sizes\n');

@@ -111,6 +111,48 @@ export async function measureThroughput(
   return rows;
 }
 
+/** Today's library against the library before Part II at one size, the two alone. */
+export interface HeadToHeadRow {
+  readonly size: number;
+  /** Today's median divided by the one before Part II (below 1: today's library is faster). */
+  readonly ratio: number;
+  /** Whole-DAG runs measured per contender. */
+  readonly samples: number;
+}
+
+/**
+ * Today's library against the library before Part II with no other contender: one DAG per size,
+ * shared by the two, interleaved rounds as in {@link measureThroughput}. Among that benchmark's six
+ * contenders the 100,000-task ratio moved between 0.91× and 1.14× from one full run to the next,
+ * while the two alone in one process read 1.00× and in separate processes 1.015×: this is the
+ * comparison "a plain workflow costs what it cost before" is judged on.
+ */
+export async function measureHeadToHead(
+  plan: ThroughputPlan,
+  baseline: BenchLibrary,
+): Promise<HeadToHeadRow[]> {
+  const rows: HeadToHeadRow[] = [];
+  for (const size of plan.sizes) {
+    const dag = generateLayeredDag({ tasks: size, seed: plan.seed });
+    const bodyOf = () => trivialTask;
+    const contenders = [
+      libraryContender(defineWorkflowClass(dag, bodyOf, `HeadToHead${size}`), dag),
+      libraryContender(
+        defineWorkflowClass(dag, bodyOf, `HeadToHeadBaseline${size}`, baseline),
+        dag,
+        undefined,
+        CONTENDER.baseline,
+        baseline.Workflow,
+      ),
+    ];
+    await verifyContenders(contenders, expectedTaskValues(dag));
+    const samples = await measureInterleaved(contenders, size, plan);
+    const [now, before] = contenders.map((contender) => samples.get(contender.name)!);
+    rows.push({ size, ratio: median(now) / median(before), samples: now.length });
+  }
+  return rows;
+}
+
 /**
  * Whole-DAG run times (ms) of each contender, by name: `plan.rounds` interleaved rounds, each
  * running every contender once in a rotated order, samples pooled across rounds. The first round
