@@ -149,16 +149,19 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
   });
 
   describe('measureThroughput', () => {
+    /** Two tiny sizes, two short rounds (the first warms up); async.auto at the smaller size. */
+    const tinyPlan = {
+      sizes: [20, TASKS],
+      rounds: 2,
+      slotTimeMs: () => 2,
+      minIterations: 2,
+      warmupTimeMs: 1,
+      asyncAutoMaxSize: 20,
+      seed: SEED,
+    };
+
     it('reports every contender at every size, relative to the library', async () => {
-      const rows = await measureThroughput({
-        sizes: [20, TASKS],
-        rounds: 2,
-        slotTimeMs: () => 2,
-        minIterations: 2,
-        warmupTimeMs: 1,
-        asyncAutoMaxSize: 20,
-        seed: SEED,
-      });
+      const rows = await measureThroughput(tinyPlan);
       expect(rows.map((row) => `${row.size} ${row.contender}`)).to.deep.equal([
         `20 ${CONTENDER.library}`,
         `20 ${CONTENDER.builder}`,
@@ -185,18 +188,7 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
     it('measureHeadToHead times the library against a baseline build alone, size by size', async () => {
       // Today's sources stand in for the build before Part II (the real one is built from git).
       const baseline = { Workflow, Task, DependsOn, Param };
-      const rows = await measureHeadToHead(
-        {
-          sizes: [20, TASKS],
-          rounds: 2,
-          slotTimeMs: () => 2,
-          minIterations: 2,
-          warmupTimeMs: 1,
-          asyncAutoMaxSize: 0,
-          seed: SEED,
-        },
-        baseline,
-      );
+      const rows = await measureHeadToHead(tinyPlan, baseline);
       expect(rows.map((row) => row.size)).to.deep.equal([20, TASKS]);
       for (const row of rows) {
         expect(row.samples).to.be.at.least(2);
