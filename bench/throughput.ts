@@ -65,17 +65,7 @@ export function throughputContenders(
   const contenders = [
     libraryContender(defineWorkflowClass(dag, bodyOf), dag),
     builderContender(dag, bodyOf),
-    ...(baseline === undefined
-      ? []
-      : [
-          libraryContender(
-            defineWorkflowClass(dag, bodyOf, `Baseline${size}`, baseline),
-            dag,
-            undefined,
-            CONTENDER.baseline,
-            baseline.Workflow,
-          ),
-        ]),
+    ...(baseline === undefined ? [] : [baselineContender(dag, baseline, `Baseline${size}`)]),
     promiseAllContender(dag, bodyOf),
     bareLoopContender(dag, bodyOf),
     pGraphContender(dag, bodyOf),
@@ -111,6 +101,17 @@ export async function measureThroughput(
   return rows;
 }
 
+/** The library before Part II on `dag`, with trivial tasks, in a class named `className`. */
+function baselineContender(dag: LayeredDag, baseline: BenchLibrary, className: string): Contender {
+  return libraryContender(
+    defineWorkflowClass(dag, undefined, className, baseline),
+    dag,
+    undefined,
+    CONTENDER.baseline,
+    baseline.Workflow,
+  );
+}
+
 /** Today's library against the library before Part II at one size, the two alone. */
 export interface HeadToHeadRow {
   readonly size: number;
@@ -134,16 +135,9 @@ export async function measureHeadToHead(
   const rows: HeadToHeadRow[] = [];
   for (const size of plan.sizes) {
     const dag = generateLayeredDag({ tasks: size, seed: plan.seed });
-    const bodyOf = () => trivialTask;
     const contenders = [
-      libraryContender(defineWorkflowClass(dag, bodyOf, `HeadToHead${size}`), dag),
-      libraryContender(
-        defineWorkflowClass(dag, bodyOf, `HeadToHeadBaseline${size}`, baseline),
-        dag,
-        undefined,
-        CONTENDER.baseline,
-        baseline.Workflow,
-      ),
+      libraryContender(defineWorkflowClass(dag, undefined, `HeadToHead${size}`), dag),
+      baselineContender(dag, baseline, `HeadToHeadBaseline${size}`),
     ];
     await verifyContenders(contenders, expectedTaskValues(dag));
     const samples = await measureInterleaved(contenders, size, plan);
