@@ -1,7 +1,8 @@
 /**
  * The shape of the house: no module of src/ loads, at run time, a module that loads it back (an
  * import cycle makes the load order decide what is undefined at import time). Type-only imports
- * are erased by the compiler and do not count.
+ * are erased by the compiler and do not count. And CONTRIBUTING.md's map of src/ names every
+ * module there, and nothing else.
  */
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import ts from 'typescript';
 
 const SOURCE = path.resolve(__dirname, '..', 'src');
+const CONTRIBUTING = path.resolve(__dirname, '..', 'CONTRIBUTING.md');
 
 /** The src/ modules each module loads at run time, as file names. */
 function runtimeImports(): Map<string, string[]> {
@@ -91,5 +93,38 @@ describe('src/ module graph', () => {
       ['c.ts', ['a.ts']],
     ]);
     expect(cyclesOf(graph)).to.deep.equal(['a.ts -> b.ts -> c.ts -> a.ts']);
+  });
+});
+
+/**
+ * The modules CONTRIBUTING.md describes: the file named at the start of each list item
+ * (`` - `scheduler.ts` — … ``) of its section on the source.
+ */
+function describedModules(markdown: string): string[] {
+  const section = markdown.split(/^### The source, one concept per file$/m)[1] ?? '';
+  const end = section.search(/^## /m);
+  return [...(end === -1 ? section : section.slice(0, end)).matchAll(/^- `([\w-]+\.ts)` — /gm)].map(
+    (match) => match[1],
+  );
+}
+
+describe("CONTRIBUTING.md's map of src/", () => {
+  it('describes every module of src/ once, and no module that does not exist', () => {
+    const described = describedModules(readFileSync(CONTRIBUTING, 'utf8'));
+    const modules = readdirSync(SOURCE).filter((name) => name.endsWith('.ts'));
+    expect(described.length).to.be.greaterThan(20);
+    expect([...described].sort()).to.deep.equal([...modules].sort());
+  });
+
+  it('reads the modules a map names (the check can fail)', () => {
+    const markdown = [
+      '### The source, one concept per file',
+      '- `a.ts` — one',
+      'Text between.',
+      '- `b-c.ts` — two',
+      '## Rules',
+      '- `d.ts` — after the section',
+    ].join('\n');
+    expect(describedModules(markdown)).to.deep.equal(['a.ts', 'b-c.ts']);
   });
 });

@@ -516,7 +516,7 @@ describe('the published package', function () {
     );
   });
 
-  it('contains the two builds and their declarations, README, LICENSE and nothing else', function () {
+  it('contains the two builds and their declarations, README, CHANGELOG, LICENSE and nothing else', function () {
     const paths = pkg.report.files.map((file) => file.path).sort();
     for (const format of ['cjs', 'esm']) {
       expect(paths).to.include.members([
@@ -528,13 +528,14 @@ describe('the published package', function () {
     const unexpected = paths.filter(
       (path) =>
         !/^dist\/(cjs|esm)\/[\w-]+\.(js|d\.ts)$/.test(path) &&
-        !['LICENSE', 'README.md', 'package.json'].includes(path) &&
+        !['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'].includes(path) &&
         !/^dist\/(cjs|esm)\/package\.json$/.test(path),
     );
     expect(
       unexpected,
-      'files outside the builds, README.md, LICENSE and package.json',
+      'files outside the builds, README.md, CHANGELOG.md, LICENSE and package.json',
     ).to.deep.equal([]);
+    expect(paths).to.include.members(['CHANGELOG.md', 'LICENSE', 'README.md']);
     expect(paths.filter((path) => path.endsWith('.map'))).to.deep.equal([]);
     const halves = (format: string) =>
       paths.filter((path) => path.startsWith(`dist/${format}/`)).map((path) => path.slice(9));
