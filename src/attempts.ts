@@ -44,6 +44,8 @@ export class AttemptRunner {
   /** Signals of attempts in flight, aborted when the run stops (`allSettled` tasks' excepted). */
   private readonly controllers = new Set<AbortController>();
   private readonly pendingRetries = new Set<PendingRetry>();
+  /** Tasks whose last attempt failed for good, while their fallback's promise is pending. */
+  private fallingBack: Set<number> | undefined;
 
   constructor(private readonly run: Run<any, any>) {}
 
@@ -155,12 +157,26 @@ export class AttemptRunner {
     });
   }
 
+  /**
+   * The innermost `next()`: calls the task, unless the attempt is already over — its outcome was
+   * what the interceptors returned, and a `next()` called after that (a "serve cached, refresh
+   * later" interceptor) would start a body that no run waits for and no signal can stop.
+   */
   private callForInterceptors(
     task: number,
     number: number,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const { run } = this;
+    if (!run.isCurrentAttempt(task, number)) {
+      return Promise.reject(
+        new Error(
+          `${run.plan.workflow}: next() of task "${run.plan.names[task]}" (attempt ${number}) was ` +
+            `called after that attempt had ended, so the task was not called. An interceptor ` +
+            `must call next() before the promise it returns settles.`,
+        ),
+      );
+    }
     const called = run.call(task, number, signal);
     return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
   }
@@ -203,8 +219,12 @@ export class AttemptRunner {
     this.scheduleRetry(task, attempt, error, policy);
   }
 
-  /** Whether `task`'s last attempt failed and it is waiting out its retry delay. */
-  isWaitingForRetry(task: number): boolean {
+  /**
+   * Whether `task`'s last attempt is over while the task is not: it failed, and the task waits out
+   * its retry delay or for its fallback's promise.
+   */
+  isBetweenAttempts(task: number): boolean {
+    if (this.fallingBack?.has(task) === true) return true;
     for (const retry of this.pendingRetries) if (retry.task === task) return true;
     return false;
   }
@@ -285,9 +305,17 @@ export class AttemptRunner {
       return fallbackFailed(run, task, attempt, fallbackError, ownError);
     }
     if (value instanceof Promise) {
+      const fallingBack = (this.fallingBack ??= new Set());
+      fallingBack.add(task);
       value.then(
-        (recovered) => run.taskSucceeded(task, attempt, recovered, error),
-        (fallbackError: unknown) => fallbackFailed(run, task, attempt, fallbackError, ownError),
+        (recovered) => {
+          fallingBack.delete(task);
+          run.taskSucceeded(task, attempt, recovered, error);
+        },
+        (fallbackError: unknown) => {
+          fallingBack.delete(task);
+          fallbackFailed(run, task, attempt, fallbackError, ownError);
+        },
       );
     } else {
       run.taskSucceeded(task, attempt, value, error);

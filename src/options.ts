@@ -207,9 +207,14 @@ function resolveTargets(
       `must be a non-empty array of task names, got ${describeInput(targets)}.`,
     );
   }
-  const indexes = targets.map((target) =>
-    taskIndex(plan, targetName === undefined ? target : targetName(target), 'targets', invalid),
-  );
+  // An index loop, not `map`: a hole (`[, 'a']`) is checked as `undefined`, not skipped.
+  const indexes: number[] = [];
+  for (let position = 0; position < targets.length; position++) {
+    const target = targets[position];
+    indexes.push(
+      taskIndex(plan, targetName === undefined ? target : targetName(target), 'targets', invalid),
+    );
+  }
   return plan.closure(indexes);
 }
 
@@ -257,7 +262,9 @@ function resolveInterceptors(
       `must be an array of interceptors, got ${describeInput(interceptors)}.`,
     );
   }
-  interceptors.forEach((interceptor: unknown, position) => {
+  // An index loop, not `forEach`: a hole (`[, logger]`) is checked as `undefined`, not skipped.
+  for (let position = 0; position < interceptors.length; position++) {
+    const interceptor: unknown = interceptors[position];
     if (typeof interceptor !== 'object' || interceptor === null) {
       throw invalid(
         'interceptors',
@@ -273,7 +280,7 @@ function resolveInterceptors(
         );
       }
     }
-  });
+  }
   return interceptors as readonly WorkflowInterceptor[];
 }
 

@@ -517,14 +517,15 @@ export class Run<W extends object = object, P = unknown> {
 
   /**
    * Whether `attempt` of `task` is running: the task is, this is its latest attempt (a task without
-   * attempt policies has only attempt 1, and records none), and it is not waiting out a retry delay.
+   * attempt policies has only attempt 1, and records none), and that attempt has not failed (the
+   * task is not waiting out a retry delay, or for its fallback).
    */
-  private isCurrentAttempt(task: number, attempt: number): boolean {
+  isCurrentAttempt(task: number, attempt: number): boolean {
     if (this.settled || this.states[task] !== Running) return false;
     if (this.attempts === undefined) return attempt === 1;
     return (
       Math.max(1, this.attempts[task]) === attempt &&
-      this.extras?.attemptRunner?.isWaitingForRetry(task) !== true
+      this.extras?.attemptRunner?.isBetweenAttempts(task) !== true
     );
   }
 

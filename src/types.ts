@@ -207,7 +207,8 @@ export interface TaskContext {
   /**
    * Reports progress: emits a `taskProgress` event to the run's stream and calls the
    * `onTaskProgress` hook. Harmless when nobody listens; ignored once this attempt is over (the
-   * task settled, failed this attempt, or the run settled). Throws what `onTaskProgress` throws.
+   * task settled, this attempt failed — the task may be waiting for a retry or its fallback — or
+   * the run settled). Throws what `onTaskProgress` throws.
    */
   progress(data: unknown): void;
 }
@@ -407,6 +408,7 @@ export interface WorkflowInterceptor {
   /**
    * Wraps one attempt of a task: `next()` calls the task and returns a promise of its value. What
    * this returns (awaited) or throws is the attempt's outcome; not calling `next()` skips the body.
+   * A `next()` called once the attempt has ended does not call the task: its promise rejects.
    */
   task?(info: TaskInterceptorInfo, next: () => Promise<unknown>): unknown;
 }

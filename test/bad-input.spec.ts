@@ -964,6 +964,14 @@ describe('bad input catalogue', () => {
         ['"delivr"', 'Did you mean "deliver"?'],
       ],
       ['a target that is not a string', { targets: [42] }, 'targets', ['42']],
+      // A hole reads as undefined; map would skip it.
+      [
+        'a hole in targets',
+        { targets: Object.assign(new Array(2), { 1: 'deliver' }) },
+        'targets',
+        ['undefined is not a task'],
+      ],
+      ['targets of holes only', { targets: new Array(1) }, 'targets', ['undefined is not a task']],
       ['empty targets', { targets: [] }, 'targets', ['non-empty array']],
       ['targets as a string', { targets: 'deliver' }, 'targets', ['non-empty array']],
       [

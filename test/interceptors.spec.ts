@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  CONTEXT,
   DependsOn,
   Param,
   Signal,
@@ -15,6 +16,7 @@ import {
   WorkflowOptionsError,
   type ExecutionResult,
   type RunInterceptorInfo,
+  type TaskContext,
   type WorkflowInterceptor,
 } from '../src';
 import { recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
@@ -349,6 +351,73 @@ describe('task interceptors and timeouts', () => {
   });
 });
 
+describe('a next() called after its attempt ended', () => {
+  it('does not call the task, and rejects saying why (an ignored one goes unhandled nowhere)', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      const nexts: (() => Promise<unknown>)[] = [];
+      const flow = new Pair();
+      const result = await Workflow.invoke(flow, 1, {
+        // "Serve cached, refresh later": answers at once and keeps next() for later.
+        interceptors: [
+          {
+            task: ({ task }, next) => {
+              nexts.push(next);
+              return task === 'first' ? 10 : 'cached';
+            },
+          },
+        ],
+      });
+      expect(result.toObject()).to.deep.equal({ first: 10, second: 'cached' });
+      void nexts[1]();
+      const late = await nexts[0]().then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      await settle(3);
+      expect(flow.calls).to.deep.equal([]);
+      expect(late).to.equal(
+        'Pair: next() of task "first" (attempt 1) was called after that attempt had ended, so ' +
+          'the task was not called. An interceptor must call next() before the promise it ' +
+          'returns settles.',
+      );
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  it("does not call the task from a failed attempt's next() while the next attempt runs", async () => {
+    const calls: number[] = [];
+    const nexts: (() => Promise<unknown>)[] = [];
+    let late: Promise<unknown> | undefined;
+    class Flow {
+      @Task({ retries: 1 }) @DependsOn(CONTEXT) async body(context: TaskContext) {
+        calls.push(context.attempt);
+        if (context.attempt === 2) late = nexts[0]().then(undefined, (error: Error) => error);
+        await settle();
+        return context.attempt;
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      interceptors: [
+        {
+          task: ({ attempt }, next) => {
+            nexts.push(next);
+            if (attempt === 1) throw new Error('refused before calling next()');
+            return next();
+          },
+        },
+      ],
+    });
+    expect(result.get('body')).to.equal(2);
+    expect(calls).to.deep.equal([2]);
+    expect(await late)
+      .to.have.property('message')
+      .that.contains('(attempt 1) was called after');
+  });
+});
+
 describe('interceptors that drop the promise of next()', () => {
   class Broken {
     static calls = 0;
@@ -448,6 +517,17 @@ describe('invalid interceptors', () => {
   for (const [label, interceptors, message] of [
     ['not an array', {}, 'must be an array of interceptors, got an object'],
     ['an element that is not an object', [42], 'interceptor 1 must be an object'],
+    // Holes read as undefined; forEach and filter would skip them.
+    [
+      'a hole',
+      new Array(1),
+      'interceptor 1 must be an object with run and/or task methods, got undefined',
+    ],
+    [
+      'a hole before an interceptor',
+      Object.assign(new Array(2), { 1: {} }),
+      'interceptor 1 must be an object',
+    ],
     ['a run that is not a function', [{ run: 'x' }], '"run" of interceptor 1 must be a function'],
     [
       'a task that is not a function',

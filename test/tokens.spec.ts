@@ -241,6 +241,37 @@ describe('TaskContext.progress', () => {
     expect(events).to.deep.equal(['rows:1:plain']);
   });
 
+  it('is ignored while its task waits for its fallback after its attempt timed out', async () => {
+    const events: string[] = [];
+    let fallbackStarted!: () => void;
+    const inFallback = new Promise<void>((resolve) => (fallbackStarted = resolve));
+    let releaseFallback!: () => void;
+    const fallbackMayEnd = new Promise<void>((resolve) => (releaseFallback = resolve));
+    class Import {
+      @Task({
+        timeout: 5,
+        fallback: async () => {
+          fallbackStarted();
+          await fallbackMayEnd;
+          return 0;
+        },
+      })
+      @DependsOn(CONTEXT)
+      async rows(ctx: TaskContext) {
+        ctx.progress('before the timeout');
+        await inFallback; // the attempt timed out at 5 ms, and its fallback is running
+        ctx.progress('from the timed-out attempt, while the fallback runs');
+        releaseFallback();
+        return 1;
+      }
+    }
+    const result = await Workflow.invoke(new Import(), undefined, {
+      hooks: { onTaskProgress: ({ data }) => events.push(String(data)) },
+    });
+    expect(result.get('rows')).to.equal(0);
+    expect(events).to.deep.equal(['before the timeout']);
+  });
+
   it('is ignored while its task waits out the retry delay after its attempt timed out', async () => {
     const events: string[] = [];
     class Import {
