@@ -8,7 +8,7 @@
 import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept, nextCalled } from './interceptors.js';
-import { adoptOutcome, NONE, settleStack, THREW } from './outcomes.js';
+import { adoptOutcome, isThenable, markHandled, NONE, settleStack, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { skipReasonOf } from './skip.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
@@ -211,6 +211,8 @@ export class AttemptRunner {
       let retry: unknown;
       try {
         retry = policy.retryIf(error, attempt);
+        // A promise is truthy: an `async` retryIf would retry every error, whatever it decides.
+        if (isThenable(retry)) throw this.answeredLater(task, 'retryIf', 'true or false', retry);
       } catch (retryIfError) {
         return this.failedForGood(task, attempt, retryIfError, error);
       }
@@ -227,6 +229,24 @@ export class AttemptRunner {
     if (this.fallingBack?.has(task) === true) return true;
     for (const retry of this.pendingRetries) if (retry.task === task) return true;
     return false;
+  }
+
+  /**
+   * The error for a retry policy function (`retryIf`, `retryDelay`) that returned a promise: the
+   * decision is needed now. The promise is marked handled, so its rejection goes unhandled nowhere.
+   */
+  private answeredLater(
+    task: number,
+    option: string,
+    expected: string,
+    answer: PromiseLike<unknown>,
+  ): TypeError {
+    markHandled(answer);
+    const { plan } = this.run;
+    return new TypeError(
+      `${plan.workflow}: ${option} of task "${plan.names[task]}" returned a promise; it must ` +
+        `return ${expected} synchronously, so it cannot be an async function`,
+    );
   }
 
   /** Whether the run has stopped, for `task`: then it is not retried (unless it is `allSettled`). */
@@ -247,6 +267,9 @@ export class AttemptRunner {
         typeof policy.retryDelay === 'function'
           ? policy.retryDelay(attempt, error)
           : policy.retryDelay;
+      if (isThenable(delayMs)) {
+        throw this.answeredLater(task, 'retryDelay', 'a number of milliseconds', delayMs);
+      }
       if (!isTimerDelay(delayMs)) {
         const InvalidDelay = typeof delayMs === 'number' ? RangeError : TypeError;
         throw new InvalidDelay(

@@ -19,11 +19,19 @@ import {
   WorkflowDefinitionError,
   WorkflowExecutionError,
   type Settled,
+  type TaskOptions,
   type TaskSkipEvent,
   type TaskSuccessEvent,
 } from '../src';
 import { declareTask } from './support/declare-task';
-import { EventLog, GatedFlow, rejectionOf, settle, throwing } from './support/event-log';
+import {
+  EventLog,
+  GatedFlow,
+  recordProcessEvents,
+  rejectionOf,
+  settle,
+  throwing,
+} from './support/event-log';
 
 /** `[task, status, reason?]` for every trace entry, in trace order. */
 function statuses(result: { trace: readonly { task: string; status: string; reason?: string }[] }) {
@@ -882,6 +890,57 @@ describe('retryIf', () => {
     expect(error.failures).to.deep.equal([
       { task: 'flaky', error: fallbackError, attemptError: original },
     ]);
+  });
+});
+
+describe('retry policy functions that return a promise', () => {
+  /** Runs a task failing with 'network down' under `options`; how it ended, and what went unhandled. */
+  async function runFailing(options: TaskOptions) {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      let calls = 0;
+      class Sync {
+        @Task(options) push(): number {
+          calls++;
+          throw new Error('network down');
+        }
+      }
+      const error = await rejectionOf(Workflow.invoke(new Sync()), WorkflowExecutionError);
+      await settle(3);
+      return { error, calls, unhandled: unhandled.received };
+    } finally {
+      unhandled.stop();
+    }
+  }
+
+  it('fail the task instead of retrying every error: an async retryIf, even one answering false', async () => {
+    for (const retryIf of [
+      async () => false,
+      async () => Promise.reject(new Error('no breaker')),
+    ]) {
+      const run = await runFailing({ retries: 3, retryIf: retryIf as never });
+      expect(run.calls).to.equal(1);
+      expect(run.unhandled).to.deep.equal([]);
+      expect(run.error.cause).to.be.instanceOf(TypeError);
+      expect((run.error.cause as Error).message).to.equal(
+        'Sync: retryIf of task "push" returned a promise; it must return true or false ' +
+          'synchronously, so it cannot be an async function',
+      );
+      expect(run.error.failures[0].attemptError).to.have.property('message', 'network down');
+    }
+  });
+
+  it('fail the task for an async retryDelay, saying so, with no unhandled rejection', async () => {
+    const run = await runFailing({
+      retries: 1,
+      retryDelay: (async () => Promise.reject(new Error('rate limiter down'))) as never,
+    });
+    expect(run.calls).to.equal(1);
+    expect(run.unhandled).to.deep.equal([]);
+    expect((run.error.cause as Error).message).to.equal(
+      'Sync: retryDelay of task "push" returned a promise; it must return a number of ' +
+        'milliseconds synchronously, so it cannot be an async function',
+    );
   });
 });
 
