@@ -4,7 +4,7 @@
  * task to a {@link PlanDraft}, the same plan a decorated class compiles to, so a builder runs on the
  * same scheduler with the same options, results, errors and speed.
  */
-import { definitionErrors } from './definition-errors.js';
+import { definitionErrors, type WorkflowDefinitionError } from './definition-errors.js';
 import { describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
@@ -51,14 +51,34 @@ export interface DagOptions {
   name?: string;
 }
 
-/** Options of one node: every `TaskOptions` field, plus its name. */
-export interface NodeOptions extends TaskOptions {
+/**
+ * Options of one node: every `TaskOptions` field, plus its name. `T` is the node's value type, which
+ * its `fallback` must return, since the fallback's value becomes the node's.
+ *
+ * @example
+ * ```ts
+ * const price = tm.addNode({ retries: 2, fallback: () => 0 }, fetchPrice, tm.parameterNode);
+ * ```
+ */
+export interface NodeOptions<T = unknown> extends Omit<TaskOptions, 'fallback'> {
   /**
    * The node's name (unique in its DAG). Without it, the function's name is used (`'task'` for an
    * anonymous one), with a numeric suffix when that name is taken: `incTask`, `incTask_2`, …
    */
   name?: string;
+  /**
+   * `TaskOptions.fallback`, returning (or resolving to) a value of the node's type: the node's
+   * function decides that type, the fallback is checked against it.
+   */
+  fallback?: (error: unknown) => NotInferredFrom<T | PromiseLike<T>>;
 }
+
+/**
+ * `T`, but not a place to infer `T` from (the `NoInfer` of TypeScript 5.4, written so that 5.0
+ * understands it): the conditional type is left unresolved while a call's type arguments are
+ * inferred.
+ */
+type NotInferredFrom<T> = [T][T extends unknown ? 0 : never];
 
 /** A node's `when` rule (`TaskOptions.when`), `'allSucceeded'` when it has none. */
 export type WhenRuleName = NonNullable<TaskOptions['when']>;
@@ -282,7 +302,7 @@ export class DagBuilder<P = void> {
     ...args: NodeArguments<A, P>
   ): DagNode<Awaited<R>>;
   addNode<A extends readonly unknown[], R, Rule extends WhenRuleName = 'allSucceeded'>(
-    options: NodeOptions & { readonly when?: Rule },
+    options: NodeOptions<Awaited<R>> & { readonly when?: Rule },
     fn: (this: void, ...args: A) => R,
     ...args: NodeArguments<A, P, Rule>
   ): DagNode<Awaited<R>>;
@@ -403,6 +423,8 @@ export class DagBuilder<P = void> {
     if (typeof fn !== 'function') {
       throw invalid(name, `node "${name}" needs a function to call, got ${describeInput(fn)}.`);
     }
+    if (method === 'addImmediateNode')
+      rejectTaskOptions(options, (message) => invalid(name, message));
     if (explicitName !== undefined && this.indexByName.has(name)) {
       throw invalid(
         name,
@@ -481,12 +503,43 @@ export class DagBuilder<P = void> {
 }
 
 /** `InvokeOptions` of a builder: tasks named by node name, and `targets` may also list nodes. */
-export interface DagInvokeOptions extends Omit<InvokeOptions<DagTasks>, 'targets'> {
+export interface DagInvokeOptions extends Omit<InvokeOptions<DagTasks>, 'targets' | 'overrides'> {
   /**
    * Run only these nodes (or node names) and their transitive dependencies.
    * @default every node
    */
   targets?: readonly (string | DagNode<unknown>)[];
+  /**
+   * Functions to run instead of the named nodes for this run, with the same arguments; called with
+   * `this` undefined, as a node's function is.
+   */
+  overrides?: {
+    /** The function that runs instead of node `name`. */
+    readonly [name: string]: ((this: void, ...args: any[]) => unknown) | undefined;
+  };
+}
+
+/**
+ * An immediate node takes a name and nothing else: its value is given, so there is nothing to
+ * time out, retry, recover or order. Throws what `invalid` makes for any other option.
+ */
+function rejectTaskOptions(
+  options: object,
+  invalid: (message: string) => WorkflowDefinitionError,
+): void {
+  let keys: string[];
+  try {
+    keys = Object.keys(options);
+  } catch (error) {
+    throw invalid(`options could not be read: ${describeThrown(error)}`);
+  }
+  const other = keys.find((key) => key !== 'name');
+  if (other !== undefined) {
+    throw invalid(
+      `option "${other}" does not apply to an immediate node, whose value is given: its only ` +
+        `option is "name".`,
+    );
+  }
 }
 
 /** A function's own name for an automatic node name: `'task'` when it has none. */

@@ -224,11 +224,18 @@ describe('buildDag', () => {
         () => tm.addImmediateNode(2, null as never),
         () => tm.addImmediateNode(2, { name: 'rate' }),
         () => tm.addImmediateNode(2, { name: 7 as never }),
+        // Typed as { name }, and nothing else applies: the value is given.
+        () => tm.addImmediateNode(2, { name: 'config', retries: 2 } as never),
+        () => tm.addImmediateNode(2, { fallback: () => 0 } as never),
       ].map((add) => definitionError(add, 'INVALID_TASK').message);
       expect(messages).to.deep.equal([
         'imm: addImmediateNode: options must be an object, got null.',
         'imm: addImmediateNode: the name "rate" is taken by another node of this DAG; node names are unique.',
         'imm: addImmediateNode: option "name" must be a non-empty string, got 7.',
+        'imm: addImmediateNode: option "retries" does not apply to an immediate node, whose value ' +
+          'is given: its only option is "name".',
+        'imm: addImmediateNode: option "fallback" does not apply to an immediate node, whose ' +
+          'value is given: its only option is "name".',
       ]);
       expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['rate']);
     });

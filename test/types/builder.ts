@@ -7,6 +7,7 @@ import {
   CONTEXT,
   PARAM,
   SIGNAL,
+  skip,
   type DagNode,
   type ExecutionResult,
   type DagTasks,
@@ -194,7 +195,45 @@ async function argumentsFollowTheWhenRule(): Promise<void> {
   await tm.invoke(1);
 }
 
+/** A node's fallback returns the node's type: its value becomes the node's. */
+async function fallbacksReturnTheNodesType(): Promise<void> {
+  const tm = buildDag<number>();
+  const price = tm.addNode({ fallback: () => 0 }, (n: number) => n * 2, tm.parameterNode);
+  expectType<DagNode<number>>(price);
+  tm.addNode({ fallback: async () => 0 }, async (n: number) => n * 2, tm.parameterNode);
+  tm.addNode({ fallback: () => skip('no price') }, (n: number) => n * 2, tm.parameterNode);
+  tm.addNode({ fallback: (error) => Promise.reject(error) }, (n: number) => n, tm.parameterNode);
+  // @ts-expect-error -- a string is not the node's number: extractResult would lie
+  tm.addNode({ fallback: () => 'unavailable' }, (n: number) => n * 2, tm.parameterNode);
+  // @ts-expect-error -- nor a promise of one
+  tm.addNode({ fallback: async () => 'unavailable' }, (n: number) => n, tm.parameterNode);
+  // The node's function decides the type: a fallback's never widens it.
+  const label = tm.addNode(
+    { fallback: () => null },
+    (n: number): string | null => (n > 0 ? String(n) : null),
+    tm.parameterNode,
+  );
+  expectType<DagNode<string | null>>(label);
+}
+
+/** Overrides of a builder's nodes are called as the nodes are: with `this` undefined. */
+async function overridesHaveNoThis(): Promise<void> {
+  const tm = buildDag<number>();
+  tm.addNode({ name: 'tax' }, (n: number) => n * 0.2, tm.parameterNode);
+  await tm.invoke(1, { overrides: { tax: (n: number) => n * 0.1 } });
+  await tm.invoke(1, {
+    overrides: {
+      tax(n: number) {
+        // @ts-expect-error -- `this` is undefined in a node, and in its override
+        return this.base(n);
+      },
+    },
+  });
+}
+
 void seed;
 void voidParameter;
 void argumentsFollowTheWhenRule;
 void nodesAndTokensAreNeverConstants;
+void fallbacksReturnTheNodesType;
+void overridesHaveNoThis;
