@@ -1,6 +1,6 @@
 /**
  * Walking a class's prototypes: what the scanner reads tasks from, and what options read a class
- * instance's methods from (hooks and overrides given as instances).
+ * instance's methods from (hooks and overrides given as instances); and a class's name.
  */
 
 /** `prototype` and the prototypes it inherits from, most derived first, without `Object.prototype`. */
@@ -19,4 +19,20 @@ export function prototypeChain(prototype: object): object[] {
 /** Whether `owner` has an own property `name` that holds a function (a method, not an accessor). */
 export function isOwnMethod(owner: object, name: string): boolean {
   return typeof Object.getOwnPropertyDescriptor(owner, name)?.value === 'function';
+}
+
+/**
+ * The name of class `constructor` as written, `''` for an anonymous class. Its `name` property,
+ * unless a static member named `name` replaced it (a `static name()` method, a getter): then the
+ * name in the class's source. Never throws.
+ */
+export function classNameOf(constructor: Function): string {
+  try {
+    const name: unknown = Object.getOwnPropertyDescriptor(constructor, 'name')?.value;
+    if (typeof name === 'string') return name;
+    const source = Function.prototype.toString.call(constructor);
+    return /^class\s+([^\s{]+)/.exec(source)?.[1] ?? '';
+  } catch {
+    return '';
+  }
 }

@@ -47,7 +47,9 @@ export function mermaidGraph(graph: WorkflowGraph): string {
  * and whitespace at either end become codes such as `#58;` for `:` (the separator of a bar's
  * label and its data), control characters are shown as control pictures (`␊`), and an empty name
  * as one space. A task name that starts with a Gantt keyword (`section`, `title`, `click`, …) or a
- * date has its first character encoded, so the line stays a bar.
+ * date has its first character encoded, so the line stays a bar. The axis counts seconds from the
+ * run's start. Throws a `TypeError` for a `result` that is not a run's result (a run error's is
+ * `error.result`).
  *
  * @example
  * ```ts
@@ -56,12 +58,16 @@ export function mermaidGraph(graph: WorkflowGraph): string {
  * ```
  */
 export function toMermaidGantt(result: ExecutionResult): string {
+  requireResult('toMermaidGantt', result);
   const workflow = mermaidText(result.workflow);
   const lines = [
     'gantt',
     `  title ${workflow} run (${formatMs(result.durationMs)} ms)`,
+    // Times are milliseconds since the run began, written as dates of 1 January 1970 (`x`), and
+    // Mermaid formats the axis in the reader's time zone: `%s` (seconds since the epoch) counts
+    // seconds from the run's start in every zone and never wraps at a minute, as `%S` does.
     '  dateFormat x',
-    '  axisFormat %S.%L s',
+    '  axisFormat %s.%L s',
     `  section ${workflow}`,
   ];
   for (const entry of result.trace) {
@@ -107,8 +113,9 @@ const MAX_REASON_WIDTH = 40;
  * newline, `␛` for an escape), a broken surrogate as `�`, and a long name is cut to whole
  * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two,
  * combining marks and zero-width characters none.
- * Throws a `TypeError` for options that are not an object, an unknown option or a width that is not
- * a number, and a `RangeError` for a width that is not an integer from 20 to 10000.
+ * Throws a `TypeError` for a `result` that is not a run's result (a run error's is `error.result`),
+ * options that are not an object, an unknown option or a width that is not a number, and a
+ * `RangeError` for a width that is not an integer from 20 to 10000.
  *
  * @example
  * ```ts
@@ -119,6 +126,7 @@ const MAX_REASON_WIDTH = 40;
  * ```
  */
 export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {
+  requireResult('formatTimeline', result);
   const width = timelineWidth(options);
   const entries = result.trace;
   const names = entries.map((entry) => printableText(entry.task));
@@ -140,7 +148,8 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   const barWidth = Math.max(1, width - nameWidth - labelWidth - 2);
 
   const rows = entries.map((entry, row) => {
-    const from = Math.min(barWidth - 1, Math.floor((entry.start / total) * barWidth));
+    // Start and end rounded alike: a task that starts when another ends starts where its bar ends.
+    const from = Math.min(barWidth - 1, Math.round((entry.start / total) * barWidth));
     const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / total) * barWidth)));
     const fill = 'recoveredFrom' in entry ? RECOVERED_BAR : BAR_BY_STATUS[entry.status];
     const bar = ' '.repeat(from) + fill.repeat(to - from);
@@ -150,6 +159,36 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   const totalLabel = `${formatMs(total)} ms`;
   const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(Math.max(0, barWidth - 1))}`;
   return [...rows, fitColumns(axis, width)].map((line) => line.trimEnd()).join('\n');
+}
+
+/**
+ * Throws a `TypeError` unless `value` looks like a run's `ExecutionResult` (checked by shape, so a
+ * result of another loaded copy of the package passes). Passing a run's error instead of its
+ * `result` is the likely mistake, and the message says so.
+ */
+function requireResult(caller: string, value: unknown): asserts value is ExecutionResult {
+  let hint = '';
+  try {
+    if (isResultLike(value)) return;
+    if (isResultLike((value as { result?: unknown } | null)?.result)) {
+      hint = " A run error holds the run's result: pass error.result.";
+    }
+  } catch {
+    // A Proxy or a getter that throws: not a result.
+  }
+  throw new TypeError(
+    `${caller}: expected the ExecutionResult of a run, got ${describeInput(value)}.${hint}`,
+  );
+}
+
+function isResultLike(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ExecutionResult).workflow === 'string' &&
+    typeof (value as ExecutionResult).durationMs === 'number' &&
+    Array.isArray((value as ExecutionResult).trace)
+  );
 }
 
 /** The validated `width` of {@link formatTimeline}'s options. */

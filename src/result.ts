@@ -190,6 +190,20 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     return (this.traceCache ??= this.buildTrace());
   }
 
+  /**
+   * What `JSON.stringify` writes for a result — and so for a run error that holds one, as a
+   * structured logger writes it: the workflow, the run's duration and its trace. Not the values
+   * (`toObject()` has them: they may be large, or not JSON) and none of the run's inner arrays.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(result); // '{"workflow":"Checkout","durationMs":12.3,"trace":[…]}'
+   * ```
+   */
+  toJSON(): { workflow: string; durationMs: number; trace: readonly TaskTrace[] } {
+    return { workflow: this.workflow, durationMs: this.durationMs, trace: this.trace };
+  }
+
   private buildTrace(): readonly TaskTrace[] {
     const { states, values, times, reportOrder, reportCount } = this;
     const { attempts, recoveredFrom, skippedItself } = this.rare ?? NO_RARE_OUTPUT;

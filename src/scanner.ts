@@ -7,7 +7,7 @@ import { describeInput } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
-import { isOwnMethod, prototypeChain } from './prototypes.js';
+import { classNameOf, isOwnMethod, prototypeChain } from './prototypes.js';
 import { didYouMean } from './suggest.js';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens.js';
 
@@ -32,7 +32,7 @@ export function planFor(prototype: object): WorkflowPlan {
 
 function buildPlan(prototype: object): WorkflowPlan {
   const chain = prototypeChain(prototype);
-  const workflow = classNameOf(chain);
+  const workflow = workflowNameOf(chain);
   const { definitions, largestPrototype } = collectTasks(chain, workflow);
   const names: string[] = [];
   const indexByName = new Map<string, number>();
@@ -331,10 +331,11 @@ function isMethodOf(prototype: object, name: string): boolean {
  * The name of the class at the start of `chain`. A class decorator that returns an anonymous
  * `class extends Target` leaves the first level nameless: then the nearest named base is used.
  */
-function classNameOf(chain: readonly object[]): string {
+function workflowNameOf(chain: readonly object[]): string {
   for (const current of chain) {
     const constructor = Object.getOwnPropertyDescriptor(current, 'constructor')?.value;
-    if (typeof constructor === 'function' && constructor.name !== '') return constructor.name;
+    const name = typeof constructor === 'function' ? classNameOf(constructor) : '';
+    if (name !== '') return name;
   }
   return '(anonymous workflow)';
 }

@@ -6,6 +6,7 @@ import { describeInput, describeThrown } from './describe.js';
 import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
+import { classNameOf } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
@@ -124,9 +125,10 @@ function planOfClass(workflowClass: WorkflowClass): WorkflowPlan {
 
 function prototypeOfInstance(instance: unknown): object {
   if (typeof instance === 'function' && typeof instance.prototype === 'object') {
+    const name = classNameOf(instance);
     throw new TypeError(
-      `Workflow.invoke expects an instance of a workflow class, got the class ${instance.name || '(anonymous)'} ` +
-        `itself. Did you mean Workflow.invoke(new ${instance.name || 'YourWorkflow'}(…), …)?`,
+      `Workflow.invoke expects an instance of a workflow class, got the class ${name || '(anonymous)'} ` +
+        `itself. Did you mean Workflow.invoke(new ${name || 'YourWorkflow'}(…), …)?`,
     );
   }
   if (typeof instance !== 'object' || instance === null) {

@@ -197,6 +197,36 @@ describe('Definition edge cases', () => {
   });
 });
 
+describe('a class whose name is hidden by a static member named "name"', () => {
+  it('is still named as written, in run errors and pictures', async () => {
+    // What `static name() {…}` or `static get name() {…}` do in JavaScript (TypeScript forbids them).
+    class Named {
+      @Task() a(): number {
+        throw new Error('boom');
+      }
+    }
+    Object.defineProperty(Named, 'name', { value: () => 'not the class name' });
+    class Counted {
+      @Task() a() {
+        return 1;
+      }
+    }
+    Object.defineProperty(Counted, 'name', { get: () => 42 });
+    const error = await Workflow.invoke(new Named()).then(
+      () => undefined,
+      (rejection: { workflow: unknown; message: string }) => rejection,
+    );
+    expect(error?.workflow).to.equal('Named');
+    expect(error?.message).to.equal('Named: task "a" failed: boom');
+    expect((await Workflow.invoke(new Counted())).workflow).to.equal('Counted');
+    expect(() => Workflow.invoke(Counted as never)).not.to.throw();
+    const rejection = await Workflow.invoke(Counted as never).then(undefined, (e: Error) => e);
+    expect(rejection)
+      .to.have.property('message')
+      .that.contains('Workflow.invoke(new Counted(…), …)');
+  });
+});
+
 describe('task names that are special to JavaScript objects', () => {
   it('keeps a task named __proto__ as an own key of toObject(), never re-prototyping it', async () => {
     class Odd {}

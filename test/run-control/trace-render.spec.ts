@@ -159,6 +159,88 @@ describe('toMermaidGantt', () => {
   });
 });
 
+/** A result with made-up times, for the arithmetic of the pictures. */
+function resultWithTimes(
+  durationMs: number,
+  times: Record<string, [start: number, end: number]>,
+): ExecutionResult {
+  const trace = Object.entries(times).map(([task, [start, end]]) => ({
+    task,
+    status: 'succeeded' as const,
+    start,
+    end,
+    durationMs: end - start,
+    attempts: 1,
+  }));
+  return { workflow: 'Made', durationMs, trace } as unknown as ExecutionResult;
+}
+
+describe('ExecutionResult in JSON', () => {
+  it('is its workflow, duration and trace, in a run error too: no values, no inner arrays', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    expect(JSON.parse(JSON.stringify(result))).to.deep.equal({
+      workflow: 'Seedling',
+      durationMs: result.durationMs,
+      trace: JSON.parse(JSON.stringify(result.trace)),
+    });
+    const error = await rejectionOf(Workflow.invoke(new PartlyBroken()), WorkflowExecutionError);
+    const logged = JSON.parse(JSON.stringify(error));
+    expect(Object.keys(logged.result)).to.deep.equal(['workflow', 'durationMs', 'trace']);
+    expect(logged.result.trace.map((entry: { task: string }) => entry.task)).to.include('broken');
+  });
+});
+
+/** d3, as Mermaid (a dev dependency) uses it to draw a Gantt chart's axis. */
+async function mermaidsD3(): Promise<{ timeFormat(specifier: string): (date: Date) => string }> {
+  const specifier = 'd3'; // not a literal: d3 ships no type declarations
+  return (await import(specifier)) as { timeFormat(specifier: string): (date: Date) => string };
+}
+
+describe('toMermaidGantt, times', () => {
+  it('labels the axis in seconds since the run began, past a minute and in any time zone', async () => {
+    const gantt = toMermaidGantt(
+      resultWithTimes(95_008, { first: [0, 45_002], second: [45_002, 95_008] }),
+    );
+    const axisFormat = /^ {2}axisFormat (.+)$/m.exec(gantt)![1];
+    expect(gantt).to.contain('\n  second :done, 45002, 95008');
+    // Mermaid formats the axis with d3 in the reader's time zone; `%S` (seconds of the minute)
+    // would read 35 s at 95 s, and is off in zones whose 1970 offset was not whole minutes.
+    const format = (await mermaidsD3()).timeFormat(axisFormat);
+    expect([0, 1_500, 60_000, 95_008].map((ms) => format(new Date(ms)))).to.deep.equal([
+      '0.000 s',
+      '1.500 s',
+      '60.000 s',
+      '95.008 s',
+    ]);
+  });
+});
+
+describe('the pictures, given something else than a result', () => {
+  it('throw a TypeError, pointing at error.result when given a run error', async () => {
+    class FailsOnce {
+      @Task() broken(): number {
+        throw new Error('broken');
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new FailsOnce()), WorkflowExecutionError);
+    for (const [draw, name] of [
+      [toMermaidGantt, 'toMermaidGantt'],
+      [formatTimeline, 'formatTimeline'],
+    ] as const) {
+      expect(() => draw(error as never)).to.throw(
+        TypeError,
+        `${name}: expected the ExecutionResult of a run, got an object. A run error holds the ` +
+          `run's result: pass error.result.`,
+      );
+      expect(() => draw(undefined as never)).to.throw(
+        TypeError,
+        `${name}: expected the ExecutionResult of a run, got undefined.`,
+      );
+      expect(draw(error.result)).to.contain('broken');
+    }
+  });
+});
+
 describe('formatTimeline', () => {
   const columns = (line: string) => [...line].length;
   /** The column where a row's bar starts (the first bar character). */
@@ -190,6 +272,17 @@ describe('formatTimeline', () => {
     }
     const timeline = formatTimeline(await Workflow.invoke(new Chain()));
     expect(barStart(rowOf(timeline, 'late'))).to.be.greaterThan(barStart(rowOf(timeline, 'early')));
+  });
+
+  it('starts the bar of a task that starts as another ends where that bar ends', () => {
+    for (const split of [40, 48, 52, 61]) {
+      const timeline = formatTimeline(
+        resultWithTimes(100, { first: [0, split], second: [split, 100] }),
+      );
+      const first = rowOf(timeline, 'first');
+      const firstEnd = first.lastIndexOf('█') + 1;
+      expect(barStart(rowOf(timeline, 'second')), `split at ${split}`).to.equal(firstEnd);
+    }
   });
 
   it('marks failed and skipped tasks', async () => {
