@@ -53,12 +53,17 @@ export type WorkflowParameterDecorator = (
  * }
  * ```
  */
-export function Task(options?: TaskOptions): WorkflowMethodDecorator {
+export function Task(options?: TaskOptions): WorkflowMethodDecorator;
+export function Task(
+  options?: unknown,
+  ...decoratorCall: unknown[]
+): WorkflowMethodDecorator | undefined {
+  if (decoratorCall.length > 0) return recordUncalled('@Task', options, decoratorCall);
   return methodDecorator((member) => {
     member.taskDecorations += 1;
     // Kept as given (`undefined` when none: the scanner's fast path). The scanner reads it by
     // property access, so getters and inherited values count.
-    member.taskOptions = options;
+    member.taskOptions = options as TaskOptions | undefined;
   });
 }
 
@@ -86,21 +91,49 @@ export function DependsOn<W extends object = never>(
 }
 
 /**
+ * `decorator` was applied without being called (`@Task` instead of `@Task()`, which only a
+ * transpiler that does not type-check lets through), so this call is the decorator call itself:
+ * `(target, key, descriptor or index)` or `(value, context)`. Records the mistake on the member for
+ * the scanner to report, and returns nothing, so the method stays as written.
+ */
+function recordUncalled(
+  decorator: string,
+  targetOrValue: unknown,
+  [keyOrContext, descriptorOrIndex]: unknown[],
+): undefined {
+  const parameter = typeof descriptorOrIndex === 'number' ? descriptorOrIndex : undefined;
+  const descriptor =
+    typeof descriptorOrIndex === 'object' ? (descriptorOrIndex as PropertyDescriptor) : undefined;
+  (memberRecord(targetOrValue, keyOrContext, descriptor).uncalled ??= []).push({
+    decorator,
+    parameter,
+  });
+  return undefined;
+}
+
+/**
  * A decorator for both modes that applies `record` to the member's record. It returns nothing, so
  * the method stays as written in either mode.
  */
 function methodDecorator(record: (member: MemberMetadata) => void): WorkflowMethodDecorator {
   return (targetOrValue: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): void => {
-    record(
-      isStandardDecoratorContext(keyOrContext)
-        ? recordStandardMember(targetOrValue, keyOrContext)
-        : recordMember(
-            targetOrValue as object,
-            keyOrContext as string | symbol | undefined,
-            descriptor,
-          ),
-    );
+    record(memberRecord(targetOrValue, keyOrContext, descriptor));
   };
+}
+
+/** The record of the member a decorator call of either mode is applied to. */
+function memberRecord(
+  targetOrValue: unknown,
+  keyOrContext: unknown,
+  descriptor: PropertyDescriptor | undefined,
+): MemberMetadata {
+  return isStandardDecoratorContext(keyOrContext)
+    ? recordStandardMember(targetOrValue, keyOrContext)
+    : recordMember(
+        targetOrValue as object,
+        keyOrContext as string | symbol | undefined,
+        descriptor,
+      );
 }
 
 /**
@@ -114,7 +147,11 @@ function methodDecorator(record: (member: MemberMetadata) => void): WorkflowMeth
  * await Workflow.invoke(new Greeting(), 'Ada');
  * ```
  */
-export function Param(): WorkflowParameterDecorator {
+export function Param(): WorkflowParameterDecorator;
+export function Param(...decoratorCall: unknown[]): WorkflowParameterDecorator | undefined {
+  if (decoratorCall.length > 0) {
+    return recordUncalled('@Param', decoratorCall[0], decoratorCall.slice(1));
+  }
   return markParameter(PARAM_SLOT);
 }
 
@@ -132,7 +169,11 @@ export function Param(): WorkflowParameterDecorator {
  * }
  * ```
  */
-export function Signal(): WorkflowParameterDecorator {
+export function Signal(): WorkflowParameterDecorator;
+export function Signal(...decoratorCall: unknown[]): WorkflowParameterDecorator | undefined {
+  if (decoratorCall.length > 0) {
+    return recordUncalled('@Signal', decoratorCall[0], decoratorCall.slice(1));
+  }
   return markParameter(SIGNAL_SLOT);
 }
 
@@ -150,7 +191,11 @@ export function Signal(): WorkflowParameterDecorator {
  * }
  * ```
  */
-export function Context(): WorkflowParameterDecorator {
+export function Context(): WorkflowParameterDecorator;
+export function Context(...decoratorCall: unknown[]): WorkflowParameterDecorator | undefined {
+  if (decoratorCall.length > 0) {
+    return recordUncalled('@Context', decoratorCall[0], decoratorCall.slice(1));
+  }
   return markParameter(CONTEXT_SLOT);
 }
 

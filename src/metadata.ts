@@ -60,6 +60,12 @@ export interface MemberMetadata {
    * member itself, as a standard decorator call can only do.
    */
   misplacedMarkers?: number[];
+  /**
+   * Our decorators applied without being called (`@Task` for `@Task()`; only transpilers that do
+   * not type-check let it through): the decorator as written, and for a parameter decorator, the
+   * parameter's index.
+   */
+  uncalled?: { readonly decorator: string; readonly parameter?: number }[];
 }
 
 /** One parameter decorator's record. */

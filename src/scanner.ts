@@ -148,6 +148,16 @@ function checkMember(metadata: MemberMetadata, workflow: string): void {
         `keyword instead of "#".`,
     );
   }
+  if (metadata.uncalled !== undefined) {
+    const { decorator, parameter } = metadata.uncalled[0];
+    const where =
+      parameter === undefined ? `"${member}"` : `parameter ${parameter + 1} of "${member}"`;
+    throw invalid(
+      `${decorator} is applied to ${where} without being called: write ${decorator}(), with ` +
+        `parentheses. (The TypeScript compiler reports this; a transpiler that does not ` +
+        `type-check, such as tsx, esbuild or swc, lets it through.)`,
+    );
+  }
   if (metadata.misplacedMarkers !== undefined) {
     const marker = MARKER_BY_SLOT[metadata.misplacedMarkers[0]];
     throw invalid(

@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(18);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(19);
   });
 
   it('really compiles each mode differently', () => {
@@ -160,6 +160,11 @@ describe('decorator modes', () => {
     GetterTask: ['INVALID_TASK', 'total', 'accessor "total"'],
     FieldTask: ['INVALID_TASK', 'double', 'class field "double"'],
     ClassTask: ['INVALID_TASK', 'ClassTask', 'on the class ClassTask itself'],
+    Uncalled: [
+      'INVALID_TASK',
+      'b',
+      '@Task is applied to "b" without being called: write @Task(), with parentheses.',
+    ],
     Empty: ['NO_TASKS', undefined, 'both decorator modes work'],
   };
 

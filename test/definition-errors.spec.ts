@@ -219,6 +219,55 @@ describe('definition errors', () => {
   });
 
   describe('INVALID_TASK', () => {
+    it('rejects a decorator applied without its parentheses, keeping the method as written', async () => {
+      // Only a transpiler that does not type-check (tsx, esbuild, swc) lets these through.
+      type Uncalled = (...args: any[]) => any;
+      const task = Task as unknown as Uncalled;
+      const param = Param as unknown as Uncalled;
+      const signal = Signal as unknown as Uncalled;
+      class BareTask {
+        @Task() load() {
+          return 1;
+        }
+        @task sendEmail() {
+          return 'sent';
+        }
+      }
+      class BareParam {
+        @Task() double(@param n: number) {
+          return n * 2;
+        }
+      }
+      class BareSignal {
+        @Task() wait(@Param() ms: number, @signal abort: AbortSignal) {
+          return [ms, abort];
+        }
+      }
+      expectDefinitionError(
+        BareTask,
+        'INVALID_TASK',
+        'sendEmail',
+        '@Task is applied to "sendEmail" without being called: write @Task(), with parentheses.',
+      );
+      expect(new BareTask().sendEmail()).to.equal('sent');
+      expectDefinitionError(
+        BareParam,
+        'INVALID_TASK',
+        'double',
+        '@Param is applied to parameter 1 of "double" without being called: write @Param()',
+      );
+      expectDefinitionError(
+        BareSignal,
+        'INVALID_TASK',
+        'wait',
+        '@Signal is applied to parameter 2 of "wait" without being called',
+      );
+      await Workflow.invoke(new BareTask()).then(
+        () => expect.fail('a class with a bare @Task ran'),
+        (error: unknown) => expect(error).to.have.property('code', 'INVALID_TASK'),
+      );
+    });
+
     it('rejects @Task() on a static method', () => {
       class Static {
         @Task() a() {}
