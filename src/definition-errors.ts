@@ -92,16 +92,21 @@ export const definitionErrors = {
     workflow: string,
     member: string,
     decorators: readonly string[],
+    /** The base class that declared the member, when it is not `workflow` itself. */
+    baseClass?: string,
   ): WorkflowDefinitionError {
     const advice =
       member === 'constructor'
         ? 'The constructor can never be a task: mark the parameters of a @Task() method instead.'
-        : `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
+        : baseClass !== undefined
+          ? `Add @Task() to "${member}" in ${baseClass}, or override it in ${workflow} with @Task().`
+          : `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
+    const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
     return new WorkflowDefinitionError(
       'NOT_A_TASK',
       workflow,
       member,
-      `${decorators.join(', ')} on "${member}", which is not a @Task() method of this class. ${advice}`,
+      `${decorators.join(', ')} on "${member}", which is not a @Task() method of ${owner}. ${advice}`,
     );
   },
 

@@ -83,24 +83,32 @@ function collectTasks(
   chain: readonly object[],
   workflow: string,
 ): { definitions: MemberMetadata[]; largestPrototype: number } {
-  const levels: MemberMetadata[][] = [];
+  const levels: { members: MemberMetadata[]; declaredIn: object }[] = [];
   for (const classPrototype of [...chain].reverse()) {
     const constructor = Object.getOwnPropertyDescriptor(classPrototype, 'constructor')?.value;
     if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow);
     const members = readOwnMembers(classPrototype);
-    for (const metadata of members) checkMember(metadata, workflow);
-    if (members.length > 0) levels.push(members);
+    if (members.length > 0) levels.push({ members, declaredIn: classPrototype });
   }
   if (levels.length === 0) throw definitionErrors.noTasks(workflow);
-  const largestPrototype = Math.max(...levels.map((members) => members.length));
+  const largestPrototype = Math.max(...levels.map(({ members }) => members.length));
   // One class with tasks (the usual case): its members, in declaration order, are the tasks.
-  if (levels.length === 1) return { definitions: levels[0], largestPrototype };
-  // Several: a subclass's member replaces its base's in place (Map keeps first-insertion order).
-  const tasks = new Map<string, MemberMetadata>();
-  for (const members of levels) {
-    for (const metadata of members) tasks.set(metadata.key as string, metadata);
+  if (levels.length === 1) {
+    for (const metadata of levels[0].members) checkMember(metadata, workflow);
+    return { definitions: levels[0].members, largestPrototype };
   }
-  return { definitions: [...tasks.values()], largestPrototype };
+  // Several: a subclass's member replaces its base's in place (Map keeps first-insertion order),
+  // so a base's mistake that a decorated override replaces is no mistake of this class. The rest
+  // are checked, naming the base class that declared them.
+  const members = new Map<string | symbol, { metadata: MemberMetadata; declaredIn: object }>();
+  for (const { members: own, declaredIn } of levels) {
+    for (const metadata of own) members.set(metadata.key, { metadata, declaredIn });
+  }
+  const derived = levels[levels.length - 1].declaredIn;
+  for (const { metadata, declaredIn } of members.values()) {
+    checkMember(metadata, workflow, declaredIn === derived ? undefined : declaredIn);
+  }
+  return { definitions: [...members.values()].map(({ metadata }) => metadata), largestPrototype };
 }
 
 /**
@@ -133,9 +141,15 @@ function rejectStaticMembers(constructor: Function, workflow: string): void {
  * Checks one decorated member of a prototype; throws `WorkflowDefinitionError` when it is not a
  * valid task.
  */
-function checkMember(metadata: MemberMetadata, workflow: string): void {
+function checkMember(metadata: MemberMetadata, workflow: string, declaredIn?: object): void {
   const member = String(metadata.key);
-  const invalid = (problem: string) => definitionErrors.invalidTask(workflow, member, problem);
+  const baseClass = declaredIn === undefined ? undefined : classOfPrototype(declaredIn);
+  const invalid = (problem: string) =>
+    definitionErrors.invalidTask(
+      workflow,
+      member,
+      baseClass === undefined ? problem : `in its base class ${baseClass}: ${problem}`,
+    );
   if (typeof metadata.key === 'symbol') {
     throw invalid(
       `${decoratorsOn(metadata).join(', ')} on symbol-named method ${member}: task names must be strings.`,
@@ -167,7 +181,7 @@ function checkMember(metadata: MemberMetadata, workflow: string): void {
     );
   }
   if (metadata.taskDecorations === 0) {
-    throw definitionErrors.notATask(workflow, member, decoratorsOn(metadata));
+    throw definitionErrors.notATask(workflow, member, decoratorsOn(metadata), baseClass);
   }
   if (member === 'constructor') {
     throw invalid(
@@ -341,11 +355,26 @@ function isMethodOf(prototype: object, name: string): boolean {
  * The name of the class at the start of `chain`. A class decorator that returns an anonymous
  * `class extends Target` leaves the first level nameless: then the nearest named base is used.
  */
+/** The name of the class whose prototype is `prototype`, for messages. */
+function classOfPrototype(prototype: object): string {
+  return ownClassName(prototype) || '(an anonymous class)';
+}
+
 function workflowNameOf(chain: readonly object[]): string {
   for (const current of chain) {
-    const constructor = Object.getOwnPropertyDescriptor(current, 'constructor')?.value;
-    const name = typeof constructor === 'function' ? classNameOf(constructor) : '';
+    const name = ownClassName(current);
     if (name !== '') return name;
   }
   return '(anonymous workflow)';
+}
+
+/**
+ * The name of the class `prototype` belongs to, `''` when unknown: its `constructor`, unless that
+ * is no class of this prototype (a method named `['constructor']`, say).
+ */
+function ownClassName(prototype: object): string {
+  const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+  return typeof constructor === 'function' && constructor.prototype === prototype
+    ? classNameOf(constructor)
+    : '';
 }

@@ -227,6 +227,18 @@ describe('a class whose name is hidden by a static member named "name"', () => {
   });
 });
 
+describe("a method named ['constructor']", () => {
+  it('is rejected, and never taken for the class in messages', () => {
+    class Computed {
+      @Task() a() {}
+      @(Task() as MethodDecorator) ['constructor']() {}
+    }
+    expect(() => Workflow.validate(Computed))
+      .to.throw(WorkflowDefinitionError, '@Task() on the constructor')
+      .that.satisfies((error: WorkflowDefinitionError) => error.workflow !== 'constructor');
+  });
+});
+
 describe('task names that are special to JavaScript objects', () => {
   it('keeps a task named __proto__ as an own key of toObject(), never re-prototyping it', async () => {
     class Odd {}

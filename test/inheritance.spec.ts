@@ -82,4 +82,52 @@ describe('inheritance', () => {
     expect(Workflow.graph(Base).tasks).to.have.length(2);
     expect(Workflow.graph(AddsTasks).workflow).to.equal('AddsTasks');
   });
+
+  describe("a base class's mistake", () => {
+    class Forgetful {
+      @Task() a() {
+        return 1;
+      }
+      @DependsOn('a') helper(a: number) {
+        return a;
+      }
+    }
+
+    it('is reported against the subclass, naming the base class that declared it', () => {
+      class Inherits extends Forgetful {
+        @Task() b() {
+          return 2;
+        }
+      }
+      expect(() => Workflow.validate(Inherits))
+        .to.throw(
+          'Inherits: @DependsOn on "helper", which is not a @Task() method of its base class ' +
+            'Forgetful. Add @Task() to "helper" in Forgetful, or override it in Inherits with @Task().',
+        )
+        .with.property('code', 'NOT_A_TASK');
+      class Accessor {
+        @Task() get total() {
+          return 1;
+        }
+      }
+      class UsesAccessor extends Accessor {
+        @Task() b() {}
+      }
+      expect(() => Workflow.validate(UsesAccessor)).to.throw(
+        'UsesAccessor: in its base class Accessor: @Task() on accessor "total"',
+      );
+    });
+
+    it('is no mistake of a subclass whose decorated override replaces it', async () => {
+      class Fixes extends Forgetful {
+        @Task() @DependsOn('a') override helper(a: number) {
+          return a + 1;
+        }
+      }
+      expect((await Workflow.invoke(new Fixes())).get('helper')).to.equal(2);
+      expect(() => Workflow.validate(Forgetful)).to.throw(
+        'which is not a @Task() method of this class',
+      );
+    });
+  });
 });
