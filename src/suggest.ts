@@ -11,11 +11,16 @@ export function closestName(name: string, candidates: readonly string[]): string
   const lowerName = name.toLowerCase();
   const caseOnly = candidates.find((candidate) => candidate.toLowerCase() === lowerName);
   if (caseOnly !== undefined) return caseOnly;
+  // A typo in a name longer than this is no typo to guess: the distance would cost its length
+  // squared per candidate (seconds for names of 10,000 characters).
+  if (name.length > LONGEST_NAME_TO_SUGGEST_FOR) return undefined;
   const limit = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
-    const distance = editDistance(lowerName, candidate.toLowerCase());
+    // The distance is at least the difference in length: most candidates need no computing.
+    if (Math.abs(candidate.length - name.length) >= bestDistance) continue;
+    const distance = editDistance(lowerName, candidate.toLowerCase(), bestDistance - 1);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
@@ -23,6 +28,9 @@ export function closestName(name: string, candidates: readonly string[]): string
   }
   return best;
 }
+
+/** See {@link closestName}. */
+const LONGEST_NAME_TO_SUGGEST_FOR = 256;
 
 /**
  * ` Did you mean "fetchUser"?` for the closest candidate, or `''` when none is close — ready to
@@ -57,14 +65,17 @@ export function unknownKey(
  * editDistance('laod', 'load'); // 1: one swap
  * editDistance('ca', 'abc'); // 3
  * ```
+ *
+ * With `atMost`, it stops as soon as the distance is sure to exceed it, and returns `atMost + 1`.
  */
-export function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string, atMost = Infinity): number {
   // Three rolling rows: the row before the previous one is where a swap comes from.
   let beforePrevious = new Array<number>(b.length + 1);
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   let current = new Array<number>(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
+    let rowLeast = i;
     for (let j = 1; j <= b.length; j++) {
       const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
       let distance = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
@@ -72,8 +83,12 @@ export function editDistance(a: string, b: string): number {
         distance = Math.min(distance, beforePrevious[j - 2] + 1);
       }
       current[j] = distance;
+      rowLeast = Math.min(rowLeast, distance);
     }
+    // Every later cell is at least the least of this row or the one before it (a swap reaches
+    // back two rows): when both exceed `atMost`, so does the distance.
+    if (rowLeast > atMost && i > 1 && Math.min(...previous) > atMost) return atMost + 1;
     [beforePrevious, previous, current] = [previous, current, beforePrevious];
   }
-  return previous[b.length];
+  return Math.min(previous[b.length], atMost + 1);
 }

@@ -37,6 +37,25 @@ describe('suggest', () => {
         expect(editDistance(a, b), `${a} / ${b}`).to.equal(editDistance(b, a));
       }
     });
+
+    it('with a bound, gives the distance within it and bound + 1 past it', () => {
+      const pairs: [string, string][] = [
+        ['kitten', 'sitting'],
+        ['laod', 'load'],
+        ['abcd', 'badc'],
+        ['ca', 'abc'],
+        ['fetchUser', 'renderPage'],
+        ['', 'abc'],
+      ];
+      for (const [a, b] of pairs) {
+        const exact = editDistance(a, b);
+        for (let atMost = 0; atMost <= exact + 1; atMost++) {
+          expect(editDistance(a, b, atMost), `${a} / ${b} at most ${atMost}`).to.equal(
+            Math.min(exact, atMost + 1),
+          );
+        }
+      }
+    });
   });
 
   describe('closestName', () => {
@@ -44,6 +63,20 @@ describe('suggest', () => {
       expect(closestName('laod', ['load', 'save'])).to.equal('load');
       expect(closestName('svae', ['load', 'save'])).to.equal('save');
       expect(didYouMean('laod', ['save', 'load'])).to.equal(' Did you mean "load"?');
+    });
+
+    it('picks the closest of several near candidates, whatever their order', () => {
+      const candidates = ['fetchUsers', 'fetchUser', 'fetchUserName', 'patchUser'];
+      expect(closestName('fetchUsr', candidates)).to.equal('fetchUser');
+      expect(closestName('fetchUsr', [...candidates].reverse())).to.equal('fetchUser');
+    });
+
+    it('guesses no typo in a name over 256 characters, but still finds one that differs in case', () => {
+      const long = `load${'x'.repeat(300)}`;
+      expect(closestName(`${long}s`, [long, 'save'])).to.equal(undefined);
+      expect(closestName(long.toUpperCase(), ['save', long])).to.equal(long);
+      const longest = 'a'.repeat(255);
+      expect(closestName(`${longest}b`, [`${longest}c`])).to.equal(`${longest}c`);
     });
 
     it('still suggests nothing for a name far from every candidate', () => {
