@@ -200,7 +200,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
    * JSON.stringify(result); // '{"workflow":"Checkout","durationMs":12.3,"trace":[…]}'
    * ```
    */
-  toJSON(): { workflow: string; durationMs: number; trace: readonly TaskTrace[] } {
+  toJSON(): Pick<ExecutionResult, 'workflow' | 'durationMs' | 'trace'> {
     return { workflow: this.workflow, durationMs: this.durationMs, trace: this.trace };
   }
 
