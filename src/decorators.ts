@@ -149,10 +149,7 @@ function memberRecord(
  */
 export function Param(): WorkflowParameterDecorator;
 export function Param(...decoratorCall: unknown[]): WorkflowParameterDecorator | undefined {
-  if (decoratorCall.length > 0) {
-    return recordUncalled('@Param', decoratorCall[0], decoratorCall.slice(1));
-  }
-  return markParameter(PARAM_SLOT);
+  return parameterMarker('@Param', PARAM_SLOT, decoratorCall);
 }
 
 /**
@@ -171,10 +168,7 @@ export function Param(...decoratorCall: unknown[]): WorkflowParameterDecorator |
  */
 export function Signal(): WorkflowParameterDecorator;
 export function Signal(...decoratorCall: unknown[]): WorkflowParameterDecorator | undefined {
-  if (decoratorCall.length > 0) {
-    return recordUncalled('@Signal', decoratorCall[0], decoratorCall.slice(1));
-  }
-  return markParameter(SIGNAL_SLOT);
+  return parameterMarker('@Signal', SIGNAL_SLOT, decoratorCall);
 }
 
 /**
@@ -193,10 +187,23 @@ export function Signal(...decoratorCall: unknown[]): WorkflowParameterDecorator 
  */
 export function Context(): WorkflowParameterDecorator;
 export function Context(...decoratorCall: unknown[]): WorkflowParameterDecorator | undefined {
+  return parameterMarker('@Context', CONTEXT_SLOT, decoratorCall);
+}
+
+/**
+ * The decorator `@Param()`, `@Signal()` or `@Context()` returns; or, when the factory was applied
+ * as the decorator itself (`decoratorCall` holds that call's arguments), nothing, once the slip is
+ * recorded.
+ */
+function parameterMarker(
+  decorator: string,
+  slot: number,
+  decoratorCall: unknown[],
+): WorkflowParameterDecorator | undefined {
   if (decoratorCall.length > 0) {
-    return recordUncalled('@Context', decoratorCall[0], decoratorCall.slice(1));
+    return recordUncalled(decorator, decoratorCall[0], decoratorCall.slice(1));
   }
-  return markParameter(CONTEXT_SLOT);
+  return markParameter(slot);
 }
 
 function markParameter(slot: number): WorkflowParameterDecorator {

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import {
+  Context,
   DependsOn,
   Param,
   Signal,
@@ -225,6 +226,7 @@ describe('definition errors', () => {
       const task = Task as unknown as Uncalled;
       const param = Param as unknown as Uncalled;
       const signal = Signal as unknown as Uncalled;
+      const context = Context as unknown as Uncalled;
       class BareTask {
         @Task() load() {
           return 1;
@@ -261,6 +263,17 @@ describe('definition errors', () => {
         'INVALID_TASK',
         'wait',
         '@Signal is applied to parameter 2 of "wait" without being called',
+      );
+      class BareContext {
+        @Task() report(@context ctx: unknown) {
+          return ctx;
+        }
+      }
+      expectDefinitionError(
+        BareContext,
+        'INVALID_TASK',
+        'report',
+        '@Context is applied to parameter 1 of "report" without being called: write @Context()',
       );
       await Workflow.invoke(new BareTask()).then(
         () => expect.fail('a class with a bare @Task ran'),
