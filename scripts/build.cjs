@@ -5,10 +5,13 @@
  * files (bundlers read that field from the nearest package.json, so without it every file of a
  * half would count as having side effects). Then it checks what `tsc` cannot: that every relative
  * import of the ES-module half names a file (Node.js resolves no extensionless specifier there),
- * and that "exports" matches scripts/entry-points.cjs.
+ * that neither half imports a Node.js built-in (the package runs in browsers, Deno and Bun: Node's
+ * extras are reached through process.getBuiltinModule, see src/runtime.ts), and that "exports"
+ * matches scripts/entry-points.cjs.
  */
 const { execFileSync } = require('node:child_process');
 const { readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { builtinModules } = require('node:module');
 const { join, relative } = require('node:path');
 const { outdatedFiles } = require('./entry-points.cjs');
 
@@ -54,6 +57,25 @@ for (const file of readdirSync(join(dist, 'esm'), { recursive: true })) {
   for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]*)['"]/g)) {
     if (!specifier.endsWith('.js')) extensionless.push(`dist/esm/${file}: '${specifier}'`);
   }
+}
+// A Node.js built-in imported or required anywhere in the build (tsc keeps the specifiers).
+const builtIns = [];
+for (const half of ['cjs', 'esm']) {
+  for (const file of readdirSync(join(dist, half), { recursive: true })) {
+    if (!file.endsWith('.js')) continue;
+    const text = readFileSync(join(dist, half, file), 'utf8');
+    const imports = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"]((?:node:)?[\w/]+)['"]/g;
+    for (const [, specifier] of text.matchAll(imports)) {
+      if (specifier.startsWith('node:') || builtinModules.includes(specifier)) {
+        builtIns.push(`dist/${half}/${file}: '${specifier}'`);
+      }
+    }
+  }
+}
+if (builtIns.length > 0) {
+  fail(
+    `src/ must import no Node.js built-in (use process.getBuiltinModule, as src/runtime.ts does):\n  ${builtIns.join('\n  ')}`,
+  );
 }
 if (extensionless.length > 0) {
   fail(

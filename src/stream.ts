@@ -30,7 +30,8 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
 > {
   /**
    * The run's outcome, as `invoke` would give it. Never an unhandled rejection when nobody awaits
-   * it; after an early exit from the loop it rejects with `WorkflowAbortedError`.
+   * it; after an early exit from the loop while the run was still going, it rejects with
+   * `WorkflowAbortedError`.
    */
   readonly result: Promise<ExecutionResult<W, P>>;
   /** Events not read yet. */
