@@ -103,6 +103,19 @@ describe('the JSON pipeline sample', () => {
         { name: 'p', steps: [{ name: 'build', ms: -1 }] },
         'step 1 ("build"): "ms" must be a non-negative number',
       ],
+      // A misspelt key would drop a dependency without a word.
+      [
+        { name: 'p', steps: [{ name: 'build' }, { name: 'test', need: ['build'] }] },
+        'step 2 ("test"): unknown key "need" (did you mean "needs"?); the keys are "name", "needs", "ms"',
+      ],
+      [
+        { name: 'p', steps: [{ name: 'test', dependsOn: ['build'] }] },
+        'step 1 ("test"): unknown key "dependsOn"; the keys are "name", "needs", "ms"',
+      ],
+      [
+        { name: 'p', step: [], steps: [] },
+        'the pipeline: unknown key "step" (did you mean "steps"?)',
+      ],
     ];
     for (const [json, message] of cases) expect(() => parsePipeline(json)).to.throw(message);
     expect(parsePipeline(pipeline)).to.equal(pipeline);

@@ -25,7 +25,8 @@ export interface PipelineDescription {
 /**
  * `json` (parsed JSON) as a {@link PipelineDescription}, checked: an object with a non-empty `name`
  * and a `steps` array, each step with a non-empty string `name`, `needs` an array of strings and
- * `ms` a non-negative number when given. Throws an `Error` saying what is wrong, and where.
+ * `ms` a non-negative number when given, and no other keys (a misspelt `needs` would otherwise
+ * drop a dependency without a word). Throws an `Error` saying what is wrong, and where.
  */
 export function parsePipeline(json: unknown): PipelineDescription {
   if (
@@ -36,11 +37,13 @@ export function parsePipeline(json: unknown): PipelineDescription {
   ) {
     throw new Error('a pipeline is an object with a non-empty string "name" and a "steps" array');
   }
+  rejectUnknownKeys(json, PIPELINE_KEYS, 'the pipeline');
   json.steps.forEach((step: unknown, index) => {
     const where = `step ${index + 1}`;
     if (!isRecord(step) || typeof step.name !== 'string' || step.name === '') {
       throw new Error(`${where}: a step is an object with a non-empty string "name"`);
     }
+    rejectUnknownKeys(step, STEP_KEYS, `${where} ("${step.name}")`);
     const { needs, ms } = step;
     if (
       needs !== undefined &&
@@ -53,6 +56,20 @@ export function parsePipeline(json: unknown): PipelineDescription {
     }
   });
   return json as unknown as PipelineDescription;
+}
+
+const PIPELINE_KEYS = ['name', 'steps'];
+const STEP_KEYS = ['name', 'needs', 'ms'];
+
+/** Throws for a key of `record` that is not in `known`, suggesting the closest known one. */
+function rejectUnknownKeys(record: object, known: readonly string[], where: string): void {
+  const unknown = Object.keys(record).find((key) => !known.includes(key));
+  if (unknown === undefined) return;
+  const close = known.find((key) => key.startsWith(unknown.slice(0, 2).toLowerCase()));
+  throw new Error(
+    `${where}: unknown key "${unknown}"${close === undefined ? '' : ` (did you mean "${close}"?)`}; ` +
+      `the keys are ${known.map((key) => `"${key}"`).join(', ')}`,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
