@@ -3,15 +3,24 @@
  * real connection: the app listens on 127.0.0.1 and a client reads the `text/event-stream` with
  * Node's `fetch`, as a browser's `EventSource` would.
  */
-import { INestApplication, Module, NestApplicationOptions } from '@nestjs/common';
+import {
+  INestApplication,
+  Injectable,
+  MessageEvent,
+  Module,
+  NestApplicationOptions,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { expect } from 'chai';
-import { Workflow } from '../src';
+import { DependsOn, Task, Workflow } from '../src';
+import { ActiveRuns } from '../samples/nestjs/active-runs';
 import { CheckoutHttpModule } from '../samples/nestjs/checkout-http.module';
 import { CheckoutController } from '../samples/nestjs/checkout.controller';
 import { CheckoutWorkflow } from '../samples/nestjs/checkout.workflow';
 import { PricingService } from '../samples/nestjs/pricing.service';
 import { UserRepository } from '../samples/nestjs/users.repository';
+import { workflowEvents } from '../samples/nestjs/workflow-events';
 import { deferred, recordProcessEvents, settle } from './support/event-log';
 
 /** One dispatched Server-Sent Event: its `event:` field and its `data:`, parsed as JSON. */
@@ -68,7 +77,7 @@ async function readAll(url: string): Promise<{ response: Response; events: Serve
   return { response, events };
 }
 
-/** `type task` for each event (`result` and `error` have no task), to compare sequences. */
+/** `type task` for each event (`result` and `failure` have no task), to compare sequences. */
 const summary = (events: ServerSentEvent[]) =>
   events.map(({ type, data }) => (data.task === undefined ? type : `${type} ${data.task}`));
 
@@ -151,7 +160,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     });
 
-    it('ends a failing run with an error message; the failure event carries { name, message }', async () => {
+    it('ends a failing run with a failure message; the taskFailure event carries { name, message }', async () => {
       const { response, events } = await readAll(
         `${url}/checkout/events?userId=nobody&items=pen:1`,
       );
@@ -165,8 +174,9 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       expect(failure?.data).to.include({ task: 'loadUser', attempt: 1, willRetry: false });
       expect(failure?.data.error).to.deep.equal({ name: 'Error', message: 'no user "nobody"' });
       expect(summary(events)).to.not.include.members(['taskStart discount', 'result']);
+      // Not "error": a browser's EventSource fires an error event of its own.
       expect(events.at(-1)).to.deep.equal({
-        type: 'error',
+        type: 'failure',
         data: {
           name: 'WorkflowExecutionError',
           message: 'CheckoutWorkflow: task "loadUser" failed: no user "nobody"',
@@ -175,15 +185,18 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
     });
 
     it('answers 400 Bad Request, not an event stream, when the query is not a checkout', async () => {
-      const response = await fetch(`${url}/checkout/events?userId=u1&items=book`);
+      for (const items of ['book', 'book:2,', `book:${'9'.repeat(400)}`, 'book:1000000']) {
+        const response = await fetch(`${url}/checkout/events?userId=u1&items=${items}`);
 
-      expect(response.status).to.equal(400);
-      expect(response.headers.get('content-type')).to.match(/^application\/json\b/);
-      expect(await response.json()).to.include({
-        statusCode: 400,
-        message:
-          'expected ?userId=<id>&items=<sku>:<quantity>,…, e.g. ?userId=u1&items=book:2,pen:1',
-      });
+        expect(response.status, items).to.equal(400);
+        expect(response.headers.get('content-type')).to.match(/^application\/json\b/);
+        expect(await response.json()).to.include({
+          statusCode: 400,
+          message:
+            'expected ?userId=<id>&items=<sku>:<quantity>,… (quantities up to 999999), e.g. ' +
+            '?userId=u1&items=book:2,pen:1',
+        });
+      }
     });
   });
 
@@ -209,7 +222,12 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
     /** The sample's controller and workflow, with the slow price lookup. */
     @Module({
       controllers: [CheckoutController],
-      providers: [UserRepository, CheckoutWorkflow, { provide: PricingService, useValue: pricing }],
+      providers: [
+        ActiveRuns,
+        UserRepository,
+        CheckoutWorkflow,
+        { provide: PricingService, useValue: pricing },
+      ],
     })
     class CheckoutWithASlowLookupModule {}
 
@@ -257,5 +275,106 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
         unhandled.stop();
       }
     });
+  });
+
+  describe('a server that shuts down mid-run', () => {
+    const order: string[] = [];
+
+    /** Prices as the sample does, except "slow", whose lookup waits until its signal aborts. */
+    @Injectable()
+    class PricingThatIsTornDown extends PricingService implements OnModuleDestroy {
+      readonly slowLookupStarted = deferred<void>();
+
+      override unitPrice(sku: string, signal?: AbortSignal): Promise<number> {
+        if (sku !== 'slow') return super.unitPrice(sku, signal);
+        this.slowLookupStarted.resolve();
+        return new Promise((_, reject) =>
+          signal!.addEventListener('abort', () => {
+            order.push('the slow lookup aborted');
+            reject(signal!.reason);
+          }),
+        );
+      }
+
+      onModuleDestroy(): void {
+        order.push('pricing torn down');
+      }
+    }
+
+    /** The sample's shape: the workflow's providers in a module the HTTP module imports. */
+    @Module({
+      providers: [
+        UserRepository,
+        CheckoutWorkflow,
+        { provide: PricingService, useClass: PricingThatIsTornDown },
+      ],
+      exports: [CheckoutWorkflow],
+    })
+    class CheckoutWithATornDownPricingModule {}
+
+    @Module({
+      imports: [CheckoutWithATornDownPricingModule],
+      controllers: [CheckoutController],
+      providers: [ActiveRuns],
+    })
+    class HttpModule {}
+
+    it('ends the runs clients are watching before it tears down the providers they use', async () => {
+      const { app, url } = await listen(HttpModule, { forceCloseConnections: true });
+      const response = await fetch(`${url}/checkout/events?userId=u1&items=slow:1`);
+      const events: string[] = [];
+      const read = (async () => {
+        for await (const event of serverSentEvents(response.body!))
+          events.push(...summary([event]));
+      })().catch(() => undefined); // the server may cut the connection
+      const pricing = app.get(PricingService, { strict: false }) as PricingThatIsTornDown;
+      await pricing.slowLookupStarted.promise;
+
+      await app.close();
+      await read;
+
+      expect(order).to.deep.equal(['the slow lookup aborted', 'pricing torn down']);
+      expect(app.get(ActiveRuns).size).to.equal(0);
+      expect(events.at(-1)).to.equal('failure');
+    });
+  });
+});
+
+describe('workflowEvents (samples/nestjs/workflow-events.ts)', () => {
+  it('sends every event, and the result, even with values JSON cannot hold', async () => {
+    class Awkward {
+      @Task() id() {
+        return 12_345_678_901_234_567_890n;
+      }
+      @Task() @DependsOn<Awkward>('id') record(id: bigint) {
+        const record: Record<string, unknown> = {
+          id,
+          tags: new Set(['a']),
+          problem: new Error('x'),
+        };
+        record.self = record;
+        return record;
+      }
+    }
+    const messages: MessageEvent[] = [];
+    await new Promise<void>((resolve, reject) =>
+      workflowEvents(() => Workflow.stream(new Awkward())).subscribe({
+        next: (message) => messages.push(message),
+        error: reject,
+        complete: resolve,
+      }),
+    );
+    const parsed = messages.map(({ type, data }) => ({ type, data: JSON.parse(data as string) }));
+    expect(parsed.map(({ type, data }) => `${type} ${data.task ?? ''}`.trim())).to.deep.equal([
+      'taskStart id',
+      'taskSuccess id',
+      'taskStart record',
+      'taskSuccess record',
+      'result',
+    ]);
+    expect(parsed[1].data.value).to.equal('12345678901234567890');
+    expect(parsed[3].data.value).to.have.property('notJson').that.contains('circular');
+    expect(parsed[4].data).to.deep.include({ id: '12345678901234567890' });
+    expect(parsed[4].data.record).to.have.property('notJson');
   });
 });

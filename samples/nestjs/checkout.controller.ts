@@ -6,27 +6,35 @@
 import { BadRequestException, Controller, MessageEvent, Query, Sse } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Workflow } from '../../src';
+import { ActiveRuns } from './active-runs';
 import { CheckoutRequest, CheckoutWorkflow } from './checkout.workflow';
 import { workflowEvents } from './workflow-events';
 
-/** Injects the workflow like any provider and streams one run of it per request. */
+/**
+ * Injects the workflow like any provider and streams one run of it per request; {@link ActiveRuns}
+ * ends the runs still going when the server shuts down.
+ */
 @Controller('checkout')
 export class CheckoutController {
-  constructor(private readonly workflow: CheckoutWorkflow) {}
+  constructor(
+    private readonly workflow: CheckoutWorkflow,
+    private readonly runs: ActiveRuns,
+  ) {}
 
   /**
    * One run per connection, as `text/event-stream`: a message per workflow event (`event:
-   * taskStart`, `taskSuccess`, …), then `result` or `error`. An invalid query is answered with
+   * taskStart`, `taskSuccess`, …), then `result` or `failure`. An invalid query is answered with
    * 400 Bad Request before the stream starts.
    */
   @Sse('events')
   events(@Query() query: Record<string, unknown>): Observable<MessageEvent> {
     const request = parseCheckoutQuery(query);
-    return workflowEvents(() => Workflow.stream(this.workflow, request));
+    return workflowEvents(() => this.runs.track(Workflow.stream(this.workflow, request)));
   }
 }
 
-const ITEMS = /^[\w-]+:\d+(,[\w-]+:\d+)*$/;
+/** Items as `sku:quantity`, comma-separated; a quantity has at most six digits. */
+const ITEMS = /^[\w-]+:\d{1,6}(,[\w-]+:\d{1,6})*$/;
 
 /**
  * `?userId=u1&items=book:2,pen:1` as a {@link CheckoutRequest} (a query string, so that a plain
@@ -41,7 +49,7 @@ export function parseCheckoutQuery(query: Record<string, unknown>): CheckoutRequ
     !ITEMS.test(items)
   ) {
     throw new BadRequestException(
-      'expected ?userId=<id>&items=<sku>:<quantity>,…, e.g. ?userId=u1&items=book:2,pen:1',
+      'expected ?userId=<id>&items=<sku>:<quantity>,… (quantities up to 999999), e.g. ?userId=u1&items=book:2,pen:1',
     );
   }
   return {

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
   }
-  // On shutdown, close open event streams too (which aborts their runs) instead of waiting for
+  // On shutdown (SIGTERM, Ctrl-C), ActiveRuns ends the runs clients are watching before the
+  // providers they use are torn down, and Nest closes the event streams instead of waiting for
   // their clients to leave.
   const app = await NestFactory.create(CheckoutHttpModule, {
     logger: ['error', 'warn'],

@@ -1,11 +1,11 @@
 /**
  * A streamed run as the `Observable<MessageEvent>` a Nest `@Sse()` handler returns: one message per
- * workflow event, then the run's results or its error. Unsubscribing (the client disconnected)
+ * workflow event, then the run's results or its failure. Unsubscribing (the client disconnected)
  * aborts the run.
  */
 import type { MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import type { WorkflowEvent, WorkflowStream } from '../../src';
+import type { WorkflowStream } from '../../src';
 
 /** An error as a client can read it: JSON drops everything an `Error` holds. */
 export interface ErrorMessage {
@@ -15,11 +15,12 @@ export interface ErrorMessage {
 
 /**
  * Starts a run per subscriber with `start` and emits, as Server-Sent Events:
- * - one message per {@link WorkflowEvent}, its `type` the event's type (`taskStart`,
- *   `taskSuccess`, …) and its `data` the event, errors in it as {@link ErrorMessage}s;
- * - then `result` with `result.toObject()`, or `error` with the run's error as an
- *   {@link ErrorMessage};
- * - then completes.
+ * - one message per workflow event, its `type` the event's type (`taskStart`, `taskSuccess`, …)
+ *   and its `data` the event as JSON (see {@link toJson});
+ * - then `result` with `result.toObject()`, or `failure` with the run's error as an
+ *   {@link ErrorMessage} (not `error`: a browser's `EventSource` fires an `error` event of its own
+ *   when the connection fails or ends);
+ * - then completes. It never errors: a value JSON cannot hold does not end the stream.
  *
  * The run starts on subscription, not before: Nest does not subscribe when the client left during
  * setup, and then no run is started. Unsubscribing calls the stream's `return()`, which aborts the
@@ -41,13 +42,11 @@ export function workflowEvents<W extends object>(
     const run = start();
     void (async () => {
       try {
-        for await (const event of run) {
-          subscriber.next({ type: event.type, data: serialisableEvent(event) });
-        }
-        subscriber.next({ type: 'result', data: (await run.result).toObject() });
+        for await (const event of run) subscriber.next({ type: event.type, data: toJson(event) });
+        subscriber.next({ type: 'result', data: toJson((await run.result).toObject()) });
       } catch (error) {
         // After an unsubscribe this is the abort, and the closed subscriber drops it.
-        subscriber.next({ type: 'error', data: errorMessage(error) });
+        subscriber.next({ type: 'failure', data: toJson(errorMessage(error)) });
       }
       subscriber.complete();
     })();
@@ -55,13 +54,46 @@ export function workflowEvents<W extends object>(
   });
 }
 
-/** `event` with its errors (a failure's `error`, a fallback's `recoveredFrom`) made readable. */
-function serialisableEvent(event: WorkflowEvent): object {
-  if (event.type === 'taskFailure') return { ...event, error: errorMessage(event.error) };
-  if (event.type === 'taskSuccess' && 'recoveredFrom' in event) {
-    return { ...event, recoveredFrom: errorMessage(event.recoveredFrom) };
+/**
+ * `value` as the JSON text of a message (Nest sends a string as it is). Errors anywhere in it
+ * become {@link ErrorMessage}s, a `BigInt` its digits, a `Map` an object and a `Set` an array. A
+ * part that is still not JSON (it refers to itself) becomes `{ "notJson": "<why>" }` and the rest
+ * is kept — an event keeps its `type` and `task` — so the message is sent anyway.
+ */
+export function toJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, readable) ?? 'null';
+  } catch (error) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return notJson(error);
+    const properties: string[] = [];
+    for (const [key, inner] of Object.entries(value)) {
+      const json = propertyJson(inner);
+      if (json !== undefined) properties.push(`${JSON.stringify(key)}:${json}`);
+    }
+    return `{${properties.join(',')}}`;
   }
-  return event;
+}
+
+/** One property's JSON (`undefined` for one JSON leaves out), or the note of why it has none. */
+function propertyJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, readable);
+  } catch (error) {
+    return notJson(error);
+  }
+}
+
+/** The replacer of {@link toJson}. */
+function readable(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return errorMessage(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
+
+function notJson(error: unknown): string {
+  return JSON.stringify({ notJson: errorMessage(error).message });
 }
 
 /** The name and message of `error`, or of an `Error` made from whatever was thrown. */
