@@ -26,6 +26,7 @@ import {
 } from './tokens.js';
 import type {
   InvokeOptions,
+  NotInferredFrom,
   Settled,
   SettledSuccess,
   TaskContext,
@@ -65,20 +66,13 @@ export interface NodeOptions<T = unknown> extends Omit<TaskOptions, 'fallback'> 
    * The node's name (unique in its DAG). Without it, the function's name is used (`'task'` for an
    * anonymous one), with a numeric suffix when that name is taken: `incTask`, `incTask_2`, …
    */
-  name?: string;
+  name?: string | undefined;
   /**
    * `TaskOptions.fallback`, returning (or resolving to) a value of the node's type: the node's
    * function decides that type, the fallback is checked against it.
    */
-  fallback?: (error: unknown) => NotInferredFrom<T | PromiseLike<T>>;
+  fallback?: ((error: unknown) => NotInferredFrom<T | PromiseLike<T>>) | undefined;
 }
-
-/**
- * `T`, but not a place to infer `T` from (the `NoInfer` of TypeScript 5.4, written so that 5.0
- * understands it): the conditional type is left unresolved while a call's type arguments are
- * inferred.
- */
-type NotInferredFrom<T> = [T][T extends unknown ? 0 : never];
 
 /** A node's `when` rule (`TaskOptions.when`), `'allSucceeded'` when it has none. */
 export type WhenRuleName = NonNullable<TaskOptions['when']>;
@@ -302,7 +296,7 @@ export class DagBuilder<P = void> {
     ...args: NodeArguments<A, P>
   ): DagNode<Awaited<R>>;
   addNode<A extends readonly unknown[], R, Rule extends WhenRuleName = 'allSucceeded'>(
-    options: NodeOptions<Awaited<R>> & { readonly when?: Rule },
+    options: NodeOptions<Awaited<R>> & { readonly when?: Rule | undefined },
     fn: (this: void, ...args: A) => R,
     ...args: NodeArguments<A, P, Rule>
   ): DagNode<Awaited<R>>;

@@ -65,7 +65,7 @@ export interface MemberMetadata {
    * not type-check let it through): the decorator as written, and for a parameter decorator, the
    * parameter's index.
    */
-  uncalled?: { readonly decorator: string; readonly parameter?: number }[];
+  uncalled?: { readonly decorator: string; readonly parameter?: number | undefined }[];
 }
 
 /** One parameter decorator's record. */

@@ -3,6 +3,8 @@
  * from the workflow class itself, so `result.get('x')` is typed without hand-written declarations.
  */
 
+import type { ExecutionResult } from './result.js';
+
 /** Any function; task methods may take any arguments and return anything. */
 export type AnyFunction = (...args: any[]) => any;
 
@@ -19,6 +21,13 @@ export type TaskName<W> = {
   [K in keyof W]-?: W[K] extends AnyFunction ? K : never;
 }[keyof W] &
   string;
+
+/**
+ * `T`, but not a place to infer `T` from (the `NoInfer` of TypeScript 5.4, written so that 5.0
+ * understands it): the conditional type is left unresolved while a call's type arguments are
+ * inferred. Internal: not exported from the package.
+ */
+export type NotInferredFrom<T> = [T][T extends unknown ? 0 : never];
 
 /**
  * The awaited return type of task `K` of workflow `W`.
@@ -50,18 +59,18 @@ export interface TaskOptions {
    * `TaskTimeoutError` and its `@Signal()` aborts; the run does not wait for the abandoned promise.
    * @default undefined (no timeout)
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * Extra attempts after a failed one (a task runs at most `1 + retries` times).
    * @default 0
    */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * Milliseconds to wait before a retry: a number, or a function of the attempt that failed
    * (1-based) and its error. The wait ends early, without retrying, when the run stops.
    * @default 0
    */
-  retryDelay?: number | ((attempt: number, error: unknown) => number);
+  retryDelay?: number | ((attempt: number, error: unknown) => number) | undefined;
   /**
    * When the task runs, given how its dependencies ended. A task whose rule can no longer be met
    * is skipped, with a reason naming the dependency:
@@ -71,7 +80,7 @@ export interface TaskOptions {
    *   {@link Settled}) — even after the run stopped, as the workflow's `finally`.
    * @default 'allSucceeded'
    */
-  when?: 'allSucceeded' | 'noneFailed' | 'allSettled';
+  when?: 'allSucceeded' | 'noneFailed' | 'allSettled' | undefined;
   /**
    * Called with the error when the task fails for good (after its retries, a timeout included):
    * its (awaited) return value becomes the task's value and the run goes on as if it had
@@ -79,21 +88,21 @@ export interface TaskOptions {
    * is skipped instead.
    * @default undefined (no fallback)
    */
-  fallback?: (error: unknown) => unknown;
+  fallback?: ((error: unknown) => unknown) | undefined;
   /**
    * Which errors are retried: called with the error and the 1-based number of the attempt that
    * threw; `false` fails the task at once. If it throws, the task fails with that error (the
    * attempt's own error is kept as `attemptError` in the run's `failures`).
    * @default every error is retried
    */
-  retryIf?: (error: unknown, attempt: number) => boolean;
+  retryIf?: ((error: unknown, attempt: number) => boolean) | undefined;
   /**
    * Under a `concurrency` limit, ready tasks start in order of cumulative priority (this number
    * plus the largest of 0 and the cumulative priorities of the tasks that depend on it), then
    * longest remaining path, then declaration order.
    * @default 0
    */
-  priority?: number;
+  priority?: number | undefined;
 }
 
 /**
@@ -259,38 +268,46 @@ export interface InvokeOptions<W = any> {
    * Aborting it stops the run: no new task starts, running tasks see their `@Signal()` abort, and
    * the promise rejects with `WorkflowAbortedError`. An already-aborted signal starts nothing.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * At most this many tasks in flight: a positive integer or `Infinity`. When more are ready, the
    * one with the highest cumulative `priority` (its own plus the largest of its dependents')
    * starts first, then the one with the longest remaining path to a sink, then the first declared.
    * @default Infinity
    */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * Run only these tasks and their transitive dependencies.
    * @default every task
    */
-  targets?: readonly TaskName<W>[];
+  targets?: readonly TaskName<W>[] | undefined;
   /**
    * Functions to run instead of the named task methods for this run, with the same argument
-   * binding and `this` bound to the instance.
+   * binding and `this` bound to the instance. Each takes the task's arguments and returns what the
+   * task does (or a promise of it), so `result.get` stays true to its type.
    */
-  overrides?: { [K in TaskName<W>]?: (this: W, ...args: any[]) => unknown };
+  overrides?:
+    | {
+        [K in TaskName<W>]?: (
+          this: W,
+          ...args: W[K] extends AnyFunction ? Parameters<W[K]> : never
+        ) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>;
+      }
+    | undefined;
   /** Observers of task starts, successes, failures, retries, skips and progress. */
-  hooks?: WorkflowHooks;
+  hooks?: WorkflowHooks | undefined;
   /**
    * Wrappers around the whole run and around each task attempt, outermost first. An empty list
    * (or none) costs nothing.
    */
-  interceptors?: readonly WorkflowInterceptor[];
+  interceptors?: readonly WorkflowInterceptor[] | undefined;
   /**
    * `true`: the first failure stops the run. `false`: tasks not downstream of a failure keep
    * running, dependents of failed tasks are skipped, and the run rejects at the end with every
    * failure.
    * @default true
    */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
 }
 
 /** How a task ended in a run. */
@@ -404,7 +421,7 @@ export interface WorkflowInterceptor {
    * Wraps the run: `next()` starts it and resolves with the `ExecutionResult` (or rejects with the
    * run's error). What this returns or throws is what `invoke` resolves or rejects with.
    */
-  run?(info: RunInterceptorInfo, next: () => Promise<unknown>): unknown;
+  run?(info: RunInterceptorInfo, next: () => Promise<ExecutionResult>): unknown;
   /**
    * Wraps one attempt of a task: `next()` calls the task and returns a promise of its value. What
    * this returns (awaited) or throws is the attempt's outcome; not calling `next()` skips the body.

@@ -11,7 +11,7 @@ import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
 import { startRun } from './scheduler.js';
-import type { InvokeOptions, WorkflowGraph } from './types.js';
+import type { InvokeOptions, NotInferredFrom, WorkflowGraph } from './types.js';
 
 /** A workflow class: any class (abstract ones included) whose methods carry `@Task()`. */
 export type WorkflowClass = abstract new (...args: any[]) => object;
@@ -42,7 +42,7 @@ export class Workflow {
   static invoke<W extends object, P = undefined>(
     instance: W,
     param?: P,
-    options?: InvokeOptions<W>,
+    options?: InvokeOptions<NotInferredFrom<W>>,
   ): Promise<ExecutionResult<W, P>> {
     try {
       const plan = planFor(prototypeOfInstance(instance));
@@ -69,7 +69,7 @@ export class Workflow {
   static stream<W extends object, P = undefined>(
     instance: W,
     param?: P,
-    options?: InvokeOptions<W>,
+    options?: InvokeOptions<NotInferredFrom<W>>,
   ): WorkflowStream<W, P> {
     const plan = planFor(prototypeOfInstance(instance));
     return new WorkflowStream(instance, plan, param as P, resolveRunSettings(plan, options));

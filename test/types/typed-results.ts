@@ -11,6 +11,7 @@ import {
   type InvokeOptions,
   type TaskName,
   type TaskResult,
+  type WorkflowInterceptor,
 } from '../../src';
 
 interface User {
@@ -101,6 +102,14 @@ const goodOptions: InvokeOptions<Checkout> = {
 const badTarget: InvokeOptions<Checkout> = { targets: ['carts'] };
 // @ts-expect-error -- unknown override
 const badOverride: InvokeOptions<Checkout> = { overrides: { users: () => null } };
+// An override returns what its task does (or a promise of it), and takes the task's arguments.
+const goodOverrides: InvokeOptions<Checkout> = {
+  overrides: { user: async (id: string) => ({ id, name: 'Test' }), total: () => 0 },
+};
+// @ts-expect-error -- total returns a number: result.get('total') would lie
+const wrongReturn: InvokeOptions<Checkout> = { overrides: { total: () => 'zero' } };
+// @ts-expect-error -- cart takes a User, not a number
+const wrongArgument: InvokeOptions<Checkout> = { overrides: { cart: (user: number) => [] } };
 
 async function options(): Promise<void> {
   await Workflow.invoke(new Checkout(), 'u1', goodOptions);
@@ -110,7 +119,47 @@ async function options(): Promise<void> {
   await Workflow.invoke(42);
   // @ts-expect-error -- Workflow.graph needs a class
   Workflow.graph(new Checkout());
+  // Options written once, untyped, do not erase the result's typing: it comes from the instance.
+  const common: InvokeOptions = { concurrency: 4, targets: ['cart'] };
+  const shared = await Workflow.invoke(new Checkout(), 'u1', common);
+  const cart: string[] = shared.get('cart');
+  // @ts-expect-error -- still a typed result: not a task
+  shared.get('carts');
+  for await (const event of Workflow.stream(new Checkout(), 'u1', common)) {
+    if (event.type === 'taskSuccess' && event.task === 'user') {
+      const user: User = event.value;
+      void user;
+    }
+  }
+  void cart;
 }
+
+// Under exactOptionalPropertyTypes (this project sets it), an option may be given as undefined,
+// as it may at run time: the shape of `{ signal: maybeSignal }`.
+declare const maybeSignal: AbortSignal | undefined;
+declare const maybeRetries: number | undefined;
+const explicitUndefined: InvokeOptions<Checkout> = {
+  signal: maybeSignal,
+  concurrency: undefined,
+  targets: undefined,
+  overrides: undefined,
+};
+class Retrying {
+  @Task({ retries: maybeRetries, timeout: undefined }) work() {
+    return 1;
+  }
+}
+export { explicitUndefined, Retrying };
+
+// A run interceptor's next() resolves with the run's result.
+const timing: WorkflowInterceptor = {
+  async run(_info, next) {
+    const result = await next();
+    expectType<number>(result.durationMs);
+    return result;
+  },
+};
+export { timing };
 
 // A result without a param is typed `undefined`.
 async function noParam(): Promise<ExecutionResult<Checkout, undefined>> {
@@ -123,7 +172,8 @@ export class FieldTask {
   @Task() arrow = () => 1;
 }
 
-export { typedResults, options, noParam, badTarget, badOverride };
+export { typedResults, options, noParam, badTarget, badOverride, goodOverrides, wrongReturn };
+export { wrongArgument };
 
 /** A task may be named after an `Object.prototype` method, with another signature. */
 class ShadowsObjectMethods {
