@@ -109,7 +109,7 @@ const goodOverrides: InvokeOptions<Checkout> = {
 // @ts-expect-error -- total returns a number: result.get('total') would lie
 const wrongReturn: InvokeOptions<Checkout> = { overrides: { total: () => 'zero' } };
 // @ts-expect-error -- cart takes a User, not a number
-const wrongArgument: InvokeOptions<Checkout> = { overrides: { cart: (user: number) => [] } };
+const wrongArgument: InvokeOptions<Checkout> = { overrides: { cart: (_user: number) => [] } };
 
 async function options(): Promise<void> {
   await Workflow.invoke(new Checkout(), 'u1', goodOptions);
