@@ -236,20 +236,32 @@ export interface TaskContext {
  * });
  * ```
  */
-export interface WorkflowHooks {
+export interface WorkflowHooks<W = any> {
   /** An attempt of a task is about to be called. */
-  onTaskStart?(event: TaskStartEvent): void;
+  onTaskStart?(event: HookEvent<W, TaskStartEvent>): void;
   /** A task succeeded; its dependents have not started yet. */
-  onTaskSuccess?(event: TaskSuccessEvent): void;
+  onTaskSuccess?(event: SuccessHookEvent<W>): void;
   /** A task failed for good (after its retries). */
-  onTaskFailure?(event: TaskFailureEvent): void;
+  onTaskFailure?(event: HookEvent<W, TaskFailureEvent>): void;
   /** An attempt failed and the task will be retried after `delayMs`. */
-  onTaskRetry?(event: TaskRetryEvent): void;
+  onTaskRetry?(event: HookEvent<W, TaskRetryEvent>): void;
   /** A task reported progress with `ctx.progress(data)`. */
-  onTaskProgress?(event: TaskProgressEvent): void;
+  onTaskProgress?(event: HookEvent<W, TaskProgressEvent>): void;
   /** A task was skipped: it called `skip()`, or its `when` rule can no longer be met. */
-  onTaskSkip?(event: TaskSkipEvent): void;
+  onTaskSkip?(event: HookEvent<W, TaskSkipEvent>): void;
 }
+
+/** `0 extends 1 & T` holds only for `any`: hooks of an untyped run keep their plain events. */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/** A hook's event for a run of `W`: its `task` is one of `W`'s task names. */
+type HookEvent<W, E> = IsAny<W> extends true ? E : E & { task: TaskName<W> };
+
+/** `onTaskSuccess`'s event for a run of `W`: once `task` is narrowed, `value` is that task's. */
+type SuccessHookEvent<W> =
+  IsAny<W> extends true
+    ? TaskSuccessEvent
+    : { [K in TaskName<W>]: TaskSuccessEvent & { task: K; value: TaskResult<W, K> } }[TaskName<W>];
 
 /**
  * Options of one `Workflow.invoke` call.
@@ -295,7 +307,7 @@ export interface InvokeOptions<W = any> {
       }
     | undefined;
   /** Observers of task starts, successes, failures, retries, skips and progress. */
-  hooks?: WorkflowHooks | undefined;
+  hooks?: WorkflowHooks<W> | undefined;
   /**
    * Wrappers around the whole run and around each task attempt, outermost first. An empty list
    * (or none) costs nothing.

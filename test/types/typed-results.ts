@@ -11,6 +11,7 @@ import {
   type InvokeOptions,
   type TaskName,
   type TaskResult,
+  type WorkflowHooks,
   type WorkflowInterceptor,
 } from '../../src';
 
@@ -150,6 +151,30 @@ class Retrying {
   }
 }
 export { explicitUndefined, Retrying };
+
+// Hooks of a typed run name its tasks; a success's value is typed once its task is narrowed.
+async function typedHooks(): Promise<void> {
+  await Workflow.invoke(new Checkout(), 'u1', {
+    hooks: {
+      onTaskSuccess(event) {
+        if (event.task === 'total') expectType<number>(event.value);
+        if (event.task === 'user') expectType<string>(event.value.name);
+        // @ts-expect-error -- not a task of Checkout
+        if (event.task === 'totals') return;
+      },
+      onTaskStart: ({ task }) => expectType<TaskName<Checkout>>(task),
+    },
+  });
+  // Untyped hooks (a logger class, say) fit every workflow, and their events stay as they were.
+  const logger: WorkflowHooks = {
+    onTaskSuccess(event) {
+      void event.task;
+      assertTrue<Equals<typeof event.value, unknown>>();
+    },
+  };
+  await Workflow.invoke(new Checkout(), 'u1', { hooks: logger });
+}
+export { typedHooks };
 
 // A run interceptor's next() resolves with the run's result.
 const timing: WorkflowInterceptor = {
