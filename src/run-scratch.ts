@@ -25,12 +25,20 @@ export interface ReactionTarget {
 }
 
 /**
- * A plan keeps sets for later runs up to this many tasks' worth in all; plans larger than this
- * make a set per run. With 4,096, a burst of 2,000 runs of the seed's 6-task graph left 1.2 MiB
- * behind; with 1,024, what stays per workflow measured ~250 KiB for the seed's graph (170 sets)
- * and ~600 KiB for a one-task workflow (1,024 sets: a set's fixed part dominates small plans).
+ * A plan keeps sets for later runs up to this many tasks' worth in all, and at most
+ * {@link POOLED_SETS} of them; plans larger than this make a set per run. The sets stay for as
+ * long as the plan (its class, or its builder) does, so this is what a burst of concurrent runs
+ * leaves behind per workflow: with 4,096 tasks, a burst of 2,000 runs of the seed's 6-task graph
+ * left 1.2 MiB; with 1,024, ~250 KiB for the seed's graph (170 sets).
  */
 const POOLED_TASKS = 1_024;
+
+/**
+ * The most sets a plan keeps, whatever its size: a set's fixed part dominates small plans, and
+ * 1,024 sets of a one-task workflow kept ~600 KiB (a service with a builder DAG per tenant keeps
+ * that per DAG). 200 keep every set of the seed's graph.
+ */
+const POOLED_SETS = 200;
 
 /** One run's scratch. */
 export class RunScratch {
@@ -93,7 +101,7 @@ export class ScratchPool {
   private readonly capacity: number;
 
   constructor(taskCount: number) {
-    this.capacity = Math.floor(POOLED_TASKS / Math.max(taskCount, 1));
+    this.capacity = Math.min(POOLED_SETS, Math.floor(POOLED_TASKS / Math.max(taskCount, 1)));
   }
 
   /** A set for one run of `plan`, reporting to `target`, its counters as the plan starts them. */

@@ -760,20 +760,46 @@ export class Run<W extends object = object, P = unknown> {
     if (this.extras?.link !== undefined) this.extras.link.run = undefined;
     // Nothing is in flight, so every reaction the run handed out has fired.
     this.plan.scratch.giveBack(this.scratch);
+    if (this.extras !== undefined) settleKeptErrors(this.extras);
     // The result copies the run's output fields; it does not keep the run.
     const result = new ExecutionResult<W, P>(this.plan, this.param, this);
     const { workflow } = this.plan;
     if (this.stopReason === StopReason.Abort) {
-      this.reject(new WorkflowAbortedError(workflow, this.extras!.abortReason, result));
+      this.rejectWith(new WorkflowAbortedError(workflow, this.extras!.abortReason, result));
     } else if (this.failures !== undefined) {
       const [first] = this.failures;
-      this.reject(
+      this.rejectWith(
         new WorkflowExecutionError(workflow, first.task, first.error, this.failures, result),
       );
     } else {
       this.resolve(result);
     }
   }
+
+  /**
+   * Rejects the run's promise with `error`, made in the run's own frames: its stack is formatted
+   * first, or V8 would keep those frames' receiver — this run, and through it the instance, the
+   * caller's signal and hooks — for as long as the error lives unread (an error log, a cached
+   * failed promise).
+   */
+  private rejectWith(error: Error): void {
+    settleStack(error);
+    this.reject(error);
+  }
+}
+
+/**
+ * Formats the stacks of the errors a result or a run error keeps — failures (and the attempt errors
+ * behind them) and the errors fallbacks recovered from — as {@link Run.rejectWith} does for the run
+ * error: made while the run's frames were on the stack (a task called by the run), they would keep
+ * the run, and through it the instance, the caller's signal and hooks, for as long as they live.
+ */
+function settleKeptErrors(extras: RunExtras): void {
+  for (const failure of extras.failures ?? []) {
+    settleStack(failure.error);
+    settleStack(failure.attemptError);
+  }
+  for (const error of extras.recoveredFrom?.values() ?? []) settleStack(error);
 }
 
 /**

@@ -30,6 +30,52 @@ async function survives(ref: WeakRef<object>): Promise<boolean> {
 }
 
 describe('what a finished run leaves behind', () => {
+  describe("errors kept unread (an error log) do not keep the instance, the caller's signal or hooks", () => {
+    class Request {
+      readonly payload = new Array(1_000).fill('request data');
+      @Task() broken(): number {
+        throw new Error('fails');
+      }
+      @Task({ fallback: () => 0 }) recovered(): number {
+        throw new Error('recovered from');
+      }
+    }
+
+    /** Runs a `Request` as `how` says, keeps what `keep` picks, and weak references to the rest. */
+    async function run(
+      how: 'fails' | 'aborted from a hook' | 'recovered',
+      keep: 'error' | 'result',
+    ) {
+      const instance = new Request();
+      const controller = new AbortController();
+      const hooks = {
+        onTaskStart: () => (how === 'aborted from a hook' ? controller.abort('stop') : undefined),
+      };
+      const outcome = await Workflow.invoke(instance, undefined, {
+        signal: controller.signal,
+        hooks,
+        targets: how === 'recovered' ? ['recovered'] : ['broken'],
+      }).then(
+        (result) => ({ result, error: undefined }),
+        (error: WorkflowExecutionError) => ({ result: error.result, error }),
+      );
+      kept.push(keep === 'error' ? outcome.error : outcome.result); // never reading a stack
+      return [new WeakRef(instance), new WeakRef(controller.signal), new WeakRef(hooks)];
+    }
+    const kept: unknown[] = [];
+
+    for (const how of ['fails', 'aborted from a hook', 'recovered'] as const) {
+      for (const keep of how === 'recovered'
+        ? (['result'] as const)
+        : (['error', 'result'] as const)) {
+        it(`a run that ${how}, its ${keep} kept`, async () => {
+          for (const ref of await run(how, keep)) expect(await survives(ref)).to.equal(false);
+          expect(kept.at(-1)).to.not.equal(undefined);
+        });
+      }
+    }
+  });
+
   it('a task that keeps its signal or its context forever does not keep the run', async () => {
     const kept: unknown[] = [];
     class Flow {
