@@ -29,9 +29,18 @@ export function settleDependents(run: Run<any, any>, task: number, outcome: Unsu
   queueInDeclarationOrder(run, releaseDependents(run, task, outcome, undefined));
 }
 
-/** Queues `tasks` (made ready by one event), lowest index — first declared — first. */
-function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | undefined): void {
+/**
+ * Queues `tasks` (made ready by one event), lowest index — first declared — first; or, while the
+ * run collects the releases of one larger event (a stop: {@link Run.releaseBatch}), adds them to
+ * that batch, queued together when it ends.
+ */
+export function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | undefined): void {
   if (tasks === undefined) return;
+  const batch = run.releaseBatch;
+  if (batch !== undefined) {
+    for (const task of tasks) batch.push(task);
+    return;
+  }
   if (tasks.length > 1) tasks.sort((a, b) => a - b);
   for (const task of tasks) run.ready.push(task);
 }

@@ -17,6 +17,7 @@ import { readClock, readClockInReaction } from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
   cancelPendingTasks,
+  queueInDeclarationOrder,
   dependencyArgument,
   settleDependents,
   skipTask,
@@ -246,6 +247,31 @@ export class Run<W extends object = object, P = unknown> {
   /** The errors that fallbacks recovered tasks from, by task; `undefined` when none did. */
   get recoveredFrom(): Map<number, unknown> | undefined {
     return this.extras?.recoveredFrom;
+  }
+
+  /**
+   * While one event (a stop, a failure that stops the run) is being handled: the tasks it made
+   * ready, queued together in declaration order when it ends (see control-flow.ts).
+   */
+  get releaseBatch(): number[] | undefined {
+    return this.extras?.releaseBatch;
+  }
+
+  /** Starts collecting one event's releases, unless an outer event already does: whether it did. */
+  private openReleaseBatch(): boolean {
+    const extras = this.more();
+    if (extras.releaseBatch !== undefined) return false;
+    extras.releaseBatch = [];
+    return true;
+  }
+
+  /** Queues what the batch {@link openReleaseBatch} opened collected, if it opened one. */
+  private closeReleaseBatch(opened: boolean): void {
+    if (!opened) return;
+    const extras = this.extras!;
+    const batch = extras.releaseBatch;
+    extras.releaseBatch = undefined;
+    queueInDeclarationOrder(this, batch);
   }
 
   /** Tasks that started and then called `skip()`; `undefined` when none did. */
@@ -677,8 +703,11 @@ export class Run<W extends object = object, P = unknown> {
         this.hookFailed(task, hookError);
       }
     }
+    // The stop's releases and this task's own are one event's: they queue together.
+    const opened = this.settings.failFast && this.openReleaseBatch();
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
     settleDependents(this, task, Failed);
+    this.closeReleaseBatch(opened);
     this.pump();
   }
 
@@ -719,8 +748,11 @@ export class Run<W extends object = object, P = unknown> {
     if (reason === StopReason.Abort) this.more().abortReason = abortReason;
     const signalReason = this.stopError();
     this.extras?.runController?.abort(signalReason);
+    // What the stop releases — pending tasks cancelled, retry waits failed — is one event's.
+    const opened = this.openReleaseBatch();
     if (this.plan.hasAllSettled) cancelPendingTasks(this);
     this.extras?.attemptRunner?.stop(signalReason);
+    this.closeReleaseBatch(opened);
   }
 
   /**
@@ -828,6 +860,8 @@ class RunExtras {
   interceptorInfo: RunInterceptorInfo | undefined = undefined;
   /** What outlives the run holds of it (see {@link RunLink}). */
   link: RunLink | undefined = undefined;
+  /** See {@link Run.releaseBatch}. */
+  releaseBatch: number[] | undefined = undefined;
 }
 
 /**

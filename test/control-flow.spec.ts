@@ -294,6 +294,55 @@ describe('tasks that a skip or a stop releases together', () => {
     await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
     expect(started).to.deep.equal(['closeSecond', 'closeFirst']);
   });
+
+  it("start in declaration order when a failure releases its own and, stopping the run, others'", async () => {
+    const started: string[] = [];
+    class Flow {
+      // Released by boom's failure itself; the one below by the stop cancelling `after`.
+      @Task({ when: 'allSettled' }) @DependsOn('boom') closeBoom() {
+        started.push('closeBoom');
+      }
+      @Task() async boom(): Promise<number> {
+        await settle();
+        throw new Error('boom');
+      }
+      @Task() @DependsOn('boom') after(boom: number) {
+        return boom;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('after') closeAfter() {
+        started.push('closeAfter');
+      }
+    }
+    await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(started).to.deep.equal(['closeBoom', 'closeAfter']);
+  });
+
+  it('start in declaration order when an abort fails a retry wait and cancels other tasks', async () => {
+    const started: string[] = [];
+    const controller = new AbortController();
+    class Flow {
+      // Released when the abort fails `flaky`, waiting out its retry delay.
+      @Task({ when: 'allSettled' }) @DependsOn('flaky') closeFlaky() {
+        started.push('closeFlaky');
+      }
+      @Task({ retries: 1, retryDelay: 60_000 }) flaky(): number {
+        throw new Error('transient');
+      }
+      @Task() async slow() {
+        await settle();
+        controller.abort('stop');
+      }
+      @Task() @DependsOn('slow') after() {}
+      @Task({ when: 'allSettled' }) @DependsOn('after') closeAfter() {
+        started.push('closeAfter');
+      }
+    }
+    await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expect(started).to.deep.equal(['closeFlaky', 'closeAfter']);
+  });
 });
 
 describe("when: 'allSettled'", () => {
