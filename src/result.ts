@@ -2,11 +2,26 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { describeInput, describeThrown } from './describe.js';
+import { describeInput, describeThrown, isError } from './describe.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types.js';
 import { shareInstanceof } from './shared.js';
+
+/**
+ * What a task threw, as JSON can hold it (an `Error` is `{}` to `JSON.stringify`, and a value may
+ * refer to itself or be a `BigInt`): an error's `{ name, message }`, anything else described.
+ */
+function thrownAsJson(thrown: unknown): { name: string; message: string } | string {
+  if (!isError(thrown)) return describeThrown(thrown);
+  let name = 'Error';
+  try {
+    if (typeof thrown.name === 'string') name = thrown.name;
+  } catch {
+    // A getter that throws: the default name.
+  }
+  return { name, message: describeThrown(thrown) };
+}
 
 /** Where a task is in a run, as stored per task in a run's `states`. */
 export const TaskState = {
@@ -192,8 +207,10 @@ export class ExecutionResult<W extends object = any, P = unknown> {
 
   /**
    * What `JSON.stringify` writes for a result — and so for a run error that holds one, as a
-   * structured logger writes it: the workflow, the run's duration and its trace. Not the values
-   * (`toObject()` has them: they may be large, or not JSON) and none of the run's inner arrays.
+   * structured logger writes it: the workflow, the run's duration and its trace, the errors that
+   * fallbacks recovered from as `{ name, message }` (or described, if not errors), so that it is
+   * always JSON. Not the values (`toObject()` has them: they may be large, or not JSON) and none
+   * of the run's inner arrays.
    *
    * @example
    * ```ts
@@ -201,7 +218,12 @@ export class ExecutionResult<W extends object = any, P = unknown> {
    * ```
    */
   toJSON(): Pick<ExecutionResult, 'workflow' | 'durationMs' | 'trace'> {
-    return { workflow: this.workflow, durationMs: this.durationMs, trace: this.trace };
+    const trace = this.trace.map((entry) =>
+      'recoveredFrom' in entry
+        ? { ...entry, recoveredFrom: thrownAsJson(entry.recoveredFrom) }
+        : entry,
+    );
+    return { workflow: this.workflow, durationMs: this.durationMs, trace };
   }
 
   private buildTrace(): readonly TaskTrace[] {

@@ -92,10 +92,15 @@ function collectTasks(
   }
   if (levels.length === 0) throw definitionErrors.noTasks(workflow);
   const largestPrototype = Math.max(...levels.map(({ members }) => members.length));
+  // The class itself; a member another class of the chain declared is reported as a base's.
+  const derived = chain[0];
   // One class with tasks (the usual case): its members, in declaration order, are the tasks.
   if (levels.length === 1) {
-    for (const metadata of levels[0].members) checkMember(metadata, workflow);
-    return { definitions: levels[0].members, largestPrototype };
+    const [{ members: only, declaredIn }] = levels;
+    for (const metadata of only) {
+      checkMember(metadata, workflow, declaredIn === derived ? undefined : declaredIn);
+    }
+    return { definitions: only, largestPrototype };
   }
   // Several: a subclass's member replaces its base's in place (Map keeps first-insertion order),
   // so a base's mistake that a decorated override replaces is no mistake of this class. The rest
@@ -104,7 +109,6 @@ function collectTasks(
   for (const { members: own, declaredIn } of levels) {
     for (const metadata of own) members.set(metadata.key, { metadata, declaredIn });
   }
-  const derived = levels[levels.length - 1].declaredIn;
   for (const { metadata, declaredIn } of members.values()) {
     checkMember(metadata, workflow, declaredIn === derived ? undefined : declaredIn);
   }

@@ -667,8 +667,7 @@ export class Run<W extends object = object, P = unknown> {
     this.inFlight--;
     this.unfinished--;
     if (recoveredFrom !== NONE) (this.more().recoveredFrom ??= new Map()).set(task, recoveredFrom);
-    // After a stop, only `allSettled` tasks are still pending (the rest were cancelled).
-    if (this.stopReason === NOT_STOPPED || this.plan.hasAllSettled) {
+    if (this.stopReason === NOT_STOPPED) {
       const { start, list } = this.plan.dependents;
       const { waitingFor, ready, states } = this;
       for (let edge = start[task]; edge < start[task + 1]; edge++) {
@@ -677,8 +676,28 @@ export class Run<W extends object = object, P = unknown> {
           if (this.isIncluded(dependent)) ready.push(dependent);
         }
       }
+    } else if (this.plan.hasAllSettled) {
+      // After a stop, only `allSettled` tasks are still pending (the rest were cancelled).
+      this.releaseAfterStop(task);
     }
     this.pump();
+  }
+
+  /**
+   * The dependents that task `task`'s success (after a stop: a fallback recovered it) makes ready,
+   * queued as the stop's other releases are — with them, while the stop is still being handled.
+   */
+  private releaseAfterStop(task: number): void {
+    const { start, list } = this.plan.dependents;
+    const { waitingFor, states } = this;
+    let becameReady: number[] | undefined;
+    for (let edge = start[task]; edge < start[task + 1]; edge++) {
+      const dependent = list[edge];
+      if (--waitingFor[dependent] === 0 && states[dependent] === Pending) {
+        if (this.isIncluded(dependent)) (becameReady ??= []).push(dependent);
+      }
+    }
+    queueInDeclarationOrder(this, becameReady);
   }
 
   /**

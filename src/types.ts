@@ -254,12 +254,18 @@ export interface WorkflowHooks<W = any> {
 /** `0 extends 1 & T` holds only for `any`: hooks of an untyped run keep their plain events. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
+/**
+ * Whether hooks of a run of `W` keep their plain events: `W` is `any`, or its type names no task
+ * (its tasks are `private` or `protected`, which `keyof` does not see).
+ */
+type UntypedHooks<W> = IsAny<W> extends true ? true : [TaskName<W>] extends [never] ? true : false;
+
 /** A hook's event for a run of `W`: its `task` is one of `W`'s task names. */
-type HookEvent<W, E> = IsAny<W> extends true ? E : E & { task: TaskName<W> };
+type HookEvent<W, E> = UntypedHooks<W> extends true ? E : E & { task: TaskName<W> };
 
 /** `onTaskSuccess`'s event for a run of `W`: once `task` is narrowed, `value` is that task's. */
 type SuccessHookEvent<W> =
-  IsAny<W> extends true
+  UntypedHooks<W> extends true
     ? TaskSuccessEvent
     : { [K in TaskName<W>]: TaskSuccessEvent & { task: K; value: TaskResult<W, K> } }[TaskName<W>];
 

@@ -343,6 +343,33 @@ describe('tasks that a skip or a stop releases together', () => {
     );
     expect(started).to.deep.equal(['closeFlaky', 'closeAfter']);
   });
+
+  it('start in declaration order when an abort makes a fallback recover a retry wait', async () => {
+    const started: string[] = [];
+    const controller = new AbortController();
+    class Flow {
+      @Task() async blocker() {
+        await settle();
+        controller.abort('stop');
+      }
+      // The abort ends its retry wait; its fallback recovers it, releasing closeRecovered.
+      @Task({ retries: 1, retryDelay: 60_000, fallback: () => 'fallback' }) flaky(): string {
+        throw new Error('transient');
+      }
+      @Task() @DependsOn('blocker') after() {}
+      @Task({ when: 'allSettled' }) @DependsOn('after') closeAfter() {
+        started.push('closeAfter');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('flaky') closeRecovered() {
+        started.push('closeRecovered');
+      }
+    }
+    await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expect(started).to.deep.equal(['closeAfter', 'closeRecovered']);
+  });
 });
 
 describe("when: 'allSettled'", () => {

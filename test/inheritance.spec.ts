@@ -116,6 +116,11 @@ describe('inheritance', () => {
       expect(() => Workflow.validate(UsesAccessor)).to.throw(
         'UsesAccessor: in its base class Accessor: @Task() on accessor "total"',
       );
+      // A subclass with no decorated member of its own: the base's mistake is still the base's.
+      class AddsNothing extends Forgetful {}
+      expect(() => Workflow.validate(AddsNothing)).to.throw(
+        'AddsNothing: @DependsOn on "helper", which is not a @Task() method of its base class Forgetful.',
+      );
     });
 
     it('is no mistake of a subclass whose decorated override replaces it', async () => {

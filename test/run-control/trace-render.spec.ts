@@ -188,6 +188,26 @@ describe('ExecutionResult in JSON', () => {
     expect(Object.keys(logged.result)).to.deep.equal(['workflow', 'durationMs', 'trace']);
     expect(logged.result.trace.map((entry: { task: string }) => entry.task)).to.include('broken');
   });
+
+  it('is always JSON: a recovered-from error that refers to itself, or a BigInt thrown', async () => {
+    const circular = Object.assign(new TypeError('socket hang up'), { request: {} as object });
+    (circular.request as { error?: unknown }).error = circular;
+    class Recovers {
+      @Task({ fallback: () => 0 }) fromError(): number {
+        throw circular;
+      }
+      @Task({ fallback: () => 0 }) fromBigInt(): number {
+        throw 42n;
+      }
+    }
+    const result = await Workflow.invoke(new Recovers());
+    const logged = JSON.parse(JSON.stringify(result));
+    expect(
+      logged.trace.map((entry: { recoveredFrom: unknown }) => entry.recoveredFrom),
+    ).to.deep.equal([{ name: 'TypeError', message: 'socket hang up' }, '42']);
+    // The result itself still holds what was thrown.
+    expect(result.trace[0].recoveredFrom).to.equal(circular);
+  });
 });
 
 /** d3, as Mermaid (a dev dependency) uses it to draw a Gantt chart's axis. */

@@ -176,6 +176,24 @@ async function typedHooks(): Promise<void> {
 }
 export { typedHooks };
 
+// Tasks that keyof does not see (private, protected): hooks keep their plain events.
+class Hidden {
+  @Task() private secret() {
+    return 1;
+  }
+}
+async function hiddenTaskHooks(): Promise<void> {
+  await Workflow.invoke(new Hidden(), undefined, {
+    hooks: {
+      onTaskSuccess(event) {
+        void event.task;
+        assertTrue<Equals<typeof event.value, unknown>>();
+      },
+    },
+  });
+}
+export { hiddenTaskHooks };
+
 // A run interceptor's next() resolves with the run's result.
 const timing: WorkflowInterceptor = {
   async run(_info, next) {
