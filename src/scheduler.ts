@@ -257,11 +257,18 @@ export class Run<W extends object = object, P = unknown> {
     return this.extras?.releaseBatch;
   }
 
-  /** Starts collecting one event's releases, unless an outer event already does: whether it did. */
+  /**
+   * Starts collecting one event's releases, unless an outer event already does: whether it did.
+   * Until the batch closes, nothing starts (a task the event settles on the way — a retry wait it
+   * fails, a fallback it runs — would pump): under a limit, a task queued earlier must not take a
+   * slot ahead of a higher-ranked one the batch holds. The caller pumps after closing.
+   */
   private openReleaseBatch(): boolean {
     const extras = this.more();
     if (extras.releaseBatch !== undefined) return false;
     extras.releaseBatch = [];
+    extras.releaseBatchHeldPump = !this.pumping;
+    this.pumping = true;
     return true;
   }
 
@@ -271,6 +278,7 @@ export class Run<W extends object = object, P = unknown> {
     const extras = this.extras!;
     const batch = extras.releaseBatch;
     extras.releaseBatch = undefined;
+    if (extras.releaseBatchHeldPump) this.pumping = false;
     queueInDeclarationOrder(this, batch);
   }
 
@@ -715,6 +723,9 @@ export class Run<W extends object = object, P = unknown> {
     this.addFailure(
       attemptError === NONE ? { task: name, error } : { task: name, error, attemptError },
     );
+    // The failure is one event: what the stop it causes releases (also a stop its onTaskFailure
+    // hook causes, by throwing or aborting) and this task's own dependents queue together.
+    const opened = this.openReleaseBatch();
     if (this.events !== undefined) {
       try {
         this.events.taskFailure(task, attempt, error, end);
@@ -722,8 +733,6 @@ export class Run<W extends object = object, P = unknown> {
         this.hookFailed(task, hookError);
       }
     }
-    // The stop's releases and this task's own are one event's: they queue together.
-    const opened = this.settings.failFast && this.openReleaseBatch();
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
     settleDependents(this, task, Failed);
     this.closeReleaseBatch(opened);
@@ -881,6 +890,8 @@ class RunExtras {
   link: RunLink | undefined = undefined;
   /** See {@link Run.releaseBatch}. */
   releaseBatch: number[] | undefined = undefined;
+  /** Whether opening the batch held the pump (it was not already running). */
+  releaseBatchHeldPump = false;
 }
 
 /**

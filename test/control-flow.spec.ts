@@ -370,6 +370,71 @@ describe('tasks that a skip or a stop releases together', () => {
     );
     expect(started).to.deep.equal(['closeAfter', 'closeRecovered']);
   });
+
+  it('start in declaration order when a failure stops the run through its onTaskFailure hook', async () => {
+    for (const stopVia of ['throwing', 'aborting'] as const) {
+      const started: string[] = [];
+      const controller = new AbortController();
+      class Flow {
+        @Task() async boom(): Promise<number> {
+          await settle();
+          throw new Error('boom');
+        }
+        @Task({ when: 'allSettled' }) @DependsOn('boom') closeBoom() {
+          started.push('closeBoom');
+        }
+        @Task() async slow() {
+          await settle(5);
+        }
+        @Task() @DependsOn('slow') after() {}
+        @Task({ when: 'allSettled' }) @DependsOn('after') closeAfter() {
+          started.push('closeAfter');
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, {
+        signal: controller.signal,
+        hooks: {
+          onTaskFailure() {
+            if (stopVia === 'aborting') controller.abort('stop');
+            else throw new Error('hook failed');
+          },
+        },
+      }).then(
+        () => expect.fail('the run should fail'),
+        () => undefined,
+      );
+      expect(started, stopVia).to.deep.equal(['closeBoom', 'closeAfter']);
+    }
+  });
+});
+
+describe('priority, when a stop releases tasks', () => {
+  it('starts the highest priority first, though another was queued before the stop', async () => {
+    const started: string[] = [];
+    const controller = new AbortController();
+    class Flow {
+      // Waits out a retry delay when the run is aborted: the abort fails it, releasing urgent.
+      @Task({ retries: 1, retryDelay: 60_000 }) flaky(): number {
+        started.push('flaky');
+        throw new Error('transient');
+      }
+      @Task({ when: 'allSettled' }) async routine() {
+        started.push('routine');
+        await settle();
+      }
+      @Task({ when: 'allSettled', priority: 100 }) @DependsOn('flaky') async urgent() {
+        started.push('urgent');
+      }
+    }
+    const run = Workflow.invoke(new Flow(), undefined, {
+      concurrency: 1,
+      signal: controller.signal,
+    });
+    await settle(); // flaky failed its first attempt; routine waits for the slot it holds
+    controller.abort('stop');
+    await rejectionOf(run, WorkflowAbortedError);
+    expect(started).to.deep.equal(['flaky', 'urgent', 'routine']);
+  });
 });
 
 describe("when: 'allSettled'", () => {
