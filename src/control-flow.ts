@@ -30,6 +30,15 @@ export function settleDependents(run: Run<any, any>, task: number, outcome: Unsu
 }
 
 /**
+ * Task `task` succeeded after the run stopped (a fallback recovered it from the stop): the
+ * `allSettled` tasks waiting for it — the only ones a stop leaves pending — count it as settled,
+ * and join the stop's other releases.
+ */
+export function settleDependentsAfterStop(run: Run<any, any>, task: number): void {
+  queueInDeclarationOrder(run, releaseDependents(run, task, Succeeded, undefined));
+}
+
+/**
  * Queues `tasks` (made ready by one event), lowest index — first declared — first; or, while the
  * run collects the releases of one larger event (a stop: {@link Run.releaseBatch}), adds them to
  * that batch, queued together when it ends.
@@ -52,7 +61,8 @@ export function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | un
 function releaseDependents(
   run: Run<any, any>,
   task: number,
-  outcome: Unsuccessful,
+  // A success only after a stop (see settleDependentsAfterStop), when nothing is skipped any more.
+  outcome: Unsuccessful | typeof Succeeded,
   becameReady: number[] | undefined,
 ): number[] | undefined {
   const { plan, states, waitingFor } = run;

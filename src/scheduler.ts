@@ -17,9 +17,10 @@ import { readClock, readClockInReaction } from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
   cancelPendingTasks,
-  queueInDeclarationOrder,
   dependencyArgument,
+  queueInDeclarationOrder,
   settleDependents,
+  settleDependentsAfterStop,
   skipTask,
 } from './control-flow.js';
 import { describeThrown } from './describe.js';
@@ -685,27 +686,9 @@ export class Run<W extends object = object, P = unknown> {
         }
       }
     } else if (this.plan.hasAllSettled) {
-      // After a stop, only `allSettled` tasks are still pending (the rest were cancelled).
-      this.releaseAfterStop(task);
+      settleDependentsAfterStop(this, task);
     }
     this.pump();
-  }
-
-  /**
-   * The dependents that task `task`'s success (after a stop: a fallback recovered it) makes ready,
-   * queued as the stop's other releases are — with them, while the stop is still being handled.
-   */
-  private releaseAfterStop(task: number): void {
-    const { start, list } = this.plan.dependents;
-    const { waitingFor, states } = this;
-    let becameReady: number[] | undefined;
-    for (let edge = start[task]; edge < start[task + 1]; edge++) {
-      const dependent = list[edge];
-      if (--waitingFor[dependent] === 0 && states[dependent] === Pending) {
-        if (this.isIncluded(dependent)) (becameReady ??= []).push(dependent);
-      }
-    }
-    queueInDeclarationOrder(this, becameReady);
   }
 
   /**
@@ -800,9 +783,9 @@ export class Run<W extends object = object, P = unknown> {
       { cause: first.error },
     );
     error.name = 'AbortError';
-    // A task may keep its aborted signal, and so this error and its cause, for good.
+    // A task may keep its aborted signal, and so this error, for good (its cause, a failure, is
+    // formatted when the run finishes: settleKeptErrors).
     settleStack(error);
-    settleStack(first.error);
     return error;
   }
 
