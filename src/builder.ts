@@ -521,13 +521,12 @@ function rejectTaskOptions(
   options: object,
   invalid: (message: string) => WorkflowDefinitionError,
 ): void {
-  let keys: string[];
+  let other: string | undefined;
   try {
-    keys = Object.keys(options);
+    other = unknownKey(options, ['name']);
   } catch (error) {
     throw invalid(`options could not be read: ${describeThrown(error)}`);
   }
-  const other = keys.find((key) => key !== 'name');
   if (other !== undefined) {
     throw invalid(
       `option "${other}" does not apply to an immediate node, whose value is given: its only ` +

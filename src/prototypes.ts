@@ -36,3 +36,14 @@ export function classNameOf(constructor: Function): string {
     return '';
   }
 }
+
+/**
+ * The name of the class `prototype` belongs to, `''` when unknown: that of its own `constructor`,
+ * unless that is no class of this prototype (a method named `['constructor']`, say).
+ */
+export function classNameOfPrototype(prototype: object): string {
+  const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+  return typeof constructor === 'function' && constructor.prototype === prototype
+    ? classNameOf(constructor)
+    : '';
+}

@@ -7,7 +7,7 @@ import { describeInput } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
-import { classNameOf, isOwnMethod, prototypeChain } from './prototypes.js';
+import { classNameOfPrototype, isOwnMethod, prototypeChain } from './prototypes.js';
 import { didYouMean } from './suggest.js';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens.js';
 
@@ -147,7 +147,10 @@ function rejectStaticMembers(constructor: Function, workflow: string): void {
  */
 function checkMember(metadata: MemberMetadata, workflow: string, declaredIn?: object): void {
   const member = String(metadata.key);
-  const baseClass = declaredIn === undefined ? undefined : classOfPrototype(declaredIn);
+  const baseClass =
+    declaredIn === undefined
+      ? undefined
+      : classNameOfPrototype(declaredIn) || '(an anonymous class)';
   const invalid = (problem: string) =>
     definitionErrors.invalidTask(
       workflow,
@@ -359,26 +362,10 @@ function isMethodOf(prototype: object, name: string): boolean {
  * The name of the class at the start of `chain`. A class decorator that returns an anonymous
  * `class extends Target` leaves the first level nameless: then the nearest named base is used.
  */
-/** The name of the class whose prototype is `prototype`, for messages. */
-function classOfPrototype(prototype: object): string {
-  return ownClassName(prototype) || '(an anonymous class)';
-}
-
 function workflowNameOf(chain: readonly object[]): string {
   for (const current of chain) {
-    const name = ownClassName(current);
+    const name = classNameOfPrototype(current);
     if (name !== '') return name;
   }
   return '(anonymous workflow)';
-}
-
-/**
- * The name of the class `prototype` belongs to, `''` when unknown: its `constructor`, unless that
- * is no class of this prototype (a method named `['constructor']`, say).
- */
-function ownClassName(prototype: object): string {
-  const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
-  return typeof constructor === 'function' && constructor.prototype === prototype
-    ? classNameOf(constructor)
-    : '';
 }

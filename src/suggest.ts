@@ -73,6 +73,7 @@ export function editDistance(a: string, b: string, atMost = Infinity): number {
   let beforePrevious = new Array<number>(b.length + 1);
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   let current = new Array<number>(b.length + 1);
+  let previousLeast = 0; // the least of row 0
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
     let rowLeast = i;
@@ -87,7 +88,8 @@ export function editDistance(a: string, b: string, atMost = Infinity): number {
     }
     // Every later cell is at least the least of this row or the one before it (a swap reaches
     // back two rows): when both exceed `atMost`, so does the distance.
-    if (rowLeast > atMost && i > 1 && Math.min(...previous) > atMost) return atMost + 1;
+    if (rowLeast > atMost && previousLeast > atMost) return atMost + 1;
+    previousLeast = rowLeast;
     [beforePrevious, previous, current] = [previous, current, beforePrevious];
   }
   return Math.min(previous[b.length], atMost + 1);
