@@ -120,37 +120,52 @@ function startAtLowest(cycle: number[]): number[] {
 
 /**
  * For each node, the number of nodes on the longest path from it to a sink, itself included
- * (a sink has 1). `order` must be a topological order.
+ * (a sink has 1). `order` must be a topological order. With `included`, only the marked nodes
+ * count: the graph is the one they induce (the others get 0).
  */
-export function remainingPathLengths(order: Int32Array, dependents: Adjacency): Int32Array {
-  return heaviestPathsToSinks(order, dependents, new Int32Array(order.length), undefined);
+export function remainingPathLengths(
+  order: Int32Array,
+  dependents: Adjacency,
+  included?: Uint8Array,
+): Int32Array {
+  return heaviestPathsToSinks(order, dependents, new Int32Array(order.length), undefined, included);
 }
 
 /**
  * Each node's own priority plus the largest of 0 and its dependents' cumulative priorities (as
  * p-graph computes it): a node inherits the urgency of the work waiting for it. `order` must be a
- * topological order.
+ * topological order. With `included`, only the marked nodes count (the others get 0).
  */
 export function cumulativePriorities(
   order: Int32Array,
   dependents: Adjacency,
   ownPriorities: Float64Array,
+  included?: Uint8Array,
 ): Float64Array {
-  return heaviestPathsToSinks(order, dependents, new Float64Array(order.length), ownPriorities);
+  return heaviestPathsToSinks(
+    order,
+    dependents,
+    new Float64Array(order.length),
+    ownPriorities,
+    included,
+  );
 }
 
 /**
  * Fills `totals` with each node's weight (`ownWeights[node]`, or 1 when there are none) plus the
- * largest of 0 and its dependents' totals, walking `order` (a topological order) backwards.
+ * largest of 0 and its dependents' totals, walking `order` (a topological order) backwards. A node
+ * left out of `included` keeps its 0, so it adds nothing to the nodes it depends on.
  */
 function heaviestPathsToSinks<Totals extends Int32Array | Float64Array>(
   order: Int32Array,
   dependents: Adjacency,
   totals: Totals,
   ownWeights: Float64Array | undefined,
+  included: Uint8Array | undefined,
 ): Totals {
   for (let position = order.length - 1; position >= 0; position--) {
     const node = order[position];
+    if (included !== undefined && included[node] === 0) continue;
     let heaviest = 0;
     for (let edge = dependents.start[node]; edge < dependents.start[node + 1]; edge++) {
       const total = totals[dependents.list[edge]];
@@ -163,17 +178,26 @@ function heaviestPathsToSinks<Totals extends Int32Array | Float64Array>(
 
 /**
  * Ranks nodes for scheduling: rank 0 goes first. Higher cumulative priority first (when given),
- * then longer remaining path, then lower index (declaration order).
+ * then longer remaining path, then lower index (declaration order). With `included`, only the
+ * marked nodes are ranked (the others, which never queue, keep rank 0).
  */
-export function schedulingRanks(remainingPath: Int32Array, priorities?: Float64Array): Int32Array {
-  const byPriority = Array.from(remainingPath.keys()).sort(
+export function schedulingRanks(
+  remainingPath: Int32Array,
+  priorities?: Float64Array,
+  included?: Uint8Array,
+): Int32Array {
+  const nodes: number[] = [];
+  for (let node = 0; node < remainingPath.length; node++) {
+    if (included === undefined || included[node] === 1) nodes.push(node);
+  }
+  nodes.sort(
     (a, b) =>
       (priorities === undefined ? 0 : priorities[b] - priorities[a]) ||
       remainingPath[b] - remainingPath[a] ||
       a - b,
   );
   const ranks = new Int32Array(remainingPath.length);
-  byPriority.forEach((node, rank) => (ranks[node] = rank));
+  for (let rank = 0; rank < nodes.length; rank++) ranks[nodes[rank]] = rank;
   return ranks;
 }
 

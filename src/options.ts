@@ -16,6 +16,11 @@ export interface RunSettings {
   readonly concurrency: number;
   /** Which tasks run; `undefined` means all of them. */
   readonly included: Uint8Array | undefined;
+  /**
+   * The ready queue's order under a limit, when `targets` leave tasks out (counting only the tasks
+   * that run); `undefined`: the plan's own ranks, or no limit.
+   */
+  readonly ranks: Int32Array | undefined;
   /** Replacement functions by task index; `undefined` when there are none. */
   readonly overrides: (Function | undefined)[] | undefined;
   readonly hooks: ResolvedHooks | undefined;
@@ -78,6 +83,7 @@ const HOOK_NAMES = [
 const DEFAULT_SETTINGS: RunSettings = {
   concurrency: Infinity,
   included: undefined,
+  ranks: undefined,
   overrides: undefined,
   hooks: undefined,
   failFast: true,
@@ -97,6 +103,7 @@ export function streamedRunSettings(
   return {
     concurrency: settings.concurrency,
     included: settings.included,
+    ranks: settings.ranks,
     overrides: settings.overrides,
     hooks: settings.hooks,
     failFast: settings.failFast,
@@ -168,7 +175,12 @@ function checkRunOptions(
     option = 'hooks';
     const hooks = resolveHooks(options.hooks, invalid);
     option = 'targets';
-    const included = resolveTargets(plan, options.targets, targetName, invalid);
+    const targets = resolveTargets(plan, options.targets, targetName, invalid);
+    const included = targets === undefined ? undefined : plan.closure(targets);
+    const ranks =
+      included === undefined || concurrency === Infinity
+        ? undefined
+        : plan.ranksWithin(targets!, included);
     option = 'overrides';
     const overrides = resolveOverrides(plan, options.overrides, invalid);
     option = 'interceptors';
@@ -176,6 +188,7 @@ function checkRunOptions(
     return {
       concurrency,
       included,
+      ranks,
       overrides,
       hooks,
       failFast,
@@ -199,7 +212,7 @@ function resolveTargets(
   targets: readonly string[] | undefined,
   targetName: TargetName | undefined,
   invalid: InvalidOption,
-): Uint8Array | undefined {
+): number[] | undefined {
   if (targets === undefined) return undefined;
   if (!Array.isArray(targets) || targets.length === 0) {
     throw invalid(
@@ -215,7 +228,7 @@ function resolveTargets(
       taskIndex(plan, targetName === undefined ? target : targetName(target), 'targets', invalid),
     );
   }
-  return plan.closure(indexes);
+  return indexes;
 }
 
 function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | undefined {

@@ -87,7 +87,18 @@ export interface WorkflowPlan {
   readonly graph: WorkflowGraph;
   /** Marks `targets` and their transitive dependencies. */
   closure(targets: Iterable<number>): Uint8Array;
+  /**
+   * The scheduling ranks of a run of `included`, the closure of `targets`: as {@link ranks}, but
+   * counting only the tasks that run (a dependent left out lends no path length or priority).
+   * Kept for the last few target lists, so a run repeated with the same targets does not sort.
+   */
+  ranksWithin(targets: readonly number[], included: Uint8Array): Int32Array;
 }
+
+/** How many target lists' ranks a plan keeps, at most (fewer for large plans: see below). */
+const RANKED_TARGET_LISTS = 16;
+/** Tasks' ranks kept per plan for target lists, at most (4 bytes each). */
+const RANKED_TARGET_TASKS = 1_000_000;
 
 /**
  * A plan being filled in, task by task: `addTask`, then that task's `addArgument`s, then the next
@@ -198,7 +209,20 @@ export class PlanDraft {
     for (const [task, priority] of this.priorities) priorities![task] = priority;
     const inputKinds = new Uint8Array(taskCount);
     for (const [task, kinds] of this.inputKinds) inputKinds[task] = kinds;
+    const rankTasks = (included?: Uint8Array) =>
+      schedulingRanks(
+        remainingPathLengths(order, dependents, included),
+        priorities === undefined
+          ? undefined
+          : cumulativePriorities(order, dependents, priorities, included),
+        included,
+      );
     let ranks: Int32Array | undefined;
+    const ranksByTargets = new Map<string, Int32Array>();
+    const targetListsKept = Math.max(
+      1,
+      Math.min(RANKED_TARGET_LISTS, Math.floor(RANKED_TARGET_TASKS / Math.max(taskCount, 1))),
+    );
     let graph: WorkflowGraph | undefined;
     return {
       workflow,
@@ -215,12 +239,7 @@ export class PlanDraft {
       inputKinds,
       roots,
       get ranks() {
-        return (ranks ??= schedulingRanks(
-          remainingPathLengths(order, dependents),
-          priorities === undefined
-            ? undefined
-            : cumulativePriorities(order, dependents, priorities),
-        ));
+        return (ranks ??= rankTasks());
       },
       attemptPolicies,
       hasAttemptPolicies: this.policies.size > 0,
@@ -231,6 +250,18 @@ export class PlanDraft {
         return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));
       },
       closure: (targets) => dependencyClosure(targets, dependencies),
+      ranksWithin(targets, included) {
+        const key = [...new Set(targets)].sort((a, b) => a - b).join();
+        let kept = ranksByTargets.get(key);
+        if (kept === undefined) {
+          if (ranksByTargets.size >= targetListsKept) {
+            ranksByTargets.delete(ranksByTargets.keys().next().value!);
+          }
+          kept = rankTasks(included);
+          ranksByTargets.set(key, kept);
+        }
+        return kept;
+      },
     };
   }
 }

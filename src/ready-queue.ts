@@ -50,9 +50,15 @@ export class RankedQueue implements ReadyQueue {
 
   /** `heap`: room for every node, preallocated (its contents are overwritten). */
   constructor(
-    private readonly rank: Int32Array,
+    private rank: Int32Array,
     private readonly heap: TaskArray,
   ) {}
+
+  /** Empties the queue, for another run that orders nodes by `rank`; returns it. */
+  rankBy(rank: Int32Array): this {
+    this.rank = rank;
+    return this.clear();
+  }
 
   get size(): number {
     return this.length;

@@ -70,10 +70,14 @@ export class RunScratch {
     this.queued = plan.runArrays.indexes();
   }
 
-  /** The empty ready queue of a run: first in, first out without a concurrency limit, else by rank. */
-  queue(plan: WorkflowPlan, unlimited: boolean): ReadyQueue {
+  /**
+   * The empty ready queue of a run: first in, first out without a concurrency limit, else by rank
+   * (`ranks`, or the plan's own when `undefined`).
+   */
+  queue(plan: WorkflowPlan, unlimited: boolean, ranks: Int32Array | undefined): ReadyQueue {
     if (unlimited) return (this.fifo ??= new FifoQueue(this.queued)).clear();
-    return (this.ranked ??= new RankedQueue(plan.ranks, this.queued)).clear();
+    const rank = ranks ?? plan.ranks;
+    return (this.ranked ??= new RankedQueue(rank, this.queued)).rankBy(rank);
   }
 
   /**

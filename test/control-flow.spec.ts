@@ -1121,6 +1121,27 @@ describe('priority', () => {
     ]);
   });
 
+  it('under targets, counts only the tasks the run runs: a left-out dependent lends no priority', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() a() {
+        started.push('a');
+      }
+      @Task() b() {
+        started.push('b');
+      }
+      @Task({ priority: 100 }) @DependsOn('b') urgentReport() {
+        started.push('urgentReport');
+      }
+    }
+    await Workflow.invoke(new Flow(), undefined, { concurrency: 1 });
+    expect(started).to.deep.equal(['b', 'urgentReport', 'a']);
+    started.length = 0;
+    // urgentReport does not run: a and b tie (priority 0, path 1), declaration order decides.
+    await Workflow.invoke(new Flow(), undefined, { concurrency: 1, targets: ['a', 'b'] });
+    expect(started).to.deep.equal(['a', 'b']);
+  });
+
   it('accepts negative priorities: such tasks go last', async () => {
     const started: string[] = [];
     class Flow {

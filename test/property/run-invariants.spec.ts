@@ -1765,7 +1765,7 @@ function checkPriority({ log, covered, error, failFast, result }: RunFacts): voi
     failedUnderFailFast
   )
     return;
-  const rank = readyOrder(log.nodes);
+  const rank = readyOrder(log.nodes, covered);
   const started = new Set<string>();
   const terminal = new Map<string, string>();
   for (const e of log.events) {
@@ -1799,10 +1799,15 @@ function isReady(
   return true;
 }
 
-/** Each node's place in the ready order: cumulative priority, remaining path, declaration. */
-function readyOrder(nodes: readonly NodeSpec[]): Map<string, number> {
+/**
+ * Each node's place in the ready order: cumulative priority, remaining path, declaration — over
+ * the nodes the run covers (a dependent that `targets` leave out counts for nothing).
+ */
+function readyOrder(nodes: readonly NodeSpec[], covered: ReadonlySet<string>): Map<string, number> {
   const dependents = nodes.map(() => [] as number[]);
-  nodes.forEach((node, i) => new Set(node.deps).forEach((d) => dependents[d].push(i)));
+  nodes.forEach((node, i) => {
+    if (covered.has(node.name)) new Set(node.deps).forEach((d) => dependents[d].push(i));
+  });
   const path = nodes.map(() => 0);
   const cumulative = nodes.map(() => 0);
   for (let i = nodes.length - 1; i >= 0; i--) {

@@ -88,6 +88,47 @@ describe('InvokeOptions.concurrency', () => {
     expect(flow.log.maxInFlight).to.equal(1);
   });
 
+  it('with targets, measures chains within the run: a left-out tail does not lengthen one', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() short() {
+        started.push('short');
+      }
+      @Task() head() {
+        started.push('head');
+      }
+      @Task() @DependsOn('head') middle() {
+        started.push('middle');
+      }
+      @Task() @DependsOn('middle') tail() {
+        started.push('tail');
+      }
+      @Task() @DependsOn('short') afterShort() {
+        started.push('afterShort');
+      }
+    }
+    // The whole graph: head's chain (3) beats short's (2).
+    await Workflow.invoke(new Flow(), undefined, { concurrency: 1 });
+    expect(started).to.deep.equal(['head', 'short', 'middle', 'tail', 'afterShort']);
+    started.length = 0;
+    // Without tail, head's chain is 2 like short's: declaration order puts short first.
+    await Workflow.invoke(new Flow(), undefined, {
+      concurrency: 1,
+      targets: ['middle', 'afterShort'],
+    });
+    expect(started).to.deep.equal(['short', 'head', 'middle', 'afterShort']);
+    started.length = 0;
+    // The same targets again (the ranks are reused), then the whole graph again.
+    await Workflow.invoke(new Flow(), undefined, {
+      concurrency: 1,
+      targets: ['afterShort', 'middle'],
+    });
+    expect(started).to.deep.equal(['short', 'head', 'middle', 'afterShort']);
+    started.length = 0;
+    await Workflow.invoke(new Flow(), undefined, { concurrency: 1 });
+    expect(started).to.deep.equal(['head', 'short', 'middle', 'tail', 'afterShort']);
+  });
+
   it('with 1, starts independent roots in declaration order', async () => {
     const log = new EventLog();
     class Roots {
