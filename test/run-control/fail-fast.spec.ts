@@ -112,6 +112,36 @@ describe('failFast: true (the default)', () => {
     }
   });
 
+  it('starts no root declared after one that throws synchronously; a rejecting root stops none', async () => {
+    const started: string[] = [];
+    class SyncFirst {
+      @Task() first(): string {
+        started.push('first');
+        throw new Error('at once');
+      }
+      @Task() second() {
+        started.push('second');
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new SyncFirst()), WorkflowExecutionError);
+    expect(started).to.deep.equal(['first']);
+    expect(error.result.trace.map((entry) => `${entry.task}:${entry.status}`)).to.deep.equal([
+      'first:failed',
+    ]);
+    started.length = 0;
+    class AsyncFirst {
+      @Task() async first(): Promise<string> {
+        started.push('first');
+        throw new Error('later');
+      }
+      @Task() second() {
+        started.push('second');
+      }
+    }
+    await rejectionOf(Workflow.invoke(new AsyncFirst()), WorkflowExecutionError);
+    expect(started).to.deep.equal(['first', 'second']);
+  });
+
   it('gives each run its own signal: one run failing does not abort another', async () => {
     const signals: AbortSignal[] = [];
     class MaybeFailing {
