@@ -239,5 +239,16 @@ describe('decorator modes', () => {
         expect(error.message).to.contain('@Param() is applied to "a" itself').and.contain('PARAM');
       }
     });
+
+    it('names @Signal() and the SIGNAL token when @Signal() decorates a method', () => {
+      for (const loaded of [standardOnly, withoutMetadata]) {
+        const error = definitionErrorOf(loaded.SignalOnMethod);
+        expect(error).to.deep.include({ code: 'INVALID_TASK', task: 'a' });
+        expect(error.message).to.contain(
+          '@Signal() is applied to "a" itself: parameter decorators exist only with ' +
+            '"experimentalDecorators". With standard decorators, list SIGNAL in @DependsOn instead',
+        );
+      }
+    });
   });
 });

@@ -227,6 +227,20 @@ describe('a class whose name is hidden by a static member named "name"', () => {
   });
 });
 
+describe('a class with no name anywhere in its chain', () => {
+  it('is called "(anonymous workflow)" in definition errors', () => {
+    const Nameless = [class {}][0];
+    declareTask(Nameless.prototype, 'a', () => 1, { dependsOn: ['missing'] });
+    expect(Nameless.name).to.equal('');
+    expect(() => Workflow.validate(Nameless))
+      .to.throw(
+        WorkflowDefinitionError,
+        /^\(anonymous workflow\): task "a" depends on "missing", which is not a task\./,
+      )
+      .with.property('workflow', '(anonymous workflow)');
+  });
+});
+
 describe("a method named ['constructor']", () => {
   it('is rejected, and never taken for the class in messages', () => {
     class Computed {

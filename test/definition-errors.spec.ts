@@ -73,6 +73,17 @@ describe('definition errors', () => {
       expect((error as WorkflowDefinitionError).message).to.contain('x -> y -> x');
       expect(ran).to.equal(false);
     });
+
+    it('reports, of two separate cycles, the one reached from the first-declared task', () => {
+      class TwoLoops {
+        @Task() @DependsOn('b') a() {}
+        @Task() @DependsOn('a') b() {}
+        @Task() @DependsOn('d') c() {}
+        @Task() @DependsOn('c') d() {}
+      }
+      const error = expectDefinitionError(TwoLoops, 'CYCLE', 'a', 'a -> b -> a');
+      expect(error.message).to.not.contain('c -> d');
+    });
   });
 
   describe('UNKNOWN_DEPENDENCY', () => {
@@ -108,6 +119,20 @@ describe('definition errors', () => {
         'UNKNOWN_DEPENDENCY',
         'render',
         '"helper" is a method: add @Task()',
+      );
+    });
+
+    it('asks for a @Task() method, not for @Task() on it, when the dependency is a getter', () => {
+      class OnGetter {
+        get total() {
+          return 1;
+        }
+        @Task() @DependsOn('total') report() {}
+      }
+      const error = expectDefinitionError(OnGetter, 'UNKNOWN_DEPENDENCY', 'report');
+      expect(error.message).to.equal(
+        'OnGetter: task "report" depends on "total", which is not a task. ' +
+          'Check the spelling, or add a @Task() method with that name.',
       );
     });
 
@@ -216,6 +241,21 @@ describe('definition errors', () => {
         @Task() b(_unfilled: unknown, @Signal() _signal: AbortSignal) {}
       }
       expectDefinitionError(Gap, 'PARAMETER_GAP', 'b', 'argument 1 of task "b"');
+    });
+
+    it('takes the largest possible index, 2^32 − 2, as a parameter index that leaves a gap', () => {
+      class Far {
+        @Task() a() {}
+      }
+      // What a hand-applied decorator can write; no method has that many parameters.
+      Param()(Far.prototype, 'a', 2 ** 32 - 2);
+      const error = expectDefinitionError(
+        Far,
+        'PARAMETER_GAP',
+        'a',
+        'argument 4294967294 of task "a" is marked, but the task receives only 1 argument',
+      );
+      expect(error.message).to.not.contain('a parameter index is a whole number');
     });
   });
 
@@ -332,6 +372,16 @@ describe('definition errors', () => {
       expectDefinitionError(Both, 'INVALID_TASK', 'a', 'both @Param() and @Signal()');
     });
 
+    it('accepts one argument marked @Param() twice, passing the parameter to it once', async () => {
+      class ParamTwice {
+        @Task() double(@Param() @Param() n: number) {
+          return n * 2;
+        }
+      }
+      expect(() => Workflow.validate(ParamTwice)).to.not.throw();
+      expect((await Workflow.invoke(new ParamTwice(), 21)).get('double')).to.equal(42);
+    });
+
     it('rejects invalid task options', () => {
       class BadTimeout {
         @Task({ timeout: -5 }) a() {}
@@ -345,6 +395,47 @@ describe('definition errors', () => {
         @Task({ retries: 1, retryDelay: -1 }) a() {}
       }
       expectDefinitionError(BadDelay, 'INVALID_TASK', 'a', 'retryDelay');
+    });
+
+    it('rejects retries past the safe integers, and null for retries or timeout', () => {
+      class HugeRetries {
+        @Task({ retries: 2 ** 53 }) a() {}
+      }
+      expectDefinitionError(
+        HugeRetries,
+        'INVALID_TASK',
+        'a',
+        'option "retries" of task "a" must be a non-negative integer, got 9007199254740992.',
+      );
+      class NullRetries {
+        @Task({ retries: null } as never) a() {}
+      }
+      expectDefinitionError(
+        NullRetries,
+        'INVALID_TASK',
+        'a',
+        'option "retries" of task "a" must be a non-negative integer, got null.',
+      );
+      class NullTimeout {
+        @Task({ timeout: null } as never) a() {}
+      }
+      expectDefinitionError(NullTimeout, 'INVALID_TASK', 'a', 'option "timeout"', 'got null.');
+    });
+
+    it('rejects options that are not an object, and "name", which only a builder node takes', () => {
+      class NotAnObject {
+        @Task('fast' as never) a() {}
+      }
+      const error = expectDefinitionError(NotAnObject, 'INVALID_TASK', 'a');
+      expect(error.message).to.equal(
+        'NotAnObject: the options of task "a" must be an object, got "fast".',
+      );
+      class Named {
+        @Task({ name: 'other' } as never) a() {}
+      }
+      expect(expectDefinitionError(Named, 'INVALID_TASK', 'a').message).to.equal(
+        'Named: task "a" has an unknown option "name".',
+      );
     });
 
     it('rejects task options that cannot be read, naming the option, in validate and invoke', async () => {

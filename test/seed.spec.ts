@@ -161,6 +161,18 @@ describe('the seed example', () => {
     expect(result.get('c')).to.equal('abc');
   });
 
+  it('orders a chain declared backwards topologically, with its first link the root and its last the sink', () => {
+    class Backwards {
+      @Task() @DependsOn('load') report() {}
+      @Task() load() {}
+    }
+    const graph = Workflow.graph(Backwards);
+    expect(graph.tasks.map((task) => task.name)).to.deep.equal(['report', 'load']);
+    expect(graph.order).to.deep.equal(['load', 'report']);
+    expect(graph.roots).to.deep.equal(['load']);
+    expect(graph.sinks).to.deep.equal(['report']);
+  });
+
   it('passes a dependency listed twice twice', async () => {
     class Twice {
       @Task() n(@Param() n: number) {
