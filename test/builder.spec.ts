@@ -55,6 +55,16 @@ describe('buildDag', () => {
       ]);
     });
 
+    it('names a node of a bound function after the function, without any "bound " prefix', () => {
+      const boundOnce: (n: number) => number = inc.bind(null);
+      const boundTwice: (n: number) => number = boundOnce.bind(null);
+      expect(boundTwice.name).to.equal('bound bound inc');
+      const tm = buildDag<number>();
+      const once = tm.addNode(boundOnce, tm.parameterNode);
+      const twice = tm.addNode(boundTwice, once);
+      expect([once.name, twice.name]).to.deep.equal(['inc', 'inc_2']);
+    });
+
     it('builds the graph the nodes describe, with the shape of a class graph', () => {
       const tm = buildDag<number>({ name: 'seed' });
       const fastTaskA = tm.addNode({ name: 'fastTaskA' }, inc, tm.parameterNode);
@@ -148,6 +158,31 @@ describe('buildDag', () => {
         expect(tm.graph().tasks).to.have.length(1);
       });
     }
+
+    it('suggests "name" for a misspelt node option', () => {
+      const tm = buildDag<number>();
+      const error = definitionError(
+        () => tm.addNode({ nmae: 'x' } as never, inc, tm.parameterNode),
+        'INVALID_TASK',
+      );
+      expect(error.message).to.equal(
+        'dag: task "inc" has an unknown option "nmae". Did you mean "name"?',
+      );
+    });
+
+    it('throws INVALID_TASK when the first argument is neither a function nor an options object', () => {
+      const tm = buildDag<number>();
+      for (const [first, shown] of [
+        ['x', '"x"'],
+        [undefined, 'undefined'],
+      ] as const) {
+        const error = definitionError(() => tm.addNode(first as never, inc), 'INVALID_TASK');
+        expect(error.message).to.equal(
+          `dag: addNode: the first argument must be a function or an options object, got ${shown}.`,
+        );
+      }
+      expect(() => tm.validate()).to.throw(WorkflowDefinitionError, /has no nodes/);
+    });
 
     for (const [label, fn] of [
       ['undefined', undefined],
@@ -260,6 +295,14 @@ describe('buildDag', () => {
       expect(() => buildDag({ name: '' })).to.throw(TypeError, /"name" must be a non-empty string/);
       expect(() => buildDag({ nmae: 'x' } as never)).to.throw(TypeError, /unknown option "nmae"/);
       expect(() => buildDag(null as never)).to.throw(TypeError, /must be an object/);
+      expect(() => buildDag(42 as never)).to.throw(
+        TypeError,
+        'buildDag: options must be an object, got 42.',
+      );
+      expect(() => buildDag('x' as never)).to.throw(
+        TypeError,
+        'buildDag: options must be an object, got "x".',
+      );
     });
   });
 
