@@ -1057,5 +1057,30 @@ describe('bad input catalogue', () => {
         .to.throw(TaskResultError, /^Healthy: .*"double"/)
         .with.property('workflow', 'Healthy');
     });
+
+    it('says a target the run stopped before was stopped, not that it was no target', async () => {
+      class StopsEarly {
+        @Task() broken(): number {
+          throw new Error('broken');
+        }
+        @Task() slow() {
+          return new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        @Task() @DependsOn('slow') after() {
+          return 1;
+        }
+      }
+      const error = await rejectionOf(() =>
+        Workflow.invoke(new StopsEarly(), undefined, { targets: ['broken', 'after'] }),
+      );
+      expect(error).to.be.instanceOf(WorkflowExecutionError);
+      const { result } = error as WorkflowExecutionError<StopsEarly>;
+      expect(() => result.get('after'))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'StopsEarly: task "after" did not run: the run stopped before it could start',
+        );
+    });
   });
 });

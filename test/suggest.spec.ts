@@ -79,6 +79,13 @@ describe('suggest', () => {
       expect(closestName(`${longest}b`, [`${longest}c`])).to.equal(`${longest}c`);
     });
 
+    it('allows a third of the name in edits, and always one', () => {
+      // "rexxxt" is 3 edits from "report": more than 6 / 3.
+      expect(closestName('rexxxt', ['report'])).to.equal(undefined);
+      expect(closestName('rexxrt', ['report'])).to.equal('report');
+      expect(didYouMean('ac', ['ab'])).to.equal(' Did you mean "ab"?');
+    });
+
     it('still suggests nothing for a name far from every candidate', () => {
       expect(closestName('dola', ['load'])).to.equal(undefined);
       expect(didYouMean('xyz', ['fetchUser'])).to.equal('');

@@ -49,6 +49,18 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     /Did you mean "onTaskStart"\?/,
   ],
   ['a hook that is not a function', { hooks: { onTaskStart: 'log' } }, 'hooks', /function/],
+  [
+    'hooks holding a collaborator',
+    { hooks: { onTaskStart: () => {}, logger: console } },
+    'hooks',
+    /"logger" is not a hook\./,
+  ],
+  [
+    'null-prototype hooks holding a collaborator',
+    { hooks: Object.assign(Object.create(null) as object, { logger: {} }) },
+    'hooks',
+    /"logger" is not a hook\./,
+  ],
   ['hooks that are not an object', { hooks: 'verbose' }, 'hooks', /object/],
   ['failFast not a boolean', { failFast: 'no' }, 'failFast', /true or false/],
   ['signal not an AbortSignal', { signal: { aborted: 'no' } }, 'signal', /AbortSignal/],
@@ -78,6 +90,37 @@ describe('invalid InvokeOptions', () => {
       expect(started).to.deep.equal([]);
     });
   }
+
+  it('lists the first 10 tasks, then "…", for a far-off target of a class with 11 tasks', async () => {
+    class Eleven {
+      @Task() t1() {}
+      @Task() t2() {}
+      @Task() t3() {}
+      @Task() t4() {}
+      @Task() t5() {}
+      @Task() t6() {}
+      @Task() t7() {}
+      @Task() t8() {}
+      @Task() t9() {}
+      @Task() t10() {}
+      @Task() t11() {}
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Eleven(), undefined, { targets: ['zzzzzzzz' as never] }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.equal(
+      'Eleven: invalid option "targets": "zzzzzzzz" is not a task of Eleven. ' +
+        'Tasks: t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, ….',
+    );
+  });
+
+  it('accepts an override that is undefined, running the task itself', async () => {
+    const flow = new Signup();
+    const result = await Workflow.invoke(flow, undefined, { overrides: { fetchUser: undefined } });
+    expect(result.get('fetchUser')).to.deep.equal({ id: 1 });
+    expect(flow.calls).to.deep.equal(['fetchUser', 'sendEmail']);
+  });
 
   it('accepts concurrency Infinity and positive integers', async () => {
     for (const concurrency of [1, 2, 1000, Infinity]) {

@@ -182,6 +182,21 @@ describe('overrides given as a class instance', () => {
     expect(flow.calls).to.deep.equal(['first', 'fake second']);
   });
 
+  it('looks at its methods only: a getter that names no task is no override', async () => {
+    class Fakes {
+      get label() {
+        return 'fakes';
+      }
+      second(first: number) {
+        return `fake ${first}`;
+      }
+    }
+    const flow = new Pair();
+    const result = await Workflow.invoke(flow, 1, { overrides: new Fakes() as never });
+    expect(result.toObject()).to.deep.equal({ first: 2, second: 'fake 2' });
+    expect(flow.calls).to.deep.equal(['first']);
+  });
+
   it('rejects a prototype method that names no task, with a suggestion', async () => {
     class Fakes {
       secnd() {
