@@ -299,6 +299,22 @@ describe('pictures of workflows with any task and workflow names', function () {
       });
     });
 
+    it('writes $, & and ; as entity codes, and gives a name with - a generated id', () => {
+      const text = Workflow.toMermaid(
+        defineWorkflow('Costs', [{ name: 'a-b' }, { name: 'a$b&c;d', dependsOn: ['a-b'] }]),
+      );
+      expect(text).to.equal(
+        ['graph TD;', 't0["a-b"];', 't1["a#36;b#38;c#59;d"];', 't0-->t1;'].join('\n'),
+      );
+    });
+
+    it('declares an isolated task with a generated id once, by its label line alone', () => {
+      const text = Workflow.toMermaid(
+        defineWorkflow('Isolated', [{ name: 'load data' }, { name: 'alone' }]),
+      );
+      expect(text).to.equal(['graph TD;', 't0["load data"];', 'alone;'].join('\n'));
+    });
+
     it('draws a task of any name that has no edges as one node', async () => {
       await forEveryName(HOSTILE_NAMES, async (name) => {
         const parsed = await mermaid.flowchart(
@@ -340,6 +356,30 @@ describe('pictures of workflows with any task and workflow names', function () {
           result.trace.map(({ task }) => shown(task)),
         );
       });
+    });
+
+    it('encodes the first letter of a bar that starts with a Gantt keyword in any case, and only of a whole word', async () => {
+      const names = ['weekend', 'href', 'Title', 'titleCase', 'cost $5 & tax; total'];
+      const result = await resultOf(
+        defineWorkflow(
+          'Keywords',
+          names.map((name) => ({ name })),
+        ),
+      );
+      const gantt = toMermaidGantt(result);
+      const labels = gantt
+        .split('\n')
+        .map((line) => /^ {2}(.*) :done, /.exec(line)?.[1])
+        .filter((label) => label !== undefined);
+      expect(labels).to.have.members([
+        '#119;eekend',
+        '#104;ref',
+        '#84;itle',
+        'titleCase',
+        'cost #36;5 #38; tax#59; total',
+      ]);
+      const parsed = await mermaid.gantt(gantt);
+      expect(parsed.tasks.map(({ label }) => barLabel(label))).to.have.members(names);
     });
 
     it('keeps failed tasks crit and skipped tasks milestones, whatever their names', async () => {

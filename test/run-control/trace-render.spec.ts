@@ -12,6 +12,7 @@ import {
   formatTimeline,
   toMermaidGantt,
   type ExecutionResult,
+  type TaskTrace,
 } from '../../src';
 import { rejectionOf, settle, sleep } from '../support/event-log';
 
@@ -123,6 +124,14 @@ describe('ExecutionResult.trace and durationMs', () => {
     const targeted = await Workflow.invoke(new Seedling(), 0, { targets: ['slowB'] });
     expect(targeted.trace.map((entry) => entry.task)).to.deep.equal(['fastA', 'slowB']);
   });
+
+  it('gives the same frozen array of frozen entries on every read', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    const { trace } = result;
+    expect(result.trace).to.equal(trace);
+    expect(Object.isFrozen(trace)).to.equal(true);
+    for (const entry of trace) expect(Object.isFrozen(entry), entry.task).to.equal(true);
+  });
 });
 
 describe('toMermaidGantt', () => {
@@ -175,6 +184,15 @@ function resultWithTimes(
   return { workflow: 'Made', durationMs, trace } as unknown as ExecutionResult;
 }
 
+/** A result with a made-up trace: entries succeeded after one attempt unless they say otherwise. */
+function resultWithTrace(
+  durationMs: number,
+  entries: readonly (Partial<TaskTrace> & Pick<TaskTrace, 'task' | 'start' | 'end'>)[],
+): ExecutionResult {
+  const trace = entries.map((entry) => ({ status: 'succeeded', attempts: 1, ...entry }));
+  return { workflow: 'Made', durationMs, trace } as unknown as ExecutionResult;
+}
+
 describe('ExecutionResult in JSON', () => {
   it('is its workflow, duration and trace, in a run error too: no values, no inner arrays', async () => {
     const result = await Workflow.invoke(new Seedling(), 0);
@@ -217,6 +235,19 @@ async function mermaidsD3(): Promise<{ timeFormat(specifier: string): (date: Dat
 }
 
 describe('toMermaidGantt, times', () => {
+  it('draws a task that took no time 1 ms long, and a skip as a milestone when it was skipped', () => {
+    const gantt = toMermaidGantt(
+      resultWithTrace(30, [
+        { task: 'instant', start: 10, end: 10 },
+        { task: 'gaveUp', status: 'skipped', start: 5, end: 20, reason: 'nothing to do' },
+      ]),
+    );
+    expect(gantt.split('\n').slice(-2)).to.deep.equal([
+      '  instant :done, 10, 11',
+      '  gaveUp (skipped#58; nothing to do) :milestone, 20, 0ms',
+    ]);
+  });
+
   it('labels the axis in seconds since the run began, past a minute and in any time zone', async () => {
     const gantt = toMermaidGantt(
       resultWithTimes(95_008, { first: [0, 45_002], second: [45_002, 95_008] }),
@@ -303,6 +334,34 @@ describe('formatTimeline', () => {
       const firstEnd = first.lastIndexOf('█') + 1;
       expect(barStart(rowOf(timeline, 'second')), `split at ${split}`).to.equal(firstEnd);
     }
+  });
+
+  it('draws short names in 4 columns, attempts, whole ms from 100, a bar for a task that starts at the end, the total under the last column', () => {
+    const timeline = formatTimeline(
+      resultWithTrace(100, [
+        { task: 'a', start: 0, end: 50, attempts: 2 },
+        { task: 'b', start: 50, end: 100 },
+        { task: 'c', start: 100, end: 100 },
+      ]),
+      { width: 40 },
+    );
+    expect(timeline.split('\n')).to.deep.equal([
+      'a    █████      0.0–50.0 ms (2 attempts)',
+      'b         █████ 50.0–100 ms',
+      'c             █ 100–100 ms',
+      '     0   100 ms',
+    ]);
+  });
+
+  it('cuts a name longer than 24 columns to 24, however wide the timeline', () => {
+    const timeline = formatTimeline(
+      resultWithTrace(100, [{ task: 'aTaskNameOfThirtyCharacters__', start: 0, end: 100 }]),
+      { width: 60 },
+    );
+    expect(timeline.split('\n')).to.deep.equal([
+      'aTaskNameOfThirtyCharac… ████████████████████████ 0.0–100 ms',
+      '                         0                 100 ms',
+    ]);
   });
 
   it('marks failed and skipped tasks', async () => {
