@@ -315,7 +315,9 @@ function resolveOverrides(
   if (typeof overrides !== 'object' || overrides === null) {
     throw invalid('overrides', `must be an object of functions, got ${describeInput(overrides)}.`);
   }
-  const names = isPlainObject(overrides) ? Object.keys(overrides) : functionNames(overrides, false);
+  const names = isPlainObject(overrides)
+    ? Object.keys(overrides)
+    : instanceOverrides(plan, overrides);
   const byIndex: (Function | undefined)[] = new Array(plan.names.length);
   for (const name of names) {
     const index = taskIndex(plan, name, 'overrides', invalid);
@@ -327,6 +329,19 @@ function resolveOverrides(
     byIndex[index] = override;
   }
   return byIndex;
+}
+
+/**
+ * The names a class instance given as `overrides` overrides: its functions (each must name a task)
+ * and its getters named after a task. Other getters are its own business (a label, a collaborator).
+ */
+function instanceOverrides(plan: WorkflowPlan, instance: object): string[] {
+  const methods = new Set(functionNames(instance, false));
+  const names = [...methods];
+  for (const name of functionNames(instance, true)) {
+    if (!methods.has(name) && plan.indexByName.has(name)) names.push(name);
+  }
+  return names;
 }
 
 /** Whether `value` is an object literal (or has no prototype), rather than a class instance. */

@@ -182,7 +182,31 @@ describe('overrides given as a class instance', () => {
     expect(flow.calls).to.deep.equal(['first', 'fake second']);
   });
 
-  it('looks at its methods only: a getter that names no task is no override', async () => {
+  it('reads a getter named after a task as its override, and checks what it gives', async () => {
+    class Fakes {
+      get second() {
+        return (first: number) => `from a getter, ${first}`;
+      }
+    }
+    const flow = new Pair();
+    const result = await Workflow.invoke(flow, 1, { overrides: new Fakes() as never });
+    expect(result.get('second')).to.equal('from a getter, 2');
+    expect(flow.calls).to.deep.equal(['first']);
+    class NotAFunction {
+      get second() {
+        return 42;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { overrides: new NotAFunction() as never }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.equal(
+      'Pair: invalid option "overrides": "second" must be a function, got 42.',
+    );
+  });
+
+  it('takes a getter that names no task for a collaborator, not an override', async () => {
     class Fakes {
       get label() {
         return 'fakes';
