@@ -15,6 +15,7 @@ import {
   type ExecutionResult,
   type TaskContext,
 } from '../../src';
+import { declareTask } from '../support/declare-task';
 import { recordProcessEvents, rejectionOf, settle } from '../support/event-log';
 
 /** A promise that never settles, kept for the whole process (an app-wide "ready" signal, say). */
@@ -73,6 +74,52 @@ describe('what a finished run leaves behind', () => {
           expect(kept.at(-1)).to.not.equal(undefined);
         });
       }
+    }
+  });
+
+  it('formats the stacks of the first 100 kept errors only, leaving the rest to whoever reads them', async () => {
+    // Formatting a stack can cost time in proportion to the class's size (V8 looks for a method's
+    // name among the receiver's properties when the function has another name): a run with
+    // thousands of failures of a large generated class must not pay it thousands of times.
+    class ManyFailures {}
+    const errors: Error[] = [];
+    for (let index = 0; index < 150; index++) {
+      declareTask(ManyFailures.prototype, `task${index}`, () => {
+        const error = new Error(`failure ${index}`);
+        errors.push(error);
+        throw error;
+      });
+    }
+    declareTask(
+      ManyFailures.prototype,
+      'recovered',
+      () => {
+        const error = new Error('recovered from');
+        errors.push(error);
+        throw error;
+      },
+      { options: { fallback: () => 0 } },
+    );
+    const formatted = new Set<unknown>();
+    const original = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, frames) => {
+      formatted.add(error);
+      return original === undefined
+        ? `${String(error)}\n    at ${frames.join('\n    at ')}`
+        : original(error, frames);
+    };
+    try {
+      const error = await rejectionOf(
+        Workflow.invoke(new ManyFailures(), undefined, { failFast: false }),
+        WorkflowExecutionError,
+      );
+      expect(error.failures).to.have.length(150);
+      expect(formatted.has(error)).to.equal(true);
+      expect(errors.filter((kept) => formatted.has(kept))).to.deep.equal(errors.slice(0, 100));
+      expect(errors[149].stack).to.match(/^Error: failure 149\n/);
+      expect(errors.at(-1)!.stack).to.match(/^Error: recovered from\n/);
+    } finally {
+      Error.prepareStackTrace = original;
     }
   });
 
