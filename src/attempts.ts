@@ -43,7 +43,8 @@ interface PendingRetry {
 export class AttemptRunner {
   /** Signals of attempts in flight, aborted when the run stops (`allSettled` tasks' excepted). */
   private readonly controllers = new Set<AbortController>();
-  private readonly pendingRetries = new Set<PendingRetry>();
+  /** Tasks waiting out a retry delay (a task waits for one retry at a time), in the order they began. */
+  private readonly pendingRetries = new Map<number, PendingRetry>();
   /** Tasks whose last attempt failed for good, while their fallback's promise is pending. */
   private fallingBack: Set<number> | undefined;
 
@@ -227,8 +228,7 @@ export class AttemptRunner {
    */
   isBetweenAttempts(task: number): boolean {
     if (this.fallingBack?.has(task) === true) return true;
-    for (const retry of this.pendingRetries) if (retry.task === task) return true;
-    return false;
+    return this.pendingRetries.has(task);
   }
 
   /**
@@ -299,12 +299,12 @@ export class AttemptRunner {
       attempt,
       error,
       timer: setTimeout(() => {
-        this.pendingRetries.delete(retry);
+        this.pendingRetries.delete(task);
         run.tick();
         this.attempt(task, attempt + 1);
       }, delayMs),
     };
-    this.pendingRetries.add(retry);
+    this.pendingRetries.set(task, retry);
   }
 
   /**
@@ -352,10 +352,10 @@ export class AttemptRunner {
   stop(reason: unknown): void {
     for (const controller of this.controllers) controller.abort(reason);
     this.controllers.clear();
-    for (const retry of [...this.pendingRetries]) {
+    for (const retry of [...this.pendingRetries.values()]) {
       if (this.run.isAllSettled(retry.task)) continue;
       clearTimeout(retry.timer);
-      this.pendingRetries.delete(retry);
+      this.pendingRetries.delete(retry.task);
       this.failedForGood(retry.task, retry.attempt, retry.error, NONE);
     }
   }
