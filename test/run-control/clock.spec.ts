@@ -1,10 +1,21 @@
 /**
  * The trace's clock (src/clock.ts): tasks whose promises settle in one turn of the microtask queue
  * share one reading, and sharing never dates an end before the task settled, nor makes times go
- * back. Counts of clock reads and lower bounds of busy waits, never wall-clock speed.
+ * back; and which reading dates each event (a progress report, a retry, an abort, a skip). Counts
+ * of clock reads, lower bounds of busy waits and a clock set by hand, never wall-clock speed.
  */
 import { expect } from 'chai';
-import { buildDag, type WorkflowEvent } from '../../src';
+import {
+  buildDag,
+  CONTEXT,
+  skip,
+  WorkflowAbortedError,
+  type Settled,
+  type TaskContext,
+  type WorkflowEvent,
+  type WorkflowStream,
+} from '../../src';
+import { deferred, rejectionOf } from '../support/event-log';
 
 /** Runs `body` with `performance.now` counted; returns what it returned and the count. */
 async function countingClockReads<T>(body: () => Promise<T>): Promise<[T, number]> {
@@ -20,6 +31,29 @@ async function countingClockReads<T>(body: () => Promise<T>): Promise<[T, number
   } finally {
     performance.now = original;
   }
+}
+
+/**
+ * Replaces `performance.now` (which src/clock.ts calls afresh on every reading) with a clock the
+ * test moves by hand, until `restore()`: the times of traces and events are then exact.
+ */
+function handSetClock(): { now: number; restore(): void } {
+  const original = performance.now;
+  const clock = {
+    now: 1_000,
+    restore: () => {
+      performance.now = original;
+    },
+  };
+  performance.now = () => clock.now;
+  return clock;
+}
+
+/** `[type, time]` of every event of `stream`, read to its end. */
+async function typesAndTimes(stream: WorkflowStream<any, any>): Promise<[string, number][]> {
+  const events: [string, number][] = [];
+  for await (const event of stream) events.push([event.type, event.time]);
+  return events;
 }
 
 /** Keeps the thread busy for at least `ms` milliseconds. */
@@ -113,6 +147,102 @@ describe('the trace clock', () => {
       'synchronous',
       'second',
       'third',
+    ]);
+  });
+});
+
+describe('the reading that dates an event', () => {
+  let clock: ReturnType<typeof handSetClock>;
+  beforeEach(() => (clock = handSetClock()));
+  afterEach(() => clock.restore());
+
+  it('dates a progress report at the time it was reported', async () => {
+    const tm = buildDag();
+    const done = deferred<string>();
+    let context: TaskContext | undefined;
+    tm.addNode(
+      { name: 'reports' },
+      (ctx: TaskContext) => {
+        context = ctx;
+        return done.promise;
+      },
+      CONTEXT,
+    );
+    const stream = tm.stream();
+    clock.now += 250;
+    context!.progress('halfway');
+    clock.now += 100;
+    done.resolve('done');
+    expect(await typesAndTimes(stream)).to.deep.equal([
+      ['taskStart', 0],
+      ['taskProgress', 250],
+      ['taskSuccess', 350],
+    ]);
+  });
+
+  it('dates a retry at the time it starts, not at the failure before it', async () => {
+    const tm = buildDag();
+    let calls = 0;
+    tm.addNode({ name: 'flaky', retries: 1, retryDelay: 1 }, () => {
+      if (++calls === 1) throw new Error('first attempt fails');
+      return 'ok';
+    });
+    // The first attempt fails at once, inside stream(); the retry waits for its timer.
+    const stream = tm.stream();
+    clock.now += 40;
+    expect(await typesAndTimes(stream)).to.deep.equal([
+      ['taskStart', 0],
+      ['taskFailure', 0],
+      ['taskStart', 40],
+      ['taskSuccess', 40],
+    ]);
+  });
+
+  it('starts an allSettled task that an abort released at the time of the abort', async () => {
+    const tm = buildDag();
+    const slow = deferred<number>();
+    const a = tm.addNode({ name: 'a' }, () => slow.promise);
+    const b = tm.addNode({ name: 'b' }, (value: number) => value, a);
+    tm.addNode({ name: 'cleanup', when: 'allSettled' }, (_b: Settled<number>) => 'cleaned', b);
+    const controller = new AbortController();
+    const run = tm.invoke(undefined, { signal: controller.signal });
+    clock.now += 200;
+    controller.abort('enough');
+    clock.now += 100;
+    slow.resolve(1);
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    expect(
+      error.result.trace.map(({ task, status, start, end }) => [task, status, start, end]),
+    ).to.deep.equal([
+      ['a', 'succeeded', 0, 300],
+      ['cleanup', 'succeeded', 200, 200],
+    ]);
+    expect(error.result.durationMs).to.equal(300);
+  });
+
+  it('dates a task skipped before it started at the skip, start and end alike', async () => {
+    const tm = buildDag();
+    const ready = deferred();
+    const a = tm.addNode({ name: 'a' }, async () => {
+      await ready.promise;
+      skip('nothing to do');
+    });
+    tm.addNode({ name: 'b' }, (value: unknown) => value, a);
+    const run = tm.invoke();
+    clock.now += 300;
+    ready.resolve();
+    const result = await run;
+    expect(
+      result.trace.map(({ task, status, start, end, attempts }) => [
+        task,
+        status,
+        start,
+        end,
+        attempts,
+      ]),
+    ).to.deep.equal([
+      ['a', 'skipped', 0, 300, 1],
+      ['b', 'skipped', 300, 300, 0],
     ]);
   });
 });
