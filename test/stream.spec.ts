@@ -161,6 +161,38 @@ describe('Workflow.stream', () => {
     ).to.deep.equal([...Array.from({ length: 1_000 }, (_, index) => 9_001 + index), 'taskSuccess']);
   });
 
+  it('loses no event and keeps their order when its buffer grows while the reader is part-way through it', async () => {
+    let reporter: TaskContext | undefined;
+    let report!: () => void;
+    const ready = new Promise<void>((resolve) => (report = resolve));
+    class Chatty {
+      @Task() @DependsOn(CONTEXT) async chatty(ctx: TaskContext) {
+        reporter = ctx;
+        await ready;
+        return 'done';
+      }
+    }
+    const stream = Workflow.stream(new Chatty());
+    expect((await stream.next()).value).to.include({ type: 'taskStart' });
+    for (let sent = 0; sent < 10; sent++) reporter!.progress(sent);
+    const read: unknown[] = [];
+    for (let count = 0; count < 5; count++) {
+      const { value } = await stream.next();
+      read.push(value!.type === 'taskProgress' ? value!.data : value!.type);
+    }
+    // Five events are unread, behind five read ones: the next hundred make the buffer grow
+    // (a one-task run starts with room for 16), more than once.
+    for (let sent = 10; sent < 110; sent++) reporter!.progress(sent);
+    report();
+    const { events, error } = await readAll(stream);
+    expect(error).to.equal(undefined);
+    read.push(...events.map((event) => (event.type === 'taskProgress' ? event.data : event.type)));
+    expect(read).to.deep.equal([
+      ...Array.from({ length: 110 }, (_, index) => index),
+      'taskSuccess',
+    ]);
+  });
+
   it('answers next() calls made before earlier ones settled, in the order they were made', async () => {
     const stream = Workflow.stream(new Pipeline(), 1);
     // Some events are buffered by now (the sync tasks ran); the later reads have to wait.
@@ -175,7 +207,7 @@ describe('Workflow.stream', () => {
     );
   });
 
-  it('gives the run error to the first of several waiting reads, and done to the rest', async () => {
+  it('gives the run error to the first of several waiting reads, and done to the rest and to every later read', async () => {
     class Failing {
       @Task() async boom(): Promise<number> {
         await settle();
@@ -196,6 +228,9 @@ describe('Workflow.stream', () => {
     expect(start.status === 'rejected' && start.reason).to.be.instanceOf(WorkflowExecutionError);
     expect(end).to.deep.equal({ status: 'fulfilled', value: { value: undefined, done: true } });
     await rejectionOf(stream.result, WorkflowExecutionError);
+    // The error was thrown once: the iteration is over.
+    expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
+    expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
   });
 
   it('reports retries, skips and progress', async () => {
@@ -229,6 +264,37 @@ describe('Workflow.stream', () => {
       { type: 'taskSkip', task: 'optional', reason: 'not today' },
       { type: 'taskSkip', task: 'after', reason: 'dependency "optional" was skipped' },
     ]);
+  });
+
+  it('streams a progress report whose onTaskProgress hook throws; the hook error goes to the task', async () => {
+    const hookError = new Error('hook fails');
+    const caught: unknown[] = [];
+    class Flow {
+      @Task() @DependsOn(CONTEXT) report(ctx: TaskContext) {
+        try {
+          ctx.progress(50);
+        } catch (error) {
+          caught.push(error);
+        }
+        return 'reported';
+      }
+    }
+    const stream = Workflow.stream(new Flow(), undefined, {
+      hooks: {
+        onTaskProgress: () => {
+          throw hookError;
+        },
+      },
+    });
+    const { events, error } = await readAll(stream);
+    expect(error).to.equal(undefined);
+    expect(events.map(({ time: _time, ...event }) => event)).to.deep.equal([
+      { type: 'taskStart', task: 'report', attempt: 1 },
+      { type: 'taskProgress', task: 'report', attempt: 1, data: 50 },
+      { type: 'taskSuccess', task: 'report', attempt: 1, value: 'reported' },
+    ]);
+    expect(caught).to.have.length(1);
+    expect(caught[0]).to.equal(hookError);
   });
 
   it('ends by throwing the run error after the last event, and result rejects with it', async () => {
@@ -587,6 +653,62 @@ describe('Workflow.stream', () => {
       'taskSuccess:cleanup',
     ]);
     expectTimesInOrder(events);
+  });
+
+  it('keeps that order when no hook is given for the events the hook made happen', async () => {
+    // onTaskSuccess only: a's success aborts the run, which starts cleanup (no onTaskStart).
+    const successAborts = new AbortController();
+    const fromSuccess = await readAll(
+      Workflow.stream(new CleansUp(), undefined, {
+        signal: successAborts.signal,
+        hooks: { onTaskSuccess: ({ task }) => task === 'a' && successAborts.abort('enough') },
+      }),
+    );
+    expect(fromSuccess.error).to.be.instanceOf(WorkflowAbortedError);
+    expect(summary(fromSuccess.events)).to.deep.equal([
+      'taskStart:a:1',
+      'taskSuccess:a',
+      'taskStart:cleanup:1',
+      'taskSuccess:cleanup',
+    ]);
+    expectTimesInOrder(fromSuccess.events);
+
+    // onTaskRetry only: announcing flaky's retry aborts the run, which starts and ends cleanup
+    // (no onTaskSuccess); the stop then ends the retry wait, failing flaky for good.
+    class Retries {
+      @Task({ retries: 1 }) async flaky(): Promise<number> {
+        await settle();
+        throw new Error('down');
+      }
+      @Task() @DependsOn('flaky') b(flaky: number) {
+        return flaky;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('b') cleanup() {
+        return 'cleaned';
+      }
+    }
+    const retryAborts = new AbortController();
+    const fromRetry = await readAll(
+      Workflow.stream(new Retries(), undefined, {
+        signal: retryAborts.signal,
+        hooks: { onTaskRetry: () => retryAborts.abort('enough') },
+      }),
+    );
+    expect(fromRetry.error).to.be.instanceOf(WorkflowAbortedError);
+    expect(
+      fromRetry.events.map((event) =>
+        event.type === 'taskFailure'
+          ? `${event.type}:${event.task}:willRetry=${event.willRetry}`
+          : `${event.type}:${event.task}`,
+      ),
+    ).to.deep.equal([
+      'taskStart:flaky',
+      'taskFailure:flaky:willRetry=true',
+      'taskStart:cleanup',
+      'taskSuccess:cleanup',
+      'taskFailure:flaky:willRetry=false',
+    ]);
+    expectTimesInOrder(fromRetry.events);
   });
 
   it('keeps that order when the hook of an event a hook made happen makes more happen', async () => {
