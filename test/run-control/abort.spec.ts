@@ -214,6 +214,26 @@ describe('InvokeOptions.signal', () => {
     });
   });
 
+  it('aborts every run sharing the caller signal, also after another run on it has settled', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const [done, stopped] = [new Pipeline(), new Pipeline()];
+    const doneRun = Workflow.invoke(done, undefined, { signal });
+    const stoppedRun = Workflow.invoke(stopped, undefined, { signal });
+    await settle();
+    done.gates.open('inFlight', 'in time');
+    expect((await doneRun).get('next')).to.equal('next value');
+
+    controller.abort('the request ended');
+    expect(stopped.signals[0].aborted, 'the signal of the run still going').to.equal(true);
+    expect(stopped.signals[0].reason).to.equal('the request ended');
+    stopped.gates.open('inFlight', 'too late');
+    const error = await rejectionOf(stoppedRun, WorkflowAbortedError);
+    expect(error.cause).to.equal('the request ended');
+    expect(stopped.log.starts).to.deep.equal(['first', 'inFlight']);
+    expect(abortListenerCount(signal)).to.equal(0);
+  });
+
   it('raises no MaxListenersExceededWarning for one caller signal shared by many concurrent runs', async () => {
     const warnings = recordProcessEvents('warning');
     try {
@@ -316,6 +336,29 @@ describe("an abort from one of the run's own hooks", () => {
       WorkflowAbortedError,
     );
     expect(seen).to.deep.equal([true]);
+  });
+
+  it('hands a task without a timeout a run signal already aborted with the reason, when onTaskStart aborted the run', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    const seen: { aborted: boolean; reason: unknown }[] = [];
+    class Flow {
+      @Task() watch(@Signal() signal: AbortSignal) {
+        seen.push({ aborted: signal.aborted, reason: signal.reason });
+        return 'stopped';
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        signal: controller.signal,
+        hooks: { onTaskStart: () => controller.abort(reason) },
+      }),
+      WorkflowAbortedError,
+    );
+    expect(error.cause).to.equal(reason);
+    expect(seen).to.have.length(1);
+    expect(seen[0].aborted).to.equal(true);
+    expect(seen[0].reason).to.equal(reason);
   });
 
   it('rejects with the failure when onTaskFailure aborts the run (failFast)', async () => {

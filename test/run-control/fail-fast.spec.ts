@@ -142,6 +142,36 @@ describe('failFast: true (the default)', () => {
     expect(started).to.deep.equal(['first', 'second']);
   });
 
+  it('aborts task signals with one AbortError that names the failed task and has the failure as cause', async () => {
+    const failure = new Error('payment declined');
+    const untilAborted = (signal: AbortSignal) =>
+      new Promise<unknown>((resolve) =>
+        signal.addEventListener('abort', () => resolve(signal.reason)),
+      );
+    class Checkout {
+      @Task() plain(@Signal() signal: AbortSignal) {
+        return untilAborted(signal);
+      }
+      @Task({ timeout: 60_000 }) timed(@Signal() signal: AbortSignal) {
+        return untilAborted(signal);
+      }
+      @Task() async pay(): Promise<never> {
+        await settle();
+        throw failure;
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Checkout()), WorkflowExecutionError);
+    expect(error.task).to.equal('pay');
+    const reason = error.result.get('plain') as Error;
+    expect(reason).to.be.instanceOf(Error);
+    expect(reason.name).to.equal('AbortError');
+    expect(reason.message).to.equal(
+      'Checkout: run stopped because task "pay" failed: payment declined',
+    );
+    expect(reason.cause).to.equal(failure);
+    expect(error.result.get('timed'), 'the same reason for every signal').to.equal(reason);
+  });
+
   it('gives each run its own signal: one run failing does not abort another', async () => {
     const signals: AbortSignal[] = [];
     class MaybeFailing {

@@ -175,6 +175,33 @@ describe('InvokeOptions.hooks', () => {
       expect(taskCalls).to.equal(0);
     });
 
+    it('onTaskStart on a retry: the refused attempt counts in the trace and the failure', async () => {
+      const failedAttempts: number[] = [];
+      class Flaky {
+        calls = 0;
+        @Task({ retries: 2 }) flaky(): number {
+          this.calls++;
+          throw new Error('first attempt fails');
+        }
+      }
+      const flow = new Flaky();
+      const error = await rejectionOf(
+        Workflow.invoke(flow, undefined, {
+          hooks: {
+            onTaskStart: ({ attempt }) => {
+              if (attempt === 2) throw hookError;
+            },
+            onTaskFailure: ({ attempt }) => failedAttempts.push(attempt),
+          },
+        }),
+        WorkflowExecutionError,
+      );
+      expect(error.cause).to.equal(hookError);
+      expect(flow.calls).to.equal(1);
+      expect(failedAttempts).to.deep.equal([2]);
+      expect(error.result.trace[0]).to.include({ task: 'flaky', status: 'failed', attempts: 2 });
+    });
+
     it('onTaskStart or onTaskRetry on a task with a fallback: the fallback does not recover it', async () => {
       for (const hook of ['onTaskStart', 'onTaskRetry'] as const) {
         let fallbackCalls = 0;

@@ -123,6 +123,40 @@ describe('TaskOptions.timeout', () => {
     expect(attemptSignal!.aborted).to.equal(true);
   });
 
+  it("gives an attempt a signal that lives as long as the attempt: a later failure of the run aborts the run signal, not a finished attempt's", async () => {
+    const failure = new Error('failed after the others finished');
+    const later = deferred();
+    const signals = new Map<string, AbortSignal>();
+    class Flow {
+      @Task({ timeout: 60_000 }) timed(@Signal() signal: AbortSignal) {
+        signals.set('timed', signal);
+        return 'timed value';
+      }
+      @Task() plain(@Signal() signal: AbortSignal) {
+        signals.set('plain', signal);
+        return 'plain value';
+      }
+      @Task() async fails(): Promise<never> {
+        await later.promise;
+        throw failure;
+      }
+    }
+    const run = Workflow.invoke(new Flow());
+    await settle();
+    expect([signals.get('timed')!.aborted, signals.get('plain')!.aborted]).to.deep.equal([
+      false,
+      false,
+    ]);
+    later.resolve();
+    const error = await rejectionOf(run, WorkflowExecutionError);
+    expect(error.task).to.equal('fails');
+    expect(error.result.get('timed')).to.equal('timed value');
+    // The timed attempt's own signal ended with its attempt; the plain task shares the run signal.
+    expect(signals.get('timed')!.aborted, 'the finished attempt').to.equal(false);
+    expect(signals.get('plain')!.aborted, 'the run signal').to.equal(true);
+    expect((signals.get('plain')!.reason as Error).cause).to.equal(failure);
+  });
+
   it('clears its timer when the task finishes in time', async () => {
     const clock = fakeTimers();
     try {
@@ -267,6 +301,53 @@ describe('TaskOptions.retryDelay', () => {
       expect(error.result.has('flaky')).to.equal(false);
       expect(error.result.trace[0]).to.include({ task: 'flaky', status: 'failed', attempts: 1 });
       expect(clock.countTimers(), 'the delay timer is cleared').to.equal(0);
+    });
+
+    it('when another task fails while an attempt is in flight: retryIf and retryDelay are not asked', async () => {
+      const failure = new Error('other failed');
+      const asked: string[] = [];
+      const later = deferred();
+      class Flow {
+        calls = 0;
+        @Task({
+          retries: 3,
+          retryIf: () => {
+            asked.push('retryIf');
+            return true;
+          },
+          retryDelay: () => {
+            asked.push('retryDelay');
+            return 0;
+          },
+        })
+        waits(@Signal() signal: AbortSignal): Promise<never> {
+          this.calls++;
+          return new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(new Error('gave up on abort'))),
+          );
+        }
+        @Task() async fails(): Promise<never> {
+          await later.promise;
+          throw failure;
+        }
+      }
+      const flow = new Flow();
+      const run = Workflow.invoke(flow);
+      later.resolve();
+      const error = await rejectionOf(run, WorkflowExecutionError);
+      expect(error.task).to.equal('fails');
+      expect(
+        error.failures.map(({ task, error: cause }) => [task, (cause as Error).message]),
+      ).to.deep.equal([
+        ['fails', 'other failed'],
+        ['waits', 'gave up on abort'],
+      ]);
+      expect(asked).to.deep.equal([]);
+      expect(flow.calls).to.equal(1);
+      expect(error.result.trace.find((entry) => entry.task === 'waits')).to.include({
+        status: 'failed',
+        attempts: 1,
+      });
     });
 
     it('when another task fails', async () => {
