@@ -485,6 +485,17 @@ describe("when: 'allSettled'", () => {
     ]);
   });
 
+  it('hands it each Settled frozen: a task cannot change what another task sees', async () => {
+    const error = await rejectionOf(Workflow.invoke(new Cleanup()), WorkflowExecutionError);
+    const settled = error.result.get('release') as Settled<unknown>[];
+    expect(settled.map(({ status }) => status)).to.deep.equal(['succeeded', 'failed', 'skipped']);
+    for (const one of settled) {
+      expect(Object.isFrozen(one), one.status).to.equal(true);
+      expect(() => Object.assign(one, { status: 'succeeded' }), one.status).to.throw(TypeError);
+    }
+    expect(settled[1].status).to.equal('failed');
+  });
+
   it('waits for tasks still in flight before it starts', async () => {
     class Flow extends GatedFlow<string> {
       @Task() first() {

@@ -72,6 +72,22 @@ describe('ready queues', () => {
     expect(queue.size).to.equal(0);
   });
 
+  it('FifoQueue.clear() empties it and starts it over at the beginning of its room', () => {
+    const room = [0, 0, 0];
+    const queue = new FifoQueue(room);
+    queue.push(1);
+    queue.push(2);
+    queue.pop();
+    expect(queue.clear().size).to.equal(0);
+    // Each task enters a run's queue at most once: three runs of three tasks fit in three slots.
+    for (let run = 0; run < 3; run++) {
+      [2, 0, 1].forEach((node) => queue.push(node));
+      expect([queue.pop(), queue.pop(), queue.pop()]).to.deep.equal([2, 0, 1]);
+      queue.clear();
+    }
+    expect(room).to.have.length(3);
+  });
+
   it('RankedQueue pops lowest rank first, whatever the push order', () => {
     const ranks = Int32Array.from([5, 3, 9, 0, 7, 1, 8, 2, 6, 4]);
     const queue = new RankedQueue(ranks, new Array<number>(ranks.length).fill(0));

@@ -331,6 +331,41 @@ describe('values that cannot be printed', () => {
     });
   });
 
+  describe('a task returning a function with a then method', () => {
+    /** A function that is also a thenable: `await` calls its `then`, as for any thenable. */
+    const callableThenable = (
+      then: (resolve: (value: unknown) => void, reject: (error: unknown) => void) => void,
+    ) => Object.assign(() => 'the function itself', { then });
+
+    it('is adopted as await adopts it: the task succeeds with what then resolves with', async () => {
+      const returned = callableThenable((resolve) => resolve('resolved value'));
+      expect(await (returned as unknown as PromiseLike<unknown>)).to.equal('resolved value');
+      class Flow {
+        @Task() callable(): unknown {
+          return returned;
+        }
+        @Task() @DependsOn('callable') after(callable: unknown) {
+          return callable;
+        }
+      }
+      const result = await Workflow.invoke(new Flow());
+      expect(result.get('callable')).to.equal('resolved value');
+      expect(result.get('after')).to.equal('resolved value');
+    });
+
+    it('fails the task with what then rejects with', async () => {
+      const refusal = new Error('then rejected');
+      class Flow {
+        @Task() callable(): unknown {
+          return callableThenable((_, reject) => reject(refusal));
+        }
+      }
+      const error = await rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
+      expect(error.task).to.equal('callable');
+      expect(error.cause).to.equal(refusal);
+    });
+  });
+
   describe('a task returning a value that cannot be inspected', () => {
     for (const [label, value] of hostileValues()) {
       it(`settles the run when a task returns ${label}`, async () => {

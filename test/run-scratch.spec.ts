@@ -4,7 +4,7 @@
  * nothing for large plans.
  */
 import { expect } from 'chai';
-import { Task } from '../src';
+import { Task, Workflow } from '../src';
 import type { WorkflowPlan } from '../src/plan';
 import type { ReactionTarget } from '../src/run-scratch';
 import { planFor } from '../src/scanner';
@@ -61,5 +61,22 @@ describe('the scratch a plan keeps between runs', () => {
     expect([again.waitingFor[0], again.waitingFor[1], again.waitingFor[2]]).to.deep.equal([
       0, 1, 2,
     ]);
+  });
+
+  it('lends the ready queue of a kept set at its plan’s size, however many runs used it', async () => {
+    class Flow {
+      @Task() first() {
+        return 0;
+      }
+    }
+    for (let task = 1; task < 6; task++) declareTask(Flow.prototype, `task${task}`, () => task);
+    for (let run = 0; run < 50; run++) await Workflow.invoke(new Flow());
+    const plan = planFor(Flow.prototype);
+    const scratch = plan.scratch.borrow(plan, target);
+    const queue = scratch.queue(plan, true, undefined);
+    expect(queue.size).to.equal(0);
+    // The room each run's queue uses: one slot per task, not one per task per run.
+    expect((scratch as unknown as { queued: number[] }).queued).to.have.length(6);
+    plan.scratch.giveBack(scratch);
   });
 });

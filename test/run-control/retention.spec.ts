@@ -220,4 +220,26 @@ describe('what a finished run leaves behind', () => {
     };
     expect(await survives(await run())).to.equal(false);
   });
+
+  it('a stream kept after its run settled does not keep the run or the instance', async () => {
+    class Flow {
+      readonly payload = new Array(1_000).fill('instance data');
+      @Task() a() {
+        return 1;
+      }
+    }
+    const run = async () => {
+      const instance = new Flow();
+      const stream = Workflow.stream(instance);
+      const types: string[] = [];
+      for await (const event of stream) types.push(event.type);
+      expect(types).to.deep.equal(['taskStart', 'taskSuccess']);
+      expect((await stream.result).get('a')).to.equal(1);
+      return { stream, instance: new WeakRef(instance) };
+    };
+    const { stream, instance } = await run();
+    expect(await survives(instance)).to.equal(false);
+    // The stream was kept all along: it is still there, and its iteration is over.
+    expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
+  });
 });
