@@ -104,6 +104,26 @@ function expectTimesInOrder(events: readonly WorkflowEvent[]): void {
   expect(times).to.deep.equal([...times].sort((x, y) => x - y));
 }
 
+/**
+ * The stream of a one-task run whose task reports `progress` when the test says and ends when it
+ * calls `finish`; its first event (the task's start) already read.
+ */
+async function chattyStream() {
+  let reporter: TaskContext | undefined;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  class Chatty {
+    @Task() @DependsOn(CONTEXT) async chatty(ctx: TaskContext) {
+      reporter = ctx;
+      await finished;
+      return 'done';
+    }
+  }
+  const stream = Workflow.stream(new Chatty());
+  expect((await stream.next()).value).to.include({ type: 'taskStart', task: 'chatty' });
+  return { stream, progress: (data: unknown) => reporter!.progress(data), finish };
+}
+
 describe('Workflow.stream', () => {
   it('yields every event in the order it happened, with non-decreasing times, then ends', async () => {
     const stream = Workflow.stream(new Pipeline(), 1);
@@ -131,30 +151,19 @@ describe('Workflow.stream', () => {
   });
 
   it('keeps its buffer to what is unread when the reader never quite catches up', async () => {
-    let reporter: TaskContext | undefined;
-    let report!: () => void;
-    const ready = new Promise<void>((resolve) => (report = resolve));
-    class Chatty {
-      @Task() @DependsOn(CONTEXT) async chatty(ctx: TaskContext) {
-        reporter = ctx;
-        await ready;
-        return 'done';
-      }
-    }
-    const stream = Workflow.stream(new Chatty());
-    await stream.next(); // taskStart
+    const { stream, progress, finish } = await chattyStream();
     const log = (stream as unknown as { log: { payloads: unknown[] } }).log;
     // 10,000 reports, read 1,000 behind: the buffer holds what is unread, not all 10,000.
     let read = 0;
     for (let sent = 1; sent <= 10_000; sent++) {
-      reporter!.progress(sent);
+      progress(sent);
       if (sent > 1_000) {
         const { value } = await stream.next();
         expect(value).to.include({ type: 'taskProgress', data: ++read });
       }
     }
     expect(log.payloads.length).to.be.at.most(2_048);
-    report();
+    finish();
     const { events } = await readAll(stream);
     expect(
       events.map((event) => (event.type === 'taskProgress' ? event.data : event.type)),
@@ -162,19 +171,8 @@ describe('Workflow.stream', () => {
   });
 
   it('loses no event and keeps their order when its buffer grows while the reader is part-way through it', async () => {
-    let reporter: TaskContext | undefined;
-    let report!: () => void;
-    const ready = new Promise<void>((resolve) => (report = resolve));
-    class Chatty {
-      @Task() @DependsOn(CONTEXT) async chatty(ctx: TaskContext) {
-        reporter = ctx;
-        await ready;
-        return 'done';
-      }
-    }
-    const stream = Workflow.stream(new Chatty());
-    expect((await stream.next()).value).to.include({ type: 'taskStart' });
-    for (let sent = 0; sent < 10; sent++) reporter!.progress(sent);
+    const { stream, progress, finish } = await chattyStream();
+    for (let sent = 0; sent < 10; sent++) progress(sent);
     const read: unknown[] = [];
     for (let count = 0; count < 5; count++) {
       const { value } = await stream.next();
@@ -182,8 +180,8 @@ describe('Workflow.stream', () => {
     }
     // Five events are unread, behind five read ones: the next hundred make the buffer grow
     // (a one-task run starts with room for 16), more than once.
-    for (let sent = 10; sent < 110; sent++) reporter!.progress(sent);
-    report();
+    for (let sent = 10; sent < 110; sent++) progress(sent);
+    finish();
     const { events, error } = await readAll(stream);
     expect(error).to.equal(undefined);
     read.push(...events.map((event) => (event.type === 'taskProgress' ? event.data : event.type)));
