@@ -283,6 +283,13 @@ describe('openTelemetry()', () => {
       }
     });
 
+    it('makes every span, the run and its attempts, of kind INTERNAL', async () => {
+      await Workflow.invoke(new Seed(), 7, { interceptors: [openTelemetry()] });
+      const finished = exporter.getFinishedSpans();
+      expect(finished).to.have.length(5);
+      for (const each of finished) expect(each.kind, each.name).to.equal(SpanKind.INTERNAL);
+    });
+
     it('uses the instrumentation scope async-dag, at the version in package.json', async () => {
       const { version } = JSON.parse(
         readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8'),
@@ -408,6 +415,70 @@ describe('openTelemetry()', () => {
       expect(labelSkipped).to.be.within(expressSkipped, millis(run.endTime));
     });
 
+    it('dates a skipped event when the task was skipped, not when the run settled', async () => {
+      class Flow {
+        @Task() early() {
+          skip('not today');
+        }
+        @Task() async slow() {
+          await sleep(40);
+          return 1;
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] });
+      const run = span('Flow');
+      expect(run.events.map((event) => event.name)).to.deep.equal(['async_dag.task.skipped']);
+      const skippedAt = millis(run.events[0].time);
+      // `early` skipped at once; the run settled only when `slow` ended, 40 ms later.
+      expect(skippedAt).to.be.within(millis(run.startTime), millis(run.endTime) - 20);
+    });
+
+    it('names what a task throws that is not an object by its type, and describes it as the message', async () => {
+      const recorded: unknown[] = [];
+      for (const thrown of [null, undefined, 42, 'down']) {
+        exporter.reset();
+        class Flow {
+          @Task() broken() {
+            throw thrown;
+          }
+        }
+        await rejectionOf(
+          Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+          WorkflowExecutionError,
+        );
+        const attempt = span('Flow.broken');
+        recorded.push([
+          attempt.events[0].attributes?.['exception.type'],
+          attempt.events[0].attributes?.['exception.message'],
+          attempt.status.message,
+        ]);
+      }
+      expect(recorded).to.deep.equal([
+        ['null', 'null', 'null'],
+        ['undefined', 'undefined', 'undefined'],
+        ['number', '42', '42'],
+        ['string', 'down', 'down'],
+      ]);
+    });
+
+    it("uses an error's name as its message when it has none", async () => {
+      class Flow {
+        @Task() broken(): number {
+          throw new RangeError();
+        }
+      }
+      await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+        WorkflowExecutionError,
+      );
+      const attempt = span('Flow.broken');
+      expect(attempt.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: 'RangeError' });
+      expect(attempt.events[0].attributes).to.include({
+        'exception.type': 'RangeError',
+        'exception.message': 'RangeError',
+      });
+    });
+
     it('treats an error merely named TaskSkipped as a failure', async () => {
       class Flow {
         @Task() impostor() {
@@ -526,6 +597,67 @@ describe('openTelemetry()', () => {
       });
       expect(result.get('slow')).to.equal('second');
       expect(ends).to.deep.equal([1, 1]); // the run span, the abandoned first attempt
+    });
+
+    it('ends an attempt an outer interceptor gave up on when the next attempt starts, and only once', async () => {
+      const late = deferred<string>();
+      // The SDK's spans, counting their end() calls (the SDK itself ignores a second one).
+      const ended: { name: string; ends: number }[] = [];
+      const sdkTracer = provider.getTracer('counting');
+      const tracer = {
+        startSpan(...args: Parameters<Tracer['startSpan']>) {
+          const started = sdkTracer.startSpan(...args);
+          const record = { name: args[0], ends: 0 };
+          ended.push(record);
+          const end = started.end.bind(started);
+          started.end = (endTime) => {
+            record.ends++;
+            end(endTime);
+          };
+          return started;
+        },
+      } as unknown as Tracer;
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 1 }) slow() {
+          return ++calls === 1 ? late.promise : 'second';
+        }
+      }
+      // Gives up on the first attempt without waiting for it: the task retries at once.
+      const impatient: WorkflowInterceptor = {
+        task: (info, next) => {
+          if (info.attempt > 1) return next();
+          void next();
+          return Promise.reject(new Error('gave up'));
+        },
+      };
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [impatient, openTelemetry({ tracer })],
+      });
+      expect(result.get('slow')).to.equal('second');
+      const [first, second] = spansNamed('Flow.slow');
+      expect(first.attributes).to.include({
+        'async_dag.task.attempt': 1,
+        'async_dag.attempt.outcome': 'abandoned',
+      });
+      expect(first.status.code).to.equal(SpanStatusCode.ERROR);
+      // Ended as the retry started (the SDK dates span starts to the millisecond at times).
+      expect(millis(first.endTime)).to.be.at.most(millis(second.startTime) + 1);
+      expect(second.attributes).to.include({
+        'async_dag.task.attempt': 2,
+        'async_dag.attempt.outcome': 'succeeded',
+      });
+      // The abandoned body succeeding later neither ends its span again nor changes it.
+      late.resolve('too late');
+      await sleep(1);
+      expect(ended).to.deep.equal([
+        { name: 'Flow', ends: 1 },
+        { name: 'Flow.slow', ends: 1 },
+        { name: 'Flow.slow', ends: 1 },
+      ]);
+      expect(spansNamed('Flow.slow')[0].attributes['async_dag.attempt.outcome']).to.equal(
+        'abandoned',
+      );
     });
 
     it('ends the span of an attempt still running when the run settles', async () => {
@@ -732,6 +864,23 @@ describe('openTelemetry()', () => {
       expect(messages.slice(0, 3)).to.deep.equal(['{"code":"E_DOWN"}', 'an object', 'undefined']);
       // Long text is cut at 500 characters, never between the halves of a surrogate pair.
       expect(messages[3]).to.equal(`${'x'.repeat(499)}…`);
+    });
+
+    it('keeps a description of exactly 500 characters whole, and cuts one of 501', async () => {
+      const messages: string[] = [];
+      for (const thrown of ['y'.repeat(500), 'y'.repeat(501)]) {
+        exporter.reset();
+        class Flow {
+          @Task() broken() {
+            throw thrown;
+          }
+        }
+        await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }).catch(
+          () => undefined,
+        );
+        messages.push(span('Flow.broken').status.message!);
+      }
+      expect(messages).to.deep.equal(['y'.repeat(500), `${'y'.repeat(500)}…`]);
     });
 
     it('runs the workflow untraced when the tracer throws', async () => {
