@@ -746,11 +746,44 @@ describe('bad input catalogue', () => {
       await expectStillWorks();
     });
 
+    it('invoke rejects an anonymous class itself, with a placeholder for its name', async () => {
+      const anonymous = (() => class {})();
+      expect(anonymous.name).to.equal('');
+      const error = await rejectionOf(() => Workflow.invoke(anonymous));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal(
+        'Workflow.invoke expects an instance of a workflow class, got the class (anonymous) itself. ' +
+          'Did you mean Workflow.invoke(new YourWorkflow(…), …)?',
+      );
+      await expectStillWorks();
+    });
+
+    it('invoke rejects a function that is no class (no prototype) as a value, not as a class', async () => {
+      const arrow = () => new Healthy();
+      const error = await rejectionOf(() => Workflow.invoke(arrow));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal(
+        'Workflow.invoke expects an instance of a workflow class, got a function.',
+      );
+      await expectStillWorks();
+    });
+
+    it('invoke rejects an object without a class (a null prototype) with a TypeError that says so', async () => {
+      const error = await rejectionOf(() => Workflow.invoke(Object.create(null) as object));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal(
+        'Workflow.invoke expects an instance of a workflow class, got an object without a class.',
+      );
+      await expectStillWorks();
+    });
+
     const notClasses: [string, unknown][] = [
       ['an instance', new Healthy()],
       ['a plain object', {}],
       ['null', null],
       ['a number', 7],
+      // A function, but no class: it has no prototype object.
+      ['an arrow function', () => new Healthy()],
     ];
     for (const [label, value] of notClasses) {
       it(`validate, graph and toMermaid reject ${label} with a TypeError`, async () => {

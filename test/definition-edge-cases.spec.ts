@@ -225,6 +225,16 @@ describe('a class whose name is hidden by a static member named "name"', () => {
       .to.have.property('message')
       .that.contains('Workflow.invoke(new Counted(…), …)');
   });
+
+  it('reads the name as written whatever characters it holds: $, digits, non-ASCII letters', async () => {
+    class $Flow_ä1 {
+      @Task() a() {
+        return 1;
+      }
+    }
+    Object.defineProperty($Flow_ä1, 'name', { value: () => 'not the class name' });
+    expect((await Workflow.invoke(new $Flow_ä1())).workflow).to.equal('$Flow_ä1');
+  });
 });
 
 describe('a class with no name anywhere in its chain', () => {

@@ -122,6 +122,23 @@ describe('definition errors', () => {
       );
     });
 
+    it('does not call a getter that returns a function a method, nor run it, to word the error', () => {
+      let reads = 0;
+      class FunctionGetter {
+        get handler() {
+          reads++;
+          return () => 1;
+        }
+        @Task() @DependsOn('handler') report() {}
+      }
+      const error = expectDefinitionError(FunctionGetter, 'UNKNOWN_DEPENDENCY', 'report');
+      expect(error.message).to.equal(
+        'FunctionGetter: task "report" depends on "handler", which is not a task. ' +
+          'Check the spelling, or add a @Task() method with that name.',
+      );
+      expect(reads).to.equal(0);
+    });
+
     it('asks for a @Task() method, not for @Task() on it, when the dependency is a getter', () => {
       class OnGetter {
         get total() {

@@ -231,6 +231,26 @@ describe('values that cannot be printed', () => {
     expect(reason.message).to.match(/^Workflow\.invoke could not read the class of the instance: /);
   });
 
+  it('keeps what reading the class threw as the cause of that TypeError', async () => {
+    const trapError = new Error('no prototype for you');
+    const instance = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw trapError;
+        },
+      },
+    );
+    const outcome = await settledWithin(Workflow.invoke(instance));
+    expect(outcome.status).to.equal('rejected');
+    const reason = (outcome as PromiseRejectedResult).reason as TypeError;
+    expect(reason).to.be.instanceOf(TypeError);
+    expect(reason.message).to.equal(
+      'Workflow.invoke could not read the class of the instance: no prototype for you',
+    );
+    expect(reason.cause).to.equal(trapError);
+  });
+
   describe('a task returning a promise whose then throws', () => {
     /** A promise of 1 whose `then` throws `thrown`. */
     const promiseWhoseThenThrows = (thrown: Error): Promise<number> => {

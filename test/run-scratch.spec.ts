@@ -4,7 +4,7 @@
  * nothing for large plans.
  */
 import { expect } from 'chai';
-import { Task, Workflow } from '../src';
+import { DependsOn, Param, Task, Workflow } from '../src';
 import type { WorkflowPlan } from '../src/plan';
 import type { ReactionTarget } from '../src/run-scratch';
 import { planFor } from '../src/scanner';
@@ -60,6 +60,26 @@ describe('the scratch a plan keeps between runs', () => {
     expect(again).to.equal(scratch);
     expect([again.waitingFor[0], again.waitingFor[1], again.waitingFor[2]]).to.deep.equal([
       0, 1, 2,
+    ]);
+  });
+
+  it('resets the counter of the first declared task too, when it waits for a later one', async () => {
+    class Backwards {
+      @Task() @DependsOn('source') doubled(source: number) {
+        return source * 2;
+      }
+      @Task() source(@Param() n: number) {
+        return n;
+      }
+    }
+    const results: unknown[] = [];
+    for (const n of [1, 2, 3]) {
+      results.push((await Workflow.invoke(new Backwards(), n)).toObject());
+    }
+    expect(results).to.deep.equal([
+      { doubled: 2, source: 1 },
+      { doubled: 4, source: 2 },
+      { doubled: 6, source: 3 },
     ]);
   });
 

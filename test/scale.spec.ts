@@ -32,6 +32,39 @@ describe('scale', () => {
     expect(result.get('t49999' as never)).to.equal(50_000);
   });
 
+  it('times every task of a plan over 512 tasks (its per-task arrays are typed arrays)', async () => {
+    const Chain = chainClass(600, { async: true });
+    const result = await Workflow.invoke(new Chain());
+    const byTask = new Map(result.trace.map((entry) => [entry.task, entry]));
+    expect(byTask.size).to.equal(600);
+    const untimed: string[] = [];
+    for (let index = 0; index < 600; index++) {
+      const { start, end } = byTask.get(`t${index}`)!;
+      const previousEnd = index === 0 ? 0 : byTask.get(`t${index - 1}`)!.end;
+      // Each task starts once its dependency has ended, and ends after it starts.
+      if (!(start >= previousEnd && end >= start)) untimed.push(`t${index}: ${start}..${end}`);
+    }
+    expect(untimed).to.deep.equal([]);
+  });
+
+  it('runs what the get trap of a Proxy instance gives, also for a class over 1,020 tasks', async () => {
+    // Past V8's fast-property limit tasks are looked up in two steps; never on a Proxy, whose
+    // traps must see every lookup as they would for `instance[name]`.
+    const Chain = chainClass(1_100, { async: false });
+    const looked: PropertyKey[] = [];
+    const instance = new Proxy(new Chain(), {
+      get(target, key, receiver) {
+        looked.push(key);
+        return key === 't0' ? () => 1_000 : Reflect.get(target, key, receiver);
+      },
+    });
+    const result = await Workflow.invoke(instance);
+    expect(result.get('t1099' as never)).to.equal(2_099);
+    expect(looked.filter((key) => typeof key === 'string' && /^t\d+$/.test(key))).to.have.length(
+      1_100,
+    );
+  });
+
   it('reports a 50,000-task cycle', () => {
     const Loop = chainClass(50_000, { async: false, closeLoop: true });
     const error = (() => {
