@@ -855,20 +855,25 @@ describe('openTelemetry()', () => {
       });
     }
 
+    /** The status message of the span of a task that throws `thrown`. */
+    async function statusMessageWhenThrowing(thrown: unknown): Promise<string> {
+      exporter.reset();
+      class Flow {
+        @Task() broken() {
+          throw thrown;
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }).catch(
+        () => undefined,
+      );
+      return span('Flow.broken').status.message!;
+    }
+
     it('describes what it cannot read: a plain object as JSON, a revoked Proxy by its kind', async () => {
       const messages: string[] = [];
       const long = `${'x'.repeat(499)}😀${'x'.repeat(100)}`;
       for (const thrown of [{ code: 'E_DOWN' }, hostileValues()[2][1], undefined, long]) {
-        exporter.reset();
-        class Flow {
-          @Task() broken() {
-            throw thrown;
-          }
-        }
-        await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }).catch(
-          () => undefined,
-        );
-        messages.push(span('Flow.broken').status.message!);
+        messages.push(await statusMessageWhenThrowing(thrown));
       }
       expect(messages.slice(0, 3)).to.deep.equal(['{"code":"E_DOWN"}', 'an object', 'undefined']);
       // Long text is cut at 500 characters, never between the halves of a surrogate pair.
@@ -878,16 +883,7 @@ describe('openTelemetry()', () => {
     it('keeps a description of exactly 500 characters whole, and cuts one of 501', async () => {
       const messages: string[] = [];
       for (const thrown of ['y'.repeat(500), 'y'.repeat(501)]) {
-        exporter.reset();
-        class Flow {
-          @Task() broken() {
-            throw thrown;
-          }
-        }
-        await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }).catch(
-          () => undefined,
-        );
-        messages.push(span('Flow.broken').status.message!);
+        messages.push(await statusMessageWhenThrowing(thrown));
       }
       expect(messages).to.deep.equal(['y'.repeat(500), `${'y'.repeat(500)}…`]);
     });
