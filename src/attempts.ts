@@ -31,9 +31,8 @@ interface Attempt {
   rejectNext: ((error: unknown) => void) | undefined;
 }
 
-/** A task waiting out its retry delay. */
+/** A task waiting out its retry delay (the task is its key in `pendingRetries`). */
 interface PendingRetry {
-  readonly task: number;
   readonly attempt: number;
   readonly error: unknown;
   readonly timer: ReturnType<typeof setTimeout>;
@@ -294,8 +293,7 @@ export class AttemptRunner {
     // `onTaskRetry` may have stopped the run (aborting its signal): a stop ends retry waits, and
     // this one was not waiting yet.
     if (this.stopsRetries(task)) return this.failedForGood(task, attempt, error, NONE);
-    const retry: PendingRetry = {
-      task,
+    this.pendingRetries.set(task, {
       attempt,
       error,
       timer: setTimeout(() => {
@@ -303,8 +301,7 @@ export class AttemptRunner {
         run.tick();
         this.attempt(task, attempt + 1);
       }, delayMs),
-    };
-    this.pendingRetries.set(task, retry);
+    });
   }
 
   /**
@@ -352,11 +349,11 @@ export class AttemptRunner {
   stop(reason: unknown): void {
     for (const controller of this.controllers) controller.abort(reason);
     this.controllers.clear();
-    for (const retry of [...this.pendingRetries.values()]) {
-      if (this.run.isAllSettled(retry.task)) continue;
+    for (const [task, retry] of [...this.pendingRetries]) {
+      if (this.run.isAllSettled(task)) continue;
       clearTimeout(retry.timer);
-      this.pendingRetries.delete(retry.task);
-      this.failedForGood(retry.task, retry.attempt, retry.error, NONE);
+      this.pendingRetries.delete(task);
+      this.failedForGood(task, retry.attempt, retry.error, NONE);
     }
   }
 }
