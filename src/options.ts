@@ -17,8 +17,8 @@ export interface RunSettings {
   /** Which tasks run; `undefined` means all of them. */
   readonly included: Uint8Array | undefined;
   /**
-   * The ready queue's order under a limit, when `targets` leave tasks out (counting only the tasks
-   * that run); `undefined`: the plan's own ranks, or no limit.
+   * The order of the ready queue under a concurrency limit: the plan's ranks, or with `targets`
+   * those of the tasks that run. `undefined` without a limit (first ready, first started).
    */
   readonly ranks: Int32Array | undefined;
   /** Replacement functions by task index; `undefined` when there are none. */
@@ -178,9 +178,11 @@ function checkRunOptions(
     const targets = resolveTargets(plan, options.targets, targetName, invalid);
     const included = targets === undefined ? undefined : plan.closure(targets);
     const ranks =
-      included === undefined || concurrency === Infinity
+      concurrency === Infinity
         ? undefined
-        : plan.ranksWithin(targets!, included);
+        : included === undefined
+          ? plan.ranks
+          : plan.ranksWithin(targets!, included);
     option = 'overrides';
     const overrides = resolveOverrides(plan, options.overrides, invalid);
     option = 'interceptors';

@@ -71,13 +71,12 @@ export class RunScratch {
   }
 
   /**
-   * The empty ready queue of a run: first in, first out without a concurrency limit, else by rank
-   * (`ranks`, or the plan's own when `undefined`).
+   * The empty ready queue of a run: by `ranks` under a concurrency limit, else (`undefined`) first
+   * in, first out.
    */
-  queue(plan: WorkflowPlan, unlimited: boolean, ranks: Int32Array | undefined): ReadyQueue {
-    if (unlimited) return (this.fifo ??= new FifoQueue(this.queued)).clear();
-    const rank = ranks ?? plan.ranks;
-    return (this.ranked ??= new RankedQueue(rank, this.queued)).rankBy(rank);
+  queue(ranks: Int32Array | undefined): ReadyQueue {
+    if (ranks === undefined) return (this.fifo ??= new FifoQueue(this.queued)).clear();
+    return (this.ranked ??= new RankedQueue(ranks, this.queued)).rankBy(ranks);
   }
 
   /**

@@ -200,7 +200,7 @@ export class Run<W extends object = object, P = unknown> {
     if (plan.hasAttemptPolicies) this.more().attempts = arrays.indexes();
     const scratch = (this.scratch = plan.scratch.borrow(plan, this));
     this.waitingFor = scratch.waitingFor;
-    this.ready = scratch.queue(plan, settings.concurrency === Infinity, settings.ranks);
+    this.ready = scratch.queue(settings.ranks);
     const { included, hooks, eventSink } = settings;
     this.included = included;
     this.concurrency = settings.concurrency;

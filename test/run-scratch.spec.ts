@@ -93,7 +93,7 @@ describe('the scratch a plan keeps between runs', () => {
     for (let run = 0; run < 50; run++) await Workflow.invoke(new Flow());
     const plan = planFor(Flow.prototype);
     const scratch = plan.scratch.borrow(plan, target);
-    const queue = scratch.queue(plan, true, undefined);
+    const queue = scratch.queue(undefined);
     expect(queue.size).to.equal(0);
     // The room each run's queue uses: one slot per task, not one per task per run.
     expect((scratch as unknown as { queued: number[] }).queued).to.have.length(6);
