@@ -740,6 +740,88 @@ describe('Workflow.stream', () => {
   });
 });
 
+/** The storage of `stream`'s buffer, for checking which stream's it is. */
+function bufferOf(stream: WorkflowStream<any, any>): unknown[] {
+  return (stream as unknown as { log: { payloads: unknown[] } }).log.payloads;
+}
+
+describe('Workflow.stream: one buffer per plan, reused', () => {
+  it('gives the buffer of a stream read to its end to the plan’s next stream, which reads only its own events', async () => {
+    const first = Workflow.stream(new Pipeline(), 1);
+    const buffer = bufferOf(first);
+    expect(summary((await readAll(first)).events)).to.deep.equal(PIPELINE_EVENTS);
+    const second = Workflow.stream(new Pipeline(), 2);
+    expect(bufferOf(second)).to.equal(buffer);
+    const { events } = await readAll(second);
+    expect(summary(events)).to.deep.equal(PIPELINE_EVENTS);
+    expect(events.at(-1)).to.include({ task: 'report', value: '#3=6' });
+    // Nothing of a finished stream's events stays in the buffer it gave back.
+    expect(buffer.every((slot) => slot === undefined)).to.equal(true);
+  });
+
+  it('gives the buffer back once the last event is read, not when the run ends', async () => {
+    const first = Workflow.stream(new Pipeline(), 1);
+    await first.result;
+    await first.next();
+    // The run has ended with seven events unread: they are still first's.
+    expect(bufferOf(Workflow.stream(new Pipeline(), 2))).not.to.equal(bufferOf(first));
+    const rest = await readAll(first);
+    expect(summary(rest.events)).to.deep.equal(PIPELINE_EVENTS.slice(1));
+  });
+
+  it('gives the buffer of a stream left early back empty', async () => {
+    const first = Workflow.stream(new CleansUp());
+    const buffer = bufferOf(first);
+    expect((await first.next()).value).to.include({ type: 'taskStart', task: 'a' });
+    await first.return();
+    const second = Workflow.stream(new CleansUp());
+    expect(bufferOf(second)).to.equal(buffer);
+    expect(summary((await readAll(second)).events)).to.deep.equal([
+      'taskStart:a:1',
+      'taskSuccess:a',
+      'taskStart:b:1',
+      'taskSuccess:b',
+      'taskStart:cleanup:1',
+      'taskSuccess:cleanup',
+    ]);
+  });
+
+  it('keeps the streams of one plan running at once apart, and one buffer for later', async () => {
+    const streams = [1, 2, 3].map((n) => Workflow.stream(new Pipeline(), n));
+    const buffers = streams.map(bufferOf);
+    expect(new Set(buffers).size).to.equal(3);
+    const reads = await Promise.all(streams.map(readAll));
+    expect(reads.map(({ events }) => (events.at(-1) as { value: string }).value)).to.deep.equal([
+      '#2=4',
+      '#3=6',
+      '#4=8',
+    ]);
+    // The first stream to finish gave its buffer back; the plan keeps that one only.
+    const next = [Workflow.stream(new Pipeline(), 4), Workflow.stream(new Pipeline(), 5)];
+    expect(buffers).to.include(bufferOf(next[0]));
+    expect(buffers).not.to.include(bufferOf(next[1]));
+    await Promise.all(next.map(readAll));
+  });
+
+  it('does not keep a buffer that grew: the next stream starts with the room a plan’s streams start with', async () => {
+    class Reports {
+      @Task() @DependsOn(CONTEXT) reports(@Param() count: number, ctx: TaskContext) {
+        for (let sent = 0; sent < count; sent++) ctx.progress(sent);
+        return 'done';
+      }
+    }
+    // Room for 16 events at first: 100 reports, all unread when the run ends, make it grow.
+    const grown = Workflow.stream(new Reports(), 100);
+    expect(bufferOf(grown)).to.have.length.above(16);
+    expect((await readAll(grown)).events).to.have.length(102);
+    const small = Workflow.stream(new Reports(), 1);
+    expect(bufferOf(small)).to.have.length(16);
+    const buffer = bufferOf(small);
+    expect((await readAll(small)).events).to.have.length(3);
+    expect(bufferOf(Workflow.stream(new Reports(), 0))).to.equal(buffer);
+  });
+});
+
 describe('DagBuilder.stream', () => {
   it('streams a builder run and seals the DAG', async () => {
     const tm = buildDag<number>({ name: 'streamed' });
