@@ -6,11 +6,10 @@
  * generation's collections and be promoted, while objects made as they are read die young.
  * Every other event arrives made, and is kept as it is.
  *
- * A run that outpaces its reader buffers nearly all of its events, so a log starts with room for
- * them (up to a limit). That room is a plan's to reuse: a log read to its end hands its ring to
- * the plan's next stream, which would otherwise allocate and zero it again (768 KiB at 10,000
- * tasks: 6% of a streamed run's time, and the large-object space it came from brought on full
- * collections).
+ * Such a run buffers nearly all of its events, so a log starts with room for them (up to a
+ * limit). That room is its plan's to reuse: a log read to its end hands its ring to the plan's
+ * next stream, which would otherwise allocate and zero it again (768 KiB at 10,000 tasks, half of
+ * it in the large-object space: 6% of a streamed run's time).
  */
 import { startEvent, successEvent, type EventSink } from './run-events.js';
 import type { WorkflowEvent } from './types.js';
@@ -54,9 +53,9 @@ const RETURNED: Ring = { numbers: [], payloads: [] };
 /** A stream's buffer of events: the run writes, the reader takes them oldest first. */
 export class EventLog implements EventSink {
   /**
-   * Per entry, its code (see `KIND_BITS`) at `2i` and its time at `2i + 1`, in a ring of a power-of-two
-   * length: entry `n` is at `n & mask`, counting from when the log was last empty (where `head` and
-   * `tail` go back to 0). Entries `head` up to (not including) `tail` are unread.
+   * Per entry, its code (see `KIND_BITS`) at `2i` and its time at `2i + 1`, in a ring of a
+   * power-of-two length: entry `n` is at `n & mask`, counting from when the log was last empty
+   * (where `head` and `tail` go back to 0). Entries `head` up to (not including) `tail` are unread.
    */
   private numbers: number[] | Float64Array;
   private payloads: unknown[];
