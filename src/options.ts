@@ -353,20 +353,18 @@ function isPlainObject(value: object): boolean {
 }
 
 /**
- * The names of a class instance's functions: its own fields that hold functions (arrow-function
- * fields) and the methods it inherits from its classes (not from `Object.prototype`) — and, with
- * `getters`, the getters it inherits.
+ * The names of a class instance's functions: its own properties that hold functions (arrow-function
+ * fields, and those defined with `Object.defineProperty`, enumerable or not) and the methods it
+ * inherits from its classes (not from `Object.prototype`) — and, with `getters`, its own getters
+ * and those it inherits. Found from property descriptors: no getter is called.
  */
 function functionNames(instance: object, getters: boolean): string[] {
-  const names = new Set(
-    Object.keys(instance).filter(
-      (name) => typeof (instance as Record<string, unknown>)[name] === 'function',
-    ),
-  );
+  const names = new Set<string>();
   const prototype = Object.getPrototypeOf(instance);
-  for (const owner of prototype === null ? [] : prototypeChain(prototype)) {
+  const owners = prototype === null ? [instance] : [instance, ...prototypeChain(prototype)];
+  for (const owner of owners) {
     for (const name of Object.getOwnPropertyNames(owner)) {
-      if (name === 'constructor') continue;
+      if (owner !== instance && name === 'constructor') continue;
       if (isOwnMethod(owner, name) || (getters && isOwnGetter(owner, name))) names.add(name);
     }
   }

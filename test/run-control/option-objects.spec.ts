@@ -151,6 +151,29 @@ describe('hooks given as a class instance', () => {
     }
   });
 
+  it('checks the instance’s own non-enumerable hook-like functions and getters too', async () => {
+    const started: string[] = [];
+    class Hooks {
+      constructor() {
+        Object.defineProperty(this, 'onTaskStart', {
+          get: () => (event: { task: string }) => started.push(event.task),
+        });
+      }
+    }
+    await Workflow.invoke(new Pair(), 1, { hooks: new Hooks() as never });
+    expect(started).to.deep.equal(['first', 'second']);
+    class Misspelt {
+      constructor() {
+        Object.defineProperty(this, 'onTaskStrat', { value: () => undefined });
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { hooks: new Misspelt() as never }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.contain('"onTaskStrat" is not a hook. Did you mean "onTaskStart"?');
+  });
+
   it('rejects a hook whose getter throws, before any task starts', async () => {
     const hooks = {
       get onTaskStart(): never {
@@ -219,6 +242,49 @@ describe('overrides given as a class instance', () => {
     const result = await Workflow.invoke(flow, 1, { overrides: new Fakes() as never });
     expect(result.toObject()).to.deep.equal({ first: 2, second: 'fake 2' });
     expect(flow.calls).to.deep.equal(['first']);
+  });
+
+  it('reads the instance’s own properties whether or not they are enumerable, reading no getter twice', async () => {
+    const reads: string[] = [];
+    const fake = (first: number) => `own ${first}`;
+    class Fakes {
+      constructor(enumerable: boolean) {
+        // What `Object.defineProperty(this, …)` makes by default: a property `Object.keys` skips.
+        Object.defineProperty(this, 'second', {
+          get: () => (reads.push('second'), fake),
+          enumerable,
+        });
+        Object.defineProperty(this, 'label', {
+          get: () => (reads.push('label'), 'a collaborator'),
+          enumerable,
+        });
+      }
+    }
+    for (const enumerable of [false, true]) {
+      reads.length = 0;
+      const result = await Workflow.invoke(new Pair(), 1, {
+        overrides: new Fakes(enumerable) as never,
+      });
+      expect(result.get('second'), `enumerable: ${enumerable}`).to.equal('own 2');
+      expect(reads, `enumerable: ${enumerable}`).to.deep.equal(['second']);
+    }
+    class HiddenField {
+      constructor() {
+        Object.defineProperty(this, 'second', { value: fake });
+      }
+    }
+    const result = await Workflow.invoke(new Pair(), 1, { overrides: new HiddenField() as never });
+    expect(result.get('second')).to.equal('own 2');
+    class HiddenMisspelt {
+      constructor() {
+        Object.defineProperty(this, 'secnd', { value: fake });
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { overrides: new HiddenMisspelt() as never }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.contain('Did you mean "second"?');
   });
 
   it('rejects a prototype method that names no task, with a suggestion', async () => {
