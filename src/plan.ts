@@ -90,14 +90,18 @@ export interface WorkflowPlan {
   /**
    * The scheduling ranks of a run of `included`, the closure of `targets`: as {@link ranks}, but
    * counting only the tasks that run (a dependent left out lends no path length or priority).
-   * Kept for the last few target lists, so a run repeated with the same targets does not sort.
+   * Kept for the last few target lists computed (the oldest goes first), so a run repeated with
+   * the same targets does not sort.
    */
   ranksWithin(targets: readonly number[], included: Uint8Array): Int32Array;
 }
 
 /** How many target lists' ranks a plan keeps, at most (fewer for large plans: see below). */
 const RANKED_TARGET_LISTS = 16;
-/** Tasks' ranks kept per plan for target lists, at most (4 bytes each). */
+/**
+ * Tasks' ranks kept per plan for target lists, at most (4 bytes each; each list's key, its task
+ * indexes joined, adds up to as much again).
+ */
 const RANKED_TARGET_TASKS = 1_000_000;
 
 /**
