@@ -99,8 +99,8 @@ export interface WorkflowPlan {
 /** How many target lists' ranks a plan keeps, at most (fewer for large plans: see below). */
 const RANKED_TARGET_LISTS = 16;
 /**
- * Tasks' ranks kept per plan for target lists, at most (4 bytes each; each list's key, its task
- * indexes joined, adds up to as much again).
+ * Tasks' ranks kept per plan for target lists, at most (4 bytes each; each list's key, its target
+ * indexes joined, adds up to 7 bytes per target).
  */
 const RANKED_TARGET_TASKS = 1_000_000;
 
