@@ -109,11 +109,13 @@ export function recordMember(
     member = newMember(memberKey, key === undefined ? 'constructor' : 'method');
     members.set(memberKey, member);
   }
-  if (descriptor !== undefined) {
-    member.kind = typeof descriptor.value === 'function' ? 'method' : 'accessor';
-  } else if (key !== undefined) {
-    // Parameter and property decorators get no descriptor: look at the prototype itself.
-    member.kind = describeUndecoratedMember(target, key);
+  if (key !== undefined) {
+    // The member as the class declares it. While legacy decorators run, the prototype still
+    // holds it, whatever descriptor a decorator applied earlier handed on (`@autobind` below
+    // `@Task()` hands on a getter); and a descriptor that still holds a function is a method,
+    // whatever a decorator did to the prototype. Parameter and property decorators get none.
+    member.kind =
+      typeof descriptor?.value === 'function' ? 'method' : describeUndecoratedMember(target, key);
   }
   return member;
 }

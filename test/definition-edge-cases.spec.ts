@@ -63,6 +63,68 @@ describe('Definition edge cases', () => {
     });
   });
 
+  describe('a decorator that turns the method into a getter (autobind)', () => {
+    /** What `@autobind` (autobind-decorator, core-decorators) does: a getter of the bound method. */
+    function autobind<T extends Function>(
+      _target: object,
+      _key: string | symbol,
+      descriptor: TypedPropertyDescriptor<T>,
+    ): TypedPropertyDescriptor<T> {
+      const method = descriptor.value!;
+      return {
+        configurable: true,
+        get(this: object): T {
+          return method.bind(this);
+        },
+      };
+    }
+
+    it('keeps the task wherever the decorator is written among ours: their order does not matter', async () => {
+      class Above {
+        readonly offset = 1;
+        @autobind @Task() a(@Param() n: number) {
+          return n + this.offset;
+        }
+        @Task() @DependsOn('a') b(a: number) {
+          return a * 10;
+        }
+      }
+      class Below {
+        readonly offset = 1;
+        @Task() @autobind a(@Param() n: number) {
+          return n + this.offset;
+        }
+        @Task() @DependsOn('a') b(a: number) {
+          return a * 10;
+        }
+      }
+      class Between {
+        readonly offset = 1;
+        @DependsOn() @autobind @Task() a(@Param() n: number) {
+          return n + this.offset;
+        }
+        @Task() @DependsOn('a') b(a: number) {
+          return a * 10;
+        }
+      }
+      for (const Flow of [Above, Below, Between]) {
+        const result = await Workflow.invoke(new Flow(), 1);
+        expect(result.toObject(), Flow.name).to.deep.equal({ a: 2, b: 20 });
+      }
+    });
+
+    it('still rejects @Task() on a getter the class declares', () => {
+      class Getter {
+        @Task() @autobind get a() {
+          return () => 1;
+        }
+      }
+      expect(() => Workflow.validate(Getter))
+        .to.throw(WorkflowDefinitionError)
+        .with.property('code', 'INVALID_TASK');
+    });
+  });
+
   describe('a class decorator that replaces the constructor', () => {
     /** Returns a subclass of the decorated class, as many class decorators do. */
     function Stamped<T extends Constructor>(Target: T) {
