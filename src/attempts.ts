@@ -27,8 +27,23 @@ interface Attempt {
   runner: AttemptRunner | undefined;
   /** Set when the timeout fired: the attempt's outcome. */
   timeoutError: TaskTimeoutError | undefined;
-  /** Rejects the promise the innermost interceptor's `next()` returned (interceptors only). */
-  rejectNext: ((error: unknown) => void) | undefined;
+  /**
+   * Reject the promises the interceptors' `next()` calls returned, every layer's (interceptors
+   * only): at the timeout, each layer sees the attempt end as the run does.
+   */
+  rejectNexts: ((error: unknown) => void)[] | undefined;
+  /**
+   * The task's timeout, and when it fires, in `performance.now()` time (in runs with task
+   * interceptors; else `Infinity`, unused).
+   */
+  readonly timeoutMs: number;
+  readonly deadline: number;
+  /**
+   * Whether the task's body, called through interceptors, is still running. An interceptor may
+   * settle the attempt first (it stopped waiting, or answered without waiting): the body then
+   * keeps its signal, which still aborts at the timeout or when the run stops.
+   */
+  bodyRunning: boolean;
 }
 
 /** A task waiting out its retry delay (the task is its key in `pendingRetries`). */
@@ -67,7 +82,12 @@ export class AttemptRunner {
       timer: undefined,
       runner: this,
       timeoutError: undefined,
-      rejectNext: undefined,
+      rejectNexts: undefined,
+      timeoutMs: timeout,
+      // Only a body called through interceptors can outlive its attempt (see `watchBody`).
+      deadline:
+        run.settings.taskInterceptors === undefined ? Infinity : performance.now() + timeout,
+      bodyRunning: false,
     };
     if (run.plan.inputKinds[task] !== 0) {
       attempt.controller = new AbortController();
@@ -84,8 +104,9 @@ export class AttemptRunner {
       // A body that outlives its timeout keeps the attempt, and so this error, alive.
       settleStack(error);
       attempt.timeoutError = error;
-      // Interceptors see the attempt end as the run does: their `next()` rejects now.
-      attempt.rejectNext?.(error);
+      // Interceptors see the attempt end as the run does: every `next()` promise rejects now.
+      if (attempt.rejectNexts !== undefined)
+        for (const reject of attempt.rejectNexts) reject(error);
       this.settle(attempt, false, error);
     }, timeout);
     const outcome = this.callAttempt(task, number, attempt.controller?.signal, attempt);
@@ -123,7 +144,9 @@ export class AttemptRunner {
       param: run.param,
       run: run.interceptorInfo!,
     };
-    return intercept(interceptors, 'task', info, this.attemptOnce(task, number, signal, timed));
+    const innermost = this.attemptOnce(task, number, signal, timed);
+    if (timed === undefined) return intercept(interceptors, 'task', info, innermost);
+    return intercept(interceptors, 'task', info, innermost, (start) => withinTimeout(timed, start));
   }
 
   /** The innermost `next` of an attempt's interceptors: calls the task, once. */
@@ -149,11 +172,10 @@ export class AttemptRunner {
    * as timed out. A `next()` called after the timeout does not start the task.
    */
   private callWithinTimeout(attempt: Attempt, signal: AbortSignal | undefined): Promise<unknown> {
-    if (attempt.timeoutError !== undefined) return Promise.reject(attempt.timeoutError);
-    const called = this.callForInterceptors(attempt.task, attempt.number, signal);
-    return new Promise((resolve, reject) => {
-      attempt.rejectNext = reject;
-      called.then(resolve, reject);
+    return withinTimeout(attempt, () => {
+      const called = this.callForInterceptors(attempt.task, attempt.number, signal);
+      watchBody(attempt, called, this.controllers);
+      return called;
     });
   }
 
@@ -189,9 +211,24 @@ export class AttemptRunner {
     attempt.timer = undefined; // a fired timer still holds its callback, and so the run
     const { controller } = attempt;
     if (controller !== undefined) {
-      this.controllers.delete(controller);
       // Only compare identities here: `outcome` may be anything a task threw, even a revoked Proxy.
-      if (attempt.timeoutError !== undefined) controller.abort(outcome);
+      if (attempt.timeoutError !== undefined) {
+        this.controllers.delete(controller);
+        controller.abort(outcome);
+      } else if (attempt.bodyRunning) {
+        // An interceptor settled the attempt while its body runs on: the body's signal stays
+        // among those a stop aborts, and aborts at the timeout, as if the attempt still ran.
+        const { plan } = this.run;
+        attempt.timer = abortAtDeadline(
+          attempt,
+          controller,
+          this.controllers,
+          plan.workflow,
+          plan.names[attempt.task],
+        );
+      } else {
+        this.controllers.delete(controller);
+      }
     }
     if (succeeded) this.run.taskSucceeded(attempt.task, attempt.number, outcome, NONE);
     else this.run.attemptFailed(attempt.task, attempt.number, outcome);
@@ -372,6 +409,62 @@ function fallbackFailed(
   const reason = skipReasonOf(fallbackError);
   if (reason !== undefined) run.taskSkippedItself(task, reason);
   else run.taskFailed(task, attempt, fallbackError, ownError);
+}
+
+/**
+ * Runs `start` — the layers inside an interceptor of a timed attempt, or its body — unless the
+ * timeout has fired, and gives a promise that settles as its result does, or rejects with the
+ * `TaskTimeoutError` at the timeout, whichever comes first.
+ */
+function withinTimeout(attempt: Attempt, start: () => Promise<unknown>): Promise<unknown> {
+  if (attempt.timeoutError !== undefined) return Promise.reject(attempt.timeoutError);
+  const started = start();
+  return new Promise((resolve, reject) => {
+    (attempt.rejectNexts ??= []).push(reject);
+    started.then(resolve, reject);
+  });
+}
+
+/**
+ * Watches the body of a timed attempt called through interceptors (`called`, its outcome): while
+ * it runs, {@link AttemptRunner.settle} leaves its signal abortable. Its reactions hold the
+ * attempt and the runner's signal set, not the run.
+ */
+function watchBody(
+  attempt: Attempt,
+  called: Promise<unknown>,
+  controllers: Set<AbortController>,
+): void {
+  attempt.bodyRunning = true;
+  const ended = () => {
+    attempt.bodyRunning = false;
+    if (attempt.runner !== undefined) return; // the attempt is going on: settle() cleans up
+    clearTimeout(attempt.timer);
+    attempt.timer = undefined;
+    if (attempt.controller !== undefined) controllers.delete(attempt.controller);
+  };
+  called.then(ended, ended);
+}
+
+/**
+ * The timer that aborts the signal of a body that outlived its attempt (see {@link watchBody}) at
+ * the attempt's timeout. It holds the names it needs, not the run.
+ */
+function abortAtDeadline(
+  attempt: Attempt,
+  controller: AbortController,
+  controllers: Set<AbortController>,
+  workflow: string,
+  task: string,
+): ReturnType<typeof setTimeout> {
+  return setTimeout(
+    () => {
+      attempt.timer = undefined;
+      controllers.delete(controller);
+      controller.abort(new TaskTimeoutError(workflow, task, attempt.timeoutMs));
+    },
+    Math.max(0, attempt.deadline - performance.now()),
+  );
 }
 
 /**

@@ -28,9 +28,17 @@ export function intercept<Info extends RunInterceptorInfo | TaskInterceptorInfo>
   hook: Hook,
   info: Info,
   innermost: () => Promise<unknown>,
+  guard?: NextGuard,
 ): Promise<unknown> {
-  return callLayer(interceptors, hook, info, 0, innermost);
+  return callLayer(interceptors, hook, info, 0, innermost, guard);
 }
+
+/**
+ * What an outer layer's `next()` gives for the layers inside it, when the work has a deadline (an
+ * attempt's timeout): `start` runs them, unless the deadline has passed; the promise rejects at
+ * the deadline, whatever they do later. (The innermost `next` applies it itself.)
+ */
+export type NextGuard = (start: () => Promise<unknown>) => Promise<unknown>;
 
 /** Calls interceptor `index` with the `next` that runs the layers inside it. */
 function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
@@ -39,12 +47,13 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   info: Info,
   index: number,
   innermost: () => Promise<unknown>,
+  guard: NextGuard | undefined,
 ): Promise<unknown> {
   // The innermost layer's `next` is `innermost` itself: one interceptor makes no closure here.
   const next =
     index === interceptors.length - 1
       ? innermost
-      : nextLayer(interceptors, hook, info, index + 1, innermost);
+      : nextLayer(interceptors, hook, info, index + 1, innermost, guard);
   const interceptor = interceptors[index];
   // Calls nest (a task body inside `next()` may start another intercepted run): keep the outer
   // layer's record on the stack while this one runs. (Nothing in the `try` escapes it, so the
@@ -76,9 +85,15 @@ function nextLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   info: Info,
   index: number,
   innermost: () => Promise<unknown>,
+  guard: NextGuard | undefined,
 ): () => Promise<unknown> {
   let inner: Promise<unknown> | undefined;
-  return () => (inner ??= nextCalled(callLayer(interceptors, hook, info, index, innermost)));
+  return () =>
+    (inner ??= nextCalled(
+      guard === undefined
+        ? callLayer(interceptors, hook, info, index, innermost, guard)
+        : guard(() => callLayer(interceptors, hook, info, index, innermost, guard)),
+    ));
 }
 
 const NOTHING_CALLED = null;

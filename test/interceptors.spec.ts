@@ -317,6 +317,104 @@ describe('task interceptors and timeouts', () => {
     expect(seen).to.deep.equal(['1: TaskTimeoutError', '2: attempt 2']);
   });
 
+  it('see every layer’s next() reject at the timeout: an inner layer cannot answer for the attempt', async () => {
+    const seen: string[] = [];
+    class Flow {
+      @Task({ timeout: 10 }) async slow() {
+        await sleep(40);
+        return 'fresh';
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        interceptors: [
+          {
+            task: (_info, next) =>
+              next().then(
+                (value) => (seen.push(`outer got ${String(value)}`), value),
+                (rejection: Error) => {
+                  seen.push(`outer got ${rejection.name}`);
+                  throw rejection;
+                },
+              ),
+          },
+          {
+            async task(_info, next) {
+              try {
+                return await next();
+              } catch (rejection) {
+                seen.push(`inner recovered from ${(rejection as Error).name}`);
+                return 'cached';
+              }
+            },
+          },
+        ],
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.cause).to.have.property('name', 'TaskTimeoutError');
+    await settle(5);
+    expect(seen).to.have.members([
+      'outer got TaskTimeoutError',
+      'inner recovered from TaskTimeoutError',
+    ]);
+  });
+
+  it('abort the signal of a body an interceptor stopped waiting for, when the run stops', async () => {
+    let signal: AbortSignal | undefined;
+    class Flow {
+      @Task({ timeout: 1_000 }) async hangs(@Signal() attemptSignal: AbortSignal) {
+        signal = attemptSignal;
+        await sleep(50);
+        return 'late';
+      }
+    }
+    const gaveUp: WorkflowInterceptor = {
+      task: (_info, next) =>
+        Promise.race([
+          next(),
+          sleep(5).then(() => {
+            throw new Error('gave up');
+          }),
+        ]),
+    };
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { interceptors: [gaveUp] }),
+      WorkflowExecutionError,
+    );
+    expect(error.cause).to.have.property('message', 'gave up');
+    // The run failed, so it stopped: the body it no longer waits for is told, as an untimed
+    // task's body is through the run's signal.
+    expect(signal!.aborted).to.equal(true);
+    expect(signal!.reason).to.have.property('name', 'AbortError');
+    expect((signal!.reason as Error).message).to.contain('task "hangs" failed');
+  });
+
+  it('abort the signal of a body an interceptor did not wait for at its timeout, after the run', async () => {
+    let signal: AbortSignal | undefined;
+    class Flow {
+      @Task({ timeout: 20 }) async refresh(@Signal() attemptSignal: AbortSignal) {
+        signal = attemptSignal;
+        await sleep(60);
+        return 'fresh';
+      }
+    }
+    // "Serve cached, refresh later": the attempt's outcome is the cached value, at once.
+    const cached: WorkflowInterceptor = {
+      task: (_info, next) => {
+        void next();
+        return 'cached';
+      },
+    };
+    const result = await Workflow.invoke(new Flow(), undefined, { interceptors: [cached] });
+    expect(result.get('refresh')).to.equal('cached');
+    expect(signal!.aborted).to.equal(false);
+    await sleep(30); // a timer set after the task's 20 ms one
+    expect(signal!.aborted).to.equal(true);
+    expect(signal!.reason).to.have.property('name', 'TaskTimeoutError');
+    expect(signal!.reason).to.have.property('task', 'refresh');
+  });
+
   it('do not start the task from a next() called after its timeout', async () => {
     let calls = 0;
     let late: Promise<unknown> | undefined;

@@ -228,6 +228,28 @@ describe('what a finished run leaves behind', () => {
     expect(await survives(await run())).to.equal(false);
   });
 
+  it('a body an interceptor stopped waiting for, which never settles, does not keep the run', async () => {
+    class Flow {
+      @Task() a() {
+        return new Array(1_000).fill('a result');
+      }
+      // It takes its signal, so the run watches the body after its attempt settled.
+      @Task({ timeout: 1_000 }) @DependsOn(SIGNAL) async hangs(_signal: AbortSignal) {
+        await forever;
+      }
+    }
+    const run = async () => {
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [
+          { task: ({ task }, next) => (task === 'hangs' ? (void next(), 'answered') : next()) },
+        ],
+      });
+      expect(result.get('hangs')).to.equal('answered');
+      return new WeakRef(result);
+    };
+    expect(await survives(await run())).to.equal(false);
+  });
+
   it('a stream kept after its run settled does not keep the run or the instance', async () => {
     class Flow {
       readonly payload = new Array(1_000).fill('instance data');
