@@ -47,7 +47,18 @@ export class WorkflowDefinitionError extends Error {
 }
 shareInstanceof(WorkflowDefinitionError, 'WorkflowDefinitionError');
 
-/** The message builders of {@link WorkflowDefinitionError}, one per situation. */
+/**
+ * `problem`, said of a member that base class `baseClass` declared (`undefined`: the workflow class
+ * itself did), as the scanner reports a base's mistake against each subclass.
+ */
+function inBaseClass(problem: string, baseClass: string | undefined): string {
+  return baseClass === undefined ? problem : `in its base class ${baseClass}: ${problem}`;
+}
+
+/**
+ * The message builders of {@link WorkflowDefinitionError}, one per situation. Those about one
+ * member take `baseClass`: the base class that declared it, when that is not the workflow class.
+ */
 export const definitionErrors = {
   cycle(workflow: string, path: readonly string[]): WorkflowDefinitionError {
     const arrow = path.join(' -> ');
@@ -69,6 +80,7 @@ export const definitionErrors = {
     /** `didYouMean`'s hint for the closest task name, `''` when none is close. */
     didYouMeanHint: string,
     dependencyIsUndecoratedMethod: boolean,
+    baseClass?: string,
   ): WorkflowDefinitionError {
     let hint: string;
     if (dependency === 'constructor') {
@@ -84,7 +96,10 @@ export const definitionErrors = {
       'UNKNOWN_DEPENDENCY',
       workflow,
       task,
-      `task "${task}" depends on "${dependency}", which is not a task.${hint}`,
+      inBaseClass(
+        `task "${task}" depends on "${dependency}", which is not a task.${hint}`,
+        baseClass,
+      ),
     );
   },
 
@@ -115,13 +130,18 @@ export const definitionErrors = {
     task: string,
     position: number,
     input: unknown,
+    baseClass?: string,
   ): WorkflowDefinitionError {
     return new WorkflowDefinitionError(
       'UNKNOWN_DEPENDENCY',
       workflow,
       task,
-      `input ${position + 1} of task "${task}" is ${describeInput(input)}, which is neither a task ` +
-        `name nor a token. @DependsOn takes task names (strings) and the tokens PARAM, SIGNAL and CONTEXT.`,
+      inBaseClass(
+        `input ${position + 1} of task "${task}" is ${describeInput(input)}, which is neither a ` +
+          `task name nor a token. @DependsOn takes task names (strings) and the tokens PARAM, ` +
+          `SIGNAL and CONTEXT.`,
+        baseClass,
+      ),
     );
   },
 
@@ -132,6 +152,7 @@ export const definitionErrors = {
     arity: number,
     dependencyCount: number,
     unfilled: readonly (readonly [first: number, last: number])[],
+    baseClass?: string,
   ): WorkflowDefinitionError {
     const count = unfilled.reduce((total, [first, last]) => total + last - first + 1, 0);
     const plural = count === 1 ? '' : 's';
@@ -139,15 +160,28 @@ export const definitionErrors = {
       'PARAMETER_GAP',
       workflow,
       task,
-      `argument ${index} of task "${task}" is marked, but the task receives only ${arity} ` +
-        `argument${arity === 1 ? '' : 's'} (${dependencyCount} from @DependsOn plus the marked ones), ` +
-        `so argument${plural} ${positionsText(unfilled)} would get no value. ` +
-        `Add the missing @DependsOn names or move the marked parameter left.`,
+      inBaseClass(
+        `argument ${index} of task "${task}" is marked, but the task receives only ${arity} ` +
+          `argument${arity === 1 ? '' : 's'} (${dependencyCount} from @DependsOn plus the marked ` +
+          `ones), so argument${plural} ${positionsText(unfilled)} would get no value. ` +
+          `Add the missing @DependsOn names or move the marked parameter left.`,
+        baseClass,
+      ),
     );
   },
 
-  invalidTask(workflow: string, member: string, problem: string): WorkflowDefinitionError {
-    return new WorkflowDefinitionError('INVALID_TASK', workflow, member, problem);
+  invalidTask(
+    workflow: string,
+    member: string,
+    problem: string,
+    baseClass?: string,
+  ): WorkflowDefinitionError {
+    return new WorkflowDefinitionError(
+      'INVALID_TASK',
+      workflow,
+      member,
+      inBaseClass(problem, baseClass),
+    );
   },
 
   noNodes(workflow: string): WorkflowDefinitionError {

@@ -140,13 +140,19 @@ export class PlanDraft {
 
   /**
    * Adds task `name` and returns its index. Checks `options` first and throws
-   * `WorkflowDefinitionError` (`INVALID_TASK`) without adding anything when they are invalid.
+   * `WorkflowDefinitionError` (`INVALID_TASK`) without adding anything when they are invalid,
+   * naming `baseClass` when a base class of the workflow class declared the task.
    */
-  addTask(name: string, options: TaskOptions | undefined, body?: Function): number {
+  addTask(
+    name: string,
+    options: TaskOptions | undefined,
+    body?: Function,
+    baseClass?: string,
+  ): number {
     const policy =
       options === undefined
         ? DEFAULT_TASK_POLICY
-        : resolveTaskPolicy(this.workflow, name, options, this.extraOptionNames);
+        : resolveTaskPolicy(this.workflow, name, options, this.extraOptionNames, baseClass);
     const task = this.names.length;
     if (policy.attempt !== undefined) this.policies.set(task, policy.attempt);
     if (policy.when !== WhenRule.AllSucceeded) this.whenRules.set(task, policy.when);

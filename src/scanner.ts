@@ -32,8 +32,8 @@ export function planFor(prototype: object): WorkflowPlan {
 
 function buildPlan(prototype: object): WorkflowPlan {
   const chain = prototypeChain(prototype);
-  const workflow = workflowNameOf(chain);
-  const { definitions, largestPrototype } = collectTasks(chain, workflow);
+  const { workflow, ownLevels } = workflowNameOf(chain);
+  const { definitions, baseClassOf, largestPrototype } = collectTasks(chain, workflow, ownLevels);
   const names: string[] = [];
   const indexByName = new Map<string, number>();
   for (let index = 0; index < definitions.length; index++) {
@@ -48,7 +48,8 @@ function buildPlan(prototype: object): WorkflowPlan {
   for (let index = 0; index < definitions.length; index++) {
     const name = names[index];
     const metadata = definitions[index];
-    draft.addTask(name, metadata.taskOptions);
+    const baseClass = baseClassOf(index);
+    draft.addTask(name, metadata.taskOptions, undefined, baseClass);
     listed.length = 0;
     for (let position = 0; position < metadata.dependsOn.length; position++) {
       const input: unknown = metadata.dependsOn[position];
@@ -56,14 +57,14 @@ function buildPlan(prototype: object): WorkflowPlan {
       if (slot !== undefined) {
         listed.push(slot);
       } else if (typeof input === 'string') {
-        throw unknownDependency(prototype, workflow, name, input, names);
+        throw unknownDependency(prototype, workflow, name, input, names, baseClass);
       } else {
-        throw definitionErrors.invalidInput(workflow, name, position, input);
+        throw definitionErrors.invalidInput(workflow, name, position, input, baseClass);
       }
     }
     const slots =
       metadata.markedParameters.length > 0
-        ? bindMarkedArguments(workflow, name, metadata, listed)
+        ? bindMarkedArguments(workflow, name, metadata, listed, baseClass)
         : listed;
     for (const slot of slots) draft.addArgument(slot);
   }
@@ -78,85 +79,108 @@ function buildPlan(prototype: object): WorkflowPlan {
  * decorated override replaces its base's definition in place. An override without decorators
  * leaves the base definition as it is (the override itself runs, because tasks are looked up on
  * the instance at call time).
+ *
+ * The first `ownLevels` prototypes of `chain` are the workflow class itself (with the anonymous
+ * subclasses a class decorator may have put in front of it). A member any other class of the chain
+ * declared is that base class's: `baseClassOf` gives its name for each definition, for the errors
+ * the plan finds later, which name it as these checks do.
  */
 function collectTasks(
   chain: readonly object[],
   workflow: string,
-): { definitions: MemberMetadata[]; largestPrototype: number } {
-  const levels: { members: MemberMetadata[]; declaredIn: object }[] = [];
-  for (const classPrototype of [...chain].reverse()) {
+  ownLevels: number,
+): {
+  definitions: MemberMetadata[];
+  baseClassOf: (definition: number) => string | undefined;
+  largestPrototype: number;
+} {
+  const levels: { members: MemberMetadata[]; baseClass: string | undefined }[] = [];
+  for (let level = chain.length - 1; level >= 0; level--) {
+    const classPrototype = chain[level];
+    const baseClass =
+      level < ownLevels
+        ? undefined
+        : classNameOfPrototype(classPrototype) || '(an anonymous class)';
     const constructor = Object.getOwnPropertyDescriptor(classPrototype, 'constructor')?.value;
-    if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow);
+    if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow, baseClass);
     const members = readOwnMembers(classPrototype);
-    if (members.length > 0) levels.push({ members, declaredIn: classPrototype });
+    if (members.length > 0) levels.push({ members, baseClass });
   }
   if (levels.length === 0) throw definitionErrors.noTasks(workflow);
   const largestPrototype = Math.max(...levels.map(({ members }) => members.length));
-  // The class itself; a member another class of the chain declared is reported as a base's.
-  const derived = chain[0];
   // One class with tasks (the usual case): its members, in declaration order, are the tasks.
   if (levels.length === 1) {
-    const [{ members: only, declaredIn }] = levels;
-    for (const metadata of only) {
-      checkMember(metadata, workflow, declaredIn === derived ? undefined : declaredIn);
-    }
-    return { definitions: only, largestPrototype };
+    const [{ members: only, baseClass }] = levels;
+    for (const metadata of only) checkMember(metadata, workflow, baseClass);
+    return { definitions: only, baseClassOf: () => baseClass, largestPrototype };
   }
   // Several: a subclass's member replaces its base's in place (Map keeps first-insertion order),
   // so a base's mistake that a decorated override replaces is no mistake of this class. The rest
   // are checked, naming the base class that declared them.
-  const members = new Map<string | symbol, { metadata: MemberMetadata; declaredIn: object }>();
-  for (const { members: own, declaredIn } of levels) {
-    for (const metadata of own) members.set(metadata.key, { metadata, declaredIn });
+  const members = new Map<
+    string | symbol,
+    { metadata: MemberMetadata; baseClass: string | undefined }
+  >();
+  for (const { members: own, baseClass } of levels) {
+    for (const metadata of own) members.set(metadata.key, { metadata, baseClass });
   }
-  for (const { metadata, declaredIn } of members.values()) {
-    checkMember(metadata, workflow, declaredIn === derived ? undefined : declaredIn);
+  const definitions: MemberMetadata[] = [];
+  const baseClasses: (string | undefined)[] = [];
+  for (const { metadata, baseClass } of members.values()) {
+    checkMember(metadata, workflow, baseClass);
+    definitions.push(metadata);
+    baseClasses.push(baseClass);
   }
-  return { definitions: [...members.values()].map(({ metadata }) => metadata), largestPrototype };
+  return { definitions, baseClassOf: (definition) => baseClasses[definition], largestPrototype };
 }
 
 /**
  * Our decorators on a class itself are on statics, on constructor parameters, or on the class
- * (a method decorator used as a class decorator).
+ * (a method decorator used as a class decorator). `baseClass` names the class `constructor` is,
+ * when it is a base class of the workflow class.
  */
-function rejectStaticMembers(constructor: Function, workflow: string): void {
+function rejectStaticMembers(
+  constructor: Function,
+  workflow: string,
+  baseClass: string | undefined,
+): void {
   for (const metadata of readOwnStaticMembers(constructor)) {
+    const decorators = decoratorsOn(metadata);
     if (metadata.kind === 'constructor') {
       if (metadata.taskDecorations + metadata.dependsOnDecorations > 0) {
         throw definitionErrors.invalidTask(
           workflow,
           workflow,
-          `${decoratorsOn(metadata).join(', ')} on the class ${workflow} itself: ` +
+          `${decorators.join(', ')} on the class ${baseClass ?? workflow} itself: ` +
             `they are method decorators. Apply them to the methods that are tasks.`,
+          baseClass,
         );
       }
-      throw definitionErrors.notATask(workflow, 'constructor', decoratorsOn(metadata));
+      throw definitionErrors.notATask(workflow, 'constructor', decorators, baseClass);
     }
+    const member = String(metadata.key);
     throw definitionErrors.invalidTask(
       workflow,
-      String(metadata.key),
-      `${decoratorsOn(metadata).join(', ')} on static member "${String(metadata.key)}": ` +
+      member,
+      `${decorators.join(', ')} on static member "${member}": ` +
         `tasks must be instance methods. Remove "static".`,
+      baseClass,
     );
   }
 }
 
 /**
  * Checks one decorated member of a prototype; throws `WorkflowDefinitionError` when it is not a
- * valid task.
+ * valid task, naming `baseClass`, the base class that declared it, unless that is `undefined`.
  */
-function checkMember(metadata: MemberMetadata, workflow: string, declaredIn?: object): void {
+function checkMember(
+  metadata: MemberMetadata,
+  workflow: string,
+  baseClass: string | undefined,
+): void {
   const member = String(metadata.key);
-  const baseClass =
-    declaredIn === undefined
-      ? undefined
-      : classNameOfPrototype(declaredIn) || '(an anonymous class)';
   const invalid = (problem: string) =>
-    definitionErrors.invalidTask(
-      workflow,
-      member,
-      baseClass === undefined ? problem : `in its base class ${baseClass}: ${problem}`,
-    );
+    definitionErrors.invalidTask(workflow, member, problem, baseClass);
   if (typeof metadata.key === 'symbol') {
     throw invalid(
       `${decoratorsOn(metadata).join(', ')} on symbol-named method ${member}: task names must be strings.`,
@@ -274,6 +298,7 @@ function bindMarkedArguments(
   task: string,
   metadata: MemberMetadata,
   listedInputs: readonly number[],
+  baseClass: string | undefined,
 ): number[] {
   const slotByIndex = new Map<number, number>();
   for (const { index, slot } of metadata.markedParameters) slotByIndex.set(index, slot);
@@ -288,6 +313,7 @@ function bindMarkedArguments(
       arity,
       listedInputs.length,
       unfilledPositions(marked, listedInputs.length),
+      baseClass,
     );
   }
   const slots: number[] = [];
@@ -342,6 +368,7 @@ function unknownDependency(
   task: string,
   dependency: string,
   taskNames: readonly string[],
+  baseClass: string | undefined,
 ) {
   const otherTasks = taskNames.filter((name) => name !== task);
   return definitionErrors.unknownDependency(
@@ -350,6 +377,7 @@ function unknownDependency(
     dependency,
     didYouMean(dependency, otherTasks),
     isMethodOf(prototype, dependency),
+    baseClass,
   );
 }
 
@@ -359,13 +387,14 @@ function isMethodOf(prototype: object, name: string): boolean {
 }
 
 /**
- * The name of the class at the start of `chain`. A class decorator that returns an anonymous
- * `class extends Target` leaves the first level nameless: then the nearest named base is used.
+ * The name of the class at the start of `chain`, and how many levels of `chain` are that class. A
+ * class decorator that returns an anonymous `class extends Target` leaves the first level
+ * nameless: then the nearest named base is used, and it and the levels before it are the class.
  */
-function workflowNameOf(chain: readonly object[]): string {
-  for (const current of chain) {
-    const name = classNameOfPrototype(current);
-    if (name !== '') return name;
+function workflowNameOf(chain: readonly object[]): { workflow: string; ownLevels: number } {
+  for (let level = 0; level < chain.length; level++) {
+    const name = classNameOfPrototype(chain[level]);
+    if (name !== '') return { workflow: name, ownLevels: level + 1 };
   }
-  return '(anonymous workflow)';
+  return { workflow: '(anonymous workflow)', ownLevels: 1 };
 }

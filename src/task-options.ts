@@ -63,25 +63,29 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
  * Checks the `TaskOptions` of task `task` and returns its policy. Options are read by property
  * access, so an options object with getters or inherited values counts as written. Throws
  * `WorkflowDefinitionError` (`INVALID_TASK`) naming the task and the option — also when an option
- * cannot be read (a getter or a Proxy trap throws).
+ * cannot be read (a getter or a Proxy trap throws) — and `baseClass`, the base class that declared
+ * the task, when that is not the workflow class itself.
  */
 export function resolveTaskPolicy(
   workflow: string,
   task: string,
   options: TaskOptions,
   extraOptionNames: readonly string[] = [],
+  baseClass?: string,
 ): TaskPolicy {
   const invalid = (option: string, expected: string, value: unknown) =>
     definitionErrors.invalidTask(
       workflow,
       task,
       `option "${option}" of task "${task}" must be ${expected}, got ${describeInput(value)}.`,
+      baseClass,
     );
   if (typeof options !== 'object' || options === null) {
     throw definitionErrors.invalidTask(
       workflow,
       task,
       `the options of task "${task}" must be an object, got ${describeInput(options)}.`,
+      baseClass,
     );
   }
   const unreadable = (option: string | undefined, error: unknown) =>
@@ -90,6 +94,7 @@ export function resolveTaskPolicy(
       task,
       `${option === undefined ? 'the options' : `option "${option}"`} of task "${task}" ` +
         `could not be read: ${describeThrown(error)}`,
+      baseClass,
     );
   let unknown: string | undefined;
   try {
@@ -103,6 +108,7 @@ export function resolveTaskPolicy(
       workflow,
       task,
       `task "${task}" has an unknown option "${unknown}".${hint}`,
+      baseClass,
     );
   }
   /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */

@@ -181,6 +181,33 @@ describe('Definition edge cases', () => {
         .with.property('workflow', 'Misspelt');
       expect(Workflow.graph(Stamp).workflow).to.equal('Stamp');
     });
+
+    it("reports the decorated class's mistakes as its own, not as a base class's", () => {
+      @Stamped
+      class Misspelt {
+        @Task() read() {
+          return 1;
+        }
+        @Task() @DependsOn('raed') double(n: number) {
+          return n * 2;
+        }
+      }
+      @Stamped
+      class WithGetter {
+        @Task() get total() {
+          return 1;
+        }
+      }
+
+      expect(() => Workflow.validate(Misspelt)).to.throw(
+        WorkflowDefinitionError,
+        /^Misspelt: task "double" depends on "raed", which is not a task\. Did you mean "read"\?$/,
+      );
+      expect(() => Workflow.validate(WithGetter)).to.throw(
+        WorkflowDefinitionError,
+        /^WithGetter: @Task\(\) on accessor "total": tasks must be methods, not getters or setters\.$/,
+      );
+    });
   });
 
   describe('a mixin that adds tasks', () => {

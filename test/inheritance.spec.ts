@@ -1,6 +1,34 @@
 /** Subclass and decorate: API.md §1 "Inheritance". */
 import { expect } from 'chai';
-import { DependsOn, Param, Task, Workflow } from '../src';
+import {
+  DependsOn,
+  Param,
+  Signal,
+  Task,
+  Workflow,
+  WorkflowDefinitionError,
+  type DefinitionErrorCode,
+  type WorkflowClass,
+} from '../src';
+
+/** Asserts that validating `workflowClass` throws exactly this definition error. */
+function expectDefinitionError(
+  workflowClass: WorkflowClass,
+  code: DefinitionErrorCode,
+  task: string,
+  message: string,
+): void {
+  let thrown: unknown;
+  try {
+    Workflow.validate(workflowClass);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).to.be.instanceOf(WorkflowDefinitionError);
+  const error = thrown as WorkflowDefinitionError;
+  expect(error.message).to.equal(message);
+  expect([error.code, error.workflow, error.task]).to.deep.equal([code, workflowClass.name, task]);
+}
 
 class Base {
   @Task() load(@Param() id: number) {
@@ -121,6 +149,214 @@ describe('inheritance', () => {
       expect(() => Workflow.validate(AddsNothing)).to.throw(
         'AddsNothing: @DependsOn on "helper", which is not a @Task() method of its base class Forgetful.',
       );
+    });
+
+    describe('found while planning the tasks names the base class too', () => {
+      it('UNKNOWN_DEPENDENCY: a @DependsOn naming no task', () => {
+        class Typo {
+          @Task() load(@Param() id: string) {
+            return id;
+          }
+          @Task() @DependsOn('lod') price(record: unknown) {
+            return record;
+          }
+        }
+        class InheritsTypo extends Typo {
+          @Task() extra() {}
+        }
+        expectDefinitionError(
+          InheritsTypo,
+          'UNKNOWN_DEPENDENCY',
+          'price',
+          'InheritsTypo: in its base class Typo: task "price" depends on "lod", which is not a ' +
+            'task. Did you mean "load"?',
+        );
+        // The base class itself reports it as its own.
+        expectDefinitionError(
+          Typo,
+          'UNKNOWN_DEPENDENCY',
+          'price',
+          'Typo: task "price" depends on "lod", which is not a task. Did you mean "load"?',
+        );
+      });
+
+      it('UNKNOWN_DEPENDENCY: a @DependsOn input that is neither a name nor a token', () => {
+        class NotAnInput {
+          @Task() a() {}
+          // What only a decorator applied by hand, or a cast, can write.
+          @Task() @DependsOn(42 as never) b(input: unknown) {
+            return input;
+          }
+        }
+        class InheritsNotAnInput extends NotAnInput {
+          @Task() c() {}
+        }
+        expectDefinitionError(
+          InheritsNotAnInput,
+          'UNKNOWN_DEPENDENCY',
+          'b',
+          'InheritsNotAnInput: in its base class NotAnInput: input 1 of task "b" is 42, which is ' +
+            'neither a task name nor a token. @DependsOn takes task names (strings) and the ' +
+            'tokens PARAM, SIGNAL and CONTEXT.',
+        );
+      });
+
+      it('PARAMETER_GAP', () => {
+        class Gap {
+          @Task() a(value: unknown, @Signal() signal: AbortSignal) {
+            return [value, signal];
+          }
+        }
+        class InheritsGap extends Gap {
+          @Task() b() {}
+        }
+        expectDefinitionError(
+          InheritsGap,
+          'PARAMETER_GAP',
+          'a',
+          'InheritsGap: in its base class Gap: argument 1 of task "a" is marked, but the task ' +
+            'receives only 1 argument (0 from @DependsOn plus the marked ones), so argument 0 ' +
+            'would get no value. Add the missing @DependsOn names or move the marked parameter ' +
+            'left.',
+        );
+      });
+
+      it('INVALID_TASK: an invalid task option', () => {
+        class BadOption {
+          @Task({ timeout: -5 }) a() {}
+        }
+        class InheritsBadOption extends BadOption {
+          @Task() b() {}
+        }
+        expectDefinitionError(
+          InheritsBadOption,
+          'INVALID_TASK',
+          'a',
+          'InheritsBadOption: in its base class BadOption: option "timeout" of task "a" must be ' +
+            'a positive number of milliseconds (at most 2147483647), got -5.',
+        );
+        expectDefinitionError(
+          BadOption,
+          'INVALID_TASK',
+          'a',
+          'BadOption: option "timeout" of task "a" must be a positive number of milliseconds ' +
+            '(at most 2147483647), got -5.',
+        );
+      });
+
+      it('INVALID_TASK: @Task() on a static member', () => {
+        class StaticTask {
+          @Task() static s() {}
+          @Task() a() {}
+        }
+        class InheritsStaticTask extends StaticTask {}
+        expectDefinitionError(
+          InheritsStaticTask,
+          'INVALID_TASK',
+          's',
+          'InheritsStaticTask: in its base class StaticTask: @Task() on static member "s": tasks ' +
+            'must be instance methods. Remove "static".',
+        );
+      });
+
+      it('INVALID_TASK: @Task() on the class itself', () => {
+        @(Task() as ClassDecorator)
+        class DecoratedClass {
+          @Task() a() {}
+        }
+        class InheritsDecoratedClass extends DecoratedClass {}
+        expectDefinitionError(
+          InheritsDecoratedClass,
+          'INVALID_TASK',
+          'InheritsDecoratedClass',
+          'InheritsDecoratedClass: in its base class DecoratedClass: @Task() on the class ' +
+            'DecoratedClass itself: they are method decorators. Apply them to the methods that ' +
+            'are tasks.',
+        );
+      });
+    });
+
+    it('names the class of the chain that declared the member, across three levels', () => {
+      class Grandparent {
+        @Task() load(@Param() id: string) {
+          return id;
+        }
+        @Task() @DependsOn('lod') price(record: unknown) {
+          return record;
+        }
+      }
+      class Parent extends Grandparent {}
+      class Child extends Parent {
+        @Task() extra() {}
+      }
+      expectDefinitionError(
+        Child,
+        'UNKNOWN_DEPENDENCY',
+        'price',
+        'Child: in its base class Grandparent: task "price" depends on "lod", which is not a ' +
+          'task. Did you mean "load"?',
+      );
+      class Fine {
+        @Task() load(@Param() id: string) {
+          return id;
+        }
+      }
+      class Middle extends Fine {
+        @Task({ retries: 1.5 }) @DependsOn('load') check(id: string) {
+          return id;
+        }
+      }
+      class Bottom extends Middle {
+        @Task() @DependsOn('check') report(id: string) {
+          return id;
+        }
+      }
+      expectDefinitionError(
+        Bottom,
+        'INVALID_TASK',
+        'check',
+        'Bottom: in its base class Middle: option "retries" of task "check" must be a ' +
+          'non-negative integer, got 1.5.',
+      );
+      class StaticMiddle extends Fine {
+        @Task() static cleanup() {}
+      }
+      class StaticBottom extends StaticMiddle {
+        @Task() extra() {}
+      }
+      expectDefinitionError(
+        StaticBottom,
+        'INVALID_TASK',
+        'cleanup',
+        'StaticBottom: in its base class StaticMiddle: @Task() on static member "cleanup": tasks ' +
+          'must be instance methods. Remove "static".',
+      );
+    });
+
+    it("is the subclass's own once the subclass overrides the member with @Task()", async () => {
+      class BadOption {
+        @Task({ timeout: -5 }) a() {
+          return 1;
+        }
+      }
+      class StillBad extends BadOption {
+        @Task({ timeout: -1 }) override a() {
+          return 2;
+        }
+      }
+      expectDefinitionError(
+        StillBad,
+        'INVALID_TASK',
+        'a',
+        'StillBad: option "timeout" of task "a" must be a positive number of milliseconds ' +
+          '(at most 2147483647), got -1.',
+      );
+      class Mended extends BadOption {
+        @Task({ timeout: 1_000 }) override a() {
+          return 3;
+        }
+      }
+      expect((await Workflow.invoke(new Mended())).get('a')).to.equal(3);
     });
 
     it('is no mistake of a subclass whose decorated override replaces it', async () => {
