@@ -125,6 +125,25 @@ export const definitionErrors = {
     );
   },
 
+  /** `@Param()`, `@Signal()`, `@Context()` or `@DependsOn` on a static member without `@Task()`. */
+  notATaskStatic(
+    workflow: string,
+    member: string,
+    decorators: readonly string[],
+    baseClass?: string,
+  ): WorkflowDefinitionError {
+    const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
+    const where = baseClass === undefined ? '' : ` in ${baseClass}`;
+    return new WorkflowDefinitionError(
+      'NOT_A_TASK',
+      workflow,
+      member,
+      `${decorators.join(', ')} on static member "${member}", which is not a @Task() method of ` +
+        `${owner}. Tasks must be instance methods: remove "static" and add @Task() to ` +
+        `"${member}"${where}, or remove ${decorators.join(', ')}.`,
+    );
+  },
+
   invalidInput(
     workflow: string,
     task: string,

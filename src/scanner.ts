@@ -159,6 +159,10 @@ function rejectStaticMembers(
       throw definitionErrors.notATask(workflow, 'constructor', decorators, baseClass);
     }
     const member = String(metadata.key);
+    // A marker or @DependsOn without @Task() is NOT_A_TASK, as on an instance method (API.md §5).
+    if (metadata.taskDecorations === 0 && metadata.uncalled === undefined) {
+      throw definitionErrors.notATaskStatic(workflow, member, decorators, baseClass);
+    }
     throw definitionErrors.invalidTask(
       workflow,
       member,

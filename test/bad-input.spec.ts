@@ -465,7 +465,7 @@ const definitionCases: DefinitionCase[] = [
     mentions: ['static'],
   },
   {
-    code: 'INVALID_TASK',
+    code: 'NOT_A_TASK',
     shape: '@DependsOn on a static method',
     define: () => {
       class StaticDependsOn {

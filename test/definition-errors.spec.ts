@@ -233,6 +233,32 @@ describe('definition errors', () => {
         'The constructor can never be a task: mark the parameters of a @Task() method instead.',
       );
     });
+
+    it('rejects @Param(), @Signal() and @DependsOn on a static method without @Task()', () => {
+      class StaticParam {
+        @Task() a() {}
+        static b(@Param() _n: number) {}
+      }
+      expect(() => Workflow.validate(StaticParam))
+        .to.throw(
+          'StaticParam: @Param() on static member "b", which is not a @Task() method of this ' +
+            'class. Tasks must be instance methods: remove "static" and add @Task() to "b", or ' +
+            'remove @Param().',
+        )
+        .with.property('code', 'NOT_A_TASK');
+      expectDefinitionError(StaticParam, 'NOT_A_TASK', 'b');
+      class StaticMarkers {
+        @Task() a() {}
+        @DependsOn('a') static b(_a: unknown, @Signal() _signal: AbortSignal) {}
+      }
+      expectDefinitionError(
+        StaticMarkers,
+        'NOT_A_TASK',
+        'b',
+        '@DependsOn, @Signal() on static member "b"',
+        'or remove @DependsOn, @Signal().',
+      );
+    });
   });
 
   describe('PARAMETER_GAP', () => {

@@ -333,6 +333,24 @@ describe('inheritance', () => {
       );
     });
 
+    it('is NOT_A_TASK for a marker on a static method of the base class', () => {
+      class StaticParam {
+        @Task() a() {}
+        static b(@Param() _n: number) {}
+      }
+      class InheritsStaticParam extends StaticParam {
+        @Task() c() {}
+      }
+      expectDefinitionError(
+        InheritsStaticParam,
+        'NOT_A_TASK',
+        'b',
+        'InheritsStaticParam: @Param() on static member "b", which is not a @Task() method of its ' +
+          'base class StaticParam. Tasks must be instance methods: remove "static" and add ' +
+          '@Task() to "b" in StaticParam, or remove @Param().',
+      );
+    });
+
     it("is the subclass's own once the subclass overrides the member with @Task()", async () => {
       class BadOption {
         @Task({ timeout: -5 }) a() {
