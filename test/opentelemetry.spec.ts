@@ -71,6 +71,33 @@ function isChildOf(child: ReadableSpan, parent: ReadableSpan | Span): boolean {
 
 const millis = ([seconds, nanos]: HrTime) => seconds * 1e3 + nanos / 1e6;
 
+/**
+ * A tracer making the SDK's spans (exported as the others are) that counts their end() calls (the
+ * SDK itself ignores a second one) and logs every start and end in the order the interceptor made
+ * them: `Flow.task #n` is the n-th span started.
+ */
+function countingTracer() {
+  const ended: { name: string; ends: number }[] = [];
+  const order: string[] = [];
+  const sdkTracer = provider.getTracer('counting');
+  const tracer = {
+    startSpan(...args: Parameters<Tracer['startSpan']>) {
+      const started = sdkTracer.startSpan(...args);
+      const record = { name: args[0], ends: 0 };
+      const span = `${args[0]} #${ended.push(record)}`;
+      order.push(`start ${span}`);
+      const end = started.end.bind(started);
+      started.end = (endTime) => {
+        record.ends++;
+        order.push(`end ${span}`);
+        end(endTime);
+      };
+      return started;
+    },
+  } as unknown as Tracer;
+  return { tracer, ended, order };
+}
+
 /** A tracer whose spans throw from every method but `spanContext`. */
 function brokenTracer(): Tracer {
   const refuse = () => {
@@ -601,26 +628,7 @@ describe('openTelemetry()', () => {
 
     it('ends an attempt an outer interceptor gave up on when the next attempt starts, and only once', async () => {
       const late = deferred<string>();
-      // The SDK's spans, counting their end() calls (the SDK itself ignores a second one).
-      const ended: { name: string; ends: number }[] = [];
-      // Every start and end, in the order the interceptor made them: span `n` is the n-th started.
-      const order: string[] = [];
-      const sdkTracer = provider.getTracer('counting');
-      const tracer = {
-        startSpan(...args: Parameters<Tracer['startSpan']>) {
-          const started = sdkTracer.startSpan(...args);
-          const record = { name: args[0], ends: 0 };
-          const span = `${args[0]} #${ended.push(record)}`;
-          order.push(`start ${span}`);
-          const end = started.end.bind(started);
-          started.end = (endTime) => {
-            record.ends++;
-            order.push(`end ${span}`);
-            end(endTime);
-          };
-          return started;
-        },
-      } as unknown as Tracer;
+      const { tracer, ended, order } = countingTracer();
       let calls = 0;
       class Flow {
         @Task({ retries: 1 }) slow() {
