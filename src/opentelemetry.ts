@@ -18,11 +18,12 @@
  *   `async_dag.task.recovered` event per task a fallback recovered; a failed or aborted run records
  *   its error as an exception and sets status ERROR;
  * - an attempt span per task attempt, named `<workflow>.<task>` (`Checkout.cart`; a retry is a new
- *   span), always a child of its run span, with `async_dag.workflow.name`, `async_dag.task.name`,
- *   `async_dag.task.attempt` and, when it ends, `async_dag.attempt.outcome` (`succeeded`, `failed`,
- *   `skipped`, `abandoned`). A failed attempt records its exception and sets status ERROR; a
- *   skipped one sets `async_dag.task.skip_reason` and no error. The task body runs with the attempt
- *   span active, so spans it creates are its children.
+ *   span), a child of its run span (of its outer layer's span, for an interceptor listed twice),
+ *   with `async_dag.workflow.name`, `async_dag.task.name`, `async_dag.task.attempt` and, when it
+ *   ends, `async_dag.attempt.outcome` (`succeeded`, `failed`, `skipped`, `abandoned`). A failed
+ *   attempt records its exception and sets status ERROR; a skipped one sets
+ *   `async_dag.task.skip_reason` and no error. The task body runs with the attempt span active, so
+ *   spans it creates are its children.
  *
  * This module imports nothing at run time from the core (only types), so the entry point stands
  * alone, and it registers nothing global: without a `tracer` option it asks the global tracer
@@ -41,7 +42,12 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { RunInterceptorInfo, TaskTrace, WorkflowInterceptor } from './types.js';
+import type {
+  RunInterceptorInfo,
+  TaskInterceptorInfo,
+  TaskTrace,
+  WorkflowInterceptor,
+} from './types.js';
 
 /** The instrumentation scope: the package's name and version (a test keeps them equal). */
 const SCOPE_NAME = 'async-dag';
@@ -90,13 +96,30 @@ interface TracedRun {
   readonly context: Context;
   /** `performance.now()` at the run's start: the origin of the trace's times. */
   readonly startedAt: number;
-  /** Per task, its latest attempt whose span has not ended. */
-  readonly openAttempts: Map<string, TracedAttempt>;
+  /**
+   * What this interceptor saw of each task's attempts, by task name — shared by the layers of an
+   * interceptor listed more than once.
+   */
+  readonly tasks: Map<string, TracedTask>;
+}
+
+/** The attempts of one task of a traced run. */
+interface TracedTask {
+  /** The latest attempt number seen: an attempt before it is over (the run moved on). */
+  latest: number;
+  /** The spans of its attempts not ended yet, in the order they started (an outer layer first). */
+  readonly open: TracedAttempt[];
 }
 
 /** One attempt's span, ended once, by whichever comes first: its outcome or its abandonment. */
 interface TracedAttempt {
   readonly span: Span;
+  /** Its attempt number. */
+  readonly attempt: number;
+  /** The context the body (or the next layer) runs in: its parent's, with this span set. */
+  readonly context: Context;
+  /** {@link TracedTask.open} of its task, while it is listed there (none outside a run). */
+  readonly open: TracedAttempt[] | undefined;
   ended: boolean;
 }
 
@@ -135,7 +158,8 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
     run(info, next) {
       let run: TracedRun;
       try {
-        run = startRunSpan(tracerNow(), info);
+        // An outer layer of this very interceptor (listed twice) is already tracing this run.
+        run = startRunSpan(tracerNow(), info, runs.get(info));
         runs.set(info, run);
       } catch {
         return next();
@@ -153,48 +177,25 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
     },
 
     task(info, next) {
-      let run: TracedRun | undefined;
-      let attempt: TracedAttempt;
-      let bodyContext: Context;
+      let attempt: TracedAttempt | undefined;
       try {
-        run = runs.get(info.run);
-        // A new attempt while the previous one still runs: that one timed out (or an outer
-        // interceptor stopped waiting for it), and the run has moved on without it.
-        const previous = run?.openAttempts.get(info.task);
-        if (previous !== undefined) endAttemptSpan(previous, 'abandoned');
-        const parent = run?.context ?? context.active();
-        const span = (run?.tracer ?? tracerNow()).startSpan(
-          `${info.workflow}.${info.task}`,
-          {
-            kind: SpanKind.INTERNAL,
-            attributes: {
-              [WORKFLOW_NAME]: info.workflow,
-              [TASK_NAME]: info.task,
-              [TASK_ATTEMPT]: info.attempt,
-            },
-          },
-          parent,
-        );
-        attempt = { span, ended: false };
-        run?.openAttempts.set(info.task, attempt);
-        bodyContext = trace.setSpan(parent, span);
+        attempt = startAttemptSpan(runs.get(info.run), info, tracerNow);
       } catch {
-        return next();
+        // Untraced: a tracer that throws must not change the attempt.
       }
-      const settled = () => {
-        if (run?.openAttempts.get(info.task) === attempt) run.openAttempts.delete(info.task);
-      };
-      return callInside(bodyContext, next).then(
+      if (attempt === undefined) return next();
+      const traced = attempt;
+      return callInside(traced.context, next).then(
         (value) => {
-          settled();
-          endAttemptSpan(attempt, 'succeeded');
+          leaveAttempt(traced);
+          endAttemptSpan(traced, 'succeeded');
           return value;
         },
         (error: unknown) => {
-          settled();
+          leaveAttempt(traced);
           const skipReason = skipReasonOf(error);
-          if (skipReason === undefined) endAttemptSpan(attempt, 'failed', error);
-          else endAttemptSpan(attempt, 'skipped', undefined, skipReason);
+          if (skipReason === undefined) endAttemptSpan(traced, 'failed', error);
+          else endAttemptSpan(traced, 'skipped', undefined, skipReason);
           throw error;
         },
       );
@@ -223,8 +224,12 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
   return tracer;
 }
 
-function startRunSpan(tracer: Tracer, info: RunInterceptorInfo): TracedRun {
-  const parent = context.active();
+/**
+ * Starts the span of a run: a child of the span active at `invoke` — or, when this interceptor is
+ * listed twice, of the `outer` layer's run span, sharing what it sees of the attempts.
+ */
+function startRunSpan(tracer: Tracer, info: RunInterceptorInfo, outer?: TracedRun): TracedRun {
+  const parent = outer?.context ?? context.active();
   const span = tracer.startSpan(
     info.workflow,
     { kind: SpanKind.INTERNAL, attributes: { [WORKFLOW_NAME]: info.workflow } },
@@ -235,8 +240,84 @@ function startRunSpan(tracer: Tracer, info: RunInterceptorInfo): TracedRun {
     span,
     context: trace.setSpan(parent, span),
     startedAt: performance.now(),
-    openAttempts: new Map(),
+    tasks: outer?.tasks ?? new Map(),
   };
+}
+
+/** What `run` has seen of the attempts of `task`. */
+function attemptsOf(run: TracedRun, task: string): TracedTask {
+  let traced = run.tasks.get(task);
+  if (traced === undefined) {
+    traced = { latest: 0, open: [] };
+    run.tasks.set(task, traced);
+  }
+  return traced;
+}
+
+/**
+ * Starts the span of the attempt `info` is about, a child of its run span — or of the span of an
+ * outer layer of this interceptor for the same attempt (listed twice) — or, outside a run, of the
+ * active span. A call for an attempt the run has moved on from (an outer interceptor calling
+ * `next()` after it answered) gets none: the run refuses it without calling the task, so there is
+ * nothing to trace, and no span of the attempts after it to touch.
+ */
+function startAttemptSpan(
+  run: TracedRun | undefined,
+  info: TaskInterceptorInfo,
+  tracerNow: () => Tracer,
+): TracedAttempt | undefined {
+  const task = run === undefined ? undefined : attemptsOf(run, info.task);
+  let outer: TracedAttempt | undefined;
+  if (task !== undefined) {
+    if (info.attempt < task.latest) return undefined;
+    task.latest = info.attempt;
+    outer = enterAttempt(task, info.attempt);
+  }
+  const parent = outer?.context ?? run?.context ?? context.active();
+  const span = (run?.tracer ?? tracerNow()).startSpan(
+    `${info.workflow}.${info.task}`,
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        [WORKFLOW_NAME]: info.workflow,
+        [TASK_NAME]: info.task,
+        [TASK_ATTEMPT]: info.attempt,
+      },
+    },
+    parent,
+  );
+  const attempt: TracedAttempt = {
+    span,
+    attempt: info.attempt,
+    context: trace.setSpan(parent, span),
+    open: task?.open,
+    ended: false,
+  };
+  task?.open.push(attempt);
+  return attempt;
+}
+
+/** An attempt's own call settled: its span leaves the open ones — never another's. */
+function leaveAttempt(attempt: TracedAttempt): void {
+  const index = attempt.open === undefined ? -1 : attempt.open.indexOf(attempt);
+  if (index !== -1) attempt.open!.splice(index, 1);
+}
+
+/**
+ * Attempt `number` of `task` is called: the spans of its earlier attempts still open are
+ * abandoned — the run has moved on without them (they timed out, or an outer interceptor stopped
+ * waiting for them) — innermost layer first. Returns the innermost open span of this very attempt
+ * (an outer layer of this interceptor, listed twice), if any.
+ */
+function enterAttempt(task: TracedTask, number: number): TracedAttempt | undefined {
+  const { open } = task;
+  for (let index = open.length - 1; index >= 0; index--) {
+    if (open[index].attempt < number) {
+      endAttemptSpan(open[index], 'abandoned');
+      open.splice(index, 1);
+    }
+  }
+  return open.at(-1);
 }
 
 /**
@@ -260,8 +341,12 @@ function callInside(active: Context, next: () => Promise<unknown>): Promise<unkn
 function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boolean): void {
   const { span } = run;
   try {
-    for (const attempt of run.openAttempts.values()) endAttemptSpan(attempt, 'abandoned');
-    run.openAttempts.clear();
+    for (const { open } of run.tasks.values()) {
+      for (let index = open.length - 1; index >= 0; index--) {
+        endAttemptSpan(open[index], 'abandoned');
+      }
+      open.length = 0;
+    }
     const entries = traceOf(result);
     if (entries !== undefined) recordTasks(run, entries);
     if (failed) {

@@ -701,6 +701,168 @@ describe('openTelemetry()', () => {
       expect(millis(attempt.endTime)).to.be.at.most(millis(span('Flow').endTime) + 1);
     });
 
+    it('lets a late next() end or abandon no span: an outer interceptor that answers at once and refreshes later', async () => {
+      const { tracer, ended, order } = countingTracer();
+      const running = deferred();
+      const release = deferred<string>();
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 1 }) fetch() {
+          calls++;
+          running.resolve();
+          return release.promise;
+        }
+      }
+      // "Serve cached, refresh later": answers attempt 1 at once (stale: an error, so the task
+      // retries) and calls its next() later — which the run refuses, not calling the task.
+      let refresh: (() => Promise<unknown>) | undefined;
+      const staleFirst: WorkflowInterceptor = {
+        task: (info, next) => {
+          if (info.attempt > 1) return next();
+          refresh = next;
+          return Promise.reject(new Error('stale'));
+        },
+      };
+      const run = Workflow.invoke(new Flow(), undefined, {
+        interceptors: [staleFirst, openTelemetry({ tracer })],
+      });
+      await running.promise; // attempt 2 runs
+      const refused = await rejectionOf(refresh!(), Error);
+      expect(refused.message).to.contain('next() of task "fetch" (attempt 1) was called after');
+      release.resolve('fresh');
+      const result = await run;
+      expect(result.get('fetch')).to.equal('fresh');
+      expect(calls).to.equal(1);
+      // Attempt 2's span, ended once by its own outcome; no span for the refused call.
+      expect(order).to.deep.equal([
+        'start Flow #1',
+        'start Flow.fetch #2',
+        'end Flow.fetch #2',
+        'end Flow #1',
+      ]);
+      expect(ended).to.deep.equal([
+        { name: 'Flow', ends: 1 },
+        { name: 'Flow.fetch', ends: 1 },
+      ]);
+      const attempt = span('Flow.fetch');
+      expect(attempt.attributes).to.include({
+        'async_dag.task.attempt': 2,
+        'async_dag.attempt.outcome': 'succeeded',
+      });
+      expect(attempt.status.code).to.equal(SpanStatusCode.UNSET);
+    });
+
+    it('gives each layer of an instance listed twice its own span, nested, ended by its own next()', async () => {
+      const { tracer, order } = countingTracer();
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 1 }) flaky() {
+          if (++calls === 1) throw new Error('once');
+          appTracer().startSpan('body').end();
+          return calls;
+        }
+      }
+      const tracing = openTelemetry({ tracer });
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [tracing, tracing],
+      });
+      expect(result.get('flaky')).to.equal(2);
+      expect(order).to.deep.equal([
+        'start Flow #1',
+        'start Flow #2',
+        'start Flow.flaky #3',
+        'start Flow.flaky #4',
+        'end Flow.flaky #4',
+        'end Flow.flaky #3',
+        'start Flow.flaky #5',
+        'start Flow.flaky #6',
+        'end Flow.flaky #6',
+        'end Flow.flaky #5',
+        'end Flow #2',
+        'end Flow #1',
+      ]);
+      // In the order they ended: inner, outer (attempt 1), then inner, outer (attempt 2).
+      const [inner1, outer1, inner2, outer2] = spansNamed('Flow.flaky');
+      expect(
+        [inner1, outer1, inner2, outer2].map((s) => [
+          s.attributes['async_dag.task.attempt'],
+          s.attributes['async_dag.attempt.outcome'],
+          s.status.code,
+          s.status.message,
+        ]),
+      ).to.deep.equal([
+        [1, 'failed', SpanStatusCode.ERROR, 'once'],
+        [1, 'failed', SpanStatusCode.ERROR, 'once'],
+        [2, 'succeeded', SpanStatusCode.UNSET, undefined],
+        [2, 'succeeded', SpanStatusCode.UNSET, undefined],
+      ]);
+      const [innerRun, outerRun] = spansNamed('Flow');
+      expect(isChildOf(innerRun, outerRun)).to.equal(true);
+      expect(isChildOf(outer1, innerRun)).to.equal(true);
+      expect(isChildOf(inner1, outer1)).to.equal(true);
+      expect(isChildOf(outer2, innerRun)).to.equal(true);
+      expect(isChildOf(inner2, outer2)).to.equal(true);
+      expect(isChildOf(span('body'), inner2)).to.equal(true);
+      for (const run of [innerRun, outerRun]) {
+        expect(run.attributes).to.include({
+          'async_dag.run.outcome': 'succeeded',
+          'async_dag.run.tasks.succeeded': 1,
+        });
+      }
+    });
+
+    it("abandons every layer's span of an attempt given up on, innermost first, when the next attempt starts", async () => {
+      const late = deferred<string>();
+      const { tracer, ended, order } = countingTracer();
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 1 }) slow() {
+          return ++calls === 1 ? late.promise : 'second';
+        }
+      }
+      const impatient: WorkflowInterceptor = {
+        task: (info, next) => {
+          if (info.attempt > 1) return next();
+          void next();
+          return Promise.reject(new Error('gave up'));
+        },
+      };
+      const tracing = openTelemetry({ tracer });
+      const result = await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [impatient, tracing, tracing],
+      });
+      expect(result.get('slow')).to.equal('second');
+      expect(order).to.deep.equal([
+        'start Flow #1',
+        'start Flow #2',
+        'start Flow.slow #3',
+        'start Flow.slow #4',
+        'end Flow.slow #4',
+        'end Flow.slow #3',
+        'start Flow.slow #5',
+        'start Flow.slow #6',
+        'end Flow.slow #6',
+        'end Flow.slow #5',
+        'end Flow #2',
+        'end Flow #1',
+      ]);
+      late.resolve('too late');
+      await sleep(1);
+      expect(ended.map((record) => record.ends)).to.deep.equal([1, 1, 1, 1, 1, 1]);
+      expect(
+        spansNamed('Flow.slow').map((s) => [
+          s.attributes['async_dag.task.attempt'],
+          s.attributes['async_dag.attempt.outcome'],
+          s.status.code,
+        ]),
+      ).to.deep.equal([
+        [1, 'abandoned', SpanStatusCode.ERROR],
+        [1, 'abandoned', SpanStatusCode.ERROR],
+        [2, 'succeeded', SpanStatusCode.UNSET],
+        [2, 'succeeded', SpanStatusCode.UNSET],
+      ]);
+    });
+
     it('ends the span of a timed-out attempt whose body never settles as failed, at its timeout', async () => {
       class Flow {
         @Task({ timeout: 5 }) hangs() {
