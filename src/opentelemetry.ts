@@ -94,7 +94,10 @@ interface TracedRun {
   readonly span: Span;
   /** The context active at `invoke`, with the run span set: the parent of every attempt span. */
   readonly context: Context;
-  /** `performance.now()` at the run's start: the origin of the trace's times. */
+  /**
+   * `performance.now()` when this interceptor's `run` was called: no later than the run's start,
+   * the origin of the trace's times (a run interceptor listed inside may start the run later).
+   */
   readonly startedAt: number;
   /**
    * What this interceptor saw of each task's attempts, by task name — shared by the layers of an
@@ -107,6 +110,8 @@ interface TracedRun {
 interface TracedTask {
   /** The latest attempt number seen: an attempt before it is over (the run moved on). */
   latest: number;
+  /** `performance.now()` at the first call for the task: no earlier than its trace entry's start. */
+  readonly firstCalledAt: number;
   /** The spans of its attempts not ended yet, in the order they started (an outer layer first). */
   readonly open: TracedAttempt[];
 }
@@ -244,11 +249,11 @@ function startRunSpan(tracer: Tracer, info: RunInterceptorInfo, outer?: TracedRu
   };
 }
 
-/** What `run` has seen of the attempts of `task`. */
+/** What `run` has seen of the attempts of `task`; the first call for it is recorded now. */
 function attemptsOf(run: TracedRun, task: string): TracedTask {
   let traced = run.tasks.get(task);
   if (traced === undefined) {
-    traced = { latest: 0, open: [] };
+    traced = { latest: 0, firstCalledAt: performance.now(), open: [] };
     run.tasks.set(task, traced);
   }
   return traced;
@@ -348,7 +353,7 @@ function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boo
       open.length = 0;
     }
     const entries = traceOf(result);
-    if (entries !== undefined) recordTasks(run, entries);
+    if (entries !== undefined) recordTasks(run, result, entries);
     if (failed) {
       span.setAttribute(RUN_OUTCOME, nameOf(error) === 'AbortError' ? 'aborted' : 'failed');
       recordError(span, error);
@@ -363,13 +368,14 @@ function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boo
 }
 
 /** Task counts by status, and an event per skipped or recovered task at the time it happened. */
-function recordTasks(run: TracedRun, entries: readonly TaskTrace[]): void {
+function recordTasks(run: TracedRun, result: unknown, entries: readonly TaskTrace[]): void {
   const counts = { succeeded: 0, failed: 0, skipped: 0, recovered: 0 };
   const now = performance.now();
+  const origin = runOrigin(run, result, entries, now);
   for (const entry of entries) {
     const { task, status } = entry;
     if (status === 'succeeded' || status === 'failed' || status === 'skipped') counts[status]++;
-    const time = Math.min(run.startedAt + entry.end, now);
+    const time = Math.min(origin + entry.end, now);
     if (status === 'skipped') {
       run.span.addEvent(
         SKIPPED_EVENT,
@@ -392,6 +398,41 @@ function recordTasks(run: TracedRun, entries: readonly TaskTrace[]): void {
   for (const [status, count] of Object.entries(counts)) {
     run.span.setAttribute(TASKS_PREFIX + status, count);
   }
+}
+
+/**
+ * `performance.now()` at the run's start, the origin of its trace's `start` and `end` — later than
+ * this interceptor's `run` call ({@link TracedRun.startedAt}) when a run interceptor listed inside
+ * it waits before calling `next()` (a lock, a rate limiter). Two upper bounds, from what this
+ * interceptor saw, give it; the earlier is taken:
+ * - each task it was called for had started `entry.start` after the run's start, so the time of
+ *   that call less `entry.start` (the first task's is the start, give or take microseconds — unless
+ *   a task interceptor listed before this one waits before calling it);
+ * - `now` less the run's `durationMs`, a clock reading taken as the run settled (close, unless a
+ *   run interceptor listed inside waits after its `next()` settles).
+ * With no task seen, it is `startedAt`: nothing tells whether a run interceptor inside waited
+ * before the run or after it.
+ */
+function runOrigin(
+  run: TracedRun,
+  result: unknown,
+  entries: readonly TaskTrace[],
+  now: number,
+): number {
+  let origin = Infinity;
+  for (const { task, start } of entries) {
+    const calledAt = run.tasks.get(task)?.firstCalledAt;
+    if (calledAt !== undefined && Number.isFinite(start)) {
+      origin = Math.min(origin, calledAt - start);
+    }
+  }
+  if (origin === Infinity) return run.startedAt;
+  const duration = readProperty(result as object, 'durationMs');
+  if (typeof duration === 'number' && Number.isFinite(duration)) {
+    origin = Math.min(origin, now - duration);
+  }
+  // Never before this interceptor was called: the run had not started then.
+  return Math.max(origin, run.startedAt);
 }
 
 /**

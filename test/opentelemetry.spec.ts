@@ -460,6 +460,72 @@ describe('openTelemetry()', () => {
       expect(skippedAt).to.be.within(millis(run.startTime), millis(run.endTime) - 20);
     });
 
+    it('dates skipped and recovered events by the run, also when a run interceptor inside it starts the run late', async () => {
+      class Flow {
+        @Task() async skipper() {
+          await sleep(10);
+          skip('nothing new');
+        }
+        @Task({ fallback: () => 0 }) async recovering(): Promise<number> {
+          await sleep(20);
+          throw new Error('pricing service down');
+        }
+      }
+      // A lock or a rate limiter: the run starts 100 ms after its span.
+      const queued: WorkflowInterceptor = {
+        run: async (_info, next) => {
+          await sleep(100);
+          return next();
+        },
+      };
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry(), queued] });
+      const run = span('Flow');
+      expect(run.events.map((event) => event.name)).to.have.members([
+        'async_dag.task.skipped',
+        'async_dag.task.recovered',
+      ]);
+      const at = (name: string) => millis(run.events.find((event) => event.name === name)!.time);
+      // Each event after its task had run for 10 (20) ms, not ~100 ms before its task started;
+      // and within the run span.
+      expect(at('async_dag.task.skipped')).to.be.within(
+        millis(span('Flow.skipper').startTime) + 5,
+        millis(run.endTime),
+      );
+      expect(at('async_dag.task.recovered')).to.be.within(
+        millis(span('Flow.recovering').startTime) + 15,
+        millis(run.endTime),
+      );
+    });
+
+    it('dates a skipped event by the run, also when a task interceptor outside it calls it late', async () => {
+      class Flow {
+        @Task() async skipper() {
+          await sleep(10);
+          skip('nothing new');
+        }
+        @Task() async slow() {
+          await sleep(150);
+          return 1;
+        }
+      }
+      // Listed before openTelemetry(): every attempt reaches it 100 ms after it started.
+      const throttled: WorkflowInterceptor = {
+        task: async (_info, next) => {
+          await sleep(100);
+          return next();
+        },
+      };
+      await Workflow.invoke(new Flow(), undefined, { interceptors: [throttled, openTelemetry()] });
+      const run = span('Flow');
+      expect(run.events.map((event) => event.name)).to.deep.equal(['async_dag.task.skipped']);
+      // When skipper's attempt span ended, not ~100 ms later (the run went on 140 ms more).
+      const skipper = span('Flow.skipper');
+      expect(millis(run.events[0].time)).to.be.within(
+        millis(skipper.startTime) + 5,
+        millis(skipper.endTime) + 40,
+      );
+    });
+
     it('names what a task throws that is not an object by its type, and describes it as the message', async () => {
       const recorded: unknown[] = [];
       for (const thrown of [null, undefined, 42, 'down']) {
