@@ -126,6 +126,28 @@ class Seed {
   }
 }
 
+/**
+ * A one-task workflow whose first attempt settles only when `late` does, and an interceptor that
+ * gives up on that attempt without waiting for it (the task retries at once; its retry returns
+ * `'second'`).
+ */
+function givenUpFirstAttempt() {
+  const late = deferred<string>();
+  let calls = 0;
+  class Flow {
+    @Task({ retries: 1 }) slow() {
+      return ++calls === 1 ? late.promise : 'second';
+    }
+  }
+  const impatient: WorkflowInterceptor = {
+    task: (info, next) => {
+      if (info.attempt > 1) return next();
+      void next();
+      return Promise.reject(new Error('gave up'));
+    },
+  };
+  return { late, Flow, impatient };
+}
 describe('openTelemetry()', () => {
   let unhandled: ReturnType<typeof recordProcessEvents>;
 
@@ -693,22 +715,8 @@ describe('openTelemetry()', () => {
     });
 
     it('ends an attempt an outer interceptor gave up on when the next attempt starts, and only once', async () => {
-      const late = deferred<string>();
+      const { late, Flow, impatient } = givenUpFirstAttempt();
       const { tracer, ended, order } = countingTracer();
-      let calls = 0;
-      class Flow {
-        @Task({ retries: 1 }) slow() {
-          return ++calls === 1 ? late.promise : 'second';
-        }
-      }
-      // Gives up on the first attempt without waiting for it: the task retries at once.
-      const impatient: WorkflowInterceptor = {
-        task: (info, next) => {
-          if (info.attempt > 1) return next();
-          void next();
-          return Promise.reject(new Error('gave up'));
-        },
-      };
       const result = await Workflow.invoke(new Flow(), undefined, {
         interceptors: [impatient, openTelemetry({ tracer })],
       });
@@ -878,21 +886,8 @@ describe('openTelemetry()', () => {
     });
 
     it("abandons every layer's span of an attempt given up on, innermost first, when the next attempt starts", async () => {
-      const late = deferred<string>();
+      const { late, Flow, impatient } = givenUpFirstAttempt();
       const { tracer, ended, order } = countingTracer();
-      let calls = 0;
-      class Flow {
-        @Task({ retries: 1 }) slow() {
-          return ++calls === 1 ? late.promise : 'second';
-        }
-      }
-      const impatient: WorkflowInterceptor = {
-        task: (info, next) => {
-          if (info.attempt > 1) return next();
-          void next();
-          return Promise.reject(new Error('gave up'));
-        },
-      };
       const tracing = openTelemetry({ tracer });
       const result = await Workflow.invoke(new Flow(), undefined, {
         interceptors: [impatient, tracing, tracing],
