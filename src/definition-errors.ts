@@ -4,6 +4,7 @@
  * involved, the task, and say how to fix the problem.
  */
 import { describeInput } from './describe.js';
+import type { MemberKind } from './metadata.js';
 import { shareInstanceof } from './shared.js';
 
 /** The codes of {@link WorkflowDefinitionError}. */
@@ -109,13 +110,19 @@ export const definitionErrors = {
     decorators: readonly string[],
     /** The base class that declared the member, when it is not `workflow` itself. */
     baseClass?: string,
+    /** What the member is: a getter or a field cannot take `@Task()` either. */
+    kind?: MemberKind,
   ): WorkflowDefinitionError {
+    const them = decorators.length === 1 ? 'it' : 'them';
     const advice =
       member === 'constructor'
         ? 'The constructor can never be a task: mark the parameters of a @Task() method instead.'
-        : baseClass !== undefined
-          ? `Add @Task() to "${member}" in ${baseClass}, or override it in ${workflow} with @Task().`
-          : `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
+        : kind === 'accessor' || kind === 'field'
+          ? `A ${kind === 'field' ? 'field' : 'getter or setter'} cannot be a task: put ` +
+            `${decorators.join(', ')} on a method with @Task(), or remove ${them}.`
+          : baseClass !== undefined
+            ? `Add @Task() to "${member}" in ${baseClass}, or override it in ${workflow} with @Task().`
+            : `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
     const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
     return new WorkflowDefinitionError(
       'NOT_A_TASK',

@@ -216,7 +216,13 @@ function checkMember(
     );
   }
   if (metadata.taskDecorations === 0) {
-    throw definitionErrors.notATask(workflow, member, decoratorsOn(metadata), baseClass);
+    throw definitionErrors.notATask(
+      workflow,
+      member,
+      decoratorsOn(metadata),
+      baseClass,
+      metadata.kind,
+    );
   }
   if (member === 'constructor') {
     throw invalid(

@@ -223,6 +223,28 @@ describe('definition errors', () => {
       expectDefinitionError(SignalOnly, 'NOT_A_TASK', 'b', '@Signal() on "b"');
     });
 
+    it('rejects @DependsOn on a getter or a field without advising @Task(), which they cannot take', () => {
+      class OnGetter {
+        @Task() a() {}
+        @DependsOn('a') get b() {
+          return 1;
+        }
+      }
+      const getterError = expectDefinitionError(OnGetter, 'NOT_A_TASK', 'b', '@DependsOn on "b"');
+      expect(getterError.message).to.equal(
+        'OnGetter: @DependsOn on "b", which is not a @Task() method of this class. A getter or ' +
+          'setter cannot be a task: put @DependsOn on a method with @Task(), or remove it.',
+      );
+      // A misuse on purpose, which TypeScript refuses: typed here as a property decorator.
+      const onField = DependsOn('a') as unknown as PropertyDecorator;
+      class OnField {
+        @Task() a() {}
+        @onField b = 1;
+      }
+      const fieldError = expectDefinitionError(OnField, 'NOT_A_TASK', 'b', '@DependsOn on "b"');
+      expect(fieldError.message).to.contain('A field cannot be a task');
+    });
+
     it('rejects @Param() on a constructor parameter', () => {
       class Ctor {
         constructor(@Param() readonly n: number) {}
