@@ -89,6 +89,12 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
     override readonly cause: unknown,
     /** What succeeded before the abort. */
     readonly result: ExecutionResult<W, P>,
+    /**
+     * The task failures of the run, in the order they happened — those before the abort (with
+     * `failFast: false`, or while a retry waited) and those it caused (a retry wait it ended):
+     * empty when none.
+     */
+    readonly failures: readonly TaskFailure[] = [],
   ) {
     super(`${workflow}: the run was aborted: ${describeThrown(cause)}`, { cause });
   }

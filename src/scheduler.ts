@@ -808,7 +808,9 @@ export class Run<W extends object = object, P = unknown> {
     const result = new ExecutionResult<W, P>(this.plan, this.param, this);
     const { workflow } = this.plan;
     if (this.stopReason === StopReason.Abort) {
-      this.rejectWith(new WorkflowAbortedError(workflow, this.extras!.abortReason, result));
+      this.rejectWith(
+        new WorkflowAbortedError(workflow, this.extras!.abortReason, result, this.failures),
+      );
     } else if (this.failures !== undefined) {
       const [first] = this.failures;
       this.rejectWith(

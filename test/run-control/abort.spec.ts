@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import {
+  buildDag,
   DependsOn,
   Param,
   Signal,
@@ -212,6 +213,42 @@ describe('InvokeOptions.signal', () => {
         unhandled.stop();
       }
     });
+  });
+
+  it('keeps the task failures of an aborted run in error.failures', async () => {
+    const upload = new Error('upload failed');
+    const disk = new Error('disk full');
+    // `push` fails and waits out its retry delay; `archive` fails for good (failFast: false);
+    // then the caller aborts, which ends the wait: `push` fails with its last error.
+    const tm = buildDag({ name: 'Sync' });
+    tm.addNode({ name: 'push', retries: 5, retryDelay: 60_000 }, () => {
+      throw upload;
+    });
+    tm.addNode({ name: 'archive' }, () => {
+      throw disk;
+    });
+    const controller = new AbortController();
+    const run = tm.invoke(undefined, { signal: controller.signal, failFast: false });
+    await settle(2);
+    controller.abort('shutdown');
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    expect(error.cause).to.equal('shutdown');
+    expect(error.failures).to.deep.equal([
+      { task: 'archive', error: disk },
+      { task: 'push', error: upload },
+    ]);
+    expect(error.result.trace.map(({ task, status }) => `${task}:${status}`)).to.have.members([
+      'push:failed',
+      'archive:failed',
+    ]);
+    // An abort with no failure before it: an empty list.
+    const quiet = new AbortController();
+    quiet.abort('before');
+    const early = await rejectionOf(
+      tm.invoke(undefined, { signal: quiet.signal }),
+      WorkflowAbortedError,
+    );
+    expect(early.failures).to.deep.equal([]);
   });
 
   it('aborts every run sharing the caller signal, also after another run on it has settled', async () => {
