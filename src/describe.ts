@@ -28,6 +28,21 @@ export function describeThrown(value: unknown): string {
 }
 
 /**
+ * What a task threw, as JSON can hold it (an `Error` is `{}` to `JSON.stringify`, and a value may
+ * refer to itself or be a `BigInt`): an error's `{ name, message }`, anything else described.
+ */
+export function thrownAsJson(thrown: unknown): { name: string; message: string } | string {
+  if (!isError(thrown)) return describeThrown(thrown);
+  let name = 'Error';
+  try {
+    if (typeof thrown.name === 'string') name = thrown.name;
+  } catch {
+    // A getter that throws: the default name.
+  }
+  return { name, message: describeThrown(thrown) };
+}
+
+/**
  * What kind of value `value` is, for "expected …, got …" messages: strings quoted, numbers and
  * other primitives as written, objects by kind. Never throws.
  *

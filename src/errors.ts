@@ -3,7 +3,7 @@
  * invalid. Messages always name the workflow and, where one is involved, the task. (Definition
  * errors live in `definition-errors.ts`; `TaskResultError` lives with the results.)
  */
-import { describeThrown } from './describe.js';
+import { describeThrown, thrownAsJson } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { shareInstanceof } from './shared.js';
 
@@ -42,8 +42,35 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
       cause,
     });
   }
+
+  /**
+   * The error as JSON holds it — what a structured logger writes: every thrown value as
+   * `{ name, message }` (or described), so that a `BigInt` or a value that refers to itself never
+   * makes the log line throw; the result as its own `toJSON()` gives it.
+   */
+  toJSON(): object {
+    const { name, message, workflow, task, cause, failures, result } = this;
+    return {
+      name,
+      message,
+      workflow,
+      task,
+      cause: thrownAsJson(cause),
+      failures: failuresAsJson(failures),
+      result,
+    };
+  }
 }
 shareInstanceof(WorkflowExecutionError, 'WorkflowExecutionError');
+
+/** `failures` as JSON holds them (see {@link WorkflowExecutionError.toJSON}). */
+function failuresAsJson(failures: readonly TaskFailure[]): object[] {
+  return failures.map(({ task, error, ...rest }) =>
+    'attemptError' in rest
+      ? { task, error: thrownAsJson(error), attemptError: thrownAsJson(rest.attemptError) }
+      : { task, error: thrownAsJson(error) },
+  );
+}
 
 /** ` (and 2 more: "b", "c")` for the failures after the first; long lists are cut short. */
 function othersText(failures: readonly TaskFailure[]): string {
@@ -97,6 +124,19 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
     readonly failures: readonly TaskFailure[] = [],
   ) {
     super(`${workflow}: the run was aborted: ${describeThrown(cause)}`, { cause });
+  }
+
+  /** The error as JSON holds it (as {@link WorkflowExecutionError.toJSON}). */
+  toJSON(): object {
+    const { name, message, workflow, cause, failures, result } = this;
+    return {
+      name,
+      message,
+      workflow,
+      cause: thrownAsJson(cause),
+      failures: failuresAsJson(failures),
+      result,
+    };
   }
 }
 shareInstanceof(WorkflowAbortedError, 'WorkflowAbortedError');

@@ -2,26 +2,11 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { describeInput, describeThrown, isError } from './describe.js';
+import { describeInput, describeThrown, thrownAsJson } from './describe.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types.js';
 import { shareInstanceof } from './shared.js';
-
-/**
- * What a task threw, as JSON can hold it (an `Error` is `{}` to `JSON.stringify`, and a value may
- * refer to itself or be a `BigInt`): an error's `{ name, message }`, anything else described.
- */
-function thrownAsJson(thrown: unknown): { name: string; message: string } | string {
-  if (!isError(thrown)) return describeThrown(thrown);
-  let name = 'Error';
-  try {
-    if (typeof thrown.name === 'string') name = thrown.name;
-  } catch {
-    // A getter that throws: the default name.
-  }
-  return { name, message: describeThrown(thrown) };
-}
 
 /** Where a task is in a run, as stored per task in a run's `states`. */
 export const TaskState = {

@@ -4,10 +4,12 @@
  */
 import { expect } from 'chai';
 import {
+  buildDag,
   DependsOn,
   Param,
   Task,
   Workflow,
+  WorkflowAbortedError,
   WorkflowExecutionError,
   formatTimeline,
   toMermaidGantt,
@@ -225,6 +227,65 @@ describe('ExecutionResult in JSON', () => {
     ).to.deep.equal([{ name: 'TypeError', message: 'socket hang up' }, '42']);
     // The result itself still holds what was thrown.
     expect(result.trace[0].recoveredFrom).to.equal(circular);
+  });
+});
+
+describe('run errors in JSON', () => {
+  it('hold every thrown value as JSON can: a failure’s message, a BigInt, a value that refers to itself', async () => {
+    const circular = Object.assign(new TypeError('socket hang up'), { request: {} as object });
+    (circular.request as { error?: unknown }).error = circular;
+    const tm = buildDag({ name: 'Nightly' });
+    tm.addNode({ name: 'upload' }, () => {
+      throw circular;
+    });
+    tm.addNode({ name: 'count' }, () => {
+      throw 10n;
+    });
+    const retryIf = () => {
+      throw new RangeError('retryIf broke');
+    };
+    tm.addNode({ name: 'fetch', retries: 1, retryIf }, () => {
+      throw new Error('network down');
+    });
+    const error = await rejectionOf(
+      tm.invoke(undefined, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    const logged = JSON.parse(JSON.stringify(error));
+    expect(logged).to.deep.include({
+      name: 'WorkflowExecutionError',
+      message: error.message,
+      workflow: 'Nightly',
+      task: 'upload',
+      cause: { name: 'TypeError', message: 'socket hang up' },
+    });
+    expect(logged.failures).to.deep.equal([
+      { task: 'upload', error: { name: 'TypeError', message: 'socket hang up' } },
+      { task: 'count', error: '10' },
+      {
+        task: 'fetch',
+        error: { name: 'RangeError', message: 'retryIf broke' },
+        attemptError: { name: 'Error', message: 'network down' },
+      },
+    ]);
+    expect(Object.keys(logged.result)).to.deep.equal(['workflow', 'durationMs', 'trace']);
+    // The error itself still holds what was thrown.
+    expect(error.failures[0].error).to.equal(circular);
+
+    const controller = new AbortController();
+    controller.abort(5n);
+    const aborted = await rejectionOf(
+      tm.invoke(undefined, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expect(JSON.parse(JSON.stringify(aborted))).to.deep.equal({
+      name: 'AbortError',
+      message: aborted.message,
+      workflow: 'Nightly',
+      cause: '5',
+      failures: [],
+      result: JSON.parse(JSON.stringify(aborted.result)),
+    });
   });
 });
 
