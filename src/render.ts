@@ -157,7 +157,8 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
     return fitColumns(line, width);
   });
   const totalLabel = `${formatMs(total)} ms`;
-  const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(Math.max(0, barWidth - 1))}`;
+  // The total ends under the bar's last column — past it when the bar is too narrow, one space on.
+  const axis = `${' '.repeat(nameWidth)} 0${totalLabel.padStart(Math.max(totalLabel.length + 1, barWidth - 1))}`;
   return [...rows, fitColumns(axis, width)].map((line) => line.trimEnd()).join('\n');
 }
 

@@ -386,6 +386,20 @@ describe('formatTimeline', () => {
     expect(barStart(rowOf(timeline, 'late'))).to.be.greaterThan(barStart(rowOf(timeline, 'early')));
   });
 
+  it('keeps a space between the axis’s 0 and its total when the bar is narrower than the total', () => {
+    const result = resultWithTrace(1, [
+      { task: 'load', start: 0, end: 0.4, status: 'failed', durationMs: 0.4 },
+    ]);
+    for (const width of [20, 26]) {
+      const axis = formatTimeline(result, { width }).split('\n').at(-1)!;
+      expect(axis, `width ${width}`).to.equal('       0 1.0 ms');
+    }
+    // Wide enough, the total ends under the bar's last column, as before.
+    expect(formatTimeline(result, { width: 40 }).split('\n').at(-1)).to.match(
+      /^ {5}0 {2,}1\.0 ms$/,
+    );
+  });
+
   it('starts the bar of a task that starts as another ends where that bar ends', () => {
     for (const split of [40, 48, 52, 61]) {
       const timeline = formatTimeline(
