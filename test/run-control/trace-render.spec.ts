@@ -387,9 +387,7 @@ describe('formatTimeline', () => {
   });
 
   it('keeps a space between the axis’s 0 and its total when the bar is narrower than the total', () => {
-    const result = resultWithTrace(1, [
-      { task: 'load', start: 0, end: 0.4, status: 'failed', durationMs: 0.4 },
-    ]);
+    const result = resultWithTrace(1, [{ task: 'load', start: 0, end: 0.4, status: 'failed' }]);
     for (const width of [20, 26]) {
       const axis = formatTimeline(result, { width }).split('\n').at(-1)!;
       expect(axis, `width ${width}`).to.equal('       0 1.0 ms');
