@@ -468,7 +468,17 @@ export interface WorkflowEventBase<K extends string = string> {
  * }
  * ```
  */
-export type WorkflowEvent<W = any> = {
+export type WorkflowEvent<W = any> = EventOf<[TaskName<W>] extends [never] ? UnnamedTasks : W>;
+
+/**
+ * How the events of a workflow whose type names no task are typed (its tasks are `private` or
+ * `protected`, which `keyof` does not see): any task name, values `unknown` — as hooks keep their
+ * plain events.
+ */
+type UnnamedTasks = Record<string, () => unknown>;
+
+/** {@link WorkflowEvent}, for a `W` that names its tasks. */
+type EventOf<W> = {
   [K in TaskName<W>]:
     | (WorkflowEventBase<K> & {
         /** An attempt of the task started. */

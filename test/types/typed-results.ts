@@ -194,6 +194,15 @@ async function hiddenTaskHooks(): Promise<void> {
 }
 export { hiddenTaskHooks };
 
+// ... and so do its stream's events: any task name, values unknown (not `never`).
+async function hiddenTaskEvents(): Promise<void> {
+  for await (const event of Workflow.stream(new Hidden())) {
+    assertTrue<Equals<typeof event.task, string>>();
+    if (event.type === 'taskSuccess') assertTrue<Equals<typeof event.value, unknown>>();
+  }
+}
+export { hiddenTaskEvents };
+
 // A run interceptor's next() resolves with the run's result.
 const timing: WorkflowInterceptor = {
   async run(_info, next) {
