@@ -49,7 +49,7 @@ export interface DagOptions {
    * The workflow's name in messages, the Gantt chart's title and tracing, as a class's name is.
    * @default 'dag'
    */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**
@@ -319,7 +319,7 @@ export class DagBuilder<P = void> {
    * const tax = tm.addNode((net: number, rate: number) => net * rate, net, rate);
    * ```
    */
-  addImmediateNode<T>(value: T, options: { name?: string } = {}): DagNode<Awaited<T>> {
+  addImmediateNode<T>(value: T, options: { name?: string | undefined } = {}): DagNode<Awaited<T>> {
     this.rejectIfSealed('addImmediateNode');
     const immediate = () => value;
     const node = this.add('addImmediateNode', options, immediate, [], 'immediate');
@@ -502,15 +502,17 @@ export interface DagInvokeOptions extends Omit<InvokeOptions<DagTasks>, 'targets
    * Run only these nodes (or node names) and their transitive dependencies.
    * @default every node
    */
-  targets?: readonly (string | DagNode<unknown>)[];
+  targets?: readonly (string | DagNode<unknown>)[] | undefined;
   /**
    * Functions to run instead of the named nodes for this run, with the same arguments; called with
    * `this` undefined, as a node's function is.
    */
-  overrides?: {
-    /** The function that runs instead of node `name`. */
-    readonly [name: string]: ((this: void, ...args: any[]) => unknown) | undefined;
-  };
+  overrides?:
+    | {
+        /** The function that runs instead of node `name`. */
+        readonly [name: string]: ((this: void, ...args: any[]) => unknown) | undefined;
+      }
+    | undefined;
 }
 
 /**

@@ -231,7 +231,23 @@ async function overridesHaveNoThis(): Promise<void> {
   });
 }
 
+/**
+ * Options that may be `undefined` take it, as `InvokeOptions` and `NodeOptions` do, also under
+ * `exactOptionalPropertyTypes` (this project's setting).
+ */
+async function optionsTakeUndefined(
+  name: string | undefined,
+  targets: string[] | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const tm = buildDag<number>({ name });
+  tm.addImmediateNode(1, { name });
+  tm.addNode({ name }, (n: number) => n, tm.parameterNode);
+  await tm.invoke(0, { targets, signal, overrides: undefined });
+}
+
 void seed;
+void optionsTakeUndefined;
 void voidParameter;
 void argumentsFollowTheWhenRule;
 void nodesAndTokensAreNeverConstants;
