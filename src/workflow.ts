@@ -151,5 +151,13 @@ function prototypeOfInstance(instance: unknown): object {
       'Workflow.invoke expects an instance of a workflow class, got an object without a class.',
     );
   }
+  if (prototype === Object.prototype) {
+    // Likely a mock (Nest's `overrideProvider(…).useValue({ … })`): it has no tasks to run.
+    throw new TypeError(
+      'Workflow.invoke expects an instance of a workflow class, got a plain object: a run calls ' +
+        'the @Task() methods its class declares. To replace tasks in a test, pass an instance of ' +
+        'the workflow class (or a subclass) with the `overrides` option, or stub its methods.',
+    );
+  }
   return prototype;
 }

@@ -777,6 +777,19 @@ describe('bad input catalogue', () => {
       await expectStillWorks();
     });
 
+    it('invoke and stream reject a plain object (a mock given as the workflow) with a TypeError that says so', async () => {
+      const mock = { loadUser: async () => ({ id: 1 }) };
+      const message =
+        'Workflow.invoke expects an instance of a workflow class, got a plain object: a run calls ' +
+        'the @Task() methods its class declares. To replace tasks in a test, pass an instance of ' +
+        'the workflow class (or a subclass) with the `overrides` option, or stub its methods.';
+      const error = await rejectionOf(() => Workflow.invoke(mock));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal(message);
+      expect(() => Workflow.stream(mock)).to.throw(TypeError, message);
+      await expectStillWorks();
+    });
+
     const notClasses: [string, unknown][] = [
       ['an instance', new Healthy()],
       ['a plain object', {}],
