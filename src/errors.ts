@@ -80,7 +80,9 @@ function othersText(failures: readonly TaskFailure[]): string {
   return ` (and ${others.length} more: ${shown.join(', ')})`;
 }
 
-/** One entry of {@link WorkflowExecutionError.failures}. */
+/**
+ * One entry of the `failures` of a {@link WorkflowExecutionError} or a {@link WorkflowAbortedError}.
+ */
 export interface TaskFailure {
   /** The task that failed. */
   readonly task: string;

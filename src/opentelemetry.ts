@@ -131,15 +131,16 @@ interface TracedAttempt {
 /**
  * A {@link WorkflowInterceptor} that traces runs with OpenTelemetry: a span per run, named after
  * the workflow and a child of the span active when `invoke` was called, and a span per task
- * attempt (`<workflow>.<task>`), a child of its run span, active while the task body runs. Failed
- * attempts and failed runs record their exception and set status ERROR; skipped tasks are events
- * on the run span (and attempts that call `skip()` end as skipped, not as errors).
+ * attempt (`<workflow>.<task>`), a child of its run span (of its outer layer's span, for an
+ * interceptor listed twice), active while the task body runs. Failed attempts and failed runs
+ * record their exception and set status ERROR; skipped tasks are events on the run span (and
+ * attempts that call `skip()` end as skipped, not as errors).
  *
  * Tracing never changes a run: whatever the tracer does (even throw), the run's outcome is the
  * same. Parenting does not depend on the context manager: attempt spans are children of their run
- * span even where no context propagates; a context manager (e.g. `AsyncLocalStorageContextManager`)
- * is needed only for the run span to find the caller's span and for spans made inside task bodies
- * to find their attempt's.
+ * span (or outer layer's span) even where no context propagates; a context manager (e.g.
+ * `AsyncLocalStorageContextManager`) is needed only for the run span to find the caller's span and
+ * for spans made inside task bodies to find their attempt's.
  *
  * @param options - `tracer`: the tracer to use instead of the global provider's.
  * @returns an interceptor; one can serve any number of runs, concurrently.

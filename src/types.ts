@@ -443,8 +443,10 @@ export interface WorkflowInterceptor {
   run?(info: RunInterceptorInfo, next: () => Promise<ExecutionResult>): unknown;
   /**
    * Wraps one attempt of a task: `next()` calls the task and returns a promise of its value. What
-   * this returns (awaited) or throws is the attempt's outcome; not calling `next()` skips the body.
-   * A `next()` called once the attempt has ended does not call the task: its promise rejects.
+   * this returns (awaited) or throws is the attempt's outcome — unless the task's `timeout` fires
+   * first: then every layer's `next()` rejects with the `TaskTimeoutError` and the attempt fails
+   * with it. Not calling `next()` skips the body. A `next()` called once the attempt has ended
+   * does not call the task: its promise rejects.
    */
   task?(info: TaskInterceptorInfo, next: () => Promise<unknown>): unknown;
 }
@@ -459,7 +461,8 @@ export interface WorkflowEventBase<K extends string = string> {
 
 /**
  * One event of a streamed run, discriminated by `type`; a `taskSuccess` event's `value` is typed
- * per task.
+ * per task (for a workflow whose tasks are all `private` or `protected`, events name any task and
+ * `value` is `unknown`).
  *
  * @example
  * ```ts
