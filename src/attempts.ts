@@ -457,7 +457,7 @@ function abortAtDeadline(
   workflow: string,
   task: string,
 ): ReturnType<typeof setTimeout> {
-  return setTimeout(
+  const timer = setTimeout(
     () => {
       attempt.timer = undefined;
       controllers.delete(controller);
@@ -465,6 +465,9 @@ function abortAtDeadline(
     },
     Math.max(0, attempt.deadline - performance.now()),
   );
+  // Only there to abort a signal: it must not keep a Node.js process running once all else is done.
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }
 
 /**

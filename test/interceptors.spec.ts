@@ -415,6 +415,31 @@ describe('task interceptors and timeouts', () => {
     expect(signal!.reason).to.have.property('task', 'refresh');
   });
 
+  it('keep no timer alive for a body an interceptor did not wait for: the process may exit', async () => {
+    class Flow {
+      @Task({ timeout: 60_000 }) hangs(@Signal() _signal: AbortSignal) {
+        return new Promise(() => {});
+      }
+    }
+    /** Timers that keep this process running (an unref'd timer does not). */
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout');
+    await settle(); // mocha sets this test's own timer once the test function has returned
+    const before = timers().length;
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      interceptors: [
+        {
+          task: (_info, next) => {
+            void next();
+            return 'cached';
+          },
+        },
+      ],
+    });
+    expect(result.get('hangs')).to.equal('cached');
+    // Another test's timer may have fired meanwhile; ours must not be among those left.
+    expect(timers().length).to.be.at.most(before);
+  });
+
   it('do not start the task from a next() called after its timeout', async () => {
     let calls = 0;
     let late: Promise<unknown> | undefined;
