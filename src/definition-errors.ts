@@ -57,6 +57,22 @@ function inBaseClass(problem: string, baseClass: string | undefined): string {
 }
 
 /**
+ * The advice for `decorators` on a getter, setter or field, which `@Task()` cannot make a task:
+ * move them to `method` (`'a method'`, or `'an instance method'` for a static member).
+ */
+function notAMethodAdvice(
+  kind: 'accessor' | 'field',
+  decorators: readonly string[],
+  method: string,
+): string {
+  const them = decorators.length === 1 ? 'it' : 'them';
+  return (
+    `A ${kind === 'field' ? 'field' : 'getter or setter'} cannot be a task: put ` +
+    `${decorators.join(', ')} on ${method} with @Task(), or remove ${them}.`
+  );
+}
+
+/**
  * The message builders of {@link WorkflowDefinitionError}, one per situation. Those about one
  * member take `baseClass`: the base class that declared it, when that is not the workflow class.
  */
@@ -113,13 +129,11 @@ export const definitionErrors = {
     /** What the member is: a getter or a field cannot take `@Task()` either. */
     kind?: MemberKind,
   ): WorkflowDefinitionError {
-    const them = decorators.length === 1 ? 'it' : 'them';
     const advice =
       member === 'constructor'
         ? 'The constructor can never be a task: mark the parameters of a @Task() method instead.'
         : kind === 'accessor' || kind === 'field'
-          ? `A ${kind === 'field' ? 'field' : 'getter or setter'} cannot be a task: put ` +
-            `${decorators.join(', ')} on a method with @Task(), or remove ${them}.`
+          ? notAMethodAdvice(kind, decorators, 'a method')
           : baseClass !== undefined
             ? `Add @Task() to "${member}" in ${baseClass}, or override it in ${workflow} with @Task().`
             : `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
@@ -138,16 +152,22 @@ export const definitionErrors = {
     member: string,
     decorators: readonly string[],
     baseClass?: string,
+    /** What the member is: a static getter or field cannot become a task by losing `static`. */
+    kind?: MemberKind,
   ): WorkflowDefinitionError {
     const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
     const where = baseClass === undefined ? '' : ` in ${baseClass}`;
+    const advice =
+      kind === 'accessor' || kind === 'field'
+        ? notAMethodAdvice(kind, decorators, 'an instance method')
+        : `Tasks must be instance methods: remove "static" and add @Task() to "${member}"${where}, ` +
+          `or remove ${decorators.join(', ')}.`;
     return new WorkflowDefinitionError(
       'NOT_A_TASK',
       workflow,
       member,
       `${decorators.join(', ')} on static member "${member}", which is not a @Task() method of ` +
-        `${owner}. Tasks must be instance methods: remove "static" and add @Task() to ` +
-        `"${member}"${where}, or remove ${decorators.join(', ')}.`,
+        `${owner}. ${advice}`,
     );
   },
 

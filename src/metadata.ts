@@ -123,7 +123,8 @@ export function recordMember(
 function describeUndecoratedMember(target: object, key: string | symbol): MemberKind {
   const descriptor = Object.getOwnPropertyDescriptor(target, key);
   if (descriptor === undefined) return 'field';
-  return typeof descriptor.value === 'function' ? 'method' : 'accessor';
+  if (!('value' in descriptor)) return 'accessor';
+  return typeof descriptor.value === 'function' ? 'method' : 'field';
 }
 
 function ownLegacyMembers(target: object): MemberMetadata[] {

@@ -281,6 +281,33 @@ describe('definition errors', () => {
         'or remove @DependsOn, @Signal().',
       );
     });
+
+    it('rejects @DependsOn on a static getter or field, advising an instance method, not dropping "static"', () => {
+      // Written as tsc emits decorators: TypeScript refuses @DependsOn on these.
+      class StaticGetter {
+        @Task() a() {}
+        static get b() {
+          return 1;
+        }
+      }
+      Reflect.decorate(
+        [DependsOn('a') as unknown as PropertyDecorator],
+        StaticGetter,
+        'b',
+        Object.getOwnPropertyDescriptor(StaticGetter, 'b'),
+      );
+      expect(() => Workflow.validate(StaticGetter)).to.throw(
+        'StaticGetter: @DependsOn on static member "b", which is not a @Task() method of this class. ' +
+          'A getter or setter cannot be a task: put @DependsOn on an instance method with @Task(), ' +
+          'or remove it.',
+      );
+      class StaticField {
+        @Task() a() {}
+        static b = 1;
+      }
+      (DependsOn('a') as unknown as PropertyDecorator)(StaticField, 'b');
+      expect(() => Workflow.validate(StaticField)).to.throw('A field cannot be a task');
+    });
   });
 
   describe('PARAMETER_GAP', () => {
