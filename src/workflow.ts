@@ -124,6 +124,25 @@ function planOfClass(workflowClass: WorkflowClass): WorkflowPlan {
   return planFor(workflowClass.prototype);
 }
 
+/**
+ * Whether `prototype` is `Object.prototype` — of this realm, or of another (a `vm` context, an
+ * iframe): the prototype of an object literal.
+ */
+function isPlainObjectPrototype(prototype: object): boolean {
+  if (prototype === Object.prototype) return true;
+  try {
+    if (Object.getPrototypeOf(prototype) !== null) return false;
+    const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+    return (
+      typeof constructor === 'function' &&
+      Object.getOwnPropertyDescriptor(constructor, 'name')?.value === 'Object' &&
+      Object.getOwnPropertyDescriptor(constructor, 'prototype')?.value === prototype
+    );
+  } catch {
+    return false; // a Proxy whose traps throw: not a plain object
+  }
+}
+
 function prototypeOfInstance(instance: unknown): object {
   if (typeof instance === 'function' && typeof instance.prototype === 'object') {
     const name = classNameOf(instance);
@@ -152,7 +171,7 @@ function prototypeOfInstance(instance: unknown): object {
       'Workflow.invoke expects an instance of a workflow class, got an object without a class.',
     );
   }
-  if (prototype === Object.prototype) {
+  if (isPlainObjectPrototype(prototype)) {
     // Likely a mock (Nest's `overrideProvider(…).useValue({ … })`): it has no tasks to run.
     throw new TypeError(
       'Workflow.invoke expects an instance of a workflow class, got a plain object: a run calls ' +

@@ -6,6 +6,7 @@
  * still works.
  */
 import { expect } from 'chai';
+import { runInNewContext } from 'node:vm';
 import {
   DependsOn,
   Param,
@@ -787,6 +788,17 @@ describe('bad input catalogue', () => {
       expect(error).to.be.instanceOf(TypeError);
       expect((error as Error).message).to.equal(message);
       expect(() => Workflow.stream(mock)).to.throw(TypeError, message);
+      // One from another realm (a vm context, an iframe) too.
+      const foreign = runInNewContext('({ loadUser() { return 1; } })') as object;
+      expect(() => Workflow.stream(foreign)).to.throw(TypeError, message);
+      // A class whose prototype has no prototype is no plain object.
+      class Bare {
+        @Task() a() {
+          return 1;
+        }
+      }
+      Object.setPrototypeOf(Bare.prototype, null);
+      expect((await Workflow.invoke(new Bare())).get('a')).to.equal(1);
       await expectStillWorks();
     });
 
