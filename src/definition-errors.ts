@@ -128,46 +128,32 @@ export const definitionErrors = {
     baseClass?: string,
     /** What the member is: a getter or a field cannot take `@Task()` either. */
     kind?: MemberKind,
+    /** Whether it is a static member (a method of those becomes a task by losing `static`). */
+    isStatic = false,
   ): WorkflowDefinitionError {
-    const advice =
-      member === 'constructor'
-        ? 'The constructor can never be a task: mark the parameters of a @Task() method instead.'
-        : kind === 'accessor' || kind === 'field'
-          ? notAMethodAdvice(kind, decorators, 'a method')
-          : baseClass !== undefined
-            ? `Add @Task() to "${member}" in ${baseClass}, or override it in ${workflow} with @Task().`
-            : `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
-    const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
-    return new WorkflowDefinitionError(
-      'NOT_A_TASK',
-      workflow,
-      member,
-      `${decorators.join(', ')} on "${member}", which is not a @Task() method of ${owner}. ${advice}`,
-    );
-  },
-
-  /** `@Param()`, `@Signal()`, `@Context()` or `@DependsOn` on a static member without `@Task()`. */
-  notATaskStatic(
-    workflow: string,
-    member: string,
-    decorators: readonly string[],
-    baseClass?: string,
-    /** What the member is: a static getter or field cannot become a task by losing `static`. */
-    kind?: MemberKind,
-  ): WorkflowDefinitionError {
-    const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
     const where = baseClass === undefined ? '' : ` in ${baseClass}`;
-    const advice =
-      kind === 'accessor' || kind === 'field'
-        ? notAMethodAdvice(kind, decorators, 'an instance method')
-        : `Tasks must be instance methods: remove "static" and add @Task() to "${member}"${where}, ` +
-          `or remove ${decorators.join(', ')}.`;
+    let advice: string;
+    if (member === 'constructor') {
+      advice =
+        'The constructor can never be a task: mark the parameters of a @Task() method instead.';
+    } else if (kind === 'accessor' || kind === 'field') {
+      advice = notAMethodAdvice(kind, decorators, isStatic ? 'an instance method' : 'a method');
+    } else if (isStatic) {
+      advice =
+        `Tasks must be instance methods: remove "static" and add @Task() to "${member}"${where}, ` +
+        `or remove ${decorators.join(', ')}.`;
+    } else if (baseClass !== undefined) {
+      advice = `Add @Task() to "${member}"${where}, or override it in ${workflow} with @Task().`;
+    } else {
+      advice = `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
+    }
+    const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
+    const subject = isStatic ? `static member "${member}"` : `"${member}"`;
     return new WorkflowDefinitionError(
       'NOT_A_TASK',
       workflow,
       member,
-      `${decorators.join(', ')} on static member "${member}", which is not a @Task() method of ` +
-        `${owner}. ${advice}`,
+      `${decorators.join(', ')} on ${subject}, which is not a @Task() method of ${owner}. ${advice}`,
     );
   },
 

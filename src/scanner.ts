@@ -161,7 +161,7 @@ function rejectStaticMembers(
     const member = String(metadata.key);
     // A marker or @DependsOn without @Task() is NOT_A_TASK, as on an instance method (API.md §5).
     if (metadata.taskDecorations === 0 && metadata.uncalled === undefined) {
-      throw definitionErrors.notATaskStatic(workflow, member, decorators, baseClass, metadata.kind);
+      throw definitionErrors.notATask(workflow, member, decorators, baseClass, metadata.kind, true);
     }
     throw definitionErrors.invalidTask(
       workflow,
