@@ -32,12 +32,13 @@ interface Attempt {
    * only): at the timeout, each layer sees the attempt end as the run does.
    */
   rejectNexts: ((error: unknown) => void)[] | undefined;
-  /**
-   * The task's timeout, and when it fires, in `performance.now()` time (in runs with task
-   * interceptors; else `Infinity`, unused).
-   */
+  /** The task's timeout. */
   readonly timeoutMs: number;
-  readonly deadline: number;
+  /**
+   * When the timeout fires, in `performance.now()` time: set when the attempt is called through
+   * interceptors, the only way its body can outlive it (see `watchBody`).
+   */
+  deadline: number;
   /**
    * Whether the task's body, called through interceptors, is still running. An interceptor may
    * settle the attempt first (it stopped waiting, or answered without waiting): the body then
@@ -84,9 +85,7 @@ export class AttemptRunner {
       timeoutError: undefined,
       rejectNexts: undefined,
       timeoutMs: timeout,
-      // Only a body called through interceptors can outlive its attempt (see `watchBody`).
-      deadline:
-        run.settings.taskInterceptors === undefined ? Infinity : performance.now() + timeout,
+      deadline: 0,
       bodyRunning: false,
     };
     if (run.plan.inputKinds[task] !== 0) {
@@ -146,6 +145,7 @@ export class AttemptRunner {
     };
     const innermost = this.attemptOnce(task, number, signal, timed);
     if (timed === undefined) return intercept(interceptors, 'task', info, innermost);
+    timed.deadline = performance.now() + timed.timeoutMs;
     return intercept(interceptors, 'task', info, innermost, (start) => withinTimeout(timed, start));
   }
 
