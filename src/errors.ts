@@ -49,27 +49,34 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
    * makes the log line throw; the result as its own `toJSON()` gives it.
    */
   toJSON(): object {
-    const { name, message, workflow, task, cause, failures, result } = this;
-    return {
-      name,
-      message,
-      workflow,
-      task,
-      cause: thrownAsJson(cause),
-      failures: failuresAsJson(failures),
-      result,
-    };
+    return runErrorAsJson(this, { task: this.task });
   }
 }
 shareInstanceof(WorkflowExecutionError, 'WorkflowExecutionError');
 
-/** `failures` as JSON holds them (see {@link WorkflowExecutionError.toJSON}). */
-function failuresAsJson(failures: readonly TaskFailure[]): object[] {
-  return failures.map(({ task, error, ...rest }) =>
-    'attemptError' in rest
-      ? { task, error: thrownAsJson(error), attemptError: thrownAsJson(rest.attemptError) }
-      : { task, error: thrownAsJson(error) },
-  );
+/**
+ * A run error as JSON holds it (see {@link WorkflowExecutionError.toJSON}): its `name`, `message`
+ * and `workflow`, then `own` (what only its kind has), then `cause`, `failures` and `result`.
+ */
+function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, own: object): object {
+  const { name, message, workflow, cause, failures, result } = error;
+  return {
+    name,
+    message,
+    workflow,
+    ...own,
+    cause: thrownAsJson(cause),
+    failures: failures.map((failure) =>
+      'attemptError' in failure
+        ? {
+            task: failure.task,
+            error: thrownAsJson(failure.error),
+            attemptError: thrownAsJson(failure.attemptError),
+          }
+        : { task: failure.task, error: thrownAsJson(failure.error) },
+    ),
+    result,
+  };
 }
 
 /** ` (and 2 more: "b", "c")` for the failures after the first; long lists are cut short. */
@@ -130,15 +137,7 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
 
   /** The error as JSON holds it (as {@link WorkflowExecutionError.toJSON}). */
   toJSON(): object {
-    const { name, message, workflow, cause, failures, result } = this;
-    return {
-      name,
-      message,
-      workflow,
-      cause: thrownAsJson(cause),
-      failures: failuresAsJson(failures),
-      result,
-    };
+    return runErrorAsJson(this, {});
   }
 }
 shareInstanceof(WorkflowAbortedError, 'WorkflowAbortedError');
