@@ -242,7 +242,7 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
   // `onlyFailures` flag, EventEmitter's `on`), so only its functions named like a hook (`onTask…`,
   // `onSomething`) are checked: methods, getters and arrow-function fields.
   const plain = isPlainObject(hooks);
-  for (const name of plain ? Object.keys(hooks) : functionNames(hooks, true)) {
+  for (const name of plain ? Object.keys(hooks) : memberNames(hooks).all) {
     if ((HOOK_NAMES as readonly string[]).includes(name)) continue;
     if (plain || HOOK_LIKE.test(name)) {
       throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, HOOK_NAMES)}`);
@@ -338,9 +338,9 @@ function resolveOverrides(
  * and its getters named after a task. Other getters are its own business (a label, a collaborator).
  */
 function instanceOverrides(plan: WorkflowPlan, instance: object): string[] {
-  const methods = new Set(functionNames(instance, false));
+  const { methods, getters } = memberNames(instance);
   const names = [...methods];
-  for (const name of functionNames(instance, true)) {
+  for (const name of getters) {
     if (!methods.has(name) && plan.indexByName.has(name)) names.push(name);
   }
   return names;
@@ -353,22 +353,32 @@ function isPlainObject(value: object): boolean {
 }
 
 /**
- * The names of a class instance's functions: its own properties that hold functions (arrow-function
- * fields, and those defined with `Object.defineProperty`, enumerable or not) and the methods it
- * inherits from its classes (not from `Object.prototype`) — and, with `getters`, its own getters
- * and those it inherits. Found from property descriptors: no getter is called.
+ * The names of a class instance's functions — its own properties that hold functions
+ * (arrow-function fields, and those defined with `Object.defineProperty`, enumerable or not) and
+ * the methods it inherits from its classes (not from `Object.prototype`) — and of its getters, own
+ * or inherited; `all` has both, in the order met. Found from property descriptors, in one walk of
+ * the chain: no getter is called.
  */
-function functionNames(instance: object, getters: boolean): string[] {
-  const names = new Set<string>();
+function memberNames(instance: object): {
+  methods: Set<string>;
+  getters: Set<string>;
+  all: Set<string>;
+} {
+  const methods = new Set<string>();
+  const getters = new Set<string>();
+  const all = new Set<string>();
   const prototype = Object.getPrototypeOf(instance);
   const owners = prototype === null ? [instance] : [instance, ...prototypeChain(prototype)];
   for (const owner of owners) {
     for (const name of Object.getOwnPropertyNames(owner)) {
       if (owner !== instance && name === 'constructor') continue;
-      if (isOwnMethod(owner, name) || (getters && isOwnGetter(owner, name))) names.add(name);
+      if (isOwnMethod(owner, name)) methods.add(name);
+      else if (isOwnGetter(owner, name)) getters.add(name);
+      else continue;
+      all.add(name);
     }
   }
-  return [...names];
+  return { methods, getters, all };
 }
 
 function isOwnGetter(owner: object, name: string): boolean {
