@@ -73,28 +73,22 @@ export function resolveTaskPolicy(
   extraOptionNames: readonly string[] = [],
   baseClass?: string,
 ): TaskPolicy {
+  /** `INVALID_TASK` for this task, saying `problem`. */
+  const invalidTask = (problem: string) =>
+    definitionErrors.invalidTask(workflow, task, problem, baseClass);
   const invalid = (option: string, expected: string, value: unknown) =>
-    definitionErrors.invalidTask(
-      workflow,
-      task,
+    invalidTask(
       `option "${option}" of task "${task}" must be ${expected}, got ${describeInput(value)}.`,
-      baseClass,
     );
   if (typeof options !== 'object' || options === null) {
-    throw definitionErrors.invalidTask(
-      workflow,
-      task,
+    throw invalidTask(
       `the options of task "${task}" must be an object, got ${describeInput(options)}.`,
-      baseClass,
     );
   }
   const unreadable = (option: string | undefined, error: unknown) =>
-    definitionErrors.invalidTask(
-      workflow,
-      task,
+    invalidTask(
       `${option === undefined ? 'the options' : `option "${option}"`} of task "${task}" ` +
         `could not be read: ${describeThrown(error)}`,
-      baseClass,
     );
   let unknown: string | undefined;
   try {
@@ -104,12 +98,7 @@ export function resolveTaskPolicy(
   }
   if (unknown !== undefined) {
     const hint = didYouMean(unknown, [...TASK_OPTION_NAMES, ...extraOptionNames]);
-    throw definitionErrors.invalidTask(
-      workflow,
-      task,
-      `task "${task}" has an unknown option "${unknown}".${hint}`,
-      baseClass,
-    );
+    throw invalidTask(`task "${task}" has an unknown option "${unknown}".${hint}`);
   }
   /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */
   const read = <K extends keyof TaskOptions>(option: K, missing?: TaskOptions[K]) => {
