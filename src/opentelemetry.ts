@@ -316,14 +316,21 @@ function leaveAttempt(attempt: TracedAttempt): void {
  * (an outer layer of this interceptor, listed twice), if any.
  */
 function enterAttempt(task: TracedTask, number: number): TracedAttempt | undefined {
-  const { open } = task;
+  abandonOpen(task.open, number);
+  return task.open.at(-1);
+}
+
+/**
+ * Ends the spans in `open` of attempts before attempt `before` (every one, by default) as
+ * abandoned, innermost layer first, and takes them out of it.
+ */
+function abandonOpen(open: TracedAttempt[], before = Infinity): void {
   for (let index = open.length - 1; index >= 0; index--) {
-    if (open[index].attempt < number) {
+    if (open[index].attempt < before) {
       endAttemptSpan(open[index], 'abandoned');
       open.splice(index, 1);
     }
   }
-  return open.at(-1);
 }
 
 /**
@@ -347,12 +354,7 @@ function callInside(active: Context, next: () => Promise<unknown>): Promise<unkn
 function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boolean): void {
   const { span } = run;
   try {
-    for (const { open } of run.tasks.values()) {
-      for (let index = open.length - 1; index >= 0; index--) {
-        endAttemptSpan(open[index], 'abandoned');
-      }
-      open.length = 0;
-    }
+    for (const { open } of run.tasks.values()) abandonOpen(open);
     const entries = traceOf(result);
     if (entries !== undefined) recordTasks(run, result, entries);
     if (failed) {
