@@ -16,6 +16,25 @@ export function prototypeChain(prototype: object): object[] {
   return chain;
 }
 
+/**
+ * Whether `prototype` is `Object.prototype` — of this realm, or of another (a `vm` context, an
+ * iframe): the prototype of an object literal.
+ */
+export function isPlainObjectPrototype(prototype: object): boolean {
+  if (prototype === Object.prototype) return true;
+  try {
+    if (Object.getPrototypeOf(prototype) !== null) return false;
+    const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+    return (
+      typeof constructor === 'function' &&
+      Object.getOwnPropertyDescriptor(constructor, 'name')?.value === 'Object' &&
+      Object.getOwnPropertyDescriptor(constructor, 'prototype')?.value === prototype
+    );
+  } catch {
+    return false; // a Proxy whose traps throw: not a plain object
+  }
+}
+
 /** Whether `owner` has an own property `name` that holds a function (a method, not an accessor). */
 export function isOwnMethod(owner: object, name: string): boolean {
   return typeof Object.getOwnPropertyDescriptor(owner, name)?.value === 'function';

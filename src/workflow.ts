@@ -6,7 +6,7 @@ import { describeInput, describeThrown } from './describe.js';
 import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
-import { classNameOf } from './prototypes.js';
+import { classNameOf, isPlainObjectPrototype } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
@@ -122,25 +122,6 @@ function planOfClass(workflowClass: WorkflowClass): WorkflowPlan {
     throw new TypeError(`Expected a workflow class, got ${describeInput(workflowClass)}.`);
   }
   return planFor(workflowClass.prototype);
-}
-
-/**
- * Whether `prototype` is `Object.prototype` — of this realm, or of another (a `vm` context, an
- * iframe): the prototype of an object literal.
- */
-function isPlainObjectPrototype(prototype: object): boolean {
-  if (prototype === Object.prototype) return true;
-  try {
-    if (Object.getPrototypeOf(prototype) !== null) return false;
-    const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
-    return (
-      typeof constructor === 'function' &&
-      Object.getOwnPropertyDescriptor(constructor, 'name')?.value === 'Object' &&
-      Object.getOwnPropertyDescriptor(constructor, 'prototype')?.value === prototype
-    );
-  } catch {
-    return false; // a Proxy whose traps throw: not a plain object
-  }
 }
 
 function prototypeOfInstance(instance: unknown): object {
