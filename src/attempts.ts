@@ -7,7 +7,7 @@
  */
 import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
-import { intercept, nextCalled } from './interceptors.js';
+import { intercept, nextCalled, type NextGuard } from './interceptors.js';
 import { adoptOutcome, isThenable, markHandled, NONE, settleStack, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { skipReasonOf } from './skip.js';
@@ -144,9 +144,19 @@ export class AttemptRunner {
       run: run.interceptorInfo!,
     };
     const innermost = this.attemptOnce(task, number, signal, timed);
-    if (timed === undefined) return intercept(interceptors, 'task', info, innermost);
+    // An outer layer's `next()` called after the attempt ended calls none of the layers inside it
+    // (a tracer, a logger): they would report an attempt that does not run. One interceptor has
+    // no outer layer, and an untimed attempt then makes no guard.
+    const whileCurrent: NextGuard | undefined =
+      timed === undefined && interceptors.length === 1
+        ? undefined
+        : (start) =>
+            run.isCurrentAttempt(task, number) ? start() : this.refuseLateNext(task, number);
+    if (timed === undefined) return intercept(interceptors, 'task', info, innermost, whileCurrent);
     timed.deadline = performance.now() + timed.timeoutMs;
-    return intercept(interceptors, 'task', info, innermost, (start) => withinTimeout(timed, start));
+    return intercept(interceptors, 'task', info, innermost, (start) =>
+      withinTimeout(timed, () => whileCurrent!(start)),
+    );
   }
 
   /** The innermost `next` of an attempt's interceptors: calls the task, once. */
@@ -190,17 +200,21 @@ export class AttemptRunner {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const { run } = this;
-    if (!run.isCurrentAttempt(task, number)) {
-      return Promise.reject(
-        new Error(
-          `${run.plan.workflow}: next() of task "${run.plan.names[task]}" (attempt ${number}) was ` +
-            `called after that attempt had ended, so the task was not called. An interceptor ` +
-            `must call next() before the promise it returns settles.`,
-        ),
-      );
-    }
+    if (!run.isCurrentAttempt(task, number)) return this.refuseLateNext(task, number);
     const called = run.call(task, number, signal);
     return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
+  }
+
+  /** What a `next()` of attempt `number` of `task` gives when called after that attempt ended. */
+  private refuseLateNext(task: number, number: number): Promise<never> {
+    const { plan } = this.run;
+    return Promise.reject(
+      new Error(
+        `${plan.workflow}: next() of task "${plan.names[task]}" (attempt ${number}) was called ` +
+          `after that attempt had ended, so the task was not called. An interceptor must call ` +
+          `next() before the promise it returns settles.`,
+      ),
+    );
   }
 
   /** Attempt `attempt` ended with `outcome` (its first end only: a late one is ignored). */

@@ -108,8 +108,6 @@ interface TracedRun {
 
 /** The attempts of one task of a traced run. */
 interface TracedTask {
-  /** The latest attempt number seen: an attempt before it is over (the run moved on). */
-  latest: number;
   /** `performance.now()` at the first call for the task: no earlier than its trace entry's start. */
   readonly firstCalledAt: number;
   /** The spans of its attempts not ended yet, in the order they started (an outer layer first). */
@@ -254,7 +252,7 @@ function startRunSpan(tracer: Tracer, info: RunInterceptorInfo, outer?: TracedRu
 function attemptsOf(run: TracedRun, task: string): TracedTask {
   let traced = run.tasks.get(task);
   if (traced === undefined) {
-    traced = { latest: 0, firstCalledAt: performance.now(), open: [] };
+    traced = { firstCalledAt: performance.now(), open: [] };
     run.tasks.set(task, traced);
   }
   return traced;
@@ -263,22 +261,17 @@ function attemptsOf(run: TracedRun, task: string): TracedTask {
 /**
  * Starts the span of the attempt `info` is about, a child of its run span — or of the span of an
  * outer layer of this interceptor for the same attempt (listed twice) — or, outside a run, of the
- * active span. A call for an attempt the run has moved on from (an outer interceptor calling
- * `next()` after it answered) gets none: the run refuses it without calling the task, so there is
- * nothing to trace, and no span of the attempts after it to touch.
+ * active span. (A `next()` that an outer interceptor calls after its attempt ended never gets
+ * here: the run refuses it without calling the layers inside.)
  */
 function startAttemptSpan(
   run: TracedRun | undefined,
   info: TaskInterceptorInfo,
   tracerNow: () => Tracer,
-): TracedAttempt | undefined {
+): TracedAttempt {
   const task = run === undefined ? undefined : attemptsOf(run, info.task);
   let outer: TracedAttempt | undefined;
-  if (task !== undefined) {
-    if (info.attempt < task.latest) return undefined;
-    task.latest = info.attempt;
-    outer = enterAttempt(task, info.attempt);
-  }
+  if (task !== undefined) outer = enterAttempt(task, info.attempt);
   const parent = outer?.context ?? run?.context ?? context.active();
   const span = (run?.tracer ?? tracerNow()).startSpan(
     `${info.workflow}.${info.task}`,

@@ -539,6 +539,43 @@ describe('a next() called after its attempt ended', () => {
       .to.have.property('message')
       .that.contains('(attempt 1) was called after');
   });
+
+  for (const timeout of [undefined, 1000]) {
+    it(`calls none of the interceptors inside the one that called it (${timeout === undefined ? 'untimed' : 'timed'} attempt)`, async () => {
+      const inner: string[] = [];
+      let refresh: (() => Promise<unknown>) | undefined;
+      class Flow {
+        calls = 0;
+        @Task({ timeout }) body() {
+          return ++this.calls;
+        }
+      }
+      const flow = new Flow();
+      const result = await Workflow.invoke(flow, undefined, {
+        interceptors: [
+          // "Serve cached, refresh later": the attempt's outcome is 'cached', at once.
+          {
+            task: (_info, next) => {
+              refresh = next;
+              return 'cached';
+            },
+          },
+          {
+            task: ({ task, attempt }, next) => {
+              inner.push(`${task} #${attempt}`);
+              return next();
+            },
+          },
+        ],
+      });
+      expect(result.get('body')).to.equal('cached');
+      const refused = await rejectionOf(refresh!(), Error);
+      expect(refused.message).to.contain('next() of task "body" (attempt 1) was called after');
+      // The inner interceptor (a tracer, a logger) never hears of an attempt that will not run.
+      expect(inner).to.deep.equal([]);
+      expect(flow.calls).to.equal(0);
+    });
+  }
 });
 
 describe('interceptors that drop the promise of next()', () => {

@@ -826,6 +826,48 @@ describe('openTelemetry()', () => {
       expect(attempt.status.code).to.equal(SpanStatusCode.UNSET);
     });
 
+    it("makes no span for a late next() of a task's last attempt, during the run or after it", async () => {
+      const { tracer, order } = countingTracer();
+      const refreshes: (() => Promise<unknown>)[] = [];
+      const release = deferred<string>();
+      class Flow {
+        calls = 0;
+        @Task() cached() {
+          return ++this.calls;
+        }
+        @Task() slow() {
+          return release.promise;
+        }
+      }
+      const flow = new Flow();
+      // "Serve cached, refresh later", with no retries: the attempt's outcome is 'stale' at once.
+      const staleFirst: WorkflowInterceptor = {
+        task: (info, next) => {
+          if (info.task === 'slow') return next();
+          refreshes.push(next);
+          return 'stale';
+        },
+      };
+      const run = Workflow.invoke(flow, undefined, {
+        interceptors: [staleFirst, openTelemetry({ tracer })],
+      });
+      await sleep(5);
+      const during = await rejectionOf(refreshes[0](), Error);
+      release.resolve('done');
+      const result = await run;
+      expect(result.get('cached')).to.equal('stale');
+      const after = await rejectionOf(refreshes[0](), Error);
+      expect(during.message).to.contain('next() of task "cached" (attempt 1) was called after');
+      expect(after).to.equal(during);
+      expect(flow.calls).to.equal(0);
+      expect(order).to.deep.equal([
+        'start Flow #1',
+        'start Flow.slow #2',
+        'end Flow.slow #2',
+        'end Flow #1',
+      ]);
+    });
+
     it('gives each layer of an instance listed twice its own span, nested, ended by its own next()', async () => {
       const { tracer, order } = countingTracer();
       let calls = 0;
