@@ -662,6 +662,11 @@ export class Run<W extends object = object, P = unknown> {
     recoveredFrom: unknown,
   ): void {
     const end = this.clock;
+    // The attempt is over before `onTaskSuccess` runs: a `progress` report the hook makes happen
+    // (an abort listener of the body, when the hook aborts the run) would follow the task's last
+    // event, and an interceptor's late `next()` would call a task that has its value. A hook that
+    // throws makes the task fail instead (`taskFailed` sets its state).
+    this.states[task] = Succeeded;
     const { events } = this;
     if (events !== undefined) {
       try {
@@ -671,7 +676,6 @@ export class Run<W extends object = object, P = unknown> {
       }
     }
     this.values[task] = value;
-    this.states[task] = Succeeded;
     this.times[2 * task + 1] = end;
     this.inFlight--;
     this.unfinished--;

@@ -291,4 +291,34 @@ describe('TaskContext.progress', () => {
     });
     expect(events).to.deep.equal(['attempt 2']);
   });
+
+  it('is ignored once its task succeeded, also from inside its onTaskSuccess hook', async () => {
+    // The hook aborts the run: the body's abort listener reports after the task's last event.
+    const events: string[] = [];
+    const controller = new AbortController();
+    class Race {
+      @Task() @DependsOn(CONTEXT) async fast(ctx: TaskContext) {
+        ctx.signal.addEventListener('abort', () => ctx.progress('fast cancelled'));
+        await null;
+        return 'fast';
+      }
+      @Task() @DependsOn(CONTEXT) async slow(ctx: TaskContext) {
+        ctx.signal.addEventListener('abort', () => ctx.progress('slow cancelled'));
+        await sleep(5);
+        return 'slow';
+      }
+    }
+    const run = Workflow.invoke(new Race(), undefined, {
+      signal: controller.signal,
+      hooks: {
+        onTaskSuccess({ task }) {
+          events.push(`success:${task}`);
+          if (task === 'fast') controller.abort(new Error('got one'));
+        },
+        onTaskProgress: ({ task, data }) => events.push(`progress:${task}:${String(data)}`),
+      },
+    });
+    await run.catch(() => undefined);
+    expect(events).to.deep.equal(['success:fast', 'progress:slow:slow cancelled', 'success:slow']);
+  });
 });
