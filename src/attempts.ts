@@ -60,8 +60,13 @@ export class AttemptRunner {
   private readonly controllers = new Set<AbortController>();
   /** Tasks waiting out a retry delay (a task waits for one retry at a time), in the order they began. */
   private readonly pendingRetries = new Map<number, PendingRetry>();
-  /** Tasks whose last attempt failed for good, while their fallback's promise is pending. */
-  private fallingBack: Set<number> | undefined;
+  /**
+   * Tasks whose latest attempt failed, from that moment until another attempt starts: while
+   * `retryIf`, `retryDelay`, `onTaskRetry` or the fallback decide what follows (any of them may
+   * stop the run, and so make the body's abort listeners run), during the retry delay, and while
+   * the fallback's promise is pending. A task that settles stays in it; its state says it settled.
+   */
+  private failedAttempts: Set<number> | undefined;
 
   constructor(private readonly run: Run<any, any>) {}
 
@@ -72,6 +77,7 @@ export class AttemptRunner {
 
   private attempt(task: number, number: number): void {
     const { run } = this;
+    this.failedAttempts?.delete(task);
     if (run.attempts !== undefined) run.attempts[task] = number;
     if (run.events !== undefined && !run.announceStart(task, number)) return;
     const timeout = run.plan.attemptPolicies[task]?.timeout;
@@ -254,6 +260,7 @@ export class AttemptRunner {
    */
   failed(task: number, attempt: number, error: unknown): void {
     const { run } = this;
+    (this.failedAttempts ??= new Set()).add(task);
     const policy = run.plan.attemptPolicies[task]!;
     if (attempt > policy.retries || this.stopsRetries(task)) {
       return this.failedForGood(task, attempt, error, NONE);
@@ -273,12 +280,11 @@ export class AttemptRunner {
   }
 
   /**
-   * Whether `task`'s last attempt is over while the task is not: it failed, and the task waits out
-   * its retry delay or for its fallback's promise.
+   * Whether `task`'s last attempt is over while the task is not: it failed, and what follows is
+   * being decided, or the task waits out its retry delay or for its fallback's promise.
    */
   isBetweenAttempts(task: number): boolean {
-    if (this.fallingBack?.has(task) === true) return true;
-    return this.pendingRetries.has(task);
+    return this.failedAttempts?.has(task) === true;
   }
 
   /**
@@ -376,17 +382,9 @@ export class AttemptRunner {
       return fallbackFailed(run, task, attempt, fallbackError, ownError);
     }
     if (value instanceof Promise) {
-      const fallingBack = (this.fallingBack ??= new Set());
-      fallingBack.add(task);
       value.then(
-        (recovered) => {
-          fallingBack.delete(task);
-          run.taskSucceeded(task, attempt, recovered, error);
-        },
-        (fallbackError: unknown) => {
-          fallingBack.delete(task);
-          fallbackFailed(run, task, attempt, fallbackError, ownError);
-        },
+        (recovered) => run.taskSucceeded(task, attempt, recovered, error),
+        (fallbackError: unknown) => fallbackFailed(run, task, attempt, fallbackError, ownError),
       );
     } else {
       run.taskSucceeded(task, attempt, value, error);

@@ -552,8 +552,9 @@ export class Run<W extends object = object, P = unknown> {
 
   /**
    * Whether `attempt` of `task` is running: the task is, this is its latest attempt (a task without
-   * attempt policies has only attempt 1, and records none), and that attempt has not failed (the
-   * task is not waiting out a retry delay, or for its fallback).
+   * attempt policies has only attempt 1, and records none), and that attempt has not failed (its
+   * retry policy, `onTaskRetry` or fallback is not deciding what follows, and the task is not
+   * waiting out a retry delay or for its fallback).
    */
   isCurrentAttempt(task: number, attempt: number): boolean {
     if (this.settled || this.states[task] !== Running) return false;

@@ -321,4 +321,33 @@ describe('TaskContext.progress', () => {
     await run.catch(() => undefined);
     expect(events).to.deep.equal(['success:fast', 'progress:slow:slow cancelled', 'success:slow']);
   });
+
+  it('is ignored once its attempt failed, also while onTaskRetry runs', async () => {
+    // The hook aborts the run: the failed attempt's abort listener reports after its failure.
+    const events: string[] = [];
+    const controller = new AbortController();
+    class Import {
+      @Task({ retries: 1 }) @DependsOn(CONTEXT) async rows(ctx: TaskContext) {
+        ctx.signal.addEventListener('abort', () => ctx.progress('cancelled'));
+        await null;
+        throw new Error('flaky');
+      }
+    }
+    const stream = Workflow.stream(new Import(), undefined, {
+      signal: controller.signal,
+      hooks: { onTaskRetry: () => controller.abort(new Error('stop')) },
+    });
+    const seen: string[] = [];
+    try {
+      for await (const event of stream) seen.push(`${event.type}:${event.task}`);
+    } catch {
+      // WorkflowAbortedError
+    }
+    expect(seen).to.deep.equal([
+      'taskStart:rows',
+      'taskFailure:rows', // willRetry: true
+      'taskFailure:rows', // the stop ends the retry wait
+    ]);
+    expect(events).to.deep.equal([]);
+  });
 });
