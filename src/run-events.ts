@@ -16,7 +16,7 @@
  * order they happened.
  */
 import type { HookFunction, ResolvedHooks } from './options.js';
-import { NONE } from './outcomes.js';
+import { isThenable, NONE } from './outcomes.js';
 import type { WorkflowEvent } from './types.js';
 
 /**
@@ -183,8 +183,13 @@ export class RunEvents {
     const mark = this.held?.length ?? 0;
     this.holding++;
     let returned: unknown;
+    let thenable: boolean;
     try {
       returned = hook.call(this.hooks!.receiver, hookEvent);
+      // Whether it returned a promise (to watch) is read now, before its event is reported: a
+      // value whose `then` cannot be read (a Proxy whose traps throw) counts as the hook's throw,
+      // and must not fail the task after the stream got its start or success.
+      thenable = isThenable(returned);
     } catch (error) {
       this.release(this.takeHeld(mark));
       throw error;
@@ -193,7 +198,7 @@ export class RunEvents {
     const caused = this.takeHeld(mark);
     this.emit(streamEvent);
     this.release(caused);
-    this.host.watchHook(task, returned);
+    if (thenable) this.host.watchHook(task, returned);
   }
 
   /** Stops holding for one hook: takes the events held since `mark`. */

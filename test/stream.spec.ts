@@ -654,6 +654,49 @@ describe('Workflow.stream', () => {
     });
   });
 
+  it('counts a value whose then cannot be read, returned by such a hook, as the hook’s throw', async () => {
+    // A hook's return value is read for a `then` (an async hook's promise is watched): a Proxy
+    // whose traps throw makes that read throw, before the hook's event reaches the stream.
+    class Flow {
+      @Task() async only() {
+        await settle();
+        return 1;
+      }
+    }
+    const unreadable = () =>
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('unreadable');
+          },
+        },
+      );
+    for (const hook of ['onTaskStart', 'onTaskSuccess']) {
+      let calls = 0;
+      const stream = Workflow.stream(new Flow(), undefined, {
+        hooks: { [hook]: unreadable },
+        overrides: {
+          only: async () => {
+            calls++;
+            await settle();
+            return 1;
+          },
+        },
+      });
+      const { events, error } = await readAll(stream);
+      expect(error, hook).to.be.instanceOf(WorkflowExecutionError);
+      expect((error as WorkflowExecutionError).cause).to.have.property('message', 'unreadable');
+      expect((error as WorkflowExecutionError).result.trace[0].status).to.equal('failed');
+      expect(summary(events), hook).to.deep.equal(
+        hook === 'onTaskStart'
+          ? ['taskFailure:only:1']
+          : ['taskStart:only:1', 'taskFailure:only:1'],
+      );
+      expect(calls, hook).to.equal(hook === 'onTaskStart' ? 0 : 1);
+    }
+  });
+
   it('keeps the order of events that a hook made happen (an abort from onTaskSuccess)', async () => {
     const controller = new AbortController();
     const hooked: string[] = [];
