@@ -45,6 +45,8 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   /** What the log calls while reads wait (made on the first wait). */
   private deliverToWaiting: (() => void) | undefined;
   private state: 'running' | 'succeeded' | 'failed' | 'closed' = 'running';
+  /** Whether `return()` was called while the run was going. */
+  private returning = false;
   private failure: unknown;
   /** Aborts the run when the reader leaves early. */
   private readonly abort: RunAbort;
@@ -78,12 +80,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     if (!this.log.isEmpty) {
       return Promise.resolve({ value: this.log.take() as WorkflowEvent<W>, done: false });
     }
-    if (this.state === 'running') return this.wait();
+    if (this.state === 'running') return this.returning ? iterationDone() : this.wait();
     if (this.state === 'failed') {
       this.state = 'closed';
       return Promise.reject(this.failure);
     }
-    return Promise.resolve({ value: undefined, done: true });
+    return iterationDone();
   }
 
   /** A `next()` that waits for the next event, behind the calls already waiting. */
@@ -109,6 +111,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    */
   async return(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
     if (this.state === 'running') {
+      // Reading is over: the events still to come (and those not read) are dropped, and a `next()`
+      // called from now on ends the iteration, as an async generator's does. A read already
+      // waiting gets the run's end.
+      this.returning = true;
+      this.log.close();
+      this.log.clear();
       this.abort.abort(
         new DOMException('the stream was closed before the run ended', 'AbortError'),
       );
@@ -139,6 +147,11 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     }
     for (const waiter of waiting) waiter.resolve({ value: undefined, done: true });
   }
+}
+
+/** The end of the iteration. */
+function iterationDone(): Promise<IteratorReturnResult<undefined>> {
+  return Promise.resolve({ value: undefined, done: true });
 }
 
 /** A call of `next()` waiting for an event. */

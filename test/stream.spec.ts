@@ -476,6 +476,23 @@ describe('Workflow.stream', () => {
     expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
   });
 
+  it('ends the iteration for a next() called after return(), as an async generator does', async () => {
+    const flow = new SlowWithSignal();
+    const stream = Workflow.stream(flow);
+    await stream.next(); // taskStart slow
+    const waiting = stream.next();
+    const closing = stream.return();
+    // `slow` ends while return() waits for it: its success is not read any more.
+    const afterReturn = stream.next();
+    flow.gates.open('slow', 1);
+    expect(await afterReturn).to.deep.equal({ value: undefined, done: true });
+    expect(await closing).to.deep.equal({ value: undefined, done: true });
+    expect(flow.reasons).to.have.length(1);
+    // The read that was waiting when return() was called gets the run's end.
+    const aborted = await rejectionOf(stream.result, WorkflowAbortedError);
+    expect(await rejectionOf(waiting, WorkflowAbortedError)).to.equal(aborted);
+  });
+
   it('ends when a run interceptor settles first, and drops the events of the run that goes on', async () => {
     class Flow extends GatedFlow<number> {
       @Task() async slow() {
