@@ -33,6 +33,12 @@ export type DefinitionErrorCode =
 export class WorkflowDefinitionError extends Error {
   /** Always `'WorkflowDefinitionError'`. */
   override readonly name = 'WorkflowDefinitionError';
+  /**
+   * For `CYCLE`, the whole cycle: its tasks in execution order, the first repeated at the end
+   * (`['a', 'b', 'c', 'a']`). The message shows at most 100 of them. Not enumerable, as `message`
+   * is not, so the error in JSON stays short. `undefined` for the other codes.
+   */
+  declare readonly cycle?: readonly string[];
 
   constructor(
     /** What is wrong, as a stable code. */
@@ -42,8 +48,13 @@ export class WorkflowDefinitionError extends Error {
     /** The task (or member) involved, when there is one. */
     readonly task: string | undefined,
     message: string,
+    /** For `CYCLE`: the cycle, as {@link WorkflowDefinitionError.cycle} holds it. */
+    cycle?: readonly string[],
   ) {
     super(`${workflow}: ${message}`);
+    if (cycle !== undefined) {
+      Object.defineProperty(this, 'cycle', { value: Object.freeze([...cycle]) });
+    }
   }
 }
 shareInstanceof(WorkflowDefinitionError, 'WorkflowDefinitionError');
@@ -78,7 +89,7 @@ function notAMethodAdvice(
  */
 export const definitionErrors = {
   cycle(workflow: string, path: readonly string[]): WorkflowDefinitionError {
-    const arrow = path.join(' -> ');
+    const arrow = cycleText(path);
     return new WorkflowDefinitionError(
       'CYCLE',
       workflow,
@@ -87,6 +98,7 @@ export const definitionErrors = {
         ? `task "${path[0]}" depends on itself (${arrow}). Remove "${path[0]}" from its own @DependsOn.`
         : `dependency cycle ${arrow} (each task runs after the one before it). ` +
             `Remove one of these @DependsOn links.`,
+      path,
     );
   },
 
@@ -250,6 +262,25 @@ export const definitionErrors = {
     );
   },
 };
+
+/** A cycle of more tasks than this shows only its first and last half of this many in messages. */
+const MOST_CYCLE_TASKS_SHOWN = 100;
+
+/**
+ * A cycle path (`[a, b, c, a]`) as `a -> b -> c -> a`. A longer cycle than
+ * {@link MOST_CYCLE_TASKS_SHOWN} tasks — generated classes make them — shows its
+ * first and last 50 and says how many it leaves out between them, so the message stays a few
+ * lines long instead of a megabyte of names (the error's `cycle` holds them all).
+ */
+function cycleText(path: readonly string[]): string {
+  const taskCount = path.length - 1;
+  if (taskCount <= MOST_CYCLE_TASKS_SHOWN) return path.join(' -> ');
+  const half = MOST_CYCLE_TASKS_SHOWN / 2;
+  const head = path.slice(0, half).join(' -> ');
+  const tail = path.slice(taskCount - half).join(' -> ');
+  const omitted = (taskCount - MOST_CYCLE_TASKS_SHOWN).toLocaleString('en');
+  return `${head} -> … ${omitted} more … -> ${tail}`;
+}
 
 /** `3`, `1..4` for a contiguous run, or `1, 3..5, 7` for several. */
 function positionsText(ranges: readonly (readonly [first: number, last: number])[]): string {

@@ -14,6 +14,7 @@ import {
   type DefinitionErrorCode,
   type WorkflowClass,
 } from '../src';
+import { declareTask } from './support/declare-task';
 
 function definitionErrorOf(workflowClass: WorkflowClass): WorkflowDefinitionError {
   try {
@@ -83,6 +84,46 @@ describe('definition errors', () => {
       }
       const error = expectDefinitionError(TwoLoops, 'CYCLE', 'a', 'a -> b -> a');
       expect(error.message).to.not.contain('c -> d');
+    });
+  });
+
+  describe('CYCLE of many tasks', () => {
+    /** A class whose tasks r0 … r(size-1) each depend on the one before, r0 on the last. */
+    function ring(size: number): WorkflowClass {
+      const Ring = class Ring {};
+      for (let index = 0; index < size; index++) {
+        declareTask(Ring.prototype, `r${index}`, () => index, {
+          dependsOn: [`r${(index + size - 1) % size}`],
+        });
+      }
+      return Ring;
+    }
+    const path = (indexes: number[]) => indexes.map((index) => `r${index}`).join(' -> ');
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, offset) => from + offset);
+
+    it('shows a cycle of up to 100 tasks whole', () => {
+      const error = expectDefinitionError(ring(100), 'CYCLE', 'r0', path([...range(0, 100), 0]));
+      expect(error.message).to.not.contain('more');
+      expect(error.cycle).to.deep.equal([...range(0, 100), 0].map((index) => `r${index}`));
+    });
+
+    it('shows the first and last 50 tasks of a longer one, and how many are left out', () => {
+      const error = expectDefinitionError(
+        ring(101),
+        'CYCLE',
+        'r0',
+        `dependency cycle ${path(range(0, 50))} -> … 1 more … -> ${path([...range(51, 101), 0])} (`,
+      );
+      expect(error.cycle).to.deep.equal([...range(0, 101), 0].map((index) => `r${index}`));
+    });
+
+    it('has no cycle for the other codes', () => {
+      class Typo {
+        @Task() a() {}
+        @Task() @DependsOn('x') b() {}
+      }
+      expect(definitionErrorOf(Typo).cycle).to.equal(undefined);
     });
   });
 

@@ -78,4 +78,31 @@ describe('scale', () => {
     expect(error?.message).to.contain('t0 -> t1 -> t2');
     expect(error?.message).to.contain('t49999 -> t0');
   });
+
+  it('reports a 50,000-task cycle in a short message, with the whole cycle on the error', () => {
+    const Loop = chainClass(50_000, { async: false, closeLoop: true });
+    const error = (() => {
+      try {
+        Workflow.validate(Loop);
+      } catch (e) {
+        return e as WorkflowDefinitionError;
+      }
+    })();
+    expect(error?.code).to.equal('CYCLE');
+    // Its ends, and how many tasks are left out between them: not a megabyte of task names.
+    expect(error?.message.length).to.be.below(2_000);
+    expect(error?.message).to.contain('t0 -> t1 -> t2');
+    expect(error?.message).to.contain('-> t49 -> … 49,900 more … -> t49950 ->');
+    expect(error?.message).to.contain('t49998 -> t49999 -> t0');
+    const cycle = error!.cycle!;
+    expect(cycle).to.have.length(50_001);
+    expect([cycle[0], cycle[1], cycle[49_999], cycle[50_000]]).to.deep.equal([
+      't0',
+      't1',
+      't49999',
+      't0',
+    ]);
+    // Not enumerable, as `message` is not: the error in JSON stays short too.
+    expect(JSON.stringify(error).length).to.be.below(200);
+  });
 });
