@@ -142,10 +142,12 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     }
     const index = this.plan.indexByName.get(task);
     if (index === undefined) {
+      // Quoted as the options quote a name that is no task: the name may come from outside (a
+      // URL, a message), so it is escaped and cut short, never a megabyte or a terminal escape.
       throw new TaskResultError(
         this.plan.workflow,
         task,
-        `"${task}" is not a task.${didYouMean(task, this.plan.names)}`,
+        `${describeInput(task)} is not a task.${didYouMean(task, this.plan.names)}`,
       );
     }
     if (this.states[index] !== TaskState.Succeeded) {

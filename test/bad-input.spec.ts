@@ -1093,6 +1093,31 @@ describe('bad input catalogue', () => {
         .with.property('task', 'dubble');
     });
 
+    it('quotes a name that is not a task as the options do: escaped, and cut short if long', async () => {
+      // A name from outside (a URL, a message) must not fill a log or drive a terminal.
+      const result = await Workflow.invoke(new Healthy(), 1);
+      const errorFor = (name: string) => {
+        try {
+          result.get(name as never);
+        } catch (e) {
+          return e as TaskResultError;
+        }
+        return expect.fail(`get(${name.slice(0, 20)}…) should throw`);
+      };
+      const long = 'x'.repeat(1_000_000);
+      const longError = errorFor(long);
+      expect(longError.task).to.equal(long);
+      expect(longError.message.length).to.be.below(400);
+      expect(longError.message).to.equal(`Healthy: "${'x'.repeat(299)}… is not a task.`);
+      expect(errorFor('double\n\u001b[2J').message).to.equal(
+        'Healthy: "double\\n\\u001b[2J" is not a task.',
+      );
+      const targetError = (await Workflow.invoke(new Healthy(), 1, {
+        targets: ['double\n\u001b[2J' as never],
+      }).catch((e: unknown) => e)) as Error;
+      expect(targetError.message).to.contain('"double\\n\\u001b[2J" is not a task of Healthy.');
+    });
+
     for (const [label, name] of [
       ['a number', 5],
       ['a symbol', Symbol('double')],
