@@ -107,7 +107,9 @@ function collectTasks(
     if (members.length > 0) levels.push({ members, baseClass });
   }
   if (levels.length === 0) throw definitionErrors.noTasks(workflow);
-  const largestPrototype = Math.max(...levels.map(({ members }) => members.length));
+  // A loop, not `Math.max(...)`: spreading 130,000 levels of inheritance overflows the stack.
+  let largestPrototype = 0;
+  for (const { members } of levels) largestPrototype = Math.max(largestPrototype, members.length);
   // One class with tasks (the usual case): its members, in declaration order, are the tasks.
   if (levels.length === 1) {
     const [{ members: only, baseClass }] = levels;

@@ -237,4 +237,19 @@ describe('stress: every path through 100,000 tasks', function () {
       () => formatTimeline(result) + toMermaidGantt(result),
     );
   });
+
+  it('scans a class 130,000 levels of inheritance deep, each level adding a task', async () => {
+    let Deepest: WorkflowClass = class Base {};
+    declareTask(Deepest.prototype, 't0', () => 0);
+    await timed('130,000 subclasses', () => {
+      for (let level = 1; level < 130_000; level++) {
+        const Base = Deepest;
+        Deepest = class extends Base {};
+        declareTask(Deepest.prototype, `t${level}`, () => level, { dependsOn: [`t${level - 1}`] });
+      }
+    });
+    const graph = await timed('deep scan', () => Workflow.graph(Deepest));
+    expect(graph.order).to.have.length(130_000);
+    expect(graph.order.at(-1)).to.equal('t129999');
+  });
 });
