@@ -149,7 +149,11 @@ function rejectStaticMembers(
   for (const metadata of readOwnStaticMembers(constructor)) {
     const decorators = decoratorsOn(metadata);
     if (metadata.kind === 'constructor') {
-      if (metadata.taskDecorations + metadata.dependsOnDecorations > 0) {
+      // A bare `@Task` there is a class decorator too (only standard decorators record it).
+      const bareTaskOnClass = metadata.uncalled?.some(
+        ({ decorator, parameter }) => decorator === '@Task' && parameter === undefined,
+      );
+      if (metadata.taskDecorations + metadata.dependsOnDecorations > 0 || bareTaskOnClass) {
         throw definitionErrors.invalidTask(
           workflow,
           workflow,
@@ -161,8 +165,17 @@ function rejectStaticMembers(
       throw definitionErrors.notATask(workflow, 'constructor', decorators, baseClass);
     }
     const member = String(metadata.key);
+    // A decorator without its parentheses is named first, as on an instance member.
+    if (metadata.uncalled !== undefined) {
+      throw definitionErrors.invalidTask(
+        workflow,
+        member,
+        uncalledProblem(metadata, `static member "${member}"`),
+        baseClass,
+      );
+    }
     // A marker or @DependsOn without @Task() is NOT_A_TASK, as on an instance method (API.md §5).
-    if (metadata.taskDecorations === 0 && metadata.uncalled === undefined) {
+    if (metadata.taskDecorations === 0) {
       throw definitionErrors.notATask(workflow, member, decorators, baseClass, metadata.kind, true);
     }
     throw definitionErrors.invalidTask(
@@ -199,16 +212,7 @@ function checkMember(
         `keyword instead of "#".`,
     );
   }
-  if (metadata.uncalled !== undefined) {
-    const { decorator, parameter } = metadata.uncalled[0];
-    const where =
-      parameter === undefined ? `"${member}"` : `parameter ${parameter + 1} of "${member}"`;
-    throw invalid(
-      `${decorator} is applied to ${where} without being called: write ${decorator}(), with ` +
-        `parentheses. (The TypeScript compiler reports this; a transpiler that does not ` +
-        `type-check, such as tsx, esbuild or swc, lets it through.)`,
-    );
-  }
+  if (metadata.uncalled !== undefined) throw invalid(uncalledProblem(metadata, `"${member}"`));
   if (metadata.misplacedMarkers !== undefined) {
     const marker = MARKER_BY_SLOT[metadata.misplacedMarkers[0]];
     throw invalid(
@@ -272,6 +276,20 @@ function checkMember(
   }
 }
 
+/**
+ * The problem with the first of our decorators applied to `member` (`"name"`, or `static member
+ * "name"`) without being called: `@Task` for `@Task()`.
+ */
+function uncalledProblem(metadata: MemberMetadata, member: string): string {
+  const { decorator, parameter } = metadata.uncalled![0];
+  const where = parameter === undefined ? member : `parameter ${parameter + 1} of ${member}`;
+  return (
+    `${decorator} is applied to ${where} without being called: write ${decorator}(), with ` +
+    `parentheses. (The TypeScript compiler reports this; a transpiler that does not ` +
+    `type-check, such as tsx, esbuild or swc, lets it through.)`
+  );
+}
+
 /** The parameter decorator behind each marked slot, for messages. */
 const MARKER_BY_SLOT: Record<number, string> = {
   [PARAM_SLOT]: '@Param()',
@@ -286,6 +304,10 @@ const TOKEN_BY_SLOT: Record<number, string> = {
   [CONTEXT_SLOT]: 'CONTEXT',
 };
 
+/**
+ * Our decorators on a member, for messages: `@Task()`, `@DependsOn` and the markers, then any
+ * applied without being called, as written (`@Task`), so the list is never empty.
+ */
 function decoratorsOn(metadata: MemberMetadata): string[] {
   const decorators: string[] = [];
   if (metadata.taskDecorations > 0) decorators.push('@Task()');
@@ -297,6 +319,9 @@ function decoratorsOn(metadata: MemberMetadata): string[] {
     ) {
       decorators.push(MARKER_BY_SLOT[slot]);
     }
+  }
+  for (const { decorator } of metadata.uncalled ?? []) {
+    if (!decorators.includes(decorator)) decorators.push(decorator);
   }
   return decorators;
 }

@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(19);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(20);
   });
 
   it('really compiles each mode differently', () => {
@@ -165,6 +165,11 @@ describe('decorator modes', () => {
       'b',
       '@Task is applied to "b" without being called: write @Task(), with parentheses.',
     ],
+    UncalledStatic: [
+      'INVALID_TASK',
+      'cleanup',
+      '@Task is applied to static member "cleanup" without being called: write @Task(), with parentheses.',
+    ],
     Empty: ['NO_TASKS', undefined, 'both decorator modes work'],
   };
 
@@ -237,6 +242,14 @@ describe('decorator modes', () => {
         const error = definitionErrorOf(loaded.ParamOnMethod);
         expect(error).to.deep.include({ code: 'INVALID_TASK', task: 'a' });
         expect(error.message).to.contain('@Param() is applied to "a" itself').and.contain('PARAM');
+      }
+    });
+
+    it('names a bare @Task on the class itself, as @Task() there', () => {
+      for (const loaded of [standardOnly, withoutMetadata]) {
+        const error = definitionErrorOf(loaded.UncalledOnClass);
+        expect(error).to.deep.include({ code: 'INVALID_TASK', task: 'UncalledOnClass' });
+        expect(error.message).to.contain('@Task on the class UncalledOnClass itself');
       }
     });
 

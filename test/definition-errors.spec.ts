@@ -454,6 +454,34 @@ describe('definition errors', () => {
       );
     });
 
+    it('names a decorator applied without its parentheses on a static member or the constructor', () => {
+      type Uncalled = (...args: any[]) => any;
+      const param = Param as unknown as Uncalled;
+      class BareOnStatic {
+        @Task() a() {}
+        static b(@param n: number) {
+          return n;
+        }
+      }
+      class BareOnConstructor {
+        constructor(@param readonly n: number) {}
+        @Task() a() {}
+      }
+      expectDefinitionError(
+        BareOnStatic,
+        'INVALID_TASK',
+        'b',
+        'BareOnStatic: @Param is applied to parameter 1 of static member "b" without being called: ' +
+          'write @Param(), with parentheses.',
+      );
+      expectDefinitionError(
+        BareOnConstructor,
+        'NOT_A_TASK',
+        'constructor',
+        'BareOnConstructor: @Param on "constructor", which is not a @Task() method of this class.',
+      );
+    });
+
     it('rejects @Task() on a static method', () => {
       class Static {
         @Task() a() {}
