@@ -207,13 +207,21 @@ function parameterMarker(
 }
 
 function markParameter(slot: number): WorkflowParameterDecorator {
-  return (target, key, index) => {
+  return (target, key, index: unknown) => {
     if (isStandardDecoratorContext(key)) {
       // Applied to a member by a standard decorator call: recorded so the scanner can explain.
       const member = recordStandardMember(target, key);
       (member.misplacedMarkers ??= []).push(slot);
       return;
     }
-    recordMember(target, key, undefined).markedParameters.push({ index, slot });
+    if (index === undefined || (typeof index === 'object' && index !== null)) {
+      // A legacy call on a member or a class, not a parameter: its third argument is the method's
+      // or accessor's descriptor, or nothing (a field, a class). Recorded as a standard call's is,
+      // so both modes explain it alike.
+      const descriptor = index as PropertyDescriptor | undefined;
+      (recordMember(target, key, descriptor).misplacedMarkers ??= []).push(slot);
+      return;
+    }
+    recordMember(target, key, undefined).markedParameters.push({ index: index as number, slot });
   };
 }

@@ -56,8 +56,9 @@ export interface MemberMetadata {
   /** Standard decorators only: a `#private` member. */
   readonly isPrivate?: boolean;
   /**
-   * Standard decorators only: the slots of parameter decorators (`@Param()`, …) applied to the
-   * member itself, as a standard decorator call can only do.
+   * The slots of parameter decorators (`@Param()`, …) applied to the member itself, not to one of
+   * its parameters: all a standard decorator call can do, and what a legacy call as a method,
+   * accessor, property or class decorator does.
    */
   misplacedMarkers?: number[];
   /**

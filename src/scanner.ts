@@ -218,7 +218,8 @@ function checkMember(
     throw invalid(
       `${marker} is applied to "${member}" itself: parameter decorators exist only with ` +
         `"experimentalDecorators". With standard decorators, list ${TOKEN_BY_SLOT[metadata.misplacedMarkers[0]]} ` +
-        `in @DependsOn instead, at that argument's position.`,
+        `in @DependsOn instead, at that argument's position; with "experimentalDecorators", you ` +
+        `may write ${marker} before that parameter instead.`,
     );
   }
   if (metadata.taskDecorations === 0) {

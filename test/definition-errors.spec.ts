@@ -482,6 +482,22 @@ describe('definition errors', () => {
       );
     });
 
+    it('explains a parameter decorator applied to a field, not to a parameter', () => {
+      // TypeScript rejects this; a transpiler that does not type-check lets it through.
+      const onMember = Param() as unknown as PropertyDecorator;
+      class MarkedField {
+        @Task() a() {}
+        @onMember handler = () => 1;
+      }
+      expectDefinitionError(
+        MarkedField,
+        'INVALID_TASK',
+        'handler',
+        '@Param() is applied to "handler" itself',
+        'with "experimentalDecorators", you may write @Param() before that parameter instead.',
+      );
+    });
+
     it('rejects @Task() on a static method', () => {
       class Static {
         @Task() a() {}
