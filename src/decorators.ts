@@ -26,8 +26,12 @@ export interface WorkflowMethodDecorator {
    * (`hasOwnProperty(): string`).
    */
   (target: object, key: string | symbol, descriptor: PropertyDescriptor): void;
-  /** Standard (TC39) decorators, on a method. */
-  (value: Function, context: ClassMethodDecoratorContext): void;
+  /**
+   * Standard (TC39) decorators, on a method. The context's class and method types are `any`: with
+   * the defaults (`unknown`), a method that declares its `this` type (`label(this: Report)`) would
+   * not take the decorator.
+   */
+  (value: Function, context: ClassMethodDecoratorContext<any, any>): void;
 }
 
 /**

@@ -42,6 +42,23 @@ class Report {
   @Task() handler = () => 1;
 }
 
+/** A method that declares its `this` type takes the decorators, as it does in legacy mode. */
+class TypedThis {
+  prefix = '#';
+
+  @Task() @DependsOn(PARAM) label(this: TypedThis, n: number) {
+    return `${this.prefix}${n}`;
+  }
+
+  @Task() @DependsOn<TypedThis>('label') shout(this: TypedThis, label: string) {
+    return label.toUpperCase();
+  }
+}
+
+export async function typedThis(): Promise<string> {
+  return (await Workflow.invoke(new TypedThis(), 1)).get('shout');
+}
+
 export async function typedResults(): Promise<number> {
   const result = await Workflow.invoke(new Report(), 'q');
   const rows: string[] = result.get('rows');
