@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(21);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(22);
   });
 
   it('really compiles each mode differently', () => {
@@ -212,6 +212,25 @@ describe('decorator modes', () => {
     // Without it (TypeScript 5.0 and 5.1) the replaced method is not the one @Task() saw.
     const { Wrapped } = compiled.get('standard without context.metadata')!;
     expect(Workflow.graph(Wrapped).order).to.deep.equal(['load']);
+  });
+
+  it('keeps a task stubbed on the prototype before first use, given context.metadata', async () => {
+    const stubbed = (mode: Mode) => {
+      const { StubbedOnPrototype } = compiled.get(mode)!;
+      Object.assign(StubbedOnPrototype.prototype, { show: (id: string) => `stub ${id}` });
+      return StubbedOnPrototype;
+    };
+    for (const mode of ['legacy', 'standard'] as const) {
+      const workflowClass = stubbed(mode);
+      expect((await Workflow.invoke(new workflowClass(), 'x')).toObject(), mode).to.deep.equal({
+        load: 'x',
+        show: 'stub x',
+      });
+    }
+    // Without it (TypeScript 5.0 and 5.1) the stub is not the function @Task() saw.
+    expect(Workflow.graph(stubbed('standard without context.metadata')).order).to.deep.equal([
+      'load',
+    ]);
   });
 
   describe('misuses only standard decorators can write', () => {
