@@ -11,7 +11,7 @@ import {
   recordStandardMember,
   type MemberMetadata,
 } from './metadata.js';
-import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, type InputToken } from './tokens.js';
+import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot, type InputToken } from './tokens.js';
 import type { TaskName, TaskOptions } from './types.js';
 
 /**
@@ -87,11 +87,31 @@ export function Task(
  */
 export function DependsOn<W extends object = never>(
   ...inputs: (([W] extends [never] ? string : TaskName<W>) | InputToken)[]
-): WorkflowMethodDecorator {
+): WorkflowMethodDecorator;
+export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undefined {
+  if (isDecoratorCall(inputs)) return recordUncalled('@DependsOn', inputs[0], inputs.slice(1));
   return methodDecorator((member) => {
     member.dependsOnDecorations += 1;
     member.dependsOn = [...inputs];
   });
+}
+
+/**
+ * Whether `@DependsOn`'s inputs are a decorator call's arguments — `(value, context)` or
+ * `(prototype, key, descriptor or index)` — because it was applied without being called. No list of
+ * inputs looks like that: inputs are task names and tokens, never a function or another object.
+ */
+function isDecoratorCall(inputs: readonly unknown[]): boolean {
+  const [first, second, third] = inputs;
+  if (inputs.length === 2) return typeof first === 'function' && isStandardDecoratorContext(second);
+  return (
+    inputs.length === 3 &&
+    typeof first === 'object' &&
+    first !== null &&
+    tokenSlot(first) === undefined &&
+    (typeof second === 'string' || typeof second === 'symbol' || second === undefined) &&
+    (typeof third === 'object' || typeof third === 'number' || third === undefined)
+  );
 }
 
 /**

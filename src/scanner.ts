@@ -284,10 +284,14 @@ function checkMember(
 function uncalledProblem(metadata: MemberMetadata, member: string): string {
   const { decorator, parameter } = metadata.uncalled![0];
   const where = parameter === undefined ? member : `parameter ${parameter + 1} of ${member}`;
+  const fix =
+    decorator === '@DependsOn'
+      ? `write @DependsOn(…) with its inputs.`
+      : `write ${decorator}(), with parentheses.`;
   return (
-    `${decorator} is applied to ${where} without being called: write ${decorator}(), with ` +
-    `parentheses. (The TypeScript compiler reports this; a transpiler that does not ` +
-    `type-check, such as tsx, esbuild or swc, lets it through.)`
+    `${decorator} is applied to ${where} without being called: ${fix} (The TypeScript compiler ` +
+    `reports this; a transpiler that does not type-check, such as tsx, esbuild or swc, lets it ` +
+    `through.)`
   );
 }
 

@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(22);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(23);
   });
 
   it('really compiles each mode differently', () => {
@@ -165,6 +165,11 @@ describe('decorator modes', () => {
       'b',
       '@Task is applied to "b" without being called: write @Task(), with parentheses.',
     ],
+    UncalledDependsOn: [
+      'INVALID_TASK',
+      'b',
+      '@DependsOn is applied to "b" without being called: write @DependsOn(…) with its inputs.',
+    ],
     UncalledStatic: [
       'INVALID_TASK',
       'cleanup',
@@ -195,6 +200,12 @@ describe('decorator modes', () => {
       }
     });
   }
+
+  it('leaves a method under a bare @DependsOn as written, in every mode', () => {
+    for (const { mode, workflowClass } of inEveryMode('UncalledDependsOn')) {
+      expect((new workflowClass() as { b(a: string): string }).b('x'), mode).to.equal('xb');
+    }
+  });
 
   it('leaves a decorated field out of the class when decorators get no context.metadata', () => {
     const { FieldTask } = compiled.get('standard without context.metadata')!;
