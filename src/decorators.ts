@@ -97,12 +97,18 @@ export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undef
 }
 
 /**
- * Whether `@DependsOn`'s inputs are a decorator call's arguments — `(value, context)` or
- * `(prototype, key, descriptor or index)` — because it was applied without being called. No list of
+ * Whether `@DependsOn`'s inputs are a decorator call's arguments — `(value, context)`,
+ * `(prototype, key, descriptor or index)` or `(constructor)` — because it was applied without being
+ * called. No list of
  * inputs looks like that: inputs are task names and tokens, never a function or another object.
  */
 function isDecoratorCall(inputs: readonly unknown[]): boolean {
   const [first, second, third] = inputs;
+  // A legacy class decorator call: `(constructor)`. A method or an arrow function, which a slip
+  // could list as an input, has no `prototype`; a class always has one.
+  if (inputs.length === 1) {
+    return typeof first === 'function' && typeof first.prototype === 'object';
+  }
   if (inputs.length === 2) return typeof first === 'function' && isStandardDecoratorContext(second);
   return (
     inputs.length === 3 &&

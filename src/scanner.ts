@@ -149,11 +149,13 @@ function rejectStaticMembers(
   for (const metadata of readOwnStaticMembers(constructor)) {
     const decorators = decoratorsOn(metadata);
     if (metadata.kind === 'constructor') {
-      // A bare `@Task` there is a class decorator too (only standard decorators record it).
-      const bareTaskOnClass = metadata.uncalled?.some(
-        ({ decorator, parameter }) => decorator === '@Task' && parameter === undefined,
+      // A bare `@Task` or `@DependsOn` there is a method decorator on the class too (a legacy
+      // `@Task` cannot be recorded: its call is the one a class decorator gets).
+      const bareOnClass = metadata.uncalled?.some(
+        ({ decorator, parameter }) =>
+          (decorator === '@Task' || decorator === '@DependsOn') && parameter === undefined,
       );
-      if (metadata.taskDecorations + metadata.dependsOnDecorations > 0 || bareTaskOnClass) {
+      if (metadata.taskDecorations + metadata.dependsOnDecorations > 0 || bareOnClass) {
         throw definitionErrors.invalidTask(
           workflow,
           workflow,

@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(23);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(24);
   });
 
   it('really compiles each mode differently', () => {
@@ -169,6 +169,11 @@ describe('decorator modes', () => {
       'INVALID_TASK',
       'b',
       '@DependsOn is applied to "b" without being called: write @DependsOn(…) with its inputs.',
+    ],
+    UncalledDependsOnClass: [
+      'INVALID_TASK',
+      'UncalledDependsOnClass',
+      '@DependsOn on the class UncalledDependsOnClass itself: they are method decorators.',
     ],
     UncalledStatic: [
       'INVALID_TASK',
