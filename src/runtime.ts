@@ -20,10 +20,17 @@ const setMaxListeners = (
 
 /**
  * Lifts Node's listener-count warning for a signal every task may listen to. Browsers and other
- * runtimes have no such warning (and no `node:events`).
+ * runtimes have no such warning (and no `node:events`), and neither has a signal of another
+ * implementation on Node.js (jsdom's, which jest-environment-jsdom makes the global
+ * `AbortController`), which Node's `setMaxListeners` rejects with a TypeError.
  */
 export function allowManyListeners(signal: AbortSignal): void {
-  setMaxListeners?.(0, signal);
+  if (setMaxListeners === undefined) return;
+  try {
+    setMaxListeners(0, signal);
+  } catch {
+    // Not Node's EventTarget: it has no listener-count warning to lift.
+  }
 }
 
 /** A process warning on Node.js, `console.warn` elsewhere. */

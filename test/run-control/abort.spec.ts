@@ -5,6 +5,7 @@
  * thousands of listeners raises no `MaxListenersExceededWarning`.
  */
 import { expect } from 'chai';
+import { JSDOM } from 'jsdom';
 import { getEventListeners } from 'node:events';
 import {
   buildDag,
@@ -471,6 +472,37 @@ describe('@Signal()', () => {
     expect(signals).to.have.length(2);
     expect(signals[0]).to.equal(signals[1]);
     expect(signals[0].aborted).to.equal(false);
+  });
+
+  it("runs with a DOM implementation's AbortController, as jest-environment-jsdom installs", async () => {
+    // Node's setMaxListeners rejects a signal that is not Node's own EventTarget.
+    const { window } = new JSDOM('');
+    const saved = globalThis.AbortController;
+    globalThis.AbortController = window.AbortController as typeof AbortController;
+    try {
+      class Fetches {
+        @Task() load(@Param() id: string, @Signal() signal: AbortSignal) {
+          return `${id} ${signal instanceof window.AbortSignal} ${signal.aborted}`;
+        }
+        @Task() @DependsOn('load') hang(loaded: string, @Signal() signal: AbortSignal) {
+          return new Promise((resolve) => signal.addEventListener('abort', () => resolve(loaded)));
+        }
+      }
+      const caller = new window.AbortController();
+      const run = Workflow.invoke(new Fetches(), 'a', {
+        signal: caller.signal as AbortSignal,
+        targets: ['load'],
+      });
+      expect((await run).get('load')).to.equal('a true false');
+
+      const aborted = Workflow.invoke(new Fetches(), 'b', { signal: caller.signal as AbortSignal });
+      setTimeout(() => caller.abort(), 5);
+      const error = await rejectionOf(aborted, WorkflowAbortedError);
+      expect(error.result.get('load')).to.equal('b true false');
+    } finally {
+      globalThis.AbortController = saved;
+      window.close();
+    }
   });
 
   it('raises no MaxListenersExceededWarning with 10,000 tasks each adding an abort listener', async () => {
