@@ -109,14 +109,32 @@ function isDecoratorCall(inputs: readonly unknown[]): boolean {
   if (inputs.length === 1) {
     return typeof first === 'function' && typeof first.prototype === 'object';
   }
-  if (inputs.length === 2) return typeof first === 'function' && isStandardDecoratorContext(second);
+  // Standard: the member's value (a function, an accessor's `{ get, set }`, or `undefined` for a
+  // field) and a context.
+  if (inputs.length === 2) {
+    return (
+      isStandardDecoratorContext(second) &&
+      typeof first !== 'string' &&
+      tokenSlot(first) === undefined
+    );
+  }
+  if (inputs.length !== 3) return false;
+  // Legacy: a prototype or a constructor, a member key (none for a constructor parameter), and a
+  // method's descriptor (the target holds the method), a parameter's index, or nothing (a field).
+  const target =
+    typeof first === 'function' ||
+    (typeof first === 'object' && first !== null && tokenSlot(first) === undefined);
+  if (
+    !target ||
+    !(typeof second === 'string' || typeof second === 'symbol' || second === undefined)
+  ) {
+    return false;
+  }
+  const holdsMember = second !== undefined && Object.hasOwn(first, second);
+  if (third === undefined) return second !== undefined;
+  if (typeof third === 'number') return second === undefined || holdsMember;
   return (
-    inputs.length === 3 &&
-    typeof first === 'object' &&
-    first !== null &&
-    tokenSlot(first) === undefined &&
-    (typeof second === 'string' || typeof second === 'symbol' || second === undefined) &&
-    (typeof third === 'object' || typeof third === 'number' || third === undefined)
+    typeof third === 'object' && third !== null && tokenSlot(third) === undefined && holdsMember
   );
 }
 

@@ -296,6 +296,17 @@ describe('decorator modes', () => {
       }
     });
 
+    it('keeps a field and an auto-accessor under a bare @DependsOn, and names the slip', () => {
+      for (const loaded of [standardOnly, withoutMetadata]) {
+        const instance = new loaded.UncalledDependsOnFields() as { field: number; total: number };
+        expect([instance.field, instance.total]).to.deep.equal([1, 2]);
+      }
+      const error = definitionErrorOf(standardOnly.UncalledDependsOnFields);
+      // Standard decorators apply to accessors before fields.
+      expect(error).to.deep.include({ code: 'INVALID_TASK', task: 'total' });
+      expect(error.message).to.contain('@DependsOn is applied to "total" without being called');
+    });
+
     it('names @Signal() and the SIGNAL token when @Signal() decorates a method', () => {
       for (const loaded of [standardOnly, withoutMetadata]) {
         const error = definitionErrorOf(loaded.SignalOnMethod);

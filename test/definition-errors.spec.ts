@@ -8,6 +8,7 @@ import {
   DependsOn,
   Param,
   Signal,
+  SIGNAL,
   Task,
   Workflow,
   WorkflowDefinitionError,
@@ -495,6 +496,40 @@ describe('definition errors', () => {
         'handler',
         '@Param() is applied to "handler" itself',
         'with "experimentalDecorators", you may write @Param() before that parameter instead.',
+      );
+    });
+
+    it('names a bare @DependsOn on a static method, a parameter or a field, and only there', () => {
+      type Uncalled = (...args: any[]) => any;
+      const dependsOn = DependsOn as unknown as Uncalled;
+      class OnStatic {
+        @Task() a() {}
+        @dependsOn static b() {}
+      }
+      class OnParameter {
+        @Task() a() {}
+        @Task() b(@dependsOn a: number) {
+          return a;
+        }
+      }
+      class OnField {
+        @Task() a() {}
+        @dependsOn handler = () => 1;
+      }
+      class ObjectInput {
+        @Task() a() {}
+        @Task() @dependsOn({}, 'a', SIGNAL) b() {}
+      }
+      const bare = 'without being called: write @DependsOn(…) with its inputs.';
+      expectDefinitionError(OnStatic, 'INVALID_TASK', 'b', `to static member "b" ${bare}`);
+      expectDefinitionError(OnParameter, 'INVALID_TASK', 'b', `to parameter 1 of "b" ${bare}`);
+      expectDefinitionError(OnField, 'INVALID_TASK', 'handler', `to "handler" ${bare}`);
+      // Three inputs that only resemble a decorator call are inputs, reported as such.
+      expectDefinitionError(
+        ObjectInput,
+        'UNKNOWN_DEPENDENCY',
+        'b',
+        'input 1 of task "b" is an object',
       );
     });
 
