@@ -11,6 +11,7 @@ import {
   recordStandardMember,
   type MemberMetadata,
 } from './metadata.js';
+import { isClassConstructor } from './prototypes.js';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot, type InputToken } from './tokens.js';
 import type { TaskName, TaskOptions } from './types.js';
 
@@ -63,6 +64,9 @@ export function Task(
   ...decoratorCall: unknown[]
 ): WorkflowMethodDecorator | undefined {
   if (decoratorCall.length > 0) return recordUncalled('@Task', options, decoratorCall);
+  // A legacy class decorator call, `(constructor)`: `@Task` written on a class. Options are never
+  // a class, and the method decorator returned would replace it.
+  if (isClassConstructor(options)) return recordUncalled('@Task', options, []);
   return methodDecorator((member) => {
     member.taskDecorations += 1;
     // Kept as given (`undefined` when none: the scanner's fast path). The scanner reads it by
@@ -104,11 +108,9 @@ export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undef
  */
 function isDecoratorCall(inputs: readonly unknown[]): boolean {
   const [first, second, third] = inputs;
-  // A legacy class decorator call: `(constructor)`. A method or an arrow function, which a slip
-  // could list as an input, has no `prototype`; a class always has one.
-  if (inputs.length === 1) {
-    return typeof first === 'function' && typeof first.prototype === 'object';
-  }
+  // A legacy class decorator call: `(constructor)`. A method or a function, which a slip could list
+  // as an input, is no class.
+  if (inputs.length === 1) return isClassConstructor(first);
   // Standard: the member's value (a function, an accessor's `{ get, set }`, or `undefined` for a
   // field) and a context.
   if (inputs.length === 2) {

@@ -35,6 +35,18 @@ export function isPlainObjectPrototype(prototype: object): boolean {
   }
 }
 
+/**
+ * Whether `value` is a class written with `class` syntax, as a legacy class decorator receives it:
+ * its `prototype` is read-only, where a `function`'s is writable (a method or an arrow function has
+ * none).
+ */
+export function isClassConstructor(value: unknown): value is Function {
+  return (
+    typeof value === 'function' &&
+    Object.getOwnPropertyDescriptor(value, 'prototype')?.writable === false
+  );
+}
+
 /** Whether `owner` has an own property `name` that holds a function (a method, not an accessor). */
 export function isOwnMethod(owner: object, name: string): boolean {
   return typeof Object.getOwnPropertyDescriptor(owner, name)?.value === 'function';

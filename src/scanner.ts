@@ -149,8 +149,7 @@ function rejectStaticMembers(
   for (const metadata of readOwnStaticMembers(constructor)) {
     const decorators = decoratorsOn(metadata);
     if (metadata.kind === 'constructor') {
-      // A bare `@Task` or `@DependsOn` there is a method decorator on the class too (a legacy
-      // `@Task` cannot be recorded: its call is the one a class decorator gets).
+      // A bare `@Task` or `@DependsOn` there is a method decorator on the class too.
       const bareOnClass = metadata.uncalled?.some(
         ({ decorator, parameter }) =>
           (decorator === '@Task' || decorator === '@DependsOn') && parameter === undefined,

@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(24);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(25);
   });
 
   it('really compiles each mode differently', () => {
@@ -174,6 +174,11 @@ describe('decorator modes', () => {
       'INVALID_TASK',
       'UncalledDependsOnClass',
       '@DependsOn on the class UncalledDependsOnClass itself: they are method decorators.',
+    ],
+    UncalledTaskClass: [
+      'INVALID_TASK',
+      'UncalledTaskClass',
+      '@Task on the class UncalledTaskClass itself: they are method decorators.',
     ],
     UncalledStatic: [
       'INVALID_TASK',
