@@ -124,7 +124,14 @@ function collectTasks(
     { metadata: MemberMetadata; baseClass: string | undefined }
   >();
   for (const { members: own, baseClass } of levels) {
-    for (const metadata of own) members.set(metadata.key, { metadata, baseClass });
+    for (const metadata of own) {
+      // The same record again on a more derived level is still the member its first level
+      // declared: standard decorators' class metadata is on the class a class decorator returned
+      // (`class extends Target`), while the methods are found on the class that declared them.
+      const earlier = members.get(metadata.key);
+      const declaredBy = earlier?.metadata === metadata ? earlier.baseClass : baseClass;
+      members.set(metadata.key, { metadata, baseClass: declaredBy });
+    }
   }
   const definitions: MemberMetadata[] = [];
   const baseClasses: (string | undefined)[] = [];
