@@ -59,12 +59,26 @@ export function describeInput(value: unknown): string {
     if (typeof value === 'string') return shorten(JSON.stringify(value));
     if (typeof value === 'bigint') return `${value}n`;
     if (typeof value === 'function') return 'a function';
-    if (Array.isArray(value)) return 'an array';
     if (value === null || typeof value !== 'object') return shorten(String(value));
-    return 'an object';
+    return collectionKind(value) ?? 'an object';
   } catch {
     return kindOf(value);
   }
+}
+
+/**
+ * `'an array'`, `'a Map'` or `'a Set'` when `value` is one of these collections (also one made in
+ * another realm), else `undefined`: how messages name it, and how options that take an object of
+ * named entries (`hooks`, `overrides`) tell the collection a caller gave instead. May throw (a
+ * revoked Proxy): callers guard it.
+ */
+export function collectionKind(value: unknown): 'an array' | 'a Map' | 'a Set' | undefined {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value instanceof Map) return 'a Map';
+  if (value instanceof Set) return 'a Set';
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object Map]' ? 'a Map' : tag === '[object Set]' ? 'a Set' : undefined;
 }
 
 function readableText(value: unknown): string {

@@ -2,7 +2,7 @@
  * Checks `InvokeOptions` against a workflow's plan and turns them into the index-based settings the
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
-import { describeInput, describeThrown } from './describe.js';
+import { collectionKind, describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { isOwnMethod, prototypeChain } from './prototypes.js';
@@ -235,7 +235,8 @@ function resolveTargets(
 
 function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | undefined {
   if (hooks === undefined) return undefined;
-  if (typeof hooks !== 'object' || hooks === null) {
+  // A list or a Map of hooks has no hook named by a key: refused, rather than left uncalled.
+  if (typeof hooks !== 'object' || hooks === null || collectionKind(hooks) !== undefined) {
     throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
   }
   // A plain object holds only hooks; a class instance may also hold collaborators (a logger, an
@@ -314,7 +315,12 @@ function resolveOverrides(
   invalid: InvalidOption,
 ): (Function | undefined)[] | undefined {
   if (overrides === undefined) return undefined;
-  if (typeof overrides !== 'object' || overrides === null) {
+  // A Map's or an array's own members (`get`, `0`) name no task: refused as a whole, not by member.
+  if (
+    typeof overrides !== 'object' ||
+    overrides === null ||
+    collectionKind(overrides) !== undefined
+  ) {
     throw invalid('overrides', `must be an object of functions, got ${describeInput(overrides)}.`);
   }
   const names = isPlainObject(overrides)

@@ -62,6 +62,33 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     /"logger" is not a hook\./,
   ],
   ['hooks that are not an object', { hooks: 'verbose' }, 'hooks', /object/],
+  // A list or a Map of hooks is never read as hooks: refused, not silently left uncalled.
+  [
+    'hooks given as an array',
+    { hooks: [{ onTaskStart: () => {} }] },
+    'hooks',
+    /must be an object of hook functions, got an array\./,
+  ],
+  [
+    'hooks given as a Map',
+    { hooks: new Map([['onTaskStart', () => {}]]) },
+    'hooks',
+    /must be an object of hook functions, got a Map\./,
+  ],
+  // Not "\"get\" is not a task" (a Map's own method) or "\"0\" is not a task" (an array's index).
+  [
+    'overrides given as a Map',
+    { overrides: new Map([['fetchUser', () => ({ id: 2 })]]) },
+    'overrides',
+    /must be an object of functions, got a Map\./,
+  ],
+  [
+    'overrides given as an array',
+    { overrides: [() => ({ id: 2 })] },
+    'overrides',
+    /must be an object of functions, got an array\./,
+  ],
+  ['targets given as a Set', { targets: new Set(['fetchUser']) }, 'targets', /got a Set\./],
   ['failFast not a boolean', { failFast: 'no' }, 'failFast', /true or false/],
   ['signal not an AbortSignal', { signal: { aborted: 'no' } }, 'signal', /AbortSignal/],
   [
