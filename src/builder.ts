@@ -14,7 +14,7 @@ import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
 import { resolveRunSettings, type RunSettings } from './options.js';
 import { markHandled } from './outcomes.js';
 import { startRun } from './scheduler.js';
-import { unknownKey } from './suggest.js';
+import { didYouMean, unknownKey } from './suggest.js';
 import { WorkflowStream } from './stream.js';
 import {
   PARAM,
@@ -272,7 +272,10 @@ export class DagBuilder<P = void> {
       );
     }
     const unknown = unknownKey(options, DAG_OPTIONS);
-    if (unknown !== undefined) throw new TypeError(`buildDag: unknown option "${unknown}".`);
+    if (unknown !== undefined) {
+      const hint = didYouMean(unknown, DAG_OPTIONS) || ' Its only option is "name".';
+      throw new TypeError(`buildDag: unknown option "${unknown}".${hint}`);
+    }
     this.name = name;
     this.parameterNode = PARAM as ParamToken<P>;
     this.draft = new PlanDraft(name, true, ['name']);

@@ -294,6 +294,15 @@ describe('buildDag', () => {
     it('rejects invalid buildDag options', () => {
       expect(() => buildDag({ name: '' })).to.throw(TypeError, /"name" must be a non-empty string/);
       expect(() => buildDag({ nmae: 'x' } as never)).to.throw(TypeError, /unknown option "nmae"/);
+      // As for every other misspelt option: a close match is offered, else the one option there is.
+      expect(() => buildDag({ nmae: 'x' } as never)).to.throw(
+        TypeError,
+        'buildDag: unknown option "nmae". Did you mean "name"?',
+      );
+      expect(() => buildDag({ title: 'x' } as never)).to.throw(
+        TypeError,
+        'buildDag: unknown option "title". Its only option is "name".',
+      );
       expect(() => buildDag(null as never)).to.throw(TypeError, /must be an object/);
       expect(() => buildDag(42 as never)).to.throw(
         TypeError,
