@@ -217,10 +217,8 @@ function resolveTargets(
 ): number[] | undefined {
   if (targets === undefined) return undefined;
   if (!Array.isArray(targets) || targets.length === 0) {
-    throw invalid(
-      'targets',
-      `must be a non-empty array of task names, got ${describeInput(targets)}.`,
-    );
+    const given = Array.isArray(targets) ? 'an empty array' : describeInput(targets);
+    throw invalid('targets', `must be a non-empty array of task names, got ${given}.`);
   }
   // An index loop, not `map`: a hole (`[, 'a']`) is checked as `undefined`, not skipped.
   const indexes: number[] = [];

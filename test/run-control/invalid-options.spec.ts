@@ -34,6 +34,13 @@ const invalidCases: [string, unknown, string, RegExp][] = [
   ],
   ['a target far from any name', { targets: ['zzz'] }, 'targets', /fetchUser, sendEmail/],
   ['targets that are not an array', { targets: 'fetchUser' }, 'targets', /array/],
+  // Not "must be a non-empty array …, got an array": what is wrong is that it is empty.
+  [
+    'empty targets',
+    { targets: [] },
+    'targets',
+    /non-empty array of task names, got an empty array\./,
+  ],
   [
     'an unknown override',
     { overrides: { sendEmial: () => undefined } },
