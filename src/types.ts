@@ -157,7 +157,10 @@ export interface TaskStartEvent {
 export interface TaskSuccessEvent extends TaskStartEvent {
   /** What the task returned (awaited). */
   value: unknown;
-  /** Duration of the successful attempt in milliseconds. */
+  /**
+   * Milliseconds from the task's start (its first attempt) to this success: earlier attempts,
+   * retry delays and a fallback included — the trace entry's `end - start`.
+   */
   durationMs: number;
   /** Present when the value came from the task's `fallback`: the error it recovered from. */
   recoveredFrom?: unknown;

@@ -78,6 +78,26 @@ describe('InvokeOptions.hooks', () => {
     }
   });
 
+  it("gives onTaskSuccess the task's durationMs: from its first attempt's start, retries and delays included", async () => {
+    class Retried {
+      attempts = 0;
+      @Task({ retries: 1, retryDelay: 30 }) flaky() {
+        if (this.attempts++ === 0) throw new Error('first try');
+        return 'done';
+      }
+    }
+    const successes: TaskSuccessEvent[] = [];
+    const result = await Workflow.invoke(new Retried(), undefined, {
+      hooks: { onTaskSuccess: (event) => successes.push(event) },
+    });
+    const [success] = successes;
+    const [entry] = result.trace;
+    expect(success.attempt).to.equal(2);
+    // The successful attempt itself is synchronous: the duration is the task's, as in the trace.
+    expect(success.durationMs).to.equal(entry.end - entry.start);
+    expect(success.durationMs).to.be.at.least(25);
+  });
+
   it('reports a retried attempt to onTaskRetry and only the final failure to onTaskFailure', async () => {
     const errors = [new Error('first try'), new Error('second try')];
     const retries: TaskRetryEvent[] = [];
