@@ -168,7 +168,12 @@ export interface TaskSuccessEvent extends TaskStartEvent {
 
 /** Passed to {@link WorkflowHooks.onTaskFailure} (a task's final failure). */
 export interface TaskFailureEvent extends TaskStartEvent {
-  /** What the last attempt threw (a `TaskTimeoutError` if it timed out). */
+  /**
+   * What the task failed with: what its last attempt threw (a `TaskTimeoutError` if it timed
+   * out) — or, when `retryIf`, a `retryDelay` function, an `onTaskRetry` hook or the `fallback`
+   * threw while handling that, what they threw (the attempt's own error is then `attemptError` of
+   * the task's entry in the run error's `failures`). For `onTaskRetry`, what the attempt threw.
+   */
   error: unknown;
 }
 

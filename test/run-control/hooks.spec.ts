@@ -137,6 +137,45 @@ describe('InvokeOptions.hooks', () => {
     expect(error.cause).to.equal(errors[1]);
   });
 
+  it("gives onTaskFailure the task's error: retryIf's or the fallback's when one threw while handling the attempt's", async () => {
+    const own = new Error('network down');
+    const policyBug = new Error('policy bug');
+    const fallbackBug = new Error('fallback bug');
+    class Handled {
+      @Task({
+        retries: 1,
+        retryIf: () => {
+          throw policyBug;
+        },
+      })
+      retried(): string {
+        throw own;
+      }
+      @Task({
+        fallback: () => {
+          throw fallbackBug;
+        },
+      })
+      recovered(): string {
+        throw own;
+      }
+    }
+    const failures: TaskFailureEvent[] = [];
+    const error = await rejectionOf(
+      Workflow.invoke(new Handled(), undefined, {
+        failFast: false,
+        hooks: { onTaskFailure: (event) => failures.push(event) },
+      }),
+      WorkflowExecutionError,
+    );
+    expect(failures).to.deep.equal([
+      { task: 'retried', attempt: 1, error: policyBug },
+      { task: 'recovered', attempt: 1, error: fallbackBug },
+    ]);
+    // The attempt's own error is kept in the run error's failures.
+    expect(error.failures.map((failure) => failure.attemptError)).to.deep.equal([own, own]);
+  });
+
   it('calls no hook for a task outside the targets', async () => {
     const events: string[] = [];
     class TwoRoots {
