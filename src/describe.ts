@@ -75,6 +75,9 @@ export function describeInput(value: unknown): string {
 export function collectionKind(value: unknown): 'an array' | 'a Map' | 'a Set' | undefined {
   if (Array.isArray(value)) return 'an array';
   if (typeof value !== 'object' || value === null) return undefined;
+  // An object literal, the usual option object, is none of them: no tag to read (per invoke).
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) return undefined;
   if (value instanceof Map) return 'a Map';
   if (value instanceof Set) return 'a Set';
   const tag = Object.prototype.toString.call(value);
