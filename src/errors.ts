@@ -127,8 +127,9 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
     readonly result: ExecutionResult<W, P>,
     /**
      * The task failures of the run, in the order they happened — those before the abort (with
-     * `failFast: false`, or while a retry waited) and those it caused (a retry wait it ended):
-     * empty when none.
+     * `failFast: false`, or while a retry waited) and those after it: a retry wait it ended, and
+     * tasks in flight that failed once it came (one that gives up when its signal aborts, as
+     * `fetch` does, among them). Empty when none.
      */
     readonly failures: readonly TaskFailure[] = [],
   ) {

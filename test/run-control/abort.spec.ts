@@ -12,6 +12,7 @@ import {
   DependsOn,
   Param,
   Signal,
+  SIGNAL,
   Task,
   Workflow,
   WorkflowAbortedError,
@@ -250,6 +251,27 @@ describe('InvokeOptions.signal', () => {
       WorkflowAbortedError,
     );
     expect(early.failures).to.deep.equal([]);
+  });
+
+  it('keeps in error.failures a task in flight that failed after the abort, as one giving up on its signal does', async () => {
+    const tm = buildDag({ name: 'Fetch' });
+    tm.addNode(
+      { name: 'download' },
+      (signal: AbortSignal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason));
+        }),
+      SIGNAL,
+    );
+    const controller = new AbortController();
+    const run = tm.invoke(undefined, { signal: controller.signal });
+    await settle(2);
+    const reason = new Error('user left');
+    controller.abort(reason);
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    // Not empty: the task failed (it gave up with the abort's reason), after the abort.
+    expect(error.failures).to.deep.equal([{ task: 'download', error: reason }]);
+    expect(error.result.trace.map(({ status }) => status)).to.deep.equal(['failed']);
   });
 
   it('aborts every run sharing the caller signal, also after another run on it has settled', async () => {
