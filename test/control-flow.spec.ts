@@ -628,6 +628,27 @@ describe("when: 'allSettled'", () => {
     expect(error.failures.map((failure) => failure.task)).to.deep.equal(['broken']);
   });
 
+  it('waits out a retry delay that a stop interrupts, and retries', async () => {
+    let attempts = 0;
+    class Flow {
+      @Task() async broken(): Promise<number> {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        throw new Error('boom');
+      }
+      // Fails at once, then waits 40 ms for its retry: the run stops in the meantime.
+      @Task({ when: 'allSettled', retries: 1, retryDelay: 40 })
+      release() {
+        if (++attempts === 1) throw new Error('lock busy');
+        return 'released';
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.task).to.equal('broken');
+    expect(attempts).to.equal(2);
+    expect(error.result.get('release')).to.equal('released');
+    expect(error.result.trace.find((entry) => entry.task === 'release')?.attempts).to.equal(2);
+  });
+
   it('does not run at all when the signal was aborted before invoke', async () => {
     const controller = new AbortController();
     controller.abort('too late');
