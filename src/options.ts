@@ -7,6 +7,7 @@ import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { isOwnMethod, prototypeChain } from './prototypes.js';
 import { didYouMean, unknownKey } from './suggest.js';
+import { TASK_OPTION_NAMES } from './task-options.js';
 import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
 import type { InvokeOptions, WorkflowInterceptor } from './types.js';
@@ -148,9 +149,8 @@ function checkRunOptions(
   let option = 'options';
   try {
     const unknown = unknownKey(options, KNOWN_OPTIONS);
-    if (unknown !== undefined) {
-      throw invalid(unknown, `unknown option.${didYouMean(unknown, KNOWN_OPTIONS)}`);
-    }
+    if (unknown !== undefined)
+      throw invalid(unknown, `unknown option.${unknownOptionHint(unknown)}`);
     option = 'concurrency';
     const { concurrency = Infinity } = options;
     if (
@@ -208,6 +208,26 @@ function checkRunOptions(
 }
 
 type InvalidOption = (option: string, message: string) => WorkflowOptionsError;
+
+/**
+ * What to do about an unknown `InvokeOptions` key: where it belongs when it is a task option or a
+ * hook given to the run itself, else a close match, else the list of options.
+ */
+function unknownOptionHint(name: string): string {
+  if (name === 'timeout') {
+    return (
+      ' A run has no "timeout": pass signal: AbortSignal.timeout(ms), or give each task its own ' +
+      "with @Task({ timeout }) (or in addNode's options, for a builder)."
+    );
+  }
+  if (TASK_OPTION_NAMES.includes(name)) {
+    return ` "${name}" is a task option: give it to @Task({ ${name} }) (or to addNode, for a builder).`;
+  }
+  if ((HOOK_NAMES as readonly string[]).includes(name)) {
+    return ` "${name}" is a hook: give it in hooks: { ${name} }.`;
+  }
+  return didYouMean(name, KNOWN_OPTIONS) || ` Options: ${KNOWN_OPTIONS.join(', ')}.`;
+}
 
 function resolveTargets(
   plan: WorkflowPlan,

@@ -49,6 +49,31 @@ const invalidCases: [string, unknown, string, RegExp][] = [
   ],
   ['an override that is not a function', { overrides: { fetchUser: 42 } }, 'overrides', /function/],
   ['an unknown option', { concurency: 2 }, 'concurency', /Did you mean "concurrency"\?/],
+  // Options that belong elsewhere say where; any other name far from every option lists them.
+  [
+    'a run timeout',
+    { timeout: 1000 },
+    'timeout',
+    /A run has no "timeout": pass signal: AbortSignal\.timeout\(ms\), or give each task its own with @Task\(\{ timeout \}\) \(or in addNode's options, for a builder\)\./,
+  ],
+  [
+    'a task option given to the run',
+    { retries: 2 },
+    'retries',
+    /"retries" is a task option: give it to @Task\(\{ retries \}\) \(or to addNode, for a builder\)\./,
+  ],
+  [
+    'a hook given as an option',
+    { onTaskStart: () => {} },
+    'onTaskStart',
+    /"onTaskStart" is a hook: give it in hooks: \{ onTaskStart \}\./,
+  ],
+  [
+    'an option far from every name',
+    { param: 1 },
+    'param',
+    /unknown option\. Options: signal, concurrency, targets, overrides, hooks, failFast, interceptors\./,
+  ],
   [
     'an unknown hook',
     { hooks: { onTaskStrat: () => {} } },
