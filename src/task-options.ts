@@ -97,7 +97,8 @@ export function resolveTaskPolicy(
     throw unreadable(undefined, error);
   }
   if (unknown !== undefined) {
-    const hint = didYouMean(unknown, [...TASK_OPTION_NAMES, ...extraOptionNames]);
+    const names = [...TASK_OPTION_NAMES, ...extraOptionNames];
+    const hint = didYouMean(unknown, names) || ` Options: ${names.join(', ')}.`;
     throw invalidTask(`task "${task}" has an unknown option "${unknown}".${hint}`);
   }
   /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */

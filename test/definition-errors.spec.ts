@@ -646,7 +646,16 @@ describe('definition errors', () => {
         @Task({ name: 'other' } as never) a() {}
       }
       expect(expectDefinitionError(Named, 'INVALID_TASK', 'a').message).to.equal(
-        'Named: task "a" has an unknown option "name".',
+        'Named: task "a" has an unknown option "name". ' +
+          'Options: timeout, retries, retryDelay, when, fallback, retryIf, priority.',
+      );
+      // A key far from every option (no "did you mean") lists them, so the message says what to write.
+      class Retry {
+        @Task({ retry: 3 } as never) a() {}
+      }
+      expect(expectDefinitionError(Retry, 'INVALID_TASK', 'a').message).to.equal(
+        'Retry: task "a" has an unknown option "retry". ' +
+          'Options: timeout, retries, retryDelay, when, fallback, retryIf, priority.',
       );
     });
 
