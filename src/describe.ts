@@ -68,20 +68,24 @@ export function describeInput(value: unknown): string {
 
 /**
  * `'an array'`, `'a Map'` or `'a Set'` when `value` is one of these collections (also one made in
- * another realm), else `undefined`: how messages name it, and how options that take an object of
- * named entries (`hooks`, `overrides`) tell the collection a caller gave instead. May throw (a
- * revoked Proxy): callers guard it.
+ * another realm), else `undefined` — also for a value that cannot be inspected (a revoked Proxy):
+ * how messages name it, and how options that take an object of named entries (`hooks`,
+ * `overrides`) tell the collection a caller gave instead. Never throws.
  */
 export function collectionKind(value: unknown): 'an array' | 'a Map' | 'a Set' | undefined {
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value !== 'object' || value === null) return undefined;
-  // An object literal, the usual option object, is none of them: no tag to read (per invoke).
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype === Object.prototype || prototype === null) return undefined;
-  if (value instanceof Map) return 'a Map';
-  if (value instanceof Set) return 'a Set';
-  const tag = Object.prototype.toString.call(value);
-  return tag === '[object Map]' ? 'a Map' : tag === '[object Set]' ? 'a Set' : undefined;
+  try {
+    if (Array.isArray(value)) return 'an array';
+    if (typeof value !== 'object' || value === null) return undefined;
+    // An object literal, the usual option object, is none of them: no tag to read (per invoke).
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype || prototype === null) return undefined;
+    if (value instanceof Map) return 'a Map';
+    if (value instanceof Set) return 'a Set';
+    const tag = Object.prototype.toString.call(value);
+    return tag === '[object Map]' ? 'a Map' : tag === '[object Set]' ? 'a Set' : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readableText(value: unknown): string {
