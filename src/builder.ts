@@ -193,7 +193,7 @@ export class DagNode<T> {
         this.name,
         ofResult === undefined
           ? `node "${this.name}" needs an ExecutionResult (what invoke resolves with), ` +
-              `got ${describeInput(result)}.`
+              `got ${describeInput(result)}.${runErrorHint(result)}`
           : `node "${this.name}" cannot read a result of another DAG` +
               ` (this result is a run of "${ofResult.workflow}").`,
       );
@@ -204,6 +204,21 @@ export class DagNode<T> {
   /** @internal The node's task index, after checking that it belongs to `builder`. */
   indexIn(builder: DagBuilder<any>): number | undefined {
     return this.owner === builder ? this.index : undefined;
+  }
+}
+
+/**
+ * The hint for a run error given where its result is wanted — the likely slip in a `catch` block —
+ * or `''`. Never throws, whatever `value` is.
+ */
+function runErrorHint(value: unknown): string {
+  try {
+    const held = (value as { result?: unknown } | null | undefined)?.result;
+    return resultPlan(held) === undefined
+      ? ''
+      : " A run error holds the run's result: pass error.result.";
+  } catch {
+    return ''; // a getter or a Proxy trap that throws: no hint
   }
 }
 

@@ -682,6 +682,23 @@ describe('buildDag', () => {
         'dag: task "broken" failed in this run: boom',
       );
     });
+
+    it('points a run error given instead of its result to error.result, as the pictures do', async () => {
+      const tm = buildDag();
+      const fine = tm.addNode({ name: 'fine' }, () => 1);
+      tm.addNode({ name: 'broken' }, (): number => {
+        throw new Error('boom');
+      });
+      const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+      expect(() => fine.extractResult(error as never))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'dag: node "fine" needs an ExecutionResult (what invoke resolves with), got an object. ' +
+            "A run error holds the run's result: pass error.result.",
+        );
+      expect(fine.extractResult(error.result)).to.equal(1);
+    });
   });
 });
 
