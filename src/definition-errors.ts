@@ -83,6 +83,13 @@ function notAMethodAdvice(
   );
 }
 
+/** What each input token stands for, by its name: for a token's name given as a task name. */
+const TOKEN_INPUTS: Readonly<Record<string, string>> = {
+  PARAM: 'invocation parameter',
+  SIGNAL: 'abort signal',
+  CONTEXT: 'task context',
+};
+
 /**
  * The message builders of {@link WorkflowDefinitionError}, one per situation. Those about one
  * member take `baseClass`: the base class that declared it, when that is not the workflow class.
@@ -118,6 +125,12 @@ export const definitionErrors = {
         `does into a @Task() method and depend on that.${didYouMeanHint}`;
     } else if (dependencyIsUndecoratedMethod) {
       hint = ` "${dependency}" is a method: add @Task() to it.`;
+    } else if (Object.hasOwn(TOKEN_INPUTS, dependency.toUpperCase())) {
+      // A token's name written as a string: the token is what was meant.
+      const token = dependency.toUpperCase();
+      hint =
+        ` To take the ${TOKEN_INPUTS[token]}, list the ${token} token (imported from ` +
+        `'async-dag'), not the string "${dependency}".${didYouMeanHint}`;
     } else {
       hint = didYouMeanHint || ' Check the spelling, or add a @Task() method with that name.';
     }

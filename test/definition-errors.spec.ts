@@ -228,6 +228,31 @@ describe('definition errors', () => {
       );
     });
 
+    it('points a token written as a string ("PARAM") to the token itself', () => {
+      class AsString {
+        @Task() @DependsOn('PARAM') load(_id: string) {}
+        @Task() @DependsOn('load', 'signal') save(_loaded: unknown, _signal: AbortSignal) {}
+      }
+      expectDefinitionError(
+        AsString,
+        'UNKNOWN_DEPENDENCY',
+        'load',
+        'AsString: task "load" depends on "PARAM", which is not a task. To take the invocation ' +
+          'parameter, list the PARAM token (imported from \'async-dag\'), not the string "PARAM".',
+      );
+      class SignalAsString {
+        @Task() load() {}
+        @Task() @DependsOn('load', 'signal') save(_loaded: unknown, _signal: AbortSignal) {}
+      }
+      expectDefinitionError(
+        SignalAsString,
+        'UNKNOWN_DEPENDENCY',
+        'save',
+        "To take the abort signal, list the SIGNAL token (imported from 'async-dag'), not the " +
+          'string "signal".',
+      );
+    });
+
     it('says the constructor can never be a task, instead of asking for @Task() on it', () => {
       class OnConstructor {
         @Task() load() {}
