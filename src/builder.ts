@@ -289,7 +289,7 @@ export class DagBuilder<P = void> {
     const unknown = unknownKey(options, DAG_OPTIONS);
     if (unknown !== undefined) {
       const hint = didYouMean(unknown, DAG_OPTIONS) || ' Its only option is "name".';
-      throw new TypeError(`buildDag: unknown option "${unknown}".${hint}`);
+      throw new TypeError(`buildDag: unknown option ${describeInput(unknown)}.${hint}`);
     }
     this.name = name;
     this.parameterNode = PARAM as ParamToken<P>;

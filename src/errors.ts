@@ -3,7 +3,7 @@
  * invalid. Messages always name the workflow and, where one is involved, the task. (Definition
  * errors live in `definition-errors.ts`; `TaskResultError` lives with the results.)
  */
-import { describeThrown, thrownAsJson } from './describe.js';
+import { describeInput, describeThrown, thrownAsJson } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { shareInstanceof } from './shared.js';
 
@@ -191,7 +191,8 @@ export class WorkflowOptionsError extends TypeError {
     readonly option: string,
     message: string,
   ) {
-    super(`${workflow}: invalid option "${option}": ${message}`);
+    // Quoted as JSON and cut short: an unknown option's key may come from outside (a JSON config).
+    super(`${workflow}: invalid option ${describeInput(option)}: ${message}`);
   }
 }
 shareInstanceof(WorkflowOptionsError, 'WorkflowOptionsError');

@@ -264,7 +264,10 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
   for (const name of plain ? Object.keys(hooks) : memberNames(hooks).all) {
     if ((HOOK_NAMES as readonly string[]).includes(name)) continue;
     if (plain || HOOK_LIKE.test(name)) {
-      throw invalid('hooks', `"${name}" is not a hook.${didYouMean(name, HOOK_NAMES)}`);
+      throw invalid(
+        'hooks',
+        `${describeInput(name)} is not a hook.${didYouMean(name, HOOK_NAMES)}`,
+      );
     }
   }
   const read = (name: (typeof HOOK_NAMES)[number]): HookFunction | undefined => {

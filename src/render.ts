@@ -203,7 +203,7 @@ function timelineWidth(options: TimelineOptions): number {
   if (unknown !== undefined) {
     const hint =
       didYouMean(unknown, TIMELINE_OPTIONS) || ` Options: ${TIMELINE_OPTIONS.join(', ')}.`;
-    throw new TypeError(`formatTimeline: unknown option "${unknown}".${hint}`);
+    throw new TypeError(`formatTimeline: unknown option ${describeInput(unknown)}.${hint}`);
   }
   const { width = 80 } = options;
   if (

@@ -99,7 +99,7 @@ export function resolveTaskPolicy(
   if (unknown !== undefined) {
     const names = [...TASK_OPTION_NAMES, ...extraOptionNames];
     const hint = didYouMean(unknown, names) || ` Options: ${names.join(', ')}.`;
-    throw invalidTask(`task "${task}" has an unknown option "${unknown}".${hint}`);
+    throw invalidTask(`task "${task}" has an unknown option ${describeInput(unknown)}.${hint}`);
   }
   /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */
   const read = <K extends keyof TaskOptions>(option: K, missing?: TaskOptions[K]) => {

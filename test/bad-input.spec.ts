@@ -8,7 +8,9 @@
 import { expect } from 'chai';
 import { runInNewContext } from 'node:vm';
 import {
+  buildDag,
   DependsOn,
+  formatTimeline,
   Param,
   Signal,
   Task,
@@ -1116,6 +1118,46 @@ describe('bad input catalogue', () => {
         targets: ['double\n\u001b[2J' as never],
       }).catch((e: unknown) => e)) as Error;
       expect(targetError.message).to.contain('"double\\n\\u001b[2J" is not a task of Healthy.');
+    });
+
+    it('quotes an unknown option or hook name in the same way, wherever options are checked', async () => {
+      // Option objects may come from JSON: their keys are as untrusted as a task name.
+      const hostile = 'timeot\n\u001b[2J';
+      const quoted = '"timeot\\n\\u001b[2J"';
+      const long = 'y'.repeat(1_000_000);
+      const messageOf = (act: () => unknown) => {
+        try {
+          act();
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return expect.fail('should throw');
+      };
+      const invokeError = (options: object) =>
+        Workflow.invoke(new Healthy(), 1, options as InvokeOptions).then(
+          () => expect.fail('should reject'),
+          (e: Error) => e.message,
+        );
+      expect(await invokeError({ [hostile]: 1 })).to.contain(
+        `invalid option ${quoted}: unknown option.`,
+      );
+      const longMessage = await invokeError({ [long]: 1 });
+      expect(longMessage.length).to.be.below(700);
+      expect(await invokeError({ hooks: { [hostile]: () => undefined } })).to.contain(
+        `${quoted} is not a hook.`,
+      );
+      expect(messageOf(() => buildDag({ [hostile]: 1 } as never))).to.contain(
+        `buildDag: unknown option ${quoted}.`,
+      );
+      const result = await Workflow.invoke(new Healthy(), 1);
+      expect(messageOf(() => formatTimeline(result, { [hostile]: 1 } as never))).to.contain(
+        `formatTimeline: unknown option ${quoted}.`,
+      );
+      const Optioned = class Optioned {};
+      declareTask(Optioned.prototype, 'a', () => 1, { options: { [hostile]: 1 } as TaskOptions });
+      expect(messageOf(() => Workflow.validate(Optioned))).to.contain(
+        `task "a" has an unknown option ${quoted}.`,
+      );
     });
 
     for (const [label, name] of [
