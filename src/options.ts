@@ -6,7 +6,7 @@ import { collectionKind, describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { isOwnMethod, prototypeChain } from './prototypes.js';
-import { didYouMean, unknownKey } from './suggest.js';
+import { closestName, didYouMean, unknownKey } from './suggest.js';
 import { TASK_OPTION_NAMES } from './task-options.js';
 import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
@@ -170,7 +170,11 @@ function checkRunOptions(
     option = 'signal';
     const { signal } = options;
     if (signal !== undefined && !isAbortSignal(signal)) {
-      throw invalid(option, `must be an AbortSignal, got ${describeInput(signal)}.`);
+      const given =
+        (signal as object) instanceof AbortController
+          ? 'an AbortController: pass its signal (controller.signal)'
+          : describeInput(signal);
+      throw invalid(option, `must be an AbortSignal, got ${given}.`);
     }
     option = 'hooks';
     const hooks = resolveHooks(options.hooks, invalid);
@@ -308,17 +312,48 @@ function resolveInterceptors(
         `interceptor ${position + 1} must be an object with run and/or task methods, got ${describeInput(interceptor)}.`,
       );
     }
-    for (const method of ['run', 'task'] as const) {
+    let methods = 0;
+    for (const method of INTERCEPTOR_METHODS) {
       const value: unknown = (interceptor as Record<string, unknown>)[method];
-      if (value !== undefined && typeof value !== 'function') {
+      if (value === undefined) continue;
+      if (typeof value !== 'function') {
         throw invalid(
           'interceptors',
           `"${method}" of interceptor ${position + 1} must be a function, got ${describeInput(value)}.`,
         );
       }
+      methods++;
     }
+    if (methods === 0) rejectMethodless(interceptor, position, invalid);
   }
   return interceptors as readonly WorkflowInterceptor[];
+}
+
+const INTERCEPTOR_METHODS = ['run', 'task'] as const;
+
+/**
+ * An interceptor with neither method is never called. An empty one (`{}`, what a conditional
+ * spread leaves) is harmless; one with other members is a mistake — a misspelt `tsak`, or a
+ * NestJS interceptor's `intercept` — and is refused, with what to write instead.
+ */
+function rejectMethodless(interceptor: object, position: number, invalid: InvalidOption): void {
+  const names = [
+    ...(isPlainObject(interceptor) ? Object.keys(interceptor) : memberNames(interceptor).all),
+  ];
+  if (names.length === 0) return;
+  let hint = ' Give it run(info, next) and/or task(info, next).';
+  for (const name of names) {
+    const method = closestName(name, INTERCEPTOR_METHODS);
+    if (method !== undefined) {
+      hint = ` It has ${describeInput(name)}: did you mean "${method}"?`;
+      break;
+    }
+  }
+  throw invalid(
+    'interceptors',
+    `interceptor ${position + 1} has neither a run nor a task method, so it would never be ` +
+      `called.${hint}`,
+  );
 }
 
 /** The interceptors that have `method`, or `undefined` when none has. */

@@ -707,7 +707,7 @@ describe('invalid interceptors', () => {
     });
   }
 
-  it('accepts an empty list and interceptors with neither method', async () => {
+  it('accepts an empty list and an empty interceptor (what a conditional spread leaves)', async () => {
     const result = await Workflow.invoke(new Pair(), 1, { interceptors: [{}] });
     expect(result.get('second')).to.equal(4);
   });

@@ -124,6 +124,33 @@ const invalidCases: [string, unknown, string, RegExp][] = [
   ['failFast not a boolean', { failFast: 'no' }, 'failFast', /true or false/],
   ['signal not an AbortSignal', { signal: { aborted: 'no' } }, 'signal', /AbortSignal/],
   [
+    'an AbortController given as the signal',
+    { signal: new AbortController() },
+    'signal',
+    /must be an AbortSignal, got an AbortController: pass its signal \(controller\.signal\)\./,
+  ],
+  // An interceptor with neither method but other members is a mistake (`{}` is accepted).
+  [
+    'an interceptor whose method is misspelt',
+    {
+      interceptors: [{ task: (_info: unknown, next: () => unknown) => next() }, { tsak: () => 1 }],
+    },
+    'interceptors',
+    /interceptor 2 has neither a run nor a task method, so it would never be called\. It has "tsak": did you mean "task"\?/,
+  ],
+  [
+    'an interceptor of a class with neither method',
+    {
+      interceptors: [
+        new (class Timing {
+          intercept() {}
+        })(),
+      ],
+    },
+    'interceptors',
+    /interceptor 1 has neither a run nor a task method, so it would never be called\. Give it run\(info, next\) and\/or task\(info, next\)\.$/,
+  ],
+  [
     'signal that cannot unsubscribe',
     { signal: { aborted: false, addEventListener() {} } },
     'signal',
