@@ -103,8 +103,8 @@ export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undef
 /**
  * Whether `@DependsOn`'s inputs are a decorator call's arguments — `(value, context)`,
  * `(prototype, key, descriptor or index)` or `(constructor)` — because it was applied without being
- * called. No list of
- * inputs looks like that: inputs are task names and tokens, never a function or another object.
+ * called. No list of inputs looks like that: inputs are task names and tokens, never a function or
+ * another object.
  */
 function isDecoratorCall(inputs: readonly unknown[]): boolean {
   const [first, second, third] = inputs;
