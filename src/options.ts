@@ -333,26 +333,33 @@ const INTERCEPTOR_METHODS = ['run', 'task'] as const;
 
 /**
  * An interceptor with neither method is never called. An empty one (`{}`, what a conditional
- * spread leaves) is harmless; one with other members is a mistake — a misspelt `tsak`, or a
- * NestJS interceptor's `intercept` — and is refused, with what to write instead.
+ * spread leaves) is harmless, and so is one that names `run` or `task` but leaves it `undefined`
+ * (`task: enabled ? trace : undefined`, switched off); one with other members is a mistake — a
+ * misspelt `tsak`, or a NestJS interceptor's `intercept` — and is refused, with what to write
+ * instead.
  */
 function rejectMethodless(interceptor: object, position: number, invalid: InvalidOption): void {
   const names = [
     ...(isPlainObject(interceptor) ? Object.keys(interceptor) : memberNames(interceptor).all),
   ];
-  if (names.length === 0) return;
-  let hint = ' Give it run(info, next) and/or task(info, next).';
+  let switchedOff = false;
+  let misspelt: string | undefined;
   for (const name of names) {
+    if ((INTERCEPTOR_METHODS as readonly string[]).includes(name)) {
+      switchedOff = true;
+      continue;
+    }
     const method = closestName(name, INTERCEPTOR_METHODS);
     if (method !== undefined) {
-      hint = ` It has ${describeInput(name)}: did you mean "${method}"?`;
+      misspelt = ` It has ${describeInput(name)}: did you mean "${method}"?`;
       break;
     }
   }
+  if (misspelt === undefined && (switchedOff || names.length === 0)) return;
   throw invalid(
     'interceptors',
     `interceptor ${position + 1} has neither a run nor a task method, so it would never be ` +
-      `called.${hint}`,
+      `called.${misspelt ?? ' Give it run(info, next) and/or task(info, next).'}`,
   );
 }
 

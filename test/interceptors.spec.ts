@@ -711,4 +711,34 @@ describe('invalid interceptors', () => {
     const result = await Workflow.invoke(new Pair(), 1, { interceptors: [{}] });
     expect(result.get('second')).to.equal(4);
   });
+
+  it('accepts an interceptor switched off (run and task undefined), and refuses a misspelt one beside', async () => {
+    const enabled = false as boolean;
+    const trace: WorkflowInterceptor['task'] = (_info, next) => next();
+    class Lazy {
+      get task() {
+        return enabled ? trace : undefined;
+      }
+    }
+    const result = await Workflow.invoke(new Pair(), 1, {
+      interceptors: [
+        { run: undefined, task: enabled ? trace : undefined },
+        { name: 'audit', task: enabled ? trace : undefined } as WorkflowInterceptor,
+        new Lazy(),
+      ],
+    });
+    expect(result.get('second')).to.equal(4);
+
+    // Naming "run" is no "did you mean run": a misspelt name beside it is what gets the hint.
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, {
+        interceptors: [{ run: undefined, tsak: trace } as WorkflowInterceptor],
+      }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.contain(
+      'interceptor 1 has neither a run nor a task method, so it would never be called. ' +
+        'It has "tsak": did you mean "task"?',
+    );
+  });
 });
