@@ -5,7 +5,7 @@
 import { collectionKind, describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
-import { isOwnMethod, prototypeChain } from './prototypes.js';
+import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
 import { closestName, didYouMean, unknownKey } from './suggest.js';
 import { TASK_OPTION_NAMES } from './task-options.js';
 import type { RunAbort } from './run-abort.js';
@@ -306,11 +306,13 @@ function resolveInterceptors(
   // An index loop, not `forEach`: a hole (`[, logger]`) is checked as `undefined`, not skipped.
   for (let position = 0; position < interceptors.length; position++) {
     const interceptor: unknown = interceptors[position];
-    if (typeof interceptor !== 'object' || interceptor === null) {
-      throw invalid(
-        'interceptors',
-        `interceptor ${position + 1} must be an object with run and/or task methods, got ${describeInput(interceptor)}.`,
-      );
+    // A function with the methods is an interceptor too, as its type allows: a class whose
+    // methods are static.
+    if (
+      (typeof interceptor !== 'object' && typeof interceptor !== 'function') ||
+      interceptor === null
+    ) {
+      throw notAnInterceptor(interceptor, position, invalid);
     }
     let methods = 0;
     for (const method of INTERCEPTOR_METHODS) {
@@ -324,9 +326,42 @@ function resolveInterceptors(
       }
       methods++;
     }
+    if (methods === 0 && typeof interceptor === 'function') {
+      throw notAnInterceptor(interceptor, position, invalid);
+    }
     if (methods === 0) rejectMethodless(interceptor, position, invalid);
   }
   return interceptors as readonly WorkflowInterceptor[];
+}
+
+/**
+ * The error for interceptor `position`, which is not one: a value that is no object, or a function
+ * without the methods — a class whose instances have them (NestJS lists interceptors by class)
+ * is named, with the instance to pass instead.
+ */
+function notAnInterceptor(
+  interceptor: unknown,
+  position: number,
+  invalid: InvalidOption,
+): WorkflowOptionsError {
+  let given = describeInput(interceptor);
+  if (isClassConstructor(interceptor)) {
+    const prototype: unknown = interceptor.prototype;
+    const name = classNameOf(interceptor) || 'Interceptor';
+    if (
+      typeof prototype === 'object' &&
+      prototype !== null &&
+      prototypeChain(prototype).some((owner) =>
+        INTERCEPTOR_METHODS.some((method) => isOwnMethod(owner, method)),
+      )
+    ) {
+      given = `the class ${name}: pass an instance (new ${name}())`;
+    }
+  }
+  return invalid(
+    'interceptors',
+    `interceptor ${position + 1} must be an object with run and/or task methods, got ${given}.`,
+  );
 }
 
 const INTERCEPTOR_METHODS = ['run', 'task'] as const;

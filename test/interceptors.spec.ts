@@ -17,6 +17,7 @@ import {
   type ExecutionResult,
   type RunInterceptorInfo,
   type TaskContext,
+  type TaskInterceptorInfo,
   type WorkflowInterceptor,
 } from '../src';
 import { recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
@@ -710,6 +711,40 @@ describe('invalid interceptors', () => {
   it('accepts an empty list and an empty interceptor (what a conditional spread leaves)', async () => {
     const result = await Workflow.invoke(new Pair(), 1, { interceptors: [{}] });
     expect(result.get('second')).to.equal(4);
+  });
+
+  it('accepts a class whose methods are static, as its type does, and names a class given for its instance', async () => {
+    const seen: string[] = [];
+    class Audit {
+      static task(info: TaskInterceptorInfo, next: () => Promise<unknown>) {
+        seen.push(info.task);
+        return next();
+      }
+    }
+    const result = await Workflow.invoke(new Pair(), 1, { interceptors: [Audit] });
+    expect(result.get('second')).to.equal(4);
+    expect(seen).to.deep.equal(['first', 'second']);
+
+    class Timing {
+      task(_info: TaskInterceptorInfo, next: () => Promise<unknown>) {
+        return next();
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { interceptors: [Timing as never] }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.contain(
+      'interceptor 1 must be an object with run and/or task methods, got the class Timing: ' +
+        'pass an instance (new Timing()).',
+    );
+    const plain = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { interceptors: [(() => 1) as never] }),
+      WorkflowOptionsError,
+    );
+    expect(plain.message).to.contain(
+      'interceptor 1 must be an object with run and/or task methods, got a function.',
+    );
   });
 
   it('accepts an interceptor switched off (run and task undefined), and refuses a misspelt one beside', async () => {
