@@ -169,6 +169,56 @@ describe('task interceptors', () => {
     expect(taskOnly[0]).to.deep.equal({ workflow: 'Pair', param: 7 });
   });
 
+  it("hold their task's concurrency slot while they run, and still call the body after a stop", async () => {
+    const log: string[] = [];
+    const slow: WorkflowInterceptor = {
+      async task({ task }, next) {
+        await sleep(task === 'waits' ? 20 : 0); // a lock or a rate limiter, say
+        log.push(`${task} calls next()`);
+        return next();
+      },
+    };
+    const hooks = { onTaskStart: ({ task }: { task: string }) => log.push(`start ${task}`) };
+    // Under concurrency 1, the second task starts once the first, interceptor included, settled.
+    await Workflow.invoke(new Pair(), 1, { concurrency: 1, hooks, interceptors: [slow] });
+    expect(log).to.deep.equal([
+      'start first',
+      'first calls next()',
+      'start second',
+      'second calls next()',
+    ]);
+
+    // A stop does not keep an interceptor's later next() from calling the body: the attempt was
+    // in flight, and its signal is already aborted.
+    log.length = 0;
+    let signalAborted: boolean | undefined;
+    class Flow {
+      @Task() async fails(): Promise<number> {
+        log.push('fails body');
+        throw new Error('boom');
+      }
+      @Task() waits(@Signal() signal: AbortSignal) {
+        log.push('waits body');
+        signalAborted = signal.aborted;
+        return 1;
+      }
+    }
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { hooks, interceptors: [slow] }),
+      WorkflowExecutionError,
+    );
+    expect(error.task).to.equal('fails');
+    expect(log).to.deep.equal([
+      'start fails',
+      'start waits',
+      'fails calls next()',
+      'fails body',
+      'waits calls next()',
+      'waits body',
+    ]);
+    expect(signalAborted).to.equal(true);
+  });
+
   it('run the work once when next() is called twice', async () => {
     const flow = new Pair();
     await Workflow.invoke(flow, 1, {
