@@ -198,7 +198,10 @@ export class AttemptRunner {
   /**
    * The innermost `next()`: calls the task, unless the attempt is already over — its outcome was
    * what the interceptors returned, and a `next()` called after that (a "serve cached, refresh
-   * later" interceptor) would start a body that no run waits for and no signal can stop.
+   * later" interceptor) would start a body that no run waits for and no signal can stop — or the
+   * run has stopped. No task starts after a stop (but `allSettled` ones), and a body an
+   * interceptor held back (a lock, a rate limiter) has not started: its `next()` rejects with the
+   * stop's reason, which the attempt's signal holds, as a body that honours its signal would.
    */
   private callForInterceptors(
     task: number,
@@ -207,6 +210,7 @@ export class AttemptRunner {
   ): Promise<unknown> {
     const { run } = this;
     if (!run.isCurrentAttempt(task, number)) return this.refuseLateNext(task, number);
+    if (run.stopReason !== 0 && !run.isAllSettled(task)) return Promise.reject(run.stopError());
     const called = run.call(task, number, signal);
     return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
   }

@@ -169,7 +169,7 @@ describe('task interceptors', () => {
     expect(taskOnly[0]).to.deep.equal({ workflow: 'Pair', param: 7 });
   });
 
-  it("hold their task's concurrency slot while they run, and still call the body after a stop", async () => {
+  it("hold their task's concurrency slot while they run, and do not call the body after a stop", async () => {
     const log: string[] = [];
     const slow: WorkflowInterceptor = {
       async task({ task }, next) {
@@ -188,23 +188,33 @@ describe('task interceptors', () => {
       'second calls next()',
     ]);
 
-    // A stop does not keep an interceptor's later next() from calling the body: the attempt was
-    // in flight, and its signal is already aborted.
+    // After a stop, an interceptor's later next() does not call the body (as no task starts
+    // after a stop): it rejects with the reason the attempt's signal holds, as a body that
+    // honours its signal would.
     log.length = 0;
-    let signalAborted: boolean | undefined;
+    let refusal: unknown;
+    const recording: WorkflowInterceptor = {
+      task: ({ task }, next) =>
+        next().catch((error: unknown) => {
+          if (task === 'waits') refusal = error;
+          throw error;
+        }),
+    };
     class Flow {
       @Task() async fails(): Promise<number> {
         log.push('fails body');
         throw new Error('boom');
       }
       @Task() waits(@Signal() signal: AbortSignal) {
-        log.push('waits body');
-        signalAborted = signal.aborted;
+        log.push(`waits body (signal aborted: ${signal.aborted})`);
         return 1;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('waits') cleanup() {
+        log.push('cleanup body');
       }
     }
     const error = await rejectionOf(
-      Workflow.invoke(new Flow(), undefined, { hooks, interceptors: [slow] }),
+      Workflow.invoke(new Flow(), undefined, { hooks, interceptors: [slow, recording] }),
       WorkflowExecutionError,
     );
     expect(error.task).to.equal('fails');
@@ -214,9 +224,18 @@ describe('task interceptors', () => {
       'fails calls next()',
       'fails body',
       'waits calls next()',
-      'waits body',
+      // An `allSettled` task still runs after the stop, its body called as always.
+      'start cleanup',
+      'cleanup calls next()',
+      'cleanup body',
     ]);
-    expect(signalAborted).to.equal(true);
+    expect(refusal).to.be.instanceOf(Error).with.property('name', 'AbortError');
+    expect((refusal as Error).message).to.equal(
+      'Flow: run stopped because task "fails" failed: boom',
+    );
+    expect(error.result.trace.find((entry) => entry.task === 'waits')).to.include({
+      status: 'failed',
+    });
   });
 
   it('run the work once when next() is called twice', async () => {
