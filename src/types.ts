@@ -298,7 +298,7 @@ export interface InvokeOptions<W = any> {
   signal?: AbortSignal | undefined;
   /**
    * At most this many tasks in flight: a positive integer or `Infinity`. When more are ready, the
-   * one with the highest cumulative `priority` (its own plus the largest of its dependents')
+   * one with the highest cumulative `priority` (its own plus the largest of 0 and its dependents')
    * starts first, then the one with the longest remaining path to a sink, then the first declared
    * (with `targets`, counting only the tasks the run runs).
    * @default Infinity
