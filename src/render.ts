@@ -121,8 +121,9 @@ const MAX_REASON_WIDTH = 40;
  * ```ts
  * const result = await Workflow.invoke(new Example(), 0);
  * console.log(formatTimeline(result));
- * // fastTaskA  ██                          0–101 ms
- * // slowTaskB    ████████████████████   101–1102 ms  …
+ * // fastTaskA ███                                    0.0–101 ms
+ * // slowTaskB    ███████████████████████████████████ 101–1102 ms
+ * // …
  * ```
  */
 export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {
