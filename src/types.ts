@@ -25,9 +25,14 @@ export type TaskName<W> = {
 /**
  * `T`, but not a place to infer `T` from (the `NoInfer` of TypeScript 5.4, written so that 5.0
  * understands it): the conditional type is left unresolved while a call's type arguments are
- * inferred. Internal: not exported from the package.
+ * inferred, and inference does not reach `T` through it. Its only branch is a type it infers
+ * itself, and its check type is wrapped, so it neither distributes over a union nor resolves
+ * early: `NotInferredFrom<Awaited<R> | PromiseLike<Awaited<R>>>`, a node fallback's return type,
+ * gives `addNode` no `R` from the fallback (`[T][T extends unknown ? 0 : never]` did, through
+ * `Awaited`'s branches, and made `addNode({ fallback: () => 0 }, asyncFn)` a compile error).
+ * Internal: not exported from the package.
  */
-export type NotInferredFrom<T> = [T][T extends unknown ? 0 : never];
+export type NotInferredFrom<T> = [T] extends [infer U] ? U : never;
 
 /**
  * The awaited return type of task `K` of workflow `W`.

@@ -198,6 +198,7 @@ async function argumentsFollowTheWhenRule(): Promise<void> {
 /** A node's fallback returns the node's type: its value becomes the node's. */
 async function fallbacksReturnTheNodesType(): Promise<void> {
   const tm = buildDag<number>();
+  const fetchPrice = async (sku: number): Promise<number> => sku;
   const price = tm.addNode({ fallback: () => 0 }, (n: number) => n * 2, tm.parameterNode);
   expectType<DagNode<number>>(price);
   tm.addNode({ fallback: async () => 0 }, async (n: number) => n * 2, tm.parameterNode);
@@ -207,6 +208,16 @@ async function fallbacksReturnTheNodesType(): Promise<void> {
   tm.addNode({ fallback: () => 'unavailable' }, (n: number) => n * 2, tm.parameterNode);
   // @ts-expect-error -- nor a promise of one
   tm.addNode({ fallback: async () => 'unavailable' }, (n: number) => n, tm.parameterNode);
+  // An async function with a plain fallback, the usual pair (a call that falls back to a
+  // constant), and the other way round: the fallback may return the value or a promise of it.
+  const quote = tm.addNode({ fallback: () => 0 }, async (n: number) => n * 2, tm.parameterNode);
+  expectType<DagNode<number>>(quote);
+  tm.addNode({ retries: 2, fallback: () => 0 }, fetchPrice, tm.parameterNode);
+  tm.addNode({ fallback: async () => 0 }, (n: number) => n * 2, tm.parameterNode);
+  // @ts-expect-error -- a string is not the async node's number either
+  tm.addNode({ fallback: () => 'unavailable' }, async (n: number) => n * 2, tm.parameterNode);
+  // @ts-expect-error -- nor a promise of one
+  tm.addNode({ fallback: async () => 'unavailable' }, async (n: number) => n, tm.parameterNode);
   // The node's function decides the type: a fallback's never widens it.
   const label = tm.addNode(
     { fallback: () => null },
