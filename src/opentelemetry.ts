@@ -214,6 +214,14 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
       `openTelemetry(options): options must be an object, got ${kindOf(options)}.`,
     );
   }
+  for (const key of Object.keys(options)) {
+    if (key !== 'tracer') {
+      // A misspelt `tracer` would trace with the global provider's tracer, without a word.
+      throw new TypeError(
+        `openTelemetry(options): unknown option ${describe(JSON.stringify(key))}: the one option is "tracer".`,
+      );
+    }
+  }
   const { tracer } = options;
   if (tracer === undefined) return undefined;
   if (

@@ -1048,6 +1048,15 @@ describe('openTelemetry()', () => {
       );
       expect(() => openTelemetry(undefined)).to.not.throw();
     });
+
+    it('rejects an unknown option, rather than falling back to the global tracer', () => {
+      const { tracer } = countingTracer();
+      expect(() => openTelemetry({ tarcer: tracer } as never)).to.throw(
+        TypeError,
+        'openTelemetry(options): unknown option "tarcer": the one option is "tracer".',
+      );
+      expect(() => openTelemetry({ tracer: undefined })).to.not.throw();
+    });
   });
 
   describe('without a context manager', () => {
