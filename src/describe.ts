@@ -110,10 +110,15 @@ function readableText(value: unknown): string {
 /**
  * Whether `value` is an error, also one made in another realm (a `vm` context, as under jest, or
  * an iframe), which `instanceof Error` does not see: its `message` is not enumerable, so JSON would
- * turn it into `{}`.
+ * turn it into `{}`. Never throws: a revoked Proxy, or one whose `getPrototypeOf` trap throws, makes
+ * both checks throw, and is no error.
  */
 export function isError(value: unknown): value is Error {
-  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  try {
+    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  } catch {
+    return false;
+  }
 }
 
 /** Cuts `text` at a code point boundary, so no surrogate pair is split. */

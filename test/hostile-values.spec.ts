@@ -141,6 +141,31 @@ describe('values that cannot be printed', () => {
         expect(error.message).to.contain('(and 1 more: "two")');
       });
 
+      it('thrown, or recovered from by a fallback, still leaves the run error and its result JSON', async () => {
+        class Flow {
+          @Task({ fallback: () => 0 }) recovered(): number {
+            throw value;
+          }
+          @Task() broken(): number {
+            throw value;
+          }
+        }
+        const error = await rejectionWith(
+          Workflow.invoke(new Flow(), undefined, { failFast: false }),
+          WorkflowExecutionError,
+        );
+        const logged = JSON.parse(JSON.stringify(error));
+        expect(logged.task).to.equal('broken');
+        expect(logged.failures).to.have.length(1);
+        const trace = JSON.parse(JSON.stringify(error.result)).trace;
+        expect(trace[0]).to.have.property('recoveredFrom');
+        const aborted = await rejectionWith(
+          Workflow.invoke(new Flow(), undefined, { signal: AbortSignal.abort(value) }),
+          WorkflowAbortedError,
+        );
+        expect(JSON.parse(JSON.stringify(aborted)).name).to.equal('AbortError');
+      });
+
       it('as the reason of a signal aborted before the run aborts it with WorkflowAbortedError', async () => {
         class Flow {
           @Task() never() {
