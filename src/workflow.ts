@@ -6,7 +6,8 @@ import { describeInput, describeThrown } from './describe.js';
 import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
-import { classNameOf, isPlainObjectPrototype } from './prototypes.js';
+import { DagBuilder } from './builder.js';
+import { classNameOf, classNameOfPrototype, isPlainObjectPrototype } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
@@ -86,7 +87,7 @@ export class Workflow {
    * ```
    */
   static graph(workflowClass: WorkflowClass): WorkflowGraph {
-    return planOfClass(workflowClass).graph;
+    return planOfClass(workflowClass, 'graph').graph;
   }
 
   /**
@@ -99,7 +100,7 @@ export class Workflow {
    * ```
    */
   static validate(workflowClass: WorkflowClass): void {
-    planOfClass(workflowClass);
+    planOfClass(workflowClass, 'validate');
   }
 
   /**
@@ -113,15 +114,48 @@ export class Workflow {
    * ```
    */
   static toMermaid(workflowClass: WorkflowClass): string {
-    return mermaidGraph(Workflow.graph(workflowClass));
+    return mermaidGraph(planOfClass(workflowClass, 'toMermaid').graph);
   }
 }
 
-function planOfClass(workflowClass: WorkflowClass): WorkflowPlan {
+/** The plan of `workflowClass`, for `Workflow[caller]`; a `TypeError` when it is no class. */
+function planOfClass(
+  workflowClass: WorkflowClass,
+  caller: 'graph' | 'validate' | 'toMermaid',
+): WorkflowPlan {
   if (typeof workflowClass !== 'function' || typeof workflowClass.prototype !== 'object') {
-    throw new TypeError(`Expected a workflow class, got ${describeInput(workflowClass)}.`);
+    throw new TypeError(`Expected a workflow class, got ${notAClass(workflowClass, caller)}`);
   }
   return planFor(workflowClass.prototype);
+}
+
+/**
+ * What `value` is, for `Workflow[caller]`'s "expected a workflow class" message, with the call that
+ * was likely meant: the likely slips are a builder, which has its own `graph()`, `validate()` and
+ * `toMermaid()`, and an instance, whose class is what to pass. Never throws.
+ */
+function notAClass(value: unknown, caller: string): string {
+  let name = '';
+  try {
+    if (value instanceof DagBuilder) {
+      return `a buildDag() builder. Call its own ${caller}() instead.`;
+    }
+    const prototype: unknown =
+      typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : null;
+    // An instance of a class of the user's own: not of Object, Map, Array or another built-in.
+    if (prototype !== null && !isPlainObjectPrototype(prototype as object)) {
+      const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+      const native =
+        typeof constructor === 'function' &&
+        /\{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(constructor));
+      if (!native) name = classNameOfPrototype(prototype as object);
+    }
+  } catch {
+    // A revoked Proxy, or one whose traps throw: described by its kind.
+  }
+  return name === ''
+    ? `${describeInput(value)}.`
+    : `an instance of ${name}. Did you mean Workflow.${caller}(${name})?`;
 }
 
 function prototypeOfInstance(instance: unknown): object {

@@ -825,6 +825,35 @@ describe('bad input catalogue', () => {
         await expectStillWorks();
       });
     }
+
+    it('validate, graph and toMermaid given an instance name the class to pass instead', () => {
+      const instance = new Healthy() as unknown as WorkflowClass;
+      expect(() => Workflow.validate(instance)).to.throw(
+        TypeError,
+        'Expected a workflow class, got an instance of Healthy. Did you mean Workflow.validate(Healthy)?',
+      );
+      expect(() => Workflow.graph(instance)).to.throw(TypeError, 'Workflow.graph(Healthy)?');
+      expect(() => Workflow.toMermaid(instance)).to.throw(
+        TypeError,
+        'Workflow.toMermaid(Healthy)?',
+      );
+    });
+
+    it('validate, graph and toMermaid given a buildDag builder point to its own methods', () => {
+      const tm = buildDag({ name: 'Nightly' });
+      tm.addNode({ name: 'only' }, () => 1);
+      const builder = tm as unknown as WorkflowClass;
+      expect(() => Workflow.toMermaid(builder)).to.throw(
+        TypeError,
+        'Expected a workflow class, got a buildDag() builder. Call its own toMermaid() instead.',
+      );
+      expect(() => Workflow.graph(builder)).to.throw(TypeError, 'Call its own graph() instead.');
+      expect(() => Workflow.validate(builder)).to.throw(
+        TypeError,
+        'Call its own validate() instead.',
+      );
+      expect(tm.toMermaid()).to.equal('graph TD;\nonly;');
+    });
   });
 
   describe('tasks that fail', () => {
