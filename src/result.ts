@@ -213,6 +213,24 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     return { workflow: this.workflow, durationMs: this.durationMs, trace };
   }
 
+  /**
+   * What `console.log` and Node's `util.inspect` show for a result — and so for a run error that
+   * holds one, printed with `console.error`: `ExecutionResult { workflow, durationMs, trace }`, as
+   * in JSON (the trace as it is, thrown values and all), not the run's inner arrays and plan. Node,
+   * Bun and Deno call it by this symbol; no `node:` module is needed.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    depth: number,
+    options: { depth?: number | null },
+    inspect?: (value: unknown, options: object) => string,
+  ): unknown {
+    if (depth < 0) return '[ExecutionResult]';
+    const view = { workflow: this.workflow, durationMs: this.durationMs, trace: this.trace };
+    if (typeof inspect !== 'function') return view;
+    const inner = { ...options, depth: options.depth == null ? options.depth : options.depth - 1 };
+    return `ExecutionResult ${inspect(view, inner)}`;
+  }
+
   private buildTrace(): readonly TaskTrace[] {
     const { states, values, times, reportOrder, reportCount } = this;
     const { attempts, recoveredFrom, skippedItself } = this.rare ?? NO_RARE_OUTPUT;

@@ -3,6 +3,7 @@
  * `formatTimeline(result)` — structure and marks, never wall-clock speed.
  */
 import { expect } from 'chai';
+import { inspect } from 'node:util';
 import {
   buildDag,
   DependsOn,
@@ -227,6 +228,26 @@ describe('ExecutionResult in JSON', () => {
     ).to.deep.equal([{ name: 'TypeError', message: 'socket hang up' }, '42']);
     // The result itself still holds what was thrown.
     expect(result.trace[0].recoveredFrom).to.equal(circular);
+  });
+});
+
+describe('ExecutionResult in console.log', () => {
+  it('shows its workflow, duration and trace, as JSON does, not the run’s inner arrays and plan', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    const shown = inspect(result, { depth: 4 });
+    expect(shown).to.match(/^ExecutionResult \{\n {2}workflow: 'Seedling',\n {2}durationMs: /);
+    expect(shown).to.contain("task: 'fastA'");
+    for (const inner of ['plan', 'states', 'times', 'reportOrder', 'Scratch', 'closure']) {
+      expect(shown).not.to.contain(inner);
+    }
+    // A run error printed with console.error shows its result the same way.
+    const error = await rejectionOf(Workflow.invoke(new PartlyBroken()), WorkflowExecutionError);
+    const printed = inspect(error);
+    expect(printed).to.contain("result: ExecutionResult {\n    workflow: 'PartlyBroken'");
+    expect(printed).not.to.contain('plan');
+    // Nested deeper than the depth asked for, it is named, not opened.
+    expect(inspect({ outer: { result } }, { depth: 0 })).to.equal('{ outer: [Object] }');
+    expect(inspect({ result }, { depth: 0 })).to.equal('{ result: [ExecutionResult] }');
   });
 });
 
