@@ -6,13 +6,19 @@
  * character and columns line up.
  */
 
-/** C0 and C1 control characters, the Unicode line and paragraph separators, and lone surrogates. */
-const UNPRINTABLE = /\p{Cc}|[\u2028\u2029]|\p{Cs}/gu;
+/**
+ * C0 and C1 control characters, the Unicode line and paragraph separators, the bidirectional
+ * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), and lone surrogates.
+ */
+const UNPRINTABLE = /\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
 
 /**
  * `text` without characters that break a line or control a terminal: C0 control characters and
- * DEL become their Unicode control pictures, C1 control characters, U+2028, U+2029 and lone
- * surrogates become `�` (U+FFFD). Everything else is kept.
+ * DEL become their Unicode control pictures, C1 control characters, U+2028, U+2029, lone
+ * surrogates and the bidirectional embeddings, overrides and isolates become `�` (U+FFFD) — a
+ * right-to-left override in a name would show the rest of its line (a timeline row's bar and
+ * label) mirrored, as "Trojan Source" does to code. Everything else is kept, right-to-left text
+ * and the marks that only set a direction included.
  *
  * @example
  * ```ts

@@ -110,7 +110,8 @@ const MAX_REASON_WIDTH = 40;
  * skipped tasks marked `·` and labelled `skipped` with their reason.
  *
  * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
- * newline, `␛` for an escape), a broken surrogate as `�`, and a long name is cut to whole
+ * newline, `␛` for an escape), a broken surrogate and a bidirectional override, embedding or isolate
+ * (which would mirror the rest of the row) as `�`, and a long name is cut to whole
  * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two,
  * combining marks and zero-width characters none.
  * Throws a `TypeError` for a `result` that is not a run's result (a run error's is `error.result`),

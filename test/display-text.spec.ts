@@ -1,8 +1,24 @@
 /** Names as one line of terminal text, measured in terminal columns. */
 import { expect } from 'chai';
-import { columnWidth, fitColumns } from '../src/display-text';
+import { columnWidth, fitColumns, printableText } from '../src/display-text';
 
 describe('display text', () => {
+  describe('printableText', () => {
+    it('replaces bidirectional embeddings, overrides and isolates, which reorder the rest of a line', () => {
+      // U+202E (right-to-left override) would show everything after it on the line mirrored: in a
+      // timeline row, the bar and the label after the name ("Trojan Source", CVE-2021-42574).
+      for (const control of '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069') {
+        expect(printableText(`a${control}b`), control.codePointAt(0)!.toString(16)).to.equal(
+          'a\ufffdb',
+        );
+      }
+      // Right-to-left text itself, and the marks that only set a direction, are kept.
+      expect(printableText('שלום عربي \u200e\u200f\u061c')).to.equal(
+        'שלום عربي \u200e\u200f\u061c',
+      );
+    });
+  });
+
   describe('columnWidth', () => {
     it('counts emoji with default emoji presentation as two columns', () => {
       // East_Asian_Width W in Unicode's EastAsianWidth.txt, outside the big emoji blocks.

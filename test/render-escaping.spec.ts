@@ -153,18 +153,27 @@ const HOSTILE_NAMES: readonly string[] = [
   '\ud800',
   'lone \udc00 low',
   'reversed \udc00\ud800',
+  // Right-to-left text, and the bidirectional controls that reorder the rest of a line.
+  'עברית',
+  'مرحبا task',
+  '\u202eevil',
+  'a\u2067isolated',
 ];
 
-/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
-const CONTROL_CHARACTER = /\p{Cc}|[\u2028\u2029]/u;
+/**
+ * Control characters (C0, DEL, C1), the Unicode line and paragraph separators, and the
+ * bidirectional embeddings, overrides and isolates, which reorder the rest of a line.
+ */
+const CONTROL_CHARACTER = /\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /**
  * What a picture shows for a name: control characters as control pictures (`␊` for a newline) or
- * U+FFFD, a broken surrogate as U+FFFD, and an empty name as one space (Mermaid has no empty labels).
+ * U+FFFD, a bidirectional embedding, override or isolate and a broken surrogate as U+FFFD, and an
+ * empty name as one space (Mermaid has no empty labels).
  */
 function shown(name: string): string {
   if (name === '') return ' ';
-  return name.replace(/\p{Cc}|[\u2028\u2029]|\p{Cs}/gu, (character) => {
+  return name.replace(/\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu, (character) => {
     const code = character.charCodeAt(0);
     if (code < 0x20) return String.fromCharCode(0x2400 + code);
     if (code === 0x7f) return '\u2421';
