@@ -89,10 +89,11 @@ export function toMermaidGantt(result: ExecutionResult): string {
 /** Options of {@link formatTimeline}. */
 export interface TimelineOptions {
   /**
-   * Total width in columns: an integer from 20 to 10000.
+   * Total width in columns: an integer from 20 to 10000 (`undefined` means the default, as for
+   * every option, also under `exactOptionalPropertyTypes`).
    * @default 80
    */
-  width?: number;
+  width?: number | undefined;
 }
 
 const TIMELINE_OPTIONS: readonly string[] = ['width'];

@@ -7,6 +7,7 @@ import {
   Param,
   Task,
   Workflow,
+  formatTimeline,
   type ExecutionResult,
   type InvokeOptions,
   type TaskName,
@@ -151,6 +152,14 @@ class Retrying {
   }
 }
 export { explicitUndefined, Retrying };
+
+// formatTimeline's options too: `{ width: maybeWidth }` compiles, as formatTimeline draws it.
+declare const maybeWidth: number | undefined;
+function timelineOfAnyWidth(result: ExecutionResult<Checkout>): string {
+  formatTimeline(result, { width: undefined });
+  return formatTimeline(result, { width: maybeWidth });
+}
+export { timelineOfAnyWidth };
 
 // Hooks of a typed run name its tasks; a success's value is typed once its task is narrowed.
 async function typedHooks(): Promise<void> {
