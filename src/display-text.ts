@@ -36,6 +36,35 @@ export function printableText(text: string): string {
 }
 
 /**
+ * Characters of bidirectional class R or AL, as near as a regular expression gets without that
+ * property: the right-to-left scripts of the BMP (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
+ * Mandaic, and their presentation forms) and of the SMP, and the right-to-left mark.
+ */
+const RIGHT_TO_LEFT =
+  /[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefe\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+
+/** U+200E LEFT-TO-RIGHT MARK: a strong left-to-right character that takes no column. */
+const LEFT_TO_RIGHT_MARK = '\u200e';
+
+/**
+ * `cell` — the first cell of a line, such as a timeline row's name column — set off by left-to-right
+ * marks when it holds right-to-left text, so that the rest of the line is drawn left to right.
+ * Under the Unicode bidirectional algorithm the spaces, bars and numbers between a Hebrew or Arabic
+ * name and the next left-to-right letter take the name's direction, and a browser or bidi-aware
+ * terminal draws them mirrored, before the name; a row starting with such a name may even be
+ * drawn right to left as a whole. The marks take no column. Other text is returned as it is.
+ *
+ * @example
+ * ```ts
+ * leftToRightCell('fetch  '); // 'fetch  '
+ * leftToRightCell('עברית  '); // '\u200eעברית  \u200e'
+ * ```
+ */
+export function leftToRightCell(cell: string): string {
+  return RIGHT_TO_LEFT.test(cell) ? LEFT_TO_RIGHT_MARK + cell + LEFT_TO_RIGHT_MARK : cell;
+}
+
+/**
  * The terminal columns `text` takes: two for each wide East Asian character or emoji (East Asian
  * Width W or F), none for a combining mark or an invisible format character (a zero-width space, a
  * joiner, a variation selector, an accent written as its own code point), one for every other code

@@ -2,7 +2,7 @@
  * Pictures of a workflow and of a run: the Mermaid graph of a class (as in the seed's diagram), a
  * run as a Mermaid Gantt chart, and a run as a terminal timeline on one shared time axis.
  */
-import { columnWidth, fitColumns, printableText } from './display-text.js';
+import { columnWidth, fitColumns, leftToRightCell, printableText } from './display-text.js';
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
 import { describeInput } from './describe.js';
 import type { ExecutionResult } from './result.js';
@@ -111,10 +111,11 @@ const MAX_REASON_WIDTH = 40;
  * skipped tasks marked `·` and labelled `skipped` with their reason.
  *
  * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
- * newline, `␛` for an escape), a broken surrogate and a bidirectional override, embedding or isolate
- * (which would mirror the rest of the row) as `�`, and a long name is cut to whole
- * characters with `…`. Widths are terminal columns: wide East Asian characters and emoji take two,
- * combining marks and zero-width characters none.
+ * newline, `␛` for an escape), a broken surrogate and a bidirectional override, embedding or
+ * isolate (which would mirror the rest of the row) as `�`, and a long name is cut to whole
+ * characters with `…`. A name in a right-to-left script is set off by left-to-right marks
+ * (U+200E), so that its row's bar and label are not drawn mirrored. Widths are terminal columns:
+ * wide East Asian characters and emoji take two, combining marks and zero-width characters none.
  * Throws a `TypeError` for a `result` that is not a run's result (a run error's is `error.result`),
  * options that are not an object, an unknown option or a width that is not a number, and a
  * `RangeError` for a width that is not an integer from 20 to 10000.
@@ -156,7 +157,8 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
     const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / total) * barWidth)));
     const fill = 'recoveredFrom' in entry ? RECOVERED_BAR : BAR_BY_STATUS[entry.status];
     const bar = ' '.repeat(from) + fill.repeat(to - from);
-    const line = `${fitColumns(names[row], nameWidth)} ${bar.padEnd(barWidth)} ${labels[row]}`;
+    const name = leftToRightCell(fitColumns(names[row], nameWidth));
+    const line = `${name} ${bar.padEnd(barWidth)} ${labels[row]}`;
     return fitColumns(line, width);
   });
   const totalLabel = `${formatMs(total)} ms`;

@@ -1,8 +1,20 @@
 /** Names as one line of terminal text, measured in terminal columns. */
 import { expect } from 'chai';
-import { columnWidth, fitColumns, printableText } from '../src/display-text';
+import { columnWidth, fitColumns, leftToRightCell, printableText } from '../src/display-text';
 
 describe('display text', () => {
+  describe('leftToRightCell', () => {
+    it('sets off a cell holding right-to-left text with left-to-right marks, which take no column', () => {
+      for (const cell of ['עברית  ', 'مرحبا', 'ok \u05d0', 'x\u200f', '\u{10900}']) {
+        expect(leftToRightCell(cell), cell).to.equal(`\u200e${cell}\u200e`);
+        expect(columnWidth(leftToRightCell(cell)), cell).to.equal(columnWidth(cell));
+      }
+      for (const cell of ['fetch  ', '漢字', 'é', '', '😀']) {
+        expect(leftToRightCell(cell), cell).to.equal(cell);
+      }
+    });
+  });
+
   describe('printableText', () => {
     it('replaces bidirectional embeddings, overrides and isolates, which reorder the rest of a line', () => {
       // U+202E (right-to-left override) would show everything after it on the line mirrored: in a

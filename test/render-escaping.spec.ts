@@ -460,8 +460,11 @@ describe('pictures of workflows with any task and workflow names', function () {
             ).to.equal(false);
           }
         }
-        // The name column shows the start of the name (the whole name, if it is short).
-        const row = formatTimeline(result, { width: 200 }).split('\n')[1];
+        // The name column shows the start of the name (the whole name, if it is short), after the
+        // left-to-right mark that sets off a right-to-left name.
+        const row = formatTimeline(result, { width: 200 })
+          .split('\n')[1]
+          .replace(/^\u200e/, '');
         const start = [...shown(name)].slice(0, 10).join('');
         expect(row.startsWith(start), `${JSON.stringify(row)} starts with the name`).to.equal(true);
       });
@@ -484,6 +487,39 @@ describe('pictures of workflows with any task and workflow names', function () {
       const rows = formatTimeline(result, { width: 80 }).split('\n');
       expect(rows[0]).to.match(/^(😀)+…/u);
       expect(rows[1]).to.match(/^a(𠀀)+…/u);
+    });
+
+    it('keeps a right-to-left name from reordering its row: the name is set off by LTR marks', async () => {
+      // Under the Unicode bidirectional algorithm, the spaces, bar and numbers between a Hebrew or
+      // Arabic name and the next left-to-right letter would take the name's direction, and a
+      // browser or bidi-aware terminal would draw them mirrored, before the name. A left-to-right
+      // mark (U+200E) before the name and after its column keeps the row left to right.
+      const names = ['plain', 'עברית', 'مرحبا task', 'x\u200f', 'ok \u05d0'];
+      const result = await resultOf(
+        defineWorkflow(
+          'Bidi',
+          names.map((name) => ({ name, sleepMs: 30 })),
+        ),
+      );
+      const rows = formatTimeline(result, { width: 60 }).split('\n').slice(0, -1);
+      for (const row of rows) {
+        const name = names.find((candidate) => row.includes(candidate.slice(0, 3)))!;
+        const bar = row.indexOf('█');
+        if (name === 'plain') {
+          expect(row, row).not.to.contain('\u200e');
+        } else {
+          expect(row.startsWith(`\u200e${name}`), JSON.stringify(row)).to.equal(true);
+          // Nothing right-to-left after the mark that follows the name's column.
+          const after = row.slice(row.lastIndexOf('\u200e', bar));
+          expect(after.slice(0, bar - row.lastIndexOf('\u200e', bar)).trim(), row).to.equal(
+            '\u200e',
+          );
+          expect(/[\u0590-\u08ff\u200f]/u.test(after), JSON.stringify(row)).to.equal(false);
+        }
+      }
+      // The marks take no column: the bars still line up.
+      const barColumns = rows.map((row) => row.slice(0, row.indexOf('█')).replace(/\p{Cf}/gu, ''));
+      expect(new Set(barColumns.map((text) => [...text].length)).size, rows.join('\n')).to.equal(1);
     });
 
     it('lines the bars up after names with wide and astral characters', async () => {
