@@ -9,6 +9,14 @@ import type { ExecutionResult } from './result.js';
 export type AnyFunction = (...args: any[]) => any;
 
 /**
+ * Whether `T` is `any`, the only type that takes both branches of `T extends never` (so the result
+ * is `boolean`): the values of an untyped run are `unknown`, and its hooks keep their plain events.
+ * Unlike `0 extends 1 & T`, this stays unresolved for a `T` constrained to `object` (the `W` of
+ * `ExecutionResult`), which TypeScript would otherwise settle as `false` before `T` is known.
+ */
+type IsAny<T> = boolean extends (T extends never ? true : false) ? true : false;
+
+/**
  * The names of the methods of `W` — the names a task can have.
  *
  * @example
@@ -35,7 +43,9 @@ export type TaskName<W> = {
 export type NotInferredFrom<T> = [T] extends [infer U] ? U : never;
 
 /**
- * The awaited return type of task `K` of workflow `W`.
+ * The awaited return type of task `K` of workflow `W` — `unknown` when `W` is `any` (a workflow
+ * whose type is not known: a run error caught in a `catch`, a run interceptor's `next()`, an
+ * `ExecutionResult` or `WorkflowEvent` without type arguments), so no `any` reaches user code.
  *
  * @example
  * ```ts
@@ -43,9 +53,8 @@ export type NotInferredFrom<T> = [T] extends [infer U] ? U : never;
  * type A = TaskResult<Flow, 'a'>; // number
  * ```
  */
-export type TaskResult<W, K extends keyof W> = W[K] extends AnyFunction
-  ? Awaited<ReturnType<W[K]>>
-  : never;
+export type TaskResult<W, K extends keyof W> =
+  IsAny<W> extends true ? unknown : W[K] extends AnyFunction ? Awaited<ReturnType<W[K]>> : never;
 
 /**
  * Per-task options, given to `@Task(options)`.
@@ -264,9 +273,6 @@ export interface WorkflowHooks<W = any> {
   /** A task was skipped: it called `skip()`, or its `when` rule can no longer be met. */
   onTaskSkip?(event: HookEvent<W, TaskSkipEvent>): void;
 }
-
-/** `0 extends 1 & T` holds only for `any`: hooks of an untyped run keep their plain events. */
-type IsAny<T> = 0 extends 1 & T ? true : false;
 
 /**
  * Whether hooks of a run of `W` keep their plain events: `W` is `any`, or its type names no task

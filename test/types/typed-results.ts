@@ -13,7 +13,11 @@ import {
   type TaskName,
   type TaskResult,
   type WorkflowHooks,
+  type WorkflowEvent,
   type WorkflowInterceptor,
+  type WorkflowStream,
+  WorkflowAbortedError,
+  WorkflowExecutionError,
 } from '../../src';
 
 interface User {
@@ -276,3 +280,56 @@ async function streamedEvents(): Promise<void> {
   }
 }
 void streamedEvents;
+
+/**
+ * Where the workflow's type is not known — a run error caught in a `catch`, a run interceptor's
+ * `next()`, a function taking any `ExecutionResult`, `WorkflowEvent` or `WorkflowStream` — values
+ * are `unknown`, never `any`: a wrong assumption about a value is a compile error, not a silent one.
+ */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+async function untypedValuesAreUnknown(): Promise<void> {
+  try {
+    await Workflow.invoke(new Checkout(), 'u1');
+  } catch (error) {
+    if (error instanceof WorkflowExecutionError) {
+      assertTrue<Equals<IsAny<ReturnType<typeof error.result.get>>, false>>();
+      assertTrue<Equals<typeof error.result.get<'total'>, (task: 'total') => unknown>>();
+      // @ts-expect-error -- the caught run's values are unknown: not assignable to a number
+      const total: number = error.result.get('total');
+      void total;
+      assertTrue<Equals<ReturnType<typeof error.result.toObject>[string], unknown>>();
+    }
+    if (error instanceof WorkflowAbortedError) {
+      assertTrue<Equals<ReturnType<typeof error.result.get<'total'>>, unknown>>();
+    }
+  }
+  const interceptor: WorkflowInterceptor = {
+    async run(_info, next) {
+      const result = await next();
+      assertTrue<Equals<ReturnType<typeof result.get<'total'>>, unknown>>();
+      return result;
+    },
+  };
+  void interceptor;
+  const onEvent = (event: WorkflowEvent): void => {
+    if (event.type === 'taskSuccess') assertTrue<Equals<typeof event.value, unknown>>();
+  };
+  void onEvent;
+  const onResult = (result: ExecutionResult): void => {
+    const total = result.get('total');
+    assertTrue<Equals<typeof total, unknown>>();
+    void total;
+  };
+  void onResult;
+  const onStream = async (stream: WorkflowStream): Promise<void> => {
+    const total = (await stream.result).get('total');
+    assertTrue<Equals<typeof total, unknown>>();
+    void total;
+  };
+  void onStream;
+  // A typed result still fits where an untyped one is expected.
+  onResult(await Workflow.invoke(new Checkout(), 'u1'));
+  await onStream(Workflow.stream(new Checkout(), 'u1'));
+  assertTrue<Equals<TaskResult<any, 'total'>, unknown>>();
+}
+void untypedValuesAreUnknown;
