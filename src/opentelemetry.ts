@@ -85,7 +85,7 @@ export interface OpenTelemetryOptions {
    * @default the global tracer provider's tracer `async-dag`, looked up at the start of each run
    * (so a provider registered after `openTelemetry()` was called is used)
    */
-  tracer?: Tracer;
+  tracer?: Tracer | undefined;
 }
 
 /** A run being traced. */

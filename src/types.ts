@@ -261,17 +261,17 @@ export interface TaskContext {
  */
 export interface WorkflowHooks<W = any> {
   /** An attempt of a task is about to be called. */
-  onTaskStart?(event: HookEvent<W, TaskStartEvent>): void;
+  onTaskStart?: ((event: HookEvent<W, TaskStartEvent>) => void) | undefined;
   /** A task succeeded; its dependents have not started yet. */
-  onTaskSuccess?(event: SuccessHookEvent<W>): void;
+  onTaskSuccess?: ((event: SuccessHookEvent<W>) => void) | undefined;
   /** A task failed for good (after its retries). */
-  onTaskFailure?(event: HookEvent<W, TaskFailureEvent>): void;
+  onTaskFailure?: ((event: HookEvent<W, TaskFailureEvent>) => void) | undefined;
   /** An attempt failed and the task will be retried after `delayMs`. */
-  onTaskRetry?(event: HookEvent<W, TaskRetryEvent>): void;
+  onTaskRetry?: ((event: HookEvent<W, TaskRetryEvent>) => void) | undefined;
   /** A task reported progress with `ctx.progress(data)`. */
-  onTaskProgress?(event: HookEvent<W, TaskProgressEvent>): void;
+  onTaskProgress?: ((event: HookEvent<W, TaskProgressEvent>) => void) | undefined;
   /** A task was skipped: it called `skip()`, or its `when` rule can no longer be met. */
-  onTaskSkip?(event: HookEvent<W, TaskSkipEvent>): void;
+  onTaskSkip?: ((event: HookEvent<W, TaskSkipEvent>) => void) | undefined;
 }
 
 /**
@@ -460,7 +460,7 @@ export interface WorkflowInterceptor {
    * Wraps the run: `next()` starts it and resolves with the `ExecutionResult` (or rejects with the
    * run's error). What this returns or throws is what `invoke` resolves or rejects with.
    */
-  run?(info: RunInterceptorInfo, next: () => Promise<ExecutionResult>): unknown;
+  run?: ((info: RunInterceptorInfo, next: () => Promise<ExecutionResult>) => unknown) | undefined;
   /**
    * Wraps one attempt of a task: `next()` calls the task and returns a promise of its value. What
    * this returns (awaited) or throws is the attempt's outcome — unless the task's `timeout` fires
@@ -468,7 +468,7 @@ export interface WorkflowInterceptor {
    * with it. Not calling `next()` skips the body. A `next()` called once the attempt has ended
    * does not call the task: its promise rejects.
    */
-  task?(info: TaskInterceptorInfo, next: () => Promise<unknown>): unknown;
+  task?: ((info: TaskInterceptorInfo, next: () => Promise<unknown>) => unknown) | undefined;
 }
 
 /** What all events of a run share. */

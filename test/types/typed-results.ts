@@ -4,6 +4,7 @@
  */
 import {
   DependsOn,
+  formatTimeline,
   Param,
   Task,
   Workflow,
@@ -12,6 +13,7 @@ import {
   type InvokeOptions,
   type TaskName,
   type TaskResult,
+  type TimelineOptions,
   type WorkflowHooks,
   type WorkflowEvent,
   type WorkflowInterceptor,
@@ -19,6 +21,7 @@ import {
   WorkflowAbortedError,
   WorkflowExecutionError,
 } from '../../src';
+import { openTelemetry } from '../../src/opentelemetry';
 
 interface User {
   id: string;
@@ -333,3 +336,50 @@ async function untypedValuesAreUnknown(): Promise<void> {
   assertTrue<Equals<TaskResult<any, 'total'>, unknown>>();
 }
 void untypedValuesAreUnknown;
+
+/**
+ * Under exactOptionalPropertyTypes, every optional member of an option object may be given as
+ * `undefined`, as the run accepts it: a hook or interceptor method chosen at run time, a timeline
+ * width or a tracer that may be missing.
+ */
+declare const verbose: boolean;
+declare const width: number | undefined;
+async function optionalMembersTakeUndefined(): Promise<void> {
+  const log = (event: { task: string }): void => void event.task;
+  const hooks: WorkflowHooks = {
+    onTaskStart: verbose ? log : undefined,
+    onTaskSuccess: undefined,
+    onTaskFailure: undefined,
+    onTaskRetry: undefined,
+    onTaskSkip: undefined,
+    onTaskProgress: undefined,
+  };
+  const interceptor: WorkflowInterceptor = {
+    run: undefined,
+    task: verbose ? (_info, next) => next() : undefined,
+  };
+  const result = await Workflow.invoke(new Checkout(), 'u1', {
+    hooks: { onTaskSuccess: verbose ? undefined : (event) => void event.value },
+    interceptors: [interceptor, openTelemetry({ tracer: undefined })],
+  });
+  await Workflow.invoke(new Checkout(), 'u1', { hooks });
+  const timeline: TimelineOptions = { width };
+  formatTimeline(result, timeline);
+  formatTimeline(result, { width: undefined });
+  // Hooks and interceptors written as classes still fit.
+  class Logger implements WorkflowHooks {
+    onTaskStart(event: { task: string; attempt: number }): void {
+      void event;
+    }
+  }
+  class Timing implements WorkflowInterceptor {
+    async task(_info: { task: string }, next: () => Promise<unknown>): Promise<unknown> {
+      return next();
+    }
+  }
+  await Workflow.invoke(new Checkout(), 'u1', {
+    hooks: new Logger(),
+    interceptors: [new Timing()],
+  });
+}
+void optionalMembersTakeUndefined;
