@@ -43,6 +43,16 @@ export type TaskName<W> = {
 export type NotInferredFrom<T> = [T] extends [infer U] ? U : never;
 
 /**
+ * The workflow type `W` of a run's options, known from the instance alone: like
+ * {@link NotInferredFrom}, options give a call no `W` (untyped options, `InvokeOptions<any>`, leave
+ * the result typed by the instance), but unlike it, generic code passes its own `InvokeOptions<W>`,
+ * `TaskName<W>[]` or `WorkflowHooks<W>` on for a type parameter `W`: TypeScript relates this
+ * indexed access to `W` before `W` is known, and never relates `NotInferredFrom<W>` to it.
+ * Internal: not exported from the package.
+ */
+export type WorkflowOfInstance<W> = [W][W extends unknown ? 0 : never];
+
+/**
  * The awaited return type of task `K` of workflow `W` — `unknown` when `W` is `any` (a workflow
  * whose type is not known: a run error caught in a `catch`, a run interceptor's `next()`, an
  * `ExecutionResult` or `WorkflowEvent` without type arguments), so no `any` reaches user code.

@@ -12,7 +12,7 @@ import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
 import { startRun } from './scheduler.js';
-import type { InvokeOptions, NotInferredFrom, WorkflowGraph } from './types.js';
+import type { InvokeOptions, WorkflowGraph, WorkflowOfInstance } from './types.js';
 
 /** A workflow class: any class (abstract ones included) whose methods carry `@Task()`. */
 export type WorkflowClass = abstract new (...args: any[]) => object;
@@ -44,7 +44,7 @@ export class Workflow {
   static invoke<W extends object, P = undefined>(
     instance: W,
     param?: P,
-    options?: InvokeOptions<NotInferredFrom<W>>,
+    options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): Promise<ExecutionResult<W, P>> {
     try {
       const plan = planFor(prototypeOfInstance(instance));
@@ -71,7 +71,7 @@ export class Workflow {
   static stream<W extends object, P = undefined>(
     instance: W,
     param?: P,
-    options?: InvokeOptions<NotInferredFrom<W>>,
+    options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): WorkflowStream<W, P> {
     const plan = planFor(prototypeOfInstance(instance));
     return new WorkflowStream(instance, plan, param as P, resolveRunSettings(plan, options));

@@ -383,3 +383,25 @@ async function optionalMembersTakeUndefined(): Promise<void> {
   });
 }
 void optionalMembersTakeUndefined;
+
+/**
+ * Generic code over any workflow passes its options on: `InvokeOptions<W>`, `TaskName<W>[]`
+ * targets and `WorkflowHooks<W>` of a type parameter `W` fit `Workflow.invoke` and `stream`.
+ */
+async function runWith<W extends object>(
+  workflow: W,
+  options: InvokeOptions<W>,
+  targets: TaskName<W>[],
+  hooks: WorkflowHooks<W>,
+): Promise<ExecutionResult<W, number>> {
+  await Workflow.invoke(workflow, 1, { targets, hooks });
+  for await (const event of Workflow.stream(workflow, 1, { ...options, targets })) void event.task;
+  return Workflow.invoke(workflow, 1, options);
+}
+async function genericCallers(): Promise<void> {
+  const result = await runWith(new Checkout(), { targets: ['cart'] }, ['total'], {});
+  expectType<string[]>(result.get('cart'));
+  // @ts-expect-error -- still checked against the workflow at the generic function's call
+  await runWith(new Checkout(), { targets: ['carts'] }, [], {});
+}
+void genericCallers;
