@@ -333,14 +333,17 @@ export interface InvokeOptions<W = any> {
   /**
    * Functions to run instead of the named task methods for this run, with the same argument
    * binding and `this` bound to the instance. Each takes the task's arguments and returns what the
-   * task does (or a promise of it), so `result.get` stays true to its type.
+   * task does (or a promise of it), so `result.get` stays true to its type. An entry given as
+   * `undefined` runs the task itself.
    */
   overrides?:
     | {
-        [K in TaskName<W>]?: (
-          this: W,
-          ...args: W[K] extends AnyFunction ? Parameters<W[K]> : never
-        ) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>;
+        [K in TaskName<W>]?:
+          | ((
+              this: W,
+              ...args: W[K] extends AnyFunction ? Parameters<W[K]> : never
+            ) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>)
+          | undefined;
       }
     | undefined;
   /** Observers of task starts, successes, failures, retries, skips and progress. */

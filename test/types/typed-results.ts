@@ -363,6 +363,10 @@ async function optionalMembersTakeUndefined(): Promise<void> {
     interceptors: [interceptor, openTelemetry({ tracer: undefined })],
   });
   await Workflow.invoke(new Checkout(), 'u1', { hooks });
+  // An override chosen at run time: undefined runs the task itself.
+  await Workflow.invoke(new Checkout(), 'u1', {
+    overrides: { total: verbose ? () => 0 : undefined, cart: undefined },
+  });
   const timeline: TimelineOptions = { width };
   formatTimeline(result, timeline);
   formatTimeline(result, { width: undefined });
