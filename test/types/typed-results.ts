@@ -8,7 +8,6 @@ import {
   Param,
   Task,
   Workflow,
-  formatTimeline,
   type ExecutionResult,
   type InvokeOptions,
   type TaskName,
