@@ -7,7 +7,7 @@
  */
 import { describeInput } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
-import { intercept, nextCalled, type NextGuard } from './interceptors.js';
+import { intercept, nextCalled, sameWorkLater, type NextGuard } from './interceptors.js';
 import { adoptOutcome, isThenable, markHandled, NONE, settleStack, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { skipReasonOf } from './skip.js';
@@ -173,12 +173,19 @@ export class AttemptRunner {
     timed: Attempt | undefined,
   ): () => Promise<unknown> {
     let called: Promise<unknown> | undefined;
-    return () =>
-      (called ??= nextCalled(
+    let calling = false;
+    return () => {
+      if (called !== undefined) return called;
+      // Called again while the task runs (the body calls a `next()` it can reach): the same work.
+      // (`callOnce` inline: an attempt makes one closure, not two.)
+      if (calling) return sameWorkLater(() => called!);
+      calling = true;
+      return (called = nextCalled(
         timed === undefined
           ? this.callForInterceptors(task, number, signal)
           : this.callWithinTimeout(timed, signal),
       ));
+    };
   }
 
   /**

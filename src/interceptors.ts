@@ -87,13 +87,42 @@ function nextLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   innermost: () => Promise<unknown>,
   guard: NextGuard | undefined,
 ): () => Promise<unknown> {
-  let inner: Promise<unknown> | undefined;
-  return () =>
-    (inner ??= nextCalled(
-      guard === undefined
-        ? callLayer(interceptors, hook, info, index, innermost, guard)
-        : guard(() => callLayer(interceptors, hook, info, index, innermost, guard)),
-    ));
+  return callOnce(() =>
+    guard === undefined
+      ? callLayer(interceptors, hook, info, index, innermost, guard)
+      : guard(() => callLayer(interceptors, hook, info, index, innermost, guard)),
+  );
+}
+
+/**
+ * A `next` that runs `start` on its first call and gives every call the promise of that work
+ * (recorded by {@link nextCalled}). A call made while `start` is still running — synchronously,
+ * from inside the work (a layer inside, or the body, calling a `next()` it can reach) — gets the
+ * same work too, once it exists. (The innermost `next` of a task attempt, made per attempt, does
+ * the same without the extra closure.)
+ */
+export function callOnce<T>(start: () => Promise<T>): () => Promise<T> {
+  let work: Promise<T> | undefined;
+  let starting = false;
+  return () => {
+    if (work !== undefined) return work;
+    if (starting) return sameWorkLater(() => work!);
+    starting = true;
+    return (work = nextCalled(start()));
+  };
+}
+
+const settled = Promise.resolve();
+
+/**
+ * What a `next()` gives when it is called again while the work its first call started is still
+ * being started (synchronously, from inside that work): that work's promise, which exists once
+ * the first call returns. Marked handled, as a second call's promise is (see {@link nextCalled}).
+ */
+export function sameWorkLater<T>(work: () => Promise<T>): Promise<T> {
+  const later = settled.then(work);
+  markHandled(later);
+  return later;
 }
 
 const NOTHING_CALLED = null;

@@ -25,7 +25,7 @@ import {
 } from './control-flow.js';
 import { describeThrown } from './describe.js';
 import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
-import { intercept, nextCalled } from './interceptors.js';
+import { callOnce, intercept } from './interceptors.js';
 import { adoptOutcome, isThenable, NONE, settleStack, THREW } from './outcomes.js';
 import type { RunSettings } from './options.js';
 import { TakesInput, type WorkflowPlan } from './plan.js';
@@ -89,12 +89,11 @@ function launchIntercepted<W extends object, P>(
   interceptorInfo: RunInterceptorInfo,
   runInterceptors: readonly WorkflowInterceptor[],
 ): Promise<ExecutionResult<W, P>> {
-  let launched: Promise<ExecutionResult<W, P>> | undefined;
   return intercept(
     runInterceptors,
     'run',
     interceptorInfo,
-    () => (launched ??= nextCalled(launch(instance, plan, param, settings, interceptorInfo))),
+    callOnce(() => launch(instance, plan, param, settings, interceptorInfo)),
   ) as Promise<ExecutionResult<W, P>>;
 }
 

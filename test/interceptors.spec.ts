@@ -246,6 +246,42 @@ describe('task interceptors', () => {
     expect(flow.calls).to.deep.equal(['first', 'second']);
   });
 
+  it('run the work once when next() is called again from inside the work it started', async () => {
+    const entered: string[] = [];
+    const nexts: (() => Promise<unknown>)[] = [];
+    let again: Promise<unknown>[] = [];
+    class Flow {
+      calls = 0;
+      @Task() body() {
+        this.calls++;
+        // While it runs, the body calls every next() of its run and of its own attempt.
+        again = nexts.map((next) => next());
+        return 'once';
+      }
+    }
+    const layer = (name: string): WorkflowInterceptor => ({
+      run: (_info, next) => {
+        entered.push(`${name} run`);
+        nexts.push(next);
+        return next();
+      },
+      task: (_info, next) => {
+        entered.push(`${name} task`);
+        nexts.push(next);
+        return next();
+      },
+    });
+    const flow = new Flow();
+    const result = await Workflow.invoke(flow, undefined, {
+      interceptors: [layer('outer'), layer('inner')],
+    });
+    expect(result.get('body')).to.equal('once');
+    expect(flow.calls).to.equal(1);
+    expect(entered).to.deep.equal(['outer run', 'inner run', 'outer task', 'inner task']);
+    // Each call made from inside settles as its work does: the run's result, the task's value.
+    expect(await Promise.all(again)).to.deep.equal([result, result, 'once', 'once']);
+  });
+
   it('run each layer once when every layer calls next() twice, for tasks and for the run', async () => {
     const flow = new Pair();
     const entered: string[] = [];
