@@ -493,6 +493,20 @@ describe('Workflow.stream', () => {
     expect(await rejectionOf(waiting, WorkflowAbortedError)).to.equal(aborted);
   });
 
+  it('drops the events not read at return(), and ends a later next() at once, before the run ends', async () => {
+    const flow = new SlowWithSignal();
+    const stream = Workflow.stream(flow);
+    await settle(); // `slow` started: its taskStart waits, unread
+    const closing = stream.return();
+    const afterReturn = stream.next();
+    // `slow` is still running (its gate is shut): the iteration is over all the same.
+    const first = await Promise.race([afterReturn, settle(3).then(() => 'still waiting')]);
+    expect(first).to.deep.equal({ value: undefined, done: true });
+    flow.gates.open('slow', 1);
+    expect(await closing).to.deep.equal({ value: undefined, done: true });
+    await rejectionOf(stream.result, WorkflowAbortedError);
+  });
+
   it('ends when a run interceptor settles first, and drops the events of the run that goes on', async () => {
     class Flow extends GatedFlow<number> {
       @Task() async slow() {
