@@ -3,6 +3,7 @@
  * task starts — and `invoke` still returns a rejected promise rather than throwing.
  */
 import { expect } from 'chai';
+import { runInNewContext } from 'node:vm';
 import { DependsOn, Task, Workflow, WorkflowOptionsError, type InvokeOptions } from '../../src';
 import { rejectionOf } from '../support/event-log';
 
@@ -113,6 +114,19 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     { overrides: new Map([['fetchUser', () => ({ id: 2 })]]) },
     'overrides',
     /must be an object of functions, got a Map\./,
+  ],
+  // Also a Map made in another realm (a `vm` context, as under jest), which `instanceof` misses.
+  [
+    'hooks given as a Map of another realm',
+    { hooks: runInNewContext('new Map([["onTaskStart", () => {}]])') },
+    'hooks',
+    /must be an object of hook functions, got a Map\./,
+  ],
+  [
+    'overrides given as a Set of another realm',
+    { overrides: runInNewContext('new Set()') },
+    'overrides',
+    /must be an object of functions, got a Set\./,
   ],
   [
     'overrides given as an array',
