@@ -227,8 +227,9 @@ export class ExecutionResult<W extends object = any, P = unknown> {
     if (depth < 0) return '[ExecutionResult]';
     const view = { workflow: this.workflow, durationMs: this.durationMs, trace: this.trace };
     if (typeof inspect !== 'function') return view;
-    const inner = { ...options, depth: options.depth == null ? options.depth : options.depth - 1 };
-    return `ExecutionResult ${inspect(view, inner)}`;
+    // `depth` is what is left of the depth asked for at this level (`options.depth` is the whole
+    // call's): the view opens as many levels as it would in the result's place.
+    return `ExecutionResult ${inspect(view, { ...options, depth })}`;
   }
 
   private buildTrace(): readonly TaskTrace[] {

@@ -249,6 +249,21 @@ describe('ExecutionResult in console.log', () => {
     expect(inspect({ outer: { result } }, { depth: 0 })).to.equal('{ outer: [Object] }');
     expect(inspect({ result }, { depth: 0 })).to.equal('{ result: [ExecutionResult] }');
   });
+
+  it('opens as many levels as its plain view would, at the top level and nested', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    const view = { workflow: result.workflow, durationMs: result.durationMs, trace: result.trace };
+    // console.log's depth (2) reaches the trace's entries, as it would for the plain view.
+    for (const depth of [0, 1, 2, 3]) {
+      expect(inspect(result, { depth }), `depth ${depth}`).to.equal(
+        `ExecutionResult ${inspect(view, { depth })}`,
+      );
+    }
+    expect(inspect(result)).to.contain("task: 'fastA'");
+    expect(inspect({ nested: result }, { depth: 2 })).to.equal(
+      inspect({ nested: view }, { depth: 2 }).replace('nested: {', 'nested: ExecutionResult {'),
+    );
+  });
 });
 
 describe('run errors in JSON', () => {
