@@ -150,19 +150,30 @@ export class AttemptRunner {
       run: run.interceptorInfo!,
     };
     const innermost = this.attemptOnce(task, number, signal, timed);
-    // An outer layer's `next()` called after the attempt ended calls none of the layers inside it
-    // (a tracer, a logger): they would report an attempt that does not run. One interceptor has
-    // no outer layer, and an untimed attempt then makes no guard.
-    const whileCurrent: NextGuard | undefined =
-      timed === undefined && interceptors.length === 1
-        ? undefined
-        : (start) =>
-            run.isCurrentAttempt(task, number) ? start() : this.refuseLateNext(task, number);
-    if (timed === undefined) return intercept(interceptors, 'task', info, innermost, whileCurrent);
+    if (timed === undefined) {
+      // One interceptor has no outer layer, and an untimed attempt then needs no guard.
+      const guard = interceptors.length === 1 ? undefined : this.whileCurrent(task, number);
+      return intercept(interceptors, 'task', info, innermost, guard);
+    }
     timed.deadline = performance.now() + timed.timeoutMs;
-    return intercept(interceptors, 'task', info, innermost, (start) =>
-      withinTimeout(timed, () => whileCurrent!(start)),
+    return intercept(
+      interceptors,
+      'task',
+      info,
+      innermost,
+      withinTimeoutGuard(timed, this.whileCurrent(task, number)),
     );
+  }
+
+  /**
+   * The guard of the outer layers' `next()` of attempt `number` of `task`: one called after the
+   * attempt ended calls none of the layers inside it (a tracer, a logger would report an attempt
+   * that does not run). A method of its own: a closure in `callAttempt` would allocate its context
+   * on every call, interceptors or not.
+   */
+  private whileCurrent(task: number, number: number): NextGuard {
+    return (start) =>
+      this.run.isCurrentAttempt(task, number) ? start() : this.refuseLateNext(task, number);
   }
 
   /** The innermost `next` of an attempt's interceptors: calls the task, once. */
@@ -432,6 +443,11 @@ function fallbackFailed(
   const reason = skipReasonOf(fallbackError);
   if (reason !== undefined) run.taskSkippedItself(task, reason);
   else run.taskFailed(task, attempt, fallbackError, ownError);
+}
+
+/** `guard`, within the timeout of `attempt`: see {@link withinTimeout}. */
+function withinTimeoutGuard(attempt: Attempt, guard: NextGuard): NextGuard {
+  return (start) => withinTimeout(attempt, () => guard(start));
 }
 
 /**
