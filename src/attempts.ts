@@ -149,19 +149,19 @@ export class AttemptRunner {
       param: run.param,
       run: run.interceptorInfo!,
     };
-    const innermost = this.attemptOnce(task, number, signal, timed);
-    if (timed === undefined) {
-      // One interceptor has no outer layer, and an untimed attempt then needs no guard.
-      const guard = interceptors.length === 1 ? undefined : this.whileCurrent(task, number);
-      return intercept(interceptors, 'task', info, innermost, guard);
+    if (timed !== undefined) timed.deadline = performance.now() + timed.timeoutMs;
+    // Only outer layers' `next()` take a guard: one interceptor makes none.
+    let guard: NextGuard | undefined;
+    if (interceptors.length > 1) {
+      guard = this.whileCurrent(task, number);
+      if (timed !== undefined) guard = withinTimeoutGuard(timed, guard);
     }
-    timed.deadline = performance.now() + timed.timeoutMs;
     return intercept(
       interceptors,
       'task',
       info,
-      innermost,
-      withinTimeoutGuard(timed, this.whileCurrent(task, number)),
+      this.attemptOnce(task, number, signal, timed),
+      guard,
     );
   }
 

@@ -34,9 +34,10 @@ export function intercept<Info extends RunInterceptorInfo | TaskInterceptorInfo>
 }
 
 /**
- * What an outer layer's `next()` gives for the layers inside it, when the work has a deadline (an
- * attempt's timeout): `start` runs them, unless the deadline has passed; the promise rejects at
- * the deadline, whatever they do later. (The innermost `next` applies it itself.)
+ * What an outer layer's `next()` gives for the layers inside it, when the work has conditions (a
+ * task attempt's): `start` runs them, unless the attempt has ended or its timeout has passed; the
+ * promise rejects at the timeout, whatever they do later. (The innermost `next` applies them
+ * itself.)
  */
 export type NextGuard = (start: () => Promise<unknown>) => Promise<unknown>;
 

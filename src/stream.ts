@@ -110,13 +110,13 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    * task it started has settled.
    */
   async return(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
+    // Reading is over: the events not read (and those still to come) are dropped, and a `next()`
+    // called from now on ends the iteration, as an async generator's does. A read already
+    // waiting gets the run's end.
+    this.log.close();
+    this.log.clear();
     if (this.state === 'running') {
-      // Reading is over: the events still to come (and those not read) are dropped, and a `next()`
-      // called from now on ends the iteration, as an async generator's does. A read already
-      // waiting gets the run's end.
       this.returning = true;
-      this.log.close();
-      this.log.clear();
       this.abort.abort(
         new DOMException('the stream was closed before the run ended', 'AbortError'),
       );
@@ -126,8 +126,6 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
       );
     }
     this.state = 'closed';
-    this.log.close();
-    this.log.clear();
     return { value: undefined, done: true };
   }
 
