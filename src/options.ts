@@ -326,9 +326,6 @@ function resolveInterceptors(
       }
       methods++;
     }
-    if (methods === 0 && typeof interceptor === 'function') {
-      throw notAnInterceptor(interceptor, position, invalid);
-    }
     if (methods === 0) rejectMethodless(interceptor, position, invalid);
   }
   return interceptors as readonly WorkflowInterceptor[];
@@ -374,12 +371,16 @@ const INTERCEPTOR_METHODS = ['run', 'task'] as const;
  * instead.
  */
 function rejectMethodless(interceptor: object, position: number, invalid: InvalidOption): void {
-  const names = [
-    ...(isPlainObject(interceptor) ? Object.keys(interceptor) : memberNames(interceptor).all),
-  ];
+  // A function is one only with the methods: a class whose instances have them is named.
+  if (typeof interceptor === 'function') throw notAnInterceptor(interceptor, position, invalid);
+  const names: Iterable<string> = isPlainObject(interceptor)
+    ? Object.keys(interceptor)
+    : memberNames(interceptor).all;
+  let members = 0;
   let switchedOff = false;
   let misspelt: string | undefined;
   for (const name of names) {
+    members++;
     if ((INTERCEPTOR_METHODS as readonly string[]).includes(name)) {
       switchedOff = true;
       continue;
@@ -390,7 +391,7 @@ function rejectMethodless(interceptor: object, position: number, invalid: Invali
       break;
     }
   }
-  if (misspelt === undefined && (switchedOff || names.length === 0)) return;
+  if (misspelt === undefined && (switchedOff || members === 0)) return;
   throw invalid(
     'interceptors',
     `interceptor ${position + 1} has neither a run nor a task method, so it would never be ` +
