@@ -64,6 +64,16 @@ function spansNamed(name: string): ReadableSpan[] {
   return exporter.getFinishedSpans().filter((candidate) => candidate.name === name);
 }
 
+/** Each attempt span's attempt number, outcome and status (code and message), for comparing. */
+function attemptOutcomes(spans: readonly ReadableSpan[]): unknown[][] {
+  return spans.map((s) => [
+    s.attributes['async_dag.task.attempt'],
+    s.attributes['async_dag.attempt.outcome'],
+    s.status.code,
+    s.status.message,
+  ]);
+}
+
 function isChildOf(child: ReadableSpan, parent: ReadableSpan | Span): boolean {
   const { traceId, spanId } = parent.spanContext();
   return child.spanContext().traceId === traceId && child.parentSpanContext?.spanId === spanId;
@@ -390,14 +400,7 @@ describe('openTelemetry()', () => {
         }
       }
       await Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] });
-      expect(
-        spansNamed('Flow.flaky').map((s) => [
-          s.attributes['async_dag.task.attempt'],
-          s.attributes['async_dag.attempt.outcome'],
-          s.status.code,
-          s.status.message,
-        ]),
-      ).to.deep.equal([
+      expect(attemptOutcomes(spansNamed('Flow.flaky'))).to.deep.equal([
         [1, 'failed', SpanStatusCode.ERROR, 'failure 1'],
         [2, 'failed', SpanStatusCode.ERROR, 'failure 2'],
         [3, 'succeeded', SpanStatusCode.UNSET, undefined],
@@ -899,14 +902,7 @@ describe('openTelemetry()', () => {
       ]);
       // In the order they ended: inner, outer (attempt 1), then inner, outer (attempt 2).
       const [inner1, outer1, inner2, outer2] = spansNamed('Flow.flaky');
-      expect(
-        [inner1, outer1, inner2, outer2].map((s) => [
-          s.attributes['async_dag.task.attempt'],
-          s.attributes['async_dag.attempt.outcome'],
-          s.status.code,
-          s.status.message,
-        ]),
-      ).to.deep.equal([
+      expect(attemptOutcomes([inner1, outer1, inner2, outer2])).to.deep.equal([
         [1, 'failed', SpanStatusCode.ERROR, 'once'],
         [1, 'failed', SpanStatusCode.ERROR, 'once'],
         [2, 'succeeded', SpanStatusCode.UNSET, undefined],
