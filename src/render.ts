@@ -135,7 +135,9 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   const entries = result.trace;
   const names = entries.map((entry) => printableText(entry.task));
   const labels = entries.map(describeEntry);
-  let total = Math.max(result.durationMs, 1);
+  // The scale is the run's own duration (a zero one, a run of tasks that all returned at once,
+  // gets a millisecond's: bars need a scale that is not zero).
+  let total = result.durationMs > 0 ? result.durationMs : 1;
   let longestName = 4;
   let labelWidth = 0;
   entries.forEach((entry, row) => {
@@ -244,6 +246,11 @@ function shortReason(reason: string): string {
   return fitColumns(printableText(reason), MAX_REASON_WIDTH).trimEnd();
 }
 
+/**
+ * Milliseconds as pictures show them: whole from 100, tenths from 1, hundredths below (a run
+ * shorter than a millisecond would be all "0.0" and "0.1" in tenths).
+ */
 function formatMs(ms: number): string {
-  return ms >= 100 ? String(Math.round(ms)) : ms.toFixed(1);
+  if (ms >= 100) return String(Math.round(ms));
+  return ms >= 1 || ms === 0 ? ms.toFixed(1) : ms.toFixed(2);
 }

@@ -434,6 +434,22 @@ describe('formatTimeline', () => {
     );
   });
 
+  it('scales a run shorter than a millisecond to its own duration, in hundredths', () => {
+    const timeline = formatTimeline(
+      resultWithTrace(0.69, [
+        { task: 'a', start: 0, end: 0.6 },
+        { task: 'b', start: 0.6, end: 0.69 },
+      ]),
+      { width: 40 },
+    );
+    // Not a 1 ms scale with the bars in its first two thirds and "1.0 ms" as the total.
+    expect(timeline.split('\n')).to.deep.equal([
+      'a    ███████████████████    0.0–0.60 ms',
+      'b                       ███ 0.60–0.69 ms',
+      '     0              0.69 ms',
+    ]);
+  });
+
   it('starts the bar of a task that starts as another ends where that bar ends', () => {
     for (const split of [40, 48, 52, 61]) {
       const timeline = formatTimeline(
