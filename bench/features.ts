@@ -2,8 +2,10 @@
  * What each feature costs a run that uses it, and that a run which does not use it pays nothing:
  * on one 10,000-task DAG, a plain `invoke` next to the same run consumed through `stream`, with one
  * no-op interceptor, with hooks, and with a third of the tasks skipped — interleaved in the same
- * rounds, reported in ns per task and as a ratio to the plain run. One more row is not a run: a
- * `for await` loop over two ready-made events per task, what reading a stream costs at the least.
+ * rounds, reported in ns per task and as a ratio to the plain run. Two more rows are not runs but
+ * floors: a `for await` loop over two ready-made events per task, and the same loop making each
+ * event as it reads it — what any stream that yields a fresh object per event costs at the least,
+ * however it buffers.
  */
 import { libraryContender, type Contender } from './contenders';
 import {
@@ -35,6 +37,7 @@ export const FEATURE = {
   hooks: 'four no-op hooks',
   skipped: 'a third of the tasks skipped',
   forAwaitFloor: 'for await alone, over 2 ready-made events per task',
+  madeAsReadFloor: 'for await alone, making 2 events per task as read',
 } as const;
 
 /** The contenders of the features table, on a DAG of `size` tasks. */
@@ -79,6 +82,17 @@ export function featureContenders(size: number, seed: number): Contender[] {
     },
     runForValues: async () => [],
   };
+  // The same loop, making each event when it is read, from a task name and a time as a stream's
+  // buffer holds them: the events a stream yields must be made at some point, so this row is the
+  // least a stream can cost, however it buffers.
+  const times = Float64Array.from({ length: 2 * size }, (_, index) => index / 10 + 0.125);
+  const madeAsReadFloor: Contender = {
+    name: FEATURE.madeAsReadFloor,
+    async run() {
+      for await (const event of eventsMadeAsRead(dag.names, times)) void event;
+    },
+    runForValues: async () => [],
+  };
   return [
     plain,
     streamed,
@@ -96,6 +110,7 @@ export function featureContenders(size: number, seed: number): Contender[] {
     ),
     libraryContender(skippingClass as new () => GeneratedWorkflow, dag, undefined, FEATURE.skipped),
     forAwaitFloor,
+    madeAsReadFloor,
   ];
 }
 
@@ -112,6 +127,32 @@ function readyEvents<T>(events: readonly T[]): AsyncIterableIterator<T> {
           ? { value: events[next++], done: false }
           : { value: undefined, done: true as const },
       ),
+  };
+}
+
+/**
+ * An async iterator that makes a task's start and success events as they are read, shaped as a
+ * stream's (`type`, `task`, `attempt`, then `value` for a success, `time`).
+ */
+function eventsMadeAsRead(
+  names: readonly string[],
+  times: Float64Array,
+): AsyncIterableIterator<object> {
+  let next = 0;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => {
+      if (next === times.length) return Promise.resolve({ value: undefined, done: true as const });
+      const index = next++;
+      const task = names[index >> 1];
+      const event =
+        (index & 1) === 0
+          ? { type: 'taskStart', task, attempt: 1, time: times[index] }
+          : { type: 'taskSuccess', task, attempt: 1, value: index, time: times[index] };
+      return Promise.resolve({ value: event, done: false });
+    },
   };
 }
 

@@ -375,6 +375,23 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
     });
   });
 
+  it('states the stream verdict next to both of its floors', () => {
+    const features = [
+      { feature: FEATURE.invoke, ratioToInvoke: 1 },
+      { feature: FEATURE.stream, ratioToInvoke: 2.2 },
+      { feature: FEATURE.forAwaitFloor, ratioToInvoke: 0.4 },
+      { feature: FEATURE.madeAsReadFloor, ratioToInvoke: 0.55 },
+    ].map((row) => ({ ...row, size: 10_000, medianNsPerTask: 100 * row.ratioToInvoke }));
+    const measured = { throughput: [], firstInvoke: [], retainedHeap: [], makespan: [], features };
+    const stream = judgeTargets(measured).find((verdict) =>
+      verdict.target.startsWith(FEATURE.stream),
+    );
+    expect(stream).to.deep.include({
+      met: false,
+      detail: '2.20× (for await alone adds 0.40×, 0.55× making the events as it reads them)',
+    });
+  });
+
   describe('measureFeatures, measureSmallWorkflows and measureBuilderBuild', () => {
     it('measure each feature next to a plain run, with the plain run at 1×', async () => {
       const rows = await measureFeatures(60, {
