@@ -382,7 +382,7 @@ export class DagBuilder<P = void> {
 
   /** The validated graph, as `Workflow.graph` gives it for a class. Seals the DAG. */
   graph(): WorkflowGraph {
-    return this.seal().graph;
+    return this.seal().graph();
   }
 
   /** Throws `WorkflowDefinitionError` if the DAG cannot run (it has no nodes). Seals the DAG. */

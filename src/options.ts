@@ -185,7 +185,7 @@ function checkRunOptions(
       concurrency === Infinity
         ? undefined
         : included === undefined
-          ? plan.ranks
+          ? plan.ranks()
           : plan.ranksWithin(targets!, included);
     option = 'overrides';
     const overrides = resolveOverrides(plan, options.overrides, invalid);

@@ -67,9 +67,9 @@ export interface WorkflowPlan {
   readonly roots: Int32Array;
   /**
    * Scheduling rank per task (0 first) under a concurrency limit: longest remaining path to a
-   * sink, then declaration order. Computed on first use.
+   * sink, then declaration order. Computed on first call.
    */
-  readonly ranks: Int32Array;
+  ranks(): Int32Array;
   /** Timeout, retry and fallback settings per task; `undefined` entries have none. */
   readonly attemptPolicies: readonly (AttemptPolicy | undefined)[];
   /** Whether any task has an attempt policy (a run then records attempts). */
@@ -83,8 +83,8 @@ export interface WorkflowPlan {
    * 1,020): the scheduler then looks task methods up in two steps, which is faster there.
    */
   readonly prefersPrototypeLookup: boolean;
-  /** The public description, built on first request. */
-  readonly graph: WorkflowGraph;
+  /** The public description, built on first call. */
+  graph(): WorkflowGraph;
   /** Marks `targets` and their transitive dependencies. */
   closure(targets: Iterable<number>): Uint8Array;
   /**
@@ -234,6 +234,9 @@ export class PlanDraft {
       Math.min(RANKED_TARGET_LISTS, Math.floor(RANKED_TARGET_TASKS / Math.max(taskCount, 1))),
     );
     let graph: WorkflowGraph | undefined;
+    // No getters here: V8 keeps an object literal with an accessor in dictionary mode, and every
+    // property load the run loop makes from its plan would be a hash lookup (17% of an invoke of
+    // the seed graph; test/fast-properties.spec.ts). The lazy parts are methods.
     return {
       workflow,
       names,
@@ -248,17 +251,14 @@ export class PlanDraft {
       bodies: this.bodies,
       inputKinds,
       roots,
-      get ranks() {
-        return (ranks ??= rankTasks());
-      },
+      ranks: () => (ranks ??= rankTasks()),
       attemptPolicies,
       hasAttemptPolicies: this.policies.size > 0,
       whenRules,
       hasAllSettled: [...this.whenRules.values()].includes(WhenRule.AllSettled),
       prefersPrototypeLookup,
-      get graph() {
-        return (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order));
-      },
+      graph: () =>
+        (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order)),
       closure: (targets) => dependencyClosure(targets, dependencies),
       ranksWithin(targets, included) {
         const key = [...new Set(targets)].sort((a, b) => a - b).join();

@@ -87,7 +87,7 @@ export class Workflow {
    * ```
    */
   static graph(workflowClass: WorkflowClass): WorkflowGraph {
-    return planOfClass(workflowClass, 'graph').graph;
+    return planOfClass(workflowClass, 'graph').graph();
   }
 
   /**
@@ -114,7 +114,7 @@ export class Workflow {
    * ```
    */
   static toMermaid(workflowClass: WorkflowClass): string {
-    return mermaidGraph(planOfClass(workflowClass, 'toMermaid').graph);
+    return mermaidGraph(planOfClass(workflowClass, 'toMermaid').graph());
   }
 }
 
