@@ -34,6 +34,7 @@
  */
 import {
   context,
+  createContextKey,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -92,7 +93,10 @@ export interface OpenTelemetryOptions {
 interface TracedRun {
   readonly tracer: Tracer;
   readonly span: Span;
-  /** The context active at `invoke`, with the run span set: the parent of every attempt span. */
+  /**
+   * The context active at `invoke`, with the run span set and marked as this run's (see
+   * {@link workContext}): the parent of every attempt span.
+   */
   readonly context: Context;
   /**
    * `performance.now()` when this interceptor's `run` was called: no later than the run's start,
@@ -119,7 +123,10 @@ interface TracedAttempt {
   readonly span: Span;
   /** Its attempt number. */
   readonly attempt: number;
-  /** The context the body (or the next layer) runs in: its parent's, with this span set. */
+  /**
+   * The context the body (or the next layer) runs in, with this span set and marked as this
+   * attempt's (see {@link workContext}).
+   */
   readonly context: Context;
   /** {@link TracedTask.open} of its task, while it is listed there (none outside a run). */
   readonly open: TracedAttempt[] | undefined;
@@ -158,12 +165,14 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
   // The global provider is asked at each use, so one registered after this call is the one used.
   const tracerNow = () => tracer ?? trace.getTracer(SCOPE_NAME, SCOPE_VERSION);
   const runs = new WeakMap<RunInterceptorInfo, TracedRun>();
+  // Marks the contexts this interceptor makes, one key per interceptor (see `workContext`).
+  const mark = createContextKey('async-dag/opentelemetry');
   return {
     run(info, next) {
       let run: TracedRun;
       try {
         // An outer layer of this very interceptor (listed twice) is already tracing this run.
-        run = startRunSpan(tracerNow(), info, runs.get(info));
+        run = startRunSpan(tracerNow(), info, mark, runs.get(info));
         runs.set(info, run);
       } catch {
         return next();
@@ -183,7 +192,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
     task(info, next) {
       let attempt: TracedAttempt | undefined;
       try {
-        attempt = startAttemptSpan(runs.get(info.run), info, tracerNow);
+        attempt = startAttemptSpan(runs.get(info.run), info, mark, tracerNow);
       } catch {
         // Untraced: a tracer that throws must not change the attempt.
       }
@@ -240,7 +249,12 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
  * Starts the span of a run: a child of the span active at `invoke` — or, when this interceptor is
  * listed twice, of the `outer` layer's run span, sharing what it sees of the attempts.
  */
-function startRunSpan(tracer: Tracer, info: RunInterceptorInfo, outer?: TracedRun): TracedRun {
+function startRunSpan(
+  tracer: Tracer,
+  info: RunInterceptorInfo,
+  mark: symbol,
+  outer?: TracedRun,
+): TracedRun {
   const parent = outer?.context ?? context.active();
   const span = tracer.startSpan(
     info.workflow,
@@ -250,7 +264,7 @@ function startRunSpan(tracer: Tracer, info: RunInterceptorInfo, outer?: TracedRu
   return {
     tracer,
     span,
-    context: trace.setSpan(parent, span),
+    context: ownContext(workContext(parent, mark), span, mark),
     startedAt: performance.now(),
     tasks: outer?.tasks ?? new Map(),
   };
@@ -275,6 +289,7 @@ function attemptsOf(run: TracedRun, task: string): TracedTask {
 function startAttemptSpan(
   run: TracedRun | undefined,
   info: TaskInterceptorInfo,
+  mark: symbol,
   tracerNow: () => Tracer,
 ): TracedAttempt {
   const task = run === undefined ? undefined : attemptsOf(run, info.task);
@@ -296,12 +311,38 @@ function startAttemptSpan(
   const attempt: TracedAttempt = {
     span,
     attempt: info.attempt,
-    context: trace.setSpan(parent, span),
+    context: ownContext(workContext(parent, mark), span, mark),
     open: task?.open,
     ended: false,
   };
   task?.open.push(attempt);
   return attempt;
+}
+
+/**
+ * What the work inside a span (the run, or an attempt's body and the layers inside it) runs in,
+ * before the span is set on it, when the span's parent is `parent`. It is the active context when
+ * that derives from `parent` (it carries `parent`'s mark), so the context that interceptors in
+ * between set around `next()` — baggage, values of their own, from a task interceptor listed
+ * before this one or a run interceptor listed after it — reaches the task body as it does without
+ * tracing. Otherwise the work was started from elsewhere (an abort called in another request, or
+ * in another task's body), whose context is not this run's: then it is `parent` itself. The span's
+ * parent is `parent` either way.
+ */
+function workContext(parent: Context, mark: symbol): Context {
+  const own = parent.getValue(mark);
+  if (own === undefined) return parent; // not one of ours: the context active at the call itself
+  try {
+    const active = context.active();
+    return active.getValue(mark) === own ? active : parent;
+  } catch {
+    return parent; // a context manager that throws: parenting never depends on it
+  }
+}
+
+/** `base` with `span` set, marked as the context of `span`'s work (see {@link workContext}). */
+function ownContext(base: Context, span: Span, mark: symbol): Context {
+  return trace.setSpan(base, span).setValue(mark, {});
 }
 
 /** An attempt's own call settled: its span leaves the open ones — never another's. */

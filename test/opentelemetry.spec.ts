@@ -5,7 +5,9 @@
  */
 import {
   context,
+  createContextKey,
   INVALID_SPAN_CONTEXT,
+  propagation,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -276,6 +278,89 @@ describe('openTelemetry()', () => {
       });
       const error = await rejectionOf(run, WorkflowAbortedError);
       expect(error.result.get('cleanup')).to.equal('cleaned');
+      expect(isChildOf(span('Flow.cleanup'), span('Flow'))).to.equal(true);
+    });
+
+    it('keeps the context interceptors set around next() for the task body: baggage, values, before and after it', async () => {
+      const tenant = createContextKey('tenant');
+      const seen: unknown[][] = [];
+      const look = (where: string) =>
+        seen.push([
+          where,
+          context.active().getValue(tenant),
+          propagation.getActiveBaggage()?.getEntry('user')?.value,
+          trace.getActiveSpan()?.spanContext().spanId,
+        ]);
+      class Flow {
+        @Task() async first() {
+          look('first');
+          await sleep(1);
+          look('first, after an await');
+        }
+        @Task() @DependsOn('first') second() {
+          look('second');
+        }
+      }
+      // A task interceptor listed before the tracer sets a value and baggage around next(); a run
+      // interceptor listed after it sets another value around the run.
+      const outerTask: WorkflowInterceptor = {
+        task: ({ task }, next) => {
+          const bag = propagation.createBaggage({ user: { value: `user of ${task}` } });
+          return context.with(
+            propagation.setBaggage(context.active(), bag).setValue(tenant, `tenant of ${task}`),
+            next,
+          );
+        },
+      };
+      const runKey = createContextKey('run value');
+      const innerRun: WorkflowInterceptor = {
+        run: (_info, next) => context.with(context.active().setValue(runKey, 'set'), next),
+        task: (_info, next) => {
+          expect(context.active().getValue(runKey)).to.equal('set');
+          return next();
+        },
+      };
+      await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [outerTask, openTelemetry(), innerRun],
+      });
+      const first = span('Flow.first').spanContext().spanId;
+      const second = span('Flow.second').spanContext().spanId;
+      expect(seen).to.deep.equal([
+        ['first', 'tenant of first', 'user of first', first],
+        ['first, after an await', 'tenant of first', 'user of first', first],
+        ['second', 'tenant of second', 'user of second', second],
+      ]);
+      // The attempt spans are still the run span's children, not of a span the outer one sets.
+      expect(isChildOf(span('Flow.first'), span('Flow'))).to.equal(true);
+    });
+
+    it("gives a task started from another context the run's context, not the one it started in", async () => {
+      // cleanup starts inside the body of aborter, within a context holding a value of its own.
+      const key = createContextKey('value');
+      const controller = new AbortController();
+      let seen: unknown;
+      class Flow {
+        @Task({ retries: 1, retryDelay: 1_000 }) flaky() {
+          throw new Error('flaky');
+        }
+        @Task() async aborter() {
+          await sleep(2);
+          context.with(context.active().setValue(key, 'the aborter'), () => controller.abort());
+        }
+        @Task({ when: 'allSettled' }) @DependsOn('flaky') cleanup() {
+          seen = context.active().getValue(key);
+        }
+      }
+      await context.with(context.active().setValue(key, 'the caller'), () =>
+        rejectionOf(
+          Workflow.invoke(new Flow(), undefined, {
+            signal: controller.signal,
+            interceptors: [openTelemetry()],
+          }),
+          WorkflowAbortedError,
+        ),
+      );
+      expect(seen).to.equal('the caller');
       expect(isChildOf(span('Flow.cleanup'), span('Flow'))).to.equal(true);
     });
 
