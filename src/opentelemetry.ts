@@ -391,14 +391,19 @@ function callInside(active: Context, next: () => Promise<unknown>): Promise<unkn
 /**
  * Ends the run span: the outcome, task counts and events from the trace of `result` (when there is
  * one), the error of a failed run, and the spans of attempts still running (abandoned: an outer
- * interceptor stopped waiting for them).
+ * interceptor stopped waiting for them). Whatever the trace holds, the outcome and the error are
+ * recorded.
  */
 function endRunSpan(run: TracedRun, result: unknown, error: unknown, failed: boolean): void {
   const { span } = run;
   try {
     for (const { open } of run.tasks.values()) abandonOpen(open);
-    const entries = traceOf(result);
-    if (entries !== undefined) recordTasks(run, result, entries);
+    try {
+      const entries = traceOf(result);
+      if (entries !== undefined) recordTasks(run, result, entries);
+    } catch {
+      // A trace whose reads throw (a replaced result's): no counts, but still the outcome.
+    }
     if (failed) {
       span.setAttribute(RUN_OUTCOME, nameOf(error) === 'AbortError' ? 'aborted' : 'failed');
       recordError(span, error);
@@ -529,14 +534,23 @@ function resultOf(error: unknown): unknown {
   return isObject(error) ? readProperty(error, 'result') : undefined;
 }
 
-/** The trace of an `ExecutionResult` — or `undefined` when an interceptor replaced the result. */
+/**
+ * The trace of an `ExecutionResult` — or `undefined` when an interceptor replaced the result, even
+ * with an object whose `trace` is an array of something else (task names, a summary of its own).
+ * May throw (a revoked Proxy, a getter that throws): its caller catches.
+ */
 function traceOf(result: unknown): readonly TaskTrace[] | undefined {
   const entries = isObject(result) ? readProperty(result, 'trace') : undefined;
-  try {
-    return Array.isArray(entries) ? entries : undefined;
-  } catch {
-    return undefined; // a revoked Proxy
-  }
+  return Array.isArray(entries) && entries.every(isTraceEntry) ? entries : undefined;
+}
+
+/** Whether `entry` looks like a `TaskTrace`: an object with a string `task` and `status`. */
+function isTraceEntry(entry: unknown): boolean {
+  return (
+    isObject(entry) &&
+    typeof readProperty(entry, 'task') === 'string' &&
+    typeof readProperty(entry, 'status') === 'string'
+  );
 }
 
 /**

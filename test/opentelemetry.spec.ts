@@ -38,6 +38,7 @@ import {
   Workflow,
   WorkflowAbortedError,
   WorkflowExecutionError,
+  type ExecutionResult,
   type RunInterceptorInfo,
   type WorkflowInterceptor,
 } from '../src';
@@ -1378,6 +1379,52 @@ describe('openTelemetry()', () => {
           'async_dag.run.outcome': 'succeeded',
         });
       }
+    });
+
+    it('records the outcome and the error of a run whose result an inner interceptor replaced with a trace of its own', async () => {
+      // A run interceptor that answers with a summary: its `trace` lists task names, not entries.
+      const summarize = (result: { trace: readonly { task: string }[] }) => ({
+        trace: result.trace.map((entry) => entry.task),
+      });
+      const summarizing: WorkflowInterceptor = {
+        run: async (_info, next) => {
+          try {
+            return summarize((await next()) as ExecutionResult);
+          } catch (error) {
+            const { result } = error as WorkflowExecutionError;
+            throw Object.assign(new Error('checkout failed'), { result: summarize(result) });
+          }
+        },
+      };
+      class Flow {
+        @Task() works(@Param() fails: boolean) {
+          if (fails) throw new Error('out of stock');
+          return 'done';
+        }
+      }
+      const summary = await Workflow.invoke(new Flow(), false, {
+        interceptors: [openTelemetry(), summarizing],
+      });
+      expect(summary).to.deep.equal({ trace: ['works'] });
+      expect(span('Flow').attributes).to.deep.equal({
+        'async_dag.workflow.name': 'Flow',
+        'async_dag.run.outcome': 'succeeded',
+      });
+      exporter.reset();
+      await rejectionOf(
+        Workflow.invoke(new Flow(), true, { interceptors: [openTelemetry(), summarizing] }),
+        Error,
+      );
+      const failed = span('Flow');
+      expect(failed.attributes).to.deep.equal({
+        'async_dag.workflow.name': 'Flow',
+        'async_dag.run.outcome': 'failed',
+      });
+      expect(failed.status).to.deep.equal({
+        code: SpanStatusCode.ERROR,
+        message: 'checkout failed',
+      });
+      expect(failed.events.map((event) => event.name)).to.deep.equal(['exception']);
     });
 
     it('traces an attempt it is called for outside a run: under the active span', async () => {
