@@ -40,16 +40,11 @@ export function settleDependentsAfterStop(run: Run<any, any>, task: number): voi
 
 /**
  * Queues `tasks` (made ready by one event), lowest index — first declared — first; or, while the
- * run collects the releases of one larger event (a stop: {@link Run.releaseBatch}), adds them to
- * that batch, queued together when it ends.
+ * run collects the releases of one larger event (a stop: {@link Run.collectReleases}), adds them
+ * to that batch, queued together when it ends.
  */
 export function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | undefined): void {
-  if (tasks === undefined) return;
-  const batch = run.releaseBatch;
-  if (batch !== undefined) {
-    for (const task of tasks) batch.push(task);
-    return;
-  }
+  if (tasks === undefined || run.collectReleases(tasks)) return;
   if (tasks.length > 1) tasks.sort((a, b) => a - b);
   for (const task of tasks) run.ready.push(task);
 }

@@ -11,9 +11,9 @@
  * `onTaskSuccess` (the task fails instead), `onTaskRetry` (no retry) — the hook is called before
  * the stream gets the event, so the stream never reports what did not happen. The other events
  * reach the stream first: they happened whatever their hook does. Such a hook may also make other
- * events happen before it returns (aborting the run's signal starts `allSettled` tasks and fails
- * tasks waiting for a retry): the stream gets those after the event whose hook made them, in the
- * order they happened.
+ * events happen before it returns (aborting the run's signal fails tasks waiting for a retry;
+ * from the `onTaskStart` of a retry, it also starts `allSettled` tasks): the stream gets those
+ * after the event whose hook made them, in the order they happened.
  */
 import type { HookFunction, ResolvedHooks } from './options.js';
 import { isThenable, NONE } from './outcomes.js';

@@ -250,23 +250,29 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   /**
-   * While one event (a stop, a failure that stops the run) is being handled: the tasks it made
-   * ready, queued together in declaration order when it ends (see control-flow.ts).
+   * While one event (a stop, a failure that stops the run) is being handled, collects `tasks`, made
+   * ready by it, to be queued together in declaration order when it ends (see control-flow.ts):
+   * whether it did (no event is being handled otherwise).
    */
-  get releaseBatch(): number[] | undefined {
-    return this.extras?.releaseBatch;
+  collectReleases(tasks: number[]): boolean {
+    const extras = this.extras;
+    if (extras === undefined || !extras.releaseBatchOpen) return false;
+    const batch = (extras.releaseBatch ??= []);
+    for (const task of tasks) batch.push(task);
+    return true;
   }
 
   /**
    * Starts collecting one event's releases, unless an outer event already does: whether it did.
    * Until the batch closes, nothing starts (a task the event settles on the way — a retry wait it
    * fails, a fallback it runs — would pump): under a limit, a task queued earlier must not take a
-   * slot ahead of a higher-ranked one the batch holds. The caller pumps after closing.
+   * slot ahead of a higher-ranked one the batch holds. The caller pumps after closing. Opening
+   * one allocates nothing: most events release nothing into it.
    */
   private openReleaseBatch(): boolean {
     const extras = this.more();
-    if (extras.releaseBatch !== undefined) return false;
-    extras.releaseBatch = [];
+    if (extras.releaseBatchOpen) return false;
+    extras.releaseBatchOpen = true;
     extras.releaseBatchHeldPump = !this.pumping;
     this.pumping = true;
     return true;
@@ -278,6 +284,7 @@ export class Run<W extends object = object, P = unknown> {
     const extras = this.extras!;
     const batch = extras.releaseBatch;
     extras.releaseBatch = undefined;
+    extras.releaseBatchOpen = false;
     if (extras.releaseBatchHeldPump) this.pumping = false;
     queueInDeclarationOrder(this, batch);
   }
@@ -427,7 +434,13 @@ export class Run<W extends object = object, P = unknown> {
     if (this.plan.attemptPolicies[task] === undefined) {
       return this.taskFailed(task, attempt, error, NONE);
     }
+    // What follows the failed attempt is one event: `retryIf`, `retryDelay`, `onTaskRetry` or a
+    // fallback may stop the run (aborting its signal), and what that stop releases queues with
+    // what the task's outcome releases, once they returned — no task starts inside them.
+    const opened = this.openReleaseBatch();
     this.attemptRunner().failed(task, attempt, error);
+    this.closeReleaseBatch(opened);
+    this.pump();
   }
 
   /** The run's attempt policies at work (timeouts, retries, fallbacks), made on first use. */
@@ -668,11 +681,19 @@ export class Run<W extends object = object, P = unknown> {
     // throws makes the task fail instead (`taskFailed` sets its state).
     this.states[task] = Succeeded;
     const { events } = this;
+    // The success is one event: what a stop its onTaskSuccess hook causes (aborting the run's
+    // signal) releases and this task's own dependents queue together, after the hook returned.
+    // (A hook that throws fails the task, which batches on its own; a run that has no signal to
+    // abort needs no batch.)
+    let opened = false;
     if (events !== undefined) {
+      if (this.extras?.unsubscribeFromAborts !== undefined) opened = this.openReleaseBatch();
       try {
         events.taskSuccess(task, attempt, value, end - this.times[2 * task], recoveredFrom, end);
       } catch (error) {
-        return this.taskFailed(task, attempt, error, NONE);
+        this.taskFailed(task, attempt, error, NONE);
+        this.closeReleaseBatch(opened);
+        return this.pump();
       }
     }
     this.values[task] = value;
@@ -692,6 +713,7 @@ export class Run<W extends object = object, P = unknown> {
     } else if (this.plan.hasAllSettled) {
       settleDependentsAfterStop(this, task);
     }
+    if (opened) this.closeReleaseBatch(opened);
     this.pump();
   }
 
@@ -733,8 +755,12 @@ export class Run<W extends object = object, P = unknown> {
   taskSkippedItself(task: number, reason: string): void {
     this.inFlight--;
     (this.more().skippedItself ??= new Set()).add(task);
+    // The skip is one event: what a stop an onTaskSkip hook causes (by throwing or aborting)
+    // releases and what the skip releases down the graph queue together, after the hooks returned.
+    const opened = this.openReleaseBatch();
     skipTask(this, task, reason, this.tick(), true);
     settleDependents(this, task, Skipped);
+    this.closeReleaseBatch(opened);
     this.pump();
   }
 
@@ -892,7 +918,9 @@ class RunExtras {
   interceptorInfo: RunInterceptorInfo | undefined = undefined;
   /** What outlives the run holds of it (see {@link RunLink}). */
   link: RunLink | undefined = undefined;
-  /** See {@link Run.releaseBatch}. */
+  /** Whether one event's releases are being collected (see {@link Run.collectReleases}). */
+  releaseBatchOpen = false;
+  /** What they are, once there is one. */
   releaseBatch: number[] | undefined = undefined;
   /** Whether opening the batch held the pump (it was not already running). */
   releaseBatchHeldPump = false;

@@ -406,6 +406,92 @@ describe('tasks that a skip or a stop releases together', () => {
       expect(started, stopVia).to.deep.equal(['closeBoom', 'closeAfter']);
     }
   });
+
+  describe('start in order, after the callback returned, when a task ends in a callback that aborts the run', () => {
+    // `task` ends through `via`, which aborts the run's signal. The abort cancels `after`,
+    // releasing `closeAfter`; the task's own outcome releases `closeTask`, declared first and
+    // ranked first. Both are one event: nothing may start inside the callback, and `closeTask`
+    // must start first under any limit.
+    type Via =
+      | 'onTaskSuccess'
+      | 'onTaskSkip'
+      | 'retryIf'
+      | 'retryDelay'
+      | 'onTaskRetry'
+      | 'fallback'
+      | 'fallback calling skip()';
+    const vias: Via[] = [
+      'onTaskSuccess',
+      'onTaskSkip',
+      'retryIf',
+      'retryDelay',
+      'onTaskRetry',
+      'fallback',
+      'fallback calling skip()',
+    ];
+    for (const via of vias) {
+      for (const concurrency of [1, 2, Infinity]) {
+        it(`${via}, concurrency ${concurrency}`, async () => {
+          const started: string[] = [];
+          let inCallback = false;
+          const controller = new AbortController();
+          const abortInside = () => {
+            inCallback = true;
+            controller.abort('stop');
+            inCallback = false;
+          };
+          const options: TaskOptions = {};
+          if (via === 'retryIf') {
+            Object.assign(options, { retries: 1, retryIf: () => (abortInside(), true) });
+          } else if (via === 'retryDelay') {
+            Object.assign(options, { retries: 1, retryDelay: () => (abortInside(), 0) });
+          } else if (via === 'onTaskRetry') {
+            Object.assign(options, { retries: 1 });
+          } else if (via === 'fallback') {
+            Object.assign(options, { fallback: () => (abortInside(), 'recovered') });
+          } else if (via === 'fallback calling skip()') {
+            Object.assign(options, { fallback: () => (abortInside(), skip('no task')) });
+          }
+          const outcome =
+            via === 'onTaskSuccess' ? 'succeed' : via === 'onTaskSkip' ? 'skip' : 'fail';
+          class Flow {
+            @Task({ when: 'allSettled', priority: 1 }) @DependsOn('task') closeTask() {
+              started.push(inCallback ? 'closeTask (inside the callback)' : 'closeTask');
+            }
+            @Task(options) async task(): Promise<string> {
+              await settle();
+              if (outcome === 'skip') skip('nothing to do');
+              if (outcome === 'fail') throw new Error('transient');
+              return 'done';
+            }
+            @Task() @DependsOn('task') after() {}
+            @Task({ when: 'allSettled' }) @DependsOn('after') closeAfter() {
+              started.push(inCallback ? 'closeAfter (inside the callback)' : 'closeAfter');
+            }
+          }
+          await rejectionOf(
+            Workflow.invoke(new Flow(), undefined, {
+              concurrency,
+              signal: controller.signal,
+              hooks: {
+                onTaskSuccess: ({ task }) => {
+                  if (via === 'onTaskSuccess' && task === 'task') abortInside();
+                },
+                onTaskSkip: ({ task }) => {
+                  if (via === 'onTaskSkip' && task === 'task') abortInside();
+                },
+                onTaskRetry: () => {
+                  if (via === 'onTaskRetry') abortInside();
+                },
+              },
+            }),
+            WorkflowAbortedError,
+          );
+          expect(started).to.deep.equal(['closeTask', 'closeAfter']);
+        });
+      }
+    }
+  });
 });
 
 describe('priority, when a stop releases tasks', () => {

@@ -737,7 +737,7 @@ describe('Workflow.stream', () => {
         onTaskStart: ({ task }) => hooked.push(`taskStart:${task}`),
         onTaskSuccess: ({ task }) => {
           hooked.push(`taskSuccess:${task}`);
-          // Starts `cleanup` (and ends it) before this hook returns.
+          // Stops the run: `cleanup` starts once this hook has returned.
           if (task === 'a') controller.abort(new Error('enough'));
         },
       },
@@ -772,12 +772,16 @@ describe('Workflow.stream', () => {
     ]);
     expectTimesInOrder(fromSuccess.events);
 
-    // onTaskRetry only: announcing flaky's retry aborts the run, which starts and ends cleanup
-    // (no onTaskSuccess); the stop then ends the retry wait, failing flaky for good.
+    // onTaskRetry only: announcing flaky's retry aborts the run, which fails `waiting`, waiting
+    // out its retry delay, for good before the hook returns (no onTaskFailure); once it returned,
+    // the stop ends flaky's retry too, and cleanup starts.
     class Retries {
       @Task({ retries: 1 }) async flaky(): Promise<number> {
         await settle();
         throw new Error('down');
+      }
+      @Task({ retries: 1, retryDelay: 60_000 }) waiting(): number {
+        throw new Error('busy');
       }
       @Task() @DependsOn('flaky') b(flaky: number) {
         return flaky;
@@ -790,7 +794,7 @@ describe('Workflow.stream', () => {
     const fromRetry = await readAll(
       Workflow.stream(new Retries(), undefined, {
         signal: retryAborts.signal,
-        hooks: { onTaskRetry: () => retryAborts.abort('enough') },
+        hooks: { onTaskRetry: ({ task }) => task === 'flaky' && retryAborts.abort('enough') },
       }),
     );
     expect(fromRetry.error).to.be.instanceOf(WorkflowAbortedError);
@@ -802,10 +806,13 @@ describe('Workflow.stream', () => {
       ),
     ).to.deep.equal([
       'taskStart:flaky',
+      'taskStart:waiting',
+      'taskFailure:waiting:willRetry=true',
       'taskFailure:flaky:willRetry=true',
+      'taskFailure:waiting:willRetry=false',
+      'taskFailure:flaky:willRetry=false',
       'taskStart:cleanup',
       'taskSuccess:cleanup',
-      'taskFailure:flaky:willRetry=false',
     ]);
     expectTimesInOrder(fromRetry.events);
   });
