@@ -683,11 +683,16 @@ export class Run<W extends object = object, P = unknown> {
     const { events } = this;
     // The success is one event: what a stop its onTaskSuccess hook causes (aborting the run's
     // signal) releases and this task's own dependents queue together, after the hook returned.
-    // (A hook that throws fails the task, which batches on its own; a run that has no signal to
-    // abort needs no batch.)
+    // (A hook that throws fails the task, which batches on its own. A run without the hook, or
+    // without a signal to abort, needs no batch: a stream's reader never runs inside the run.)
     let opened = false;
     if (events !== undefined) {
-      if (this.extras?.unsubscribeFromAborts !== undefined) opened = this.openReleaseBatch();
+      if (
+        this.settings.hooks?.onTaskSuccess !== undefined &&
+        this.extras?.unsubscribeFromAborts !== undefined
+      ) {
+        opened = this.openReleaseBatch();
+      }
       try {
         events.taskSuccess(task, attempt, value, end - this.times[2 * task], recoveredFrom, end);
       } catch (error) {
