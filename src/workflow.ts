@@ -47,7 +47,7 @@ export class Workflow {
     options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): Promise<ExecutionResult<W, P>> {
     try {
-      const plan = planFor(prototypeOfInstance(instance));
+      const plan = planFor(prototypeOfInstance(instance, 'invoke'));
       return startRun(instance, plan, param as P, resolveRunSettings(plan, options));
     } catch (error) {
       return Promise.reject(error);
@@ -73,7 +73,7 @@ export class Workflow {
     param?: P,
     options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): WorkflowStream<W, P> {
-    const plan = planFor(prototypeOfInstance(instance));
+    const plan = planFor(prototypeOfInstance(instance, 'stream'));
     return new WorkflowStream(instance, plan, param as P, resolveRunSettings(plan, options));
   }
 
@@ -158,7 +158,12 @@ function notAClass(value: unknown, caller: string): string {
     : `an instance of ${name}. Did you mean Workflow.${caller}(${name})?`;
 }
 
-function prototypeOfInstance(instance: unknown): object {
+/**
+ * The prototype of `instance`, the class whose plan `Workflow[caller]` runs; a `TypeError` saying
+ * what was given instead when it is no instance of a class (or is a `buildDag()` builder, which has
+ * its own `invoke()` and `stream()`).
+ */
+function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): object {
   if (typeof instance === 'function' && typeof instance.prototype === 'object') {
     const name = classNameOf(instance);
     throw new TypeError(
@@ -179,6 +184,13 @@ function prototypeOfInstance(instance: unknown): object {
     throw new TypeError(
       `Workflow.invoke could not read the class of the instance: ${describeThrown(error)}`,
       { cause: error },
+    );
+  }
+  if (prototype === DagBuilder.prototype) {
+    // Its class declares no tasks: the run would fail as NO_TASKS, blaming decorators.
+    throw new TypeError(
+      `Workflow.${caller} expects an instance of a workflow class, got a buildDag() builder. ` +
+        `Call its own ${caller}() instead.`,
     );
   }
   if (prototype === null) {
