@@ -397,7 +397,9 @@ export class DagBuilder<P = void> {
 
   /**
    * Adds a node named `options.name`, or `automaticName` made unique. Every check comes before
-   * anything changes, so a call that throws leaves no trace (not even a used-up name suffix).
+   * anything changes, so a call that throws leaves no trace (not even a used-up name suffix). The
+   * options are read first: a getter or Proxy trap among them runs the caller's code, which may use
+   * this DAG (seal it, add nodes), so the seal and the name are checked after it has run.
    */
   private add(
     method: 'addNode' | 'addImmediateNode',
@@ -429,14 +431,23 @@ export class DagBuilder<P = void> {
         `option "name" must be a non-empty string, got ${describeInput(explicitName)}.`,
       );
     }
-    const suffix = explicitName === undefined ? this.freeSuffix(automaticName) : undefined;
-    const name =
-      explicitName ?? (suffix === undefined ? automaticName : `${automaticName}_${suffix}`);
+    /** The node's name if it were added now: what the messages name. */
+    const nameNow = () => {
+      if (explicitName !== undefined) return { name: explicitName as string, suffix: undefined };
+      const suffix = this.freeSuffix(automaticName);
+      return { name: suffix === undefined ? automaticName : `${automaticName}_${suffix}`, suffix };
+    };
     if (typeof fn !== 'function') {
+      const { name } = nameNow();
       throw invalid(name, `node "${name}" needs a function to call, got ${describeInput(fn)}.`);
     }
-    if (method === 'addImmediateNode')
-      rejectTaskOptions(options, (message) => invalid(name, message));
+    if (method === 'addImmediateNode') {
+      rejectTaskOptions(options, (message) => invalid(nameNow().name, message));
+    }
+    const policy = draft.policyOf(nameNow().name, options);
+    // The options are read: nothing below runs the caller's code.
+    this.rejectIfSealed(method);
+    const { name, suffix } = nameNow();
     if (explicitName !== undefined && this.indexByName.has(name)) {
       throw invalid(
         name,
@@ -444,7 +455,7 @@ export class DagBuilder<P = void> {
       );
     }
     const slots = args.map((arg, position) => this.slotOf(name, arg, position));
-    draft.addTask(name, options, fn);
+    draft.addTask(name, policy, fn);
     // Nothing below throws: the node is added.
     for (let position = 0; position < slots.length; position++) {
       draft.addArgument(slots[position] ?? draft.addConstant(args[position]));

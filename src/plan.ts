@@ -22,6 +22,7 @@ import {
   resolveTaskPolicy,
   WhenRule,
   type AttemptPolicy,
+  type TaskPolicy,
 } from './task-options.js';
 import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, SIGNAL_SLOT } from './tokens.js';
 import type { TaskNode, TaskOptions, WorkflowGraph } from './types.js';
@@ -106,8 +107,8 @@ const RANKED_TARGET_TASKS = 1_000_000;
 
 /**
  * A plan being filled in, task by task: `addTask`, then that task's `addArgument`s, then the next
- * task. Checks each task's options as it is added (so a builder's `addNode` fails at once), and
- * the graph as a whole in {@link PlanDraft.compile}.
+ * task. Checks each task's options before it is added ({@link PlanDraft.policyOf}, so a builder's
+ * `addNode` fails at once), and the graph as a whole in {@link PlanDraft.compile}.
  */
 export class PlanDraft {
   private readonly names: string[] = [];
@@ -139,20 +140,20 @@ export class PlanDraft {
   }
 
   /**
-   * Adds task `name` and returns its index. Checks `options` first and throws
-   * `WorkflowDefinitionError` (`INVALID_TASK`) without adding anything when they are invalid,
-   * naming `baseClass` when a base class of the workflow class declared the task.
+   * The policy of task `name`'s `options`, checked: throws `WorkflowDefinitionError`
+   * (`INVALID_TASK`) when they are invalid, naming `baseClass` when a base class of the workflow
+   * class declared the task. Adds nothing: reading the options may run the caller's code (getters,
+   * Proxy traps), so a front-end reads them before it decides the task's name and adds it with
+   * {@link PlanDraft.addTask}.
    */
-  addTask(
-    name: string,
-    options: TaskOptions | undefined,
-    body?: Function,
-    baseClass?: string,
-  ): number {
-    const policy =
-      options === undefined
-        ? DEFAULT_TASK_POLICY
-        : resolveTaskPolicy(this.workflow, name, options, this.extraOptionNames, baseClass);
+  policyOf(name: string, options: TaskOptions | undefined, baseClass?: string): TaskPolicy {
+    return options === undefined
+      ? DEFAULT_TASK_POLICY
+      : resolveTaskPolicy(this.workflow, name, options, this.extraOptionNames, baseClass);
+  }
+
+  /** Adds task `name` with `policy` (from {@link PlanDraft.policyOf}) and returns its index. */
+  addTask(name: string, policy: TaskPolicy, body?: Function): number {
     const task = this.names.length;
     if (policy.attempt !== undefined) this.policies.set(task, policy.attempt);
     if (policy.when !== WhenRule.AllSucceeded) this.whenRules.set(task, policy.when);

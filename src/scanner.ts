@@ -49,7 +49,7 @@ function buildPlan(prototype: object): WorkflowPlan {
     const name = names[index];
     const metadata = definitions[index];
     const baseClass = baseClassOf(index);
-    draft.addTask(name, metadata.taskOptions, undefined, baseClass);
+    draft.addTask(name, draft.policyOf(name, metadata.taskOptions, baseClass));
     listed.length = 0;
     for (let position = 0; position < metadata.dependsOn.length; position++) {
       const input: unknown = metadata.dependsOn[position];

@@ -16,6 +16,8 @@ import {
   WorkflowDefinitionError,
   WorkflowExecutionError,
   WorkflowOptionsError,
+  type DagTasks,
+  type ExecutionResult,
   type TaskContext,
 } from '../src';
 import { EventLog, recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
@@ -250,6 +252,58 @@ describe('buildDag', () => {
       );
       expect(name.message).to.equal('hostile: addNode: option "name" could not be read: name boom');
       expect(tm.addNode(() => 1).name).to.equal('task');
+    });
+
+    it('reads options before it checks the name and the seal: an option getter using the DAG changes nothing', async () => {
+      // A getter that seals the DAG: the node is not added to the sealed plan.
+      const tm = buildDag<number>({ name: 'reentrant' });
+      const first = tm.addNode({ name: 'first' }, inc, tm.parameterNode);
+      let early: Promise<unknown> | undefined;
+      const sealing = {
+        get retries() {
+          early = tm.invoke(1);
+          return 0;
+        },
+      };
+      definitionError(() => tm.addNode(sealing, inc, first), 'SEALED');
+      const runs = await Promise.all([early, tm.invoke(2)]);
+      expect(
+        runs.map((run) => (run as ExecutionResult<DagTasks, number>).toObject()),
+      ).to.deep.equal([{ first: 2 }, { first: 3 }]);
+      expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['first']);
+
+      // A getter that adds a node: names stay unique, explicit and automatic alike.
+      const other = buildDag<number>({ name: 'reentrant' });
+      other.addNode(inc, other.parameterNode);
+      const twin = {
+        name: 'twin',
+        get timeout() {
+          other.addNode({ name: 'twin' }, inc, other.parameterNode);
+          return undefined;
+        },
+      };
+      const error = definitionError(() => other.addNode(twin, inc, 1), 'INVALID_TASK');
+      expect(error.message).to.contain('the name "twin" is taken');
+      const late = other.addNode(
+        {
+          get timeout() {
+            other.addNode(inc, other.parameterNode);
+            return undefined;
+          },
+        },
+        inc,
+        1,
+      );
+      expect(other.graph().tasks.map((task) => task.name)).to.deep.equal([
+        'inc',
+        'twin',
+        'inc_2',
+        'inc_3',
+      ]);
+      expect(late.name).to.equal('inc_3');
+      const result = await other.invoke(1);
+      expect(result.toObject()).to.deep.equal({ inc: 2, twin: 2, inc_2: 2, inc_3: 2 });
+      expect(late.extractResult(result)).to.equal(2);
     });
 
     it('names addImmediateNode, not addNode, in the errors of addImmediateNode', () => {
