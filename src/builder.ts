@@ -174,9 +174,7 @@ export class DagNode<T> {
     readonly name: string,
     private readonly owner: DagBuilder<any>,
     private readonly index: number,
-  ) {
-    nodes.add(this);
-  }
+  ) {}
 
   /**
    * This node's value in `result`: `result.get(node.name)`, typed. Throws `TaskResultError` when
@@ -223,9 +221,11 @@ function runErrorHint(value: unknown): string {
 }
 
 /**
- * Every node ever made, by any loaded copy of the package. Recognising a node by a registry
- * lookup, not `instanceof`, never reads anything of an argument (a revoked Proxy passed as a
- * constant stays a constant) and recognises a node of another copy, to reject it as foreign.
+ * Every node `addNode` or `addImmediateNode` ever made, by any loaded copy of the package.
+ * Recognising a node by a registry lookup, not `instanceof`, never reads anything of an argument (a
+ * revoked Proxy passed as a constant stays a constant) and recognises a node of another copy, to
+ * reject it as foreign. A `DagNode` made with `new` is not in it (its index could be anything: the
+ * node itself, a later one, none), so it is a constant like any other object.
  */
 const nodes = shared('dag nodes', () => new WeakSet<object>());
 
@@ -462,7 +462,9 @@ export class DagBuilder<P = void> {
     }
     this.indexByName.set(name, draft.size - 1);
     if (suffix !== undefined) this.nextSuffix.set(automaticName, suffix + 1);
-    return new DagNode(name, this, draft.size - 1);
+    const node = new DagNode(name, this, draft.size - 1);
+    nodes.add(node);
+    return node;
   }
 
   /** The slot of a node or token argument; `undefined` for a constant. */

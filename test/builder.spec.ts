@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import {
   buildDag,
   CONTEXT,
+  DagNode,
   DependsOn,
   Param,
   SIGNAL,
@@ -343,6 +344,20 @@ describe('buildDag', () => {
       );
       expect(error.workflow).to.equal('second');
       definitionError(() => second.validate(), 'NO_TASKS');
+    });
+
+    it('takes a DagNode made with new, not by addNode, as a constant: it cannot form a cycle', async () => {
+      const tm = buildDag({ name: 'forged' });
+      for (const index of [0, 5, -1]) {
+        const forged = new DagNode<number>('ghost', tm, index);
+        tm.addNode({ name: `takes${index}` }, (value: unknown) => value === forged, forged);
+      }
+      expect(tm.graph().tasks.map((task) => task.dependsOn)).to.deep.equal([[], [], []]);
+      expect((await tm.invoke()).toObject()).to.deep.equal({
+        takes0: true,
+        takes5: true,
+        'takes-1': true,
+      });
     });
 
     it('rejects invalid buildDag options', () => {
