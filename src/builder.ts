@@ -568,9 +568,18 @@ function rejectTaskOptions(
   }
 }
 
-/** A function's own name for an automatic node name: `'task'` when it has none. */
+/**
+ * A function's own name for an automatic node name: `'task'` when it has none, or when it cannot be
+ * read (a `name` getter or a Proxy trap that throws, a revoked Proxy). Never throws: a function
+ * wrapped in a Proxy is still a function to call.
+ */
 function functionName(fn: unknown): string {
-  const name = typeof fn === 'function' ? fn.name : '';
+  let name: unknown;
+  try {
+    name = typeof fn === 'function' ? fn.name : '';
+  } catch {
+    name = '';
+  }
   const unbound = typeof name === 'string' ? name.replace(/^(bound )+/, '') : '';
   return unbound === '' ? 'task' : unbound;
 }

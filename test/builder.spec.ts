@@ -787,4 +787,34 @@ describe('buildDag with values it cannot inspect', () => {
       expect(immediate.name).to.equal('value');
     }
   });
+
+  it('adds a function whose name cannot be read: named "task", or as options.name says', async () => {
+    const tm = buildDag({ name: 'wrapped' });
+    const nameThrows = () => 1;
+    Object.defineProperty(nameThrows, 'name', {
+      get() {
+        throw new Error('name getter refused');
+      },
+    });
+    const trapThrows = new Proxy(() => 2, {
+      get(target, key, receiver) {
+        if (key === 'name') throw new Error('get trap refused');
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const { proxy: revoked, revoke } = Proxy.revocable(() => 3, {});
+    revoke();
+    expect(tm.addNode(nameThrows).name).to.equal('task');
+    expect(tm.addNode(trapThrows).name).to.equal('task_2');
+    expect(tm.addNode({ name: 'named' }, trapThrows).name).to.equal('named');
+    expect(tm.addNode({ name: 'revoked' }, revoked).name).to.equal('revoked');
+    // A revoked Proxy cannot be called: that node fails when it runs, as any throwing node does.
+    const error = await rejectionOf(
+      tm.invoke(undefined, { targets: ['revoked'] }),
+      WorkflowExecutionError,
+    );
+    expect(error.task).to.equal('revoked');
+    const result = await tm.invoke(undefined, { targets: ['task', 'task_2', 'named'] });
+    expect(result.toObject()).to.deep.equal({ task: 1, task_2: 2, named: 2 });
+  });
 });
