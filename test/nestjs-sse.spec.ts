@@ -13,14 +13,15 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { expect } from 'chai';
-import { DependsOn, Task, Workflow } from '../src';
+import { runInNewContext } from 'node:vm';
+import { DependsOn, Task, Workflow, type WorkflowStream } from '../src';
 import { ActiveRuns } from '../samples/nestjs/active-runs';
 import { CheckoutHttpModule } from '../samples/nestjs/checkout-http.module';
 import { CheckoutController } from '../samples/nestjs/checkout.controller';
 import { CheckoutWorkflow } from '../samples/nestjs/checkout.workflow';
 import { PricingService } from '../samples/nestjs/pricing.service';
 import { UserRepository } from '../samples/nestjs/users.repository';
-import { workflowEvents } from '../samples/nestjs/workflow-events';
+import { errorMessage, workflowEvents } from '../samples/nestjs/workflow-events';
 import { deferred, recordProcessEvents, settle } from './support/event-log';
 
 /** One dispatched Server-Sent Event: its `event:` field and its `data:`, parsed as JSON. */
@@ -340,6 +341,19 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
   });
 });
 
+/** Every message `workflowEvents` sends for the run `start` makes, its data parsed; rejects if it errors. */
+async function messagesOf(start: () => WorkflowStream): Promise<ServerSentEvent[]> {
+  const messages: MessageEvent[] = [];
+  await new Promise<void>((resolve, reject) =>
+    workflowEvents(start).subscribe({
+      next: (message) => messages.push(message),
+      error: reject,
+      complete: resolve,
+    }),
+  );
+  return messages.map(({ type, data }) => ({ type: type!, data: JSON.parse(data as string) }));
+}
+
 describe('workflowEvents (samples/nestjs/workflow-events.ts)', () => {
   it('sends every event, and the result, even with values JSON cannot hold', async () => {
     class Awkward {
@@ -376,5 +390,87 @@ describe('workflowEvents (samples/nestjs/workflow-events.ts)', () => {
     expect(parsed[3].data.value).to.have.property('notJson').that.contains('circular');
     expect(parsed[4].data).to.deep.include({ id: '12345678901234567890' });
     expect(parsed[4].data.record).to.have.property('notJson');
+  });
+
+  it('ends the stream with failure, and no unhandled rejection, when the run fails with a value String() cannot convert', async () => {
+    class Quick {
+      @Task() one() {
+        return 1;
+      }
+    }
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      const thrown = Object.create(null); // String(thrown) throws a TypeError
+      const messages = messagesOf(() =>
+        Workflow.stream(new Quick(), undefined, {
+          interceptors: [
+            {
+              run: () => {
+                throw thrown;
+              },
+            },
+          ],
+        }),
+      );
+      const ended = await Promise.race([messages, settle(5).then(() => 'never ended')]);
+      await settle(2);
+
+      expect(ended).to.deep.equal([
+        {
+          type: 'failure',
+          data: { name: 'Error', message: 'object that cannot be converted to text' },
+        },
+      ]);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  it('sends an event whose value throws, from toJSON(), a value String() cannot convert; the run goes on', async () => {
+    class Throwing {
+      @Task() odd() {
+        return {
+          toJSON() {
+            throw Object.create(null);
+          },
+        };
+      }
+      @Task() @DependsOn<Throwing>('odd') after() {
+        return 'ran';
+      }
+    }
+    const messages = await messagesOf(() => Workflow.stream(new Throwing()));
+
+    expect(summary(messages)).to.deep.equal([
+      'taskStart odd',
+      'taskSuccess odd',
+      'taskStart after',
+      'taskSuccess after',
+      'result',
+    ]);
+    expect(messages[1].data.value).to.deep.equal({
+      notJson: 'object that cannot be converted to text',
+    });
+  });
+
+  it('sends an error made in another realm (a vm context, as under jest) as { name, message }, not {}', async () => {
+    const foreign = runInNewContext('new TypeError("from another realm")') as Error;
+    expect(foreign).to.not.be.instanceOf(Error);
+    class Failing {
+      @Task() one(): never {
+        throw foreign;
+      }
+    }
+    const messages = await messagesOf(() => Workflow.stream(new Failing()));
+
+    expect(messages.find((message) => message.type === 'taskFailure')?.data.error).to.deep.equal({
+      name: 'TypeError',
+      message: 'from another realm',
+    });
+    expect(errorMessage(foreign)).to.deep.equal({
+      name: 'TypeError',
+      message: 'from another realm',
+    });
   });
 });

@@ -85,7 +85,7 @@ function propertyJson(value: unknown): string | undefined {
 
 /** The replacer of {@link toJson}. */
 function readable(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return errorMessage(value);
+  if (isError(value)) return errorMessage(value);
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Map) return Object.fromEntries(value);
   if (value instanceof Set) return [...value];
@@ -96,8 +96,34 @@ function notJson(error: unknown): string {
   return JSON.stringify({ notJson: errorMessage(error).message });
 }
 
-/** The name and message of `error`, or of an `Error` made from whatever was thrown. */
+/**
+ * The name and message of `error`, or of an `Error` made from whatever was thrown. Never throws,
+ * as it reports what went wrong: a value `String()` cannot convert (an object without a prototype,
+ * a revoked Proxy, a `message` getter that throws) is described by its type.
+ */
 export function errorMessage(error: unknown): ErrorMessage {
-  const { name, message } = error instanceof Error ? error : new Error(String(error));
-  return { name, message };
+  try {
+    if (isError(error)) return { name: String(error.name), message: String(error.message) };
+  } catch {
+    // A name or message that cannot be read: described as any thrown value is.
+  }
+  let message: string;
+  try {
+    message = String(error);
+  } catch {
+    message = `${typeof error} that cannot be converted to text`;
+  }
+  return { name: 'Error', message };
+}
+
+/**
+ * Whether `value` is an `Error` — also one made in another realm (a `vm` context, as under jest),
+ * which `instanceof Error` does not see and JSON would make `{}`. Never throws.
+ */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  } catch {
+    return false; // a revoked Proxy
+  }
 }
