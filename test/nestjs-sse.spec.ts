@@ -339,6 +339,92 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       expect(events.at(-1)).to.equal('failure');
     });
   });
+
+  describe('a request that arrives while the server shuts down', () => {
+    const order: string[] = [];
+    /** Holds the first run's aborted lookup, so that shutting down waits while a request comes in. */
+    const releaseFirstLookup = deferred<void>();
+
+    /**
+     * Prices as the sample does, except "slow", whose lookups wait until their signal aborts; the
+     * first one settles only once {@link releaseFirstLookup} is resolved.
+     */
+    @Injectable()
+    class PricingThatIsTornDown extends PricingService implements OnModuleDestroy {
+      private lookups = 0;
+      readonly firstLookupAborted = deferred<void>();
+
+      override unitPrice(sku: string, signal?: AbortSignal): Promise<number> {
+        if (sku !== 'slow') return super.unitPrice(sku, signal);
+        const lookup = ++this.lookups;
+        order.push(`lookup ${lookup} started`);
+        return new Promise((_, reject) =>
+          signal!.addEventListener('abort', async () => {
+            if (lookup === 1) {
+              this.firstLookupAborted.resolve();
+              await releaseFirstLookup.promise;
+            }
+            order.push(`lookup ${lookup} aborted`);
+            reject(signal!.reason);
+          }),
+        );
+      }
+
+      onModuleDestroy(): void {
+        order.push('pricing torn down');
+      }
+    }
+
+    @Module({
+      providers: [
+        UserRepository,
+        CheckoutWorkflow,
+        { provide: PricingService, useClass: PricingThatIsTornDown },
+      ],
+      exports: [CheckoutWorkflow],
+    })
+    class CheckoutWithATornDownPricingModule {}
+
+    @Module({
+      imports: [CheckoutWithATornDownPricingModule],
+      controllers: [CheckoutController],
+      providers: [ActiveRuns],
+    })
+    class HttpModule {}
+
+    /** The events of `response` as `type task` lines, until the stream ends or is cut. */
+    const eventsOf = async (response: Response) => {
+      const events: string[] = [];
+      try {
+        for await (const event of serverSentEvents(response.body!))
+          events.push(...summary([event]));
+      } catch {
+        // The server cut the connection.
+      }
+      return events;
+    };
+
+    it('ends a run started once ActiveRuns is ending the runs, before the providers it uses are torn down', async () => {
+      const { app, url } = await listen(HttpModule, { forceCloseConnections: true });
+      const checkout = `${url}/checkout/events?userId=u1&items=slow:1`;
+      const first = eventsOf(await fetch(checkout));
+      const pricing = app.get(PricingService, { strict: false }) as PricingThatIsTornDown;
+      const closed = app.close();
+      await pricing.firstLookupAborted.promise; // ActiveRuns.onModuleDestroy is waiting for it
+
+      const second = eventsOf(await fetch(checkout)); // its run has started
+      releaseFirstLookup.resolve();
+      await closed;
+
+      expect(order.at(-1)).to.equal('pricing torn down');
+      for (const started of order.filter((step) => step.endsWith(' started'))) {
+        expect(order, `${started}, then aborted`).to.include(started.replace('started', 'aborted'));
+      }
+      expect(app.get(ActiveRuns).size).to.equal(0);
+      expect((await first).at(-1)).to.equal('failure');
+      expect((await second).at(-1)).to.equal('failure');
+    });
+  });
 });
 
 /** Every message `workflowEvents` sends for the run `start` makes, its data parsed; rejects if it errors. */

@@ -21,27 +21,35 @@ interface Run {
 @Injectable()
 export class ActiveRuns implements OnModuleDestroy {
   private readonly runs = new Set<Run>();
+  /** Whether shutting down has begun: from then on a run is ended as soon as it is tracked. */
+  private closing = false;
 
   /** How many runs are going. */
   get size(): number {
     return this.runs.size;
   }
 
-  /** Keeps `run` until it settles, and returns it. */
+  /**
+   * Keeps `run` until it settles, and returns it. Once shutting down has begun (a request that came
+   * in meanwhile), the run is aborted at once: its client is sent its failure.
+   */
   track<S extends Run>(run: S): S {
     this.runs.add(run);
     const forget = () => this.runs.delete(run);
     run.result.then(forget, forget);
+    if (this.closing) void run.return();
     return run;
   }
 
   /**
-   * Aborts every run still going and resolves once each has settled, and its client has been sent
-   * the run's end: Nest writes a message to the response a few microtasks after the handler emits
-   * it, so this waits one turn of the event loop more before Nest closes the connections.
+   * Aborts every run still going and resolves once each has settled — also the runs tracked while
+   * it waits — and its client has been sent the run's end: Nest writes a message to the response a
+   * few microtasks after the handler emits it, so this waits one turn of the event loop more before
+   * Nest closes the connections.
    */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.runs].map((run) => run.return()));
+    this.closing = true;
+    while (this.runs.size > 0) await Promise.all([...this.runs].map((run) => run.return()));
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

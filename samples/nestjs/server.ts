@@ -12,11 +12,13 @@ async function main(): Promise<void> {
     throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
   }
   // On shutdown (SIGTERM, Ctrl-C), ActiveRuns ends the runs clients are watching before the
-  // providers they use are torn down, and Nest closes the event streams instead of waiting for
-  // their clients to leave.
+  // providers they use are torn down, Nest answers a request that comes in meanwhile with 503
+  // instead of starting a run, and it closes the event streams instead of waiting for their
+  // clients to leave.
   const app = await NestFactory.create(CheckoutHttpModule, {
     logger: ['error', 'warn'],
     forceCloseConnections: true,
+    return503OnClosing: true,
   });
   app.enableShutdownHooks();
   await app.listen(port, '127.0.0.1');
