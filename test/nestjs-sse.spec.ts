@@ -8,7 +8,6 @@ import {
   Injectable,
   MessageEvent,
   Module,
-  NestApplicationOptions,
   OnModuleDestroy,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -82,23 +81,39 @@ async function readAll(url: string): Promise<{ response: Response; events: Serve
 const summary = (events: ServerSentEvent[]) =>
   events.map(({ type, data }) => (data.task === undefined ? type : `${type} ${data.task}`));
 
-/** Boots `module` as an HTTP app on a free port of 127.0.0.1 and returns it with its base URL. */
-async function listen(
-  module: object,
-  options: NestApplicationOptions = {},
-): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create(module, { logger: false, ...options });
+/** Every app {@link listen} booted, and the promise of its closing once {@link close} was called. */
+const booted = new Map<INestApplication, Promise<void> | undefined>();
+
+/**
+ * Boots `module` as an HTTP app on a free port of 127.0.0.1 and returns it with its base URL.
+ * Closing it closes the connections still open (`forceCloseConnections`): a test that failed while
+ * an event stream was open must not keep `app.close()` waiting for its client, nor the process up.
+ */
+async function listen(module: object): Promise<{ app: INestApplication; url: string }> {
+  const app = await NestFactory.create(module, { logger: false, forceCloseConnections: true });
+  booted.set(app, undefined);
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };
 }
 
+/** Closes `app` once: a later call returns the same closing. */
+function close(app: INestApplication): Promise<void> {
+  let closing = booted.get(app);
+  if (closing === undefined) booted.set(app, (closing = app.close()));
+  return closing;
+}
+
 describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', () => {
+  // The apps a test did not get to close, as it failed or timed out: a server left listening would
+  // keep mocha from exiting.
+  after(() => Promise.all([...booted.keys()].map(close)));
+
   describe('CheckoutHttpModule on a real HTTP port', () => {
     let app: INestApplication | undefined;
     let url: string;
 
     before(async () => ({ app, url } = await listen(CheckoutHttpModule)));
-    after(() => app?.close());
+    after(() => app && close(app));
 
     const twoBooksAndAPen = () => `${url}/checkout/events?userId=u1&items=book:2,pen:1`;
 
@@ -236,15 +251,10 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
     let url: string;
 
     // Node 20's fetch (undici 6) reconnects after a streaming response is aborted and never uses
-    // the new connection (the spurious reconnect of nodejs/undici#5845): app.close() would wait
-    // ~4 s for it to time out, so this app closes its connections itself.
-    before(
-      async () =>
-        ({ app, url } = await listen(CheckoutWithASlowLookupModule, {
-          forceCloseConnections: true,
-        })),
-    );
-    after(() => app?.close());
+    // the new connection (the spurious reconnect of nodejs/undici#5845): without
+    // forceCloseConnections, which listen() sets, app.close() would wait ~4 s for it to time out.
+    before(async () => ({ app, url } = await listen(CheckoutWithASlowLookupModule)));
+    after(() => app && close(app));
 
     it("aborts the run: the waiting task's @Signal() aborts when the client closes the connection", async () => {
       const unhandled = recordProcessEvents('unhandledRejection');
@@ -321,7 +331,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
     class HttpModule {}
 
     it('ends the runs clients are watching before it tears down the providers they use', async () => {
-      const { app, url } = await listen(HttpModule, { forceCloseConnections: true });
+      const { app, url } = await listen(HttpModule);
       const response = await fetch(`${url}/checkout/events?userId=u1&items=slow:1`);
       const events: string[] = [];
       const read = (async () => {
@@ -331,7 +341,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       const pricing = app.get(PricingService, { strict: false }) as PricingThatIsTornDown;
       await pricing.slowLookupStarted.promise;
 
-      await app.close();
+      await close(app);
       await read;
 
       expect(order).to.deep.equal(['the slow lookup aborted', 'pricing torn down']);
@@ -344,6 +354,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
     const order: string[] = [];
     /** Holds the first run's aborted lookup, so that shutting down waits while a request comes in. */
     const releaseFirstLookup = deferred<void>();
+    after(() => releaseFirstLookup.resolve()); // or a failed test would keep the app from closing
 
     /**
      * Prices as the sample does, except "slow", whose lookups wait until their signal aborts; the
@@ -405,11 +416,11 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
     };
 
     it('ends a run started once ActiveRuns is ending the runs, before the providers it uses are torn down', async () => {
-      const { app, url } = await listen(HttpModule, { forceCloseConnections: true });
+      const { app, url } = await listen(HttpModule);
       const checkout = `${url}/checkout/events?userId=u1&items=slow:1`;
       const first = eventsOf(await fetch(checkout));
       const pricing = app.get(PricingService, { strict: false }) as PricingThatIsTornDown;
-      const closed = app.close();
+      const closed = close(app);
       await pricing.firstLookupAborted.promise; // ActiveRuns.onModuleDestroy is waiting for it
 
       const second = eventsOf(await fetch(checkout)); // its run has started
