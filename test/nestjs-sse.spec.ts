@@ -200,6 +200,24 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       });
     });
 
+    it('answers HEAD with the headers of the event stream, and starts no run', async () => {
+      const users = app!.get(UserRepository, { strict: false });
+      const lookups: string[] = [];
+      const findById = users.findById;
+      users.findById = (id) => (lookups.push(id), findById.call(users, id));
+      try {
+        const response = await fetch(twoBooksAndAPen(), { method: 'HEAD' });
+        await settle(2);
+
+        expect(response.status).to.equal(200);
+        expect(response.headers.get('content-type')).to.match(/^text\/event-stream\b/);
+        expect(lookups, 'users looked up').to.deep.equal([]);
+        expect(app!.get(ActiveRuns).size).to.equal(0);
+      } finally {
+        users.findById = findById;
+      }
+    });
+
     it('answers 400 Bad Request, not an event stream, when the query is not a checkout', async () => {
       for (const items of ['book', 'book:2,', `book:${'9'.repeat(400)}`, 'book:1000000']) {
         const response = await fetch(`${url}/checkout/events?userId=u1&items=${items}`);

@@ -3,8 +3,8 @@
  * /checkout/events?userId=u1&items=book:2,pen:1` streams the run's events as they happen, then its
  * results. A client that disconnects aborts the run. Try it with `npm run sample:nest:sse`.
  */
-import { BadRequestException, Controller, MessageEvent, Query, Sse } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import { BadRequestException, Controller, MessageEvent, Query, Req, Sse } from '@nestjs/common';
+import { EMPTY, Observable } from 'rxjs';
 import { Workflow } from '../../src';
 import { ActiveRuns } from './active-runs';
 import { CheckoutRequest, CheckoutWorkflow } from './checkout.workflow';
@@ -24,11 +24,17 @@ export class CheckoutController {
   /**
    * One run per connection, as `text/event-stream`: a message per workflow event (`event:
    * taskStart`, `taskSuccess`, …), then `result` or `failure`. An invalid query is answered with
-   * 400 Bad Request before the stream starts.
+   * 400 Bad Request before the stream starts. A `HEAD` request (the router serves it with this
+   * `GET` handler) starts no run: Nest would subscribe, start one, and abort it once the headers are
+   * out, as a HEAD response has no body.
    */
   @Sse('events')
-  events(@Query() query: Record<string, unknown>): Observable<MessageEvent> {
+  events(
+    @Query() query: Record<string, unknown>,
+    @Req() { method }: { method: string },
+  ): Observable<MessageEvent> {
     const request = parseCheckoutQuery(query);
+    if (method === 'HEAD') return EMPTY;
     return workflowEvents(() => this.runs.track(Workflow.stream(this.workflow, request)));
   }
 }
