@@ -13,7 +13,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { expect } from 'chai';
 import { runInNewContext } from 'node:vm';
-import { DependsOn, Task, Workflow, type WorkflowStream } from '../src';
+import { DependsOn, Task, Workflow, WorkflowDefinitionError, type WorkflowStream } from '../src';
 import { ActiveRuns } from '../samples/nestjs/active-runs';
 import { CheckoutHttpModule } from '../samples/nestjs/checkout-http.module';
 import { CheckoutController } from '../samples/nestjs/checkout.controller';
@@ -505,6 +505,18 @@ describe('workflowEvents (samples/nestjs/workflow-events.ts)', () => {
     expect(parsed[3].data.value).to.have.property('notJson').that.contains('circular');
     expect(parsed[4].data).to.deep.include({ id: '12345678901234567890' });
     expect(parsed[4].data.record).to.have.property('notJson');
+  });
+
+  it('errors, with what start threw, only when start throws (Workflow.stream refused its input)', async () => {
+    class NotAWorkflow {
+      method() {}
+    }
+    const refused = await messagesOf(() => Workflow.stream(new NotAWorkflow())).then(
+      () => 'completed',
+      (error: unknown) => error,
+    );
+
+    expect(refused).to.be.instanceOf(WorkflowDefinitionError).with.property('code', 'NO_TASKS');
   });
 
   it('ends the stream with failure, and no unhandled rejection, when the run fails with a value String() cannot convert', async () => {

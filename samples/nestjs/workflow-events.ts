@@ -20,7 +20,9 @@ export interface ErrorMessage {
  * - then `result` with `result.toObject()`, or `failure` with the run's error as an
  *   {@link ErrorMessage} (not `error`: a browser's `EventSource` fires an `error` event of its own
  *   when the connection fails or ends);
- * - then completes. It never errors: a value JSON cannot hold does not end the stream.
+ * - then completes. Once the run has started it never errors: a value JSON cannot hold does not
+ *   end the stream. Only a `start` that throws (`Workflow.stream` given an invalid workflow or
+ *   invalid options) makes it error, with that error, which Nest answers with 500.
  *
  * The run starts on subscription, not before: Nest does not subscribe when the client left during
  * setup, and then no run is started. Unsubscribing calls the stream's `return()`, which aborts the
