@@ -372,6 +372,14 @@ describe('benchmark suite (smoke run at tiny sizes)', () => {
         true, // 999 ms
         false, // 1 ms over the makespan target
       ]);
+      // Each growth is said next to the bare loop's and the builder's.
+      const growths = judgeTargets(measurements)
+        .filter((verdict) => verdict.target.startsWith('ns/task'))
+        .map((verdict) => verdict.detail);
+      expect(growths).to.deep.equal([
+        '100,000 vs 1,000: 4.00× (the bare loop: 1.25×, the builder: 4.57×)',
+        '4.00× (the bare loop: 1.25×, the builder: 4.57×)',
+      ]);
     });
   });
 
