@@ -238,8 +238,16 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
     tracer === null ||
     typeof (tracer as Partial<Tracer>).startSpan !== 'function'
   ) {
+    // A provider (or the `trace` API object) is the likely slip: both make tracers.
+    const provider =
+      typeof tracer === 'object' &&
+      tracer !== null &&
+      typeof (tracer as { getTracer?: unknown }).getTracer === 'function';
     throw new TypeError(
-      `openTelemetry({ tracer }): the tracer must be an OpenTelemetry Tracer (with a startSpan method), got ${kindOf(tracer)}.`,
+      `openTelemetry({ tracer }): the tracer must be an OpenTelemetry Tracer (with a startSpan method), got ${kindOf(tracer)}` +
+        (provider
+          ? " with a getTracer method: a TracerProvider, or the trace API. Pass its getTracer('…') instead."
+          : '.'),
     );
   }
   return tracer;

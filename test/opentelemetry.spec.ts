@@ -1131,6 +1131,17 @@ describe('openTelemetry()', () => {
       expect(() => openTelemetry(undefined)).to.not.throw();
     });
 
+    it('says to call getTracer when given a tracer provider, or the trace API, as the tracer', () => {
+      for (const notATracer of [new BasicTracerProvider(), trace]) {
+        expect(() => openTelemetry({ tracer: notATracer as never })).to.throw(
+          TypeError,
+          'the tracer must be an OpenTelemetry Tracer (with a startSpan method), got an object ' +
+            "with a getTracer method: a TracerProvider, or the trace API. Pass its getTracer('…') " +
+            'instead.',
+        );
+      }
+    });
+
     it('rejects an unknown option, rather than falling back to the global tracer', () => {
       const { tracer } = countingTracer();
       expect(() => openTelemetry({ tarcer: tracer } as never)).to.throw(
