@@ -34,7 +34,7 @@ import { ExecutionResult, TaskState } from './result.js';
 import type { TaskArray } from './run-arrays.js';
 import { RunEvents } from './run-events.js';
 import { allowManyListeners, captureAsyncContext, isProxy, warn } from './runtime.js';
-import { skipReasonOf } from './skip.js';
+import { failureError, skipReasonOf } from './skip.js';
 import type { RunScratch } from './run-scratch.js';
 import type { RunAbort } from './run-abort.js';
 import { WhenRule } from './task-options.js';
@@ -618,8 +618,9 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   /** A hook (not the task) failed: that counts as a failure of the run, for task `task`. */
-  hookFailed(task: number, error: unknown): void {
-    this.addFailure({ task: this.plan.names[task], error });
+  hookFailed(task: number, thrown: unknown): void {
+    const name = this.plan.names[task];
+    this.addFailure({ task: name, error: failureError(this.plan.workflow, name, thrown) });
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
   }
 
@@ -727,7 +728,8 @@ export class Run<W extends object = object, P = unknown> {
    * `error` was thrown by a retry policy (`retryIf`, `retryDelay`, `onTaskRetry`) or a fallback
    * while handling it, else {@link NONE} (passed explicitly: the attempt's error may be `undefined`).
    */
-  taskFailed(task: number, attempt: number, error: unknown, attemptError: unknown): void {
+  taskFailed(task: number, attempt: number, thrown: unknown, attemptError: unknown): void {
+    const error = failureError(this.plan.workflow, this.plan.names[task], thrown);
     this.values[task] = error;
     this.states[task] = Failed;
     const end = (this.times[2 * task + 1] = this.tick());

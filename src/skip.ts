@@ -45,3 +45,19 @@ export function skip(reason?: string): never {
 export function skipReasonOf(thrown: unknown): string | undefined {
   return typeof thrown === 'object' && thrown !== null ? skipMarkers.get(thrown) : undefined;
 }
+
+/**
+ * What a task's failure records for `thrown`: `thrown` itself, or — for a `skip()` marker, thrown
+ * where it cannot skip the task (a hook, `retryIf`, `retryDelay`; a task and its fallback skip
+ * before anything is recorded) — a `TypeError` that says so, the marker as its `cause`.
+ */
+export function failureError(workflow: string, task: string, thrown: unknown): unknown {
+  const reason = skipReasonOf(thrown);
+  if (reason === undefined) return thrown;
+  return new TypeError(
+    `${workflow}: task ${JSON.stringify(task)}: skip(${JSON.stringify(reason)}) was called ` +
+      `outside the task and its fallback (in a hook, retryIf or retryDelay), where it cannot ` +
+      `skip the task, so the task failed. Call skip() in the task or in its fallback.`,
+    { cause: thrown },
+  );
+}

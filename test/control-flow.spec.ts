@@ -209,6 +209,67 @@ describe('skip()', () => {
   });
 });
 
+describe('skip() where it cannot skip a task', () => {
+  /** The failure of the run's task "a", whose retryIf, retryDelay or hook called skip(). */
+  async function failureOf(options: TaskOptions, hooks?: object) {
+    class Flaky {
+      @Task(options) a(): number {
+        throw new Error('boom');
+      }
+    }
+    class Steady {
+      @Task() a() {
+        return 1;
+      }
+    }
+    const instance = hooks === undefined ? new Flaky() : new Steady();
+    const error = await rejectionOf(
+      Workflow.invoke(instance, undefined, { hooks }),
+      WorkflowExecutionError,
+    );
+    return error.failures[0];
+  }
+
+  it('fails the task with a TypeError that says where skip() belongs, the skip as its cause', async () => {
+    const cases: [string, Promise<{ error: unknown }>][] = [
+      ['retryIf', failureOf({ retries: 2, retryIf: () => skip('not transient') })],
+      ['retryDelay', failureOf({ retries: 2, retryDelay: () => skip('not transient') })],
+      ['a hook', failureOf({}, { onTaskSuccess: () => skip('not transient') })],
+      ['a hook', failureOf({}, { onTaskStart: () => skip('not transient') })],
+    ];
+    for (const [where, failure] of cases) {
+      const { error } = await failure;
+      expect(error, where).to.be.instanceOf(TypeError);
+      const workflow = where === 'a hook' ? 'Steady' : 'Flaky';
+      expect((error as Error).message, where).to.equal(
+        `${workflow}: task "a": skip("not transient") was called outside the task and its ` +
+          `fallback (in a hook, retryIf or retryDelay), where it cannot skip the task, so the ` +
+          `task failed. Call skip() in the task or in its fallback.`,
+      );
+      expect(((error as Error).cause as Error).name, where).to.equal('TaskSkipped');
+    }
+  });
+
+  it('records a skip() thrown by onTaskFailure as that TypeError, after the task’s own error', async () => {
+    class Broken {
+      @Task() a(): number {
+        throw new Error('boom');
+      }
+    }
+    const hooks = { onTaskFailure: () => skip('too late') };
+    const error = await rejectionOf(
+      Workflow.invoke(new Broken(), undefined, { hooks }),
+      WorkflowExecutionError,
+    );
+    expect(error.failures.map((failure) => (failure.error as Error).message)).to.deep.equal([
+      'boom',
+      'Broken: task "a": skip("too late") was called outside the task and its fallback (in a ' +
+        'hook, retryIf or retryDelay), where it cannot skip the task, so the task failed. Call ' +
+        'skip() in the task or in its fallback.',
+    ]);
+  });
+});
+
 describe("when: 'noneFailed'", () => {
   it('runs when dependencies succeeded or were skipped, passing undefined for skipped ones', async () => {
     class Flow {
