@@ -57,7 +57,8 @@ export class Workflow {
   /**
    * Starts a run, as `invoke` does, and returns it as a {@link WorkflowStream}: its events, typed
    * per task, as they happen, and its `result`. Checks its input as `invoke` does, but throws at
-   * once (the error `invoke` would reject with). Leaving the `for await` loop early aborts the run.
+   * once (the error `invoke` would reject with, its message naming `Workflow.stream`). Leaving the
+   * `for await` loop early aborts the run.
    *
    * @example
    * ```ts
@@ -161,19 +162,21 @@ function notAClass(value: unknown, caller: string): string {
 /**
  * The prototype of `instance`, the class whose plan `Workflow[caller]` runs; a `TypeError` saying
  * what was given instead when it is no instance of a class (or is a `buildDag()` builder, which has
- * its own `invoke()` and `stream()`).
+ * its own `invoke()` and `stream()`). Every message names `Workflow[caller]`, the call the user
+ * wrote, and its advice calls it: `Workflow.stream(Flow)` is told to write
+ * `Workflow.stream(new Flow(…), …)`, not `Workflow.invoke(…)`.
  */
 function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): object {
   if (typeof instance === 'function' && typeof instance.prototype === 'object') {
     const name = classNameOf(instance);
     throw new TypeError(
-      `Workflow.invoke expects an instance of a workflow class, got the class ${name || '(anonymous)'} ` +
-        `itself. Did you mean Workflow.invoke(new ${name || 'YourWorkflow'}(…), …)?`,
+      `Workflow.${caller} expects an instance of a workflow class, got the class ${name || '(anonymous)'} ` +
+        `itself. Did you mean Workflow.${caller}(new ${name || 'YourWorkflow'}(…), …)?`,
     );
   }
   if (typeof instance !== 'object' || instance === null) {
     throw new TypeError(
-      `Workflow.invoke expects an instance of a workflow class, got ${describeInput(instance)}.`,
+      `Workflow.${caller} expects an instance of a workflow class, got ${describeInput(instance)}.`,
     );
   }
   let prototype: object | null;
@@ -182,7 +185,7 @@ function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): ob
   } catch (error) {
     // A revoked Proxy, or a Proxy whose getPrototypeOf trap throws.
     throw new TypeError(
-      `Workflow.invoke could not read the class of the instance: ${describeThrown(error)}`,
+      `Workflow.${caller} could not read the class of the instance: ${describeThrown(error)}`,
       { cause: error },
     );
   }
@@ -195,13 +198,13 @@ function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): ob
   }
   if (prototype === null) {
     throw new TypeError(
-      'Workflow.invoke expects an instance of a workflow class, got an object without a class.',
+      `Workflow.${caller} expects an instance of a workflow class, got an object without a class.`,
     );
   }
   if (isPlainObjectPrototype(prototype)) {
     // Likely a mock (Nest's `overrideProvider(…).useValue({ … })`): it has no tasks to run.
     throw new TypeError(
-      'Workflow.invoke expects an instance of a workflow class, got a plain object: a run calls ' +
+      `Workflow.${caller} expects an instance of a workflow class, got a plain object: a run calls ` +
         'the @Task() methods its class declares. To replace tasks in a test, pass an instance of ' +
         'the workflow class (or a subclass) with the `overrides` option, or stub its methods.',
     );

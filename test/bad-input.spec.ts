@@ -761,6 +761,22 @@ describe('bad input catalogue', () => {
       await expectStillWorks();
     });
 
+    it('stream given the class itself, or no object, names Workflow.stream, not invoke, in its advice', () => {
+      expect(() => Workflow.stream(Healthy)).to.throw(
+        TypeError,
+        'Workflow.stream expects an instance of a workflow class, got the class Healthy itself. ' +
+          'Did you mean Workflow.stream(new Healthy(…), …)?',
+      );
+      expect(() => Workflow.stream(null as unknown as object)).to.throw(
+        TypeError,
+        'Workflow.stream expects an instance of a workflow class, got null.',
+      );
+      expect(() => Workflow.stream(Object.create(null) as object)).to.throw(
+        TypeError,
+        'Workflow.stream expects an instance of a workflow class, got an object without a class.',
+      );
+    });
+
     it('invoke rejects a function that is no class (no prototype) as a value, not as a class', async () => {
       const arrow = () => new Healthy();
       const error = await rejectionOf(() => Workflow.invoke(arrow));
@@ -789,10 +805,12 @@ describe('bad input catalogue', () => {
       const error = await rejectionOf(() => Workflow.invoke(mock));
       expect(error).to.be.instanceOf(TypeError);
       expect((error as Error).message).to.equal(message);
-      expect(() => Workflow.stream(mock)).to.throw(TypeError, message);
+      // Workflow.stream says the same, naming itself: it is what the caller wrote.
+      const streamMessage = message.replace('Workflow.invoke', 'Workflow.stream');
+      expect(() => Workflow.stream(mock)).to.throw(TypeError, streamMessage);
       // One from another realm (a vm context, an iframe) too.
       const foreign = runInNewContext('({ loadUser() { return 1; } })') as object;
-      expect(() => Workflow.stream(foreign)).to.throw(TypeError, message);
+      expect(() => Workflow.stream(foreign)).to.throw(TypeError, streamMessage);
       // A class whose prototype has no prototype is no plain object.
       class Bare {
         @Task() a() {
