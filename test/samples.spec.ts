@@ -1,7 +1,10 @@
 /**
  * The runnable samples, run as a user runs them (`npm run sample`, `npm run sample:builder`,
- * `npm run sample:control-flow`): the seed example as a class and with the builder prints the same
- * started/done lines in the seed's order, then 1 and 4; the shipping example prints its three runs.
+ * `npm run sample:control-flow`, `npm run sample:inheritance`, `npm run sample:nest`): the seed
+ * example as a class and with the builder prints the same started/done lines in the seed's order,
+ * then 1 and 4; the shipping example prints its three runs; the inheritance example prints each
+ * class's graph and results, as docs/defining-workflows.md says; the NestJS example prints the
+ * invoices of its two runs. (`sample:json` is test/json-dag-sample.spec.ts's.)
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -40,7 +43,7 @@ const SEED_LINES = [
   '4',
 ];
 
-describe('the seed samples', function () {
+describe('the runnable samples', function () {
   this.timeout(30_000);
 
   it('print the same started/done lines in the seed order, then 1 and 4, as a class and with the builder', async () => {
@@ -66,5 +69,36 @@ describe('the seed samples', function () {
     expect(rows('discount')[1]).to.match(/\(3 attempts\) recovered$/);
     expect(rows('express')[2]).to.match(/FAILED$/);
     expect(rows('releaseLock')).to.have.length(3);
+  });
+
+  it('the inheritance sample prints each class’s graph and the results of its run', async () => {
+    const output = (await sampleOutput('inheritance.ts')).join('\n');
+    const section = (workflow: string) =>
+      output.split('\n\n').find((s) => s.startsWith(`${workflow}:`));
+    // The base graph, unchanged by its subclasses.
+    expect(section('OrderWorkflow')).to.contain(
+      'graph TD;\nloadOrder-->price;\nprice-->receipt;\nloadCustomer-->receipt;\n',
+    );
+    expect(section('OrderWorkflow')).to.contain('receipt: "Ada pays 56"');
+    // Tasks added on top of the inherited ones.
+    expect(section('ShippedOrderWorkflow')).to.contain('receipt-->label;\nshipping-->label;');
+    expect(section('ShippedOrderWorkflow')).to.contain('label: "Ada pays 56 + 5 shipping"');
+    // `price` overridden without decorators (same wiring, new body), `receipt` with them (rewired).
+    expect(section('DiscountedOrderWorkflow')).to.contain(
+      'loadOrder-->price;\nroundedPrice-->receipt;',
+    );
+    expect(section('DiscountedOrderWorkflow')).to.contain('price: 46');
+    expect(section('DiscountedOrderWorkflow')).to.contain('receipt: "Ada pays 40 (discounted)"');
+  });
+
+  it('the NestJS sample runs the Nest-resolved workflow and the service that injects it', async () => {
+    const output = (await sampleOutput('nestjs/main.ts')).join('\n');
+    expect(output).to.contain('CheckoutWorkflow:\ngraph TD;\n');
+    expect(output).to.contain(
+      "Workflow.invoke on the Nest-resolved CheckoutWorkflow:\n{ customer: 'Ada', subtotal: 5900, discount: 590, total: 5310 }",
+    );
+    expect(output).to.contain(
+      "CheckoutService.checkout (the workflow injected into a service):\n{ customer: 'Linus', subtotal: 2500, discount: 0, total: 2500 }",
+    );
   });
 });
