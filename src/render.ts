@@ -248,9 +248,10 @@ function shortReason(reason: string): string {
 
 /**
  * Milliseconds as pictures show them: whole from 100, tenths from 1, hundredths below (a run
- * shorter than a millisecond would be all "0.0" and "0.1" in tenths).
+ * shorter than a millisecond would be all "0.0" and "0.1" in tenths). The range is that of the
+ * value as rounded, so 99.96 is "100", not "100.0", and 0.996 is "1.0", not "1.00".
  */
 function formatMs(ms: number): string {
-  if (ms >= 100) return String(Math.round(ms));
-  return ms >= 1 || ms === 0 ? ms.toFixed(1) : ms.toFixed(2);
+  if (ms >= 99.95) return String(Math.round(ms));
+  return ms >= 0.995 || ms === 0 ? ms.toFixed(1) : ms.toFixed(2);
 }

@@ -478,6 +478,26 @@ describe('formatTimeline', () => {
     ]);
   });
 
+  it('writes a time that rounds up to 100 ms whole, and one that rounds up to 1 ms in tenths', () => {
+    // 99.96 is "100.0" in tenths and 0.996 is "1.00" in hundredths: each is written as its rounded
+    // value's own range says, as the guide promises (whole ms from 100, tenths from 1).
+    const timeline = formatTimeline(
+      resultWithTrace(99.96, [
+        { task: 'a', start: 0, end: 0.996 },
+        { task: 'b', start: 0.996, end: 99.96 },
+      ]),
+      { width: 40 },
+    );
+    expect(timeline.split('\n')).to.deep.equal([
+      'a    █                        0.0–1.0 ms',
+      'b    ████████████████████████ 1.0–100 ms',
+      '     0                 100 ms',
+    ]);
+    expect(
+      toMermaidGantt(resultWithTrace(99.96, [{ task: 'a', start: 0, end: 99.96 }])),
+    ).to.contain('title Made run (100 ms)');
+  });
+
   it('cuts a name longer than 24 columns to 24, however wide the timeline', () => {
     const timeline = formatTimeline(
       resultWithTrace(100, [{ task: 'aTaskNameOfThirtyCharacters__', start: 0, end: 100 }]),
