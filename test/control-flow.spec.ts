@@ -194,6 +194,46 @@ describe('skip()', () => {
     });
   });
 
+  describe('its marker, an Error captured with no stack frames (they cost ~45,000 instructions)', () => {
+    const engine = Error as ErrorConstructor & { stackTraceLimit?: unknown };
+    const thrownBy = (call: () => unknown): Error => {
+      try {
+        call();
+      } catch (error) {
+        return error as Error;
+      }
+      throw new Error('did not throw');
+    };
+
+    it('has the header alone as its stack, and leaves Error.stackTraceLimit as it was', function () {
+      if (typeof engine.stackTraceLimit !== 'number') this.skip();
+      const limit = engine.stackTraceLimit;
+      const marker = thrownBy(() => skip('closed'));
+      expect(marker).to.be.instanceOf(Error);
+      expect(marker.stack).to.equal('TaskSkipped: skip(): closed');
+      expect(engine.stackTraceLimit).to.equal(limit);
+    });
+
+    it('is still made where Error.stackTraceLimit cannot be set (a frozen Error)', async () => {
+      const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+      Object.defineProperty(Error, 'stackTraceLimit', { value: 10, writable: false });
+      try {
+        const marker = thrownBy(() => skip('frozen'));
+        expect(marker.message).to.equal('skip(): frozen');
+        class Flow {
+          @Task() closed(): number {
+            skip('closed');
+          }
+        }
+        const result = await Workflow.invoke(new Flow());
+        expect(result.trace[0]).to.include({ status: 'skipped', reason: 'closed' });
+      } finally {
+        if (descriptor === undefined) Reflect.deleteProperty(Error, 'stackTraceLimit');
+        else Object.defineProperty(Error, 'stackTraceLimit', descriptor);
+      }
+    });
+  });
+
   it('skips a long chain without growing the stack', async () => {
     class Chain {}
     declareTask(Chain.prototype, 't0', () => skip('first'));
