@@ -867,6 +867,36 @@ describe('Workflow.stream: one buffer per plan, reused', () => {
     expect(buffer.every((slot) => slot === undefined)).to.equal(true);
   });
 
+  it('keeps the plan’s entry for its buffer: later streams take the buffer out of it, not the entry out of the map', async () => {
+    // Deleting a WeakMap entry and adding it back, once per stream, made V8 clear the deleted
+    // entry in its runtime on every add (~800 instructions a streamed run).
+    await readAll(Workflow.stream(new Pipeline(), 1));
+    const { set, delete: remove } = WeakMap.prototype;
+    const changed: string[] = [];
+    WeakMap.prototype.set = function (
+      this: WeakMap<WeakKey, unknown>,
+      key: WeakKey,
+      value: unknown,
+    ) {
+      if (Array.isArray(key)) changed.push(`set ${key.join()}`);
+      return set.call(this, key, value);
+    };
+    WeakMap.prototype.delete = function (this: WeakMap<WeakKey, unknown>, key: WeakKey) {
+      if (Array.isArray(key)) changed.push(`delete ${key.join()}`);
+      return remove.call(this, key);
+    };
+    const reads: WorkflowEvent[][] = [];
+    try {
+      for (const n of [2, 3])
+        reads.push((await readAll(Workflow.stream(new Pipeline(), n))).events);
+    } finally {
+      WeakMap.prototype.set = set;
+      WeakMap.prototype.delete = remove;
+    }
+    expect(changed).to.deep.equal([]);
+    for (const events of reads) expect(summary(events)).to.deep.equal(PIPELINE_EVENTS);
+  });
+
   it('gives the buffer back once the last event is read, not when the run ends', async () => {
     const first = Workflow.stream(new Pipeline(), 1);
     await first.result;
