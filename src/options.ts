@@ -274,22 +274,30 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
       );
     }
   }
-  const read = (name: (typeof HOOK_NAMES)[number]): HookFunction | undefined => {
-    const hook: unknown = (hooks as Record<string, unknown>)[name];
-    if (hook !== undefined && typeof hook !== 'function') {
-      throw invalid('hooks', `"${name}" must be a function, got ${describeInput(hook)}.`);
-    }
-    return hook as HookFunction | undefined;
-  };
+  // Each hook read by its own name, in HOOK_NAMES order: a load of one name per site, which V8
+  // inlines, where one site reading six names (`hooks[name]`) took its generic keyed-load stub.
+  const given = hooks as Partial<Record<(typeof HOOK_NAMES)[number], unknown>>;
   return {
     receiver: hooks,
-    onTaskStart: read('onTaskStart'),
-    onTaskSuccess: read('onTaskSuccess'),
-    onTaskFailure: read('onTaskFailure'),
-    onTaskRetry: read('onTaskRetry'),
-    onTaskProgress: read('onTaskProgress'),
-    onTaskSkip: read('onTaskSkip'),
+    onTaskStart: hookFunction(given.onTaskStart, 'onTaskStart', invalid),
+    onTaskSuccess: hookFunction(given.onTaskSuccess, 'onTaskSuccess', invalid),
+    onTaskFailure: hookFunction(given.onTaskFailure, 'onTaskFailure', invalid),
+    onTaskRetry: hookFunction(given.onTaskRetry, 'onTaskRetry', invalid),
+    onTaskProgress: hookFunction(given.onTaskProgress, 'onTaskProgress', invalid),
+    onTaskSkip: hookFunction(given.onTaskSkip, 'onTaskSkip', invalid),
   };
+}
+
+/** `hook`, the value of the hook `name`, checked: a function or `undefined`. */
+function hookFunction(
+  hook: unknown,
+  name: (typeof HOOK_NAMES)[number],
+  invalid: InvalidOption,
+): HookFunction | undefined {
+  if (hook !== undefined && typeof hook !== 'function') {
+    throw invalid('hooks', `"${name}" must be a function, got ${describeInput(hook)}.`);
+  }
+  return hook as HookFunction | undefined;
 }
 
 function resolveInterceptors(
@@ -314,19 +322,13 @@ function resolveInterceptors(
     ) {
       throw notAnInterceptor(interceptor, position, invalid);
     }
-    let methods = 0;
-    for (const method of INTERCEPTOR_METHODS) {
-      const value: unknown = (interceptor as Record<string, unknown>)[method];
-      if (value === undefined) continue;
-      if (typeof value !== 'function') {
-        throw invalid(
-          'interceptors',
-          `"${method}" of interceptor ${position + 1} must be a function, got ${describeInput(value)}.`,
-        );
-      }
-      methods++;
-    }
-    if (methods === 0) rejectMethodless(interceptor, position, invalid);
+    // `run`, then `task` (INTERCEPTOR_METHODS), each read by its own name: see resolveHooks.
+    const members = interceptor as Partial<Record<InterceptorMethod, unknown>>;
+    const run = members.run;
+    checkInterceptorMethod(run, 'run', position, invalid);
+    const task = members.task;
+    checkInterceptorMethod(task, 'task', position, invalid);
+    if (run === undefined && task === undefined) rejectMethodless(interceptor, position, invalid);
   }
   return interceptors as readonly WorkflowInterceptor[];
 }
@@ -362,6 +364,22 @@ function notAnInterceptor(
 }
 
 const INTERCEPTOR_METHODS = ['run', 'task'] as const;
+type InterceptorMethod = (typeof INTERCEPTOR_METHODS)[number];
+
+/** Throws unless `value`, the member `method` of interceptor `position`, is a function or `undefined`. */
+function checkInterceptorMethod(
+  value: unknown,
+  method: InterceptorMethod,
+  position: number,
+  invalid: InvalidOption,
+): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw invalid(
+      'interceptors',
+      `"${method}" of interceptor ${position + 1} must be a function, got ${describeInput(value)}.`,
+    );
+  }
+}
 
 /**
  * An interceptor with neither method is never called. An empty one (`{}`, what a conditional
@@ -402,10 +420,18 @@ function rejectMethodless(interceptor: object, position: number, invalid: Invali
 /** The interceptors that have `method`, or `undefined` when none has. */
 function withMethod(
   interceptors: readonly WorkflowInterceptor[] | undefined,
-  method: 'run' | 'task',
+  method: InterceptorMethod,
 ): readonly WorkflowInterceptor[] | undefined {
-  const found = interceptors?.filter((interceptor) => interceptor[method] !== undefined);
-  return found === undefined || found.length === 0 ? undefined : found;
+  let found: WorkflowInterceptor[] | undefined;
+  if (interceptors === undefined) return found;
+  // A loop, not `filter`, which made a callback per call; each member read by its own name, not
+  // `interceptor[method]` (see resolveHooks).
+  for (let position = 0; position < interceptors.length; position++) {
+    const interceptor = interceptors[position];
+    const value = method === 'run' ? interceptor.run : interceptor.task;
+    if (value !== undefined) (found ??= []).push(interceptor);
+  }
+  return found;
 }
 
 function resolveOverrides(

@@ -64,7 +64,11 @@ export function unknownKey(
   known: readonly string[],
   alsoKnown: readonly string[] = [],
 ): string | undefined {
-  return Object.keys(options).find((key) => !known.includes(key) && !alsoKnown.includes(key));
+  // A loop, not `find`: no callback to allocate on every run's options.
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key) && !alsoKnown.includes(key)) return key;
+  }
+  return undefined;
 }
 
 /**

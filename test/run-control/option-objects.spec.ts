@@ -191,6 +191,56 @@ describe('hooks given as a class instance', () => {
   });
 });
 
+describe('the order hook and interceptor members are read in', () => {
+  /** An object whose members are getters recording their reads in `reads`. */
+  function recording(reads: string[], members: Record<string, unknown>): object {
+    const object = {};
+    for (const [name, value] of Object.entries(members)) {
+      Object.defineProperty(object, name, {
+        get: () => (reads.push(name), value),
+        enumerable: true,
+      });
+    }
+    return object;
+  }
+
+  it('reads each hook once, in the order of the hook list, and stops at the first that is no function', async () => {
+    const reads: string[] = [];
+    const noop = () => undefined;
+    const members = { onTaskSkip: noop, onTaskStart: noop, onTaskRetry: noop };
+    await Workflow.invoke(new Pair(), 1, { hooks: recording(reads, members) } as InvokeOptions);
+    expect(reads).to.deep.equal(['onTaskStart', 'onTaskRetry', 'onTaskSkip']);
+    reads.length = 0;
+    const bad = recording(reads, { ...members, onTaskSuccess: 42 });
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { hooks: bad } as InvokeOptions),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.contain('"onTaskSuccess" must be a function, got 42.');
+    expect(reads).to.deep.equal(['onTaskStart', 'onTaskSuccess']);
+  });
+
+  it('reads run, then task, of each interceptor while checking them, then each run, then each task', async () => {
+    const reads: string[] = [];
+    const next = (_info: unknown, call: () => Promise<unknown>) => call();
+    const interceptors = [
+      recording(reads, { task: next }),
+      recording(reads, { run: next, task: next }),
+    ] as InvokeOptions['interceptors'];
+    await Workflow.invoke(new Pair(), 1, { interceptors });
+    // Checked (task; run, task), then the run interceptors found (run), then the task ones (task, task).
+    expect(reads.slice(0, 6)).to.deep.equal(['task', 'run', 'task', 'run', 'task', 'task']);
+    reads.length = 0;
+    const bad = [recording(reads, { run: 'x', task: next })] as InvokeOptions['interceptors'];
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { interceptors: bad }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.contain('"run" of interceptor 1 must be a function');
+    expect(reads).to.deep.equal(['run']);
+  });
+});
+
 describe('overrides given as a class instance', () => {
   it('runs the prototype methods as overrides, with this = the workflow instance', async () => {
     class Fakes {
