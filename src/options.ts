@@ -2,6 +2,7 @@
  * Checks `InvokeOptions` against a workflow's plan and turns them into the index-based settings the
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
+import { signalProperty } from './abort-subscriptions.js';
 import { collectionKind, describeInput, describeThrown } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
@@ -534,8 +535,8 @@ function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function' &&
-    typeof (value as AbortSignal).removeEventListener === 'function'
+    typeof signalProperty(value, 'aborted') === 'boolean' &&
+    typeof signalProperty(value, 'addEventListener') === 'function' &&
+    typeof signalProperty(value, 'removeEventListener') === 'function'
   );
 }

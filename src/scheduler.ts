@@ -12,7 +12,7 @@
  * nothing: a task without options, in a run without hooks, stream or interceptors, never leaves
  * this file and its scratch.
  */
-import { subscribeToAbort } from './abort-subscriptions.js';
+import { signalProperty, subscribeToAbort } from './abort-subscriptions.js';
 import { readClock, readClockInReaction } from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
@@ -300,7 +300,9 @@ export class Run<W extends object = object, P = unknown> {
       // An abort before the start starts nothing at all, `allSettled` tasks included. (The
       // stream's abort counts only if it came first: see RunAbort.abort.)
       if (internalAbort?.aborted) return this.abortBeforeStart(internalAbort.reason);
-      if (signal?.aborted) return this.abortBeforeStart(signal.reason);
+      if (signal !== undefined && signalProperty(signal, 'aborted')) {
+        return this.abortBeforeStart(signal.reason);
+      }
       this.listenForAborts(signal, internalAbort);
     }
     const { roots } = this.plan;
