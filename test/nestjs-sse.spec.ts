@@ -9,6 +9,7 @@ import {
   MessageEvent,
   Module,
   OnModuleDestroy,
+  Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { expect } from 'chai';
@@ -101,6 +102,26 @@ function close(app: INestApplication): Promise<void> {
   let closing = booted.get(app);
   if (closing === undefined) booted.set(app, (closing = app.close()));
   return closing;
+}
+
+/**
+ * The sample's HTTP module, its workflow's providers in a module it imports (the sample's shape),
+ * with `pricing` for the pricing service.
+ */
+function httpModulePricedBy(pricing: Type<PricingService>): Type<unknown> {
+  @Module({
+    providers: [UserRepository, CheckoutWorkflow, { provide: PricingService, useClass: pricing }],
+    exports: [CheckoutWorkflow],
+  })
+  class CheckoutPricedByModule {}
+
+  @Module({
+    imports: [CheckoutPricedByModule],
+    controllers: [CheckoutController],
+    providers: [ActiveRuns],
+  })
+  class HttpModule {}
+  return HttpModule;
 }
 
 describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', () => {
@@ -330,23 +351,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       }
     }
 
-    /** The sample's shape: the workflow's providers in a module the HTTP module imports. */
-    @Module({
-      providers: [
-        UserRepository,
-        CheckoutWorkflow,
-        { provide: PricingService, useClass: PricingThatIsTornDown },
-      ],
-      exports: [CheckoutWorkflow],
-    })
-    class CheckoutWithATornDownPricingModule {}
-
-    @Module({
-      imports: [CheckoutWithATornDownPricingModule],
-      controllers: [CheckoutController],
-      providers: [ActiveRuns],
-    })
-    class HttpModule {}
+    const HttpModule = httpModulePricedBy(PricingThatIsTornDown);
 
     it('ends the runs clients are watching before it tears down the providers they use', async () => {
       const { app, url } = await listen(HttpModule);
@@ -404,22 +409,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       }
     }
 
-    @Module({
-      providers: [
-        UserRepository,
-        CheckoutWorkflow,
-        { provide: PricingService, useClass: PricingThatIsTornDown },
-      ],
-      exports: [CheckoutWorkflow],
-    })
-    class CheckoutWithATornDownPricingModule {}
-
-    @Module({
-      imports: [CheckoutWithATornDownPricingModule],
-      controllers: [CheckoutController],
-      providers: [ActiveRuns],
-    })
-    class HttpModule {}
+    const HttpModule = httpModulePricedBy(PricingThatIsTornDown);
 
     /** The events of `response` as `type task` lines, until the stream ends or is cut. */
     const eventsOf = async (response: Response) => {
