@@ -444,10 +444,13 @@ export class DagBuilder<P = void> {
     if (method === 'addImmediateNode') {
       rejectTaskOptions(options, (message) => invalid(nameNow().name, message));
     }
-    const policy = draft.policyOf(nameNow().name, options);
-    // The options are read: nothing below runs the caller's code.
+    const named = nameNow();
+    const sizeBefore = draft.size;
+    const policy = draft.policyOf(named.name, options);
+    // The options are read: nothing below runs the caller's code. Their getters may have added
+    // nodes (taking the name's suffix) or sealed the DAG: the name is chosen again only then.
     this.rejectIfSealed(method);
-    const { name, suffix } = nameNow();
+    const { name, suffix } = draft.size === sizeBefore ? named : nameNow();
     if (explicitName !== undefined && this.indexByName.has(name)) {
       throw invalid(
         name,
