@@ -138,9 +138,7 @@ function planOfClass(
 function notAClass(value: unknown, caller: string): string {
   let name = '';
   try {
-    if (value instanceof DagBuilder) {
-      return `a buildDag() builder. Call its own ${caller}() instead.`;
-    }
+    if (value instanceof DagBuilder) return builderGiven(caller);
     const prototype: unknown =
       typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : null;
     // An instance of a class of the user's own: not of Object, Map, Array or another built-in.
@@ -157,6 +155,11 @@ function notAClass(value: unknown, caller: string): string {
   return name === ''
     ? `${describeInput(value)}.`
     : `an instance of ${name}. Did you mean Workflow.${caller}(${name})?`;
+}
+
+/** What a `Workflow[caller]` message says of a `buildDag()` builder given to it. */
+function builderGiven(caller: string): string {
+  return `a buildDag() builder. Call its own ${caller}() instead.`;
 }
 
 /**
@@ -192,8 +195,7 @@ function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): ob
   if (prototype === DagBuilder.prototype) {
     // Its class declares no tasks: the run would fail as NO_TASKS, blaming decorators.
     throw new TypeError(
-      `Workflow.${caller} expects an instance of a workflow class, got a buildDag() builder. ` +
-        `Call its own ${caller}() instead.`,
+      `Workflow.${caller} expects an instance of a workflow class, got ${builderGiven(caller)}`,
     );
   }
   if (prototype === null) {
