@@ -54,14 +54,19 @@ export interface DagOptions {
 
 /**
  * Options of one node: every `TaskOptions` field, plus its name. `T` is the node's value type, which
- * its `fallback` must return, since the fallback's value becomes the node's.
+ * its `fallback` must return, since the fallback's value becomes the node's. Options written in
+ * the call need no type; options declared apart and shared between nodes take `NodeOptions` (no
+ * fallback, or one that only throws or calls `skip()`), or `NodeOptions<T>` for a fallback that
+ * returns a `T`, which then fits only nodes whose value a `T` is.
  *
  * @example
  * ```ts
  * const price = tm.addNode({ retries: 2, fallback: () => 0 }, fetchPrice, tm.parameterNode);
+ * const patient: NodeOptions = { retries: 3, timeout: 5_000 };
+ * const user = tm.addNode(patient, fetchUser, tm.parameterNode); // DagNode<User>
  * ```
  */
-export interface NodeOptions<T = unknown> extends Omit<TaskOptions, 'fallback'> {
+export interface NodeOptions<T = never> extends Omit<TaskOptions, 'fallback'> {
   /**
    * The node's name (unique in its DAG). Without it, the function's name is used (`'task'` for an
    * anonymous one), with a numeric suffix when that name is taken: `incTask`, `incTask_2`, …
@@ -314,7 +319,16 @@ export class DagBuilder<P = void> {
     ...args: NodeArguments<A, P>
   ): DagNode<Awaited<R>>;
   addNode<A extends readonly unknown[], R, Rule extends WhenRuleName = 'allSucceeded'>(
-    options: NodeOptions<Awaited<R>> & { readonly when?: Rule | undefined },
+    // NodeOptions, member by member: from options typed `NodeOptions` (a policy shared between
+    // nodes), `NodeOptions<Awaited<R>>` would have TypeScript infer `R` from the type argument,
+    // and the node would lose its type.
+    options: {
+      readonly [K in keyof NodeOptions]: K extends 'fallback'
+        ? NodeOptions<Awaited<R>>['fallback']
+        : K extends 'when'
+          ? Rule | undefined
+          : NodeOptions[K];
+    },
     fn: (this: void, ...args: A) => R,
     ...args: NodeArguments<A, P, Rule>
   ): DagNode<Awaited<R>>;

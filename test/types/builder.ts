@@ -227,6 +227,36 @@ async function fallbacksReturnTheNodesType(): Promise<void> {
   expectType<DagNode<string | null>>(label);
 }
 
+/**
+ * Options declared apart and shared between nodes (a policy) leave each node its own type:
+ * `NodeOptions` has no fallback that returns a value, `NodeOptions<T>` one that returns a `T`.
+ */
+async function sharedPoliciesKeepNodeTypes(): Promise<void> {
+  const tm = buildDag<number>();
+  const patient: NodeOptions = { retries: 3, timeout: 5_000 };
+  const text = tm.addNode(patient, (n: number) => String(n), tm.parameterNode);
+  const length = tm.addNode(patient, (s: string) => s.length, text);
+  const result = await tm.invoke(1);
+  const typedText: string = text.extractResult(result);
+  const typedLength: number = length.extractResult(result);
+  void typedText;
+  void typedLength;
+  // A policy's fallback may throw or skip, whatever the node's type.
+  const skipping: NodeOptions = { retries: 1, fallback: () => skip('unavailable') };
+  const flag = tm.addNode(skipping, (n: number) => n > 0, tm.parameterNode);
+  const typedFlag: boolean = flag.extractResult(result);
+  void typedFlag;
+  // @ts-expect-error -- a bare NodeOptions has no fallback returning a value: which node's type?
+  const zero: NodeOptions = { fallback: () => 0 };
+  void zero;
+  const zeroed: NodeOptions<number> = { fallback: () => 0 };
+  const count = tm.addNode(zeroed, (n: number) => n * 2, tm.parameterNode);
+  const typedCount: number = count.extractResult(result);
+  void typedCount;
+  // @ts-expect-error -- its 0 would become the value of a string node
+  tm.addNode(zeroed, (n: number) => String(n), tm.parameterNode);
+}
+
 /** Overrides of a builder's nodes are called as the nodes are: with `this` undefined. */
 async function overridesHaveNoThis(): Promise<void> {
   const tm = buildDag<number>();
@@ -263,4 +293,5 @@ void voidParameter;
 void argumentsFollowTheWhenRule;
 void nodesAndTokensAreNeverConstants;
 void fallbacksReturnTheNodesType;
+void sharedPoliciesKeepNodeTypes;
 void overridesHaveNoThis;
