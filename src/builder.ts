@@ -5,7 +5,7 @@
  * same scheduler with the same options, results, errors and speed.
  */
 import { definitionErrors, type WorkflowDefinitionError } from './definition-errors.js';
-import { describeInput, describeThrown } from './describe.js';
+import { describeInput, describeThrown, isNamedOptions } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import { shared } from './shared.js';
@@ -282,7 +282,7 @@ export class DagBuilder<P = void> {
 
   /** @internal Use {@link buildDag}. */
   constructor(options: DagOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
+    if (!isNamedOptions(options)) {
       throw new TypeError(`buildDag: options must be an object, got ${describeInput(options)}.`);
     }
     const { name = 'dag' } = options;
@@ -425,7 +425,7 @@ export class DagBuilder<P = void> {
     const { draft } = this;
     const invalid = (task: string, message: string) =>
       definitionErrors.invalidTask(this.name, task, `${method}: ${message}`);
-    if (typeof options !== 'object' || options === null) {
+    if (!isNamedOptions(options)) {
       throw invalid(
         automaticName,
         method === 'addNode'

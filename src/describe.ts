@@ -67,6 +67,21 @@ export function describeInput(value: unknown): string {
 }
 
 /**
+ * Whether `value` can be an object of named options (or of named hooks, overrides…): an object,
+ * but none of the collections {@link collectionKind} names, whose entries are not properties — a
+ * `Map` of options would be read as no options at all.
+ *
+ * @example
+ * ```ts
+ * isNamedOptions({ retries: 2 }); // true
+ * isNamedOptions(new Map([['retries', 2]])); // false
+ * ```
+ */
+export function isNamedOptions(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && collectionKind(value) === undefined;
+}
+
+/**
  * `'an array'`, `'a Map'` or `'a Set'` when `value` is one of these collections (also one made in
  * another realm), else `undefined` — also for a value that cannot be inspected (a revoked Proxy):
  * how messages name it, and how options that take an object of named entries (`hooks`,

@@ -3,7 +3,7 @@
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
 import { signalProperty } from './abort-subscriptions.js';
-import { collectionKind, describeInput, describeThrown } from './describe.js';
+import { describeInput, describeThrown, isNamedOptions } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
@@ -144,7 +144,7 @@ function checkRunOptions(
 ): RunSettings {
   const invalid = (option: string, message: string) =>
     new WorkflowOptionsError(plan.workflow, option, message);
-  if (typeof options !== 'object' || options === null) {
+  if (!isNamedOptions(options)) {
     throw invalid('options', `expected an object, got ${describeInput(options)}.`);
   }
   let option = 'options';
@@ -259,7 +259,7 @@ function resolveTargets(
 function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | undefined {
   if (hooks === undefined) return undefined;
   // A list or a Map of hooks has no hook named by a key: refused, rather than left uncalled.
-  if (typeof hooks !== 'object' || hooks === null || collectionKind(hooks) !== undefined) {
+  if (!isNamedOptions(hooks)) {
     throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
   }
   // A plain object holds only hooks; a class instance may also hold collaborators (a logger, an
@@ -442,11 +442,7 @@ function resolveOverrides(
 ): (Function | undefined)[] | undefined {
   if (overrides === undefined) return undefined;
   // A Map's or an array's own members (`get`, `0`) name no task: refused as a whole, not by member.
-  if (
-    typeof overrides !== 'object' ||
-    overrides === null ||
-    collectionKind(overrides) !== undefined
-  ) {
+  if (!isNamedOptions(overrides)) {
     throw invalid('overrides', `must be an object of functions, got ${describeInput(overrides)}.`);
   }
   const names = isPlainObject(overrides)

@@ -4,7 +4,7 @@
  */
 import { columnWidth, fitColumns, leftToRightCell, printableText } from './display-text.js';
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
-import { describeInput } from './describe.js';
+import { describeInput, isNamedOptions } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskTrace, WorkflowGraph } from './types.js';
@@ -201,7 +201,7 @@ function isResultLike(value: unknown): boolean {
 
 /** The validated `width` of {@link formatTimeline}'s options. */
 function timelineWidth(options: TimelineOptions): number {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (!isNamedOptions(options)) {
     throw new TypeError(
       `formatTimeline: options must be an object such as { width: 80 }, got ${describeInput(options)}.`,
     );

@@ -3,7 +3,7 @@
  * Both front-ends (decorated classes and the builder) hand their options to
  * {@link resolveTaskPolicy}, so an option means the same thing, and fails the same way, in both.
  */
-import { describeInput, describeThrown } from './describe.js';
+import { describeInput, describeThrown, isNamedOptions } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
@@ -80,7 +80,7 @@ export function resolveTaskPolicy(
     invalidTask(
       `option "${option}" of task "${task}" must be ${expected}, got ${describeInput(value)}.`,
     );
-  if (typeof options !== 'object' || options === null) {
+  if (!isNamedOptions(options)) {
     throw invalidTask(
       `the options of task "${task}" must be an object, got ${describeInput(options)}.`,
     );

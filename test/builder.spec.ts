@@ -178,6 +178,10 @@ describe('buildDag', () => {
       for (const [first, shown] of [
         ['x', '"x"'],
         [undefined, 'undefined'],
+        // Collections hold entries, not named options: a Map of options would be read as none.
+        [new Map([['retries', 2]]), 'a Map'],
+        [[], 'an array'],
+        [new Set(), 'a Set'],
       ] as const) {
         const error = definitionError(() => tm.addNode(first as never, inc), 'INVALID_TASK');
         expect(error.message).to.equal(
@@ -312,6 +316,7 @@ describe('buildDag', () => {
       tm.addImmediateNode(1, { name: 'rate' });
       const messages = [
         () => tm.addImmediateNode(2, null as never),
+        () => tm.addImmediateNode(2, new Map([['name', 'rate2']]) as never),
         () => tm.addImmediateNode(2, { name: 'rate' }),
         () => tm.addImmediateNode(2, { name: 7 as never }),
         // Typed as { name }, and nothing else applies: the value is given.
@@ -320,6 +325,7 @@ describe('buildDag', () => {
       ].map((add) => definitionError(add, 'INVALID_TASK').message);
       expect(messages).to.deep.equal([
         'imm: addImmediateNode: options must be an object, got null.',
+        'imm: addImmediateNode: options must be an object, got a Map.',
         'imm: addImmediateNode: the name "rate" is taken by another node of this DAG; node names are unique.',
         'imm: addImmediateNode: option "name" must be a non-empty string, got 7.',
         'imm: addImmediateNode: option "retries" does not apply to an immediate node, whose value ' +
@@ -380,6 +386,10 @@ describe('buildDag', () => {
       expect(() => buildDag('x' as never)).to.throw(
         TypeError,
         'buildDag: options must be an object, got "x".',
+      );
+      expect(() => buildDag(new Map([['name', 'x']]) as never)).to.throw(
+        TypeError,
+        'buildDag: options must be an object, got a Map.',
       );
     });
   });

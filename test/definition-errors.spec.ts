@@ -667,6 +667,18 @@ describe('definition errors', () => {
       expect(error.message).to.equal(
         'NotAnObject: the options of task "a" must be an object, got "fast".',
       );
+      class MapOfOptions {
+        @Task(new Map([['retries', 2]]) as never) a() {}
+      }
+      expect(expectDefinitionError(MapOfOptions, 'INVALID_TASK', 'a').message).to.equal(
+        'MapOfOptions: the options of task "a" must be an object, got a Map.',
+      );
+      class ListOfOptions {
+        @Task([] as never) a() {}
+      }
+      expect(expectDefinitionError(ListOfOptions, 'INVALID_TASK', 'a').message).to.equal(
+        'ListOfOptions: the options of task "a" must be an object, got an array.',
+      );
       class Named {
         @Task({ name: 'other' } as never) a() {}
       }

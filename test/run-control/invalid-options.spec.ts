@@ -191,6 +191,26 @@ describe('invalid InvokeOptions', () => {
     });
   }
 
+  // Their entries are not properties: read as an object, a Map of options would be no options.
+  for (const [kind, options] of [
+    ['a Map', new Map([['concurrency', 1]])],
+    ['an array', []],
+    ['a Set', new Set(['failFast'])],
+  ] as const) {
+    it(`rejects options given as ${kind}, whose entries name no option`, async () => {
+      const flow = new Signup();
+      const error = await rejectionOf(
+        Workflow.invoke(flow, undefined, options as InvokeOptions<Signup>),
+        WorkflowOptionsError,
+      );
+      expect(error.option).to.equal('options');
+      expect(error.message).to.equal(
+        `Signup: invalid option "options": expected an object, got ${kind}.`,
+      );
+      expect(flow.calls).to.deep.equal([]);
+    });
+  }
+
   it('lists the first 10 tasks, then "…", for a far-off target of a class with 11 tasks', async () => {
     class Eleven {
       @Task() t1() {}
