@@ -129,10 +129,15 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     return { value: undefined, done: true };
   }
 
+  /**
+   * The run settled: reads waiting get its end. After `return()` the iteration is over already —
+   * the run's end goes to the reads that were waiting, and a `next()` made from now on (before
+   * `return()` itself settles) ends the iteration, as one made before the run settled does.
+   */
   private end(state: 'succeeded' | 'failed', failure: unknown): void {
     if (this.state !== 'running') return;
     this.log.close();
-    this.state = state;
+    this.state = this.returning ? 'closed' : state;
     this.failure = failure;
     const waiting = this.waiting;
     if (waiting === undefined || waiting.length === 0) return;

@@ -493,6 +493,22 @@ describe('Workflow.stream', () => {
     expect(await rejectionOf(waiting, WorkflowAbortedError)).to.equal(aborted);
   });
 
+  it('ends the iteration for a next() called after return() once the run has settled, before return() has', async () => {
+    const flow = new SlowWithSignal();
+    const stream = Workflow.stream(flow);
+    await stream.next(); // taskStart slow
+    // Reacts to the run's end before return() does: the run is over, return() not yet.
+    const afterReturn = stream.result.then(
+      () => stream.next(),
+      () => stream.next(),
+    );
+    const closing = stream.return();
+    flow.gates.open('slow', 1);
+    expect(await afterReturn).to.deep.equal({ value: undefined, done: true });
+    expect(await closing).to.deep.equal({ value: undefined, done: true });
+    await rejectionOf(stream.result, WorkflowAbortedError);
+  });
+
   it('drops the events not read at return(), and ends a later next() at once, before the run ends', async () => {
     const flow = new SlowWithSignal();
     const stream = Workflow.stream(flow);
