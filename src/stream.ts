@@ -31,7 +31,8 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   /**
    * The run's outcome, as `invoke` would give it. Never an unhandled rejection when nobody awaits
    * it; after an early exit from the loop while the run was still going, it rejects with
-   * `WorkflowAbortedError`.
+   * `WorkflowAbortedError` — unless a failure had stopped the run already (its `allSettled` tasks
+   * still running): then with that `WorkflowExecutionError`, as after the caller's signal aborts.
    */
   readonly result: Promise<ExecutionResult<W, P>>;
   /** Events not read yet. */

@@ -410,6 +410,32 @@ describe('Workflow.stream', () => {
     }
   });
 
+  it('keeps the failure that stopped the run when the loop is left while its allSettled tasks run', async () => {
+    class Flow extends GatedFlow<string> {
+      @Task() broken(): number {
+        throw new Error('broken');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('broken') async cleanup() {
+        return this.step('cleanup');
+      }
+    }
+    const flow = new Flow();
+    const stream = Workflow.stream(flow);
+    for await (const event of stream) {
+      if (event.type === 'taskStart' && event.task === 'cleanup') {
+        const closing = stream.return();
+        flow.gates.open('cleanup', 'cleaned');
+        await closing;
+        break;
+      }
+    }
+    // The failure stopped the run first: leaving the loop then is an abort that changes nothing,
+    // as the caller's signal aborted then would.
+    const error = await rejectionOf(stream.result, WorkflowExecutionError);
+    expect(error.task).to.equal('broken');
+    expect(error.result.get('cleanup')).to.equal('cleaned');
+  });
+
   it('handles leaving the loop early inside the run’s async context, wherever return() is called', async () => {
     const store = new AsyncLocalStorage<string>();
     const seen: (string | undefined)[] = [];
