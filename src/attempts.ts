@@ -10,7 +10,7 @@ import { TaskTimeoutError } from './errors.js';
 import { intercept, nextCalled, sameWorkLater, type NextGuard } from './interceptors.js';
 import { adoptOutcome, isThenable, markHandled, NONE, settleStack, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
-import { skipReasonOf } from './skip.js';
+import { failureError, skipReasonOf } from './skip.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
 /** One attempt of a task with a timeout. */
@@ -294,7 +294,7 @@ export class AttemptRunner {
         // A promise is truthy: an `async` retryIf would retry every error, whatever it decides.
         if (isThenable(retry)) throw this.answeredLater(task, 'retryIf', 'true or false', retry);
       } catch (retryIfError) {
-        return this.failedForGood(task, attempt, retryIfError, error);
+        return this.failedForGood(task, attempt, this.policyFailure(task, retryIfError), error);
       }
       if (!retry) return this.failedForGood(task, attempt, error, NONE);
     }
@@ -327,6 +327,17 @@ export class AttemptRunner {
     );
   }
 
+  /**
+   * What `task` fails with when its `retryIf` or `retryDelay` threw `thrown`: `thrown` itself, or
+   * for a `skip()` there — where it cannot skip the task — the `TypeError` that says so. Made
+   * before the fallback sees it: a fallback handed the skip's marker would recover from a skip, or,
+   * rethrowing what it was given, skip the task after all.
+   */
+  private policyFailure(task: number, thrown: unknown): unknown {
+    const { plan } = this.run;
+    return failureError(plan.workflow, plan.names[task], thrown);
+  }
+
   /** Whether the run has stopped, for `task`: then it is not retried (unless it is `allSettled`). */
   private stopsRetries(task: number): boolean {
     return this.run.stopReason !== 0 && !this.run.isAllSettled(task);
@@ -356,7 +367,7 @@ export class AttemptRunner {
         );
       }
     } catch (policyError) {
-      return this.failedForGood(task, attempt, policyError, error);
+      return this.failedForGood(task, attempt, this.policyFailure(task, policyError), error);
     }
     // `retryIf` or `retryDelay` may have stopped the run (aborting its signal): then no retry is
     // announced, and none made.

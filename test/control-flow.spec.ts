@@ -290,6 +290,44 @@ describe('skip() where it cannot skip a task', () => {
     }
   });
 
+  it('hands a fallback that TypeError, not the skip: rethrown, it fails the task', async () => {
+    for (const policy of ['retryIf', 'retryDelay'] as const) {
+      const given: unknown[] = [];
+      class Flaky {
+        @Task({
+          retries: 2,
+          [policy]: () => skip('not transient'),
+          fallback: (error: unknown) => {
+            given.push(error);
+            throw error;
+          },
+        })
+        a(): number {
+          throw new Error('boom');
+        }
+      }
+      const error = await rejectionOf(Workflow.invoke(new Flaky()), WorkflowExecutionError);
+      expect(given, policy).to.have.length(1);
+      expect(given[0], policy).to.be.instanceOf(TypeError);
+      expect(((given[0] as Error).cause as Error).name, policy).to.equal('TaskSkipped');
+      expect(statuses(error.result), policy).to.deep.equal([['a', 'failed']]);
+      expect(error.cause, policy).to.equal(given[0]);
+      expect((error.failures[0].attemptError as Error).message, policy).to.equal('boom');
+    }
+  });
+
+  it('records that TypeError as what a recovering fallback recovered from', async () => {
+    class Flaky {
+      @Task({ retries: 1, retryIf: () => skip('not transient'), fallback: () => 0 })
+      a(): number {
+        throw new Error('boom');
+      }
+    }
+    const result = await Workflow.invoke(new Flaky());
+    expect(result.get('a')).to.equal(0);
+    expect(result.trace[0].recoveredFrom).to.be.instanceOf(TypeError);
+  });
+
   it('records a skip() thrown by onTaskFailure as that TypeError, after the task’s own error', async () => {
     class Broken {
       @Task() a(): number {
