@@ -3,7 +3,7 @@
  * message that explains one, in one place. Messages always name the workflow and, where one is
  * involved, the task, and say how to fix the problem.
  */
-import { describeInput } from './describe.js';
+import { describeInput, errorAsJson } from './describe.js';
 import type { MemberKind } from './metadata.js';
 import { shareInstanceof } from './shared.js';
 
@@ -35,8 +35,8 @@ export class WorkflowDefinitionError extends Error {
   override readonly name = 'WorkflowDefinitionError';
   /**
    * For `CYCLE`, the whole cycle: its tasks in execution order, the first repeated at the end
-   * (`['a', 'b', 'c', 'a']`). The message shows at most 100 of them. Not enumerable, as `message`
-   * is not, so the error in JSON stays short. `undefined` for the other codes.
+   * (`['a', 'b', 'c', 'a']`). The message shows at most 100 of them. Not enumerable, and not in
+   * the error's JSON, which stays short. `undefined` for the other codes.
    */
   declare readonly cycle?: readonly string[];
 
@@ -55,6 +55,14 @@ export class WorkflowDefinitionError extends Error {
     if (cycle !== undefined) {
       Object.defineProperty(this, 'cycle', { value: Object.freeze([...cycle]) });
     }
+  }
+
+  /**
+   * The error as JSON holds it — what a structured logger writes: `name`, `message`, `code`,
+   * `workflow` and `task` (not `cycle`, whose first 100 tasks the message shows).
+   */
+  toJSON(): object {
+    return errorAsJson(this, { code: this.code, workflow: this.workflow, task: this.task });
   }
 }
 shareInstanceof(WorkflowDefinitionError, 'WorkflowDefinitionError');

@@ -28,6 +28,20 @@ export function describeThrown(value: unknown): string {
 }
 
 /**
+ * An error of this package as JSON holds it — what a structured logger writes: its `name` and
+ * `message` (which `JSON.stringify` leaves out of an `Error`: they are not own enumerable
+ * properties), then `own`, the fields only its kind has.
+ *
+ * @example
+ * ```ts
+ * toJSON() { return errorAsJson(this, { workflow: this.workflow, option: this.option }); }
+ * ```
+ */
+export function errorAsJson(error: Error, own: object): object {
+  return { name: error.name, message: error.message, ...own };
+}
+
+/**
  * What a task threw, as JSON can hold it (an `Error` is `{}` to `JSON.stringify`, and a value may
  * refer to itself or be a `BigInt`): an error's `{ name, message }`, anything else described.
  */

@@ -3,7 +3,7 @@
  * invalid. Messages always name the workflow and, where one is involved, the task. (Definition
  * errors live in `definition-errors.ts`; `TaskResultError` lives with the results.)
  */
-import { describeInput, describeThrown, thrownAsJson } from './describe.js';
+import { describeInput, describeThrown, errorAsJson, thrownAsJson } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { shareInstanceof } from './shared.js';
 
@@ -59,10 +59,8 @@ shareInstanceof(WorkflowExecutionError, 'WorkflowExecutionError');
  * and `workflow`, then `own` (what only its kind has), then `cause`, `failures` and `result`.
  */
 function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, own: object): object {
-  const { name, message, workflow, cause, failures, result } = error;
-  return {
-    name,
-    message,
+  const { workflow, cause, failures, result } = error;
+  return errorAsJson(error, {
     workflow,
     ...own,
     cause: thrownAsJson(cause),
@@ -76,7 +74,7 @@ function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, ow
         : { task: failure.task, error: thrownAsJson(failure.error) },
     ),
     result,
-  };
+  });
 }
 
 /** ` (and 2 more: "b", "c")` for the failures after the first; long lists are cut short. */
@@ -169,6 +167,12 @@ export class TaskTimeoutError extends Error {
   ) {
     super(`${workflow}: task "${task}" timed out after ${timeoutMs} ms`);
   }
+
+  /** The error as JSON holds it: `name`, `message`, `workflow`, `task` and `timeoutMs`. */
+  toJSON(): object {
+    const { workflow, task, timeoutMs } = this;
+    return errorAsJson(this, { workflow, task, timeoutMs });
+  }
 }
 shareInstanceof(TaskTimeoutError, 'TaskTimeoutError');
 
@@ -193,6 +197,11 @@ export class WorkflowOptionsError extends TypeError {
   ) {
     // Quoted as JSON and cut short: an unknown option's key may come from outside (a JSON config).
     super(`${workflow}: invalid option ${describeInput(option)}: ${message}`);
+  }
+
+  /** The error as JSON holds it: `name`, `message`, `workflow` and `option`. */
+  toJSON(): object {
+    return errorAsJson(this, { workflow: this.workflow, option: this.option });
   }
 }
 shareInstanceof(WorkflowOptionsError, 'WorkflowOptionsError');

@@ -2,7 +2,7 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { describeInput, describeThrown, thrownAsJson } from './describe.js';
+import { describeInput, describeThrown, errorAsJson, thrownAsJson } from './describe.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types.js';
@@ -295,6 +295,11 @@ export class TaskResultError extends Error {
     message: string,
   ) {
     super(`${workflow}: ${message}`);
+  }
+
+  /** The error as JSON holds it: `name`, `message`, `workflow` and `task`. */
+  toJSON(): object {
+    return errorAsJson(this, { workflow: this.workflow, task: this.task });
   }
 }
 shareInstanceof(TaskResultError, 'TaskResultError');

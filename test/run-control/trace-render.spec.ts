@@ -10,8 +10,12 @@ import {
   Param,
   Task,
   Workflow,
+  TaskResultError,
+  TaskTimeoutError,
   WorkflowAbortedError,
+  WorkflowDefinitionError,
   WorkflowExecutionError,
+  WorkflowOptionsError,
   formatTimeline,
   toMermaidGantt,
   type ExecutionResult,
@@ -321,6 +325,60 @@ describe('run errors in JSON', () => {
       cause: '5',
       failures: [],
       result: JSON.parse(JSON.stringify(aborted.result)),
+    });
+  });
+});
+
+describe('the other errors in JSON', () => {
+  it('hold their name and message, which JSON.stringify leaves out of an Error, and their fields', async () => {
+    class Broken {
+      @Task() @DependsOn('missing' as never) a() {}
+    }
+    const definition = await rejectionOf(Workflow.invoke(new Broken()), WorkflowDefinitionError);
+    expect(JSON.parse(JSON.stringify(definition))).to.deep.equal({
+      name: 'WorkflowDefinitionError',
+      message: definition.message,
+      code: definition.code,
+      workflow: 'Broken',
+      task: 'a',
+    });
+
+    const tm = buildDag({ name: 'Nightly' });
+    tm.addNode({ name: 'slow', timeout: 1 }, () => new Promise(() => {}));
+    const options = await rejectionOf(
+      tm.invoke(undefined, { concurrency: 0 }),
+      WorkflowOptionsError,
+    );
+    expect(JSON.parse(JSON.stringify(options))).to.deep.equal({
+      name: 'WorkflowOptionsError',
+      message: options.message,
+      workflow: 'Nightly',
+      option: 'concurrency',
+    });
+
+    const failed = await rejectionOf(tm.invoke(undefined), WorkflowExecutionError);
+    const timeout = failed.cause as TaskTimeoutError;
+    expect(timeout).to.be.instanceOf(TaskTimeoutError);
+    expect(JSON.parse(JSON.stringify(timeout))).to.deep.equal({
+      name: 'TaskTimeoutError',
+      message: 'Nightly: task "slow" timed out after 1 ms',
+      workflow: 'Nightly',
+      task: 'slow',
+      timeoutMs: 1,
+    });
+
+    let asked: unknown;
+    try {
+      failed.result.get('fast' as never);
+    } catch (error) {
+      asked = error;
+    }
+    expect(asked).to.be.instanceOf(TaskResultError);
+    expect(JSON.parse(JSON.stringify(asked))).to.deep.equal({
+      name: 'TaskResultError',
+      message: (asked as TaskResultError).message,
+      workflow: 'Nightly',
+      task: 'fast',
     });
   });
 });
