@@ -137,7 +137,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
       throw new TaskResultError(
         this.plan.workflow,
         describeInput(task),
-        `expected a task name (a string), got ${describeInput(task)}.`,
+        `expected a task name (a string), got ${describeInput(task)}.${nodeHint(task)}`,
       );
     }
     const index = this.plan.indexByName.get(task);
@@ -303,6 +303,21 @@ export class TaskResultError extends Error {
   }
 }
 shareInstanceof(TaskResultError, 'TaskResultError');
+
+/**
+ * For a builder's node given where a task name goes (plain JavaScript; TypeScript refuses it), how
+ * to read its value; else `''`. Never throws: `task` may be any value.
+ */
+function nodeHint(task: unknown): string {
+  try {
+    const extractResult = (task as { extractResult?: unknown } | null)?.extractResult;
+    return typeof extractResult === 'function'
+      ? ' A node of buildDag() reads its value with node.extractResult(result), or get(node.name).'
+      : '';
+  } catch {
+    return '';
+  }
+}
 
 /** @internal The plan `result` is a run of, or `undefined` when `result` is not a result. */
 export function resultPlan(result: unknown): WorkflowPlan | undefined {

@@ -725,6 +725,30 @@ describe('buildDag', () => {
         );
     });
 
+    it('points result.get given a node (plain JavaScript) to extractResult', async () => {
+      const tm = buildDag();
+      const node = tm.addNode({ name: 'one' }, () => 1);
+      const result = await tm.invoke();
+      expect(() => result.get(node as never))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'dag: expected a task name (a string), got an object. A node of buildDag() reads its ' +
+            'value with node.extractResult(result), or get(node.name).',
+        );
+      // Any other object gets no such advice, and one whose members throw gets the plain message.
+      expect(() => result.get({} as never)).to.throw(TaskResultError, /got an object\.$/);
+      const hostile = new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('trap');
+          },
+        },
+      );
+      expect(() => result.get(hostile as never)).to.throw(TaskResultError, /got an object\.$/);
+    });
+
     it('refuses a result of a class workflow, and a value that is not a result', async () => {
       class Same {
         @Task() same() {
