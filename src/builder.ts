@@ -5,7 +5,7 @@
  * same scheduler with the same options, results, errors and speed.
  */
 import { definitionErrors, type WorkflowDefinitionError } from './definition-errors.js';
-import { describeInput, describeThrown, isNamedOptions } from './describe.js';
+import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import { shared } from './shared.js';
@@ -437,7 +437,10 @@ export class DagBuilder<P = void> {
     try {
       explicitName = options.name;
     } catch (error) {
-      throw invalid(automaticName, `option "name" could not be read: ${describeThrown(error)}`);
+      throw causedBy(
+        invalid(automaticName, `option "name" could not be read: ${describeThrown(error)}`),
+        error,
+      );
     }
     if (explicitName !== undefined && (typeof explicitName !== 'string' || explicitName === '')) {
       throw invalid(
@@ -575,7 +578,7 @@ function rejectTaskOptions(
   try {
     other = unknownKey(options, ['name']);
   } catch (error) {
-    throw invalid(`options could not be read: ${describeThrown(error)}`);
+    throw causedBy(invalid(`options could not be read: ${describeThrown(error)}`), error);
   }
   if (other !== undefined) {
     throw invalid(

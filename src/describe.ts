@@ -28,6 +28,20 @@ export function describeThrown(value: unknown): string {
 }
 
 /**
+ * `error`, with `cause` as its standard `cause` (own and not enumerable, as `new Error(message,
+ * { cause })` makes it): for an error that reports, in its message, what user code threw.
+ *
+ * @example
+ * ```ts
+ * throw causedBy(invalid(option, `could not be read: ${describeThrown(error)}`), error);
+ * ```
+ */
+export function causedBy<E extends Error>(error: E, cause: unknown): E {
+  Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+  return error;
+}
+
+/**
  * An error of this package as JSON holds it — what a structured logger writes: its `name` and
  * `message` (which `JSON.stringify` leaves out of an `Error`: they are not own enumerable
  * properties), then `own`, the fields only its kind has.

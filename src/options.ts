@@ -3,7 +3,7 @@
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
 import { signalProperty } from './abort-subscriptions.js';
-import { describeInput, describeThrown, isNamedOptions } from './describe.js';
+import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
@@ -208,7 +208,7 @@ function checkRunOptions(
   } catch (error) {
     if (error instanceof WorkflowOptionsError) throw error;
     // A getter, a Proxy trap or an iterator of the user's threw while we read the option.
-    throw invalid(option, `could not be read: ${describeThrown(error)}`);
+    throw causedBy(invalid(option, `could not be read: ${describeThrown(error)}`), error);
   }
 }
 

@@ -3,7 +3,7 @@
  * Both front-ends (decorated classes and the builder) hand their options to
  * {@link resolveTaskPolicy}, so an option means the same thing, and fails the same way, in both.
  */
-import { describeInput, describeThrown, isNamedOptions } from './describe.js';
+import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
@@ -86,9 +86,12 @@ export function resolveTaskPolicy(
     );
   }
   const unreadable = (option: string | undefined, error: unknown) =>
-    invalidTask(
-      `${option === undefined ? 'the options' : `option "${option}"`} of task "${task}" ` +
-        `could not be read: ${describeThrown(error)}`,
+    causedBy(
+      invalidTask(
+        `${option === undefined ? 'the options' : `option "${option}"`} of task "${task}" ` +
+          `could not be read: ${describeThrown(error)}`,
+      ),
+      error,
     );
   let unknown: string | undefined;
   try {

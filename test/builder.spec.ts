@@ -225,6 +225,7 @@ describe('buildDag', () => {
       expect(getter.message).to.equal(
         'hostile: option "retries" of task "task" could not be read: getter boom',
       );
+      expect(getter.cause).to.be.instanceOf(Error).with.property('message', 'getter boom');
       const trap = definitionError(
         () =>
           tm.addNode(
@@ -256,6 +257,7 @@ describe('buildDag', () => {
         'INVALID_TASK',
       );
       expect(name.message).to.equal('hostile: addNode: option "name" could not be read: name boom');
+      expect(name.cause).to.be.instanceOf(Error).with.property('message', 'name boom');
       expect(tm.addNode(() => 1).name).to.equal('task');
     });
 
@@ -646,6 +648,7 @@ describe('buildDag', () => {
       ] as const) {
         const rejection = await rejectionOf(tm.invoke(undefined, make()), WorkflowOptionsError);
         expect([rejection.option, rejection.message]).to.deep.equal([option, message]);
+        expect(rejection.cause).to.be.instanceOf(Error);
         let thrown: unknown;
         try {
           tm.stream(undefined, make());

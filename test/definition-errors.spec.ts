@@ -709,6 +709,8 @@ describe('definition errors', () => {
       expect(error.message).to.equal(
         'Getter: option "timeout" of task "a" could not be read: getter boom',
       );
+      // What the getter threw stays at hand, with its stack.
+      expect(error.cause).to.be.instanceOf(Error).with.property('message', 'getter boom');
       const rejection = await Workflow.invoke(new Getter()).then(
         () => expect.fail('invoke should reject'),
         (reason: unknown) => reason,
