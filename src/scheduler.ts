@@ -80,7 +80,13 @@ export function startRun<W extends object, P>(
  * task and ~80 per run off a plain invoke.
  */
 
-/** {@link launch} inside the run interceptors. */
+/**
+ * {@link launch} inside the run interceptors. Once what they return has settled, the caller has
+ * the run's outcome: a `next()` called after that (a "refresh later" interceptor) would start a
+ * run that nobody sees settle, whose failure would go nowhere. It starts neither the run nor the
+ * interceptors listed after its own, and rejects saying why, as a late `next()` of a task
+ * attempt does.
+ */
 function launchIntercepted<W extends object, P>(
   instance: W | undefined,
   plan: WorkflowPlan,
@@ -89,12 +95,39 @@ function launchIntercepted<W extends object, P>(
   interceptorInfo: RunInterceptorInfo,
   runInterceptors: readonly WorkflowInterceptor[],
 ): Promise<ExecutionResult<W, P>> {
-  return intercept(
+  let over = false;
+  const outcome = intercept(
     runInterceptors,
     'run',
     interceptorInfo,
-    callOnce(() => launch(instance, plan, param, settings, interceptorInfo)),
+    callOnce(() =>
+      over ? refuseLateRunNext(plan) : launch(instance, plan, param, settings, interceptorInfo),
+    ),
+    (start) => (over ? refuseLateRunNext(plan) : start()),
   ) as Promise<ExecutionResult<W, P>>;
+  // The caller gets a promise of its own, so that a rejection it ignores is still reported as
+  // unhandled: a reaction on `outcome` itself would count as handling it.
+  return outcome.then(
+    (result) => {
+      over = true;
+      return result;
+    },
+    (error: unknown) => {
+      over = true;
+      throw error;
+    },
+  );
+}
+
+/** What a run interceptor's `next()` gives when called after the interceptors' outcome settled. */
+function refuseLateRunNext(plan: WorkflowPlan): Promise<never> {
+  return Promise.reject(
+    new Error(
+      `${plan.workflow}: next() of the run was called after the run interceptors' promise had ` +
+        `settled, so the run was not started. A run interceptor must call next() before the ` +
+        `promise it returns settles.`,
+    ),
+  );
 }
 
 /** The run being launched, while `new Promise` calls {@link adoptSettlers} (a closure per run costs more). */

@@ -684,6 +684,85 @@ describe('a next() called after its attempt ended', () => {
   }
 });
 
+describe("a run interceptor's next() called after its promise settled", () => {
+  it('starts neither the run nor the interceptors inside, and rejects saying why', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      const inner: string[] = [];
+      let refresh: (() => Promise<unknown>) | undefined;
+      const flow = new Pair();
+      const answered = await Workflow.invoke(flow, 1, {
+        interceptors: [
+          // "Serve cached, refresh later": invoke resolves with the cached answer at once.
+          {
+            run: (_info, next) => {
+              refresh = next;
+              return 'cached';
+            },
+          },
+          {
+            run: ({ workflow }, next) => {
+              inner.push(workflow);
+              return next();
+            },
+          },
+        ],
+      });
+      expect(answered).to.equal('cached');
+      const refused = await rejectionOf(refresh!(), Error);
+      expect(refused.message).to.equal(
+        "Pair: next() of the run was called after the run interceptors' promise had settled, so " +
+          'the run was not started. A run interceptor must call next() before the promise it ' +
+          'returns settles.',
+      );
+      await settle(3);
+      // A tracer or logger listed after it never hears of a run that does not happen.
+      expect(inner).to.deep.equal([]);
+      expect(flow.calls).to.deep.equal([]);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  it('still runs a next() called later, while the promise the interceptor returned is pending', async () => {
+    const flow = new Pair();
+    const result = await Workflow.invoke(flow, 1, {
+      interceptors: [
+        {
+          run: async (_info, next) => {
+            await sleep(5);
+            return next();
+          },
+        },
+      ],
+    });
+    expect((result as { get(task: 'second'): number }).get('second')).to.equal(4);
+    expect(flow.calls).to.deep.equal(['first', 'second']);
+  });
+
+  it('leaves a run rejection nobody handles reported as unhandled, as without interceptors', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      class Failing {
+        @Task() broken(): number {
+          throw new Error('broken');
+        }
+      }
+      void Workflow.invoke(new Failing(), undefined, {
+        interceptors: [{ run: (_info, next) => next() }],
+      });
+      await sleep(20);
+      // One rejection (mocha re-emits the event it hears, so the recorder may hear it twice).
+      const reasons = [...new Set(unhandled.received)];
+      expect(reasons).to.have.length(1);
+      expect(reasons[0]).to.be.instanceOf(WorkflowExecutionError);
+    } finally {
+      unhandled.stop();
+    }
+  });
+});
+
 describe('interceptors that drop the promise of next()', () => {
   class Broken {
     static calls = 0;
