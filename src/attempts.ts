@@ -72,14 +72,18 @@ export class AttemptRunner {
 
   /** Starts the first attempt of `task`. */
   start(task: number): void {
-    this.attempt(task, 1);
+    this.attempt(task, 1, NONE);
   }
 
-  private attempt(task: number, number: number): void {
+  /**
+   * Starts attempt `number` of `task`; `previousError` is the error of the attempt before it (the
+   * one retried), {@link NONE} for a first attempt.
+   */
+  private attempt(task: number, number: number, previousError: unknown): void {
     const { run } = this;
     this.failedAttempts?.delete(task);
     if (run.attempts !== undefined) run.attempts[task] = number;
-    if (run.events !== undefined && !run.announceStart(task, number)) return;
+    if (run.events !== undefined && !run.announceStart(task, number, previousError)) return;
     const timeout = run.plan.attemptPolicies[task]?.timeout;
     if (timeout === undefined) return this.untimedAttempt(task, number);
     const attempt: Attempt = {
@@ -389,7 +393,7 @@ export class AttemptRunner {
       timer: setTimeout(() => {
         this.pendingRetries.delete(task);
         run.tick();
-        this.attempt(task, attempt + 1);
+        this.attempt(task, attempt + 1, error);
       }, delayMs),
     });
   }

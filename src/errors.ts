@@ -95,7 +95,8 @@ export interface TaskFailure {
   readonly error: unknown;
   /**
    * The attempt's own error, when `error` was thrown while handling it — by `retryIf`, a
-   * `retryDelay` function, an `onTaskRetry` hook or the task's `fallback`. Absent otherwise.
+   * `retryDelay` function, an `onTaskRetry` hook, the `onTaskStart` hook of the retry or the
+   * task's `fallback`. Absent otherwise.
    */
   readonly attemptError?: unknown;
 }

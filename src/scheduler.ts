@@ -413,7 +413,7 @@ export class Run<W extends object = object, P = unknown> {
 
   /** A task without options or interceptors: call it and settle once. */
   private runPlainAttempt(task: number): void {
-    if (this.events !== undefined && !this.announceStart(task, 1)) return;
+    if (this.events !== undefined && !this.announceStart(task, 1, NONE)) return;
     this.settleAttempt(task, 1, this.call(task, 1, undefined));
   }
 
@@ -447,14 +447,16 @@ export class Run<W extends object = object, P = unknown> {
   /**
    * Emits the start of an attempt. A hook that throws fails the task with that error — without
    * retries or fallback: a hook's error is the caller's, not the task's — and the task is not
-   * called; returns whether the task may go on.
+   * called; returns whether the task may go on. `previousError`: for a retry, the error of the
+   * attempt before it, which the failure keeps as its `attemptError` ({@link NONE} for a first
+   * attempt; passed explicitly, as an error may be `undefined`).
    */
-  announceStart(task: number, attempt: number): boolean {
+  announceStart(task: number, attempt: number, previousError: unknown): boolean {
     try {
       this.events!.taskStart(task, attempt, this.clock);
       return true;
     } catch (error) {
-      this.taskFailed(task, attempt, error, NONE);
+      this.taskFailed(task, attempt, error, previousError);
       return false;
     }
   }

@@ -1265,6 +1265,43 @@ describe('retryIf', () => {
     expect(error.failures[0].attemptError).to.equal(original);
   });
 
+  it("keeps the retried attempt's error as attemptError when the retry's onTaskStart throws", async () => {
+    const original = new Error('attempt failed');
+    const hookError = new Error('onTaskStart broke');
+    let calls = 0;
+    class Flow {
+      @Task({ retries: 2 })
+      flaky(): number {
+        calls++;
+        throw original;
+      }
+    }
+    const onTaskStart = ({ attempt }: { attempt: number }) => {
+      if (attempt === 2) throw hookError;
+    };
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { hooks: { onTaskStart } }),
+      WorkflowExecutionError,
+    );
+    expect(calls).to.equal(1);
+    expect(error.cause).to.equal(hookError);
+    expect(error.failures).to.deep.equal([
+      { task: 'flaky', error: hookError, attemptError: original },
+    ]);
+    // A first attempt's onTaskStart has no attempt before it: no attemptError.
+    const first = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        hooks: {
+          onTaskStart: () => {
+            throw hookError;
+          },
+        },
+      }),
+      WorkflowExecutionError,
+    );
+    expect(first.failures).to.deep.equal([{ task: 'flaky', error: hookError }]);
+  });
+
   it('keeps the attempt error as attemptError when retryIf and then the fallback throw', async () => {
     const original = new Error('attempt failed');
     const retryIfError = new Error('retryIf broke');
