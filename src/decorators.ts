@@ -126,15 +126,14 @@ function isDecoratorCall(inputs: readonly unknown[]): boolean {
   const target =
     typeof first === 'function' ||
     (typeof first === 'object' && first !== null && tokenSlot(first) === undefined);
-  if (
-    !target ||
-    !(typeof second === 'string' || typeof second === 'symbol' || second === undefined)
-  ) {
+  // The key is a number for a numeric literal name, from esbuild and swc (see metadata.ts).
+  const key = typeof second === 'number' ? String(second) : second;
+  if (!target || !(typeof key === 'string' || typeof key === 'symbol' || key === undefined)) {
     return false;
   }
-  const holdsMember = second !== undefined && Object.hasOwn(first, second);
-  if (third === undefined) return second !== undefined;
-  if (typeof third === 'number') return second === undefined || holdsMember;
+  const holdsMember = key !== undefined && Object.hasOwn(first, key);
+  if (third === undefined) return key !== undefined;
+  if (typeof third === 'number') return key === undefined || holdsMember;
   return (
     typeof third === 'object' && third !== null && tokenSlot(third) === undefined && holdsMember
   );

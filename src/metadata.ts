@@ -88,14 +88,27 @@ function newMember(key: string | symbol, kind: MemberKind): MemberMetadata {
 }
 
 /**
- * Legacy decorators: returns the record for `key` on `target`, creating it (and registering it in
- * declaration order) when this is the first of our decorators to touch that member.
+ * A member's name as the class holds it: a string or a symbol. esbuild (so tsx, vitest and Bun)
+ * and swc give a numeric literal name (`2() {…}`) as the number `2` — a legacy call's key, a
+ * standard call's `context.name` — where tsc gives the string `"2"`; recorded as given, the task
+ * would be named by a number that `@DependsOn('2')`, overrides and the prototype's keys never
+ * match.
+ */
+function memberName(name: string | symbol | number): string | symbol {
+  return typeof name === 'number' ? String(name) : name;
+}
+
+/**
+ * Legacy decorators: returns the record of the member `decoratedKey` names on `target`, creating
+ * it (and registering it in declaration order) when this is the first of our decorators to touch
+ * that member.
  */
 export function recordMember(
   target: object,
-  key: string | symbol | undefined,
+  decoratedKey: string | symbol | number | undefined,
   descriptor: PropertyDescriptor | undefined,
 ): MemberMetadata {
+  const key = decoratedKey === undefined ? undefined : memberName(decoratedKey);
   let members: Map<string | symbol, MemberMetadata> | undefined = Reflect.getOwnMetadata(
     METADATA_KEYS.members,
     target,
@@ -142,7 +155,8 @@ function ownLegacyMembers(target: object): MemberMetadata[] {
  */
 export interface StandardDecoratorContext {
   readonly kind: string;
-  readonly name?: string | symbol;
+  /** A number for a numeric literal name, from esbuild and swc (see {@link memberName}). */
+  readonly name?: string | symbol | number;
   readonly static?: boolean;
   readonly private?: boolean;
   readonly metadata?: unknown;
@@ -204,7 +218,7 @@ export function recordStandardMember(
   context: StandardDecoratorContext,
 ): MemberMetadata {
   const isClass = context.kind === 'class';
-  const key = isClass || context.name === undefined ? 'constructor' : context.name;
+  const key = isClass || context.name === undefined ? 'constructor' : memberName(context.name);
   const isStatic = isClass || context.static === true;
   const functions = decoratedFunctions(value);
   const classRecords = recordsOfClassMetadata(context.metadata);

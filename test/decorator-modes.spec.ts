@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
-import { Workflow, WorkflowDefinitionError } from '../src';
+import { DependsOn, Param, PARAM, Task, Workflow, WorkflowDefinitionError } from '../src';
 import { SEED_ORDER, SEED_RESULTS } from './support/seed';
 
 /** A class the fixture exports. */
@@ -257,6 +257,82 @@ describe('decorator modes', () => {
     expect(Workflow.graph(stubbed('standard without context.metadata')).order).to.deep.equal([
       'load',
     ]);
+  });
+
+  describe('member names as transpilers pass them', () => {
+    /** Decorator calls of either mode, as compiled code makes them (types do not matter here). */
+    type AnyCall = (...args: unknown[]) => unknown;
+    const call = (decorator: unknown, ...args: unknown[]) => (decorator as AnyCall)(...args);
+
+    type NumberedMode = 'legacy' | 'standard' | 'standard with context.metadata';
+
+    /**
+     * `1(n) {…}` and `2(n) {…}`, compiled by esbuild (so tsx, vitest and Bun) or swc: they give a
+     * numeric literal name as a number — the key of a legacy call, `context.name` of a standard one
+     * — where tsc gives the string the class holds it under.
+     */
+    function numbered(mode: NumberedMode) {
+      class Numbered {
+        1(n: number) {
+          return n + 1;
+        }
+        2(previous: number, n: number) {
+          return previous * n;
+        }
+      }
+      const prototype = Numbered.prototype as unknown as Record<string, Function>;
+      const metadata = mode === 'standard with context.metadata' ? {} : undefined;
+      if (metadata !== undefined) {
+        Object.defineProperty(Numbered, Symbol.for('Symbol.metadata'), { value: metadata });
+      }
+      const decorate = (key: number, ...decorators: unknown[]) => {
+        for (const decorator of decorators) {
+          if (mode !== 'legacy') {
+            const context = { kind: 'method', name: key, static: false, private: false };
+            call(decorator, prototype[key], { ...context, metadata });
+          } else {
+            call(decorator, prototype, key, Object.getOwnPropertyDescriptor(prototype, key));
+          }
+        }
+      };
+      decorate(1, Task(), DependsOn(PARAM));
+      if (mode === 'legacy') call(Param(), prototype, 2, 1);
+      decorate(2, Task(), DependsOn('1', ...(mode === 'legacy' ? [] : [PARAM])));
+      return Numbered;
+    }
+
+    for (const mode of ['legacy', 'standard', 'standard with context.metadata'] as const) {
+      it(`names a task with a numeric name by its string, in ${mode} mode`, async () => {
+        const Numbered = numbered(mode);
+        expect(Workflow.graph(Numbered).tasks).to.deep.equal([
+          { name: '1', dependsOn: [], dependents: ['2'] },
+          { name: '2', dependsOn: ['1'], dependents: [] },
+        ]);
+        expect((await Workflow.invoke(new Numbered(), 3)).toObject()).to.deep.equal({
+          1: 4,
+          2: 12,
+        });
+      });
+    }
+
+    it('names a bare @DependsOn on a numeric name, as esbuild calls it, as a slip', () => {
+      class Bare {
+        1() {
+          return 1;
+        }
+        2(one: number) {
+          return one;
+        }
+      }
+      const prototype = Bare.prototype as unknown as Record<string, Function>;
+      for (const key of [1, 2]) {
+        call(Task(), prototype, key, Object.getOwnPropertyDescriptor(prototype, key));
+      }
+      call(DependsOn, prototype, 2, Object.getOwnPropertyDescriptor(prototype, 2));
+      const error = definitionErrorOf(Bare);
+      expect(error).to.deep.include({ code: 'INVALID_TASK', task: '2' });
+      expect(error.message).to.contain('@DependsOn is applied to "2" without being called');
+    });
   });
 
   describe('misuses only standard decorators can write', () => {

@@ -242,6 +242,7 @@ export function seedOutput(mode: 'standard' | 'legacy'): string[] {
     ...SEED_ORDER,
     'results {"first":1,"end":4}',
     'roots fastTaskA slowTaskA fastTaskB',
+    'numbered {"1":2,"2":4}',
     'failure true Broken: task "explode" failed: boom',
     'definition true UNKNOWN_DEPENDENCY',
   ];

@@ -54,6 +54,17 @@ export class Example {
   }
 }
 
+/** Tasks named by numbers, which esbuild, swc and Bun give decorators as numbers, not strings. */
+class Numbered {
+  @Task() 1(@Param() n: number) {
+    return n + 1;
+  }
+
+  @Task() @DependsOn('1') 2(one: number) {
+    return one * 2;
+  }
+}
+
 class Broken {
   @Task() explode(): number {
     throw new Error('boom');
@@ -85,6 +96,8 @@ export async function seed(): Promise<string[]> {
     `results ${JSON.stringify({ first, end })}`,
     `roots ${Workflow.graph(Example).roots.join(' ')}`,
   ];
+  const numbered = await Workflow.invoke(new Numbered(), 1);
+  lines.push(`numbered ${JSON.stringify(numbered.toObject())}`);
   try {
     await Workflow.invoke(new Broken());
   } catch (error) {
