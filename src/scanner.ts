@@ -170,6 +170,10 @@ function rejectStaticMembers(
           baseClass,
         );
       }
+      const markerProblem = markerOnClassProblem(metadata, baseClass ?? workflow);
+      if (markerProblem !== undefined) {
+        throw definitionErrors.invalidTask(workflow, workflow, markerProblem, baseClass);
+      }
       throw definitionErrors.notATask(workflow, 'constructor', decorators, baseClass);
     }
     const member = String(metadata.key);
@@ -286,6 +290,33 @@ function checkMember(
 }
 
 /**
+ * The problem with a parameter decorator applied to the class `className` itself, called
+ * (`@Param()`, recorded as misplaced) or not (`@Param`), if one was: only a transpiler that does
+ * not type-check lets it through. Markers on constructor parameters are not this: they have an
+ * index.
+ */
+function markerOnClassProblem(metadata: MemberMetadata, className: string): string | undefined {
+  let slot = metadata.misplacedMarkers?.[0];
+  let written = slot === undefined ? undefined : MARKER_BY_SLOT[slot];
+  if (slot === undefined) {
+    for (const { decorator, parameter } of metadata.uncalled ?? []) {
+      const marked = SLOTS.find((candidate) => MARKER_BY_SLOT[candidate] === `${decorator}()`);
+      if (parameter === undefined && marked !== undefined) {
+        [slot, written] = [marked, decorator];
+        break;
+      }
+    }
+  }
+  if (slot === undefined) return undefined;
+  return (
+    `${written} is applied to the class ${className} itself: it is a parameter decorator, which ` +
+    `marks a parameter of a @Task() method (only with "experimentalDecorators"): write ` +
+    `${MARKER_BY_SLOT[slot]} before that parameter. With standard decorators, list ` +
+    `${TOKEN_BY_SLOT[slot]} in @DependsOn instead, at that argument's position.`
+  );
+}
+
+/**
  * The problem with the first of our decorators applied to `member` (`"name"`, or `static member
  * "name"`) without being called: `@Task` for `@Task()`.
  */
@@ -302,6 +333,9 @@ function uncalledProblem(metadata: MemberMetadata, member: string): string {
     `through.)`
   );
 }
+
+/** The marked slots, in the order messages list them. */
+const SLOTS = [PARAM_SLOT, SIGNAL_SLOT, CONTEXT_SLOT] as const;
 
 /** The parameter decorator behind each marked slot, for messages. */
 const MARKER_BY_SLOT: Record<number, string> = {
@@ -325,7 +359,7 @@ function decoratorsOn(metadata: MemberMetadata): string[] {
   const decorators: string[] = [];
   if (metadata.taskDecorations > 0) decorators.push('@Task()');
   if (metadata.dependsOnDecorations > 0) decorators.push('@DependsOn');
-  for (const slot of [PARAM_SLOT, SIGNAL_SLOT, CONTEXT_SLOT]) {
+  for (const slot of SLOTS) {
     if (
       metadata.markedParameters.some((marked) => marked.slot === slot) ||
       metadata.misplacedMarkers?.includes(slot) === true

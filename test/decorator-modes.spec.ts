@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(27);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(29);
   });
 
   it('really compiles each mode differently', () => {
@@ -197,6 +197,22 @@ describe('decorator modes', () => {
         '"experimentalDecorators". With standard decorators, list CONTEXT in @DependsOn instead, ' +
         'at that argument\'s position; with "experimentalDecorators", you may write @Context() ' +
         'before that parameter instead.',
+    ],
+    MarkerOnClass: [
+      'INVALID_TASK',
+      'MarkerOnClass',
+      '@Context() is applied to the class MarkerOnClass itself: it is a parameter decorator, ' +
+        'which marks a parameter of a @Task() method (only with "experimentalDecorators"): write ' +
+        '@Context() before that parameter. With standard decorators, list CONTEXT in @DependsOn ' +
+        "instead, at that argument's position.",
+    ],
+    UncalledMarkerOnClass: [
+      'INVALID_TASK',
+      'UncalledMarkerOnClass',
+      '@Signal is applied to the class UncalledMarkerOnClass itself: it is a parameter decorator, ' +
+        'which marks a parameter of a @Task() method (only with "experimentalDecorators"): write ' +
+        '@Signal() before that parameter. With standard decorators, list SIGNAL in @DependsOn ' +
+        "instead, at that argument's position.",
     ],
     Empty: ['NO_TASKS', undefined, 'both decorator modes work'],
   };
