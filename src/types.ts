@@ -26,9 +26,22 @@ type IsAny<T> = boolean extends (T extends never ? true : false) ? true : false;
  * ```
  */
 export type TaskName<W> = {
-  [K in keyof W]-?: W[K] extends AnyFunction ? K : never;
+  [K in keyof W]-?: W[K] extends AnyFunction ? (K extends number ? `${K}` : K) : never;
 }[keyof W] &
   string;
+
+/**
+ * The member of `W` that the task name `K` names: `W[K]`, or, for a method with a numeric name
+ * (`2() {…}`, which `keyof` lists as the number `2` and {@link TaskName} as the string `'2'`), the
+ * member under that number. Internal: not exported from the package.
+ */
+export type MemberNamed<W, K> = K extends keyof W
+  ? W[K]
+  : K extends `${infer N extends number}`
+    ? N extends keyof W
+      ? W[N]
+      : never
+    : never;
 
 /**
  * `T`, but not a place to infer `T` from (the `NoInfer` of TypeScript 5.4, written so that 5.0
@@ -63,8 +76,12 @@ export type WorkflowOfInstance<W> = [W][W extends unknown ? 0 : never];
  * type A = TaskResult<Flow, 'a'>; // number
  * ```
  */
-export type TaskResult<W, K extends keyof W> =
-  IsAny<W> extends true ? unknown : W[K] extends AnyFunction ? Awaited<ReturnType<W[K]>> : never;
+export type TaskResult<W, K extends keyof W | TaskName<W>> =
+  IsAny<W> extends true
+    ? unknown
+    : MemberNamed<W, K> extends AnyFunction
+      ? Awaited<ReturnType<MemberNamed<W, K>>>
+      : never;
 
 /**
  * Per-task options, given to `@Task(options)`.
@@ -341,7 +358,7 @@ export interface InvokeOptions<W = any> {
         [K in TaskName<W>]?:
           | ((
               this: W,
-              ...args: W[K] extends AnyFunction ? Parameters<W[K]> : never
+              ...args: MemberNamed<W, K> extends AnyFunction ? Parameters<MemberNamed<W, K>> : never
             ) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>)
           | undefined;
       }

@@ -78,6 +78,39 @@ async function typedResults(): Promise<void> {
 assertTrue<Equals<TaskName<Checkout>, 'user' | 'cart' | 'total'>>();
 assertTrue<Equals<TaskResult<Checkout, 'user'>, User>>();
 
+/** Methods with numeric names are tasks named by strings, as the run names them. */
+class Numbered {
+  @Task() 1(@Param() n: number) {
+    return n + 1;
+  }
+
+  @Task() @DependsOn<Numbered>('1') async 2(one: number) {
+    return String(one);
+  }
+
+  // @ts-expect-error -- there is no task "3"
+  @Task() @DependsOn<Numbered>('3') last(two: string) {
+    return two;
+  }
+}
+
+assertTrue<Equals<TaskName<Numbered>, '1' | '2' | 'last'>>();
+assertTrue<Equals<TaskResult<Numbered, '2'>, string>>();
+
+async function numberedResults(): Promise<void> {
+  const result = await Workflow.invoke(new Numbered(), 1, {
+    targets: ['2'],
+    overrides: { 2: async (one) => `${one + 1}` },
+  });
+  expectType<number>(result.get('1'));
+  expectType<string>(result.get('2'));
+  expectType<string | undefined>(result.toObject()[2]);
+  // @ts-expect-error -- "2" gives a string
+  expectType<number>(result.get('2'));
+  // @ts-expect-error -- an override of "2" takes its arguments and gives what it gives
+  void Workflow.invoke(new Numbered(), 1, { overrides: { 2: (one: string) => one } });
+}
+
 // @DependsOn<W> checks names at compile time; without the type argument any string is accepted.
 export class Typos {
   @Task()
@@ -239,7 +272,16 @@ export class FieldTask {
   @Task() arrow = () => 1;
 }
 
-export { typedResults, options, noParam, badTarget, badOverride, goodOverrides, wrongReturn };
+export {
+  typedResults,
+  numberedResults,
+  options,
+  noParam,
+  badTarget,
+  badOverride,
+  goodOverrides,
+  wrongReturn,
+};
 export { wrongArgument };
 
 /** A task may be named after an `Object.prototype` method, with another signature. */

@@ -62,7 +62,7 @@ class Numbered {
     return n + 1;
   }
 
-  @Task() @DependsOn('1') 2(one: number) {
+  @Task() @DependsOn<Numbered>('1') 2(one: number) {
     return one * 2;
   }
 }
