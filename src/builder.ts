@@ -8,7 +8,7 @@ import { definitionErrors, type WorkflowDefinitionError } from './definition-err
 import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
-import { shared } from './shared.js';
+import { isSharedClassPrototype, shared, shareInstanceof } from './shared.js';
 import { mermaidGraph } from './render.js';
 import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
 import { resolveRunSettings, type RunSettings } from './options.js';
@@ -545,6 +545,19 @@ export class DagBuilder<P = void> {
       return node.name;
     });
   }
+}
+
+// A builder of another loaded copy of the package (its CommonJS and its ES-module build) is a
+// builder too: `instanceof DagBuilder` holds, and a `Workflow` function given one says so.
+shareInstanceof(DagBuilder, 'DagBuilder');
+
+/**
+ * Whether `prototype` is a builder's, of this or another loaded copy of the package: a `Workflow`
+ * function given a builder points to the builder's own method instead of reporting its class as a
+ * workflow without tasks.
+ */
+export function isBuilderPrototype(prototype: object): boolean {
+  return isSharedClassPrototype(prototype, 'DagBuilder');
 }
 
 /** `InvokeOptions` of a builder: tasks named by node name, and `targets` may also list nodes. */

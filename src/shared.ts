@@ -40,7 +40,7 @@ export function shareInstanceof(
   constructor: abstract new (...args: any[]) => object,
   name: string,
 ) {
-  const brand = Symbol.for(`async-dag.class.${name}`);
+  const brand = brandOf(name);
   Object.defineProperty(constructor.prototype, brand, { value: true });
   Object.defineProperty(constructor, Symbol.hasInstance, {
     value(this: Function, value: unknown): boolean {
@@ -53,4 +53,23 @@ export function shareInstanceof(
       );
     },
   });
+}
+
+/** The `Symbol.for` brand {@link shareInstanceof} puts on the prototype of the class `name`. */
+function brandOf(name: string): symbol {
+  return Symbol.for(`async-dag.class.${name}`);
+}
+
+/**
+ * Whether `prototype` is, or inherits from, the prototype of the class `name` of any loaded copy of
+ * the package, as {@link shareInstanceof} branded it: the `instanceof` of a prototype already read,
+ * which reads nothing of the instance itself (a Proxy's traps stay untouched). `false` when the
+ * prototype cannot be read (a Proxy prototype whose trap throws).
+ */
+export function isSharedClassPrototype(prototype: object, name: string): boolean {
+  try {
+    return (prototype as Record<symbol, unknown>)[brandOf(name)] === true;
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@ import { describeInput, describeThrown } from './describe.js';
 import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
-import { DagBuilder } from './builder.js';
+import { DagBuilder, isBuilderPrototype } from './builder.js';
 import { classNameOf, classNameOfPrototype, isPlainObjectPrototype } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
@@ -47,7 +47,7 @@ export class Workflow {
     options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): Promise<ExecutionResult<W, P>> {
     try {
-      const plan = planFor(prototypeOfInstance(instance, 'invoke'));
+      const plan = planOfInstance(instance, 'invoke');
       return startRun(instance, plan, param as P, resolveRunSettings(plan, options));
     } catch (error) {
       return Promise.reject(error);
@@ -74,7 +74,7 @@ export class Workflow {
     param?: P,
     options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): WorkflowStream<W, P> {
-    const plan = planFor(prototypeOfInstance(instance, 'stream'));
+    const plan = planOfInstance(instance, 'stream');
     return new WorkflowStream(instance, plan, param as P, resolveRunSettings(plan, options));
   }
 
@@ -163,6 +163,31 @@ function builderGiven(caller: string): string {
 }
 
 /**
+ * The plan `Workflow[caller]` runs for `instance`: its class's, through {@link prototypeOfInstance}.
+ * A builder of another loaded copy of the package (its CommonJS and its ES-module build) is told
+ * apart only once its class turned out to be no workflow, so a valid run pays nothing for it.
+ */
+function planOfInstance(instance: unknown, caller: 'invoke' | 'stream'): WorkflowPlan {
+  const prototype = prototypeOfInstance(instance, caller);
+  try {
+    return planFor(prototype);
+  } catch (error) {
+    if (isBuilderPrototype(prototype)) throw builderGivenToRun(caller);
+    throw error;
+  }
+}
+
+/**
+ * A builder given to `Workflow.invoke` or `Workflow.stream`: its class declares no tasks, so the run
+ * would fail as NO_TASKS, blaming decorators.
+ */
+function builderGivenToRun(caller: 'invoke' | 'stream'): TypeError {
+  return new TypeError(
+    `Workflow.${caller} expects an instance of a workflow class, got ${builderGiven(caller)}`,
+  );
+}
+
+/**
  * The prototype of `instance`, the class whose plan `Workflow[caller]` runs; a `TypeError` saying
  * what was given instead when it is no instance of a class (or is a `buildDag()` builder, which has
  * its own `invoke()` and `stream()`). Every message names `Workflow[caller]`, the call the user
@@ -192,12 +217,7 @@ function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): ob
       { cause: error },
     );
   }
-  if (prototype === DagBuilder.prototype) {
-    // Its class declares no tasks: the run would fail as NO_TASKS, blaming decorators.
-    throw new TypeError(
-      `Workflow.${caller} expects an instance of a workflow class, got ${builderGiven(caller)}`,
-    );
-  }
+  if (prototype === DagBuilder.prototype) throw builderGivenToRun(caller);
   if (prototype === null) {
     throw new TypeError(
       `Workflow.${caller} expects an instance of a workflow class, got an object without a class.`,

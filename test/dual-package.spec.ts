@@ -110,6 +110,25 @@ describe('two copies of the package in one process', () => {
     expect(new RetryableError('W', 't', 5)).to.be.instanceOf(second.TaskTimeoutError);
   });
 
+  it("tells a Workflow function given the other copy's builder to call the builder's own", async () => {
+    const tm = second.buildDag({ name: 'other' });
+    tm.addNode({ name: 'a' }, () => 1);
+    const builderGiven = (caller: string) =>
+      `got a buildDag() builder. Call its own ${caller}() instead.`;
+
+    expect(tm).to.be.instanceOf(first.DagBuilder);
+    const invoked: unknown = await first.Workflow.invoke(tm as never).catch(
+      (error: unknown) => error,
+    );
+    expect(invoked)
+      .to.be.instanceOf(TypeError)
+      .with.property('message')
+      .that.contains(builderGiven('invoke'));
+    expect(() => first.Workflow.stream(tm as never)).to.throw(TypeError, builderGiven('stream'));
+    expect(() => first.Workflow.graph(tm as never)).to.throw(TypeError, builderGiven('graph'));
+    expect({}).to.not.be.instanceOf(first.DagBuilder);
+  });
+
   it('recognises a builder node of the other copy, and rejects it as a node of another DAG', () => {
     const second = loadSecondCopy();
     const foreign = second.buildDag({ name: 'other' }).addNode({ name: 'foreign' }, () => 1);

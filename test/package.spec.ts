@@ -435,7 +435,7 @@ const CONSUMERS: readonly Consumer[] = [
   })),
   {
     title:
-      'Node.js: require() and import in one process share tokens, decorator records and errors',
+      'Node.js: require() and import in one process share tokens, decorator records, errors and builders',
     expected: {
       'dual package': [
         'copies two',
@@ -444,6 +444,7 @@ const CONSUMERS: readonly Consumer[] = [
         'standard 42 skipped',
         'legacy ab!',
         'errors true true',
+        'builders true true',
       ],
     },
     async run(_tools, pkg) {

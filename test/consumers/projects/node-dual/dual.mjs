@@ -75,4 +75,12 @@ lines.push(
   `errors ${failure instanceof esm.WorkflowExecutionError} ${definition instanceof cjs.WorkflowDefinitionError}`,
 );
 
+// A builder of one copy, given to the other's Workflow.invoke by mistake, is named as a builder.
+const builder = esm.buildDag();
+builder.addNode({ name: 'a' }, () => 1);
+const misuse = await cjs.Workflow.invoke(builder).catch((error) => error);
+lines.push(
+  `builders ${builder instanceof cjs.DagBuilder} ${misuse instanceof TypeError && misuse.message.includes('buildDag() builder')}`,
+);
+
 console.log(lines.join('\n'));
