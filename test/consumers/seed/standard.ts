@@ -24,6 +24,11 @@ function probe(...args: unknown[]): void {
 export class Example {
   readonly log: string[] = [];
 
+  /**
+   * Logs `name`'s start and end around a sleep of `ms`. The one order that depends on time is
+   * fastTaskC's end (slowTaskA's 50 ms, then 10) before slowTaskB's (600 ms): consumers run while
+   * tsc compiles others on the same cores, so the margin is half a second, not a tenth of one.
+   */
   private async step<T>(name: string, ms: number, value: T): Promise<T> {
     this.log.push(`${name} started`);
     await sleep(ms);
@@ -36,7 +41,7 @@ export class Example {
   }
 
   @Task() @DependsOn<Example>('fastTaskA') slowTaskB(a: number) {
-    return this.step('slowTaskB', 200, a + 1);
+    return this.step('slowTaskB', 600, a + 1);
   }
 
   @Task() @DependsOn(PARAM) slowTaskA(n: number) {
