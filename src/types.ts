@@ -17,7 +17,8 @@ export type AnyFunction = (...args: any[]) => any;
 type IsAny<T> = boolean extends (T extends never ? true : false) ? true : false;
 
 /**
- * The names of the methods of `W` — the names a task can have.
+ * The names of the methods of `W` — the names a task can have. An optional method (`m?() {…}`),
+ * whose member type includes `undefined`, is a method too.
  *
  * @example
  * ```ts
@@ -26,7 +27,7 @@ type IsAny<T> = boolean extends (T extends never ? true : false) ? true : false;
  * ```
  */
 export type TaskName<W> = {
-  [K in keyof W]-?: W[K] extends AnyFunction ? (K extends number ? `${K}` : K) : never;
+  [K in keyof W]-?: NonNullable<W[K]> extends AnyFunction ? (K extends number ? `${K}` : K) : never;
 }[keyof W] &
   string;
 
@@ -66,7 +67,8 @@ export type NotInferredFrom<T> = [T] extends [infer U] ? U : never;
 export type WorkflowOfInstance<W> = [W][W extends unknown ? 0 : never];
 
 /**
- * The awaited return type of task `K` of workflow `W` — `unknown` when `W` is `any` (a workflow
+ * The awaited return type of task `K` of workflow `W` (of an optional method, its return type
+ * without the `undefined` of the member) — `unknown` when `W` is `any` (a workflow
  * whose type is not known: a run error caught in a `catch`, a run interceptor's `next()`, an
  * `ExecutionResult` or `WorkflowEvent` without type arguments), so no `any` reaches user code.
  *
@@ -79,8 +81,8 @@ export type WorkflowOfInstance<W> = [W][W extends unknown ? 0 : never];
 export type TaskResult<W, K extends keyof W | TaskName<W>> =
   IsAny<W> extends true
     ? unknown
-    : MemberNamed<W, K> extends AnyFunction
-      ? Awaited<ReturnType<MemberNamed<W, K>>>
+    : NonNullable<MemberNamed<W, K>> extends AnyFunction
+      ? Awaited<ReturnType<NonNullable<MemberNamed<W, K>>>>
       : never;
 
 /**
@@ -358,7 +360,9 @@ export interface InvokeOptions<W = any> {
         [K in TaskName<W>]?:
           | ((
               this: W,
-              ...args: MemberNamed<W, K> extends AnyFunction ? Parameters<MemberNamed<W, K>> : never
+              ...args: NonNullable<MemberNamed<W, K>> extends AnyFunction
+                ? Parameters<NonNullable<MemberNamed<W, K>>>
+                : never
             ) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>)
           | undefined;
       }

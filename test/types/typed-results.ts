@@ -450,3 +450,38 @@ async function genericCallers(): Promise<void> {
   await runWith(new Checkout(), { targets: ['carts'] }, [], {});
 }
 void genericCallers;
+
+/**
+ * An optional method (`m?() {…}`) is a method, and may be a task: its name, its result type and
+ * its override's type are known, as a plain method's are.
+ */
+class OptionalTask {
+  @Task()
+  maybe?(): number {
+    return 1;
+  }
+
+  @Task()
+  @DependsOn<OptionalTask>('maybe')
+  after(n: number): string {
+    return String(n);
+  }
+}
+async function optionalMethodTasks(): Promise<void> {
+  assertTrue<Equals<TaskName<OptionalTask>, 'maybe' | 'after'>>();
+  const result = await Workflow.invoke(new OptionalTask(), undefined, {
+    targets: ['maybe'],
+    overrides: { maybe: () => 2 },
+    hooks: {
+      onTaskSuccess(event) {
+        if (event.task === 'maybe') expectType<number>(event.value);
+      },
+    },
+  });
+  expectType<number>(result.get('maybe'));
+  assertTrue<Equals<ReturnType<typeof result.get<'maybe'>>, number>>();
+  assertTrue<Equals<ReturnType<typeof result.toObject>['maybe'], number | undefined>>();
+  // @ts-expect-error -- its override still returns its type
+  await Workflow.invoke(new OptionalTask(), undefined, { overrides: { maybe: () => 'x' } });
+}
+void optionalMethodTasks;
