@@ -112,9 +112,18 @@ export type DependencyNode<T, Rule extends WhenRuleName> = Rule extends 'allSett
 
 /**
  * The value type `V` for which every `Settled<V>` (success, failure and skip alike) fits `T`:
- * `unknown` when any does, `never` when none does.
+ * `unknown` when any does, `never` when none does. A `T` that is a `Settled<V>` gives that `V`
+ * first, by inference: so a helper generic in `V` (`(v: Settled<V>) => …` given a `DagNode<V>`)
+ * compiles, where the checks below stay unresolved until `V` is known.
  */
-type SettledValue<T> = [Settled<unknown>] extends [T]
+type SettledValue<T> = [T] extends [Settled<infer V>]
+  ? [Settled<V>] extends [T]
+    ? V
+    : AnySettledValue<T>
+  : AnySettledValue<T>;
+
+/** {@link SettledValue}, for a `T` that is not exactly a `Settled`. */
+type AnySettledValue<T> = [Settled<unknown>] extends [T]
   ? unknown
   : SuccessValue<T> extends infer V
     ? [Settled<V>] extends [T]

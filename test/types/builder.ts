@@ -5,6 +5,7 @@
 import {
   buildDag,
   CONTEXT,
+  type DagBuilder,
   PARAM,
   SIGNAL,
   skip,
@@ -195,6 +196,42 @@ async function argumentsFollowTheWhenRule(): Promise<void> {
   await tm.invoke(1);
 }
 
+/**
+ * A helper generic in a node's type adds an `allSettled` node for it: `Settled<T>` takes a
+ * `DagNode<T>`, and still no node of another type, nor a `Settled` it is not.
+ */
+function settledOf<T>(tm: DagBuilder<number>, node: DagNode<T>): DagNode<Settled<T>['status']> {
+  return tm.addNode({ when: 'allSettled' }, (settled: Settled<T>) => settled.status, node);
+}
+function settledPair<T>(tm: DagBuilder<number>, node: DagNode<T[]>, count: DagNode<number>) {
+  return tm.addNode(
+    { when: 'allSettled' },
+    (items: Settled<T[]>, n: Settled<number>, label: string) => [items, n, label],
+    node,
+    count,
+    'label',
+  );
+}
+function settledMismatches<T, U>(tm: DagBuilder<number>, node: DagNode<T>, other: DagNode<U>) {
+  // @ts-expect-error -- a U is not a T
+  tm.addNode({ when: 'allSettled' }, (settled: Settled<T>) => settled, other);
+  // @ts-expect-error -- only a success has a value: a failure or a skip may arrive too
+  tm.addNode({ when: 'allSettled' }, (settled: SettledSuccess<T>) => settled.value, node);
+  // @ts-expect-error -- under allSucceeded the argument is the value, never a Settled
+  tm.addNode((settled: Settled<T>) => settled, node);
+}
+async function genericSettledHelpers(): Promise<void> {
+  const tm = buildDag<number>();
+  const count = tm.addNode((n: number) => n, tm.parameterNode);
+  expectType<DagNode<'succeeded' | 'failed' | 'skipped'>>(settledOf(tm, count));
+  settledPair(
+    tm,
+    tm.addNode(() => ['a']),
+    count,
+  );
+  settledMismatches(tm, count, count);
+}
+
 /** A node's fallback returns the node's type: its value becomes the node's. */
 async function fallbacksReturnTheNodesType(): Promise<void> {
   const tm = buildDag<number>();
@@ -295,3 +332,4 @@ void nodesAndTokensAreNeverConstants;
 void fallbacksReturnTheNodesType;
 void sharedPoliciesKeepNodeTypes;
 void overridesHaveNoThis;
+void genericSettledHelpers;
