@@ -327,13 +327,21 @@ export class DagBuilder<P = void> {
     fn: (this: void, ...args: A) => R,
     ...args: NodeArguments<A, P>
   ): DagNode<Awaited<R>>;
-  addNode<A extends readonly unknown[], R, Rule extends WhenRuleName = 'allSucceeded'>(
+  addNode<
+    A extends readonly unknown[],
+    R,
+    Rule extends WhenRuleName = 'allSucceeded',
+    Fallback extends R | Awaited<R> | PromiseLike<Awaited<R>> = never,
+  >(
     // NodeOptions, member by member: from options typed `NodeOptions` (a policy shared between
     // nodes), `NodeOptions<Awaited<R>>` would have TypeScript infer `R` from the type argument,
-    // and the node would lose its type.
+    // and the node would lose its type. The fallback's return type is a type parameter of its
+    // own, checked against `R` once `R` is inferred from `fn` alone: a check that also holds in
+    // code generic in the node's type, where `NotInferredFrom<Awaited<R>>` stays unresolved (and
+    // where an `R` is not known to be an `Awaited<R>`, though it is one once awaited).
     options: {
       readonly [K in keyof NodeOptions]: K extends 'fallback'
-        ? NodeOptions<Awaited<R>>['fallback']
+        ? ((error: unknown) => Fallback) | undefined
         : K extends 'when'
           ? Rule | undefined
           : NodeOptions[K];

@@ -265,6 +265,31 @@ async function fallbacksReturnTheNodesType(): Promise<void> {
 }
 
 /**
+ * Helpers generic in a node's type add nodes with a fallback or a shared policy: the fallback is
+ * checked against the node's type once that is known from the function.
+ */
+function withDefault<T>(tm: DagBuilder<number>, node: DagNode<T>, fallbackValue: T): DagNode<T> {
+  return tm.addNode({ retries: 1, fallback: () => fallbackValue }, (value: T) => value, node);
+}
+function withPolicy<T>(tm: DagBuilder<number>, node: DagNode<T>, policy: NodeOptions) {
+  return tm.addNode(policy, (value: T) => value, node);
+}
+function genericFallbackMismatch<T>(tm: DagBuilder<number>, node: DagNode<T>, other: string) {
+  // @ts-expect-error -- a string is not the node's T
+  tm.addNode({ fallback: () => other }, (value: T) => value, node);
+  const zeroed: NodeOptions<number> = { fallback: () => 0 };
+  // @ts-expect-error -- its 0 would become the value of a T node
+  tm.addNode(zeroed, (value: T) => value, node);
+}
+async function genericFallbacksAndPolicies(): Promise<void> {
+  const tm = buildDag<number>();
+  const count = tm.addNode((n: number) => n, tm.parameterNode);
+  expectType<DagNode<number>>(withDefault(tm, count, 0));
+  expectType<DagNode<number>>(withPolicy(tm, count, { retries: 2 }));
+  genericFallbackMismatch(tm, count, 'x');
+}
+
+/**
  * Options declared apart and shared between nodes (a policy) leave each node its own type:
  * `NodeOptions` has no fallback that returns a value, `NodeOptions<T>` one that returns a `T`.
  */
@@ -333,3 +358,4 @@ void fallbacksReturnTheNodesType;
 void sharedPoliciesKeepNodeTypes;
 void overridesHaveNoThis;
 void genericSettledHelpers;
+void genericFallbacksAndPolicies;
