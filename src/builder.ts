@@ -26,7 +26,6 @@ import {
 } from './tokens.js';
 import type {
   InvokeOptions,
-  NotInferredFrom,
   Settled,
   SettledSuccess,
   TaskContext,
@@ -76,7 +75,7 @@ export interface NodeOptions<T = never> extends Omit<TaskOptions, 'fallback'> {
    * `TaskOptions.fallback`, returning (or resolving to) a value of the node's type: the node's
    * function decides that type, the fallback is checked against it.
    */
-  fallback?: ((error: unknown) => NotInferredFrom<T | PromiseLike<T>>) | undefined;
+  fallback?: ((error: unknown) => T | PromiseLike<T>) | undefined;
 }
 
 /** A node's `when` rule (`TaskOptions.when`), `'allSucceeded'` when it has none. */
@@ -331,14 +330,16 @@ export class DagBuilder<P = void> {
     A extends readonly unknown[],
     R,
     Rule extends WhenRuleName = 'allSucceeded',
-    Fallback extends R | Awaited<R> | PromiseLike<Awaited<R>> = never,
+    Fallback extends R | PromiseLike<R> | Awaited<R> | PromiseLike<Awaited<R>> = never,
   >(
     // NodeOptions, member by member: from options typed `NodeOptions` (a policy shared between
     // nodes), `NodeOptions<Awaited<R>>` would have TypeScript infer `R` from the type argument,
     // and the node would lose its type. The fallback's return type is a type parameter of its
-    // own, checked against `R` once `R` is inferred from `fn` alone: a check that also holds in
-    // code generic in the node's type, where `NotInferredFrom<Awaited<R>>` stays unresolved (and
-    // where an `R` is not known to be an `Awaited<R>`, though it is one once awaited).
+    // own, so TypeScript infers `R` from `fn` alone (from a fallback too, an `async` function
+    // falling back to a constant would not compile), then checks the fallback against it: a check
+    // that also holds in code generic in the node's type (its constraint names `R` and
+    // `PromiseLike<R>` too: a generic `R` is not known to be an `Awaited<R>`, though it is one
+    // once awaited).
     options: {
       readonly [K in keyof NodeOptions]: K extends 'fallback'
         ? ((error: unknown) => Fallback) | undefined

@@ -45,23 +45,11 @@ export type MemberNamed<W, K> = K extends keyof W
     : never;
 
 /**
- * `T`, but not a place to infer `T` from (the `NoInfer` of TypeScript 5.4, written so that 5.0
- * understands it): the conditional type is left unresolved while a call's type arguments are
- * inferred, and inference does not reach `T` through it. Its only branch is a type it infers
- * itself, and its check type is wrapped, so it neither distributes over a union nor resolves
- * early: `NotInferredFrom<Awaited<R> | PromiseLike<Awaited<R>>>`, a node fallback's return type,
- * gives `addNode` no `R` from the fallback (`[T][T extends unknown ? 0 : never]` did, through
- * `Awaited`'s branches, and made `addNode({ fallback: () => 0 }, asyncFn)` a compile error).
- * Internal: not exported from the package.
- */
-export type NotInferredFrom<T> = [T] extends [infer U] ? U : never;
-
-/**
- * The workflow type `W` of a run's options, known from the instance alone: like
- * {@link NotInferredFrom}, options give a call no `W` (untyped options, `InvokeOptions<any>`, leave
- * the result typed by the instance), but unlike it, generic code passes its own `InvokeOptions<W>`,
- * `TaskName<W>[]` or `WorkflowHooks<W>` on for a type parameter `W`: TypeScript relates this
- * indexed access to `W` before `W` is known, and never relates `NotInferredFrom<W>` to it.
+ * The workflow type `W` of a run's options, known from the instance alone: options give a call no
+ * `W` (untyped options, `InvokeOptions<any>`, leave the result typed by the instance), yet generic
+ * code passes its own `InvokeOptions<W>`, `TaskName<W>[]` or `WorkflowHooks<W>` on for a type
+ * parameter `W`: TypeScript relates this indexed access to `W` before `W` is known, which it never
+ * does for a conditional type with an `infer` (`[W] extends [infer U] ? U : never`).
  * Internal: not exported from the package.
  */
 export type WorkflowOfInstance<W> = [W][W extends unknown ? 0 : never];

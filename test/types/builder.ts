@@ -274,6 +274,12 @@ function withDefault<T>(tm: DagBuilder<number>, node: DagNode<T>, fallbackValue:
 function withPolicy<T>(tm: DagBuilder<number>, node: DagNode<T>, policy: NodeOptions) {
   return tm.addNode(policy, (value: T) => value, node);
 }
+function policyOf<T>(fallbackValue: T): NodeOptions<T> {
+  return { retries: 1, fallback: () => fallbackValue };
+}
+function withTypedPolicy<T>(tm: DagBuilder<number>, node: DagNode<T>, policy: NodeOptions<T>) {
+  return tm.addNode(policy, (value: T) => value, node);
+}
 function genericFallbackMismatch<T>(tm: DagBuilder<number>, node: DagNode<T>, other: string) {
   // @ts-expect-error -- a string is not the node's T
   tm.addNode({ fallback: () => other }, (value: T) => value, node);
@@ -286,6 +292,9 @@ async function genericFallbacksAndPolicies(): Promise<void> {
   const count = tm.addNode((n: number) => n, tm.parameterNode);
   expectType<DagNode<number>>(withDefault(tm, count, 0));
   expectType<DagNode<number>>(withPolicy(tm, count, { retries: 2 }));
+  expectType<DagNode<number>>(withTypedPolicy(tm, count, policyOf(0)));
+  // @ts-expect-error -- a policy falling back to a string, for a number node
+  withTypedPolicy(tm, count, policyOf('none'));
   genericFallbackMismatch(tm, count, 'x');
 }
 
