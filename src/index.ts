@@ -30,7 +30,7 @@ export {
   type WorkflowMethodDecorator,
   type WorkflowParameterDecorator,
 } from './decorators.js';
-export { Workflow, type WorkflowClass } from './workflow.js';
+export { Workflow, type ClassWithHiddenConstructor, type WorkflowClass } from './workflow.js';
 export { skip } from './skip.js';
 export { WorkflowStream } from './stream.js';
 export { toMermaidGantt, formatTimeline, type TimelineOptions } from './render.js';

@@ -18,6 +18,24 @@ import type { InvokeOptions, WorkflowGraph, WorkflowOfInstance } from './types.j
 export type WorkflowClass = abstract new (...args: any[]) => object;
 
 /**
+ * `C` when it is a class whose constructor is `private` or `protected` (a class made by a static
+ * factory, a singleton), else `never`. No constructor type can be written that such a class is
+ * assignable to, so `Workflow.graph`, `validate` and `toMermaid` take it by this second overload:
+ * a type with a `prototype` of its own type and no call signature. A plain function, whose
+ * `prototype` is `any`, and an arrow function, which is callable, are still compile errors.
+ */
+export type ClassWithHiddenConstructor<C> = C extends (...args: any[]) => unknown
+  ? never
+  : C extends {
+        /** The instances' prototype, which the scanner reads tasks from. */
+        readonly prototype: infer P extends object;
+      }
+    ? 0 extends 1 & P
+      ? never
+      : C
+    : never;
+
+/**
  * Runs and inspects workflow classes.
  *
  * @example
@@ -87,7 +105,10 @@ export class Workflow {
    * Workflow.graph(Example).order; // ['a', 'b']
    * ```
    */
-  static graph(workflowClass: WorkflowClass): WorkflowGraph {
+  static graph(workflowClass: WorkflowClass): WorkflowGraph;
+  /** A class whose constructor is `private` or `protected`: see {@link ClassWithHiddenConstructor}. */
+  static graph<C extends Function>(workflowClass: ClassWithHiddenConstructor<C>): WorkflowGraph;
+  static graph(workflowClass: Function): WorkflowGraph {
     return planOfClass(workflowClass, 'graph').graph();
   }
 
@@ -100,7 +121,10 @@ export class Workflow {
    * it('is a valid workflow', () => Workflow.validate(Checkout));
    * ```
    */
-  static validate(workflowClass: WorkflowClass): void {
+  static validate(workflowClass: WorkflowClass): void;
+  /** A class whose constructor is `private` or `protected`: see {@link ClassWithHiddenConstructor}. */
+  static validate<C extends Function>(workflowClass: ClassWithHiddenConstructor<C>): void;
+  static validate(workflowClass: Function): void {
     planOfClass(workflowClass, 'validate');
   }
 
@@ -114,14 +138,17 @@ export class Workflow {
    * Workflow.toMermaid(Example); // 'graph TD;\na-->b;'
    * ```
    */
-  static toMermaid(workflowClass: WorkflowClass): string {
+  static toMermaid(workflowClass: WorkflowClass): string;
+  /** A class whose constructor is `private` or `protected`: see {@link ClassWithHiddenConstructor}. */
+  static toMermaid<C extends Function>(workflowClass: ClassWithHiddenConstructor<C>): string;
+  static toMermaid(workflowClass: Function): string {
     return mermaidGraph(planOfClass(workflowClass, 'toMermaid').graph());
   }
 }
 
 /** The plan of `workflowClass`, for `Workflow[caller]`; a `TypeError` when it is no class. */
 function planOfClass(
-  workflowClass: WorkflowClass,
+  workflowClass: Function,
   caller: 'graph' | 'validate' | 'toMermaid',
 ): WorkflowPlan {
   if (typeof workflowClass !== 'function' || typeof workflowClass.prototype !== 'object') {

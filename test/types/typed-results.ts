@@ -17,6 +17,7 @@ import {
   type WorkflowEvent,
   type WorkflowInterceptor,
   type WorkflowStream,
+  type WorkflowClass,
   WorkflowAbortedError,
   WorkflowExecutionError,
 } from '../../src';
@@ -152,6 +153,23 @@ const wrongReturn: InvokeOptions<Checkout> = { overrides: { total: () => 'zero' 
 // @ts-expect-error -- cart takes a User, not a number
 const wrongArgument: InvokeOptions<Checkout> = { overrides: { cart: (_user: number) => [] } };
 
+class FactoryMade {
+  private constructor(private readonly offset: number) {}
+  static create(): FactoryMade {
+    return new FactoryMade(1);
+  }
+  @Task() next(@Param() n: number) {
+    return n + this.offset;
+  }
+}
+class Guarded {
+  protected constructor() {}
+  @Task() ready() {
+    return true;
+  }
+}
+class FromGuarded extends Guarded {}
+
 async function options(): Promise<void> {
   await Workflow.invoke(new Checkout(), 'u1', goodOptions);
   // @ts-expect-error -- targets are checked against the instance's class
@@ -160,6 +178,20 @@ async function options(): Promise<void> {
   await Workflow.invoke(42);
   // @ts-expect-error -- Workflow.graph needs a class
   Workflow.graph(new Checkout());
+  // @ts-expect-error -- a function is no class: it has no prototype of its own to scan
+  Workflow.validate(() => new Checkout());
+  // @ts-expect-error -- nor is a plain function, whose prototype is `any`
+  Workflow.toMermaid(function checkout() {});
+  // A class whose constructor is private or protected (a factory, a singleton) is a class too.
+  Workflow.validate(FactoryMade);
+  const factoryOrder: readonly string[] = Workflow.graph(FactoryMade).order;
+  void factoryOrder;
+  Workflow.toMermaid(Guarded);
+  Workflow.validate(FromGuarded);
+  await Workflow.invoke(FactoryMade.create(), 1);
+  // Generic code over WorkflowClass still compiles.
+  const graphOf = <C extends WorkflowClass>(workflowClass: C) => Workflow.graph(workflowClass);
+  graphOf(Checkout);
   // Options written once, untyped, do not erase the result's typing: it comes from the instance.
   const common: InvokeOptions = { concurrency: 4, targets: ['cart'] };
   const shared = await Workflow.invoke(new Checkout(), 'u1', common);
