@@ -62,7 +62,8 @@ export function classNameOf(constructor: Function): string {
     const name: unknown = Object.getOwnPropertyDescriptor(constructor, 'name')?.value;
     if (typeof name === 'string') return name;
     const source = Function.prototype.toString.call(constructor);
-    return /^class\s+([^\s{]+)/.exec(source)?.[1] ?? '';
+    // `class extends Base {…}` is anonymous: `extends`, a reserved word, names no class.
+    return /^class\s+(?!extends[\s{(])([^\s{]+)/.exec(source)?.[1] ?? '';
   } catch {
     return '';
   }

@@ -474,11 +474,28 @@ function isMethodOf(prototype: object, name: string): boolean {
  * The name of the class at the start of `chain`, and how many levels of `chain` are that class. A
  * class decorator that returns an anonymous `class extends Target` leaves the first level
  * nameless: then the nearest named base is used, and it and the levels before it are the class.
+ * A nameless level that is no such stand-in (see {@link isWrittenClass}) is the workflow class
+ * itself, written as a class expression (a mixin's `class extends Base { … }`): it is
+ * `(anonymous workflow)`, and the named classes after it are its base classes, so neither its
+ * mistakes nor its tasks are put down to them.
  */
 function workflowNameOf(chain: readonly object[]): { workflow: string; ownLevels: number } {
   for (let level = 0; level < chain.length; level++) {
     const name = classNameOfPrototype(chain[level]);
     if (name !== '') return { workflow: name, ownLevels: level + 1 };
+    if (isWrittenClass(chain[level])) break;
   }
   return { workflow: '(anonymous workflow)', ownLevels: 1 };
+}
+
+/**
+ * Whether the nameless class of `prototype` declares tasks of its own, rather than standing in for
+ * the class a class decorator replaced. A stand-in declares nothing; or, with standard decorators,
+ * its class's metadata (which the decorator's target recorded, and the stand-in took over) lists
+ * members it does not hold, beside any its decorator gave it. Without `context.metadata` (TypeScript
+ * 5.0 and 5.1) a stand-in that declares tasks cannot be told from a class expression.
+ */
+function isWrittenClass(prototype: object): boolean {
+  const members = readOwnMembers(prototype);
+  return members.length > 0 && members.every((member) => Object.hasOwn(prototype, member.key));
 }

@@ -361,6 +361,31 @@ describe('decorator modes', () => {
       withoutMetadata = loadFixture('standard-only.ts', 'standard without context.metadata');
     });
 
+    it('names a nameless class with tasks of its own (a mixin) apart from the class it extends', () => {
+      for (const loaded of [standardOnly, withoutMetadata]) {
+        expect(definitionErrorOf(loaded.AuditedLoader)).to.deep.include({
+          code: 'UNKNOWN_DEPENDENCY',
+          workflow: '(anonymous workflow)',
+          message:
+            '(anonymous workflow): task "audit" depends on "lod", which is not a task. ' +
+            'Did you mean "load"?',
+        });
+      }
+    });
+
+    it("keeps the name of the class a class decorator's subclass stands for, tasks and all", () => {
+      expect(definitionErrorOf(standardOnly.AuditedByDecorator)).to.deep.include({
+        workflow: 'AuditedByDecorator',
+        message:
+          'AuditedByDecorator: task "show" depends on "lod", which is not a task. ' +
+          'Did you mean "load"?',
+      });
+      // Without context.metadata that subclass cannot be told from a mixin's class expression.
+      expect(definitionErrorOf(withoutMetadata.AuditedByDecorator).message).to.contain(
+        'in its base class AuditedByDecorator: task "show" depends on "lod"',
+      );
+    });
+
     it('rejects a #private method: tasks are looked up by name', () => {
       expect(definitionErrorOf(standardOnly.PrivateTask)).to.deep.include({
         code: 'INVALID_TASK',

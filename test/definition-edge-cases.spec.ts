@@ -326,6 +326,55 @@ describe('a class with no name anywhere in its chain', () => {
   });
 });
 
+describe('a nameless class that extends a named one', () => {
+  class Loader {
+    @Task() load() {
+      return 1;
+    }
+  }
+  /** A mixin: its class expression has no name of its own. */
+  const stamped = <T extends new (...args: any[]) => object>(Base: T) => [class extends Base {}][0];
+
+  it("is the workflow when it declares tasks: its mistakes are not its base class's", () => {
+    const Stamped = stamped(Loader);
+    declareTask(Stamped.prototype, 'stamp', (loaded: number) => loaded, { dependsOn: ['lod'] });
+    expect(Stamped.name).to.equal('');
+    expect(() => Workflow.validate(Stamped))
+      .to.throw(
+        WorkflowDefinitionError,
+        /^\(anonymous workflow\): task "stamp" depends on "lod", which is not a task\. Did you mean "load"\?$/,
+      )
+      .with.property('workflow', '(anonymous workflow)');
+    const Fixed = stamped(Loader);
+    declareTask(Fixed.prototype, 'stamp', (loaded: number) => loaded, { dependsOn: ['load'] });
+    expect(Workflow.graph(Fixed)).to.include({ workflow: '(anonymous workflow)' });
+    expect(Workflow.graph(Loader)).to.include({ workflow: 'Loader' });
+  });
+
+  it("names a mistake of the named base class as its base class's", () => {
+    class Broken {
+      @Task() @DependsOn('lod') show(loaded: number) {
+        return loaded;
+      }
+    }
+    const Stamped = stamped(Broken);
+    declareTask(Stamped.prototype, 'load', () => 1);
+    expect(() => Workflow.validate(Stamped)).to.throw(
+      WorkflowDefinitionError,
+      /^\(anonymous workflow\): in its base class Broken: task "show" depends on "lod"/,
+    );
+  });
+
+  it('is not named "extends" when a static member replaced its name', () => {
+    const Stamped = stamped(Loader);
+    Object.defineProperty(Stamped, 'name', { get: () => 'not a name' });
+    declareTask(Stamped.prototype, 'stamp', (loaded: number) => loaded, { dependsOn: ['lod'] });
+    expect(() => Workflow.validate(Stamped))
+      .to.throw(WorkflowDefinitionError)
+      .with.property('workflow', '(anonymous workflow)');
+  });
+});
+
 describe("a method named ['constructor']", () => {
   it('is rejected, and never taken for the class in messages', () => {
     class Computed {
