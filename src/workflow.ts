@@ -23,6 +23,16 @@ export type WorkflowClass = abstract new (...args: any[]) => object;
  * assignable to, so `Workflow.graph`, `validate` and `toMermaid` take it by this second overload:
  * a type with a `prototype` of its own type and no call signature. A plain function, whose
  * `prototype` is `any`, and an arrow function, which is callable, are still compile errors.
+ *
+ * @example
+ * ```ts
+ * class Nightly {
+ *   static create() { return new Nightly(); }
+ *   private constructor() {}
+ *   @Task() sync() { … }
+ * }
+ * Workflow.validate(Nightly); // compiles: Nightly is a ClassWithHiddenConstructor<typeof Nightly>
+ * ```
  */
 export type ClassWithHiddenConstructor<C> = C extends (...args: any[]) => unknown
   ? never
