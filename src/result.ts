@@ -65,6 +65,9 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
   undefined,
 ];
 
+/** Reads a result's `#plan` from outside the class (set by its static block). */
+let planOf: (result: ExecutionResult) => WorkflowPlan;
+
 /**
  * What one `Workflow.invoke` produced. `get` is typed from the workflow class: `result.get('cart')`
  * has the awaited return type of the `cart` method.
@@ -77,47 +80,56 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
  * ```
  */
 export class ExecutionResult<W extends object = any, P = unknown> {
-  private traceCache: readonly TaskTrace[] | undefined;
+  // Every field but `param` is `#private`, so that no printing of a result shows them: not
+  // console.log (which uses the view below), and not Node's report of a run error nobody caught,
+  // which prints the error with `customInspect: false` and would otherwise list the whole plan.
+  readonly #plan: WorkflowPlan;
+  #traceCache: readonly TaskTrace[] | undefined;
 
   // The run's output, copied field by field out of the finished run (one object, no record
   // object besides it): a result never holds the run itself, its counters, queue or instance.
-  private readonly values: RunRecord['values'];
-  private readonly states: RunRecord['states'];
-  private readonly times: RunRecord['times'];
+  readonly #values: RunRecord['values'];
+  readonly #states: RunRecord['states'];
+  readonly #times: RunRecord['times'];
 
-  private readonly reportOrder: RunRecord['reportOrder'];
-  private readonly reportCount: number;
+  readonly #reportOrder: RunRecord['reportOrder'];
+  readonly #reportCount: number;
   /** What only some runs have (`undefined` for a plain run: three fields fewer per result). */
-  private readonly rare: RareOutput | undefined;
-  private readonly runDurationMs: number;
+  readonly #rare: RareOutput | undefined;
+  readonly #runDurationMs: number;
 
   /** @internal Results are made by `Workflow.invoke`, from the finished `run`. */
   constructor(
-    private readonly plan: WorkflowPlan,
+    plan: WorkflowPlan,
     /** The value passed to `Workflow.invoke`. */
     readonly param: P,
     run: RunRecord,
   ) {
-    this.values = run.values;
-    this.states = run.states;
-    this.times = run.times;
+    this.#plan = plan;
+    this.#values = run.values;
+    this.#states = run.states;
+    this.#times = run.times;
 
-    this.reportOrder = run.reportOrder;
-    this.reportCount = run.reportCount;
+    this.#reportOrder = run.reportOrder;
+    this.#reportCount = run.reportCount;
     const { attempts, included, recoveredFrom, skippedItself } = run;
-    this.rare =
+    this.#rare =
       attempts === undefined &&
       included === undefined &&
       recoveredFrom === undefined &&
       skippedItself === undefined
         ? undefined
         : { attempts, included, recoveredFrom, skippedItself };
-    this.runDurationMs = run.durationMs;
+    this.#runDurationMs = run.durationMs;
+  }
+
+  static {
+    planOf = (result) => result.#plan;
   }
 
   /** The workflow class name. */
   get workflow(): string {
-    return this.plan.workflow;
+    return this.#plan.workflow;
   }
 
   /**
@@ -125,7 +137,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
    * event (a task's end, an abort).
    */
   get durationMs(): number {
-    return this.runDurationMs;
+    return this.#runDurationMs;
   }
 
   /**
@@ -135,32 +147,32 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   get<K extends TaskName<W>>(task: K): TaskResult<W, K> {
     if (typeof task !== 'string') {
       throw new TaskResultError(
-        this.plan.workflow,
+        this.#plan.workflow,
         describeInput(task),
         `expected a task name (a string), got ${describeInput(task)}.${nodeHint(task)}`,
       );
     }
-    const index = this.plan.indexByName.get(task);
+    const index = this.#plan.indexByName.get(task);
     if (index === undefined) {
       // Quoted as the options quote a name that is no task: the name may come from outside (a
       // URL, a message), so it is escaped and cut short, never a megabyte or a terminal escape.
       throw new TaskResultError(
-        this.plan.workflow,
+        this.#plan.workflow,
         task,
-        `${describeInput(task)} is not a task.${didYouMean(task, this.plan.names)}`,
+        `${describeInput(task)} is not a task.${didYouMean(task, this.#plan.names)}`,
       );
     }
-    if (this.states[index] !== TaskState.Succeeded) {
-      throw new TaskResultError(this.plan.workflow, task, this.whyNoValue(index));
+    if (this.#states[index] !== TaskState.Succeeded) {
+      throw new TaskResultError(this.#plan.workflow, task, this.whyNoValue(index));
     }
-    return this.values[index] as TaskResult<W, K>;
+    return this.#values[index] as TaskResult<W, K>;
   }
 
   /** Whether `task` is a task that succeeded in this run (so `get(task)` will not throw). */
   has(task: string): boolean {
     if (typeof task !== 'string') return false;
-    const index = this.plan.indexByName.get(task);
-    return index !== undefined && this.states[index] === TaskState.Succeeded;
+    const index = this.#plan.indexByName.get(task);
+    return index !== undefined && this.#states[index] === TaskState.Succeeded;
   }
 
   /**
@@ -169,8 +181,9 @@ export class ExecutionResult<W extends object = any, P = unknown> {
    */
   toObject(): { [K in TaskName<W>]?: TaskResult<W, K> } {
     const object: Record<string, unknown> = {};
-    const { states, values } = this;
-    this.plan.names.forEach((name, index) => {
+    const states = this.#states;
+    const values = this.#values;
+    this.#plan.names.forEach((name, index) => {
       if (states[index] !== TaskState.Succeeded) return;
       // Defined, not assigned: a task named "__proto__" stays an own key instead of replacing
       // the object's prototype.
@@ -189,7 +202,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
    * milliseconds since the run began.
    */
   get trace(): readonly TaskTrace[] {
-    return (this.traceCache ??= this.buildTrace());
+    return (this.#traceCache ??= this.buildTrace());
   }
 
   /**
@@ -233,8 +246,12 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   private buildTrace(): readonly TaskTrace[] {
-    const { states, values, times, reportOrder, reportCount } = this;
-    const { attempts, recoveredFrom, skippedItself } = this.rare ?? NO_RARE_OUTPUT;
+    const states = this.#states;
+    const values = this.#values;
+    const times = this.#times;
+    const reportOrder = this.#reportOrder;
+    const reportCount = this.#reportCount;
+    const { attempts, recoveredFrom, skippedItself } = this.#rare ?? NO_RARE_OUTPUT;
     const entries: TaskTrace[] = [];
     for (let position = 0; position < reportCount; position++) {
       const index = reportOrder[position];
@@ -242,7 +259,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
       // A task skipped before it started made no attempt; one that skipped itself made at least one.
       const started = status !== 'skipped' || skippedItself?.has(index) === true;
       const entry: TaskTrace = {
-        task: this.plan.names[index],
+        task: this.#plan.names[index],
         status,
         start: times[2 * index],
         end: times[2 * index + 1],
@@ -258,9 +275,10 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   private whyNoValue(index: number): string {
-    const name = this.plan.names[index];
-    const { states, values } = this;
-    const included = this.rare?.included;
+    const name = this.#plan.names[index];
+    const states = this.#states;
+    const values = this.#values;
+    const included = this.#rare?.included;
     switch (states[index]) {
       case TaskState.Failed:
         return `task "${name}" failed in this run: ${describeThrown(values[index])}`;
@@ -321,5 +339,5 @@ function nodeHint(task: unknown): string {
 
 /** @internal The plan `result` is a run of, or `undefined` when `result` is not a result. */
 export function resultPlan(result: unknown): WorkflowPlan | undefined {
-  return result instanceof ExecutionResult ? result['plan'] : undefined;
+  return result instanceof ExecutionResult ? planOf(result) : undefined;
 }

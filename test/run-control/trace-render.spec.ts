@@ -254,6 +254,20 @@ describe('ExecutionResult in console.log', () => {
     expect(inspect({ result }, { depth: 0 })).to.equal('{ result: [ExecutionResult] }');
   });
 
+  it('shows none of the run’s inner arrays and plan when Node prints a run error nobody caught', async () => {
+    // Node prints an uncaught error with `customInspect: false` (and a depth of at least 5), so
+    // the view above is not used there: what it shows is the result's own fields.
+    const error = await rejectionOf(Workflow.invoke(new PartlyBroken()), WorkflowExecutionError);
+    const printed = inspect(error, { customInspect: false, depth: 5 });
+    expect(printed).to.contain("workflow: 'PartlyBroken'");
+    for (const inner of ['plan', 'indexByName', 'Int32Array', 'states', 'reportOrder', 'Scratch']) {
+      expect(printed).not.to.contain(inner);
+    }
+    const result = await Workflow.invoke(new Seedling(), 0);
+    expect(result.trace).to.have.length(6); // the trace is cached once read
+    expect(inspect(result, { customInspect: false })).to.equal('ExecutionResult { param: 0 }');
+  });
+
   it('opens as many levels as its plain view would, at the top level and nested', async () => {
     const result = await Workflow.invoke(new Seedling(), 0);
     const view = { workflow: result.workflow, durationMs: result.durationMs, trace: result.trace };
