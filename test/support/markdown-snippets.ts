@@ -13,7 +13,9 @@
  *   (`chai`, `sinon`, `@nestjs/common`, …) resolves from `node_modules`.
  * - {@link SNIPPET_PRELUDE} declares the few helpers examples may use without defining them.
  * - The project's compiler options apply (strict, decorators, …), except that unused locals and
- *   parameters are allowed: an example may declare something just to show it.
+ *   parameters are allowed: an example may declare something just to show it. The checks that
+ *   `tsc --init` adds to `strict` (`noUncheckedIndexedAccess`, `exactOptionalPropertyTypes`) are
+ *   on, as in the fresh project a reader pastes an example into.
  *
  * All blocks of all documents go into one TypeScript program, so checking is done in one pass.
  */
@@ -212,6 +214,10 @@ function snippetCompilerOptions(): ts.CompilerOptions {
     moduleDetection: ts.ModuleDetectionKind.Force,
     noUnusedLocals: false,
     noUnusedParameters: false,
+    // What `tsc --init` turns on besides `strict` (TypeScript 5.9+): an example pasted into a
+    // fresh project must compile there, where `result.trace[0]` may be `undefined`.
+    noUncheckedIndexedAccess: true,
+    exactOptionalPropertyTypes: true,
     paths: {
       'async-dag': [path.join(PROJECT_ROOT, 'src', 'index.ts')],
       'async-dag/opentelemetry': [path.join(PROJECT_ROOT, 'src', 'opentelemetry.ts')],
