@@ -75,7 +75,8 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
 
   /**
    * The next event; `done` once the run has settled and every event was read. If the run failed
-   * or was aborted, the read after the last event rejects with the run's error (once).
+   * or was aborted, the read after the last event rejects with the run's error (once). After
+   * `return()`, `done`.
    */
   next(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
     if (!this.log.isEmpty) {

@@ -203,8 +203,9 @@ export interface TaskFailureEvent extends TaskStartEvent {
   /**
    * What the task failed with: what its last attempt threw (a `TaskTimeoutError` if it timed
    * out) — or, when `retryIf`, a `retryDelay` function, an `onTaskRetry` hook or the `fallback`
-   * threw while handling that, what they threw (the attempt's own error is then `attemptError` of
-   * the task's entry in the run error's `failures`). For `onTaskRetry`, what the attempt threw.
+   * threw while handling that, or the `onTaskStart` hook of the retry that followed it, what they
+   * threw (the attempt's own error is then `attemptError` of the task's entry in the run error's
+   * `failures`). For `onTaskRetry`, what the attempt threw.
    */
   error: unknown;
 }
@@ -480,7 +481,8 @@ export interface TaskInterceptorInfo extends RunInterceptorInfo {
 export interface WorkflowInterceptor {
   /**
    * Wraps the run: `next()` starts it and resolves with the `ExecutionResult` (or rejects with the
-   * run's error). What this returns or throws is what `invoke` resolves or rejects with.
+   * run's error). What this returns or throws is what `invoke` resolves or rejects with. A
+   * `next()` called once the promise this returned has settled starts no run: its promise rejects.
    */
   run?: ((info: RunInterceptorInfo, next: () => Promise<ExecutionResult>) => unknown) | undefined;
   /**
