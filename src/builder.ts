@@ -36,13 +36,26 @@ import type {
 /**
  * The task type of a builder's results: tasks are named at run time, so `result.get(name)` is
  * `unknown` — use `node.extractResult(result)` for a typed value.
+ *
+ * @example
+ * ```ts
+ * const result: ExecutionResult<DagTasks, number> = await tm.invoke(1);
+ * result.get('total'); // unknown: read it typed with total.extractResult(result)
+ * ```
  */
 export interface DagTasks {
   /** Every node, by name. */
   readonly [name: string]: (...args: any[]) => unknown;
 }
 
-/** Options of {@link buildDag}. */
+/**
+ * Options of {@link buildDag}.
+ *
+ * @example
+ * ```ts
+ * const tm = buildDag<Order>({ name: 'checkout' }); // 'checkout' in messages and traces
+ * ```
+ */
 export interface DagOptions {
   /**
    * The workflow's name in messages, the Gantt chart's title and tracing, as a class's name is.
@@ -78,7 +91,15 @@ export interface NodeOptions<T = never> extends Omit<TaskOptions, 'fallback'> {
   fallback?: ((error: unknown) => T | PromiseLike<T>) | undefined;
 }
 
-/** A node's `when` rule (`TaskOptions.when`), `'allSucceeded'` when it has none. */
+/**
+ * A node's `when` rule (`TaskOptions.when`), `'allSucceeded'` when it has none.
+ *
+ * @example
+ * ```ts
+ * const rule: WhenRuleName = 'noneFailed';
+ * tm.addNode({ when: rule }, (a?: number) => a ?? 0, maybeSkipped);
+ * ```
+ */
 export type WhenRuleName = NonNullable<TaskOptions['when']>;
 
 /**
@@ -87,6 +108,11 @@ export type WhenRuleName = NonNullable<TaskOptions['when']>;
  * every invocation), a node whose value fits `T` as the rule passes it (see {@link DependencyNode}),
  * `PARAM` (`tm.parameterNode`) when `P` is a `T`, `SIGNAL` where an `AbortSignal` fits, or
  * `CONTEXT` where a `TaskContext` fits.
+ *
+ * @example
+ * ```ts
+ * type Arg = NodeArgument<number, string>; // a number, a DagNode<number>, or a token that fits
+ * ```
  */
 export type NodeArgument<T, P, Rule extends WhenRuleName = 'allSucceeded'> =
   | PlainArgument<T>
@@ -100,6 +126,12 @@ export type NodeArgument<T, P, Rule extends WhenRuleName = 'allSucceeded'> =
  * `'allSucceeded'`, a node whose value is a `T`; under `'noneFailed'`, the same, if `T` also takes
  * `undefined` (a skipped dependency's argument); under `'allSettled'`, a node whose `Settled`
  * is a `T` (`(reserved: Settled<Lock>)` takes a `DagNode<Lock>`).
+ *
+ * @example
+ * ```ts
+ * type Lock = { id: string };
+ * type Fits = DependencyNode<Settled<Lock>, 'allSettled'>; // DagNode<Lock>
+ * ```
  */
 export type DependencyNode<T, Rule extends WhenRuleName> = Rule extends 'allSettled'
   ? DagNode<SettledValue<T>>
@@ -158,6 +190,12 @@ const DAG_OPTIONS: readonly string[] = ['name'];
 /**
  * The arguments of `addNode` for a function with parameters `A`, in a node whose `when` rule is
  * `Rule`: one {@link NodeArgument} each.
+ *
+ * @example
+ * ```ts
+ * type Args = NodeArguments<[user: User, signal: AbortSignal], string>;
+ * // [NodeArgument<User, string>, NodeArgument<AbortSignal, string>]: a node of a User, SIGNAL…
+ * ```
  */
 export type NodeArguments<
   A extends readonly unknown[],
@@ -268,7 +306,16 @@ export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
   return new DagBuilder<P>(options);
 }
 
-/** A DAG being built in code; see {@link buildDag}. */
+/**
+ * A DAG being built in code; see {@link buildDag}.
+ *
+ * @example
+ * ```ts
+ * const tm: DagBuilder<number> = buildDag<number>();
+ * const doubled = tm.addNode((n: number) => n * 2, tm.parameterNode);
+ * doubled.extractResult(await tm.invoke(21)); // 42
+ * ```
+ */
 export class DagBuilder<P = void> {
   /** The workflow's name, as given to {@link buildDag} (default `'dag'`). */
   readonly name: string;
@@ -578,7 +625,15 @@ export function isBuilderPrototype(prototype: object): boolean {
   return isSharedClassPrototype(prototype, 'DagBuilder');
 }
 
-/** `InvokeOptions` of a builder: tasks named by node name, and `targets` may also list nodes. */
+/**
+ * `InvokeOptions` of a builder: tasks named by node name, and `targets` may also list nodes.
+ *
+ * @example
+ * ```ts
+ * const options: DagInvokeOptions = { targets: [total], overrides: { shipping: () => 0 } };
+ * await tm.invoke(order, options);
+ * ```
+ */
 export interface DagInvokeOptions extends Omit<InvokeOptions<DagTasks>, 'targets' | 'overrides'> {
   /**
    * Run only these nodes (or node names) and their transitive dependencies.

@@ -19,6 +19,12 @@ import type { TaskName, TaskOptions } from './types.js';
  * What `@Task()` and `@DependsOn()` return: a method decorator for either decorator mode —
  * TypeScript's `experimentalDecorators` (as NestJS uses) and standard (TC39) decorators, the
  * default of TypeScript 5.0 and later.
+ *
+ * @example
+ * ```ts
+ * const retried: WorkflowMethodDecorator = Task({ retries: 2 });
+ * class Flow { @retried load() { return 1; } }
+ * ```
  */
 export interface WorkflowMethodDecorator {
   /**
@@ -39,6 +45,12 @@ export interface WorkflowMethodDecorator {
  * What `@Param()`, `@Signal()` and `@Context()` return: a parameter decorator. Parameter
  * decorators exist only with `experimentalDecorators`; with standard decorators, list the tokens
  * `PARAM`, `SIGNAL` and `CONTEXT` in `@DependsOn` instead.
+ *
+ * @example
+ * ```ts
+ * const input: WorkflowParameterDecorator = Param();
+ * class Flow { @Task() load(@input id: string) { return id; } }
+ * ```
  */
 export type WorkflowParameterDecorator = (
   target: object,

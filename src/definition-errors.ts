@@ -7,7 +7,15 @@ import { describeInput, errorAsJson } from './describe.js';
 import type { MemberKind } from './metadata.js';
 import { shareInstanceof } from './shared.js';
 
-/** The codes of {@link WorkflowDefinitionError}. */
+/**
+ * The codes of {@link WorkflowDefinitionError}.
+ *
+ * @example
+ * ```ts
+ * const code: DefinitionErrorCode | undefined =
+ *   error instanceof WorkflowDefinitionError ? error.code : undefined;
+ * ```
+ */
 export type DefinitionErrorCode =
   | 'CYCLE'
   | 'UNKNOWN_DEPENDENCY'

@@ -87,6 +87,13 @@ function othersText(failures: readonly TaskFailure[]): string {
 
 /**
  * One entry of the `failures` of a {@link WorkflowExecutionError} or a {@link WorkflowAbortedError}.
+ *
+ * @example
+ * ```ts
+ * for (const { task, error, attemptError } of runError.failures) {
+ *   console.error(task, error, attemptError ?? '');
+ * }
+ * ```
  */
 export interface TaskFailure {
   /** The task that failed. */

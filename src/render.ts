@@ -86,7 +86,14 @@ export function toMermaidGantt(result: ExecutionResult): string {
   return lines.join('\n');
 }
 
-/** Options of {@link formatTimeline}. */
+/**
+ * Options of {@link formatTimeline}.
+ *
+ * @example
+ * ```ts
+ * console.log(formatTimeline(result, { width: 120 } satisfies TimelineOptions));
+ * ```
+ */
 export interface TimelineOptions {
   /**
    * Total width in columns: an integer from 20 to 10000 (`undefined` means the default, as for

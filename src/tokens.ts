@@ -12,6 +12,12 @@ declare const inputTokenBrand: unique symbol;
 /**
  * The `PARAM` token. Its type parameter says which parameter it stands for: a builder's
  * `parameterNode` is `PARAM` typed as the builder's `P`.
+ *
+ * @example
+ * ```ts
+ * const tm = buildDag<string>();
+ * const id: ParamToken<string> = tm.parameterNode; // PARAM, typed as the builder's parameter
+ * ```
  */
 export interface ParamToken<P = unknown> {
   /** Always `'PARAM'`. */
@@ -22,7 +28,14 @@ export interface ParamToken<P = unknown> {
   readonly [inputTokenBrand]?: 'token';
 }
 
-/** The `SIGNAL` token. */
+/**
+ * The `SIGNAL` token.
+ *
+ * @example
+ * ```ts
+ * tm.addNode((url: string, signal: AbortSignal) => fetch(url, { signal }), url, SIGNAL);
+ * ```
+ */
 export interface SignalToken {
   /** Always `'SIGNAL'`. */
   readonly token: 'SIGNAL';
@@ -30,7 +43,14 @@ export interface SignalToken {
   readonly [inputTokenBrand]?: 'token';
 }
 
-/** The `CONTEXT` token. */
+/**
+ * The `CONTEXT` token.
+ *
+ * @example
+ * ```ts
+ * tm.addNode((ctx: TaskContext) => ctx.progress('started'), CONTEXT);
+ * ```
+ */
 export interface ContextToken {
   /** Always `'CONTEXT'`. */
   readonly token: 'CONTEXT';
@@ -46,7 +66,14 @@ export interface NotAnInputToken {
   readonly [inputTokenBrand]?: never;
 }
 
-/** Any of the three input tokens. */
+/**
+ * Any of the three input tokens.
+ *
+ * @example
+ * ```ts
+ * const inputs: InputToken[] = [PARAM, SIGNAL, CONTEXT];
+ * ```
+ */
 export type InputToken = ParamToken<any> | SignalToken | ContextToken;
 
 const tokens = shared('tokens', () => ({

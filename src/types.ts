@@ -5,7 +5,14 @@
 
 import type { ExecutionResult } from './result.js';
 
-/** Any function; task methods may take any arguments and return anything. */
+/**
+ * Any function; task methods may take any arguments and return anything.
+ *
+ * @example
+ * ```ts
+ * const task: AnyFunction = async (id: string) => load(id);
+ * ```
+ */
 export type AnyFunction = (...args: any[]) => any;
 
 /**
@@ -153,7 +160,14 @@ export interface TaskOptions {
  */
 export type Settled<T> = SettledSuccess<T> | SettledFailure | SettledSkip;
 
-/** A {@link Settled} dependency that succeeded. */
+/**
+ * A {@link Settled} dependency that succeeded.
+ *
+ * @example
+ * ```ts
+ * if (settled.status === 'succeeded') settled.value; // the dependency's value
+ * ```
+ */
 export interface SettledSuccess<T> {
   /** Always `'succeeded'`. */
   readonly status: 'succeeded';
@@ -161,7 +175,14 @@ export interface SettledSuccess<T> {
   readonly value: T;
 }
 
-/** A {@link Settled} dependency that failed. */
+/**
+ * A {@link Settled} dependency that failed.
+ *
+ * @example
+ * ```ts
+ * if (settled.status === 'failed') console.error(settled.error);
+ * ```
+ */
 export interface SettledFailure {
   /** Always `'failed'`. */
   readonly status: 'failed';
@@ -169,7 +190,14 @@ export interface SettledFailure {
   readonly error: unknown;
 }
 
-/** A {@link Settled} dependency that was skipped, or never started because the run stopped. */
+/**
+ * A {@link Settled} dependency that was skipped, or never started because the run stopped.
+ *
+ * @example
+ * ```ts
+ * if (settled.status === 'skipped') console.log('skipped:', settled.reason);
+ * ```
+ */
 export interface SettledSkip {
   /** Always `'skipped'`. */
   readonly status: 'skipped';
@@ -177,7 +205,14 @@ export interface SettledSkip {
   readonly reason: string;
 }
 
-/** Passed to {@link WorkflowHooks.onTaskStart}. */
+/**
+ * Passed to {@link WorkflowHooks.onTaskStart}.
+ *
+ * @example
+ * ```ts
+ * hooks: { onTaskStart: ({ task, attempt }) => log.info(`${task} attempt ${attempt}`) }
+ * ```
+ */
 export interface TaskStartEvent {
   /** Task name. */
   task: string;
@@ -185,7 +220,14 @@ export interface TaskStartEvent {
   attempt: number;
 }
 
-/** Passed to {@link WorkflowHooks.onTaskSuccess}. */
+/**
+ * Passed to {@link WorkflowHooks.onTaskSuccess}.
+ *
+ * @example
+ * ```ts
+ * hooks: { onTaskSuccess: ({ task, durationMs }) => metrics.timing(task, durationMs) }
+ * ```
+ */
 export interface TaskSuccessEvent extends TaskStartEvent {
   /** What the task returned (awaited). */
   value: unknown;
@@ -198,7 +240,14 @@ export interface TaskSuccessEvent extends TaskStartEvent {
   recoveredFrom?: unknown;
 }
 
-/** Passed to {@link WorkflowHooks.onTaskFailure} (a task's final failure). */
+/**
+ * Passed to {@link WorkflowHooks.onTaskFailure} (a task's final failure).
+ *
+ * @example
+ * ```ts
+ * hooks: { onTaskFailure: ({ task, error }) => log.error(`${task} failed`, error) }
+ * ```
+ */
 export interface TaskFailureEvent extends TaskStartEvent {
   /**
    * What the task failed with: what its last attempt threw (a `TaskTimeoutError` if it timed
@@ -210,13 +259,29 @@ export interface TaskFailureEvent extends TaskStartEvent {
   error: unknown;
 }
 
-/** Passed to {@link WorkflowHooks.onTaskRetry} when an attempt failed and another follows. */
+/**
+ * Passed to {@link WorkflowHooks.onTaskRetry} when an attempt failed and another follows.
+ *
+ * @example
+ * ```ts
+ * hooks: {
+ *   onTaskRetry: ({ task, attempt, delayMs }) => log.warn(`${task} #${attempt}: ${delayMs} ms`),
+ * }
+ * ```
+ */
 export interface TaskRetryEvent extends TaskFailureEvent {
   /** Milliseconds before the next attempt starts. */
   delayMs: number;
 }
 
-/** Passed to {@link WorkflowHooks.onTaskSkip}. */
+/**
+ * Passed to {@link WorkflowHooks.onTaskSkip}.
+ *
+ * @example
+ * ```ts
+ * hooks: { onTaskSkip: ({ task, reason }) => log.info(`${task} skipped: ${reason}`) }
+ * ```
+ */
 export interface TaskSkipEvent {
   /** Task name. */
   task: string;
@@ -224,7 +289,14 @@ export interface TaskSkipEvent {
   reason: string;
 }
 
-/** Passed to {@link WorkflowHooks.onTaskProgress}: what a task reported through `ctx.progress`. */
+/**
+ * Passed to {@link WorkflowHooks.onTaskProgress}: what a task reported through `ctx.progress`.
+ *
+ * @example
+ * ```ts
+ * hooks: { onTaskProgress: ({ task, data }) => bar.update(task, data) }
+ * ```
+ */
 export interface TaskProgressEvent extends TaskStartEvent {
   /** The value given to `progress(data)`. */
   data: unknown;
@@ -372,13 +444,27 @@ export interface InvokeOptions<W = any> {
   failFast?: boolean | undefined;
 }
 
-/** How a task ended in a run. */
+/**
+ * How a task ended in a run.
+ *
+ * @example
+ * ```ts
+ * const status: TaskStatus = result.trace[0].status; // 'succeeded' | 'failed' | 'skipped'
+ * ```
+ */
 export type TaskStatus = 'succeeded' | 'failed' | 'skipped';
 
 /**
  * One task's entry in `ExecutionResult.trace`. Times are milliseconds since the run began. A task
  * skipped because of a dependency never started (`attempts: 0`): its `start` and `end` are both
  * the time it was skipped; a task that called `skip()` has its real start and end.
+ *
+ * @example
+ * ```ts
+ * for (const { task, status, start, end, attempts } of result.trace) {
+ *   console.log(task, status, end - start, attempts);
+ * }
+ * ```
  */
 export interface TaskTrace {
   /** The task name. */
@@ -401,7 +487,14 @@ export interface TaskTrace {
   readonly recoveredFrom?: unknown;
 }
 
-/** One task of a {@link WorkflowGraph}. */
+/**
+ * One task of a {@link WorkflowGraph}.
+ *
+ * @example
+ * ```ts
+ * for (const { name, dependsOn } of Workflow.graph(Checkout).tasks) console.log(name, dependsOn);
+ * ```
+ */
 export interface TaskNode {
   /** The task (method) name. */
   readonly name: string;
@@ -411,7 +504,15 @@ export interface TaskNode {
   readonly dependents: readonly string[];
 }
 
-/** The validated DAG of a workflow class, as returned by `Workflow.graph`. */
+/**
+ * The validated DAG of a workflow class, as returned by `Workflow.graph`.
+ *
+ * @example
+ * ```ts
+ * const graph: WorkflowGraph = Workflow.graph(Checkout);
+ * graph.order; // ['user', 'cart'], every task after its dependencies
+ * ```
+ */
 export interface WorkflowGraph {
   /** The class name. */
   readonly workflow: string;
@@ -425,7 +526,16 @@ export interface WorkflowGraph {
   readonly order: readonly string[];
 }
 
-/** What a run interceptor is told about the run it wraps. */
+/**
+ * What a run interceptor is told about the run it wraps.
+ *
+ * @example
+ * ```ts
+ * const logged: WorkflowInterceptor = {
+ *   run: (info: RunInterceptorInfo, next) => (console.log('run', info.workflow), next()),
+ * };
+ * ```
+ */
 export interface RunInterceptorInfo {
   /** The workflow's name. */
   readonly workflow: string;
@@ -433,7 +543,16 @@ export interface RunInterceptorInfo {
   readonly param: unknown;
 }
 
-/** What a task interceptor is told about the attempt it wraps. */
+/**
+ * What a task interceptor is told about the attempt it wraps.
+ *
+ * @example
+ * ```ts
+ * const logged: WorkflowInterceptor = {
+ *   task: ({ task, attempt }: TaskInterceptorInfo, next) => (console.log(task, attempt), next()),
+ * };
+ * ```
+ */
 export interface TaskInterceptorInfo extends RunInterceptorInfo {
   /** The task's name. */
   readonly task: string;
@@ -495,7 +614,14 @@ export interface WorkflowInterceptor {
   task?: ((info: TaskInterceptorInfo, next: () => Promise<unknown>) => unknown) | undefined;
 }
 
-/** What all events of a run share. */
+/**
+ * What all events of a run share.
+ *
+ * @example
+ * ```ts
+ * const at = (event: WorkflowEventBase) => `${event.task} at ${event.time.toFixed(1)} ms`;
+ * ```
+ */
 export interface WorkflowEventBase<K extends string = string> {
   /** The task the event is about. */
   readonly task: K;

@@ -14,7 +14,15 @@ import { resolveRunSettings } from './options.js';
 import { startRun } from './scheduler.js';
 import type { InvokeOptions, WorkflowGraph, WorkflowOfInstance } from './types.js';
 
-/** A workflow class: any class (abstract ones included) whose methods carry `@Task()`. */
+/**
+ * A workflow class: any class (abstract ones included) whose methods carry `@Task()`.
+ *
+ * @example
+ * ```ts
+ * const classes: WorkflowClass[] = [Checkout, Signup];
+ * for (const workflow of classes) Workflow.validate(workflow);
+ * ```
+ */
 export type WorkflowClass = abstract new (...args: any[]) => object;
 
 /**
