@@ -74,8 +74,8 @@ export class Workflow {
    * starting the moment its last dependency succeeds. Resolves with the results; rejects with
    * `WorkflowDefinitionError` (invalid class), `WorkflowOptionsError` (invalid options),
    * `WorkflowExecutionError` (a task failed) or `WorkflowAbortedError` (`options.signal` aborted),
-   * and with a `TypeError` when `instance` is not an instance of a class: a non-object, the class
-   * itself, or a plain object.
+   * and with a `TypeError` when `instance` is not an instance of a workflow class: a non-object,
+   * the class itself, a plain object, or a `buildDag()` builder (which has its own `invoke`).
    */
   static invoke<W extends object, P = undefined>(
     instance: W,
