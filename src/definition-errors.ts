@@ -44,7 +44,7 @@ export class WorkflowDefinitionError extends Error {
   /**
    * For `CYCLE`, the whole cycle: its tasks in execution order, the first repeated at the end
    * (`['a', 'b', 'c', 'a']`). The message shows at most 100 of them. Not enumerable, and not in
-   * the error's JSON, which stays short. `undefined` for the other codes.
+   * the error's JSON, which has the message. `undefined` for the other codes.
    */
   declare readonly cycle?: readonly string[];
 
@@ -67,7 +67,8 @@ export class WorkflowDefinitionError extends Error {
 
   /**
    * The error as JSON holds it — what a structured logger writes: `name`, `message`, `code`,
-   * `workflow` and `task` (not `cycle`, whose first 100 tasks the message shows).
+   * `workflow` and `task` (not `cycle`: the message shows it whole up to 100 tasks, a longer one
+   * by its first and last 50).
    */
   toJSON(): object {
     return errorAsJson(this, { code: this.code, workflow: this.workflow, task: this.task });
