@@ -112,8 +112,8 @@ export function isNamedOptions(value: unknown): value is object {
 /**
  * `'an array'`, `'a Map'` or `'a Set'` when `value` is one of these collections (also one made in
  * another realm), else `undefined` — also for a value that cannot be inspected (a revoked Proxy):
- * how messages name it, and how options that take an object of named entries (`hooks`,
- * `overrides`) tell the collection a caller gave instead. Never throws.
+ * how messages name it, and how every reader of named options, hooks or overrides (through
+ * {@link isNamedOptions}) tells the collection a caller gave instead. Never throws.
  */
 export function collectionKind(value: unknown): 'an array' | 'a Map' | 'a Set' | undefined {
   try {
