@@ -340,13 +340,22 @@ export class DagBuilder<P = void> {
     if (!isNamedOptions(options)) {
       throw new TypeError(`buildDag: options must be an object, got ${describeInput(options)}.`);
     }
-    const { name = 'dag' } = options;
+    let name: unknown;
+    let unknown: string | undefined;
+    try {
+      ({ name = 'dag' } = options);
+      unknown = unknownKey(options, DAG_OPTIONS);
+    } catch (error) {
+      throw causedBy(
+        new TypeError(`buildDag: options could not be read: ${describeThrown(error)}`),
+        error,
+      );
+    }
     if (typeof name !== 'string' || name === '') {
       throw new TypeError(
         `buildDag: option "name" must be a non-empty string, got ${describeInput(name)}.`,
       );
     }
-    const unknown = unknownKey(options, DAG_OPTIONS);
     if (unknown !== undefined) {
       const hint = didYouMean(unknown, DAG_OPTIONS) || ' Its only option is "name".';
       throw new TypeError(`buildDag: unknown option ${describeInput(unknown)}.${hint}`);

@@ -4,7 +4,7 @@
  */
 import { columnWidth, fitColumns, leftToRightCell, printableText } from './display-text.js';
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
-import { describeInput, isNamedOptions } from './describe.js';
+import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskTrace, WorkflowGraph } from './types.js';
@@ -213,13 +213,22 @@ function timelineWidth(options: TimelineOptions): number {
       `formatTimeline: options must be an object such as { width: 80 }, got ${describeInput(options)}.`,
     );
   }
-  const unknown = unknownKey(options, TIMELINE_OPTIONS);
+  let unknown: string | undefined;
+  let width: unknown;
+  try {
+    unknown = unknownKey(options, TIMELINE_OPTIONS);
+    ({ width = 80 } = options);
+  } catch (error) {
+    throw causedBy(
+      new TypeError(`formatTimeline: options could not be read: ${describeThrown(error)}`),
+      error,
+    );
+  }
   if (unknown !== undefined) {
     const hint =
       didYouMean(unknown, TIMELINE_OPTIONS) || ` Options: ${TIMELINE_OPTIONS.join(', ')}.`;
     throw new TypeError(`formatTimeline: unknown option ${describeInput(unknown)}.${hint}`);
   }
-  const { width = 80 } = options;
   if (
     typeof width === 'number' &&
     Number.isInteger(width) &&

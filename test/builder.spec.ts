@@ -393,6 +393,18 @@ describe('buildDag', () => {
         TypeError,
         'buildDag: options must be an object, got a Map.',
       );
+      const boom = new Error('trap boom');
+      const trapped = new Proxy(
+        {},
+        {
+          get: () => {
+            throw boom;
+          },
+        },
+      );
+      expect(() => buildDag(trapped))
+        .to.throw(TypeError, 'buildDag: options could not be read: trap boom')
+        .with.property('cause', boom);
     });
   });
 

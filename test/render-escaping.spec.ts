@@ -651,6 +651,16 @@ describe('pictures of workflows with any task and workflow names', function () {
           .with.property('message')
           .that.matches(/^formatTimeline: options must be an object such as \{ width: 80 \}, got /);
       }
+      // Options whose getter throws: said so, with what it threw as the cause.
+      const boom = new Error('width boom');
+      const throwing = {
+        get width(): number {
+          throw boom;
+        },
+      };
+      expect(() => formatTimeline(result, throwing))
+        .to.throw(TypeError, 'formatTimeline: options could not be read: width boom')
+        .with.property('cause', boom);
     });
   });
 
