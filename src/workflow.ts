@@ -209,8 +209,9 @@ function builderGiven(caller: string): string {
 
 /**
  * The plan `Workflow[caller]` runs for `instance`: its class's, through {@link prototypeOfInstance}.
- * A builder of another loaded copy of the package (its CommonJS and its ES-module build) is told
- * apart only once its class turned out to be no workflow, so a valid run pays nothing for it.
+ * A builder (of this or another loaded copy of the package: its CommonJS and its ES-module build)
+ * is told apart only once its class turned out to be no workflow, so a valid run pays nothing for
+ * it.
  */
 function planOfInstance(instance: unknown, caller: 'invoke' | 'stream'): WorkflowPlan {
   const prototype = prototypeOfInstance(instance, caller);
@@ -234,8 +235,8 @@ function builderGivenToRun(caller: 'invoke' | 'stream'): TypeError {
 
 /**
  * The prototype of `instance`, the class whose plan `Workflow[caller]` runs; a `TypeError` saying
- * what was given instead when it is no instance of a class (or is a `buildDag()` builder, which has
- * its own `invoke()` and `stream()`). Every message names `Workflow[caller]`, the call the user
+ * what was given instead when it is no instance of a class (a `buildDag()` builder is told apart
+ * by {@link planOfInstance}). Every message names `Workflow[caller]`, the call the user
  * wrote, and its advice calls it: `Workflow.stream(Flow)` is told to write
  * `Workflow.stream(new Flow(…), …)`, not `Workflow.invoke(…)`.
  */
@@ -262,7 +263,6 @@ function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): ob
       { cause: error },
     );
   }
-  if (prototype === DagBuilder.prototype) throw builderGivenToRun(caller);
   if (prototype === null) {
     throw new TypeError(
       `Workflow.${caller} expects an instance of a workflow class, got an object without a class.`,
