@@ -298,7 +298,7 @@ export class AttemptRunner {
         // A promise is truthy: an `async` retryIf would retry every error, whatever it decides.
         if (isThenable(retry)) throw this.answeredLater(task, 'retryIf', 'true or false', retry);
       } catch (retryIfError) {
-        return this.failedForGood(task, attempt, this.policyFailure(task, retryIfError), error);
+        return this.failedForGood(task, attempt, retryIfError, error);
       }
       if (!retry) return this.failedForGood(task, attempt, error, NONE);
     }
@@ -331,17 +331,6 @@ export class AttemptRunner {
     );
   }
 
-  /**
-   * What `task` fails with when its `retryIf` or `retryDelay` threw `thrown`: `thrown` itself, or
-   * for a `skip()` there — where it cannot skip the task — the `TypeError` that says so. Made
-   * before the fallback sees it: a fallback handed the skip's marker would recover from a skip, or,
-   * rethrowing what it was given, skip the task after all.
-   */
-  private policyFailure(task: number, thrown: unknown): unknown {
-    const { plan } = this.run;
-    return failureError(plan.workflow, plan.names[task], thrown);
-  }
-
   /** Whether the run has stopped, for `task`: then it is not retried (unless it is `allSettled`). */
   private stopsRetries(task: number): boolean {
     return this.run.stopReason !== 0 && !this.run.isAllSettled(task);
@@ -371,7 +360,7 @@ export class AttemptRunner {
         );
       }
     } catch (policyError) {
-      return this.failedForGood(task, attempt, this.policyFailure(task, policyError), error);
+      return this.failedForGood(task, attempt, policyError, error);
     }
     // `retryIf` or `retryDelay` may have stopped the run (aborting its signal): then no retry is
     // announced, and none made.
@@ -403,12 +392,16 @@ export class AttemptRunner {
    * calling `skip()`, into a skip); otherwise (or if the fallback throws) the task fails.
    * `attemptError`: the attempt's own error when `error` came from a retry policy, else
    * {@link NONE} (passed explicitly: the attempt's error may be `undefined`, which a default
-   * parameter would mistake for "none").
+   * parameter would mistake for "none"). A `skip()` a retry policy called, where it cannot skip the
+   * task, arrives here as its marker: the fallback is handed the `TypeError` that says so
+   * ({@link failureError}, which `taskFailed` applies to what it records too), so that recovering
+   * from it, or rethrowing it, never skips the task after all.
    */
-  failedForGood(task: number, attempt: number, error: unknown, attemptError: unknown): void {
+  failedForGood(task: number, attempt: number, thrown: unknown, attemptError: unknown): void {
     const { run } = this;
     const fallback = run.plan.attemptPolicies[task]?.fallback;
-    if (fallback === undefined) return run.taskFailed(task, attempt, error, attemptError);
+    if (fallback === undefined) return run.taskFailed(task, attempt, thrown, attemptError);
+    const error = failureError(run.plan.workflow, run.plan.names[task], thrown);
     // If the fallback throws too, the attempt's own error is the one to keep: that is `error`,
     // unless a retry policy threw while handling it (then `error` is the policy's).
     const ownError = attemptError === NONE ? error : attemptError;
