@@ -7,6 +7,7 @@
  */
 import {
   isStandardDecoratorContext,
+  memberName,
   recordMember,
   recordStandardMember,
   type MemberMetadata,
@@ -138,8 +139,8 @@ function isDecoratorCall(inputs: readonly unknown[]): boolean {
   const target =
     typeof first === 'function' ||
     (typeof first === 'object' && first !== null && tokenSlot(first) === undefined);
-  // The key is a number for a numeric literal name, from esbuild and swc (see metadata.ts).
-  const key = typeof second === 'number' ? String(second) : second;
+  // The key is a number for a numeric literal name, from esbuild and swc.
+  const key = typeof second === 'number' ? memberName(second) : second;
   if (!target || !(typeof key === 'string' || typeof key === 'symbol' || key === undefined)) {
     return false;
   }

@@ -94,7 +94,7 @@ function newMember(key: string | symbol, kind: MemberKind): MemberMetadata {
  * would be named by a number that `@DependsOn('2')`, overrides and the prototype's keys never
  * match.
  */
-function memberName(name: string | symbol | number): string | symbol {
+export function memberName(name: string | symbol | number): string | symbol {
   return typeof name === 'number' ? String(name) : name;
 }
 
