@@ -5,7 +5,13 @@
  * same scheduler with the same options, results, errors and speed.
  */
 import { definitionErrors, type WorkflowDefinitionError } from './definition-errors.js';
-import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
+import {
+  causedBy,
+  describeInput,
+  describeThrown,
+  isNamedOptions,
+  unreadableOptions,
+} from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import { isSharedClassPrototype, shared, shareInstanceof } from './shared.js';
@@ -346,10 +352,7 @@ export class DagBuilder<P = void> {
       ({ name = 'dag' } = options);
       unknown = unknownKey(options, DAG_OPTIONS);
     } catch (error) {
-      throw causedBy(
-        new TypeError(`buildDag: options could not be read: ${describeThrown(error)}`),
-        error,
-      );
+      throw unreadableOptions('buildDag', error);
     }
     if (typeof name !== 'string' || name === '') {
       throw new TypeError(

@@ -42,6 +42,22 @@ export function causedBy<E extends Error>(error: E, cause: unknown): E {
 }
 
 /**
+ * The `TypeError` of a function whose options could not be read (their getter or Proxy trap threw
+ * `error`, kept as its `cause`), for `caller` (`'buildDag'`, `'formatTimeline'`).
+ *
+ * @example
+ * ```ts
+ * throw unreadableOptions('buildDag', error); // buildDag: options could not be read: boom
+ * ```
+ */
+export function unreadableOptions(caller: string, error: unknown): TypeError {
+  return causedBy(
+    new TypeError(`${caller}: options could not be read: ${describeThrown(error)}`),
+    error,
+  );
+}
+
+/**
  * An error of this package as JSON holds it — what a structured logger writes: its `name` and
  * `message` (which `JSON.stringify` leaves out of an `Error`: they are not own enumerable
  * properties), then `own`, the fields only its kind has.

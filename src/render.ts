@@ -4,7 +4,7 @@
  */
 import { columnWidth, fitColumns, leftToRightCell, printableText } from './display-text.js';
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
-import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
+import { describeInput, isNamedOptions, unreadableOptions } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskTrace, WorkflowGraph } from './types.js';
@@ -219,10 +219,7 @@ function timelineWidth(options: TimelineOptions): number {
     unknown = unknownKey(options, TIMELINE_OPTIONS);
     ({ width = 80 } = options);
   } catch (error) {
-    throw causedBy(
-      new TypeError(`formatTimeline: options could not be read: ${describeThrown(error)}`),
-      error,
-    );
+    throw unreadableOptions('formatTimeline', error);
   }
   if (unknown !== undefined) {
     const hint =
