@@ -16,7 +16,12 @@ import { WorkflowOptionsError } from './errors.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import { isSharedClassPrototype, shared, shareInstanceof } from './shared.js';
 import { mermaidGraph } from './render.js';
-import { resultPlan, TaskResultError, type ExecutionResult } from './result.js';
+import {
+  isResultOfAnotherCopy,
+  resultPlan,
+  TaskResultError,
+  type ExecutionResult,
+} from './result.js';
 import { resolveRunSettings, type RunSettings } from './options.js';
 import { markHandled } from './outcomes.js';
 import { startRun } from './scheduler.js';
@@ -246,11 +251,14 @@ export class DagNode<T> {
       throw new TaskResultError(
         workflow,
         this.name,
-        ofResult === undefined
-          ? `node "${this.name}" needs an ExecutionResult (what invoke resolves with), ` +
-              `got ${describeInput(result)}.${runErrorHint(result)}`
-          : `node "${this.name}" cannot read a result of another DAG` +
-              ` (this result is a run of "${ofResult.workflow}").`,
+        ofResult !== undefined
+          ? `node "${this.name}" cannot read a result of another DAG` +
+              ` (this result is a run of "${ofResult.workflow}").`
+          : isResultOfAnotherCopy(result)
+            ? `node "${this.name}" cannot read a result of another DAG` +
+              ' (this result was made by another loaded copy of async-dag).'
+            : `node "${this.name}" needs an ExecutionResult (what invoke resolves with), ` +
+              `got ${describeInput(result)}.${runErrorHint(result)}`,
       );
     }
     return result.get(this.name) as T;
@@ -261,6 +269,8 @@ export class DagNode<T> {
     return this.owner === builder ? this.index : undefined;
   }
 }
+
+shareInstanceof(DagNode, 'DagNode');
 
 /**
  * The hint for a run error given where its result is wanted — the likely slip in a `catch` block —

@@ -65,8 +65,12 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
   undefined,
 ];
 
-/** Reads a result's `#plan` from outside the class (set by its static block). */
-let planOf: (result: ExecutionResult) => WorkflowPlan;
+/**
+ * Reads a result's `#plan` from outside the class (set by its static block); `undefined` for
+ * anything this copy's `ExecutionResult` did not make — without reading it (a Proxy's traps stay
+ * untouched), and whatever `instanceof` says for a result of another loaded copy.
+ */
+let planOf: (value: unknown) => WorkflowPlan | undefined;
 
 /**
  * What one `Workflow.invoke` produced. `get` is typed from the workflow class: `result.get('cart')`
@@ -124,7 +128,8 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 
   static {
-    planOf = (result) => result.#plan;
+    planOf = (value) =>
+      typeof value === 'object' && value !== null && #plan in value ? value.#plan : undefined;
   }
 
   /** The workflow class name. */
@@ -292,6 +297,8 @@ export class ExecutionResult<W extends object = any, P = unknown> {
   }
 }
 
+shareInstanceof(ExecutionResult, 'ExecutionResult');
+
 /**
  * `ExecutionResult.get` was asked for a name that is not a task, or for a task that did not
  * succeed in this run.
@@ -339,5 +346,21 @@ function nodeHint(task: unknown): string {
 
 /** @internal The plan `result` is a run of, or `undefined` when `result` is not a result. */
 export function resultPlan(result: unknown): WorkflowPlan | undefined {
-  return result instanceof ExecutionResult ? planOf(result) : undefined;
+  return planOf(result);
+}
+
+/**
+ * @internal Whether `value` is an `ExecutionResult` made by another loaded copy of the package (see
+ * `shareInstanceof`); never throws, whatever `value` is.
+ */
+export function isResultOfAnotherCopy(value: unknown): boolean {
+  try {
+    return (
+      planOf(value) === undefined &&
+      value instanceof ExecutionResult && // this copy's brand check, which another copy's passes
+      !Function.prototype[Symbol.hasInstance].call(ExecutionResult, value) // but not a Proxy of ours
+    );
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws
+  }
 }

@@ -10,6 +10,7 @@ import type { ExecutionResult } from './result.js';
 import { EventLog } from './event-log.js';
 import { RunAbort } from './run-abort.js';
 import { startRun } from './scheduler.js';
+import { shareInstanceof } from './shared.js';
 import type { WorkflowEvent } from './types.js';
 
 /**
@@ -153,6 +154,8 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     for (const waiter of waiting) waiter.resolve({ value: undefined, done: true });
   }
 }
+
+shareInstanceof(WorkflowStream, 'WorkflowStream');
 
 /** The end of the iteration. */
 function iterationDone(): Promise<IteratorReturnResult<undefined>> {

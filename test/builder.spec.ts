@@ -789,6 +789,16 @@ describe('buildDag', () => {
         );
     });
 
+    it('refuses a Proxy of its own result with the same error, not a private-field TypeError', async () => {
+      const tm = buildDag();
+      const node = tm.addNode({ name: 'same' }, () => 1);
+      const result = await tm.invoke();
+      const { proxy, revoke } = Proxy.revocable(result, {});
+      expect(() => node.extractResult(proxy)).to.throw(TaskResultError, 'needs an ExecutionResult');
+      revoke();
+      expect(() => node.extractResult(proxy)).to.throw(TaskResultError, 'needs an ExecutionResult');
+    });
+
     it('throws TaskResultError for a node that failed, naming why', async () => {
       const tm = buildDag();
       const broken = tm.addNode({ name: 'broken' }, (): number => {

@@ -101,6 +101,27 @@ describe('two copies of the package in one process', () => {
     expect(null).to.not.be.instanceOf(first.WorkflowExecutionError);
   });
 
+  it("recognise each other's results, streams and builder nodes with instanceof", async () => {
+    const tm = second.buildDag({ name: 'other' });
+    const node = tm.addNode({ name: 'a' }, () => 1);
+    const stream = tm.stream();
+    const result = await stream.result;
+
+    expect(result).to.be.instanceOf(first.ExecutionResult);
+    expect(stream).to.be.instanceOf(first.WorkflowStream);
+    expect(node).to.be.instanceOf(first.DagNode);
+    expect(result).to.not.be.instanceOf(first.WorkflowStream);
+    expect({}).to.not.be.instanceOf(first.ExecutionResult);
+    expect(node.extractResult(result)).to.equal(1);
+    const mine = first.buildDag({ name: 'mine' });
+    const myNode = mine.addNode({ name: 'a' }, () => 1);
+    await mine.invoke();
+    expect(() => myNode.extractResult(result)).to.throw(
+      first.TaskResultError,
+      'node "a" cannot read a result of another DAG (this result was made by another loaded copy of async-dag).',
+    );
+  });
+
   it('keep instanceof of a subclass to that subclass', () => {
     class RetryableError extends first.TaskTimeoutError {}
     const plain = new second.TaskTimeoutError('W', 't', 5);
