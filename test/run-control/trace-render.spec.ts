@@ -235,6 +235,15 @@ describe('ExecutionResult in JSON', () => {
   });
 });
 
+describe('ExecutionResult through structuredClone (postMessage)', () => {
+  it('copies only param, as the guide says; toObject() and toJSON() carry the run', async () => {
+    const result = await Workflow.invoke(new Seedling(), 0);
+    expect(structuredClone(result)).to.deep.equal({ param: 0 });
+    expect(structuredClone(result.toObject())).to.deep.equal(result.toObject());
+    expect(structuredClone(result.toJSON())).to.deep.equal(JSON.parse(JSON.stringify(result)));
+  });
+});
+
 describe('ExecutionResult in console.log', () => {
   it('shows its workflow, duration and trace, as JSON does, not the run’s inner arrays and plan', async () => {
     const result = await Workflow.invoke(new Seedling(), 0);
