@@ -705,11 +705,12 @@ describe('buildDag', () => {
     it('fails like a class: WorkflowExecutionError naming the DAG and the node, retries, timeouts', async () => {
       let attempts = 0;
       const tm = buildDag({ name: 'orders' });
-      tm.addNode({ name: 'flaky', retries: 2 }, () => {
+      const flaky = tm.addNode({ name: 'flaky', retries: 2 }, () => {
         if (++attempts < 3) throw new Error('not yet');
         return attempts;
       });
-      tm.addNode({ name: 'slow', timeout: 10 }, () => new Promise(() => {}));
+      // After flaky: its retries, however slow on a loaded machine, are over before the timeout.
+      tm.addNode({ name: 'slow', timeout: 10 }, (_: number) => new Promise(() => {}), flaky);
       const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
       expect(error.message).to.equal(
         'orders: task "slow" failed: orders: task "slow" timed out after 10 ms',
