@@ -14,7 +14,15 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { expect } from 'chai';
 import { runInNewContext } from 'node:vm';
-import { DependsOn, Task, Workflow, WorkflowDefinitionError, type WorkflowStream } from '../src';
+import {
+  CONTEXT,
+  DependsOn,
+  Task,
+  Workflow,
+  WorkflowDefinitionError,
+  type TaskContext,
+  type WorkflowStream,
+} from '../src';
 import { ActiveRuns } from '../samples/nestjs/active-runs';
 import { CheckoutHttpModule } from '../samples/nestjs/checkout-http.module';
 import { CheckoutController } from '../samples/nestjs/checkout.controller';
@@ -495,6 +503,49 @@ describe('workflowEvents (samples/nestjs/workflow-events.ts)', () => {
     expect(parsed[3].data.value).to.have.property('notJson').that.contains('circular');
     expect(parsed[4].data).to.deep.include({ id: '12345678901234567890' });
     expect(parsed[4].data.record).to.have.property('notJson');
+  });
+
+  it('sends every field of an event and every task of the result, a value of undefined as null', async () => {
+    class Quiet {
+      @Task() @DependsOn(CONTEXT) notify(ctx: TaskContext) {
+        ctx.progress(undefined);
+        return undefined;
+      }
+      @Task() @DependsOn<Quiet>('notify') count() {
+        return 1;
+      }
+    }
+    class QuietAndCircular extends Quiet {
+      @Task() circular() {
+        const value: Record<string, unknown> = {};
+        value.self = value;
+        return value;
+      }
+    }
+    class ThrowsUndefined {
+      @Task() one(): never {
+        throw undefined;
+      }
+    }
+
+    const quiet = await messagesOf(() => Workflow.stream(new Quiet()));
+    expect(summary(quiet)).to.deep.equal([
+      'taskStart notify',
+      'taskProgress notify',
+      'taskSuccess notify',
+      'taskStart count',
+      'taskSuccess count',
+      'result',
+    ]);
+    expect(quiet[1].data).to.have.property('data', null);
+    expect(quiet[2].data).to.have.property('value', null);
+    expect(quiet[5].data).to.deep.equal({ notify: null, count: 1 });
+    // The same when part of the result is not JSON.
+    const circular = await messagesOf(() => Workflow.stream(new QuietAndCircular()));
+    expect(circular.at(-1)!.data).to.deep.include({ notify: null, count: 1 });
+    expect(circular.at(-1)!.data.circular).to.have.property('notJson');
+    const failed = await messagesOf(() => Workflow.stream(new ThrowsUndefined()));
+    expect(failed.find(({ type }) => type === 'taskFailure')!.data).to.have.property('error', null);
   });
 
   it('errors, with what start threw, only when start throws (Workflow.stream refused its input)', async () => {

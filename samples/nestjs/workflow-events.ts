@@ -16,7 +16,8 @@ export interface ErrorMessage {
 /**
  * Starts a run per subscriber with `start` and emits, as Server-Sent Events:
  * - one message per workflow event, its `type` the event's type (`taskStart`, `taskSuccess`, …)
- *   and its `data` the event as JSON (see {@link toJson});
+ *   and its `data` the event as JSON (see {@link toJson}; a `value`, `error` or `data` that is
+ *   `undefined` is sent as `null`, so that the field is there);
  * - then `result` with `result.toObject()`, or `failure` with the run's error as an
  *   {@link ErrorMessage} (not `error`: a browser's `EventSource` fires an `error` event of its own
  *   when the connection fails or ends);
@@ -59,17 +60,23 @@ export function workflowEvents<W extends object>(
 /**
  * `value` as the JSON text of a message (Nest sends a string as it is). Errors anywhere in it
  * become {@link ErrorMessage}s, a `BigInt` its digits, a `Map` an object and a `Set` an array. A
- * part that is still not JSON (it refers to itself) becomes `{ "notJson": "<why>" }` and the rest
- * is kept — an event keeps its `type` and `task` — so the message is sent anyway.
+ * property of `value` itself that is `undefined` is sent as `null`, which JSON would drop: a task
+ * that returned nothing is still in the result, and an event still has its `value`, `error` or
+ * `data`. A part that is still not JSON (it refers to itself) becomes `{ "notJson": "<why>" }` and
+ * the rest is kept — an event keeps its `type` and `task` — so the message is sent anyway.
  */
 export function toJson(value: unknown): string {
   try {
-    return JSON.stringify(value, readable) ?? 'null';
+    return (
+      JSON.stringify(value, function (this: unknown, key: string, inner: unknown) {
+        return inner === undefined && this === value ? null : readable(key, inner);
+      }) ?? 'null'
+    );
   } catch (error) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return notJson(error);
     const properties: string[] = [];
     for (const [key, inner] of Object.entries(value)) {
-      const json = propertyJson(inner);
+      const json = inner === undefined ? 'null' : propertyJson(inner);
       if (json !== undefined) properties.push(`${JSON.stringify(key)}:${json}`);
     }
     return `{${properties.join(',')}}`;
