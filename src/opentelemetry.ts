@@ -16,12 +16,12 @@
  *   (`succeeded`, `failed`, `aborted`), the task counts `async_dag.run.tasks.succeeded`, `.failed`,
  *   `.skipped` and `.recovered`, an `async_dag.task.skipped` event per skipped task and an
  *   `async_dag.task.recovered` event per task a fallback recovered; a failed or aborted run records
- *   its error as an exception and sets status ERROR;
+ *   its error as an exception, sets `error.type` to its type and status ERROR;
  * - an attempt span per task attempt, named `<workflow>.<task>` (`Checkout.cart`; a retry is a new
  *   span), a child of its run span (of its outer layer's span, for an interceptor listed twice),
  *   with `async_dag.workflow.name`, `async_dag.task.name`, `async_dag.task.attempt` and, when it
  *   ends, `async_dag.attempt.outcome` (`succeeded`, `failed`, `skipped`, `abandoned`). A failed
- *   attempt records its exception and sets status ERROR; a skipped one sets
+ *   attempt records its exception, sets `error.type` and status ERROR; a skipped one sets
  *   `async_dag.task.skip_reason` and no error. The task body runs with the attempt span active, so
  *   spans it creates are its children.
  *
@@ -66,6 +66,8 @@ const RUN_OUTCOME = 'async_dag.run.outcome';
 const TASKS_PREFIX = 'async_dag.run.tasks.';
 const SKIPPED_EVENT = 'async_dag.task.skipped';
 const RECOVERED_EVENT = 'async_dag.task.recovered';
+/** The semantic conventions' attribute for the class of error an operation failed with. */
+const ERROR_TYPE = 'error.type';
 
 /** Never more than this many characters of a described non-error value. */
 const MAX_DESCRIPTION_LENGTH = 500;
@@ -523,8 +525,13 @@ function endAttemptSpan(
   }
 }
 
+/**
+ * Marks `span` failed with `error`, as the semantic conventions ask: status ERROR with the error's
+ * message, `error.type` (the same type as the `exception` event's), and the exception itself.
+ */
 function recordError(span: Span, error: unknown): void {
   const exception = toException(error);
+  span.setAttribute(ERROR_TYPE, exception.name);
   span.recordException(exception);
   span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
 }

@@ -477,6 +477,44 @@ describe('openTelemetry()', () => {
       });
     });
 
+    it("sets error.type, the exception's type, on every failed attempt and failed or aborted run, and only there", async () => {
+      const controller = new AbortController();
+      let calls = 0;
+      class Flow {
+        @Task({ retries: 1 }) flaky(): number {
+          if (++calls === 1) throw new RangeError('first');
+          return 1;
+        }
+        @Task() @DependsOn('flaky') thrower(): number {
+          throw 'plain text';
+        }
+        @Task() async wait(@Signal() signal: AbortSignal) {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        }
+      }
+      await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry()] }),
+        WorkflowExecutionError,
+      );
+      const errorTypes = (name: string) =>
+        spansNamed(name).map((each) => each.attributes['error.type']);
+      expect(errorTypes('Flow.flaky')).to.deep.equal(['RangeError', undefined]);
+      expect(errorTypes('Flow.thrower')).to.deep.equal(['string']);
+      expect(errorTypes('Flow')).to.deep.equal(['WorkflowExecutionError']);
+
+      exporter.reset();
+      calls = 1;
+      const aborted = Workflow.invoke(new Flow(), undefined, {
+        signal: controller.signal,
+        interceptors: [openTelemetry()],
+        targets: ['wait'],
+      });
+      controller.abort(new Error('user left'));
+      await rejectionOf(aborted, WorkflowAbortedError);
+      expect(errorTypes('Flow')).to.deep.equal(['AbortError']);
+      expect(errorTypes('Flow.wait')).to.deep.equal([undefined]);
+    });
+
     it('makes each retry its own span, numbered, the failed ones with status ERROR', async () => {
       let calls = 0;
       class Flow {
@@ -1430,6 +1468,7 @@ describe('openTelemetry()', () => {
       expect(failed.attributes).to.deep.equal({
         'async_dag.workflow.name': 'Flow',
         'async_dag.run.outcome': 'failed',
+        'error.type': 'Error',
       });
       expect(failed.status).to.deep.equal({
         code: SpanStatusCode.ERROR,
