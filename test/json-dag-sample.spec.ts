@@ -101,7 +101,12 @@ describe('the JSON pipeline sample', () => {
       ],
       [
         { name: 'p', steps: [{ name: 'build', ms: -1 }] },
-        'step 1 ("build"): "ms" must be a non-negative number',
+        'step 1 ("build"): "ms" must be a number of milliseconds from 0 to 2147483647',
+      ],
+      // setTimeout fires at once, with a warning, for a delay past its limit.
+      [
+        { name: 'p', steps: [{ name: 'build', ms: 2_147_483_648 }] },
+        'step 1 ("build"): "ms" must be a number of milliseconds from 0 to 2147483647',
       ],
       // A misspelt key would drop a dependency without a word.
       [

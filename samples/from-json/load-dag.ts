@@ -25,8 +25,9 @@ export interface PipelineDescription {
 /**
  * `json` (parsed JSON) as a {@link PipelineDescription}, checked: an object with a non-empty `name`
  * and a `steps` array, each step with a non-empty string `name`, `needs` an array of strings and
- * `ms` a non-negative number when given, and no other keys (a misspelt `needs` would otherwise
- * drop a dependency without a word). Throws an `Error` saying what is wrong, and where.
+ * `ms` a number of milliseconds `setTimeout` can wait (0 to 2^31 − 1) when given, and no other
+ * keys (a misspelt `needs` would otherwise drop a dependency without a word). Throws an `Error`
+ * saying what is wrong, and where.
  */
 export function parsePipeline(json: unknown): PipelineDescription {
   if (
@@ -51,12 +52,17 @@ export function parsePipeline(json: unknown): PipelineDescription {
     ) {
       throw new Error(`${where} ("${step.name}"): "needs" must be an array of step names`);
     }
-    if (ms !== undefined && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) {
-      throw new Error(`${where} ("${step.name}"): "ms" must be a non-negative number`);
+    if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && ms <= MAX_MS)) {
+      throw new Error(
+        `${where} ("${step.name}"): "ms" must be a number of milliseconds from 0 to ${MAX_MS}`,
+      );
     }
   });
   return json as unknown as PipelineDescription;
 }
+
+/** The longest delay `setTimeout` waits: a longer one fires at once (with a warning). */
+const MAX_MS = 2_147_483_647;
 
 const PIPELINE_KEYS = ['name', 'steps'];
 const STEP_KEYS = ['name', 'needs', 'ms'];
