@@ -247,6 +247,28 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       }
     });
 
+    it("answers an EventSource's reconnection (Last-Event-ID) with 204 No Content, and starts no run", async () => {
+      const users = app!.get(UserRepository, { strict: false });
+      const lookups: string[] = [];
+      const findById = users.findById;
+      users.findById = (id) => (lookups.push(id), findById.call(users, id));
+      try {
+        // What a browser sends, by itself, once the stream ends or the connection drops mid-run.
+        const response = await fetch(twoBooksAndAPen(), {
+          headers: { accept: 'text/event-stream', 'last-event-id': '7' },
+        });
+        await settle(2);
+
+        // Any status but 200 makes EventSource stop reconnecting; 204 is the one meant for it.
+        expect(response.status).to.equal(204);
+        expect(await response.text()).to.equal('');
+        expect(lookups, 'users looked up').to.deep.equal([]);
+        expect(app!.get(ActiveRuns).size).to.equal(0);
+      } finally {
+        users.findById = findById;
+      }
+    });
+
     it('answers 400 Bad Request, not an event stream, when the query is not a checkout', async () => {
       for (const items of ['book', 'book:2,', `book:${'9'.repeat(400)}`, 'book:1000000']) {
         const response = await fetch(`${url}/checkout/events?userId=u1&items=${items}`);

@@ -3,7 +3,16 @@
  * /checkout/events?userId=u1&items=book:2,pen:1` streams the run's events as they happen, then its
  * results. A client that disconnects aborts the run. Try it with `npm run sample:nest:sse`.
  */
-import { BadRequestException, Controller, MessageEvent, Query, Req, Sse } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  HttpException,
+  HttpStatus,
+  MessageEvent,
+  Query,
+  Req,
+  Sse,
+} from '@nestjs/common';
 import { EMPTY, Observable } from 'rxjs';
 import { Workflow } from '../../src';
 import { ActiveRuns } from './active-runs';
@@ -27,14 +36,20 @@ export class CheckoutController {
    * 400 Bad Request before the stream starts. A `HEAD` request (the router serves it with this
    * `GET` handler) starts no run: Nest would subscribe, start one, and abort it once the headers are
    * out, as a HEAD response has no body.
+   *
+   * A request with a `Last-Event-ID` header is an `EventSource` reconnecting by itself — after the
+   * stream ended, or after the connection dropped mid-run, which aborted that run. It is answered
+   * with 204 No Content, which stops the `EventSource`, rather than with a new run from the start
+   * (a checkout done twice): a client that wants another run opens a new `EventSource`.
    */
   @Sse('events')
   events(
     @Query() query: Record<string, unknown>,
-    @Req() { method }: { method: string },
+    @Req() { method, headers }: { method: string; headers: Record<string, unknown> },
   ): Observable<MessageEvent> {
     const request = parseCheckoutQuery(query);
     if (method === 'HEAD') return EMPTY;
+    if (headers['last-event-id'] !== undefined) throw new HttpException('', HttpStatus.NO_CONTENT);
     return workflowEvents(() => this.runs.track(Workflow.stream(this.workflow, request)));
   }
 }
