@@ -354,7 +354,15 @@ export class DagBuilder<P = void> {
   /** @internal Use {@link buildDag}. */
   constructor(options: DagOptions = {}) {
     if (!isNamedOptions(options)) {
-      throw new TypeError(`buildDag: options must be an object, got ${describeInput(options)}.`);
+      // A function here is most likely the seed's `build_dag(int)` ported word for word.
+      const hint =
+        typeof options === 'function'
+          ? " The parameter's type is a type argument, not an argument: buildDag<number>() " +
+            'where Python writes build_dag(int).'
+          : '';
+      throw new TypeError(
+        `buildDag: options must be an object, got ${describeInput(options)}.${hint}`,
+      );
     }
     let name: unknown;
     let unknown: string | undefined;

@@ -394,6 +394,14 @@ describe('buildDag', () => {
         'buildDag: options must be an object, got a Map.',
       );
       const boom = new Error('trap boom');
+      // The seed's build_dag(int), ported word for word: the type is a type argument in TypeScript.
+      for (const type of [Number, String, class Input {}]) {
+        expect(() => buildDag(type as never)).to.throw(
+          TypeError,
+          "buildDag: options must be an object, got a function. The parameter's type is a type " +
+            'argument, not an argument: buildDag<number>() where Python writes build_dag(int).',
+        );
+      }
       const trapped = new Proxy(
         {},
         {
