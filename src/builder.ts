@@ -399,13 +399,9 @@ export class DagBuilder<P = void> {
    * const total = tm.addNode({ name: 'total', retries: 2 }, addTask, subtotal, shipping);
    * ```
    */
-  addNode<A extends readonly unknown[], R>(
-    fn: (this: void, ...args: A) => R,
-    ...args: NodeArguments<A, P>
-  ): DagNode<Awaited<R>>;
   addNode<
-    A extends readonly unknown[],
-    R,
+    A extends readonly unknown[] = readonly [],
+    R = unknown,
     Rule extends WhenRuleName = 'allSucceeded',
     Fallback extends R | PromiseLike<R> | Awaited<R> | PromiseLike<Awaited<R>> = never,
   >(
@@ -425,7 +421,17 @@ export class DagBuilder<P = void> {
           : NodeOptions[K];
     },
     fn: (this: void, ...args: A) => R,
-    ...args: NodeArguments<A, P, Rule>
+    // `A` comes from `fn` alone, never from these arguments (the indexed access hides it from
+    // inference; `NoInfer` needs TypeScript 5.4; `Extract` shows TypeScript 5.0 that the rest is an
+    // array), and is `[]` when `fn` is no function. So a call that starts with a function always
+    // fails this overload on its argument count, and TypeScript reports the overload after it, the
+    // one meant: "Expected 4 arguments, but got 3." (or the one argument that does not fit), where
+    // it reported that the function was no options object. Hence the order of the overloads too.
+    ...args: Extract<NodeArguments<[A][A extends any ? 0 : never], P, Rule>, readonly unknown[]>
+  ): DagNode<Awaited<R>>;
+  addNode<A extends readonly unknown[], R>(
+    fn: (this: void, ...args: A) => R,
+    ...args: NodeArguments<A, P>
   ): DagNode<Awaited<R>>;
   addNode(first: unknown, ...rest: unknown[]): DagNode<unknown> {
     this.rejectIfSealed('addNode');

@@ -23,6 +23,7 @@ import {
 } from '../src';
 import { EventLog, recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
 import { hostileValues } from './support/hostile-values';
+import { typeCheckMarkdown } from './support/markdown-snippets';
 import { SEED_EVENTS } from './support/seed';
 
 const inc = (n: number) => n + 1;
@@ -836,6 +837,35 @@ describe('buildDag', () => {
         );
       expect(fine.extractResult(error.result)).to.equal(1);
     });
+  });
+});
+
+describe('buildDag compile errors', () => {
+  it('say how many arguments a node takes, not that its function is no options object', function () {
+    this.timeout(60_000); // one TypeScript program over src/
+    const lines = [
+      `import { buildDag } from 'async-dag';`,
+      `declare function incTask(n: number, name: string, delay: number): Promise<number>;`,
+      `const tm = buildDag<number>();`,
+      `const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);`,
+      `tm.addNode(incTask, a, 'slow_task_b');`,
+      `tm.addNode(incTask, a, 'slow_task_b', 1, 'extra');`,
+      `tm.addNode(incTask, 'not a node', 'slow_task_b', 1);`,
+    ];
+    const problems = typeCheckMarkdown([
+      { name: 'arity', markdown: ['```ts', ...lines, '```'].join('\n') },
+    ]);
+    // The block's first code line is line 2 of the Markdown.
+    expect(problems.map(({ line, code, message }) => [line - 1, code, message])).to.deep.equal([
+      [5, 2554, 'Expected 4 arguments, but got 3.'],
+      [6, 2554, 'Expected 4 arguments, but got 5.'],
+      [
+        7,
+        2345,
+        `Argument of type 'string' is not assignable to parameter of type ` +
+          `'NodeArgument<number, number, "allSucceeded">'.`,
+      ],
+    ]);
   });
 });
 

@@ -25,6 +25,7 @@ declare function describe(n: number, label: string): string;
 declare function withSignal(n: number, signal: AbortSignal): Promise<boolean>;
 declare function withContext(ctx: TaskContext): void;
 declare function optional(n: number, label?: string): number;
+declare function fetchJson<T>(url: string): Promise<T>;
 
 async function seed(): Promise<void> {
   const tm = buildDag<number>();
@@ -65,6 +66,20 @@ async function seed(): Promise<void> {
   // Optional parameters may be left out.
   tm.addNode(optional, a);
   tm.addNode(optional, a, 'label');
+  // With options too: their arguments are checked against the function alone.
+  expectType<DagNode<number>>(tm.addNode({ retries: 1 }, optional, a));
+  tm.addNode({ retries: 1 }, optional, a, 'label');
+  // @ts-expect-error -- a missing argument, with options
+  tm.addNode({ retries: 1 }, incTask, a, 'x');
+  // @ts-expect-error -- one argument too many, with options
+  tm.addNode({ retries: 1 }, optional, a, 'label', 'extra');
+  const sum = (...values: number[]) => values.reduce((total, value) => total + value, 0);
+  expectType<DagNode<number>>(tm.addNode({ name: 'sum' }, sum, a, b, 3, ...[a, b]));
+  // @ts-expect-error -- a string node among the numbers
+  tm.addNode({ name: 'sum' }, sum, a, text);
+  // A generic function, instantiated: `fetchJson<number>` is an ordinary function.
+  expectType<DagNode<number>>(tm.addNode({ retries: 2 }, fetchJson<number>, text));
+  expectType<DagNode<number>>(tm.addNode(fetchJson<number>, text));
 
   // Immediate nodes are typed by their value, awaited.
   const rate = tm.addImmediateNode(Promise.resolve(0.2));
