@@ -6,6 +6,7 @@
  */
 import { definitionErrors, type WorkflowDefinitionError } from './definition-errors.js';
 import {
+  awaitHint,
   causedBy,
   describeInput,
   describeThrown,
@@ -258,7 +259,7 @@ export class DagNode<T> {
             ? `node "${this.name}" cannot read a result of another DAG` +
               ' (this result was made by another loaded copy of async-dag).'
             : `node "${this.name}" needs an ExecutionResult (what invoke resolves with), ` +
-              `got ${describeInput(result)}.${runErrorHint(result)}`,
+              `got ${describeInput(result)}.${awaitHint(result)}${runErrorHint(result)}`,
       );
     }
     return result.get(this.name) as T;

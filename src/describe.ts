@@ -96,6 +96,7 @@ export function thrownAsJson(thrown: unknown): { name: string; message: string }
  * describeInput([1]); // 'an array'
  * describeInput(NaN); // 'NaN'
  * describeInput(80n); // '80n'
+ * describeInput(Promise.resolve()); // 'a promise'
  * ```
  */
 export function describeInput(value: unknown): string {
@@ -104,9 +105,30 @@ export function describeInput(value: unknown): string {
     if (typeof value === 'bigint') return `${value}n`;
     if (typeof value === 'function') return 'a function';
     if (value === null || typeof value !== 'object') return shorten(String(value));
+    if (value instanceof Promise) return 'a promise';
     return collectionKind(value) ?? 'an object';
   } catch {
     return kindOf(value);
+  }
+}
+
+/**
+ * For a function that wants a run's result and got `value`: the hint to await it when it is a
+ * promise — a run not awaited, the slip of JavaScript code, which no type check catches — else
+ * `''`. Never throws.
+ *
+ * @example
+ * ```ts
+ * `got ${describeInput(value)}.${awaitHint(value)}`; // got a promise. Await it first: …
+ * ```
+ */
+export function awaitHint(value: unknown): string {
+  try {
+    return value instanceof Promise
+      ? ' Await it first: the promise of a run resolves with its result.'
+      : '';
+  } catch {
+    return ''; // a Proxy whose getPrototypeOf trap throws: no promise
   }
 }
 

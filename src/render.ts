@@ -4,7 +4,7 @@
  */
 import { columnWidth, fitColumns, leftToRightCell, printableText } from './display-text.js';
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
-import { describeInput, isNamedOptions, unreadableOptions } from './describe.js';
+import { awaitHint, describeInput, isNamedOptions, unreadableOptions } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskTrace, WorkflowGraph } from './types.js';
@@ -192,7 +192,8 @@ function requireResult(caller: string, value: unknown): asserts value is Executi
     // A Proxy or a getter that throws: not a result.
   }
   throw new TypeError(
-    `${caller}: expected the ExecutionResult of a run, got ${describeInput(value)}.${hint}`,
+    `${caller}: expected the ExecutionResult of a run, got ${describeInput(value)}.` +
+      `${awaitHint(value)}${hint}`,
   );
 }
 

@@ -797,6 +797,14 @@ describe('buildDag', () => {
           'message',
           'dag: node "same" needs an ExecutionResult (what invoke resolves with), got null.',
         );
+      // The slip of JavaScript, where nothing checks the type: a run not awaited.
+      expect(() => node.extractResult(tm.invoke() as never))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'dag: node "same" needs an ExecutionResult (what invoke resolves with), got a promise. ' +
+            'Await it first: the promise of a run resolves with its result.',
+        );
     });
 
     it('refuses a Proxy of its own result with the same error, not a private-field TypeError', async () => {

@@ -465,6 +465,13 @@ describe('the pictures, given something else than a result', () => {
         TypeError,
         `${name}: expected the ExecutionResult of a run, got undefined.`,
       );
+      const run = Workflow.invoke(new FailsOnce());
+      expect(() => draw(run as never)).to.throw(
+        TypeError,
+        `${name}: expected the ExecutionResult of a run, got a promise. Await it first: the ` +
+          `promise of a run resolves with its result.`,
+      );
+      await run.catch(() => undefined);
       expect(draw(error.result)).to.contain('broken');
     }
   });
