@@ -5,7 +5,7 @@
 import { describeInput, describeThrown, errorAsJson, thrownAsJson } from './describe.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
-import type { TaskName, TaskResult, TaskStatus, TaskTrace } from './types.js';
+import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
 import { shareInstanceof } from './shared.js';
 
 /** Where a task is in a run, as stored per task in a run's `states`. */
@@ -74,7 +74,8 @@ let planOf: (value: unknown) => WorkflowPlan | undefined;
 
 /**
  * What one `Workflow.invoke` produced. `get` is typed from the workflow class: `result.get('cart')`
- * has the awaited return type of the `cart` method.
+ * has the awaited return type of the `cart` method. A subclass's result is one of its base class
+ * (`W` is declared `out`): code written for `ExecutionResult<Base>` takes a subclass's result.
  *
  * @example
  * ```ts
@@ -83,7 +84,7 @@ let planOf: (value: unknown) => WorkflowPlan | undefined;
  * console.log(result.durationMs, result.trace.map((t) => `${t.task} ${t.start}-${t.end}`));
  * ```
  */
-export class ExecutionResult<W extends object = any, P = unknown> {
+export class ExecutionResult<out W extends object = any, P = unknown> {
   // Every field but `param` is `#private`, so that no printing of a result shows them: not
   // console.log (which uses the view below), and not Node's report of a run error nobody caught,
   // which prints the error with `customInspect: false` and would otherwise list the whole plan.
@@ -184,7 +185,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
    * The results of every task that succeeded, by task name, in declaration order (as a JavaScript
    * object lists its keys: names that look like array indexes, such as `'2'`, come first).
    */
-  toObject(): { [K in TaskName<W>]?: TaskResult<W, K> } {
+  toObject(): TaskValues<W> {
     const object: Record<string, unknown> = {};
     const states = this.#states;
     const values = this.#values;
@@ -199,7 +200,7 @@ export class ExecutionResult<W extends object = any, P = unknown> {
         configurable: true,
       });
     });
-    return object as { [K in TaskName<W>]?: TaskResult<W, K> };
+    return object as TaskValues<W>;
   }
 
   /**

@@ -16,12 +16,14 @@ import type { ExecutionResult } from './result.js';
 export type AnyFunction = (...args: any[]) => any;
 
 /**
- * Whether `T` is `any`, the only type that takes both branches of `T extends never` (so the result
- * is `boolean`): the values of an untyped run are `unknown`, and its hooks keep their plain events.
+ * Whether `T` is `any`, the only type that takes both branches of `T extends never` (so the check
+ * is `0 | 1`): the values of an untyped run are `unknown`, and its hooks keep their plain events.
  * Unlike `0 extends 1 & T`, this stays unresolved for a `T` constrained to `object` (the `W` of
- * `ExecutionResult`), which TypeScript would otherwise settle as `false` before `T` is known.
+ * `ExecutionResult`), which TypeScript would otherwise settle as `false` before `T` is known. With
+ * `T` in its check type (not its extends type), `IsAny` of a subclass relates to `IsAny` of its
+ * base class, as `ExecutionResult`'s covariance needs.
  */
-type IsAny<T> = boolean extends (T extends never ? true : false) ? true : false;
+type IsAny<T> = (T extends never ? 1 : 0) extends 0 ? false : true;
 
 /**
  * The names of the methods of `W` — the names a task can have. An optional method (`m?() {…}`),
@@ -41,15 +43,17 @@ export type TaskName<W> = {
 /**
  * The member of `W` that the task name `K` names: `W[K]`, or, for a method with a numeric name
  * (`2() {…}`, which `keyof` lists as the number `2` and {@link TaskName} as the string `'2'`), the
- * member under that number. Internal: not exported from the package.
+ * member under that number. An indexed access, not a conditional type on `keyof W`, so that the
+ * member of a subclass relates to the member of its base class. Internal: not exported from the
+ * package.
  */
-export type MemberNamed<W, K> = K extends keyof W
-  ? W[K]
-  : K extends `${infer N extends number}`
-    ? N extends keyof W
-      ? W[N]
-      : never
-    : never;
+export type MemberNamed<W, K> = MembersByName<W>[NameOfKey<K> & keyof MembersByName<W>];
+
+/** The members of `W` by the names tasks have. */
+type MembersByName<W> = { [K in keyof W as NameOfKey<K>]: W[K] };
+
+/** A key as a task is named: a numeric key `2` as the string `'2'`. */
+type NameOfKey<K> = K extends number ? `${K}` : K;
 
 /**
  * The workflow type `W` of a run's options, known from the instance alone: options give a call no
@@ -74,11 +78,21 @@ export type WorkflowOfInstance<W> = [W][W extends unknown ? 0 : never];
  * ```
  */
 export type TaskResult<W, K extends keyof W | TaskName<W>> =
+  IsAny<W> extends true ? unknown : ReturnOf<MemberNamed<W, K>>;
+
+/** The awaited return type of the method member `M` (optional or not); `never` for a non-method. */
+type ReturnOf<M> = NonNullable<M> extends AnyFunction ? Awaited<ReturnType<NonNullable<M>>> : never;
+
+/**
+ * What `ExecutionResult.toObject()` returns: each task's {@link TaskResult}, optional. Keyed by
+ * every member of `W`, a member that is no method typed `never` (never present), so that its keys
+ * do not depend on which members are methods: TypeScript then sees that a subclass's object
+ * (more keys, each value a subtype) fits its base class's. Internal: not exported from the package.
+ */
+export type TaskValues<W> =
   IsAny<W> extends true
-    ? unknown
-    : NonNullable<MemberNamed<W, K>> extends AnyFunction
-      ? Awaited<ReturnType<NonNullable<MemberNamed<W, K>>>>
-      : never;
+    ? { [task: string]: unknown }
+    : { [K in keyof W as NameOfKey<K>]?: ReturnOf<W[K]> };
 
 /**
  * Per-task options, given to `@Task(options)`.

@@ -517,3 +517,64 @@ async function optionalMethodTasks(): Promise<void> {
   await Workflow.invoke(new OptionalTask(), undefined, { overrides: { maybe: () => 'x' } });
 }
 void optionalMethodTasks;
+
+/**
+ * "Subclass and decorate": a subclass's result has every task of its base class, so it fits where
+ * the base class's result is expected (a report written once for a family of workflows) — and
+ * not the other way round: a base class's result has none of the subclass's tasks.
+ */
+class BaseFlow {
+  @Task()
+  load(@Param() id: string): Promise<User> {
+    return Promise.resolve({ id, name: 'Ada' });
+  }
+}
+class ExtendedFlow extends BaseFlow {
+  @Task()
+  @DependsOn<ExtendedFlow>('load')
+  greet(user: User): string {
+    return `Hello, ${user.name}`;
+  }
+}
+function reportLoad(result: ExecutionResult<BaseFlow, string>): string {
+  return result.get('load').name;
+}
+function reportGreeting(result: ExecutionResult<ExtendedFlow>): string {
+  return result.get('greet');
+}
+async function subclassResults(): Promise<void> {
+  const extended = await Workflow.invoke(new ExtendedFlow(), 'u1');
+  reportLoad(extended);
+  const asBase: ExecutionResult<BaseFlow> = extended;
+  expectType<User>(asBase.get('load'));
+  const base = await Workflow.invoke(new BaseFlow(), 'u1');
+  // @ts-expect-error -- a base class's result has no "greet"
+  reportGreeting(base);
+  // @ts-expect-error -- another workflow's result has no "load"
+  reportLoad(await Workflow.invoke(new Checkout(), 'u1'));
+  const streamed = await Workflow.stream(new ExtendedFlow(), 'u1').result;
+  reportLoad(streamed);
+  expectType<User | undefined>(asBase.toObject().load);
+
+  // What would tell of "greet" as if it were one of BaseFlow's tasks stays apart: its events, its
+  // stream, and hooks or options written for the base class, given to a run of the subclass.
+  for await (const event of Workflow.stream(new ExtendedFlow(), 'u1')) {
+    // @ts-expect-error -- an event of ExtendedFlow may be about "greet"
+    const baseEvent: WorkflowEvent<BaseFlow> = event;
+    void baseEvent;
+  }
+  // @ts-expect-error -- its stream yields those events
+  const baseStream: WorkflowStream<BaseFlow, string> = Workflow.stream(new ExtendedFlow(), 'u1');
+  void baseStream;
+  const baseHooks: WorkflowHooks<BaseFlow> = {};
+  // @ts-expect-error -- onTaskSuccess would get "greet"'s string as load's User
+  await Workflow.invoke(new ExtendedFlow(), 'u1', { hooks: baseHooks });
+}
+void subclassResults;
+
+/** Generic code over a family of workflows reads the base class's tasks through its result. */
+async function loadOf<W extends BaseFlow>(workflow: W): Promise<User> {
+  const result: ExecutionResult<BaseFlow, string> = await Workflow.invoke(workflow, 'u1');
+  return result.get('load');
+}
+void loadOf;
