@@ -12,7 +12,7 @@ import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
 import { startRun } from './scheduler.js';
-import type { InvokeOptions, WorkflowGraph, WorkflowOfInstance } from './types.js';
+import type { AnyFunction, InvokeOptions, WorkflowGraph, WorkflowOfInstance } from './types.js';
 
 /**
  * A workflow class: any class (abstract ones included) whose methods carry `@Task()`.
@@ -54,6 +54,24 @@ export type ClassWithHiddenConstructor<C> = C extends (...args: any[]) => unknow
     : never;
 
 /**
+ * What the instance given to `Workflow.invoke` and `Workflow.stream` is besides an object: not a
+ * class. A class has a `prototype` (of its instances' type), which an instance has not — or has as
+ * a method, a task like any other. So `Workflow.invoke(Checkout, req)`, a `TypeError` at run time,
+ * is a compile error naming this type, while generic code passing on an instance of a type
+ * parameter `W extends object` still compiles. Internal: not exported from the package.
+ */
+export interface NotAClass {
+  /** Absent on an instance of a workflow class, or a method (a task named `prototype`). */
+  readonly prototype?: AnyFunction | InstanceExpected;
+}
+
+/** What a class's `prototype` is said not to be when a class is given where an instance goes. */
+interface InstanceExpected {
+  /** Never present: the key is the message. */
+  readonly 'expected an instance of the workflow class (new MyWorkflow(…)), not the class': never;
+}
+
+/**
  * Runs and inspects workflow classes.
  *
  * @example
@@ -75,9 +93,10 @@ export class Workflow {
    * `WorkflowDefinitionError` (invalid class), `WorkflowOptionsError` (invalid options),
    * `WorkflowExecutionError` (a task failed) or `WorkflowAbortedError` (`options.signal` aborted),
    * and with a `TypeError` when `instance` is not an instance of a workflow class: a non-object,
-   * the class itself, a plain object, or a `buildDag()` builder (which has its own `invoke`).
+   * the class itself (a compile error in TypeScript), a plain object, or a `buildDag()` builder
+   * (which has its own `invoke`).
    */
-  static invoke<W extends object, P = undefined>(
+  static invoke<W extends object & NotAClass, P = undefined>(
     instance: W,
     param?: P,
     options?: InvokeOptions<WorkflowOfInstance<W>>,
@@ -105,7 +124,7 @@ export class Workflow {
    * const result = await run.result;
    * ```
    */
-  static stream<W extends object, P = undefined>(
+  static stream<W extends object & NotAClass, P = undefined>(
     instance: W,
     param?: P,
     options?: InvokeOptions<WorkflowOfInstance<W>>,

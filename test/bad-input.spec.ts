@@ -742,8 +742,9 @@ describe('bad input catalogue', () => {
       });
     }
 
+    // Plain JavaScript, or a cast: TypeScript refuses the class where an instance goes.
     it('invoke rejects the class itself and says to instantiate it', async () => {
-      const error = await rejectionOf(() => Workflow.invoke(Healthy));
+      const error = await rejectionOf(() => Workflow.invoke(Healthy as object));
       expect(error).to.be.instanceOf(TypeError);
       expect((error as Error).message).to.contain('new Healthy(');
       await expectStillWorks();
@@ -752,7 +753,7 @@ describe('bad input catalogue', () => {
     it('invoke rejects an anonymous class itself, with a placeholder for its name', async () => {
       const anonymous = (() => class {})();
       expect(anonymous.name).to.equal('');
-      const error = await rejectionOf(() => Workflow.invoke(anonymous));
+      const error = await rejectionOf(() => Workflow.invoke(anonymous as object));
       expect(error).to.be.instanceOf(TypeError);
       expect((error as Error).message).to.equal(
         'Workflow.invoke expects an instance of a workflow class, got the class (anonymous) itself. ' +
@@ -762,7 +763,7 @@ describe('bad input catalogue', () => {
     });
 
     it('stream given the class itself, or no object, names Workflow.stream, not invoke, in its advice', () => {
-      expect(() => Workflow.stream(Healthy)).to.throw(
+      expect(() => Workflow.stream(Healthy as object)).to.throw(
         TypeError,
         'Workflow.stream expects an instance of a workflow class, got the class Healthy itself. ' +
           'Did you mean Workflow.stream(new Healthy(…), …)?',

@@ -777,7 +777,7 @@ describe('definition errors', () => {
       class Flow {
         @Task() a() {}
       }
-      const error = await Workflow.invoke(Flow).catch((e: unknown) => e);
+      const error = await Workflow.invoke(Flow as object).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TypeError);
       expect((error as Error).message).to.contain('Did you mean Workflow.invoke(new Flow(…), …)?');
     });

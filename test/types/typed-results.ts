@@ -169,6 +169,16 @@ class Guarded {
   }
 }
 class FromGuarded extends Guarded {}
+abstract class AbstractFlow {
+  @Task() ready() {
+    return true;
+  }
+}
+class PrototypeTask {
+  @Task() prototype(@Param() n: number) {
+    return n + 1;
+  }
+}
 
 async function options(): Promise<void> {
   await Workflow.invoke(new Checkout(), 'u1', goodOptions);
@@ -176,6 +186,14 @@ async function options(): Promise<void> {
   await Workflow.invoke(new Checkout(), 'u1', { targets: ['totals'] });
   // @ts-expect-error -- Workflow.invoke needs an object
   await Workflow.invoke(42);
+  // @ts-expect-error -- the class itself, not an instance of it (a TypeError at run time)
+  await Workflow.invoke(Checkout, 'u1');
+  // @ts-expect-error -- nor does Workflow.stream take the class
+  Workflow.stream(Checkout, 'u1');
+  // @ts-expect-error -- an abstract class is no instance either
+  await Workflow.invoke(AbstractFlow);
+  // A task may still be named "prototype", the member a class has and an instance has not.
+  expectType<number>((await Workflow.invoke(new PrototypeTask(), 1)).get('prototype'));
   // @ts-expect-error -- Workflow.graph needs a class
   Workflow.graph(new Checkout());
   // @ts-expect-error -- a function is no class: it has no prototype of its own to scan
