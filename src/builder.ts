@@ -180,6 +180,12 @@ type SuccessValue<T> = T extends SettledSuccess<infer V> ? V : never;
 /** Type-level only: the brand of a node (see `PlainArgument`). */
 declare const nodeBrand: unique symbol;
 
+/**
+ * Type-level only: the brand of a builder, which `Workflow.invoke` and `Workflow.stream` refuse
+ * at compile time (a builder runs with its own `invoke` and `stream`).
+ */
+export declare const builderBrand: unique symbol;
+
 /** Type-level only: what neither a node nor an input token fits. */
 type NotANodeOrToken = NotAnInputToken & { readonly [nodeBrand]?: never };
 
@@ -334,6 +340,8 @@ export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
  * ```
  */
 export class DagBuilder<P = void> {
+  /** Type-level only: marks a builder, never an instance of a workflow class. */
+  declare readonly [builderBrand]: 'builder';
   /** The workflow's name, as given to {@link buildDag} (default `'dag'`). */
   readonly name: string;
   /**

@@ -6,7 +6,7 @@ import { describeInput, describeThrown } from './describe.js';
 import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
-import { DagBuilder, isBuilderPrototype } from './builder.js';
+import { DagBuilder, isBuilderPrototype, type builderBrand } from './builder.js';
 import { classNameOf, classNameOfPrototype, isPlainObjectPrototype } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
@@ -57,12 +57,15 @@ export type ClassWithHiddenConstructor<C> = C extends (...args: any[]) => unknow
  * What the instance given to `Workflow.invoke` and `Workflow.stream` is besides an object: not a
  * class. A class has a `prototype` (of its instances' type), which an instance has not — or has as
  * a method, a task like any other. So `Workflow.invoke(Checkout, req)`, a `TypeError` at run time,
- * is a compile error naming this type, while generic code passing on an instance of a type
- * parameter `W extends object` still compiles. Internal: not exported from the package.
+ * is a compile error naming this type, as is a `buildDag()` builder, while generic code passing on
+ * an instance of a type parameter `W extends object` still compiles. Internal: not exported from
+ * the package.
  */
 export interface NotAClass {
   /** Absent on an instance of a workflow class, or a method (a task named `prototype`). */
   readonly prototype?: AnyFunction | InstanceExpected;
+  /** Absent: a `buildDag()` builder runs with its own `invoke` and `stream`. */
+  readonly [builderBrand]?: never;
 }
 
 /** What a class's `prototype` is said not to be when a class is given where an instance goes. */
@@ -93,8 +96,8 @@ export class Workflow {
    * `WorkflowDefinitionError` (invalid class), `WorkflowOptionsError` (invalid options),
    * `WorkflowExecutionError` (a task failed) or `WorkflowAbortedError` (`options.signal` aborted),
    * and with a `TypeError` when `instance` is not an instance of a workflow class: a non-object,
-   * the class itself (a compile error in TypeScript), a plain object, or a `buildDag()` builder
-   * (which has its own `invoke`).
+   * the class itself, a plain object, or a `buildDag()` builder (which has its own `invoke`). The
+   * class and the builder are compile errors in TypeScript.
    */
   static invoke<W extends object & NotAClass, P = undefined>(
     instance: W,

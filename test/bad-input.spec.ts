@@ -877,13 +877,14 @@ describe('bad input catalogue', () => {
     it('invoke and stream given a buildDag builder point to its own methods, not to decorators', async () => {
       const tm = buildDag({ name: 'Nightly' });
       tm.addNode({ name: 'only' }, () => 1);
-      const error = await rejectionOf(() => Workflow.invoke(tm, 1));
+      // Plain JavaScript, or a cast: TypeScript refuses a builder where an instance goes.
+      const error = await rejectionOf(() => Workflow.invoke(tm as object, 1));
       expect(error).to.be.instanceOf(TypeError);
       expect((error as Error).message).to.equal(
         'Workflow.invoke expects an instance of a workflow class, got a buildDag() builder. ' +
           'Call its own invoke() instead.',
       );
-      expect(() => Workflow.stream(tm, 1)).to.throw(
+      expect(() => Workflow.stream(tm as object, 1)).to.throw(
         TypeError,
         'Workflow.stream expects an instance of a workflow class, got a buildDag() builder. ' +
           'Call its own stream() instead.',

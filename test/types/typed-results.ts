@@ -3,6 +3,7 @@
  * line must be a compile error: if one compiles, tsc reports the unused directive and fails.
  */
 import {
+  buildDag,
   DependsOn,
   formatTimeline,
   Param,
@@ -192,6 +193,10 @@ async function options(): Promise<void> {
   Workflow.stream(Checkout, 'u1');
   // @ts-expect-error -- an abstract class is no instance either
   await Workflow.invoke(AbstractFlow);
+  // @ts-expect-error -- a builder runs with its own tm.invoke (a TypeError at run time)
+  await Workflow.invoke(buildDag<number>(), 1);
+  // @ts-expect-error -- and streams with its own tm.stream
+  Workflow.stream(buildDag<number>(), 1);
   // A task may still be named "prototype", the member a class has and an instance has not.
   expectType<number>((await Workflow.invoke(new PrototypeTask(), 1)).get('prototype'));
   // @ts-expect-error -- Workflow.graph needs a class
