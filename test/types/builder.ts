@@ -383,3 +383,23 @@ void sharedPoliciesKeepNodeTypes;
 void overridesHaveNoThis;
 void genericSettledHelpers;
 void genericFallbacksAndPolicies;
+
+/**
+ * A builder's nodes are named at run time: its stream's events name any node and a success's
+ * value is `unknown` (not `any`); `extractResult` reads a node's value typed.
+ */
+async function streamedNodes(): Promise<void> {
+  const tm = buildDag<number>();
+  const total = tm.addNode({ name: 'total' }, (n: number) => n * 2, tm.parameterNode);
+  const run = tm.stream(1);
+  for await (const event of run) {
+    expectType<string>(event.task);
+    if (event.type === 'taskSuccess') {
+      // @ts-expect-error -- unknown, not any: not assignable to a number
+      const value: number = event.value;
+      void value;
+    }
+  }
+  expectType<number>(total.extractResult(await run.result));
+}
+void streamedNodes;
