@@ -11,6 +11,7 @@ import { intercept, nextCalled, sameWorkLater, type NextGuard } from './intercep
 import { adoptOutcome, isThenable, markHandled, NONE, settleStack, THREW } from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { failureError, skipReasonOf } from './skip.js';
+import { allowManyListeners } from './runtime.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
 
 /** One attempt of a task with a timeout. */
@@ -100,6 +101,8 @@ export class AttemptRunner {
     };
     if (run.plan.inputKinds[task] !== 0) {
       attempt.controller = new AbortController();
+      // The task may fan out on it (a `fetch` per item), as on the run's signal.
+      allowManyListeners(attempt.controller.signal);
       // The signal of an `allSettled` task aborts only at its own timeout, never at a stop.
       if (!run.isAllSettled(task)) {
         this.controllers.add(attempt.controller);

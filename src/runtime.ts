@@ -19,8 +19,9 @@ const setMaxListeners = (
 )?.setMaxListeners;
 
 /**
- * Lifts Node's listener-count warning for a signal every task may listen to. Browsers and other
- * runtimes have no such warning (and no `node:events`), and neither has a signal of another
+ * Lifts Node's listener-count warning for a signal handed to tasks: the run's, which every task
+ * may listen to, or an attempt's, on which one task may fan out (a `fetch` per item). Browsers and
+ * other runtimes have no such warning (and no `node:events`), and neither has a signal of another
  * implementation on Node.js (jsdom's, which jest-environment-jsdom makes the global
  * `AbortController`), which Node's `setMaxListeners` rejects with a TypeError.
  */

@@ -1019,5 +1019,8 @@ function countIncluded(included: Uint8Array): number {
 
 /** A signal that never aborts: what an `allSettled` task without a timeout gets. */
 function undefinedAbortSignal(): AbortSignal {
-  return new AbortController().signal;
+  const { signal } = new AbortController();
+  // The task may fan out on it (a `fetch` per item), as on the run's signal.
+  allowManyListeners(signal);
+  return signal;
 }

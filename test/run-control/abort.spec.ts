@@ -559,4 +559,46 @@ describe('@Signal()', () => {
       warnings.stop();
     }
   });
+
+  it('raises no MaxListenersExceededWarning when a task with a timeout, or an allSettled task, fans out on its own signal', async () => {
+    // One task starting 20 requests with its signal, as `Promise.all(urls.map((url) => fetch(url,
+    // { signal })))` does: fetch adds an abort listener per request. A timed attempt and an
+    // `allSettled` task each get a signal of their own, not the run's.
+    const fanOut = async (signal: AbortSignal) => {
+      let listening = 0;
+      const requests = Array.from({ length: 20 }, () => {
+        signal.addEventListener('abort', () => {}, { once: true });
+        listening++;
+        return settle();
+      });
+      await Promise.all(requests);
+      return listening;
+    };
+    const tm = buildDag({ name: 'Downloads' });
+    const timed = tm.addNode({ name: 'timed', timeout: 60_000 }, fanOut, SIGNAL);
+    const cleanup = tm.addNode(
+      { name: 'cleanup', when: 'allSettled' },
+      (_timed: unknown, signal: AbortSignal) => fanOut(signal),
+      timed,
+      SIGNAL,
+    );
+    const timedCleanup = tm.addNode(
+      { name: 'timedCleanup', when: 'allSettled', timeout: 60_000 },
+      (_timed: unknown, signal: AbortSignal) => fanOut(signal),
+      timed,
+      SIGNAL,
+    );
+
+    const warnings = recordProcessEvents('warning');
+    try {
+      const result = await tm.invoke();
+      await settle();
+      expect(
+        [timed, cleanup, timedCleanup].map((node) => node.extractResult(result)),
+      ).to.deep.equal([20, 20, 20]);
+      expect(warnings.received.map(String)).to.deep.equal([]);
+    } finally {
+      warnings.stop();
+    }
+  });
 });
