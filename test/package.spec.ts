@@ -3,7 +3,8 @@
  * tarball and build and run the seed example with every toolchain API.md §10 names — tsc (5.0,
  * 5.9, 6 and 7; CommonJS, NodeNext ESM and a browser project; both decorator modes; the published
  * `.d.ts` with `skipLibCheck: false`), tsx, vitest 3 on vite 7, jest with @swc/jest, esbuild ESM
- * and browser bundles, Bun, Deno, and one Node.js process loading both the CommonJS and the
+ * and browser bundles (the browser bundles in a `node:vm` realm, and in headless Chromium when
+ * one is installed), Bun, Deno, and one Node.js process loading both the CommonJS and the
  * ES-module build. Each consumer must print the seed's started/done order and results 1 and 4.
  *
  * The consumers run concurrently (a few at a time) from `before`; each `it` checks one consumer's
@@ -15,6 +16,7 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runInBrowserRealm } from './support/browser-realm';
+import { findChromium, runInChromium } from './support/chromium';
 import {
   consumerTools,
   createProject,
@@ -268,6 +270,53 @@ const openTelemetryConsumer: Consumer = {
   },
 };
 
+/** The esbuild project and its bundles: an ES module for Node.js, IIFEs for browsers. */
+interface EsbuildBundles {
+  readonly directory: string;
+  /** The browser bundle with standard decorators. */
+  readonly browser: string;
+  /** The browser bundle with legacy decorators. */
+  readonly browserLegacy: string;
+}
+
+let bundles: Promise<EsbuildBundles> | undefined;
+
+/** Builds the esbuild project once; the esbuild and Chromium consumers both run its bundles. */
+function esbuildBundles(tools: ConsumerTools, pkg: PackedPackage): Promise<EsbuildBundles> {
+  return (bundles ??= (async () => {
+    const directory = createProject(
+      'esbuild',
+      {
+        template: 'esbuild',
+        files: { 'index.ts': seedProgram('standard'), 'legacy/index.ts': seedProgram('legacy') },
+      },
+      pkg,
+    );
+    const esbuild = (...args: string[]) =>
+      run(tools.tool('esbuild/bin/esbuild'), args, { cwd: directory });
+    await esbuild(
+      ...'index.ts --bundle --format=esm --platform=node --target=node20 --outfile=out/app.mjs'.split(
+        ' ',
+      ),
+    );
+    await esbuild(
+      ...'index.ts --bundle --format=iife --platform=browser --target=es2022 --outfile=out/browser.js'.split(
+        ' ',
+      ),
+    );
+    await esbuild(
+      ...'legacy/index.ts --bundle --format=iife --platform=browser --target=es2022 --outfile=out/browser-legacy.js'.split(
+        ' ',
+      ),
+    );
+    return {
+      directory,
+      browser: join(directory, 'out', 'browser.js'),
+      browserLegacy: join(directory, 'out', 'browser-legacy.js'),
+    };
+  })());
+}
+
 /** Bun and Deno run TypeScript themselves: a project per decorator mode. */
 function runtimeConsumer(
   runtime: 'bun' | 'deno',
@@ -388,39 +437,35 @@ const CONSUMERS: readonly Consumer[] = [
       'Node.js globals in the browser realm': ['undefined undefined undefined undefined undefined'],
     },
     async run(tools, pkg) {
-      const directory = createProject(
-        'esbuild',
-        {
-          template: 'esbuild',
-          files: { 'index.ts': seedProgram('standard'), 'legacy/index.ts': seedProgram('legacy') },
-        },
-        pkg,
-      );
-      const esbuild = (...args: string[]) =>
-        run(tools.tool('esbuild/bin/esbuild'), args, { cwd: directory });
-      await esbuild(
-        ...'index.ts --bundle --format=esm --platform=node --target=node20 --outfile=out/app.mjs'.split(
-          ' ',
-        ),
-      );
-      await esbuild(
-        ...'index.ts --bundle --format=iife --platform=browser --target=es2022 --outfile=out/browser.js'.split(
-          ' ',
-        ),
-      );
-      await esbuild(
-        ...'legacy/index.ts --bundle --format=iife --platform=browser --target=es2022 --outfile=out/browser-legacy.js'.split(
-          ' ',
-        ),
-      );
+      const { directory, browser, browserLegacy } = await esbuildBundles(tools, pkg);
       const { stdout } = await runNode([join('out', 'app.mjs')], { cwd: directory });
-      const browser = await runInBrowserRealm(join(directory, 'out', 'browser.js'));
-      const browserLegacy = await runInBrowserRealm(join(directory, 'out', 'browser-legacy.js'));
+      const realm = await runInBrowserRealm(browser);
+      const realmLegacy = await runInBrowserRealm(browserLegacy);
       return {
         'ESM bundle for Node.js, standard': linesOf(stdout),
-        'browser bundle, standard': browser.lines,
-        'browser bundle, legacy': browserLegacy.lines,
-        'Node.js globals in the browser realm': [browser.nodeGlobals],
+        'browser bundle, standard': realm.lines,
+        'browser bundle, legacy': realmLegacy.lines,
+        'Node.js globals in the browser realm': [realm.nodeGlobals],
+      };
+    },
+  },
+  {
+    title: "Chromium: esbuild's browser bundles run in headless Chromium, when it is installed",
+    expected: {
+      'browser bundle, standard': seedOutput('standard'),
+      'browser bundle, legacy': seedOutput('legacy'),
+    },
+    async unavailable() {
+      const chromium = await findChromium();
+      return 'missing' in chromium ? chromium.missing : undefined;
+    },
+    async run(tools, pkg) {
+      const chromium = await findChromium();
+      if ('missing' in chromium) throw new Error(chromium.missing);
+      const { browser, browserLegacy } = await esbuildBundles(tools, pkg);
+      return {
+        'browser bundle, standard': await runInChromium(chromium.binary, browser),
+        'browser bundle, legacy': await runInChromium(chromium.binary, browserLegacy),
       };
     },
   },
