@@ -41,7 +41,11 @@ import { measureHeadToHead, measureThroughput } from '../bench/throughput';
 const TASKS = 50;
 const SEED = 7;
 
-describe('benchmark suite (smoke run at tiny sizes)', () => {
+describe('benchmark suite (smoke run at tiny sizes)', function () {
+  // Fixed work, not a time budget: 20,000 warm-up invokes per contender and forced full GCs of
+  // the whole mocha heap. Idle, the slowest test takes ~2 s; under the load of other runs on a
+  // 2-core machine, over 10 s (mocha's default here) — a hang guard, not a speed limit.
+  this.timeout(60_000);
   const dag = generateLayeredDag({ tasks: TASKS, seed: SEED });
 
   describe('createRandom', () => {
