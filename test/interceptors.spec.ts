@@ -20,7 +20,7 @@ import {
   type TaskInterceptorInfo,
   type WorkflowInterceptor,
 } from '../src';
-import { recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
+import { deferred, recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
 
 class Pair {
   readonly calls: string[] = [];
@@ -399,9 +399,14 @@ describe('task interceptors and timeouts', () => {
     const seen: string[] = [];
     let calls = 0;
     class Flow {
-      @Task({ timeout: 5, retries: 1, retryDelay: 30 }) async slow(): Promise<string> {
+      @Task({ timeout: 5, retries: 1, retryDelay: 30 }) async slow(
+        @Signal() signal: AbortSignal,
+      ): Promise<string> {
         calls++;
-        await sleep(calls === 1 ? 15 : 0); // the first attempt ends well after its timeout
+        // The first attempt ends well after its timeout (waiting for the abort, not on a longer
+        // timer: under load Node.js may fire that one first).
+        if (calls === 1) await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        await sleep(calls === 1 ? 10 : 0);
         return `attempt ${calls}`;
       }
     }
@@ -426,8 +431,9 @@ describe('task interceptors and timeouts', () => {
   it('see every layer’s next() reject at the timeout: an inner layer cannot answer for the attempt', async () => {
     const seen: string[] = [];
     class Flow {
-      @Task({ timeout: 10 }) async slow() {
-        await sleep(40);
+      @Task({ timeout: 10 }) async slow(@Signal() signal: AbortSignal) {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        await sleep(30); // well after its timeout
         return 'fresh';
       }
     }
@@ -471,7 +477,8 @@ describe('task interceptors and timeouts', () => {
     class Flow {
       @Task({ timeout: 1_000 }) async hangs(@Signal() attemptSignal: AbortSignal) {
         signal = attemptSignal;
-        await sleep(50);
+        // Outlives the interceptor's patience whatever the load: ends only once told to stop.
+        await new Promise((resolve) => attemptSignal.addEventListener('abort', resolve));
         return 'late';
       }
     }
@@ -501,7 +508,7 @@ describe('task interceptors and timeouts', () => {
     class Flow {
       @Task({ timeout: 20 }) async refresh(@Signal() attemptSignal: AbortSignal) {
         signal = attemptSignal;
-        await sleep(60);
+        await new Promise((resolve) => attemptSignal.addEventListener('abort', resolve));
         return 'fresh';
       }
     }
@@ -515,7 +522,12 @@ describe('task interceptors and timeouts', () => {
     const result = await Workflow.invoke(new Flow(), undefined, { interceptors: [cached] });
     expect(result.get('refresh')).to.equal('cached');
     expect(signal!.aborted).to.equal(false);
-    await sleep(30); // a timer set after the task's 20 ms one
+    // Waits for the abort (bounded), not on a 30 ms timer: under load Node.js may fire that one
+    // before the task's 20 ms one.
+    await new Promise<void>((resolve) => {
+      const guard = setTimeout(resolve, 5_000);
+      signal!.addEventListener('abort', () => (clearTimeout(guard), resolve()));
+    });
     expect(signal!.aborted).to.equal(true);
     expect(signal!.reason).to.have.property('name', 'TaskTimeoutError');
     expect(signal!.reason).to.have.property('task', 'refresh');
@@ -549,6 +561,8 @@ describe('task interceptors and timeouts', () => {
   it('do not start the task from a next() called after its timeout', async () => {
     let calls = 0;
     let late: Promise<unknown> | undefined;
+    const timedOut = deferred();
+    const nextCalled = deferred();
     class Flow {
       @Task({ timeout: 5 }) body() {
         calls++;
@@ -557,22 +571,27 @@ describe('task interceptors and timeouts', () => {
     }
     const error = await rejectionOf(
       Workflow.invoke(new Flow(), undefined, {
+        hooks: { onTaskFailure: () => timedOut.resolve() },
         interceptors: [
           {
+            // Calls next() 15 ms after the attempt failed at its timeout (after the hook, not on
+            // a longer timer of its own: under load Node.js may fire that one first).
             task: (_info, next) =>
-              new Promise((resolve) =>
-                setTimeout(() => {
+              timedOut.promise
+                .then(() => sleep(15))
+                .then(() => {
                   late = next();
-                  resolve(late);
-                }, 20),
-              ),
+                  nextCalled.resolve();
+                  return late;
+                }),
           },
         ],
       }),
       WorkflowExecutionError,
     );
     expect(error.cause).to.have.property('name', 'TaskTimeoutError');
-    await sleep(30);
+    await nextCalled.promise;
+    await settle();
     expect(calls).to.equal(0);
     expect(await late!.then(undefined, (rejection: Error) => rejection.name)).to.equal(
       'TaskTimeoutError',

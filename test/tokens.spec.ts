@@ -279,7 +279,8 @@ describe('TaskContext.progress', () => {
       @DependsOn(CONTEXT)
       async rows(ctx: TaskContext) {
         if (ctx.attempt === 1) {
-          await sleep(20); // times out at 5 ms; the retry starts at 65 ms
+          // Times out at 5 ms (its signal aborts then); the retry starts 60 ms later.
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
           ctx.progress('from the timed-out attempt');
         }
         ctx.progress(`attempt ${ctx.attempt}`);
