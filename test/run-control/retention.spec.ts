@@ -37,7 +37,10 @@ async function survives(ref: WeakRef<object>): Promise<boolean> {
   return true;
 }
 
-describe('what a finished run leaves behind', () => {
+describe('what a finished run leaves behind', function () {
+  // Each check runs full garbage collections of the whole mocha heap, up to ten: ~3 s for some
+  // tests on a busy 2-core machine, more under heavier load. A hang guard, not a speed limit.
+  this.timeout(30_000);
   describe("errors kept unread (an error log) do not keep the instance, the caller's signal or hooks", () => {
     class Request {
       readonly payload = new Array(1_000).fill('request data');
