@@ -254,6 +254,9 @@ const hasControlCharacter = (text: string) => CONTROL_CHARACTER.test(text);
 const visibleCodePoints = (text: string) => [...text.replace(/[\p{Mn}\p{Me}\p{Cf}]/gu, '')].length;
 
 describe('pictures of workflows with any task and workflow names', function () {
+  // Properties that parse every picture with Mermaid's own parser: up to 5 s each on a 2-core
+  // machine under the load of other test runs, half of mocha's 10 s default (a hang guard).
+  this.timeout(30_000);
   let mermaid: MermaidReader;
 
   before(async function () {

@@ -18,7 +18,10 @@ function chainClass(size: number, options: { async: boolean; closeLoop?: boolean
   return Chain;
 }
 
-describe('scale', () => {
+describe('scale', function () {
+  // 50,000-task workflows: up to 3 s each on a 2-core machine under the load of other test runs,
+  // a third of mocha's 10 s default. No speed is asserted; the timeout only guards against a hang.
+  this.timeout(30_000);
   it('validates and runs a 50,000-task synchronous chain without a stack overflow', async () => {
     const Chain = chainClass(50_000, { async: false });
     expect(Workflow.graph(Chain).order.at(-1)).to.equal('t49999');
