@@ -13,6 +13,7 @@ import type { Run } from './scheduler.js';
 import { failureError, skipReasonOf } from './skip.js';
 import { allowManyListeners } from './runtime.js';
 import { isTimerDelay, MAX_TIMER_DELAY, type AttemptPolicy } from './task-options.js';
+import type { RunInterceptorInfo, TaskInterceptorInfo } from './types.js';
 
 /** One attempt of a task with a timeout. */
 interface Attempt {
@@ -149,13 +150,9 @@ export class AttemptRunner {
     const { run } = this;
     const interceptors = run.settings.taskInterceptors;
     if (interceptors === undefined) return run.call(task, number, signal);
-    const info = {
-      workflow: run.plan.workflow,
-      task: run.plan.names[task],
-      attempt: number,
-      param: run.param,
-      run: run.interceptorInfo!,
-    };
+    // The body must get the signal the interceptors see (`info.signal`): pick it now.
+    if (signal === undefined && run.plan.inputKinds[task] !== 0) signal = run.signalFor(task);
+    const info = new AttemptInfo(run, task, number, signal);
     if (timed !== undefined) timed.deadline = performance.now() + timed.timeoutMs;
     // Only outer layers' `next()` take a guard: one interceptor makes none.
     let guard: NextGuard | undefined;
@@ -529,4 +526,39 @@ function settleWhenDone(attempt: Attempt, outcome: Promise<unknown>): void {
     (value) => attempt.runner?.settle(attempt, true, value),
     (error: unknown) => attempt.runner?.settle(attempt, false, error),
   );
+}
+
+/**
+ * The `info` a task interceptor gets: a plain record of the attempt, whose `signal` is made when
+ * first read (most interceptors never read it, and a task that takes no signal has none yet).
+ */
+class AttemptInfo implements TaskInterceptorInfo {
+  readonly workflow: string;
+  readonly task: string;
+  readonly attempt: number;
+  readonly param: unknown;
+  readonly run: RunInterceptorInfo;
+  readonly #owner: Run<any, any>;
+  readonly #index: number;
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    owner: Run<any, any>,
+    index: number,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ) {
+    this.workflow = owner.plan.workflow;
+    this.task = owner.plan.names[index];
+    this.attempt = attempt;
+    this.param = owner.param;
+    this.run = owner.interceptorInfo!;
+    this.#owner = owner;
+    this.#index = index;
+    this.#signal = signal;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= this.#owner.signalFor(this.#index));
+  }
 }

@@ -508,7 +508,7 @@ export class Run<W extends object = object, P = unknown> {
       }
       const inputKinds = plan.inputKinds[task];
       if (inputKinds !== 0) {
-        attemptSignal ??= this.isAllSettled(task) ? undefinedAbortSignal() : this.runSignal();
+        attemptSignal ??= this.signalFor(task);
         if ((inputKinds & TakesInput.Context) !== 0) {
           this.more().context = this.makeContext(task, attempt, attemptSignal);
         }
@@ -617,6 +617,14 @@ export class Run<W extends object = object, P = unknown> {
   /** Whether `task` is a `when: 'allSettled'` task (it runs even after the run stopped). */
   isAllSettled(task: number): boolean {
     return this.plan.whenRules !== undefined && this.plan.whenRules[task] === WhenRule.AllSettled;
+  }
+
+  /**
+   * The signal an attempt of `task` without one of its own gets: the run's, or, for an
+   * `allSettled` task (which runs even after the run stopped), a fresh one that never aborts.
+   */
+  signalFor(task: number): AbortSignal {
+    return this.isAllSettled(task) ? undefinedAbortSignal() : this.runSignal();
   }
 
   /** The signal handed to tasks that take one, created on first use. */

@@ -588,6 +588,24 @@ export interface TaskInterceptorInfo extends RunInterceptorInfo {
    * ```
    */
   readonly run: RunInterceptorInfo;
+  /**
+   * Aborts when this attempt should stop: at its timeout, or when the run stops (the caller's
+   * signal aborts, or a failure stops it) — except for a `when: 'allSettled'` task, which runs
+   * anyway. The very signal the task's `@Signal()` gets in this attempt, when it takes one. An
+   * interceptor that holds `next()` back (a rate limiter, a lock) listens to it, so that a run
+   * stopping never waits for it. Made when first read: a getter, not an own property.
+   *
+   * @example
+   * ```ts
+   * const limited: WorkflowInterceptor = {
+   *   async task(info, next) {
+   *     await slots.acquire(info.signal); // rejects when the signal aborts
+   *     try { return await next(); } finally { slots.release(); }
+   *   },
+   * };
+   * ```
+   */
+  readonly signal: AbortSignal;
 }
 
 /**

@@ -309,6 +309,113 @@ describe('task interceptors', () => {
   });
 });
 
+describe("a task interceptor's info.signal", () => {
+  /** A limiter that never grants a slot: it waits until the attempt's signal aborts. */
+  const neverGranted: WorkflowInterceptor = {
+    task: (info) =>
+      new Promise((_, reject) => {
+        info.signal.addEventListener('abort', () => reject(info.signal.reason), { once: true });
+      }),
+  };
+
+  it('aborts when the caller aborts: an interceptor holding back next() lets the run end', async () => {
+    class Flow {
+      @Task() waits() {
+        return 1;
+      }
+    }
+    const controller = new AbortController();
+    const running = Workflow.invoke(new Flow(), undefined, {
+      signal: controller.signal,
+      interceptors: [neverGranted],
+    });
+    await settle();
+    controller.abort(new Error('shutting down'));
+    const error = await rejectionOf(running, WorkflowAbortedError);
+    expect(error.cause).to.have.property('message', 'shutting down');
+  });
+
+  it('aborts when another task fails and stops the run', async () => {
+    const failing = deferred<never>();
+    class Flow {
+      @Task() fails() {
+        return failing.promise;
+      }
+      @Task() waits() {
+        return 1;
+      }
+    }
+    const running = Workflow.invoke(new Flow(), undefined, {
+      interceptors: [
+        { task: (info, next) => (info.task === 'waits' ? neverGranted.task!(info, next) : next()) },
+      ],
+    });
+    failing.reject(new Error('boom'));
+    const error = await rejectionOf(running, WorkflowExecutionError);
+    expect(error.task).to.equal('fails');
+  });
+
+  it("aborts at the attempt's timeout, and is the very signal the task's @Signal() gets", async () => {
+    const seen: AbortSignal[] = [];
+    class Flow {
+      @Task({ timeout: 5 }) slow(@Signal() signal: AbortSignal) {
+        seen.push(signal);
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+      }
+    }
+    const infos: AbortSignal[] = [];
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        interceptors: [{ task: (info, next) => (infos.push(info.signal), next()) }],
+      }),
+      WorkflowExecutionError,
+    );
+    expect(error.message).to.contain('timed out after 5 ms');
+    expect(infos).to.have.length(1);
+    expect(infos[0]).to.equal(seen[0]);
+    expect(infos[0].aborted).to.equal(true);
+  });
+
+  it('does not abort for an allSettled task when the run stops: it runs anyway', async () => {
+    const failing = deferred<never>();
+    let cleanupSignal: AbortSignal | undefined;
+    class Flow {
+      @Task() fails() {
+        return failing.promise;
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('fails') cleanup() {
+        return 'cleaned';
+      }
+    }
+    const running = Workflow.invoke(new Flow(), undefined, {
+      interceptors: [
+        {
+          task(info, next) {
+            if (info.task === 'cleanup') cleanupSignal = info.signal;
+            return next();
+          },
+        },
+      ],
+    });
+    failing.reject(new Error('boom'));
+    const error = await rejectionOf(running, WorkflowExecutionError);
+    expect(error.result.get('cleanup')).to.equal('cleaned');
+    expect(cleanupSignal?.aborted).to.equal(false);
+  });
+
+  it('is not an own property: info keeps its fields for logging, and spreading it leaves signal out', async () => {
+    let info: TaskInterceptorInfo | undefined;
+    await Workflow.invoke(new Pair(), 1, {
+      interceptors: [{ task: (given, next) => ((info ??= given), next()) }],
+    });
+    expect(Object.keys(info!)).to.deep.equal(['workflow', 'task', 'attempt', 'param', 'run']);
+    expect(info!.signal).to.be.instanceOf(AbortSignal);
+    expect(info!.signal.aborted).to.equal(false);
+  });
+});
+
 describe('run interceptors', () => {
   it('see their context in what an abort from elsewhere starts: allSettled tasks and fallbacks', async () => {
     const storage = new AsyncLocalStorage<string>();

@@ -1484,7 +1484,14 @@ describe('openTelemetry()', () => {
       const value = await appTracer().startActiveSpan('caller', async (caller) => {
         try {
           return await tracing.task!(
-            { workflow: 'Manual', task: 'step', attempt: 1, param: undefined, run },
+            {
+              workflow: 'Manual',
+              task: 'step',
+              attempt: 1,
+              param: undefined,
+              run,
+              signal: new AbortController().signal,
+            },
             () => Promise.resolve(5),
           );
         } finally {
