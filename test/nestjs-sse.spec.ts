@@ -205,7 +205,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     });
 
-    it('ends a failing run with a failure message; the taskFailure event carries { name, message }', async () => {
+    it('ends a failing run with a failure message naming the task; the taskFailure event carries { name, message }', async () => {
       const { response, events } = await readAll(
         `${url}/checkout/events?userId=nobody&items=pen:1`,
       );
@@ -225,6 +225,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
         data: {
           name: 'WorkflowExecutionError',
           message: 'CheckoutWorkflow: task "loadUser" failed: no user "nobody"',
+          task: 'loadUser',
         },
       });
     });

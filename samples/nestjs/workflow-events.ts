@@ -5,7 +5,7 @@
  */
 import type { MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import type { WorkflowStream } from '../../src';
+import { WorkflowExecutionError, type WorkflowStream } from '../../src';
 
 /** An error as a client can read it: JSON drops everything an `Error` holds. */
 export interface ErrorMessage {
@@ -19,7 +19,7 @@ export interface ErrorMessage {
  *   and its `data` the event as JSON (see {@link toJson}; a `value`, `error` or `data` that is
  *   `undefined` is sent as `null`, so that the field is there);
  * - then `result` with `result.toObject()`, or `failure` with the run's error as an
- *   {@link ErrorMessage} (not `error`: a browser's `EventSource` fires an `error` event of its own
+ *   {@link ErrorMessage} and the failed task's name (see {@link failureMessage}; not `error`: a browser's `EventSource` fires an `error` event of its own
  *   when the connection fails or ends);
  * - then completes. Once the run has started it never errors: a value JSON cannot hold does not
  *   end the stream. Only a `start` that throws (`Workflow.stream` given an invalid workflow or
@@ -49,7 +49,7 @@ export function workflowEvents<W extends object>(
         subscriber.next({ type: 'result', data: toJson((await run.result).toObject()) });
       } catch (error) {
         // After an unsubscribe this is the abort, and the closed subscriber drops it.
-        subscriber.next({ type: 'failure', data: toJson(errorMessage(error)) });
+        subscriber.next({ type: 'failure', data: toJson(failureMessage(error)) });
       }
       subscriber.complete();
     })();
@@ -103,6 +103,23 @@ function readable(_key: string, value: unknown): unknown {
 
 function notJson(error: unknown): string {
   return JSON.stringify({ notJson: errorMessage(error).message });
+}
+
+/**
+ * The `failure` message: the run's error as an {@link ErrorMessage}, and for a run that a task's
+ * failure stopped, that task's name (`task`), so that a page can mark it without parsing the
+ * message. Nothing else of the error: its `cause`, `failures` and `result` stay on the server.
+ */
+export function failureMessage(error: unknown): ErrorMessage & { task?: string } {
+  const message = errorMessage(error);
+  try {
+    if (error instanceof WorkflowExecutionError && typeof error.task === 'string') {
+      return { ...message, task: error.task };
+    }
+  } catch {
+    // What a run interceptor threw, unreadable (a revoked Proxy): its message says what it can.
+  }
+  return message;
 }
 
 /**
