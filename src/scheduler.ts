@@ -592,10 +592,18 @@ export class Run<W extends object = object, P = unknown> {
     };
   }
 
-  /** A `TaskContext.progress` report, while its attempt is running (else ignored). */
+  /**
+   * A `TaskContext.progress` report, while its attempt is running (else ignored). What
+   * `onTaskProgress` throws is thrown to the task — but a `skip()` there is a hook's, which cannot
+   * skip the task: the task gets the `TypeError` that says so, not the marker it would skip with.
+   */
   reportProgress(task: number, attempt: number, data: unknown): void {
     if (this.events !== undefined && this.isCurrentAttempt(task, attempt)) {
-      this.events.taskProgress(task, attempt, data, this.tick());
+      try {
+        this.events.taskProgress(task, attempt, data, this.tick());
+      } catch (hookError) {
+        throw failureError(this.plan.workflow, this.plan.names[task], hookError);
+      }
     }
   }
 

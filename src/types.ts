@@ -344,7 +344,8 @@ export interface TaskContext {
    * Reports progress: emits a `taskProgress` event to the run's stream and calls the
    * `onTaskProgress` hook. Harmless when nobody listens; ignored once this attempt is over (the
    * task settled, this attempt failed — the task may be waiting for a retry or its fallback — or
-   * the run settled). Throws what `onTaskProgress` throws.
+   * the run settled). Throws what `onTaskProgress` throws (a `skip()` there as a `TypeError`: a
+   * hook cannot skip the task).
    */
   progress(data: unknown): void;
 }

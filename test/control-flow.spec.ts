@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import {
+  CONTEXT,
   DependsOn,
   formatTimeline,
   Param,
@@ -19,6 +20,7 @@ import {
   WorkflowDefinitionError,
   WorkflowExecutionError,
   type Settled,
+  type TaskContext,
   type TaskOptions,
   type TaskSkipEvent,
   type TaskSuccessEvent,
@@ -326,6 +328,40 @@ describe('skip() where it cannot skip a task', () => {
     const result = await Workflow.invoke(new Flaky());
     expect(result.get('a')).to.equal(0);
     expect(result.trace[0].recoveredFrom).to.be.instanceOf(TypeError);
+  });
+
+  it('throws that TypeError, not the skip, to the progress() call whose onTaskProgress called skip()', async () => {
+    const caught: unknown[] = [];
+    class Reporting {
+      @Task() @DependsOn(CONTEXT) a(ctx: TaskContext) {
+        try {
+          ctx.progress(1);
+        } catch (error) {
+          caught.push(error);
+        }
+        ctx.progress(2); // uncaught: the task fails with it, it does not skip
+        return 'done';
+      }
+      @Task() @DependsOn('a') b(a: string) {
+        return a;
+      }
+    }
+    const hooks = { onTaskProgress: () => skip('from a hook') };
+    const error = await rejectionOf(
+      Workflow.invoke(new Reporting(), undefined, { hooks }),
+      WorkflowExecutionError,
+    );
+    expect(caught).to.have.length(1);
+    expect(caught[0]).to.be.instanceOf(TypeError);
+    expect(((caught[0] as Error).cause as Error).name).to.equal('TaskSkipped');
+    expect(error.task).to.equal('a');
+    expect(error.cause).to.be.instanceOf(TypeError);
+    expect((error.cause as Error).message).to.equal(
+      'Reporting: task "a": skip("from a hook") was called outside the task and its fallback (in ' +
+        'a hook, retryIf or retryDelay), where it cannot skip the task, so the task failed. Call ' +
+        'skip() in the task or in its fallback.',
+    );
+    expect(statuses(error.result)).to.deep.equal([['a', 'failed']]);
   });
 
   it('records a skip() thrown by onTaskFailure as that TypeError, after the task’s own error', async () => {
