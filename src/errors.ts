@@ -103,7 +103,8 @@ export interface TaskFailure {
   /**
    * The attempt's own error, when `error` was thrown while handling it — by `retryIf`, a
    * `retryDelay` function, an `onTaskRetry` hook, the `onTaskStart` hook of the retry or the
-   * task's `fallback`. Absent otherwise.
+   * task's `fallback` — or the error a fallback recovered the task from, when `error` is what the
+   * `onTaskSuccess` hook of that recovery threw. Absent otherwise.
    */
   readonly attemptError?: unknown;
 }

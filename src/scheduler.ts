@@ -750,7 +750,8 @@ export class Run<W extends object = object, P = unknown> {
       try {
         events.taskSuccess(task, attempt, value, end - this.times[2 * task], recoveredFrom, end);
       } catch (error) {
-        this.taskFailed(task, attempt, error, NONE);
+        // The hook's error fails the task; the error a fallback recovered it from stays reachable.
+        this.taskFailed(task, attempt, error, recoveredFrom);
         this.closeReleaseBatch(opened);
         return this.pump();
       }
@@ -779,7 +780,8 @@ export class Run<W extends object = object, P = unknown> {
   /**
    * Task `task` failed for good with `error`. `attemptError` is the attempt's own error when
    * `error` was thrown by a retry policy (`retryIf`, `retryDelay`, `onTaskRetry`) or a fallback
-   * while handling it, else {@link NONE} (passed explicitly: the attempt's error may be `undefined`).
+   * while handling it (or the error the fallback recovered from, when `onTaskSuccess` threw on the
+   * recovery), else {@link NONE} (passed explicitly: the attempt's error may be `undefined`).
    */
   taskFailed(task: number, attempt: number, thrown: unknown, attemptError: unknown): void {
     const error = failureError(this.plan.workflow, this.plan.names[task], thrown);

@@ -266,9 +266,10 @@ export interface TaskFailureEvent extends TaskStartEvent {
   /**
    * What the task failed with: what its last attempt threw (a `TaskTimeoutError` if it timed
    * out) — or, when `retryIf`, a `retryDelay` function, an `onTaskRetry` hook or the `fallback`
-   * threw while handling that, or the `onTaskStart` hook of the retry that followed it, what they
-   * threw (the attempt's own error is then `attemptError` of the task's entry in the run error's
-   * `failures`). For `onTaskRetry`, what the attempt threw.
+   * threw while handling that, or the `onTaskStart` hook of the retry that followed it, or the
+   * `onTaskSuccess` hook of the fallback's recovery, what they threw (the attempt's own error is
+   * then `attemptError` of the task's entry in the run error's `failures`). For `onTaskRetry`,
+   * what the attempt threw.
    */
   error: unknown;
 }

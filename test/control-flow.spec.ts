@@ -1338,6 +1338,33 @@ describe('retryIf', () => {
     expect(first.failures).to.deep.equal([{ task: 'flaky', error: hookError }]);
   });
 
+  it('keeps the error a fallback recovered from as attemptError when onTaskSuccess throws', async () => {
+    const original = new Error('attempt failed');
+    const hookError = new Error('onTaskSuccess broke');
+    class Flow {
+      @Task({ fallback: () => 'cached' })
+      flaky(): string {
+        throw original;
+      }
+      @Task() steady() {
+        return 'fine';
+      }
+    }
+    const onTaskSuccess = () => {
+      throw hookError;
+    };
+    const error = await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, { hooks: { onTaskSuccess }, failFast: false }),
+      WorkflowExecutionError,
+    );
+    expect(error.cause).to.equal(hookError);
+    // A task that succeeded on its own has no error of its own to keep.
+    expect(error.failures).to.deep.equal([
+      { task: 'flaky', error: hookError, attemptError: original },
+      { task: 'steady', error: hookError },
+    ]);
+  });
+
   it('keeps the attempt error as attemptError when retryIf and then the fallback throw', async () => {
     const original = new Error('attempt failed');
     const retryIfError = new Error('retryIf broke');
