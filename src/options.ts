@@ -258,15 +258,24 @@ function resolveTargets(
 
 function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | undefined {
   if (hooks === undefined) return undefined;
-  // A list or a Map of hooks has no hook named by a key: refused, rather than left uncalled.
-  if (!isNamedOptions(hooks)) {
-    throw invalid('hooks', `must be an object of hook functions, got ${describeInput(hooks)}.`);
+  // A plain object holds only hooks; a class instance (or a class) may also hold collaborators (a
+  // logger, an `onlyFailures` flag, EventEmitter's `on`), so only its functions named like a hook
+  // (`onTask…`, `onSomething`) are checked: methods, getters and arrow-function fields.
+  let plain = false;
+  let names: Iterable<string>;
+  if (typeof hooks === 'function') {
+    // A function is hooks only with hooks of its own, as its type allows: a class whose hooks are
+    // static.
+    names = memberNames(hooks).all;
+    if (!hasHook(names)) throw notHooks(hooks, invalid);
+  } else if (isNamedOptions(hooks)) {
+    plain = isPlainObject(hooks);
+    names = plain ? Object.keys(hooks) : memberNames(hooks).all;
+  } else {
+    // A list or a Map of hooks has no hook named by a key: refused, rather than left uncalled.
+    throw notHooks(hooks, invalid);
   }
-  // A plain object holds only hooks; a class instance may also hold collaborators (a logger, an
-  // `onlyFailures` flag, EventEmitter's `on`), so only its functions named like a hook (`onTask…`,
-  // `onSomething`) are checked: methods, getters and arrow-function fields.
-  const plain = isPlainObject(hooks);
-  for (const name of plain ? Object.keys(hooks) : memberNames(hooks).all) {
+  for (const name of names) {
     if ((HOOK_NAMES as readonly string[]).includes(name)) continue;
     if (plain || HOOK_LIKE.test(name)) {
       throw invalid(
@@ -287,6 +296,33 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
     onTaskProgress: hookFunction(given.onTaskProgress, 'onTaskProgress', invalid),
     onTaskSkip: hookFunction(given.onTaskSkip, 'onTaskSkip', invalid),
   };
+}
+
+/** Whether `names` include a hook's name. */
+function hasHook(names: Iterable<string>): boolean {
+  for (const name of names) if ((HOOK_NAMES as readonly string[]).includes(name)) return true;
+  return false;
+}
+
+/**
+ * The error for `hooks`, which are not hooks: a value that is no object, a collection, or a
+ * function without hooks — a class whose instances have hook methods is named, with the instance
+ * to pass instead.
+ */
+function notHooks(hooks: unknown, invalid: InvalidOption): WorkflowOptionsError {
+  let given = describeInput(hooks);
+  if (isClassConstructor(hooks)) {
+    const prototype: unknown = hooks.prototype;
+    if (
+      typeof prototype === 'object' &&
+      prototype !== null &&
+      hasHook(memberNames(prototype).all)
+    ) {
+      const name = classNameOf(hooks) || 'Hooks';
+      given = `the class ${name}: pass an instance (new ${name}())`;
+    }
+  }
+  return invalid('hooks', `must be an object of hook functions, got ${given}.`);
 }
 
 /** `hook`, the value of the hook `name`, checked: a function or `undefined`. */

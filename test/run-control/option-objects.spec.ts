@@ -93,6 +93,60 @@ describe('hooks given as a class instance', () => {
     ]);
   });
 
+  it('accepts a class whose hooks are static, as its type does, with this = the class', async () => {
+    class Audit {
+      static readonly seen: string[] = [];
+      static onTaskStart({ task }: TaskStartEvent) {
+        this.seen.push(`start ${task}`);
+      }
+      static onTaskSuccess = ({ task }: TaskSuccessEvent) => Audit.seen.push(`success ${task}`);
+    }
+    class Quiet extends Audit {
+      static override onTaskStart() {}
+    }
+    const options: InvokeOptions<Pair> = { hooks: Audit };
+    await Workflow.invoke(new Pair(), 1, options);
+    expect(Audit.seen).to.deep.equal([
+      'start first',
+      'success first',
+      'start second',
+      'success second',
+    ]);
+    Audit.seen.length = 0;
+    await Workflow.invoke(new Pair(), 1, { hooks: Quiet });
+    expect(Audit.seen).to.deep.equal(['success first', 'success second']);
+
+    class Misspelt {
+      static onTaskSucess() {}
+      static onTaskStart() {}
+    }
+    const misspelt = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { hooks: Misspelt as never }),
+      WorkflowOptionsError,
+    );
+    expect(misspelt.message).to.contain(
+      '"onTaskSucess" is not a hook. Did you mean "onTaskSuccess"?',
+    );
+  });
+
+  it('names a class given for its instance, and refuses a function without hooks', async () => {
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { hooks: Recorder as never }),
+      WorkflowOptionsError,
+    );
+    expect(error.option).to.equal('hooks');
+    expect(error.message).to.contain(
+      'must be an object of hook functions, got the class Recorder: pass an instance (new Recorder()).',
+    );
+    for (const hooks of [() => {}, class Empty {}]) {
+      const plain = await rejectionOf(
+        Workflow.invoke(new Pair(), 1, { hooks: hooks as never }),
+        WorkflowOptionsError,
+      );
+      expect(plain.message).to.contain('must be an object of hook functions, got a function.');
+    }
+  });
+
   it('allows own fields that are not hooks on a class instance (injected collaborators)', async () => {
     class WithLogger {
       constructor(readonly lines: string[]) {}
