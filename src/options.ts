@@ -287,7 +287,7 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
   // Each hook read by its own name, in HOOK_NAMES order: a load of one name per site, which V8
   // inlines, where one site reading six names (`hooks[name]`) took its generic keyed-load stub.
   const given = hooks as Partial<Record<(typeof HOOK_NAMES)[number], unknown>>;
-  return {
+  const resolved: ResolvedHooks = {
     receiver: hooks,
     onTaskStart: hookFunction(given.onTaskStart, 'onTaskStart', invalid),
     onTaskSuccess: hookFunction(given.onTaskSuccess, 'onTaskSuccess', invalid),
@@ -296,6 +296,16 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
     onTaskProgress: hookFunction(given.onTaskProgress, 'onTaskProgress', invalid),
     onTaskSkip: hookFunction(given.onTaskSkip, 'onTaskSkip', invalid),
   };
+  // No hook at all (`{}`, what a conditional spread leaves, or every hook `undefined`): no hooks,
+  // so that the run takes the path of a run without them, as an empty interceptor is switched off.
+  return resolved.onTaskStart === undefined &&
+    resolved.onTaskSuccess === undefined &&
+    resolved.onTaskFailure === undefined &&
+    resolved.onTaskRetry === undefined &&
+    resolved.onTaskProgress === undefined &&
+    resolved.onTaskSkip === undefined
+    ? undefined
+    : resolved;
 }
 
 /** Whether `names` include a hook's name. */

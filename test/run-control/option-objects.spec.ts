@@ -19,6 +19,8 @@ import {
   type TaskStartEvent,
   type TaskSuccessEvent,
 } from '../../src';
+import { resolveRunSettings } from '../../src/options';
+import { planFor } from '../../src/scanner';
 import { declareTask } from '../support/declare-task';
 import { rejectionOf, throwing } from '../support/event-log';
 
@@ -242,6 +244,29 @@ describe('hooks given as a class instance', () => {
     expect(error.option).to.equal('hooks');
     expect(error.message).to.contain('getter refused');
     expect(flow.calls).to.deep.equal([]);
+  });
+});
+
+describe('hooks that hold no hook', () => {
+  // What a conditional spread leaves (`{ ...(debug && { onTaskStart }) }`), or a hook switched
+  // off with `undefined`: a run costs what it costs with no hooks (no event machinery per task).
+  for (const [given, hooks] of [
+    ['an empty object', {}],
+    ['every hook undefined', { onTaskStart: undefined, onTaskSuccess: undefined }],
+    ['a class instance without hooks', new (class Quiet {})()],
+  ] as const) {
+    it(`are no hooks: ${given}`, async () => {
+      const plan = planFor(Pair.prototype);
+      expect(resolveRunSettings(plan, { hooks }).hooks).to.equal(undefined);
+      expect((await Workflow.invoke(new Pair(), 1, { hooks })).get('second')).to.equal(4);
+    });
+  }
+
+  it('keep the hooks that are given', () => {
+    const onTaskSkip = () => undefined;
+    expect(resolveRunSettings(planFor(Pair.prototype), { hooks: { onTaskSkip } }).hooks)
+      .to.have.property('onTaskSkip')
+      .that.is.a('function');
   });
 });
 
