@@ -247,8 +247,10 @@ export class DagNode<T> {
 
   /**
    * This node's value in `result`: `result.get(node.name)`, typed. Throws `TaskResultError` when
-   * the node did not succeed in that run, or when `result` is a run of another DAG (even one with
-   * the same node names).
+   * the node did not succeed in that run, when `result` is a run of another DAG (even one with
+   * the same node names) or of another loaded copy of the package, and when it is no result at all
+   * (the message says what it got: for a run error, to pass `error.result`; for the promise of a
+   * run, to await it).
    */
   extractResult(result: ExecutionResult<any, any>): T {
     const plan = this.owner['sealedPlan'];
@@ -491,7 +493,9 @@ export class DagBuilder<P = void> {
 
   /**
    * Starts a run, as `invoke` does, and returns it as a {@link WorkflowStream} of its events. Throws
-   * at once what `invoke` would reject with. Seals the DAG.
+   * at once what `invoke` would reject with. Seals the DAG. Nodes are named at run time, so events
+   * name any node and a success's `value` is `unknown`: read a node's value, typed, with
+   * `node.extractResult(await run.result)`.
    *
    * @example
    * ```ts

@@ -444,7 +444,11 @@ export interface InvokeOptions<W = any> {
           | undefined;
       }
     | undefined;
-  /** Observers of task starts, successes, failures, retries, skips and progress. */
+  /**
+   * Observers of task starts, successes, failures, retries, skips and progress: an object, a class
+   * instance (called with `this` = it) or a class whose hooks are `static`. Hooks that hold no hook
+   * (`{}`, or every hook `undefined`) cost nothing, as none given.
+   */
   hooks?: WorkflowHooks<W> | undefined;
   /**
    * Wrappers around the whole run and around each task attempt, outermost first. An empty list
