@@ -1902,7 +1902,7 @@ async function assertRunsKeepInvariants(
   } catch (error) {
     const rerun =
       `Run it again: ASYNC_DAG_FUZZ_SEED=${seed} ASYNC_DAG_FUZZ_RUNS=${numberFromEnvironment('ASYNC_DAG_FUZZ_RUNS', DEFAULT_RUNS)} ` +
-      `npx mocha test/property/run-invariants.spec.ts --grep ${JSON.stringify(title)}` +
+      `npm run test:file -- test/property/run-invariants.spec.ts --grep ${JSON.stringify(title)}` +
       ` (add ASYNC_DAG_FUZZ_PATH=<path> to replay only the counterexample)`;
     (error as Error).message = `${(error as Error).message}\n${rerun}`;
     throw error;
