@@ -19,8 +19,8 @@ export interface ErrorMessage {
  *   and its `data` the event as JSON (see {@link toJson}; a `value`, `error` or `data` that is
  *   `undefined` is sent as `null`, so that the field is there);
  * - then `result` with `result.toObject()`, or `failure` with the run's error as an
- *   {@link ErrorMessage} and the failed task's name (see {@link failureMessage}; not `error`: a browser's `EventSource` fires an `error` event of its own
- *   when the connection fails or ends);
+ *   {@link ErrorMessage} and the failed task's name (see {@link failureMessage}; not `error`: a
+ *   browser's `EventSource` fires an `error` event of its own when the connection fails or ends);
  * - then completes. Once the run has started it never errors: a value JSON cannot hold does not
  *   end the stream. Only a `start` that throws (`Workflow.stream` given an invalid workflow or
  *   invalid options) makes it error, with that error, which Nest answers with 500.
