@@ -100,7 +100,9 @@ export class AttemptRunner {
       deadline: 0,
       bodyRunning: false,
     };
-    if (run.plan.inputKinds[task] !== 0) {
+    // A signal of its own when the body takes one, or when task interceptors may read it
+    // (`info.signal` aborts at the timeout too).
+    if (run.plan.inputKinds[task] !== 0 || run.settings.taskInterceptors !== undefined) {
       attempt.controller = new AbortController();
       // The task may fan out on it (a `fetch` per item), as on the run's signal.
       allowManyListeners(attempt.controller.signal);

@@ -378,6 +378,32 @@ describe("a task interceptor's info.signal", () => {
     expect(infos[0].aborted).to.equal(true);
   });
 
+  it('aborts at the timeout of a task that takes no signal, an allSettled one too', async () => {
+    const aborted: string[] = [];
+    class Flow {
+      @Task({ timeout: 5, fallback: () => 0 }) slow() {
+        return new Promise<number>(() => {});
+      }
+      @Task({ timeout: 5, when: 'allSettled', fallback: () => 0 }) cleanup() {
+        return new Promise<number>(() => {});
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), undefined, {
+      interceptors: [
+        {
+          task(info, next) {
+            info.signal.addEventListener('abort', () =>
+              aborted.push(`${info.task}: ${(info.signal.reason as Error).name}`),
+            );
+            return next();
+          },
+        },
+      ],
+    });
+    expect(result.toObject()).to.deep.equal({ slow: 0, cleanup: 0 });
+    expect(aborted.sort()).to.deep.equal(['cleanup: TaskTimeoutError', 'slow: TaskTimeoutError']);
+  });
+
   it('does not abort for an allSettled task when the run stops: it runs anyway', async () => {
     const failing = deferred<never>();
     let cleanupSignal: AbortSignal | undefined;
