@@ -21,7 +21,8 @@
  *   span), a child of its run span (of its outer layer's span, for an interceptor listed twice),
  *   with `async_dag.workflow.name`, `async_dag.task.name`, `async_dag.task.attempt` and, when it
  *   ends, `async_dag.attempt.outcome` (`succeeded`, `failed`, `skipped`, `abandoned`). A failed
- *   attempt records its exception, sets `error.type` and status ERROR; a skipped one sets
+ *   attempt records its exception, sets `error.type` and status ERROR (an abandoned one: status
+ *   ERROR and `error.type` `async_dag.abandoned`); a skipped one sets
  *   `async_dag.task.skip_reason` and no error. The task body runs with the attempt span active, so
  *   spans it creates are its children.
  *
@@ -68,6 +69,8 @@ const SKIPPED_EVENT = 'async_dag.task.skipped';
 const RECOVERED_EVENT = 'async_dag.task.recovered';
 /** The semantic conventions' attribute for the class of error an operation failed with. */
 const ERROR_TYPE = 'error.type';
+/** The `error.type` of an abandoned attempt, which has no exception to take a type from. */
+const ABANDONED_ERROR_TYPE = 'async_dag.abandoned';
 
 /** Never more than this many characters of a described non-error value. */
 const MAX_DESCRIPTION_LENGTH = 500;
@@ -512,6 +515,9 @@ function endAttemptSpan(
     span.setAttribute(ATTEMPT_OUTCOME, outcome);
     if (outcome === 'failed') recordError(span, error);
     if (outcome === 'abandoned') {
+      // Status ERROR with no exception: the conventions' `error.type` is then a low-cardinality
+      // name of what went wrong.
+      span.setAttribute(ERROR_TYPE, ABANDONED_ERROR_TYPE);
       span.setStatus({
         code: SpanStatusCode.ERROR,
         message: 'abandoned while still running: an outer interceptor stopped waiting for it',

@@ -900,6 +900,8 @@ describe('openTelemetry()', () => {
       const attempt = span('Flow.hangs');
       expect(attempt.attributes['async_dag.attempt.outcome']).to.equal('abandoned');
       expect(attempt.status.code).to.equal(SpanStatusCode.ERROR);
+      // Status ERROR asks for error.type; with no exception, the conventions take a name.
+      expect(attempt.attributes['error.type']).to.equal('async_dag.abandoned');
       expect(millis(attempt.endTime)).to.be.at.most(millis(span('Flow').endTime) + 1);
     });
 
