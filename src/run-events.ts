@@ -48,8 +48,11 @@ export function successEvent(
 /** What {@link RunEvents} needs from its run. */
 export interface EventHost {
   readonly plan: { readonly names: readonly string[] };
-  /** Watches a hook's return value for task `task` (a rejected promise fails the run). */
-  watchHook(task: number, returned: unknown): void;
+  /**
+   * Watches the return value of the hook `hookName` for task `task` (a rejected promise fails the
+   * run).
+   */
+  watchHook(task: number, hookName: string, returned: unknown): void;
 }
 
 /** The hooks and the stream of one run. */
@@ -75,6 +78,7 @@ export class RunEvents {
     const name = this.host.plan.names[task];
     this.hookThenStream(
       task,
+      'onTaskStart',
       hook,
       hook === undefined ? undefined : { task: name, attempt },
       this.sink === undefined ? undefined : startEvent(name, attempt, time),
@@ -112,7 +116,7 @@ export class RunEvents {
         ? { type: 'taskSuccess', task: name, attempt, value, recoveredFrom, time }
         : successEvent(name, attempt, value, time);
     }
-    this.hookThenStream(task, hook, hookEvent, streamEvent);
+    this.hookThenStream(task, 'onTaskSuccess', hook, hookEvent, streamEvent);
   }
 
   /** A task failed for good. Throws what `onTaskFailure` threw. */
@@ -122,7 +126,11 @@ export class RunEvents {
       this.emit({ type: 'taskFailure', task: name, attempt, error, willRetry: false, time });
     const hook = this.hooks?.onTaskFailure;
     if (hook !== undefined) {
-      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, error }));
+      this.host.watchHook(
+        task,
+        'onTaskFailure',
+        hook.call(this.hooks!.receiver, { task: name, attempt, error }),
+      );
     }
   }
 
@@ -132,6 +140,7 @@ export class RunEvents {
     const hook = this.hooks?.onTaskRetry;
     this.hookThenStream(
       task,
+      'onTaskRetry',
       hook,
       hook === undefined ? undefined : { task: name, attempt, error, delayMs },
       this.sink === undefined
@@ -146,7 +155,11 @@ export class RunEvents {
     if (this.sink !== undefined) this.emit({ type: 'taskSkip', task: name, reason, time });
     const hook = this.hooks?.onTaskSkip;
     if (hook !== undefined)
-      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, reason }));
+      this.host.watchHook(
+        task,
+        'onTaskSkip',
+        hook.call(this.hooks!.receiver, { task: name, reason }),
+      );
   }
 
   /** A task reported progress. Throws what `onTaskProgress` threw (to the task that reported). */
@@ -156,7 +169,11 @@ export class RunEvents {
       this.emit({ type: 'taskProgress', task: name, attempt, data, time });
     const hook = this.hooks?.onTaskProgress;
     if (hook !== undefined) {
-      this.host.watchHook(task, hook.call(this.hooks!.receiver, { task: name, attempt, data }));
+      this.host.watchHook(
+        task,
+        'onTaskProgress',
+        hook.call(this.hooks!.receiver, { task: name, attempt, data }),
+      );
     }
   }
 
@@ -168,6 +185,7 @@ export class RunEvents {
    */
   private hookThenStream(
     task: number,
+    hookName: string,
     hook: HookFunction | undefined,
     hookEvent: object | undefined,
     streamEvent: WorkflowEvent | undefined,
@@ -177,7 +195,7 @@ export class RunEvents {
       return;
     }
     if (streamEvent === undefined) {
-      this.host.watchHook(task, hook.call(this.hooks!.receiver, hookEvent));
+      this.host.watchHook(task, hookName, hook.call(this.hooks!.receiver, hookEvent));
       return;
     }
     const mark = this.held?.length ?? 0;
@@ -198,7 +216,7 @@ export class RunEvents {
     const caused = this.takeHeld(mark);
     this.emit(streamEvent);
     this.release(caused);
-    if (thenable) this.host.watchHook(task, returned);
+    if (thenable) this.host.watchHook(task, hookName, returned);
   }
 
   /** Stops holding for one hook: takes the events held since `mark`. */

@@ -7,7 +7,7 @@
 
 type NodeProcess = {
   getBuiltinModule?: (id: string) => unknown;
-  emitWarning?: (message: string, type: string) => void;
+  emitWarning?: (message: string, options: string | { type: string; detail?: string }) => void;
 };
 
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
@@ -34,12 +34,20 @@ export function allowManyListeners(signal: AbortSignal): void {
   }
 }
 
-/** A process warning on Node.js, `console.warn` elsewhere. */
-export function warn(message: string): void {
+/**
+ * A process warning on Node.js (`detail`, such as the stack of the error warned about, printed
+ * after it), `console.warn` elsewhere.
+ */
+export function warn(message: string, detail?: string): void {
   if (typeof nodeProcess?.emitWarning === 'function') {
-    nodeProcess.emitWarning(message, 'AsyncDagHookWarning');
-  } else {
+    nodeProcess.emitWarning(
+      message,
+      detail === undefined ? 'AsyncDagHookWarning' : { type: 'AsyncDagHookWarning', detail },
+    );
+  } else if (detail === undefined) {
     console.warn(message);
+  } else {
+    console.warn(message, '\n' + detail);
   }
 }
 

@@ -652,9 +652,9 @@ export class Run<W extends object = object, P = unknown> {
    * throw would (never an unhandled rejection). After the run settled there is no run left to
    * fail, so it becomes a warning instead of vanishing.
    */
-  watchHook(task: number, returned: unknown): void {
+  watchHook(task: number, hookName: string, returned: unknown): void {
     if (!isThenable(returned)) return;
-    watchHookPromise(this.link(), task, returned);
+    watchHookPromise(this.link(), task, hookName, returned);
   }
 
   /** What a promise or closure that may outlive this run holds of it (see {@link RunLink}). */
@@ -1009,14 +1009,30 @@ class RunLink {
  * {@link Run.watchHook}'s reaction to a hook's promise: it fails the run, or warns once the run has
  * settled. A function of its own, so the reaction holds `link`, not the run.
  */
-function watchHookPromise(link: RunLink, task: number, returned: PromiseLike<unknown>): void {
+function watchHookPromise(
+  link: RunLink,
+  task: number,
+  hookName: string,
+  returned: PromiseLike<unknown>,
+): void {
   Promise.resolve(returned).then(undefined, (error: unknown) => {
     const { run } = link;
     if (run !== undefined) return run.hookRejected(task, error);
     warn(
-      `${link.plan.workflow}: a hook for task "${link.plan.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
+      `${link.plan.workflow}: ${hookName} for task "${link.plan.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
+      stackOf(error),
     );
   });
+}
+
+/** The stack of `thrown`, when it is an error whose stack can be read; else `undefined`. */
+function stackOf(thrown: unknown): string | undefined {
+  try {
+    const stack = thrown instanceof Error ? thrown.stack : undefined;
+    return typeof stack === 'string' ? stack : undefined;
+  } catch {
+    return undefined; // a Proxy whose traps throw, a stack getter that throws
+  }
 }
 
 /**

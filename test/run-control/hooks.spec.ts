@@ -380,7 +380,14 @@ describe('InvokeOptions.hooks', () => {
         await settle(3);
         expect(
           warnings.received.map((warning) => String((warning as Error).message)),
-        ).to.deep.equal(['Flow: a hook for task "only" rejected after the run settled: too late']);
+        ).to.deep.equal([
+          'Flow: onTaskSuccess for task "only" rejected after the run settled: too late',
+        ]);
+        // The stack of what the hook threw comes with it, to find the hook by.
+        expect((warnings.received[0] as { detail?: string }).detail)
+          .to.be.a('string')
+          .that.contains('Error: too late')
+          .and.contains('hooks.spec.ts');
       } finally {
         warnings.stop();
       }
