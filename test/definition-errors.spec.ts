@@ -86,6 +86,29 @@ describe('definition errors', () => {
       const error = expectDefinitionError(TwoLoops, 'CYCLE', 'a', 'a -> b -> a');
       expect(error.message).to.not.contain('c -> d');
     });
+
+    it('shows the shortest cycle, not a longer one through the same tasks', () => {
+      // a -> b -> c -> d -> e -> a is a cycle, but so is b -> e -> a -> b: removing one of its
+      // three links is the fix to look for first.
+      class Shortcut {
+        @Task() @DependsOn('e') a() {}
+        @Task() @DependsOn('a') b() {}
+        @Task() @DependsOn('b') c() {}
+        @Task() @DependsOn('c') d() {}
+        @Task() @DependsOn('d', 'b') e() {}
+      }
+      const error = expectDefinitionError(Shortcut, 'CYCLE', 'a', 'cycle a -> b -> e -> a (');
+      expect(error.cycle).to.deep.equal(['a', 'b', 'e', 'a']);
+    });
+
+    it('shows a self-dependency rather than a longer cycle it is part of', () => {
+      class Both {
+        @Task() @DependsOn('c') a() {}
+        @Task() @DependsOn('a') b() {}
+        @Task() @DependsOn('b', 'c') c() {}
+      }
+      expectDefinitionError(Both, 'CYCLE', 'c', 'task "c" depends on itself (c -> c)');
+    });
   });
 
   describe('CYCLE of many tasks', () => {

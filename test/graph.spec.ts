@@ -53,6 +53,18 @@ describe('graph algorithms', () => {
     expect(Array.from(dependencyClosure([3], diamond))).to.deep.equal([1, 1, 1, 1]);
   });
 
+  it('finds a shortest cycle, through the lowest-numbered node of the shortest ones', () => {
+    // 0 <- 1 <- 2 <- 3 <- 4 <- 0 is a ring of five; 4 also waits for 1, so 1 -> 4 -> 0 -> 1 is a
+    // cycle of three; and 5 <- 6 <- 5 is one of two, the shortest, though its nodes come later.
+    const graph = adjacencyFromLists([[4], [0], [1], [2], [3, 1], [6], [5]]);
+    expect(findCycle(graph)).to.deep.equal([5, 6, 5]);
+    const withoutPair = adjacencyFromLists([[4], [0], [1], [2], [3, 1]]);
+    expect(findCycle(withoutPair)).to.deep.equal([0, 1, 4, 0]);
+    // Nodes hanging off a cycle, before and after it, are no part of it.
+    const tails = adjacencyFromLists([[], [0, 3], [1], [2], [3]]);
+    expect(findCycle(tails)).to.deep.equal([1, 2, 3, 1]);
+  });
+
   it('handles a 200,000-node chain without recursion', () => {
     const size = 200_000;
     const lists = Array.from({ length: size }, (_, node) => (node === 0 ? [size - 1] : [node - 1]));
