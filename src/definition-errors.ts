@@ -132,7 +132,8 @@ export const definitionErrors = {
     dependency: string,
     /** `didYouMean`'s hint for the closest task name, `''` when none is close. */
     didYouMeanHint: string,
-    dependencyIsUndecoratedMethod: boolean,
+    /** What `dependency` names, if a method: an undecorated one, or a static one. */
+    dependencyMethod: 'method' | 'static' | undefined,
     baseClass?: string,
   ): WorkflowDefinitionError {
     let hint: string;
@@ -140,8 +141,17 @@ export const definitionErrors = {
       hint =
         ` "constructor" is the class constructor, which can never be a task: move the work it ` +
         `does into a @Task() method and depend on that.${didYouMeanHint}`;
-    } else if (dependencyIsUndecoratedMethod) {
+    } else if (dependencyMethod === 'method') {
       hint = ` "${dependency}" is a method: add @Task() to it.`;
+    } else if (dependencyMethod === 'static') {
+      hint =
+        ` "${dependency}" is a static method: tasks are instance methods. Remove "static" and ` +
+        `add @Task() to it.`;
+    } else if (dependency.startsWith('#') && didYouMeanHint === '') {
+      hint =
+        ` A #private method cannot be a task (tasks are looked up on the instance by name): ` +
+        `make it a @Task() method with TypeScript's "private" keyword instead of "#", and ` +
+        `depend on its name without "#".`;
     } else if (Object.hasOwn(TOKEN_INPUTS, dependency.toUpperCase())) {
       // A token's name written as a string: the token is what was meant.
       const token = dependency.toUpperCase();

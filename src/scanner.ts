@@ -460,14 +460,30 @@ function unknownDependency(
     task,
     dependency,
     didYouMean(dependency, otherTasks),
-    isMethodOf(prototype, dependency),
+    methodKindOf(prototype, dependency),
     baseClass,
   );
 }
 
-function isMethodOf(prototype: object, name: string): boolean {
-  const owner = prototypeChain(prototype).find((current) => Object.hasOwn(current, name));
-  return owner !== undefined && isOwnMethod(owner, name);
+/**
+ * Whether `name` is an (undecorated) method of the class of `prototype` or a static method of it
+ * or of a base class, `undefined` when neither. Reads descriptors only: no getter runs.
+ */
+function methodKindOf(prototype: object, name: string): 'method' | 'static' | undefined {
+  const chain = prototypeChain(prototype);
+  const owner = chain.find((current) => Object.hasOwn(current, name));
+  if (owner !== undefined) return isOwnMethod(owner, name) ? 'method' : undefined;
+  for (const classPrototype of chain) {
+    const constructor: unknown = Object.getOwnPropertyDescriptor(
+      classPrototype,
+      'constructor',
+    )?.value;
+    if (typeof constructor !== 'function' || constructor.prototype !== classPrototype) continue;
+    if (Object.hasOwn(constructor, name)) {
+      return isOwnMethod(constructor, name) ? 'static' : undefined;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -218,6 +218,50 @@ describe('definition errors', () => {
       );
     });
 
+    it('says a static method cannot be a task, instead of asking for one with that name', () => {
+      class Base {
+        static format() {}
+      }
+      class OnStatic extends Base {
+        static helper() {}
+        @Task() load() {}
+        @Task() @DependsOn('helper') report() {}
+      }
+      const error = expectDefinitionError(OnStatic, 'UNKNOWN_DEPENDENCY', 'report');
+      expect(error.message).to.equal(
+        'OnStatic: task "report" depends on "helper", which is not a task. "helper" is a static ' +
+          'method: tasks are instance methods. Remove "static" and add @Task() to it.',
+      );
+      class OnInheritedStatic extends Base {
+        @Task() @DependsOn('format') print() {}
+      }
+      expectDefinitionError(
+        OnInheritedStatic,
+        'UNKNOWN_DEPENDENCY',
+        'print',
+        '"format" is a static method: tasks are instance methods.',
+      );
+    });
+
+    it('says a #private method cannot be a task when the dependency names one', () => {
+      class OnPrivate {
+        #hidden() {
+          return 1;
+        }
+        @Task() load() {
+          return this.#hidden();
+        }
+        @Task() @DependsOn('#hidden') report() {}
+      }
+      const error = expectDefinitionError(OnPrivate, 'UNKNOWN_DEPENDENCY', 'report');
+      expect(error.message).to.equal(
+        'OnPrivate: task "report" depends on "#hidden", which is not a task. A #private method ' +
+          'cannot be a task (tasks are looked up on the instance by name): make it a @Task() ' +
+          'method with TypeScript\'s "private" keyword instead of "#", and depend on its name ' +
+          'without "#".',
+      );
+    });
+
     it('suggests the task whose name has two adjacent letters swapped', () => {
       class Swapped {
         @Task() load() {}
