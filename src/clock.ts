@@ -12,8 +12,13 @@
  * which also becomes the shared one, so the readings never go back.
  */
 
-/** `globalThis.performance`, read once: on Node.js it is an accessor on the global object. */
-const performanceClock: { now(): number } = globalThis.performance;
+/**
+ * `globalThis.performance`, read once per run by {@link readClockAtRunStart}, not per reading: on
+ * Node.js it is an accessor on the global object. Read afresh for each run because fake timers
+ * (vitest's `vi.useFakeTimers()`, older @sinonjs/fake-timers) put an object of their own in its
+ * place, whose time a run started under them must follow, as their `setTimeout` does.
+ */
+let performanceClock: { now(): number } = globalThis.performance;
 
 /** `Promise.prototype.then` as the language defines it (see run-scratch.ts for why a constant). */
 const nativeThen = Promise.prototype.then;
@@ -30,6 +35,12 @@ let isShared = false;
 
 function expire(): void {
   isShared = false;
+}
+
+/** A fresh reading of the clock, from the `performance` object in place now: a run's origin. */
+export function readClockAtRunStart(): number {
+  performanceClock = globalThis.performance;
+  return readClock();
 }
 
 /** A fresh reading of the clock. */

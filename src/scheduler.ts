@@ -13,7 +13,7 @@
  * this file and its scratch.
  */
 import { signalProperty, subscribeToAbort } from './abort-subscriptions.js';
-import { readClock, readClockInReaction } from './clock.js';
+import { readClock, readClockAtRunStart, readClockInReaction } from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
   cancelPendingTasks,
@@ -191,7 +191,7 @@ export class Run<W extends object = object, P = unknown> {
   private readonly allPlain: boolean;
   /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
   private readonly prototype: object | undefined;
-  private readonly startedAt = readClock();
+  private readonly startedAt = readClockAtRunStart();
   /**
    * Milliseconds since the run began, read once per settled task — or once per turn of the
    * microtask queue for tasks whose promises settled (see clock.ts). A task starts at the reading

@@ -246,3 +246,42 @@ describe('the reading that dates an event', () => {
     ]);
   });
 });
+
+describe('the trace clock under fake timers', () => {
+  /**
+   * Puts a performance object of its own in place of `globalThis.performance`, as the fake timers
+   * of vitest 3 (`vi.useFakeTimers()`) and older @sinonjs/fake-timers do, until `restore()`.
+   */
+  function replacedPerformance(): { now: number; restore(): void } {
+    const original = Object.getOwnPropertyDescriptor(globalThis, 'performance')!;
+    const clock = {
+      now: 5_000,
+      restore: () => Object.defineProperty(globalThis, 'performance', original),
+    };
+    Object.defineProperty(globalThis, 'performance', {
+      configurable: true,
+      writable: true,
+      value: { now: () => clock.now },
+    });
+    return clock;
+  }
+
+  it('dates the trace with the performance object in place when the run starts', async () => {
+    const clock = replacedPerformance();
+    try {
+      const ready = deferred<string>();
+      const tm = buildDag();
+      tm.addNode({ name: 'slow' }, () => ready.promise);
+      const run = tm.invoke();
+      clock.now += 3_000;
+      ready.resolve('done');
+      const result = await run;
+      expect(result.trace.map(({ task, start, end }) => [task, start, end])).to.deep.equal([
+        ['slow', 0, 3_000],
+      ]);
+      expect(result.durationMs).to.equal(3_000);
+    } finally {
+      clock.restore();
+    }
+  });
+});
