@@ -8,6 +8,7 @@ import {
   DependsOn,
   Param,
   Signal,
+  skip,
   Task,
   TaskResultError,
   Workflow,
@@ -203,5 +204,54 @@ describe('InvokeOptions.overrides', () => {
     expect(error.task).to.equal('base');
     expect(error.cause).to.equal(failure);
     expect(error.result.has('mixed')).to.equal(false);
+  });
+
+  it("keeps the task's own options: each retry calls the override, then its fallback recovers it", async () => {
+    class Guarded {
+      @Task({ retries: 2, fallback: (error) => `fallback after ${(error as Error).message}` })
+      fetch() {
+        return 'the method';
+      }
+    }
+    let calls = 0;
+    const result = await Workflow.invoke(new Guarded(), undefined, {
+      overrides: {
+        fetch: () => {
+          calls++;
+          throw new Error(`failure ${calls}`);
+        },
+      },
+    });
+    expect(calls).to.equal(3);
+    expect(result.get('fetch')).to.equal('fallback after failure 3');
+    expect(result.trace[0]).to.include({ status: 'succeeded', attempts: 3 });
+  });
+
+  it('lets an override skip its task like the method would', async () => {
+    const result = await Workflow.invoke(new Binding(), 1, {
+      overrides: { mixed: () => skip('not today') },
+    });
+    expect(result.trace.map(({ task, status }) => [task, status])).to.deep.equal([
+      ['base', 'succeeded'],
+      ['mixed', 'skipped'],
+      ['after', 'skipped'],
+    ]);
+  });
+
+  it('accepts, and never calls, an override of a task that targets leave out', async () => {
+    const flow = new Checkout();
+    let called = false;
+    const result = await Workflow.invoke(flow, 'u1', {
+      targets: ['cart'],
+      overrides: {
+        email: () => {
+          called = true;
+          return 'overridden';
+        },
+      },
+    });
+    expect(called).to.equal(false);
+    expect(result.has('email')).to.equal(false);
+    expect(flow.calls).to.deep.equal(['user', 'cart']);
   });
 });
