@@ -249,22 +249,46 @@ describe('the reading that dates an event', () => {
 
 describe('the trace clock under fake timers', () => {
   /**
-   * Puts a performance object of its own in place of `globalThis.performance`, as the fake timers
-   * of vitest 3 (`vi.useFakeTimers()`) and older @sinonjs/fake-timers do, until `restore()`.
+   * Puts a performance object of its own in place of `globalThis.performance`, and a `setTimeout`
+   * of its own in place of the global one, as the fake timers of vitest 3 (`vi.useFakeTimers()`)
+   * and older @sinonjs/fake-timers do, until `restore()`.
    */
   function replacedPerformance(): { now: number; restore(): void } {
     const original = Object.getOwnPropertyDescriptor(globalThis, 'performance')!;
+    const originalSetTimeout = Object.getOwnPropertyDescriptor(globalThis, 'setTimeout')!;
     const clock = {
       now: 5_000,
-      restore: () => Object.defineProperty(globalThis, 'performance', original),
+      restore: () => {
+        Object.defineProperty(globalThis, 'performance', original);
+        Object.defineProperty(globalThis, 'setTimeout', originalSetTimeout);
+      },
     };
     Object.defineProperty(globalThis, 'performance', {
       configurable: true,
       writable: true,
       value: { now: () => clock.now },
     });
+    const realSetTimeout = globalThis.setTimeout;
+    Object.defineProperty(globalThis, 'setTimeout', {
+      configurable: true,
+      writable: true,
+      value: (...args: Parameters<typeof setTimeout>) => realSetTimeout(...args),
+    });
     return clock;
   }
+
+  it('dates runs by the real clock again once the fake timers are gone', async () => {
+    const clock = replacedPerformance();
+    const tm = buildDag();
+    tm.addNode({ name: 'waits' }, () => new Promise((resolve) => setTimeout(resolve, 5)));
+    try {
+      expect((await tm.invoke()).durationMs).to.equal(0); // the fake clock stood still
+    } finally {
+      clock.restore();
+    }
+    // A run started now reads the real clock: the fake one would still read 0.
+    expect((await tm.invoke()).durationMs).to.be.at.least(4);
+  });
 
   it('dates the trace with the performance object in place when the run starts', async () => {
     const clock = replacedPerformance();
