@@ -74,8 +74,17 @@ export function classNameOf(constructor: Function): string {
  * unless that is no class of this prototype (a method named `['constructor']`, say).
  */
 export function classNameOfPrototype(prototype: object): string {
+  const constructor = classOfPrototype(prototype);
+  return constructor === undefined ? '' : classNameOf(constructor);
+}
+
+/**
+ * The class whose `prototype` is `prototype`, read from its own `constructor` data property (no
+ * getter runs); `undefined` when it has none that points back to it.
+ */
+export function classOfPrototype(prototype: object): Function | undefined {
   const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
   return typeof constructor === 'function' && constructor.prototype === prototype
-    ? classNameOf(constructor)
-    : '';
+    ? constructor
+    : undefined;
 }

@@ -7,7 +7,12 @@ import { describeInput } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
-import { classNameOfPrototype, isOwnMethod, prototypeChain } from './prototypes.js';
+import {
+  classNameOfPrototype,
+  classOfPrototype,
+  isOwnMethod,
+  prototypeChain,
+} from './prototypes.js';
 import { didYouMean } from './suggest.js';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens.js';
 
@@ -474,12 +479,8 @@ function methodKindOf(prototype: object, name: string): 'method' | 'static' | un
   const owner = chain.find((current) => Object.hasOwn(current, name));
   if (owner !== undefined) return isOwnMethod(owner, name) ? 'method' : undefined;
   for (const classPrototype of chain) {
-    const constructor: unknown = Object.getOwnPropertyDescriptor(
-      classPrototype,
-      'constructor',
-    )?.value;
-    if (typeof constructor !== 'function' || constructor.prototype !== classPrototype) continue;
-    if (Object.hasOwn(constructor, name)) {
+    const constructor = classOfPrototype(classPrototype);
+    if (constructor !== undefined && Object.hasOwn(constructor, name)) {
       return isOwnMethod(constructor, name) ? 'static' : undefined;
     }
   }
