@@ -77,6 +77,11 @@ const HOOK_NAMES = [
   'onTaskSkip',
 ] as const;
 
+/** Whether `name` is the name of a hook. */
+function isHookName(name: string): boolean {
+  return (HOOK_NAMES as readonly string[]).includes(name);
+}
+
 /*
  * Every RunSettings is made by an object literal with the same keys in the same order (here, in
  * `checkRunOptions` and in `streamedRunSettings`), so that they share one shape and the run's reads
@@ -228,7 +233,7 @@ function unknownOptionHint(name: string): string {
   if (TASK_OPTION_NAMES.includes(name)) {
     return ` "${name}" is a task option: give it to @Task({ ${name} }) (or to addNode, for a builder).`;
   }
-  if ((HOOK_NAMES as readonly string[]).includes(name)) {
+  if (isHookName(name)) {
     return ` "${name}" is a hook: give it in hooks: { ${name} }.`;
   }
   return didYouMean(name, KNOWN_OPTIONS) || ` Options: ${KNOWN_OPTIONS.join(', ')}.`;
@@ -276,7 +281,7 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
     throw notHooks(hooks, invalid);
   }
   for (const name of names) {
-    if ((HOOK_NAMES as readonly string[]).includes(name)) continue;
+    if (isHookName(name)) continue;
     if (plain || HOOK_LIKE.test(name)) {
       throw invalid(
         'hooks',
@@ -310,7 +315,7 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
 
 /** Whether `names` include a hook's name. */
 function hasHook(names: Iterable<string>): boolean {
-  for (const name of names) if ((HOOK_NAMES as readonly string[]).includes(name)) return true;
+  for (const name of names) if (isHookName(name)) return true;
   return false;
 }
 
