@@ -202,6 +202,24 @@ export function isError(value: unknown): value is Error {
   }
 }
 
+/**
+ * The stack of `thrown`, when it is an error (of any realm, see {@link isError}) whose stack can be
+ * read; else `undefined`. Never throws.
+ *
+ * @example
+ * ```ts
+ * warn(message, stackOf(error)); // the stack as the warning's detail, when there is one
+ * ```
+ */
+export function stackOf(thrown: unknown): string | undefined {
+  try {
+    const stack = isError(thrown) ? thrown.stack : undefined;
+    return typeof stack === 'string' ? stack : undefined;
+  } catch {
+    return undefined; // a stack getter that throws
+  }
+}
+
 /** Cuts `text` at a code point boundary, so no surrogate pair is split. */
 function shorten(text: string): string {
   if (text.length <= MAX_DESCRIPTION_LENGTH) return text;

@@ -23,7 +23,7 @@ import {
   settleDependentsAfterStop,
   skipTask,
 } from './control-flow.js';
-import { describeThrown } from './describe.js';
+import { describeThrown, stackOf } from './describe.js';
 import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
 import { callOnce, intercept } from './interceptors.js';
 import { adoptOutcome, isThenable, NONE, settleStack, THREW } from './outcomes.js';
@@ -1023,16 +1023,6 @@ function watchHookPromise(
       stackOf(error),
     );
   });
-}
-
-/** The stack of `thrown`, when it is an error whose stack can be read; else `undefined`. */
-function stackOf(thrown: unknown): string | undefined {
-  try {
-    const stack = thrown instanceof Error ? thrown.stack : undefined;
-    return typeof stack === 'string' ? stack : undefined;
-  } catch {
-    return undefined; // a Proxy whose traps throw, a stack getter that throws
-  }
 }
 
 /**
