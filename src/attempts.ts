@@ -102,10 +102,12 @@ export class AttemptRunner {
     };
     // A signal of its own when the body takes one, or when task interceptors may read it
     // (`info.signal` aborts at the timeout too).
-    if (run.plan.inputKinds[task] !== 0 || run.settings.taskInterceptors !== undefined) {
+    const takesSignal = run.plan.inputKinds[task] !== 0;
+    if (takesSignal || run.settings.taskInterceptors !== undefined) {
       attempt.controller = new AbortController();
-      // The task may fan out on it (a `fetch` per item), as on the run's signal.
-      allowManyListeners(attempt.controller.signal);
+      // The task may fan out on it (a `fetch` per item), as on the run's signal; interceptors
+      // alone add a listener each at most.
+      if (takesSignal) allowManyListeners(attempt.controller.signal);
       // The signal of an `allSettled` task aborts only at its own timeout, never at a stop.
       if (!run.isAllSettled(task)) {
         this.controllers.add(attempt.controller);
