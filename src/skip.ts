@@ -16,9 +16,9 @@ export const DEFAULT_SKIP_REASON = 'skipped by the task';
 
 /**
  * Ends the calling task as skipped, with `reason` (exactly as given; a default when none). Call it
- * inside a task, synchronously or before its promise settles — or in its `fallback`, to skip a
- * task that failed for good. Tasks that depend on it are skipped too, unless their `when` rule is
- * `'noneFailed'` or `'allSettled'`.
+ * inside a task, synchronously or before its promise settles — or in a task interceptor around it,
+ * or in its `fallback`, to skip a task that failed for good. Tasks that depend on it are skipped
+ * too, unless their `when` rule is `'noneFailed'` or `'allSettled'`.
  *
  * @example
  * ```ts

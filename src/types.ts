@@ -646,8 +646,9 @@ export interface WorkflowInterceptor {
    * Wraps one attempt of a task: `next()` calls the task and returns a promise of its value. What
    * this returns (awaited) or throws is the attempt's outcome — unless the task's `timeout` fires
    * first: then every layer's `next()` rejects with the `TaskTimeoutError` and the attempt fails
-   * with it. Not calling `next()` skips the body. A `next()` called once the attempt has ended
-   * does not call the task: its promise rejects.
+   * with it. Not calling `next()` skips the body; calling `skip()` (or rethrowing the body's, which
+   * `next()` rejects with) skips the task. A `next()` called once the attempt has ended does not
+   * call the task: its promise rejects.
    */
   task?: ((info: TaskInterceptorInfo, next: () => Promise<unknown>) => unknown) | undefined;
 }

@@ -9,6 +9,7 @@ import {
   DependsOn,
   Param,
   Signal,
+  skip,
   Task,
   Workflow,
   WorkflowAbortedError,
@@ -120,6 +121,65 @@ describe('task interceptors', () => {
       WorkflowExecutionError,
     );
     expect(error.cause).to.equal(failing);
+  });
+
+  it('may skip the task: a skip() they call, or let through from next(), is the attempt skipping', async () => {
+    const calls: string[] = [];
+    let attempts = 0;
+    class Flags {
+      @Task() source() {
+        calls.push('source');
+        return 1;
+      }
+      @Task({ retries: 2 }) @DependsOn('source') beta(_source: number): number {
+        calls.push('beta');
+        if (++attempts === 1) throw new Error('flaky');
+        skip('nothing new');
+      }
+      @Task({ retries: 2 }) @DependsOn('source') gamma(source: number) {
+        calls.push('gamma');
+        return source;
+      }
+      @Task({ when: 'noneFailed' }) @DependsOn('beta', 'gamma') report(
+        beta?: number,
+        gamma?: number,
+      ) {
+        return [beta, gamma];
+      }
+    }
+    const skips: string[] = [];
+    const result = await Workflow.invoke(new Flags(), undefined, {
+      hooks: { onTaskSkip: ({ task, reason }) => skips.push(`${task}: ${reason}`) },
+      interceptors: [
+        {
+          // A feature flag: the body of a task that is off is never called.
+          task: ({ task }, next) => (task === 'gamma' ? skip('flag "gamma" is off') : next()),
+        },
+        {
+          // A logger that rethrows what next() threw, the body's skip included.
+          task: async (_info, next) => {
+            try {
+              return await next();
+            } catch (error) {
+              calls.push('logged');
+              throw error;
+            }
+          },
+        },
+      ],
+    });
+    // Not retried, not a failure: gamma skipped once, beta on its second attempt.
+    expect(calls).to.deep.equal(['source', 'beta', 'logged', 'beta', 'logged']);
+    expect(skips).to.deep.equal(['gamma: flag "gamma" is off', 'beta: nothing new']);
+    expect(
+      result.trace.map(({ task, status, attempts }) => [task, status, attempts]),
+    ).to.deep.equal([
+      ['source', 'succeeded', 1],
+      ['beta', 'skipped', 2],
+      ['gamma', 'skipped', 1],
+      ['report', 'succeeded', 1],
+    ]);
+    expect(result.get('report')).to.deep.equal([undefined, undefined]);
   });
 
   it('see each retry as its own attempt, and the timeout covers the intercepted attempt', async () => {
