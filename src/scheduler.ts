@@ -34,7 +34,7 @@ import { ExecutionResult, TaskState } from './result.js';
 import type { TaskArray } from './run-arrays.js';
 import { RunEvents } from './run-events.js';
 import { allowManyListeners, captureAsyncContext, isProxy, warn } from './runtime.js';
-import { failureError, skipReasonOf } from './skip.js';
+import { failureError, runFailureError, skipReasonOf } from './skip.js';
 import type { RunScratch } from './run-scratch.js';
 import type { RunAbort } from './run-abort.js';
 import { WhenRule } from './task-options.js';
@@ -114,7 +114,7 @@ function launchIntercepted<W extends object, P>(
     },
     (error: unknown) => {
       over = true;
-      throw error;
+      throw runFailureError(plan.workflow, error);
     },
   );
 }

@@ -81,9 +81,29 @@ export function failureError(workflow: string, task: string, thrown: unknown): u
   const reason = skipReasonOf(thrown);
   if (reason === undefined) return thrown;
   return new TypeError(
-    `${workflow}: task ${JSON.stringify(task)}: skip(${JSON.stringify(reason)}) was called ` +
-      `outside the task and its fallback (in a hook, retryIf or retryDelay), where it cannot ` +
-      `skip the task, so the task failed. Call skip() in the task or in its fallback.`,
+    `${workflow}: task ${JSON.stringify(task)}: ${skipCall(reason)} was called in a hook, ` +
+      `retryIf or retryDelay, where it cannot skip the task, so the task failed. Call skip() in ` +
+      `the task, its fallback or a task interceptor.`,
     { cause: thrown },
   );
+}
+
+/**
+ * What a run interceptor's failure becomes when it is a `skip()` marker: a `TypeError` that says
+ * there is no task to skip there (the marker as its `cause`); anything else is left as it is.
+ */
+export function runFailureError(workflow: string, thrown: unknown): unknown {
+  const reason = skipReasonOf(thrown);
+  if (reason === undefined) return thrown;
+  return new TypeError(
+    `${workflow}: ${skipCall(reason)} was called in a run interceptor, where there is no task ` +
+      `to skip, so the run failed. Call skip() in a task, its fallback or a task interceptor; ` +
+      `to answer without running, return a value instead of calling next().`,
+    { cause: thrown },
+  );
+}
+
+/** The `skip()` call that gave `reason`, as a message shows it. */
+function skipCall(reason: string): string {
+  return reason === DEFAULT_SKIP_REASON ? 'skip()' : `skip(${JSON.stringify(reason)})`;
 }

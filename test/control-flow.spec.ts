@@ -284,9 +284,9 @@ describe('skip() where it cannot skip a task', () => {
       expect(error, where).to.be.instanceOf(TypeError);
       const workflow = where === 'a hook' ? 'Steady' : 'Flaky';
       expect((error as Error).message, where).to.equal(
-        `${workflow}: task "a": skip("not transient") was called outside the task and its ` +
-          `fallback (in a hook, retryIf or retryDelay), where it cannot skip the task, so the ` +
-          `task failed. Call skip() in the task or in its fallback.`,
+        `${workflow}: task "a": skip("not transient") was called in a hook, retryIf or ` +
+          `retryDelay, where it cannot skip the task, so the task failed. Call skip() in the ` +
+          `task, its fallback or a task interceptor.`,
       );
       expect(((error as Error).cause as Error).name, where).to.equal('TaskSkipped');
     }
@@ -357,9 +357,9 @@ describe('skip() where it cannot skip a task', () => {
     expect(error.task).to.equal('a');
     expect(error.cause).to.be.instanceOf(TypeError);
     expect((error.cause as Error).message).to.equal(
-      'Reporting: task "a": skip("from a hook") was called outside the task and its fallback (in ' +
-        'a hook, retryIf or retryDelay), where it cannot skip the task, so the task failed. Call ' +
-        'skip() in the task or in its fallback.',
+      'Reporting: task "a": skip("from a hook") was called in a hook, retryIf or retryDelay, ' +
+        'where it cannot skip the task, so the task failed. Call skip() in the task, its ' +
+        'fallback or a task interceptor.',
     );
     expect(statuses(error.result)).to.deep.equal([['a', 'failed']]);
   });
@@ -370,16 +370,17 @@ describe('skip() where it cannot skip a task', () => {
         throw new Error('boom');
       }
     }
-    const hooks = { onTaskFailure: () => skip('too late') };
+    // Called without a reason, as `skip()`: the message shows the call as it was written.
+    const hooks = { onTaskFailure: () => skip() };
     const error = await rejectionOf(
       Workflow.invoke(new Broken(), undefined, { hooks }),
       WorkflowExecutionError,
     );
     expect(error.failures.map((failure) => (failure.error as Error).message)).to.deep.equal([
       'boom',
-      'Broken: task "a": skip("too late") was called outside the task and its fallback (in a ' +
-        'hook, retryIf or retryDelay), where it cannot skip the task, so the task failed. Call ' +
-        'skip() in the task or in its fallback.',
+      'Broken: task "a": skip() was called in a hook, retryIf or retryDelay, where it cannot ' +
+        'skip the task, so the task failed. Call skip() in the task, its fallback or a task ' +
+        'interceptor.',
     ]);
   });
 });

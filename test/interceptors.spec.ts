@@ -585,6 +585,28 @@ describe('run interceptors', () => {
     expect(seen).to.be.instanceOf(WorkflowExecutionError);
     expect(error).to.equal(replaced);
   });
+
+  it('cannot skip: a skip() they call makes invoke reject with a TypeError saying where it works', async () => {
+    const pair = new Pair();
+    const error = await Workflow.invoke(pair, 5, {
+      interceptors: [{ run: () => skip('maintenance window') }],
+    }).catch((rejection: unknown) => rejection);
+    expect(error).to.be.instanceOf(TypeError);
+    expect((error as Error).message).to.equal(
+      'Pair: skip("maintenance window") was called in a run interceptor, where there is no task ' +
+        'to skip, so the run failed. Call skip() in a task, its fallback or a task interceptor; ' +
+        'to answer without running, return a value instead of calling next().',
+    );
+    expect((error as Error).cause).to.be.instanceOf(Error);
+    expect(pair.calls).to.deep.equal([]);
+    // Through a stream too, whose result rejects with the same error.
+    const stream = Workflow.stream(pair, 5, {
+      interceptors: [{ run: async () => skip() }],
+    });
+    const streamed = await stream.result.catch((rejection: unknown) => rejection);
+    expect(streamed).to.be.instanceOf(TypeError);
+    expect((streamed as Error).message).to.match(/^Pair: skip\(\) was called in a run interceptor/);
+  });
 });
 
 describe('task interceptors and timeouts', () => {
