@@ -374,9 +374,33 @@ async function streamedEvents(): Promise<void> {
       void event.value;
     }
     if (event.type === 'taskSkip') expectType<string>(event.reason);
+    if (event.type === 'taskSuccess') assertTrue<Equals<typeof event.recoveredFrom, unknown>>();
+    if (event.type === 'taskFailure') {
+      assertTrue<Equals<typeof event.error, unknown>>();
+      assertTrue<Equals<typeof event.attempt, number>>();
+      assertTrue<Equals<typeof event.willRetry, boolean>>();
+    }
+    if (event.type === 'taskProgress') {
+      assertTrue<Equals<typeof event.data, unknown>>();
+      assertTrue<Equals<typeof event.attempt, number>>();
+    }
+    assertTrue<Equals<typeof event.task, 'user' | 'cart' | 'total'>>();
+    assertTrue<Equals<typeof event.time, number>>();
+    // @ts-expect-error -- events are read-only
+    event.time = 0;
+    // @ts-expect-error -- no such event type
+    if (event.type === 'taskEnd') void event;
     // @ts-expect-error -- 'currency' is a field, not a task
     if (event.task === 'currency') void event;
   }
+  // The stream's result is typed as invoke's, and its options are checked against the class.
+  const run = Workflow.stream(new Checkout(), 'u1', { targets: ['cart'] });
+  assertTrue<Equals<typeof run, WorkflowStream<Checkout, string>>>();
+  const result = await run.result;
+  expectType<string[]>(result.get('cart'));
+  assertTrue<Equals<typeof result.param, string>>();
+  // @ts-expect-error -- not a task of Checkout
+  Workflow.stream(new Checkout(), 'u1', { targets: ['totals'] });
 }
 void streamedEvents;
 
