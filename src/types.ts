@@ -729,7 +729,7 @@ type EventOf<W> = {
         readonly type: 'taskProgress';
         /** The attempt that reported it. */
         readonly attempt: number;
-        /** The value given to `progress`. */
+        /** The value given to `progress` (the same object, not a copy). */
         readonly data: unknown;
       });
 }[TaskName<W>];

@@ -218,6 +218,40 @@ describe('Workflow.stream', () => {
     ]);
   });
 
+  it('is its own iterator: two loops at once share its events, and a loop after the end gets none', async () => {
+    const stream = Workflow.stream(new Pipeline(), 1);
+    expect(stream[Symbol.asyncIterator]()).to.equal(stream);
+    const [first, second] = await Promise.all([readAll(stream), readAll(stream)]);
+    // Each event went to one of the two loops, once.
+    expect(first.events.length + second.events.length).to.equal(PIPELINE_EVENTS.length);
+    expect(first.events.length).to.be.above(0);
+    expect(second.events.length).to.be.above(0);
+    const read = summary([...first.events, ...second.events]);
+    expect(new Set(read)).to.deep.equal(new Set(PIPELINE_EVENTS));
+    expect((await readAll(stream)).events).to.deep.equal([]);
+  });
+
+  it('keeps progress data as given: a reader behind the run sees a reported object as it is when read', async () => {
+    class Counting {
+      @Task() @DependsOn(CONTEXT) count(ctx: TaskContext) {
+        const state = { done: 0 };
+        for (let step = 0; step < 3; step++) {
+          state.done++;
+          ctx.progress(state); // the same object, changed after each report
+          ctx.progress({ ...state }); // a fresh one each time
+        }
+      }
+    }
+    const hooked: unknown[] = [];
+    const stream = Workflow.stream(new Counting(), undefined, {
+      hooks: { onTaskProgress: ({ data }) => void hooked.push({ ...(data as object) }) },
+    });
+    const { events } = await readAll(stream);
+    const streamed = events.flatMap((event) => (event.type === 'taskProgress' ? [event.data] : []));
+    expect(hooked).to.deep.equal([1, 1, 2, 2, 3, 3].map((done) => ({ done })));
+    expect(streamed).to.deep.equal([3, 1, 3, 2, 3, 3].map((done) => ({ done })));
+  });
+
   it('answers next() calls made before earlier ones settled, in the order they were made', async () => {
     const stream = Workflow.stream(new Pipeline(), 1);
     // Some events are buffered by now (the sync tasks ran); the later reads have to wait.
