@@ -53,8 +53,13 @@ interface Attempt {
 interface PendingRetry {
   readonly attempt: number;
   readonly error: unknown;
-  readonly timer: ReturnType<typeof setTimeout>;
+  /** The delay's timer; `undefined` for a retry without a delay, which waits for a microtask. */
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
 }
+
+/** `Promise.prototype.then` as the language defines it, and a settled promise to call it on. */
+const nativeThen = Promise.prototype.then;
+const settled = Promise.resolve();
 
 /** The attempts of one run's tasks that have options, or of every task under task interceptors. */
 export class AttemptRunner {
@@ -380,15 +385,24 @@ export class AttemptRunner {
     // `onTaskRetry` may have stopped the run (aborting its signal): a stop ends retry waits, and
     // this one was not waiting yet.
     if (this.stopsRetries(task)) return this.failedForGood(task, attempt, error, NONE);
-    this.pendingRetries.set(task, {
+    const retry = () => {
+      // A stop that ended the wait has already failed the task (see `stop`).
+      if (this.pendingRetries.get(task) !== pending) return;
+      this.pendingRetries.delete(task);
+      run.tick();
+      this.attempt(task, attempt + 1, error);
+    };
+    // No delay, no timer: a timer of 0 ms waits for the next turn of the event loop (at least
+    // 1 ms on Node.js), behind every timer and I/O callback already due. A promise reaction, not
+    // `queueMicrotask`, which fake timers may replace; and a fresh stack per retry, not a call from
+    // here, so that a task failing synchronously never grows the stack with its retries.
+    const pending: PendingRetry = {
       attempt,
       error,
-      timer: setTimeout(() => {
-        this.pendingRetries.delete(task);
-        run.tick();
-        this.attempt(task, attempt + 1, error);
-      }, delayMs),
-    });
+      timer: delayMs === 0 ? undefined : setTimeout(retry, delayMs),
+    };
+    this.pendingRetries.set(task, pending);
+    if (delayMs === 0) nativeThen.call(settled, retry);
   }
 
   /**

@@ -119,8 +119,9 @@ export interface TaskOptions {
   retries?: number | undefined;
   /**
    * Milliseconds to wait before a retry: a number, or a function of the attempt that failed
-   * (1-based) and its error. The wait ends early, without retrying, when the run stops — except
-   * for an `allSettled` task, which waits and retries.
+   * (1-based) and its error. Without a delay (`0`) the retry starts at once, in a microtask, with
+   * no timer. The wait ends early, without retrying, when the run stops — except for an
+   * `allSettled` task, which waits and retries.
    * @default 0
    */
   retryDelay?: number | ((attempt: number, error: unknown) => number) | undefined;

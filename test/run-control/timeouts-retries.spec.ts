@@ -205,6 +205,105 @@ describe('TaskOptions.retries', () => {
     expect(error.result.trace[0]).to.include({ status: 'failed', attempts: 3 });
   });
 
+  describe('without a delay (retryDelay 0, the default, or a function returning 0)', () => {
+    const noDelays: [string, TaskOptions][] = [
+      ['no retryDelay', { retries: 2 }],
+      ['retryDelay: 0', { retries: 2, retryDelay: 0 }],
+      ['retryDelay: () => 0', { retries: 2, retryDelay: () => 0 }],
+    ];
+    for (const [label, options] of noDelays) {
+      for (const failure of ['throws', 'rejects'] as const) {
+        it(`retries at once, before a timer or an immediate queued at the failure (${label}, the task ${failure})`, async () => {
+          const log: string[] = [];
+          class Flaky {
+            calls = 0;
+            @Task(options) flaky() {
+              this.calls++;
+              log.push(`attempt ${this.calls}`);
+              if (this.calls === 3) return 'ok';
+              setTimeout(() => log.push('setTimeout(0)'), 0);
+              setImmediate(() => log.push('setImmediate'));
+              const error = new Error(`failure ${this.calls}`);
+              if (failure === 'throws') throw error;
+              return Promise.reject(error);
+            }
+          }
+          const run = Workflow.stream(new Flaky(), undefined, {
+            hooks: {
+              onTaskStart: ({ attempt }) => log.push(`onTaskStart ${attempt}`),
+              onTaskRetry: ({ attempt, delayMs }) => log.push(`onTaskRetry ${attempt} ${delayMs}`),
+            },
+          });
+          const streamed: string[] = [];
+          for await (const event of run) {
+            streamed.push(
+              event.type === 'taskFailure'
+                ? `taskFailure ${event.attempt} willRetry ${event.willRetry}`
+                : `${event.type}${'attempt' in event ? ` ${event.attempt}` : ''}`,
+            );
+          }
+          expect((await run.result).trace[0]).to.include({ status: 'succeeded', attempts: 3 });
+          // A timer set now fires after those the attempts set (same delay, set later).
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          await settle();
+          // Every attempt ran before any timer or immediate queued at a failure (those four come
+          // in an order Node.js does not fix).
+          expect(log.slice(0, 8)).to.deep.equal([
+            'onTaskStart 1',
+            'attempt 1',
+            'onTaskRetry 1 0',
+            'onTaskStart 2',
+            'attempt 2',
+            'onTaskRetry 2 0',
+            'onTaskStart 3',
+            'attempt 3',
+          ]);
+          expect(log.slice(8).sort()).to.deep.equal([
+            'setImmediate',
+            'setImmediate',
+            'setTimeout(0)',
+            'setTimeout(0)',
+          ]);
+          expect(streamed).to.deep.equal([
+            'taskStart 1',
+            'taskFailure 1 willRetry true',
+            'taskStart 2',
+            'taskFailure 2 willRetry true',
+            'taskStart 3',
+            'taskSuccess 3',
+          ]);
+        });
+      }
+    }
+
+    it('sets no timer, so fake timers need no tick', async () => {
+      const clock = fakeTimers();
+      try {
+        const { flow } = flakyTask(2, { retries: 2 });
+        const run = Workflow.invoke(flow);
+        await settle();
+        expect(flow.calls).to.equal(3);
+        expect(clock.countTimers()).to.equal(0);
+        expect((await run).get('flaky')).to.equal('ok on attempt 3');
+      } finally {
+        clock.restore();
+      }
+    });
+
+    it('does not retry when the caller aborts before the retry starts', async () => {
+      const controller = new AbortController();
+      const { flow, errors } = flakyTask(1, { retries: 1 });
+      const run = Workflow.invoke(flow, undefined, { signal: controller.signal });
+      // The first attempt threw while invoke started the run; the retry has not started yet.
+      expect(flow.calls).to.equal(1);
+      controller.abort('enough');
+      const error = await rejectionOf(run, WorkflowAbortedError);
+      expect(flow.calls).to.equal(1);
+      expect(error.failures).to.deep.equal([{ task: 'flaky', error: errors[0] }]);
+      expect(error.result.trace[0]).to.include({ status: 'failed', attempts: 1 });
+    });
+  });
+
   it('does not retry by default', async () => {
     const { flow, errors } = flakyTask(1, {});
     const error = await rejectionOf(Workflow.invoke(flow), WorkflowExecutionError);

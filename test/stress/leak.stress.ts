@@ -35,7 +35,9 @@ class Checkout {
     if (signal.aborted) throw signal.reason;
     return [user.id, user.id + 1];
   }
-  @Task({ retries: 1 }) @DependsOn<Checkout>('user') async prices(user: { id: number }) {
+  @Task({ retries: 1, retryDelay: 1 }) @DependsOn<Checkout>('user') async prices(user: {
+    id: number;
+  }) {
     await null;
     if (user.id === this.failOn) throw new Error(`no prices for ${user.id}`);
     return 2;
