@@ -406,8 +406,8 @@ export class AttemptRunner {
   }
 
   /**
-   * `task` failed for good with `error`: its fallback, if it has one, turns that into a value (or,
-   * calling `skip()`, into a skip); otherwise (or if the fallback throws) the task fails.
+   * `task` failed for good with `error`: its fallback, if it has one (called with the error and the
+   * task's signal), turns that into a value (or, calling `skip()`, into a skip); otherwise (or if the fallback throws) the task fails.
    * `attemptError`: the attempt's own error when `error` came from a retry policy, else
    * {@link NONE} (passed explicitly: the attempt's error may be `undefined`, which a default
    * parameter would mistake for "none"). A `skip()` a retry policy called, where it cannot skip the
@@ -425,7 +425,11 @@ export class AttemptRunner {
     const ownError = attemptError === NONE ? error : attemptError;
     let value: unknown;
     try {
-      value = adoptOutcome(fallback(error));
+      // The signal the task's body would get without a timeout of its own: the run's, which aborts
+      // when the run stops (so a pending fallback can give up as a body does, and the run, which
+      // waits for it, settles promptly), or for an `allSettled` task one that never aborts. Not
+      // the attempt's: after a timeout, that one has aborted.
+      value = adoptOutcome(fallback(error, run.signalFor(task)));
     } catch (fallbackError) {
       return fallbackFailed(run, task, attempt, fallbackError, ownError);
     }

@@ -100,7 +100,7 @@ export interface NodeOptions<T = never> extends Omit<TaskOptions, 'fallback'> {
    * `TaskOptions.fallback`, returning (or resolving to) a value of the node's type: the node's
    * function decides that type, the fallback is checked against it.
    */
-  fallback?: ((error: unknown) => T | PromiseLike<T>) | undefined;
+  fallback?: ((error: unknown, signal: AbortSignal) => T | PromiseLike<T>) | undefined;
 }
 
 /**
@@ -426,7 +426,7 @@ export class DagBuilder<P = void> {
     // once awaited).
     options: {
       readonly [K in keyof NodeOptions]: K extends 'fallback'
-        ? ((error: unknown) => Fallback) | undefined
+        ? ((error: unknown, signal: AbortSignal) => Fallback) | undefined
         : K extends 'when'
           ? Rule | undefined
           : NodeOptions[K];

@@ -42,7 +42,7 @@ export interface AttemptPolicy {
   readonly retries: number;
   readonly retryDelay: number | ((attempt: number, error: unknown) => number);
   readonly retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
-  readonly fallback: ((error: unknown) => unknown) | undefined;
+  readonly fallback: ((error: unknown, signal: AbortSignal) => unknown) | undefined;
 }
 
 /** Everything a task's options say, checked, with defaults applied. */
@@ -142,7 +142,7 @@ export function resolveTaskPolicy(
     throw invalid('retryIf', 'a function (error, attempt) => boolean', retryIf);
   }
   if (fallback !== undefined && typeof fallback !== 'function') {
-    throw invalid('fallback', 'a function (error) => value', fallback);
+    throw invalid('fallback', 'a function (error, signal) => value', fallback);
   }
   let rule: WhenRule = WhenRule.AllSucceeded;
   if (when !== undefined) {

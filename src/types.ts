@@ -139,10 +139,12 @@ export interface TaskOptions {
    * Called with the error when the task fails for good (after its retries, a timeout included):
    * its (awaited) return value becomes the task's value and the run goes on as if it had
    * succeeded. If it throws, the task fails with that error; if it calls `skip(reason)`, the task
-   * is skipped instead.
+   * is skipped instead. Its second argument is the task's signal, which aborts when the run stops
+   * (already, when the stop caused the failure; never, for an `allSettled` task): the run waits
+   * for an async fallback, as for a task in flight, so one that takes time should honour it.
    * @default undefined (no fallback)
    */
-  fallback?: ((error: unknown) => unknown) | undefined;
+  fallback?: ((error: unknown, signal: AbortSignal) => unknown) | undefined;
   /**
    * Which errors are retried: called with the error and the 1-based number of the attempt that
    * threw; `false` fails the task at once. If it throws, the task fails with that error (the

@@ -1242,6 +1242,132 @@ describe('fallback', () => {
   });
 });
 
+describe('fallback: its signal', () => {
+  /** A fallback that waits until its signal aborts, then rejects with the signal's reason. */
+  const untilAborted = (log: string[]) => (error: unknown, signal: AbortSignal) => {
+    log.push(`fallback for ${(error as Error).message}, aborted: ${signal.aborted}`);
+    return new Promise<number>((_, reject) => {
+      signal.addEventListener('abort', () => {
+        log.push(`fallback saw the abort: ${String(signal.reason)}`);
+        reject(signal.reason);
+      });
+    });
+  };
+
+  it('aborts when the caller aborts the run while the fallback is pending, so the run settles without waiting for it', async () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const original = new Error('quotes down');
+    class Flow {
+      @Task({ fallback: untilAborted(log) }) quote(): Promise<number> {
+        return Promise.reject(original);
+      }
+    }
+    const run = Workflow.invoke(new Flow(), undefined, { signal: controller.signal });
+    await settle();
+    log.push('abort');
+    controller.abort('shutting down');
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    expect(log).to.deep.equal([
+      'fallback for quotes down, aborted: false',
+      'abort',
+      'fallback saw the abort: shutting down',
+    ]);
+    expect(error.cause).to.equal('shutting down');
+    expect(error.failures).to.deep.equal([
+      { task: 'quote', error: 'shutting down', attemptError: original },
+    ]);
+  });
+
+  it("is the run's signal for the task, not a timed-out attempt's: it has not aborted at the timeout", async () => {
+    const signals: AbortSignal[] = [];
+    class Flow {
+      @Task({
+        timeout: 5,
+        fallback: (error: unknown, signal: AbortSignal) => {
+          signals.push(signal);
+          return signal.aborted ? -1 : (error as TaskTimeoutError).timeoutMs;
+        },
+      })
+      slow(@Signal() signal: AbortSignal) {
+        signals.push(signal);
+        return new Promise<number>(() => {});
+      }
+      @Task() @DependsOn('slow') after(slow: number, @Signal() signal: AbortSignal) {
+        signals.push(signal);
+        return slow;
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(result.get('after')).to.equal(5);
+    const [attemptSignal, fallbackSignal, runSignal] = signals;
+    expect(attemptSignal.aborted).to.equal(true);
+    expect(fallbackSignal).to.equal(runSignal);
+    expect(fallbackSignal.aborted).to.equal(false);
+  });
+
+  it('has already aborted when the fallback recovers a failure the stop caused', async () => {
+    const seen: [boolean, unknown][] = [];
+    const failure = new Error('payment failed');
+    class Flow {
+      @Task({
+        fallback: (_error: unknown, signal: AbortSignal) => {
+          seen.push([signal.aborted, signal.reason]);
+          return 'cached';
+        },
+      })
+      waits(@Signal() signal: AbortSignal): Promise<string> {
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+      }
+      @Task() async pay(): Promise<never> {
+        await settle();
+        throw failure;
+      }
+    }
+    const error = await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+    expect(error.result.get('waits')).to.equal('cached');
+    expect(seen).to.have.length(1);
+    expect(seen[0][0]).to.equal(true);
+    expect((seen[0][1] as Error).cause).to.equal(failure);
+  });
+
+  it("of an allSettled task does not abort when the run stops, as the task's own signal does not", async () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    let release!: () => void;
+    class Flow {
+      @Task() work(@Signal() signal: AbortSignal): Promise<string> {
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
+      }
+      @Task({
+        when: 'allSettled',
+        fallback: (_error: unknown, signal: AbortSignal) => {
+          log.push(`fallback, aborted: ${signal.aborted}`);
+          return new Promise<string>((resolve) => {
+            release = () => resolve(`released, aborted: ${signal.aborted}`);
+          });
+        },
+      })
+      @DependsOn('work')
+      cleanup(work: Settled<string>): string {
+        log.push(`cleanup sees ${work.status}`);
+        throw new Error('unlock failed');
+      }
+    }
+    const run = Workflow.invoke(new Flow(), undefined, { signal: controller.signal });
+    controller.abort('stop');
+    await settle();
+    expect(log).to.deep.equal(['cleanup sees failed', 'fallback, aborted: false']);
+    release();
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    expect(error.result.get('cleanup')).to.equal('released, aborted: false');
+  });
+});
+
 describe('retryIf', () => {
   it('retries only the errors it accepts, with the 1-based attempt number', async () => {
     const seen: [string, number][] = [];

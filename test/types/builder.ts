@@ -256,6 +256,16 @@ async function fallbacksReturnTheNodesType(): Promise<void> {
   tm.addNode({ fallback: async () => 0 }, async (n: number) => n * 2, tm.parameterNode);
   tm.addNode({ fallback: () => skip('no price') }, (n: number) => n * 2, tm.parameterNode);
   tm.addNode({ fallback: (error) => Promise.reject(error) }, (n: number) => n, tm.parameterNode);
+  // Its second argument is the node's signal.
+  const cachedPrice = async (_signal: AbortSignal) => 1;
+  const cached = tm.addNode(
+    { fallback: (_error, signal) => cachedPrice(signal) },
+    (n: number) => n * 2,
+    tm.parameterNode,
+  );
+  expectType<DagNode<number>>(cached);
+  const sharedFallback: NodeOptions<number> = { fallback: (_error, signal) => cachedPrice(signal) };
+  tm.addNode(sharedFallback, (n: number) => n * 2, tm.parameterNode);
   // @ts-expect-error -- a string is not the node's number: extractResult would lie
   tm.addNode({ fallback: () => 'unavailable' }, (n: number) => n * 2, tm.parameterNode);
   // @ts-expect-error -- nor a promise of one

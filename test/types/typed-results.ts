@@ -247,6 +247,32 @@ class Retrying {
 }
 export { explicitUndefined, Retrying };
 
+// A fallback takes the error, and may take the task's signal as well: its type is inferred.
+declare function cachedPrice(signal: AbortSignal): Promise<number>;
+class Priced {
+  @Task({ fallback: () => 0 }) price() {
+    return 1;
+  }
+  @Task({ fallback: (_error, signal) => cachedPrice(signal) }) quote() {
+    return 1;
+  }
+  @Task({
+    fallback: (error, signal) => {
+      expectType<unknown>(error);
+      expectType<AbortSignal>(signal);
+      return 0;
+    },
+  })
+  discount() {
+    return 1;
+  }
+  // @ts-expect-error -- the second argument is a signal, not a number
+  @Task({ fallback: (_error: unknown, attempt: number) => attempt }) bad() {
+    return 1;
+  }
+}
+export { Priced };
+
 // formatTimeline's options too: `{ width: maybeWidth }` compiles, as formatTimeline draws it.
 declare const maybeWidth: number | undefined;
 function timelineOfAnyWidth(result: ExecutionResult<Checkout>): string {
