@@ -911,6 +911,35 @@ describe("when: 'allSettled'", () => {
     expect(error.result.trace.find((entry) => entry.task === 'release')?.attempts).to.equal(2);
   });
 
+  it('retries a failure that comes after the caller aborted, its signal still live, and the run waits for it', async () => {
+    const controller = new AbortController();
+    const log: string[] = [];
+    let failFirst!: () => void;
+    class Flow {
+      @Task({ when: 'allSettled', retries: 1 })
+      release(@Signal() signal: AbortSignal): Promise<string> | string {
+        log.push(`attempt, signal aborted: ${signal.aborted}`);
+        if (log.length > 1) return 'released';
+        return new Promise((_, reject) => (failFirst = () => reject(new Error('lock busy'))));
+      }
+    }
+    const run = Workflow.invoke(new Flow(), undefined, {
+      signal: controller.signal,
+      hooks: { onTaskRetry: ({ attempt }) => log.push(`retry after attempt ${attempt}`) },
+    });
+    controller.abort('shutting down');
+    await settle();
+    failFirst();
+    const error = await rejectionOf(run, WorkflowAbortedError);
+    expect(log).to.deep.equal([
+      'attempt, signal aborted: false',
+      'retry after attempt 1',
+      'attempt, signal aborted: false',
+    ]);
+    expect(error.result.get('release')).to.equal('released');
+    expect(error.result.trace[0]).to.include({ status: 'succeeded', attempts: 2 });
+  });
+
   it('does not run at all when the signal was aborted before invoke', async () => {
     const controller = new AbortController();
     controller.abort('too late');
