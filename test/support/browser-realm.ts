@@ -3,10 +3,11 @@
  * only what the package may use in a browser (API.md §10): timers, `queueMicrotask`,
  * `AbortController`/`AbortSignal`/`EventTarget`/`Event`/`DOMException`, `performance` — and
  * `console`, to see the output. No `process`, `require`, `Buffer` or `setImmediate`: a bundle
- * that needs one fails with a ReferenceError.
+ * that needs one fails with a ReferenceError. The realm lives in a child process
+ * (browser-realm-child.cjs), whose only timers are the bundle's.
  */
-import { readFileSync } from 'node:fs';
-import vm from 'node:vm';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 
 /** What the bundle printed, and what the realm's globals looked like. */
 export interface RealmRun {
@@ -16,49 +17,26 @@ export interface RealmRun {
   readonly nodeGlobals: string;
 }
 
+const CHILD = join(__dirname, 'browser-realm-child.cjs');
+
 /**
  * Runs `file` and resolves with what it printed once its first `console.log` call has printed
- * (the consumer programs print everything in one call), or rejects after `timeoutMs`.
+ * (the consumer programs print everything in one call), or rejects after `timeoutMs`, or when
+ * the bundle throws.
  */
-export function runInBrowserRealm(file: string, timeoutMs = 10_000): Promise<RealmRun> {
+export function runInBrowserRealm(file: string, timeoutMs = 30_000): Promise<RealmRun> {
   return new Promise((resolve, reject) => {
-    const lines: string[] = [];
-    const print =
-      (finished: boolean) =>
-      (...values: unknown[]) => {
-        lines.push(...values.map(String).join(' ').split('\n'));
-        if (finished) done();
-      };
-    const context = vm.createContext({
-      setTimeout,
-      clearTimeout,
-      setInterval,
-      clearInterval,
-      queueMicrotask,
-      AbortController,
-      AbortSignal,
-      EventTarget,
-      Event,
-      DOMException,
-      performance: { now: () => performance.now(), timeOrigin: performance.timeOrigin },
-      console: { log: print(true), info: print(false), warn: print(false), error: print(false) },
-    });
-    const timer = setTimeout(() => {
-      reject(new Error(`${file} printed nothing within ${timeoutMs} ms:\n${lines.join('\n')}`));
-    }, timeoutMs);
-    function done() {
-      clearTimeout(timer);
-      const nodeGlobals = vm.runInContext(
-        "[typeof process, typeof require, typeof Buffer, typeof setImmediate, typeof global].join(' ')",
-        context,
-      ) as string;
-      resolve({ lines, nodeGlobals });
-    }
-    try {
-      vm.runInContext(readFileSync(file, 'utf8'), context, { filename: file });
-    } catch (error) {
-      clearTimeout(timer);
-      reject(error as Error);
-    }
+    execFile(
+      process.execPath,
+      [CHILD, file],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`${file} in a browser realm: ${error.message}\n${stdout}\n${stderr}`));
+        } else {
+          resolve(JSON.parse(stdout) as RealmRun);
+        }
+      },
+    );
   });
 }
