@@ -407,7 +407,8 @@ export class AttemptRunner {
 
   /**
    * `task` failed for good with `error`: its fallback, if it has one (called with the error and the
-   * task's signal), turns that into a value (or, calling `skip()`, into a skip); otherwise (or if the fallback throws) the task fails.
+   * task's signal), turns that into a value (or, calling `skip()`, into a skip); otherwise (or if
+   * the fallback throws) the task fails.
    * `attemptError`: the attempt's own error when `error` came from a retry policy, else
    * {@link NONE} (passed explicitly: the attempt's error may be `undefined`, which a default
    * parameter would mistake for "none"). A `skip()` a retry policy called, where it cannot skip the
