@@ -74,16 +74,24 @@ export function errorAsJson(error: Error, own: object): object {
 /**
  * What a task threw, as JSON can hold it (an `Error` is `{}` to `JSON.stringify`, and a value may
  * refer to itself or be a `BigInt`): an error's `{ name, message }`, anything else described.
+ * The message is the error's own, whole (a log is where a long one gets read) and empty when it is
+ * empty; only one that is not a string, or whose getter throws, is described instead.
  */
 export function thrownAsJson(thrown: unknown): { name: string; message: string } | string {
   if (!isError(thrown)) return describeThrown(thrown);
   let name = 'Error';
+  let message: unknown;
   try {
     if (typeof thrown.name === 'string') name = thrown.name;
   } catch {
     // A getter that throws: the default name.
   }
-  return { name, message: describeThrown(thrown) };
+  try {
+    message = thrown.message;
+  } catch {
+    // A getter that throws: described below.
+  }
+  return { name, message: typeof message === 'string' ? message : describeThrown(thrown) };
 }
 
 /**

@@ -350,6 +350,31 @@ describe('run errors in JSON', () => {
       result: JSON.parse(JSON.stringify(aborted.result)),
     });
   });
+
+  it('hold a thrown error’s own message whole, however long, and empty when it is empty', async () => {
+    // A validation library's message lists every issue: the log is where it gets read.
+    const issues = Array.from({ length: 20 }, (_, row) => `rows[${row}].email: Invalid email`);
+    const long = `validation failed: ${issues.join('; ')}`;
+    expect(long.length).to.be.greaterThan(600);
+    const tm = buildDag({ name: 'Import' });
+    tm.addNode({ name: 'blank', fallback: () => 'default' }, (): string => {
+      throw new RangeError('');
+    });
+    tm.addNode({ name: 'parse' }, () => {
+      throw new Error(long);
+    });
+    const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+    const logged = JSON.parse(JSON.stringify(error));
+
+    expect(logged.cause).to.deep.equal({ name: 'Error', message: long });
+    expect(logged.failures).to.deep.equal([
+      { task: 'parse', error: { name: 'Error', message: long } },
+    ]);
+    const blank = logged.result.trace.find(({ task }: TaskTrace) => task === 'blank');
+    expect(blank.recoveredFrom).to.deep.equal({ name: 'RangeError', message: '' });
+    // The run error's own message stays one readable line: the cause's message cut short.
+    expect(error.message.length).to.be.lessThan(400);
+  });
 });
 
 describe('the other errors in JSON', () => {
