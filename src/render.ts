@@ -142,9 +142,10 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   const entries = result.trace;
   const names = entries.map((entry) => printableText(entry.task));
   const labels = entries.map(describeEntry);
-  // The scale is the run's own duration (a zero one, a run of tasks that all returned at once,
-  // gets a millisecond's: bars need a scale that is not zero).
-  let total = result.durationMs > 0 ? result.durationMs : 1;
+  // The scale is the run's own duration: the axis ends at it, and bars are drawn on it (a run that
+  // took no time — aborted before it started, or dated by fake timers — gets a millisecond's scale,
+  // as bars need one that is not zero, but its axis still ends at 0).
+  let total = result.durationMs > 0 ? result.durationMs : 0;
   let longestName = 4;
   let labelWidth = 0;
   entries.forEach((entry, row) => {
@@ -159,11 +160,12 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
     nameWidth = Math.max(MIN_NAME_WIDTH, nameWidth - (MIN_BAR_WIDTH - spareForBar));
   }
   const barWidth = Math.max(1, width - nameWidth - labelWidth - 2);
+  const scale = total > 0 ? total : 1;
 
   const rows = entries.map((entry, row) => {
     // Start and end rounded alike: a task that starts when another ends starts where its bar ends.
-    const from = Math.min(barWidth - 1, Math.round((entry.start / total) * barWidth));
-    const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / total) * barWidth)));
+    const from = Math.min(barWidth - 1, Math.round((entry.start / scale) * barWidth));
+    const to = Math.min(barWidth, Math.max(from + 1, Math.round((entry.end / scale) * barWidth)));
     const fill = 'recoveredFrom' in entry ? RECOVERED_BAR : BAR_BY_STATUS[entry.status];
     const bar = ' '.repeat(from) + fill.repeat(to - from);
     const name = leftToRightCell(fitColumns(names[row], nameWidth));

@@ -563,6 +563,30 @@ describe('formatTimeline', () => {
     ]);
   });
 
+  it('ends the axis of a run that took no time at 0.0 ms, as its rows and Gantt title say', async () => {
+    // Under fake timers every reading of the run's clock is 0.
+    const frozen = resultWithTrace(0, [
+      { task: 'a', start: 0, end: 0 },
+      { task: 'b', start: 0, end: 0 },
+    ]);
+    expect(formatTimeline(frozen, { width: 30 }).split('\n')).to.deep.equal([
+      'a    █              0.0–0.0 ms',
+      'b    █              0.0–0.0 ms',
+      '     0       0.0 ms',
+    ]);
+    expect(toMermaidGantt(frozen)).to.contain('title Made run (0.0 ms)');
+
+    // A run aborted before it started: no task, no time.
+    const controller = new AbortController();
+    controller.abort();
+    const { result } = await rejectionOf(
+      Workflow.invoke(new Seedling(), 0, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expect(result.durationMs).to.equal(0);
+    expect(formatTimeline(result, { width: 30 })).to.equal(`     0${' '.repeat(17)}0.0 ms`);
+  });
+
   it('starts the bar of a task that starts as another ends where that bar ends', () => {
     for (const split of [40, 48, 52, 61]) {
       const timeline = formatTimeline(
