@@ -120,7 +120,9 @@ export function recordMember(
   const memberKey = key ?? 'constructor';
   let member = members.get(memberKey);
   if (member === undefined) {
-    member = newMember(memberKey, key === undefined ? 'constructor' : 'method');
+    member =
+      (key !== undefined ? standardRecordOf(target, key) : undefined) ??
+      newMember(memberKey, key === undefined ? 'constructor' : 'method');
     members.set(memberKey, member);
   }
   if (key !== undefined) {
@@ -132,6 +134,24 @@ export function recordMember(
       typeof descriptor?.value === 'function' ? 'method' : describeUndecoratedMember(target, key);
   }
   return member;
+}
+
+/**
+ * The record standard decorators made for the member `key` of `target`, if any: a legacy call on
+ * a member of a class compiled with standard decorators (`Reflect.decorate`, or code that calls the
+ * decorators to register tasks) adds to that record, so both modes' decorators on one member count
+ * together, as one mode's do.
+ */
+function standardRecordOf(target: object, key: string | symbol): MemberMetadata | undefined {
+  if (standardRecords.recorded === 0) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  const isStatic = typeof target === 'function';
+  for (const candidate of [descriptor?.value, descriptor?.get, descriptor?.set]) {
+    if (typeof candidate !== 'function') continue;
+    const member = standardRecords.byFunction.get(candidate);
+    if (member?.key === key && member.isStatic === isStatic) return member;
+  }
+  return undefined;
 }
 
 function describeUndecoratedMember(target: object, key: string | symbol): MemberKind {
@@ -316,9 +336,13 @@ export function readOwnMembers(prototype: object): MemberMetadata[] {
   // Usually one of the two is empty: no copy of a class's (maybe huge) member list then.
   if (standard.length === 0) return legacy;
   if (legacy.length === 0) return standard;
-  // Both modes on one class: one record per member, the standard one winning.
+  // Both modes on one class: a class compiled with standard decorators that decorators were called
+  // on later. Its standard members come first, as they were recorded first; a legacy call on one
+  // of them added to its record (see standardRecordOf), so one record per member.
   const byKey = new Map<string | symbol, MemberMetadata>();
-  for (const member of [...legacy, ...standard]) byKey.set(member.key, member);
+  for (const member of [...standard, ...legacy]) {
+    if (!byKey.has(member.key)) byKey.set(member.key, member);
+  }
   return [...byKey.values()];
 }
 

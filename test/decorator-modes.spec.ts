@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(29);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(30);
   });
 
   it('really compiles each mode differently', () => {
@@ -273,6 +273,31 @@ describe('decorator modes', () => {
     expect(Workflow.graph(stubbed('standard without context.metadata')).order).to.deep.equal([
       'load',
     ]);
+  });
+
+  it('adds what decorators called on the class later record, whatever mode compiled it', async () => {
+    for (const { mode, workflowClass } of inEveryMode('Programmatic')) {
+      const prototype = workflowClass.prototype as Record<string, Function>;
+      const decorate = (key: string, ...decorators: MethodDecorator[]) =>
+        Reflect.decorate(
+          decorators,
+          prototype,
+          key,
+          Object.getOwnPropertyDescriptor(prototype, key),
+        );
+      decorate('b', DependsOn('a'));
+      decorate('c', Task(), DependsOn('a'));
+      expect(Workflow.graph(workflowClass).tasks, mode).to.deep.equal([
+        { name: 'a', dependsOn: [], dependents: ['b', 'c'] },
+        { name: 'b', dependsOn: ['a'], dependents: [] },
+        { name: 'c', dependsOn: ['a'], dependents: [] },
+      ]);
+      expect((await Workflow.invoke(new workflowClass())).toObject(), mode).to.deep.equal({
+        a: 'a',
+        b: 'b(a)',
+        c: 'c(a)',
+      });
+    }
   });
 
   describe('member names as transpilers pass them', () => {
