@@ -491,6 +491,8 @@ function methodKindOf(prototype: object, name: string): 'method' | 'static' | un
  * The name of the class at the start of `chain`, and how many levels of `chain` are that class. A
  * class decorator that returns an anonymous `class extends Target` leaves the first level
  * nameless: then the nearest named base is used, and it and the levels before it are the class.
+ * A stand-in that took the name of the class it replaced (as libraries that keep names do, and
+ * esbuild's `keepNames`, so tsx) is that class too, not a subclass of the same name.
  * A nameless level that is no such stand-in (see {@link isWrittenClass}) is the workflow class
  * itself, written as a class expression (a mixin's `class extends Base { … }`): it is
  * `(anonymous workflow)`, and the named classes after it are its base classes, so neither its
@@ -499,7 +501,17 @@ function methodKindOf(prototype: object, name: string): 'method' | 'static' | un
 function workflowNameOf(chain: readonly object[]): { workflow: string; ownLevels: number } {
   for (let level = 0; level < chain.length; level++) {
     const name = classNameOfPrototype(chain[level]);
-    if (name !== '') return { workflow: name, ownLevels: level + 1 };
+    if (name !== '') {
+      let last = level;
+      while (
+        last + 1 < chain.length &&
+        classNameOfPrototype(chain[last + 1]) === name &&
+        !isWrittenClass(chain[last])
+      ) {
+        last++;
+      }
+      return { workflow: name, ownLevels: last + 1 };
+    }
     if (isWrittenClass(chain[level])) break;
   }
   return { workflow: '(anonymous workflow)', ownLevels: 1 };

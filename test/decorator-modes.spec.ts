@@ -77,7 +77,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(30);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(31);
   });
 
   it('really compiles each mode differently', () => {
@@ -231,6 +231,14 @@ describe('decorator modes', () => {
       }
     });
   }
+
+  it("names a class behind a class decorator's subclass of the same name as the class itself", () => {
+    for (const { mode, workflowClass } of inEveryMode('NamedReplaced')) {
+      expect(definitionErrorOf(workflowClass).message, mode).to.equal(
+        'NamedReplaced: task "show" depends on "lod", which is not a task. Did you mean "load"?',
+      );
+    }
+  });
 
   it('leaves a method under a bare @DependsOn as written, in every mode', () => {
     for (const { mode, workflowClass } of inEveryMode('UncalledDependsOn')) {
