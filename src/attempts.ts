@@ -5,7 +5,7 @@
  * created the first time such a task starts; the run loop calls it and it calls back into the run
  * with the task's outcome.
  */
-import { describeInput } from './describe.js';
+import { bareName, describeInput, quotedName } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept, nextCalled, sameWorkLater, type NextGuard } from './interceptors.js';
 import { adoptOutcome, isThenable, markHandled, NONE, settleStack, THREW } from './outcomes.js';
@@ -251,7 +251,7 @@ export class AttemptRunner {
     const { plan } = this.run;
     return Promise.reject(
       new Error(
-        `${plan.workflow}: next() of task "${plan.names[task]}" (attempt ${number}) was called ` +
+        `${bareName(plan.workflow)}: next() of task ${quotedName(plan.names[task])} (attempt ${number}) was called ` +
           `after that attempt had ended, so the task was not called. An interceptor must call ` +
           `next() before the promise it returns settles.`,
       ),
@@ -335,7 +335,7 @@ export class AttemptRunner {
     markHandled(answer);
     const { plan } = this.run;
     return new TypeError(
-      `${plan.workflow}: ${option} of task "${plan.names[task]}" returned a promise; it must ` +
+      `${bareName(plan.workflow)}: ${option} of task ${quotedName(plan.names[task])} returned a promise; it must ` +
         `return ${expected} synchronously, so it cannot be an async function`,
     );
   }
@@ -364,7 +364,7 @@ export class AttemptRunner {
       if (!isTimerDelay(delayMs)) {
         const InvalidDelay = typeof delayMs === 'number' ? RangeError : TypeError;
         throw new InvalidDelay(
-          `${run.plan.workflow}: retryDelay of task "${run.plan.names[task]}" returned ` +
+          `${bareName(run.plan.workflow)}: retryDelay of task ${quotedName(run.plan.names[task])} returned ` +
             `${describeInput(delayMs)}; it must return a number of milliseconds from 0 to ${MAX_TIMER_DELAY}`,
         );
       }

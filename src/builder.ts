@@ -11,6 +11,7 @@ import {
   describeInput,
   describeThrown,
   isNamedOptions,
+  quotedName,
   unreadableOptions,
 } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
@@ -261,12 +262,12 @@ export class DagNode<T> {
         workflow,
         this.name,
         ofResult !== undefined
-          ? `node "${this.name}" cannot read a result of another DAG` +
-              ` (this result is a run of "${ofResult.workflow}").`
+          ? `node ${quotedName(this.name)} cannot read a result of another DAG` +
+              ` (this result is a run of ${quotedName(ofResult.workflow)}).`
           : isResultOfAnotherCopy(result)
-            ? `node "${this.name}" cannot read a result of another DAG` +
+            ? `node ${quotedName(this.name)} cannot read a result of another DAG` +
               ' (this result was made by another loaded copy of async-dag).'
-            : `node "${this.name}" needs an ExecutionResult (what invoke resolves with), ` +
+            : `node ${quotedName(this.name)} needs an ExecutionResult (what invoke resolves with), ` +
               `got ${describeInput(result)}.${awaitHint(result)}${runErrorHint(result)}`,
       );
     }
@@ -570,7 +571,10 @@ export class DagBuilder<P = void> {
     };
     if (typeof fn !== 'function') {
       const { name } = nameNow();
-      throw invalid(name, `node "${name}" needs a function to call, got ${describeInput(fn)}.`);
+      throw invalid(
+        name,
+        `node ${quotedName(name)} needs a function to call, got ${describeInput(fn)}.`,
+      );
     }
     if (method === 'addImmediateNode') {
       rejectTaskOptions(options, (message) => invalid(nameNow().name, message));
@@ -585,7 +589,7 @@ export class DagBuilder<P = void> {
     if (explicitName !== undefined && this.indexByName.has(name)) {
       throw invalid(
         name,
-        `the name "${name}" is taken by another node of this DAG; node names are unique.`,
+        `the name ${quotedName(name)} is taken by another node of this DAG; node names are unique.`,
       );
     }
     const slots = args.map((arg, position) => this.slotOf(name, arg, position));
@@ -610,7 +614,7 @@ export class DagBuilder<P = void> {
       throw definitionErrors.invalidTask(
         this.name,
         name,
-        `addNode: argument ${position + 1} of node "${name}" is node "${node.name}" of another DAG. ` +
+        `addNode: argument ${position + 1} of node ${quotedName(name)} is node ${quotedName(node.name)} of another DAG. ` +
           `A node can only take nodes of its own DAG.`,
       );
     }
@@ -653,7 +657,7 @@ export class DagBuilder<P = void> {
         throw new WorkflowOptionsError(
           plan.workflow,
           'targets',
-          `node "${node.name}" belongs to another DAG.`,
+          `node ${quotedName(node.name)} belongs to another DAG.`,
         );
       }
       return node.name;

@@ -7,6 +7,7 @@
  * None of this is on the path of a task that succeeds: the run loop counts its dependents down
  * itself.
  */
+import { quotedName } from './describe.js';
 import { TaskState } from './result.js';
 import type { Run } from './scheduler.js';
 import { WhenRule } from './task-options.js';
@@ -127,8 +128,8 @@ export function skipTask(
 
 /** Why a dependent of `dependency` is skipped: it names that direct dependency. */
 function skipReason(run: Run<any, any>, dependency: number, outcome: number): string {
-  const name = run.plan.names[dependency];
-  return outcome === Failed ? `dependency "${name}" failed` : `dependency "${name}" was skipped`;
+  const name = quotedName(run.plan.names[dependency]);
+  return outcome === Failed ? `dependency ${name} failed` : `dependency ${name} was skipped`;
 }
 
 /**
@@ -168,7 +169,7 @@ export function dependencyArgument(run: Run<any, any>, dependency: number, rule:
   else {
     settled = {
       status: 'skipped',
-      reason: `dependency "${run.plan.names[dependency]}" did not run: the run stopped before it started`,
+      reason: `dependency ${quotedName(run.plan.names[dependency])} did not run: the run stopped before it started`,
     };
   }
   return Object.freeze(settled);

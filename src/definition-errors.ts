@@ -3,7 +3,7 @@
  * message that explains one, in one place. Messages always name the workflow and, where one is
  * involved, the task, and say how to fix the problem.
  */
-import { describeInput, errorAsJson } from './describe.js';
+import { bareName, describeInput, errorAsJson, quotedName } from './describe.js';
 import type { MemberKind } from './metadata.js';
 import { shareInstanceof } from './shared.js';
 
@@ -59,7 +59,7 @@ export class WorkflowDefinitionError extends Error {
     /** For `CYCLE`: the cycle, as {@link WorkflowDefinitionError.cycle} holds it. */
     cycle?: readonly string[],
   ) {
-    super(`${workflow}: ${message}`);
+    super(`${bareName(workflow)}: ${message}`);
     if (cycle !== undefined) {
       Object.defineProperty(this, 'cycle', { value: Object.freeze([...cycle]) });
     }
@@ -119,7 +119,7 @@ export const definitionErrors = {
       workflow,
       path[0],
       path.length === 2
-        ? `task "${path[0]}" depends on itself (${arrow}). Remove "${path[0]}" from its own @DependsOn.`
+        ? `task ${quotedName(path[0])} depends on itself (${arrow}). Remove ${quotedName(path[0])} from its own @DependsOn.`
         : `dependency cycle ${arrow} (each task runs after the one before it). ` +
             `Remove one of these @DependsOn links.`,
       path,
@@ -142,10 +142,10 @@ export const definitionErrors = {
         ` "constructor" is the class constructor, which can never be a task: move the work it ` +
         `does into a @Task() method and depend on that.${didYouMeanHint}`;
     } else if (dependencyMethod === 'method') {
-      hint = ` "${dependency}" is a method: add @Task() to it.`;
+      hint = ` ${quotedName(dependency)} is a method: add @Task() to it.`;
     } else if (dependencyMethod === 'static') {
       hint =
-        ` "${dependency}" is a static method: tasks are instance methods. Remove "static" and ` +
+        ` ${quotedName(dependency)} is a static method: tasks are instance methods. Remove "static" and ` +
         `add @Task() to it.`;
     } else if (dependency.startsWith('#') && didYouMeanHint === '') {
       hint =
@@ -157,7 +157,7 @@ export const definitionErrors = {
       const token = dependency.toUpperCase();
       hint =
         ` To take the ${TOKEN_INPUTS[token]}, list the ${token} token (imported from ` +
-        `'async-dag'), not the string "${dependency}".${didYouMeanHint}`;
+        `'async-dag'), not the string ${quotedName(dependency)}.${didYouMeanHint}`;
     } else {
       hint = didYouMeanHint || ' Check the spelling, or add a @Task() method with that name.';
     }
@@ -166,7 +166,7 @@ export const definitionErrors = {
       workflow,
       task,
       inBaseClass(
-        `task "${task}" depends on "${dependency}", which is not a task.${hint}`,
+        `task ${quotedName(task)} depends on ${quotedName(dependency)}, which is not a task.${hint}`,
         baseClass,
       ),
     );
@@ -192,15 +192,15 @@ export const definitionErrors = {
       advice = notAMethodAdvice(kind, decorators, isStatic ? 'an instance method' : 'a method');
     } else if (isStatic) {
       advice =
-        `Tasks must be instance methods: remove "static" and add @Task() to "${member}"${where}, ` +
+        `Tasks must be instance methods: remove "static" and add @Task() to ${quotedName(member)}${where}, ` +
         `or remove ${decorators.join(', ')}.`;
     } else if (baseClass !== undefined) {
-      advice = `Add @Task() to "${member}"${where}, or override it in ${workflow} with @Task().`;
+      advice = `Add @Task() to ${quotedName(member)}${where}, or override it in ${bareName(workflow)} with @Task().`;
     } else {
-      advice = `Add @Task() to "${member}" (an override must repeat @Task() to change an inherited task).`;
+      advice = `Add @Task() to ${quotedName(member)} (an override must repeat @Task() to change an inherited task).`;
     }
     const owner = baseClass === undefined ? 'this class' : `its base class ${baseClass}`;
-    const subject = isStatic ? `static member "${member}"` : `"${member}"`;
+    const subject = isStatic ? `static member ${quotedName(member)}` : quotedName(member);
     return new WorkflowDefinitionError(
       'NOT_A_TASK',
       workflow,
@@ -221,7 +221,7 @@ export const definitionErrors = {
       workflow,
       task,
       inBaseClass(
-        `input ${position + 1} of task "${task}" is ${describeInput(input)}, which is neither a ` +
+        `input ${position + 1} of task ${quotedName(task)} is ${describeInput(input)}, which is neither a ` +
           `task name nor a token. @DependsOn takes task names (strings) and the tokens PARAM, ` +
           `SIGNAL and CONTEXT.`,
         baseClass,
@@ -245,7 +245,7 @@ export const definitionErrors = {
       workflow,
       task,
       inBaseClass(
-        `argument ${index} of task "${task}" is marked, but the task receives only ${arity} ` +
+        `argument ${index} of task ${quotedName(task)} is marked, but the task receives only ${arity} ` +
           `argument${arity === 1 ? '' : 's'} (${dependencyCount} from @DependsOn plus the marked ` +
           `ones), so argument${plural} ${positionsText(unfilled)} would get no value. ` +
           `Add the missing @DependsOn names or move the marked parameter left.`,
@@ -307,17 +307,19 @@ export const definitionErrors = {
 const MOST_CYCLE_TASKS_SHOWN = 100;
 
 /**
- * A cycle path (`[a, b, c, a]`) as `a -> b -> c -> a`. A longer cycle than
+ * A cycle path (`[a, b, c, a]`) as `a -> b -> c -> a` (a name that would split the line quoted, as
+ * {@link bareName} writes it). A longer cycle than
  * {@link MOST_CYCLE_TASKS_SHOWN} tasks — generated classes make them — shows its
  * first and last 50 and says how many it leaves out between them, so the message stays a few
  * lines long instead of a megabyte of names (the error's `cycle` holds them all).
  */
 function cycleText(path: readonly string[]): string {
   const taskCount = path.length - 1;
-  if (taskCount <= MOST_CYCLE_TASKS_SHOWN) return path.join(' -> ');
+  const arrows = (tasks: readonly string[]) => tasks.map(bareName).join(' -> ');
+  if (taskCount <= MOST_CYCLE_TASKS_SHOWN) return arrows(path);
   const half = MOST_CYCLE_TASKS_SHOWN / 2;
-  const head = path.slice(0, half).join(' -> ');
-  const tail = path.slice(taskCount - half).join(' -> ');
+  const head = arrows(path.slice(0, half));
+  const tail = arrows(path.slice(taskCount - half));
   const omitted = (taskCount - MOST_CYCLE_TASKS_SHOWN).toLocaleString('en');
   return `${head} -> … ${omitted} more … -> ${tail}`;
 }

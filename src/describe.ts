@@ -5,6 +5,8 @@
  * reading of a user value is guarded, and the worst case is a description of the value's type.
  */
 
+import { UNPRINTABLE } from './display-text.js';
+
 /** Messages never embed more than this many characters of one described value. */
 const MAX_DESCRIPTION_LENGTH = 300;
 
@@ -95,6 +97,52 @@ export function thrownAsJson(thrown: unknown): { name: string; message: string }
 }
 
 /**
+ * A name — of a task, a node, a member — quoted for a message, as JSON writes a string: a plain
+ * name reads as `"fetchUser"`, and one with a line break, a quote, a backslash or a control
+ * character stays on one line, unambiguous, and reads back with `JSON.parse`. What JSON leaves as
+ * it is but a log or a terminal would still break or reorder the line at — DEL and the C1
+ * controls, U+2028 and U+2029, the bidirectional overrides — is escaped as `\uXXXX` too.
+ * Never cut short: the name is whole.
+ *
+ * @example
+ * ```ts
+ * `task ${quotedName('fetchUser')} failed`; // 'task "fetchUser" failed'
+ * quotedName('g\nh'); // '"g\\nh"'
+ * quotedName('say "hi"'); // '"say \\"hi\\""'
+ * ```
+ */
+export function quotedName(name: string): string {
+  // Most names have nothing to escape: they skip JSON.stringify (a skip's reason quotes one).
+  if (!NEEDS_ESCAPE.test(name)) return `"${name}"`;
+  return JSON.stringify(name).replace(UNPRINTABLE, unicodeEscape);
+}
+
+/**
+ * `name` as it is where a message writes it unquoted — a workflow name before the colon, the
+ * tasks of a cycle (`a -> b -> a`) or of a list — unless it holds a character that
+ * {@link quotedName} escapes: then it is quoted, so that it cannot split the line.
+ *
+ * @example
+ * ```ts
+ * `${bareName('Checkout')}: …`; // 'Checkout: …'
+ * `${bareName('nightly\nimport')}: …`; // '"nightly\\nimport": …'
+ * ```
+ */
+export function bareName(name: string): string {
+  return NEEDS_ESCAPE.test(name) ? quotedName(name) : name;
+}
+
+/**
+ * What {@link quotedName} escapes: what `JSON.stringify` does (a quote, a backslash, C0 control
+ * characters, lone surrogates) and what pictures show as a substitute.
+ */
+const NEEDS_ESCAPE = new RegExp(`["\\\\]|${UNPRINTABLE.source}`, 'u');
+
+function unicodeEscape(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
  * What kind of value `value` is, for "expected …, got …" messages: strings quoted, numbers and
  * other primitives as written, objects by kind. Never throws.
  *
@@ -109,7 +157,7 @@ export function thrownAsJson(thrown: unknown): { name: string; message: string }
  */
 export function describeInput(value: unknown): string {
   try {
-    if (typeof value === 'string') return shorten(JSON.stringify(value));
+    if (typeof value === 'string') return shorten(quotedName(value));
     if (typeof value === 'bigint') return `${value}n`;
     if (typeof value === 'function') return 'a function';
     if (value === null || typeof value !== 'object') return shorten(String(value));

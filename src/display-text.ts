@@ -8,9 +8,10 @@
 
 /**
  * C0 and C1 control characters, the Unicode line and paragraph separators, the bidirectional
- * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), and lone surrogates.
+ * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), and lone surrogates: what
+ * pictures show as a substitute, and what messages escape in a name (`quotedName`).
  */
-const UNPRINTABLE = /\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+export const UNPRINTABLE = /\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
 
 /**
  * `text` without characters that break a line or control a terminal: C0 control characters and

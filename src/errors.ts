@@ -3,7 +3,14 @@
  * invalid. Messages always name the workflow and, where one is involved, the task. (Definition
  * errors live in `definition-errors.ts`; `TaskResultError` lives with the results.)
  */
-import { describeInput, describeThrown, errorAsJson, thrownAsJson } from './describe.js';
+import {
+  bareName,
+  describeInput,
+  describeThrown,
+  errorAsJson,
+  quotedName,
+  thrownAsJson,
+} from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { shareInstanceof } from './shared.js';
 
@@ -38,9 +45,13 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
     /** What did succeed. */
     readonly result: ExecutionResult<W, P>,
   ) {
-    super(`${workflow}: task "${task}" failed: ${describeThrown(cause)}` + othersText(failures), {
-      cause,
-    });
+    super(
+      `${bareName(workflow)}: task ${quotedName(task)} failed: ${describeThrown(cause)}` +
+        othersText(failures),
+      {
+        cause,
+      },
+    );
   }
 
   /**
@@ -79,7 +90,7 @@ function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, ow
 
 /** ` (and 2 more: "b", "c")` for the failures after the first; long lists are cut short. */
 function othersText(failures: readonly TaskFailure[]): string {
-  const others = failures.slice(1).map((failure) => `"${failure.task}"`);
+  const others = failures.slice(1).map((failure) => quotedName(failure.task));
   if (others.length === 0) return '';
   const shown = others.length > 5 ? [...others.slice(0, 5), '…'] : others;
   return ` (and ${others.length} more: ${shown.join(', ')})`;
@@ -140,7 +151,7 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
      */
     readonly failures: readonly TaskFailure[] = [],
   ) {
-    super(`${workflow}: the run was aborted: ${describeThrown(cause)}`, { cause });
+    super(`${bareName(workflow)}: the run was aborted: ${describeThrown(cause)}`, { cause });
   }
 
   /** The error as JSON holds it (as {@link WorkflowExecutionError.toJSON}). */
@@ -174,7 +185,7 @@ export class TaskTimeoutError extends Error {
     /** Its timeout in milliseconds. */
     readonly timeoutMs: number,
   ) {
-    super(`${workflow}: task "${task}" timed out after ${timeoutMs} ms`);
+    super(`${bareName(workflow)}: task ${quotedName(task)} timed out after ${timeoutMs} ms`);
   }
 
   /** The error as JSON holds it: `name`, `message`, `workflow`, `task` and `timeoutMs`. */
@@ -205,7 +216,7 @@ export class WorkflowOptionsError extends TypeError {
     message: string,
   ) {
     // Quoted as JSON and cut short: an unknown option's key may come from outside (a JSON config).
-    super(`${workflow}: invalid option ${describeInput(option)}: ${message}`);
+    super(`${bareName(workflow)}: invalid option ${describeInput(option)}: ${message}`);
   }
 
   /** The error as JSON holds it: `name`, `message`, `workflow` and `option`. */

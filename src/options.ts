@@ -3,7 +3,14 @@
  * scheduler uses. Every mistake is a `WorkflowOptionsError`, thrown before any task starts.
  */
 import { signalProperty } from './abort-subscriptions.js';
-import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
+import {
+  bareName,
+  causedBy,
+  describeInput,
+  describeThrown,
+  isNamedOptions,
+  quotedName,
+} from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
@@ -505,7 +512,10 @@ function resolveOverrides(
     const override: unknown = (overrides as Record<string, unknown>)[name];
     if (override === undefined) continue;
     if (typeof override !== 'function') {
-      throw invalid('overrides', `"${name}" must be a function, got ${describeInput(override)}.`);
+      throw invalid(
+        'overrides',
+        `${quotedName(name)} must be a function, got ${describeInput(override)}.`,
+      );
     }
     byIndex[index] = override;
   }
@@ -570,9 +580,9 @@ function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: I
     const hint = typeof name === 'string' ? didYouMean(name, plan.names) : '';
     throw invalid(
       option,
-      `${describeInput(name)} is not a task of ${plan.workflow}.` +
+      `${describeInput(name)} is not a task of ${bareName(plan.workflow)}.` +
         (hint ||
-          ` Tasks: ${plan.names.slice(0, 10).join(', ')}${plan.names.length > 10 ? ', …' : ''}.`),
+          ` Tasks: ${plan.names.slice(0, 10).map(bareName).join(', ')}${plan.names.length > 10 ? ', …' : ''}.`),
     );
   }
   return index;

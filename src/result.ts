@@ -2,7 +2,14 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { describeInput, describeThrown, errorAsJson, thrownAsJson } from './describe.js';
+import {
+  bareName,
+  describeInput,
+  describeThrown,
+  errorAsJson,
+  quotedName,
+  thrownAsJson,
+} from './describe.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
@@ -281,19 +288,19 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   }
 
   private whyNoValue(index: number): string {
-    const name = this.#plan.names[index];
+    const name = quotedName(this.#plan.names[index]);
     const states = this.#states;
     const values = this.#values;
     const included = this.#rare?.included;
     switch (states[index]) {
       case TaskState.Failed:
-        return `task "${name}" failed in this run: ${describeThrown(values[index])}`;
+        return `task ${name} failed in this run: ${describeThrown(values[index])}`;
       case TaskState.Skipped:
-        return `task "${name}" was skipped: ${values[index] as string}`;
+        return `task ${name} was skipped: ${values[index] as string}`;
       default:
         return included !== undefined && included[index] === 0
-          ? `task "${name}" did not run: it is not among this run's targets or their dependencies`
-          : `task "${name}" did not run: the run stopped before it could start`;
+          ? `task ${name} did not run: it is not among this run's targets or their dependencies`
+          : `task ${name} did not run: the run stopped before it could start`;
     }
   }
 }
@@ -320,7 +327,7 @@ export class TaskResultError extends Error {
     readonly task: string,
     message: string,
   ) {
-    super(`${workflow}: ${message}`);
+    super(`${bareName(workflow)}: ${message}`);
   }
 
   /** The error as JSON holds it: `name`, `message`, `workflow` and `task`. */

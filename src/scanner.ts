@@ -3,7 +3,7 @@
  * (base classes first, an override shadowing its base), checks every rule of a workflow definition,
  * and precomputes everything a run needs as index arrays, so a run does no per-class work.
  */
-import { describeInput } from './describe.js';
+import { bareName, describeInput, quotedName } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
@@ -187,7 +187,7 @@ function rejectStaticMembers(
       throw definitionErrors.invalidTask(
         workflow,
         member,
-        uncalledProblem(metadata, `static member "${member}"`),
+        uncalledProblem(metadata, `static member ${quotedName(member)}`),
         baseClass,
       );
     }
@@ -198,7 +198,7 @@ function rejectStaticMembers(
     throw definitionErrors.invalidTask(
       workflow,
       member,
-      `${decorators.join(', ')} on static member "${member}": ` +
+      `${decorators.join(', ')} on static member ${quotedName(member)}: ` +
         `tasks must be instance methods. Remove "static".`,
       baseClass,
     );
@@ -219,21 +219,21 @@ function checkMember(
     definitionErrors.invalidTask(workflow, member, problem, baseClass);
   if (typeof metadata.key === 'symbol') {
     throw invalid(
-      `${decoratorsOn(metadata).join(', ')} on symbol-named method ${member}: task names must be strings.`,
+      `${decoratorsOn(metadata).join(', ')} on symbol-named method ${bareName(member)}: task names must be strings.`,
     );
   }
   if (metadata.isPrivate === true) {
     throw invalid(
-      `${decoratorsOn(metadata).join(', ')} on private member "${member}": tasks are looked up on ` +
+      `${decoratorsOn(metadata).join(', ')} on private member ${quotedName(member)}: tasks are looked up on ` +
         `the instance by name, which a #private member cannot be. Use TypeScript's "private" ` +
         `keyword instead of "#".`,
     );
   }
-  if (metadata.uncalled !== undefined) throw invalid(uncalledProblem(metadata, `"${member}"`));
+  if (metadata.uncalled !== undefined) throw invalid(uncalledProblem(metadata, quotedName(member)));
   if (metadata.misplacedMarkers !== undefined) {
     const marker = MARKER_BY_SLOT[metadata.misplacedMarkers[0]];
     throw invalid(
-      `${marker} is applied to "${member}" itself: parameter decorators exist only with ` +
+      `${marker} is applied to ${quotedName(member)} itself: parameter decorators exist only with ` +
         `"experimentalDecorators". With standard decorators, list ${TOKEN_BY_SLOT[metadata.misplacedMarkers[0]]} ` +
         `in @DependsOn instead, at that argument's position; with "experimentalDecorators", you ` +
         `may write ${marker} before that parameter instead.`,
@@ -255,23 +255,23 @@ function checkMember(
   }
   if (metadata.kind === 'accessor') {
     throw invalid(
-      `@Task() on accessor "${member}": tasks must be methods, not getters or setters.`,
+      `@Task() on accessor ${quotedName(member)}: tasks must be methods, not getters or setters.`,
     );
   }
   if (metadata.kind === 'field') {
     throw invalid(
-      `@Task() on class field "${member}": tasks must be methods on the prototype. ` +
-        `Write "${member}(…) { … }" instead of "${member} = (…) => …".`,
+      `@Task() on class field ${quotedName(member)}: tasks must be methods on the prototype. ` +
+        `Write ${quotedName(`${member}(…) { … }`)} instead of ${quotedName(`${member} = (…) => …`)}.`,
     );
   }
   if (metadata.taskDecorations > 1) {
     throw invalid(
-      `@Task() is applied ${metadata.taskDecorations} times to "${member}"; apply it once.`,
+      `@Task() is applied ${metadata.taskDecorations} times to ${quotedName(member)}; apply it once.`,
     );
   }
   if (metadata.dependsOnDecorations > 1) {
     throw invalid(
-      `@DependsOn is applied ${metadata.dependsOnDecorations} times to "${member}"; ` +
+      `@DependsOn is applied ${metadata.dependsOnDecorations} times to ${quotedName(member)}; ` +
         `list every dependency in one @DependsOn(…), in argument order.`,
     );
   }
@@ -279,7 +279,7 @@ function checkMember(
   for (const { index, slot } of metadata.markedParameters) {
     if (!isParameterIndex(index)) {
       throw invalid(
-        `${MARKER_BY_SLOT[slot]} of task "${member}" marks parameter index ${describeInput(index)}; ` +
+        `${MARKER_BY_SLOT[slot]} of task ${quotedName(member)} marks parameter index ${describeInput(index)}; ` +
           `a parameter index is a whole number from 0 (the first parameter).`,
       );
     }
@@ -287,7 +287,7 @@ function checkMember(
     if (other !== undefined && other !== slot) {
       const [first, second] = [MARKER_BY_SLOT[slot], MARKER_BY_SLOT[other]].sort();
       throw invalid(
-        `argument ${index} of "${member}" is marked both ${first} and ${second}; mark it once.`,
+        `argument ${index} of ${quotedName(member)} is marked both ${first} and ${second}; mark it once.`,
       );
     }
     byIndex.set(index, slot);

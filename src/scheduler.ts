@@ -23,7 +23,7 @@ import {
   settleDependentsAfterStop,
   skipTask,
 } from './control-flow.js';
-import { describeThrown, stackOf } from './describe.js';
+import { bareName, describeThrown, quotedName, stackOf } from './describe.js';
 import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
 import { callOnce, intercept } from './interceptors.js';
 import { adoptOutcome, isThenable, NONE, settleStack, THREW } from './outcomes.js';
@@ -123,7 +123,7 @@ function launchIntercepted<W extends object, P>(
 function refuseLateRunNext(plan: WorkflowPlan): Promise<never> {
   return Promise.reject(
     new Error(
-      `${plan.workflow}: next() of the run was called after the run interceptors' promise had ` +
+      `${bareName(plan.workflow)}: next() of the run was called after the run interceptors' promise had ` +
         `settled, so the run was not started. A run interceptor must call next() before the ` +
         `promise it returns settles.`,
     ),
@@ -503,7 +503,7 @@ export class Run<W extends object = object, P = unknown> {
           : (overrides?.[task] ?? bodies?.[task] ?? this.lookUpTask(plan.names[task]));
       if (typeof fn !== 'function') {
         throw new TypeError(
-          `${plan.workflow}: task "${plan.names[task]}" is not a function on the instance (it is ${typeof fn})`,
+          `${bareName(plan.workflow)}: task ${quotedName(plan.names[task])} is not a function on the instance (it is ${typeof fn})`,
         );
       }
       const inputKinds = plan.inputKinds[task];
@@ -871,7 +871,7 @@ export class Run<W extends object = object, P = unknown> {
   private failureStopError(): Error {
     const first = this.failures![0];
     const error = new Error(
-      `${this.plan.workflow}: run stopped because task "${first.task}" failed: ${describeThrown(first.error)}`,
+      `${bareName(this.plan.workflow)}: run stopped because task ${quotedName(first.task)} failed: ${describeThrown(first.error)}`,
       { cause: first.error },
     );
     error.name = 'AbortError';
@@ -1019,7 +1019,7 @@ function watchHookPromise(
     const { run } = link;
     if (run !== undefined) return run.hookRejected(task, error);
     warn(
-      `${link.plan.workflow}: ${hookName} for task "${link.plan.names[task]}" rejected after the run settled: ${describeThrown(error)}`,
+      `${bareName(link.plan.workflow)}: ${hookName} for task ${quotedName(link.plan.names[task])} rejected after the run settled: ${describeThrown(error)}`,
       stackOf(error),
     );
   });

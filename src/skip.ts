@@ -4,7 +4,7 @@
  * otherwise. It works by throwing a marker the scheduler recognises; markers are registered in a
  * process-wide set, so a `skip()` from one loaded copy of the package is understood by another.
  */
-import { describeInput } from './describe.js';
+import { bareName, describeInput, quotedName } from './describe.js';
 import { shared } from './shared.js';
 
 // `src/opentelemetry.ts` reads this entry of the registry by its name (that entry point loads no
@@ -81,7 +81,7 @@ export function failureError(workflow: string, task: string, thrown: unknown): u
   const reason = skipReasonOf(thrown);
   if (reason === undefined) return thrown;
   return new TypeError(
-    `${workflow}: task ${JSON.stringify(task)}: ${skipCall(reason)} was called in a hook, ` +
+    `${bareName(workflow)}: task ${quotedName(task)}: ${skipCall(reason)} was called in a hook, ` +
       `retryIf or retryDelay, where it cannot skip the task, so the task failed. Call skip() in ` +
       `the task, its fallback or a task interceptor.`,
     { cause: thrown },
@@ -96,7 +96,7 @@ export function runFailureError(workflow: string, thrown: unknown): unknown {
   const reason = skipReasonOf(thrown);
   if (reason === undefined) return thrown;
   return new TypeError(
-    `${workflow}: ${skipCall(reason)} was called in a run interceptor, where there is no task ` +
+    `${bareName(workflow)}: ${skipCall(reason)} was called in a run interceptor, where there is no task ` +
       `to skip, so the run failed. Call skip() in a task, its fallback or a task interceptor; ` +
       `to answer without running, return a value instead of calling next().`,
     { cause: thrown },

@@ -2,6 +2,7 @@
  * "Did you mean" suggestions: the closest known name by edit distance (a swap of two adjacent
  * letters counts as one edit), if it is close enough to be a plausible typo.
  */
+import { quotedName } from './describe.js';
 
 /**
  * The candidate closest to `name`, or `undefined` when none is within a third of the name's length
@@ -52,7 +53,7 @@ const MOST_DISTANCE_CELLS = 10_000_000;
  */
 export function didYouMean(name: string, candidates: readonly string[]): string {
   const suggestion = closestName(name, candidates);
-  return suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`;
+  return suggestion === undefined ? '' : ` Did you mean ${quotedName(suggestion)}?`;
 }
 
 /**

@@ -3,7 +3,7 @@
  * Both front-ends (decorated classes and the builder) hand their options to
  * {@link resolveTaskPolicy}, so an option means the same thing, and fails the same way, in both.
  */
-import { causedBy, describeInput, describeThrown, isNamedOptions } from './describe.js';
+import { causedBy, describeInput, describeThrown, isNamedOptions, quotedName } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
@@ -78,17 +78,17 @@ export function resolveTaskPolicy(
     definitionErrors.invalidTask(workflow, task, problem, baseClass);
   const invalid = (option: string, expected: string, value: unknown) =>
     invalidTask(
-      `option "${option}" of task "${task}" must be ${expected}, got ${describeInput(value)}.`,
+      `option "${option}" of task ${quotedName(task)} must be ${expected}, got ${describeInput(value)}.`,
     );
   if (!isNamedOptions(options)) {
     throw invalidTask(
-      `the options of task "${task}" must be an object, got ${describeInput(options)}.`,
+      `the options of task ${quotedName(task)} must be an object, got ${describeInput(options)}.`,
     );
   }
   const unreadable = (option: string | undefined, error: unknown) =>
     causedBy(
       invalidTask(
-        `${option === undefined ? 'the options' : `option "${option}"`} of task "${task}" ` +
+        `${option === undefined ? 'the options' : `option "${option}"`} of task ${quotedName(task)} ` +
           `could not be read: ${describeThrown(error)}`,
       ),
       error,
@@ -102,7 +102,9 @@ export function resolveTaskPolicy(
   if (unknown !== undefined) {
     const names = [...TASK_OPTION_NAMES, ...extraOptionNames];
     const hint = didYouMean(unknown, names) || ` Options: ${names.join(', ')}.`;
-    throw invalidTask(`task "${task}" has an unknown option ${describeInput(unknown)}.${hint}`);
+    throw invalidTask(
+      `task ${quotedName(task)} has an unknown option ${describeInput(unknown)}.${hint}`,
+    );
   }
   /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */
   const read = <K extends keyof TaskOptions>(option: K, missing?: TaskOptions[K]) => {
