@@ -27,7 +27,8 @@ type IsAny<T> = (T extends never ? 1 : 0) extends 0 ? false : true;
 
 /**
  * The names of the methods of `W` — the names a task can have. An optional method (`m?() {…}`),
- * whose member type includes `undefined`, is a method too.
+ * whose member type includes `undefined`, is a method too. An index signature of `W`
+ * (`[key: string]: unknown`) names no task: the methods `W` names are its tasks.
  *
  * @example
  * ```ts
@@ -35,10 +36,31 @@ type IsAny<T> = (T extends never ? 1 : 0) extends 0 ? false : true;
  * type Names = TaskName<Flow>; // 'a'
  * ```
  */
-export type TaskName<W> = {
-  [K in keyof W]-?: NonNullable<W[K]> extends AnyFunction ? (K extends number ? `${K}` : K) : never;
+export type TaskName<W> = MethodName<TaskMembers<W>>;
+
+/**
+ * The members of `W` among which its tasks are: those it names, without its index signatures
+ * (`keyof` of a class with `[key: string]: …`, or a base class with one, is `string | number`,
+ * which swallows the names of its methods) — unless it names no method: the index signature of a
+ * builder's `DagTasks` (or of the `Record` that types the events of a class whose tasks are all
+ * private) says that any name may be a task.
+ */
+type TaskMembers<W> = [MethodName<NamedMembers<W>>] extends [never] ? W : NamedMembers<W>;
+
+/** The names of the methods of `W`, a numeric name as a string. */
+type MethodName<W> = {
+  [K in keyof W]-?: NonNullable<W[K]> extends AnyFunction ? NameOfKey<K> : never;
 }[keyof W] &
   string;
+
+/**
+ * The members of `W` that it names: without its index signatures, whose keys (`string`,
+ * `number`, `symbol`, a pattern such as `` `on${string}` ``) are the ones an empty object fits a
+ * `Record` of: it has no member of a name of its own.
+ */
+type NamedMembers<W> = {
+  [K in keyof W as Record<never, never> extends Record<K, unknown> ? never : K]: W[K];
+};
 
 /**
  * The member of `W` that the task name `K` names: `W[K]`, or, for a method with a numeric name

@@ -651,3 +651,103 @@ async function loadOf<W extends BaseFlow>(workflow: W): Promise<User> {
   return result.get('load');
 }
 void loadOf;
+
+/**
+ * A workflow class with an index signature (declared, or inherited from a `Record`-like base):
+ * `keyof` lists it as `string | number`, yet its tasks are the methods it names. The names are
+ * still checked, and `get`, `targets`, `overrides`, `toObject()` and events typed by them.
+ */
+class Flexible {
+  [key: string]: unknown;
+
+  @Task() load(@Param() id: string) {
+    return { id };
+  }
+
+  @Task() @DependsOn<Flexible>('load') async count(loaded: { id: string }) {
+    return loaded.id.length;
+  }
+
+  // @ts-expect-error -- 'lod' is not a task of Flexible
+  @Task() @DependsOn<Flexible>('lod') typo(loaded: { id: string }) {
+    return loaded;
+  }
+}
+/** A base class whose index signature holds functions, which every name would have fitted. */
+class Registry {
+  [name: string]: (...args: any[]) => unknown;
+}
+class Registered extends Registry {
+  @Task() first(@Param() n: number) {
+    return n + 1;
+  }
+  @Task() @DependsOn<Registered>('first') second(first: number) {
+    return String(first);
+  }
+}
+class Handlers {
+  [handler: `on${string}`]: () => void;
+  [index: number]: () => void;
+  @Task() render() {
+    return '<p>';
+  }
+}
+const RecordBase = Object as unknown as new () => Record<string, unknown>;
+class FromRecord extends RecordBase {
+  @Task() own() {
+    return 1;
+  }
+}
+assertTrue<Equals<TaskName<Flexible>, 'load' | 'count' | 'typo'>>();
+assertTrue<Equals<TaskName<Registered>, 'first' | 'second'>>();
+assertTrue<Equals<TaskName<Handlers>, 'render'>>();
+assertTrue<Equals<TaskName<FromRecord>, 'own'>>();
+
+async function indexSignatures(): Promise<void> {
+  const result = await Workflow.invoke(new Flexible(), 'id', {
+    targets: ['count'],
+    overrides: { load: (id) => ({ id: id.toUpperCase() }) },
+  });
+  assertTrue<Equals<ReturnType<typeof result.get<'load'>>, { id: string }>>();
+  expectType<number>(result.get('count'));
+  expectType<number | undefined>(result.toObject().count);
+  expectType<{ id: string } | undefined>(result.toObject().load);
+  // @ts-expect-error -- not a task of Flexible
+  result.get('cont');
+  // @ts-expect-error -- nor a target
+  await Workflow.invoke(new Flexible(), 'id', { targets: ['lod'] });
+  // @ts-expect-error -- an override returns what its task does
+  await Workflow.invoke(new Flexible(), 'id', { overrides: { count: () => 'many' } });
+
+  const registered = await Workflow.invoke(new Registered(), 1, {
+    targets: ['second'],
+    overrides: { first: (n) => n * 2 },
+  });
+  expectType<string>(registered.get('second'));
+  expectType<number | undefined>(registered.toObject().first);
+  // @ts-expect-error -- an index signature of functions names no task
+  registered.get('third');
+  // @ts-expect-error -- nor a target
+  await Workflow.invoke(new Registered(), 1, { targets: ['third'] });
+  // @ts-expect-error -- nor an override
+  await Workflow.invoke(new Registered(), 1, { overrides: { third: () => 3 } });
+  // @ts-expect-error -- a pattern index signature neither
+  (await Workflow.invoke(new Handlers())).get('onClick');
+  expectType<string>((await Workflow.invoke(new Handlers())).get('render'));
+  expectType<number>((await Workflow.invoke(new FromRecord())).get('own'));
+
+  for await (const event of Workflow.stream(new Flexible(), 'id')) {
+    assertTrue<Equals<typeof event.task, 'load' | 'count' | 'typo'>>();
+    if (event.type === 'taskSuccess' && event.task === 'count') expectType<number>(event.value);
+  }
+  await Workflow.invoke(new Registered(), 1, {
+    hooks: {
+      onTaskSuccess(event) {
+        if (event.task === 'second') expectType<string>(event.value);
+        // @ts-expect-error -- not a task of Registered
+        if (event.task === 'third') return;
+      },
+    },
+  });
+}
+void indexSignatures;

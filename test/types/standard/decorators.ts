@@ -67,6 +67,28 @@ export async function typedResults(): Promise<number> {
   return rows.length + wrong.length;
 }
 
+/** A class with an index signature names its tasks by its methods, in this mode too. */
+class Indexed {
+  [key: string]: unknown;
+
+  @Task() @DependsOn(PARAM) rows(query: string) {
+    return [query];
+  }
+
+  @Task() @DependsOn<Indexed>('rows') count(rows: string[]) {
+    return rows.length;
+  }
+
+  // @ts-expect-error -- 'row' is not a task of Indexed
+  @Task() @DependsOn<Indexed>('row') misspelt(rows: string[]) {
+    return rows;
+  }
+}
+
+export async function indexedResults(): Promise<number> {
+  return (await Workflow.invoke(new Indexed(), 'q', { targets: ['count'] })).get('count');
+}
+
 /** The exported decorator type takes both call forms. */
 export function bothModes(
   decorator: WorkflowMethodDecorator,
