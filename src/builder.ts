@@ -721,7 +721,7 @@ function rejectTaskOptions(
   }
   if (other !== undefined) {
     throw invalid(
-      `option "${other}" does not apply to an immediate node, whose value is given: its only ` +
+      `option ${quotedName(other)} does not apply to an immediate node, whose value is given: its only ` +
         `option is "name".`,
     );
   }

@@ -133,6 +133,11 @@ describe('names in messages', () => {
       tm.addNode({ name: LINE_BREAK, retries: -1 }, () => 2),
     );
     expectQuoted(option.message, LINE_BREAK);
+    // An option key an immediate node does not take is quoted too: it is the caller's text.
+    const key = expectDefinitionError(() =>
+      tm.addImmediateNode(1, { name: 'imm', [LINE_BREAK]: 1 } as { name: string }),
+    );
+    expectQuoted(key.message, LINE_BREAK);
   });
 
   it('quotes them in definition errors: an unknown dependency, a cycle', () => {
