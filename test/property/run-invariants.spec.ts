@@ -5,13 +5,15 @@
  *
  * A case is a DAG of up to 30 nodes, each with a behaviour per attempt (a value, a throw or a
  * `skip()`, synchronously or after microtasks or a 0–3 ms timer; a body that ignores or honours
- * its signal past its timeout), `when` rules, retries with `retryDelay` and `retryIf` (either may
- * throw), timeouts, fallbacks (returning, throwing, skipping, async), priorities and SIGNAL /
+ * its signal past its timeout; a throw that aborts the caller's signal a few microtasks later),
+ * `when` rules, retries with `retryDelay` (none, 0, 1 ms, or a function returning either) and
+ * `retryIf` (either may throw), timeouts, fallbacks (sync or async; returning, throwing, skipping,
+ * aborting the caller's signal, honouring or ignoring their signal), priorities and SIGNAL /
  * CONTEXT / `progress()` inputs; and one to three concurrent runs of it, each with its own options:
  * concurrency, `failFast`, targets (names or nodes), hooks that record, throw, abort the caller's
- * signal or reject later, a caller abort (before the run, after microtasks or a timer), task and
- * run interceptors (pass-through, async, dropping or ignoring `next()`, catching, throwing) and a
- * stream read to its end or left with `break`.
+ * signal (at once or in the next microtask) or reject later, a caller abort (before the run, after
+ * microtasks or a timer), task and run interceptors (pass-through, async, dropping or ignoring
+ * `next()`, catching, throwing) and a stream read to its end or left with `break`.
  *
  * Checked on every run (each violation names its kind, as fuzz.js did):
  * - it settles (within {@link RUN_DEADLINE_MS}), with a result or a `WorkflowExecutionError` /
@@ -25,25 +27,40 @@
  * - the concurrency limit (running bodies, and tasks holding a slot), priority order under a limit;
  * - signals: `SIGNAL` is `ctx.signal`; an `allSettled` task's signal aborts only at its timeout; a
  *   body running at a stop sees its signal abort; a body hanging past its timeout fails the
- *   attempt with `TaskTimeoutError`;
- * - the outcome and error: which error, `task`, `cause`, `failures`, first failure;
+ *   attempt with `TaskTimeoutError`; bodies and fallbacks run in their run's async context;
+ * - retries: a retry announced is made unless the run stopped before it started (with or without
+ *   a delay); then an `allSettled` task still makes it, any other fails with that attempt's error
+ *   (or its fallback gets that error);
+ * - fallbacks: called once, when the task failed for good, with the error and a signal (the run's;
+ *   aborted at the call iff the run had stopped, in the end iff it stopped; never aborting for an
+ *   `allSettled` task), never after the run settled, which waits for them; the task ends as the
+ *   fallback says (recovered from that error, skipped, or failed with what it threw);
+ * - the outcome and error: which error, `task`, `cause`, first failure; `failures` names exactly
+ *   the failed tasks (unless hooks misbehaved), with the errors their `taskFailure` events carried;
  * - hook and stream events against the trace (one terminal event per task, last; statuses, values,
  *   reasons, times), hooks and stream in the same order, stream `time` never decreasing, the
  *   iteration ending with the run's error, and `return()` settling after every started body.
  *
  * A second property draws only streamed runs whose hooks re-enter the run (mostly by aborting the
- * caller's signal), where 4bfe9e1's bug lived. Each property can fail: with 4bfe9e1 reverted the
- * second fails after 9 cases ("[hook-vs-stream]" and "[stream-time]": an `onTaskSuccess` that
- * aborts lets an allSettled task's events reach the stream before its own); with a3113a2 reverted
- * the first fails after 311 ("[outcome] resolved despite onTaskStart throwing for n0", n0 with a
- * fallback).
+ * caller's signal), where 4bfe9e1's bug lived. A third draws small DAGs whose tasks mostly fail
+ * and retry (mostly without a delay) and have fallbacks, in runs mostly stopped at a random point,
+ * also between a failure and its retry. Each property can fail: when the first two were written,
+ * with 4bfe9e1 reverted the second failed after 9 cases ("[hook-vs-stream]" and "[stream-time]":
+ * an `onTaskSuccess` that aborts lets an allSettled task's events reach the stream before its
+ * own), and with a3113a2 reverted the first failed after 311 ("[outcome] resolved despite
+ * onTaskStart throwing for n0", n0 with a fallback). The third fails within 22 cases when a stop
+ * no longer ends a retry without a delay ("[start-after-stop]"), when it ends an `allSettled`
+ * task's ("[retry-dropped]"), or when a fallback gets no signal, the run's signal for an
+ * `allSettled` task, or one that never aborts ("[fallback-args]", "[fallback-signal]").
  *
  * No check reads a clock: "before" and "after" are positions in one sequence every recorder
  * draws from. Timers only vary the interleavings; a body whose attempt may have timed out unseen
  * (a timed task without a signal, or whose signal a stop aborted first) counts as possibly
- * abandoned. Runs use a fixed seed; set
- * `ASYNC_DAG_FUZZ_RUNS=<n>` for more runs and `ASYNC_DAG_FUZZ_SEED=<n>` for another seed.
+ * abandoned. Runs use a fixed seed; set `ASYNC_DAG_FUZZ_RUNS=<n>` for more runs (the second and
+ * third properties run half as many), `ASYNC_DAG_FUZZ_SEED=<n>` for another seed, and
+ * `ASYNC_DAG_FUZZ_STATS=1` to print how often the cases reached the retry and fallback situations.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
@@ -75,25 +92,39 @@ type Delay =
 /**
  * What one attempt does. `hang` ignores its signal and outlives its timeout; `honour` waits past
  * its timeout unless its signal aborts (both only on timed nodes; elsewhere they are `value`).
+ * `abortThrow` aborts the caller's signal after `abortTicks` microtasks, then throws: the abort
+ * lands between the failure and its retry, or during the retry (a retry without a delay starts in
+ * a promise reaction queued at the failure).
  */
-type Outcome = 'value' | 'throw' | 'skip' | 'hang' | 'honour';
+type Outcome = 'value' | 'throw' | 'skip' | 'hang' | 'honour' | 'abortThrow';
 
 interface AttemptSpec {
   readonly outcome: Outcome;
   readonly delay: Delay;
   /** Whether the body reports progress (when it has a context). */
   readonly progress: boolean;
+  /** For `abortThrow`: microtasks between the throw and the abort (0: the next one). */
+  readonly abortTicks: number;
 }
 
 type RetryDelaySpec =
   | { readonly kind: 'number'; readonly ms: number }
   /** A function returning `ms`, throwing when called for attempt `throwsOnAttempt` (0: never). */
-  | { readonly kind: 'function'; readonly ms: number; readonly throwsOnAttempt: number };
+  | { readonly kind: 'function'; readonly ms: number; readonly throwsOnAttempt: number }
+  /** A function returning 0 after odd attempts and 1 after even ones: both kinds of retry. */
+  | { readonly kind: 'alternating' };
 
 /** `odd`: retries after odd attempts only. */
 type RetryIfMode = 'odd' | 'never' | 'always' | 'throw';
 
-type FallbackMode = 'value' | 'throw' | 'skip' | 'async' | 'asyncThrow';
+/**
+ * What a fallback does. Sync: `value`, `throw`, `skip`, `abort` (aborts the caller's signal, then
+ * returns a value). Async: `async`, `asyncThrow`, `asyncSkip` (after two microtasks); `honour`
+ * (waits 3 ms unless its signal aborts, then rejects with the signal's reason); `ignore` (waits
+ * 2 ms whatever its signal does, then returns a value).
+ */
+type FallbackMode =
+  'value' | 'throw' | 'skip' | 'abort' | 'async' | 'asyncThrow' | 'asyncSkip' | 'honour' | 'ignore';
 
 type WhenRule = 'noneFailed' | 'allSettled';
 
@@ -123,11 +154,14 @@ const HOOK_NAMES = [
 ] as const;
 type HookName = (typeof HOOK_NAMES)[number];
 
-/** A hook that misbehaves, once, when called for `task`. */
+/**
+ * A hook that misbehaves, once, when called for `task`. `abortLater` aborts the caller's signal in
+ * the next microtask: from `onTaskRetry`, before a retry without a delay has started.
+ */
 interface HookChaos {
   readonly hook: HookName;
   readonly task: string;
-  readonly action: 'throw' | 'abort' | 'asyncReject';
+  readonly action: 'throw' | 'abort' | 'abortLater' | 'asyncReject';
 }
 
 type CallerAbort =
@@ -185,6 +219,7 @@ function describeNode(node: NodeSpec, nodes: readonly NodeSpec[]): string {
     const throws = delay.throwsOnAttempt > 0 ? `, throws on ${delay.throwsOnAttempt}` : '';
     parts.push(`retryDelay () => ${delay.ms}${throws}`);
   }
+  if (delay?.kind === 'alternating') parts.push('retryDelay (a) => (a % 2 === 1 ? 0 : 1)');
   if (node.retryIf !== undefined) parts.push(`retryIf ${node.retryIf}`);
   if (node.timeout !== undefined) parts.push(`timeout ${node.timeout}`);
   if (node.fallback !== undefined) parts.push(`fallback ${node.fallback}`);
@@ -192,7 +227,9 @@ function describeNode(node: NodeSpec, nodes: readonly NodeSpec[]): string {
   if (node.usesSignal) parts.push('SIGNAL');
   if (node.usesContext) parts.push('CONTEXT');
   const attempts = node.attempts.map(
-    (a) => `${a.outcome}/${describeDelay(a.delay)}${a.progress ? '+progress' : ''}`,
+    (a) =>
+      `${a.outcome}${a.outcome === 'abortThrow' ? `(+${a.abortTicks})` : ''}/` +
+      `${describeDelay(a.delay)}${a.progress ? '+progress' : ''}`,
   );
   return `${parts.join(' ')} : ${attempts.join(' | ')}`;
 }
@@ -262,17 +299,38 @@ const delayArbitrary: fc.Arbitrary<Delay> = fc.oneof(
   },
 );
 
-const attemptArbitrary: fc.Arbitrary<AttemptSpec> = fc.record({
-  outcome: weighted<Outcome>(
-    ['value', 60],
-    ['throw', 20],
-    ['skip', 10],
-    ['hang', 5],
-    ['honour', 5],
-  ),
-  delay: delayArbitrary,
-  progress: weighted([false, 8], [true, 2]),
-});
+/**
+ * What a property draws: `all` (everything), `reentrant` (streamed runs whose hooks re-enter the
+ * run, see {@link rawRunArbitrary}) or `retries` (small DAGs whose tasks mostly fail and retry,
+ * without a delay more often than with one, with fallbacks of every kind, in runs mostly stopped
+ * at a random point: by the caller, by a hook, by a body or fallback that aborts, or by a failure).
+ */
+type Focus = 'all' | 'reentrant' | 'retries';
+
+const attemptArbitrary = (focus: Focus): fc.Arbitrary<AttemptSpec> =>
+  fc.record({
+    outcome:
+      focus === 'retries'
+        ? weighted<Outcome>(
+            ['value', 35],
+            ['throw', 40],
+            ['skip', 4],
+            ['hang', 5],
+            ['honour', 6],
+            ['abortThrow', 10],
+          )
+        : weighted<Outcome>(
+            ['value', 60],
+            ['throw', 20],
+            ['skip', 10],
+            ['hang', 5],
+            ['honour', 5],
+            ['abortThrow', 2],
+          ),
+    delay: delayArbitrary,
+    progress: weighted([false, 8], [true, 2]),
+    abortTicks: fc.integer({ min: 0, max: 3 }),
+  });
 
 const retryDelayArbitrary: fc.Arbitrary<RetryDelaySpec> = fc.oneof(
   fc.integer({ min: 0, max: 1 }).map((ms): RetryDelaySpec => ({ kind: 'number', ms })),
@@ -282,36 +340,54 @@ const retryDelayArbitrary: fc.Arbitrary<RetryDelaySpec> = fc.oneof(
       throwsOnAttempt: weighted([0, 9], [1, 1], [2, 1]),
     })
     .map((raw): RetryDelaySpec => ({ kind: 'function', ...raw })),
+  fc.constant<RetryDelaySpec>({ kind: 'alternating' }),
 );
 
-const rawNodeArbitrary = fc.record({
-  // Picks of earlier nodes, taken modulo the node's index.
-  dependencyPicks: fc.oneof(
-    CROSS_SHRINK,
-    { arbitrary: fc.constant<number[]>([]), weight: 1 },
-    { arbitrary: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), weight: 4 },
-  ),
-  duplicateDependency: weighted([false, 19], [true, 1]),
-  when: weighted<WhenRule | undefined>([undefined, 70], ['noneFailed', 15], ['allSettled', 15]),
-  retries: fc.oneof(
-    CROSS_SHRINK,
-    { arbitrary: fc.constant(0), weight: 6 },
-    { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 4 },
-  ),
-  retryDelay: sometimes(retryDelayArbitrary, 50),
-  retryIf: sometimes(fc.constantFrom<RetryIfMode>('odd', 'never', 'always', 'throw'), 20),
-  timeout: sometimes(fc.integer({ min: 2, max: 8 }), 15),
-  fallback: sometimes(
-    fc.constantFrom<FallbackMode>('value', 'throw', 'skip', 'async', 'asyncThrow'),
-    15,
-  ),
-  priority: sometimes(fc.integer({ min: -3, max: 3 }), 20),
-  usesSignal: weighted([false, 8], [true, 2]),
-  usesContext: weighted([false, 7], [true, 3]),
-  attempts: fc.array(attemptArbitrary, { minLength: 4, maxLength: 4 }),
-});
+const fallbackArbitrary = weighted<FallbackMode>(
+  ['value', 4],
+  ['throw', 3],
+  ['skip', 2],
+  ['abort', 1],
+  ['async', 3],
+  ['asyncThrow', 2],
+  ['asyncSkip', 2],
+  ['honour', 3],
+  ['ignore', 2],
+);
 
-type RawNode = typeof rawNodeArbitrary extends fc.Arbitrary<infer T> ? T : never;
+const rawNodeArbitrary = (focus: Focus) => {
+  const retries = focus === 'retries';
+  return fc.record({
+    // Picks of earlier nodes, taken modulo the node's index.
+    dependencyPicks: fc.oneof(
+      CROSS_SHRINK,
+      { arbitrary: fc.constant<number[]>([]), weight: 1 },
+      { arbitrary: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), weight: 4 },
+    ),
+    duplicateDependency: weighted([false, 19], [true, 1]),
+    when: retries
+      ? weighted<WhenRule | undefined>([undefined, 60], ['noneFailed', 10], ['allSettled', 30])
+      : weighted<WhenRule | undefined>([undefined, 70], ['noneFailed', 15], ['allSettled', 15]),
+    retries: fc.oneof(
+      CROSS_SHRINK,
+      { arbitrary: fc.constant(0), weight: retries ? 2 : 6 },
+      { arbitrary: fc.integer({ min: 1, max: 3 }), weight: retries ? 8 : 4 },
+    ),
+    retryDelay: sometimes(retryDelayArbitrary, 50),
+    retryIf: sometimes(
+      fc.constantFrom<RetryIfMode>('odd', 'never', 'always', 'throw'),
+      retries ? 10 : 20,
+    ),
+    timeout: sometimes(fc.integer({ min: 2, max: 8 }), 15),
+    fallback: sometimes(fallbackArbitrary, retries ? 50 : 20),
+    priority: sometimes(fc.integer({ min: -3, max: 3 }), 20),
+    usesSignal: weighted([false, 8], [true, 2]),
+    usesContext: weighted([false, 7], [true, 3]),
+    attempts: fc.array(attemptArbitrary(focus), { minLength: 4, maxLength: 4 }),
+  });
+};
+
+type RawNode = ReturnType<typeof rawNodeArbitrary> extends fc.Arbitrary<infer T> ? T : never;
 
 function toNodeSpec(raw: RawNode, index: number): NodeSpec {
   const deps = index === 0 ? [] : [...new Set(raw.dependencyPicks.map((pick) => pick % index))];
@@ -339,9 +415,12 @@ function toNodeSpec(raw: RawNode, index: number): NodeSpec {
 /**
  * The options of one run. `reentrant` draws only streamed runs whose hooks misbehave, mostly by
  * aborting the caller's signal: a hook that makes other events happen while it runs (4bfe9e1).
+ * `retries` draws runs with hooks (whose events place the stop), mostly aborted mid-run.
  */
-const rawRunArbitrary = (reentrant: boolean) =>
-  fc.record({
+const rawRunArbitrary = (focus: Focus) => {
+  const reentrant = focus === 'reentrant';
+  const retries = focus === 'retries';
+  return fc.record({
     concurrency: fc.oneof(
       CROSS_SHRINK,
       fc.constant(Number.POSITIVE_INFINITY),
@@ -353,24 +432,53 @@ const rawRunArbitrary = (reentrant: boolean) =>
     targetsAsNodes: fc.boolean(),
     hooks: reentrant
       ? fc.constant<RunSpec['hooks']>('chaos')
-      : weighted<RunSpec['hooks']>(['none', 25], ['record', 35], ['chaos', 40]),
+      : retries
+        ? weighted<RunSpec['hooks']>(['none', 10], ['record', 45], ['chaos', 45])
+        : weighted<RunSpec['hooks']>(['none', 25], ['record', 35], ['chaos', 40]),
     hookChaos: fc.array(
       fc.record({
-        hook: fc.constantFrom(...HOOK_NAMES),
+        hook: retries
+          ? weighted<HookName>(
+              ['onTaskRetry', 5],
+              ['onTaskFailure', 2],
+              ['onTaskStart', 1],
+              ['onTaskSuccess', 1],
+              ['onTaskSkip', 1],
+            )
+          : fc.constantFrom(...HOOK_NAMES),
         // Mostly an early node: those run in most cases.
         taskPick: fc.oneof(fc.nat(3), fc.nat()),
         action: reentrant
           ? weighted<HookChaos['action']>(['abort', 80], ['throw', 10], ['asyncReject', 10])
-          : weighted<HookChaos['action']>(['abort', 45], ['throw', 45], ['asyncReject', 10]),
+          : retries
+            ? weighted<HookChaos['action']>(
+                ['abortLater', 50],
+                ['abort', 30],
+                ['throw', 15],
+                ['asyncReject', 5],
+              )
+            : weighted<HookChaos['action']>(
+                ['abort', 35],
+                ['abortLater', 10],
+                ['throw', 45],
+                ['asyncReject', 10],
+              ),
       }),
       { minLength: 1, maxLength: 2 },
     ),
-    abort: weighted<'none' | 'before' | 'micro' | 'timer'>(
-      ['none', 70],
-      ['before', 3],
-      ['micro', 17],
-      ['timer', 10],
-    ),
+    abort: retries
+      ? weighted<'none' | 'before' | 'micro' | 'timer'>(
+          ['none', 40],
+          ['before', 2],
+          ['micro', 43],
+          ['timer', 15],
+        )
+      : weighted<'none' | 'before' | 'micro' | 'timer'>(
+          ['none', 70],
+          ['before', 3],
+          ['micro', 17],
+          ['timer', 10],
+        ),
     abortTicks: fc.integer({ min: 0, max: 40 }),
     abortMs: fc.integer({ min: 0, max: 4 }),
     interceptors: sometimes(
@@ -390,11 +498,12 @@ const rawRunArbitrary = (reentrant: boolean) =>
         }),
         { minLength: 1, maxLength: 2 },
       ),
-      25,
+      retries ? 35 : 25,
     ),
     stream: reentrant ? fc.constant(true) : weighted([false, 6], [true, 4]),
     breakAfter: sometimes(fc.integer({ min: 0, max: 12 }), reentrant ? 10 : 30),
   });
+};
 
 type RawRun = ReturnType<typeof rawRunArbitrary> extends fc.Arbitrary<infer T> ? T : never;
 
@@ -434,18 +543,22 @@ function toRunSpec(raw: RawRun, nodeCount: number): RunSpec {
 }
 
 /**
- * DAGs of 1–5, 1–12 or 1–30 nodes; mostly one run, sometimes two or three at once. With
- * `reentrant`, runs whose hooks re-enter the run (see {@link rawRunArbitrary}).
+ * DAGs of 1–5, 1–12 or 1–30 nodes (1–8 for `retries`); mostly one run, sometimes two or three at
+ * once. See {@link Focus}.
  */
-function caseArbitrary(reentrant = false): fc.Arbitrary<CaseSpec> {
-  const runArbitrary = rawRunArbitrary(reentrant);
+function caseArbitrary(focus: Focus = 'all'): fc.Arbitrary<CaseSpec> {
+  const runArbitrary = rawRunArbitrary(focus);
+  const nodeArbitrary = rawNodeArbitrary(focus);
   return fc
     .record({
-      rawNodes: fc.oneof(
-        fc.array(rawNodeArbitrary, { minLength: 1, maxLength: 5 }),
-        fc.array(rawNodeArbitrary, { minLength: 1, maxLength: 12 }),
-        fc.array(rawNodeArbitrary, { minLength: 1, maxLength: 30 }),
-      ),
+      rawNodes:
+        focus === 'retries'
+          ? fc.array(nodeArbitrary, { minLength: 1, maxLength: 8 })
+          : fc.oneof(
+              fc.array(nodeArbitrary, { minLength: 1, maxLength: 5 }),
+              fc.array(nodeArbitrary, { minLength: 1, maxLength: 12 }),
+              fc.array(nodeArbitrary, { minLength: 1, maxLength: 30 }),
+            ),
       rawRuns: fc.oneof(
         CROSS_SHRINK,
         { arbitrary: fc.array(runArbitrary, { minLength: 1, maxLength: 1 }), weight: 85 },
@@ -460,6 +573,14 @@ function caseArbitrary(reentrant = false): fc.Arbitrary<CaseSpec> {
 }
 
 // --- Recording a run ---------------------------------------------------------------------------
+
+/**
+ * The log of the run whose async context code runs in, set around each run's start: a run calls
+ * its tasks, and what a stop makes it do (fallbacks included), in the context it was started in.
+ */
+const runContext = new AsyncLocalStorage<RunLog>();
+/** Fallbacks that ran outside any run's async context (so their calls went unrecorded). */
+const outsideContext: string[] = [];
 
 let lastSeq = 0;
 /** The next position in the one sequence every recorder of every run draws from. */
@@ -491,6 +612,29 @@ interface BodyRecord {
   signalAbortedAtEnd: boolean | undefined;
 }
 
+/** What a fallback record holds in `thrown` when the fallback did not throw (or skipped). */
+const NOTHING = Symbol('nothing thrown');
+
+/** One call of a fallback. */
+interface FallbackRecord {
+  readonly task: string;
+  readonly seq: number;
+  end: number | null;
+  /** Its first argument: the error it recovers from. */
+  readonly error: unknown;
+  readonly argCount: number;
+  /** Its second argument: the task's signal. */
+  readonly signal: AbortSignal | undefined;
+  readonly abortedAtCall: boolean;
+  abortedAtEnd: boolean | undefined;
+  /** For `abort`: whether its signal had aborted once it aborted the caller's signal. */
+  abortedAfterAbort: boolean | undefined;
+  /** What it threw or rejected with (a skip aside), else {@link NOTHING}. */
+  thrown: unknown;
+  readonly afterSettle: boolean;
+  readonly thisValue: unknown;
+}
+
 /** A hook call or stream event, as recorded. */
 interface EventRecord {
   type: string;
@@ -501,6 +645,8 @@ interface EventRecord {
   readonly error?: unknown;
   readonly reason?: string;
   readonly recoveredFrom?: unknown;
+  /** `onTaskRetry`'s delay. */
+  readonly delayMs?: number;
   readonly time?: number;
   readonly seq: number;
   /** Success, skip, or a failure without retry. */
@@ -539,6 +685,13 @@ class RunLog {
   hookRejectedAsync = false;
   droppedCall: DroppedCall | undefined;
   readonly droppedTasks = new Set<string>();
+  readonly fallbacks: FallbackRecord[] = [];
+  /** Aborts the caller's signal now (when the run has one). */
+  abortNow: (why: string) => void = () => undefined;
+  /** Aborts the caller's signal after `count` microtasks past the next one. */
+  abortSoon(count: number, why: string): void {
+    void ticks(count).then(() => this.abortNow(why));
+  }
 
   constructor(
     readonly nodes: readonly NodeSpec[],
@@ -669,6 +822,8 @@ function makeBody(node: NodeSpec): (...args: unknown[]) => unknown {
       signalAbortedAtEnd: undefined,
     };
     log.bodies.push(record);
+    if (runContext.getStore() !== log)
+      log.violate('async-context', `${node.name}#${attempt} ran outside its run's async context`);
     watchForTimeout(record, attemptSignal);
     checkRunningBodies(log, record);
     if (signal !== undefined && ctx !== undefined && signal !== ctx.signal) {
@@ -681,12 +836,18 @@ function makeBody(node: NodeSpec): (...args: unknown[]) => unknown {
     };
     const value = { v: `${node.name}#${attempt}` };
     const error = new Error(`${node.name}#${attempt} failed`);
-    const quick = spec.outcome === 'value' || spec.outcome === 'throw' || spec.outcome === 'skip';
+    const throwing = spec.outcome === 'throw' || spec.outcome === 'abortThrow';
+    const quick = spec.outcome === 'value' || spec.outcome === 'skip' || throwing;
+    const abortSoon = () => {
+      if (spec.outcome === 'abortThrow')
+        log.abortSoon(spec.abortTicks, `body ${node.name}#${attempt}`);
+    };
     if (spec.delay.kind === 'sync' && quick) {
       if (spec.progress) ctx?.progress({ p: 1 });
       finish();
       if (spec.outcome === 'value') return value;
-      if (spec.outcome === 'throw') throw error;
+      abortSoon();
+      if (throwing) throw error;
       skip(`self ${node.name}#${attempt}`);
     }
     return (async () => {
@@ -703,7 +864,8 @@ function makeBody(node: NodeSpec): (...args: unknown[]) => unknown {
         await settleAfter(spec.delay);
         if (spec.progress) ctx?.progress({ p: 2 });
         if (spec.outcome === 'value') return value;
-        if (spec.outcome === 'throw') throw error;
+        abortSoon();
+        if (throwing) throw error;
         return skip(`self ${node.name}#${attempt}`);
       } finally {
         finish();
@@ -744,10 +906,12 @@ function nodeOptions(node: NodeSpec): Record<string, unknown> {
     options.retryDelay =
       delay.kind === 'number'
         ? delay.ms
-        : (attempt: number) => {
-            if (delay.throwsOnAttempt === attempt) throw new Error(`retryDelay ${node.name}`);
-            return delay.ms;
-          };
+        : delay.kind === 'alternating'
+          ? (attempt: number) => (attempt % 2 === 1 ? 0 : 1)
+          : (attempt: number) => {
+              if (delay.throwsOnAttempt === attempt) throw new Error(`retryDelay ${node.name}`);
+              return delay.ms;
+            };
   }
   const mode = node.retryIf;
   if (mode !== undefined) {
@@ -762,21 +926,72 @@ function nodeOptions(node: NodeSpec): Record<string, unknown> {
   return options;
 }
 
-function makeFallback(name: string, mode: FallbackMode): () => unknown {
-  return () => {
+/**
+ * The fallback of `name`: records its call (in the log of the run whose async context it runs in:
+ * a run does what a stop makes it do, fallbacks included, in its own context) and does what `mode`
+ * says.
+ */
+function makeFallback(
+  name: string,
+  mode: FallbackMode,
+): (error: unknown, signal?: AbortSignal) => unknown {
+  return function fallback(this: unknown, ...args: unknown[]): unknown {
+    const [error, signal] = args as [unknown, AbortSignal | undefined];
+    const log = runContext.getStore();
+    const record: FallbackRecord = {
+      task: name,
+      seq: nextSeq(),
+      end: null,
+      error,
+      argCount: args.length,
+      signal,
+      abortedAtCall: signal?.aborted === true,
+      abortedAtEnd: undefined,
+      abortedAfterAbort: undefined,
+      thrown: NOTHING,
+      afterSettle: log?.settled === true,
+      thisValue: this,
+    };
+    if (log === undefined) outsideContext.push(`the fallback of ${name}`);
+    else log.fallbacks.push(record);
+    const finish = () => {
+      record.end = nextSeq();
+      record.abortedAtEnd = signal?.aborted;
+    };
+    const fail = (thrown: unknown): never => {
+      record.thrown = thrown;
+      finish();
+      throw thrown;
+    };
+    const value = () => {
+      finish();
+      return { fb: name };
+    };
     switch (mode) {
       case 'value':
-        return { fb: name };
+        return value();
       case 'throw':
-        throw new Error(`fallback ${name}`);
+        return fail(new Error(`fallback ${name}`));
       case 'skip':
+        finish();
         return skip(`fallback-skip ${name}`);
+      case 'abort':
+        log?.abortNow(`fallback ${name}`);
+        record.abortedAfterAbort = signal?.aborted === true;
+        return value();
       case 'async':
-        return ticks(2).then(() => ({ fb: name }));
+        return ticks(2).then(value);
       case 'asyncThrow':
+        return ticks(2).then(() => fail(new Error(`fallback ${name}`)));
+      case 'asyncSkip':
         return ticks(2).then(() => {
-          throw new Error(`fallback ${name}`);
+          finish();
+          return skip(`fallback-skip ${name}`);
         });
+      case 'honour':
+        return waitUnlessAborted(3, signal).then(value, fail);
+      case 'ignore':
+        return sleep(2).then(value);
     }
   };
 }
@@ -812,6 +1027,7 @@ function makeHooks(
       error?: unknown;
       reason?: string;
       recoveredFrom?: unknown;
+      delayMs?: number;
     }): any => {
       const event: Omit<EventRecord, 'seq' | 'terminal' | 'voided' | 'settledRun'> = {
         type,
@@ -823,6 +1039,7 @@ function makeHooks(
         ...('error' in info ? { error: info.error } : {}),
         ...('reason' in info ? { reason: info.reason } : {}),
         ...('recoveredFrom' in info ? { recoveredFrom: info.recoveredFrom } : {}),
+        ...('delayMs' in info ? { delayMs: info.delayMs } : {}),
       };
       const record = log.recordEvent('hook', event);
       const index = chaosLeft.findIndex((c) => c.hook === name && c.task === info.task);
@@ -847,6 +1064,10 @@ function makeHooks(
           record.type = `voided-${record.type}`;
         }
         throw error;
+      }
+      if (chaos.action === 'abortLater') {
+        log.abortSoon(0, `hook ${name} ${info.task} (later)`);
+        return undefined;
       }
       if (chaos.action === 'abort') {
         if (name === 'onTaskStart' && !controller!.signal.aborted && !log.settled) {
@@ -925,12 +1146,21 @@ interface RunEnd {
 const RUN_DEADLINE_MS = 3_000;
 
 /** Runs one of the case's runs and checks it; returns its log (with its violations). */
-async function observeRun(
+function observeRun(
   spec: CaseSpec,
   run: RunSpec,
   built: ReturnType<typeof buildCase>,
 ): Promise<RunLog> {
   const log = new RunLog(spec.nodes, run);
+  return runContext.run(log, () => observeRunInContext(log, spec, run, built));
+}
+
+async function observeRunInContext(
+  log: RunLog,
+  spec: CaseSpec,
+  run: RunSpec,
+  built: ReturnType<typeof buildCase>,
+): Promise<RunLog> {
   const { dag, handles } = built;
   const options: Record<string, unknown> = {};
   if (run.concurrency !== Number.POSITIVE_INFINITY || run.passConcurrency)
@@ -940,7 +1170,11 @@ async function observeRun(
     options.targets = run.targets.map((i) => (run.targetsAsNodes ? handles[i] : `n${i}`));
   }
   const needsController =
-    run.abort !== undefined || run.hookChaos.some((c) => c.action === 'abort');
+    run.abort !== undefined ||
+    run.hookChaos.some((c) => c.action === 'abort' || c.action === 'abortLater') ||
+    spec.nodes.some(
+      (node) => node.fallback === 'abort' || node.attempts.some((a) => a.outcome === 'abortThrow'),
+    );
   const controller = needsController ? new AbortController() : undefined;
   if (controller !== undefined) options.signal = controller.signal;
   const abort = (why: string) => {
@@ -948,6 +1182,7 @@ async function observeRun(
     if (log.abortSeq === undefined && !log.settled) log.abortSeq = nextSeq();
     controller!.abort(new Error(`caller abort: ${why}`));
   };
+  if (controller !== undefined) log.abortNow = abort;
   if (run.abort?.kind === 'before') abort('before the run');
   if (run.hooks !== 'none') options.hooks = makeHooks(log, abort, controller);
   if (run.interceptors.length > 0)
@@ -1109,6 +1344,10 @@ function checkRun(log: RunLog, end: RunEnd): void {
   checkStreamEnd(facts);
   checkSlots(facts);
   checkSignals(facts);
+  checkFallbacks(facts);
+  checkRetriesAroundStops(facts);
+  checkFailures(facts);
+  countScenarios(facts);
   checkTimeouts(facts);
   checkPriority(facts);
 }
@@ -1348,7 +1587,7 @@ function checkArgument(
     log.violate('dep-arg', `allSettled ${label}: another reason for ${dep}`);
   if (
     depEntry.status === 'failed' &&
-    error instanceof WorkflowExecutionError &&
+    error !== undefined &&
     !error.failures.some((f) => f.task === dep && f.error === settled.error)
   ) {
     log.violate('dep-arg', `allSettled ${label}: ${dep}'s error is not the one in failures`);
@@ -1359,9 +1598,8 @@ function checkArgument(
 function checkStartsAfterStop({ log, end }: RunFacts): void {
   if (log.hookRejectedAsync) return; // such a stop happens at no recorded position
   const stop = end.stopSeq;
-  const hasTaskInterceptor = log.run.interceptors.some((i) => i.kind !== 'run');
   for (const b of log.bodies) {
-    if (hasTaskInterceptor || b.seq < stop || log.node(b.task).when === 'allSettled') continue;
+    if (b.seq < stop || log.node(b.task).when === 'allSettled') continue;
     const own = log.abortFromStart;
     // onTaskStart aborted the run: the task it was called for still starts.
     if (
@@ -1444,12 +1682,6 @@ function checkOutcome(facts: RunFacts): void {
   }
   if (error.failures.length === 0)
     return log.violate('outcome', 'WorkflowExecutionError without failures');
-  for (const e of failed)
-    if (!error.failures.some((f) => f.task === e.task))
-      log.violate('failures', `${e.task} failed but is not in failures`);
-  for (const f of error.failures)
-    if (!facts.entries.has(f.task))
-      log.violate('failures', `${f.task} is in failures but not in the trace`);
   if (error.task !== error.failures[0].task)
     log.violate(
       'failures',
@@ -1686,6 +1918,237 @@ function checkSlots({ log }: RunFacts): void {
   }
 }
 
+/** Whether the run stopped (and so aborted its signal): an abort, a break, a failFast failure. */
+function runStopped({ error, failFast }: RunFacts): boolean {
+  return (
+    error instanceof WorkflowAbortedError || (failFast && error instanceof WorkflowExecutionError)
+  );
+}
+
+/**
+ * Fallbacks: called once per task, when it failed for good, never after the run settled (which
+ * waits for them), with the error and the task's signal — the run's (the very signal an untimed
+ * body gets), aborted at the call iff the run had stopped and in the end iff the run stopped; for
+ * an `allSettled` task one that never aborts — and the task ends as the fallback says.
+ */
+function checkFallbacks(facts: RunFacts): void {
+  const { log, end, result } = facts;
+  const stopped = runStopped(facts);
+  // The stop's position is known from the hooks' events (a failure under failFast).
+  const exactStop = log.run.hooks !== 'none' && !log.hookRejectedAsync;
+  const untimedBody = log.bodies.find((b) => {
+    const node = log.node(b.task);
+    return b.signal !== undefined && node.timeout === undefined && node.when !== 'allSettled';
+  });
+  let runSignal = untimedBody?.signal;
+  const calls = new Map<string, number>();
+  for (const f of log.fallbacks) {
+    const node = log.node(f.task);
+    const label = `the fallback of ${f.task} (called at ${f.seq})`;
+    calls.set(f.task, (calls.get(f.task) ?? 0) + 1);
+    if (f.afterSettle)
+      log.violate('fallback-after-settle', `${label} was called after the run settled`);
+    if (f.end === null || f.end > log.settleSeq) {
+      log.violate(
+        'fallback-outlives-run',
+        `${label} ended at ${f.end ?? 'never'}, after the run settled (${log.settleSeq})`,
+      );
+    }
+    if (f.thisValue !== undefined) log.violate('this', `${label} was called with a this`);
+    checkFallbackOutcome(facts, f);
+    if (f.argCount !== 2 || !(f.signal instanceof AbortSignal)) {
+      log.violate(
+        'fallback-args',
+        `${label} got ${f.argCount} arguments, signal ${String(f.signal)}`,
+      );
+      continue;
+    }
+    const { signal } = f;
+    if (node.when === 'allSettled') {
+      if (f.abortedAtCall || f.abortedAtEnd === true || signal.aborted || f.abortedAfterAbort) {
+        log.violate(
+          'fallback-signal',
+          `allSettled ${label}: its signal aborted (at the call ${f.abortedAtCall}, at its end ${f.abortedAtEnd}, now ${signal.aborted})`,
+        );
+      }
+      continue;
+    }
+    runSignal ??= signal;
+    if (signal !== runSignal)
+      log.violate('fallback-signal', `${label} got another signal than the run's`);
+    if (signal.aborted !== stopped) {
+      log.violate(
+        'fallback-signal',
+        `${label}: its signal ${signal.aborted ? 'aborted' : 'never aborted'}, but the run ${stopped ? 'stopped' : 'did not stop'}`,
+      );
+    }
+    const stoppedBefore = exactStop
+      ? end.stopSeq < f.seq
+      : log.abortSeq !== undefined && log.abortSeq < f.seq;
+    if (f.abortedAtCall !== stoppedBefore && (exactStop || stoppedBefore)) {
+      log.violate(
+        'fallback-signal',
+        `${label}: its signal ${f.abortedAtCall ? 'had' : 'had not'} aborted at the call, the stop was at ${end.stopSeq}`,
+      );
+    }
+    if (f.abortedAfterAbort === false)
+      log.violate('fallback-signal', `${label} aborted the run, but its signal did not abort`);
+  }
+  for (const [task, count] of calls)
+    if (count > 1) log.violate('fallback-calls', `${task}'s fallback was called ${count} times`);
+  for (const entry of result.trace) {
+    if (log.node(entry.task).fallback === undefined || calls.has(entry.task)) continue;
+    const reason = (entry as { reason?: string }).reason ?? '';
+    const hookThrew = log.hookThrows.some((h) => h.task === entry.task);
+    if (
+      'recoveredFrom' in entry ||
+      (entry.status === 'skipped' && reason.startsWith('fallback-skip')) ||
+      (entry.status === 'failed' && !hookThrew)
+    ) {
+      log.violate(
+        'fallback-calls',
+        `${entry.task} ${entry.status}${'recoveredFrom' in entry ? ' (recovered)' : ''}, but its fallback was never called`,
+      );
+    }
+  }
+}
+
+/** The task ends as its fallback said: failed with what it threw, skipped, or recovered. */
+function checkFallbackOutcome({ log, entries, error }: RunFacts, f: FallbackRecord): void {
+  const entry = entries.get(f.task);
+  const label = `the fallback of ${f.task}`;
+  if (entry === undefined) {
+    log.violate('fallback-outcome', `${label} was called, but ${f.task} is not in the trace`);
+    return;
+  }
+  const mode = log.node(f.task).fallback;
+  if (f.thrown !== NOTHING) {
+    if (entry.status !== 'failed') {
+      log.violate('fallback-outcome', `${label} threw, but ${f.task} ${entry.status}`);
+      return;
+    }
+    // (A hook's rejection may have added a failure of the task before this one.)
+    const failure = error?.failures.find((x) => x.task === f.task && x.error === f.thrown);
+    if (failure === undefined || failure.error !== f.thrown) {
+      log.violate('failures', `${f.task}: its failure is not what its fallback threw`);
+    } else if (
+      !/^(retryIf|retryDelay)/.test((f.error as Error | undefined)?.message ?? '') &&
+      failure.attemptError !== f.error
+    ) {
+      log.violate(
+        'failures',
+        `${f.task}: attemptError is not the error its fallback recovered from`,
+      );
+    }
+    return;
+  }
+  if (mode === 'skip' || mode === 'asyncSkip') {
+    const reason = (entry as { reason?: string }).reason;
+    if (entry.status !== 'skipped' || reason !== `fallback-skip ${f.task}`)
+      log.violate(
+        'fallback-outcome',
+        `${label} skipped, but ${f.task} ${entry.status} (${reason})`,
+      );
+    return;
+  }
+  const successHookThrew = log.hookThrows.some(
+    (h) => h.task === f.task && h.hook === 'onTaskSuccess',
+  );
+  if (entry.status === 'succeeded') {
+    if ((entry as { recoveredFrom?: unknown }).recoveredFrom !== f.error)
+      log.violate('fallback-outcome', `${f.task}: recoveredFrom is not the error its fallback got`);
+  } else if (!(entry.status === 'failed' && successHookThrew)) {
+    log.violate('fallback-outcome', `${label} returned a value, but ${f.task} ${entry.status}`);
+  }
+}
+
+/**
+ * A retry announced by `onTaskRetry` is made unless the run stopped after the announcement (with
+ * or without a delay: a retry without one waits for a promise reaction, and a stop may come
+ * first). Then an `allSettled` task still makes it; another makes no further attempt and fails
+ * with the error the retry was for (its fallback gets that error).
+ */
+function checkRetriesAroundStops({ log, end, error }: RunFacts): void {
+  if (log.run.hooks === 'none' || log.hookRejectedAsync) return;
+  for (const [task, events] of log.hookEventsByTask) {
+    if (log.hookThrows.some((h) => h.task === task)) continue;
+    const node = log.node(task);
+    for (const r of events) {
+      if (r.type !== 'taskFailure' || r.willRetry !== true) continue;
+      const made = events.some((e) => e.type === 'taskStart' && e.attempt === r.attempt! + 1);
+      if (made) continue;
+      const label = `${task}: the retry announced after attempt ${r.attempt} (delay ${r.delayMs})`;
+      if (node.when === 'allSettled') {
+        log.violate('retry-dropped', `allSettled ${label} was not made`);
+        continue;
+      }
+      const terminal = events.find((e) => e.terminal && e.seq > r.seq);
+      if (terminal === undefined) continue; // checked with the events
+      if (!(r.seq < end.stopSeq && end.stopSeq < terminal.seq)) {
+        log.violate('retry-dropped', `${label} was not made, and no stop came before its end`);
+        continue;
+      }
+      const fallback = log.fallbacks.find((f) => f.task === task);
+      if (node.fallback !== undefined) {
+        if (fallback !== undefined && fallback.error !== r.error)
+          log.violate(
+            'retry-stopped',
+            `${label}: its fallback got another error than the attempt's`,
+          );
+      } else if (terminal.type !== 'taskFailure' || terminal.error !== r.error) {
+        log.violate(
+          'retry-stopped',
+          `${label}: ${task} ended with ${terminal.type}, not the attempt's error`,
+        );
+      } else if (error !== undefined) {
+        const failure = error.failures.find((x) => x.task === task);
+        if (failure?.error !== r.error)
+          log.violate('failures', `${label}: its entry in failures is not the attempt's error`);
+      }
+    }
+  }
+}
+
+/**
+ * `failures` against the trace and the events: every failed task is in it, with the error its
+ * `onTaskFailure` (and the stream's `taskFailure`) carried; without misbehaving hooks (which add
+ * failures of their own), exactly the failed tasks, once each.
+ */
+function checkFailures({ log, error, result, entries }: RunFacts): void {
+  if (error === undefined) return;
+  const failed = result.trace.filter((e) => e.status === 'failed').map((e) => e.task);
+  for (const task of failed)
+    if (!error.failures.some((f) => f.task === task))
+      log.violate('failures', `${task} failed but is not in failures`);
+  for (const f of error.failures)
+    if (!entries.has(f.task))
+      log.violate('failures', `${f.task} is in failures but not in the trace`);
+  if (log.hookRejectedAsync) return;
+  const first = (task: string) => error.failures.find((f) => f.task === task);
+  const sources = [
+    ...(log.run.hooks === 'none' ? [] : [log.events]),
+    ...(log.run.stream ? [log.streamEvents] : []),
+  ];
+  for (const events of sources) {
+    for (const e of events) {
+      if (e.type !== 'taskFailure' || e.willRetry === true || e.voided) continue;
+      if (first(e.task)?.error !== e.error)
+        log.violate(
+          'failures',
+          `${e.task}: its taskFailure event's error is not its entry in failures`,
+        );
+    }
+  }
+  if (log.hookThrows.length > 0) return;
+  const tasks = error.failures.map((f) => f.task);
+  if (tasks.length !== failed.length || !tasks.every((t) => failed.includes(t))) {
+    log.violate(
+      'failures',
+      `failures name [${tasks.join(', ')}], the trace's failed tasks are [${failed.join(', ')}]`,
+    );
+  }
+}
+
 /**
  * An allSettled task's signal aborts only at its timeout; in a resolved run only timeouts abort
  * signals; a (non-allSettled) body running at the stop sees its signal abort before it ends.
@@ -1735,10 +2198,13 @@ function checkTimeouts({ log }: RunFacts): void {
     const spec = node.attempts[Math.min(e.attempt! - 1, node.attempts.length - 1)];
     const message = (e.error as Error | undefined)?.message ?? '';
     const stillRunning = b.end === null || b.end > e.seq;
+    // A fallback may fail the task with anything: an honouring one with its signal's reason.
+    const fromFallback = log.fallbacks.some((f) => f.task === e.task && f.thrown === e.error);
     if (
       spec.outcome === 'hang' &&
       stillRunning &&
       !(e.error instanceof TaskTimeoutError) &&
+      !fromFallback &&
       !/^(retryIf|retryDelay|hook|interceptor|fallback)/.test(message)
     ) {
       log.violate(
@@ -1821,11 +2287,67 @@ function readyOrder(nodes: readonly NodeSpec[], covered: ReadonlySet<string>): M
   return new Map(order.map((i, place) => [nodes[i].name, place]));
 }
 
+// --- What the cases covered ---------------------------------------------------------------------
+
+/**
+ * How often the cases reached the situations the retry and fallback checks are about, counted
+ * from what the runs recorded; printed after each property when `ASYNC_DAG_FUZZ_STATS` is set.
+ */
+const SCENARIOS = {
+  cases: 'cases checked (shrinking included)',
+  aborted: 'runs aborted by the caller mid-run',
+  retries: 'retries announced (onTaskRetry)',
+  zeroDelay: '  without a delay',
+  cutZero: '  stopped before a retry without a delay started: cut',
+  keptZero: '  stopped before a retry without a delay started: allSettled, made',
+  cutDelay: '  stopped during a retry delay: cut',
+  keptDelay: '  stopped during a retry delay: allSettled, made',
+  intercepted: 'runs with task interceptors and a retry without a delay',
+  fallbacks: 'fallback calls',
+  abortedAtCall: '  with a signal aborted at the call',
+  pendingAtStop: '  pending at the stop (the signal aborted while it ran)',
+  honoured: '  honouring the signal: rejected with its reason',
+  allSettledAfterStop: '  of an allSettled task after the stop (signal not aborted)',
+} as const;
+const scenarios = new Map<string, number>(Object.values(SCENARIOS).map((what) => [what, 0]));
+
+function count(what: string, by = 1): void {
+  scenarios.set(what, scenarios.get(what)! + by);
+}
+
+function countScenarios({ log, end }: RunFacts): void {
+  const stop = end.stopSeq;
+  const retries = log.events.filter((e) => e.type === 'taskFailure' && e.willRetry === true);
+  count(SCENARIOS.retries, retries.length);
+  count(SCENARIOS.zeroDelay, retries.filter((r) => r.delayMs === 0).length);
+  for (const r of retries) {
+    const next = log.events.find(
+      (e) => e.task === r.task && e.type === 'taskStart' && e.attempt === r.attempt! + 1,
+    );
+    if (!(r.seq < stop && (next === undefined || stop < next.seq))) continue;
+    const kept = log.node(r.task).when === 'allSettled';
+    if (r.delayMs === 0) count(kept ? SCENARIOS.keptZero : SCENARIOS.cutZero);
+    else count(kept ? SCENARIOS.keptDelay : SCENARIOS.cutDelay);
+  }
+  if (log.run.interceptors.some((i) => i.kind !== 'run') && retries.some((r) => r.delayMs === 0))
+    count(SCENARIOS.intercepted);
+  count(SCENARIOS.fallbacks, log.fallbacks.length);
+  for (const f of log.fallbacks) {
+    const allSettled = log.node(f.task).when === 'allSettled';
+    if (f.abortedAtCall) count(SCENARIOS.abortedAtCall);
+    if (!allSettled && f.seq < stop && f.end !== null && stop < f.end)
+      count(SCENARIOS.pendingAtStop);
+    if (allSettled && f.seq > stop) count(SCENARIOS.allSettledAfterStop);
+    if (log.node(f.task).fallback === 'honour' && f.thrown !== NOTHING) count(SCENARIOS.honoured);
+  }
+  if (log.abortSeq !== undefined) count(SCENARIOS.aborted);
+}
+
 // --- The property ------------------------------------------------------------------------------
 
 /**
- * Cases of the first property (the second runs half as many): about 3 s in all on a 2-core
- * machine. `ASYNC_DAG_FUZZ_RUNS` sets it.
+ * Cases of the first property (the second and third run half as many each): about 5 s in all on
+ * a 2-core machine. `ASYNC_DAG_FUZZ_RUNS` sets it.
  */
 const DEFAULT_RUNS = 600;
 const DEFAULT_SEED = 20261126;
@@ -1851,6 +2373,8 @@ const hookWarnings: string[] = [];
 async function checkCase(spec: CaseSpec): Promise<void> {
   unhandledRejections.length = 0;
   hookWarnings.length = 0;
+  outsideContext.length = 0;
+  count(SCENARIOS.cases);
   const built = buildCase(spec);
   const logs = await Promise.all(spec.runs.map((run) => observeRun(spec, run, built)));
   const problems = logs.flatMap((log, i) =>
@@ -1858,6 +2382,8 @@ async function checkCase(spec: CaseSpec): Promise<void> {
   );
   for (const reason of unhandledRejections)
     problems.push(`[unhandled] ${String((reason as Error)?.stack ?? reason)}`);
+  for (const what of outsideContext)
+    problems.push(`[async-context] ${what} ran outside its run's async context`);
   if (hookWarnings.length > 0 && !logs.some((log) => log.hookRejectedAsync)) {
     problems.push(`[warning] without a rejecting hook: ${hookWarnings.join('; ')}`);
   }
@@ -1910,9 +2436,9 @@ async function assertRunsKeepInvariants(
 }
 
 describe('runs of random builder DAGs keep their invariants (property-based)', function () {
-  // Generous: shrinking a counterexample takes a while on a busy machine.
-  this.timeout(300_000);
   const numRuns = numberFromEnvironment('ASYNC_DAG_FUZZ_RUNS', DEFAULT_RUNS);
+  // Generous: shrinking a counterexample takes a while on a busy machine (and a long run, longer).
+  this.timeout(300_000 + 20 * numRuns);
   const seed = numberFromEnvironment('ASYNC_DAG_FUZZ_SEED', DEFAULT_SEED);
   let emitWarning: typeof process.emitWarning;
 
@@ -1920,7 +2446,9 @@ describe('runs of random builder DAGs keep their invariants (property-based)', f
     process.on('unhandledRejection', onUnhandledRejection);
     emitWarning = process.emitWarning;
     process.emitWarning = function (this: unknown, warning: string | Error, ...rest: any[]) {
-      if (rest[0] === 'AsyncDagHookWarning') hookWarnings.push(String(warning));
+      // The type comes alone or in an options object (with the hook's error as its detail).
+      const type: unknown = typeof rest[0] === 'object' ? rest[0]?.type : rest[0];
+      if (type === 'AsyncDagHookWarning') hookWarnings.push(String(warning));
       else emitWarning.call(process, warning, ...rest);
     } as typeof process.emitWarning;
   });
@@ -1930,12 +2458,24 @@ describe('runs of random builder DAGs keep their invariants (property-based)', f
     process.emitWarning = emitWarning;
   });
 
+  afterEach(function () {
+    if (process.env.ASYNC_DAG_FUZZ_STATS === undefined) return;
+    const lines = [...scenarios].map(([what, n]) => `      ${what}: ${n}`);
+    console.log(`    seed ${seed}:\n${lines.join('\n')}`);
+    for (const what of scenarios.keys()) scenarios.set(what, 0);
+  });
+
   it('settles every run with a consistent trace, outcome, hooks, stream, signals and limits', async function () {
     await assertRunsKeepInvariants(caseArbitrary(), numRuns, seed, this.test!.title);
   });
 
   it('streams events in order when a hook makes others happen while it runs', async function () {
     const focused = Math.ceil(numRuns / 2);
-    await assertRunsKeepInvariants(caseArbitrary(true), focused, seed, this.test!.title);
+    await assertRunsKeepInvariants(caseArbitrary('reentrant'), focused, seed, this.test!.title);
+  });
+
+  it('fails, keeps or makes retries and calls fallbacks with the right signal around stops', async function () {
+    const focused = Math.ceil(numRuns / 2);
+    await assertRunsKeepInvariants(caseArbitrary('retries'), focused, seed, this.test!.title);
   });
 });
