@@ -87,6 +87,29 @@ describe('the JSON pipeline sample', () => {
     );
   });
 
+  it('quotes step names from the file as JSON, so a line break or a quote stays on one line', () => {
+    const odd = 'de"ploy\nnow';
+    const messages = [
+      () => loadPipeline({ name: 'p', steps: [{ name: odd }, { name: odd }] }),
+      () => loadPipeline({ name: 'p', steps: [{ name: 'build' }, { name: odd, needs: ['x\ny'] }] }),
+      () => loadPipeline({ name: 'p', steps: [{ name: odd, needs: [odd] }] }),
+      () => parsePipeline({ name: 'p', steps: [{ name: odd, ms: -1 }] }),
+    ].map((load) => {
+      try {
+        load();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected an error');
+    });
+    expect(messages).to.deep.equal([
+      'step "de\\"ploy\\nnow" is listed twice',
+      'step "de\\"ploy\\nnow" needs "x\\ny", which is not a step. Steps: build, "de\\"ploy\\nnow"',
+      'the steps form a cycle: "de\\"ploy\\nnow" -> "de\\"ploy\\nnow"',
+      'step 1 ("de\\"ploy\\nnow"): "ms" must be a number of milliseconds from 0 to 2147483647',
+    ]);
+  });
+
   it('checks the shape of the data, saying what is wrong and where', () => {
     const cases: [unknown, string][] = [
       [{ name: 'p' }, 'a pipeline is an object with a non-empty string "name" and a "steps" array'],

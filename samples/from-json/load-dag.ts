@@ -44,17 +44,17 @@ export function parsePipeline(json: unknown): PipelineDescription {
     if (!isRecord(step) || typeof step.name !== 'string' || step.name === '') {
       throw new Error(`${where}: a step is an object with a non-empty string "name"`);
     }
-    rejectUnknownKeys(step, STEP_KEYS, `${where} ("${step.name}")`);
+    rejectUnknownKeys(step, STEP_KEYS, `${where} (${quote(step.name)})`);
     const { needs, ms } = step;
     if (
       needs !== undefined &&
       !(Array.isArray(needs) && needs.every((need) => typeof need === 'string'))
     ) {
-      throw new Error(`${where} ("${step.name}"): "needs" must be an array of step names`);
+      throw new Error(`${where} (${quote(step.name)}): "needs" must be an array of step names`);
     }
     if (ms !== undefined && !(typeof ms === 'number' && ms >= 0 && ms <= MAX_MS)) {
       throw new Error(
-        `${where} ("${step.name}"): "ms" must be a number of milliseconds from 0 to ${MAX_MS}`,
+        `${where} (${quote(step.name)}): "ms" must be a number of milliseconds from 0 to ${MAX_MS}`,
       );
     }
   });
@@ -73,9 +73,22 @@ function rejectUnknownKeys(record: object, known: readonly string[], where: stri
   if (unknown === undefined) return;
   const close = known.find((key) => key.startsWith(unknown.slice(0, 2).toLowerCase()));
   throw new Error(
-    `${where}: unknown key "${unknown}"${close === undefined ? '' : ` (did you mean "${close}"?)`}; ` +
+    `${where}: unknown key ${quote(unknown)}${close === undefined ? '' : ` (did you mean "${close}"?)`}; ` +
       `the keys are ${known.map((key) => `"${key}"`).join(', ')}`,
   );
+}
+
+/**
+ * A step name as a message quotes it: as JSON writes a string, so a name from the file that holds
+ * a line break or a quote stays on one line and reads back whole (`"fetch"` for a plain one).
+ */
+function quote(name: string): string {
+  return JSON.stringify(name);
+}
+
+/** A step name where a message lists it unquoted: as it is, unless {@link quote} is needed. */
+function bare(name: string): string {
+  return /^[^"\\\p{C}\p{Zl}\p{Zp}]*$/u.test(name) ? name : quote(name);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -118,14 +131,14 @@ export function loadPipeline(
 ): LoadedPipeline {
   const steps = new Map<string, StepDescription>();
   for (const step of description.steps) {
-    if (steps.has(step.name)) throw new Error(`step "${step.name}" is listed twice`);
+    if (steps.has(step.name)) throw new Error(`step ${quote(step.name)} is listed twice`);
     steps.set(step.name, step);
   }
   for (const step of description.steps) {
     for (const need of step.needs ?? []) {
       if (!steps.has(need)) {
         throw new Error(
-          `step "${step.name}" needs "${need}", which is not a step. Steps: ${[...steps.keys()].join(', ')}`,
+          `step ${quote(step.name)} needs ${quote(need)}, which is not a step. Steps: ${[...steps.keys()].map(bare).join(', ')}`,
         );
       }
     }
@@ -165,7 +178,7 @@ function dependencyOrder(steps: ReadonlyMap<string, StepDescription>): StepDescr
       if (state.get(need) === 'visiting') {
         const from = path.findIndex((entry) => entry.name === need);
         const cycle = [...path.slice(from).map((entry) => entry.name), need];
-        throw new Error(`the steps form a cycle: ${cycle.reverse().join(' -> ')}`);
+        throw new Error(`the steps form a cycle: ${cycle.reverse().map(bare).join(' -> ')}`);
       }
       if (!state.has(need)) {
         state.set(need, 'visiting');
