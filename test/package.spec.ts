@@ -6,6 +6,8 @@
  * and browser bundles (the browser bundles in a `node:vm` realm, and in headless Chromium when
  * one is installed), Bun, Deno, and one Node.js process loading both the CommonJS and the
  * ES-module build. Each consumer must print the seed's started/done order and results 1 and 4.
+ * TypeScript 5.0, 5.9 and 7 also compile the repository's type tests (test/types/) against the
+ * published `.d.ts`.
  *
  * The consumers run concurrently (a few at a time) from `before`; each `it` checks one consumer's
  * output, and `after` prints how long each took. The projects, tools and seed programs are in
@@ -13,8 +15,15 @@
  * Slow (a build, installs); skip it with `ASYNC_DAG_SKIP_PACK=1`.
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { runInBrowserRealm } from './support/browser-realm';
 import { findChromium, runInChromium } from './support/chromium';
 import {
@@ -31,6 +40,7 @@ import {
   seedSource,
   skipPack,
   type ConsumerTools,
+  type Failed,
   type PackedPackage,
 } from './support/consumers';
 
@@ -128,6 +138,181 @@ function typescriptConsumer({
       for (const [index, { variant }] of runnable.entries()) {
         const { stdout } = await runNode([join('out', 'index.js')], { cwd: directories[index] });
         outputs[variant] = linesOf(stdout);
+      }
+      return outputs;
+    },
+  } satisfies Consumer;
+}
+
+/**
+ * The repository's type tests (test/types/), which `npm run typecheck` compiles against src/ with
+ * TypeScript 6, compiled by 5.0, 5.9 and 7.0 against the published `.d.ts` instead: each
+ * file is copied into a consumer project with its imports of src/ rewritten to the package's
+ * entry points, and compiled with the type-checking options of its own tsconfig.
+ * `@ts-expect-error` makes tsc fail when a line it marks compiles, so an expectation that holds on
+ * one version only fails the version it breaks on. The legacy-mode tests compile as CommonJS and
+ * the standard-mode ones as an ES module, so both halves of the declarations are checked.
+ */
+const TYPE_TESTS = [
+  { mode: 'legacy', folder: 'test/types', module: 'CommonJS' },
+  { mode: 'standard', folder: 'test/types/standard', module: 'ES module' },
+] as const;
+
+/** The package's entry points, by the source file they are built from. */
+const ENTRY_POINTS: Record<string, string> = {
+  'src/index.ts': 'async-dag',
+  'src/opentelemetry.ts': 'async-dag/opentelemetry',
+};
+
+/**
+ * The compiler options of a type-test tsconfig that change what type-checks, taken over from the
+ * repository's config (and the configs it extends). The rest are the consumer's (module, lib,
+ * types): the repository's `module: node20` and @types/mocha are not for TypeScript 5.0.
+ */
+const TYPE_CHECKING_OPTIONS = [
+  'target',
+  'strict',
+  'exactOptionalPropertyTypes',
+  'experimentalDecorators',
+  'useDefineForClassFields',
+  'noImplicitOverride',
+  'noUnusedLocals',
+  'noUnusedParameters',
+  'noFallthroughCasesInSwitch',
+  'esModuleInterop',
+];
+
+/** A tsconfig's compilerOptions, merged over those of the configs it extends. */
+function compilerOptionsOf(file: string): Record<string, unknown> {
+  const config = JSON.parse(readFileSync(file, 'utf8').replace(/^\s*\/\/.*$/gm, '')) as {
+    extends?: string;
+    compilerOptions?: Record<string, unknown>;
+  };
+  const base = config.extends ? compilerOptionsOf(join(dirname(file), config.extends)) : {};
+  return { ...base, ...config.compilerOptions };
+}
+
+/** The type-test files of a folder (not its subfolders). */
+function typeTestFiles(folder: string): string[] {
+  return readdirSync(join(REPOSITORY_ROOT, folder))
+    .filter((name) => name.endsWith('.ts'))
+    .sort();
+}
+
+/**
+ * A type test as a consumer writes it: its imports of an entry point's source rewritten to the
+ * entry point. Any other relative import (a module the package does not export) is an error, so a
+ * type test of internals cannot slip into this check unnoticed.
+ */
+function asConsumer(folder: string, name: string): string {
+  const source = readFileSync(join(REPOSITORY_ROOT, folder, name), 'utf8');
+  return source.replace(
+    /(\bfrom\s+|\bimport\s*\(\s*)(['"])(\.[^'"]*)\2/g,
+    (_match, keyword: string, quote: string, specifier: string) => {
+      const target = relative(REPOSITORY_ROOT, join(REPOSITORY_ROOT, folder, specifier));
+      const entry = ENTRY_POINTS[`${target}.ts`] ?? ENTRY_POINTS[join(target, 'index.ts')];
+      if (entry === undefined) {
+        throw new Error(
+          `${folder}/${name} imports '${specifier}', which the package does not export: the ` +
+            'type tests import only src/index.ts and src/opentelemetry.ts, the entry points, ' +
+            'because test/package.spec.ts compiles them against the published package',
+        );
+      }
+      return `${keyword}${quote}${entry}${quote}`;
+    },
+  );
+}
+
+function typeTestsConsumer({ version, tool }: (typeof TYPESCRIPT_VERSIONS)[number]) {
+  return {
+    title: `tsc ${version}: the repository's type tests compile against the published .d.ts`,
+    expected: {
+      ...Object.fromEntries(
+        TYPE_TESTS.map(({ mode, folder, module }) => [
+          `${mode}, ${module}: ${folder}`,
+          typeTestFiles(folder),
+        ]),
+      ),
+      'declarations used': TYPE_TESTS.map(({ module }) =>
+        module === 'CommonJS' ? 'dist/cjs/index.d.ts' : 'dist/esm/index.d.ts',
+      ),
+      errors: [],
+    },
+    async run(tools, pkg) {
+      const directories = TYPE_TESTS.map(({ mode, folder, module }) => {
+        const repositoryOptions = compilerOptionsOf(join(REPOSITORY_ROOT, folder, 'tsconfig.json'));
+        const files = Object.fromEntries(
+          typeTestFiles(folder).map((name) => [name, asConsumer(folder, name)]),
+        );
+        const directory = createProject(
+          `${tool}-type-tests-${mode}`,
+          {
+            files: {
+              ...files,
+              'package.json': JSON.stringify({
+                private: true,
+                type: module === 'ES module' ? 'module' : 'commonjs',
+              }),
+              'tsconfig.json': JSON.stringify({
+                compilerOptions: {
+                  ...Object.fromEntries(
+                    TYPE_CHECKING_OPTIONS.filter((key) => key in repositoryOptions).map((key) => [
+                      key,
+                      repositoryOptions[key],
+                    ]),
+                  ),
+                  module: 'nodenext',
+                  // The DOM library instead of @types/node, which skipLibCheck false would check
+                  // (seconds per version): the tests use only globals both declare.
+                  lib: [...((repositoryOptions.lib as string[] | undefined) ?? ['ES2022']), 'DOM'],
+                  types: [],
+                  skipLibCheck: false,
+                  // See typescriptConsumer: TypeScript's own lib.*.d.ts, skipped before 7.
+                  skipDefaultLibCheck: version !== '7.0',
+                  noEmit: true,
+                  listFiles: true,
+                  pretty: false,
+                },
+                files: Object.keys(files),
+              }),
+            },
+          },
+          pkg,
+        );
+        // async-dag/opentelemetry's declarations import its optional peer: linked, as in the
+        // OpenTelemetry consumer.
+        const peer = join(directory, 'node_modules', '@opentelemetry', 'api');
+        mkdirSync(dirname(peer), { recursive: true });
+        symlinkSync(join(REPOSITORY_ROOT, 'node_modules', '@opentelemetry', 'api'), peer, 'dir');
+        return directory;
+      });
+      let stdout: string;
+      try {
+        ({ stdout } = await runNode([tools.tool(`${tool}/bin/tsc`), '-b', ...directories], {
+          cwd: pkg.workDirectory,
+        }));
+      } catch (error) {
+        // Type errors are this consumer's output, so that a failure lists them and nothing else.
+        ({ stdout } = error as Failed);
+        if (!linesOf(stdout).some((line) => /error TS\d+/.test(line))) throw error;
+      }
+      const lines = linesOf(stdout);
+      const outputs: Outputs = {
+        errors: lines.filter((line) => !isAbsolute(line)),
+        'declarations used': [],
+      };
+      for (const [index, { mode, folder, module }] of TYPE_TESTS.entries()) {
+        const directory = directories[index] + '/';
+        const installed = join(directory, 'node_modules', 'async-dag') + '/';
+        outputs[`${mode}, ${module}: ${folder}`] = lines
+          .filter((file) => file.startsWith(directory) && !file.includes('/node_modules/'))
+          .map((file) => file.slice(directory.length));
+        outputs['declarations used']!.push(
+          lines
+            .filter((file) => file.startsWith(installed) && file.endsWith('/index.d.ts'))
+            .map((file) => file.slice(installed.length))
+            .join(' ') || 'none',
+        );
       }
       return outputs;
     },
@@ -356,6 +541,8 @@ function runtimeConsumer(
 
 const CONSUMERS: readonly Consumer[] = [
   ...TYPESCRIPT_VERSIONS.map(typescriptConsumer),
+  // npm run typecheck already compiles them with the repository's TypeScript (6.0), against src/.
+  ...TYPESCRIPT_VERSIONS.filter(({ version }) => version !== '6.0').map(typeTestsConsumer),
   {
     title: 'tsx: runs index.ts with no tsconfig (standard) and with the one-line tsconfig (legacy)',
     expected: { standard: seedOutput('standard'), legacy: seedOutput('legacy') },

@@ -55,9 +55,12 @@ export interface Completed {
   readonly ms: number;
 }
 
+/** How `run` rejects when the command fails: its output, also in the message. */
+export type Failed = Error & { readonly stdout: string; readonly stderr: string };
+
 /**
  * Runs a command to completion, without the coverage collector of a surrounding c8 run, and
- * rejects with its output when it exits with an error.
+ * rejects with its output (a `Failed`) when it exits with an error.
  */
 export function run(
   command: string,
@@ -88,9 +91,12 @@ export function run(
       const ms = performance.now() - started;
       if (code === 0) return resolvePromise({ stdout, stderr, ms });
       reject(
-        new Error(
-          `${command} ${args.join(' ')} exited with ${signal ?? code} in ${options.cwd}:\n` +
-            `${stdout}\n${stderr}`,
+        Object.assign(
+          new Error(
+            `${command} ${args.join(' ')} exited with ${signal ?? code} in ${options.cwd}:\n` +
+              `${stdout}\n${stderr}`,
+          ),
+          { stdout, stderr },
         ),
       );
     });
