@@ -53,11 +53,22 @@
  * task's ("[retry-dropped]"), or when a fallback gets no signal, the run's signal for an
  * `allSettled` task, or one that never aborts ("[fallback-args]", "[fallback-signal]").
  *
+ * A fourth runs each case on its builder DAG and then on the same DAG as a decorated class (the
+ * other call path of the scheduler), with the same checks: methods declared with tokens or
+ * parameter decorators, sometimes split into a base class and a subclass that overrides some
+ * methods (undecorated, or redeclaring the task over decoy metadata), and some tasks replaced by
+ * `overrides` or by instance properties over the class's method; a class method that should not
+ * run is a decoy whose call fails the case ("[decoy-ran]"). In half of the cases, with every timer
+ * made a microtask, the class runs must do exactly what the builder runs did: outcome, failures,
+ * trace, values, and the order of body calls, hooks, stream events and fallbacks
+ * ("[class-vs-builder]"). It fails within a few cases when `overrides` or an instance property is
+ * ignored.
+ *
  * No check reads a clock: "before" and "after" are positions in one sequence every recorder
  * draws from. Timers only vary the interleavings; a body whose attempt may have timed out unseen
  * (a timed task without a signal, or whose signal a stop aborted first) counts as possibly
  * abandoned. Runs use a fixed seed; set `ASYNC_DAG_FUZZ_RUNS=<n>` for more runs (the second and
- * third properties run half as many), `ASYNC_DAG_FUZZ_SEED=<n>` for another seed, and
+ * third properties run half as many, the fourth a quarter), `ASYNC_DAG_FUZZ_SEED=<n>` for another seed, and
  * `ASYNC_DAG_FUZZ_STATS=1` to print how often the cases reached the retry and fallback situations.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -65,12 +76,17 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   buildDag,
+  Context,
   CONTEXT,
   type DagNode,
+  DependsOn,
+  Param,
   type ExecutionResult,
   PARAM,
+  Signal,
   SIGNAL,
   skip,
+  Task,
   type TaskContext,
   TaskTimeoutError,
   type WorkflowEvent,
@@ -79,6 +95,7 @@ import {
   WorkflowAbortedError,
   WorkflowExecutionError,
   type WorkflowStream,
+  Workflow,
 } from '../../src';
 
 // --- The spec of a case ------------------------------------------------------------------------
@@ -686,6 +703,10 @@ class RunLog {
   droppedCall: DroppedCall | undefined;
   readonly droppedTasks = new Set<string>();
   readonly fallbacks: FallbackRecord[] = [];
+  /** `this` of the task bodies: `undefined` for a builder, the instance for a class. */
+  expectedThis: unknown = undefined;
+  /** How the run ended, once it has (for comparing the class and builder runs of a case). */
+  end: RunEnd | undefined;
   /** Aborts the caller's signal now (when the run has one). */
   abortNow: (why: string) => void = () => undefined;
   /** Aborts the caller's signal after `count` microtasks past the next one. */
@@ -996,8 +1017,18 @@ function makeFallback(
   };
 }
 
+/** What the runs of a case run: the case's DAG, or the same DAG as a decorated class. */
+interface Subject {
+  /** `this` of the task bodies. */
+  readonly self: unknown;
+  /** What `targets` names node `index` with. */
+  target(index: number, asNode: boolean): unknown;
+  invoke(param: RunLog, options: Record<string, unknown>): Promise<ExecutionResult<any, any>>;
+  stream(param: RunLog, options: Record<string, unknown>): WorkflowStream<any, RunLog>;
+}
+
 /** The case's DAG: every node takes its dependencies, its tokens, and the run's log (PARAM). */
-function buildCase(spec: CaseSpec) {
+function buildCase(spec: CaseSpec): Subject {
   const dag = buildDag<RunLog>({ name: 'fz' });
   const handles: DagNode<unknown>[] = [];
   for (const node of spec.nodes) {
@@ -1008,7 +1039,12 @@ function buildCase(spec: CaseSpec) {
     const add = dag.addNode as (...all: unknown[]) => DagNode<unknown>;
     handles.push(add.call(dag, nodeOptions(node), makeBody(node), ...args));
   }
-  return { dag, handles };
+  return {
+    self: undefined,
+    target: (index, asNode) => (asNode ? handles[index] : handles[index].name),
+    invoke: (param, options) => dag.invoke(param, options),
+    stream: (param, options) => dag.stream(param, options),
+  };
 }
 
 /** Recording hooks, with the misbehaviour the run's chaos asks for. */
@@ -1146,28 +1182,24 @@ interface RunEnd {
 const RUN_DEADLINE_MS = 3_000;
 
 /** Runs one of the case's runs and checks it; returns its log (with its violations). */
-function observeRun(
-  spec: CaseSpec,
-  run: RunSpec,
-  built: ReturnType<typeof buildCase>,
-): Promise<RunLog> {
+function observeRun(spec: CaseSpec, run: RunSpec, subject: Subject): Promise<RunLog> {
   const log = new RunLog(spec.nodes, run);
-  return runContext.run(log, () => observeRunInContext(log, spec, run, built));
+  log.expectedThis = subject.self;
+  return runContext.run(log, () => observeRunInContext(log, spec, run, subject));
 }
 
 async function observeRunInContext(
   log: RunLog,
   spec: CaseSpec,
   run: RunSpec,
-  built: ReturnType<typeof buildCase>,
+  subject: Subject,
 ): Promise<RunLog> {
-  const { dag, handles } = built;
   const options: Record<string, unknown> = {};
   if (run.concurrency !== Number.POSITIVE_INFINITY || run.passConcurrency)
     options.concurrency = run.concurrency;
   if (run.failFast !== undefined) options.failFast = run.failFast;
   if (run.targets !== undefined) {
-    options.targets = run.targets.map((i) => (run.targetsAsNodes ? handles[i] : `n${i}`));
+    options.targets = run.targets.map((i) => subject.target(i, run.targetsAsNodes));
   }
   const needsController =
     run.abort !== undefined ||
@@ -1195,10 +1227,10 @@ async function observeRunInContext(
   let settledPromise: Promise<ExecutionResult<any, any>>;
   try {
     if (run.stream) {
-      stream = dag.stream(log, options);
+      stream = subject.stream(log, options);
       settledPromise = stream.result;
     } else {
-      settledPromise = dag.invoke(log, options);
+      settledPromise = subject.invoke(log, options);
     }
   } catch (error) {
     clearTimeout(abortTimer);
@@ -1262,7 +1294,8 @@ async function observeRunInContext(
       log.violate('body-after-settle', `${b.task}#${b.attempt} started after the run settled`);
     }
   }
-  checkRun(log, { outcome: outcome!, iterationError, broke, stopSeq: Number.POSITIVE_INFINITY });
+  log.end = { outcome: outcome!, iterationError, broke, stopSeq: Number.POSITIVE_INFINITY };
+  checkRun(log, log.end);
   return log;
 }
 
@@ -1473,11 +1506,12 @@ function bodiesByTask(log: RunLog): Map<string, BodyRecord[]> {
   return byTask;
 }
 
-/** Bodies only of covered tasks, with `this` undefined, as many as the trace's attempts. */
+/** Bodies only of covered tasks, with the right `this`, as many as the trace's attempts. */
 function checkBodies({ log, covered, entries }: RunFacts): void {
   for (const b of log.bodies) {
     if (!covered.has(b.task)) log.violate('body-not-covered', `${b.task} ran but is not covered`);
-    if (b.thisValue !== undefined) log.violate('this', `${b.task} was called with a this`);
+    if (b.thisValue !== log.expectedThis)
+      log.violate('this', `${b.task} was called with the wrong this`);
   }
   for (const [name, calls] of bodiesByTask(log)) {
     const e = entries.get(name);
@@ -2287,6 +2321,307 @@ function readyOrder(nodes: readonly NodeSpec[], covered: ReadonlySet<string>): M
   return new Map(order.map((i, place) => [nodes[i].name, place]));
 }
 
+// --- The same case as a decorated class --------------------------------------------------------
+
+/**
+ * Where the body a class runs for a node comes from (API.md §1, §2), each on its own call path:
+ * - `method`: the class's decorated method;
+ * - `subclass`: the base class declares the task (with a decoy body), the subclass overrides the
+ *   method without decorators (so the base's metadata stays);
+ * - `redecorated`: the base class declares it with decoy metadata (no inputs, other options) and a
+ *   decoy body, the subclass redeclares it with `@Task`/`@DependsOn` (which replaces them);
+ * - `override`: the class's method is a decoy; `overrides` in the invoke options has the body;
+ * - `instance`: the class's method is a decoy; an instance property of that name has the body;
+ * - `overrideOverInstance`: the method and an instance property are decoys; `overrides` has it.
+ */
+type TaskSource =
+  'method' | 'subclass' | 'redecorated' | 'override' | 'instance' | 'overrideOverInstance';
+
+/** How a node's SIGNAL, CONTEXT and PARAM inputs are declared: a token, or a parameter decorator. */
+type InputStyle = 'token' | 'decorator';
+
+interface ClassShape {
+  /** The first node the subclass declares; `undefined`: one class, no subclass. */
+  readonly split: number | undefined;
+  readonly sources: readonly TaskSource[];
+  /** Per node: how its SIGNAL, CONTEXT and PARAM inputs are declared. */
+  readonly inputs: readonly (readonly [InputStyle, InputStyle, InputStyle])[];
+}
+
+/** A case whose runs are made by the builder DAG and then by the same DAG as a class. */
+interface ClassCaseSpec {
+  readonly spec: CaseSpec;
+  readonly shape: ClassShape;
+}
+
+function describeClassCase({ spec, shape }: ClassCaseSpec): string {
+  const split = shape.split === undefined ? 'one class' : `subclass from n${shape.split}`;
+  const nodes = spec.nodes.map((node, i) => {
+    const styles = shape.inputs[i].map((style) => (style === 'token' ? 't' : 'd')).join('');
+    return `${node.name}: ${shape.sources[i]} (signal/context/param ${styles})`;
+  });
+  return `${describeCase(spec)}\nclass (${split}): ${nodes.join(', ')}`;
+}
+
+const inputStyleArbitrary = weighted<InputStyle>(['token', 1], ['decorator', 1]);
+
+/**
+ * A class shape for `spec`: mostly plain methods; `subclass` and `redecorated` only for nodes of
+ * the base class (before the split), so they fall back to `method` without a subclass.
+ */
+function classShapeArbitrary(spec: CaseSpec): fc.Arbitrary<ClassShape> {
+  const count = spec.nodes.length;
+  return fc
+    .record({
+      split:
+        count > 1 ? sometimes(fc.integer({ min: 1, max: count - 1 }), 50) : fc.constant(undefined),
+      sources: fc.array(
+        weighted<TaskSource>(
+          ['method', 6],
+          ['subclass', 2],
+          ['redecorated', 2],
+          ['override', 2],
+          ['instance', 2],
+          ['overrideOverInstance', 1],
+        ),
+        { minLength: count, maxLength: count },
+      ),
+      inputs: fc.array(fc.tuple(inputStyleArbitrary, inputStyleArbitrary, inputStyleArbitrary), {
+        minLength: count,
+        maxLength: count,
+      }),
+    })
+    .map(({ split, sources, inputs }) => ({
+      split,
+      sources: sources.map((source, i) =>
+        (source === 'subclass' || source === 'redecorated') && (split === undefined || i >= split)
+          ? 'method'
+          : source,
+      ),
+      inputs,
+    }));
+}
+
+/** Calls of a decoy: a method that must not run (its override, instance property or subclass does). */
+const decoyCalls: string[] = [];
+
+function makeDecoy(name: string, source: TaskSource): (...args: unknown[]) => unknown {
+  return function decoy(): unknown {
+    decoyCalls.push(`${name} (${source}): the class's own method ran`);
+    return { decoy: name };
+  };
+}
+
+/**
+ * Declares node `node` on `prototype` as tsc would: its dependencies, then its inputs at the
+ * positions the builder passes them (SIGNAL, CONTEXT, the run's log as PARAM) — each a token
+ * listed in `@DependsOn` or a parameter decorator at that index — and its options.
+ */
+function declareNode(
+  prototype: object,
+  node: NodeSpec,
+  nodes: readonly NodeSpec[],
+  styles: readonly [InputStyle, InputStyle, InputStyle],
+  body: (...args: unknown[]) => unknown,
+): void {
+  Object.defineProperty(prototype, node.name, {
+    value: body,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+  const inputs: unknown[] = node.deps.map((d) => nodes[d].name);
+  const used = [
+    [node.usesSignal, SIGNAL, Signal] as const,
+    [node.usesContext, CONTEXT, Context] as const,
+    [true, PARAM, Param] as const,
+  ];
+  let index = node.deps.length;
+  used.forEach(([uses, token, decorator], which) => {
+    if (!uses) return;
+    if (styles[which] === 'token') inputs.push(token);
+    else decorator()(prototype, node.name, index);
+    index += 1;
+  });
+  const { name: _name, ...options } = nodeOptions(node);
+  const decorators = [Task(options)];
+  if (inputs.length > 0) decorators.push(DependsOn(...(inputs as string[])));
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, node.name);
+  Reflect.decorate(decorators, prototype, node.name, descriptor);
+}
+
+/**
+ * The case's DAG as a workflow class `fz` (with a base class `FzBase` when split), one instance
+ * shared by the case's runs, each node's body placed as its {@link TaskSource} says.
+ */
+function buildClassCase({ spec, shape }: ClassCaseSpec): Subject {
+  const Base = { FzBase: class {} }.FzBase;
+  const Derived = shape.split === undefined ? Base : { fz: class extends Base {} }.fz;
+  if (shape.split === undefined) Object.defineProperty(Base, 'name', { value: 'fz' });
+  const overrides: Record<string, unknown> = {};
+  const own: Record<string, unknown> = {};
+  spec.nodes.forEach((node, i) => {
+    const source = shape.sources[i];
+    const body = makeBody(node);
+    const home = (shape.split === undefined || i < shape.split ? Base : Derived).prototype;
+    const decoy = makeDecoy(node.name, source);
+    if (source === 'method') declareNode(home, node, spec.nodes, shape.inputs[i], body);
+    else if (source === 'redecorated') {
+      declareTaskDecoy(home, node.name, decoy);
+      declareNode(Derived.prototype, node, spec.nodes, shape.inputs[i], body);
+    } else {
+      declareNode(home, node, spec.nodes, shape.inputs[i], decoy);
+      if (source === 'subclass') {
+        Object.defineProperty(Derived.prototype, node.name, {
+          value: body,
+          writable: true,
+          enumerable: false,
+          configurable: true,
+        });
+      }
+      if (source === 'override' || source === 'overrideOverInstance') overrides[node.name] = body;
+      if (source === 'instance') own[node.name] = body;
+      if (source === 'overrideOverInstance') own[node.name] = makeDecoy(node.name, source);
+    }
+  });
+  const instance = Object.assign(new Derived(), own);
+  const withOverrides = (options: Record<string, unknown>) =>
+    Object.keys(overrides).length === 0 ? options : { ...options, overrides };
+  return {
+    self: instance,
+    target: (index) => spec.nodes[index].name,
+    invoke: (param, options) => Workflow.invoke(instance, param, withOverrides(options)),
+    stream: (param, options) => Workflow.stream(instance, param, withOverrides(options)),
+  };
+}
+
+/** A base-class task the subclass redeclares: other inputs and options, which must not apply. */
+function declareTaskDecoy(prototype: object, name: string, decoy: (...args: unknown[]) => unknown) {
+  Object.defineProperty(prototype, name, {
+    value: decoy,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
+  Reflect.decorate(
+    [Task({ retries: 3, when: 'allSettled', priority: 9 })],
+    prototype,
+    name,
+    descriptor,
+  );
+}
+
+/**
+ * The case without timers (delays become microtasks, timeouts and the bodies that outlive them go,
+ * retry delays become 0, timed fallbacks and aborts become microtask ones), so its runs are
+ * deterministic and a class run must do exactly what the builder run did.
+ */
+function withoutTimers(spec: CaseSpec): CaseSpec {
+  const untimed = (delay: Delay): Delay =>
+    delay.kind === 'timer' ? { kind: 'micro', ticks: delay.ms + 1 } : delay;
+  const nodes = spec.nodes.map((node): NodeSpec => ({
+    ...node,
+    timeout: undefined,
+    retryDelay:
+      node.retryDelay === undefined
+        ? undefined
+        : node.retryDelay.kind === 'function'
+          ? { ...node.retryDelay, ms: 0 }
+          : { kind: 'number', ms: 0 },
+    fallback: node.fallback === 'honour' || node.fallback === 'ignore' ? 'async' : node.fallback,
+    attempts: node.attempts.map((a) => ({
+      ...a,
+      outcome: a.outcome === 'hang' || a.outcome === 'honour' ? 'value' : a.outcome,
+      delay: untimed(a.delay),
+    })),
+  }));
+  const runs = spec.runs.map((run): RunSpec => ({
+    ...run,
+    abort: run.abort?.kind === 'timer' ? { kind: 'micro', ticks: run.abort.ms + 1 } : run.abort,
+  }));
+  const untimedSpec: CaseSpec = { nodes, runs };
+  return Object.assign(untimedSpec, { [fc.toStringMethod]: () => describeCase(untimedSpec) });
+}
+
+/**
+ * Class cases: the cases of the other properties (half of them `all`, the others `reentrant` or
+ * `retries`; half of them without timers), with a class shape each. The shape is drawn after the
+ * case, so it shrinks after it.
+ */
+function classCaseArbitrary(): fc.Arbitrary<ClassCaseSpec & { deterministic: boolean }> {
+  const cases = fc.oneof(
+    CROSS_SHRINK,
+    { arbitrary: caseArbitrary('all'), weight: 2 },
+    { arbitrary: caseArbitrary('reentrant'), weight: 1 },
+    { arbitrary: caseArbitrary('retries'), weight: 1 },
+  );
+  return fc.tuple(cases, fc.boolean()).chain(([drawn, deterministic]) => {
+    const spec = deterministic ? withoutTimers(drawn) : drawn;
+    return classShapeArbitrary(spec).map((shape) => {
+      const classCase = { spec, shape, deterministic };
+      return Object.assign(classCase, {
+        [fc.toStringMethod]: () =>
+          `${deterministic ? 'without timers: ' : ''}${describeClassCase(classCase)}`,
+      });
+    });
+  });
+}
+
+/**
+ * What a run did, as comparable lines: its outcome and failures, its trace and values, and the
+ * order of its body calls, hook calls, stream events and fallback calls. Errors are compared by
+ * text (each attempt throws a new one); `start`/`end` times are not compared.
+ */
+function runSummary(log: RunLog): string[] {
+  const end = log.end;
+  if (end === undefined) return ['did not settle'];
+  const text = (value: unknown) =>
+    value instanceof Error
+      ? `${value.name}: ${value.message}`
+      : (JSON.stringify(value) ?? 'undefined');
+  const lines: string[] = [];
+  const { outcome } = end;
+  const error = outcome.ok ? undefined : (outcome.error as WorkflowExecutionError);
+  lines.push(`outcome ${outcome.ok ? 'resolved' : `${error?.name} task=${error?.task}`}`);
+  if (error instanceof WorkflowExecutionError) {
+    lines.push(`cause ${text(error.cause)}`);
+    for (const f of error.failures) lines.push(`failure ${f.task}: ${text(f.error)}`);
+  }
+  const result = outcome.ok ? outcome.value : error?.result;
+  for (const e of result?.trace ?? []) {
+    const recovered =
+      e.recoveredFrom === undefined ? '' : ` recovered from ${text(e.recoveredFrom)}`;
+    lines.push(`trace ${e.task} ${e.status} x${e.attempts} ${e.reason ?? ''}${recovered}`);
+  }
+  for (const node of log.nodes) {
+    if (result?.has(node.name)) lines.push(`value ${node.name} ${text(result.get(node.name))}`);
+  }
+  lines.push(`iteration ${text(end.iterationError)} broke=${end.broke}`);
+  for (const b of log.bodies) lines.push(`body ${b.task}#${b.attempt} args ${text(b.depArgs)}`);
+  for (const e of log.events) lines.push(`hook ${e.type} ${e.task}#${e.attempt ?? ''}`);
+  for (const e of log.streamEvents) lines.push(`stream ${e.type} ${e.task}#${e.attempt ?? ''}`);
+  for (const f of log.fallbacks) lines.push(`fallback ${f.task} ${text(f.error)}`);
+  return lines;
+}
+
+/** Where the class runs did something else than the builder runs of the same case. */
+function compareRuns(builderLogs: readonly RunLog[], classLogs: readonly RunLog[]): string[] {
+  const problems: string[] = [];
+  builderLogs.forEach((builderLog, i) => {
+    const expected = runSummary(builderLog);
+    const actual = runSummary(classLogs[i]);
+    const at = expected.findIndex((line, k) => actual[k] !== line);
+    if (at >= 0 || actual.length !== expected.length) {
+      const k = at >= 0 ? at : expected.length;
+      problems.push(
+        `[class-vs-builder] run ${i + 1}, line ${k}: builder "${expected[k] ?? '(end)'}", class "${actual[k] ?? '(end)'}"`,
+      );
+    }
+  });
+  return problems;
+}
+
 // --- What the cases covered ---------------------------------------------------------------------
 
 /**
@@ -2346,8 +2681,8 @@ function countScenarios({ log, end }: RunFacts): void {
 // --- The property ------------------------------------------------------------------------------
 
 /**
- * Cases of the first property (the second and third run half as many each): about 5 s in all on
- * a 2-core machine. `ASYNC_DAG_FUZZ_RUNS` sets it.
+ * Cases of the first property (the second and third run half as many each, the fourth a quarter):
+ * about 6 s in all on a 2-core machine. `ASYNC_DAG_FUZZ_RUNS` sets it.
  */
 const DEFAULT_RUNS = 600;
 const DEFAULT_SEED = 20261126;
@@ -2371,12 +2706,21 @@ const hookWarnings: string[] = [];
 
 /** Runs every run of the case (at once) and fails with every violation, readably. */
 async function checkCase(spec: CaseSpec): Promise<void> {
+  const { logs, problems } = await runCase(spec, buildCase(spec));
+  failWith(problems, logs);
+}
+
+/** Runs every run of the case on `subject` (at once); returns their logs and every violation. */
+async function runCase(
+  spec: CaseSpec,
+  subject: Subject,
+): Promise<{ logs: RunLog[]; problems: string[] }> {
   unhandledRejections.length = 0;
   hookWarnings.length = 0;
   outsideContext.length = 0;
+  decoyCalls.length = 0;
   count(SCENARIOS.cases);
-  const built = buildCase(spec);
-  const logs = await Promise.all(spec.runs.map((run) => observeRun(spec, run, built)));
+  const logs = await Promise.all(spec.runs.map((run) => observeRun(spec, run, subject)));
   const problems = logs.flatMap((log, i) =>
     log.violations.map((v) => (spec.runs.length > 1 ? `run ${i + 1}: ${v}` : v)),
   );
@@ -2384,13 +2728,35 @@ async function checkCase(spec: CaseSpec): Promise<void> {
     problems.push(`[unhandled] ${String((reason as Error)?.stack ?? reason)}`);
   for (const what of outsideContext)
     problems.push(`[async-context] ${what} ran outside its run's async context`);
+  for (const what of decoyCalls) problems.push(`[decoy-ran] ${what}`);
   if (hookWarnings.length > 0 && !logs.some((log) => log.hookRejectedAsync)) {
     problems.push(`[warning] without a rejecting hook: ${hookWarnings.join('; ')}`);
   }
+  return { logs, problems };
+}
+
+function failWith(problems: readonly string[], logs: readonly RunLog[]): void {
   if (problems.length > 0)
     expect.fail(
       `${problems.length} violations:\n  ${problems.slice(0, 12).join('\n  ')}\n${logs.map(describeLog).join('\n')}`,
     );
+}
+
+/**
+ * Runs the case's runs on its builder DAG, then on its class: both keep every invariant, and
+ * without timers the class runs do exactly what the builder runs did (same body calls in the same
+ * order, so the overrides, instance properties and subclass methods ran, and never a decoy).
+ */
+async function checkClassCase(
+  classCase: ClassCaseSpec & { deterministic: boolean },
+): Promise<void> {
+  const { spec } = classCase;
+  const builder = await runCase(spec, buildCase(spec));
+  failWith(builder.problems, builder.logs);
+  const asClass = await runCase(spec, buildClassCase(classCase));
+  const problems = asClass.problems.map((p) => `class: ${p}`);
+  if (classCase.deterministic) problems.push(...compareRuns(builder.logs, asClass.logs));
+  failWith(problems, asClass.logs);
 }
 
 /** The run's bodies and events in order, for a failure message. */
@@ -2415,16 +2781,17 @@ function describeLog(log: RunLog): string {
  * Checks `arbitrary`'s cases with the suite's seed; a failure says how to run it again (and, with
  * `ASYNC_DAG_FUZZ_PATH` set to the path fast-check printed, how to replay just the counterexample).
  */
-async function assertRunsKeepInvariants(
-  arbitrary: fc.Arbitrary<CaseSpec>,
+async function assertRunsKeepInvariants<T>(
+  arbitrary: fc.Arbitrary<T>,
   numRuns: number,
   seed: number,
   title: string,
+  check: (value: T) => Promise<void> = checkCase as (value: T) => Promise<void>,
 ): Promise<void> {
   const path = process.env.ASYNC_DAG_FUZZ_PATH;
   const replay = path === undefined || path === '' ? {} : { path, endOnFailure: true };
   try {
-    await fc.assert(fc.asyncProperty(arbitrary, checkCase), { numRuns, seed, ...replay });
+    await fc.assert(fc.asyncProperty(arbitrary, check), { numRuns, seed, ...replay });
   } catch (error) {
     const rerun =
       `Run it again: ASYNC_DAG_FUZZ_SEED=${seed} ASYNC_DAG_FUZZ_RUNS=${numberFromEnvironment('ASYNC_DAG_FUZZ_RUNS', DEFAULT_RUNS)} ` +
@@ -2477,5 +2844,11 @@ describe('runs of random builder DAGs keep their invariants (property-based)', f
   it('fails, keeps or makes retries and calls fallbacks with the right signal around stops', async function () {
     const focused = Math.ceil(numRuns / 2);
     await assertRunsKeepInvariants(caseArbitrary('retries'), focused, seed, this.test!.title);
+  });
+
+  it('runs each case as a decorated class as it runs the builder DAG (overrides, subclasses, instance properties)', async function () {
+    const focused = Math.ceil(numRuns / 4);
+    const arbitrary = classCaseArbitrary();
+    await assertRunsKeepInvariants(arbitrary, focused, seed, this.test!.title, checkClassCase);
   });
 });
