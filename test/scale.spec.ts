@@ -68,6 +68,25 @@ describe('scale', function () {
     );
   });
 
+  it('runs an instance property and an override in place of a method, also for a class over 1,020 tasks', async () => {
+    // Past V8's fast-property limit a task is looked up on the instance's own properties, then on
+    // the prototype: an instance property must still win, and `overrides` over both.
+    const Chain = chainClass(1_100, { async: false });
+    const instance = new Chain() as Record<string, unknown>;
+    instance.t500 = (previous: number) => previous + 1_000;
+    instance.t900 = () => {
+      throw new Error('the override runs instead');
+    };
+    const result = await Workflow.invoke(instance, undefined, {
+      overrides: { t900: (previous: number) => previous + 10_000 } as never,
+    });
+    // t0..t499 count 1..500; t500 adds 1,000; t501..t899 add 1 each; t900 adds 10,000.
+    expect(result.get('t499' as never)).to.equal(500);
+    expect(result.get('t500' as never)).to.equal(1_500);
+    expect(result.get('t900' as never)).to.equal(1_500 + 399 + 10_000);
+    expect(result.get('t1099' as never)).to.equal(1_500 + 399 + 10_000 + 199);
+  });
+
   it('reports a 50,000-task cycle in a short message, with the whole cycle on the error', () => {
     const Loop = chainClass(50_000, { async: false, closeLoop: true });
     const error = (() => {
