@@ -45,8 +45,11 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
     /** What did succeed. */
     readonly result: ExecutionResult<W, P>,
   ) {
+    const timeoutMs = ownTimeoutMs(workflow, task, cause);
     super(
-      `${bareName(workflow)}: task ${quotedName(task)} failed: ${describeThrown(cause)}` +
+      (timeoutMs === undefined
+        ? `${bareName(workflow)}: task ${quotedName(task)} failed: ${describeThrown(cause)}`
+        : `${bareName(workflow)}: task ${quotedName(task)} timed out after ${timeoutMs} ms`) +
         othersText(failures),
       {
         cause,
@@ -195,6 +198,27 @@ export class TaskTimeoutError extends Error {
   }
 }
 shareInstanceof(TaskTimeoutError, 'TaskTimeoutError');
+
+/**
+ * The timeout of `task` when `thrown` is that task's own `TaskTimeoutError` (of any loaded copy
+ * of the package), else `undefined`: a message about the task then says that it timed out, rather
+ * than quote an error that repeats the workflow and the task. Safe for any value.
+ */
+export function ownTimeoutMs(workflow: string, task: string, thrown: unknown): number | undefined {
+  try {
+    if (
+      thrown instanceof TaskTimeoutError &&
+      thrown.workflow === workflow &&
+      thrown.task === task
+    ) {
+      const { timeoutMs } = thrown;
+      if (typeof timeoutMs === 'number') return timeoutMs;
+    }
+  } catch {
+    // A revoked Proxy, a getter that throws: no timeout of this task.
+  }
+  return undefined;
+}
 
 /**
  * An `InvokeOptions` value is invalid. `Workflow.invoke` rejects with it before any task starts.

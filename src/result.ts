@@ -10,6 +10,7 @@ import {
   quotedName,
   thrownAsJson,
 } from './describe.js';
+import { ownTimeoutMs } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
@@ -293,8 +294,12 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
     const values = this.#values;
     const included = this.#rare?.included;
     switch (states[index]) {
-      case TaskState.Failed:
-        return `task ${name} failed in this run: ${describeThrown(values[index])}`;
+      case TaskState.Failed: {
+        const timeoutMs = ownTimeoutMs(this.#plan.workflow, this.#plan.names[index], values[index]);
+        return timeoutMs === undefined
+          ? `task ${name} failed in this run: ${describeThrown(values[index])}`
+          : `task ${name} timed out in this run after ${timeoutMs} ms`;
+      }
       case TaskState.Skipped:
         return `task ${name} was skipped: ${values[index] as string}`;
       default:

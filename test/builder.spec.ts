@@ -13,6 +13,7 @@ import {
   SIGNAL,
   Task,
   TaskResultError,
+  TaskTimeoutError,
   Workflow,
   WorkflowDefinitionError,
   WorkflowExecutionError,
@@ -721,14 +722,30 @@ describe('buildDag', () => {
       // After flaky: its retries, however slow on a loaded machine, are over before the timeout.
       tm.addNode({ name: 'slow', timeout: 10 }, (_: number) => new Promise(() => {}), flaky);
       const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
-      expect(error.message).to.equal(
-        'orders: task "slow" failed: orders: task "slow" timed out after 10 ms',
+      // The task's own timeout: said once, not quoted after "failed:" with the names again.
+      expect(error.message).to.equal('orders: task "slow" timed out after 10 ms');
+      expect(() => error.result.get('slow')).to.throw(
+        'orders: task "slow" timed out in this run after 10 ms',
       );
       expect(error.result.get('flaky')).to.equal(3);
       expect(error.result.trace.map((entry) => [entry.task, entry.attempts])).to.deep.equal([
         ['flaky', 3],
         ['slow', 1],
       ]);
+    });
+
+    it('quotes a timeout that is not the failed task’s own after "failed:", as any error', async () => {
+      // A body that rethrows a timeout from elsewhere (another DAG's, another node's) failed with it.
+      const elsewhere = new TaskTimeoutError('inventory', 'reserve', 50);
+      const tm = buildDag({ name: 'orders' });
+      tm.addNode({ name: 'ship' }, () => Promise.reject(elsewhere));
+      const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+      expect(error.message).to.equal(
+        'orders: task "ship" failed: inventory: task "reserve" timed out after 50 ms',
+      );
+      expect(() => error.result.get('ship')).to.throw(
+        'task "ship" failed in this run: inventory: task "reserve" timed out after 50 ms',
+      );
     });
   });
 
