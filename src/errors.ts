@@ -45,15 +45,10 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
     /** What did succeed. */
     readonly result: ExecutionResult<W, P>,
   ) {
-    const timeoutMs = ownTimeoutMs(workflow, task, cause);
     super(
-      (timeoutMs === undefined
-        ? `${bareName(workflow)}: task ${quotedName(task)} failed: ${describeThrown(cause)}`
-        : `${bareName(workflow)}: task ${quotedName(task)} timed out after ${timeoutMs} ms`) +
+      `${bareName(workflow)}: task ${quotedName(task)} ${failureText(workflow, task, cause, '')}` +
         othersText(failures),
-      {
-        cause,
-      },
+      { cause },
     );
   }
 
@@ -200,11 +195,12 @@ export class TaskTimeoutError extends Error {
 shareInstanceof(TaskTimeoutError, 'TaskTimeoutError');
 
 /**
- * The timeout of `task` when `thrown` is that task's own `TaskTimeoutError` (of any loaded copy
- * of the package), else `undefined`: a message about the task then says that it timed out, rather
- * than quote an error that repeats the workflow and the task. Safe for any value.
+ * How task `task` ended with `thrown`, `when` (`''`, or `' in this run'`) after the verb: `failed:`
+ * and what it threw, or — when that is the task's own `TaskTimeoutError` (of any loaded copy of the
+ * package) — `timed out after 15 ms`, rather than quote an error that repeats the workflow and the
+ * task. Safe for any value.
  */
-export function ownTimeoutMs(workflow: string, task: string, thrown: unknown): number | undefined {
+export function failureText(workflow: string, task: string, thrown: unknown, when: string): string {
   try {
     if (
       thrown instanceof TaskTimeoutError &&
@@ -212,12 +208,12 @@ export function ownTimeoutMs(workflow: string, task: string, thrown: unknown): n
       thrown.task === task
     ) {
       const { timeoutMs } = thrown;
-      if (typeof timeoutMs === 'number') return timeoutMs;
+      if (typeof timeoutMs === 'number') return `timed out${when} after ${timeoutMs} ms`;
     }
   } catch {
     // A revoked Proxy, a getter that throws: no timeout of this task.
   }
-  return undefined;
+  return `failed${when}: ${describeThrown(thrown)}`;
 }
 
 /**

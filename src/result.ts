@@ -2,15 +2,8 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import {
-  bareName,
-  describeInput,
-  describeThrown,
-  errorAsJson,
-  quotedName,
-  thrownAsJson,
-} from './describe.js';
-import { ownTimeoutMs } from './errors.js';
+import { bareName, describeInput, errorAsJson, quotedName, thrownAsJson } from './describe.js';
+import { failureText } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
@@ -295,10 +288,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
     const included = this.#rare?.included;
     switch (states[index]) {
       case TaskState.Failed: {
-        const timeoutMs = ownTimeoutMs(this.#plan.workflow, this.#plan.names[index], values[index]);
-        return timeoutMs === undefined
-          ? `task ${name} failed in this run: ${describeThrown(values[index])}`
-          : `task ${name} timed out in this run after ${timeoutMs} ms`;
+        const { workflow, names } = this.#plan;
+        return `task ${name} ${failureText(workflow, names[index], values[index], ' in this run')}`;
       }
       case TaskState.Skipped:
         return `task ${name} was skipped: ${values[index] as string}`;
