@@ -8,7 +8,15 @@
 import { bareName, describeInput, quotedName } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept, nextCalled, sameWorkLater, type NextGuard } from './interceptors.js';
-import { adoptOutcome, isThenable, markHandled, NONE, settleStack, THREW } from './outcomes.js';
+import {
+  adoptOutcome,
+  inPromiseJob,
+  isThenable,
+  markHandled,
+  NONE,
+  settleStack,
+  THREW,
+} from './outcomes.js';
 import type { Run } from './scheduler.js';
 import { failureError, skipReasonOf } from './skip.js';
 import { allowManyListeners } from './runtime.js';
@@ -56,10 +64,6 @@ interface PendingRetry {
   /** The delay's timer; `undefined` for a retry without a delay, which waits for a microtask. */
   readonly timer: ReturnType<typeof setTimeout> | undefined;
 }
-
-/** `Promise.prototype.then` as the language defines it, and a settled promise to call it on. */
-const nativeThen = Promise.prototype.then;
-const settled = Promise.resolve();
 
 /** The attempts of one run's tasks that have options, or of every task under task interceptors. */
 export class AttemptRunner {
@@ -393,16 +397,16 @@ export class AttemptRunner {
       this.attempt(task, attempt + 1, error);
     };
     // No delay, no timer: a timer of 0 ms waits for the next turn of the event loop (at least
-    // 1 ms on Node.js), behind every timer and I/O callback already due. A promise reaction, not
-    // `queueMicrotask`, which fake timers may replace; and a fresh stack per retry, not a call from
-    // here, so that a task failing synchronously never grows the stack with its retries.
+    // 1 ms on Node.js), behind every timer and I/O callback already due. A promise job, on a fresh
+    // stack per retry, not a call from here, so that a task failing synchronously never grows the
+    // stack with its retries.
     const pending: PendingRetry = {
       attempt,
       error,
       timer: delayMs === 0 ? undefined : setTimeout(retry, delayMs),
     };
     this.pendingRetries.set(task, pending);
-    if (delayMs === 0) nativeThen.call(settled, retry);
+    if (delayMs === 0) void inPromiseJob(retry);
   }
 
   /**

@@ -12,7 +12,7 @@
  * other layer's `next()` promise is marked — one that returned something else (an `async`
  * interceptor's promise, a `.then`), threw, or called `next()` after returning.
  */
-import { markHandled } from './outcomes.js';
+import { inPromiseJob, markHandled } from './outcomes.js';
 import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } from './types.js';
 
 type Hook = 'run' | 'task';
@@ -113,15 +113,13 @@ export function callOnce<T>(start: () => Promise<T>): () => Promise<T> {
   };
 }
 
-const settled = Promise.resolve();
-
 /**
  * What a `next()` gives when it is called again while the work its first call started is still
  * being started (synchronously, from inside that work): that work's promise, which exists once
  * the first call returns. Marked handled, as a second call's promise is (see {@link nextCalled}).
  */
 export function sameWorkLater<T>(work: () => Promise<T>): Promise<T> {
-  const later = settled.then(work);
+  const later = inPromiseJob(work);
   markHandled(later);
   return later;
 }

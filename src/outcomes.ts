@@ -12,6 +12,17 @@ export const THREW: unique symbol = Symbol('threw');
 
 const nativeThen = Promise.prototype.then;
 
+const settled = Promise.resolve();
+
+/**
+ * Runs `work` in a promise job queued now, on a fresh stack, and gives the promise of its result:
+ * before any timer or I/O callback, but after the code running now. A reaction rather than
+ * `queueMicrotask`, which fake timers may replace. (The clock queues its own, on the hot path.)
+ */
+export function inPromiseJob<T>(work: () => T | PromiseLike<T>): Promise<T> {
+  return nativeThen.call(settled, work) as Promise<T>;
+}
+
 /** Whether `value` has a callable `then` (reading it may throw: callers guard). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
