@@ -75,11 +75,13 @@ export function errorAsJson(error: Error, own: object): object {
 
 /**
  * What a task threw, as JSON can hold it (an `Error` is `{}` to `JSON.stringify`, and a value may
- * refer to itself or be a `BigInt`): an error's `{ name, message }`, anything else described.
- * The message is the error's own, whole (a log is where a long one gets read) and empty when it is
- * empty; only one that is not a string, or whose getter throws, is described instead.
+ * refer to itself or be a `BigInt`): an error's `{ name, message }`, a thrown string as it is,
+ * anything else described (cut short). The message is the error's own, whole (a log is where a
+ * long one gets read) and empty when it is empty, as is a thrown string; only a message that is
+ * not a string, or whose getter throws, is described instead.
  */
 export function thrownAsJson(thrown: unknown): { name: string; message: string } | string {
+  if (typeof thrown === 'string') return thrown;
   if (!isError(thrown)) return describeThrown(thrown);
   let name = 'Error';
   let message: unknown;

@@ -375,6 +375,30 @@ describe('run errors in JSON', () => {
     // The run error's own message stays one readable line: the cause's message cut short.
     expect(error.message.length).to.be.lessThan(400);
   });
+
+  it('hold a thrown string whole too, as an error’s message is; other values described, cut short', async () => {
+    // Libraries that throw strings throw messages: the same long message, not wrapped in an Error.
+    const long = `validation failed: ${'rows[0].email: Invalid email; '.repeat(20)}`;
+    const big = { rows: Array.from({ length: 100 }, (_, row) => row) };
+    const tm = buildDag({ name: 'Import' });
+    tm.addNode({ name: 'object', fallback: () => 'default' }, (): string => {
+      throw big;
+    });
+    tm.addNode({ name: 'parse' }, () => {
+      throw long;
+    });
+    const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+    const logged = JSON.parse(JSON.stringify(error));
+
+    expect(logged.cause).to.equal(long);
+    expect(logged.failures).to.deep.equal([{ task: 'parse', error: long }]);
+    const object = logged.result.trace.find(({ task }: TaskTrace) => task === 'object');
+    expect(object.recoveredFrom)
+      .to.be.a('string')
+      .that.matches(/^\{"rows":\[0,1,2,/);
+    expect(object.recoveredFrom.length).to.be.lessThan(310);
+    expect(error.message.length).to.be.lessThan(400);
+  });
 });
 
 describe('the other errors in JSON', () => {
