@@ -306,6 +306,21 @@ function runErrorHint(value: unknown): string {
  */
 const nodes = shared('dag nodes', () => new WeakSet<object>());
 
+/**
+ * `value`, when it is a node or an input token, as messages show it (`node "inc"`, `the PARAM
+ * token`) and as a call writes it (`node`, `PARAM`); else `undefined`. Never throws.
+ */
+function asInput(
+  value: unknown,
+): { kind: 'node' | 'token'; shown: string; written: string } | undefined {
+  const node = asNode(value);
+  if (node !== undefined)
+    return { kind: 'node', shown: `node ${quotedName(node.name)}`, written: 'node' };
+  if (tokenSlot(value) === undefined) return undefined;
+  const token = String(value);
+  return { kind: 'token', shown: `the ${token} token`, written: token };
+}
+
 /** `value` as a node, when it is one; never throws, whatever `value` is. */
 function asNode(value: unknown): DagNode<unknown> | undefined {
   return typeof value === 'object' && value !== null && nodes.has(value)
@@ -540,12 +555,22 @@ export class DagBuilder<P = void> {
     const { draft } = this;
     const invalid = (task: string, message: string) =>
       definitionErrors.invalidTask(this.name, task, `${method}: ${message}`);
-    if (!isNamedOptions(options)) {
+    // A node or a token where the options go: the arguments are swapped (plain JavaScript). Read
+    // as options, its own fields would be reported as unknown options.
+    const input = asInput(options);
+    if (!isNamedOptions(options) || input !== undefined) {
+      const got = input?.shown ?? describeInput(options);
       throw invalid(
         automaticName,
         method === 'addNode'
-          ? `the first argument must be a function or an options object, got ${describeInput(options)}.`
-          : `options must be an object, got ${describeInput(options)}.`,
+          ? `the first argument must be a function or an options object, got ${got}.` +
+              (input === undefined
+                ? ''
+                : ` A ${input.kind} is an input: pass it after the function, as in addNode(fn, ${input.written}).`)
+          : `options must be an object, got ${got}.` +
+              (input === undefined
+                ? ''
+                : " An immediate node's only option is name: addImmediateNode(value, { name })."),
       );
     }
     let explicitName: unknown;

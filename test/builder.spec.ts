@@ -193,6 +193,31 @@ describe('buildDag', () => {
       expect(() => tm.validate()).to.throw(WorkflowDefinitionError, /has no nodes/);
     });
 
+    it('says a node or a token given where options go is an input, not options (arguments swapped)', () => {
+      const tm = buildDag<number>({ name: 'swapped' });
+      const a = tm.addNode(inc, tm.parameterNode);
+      const messages = [
+        () => tm.addNode(a as never, inc),
+        () => tm.addNode(tm.parameterNode as never, inc),
+        () => tm.addNode(SIGNAL as never, inc, 1),
+        () => tm.addImmediateNode(1, a as never),
+        () => tm.addImmediateNode(1, CONTEXT as never),
+      ].map((add) => definitionError(add, 'INVALID_TASK').message);
+      expect(messages).to.deep.equal([
+        'swapped: addNode: the first argument must be a function or an options object, got node ' +
+          '"inc". A node is an input: pass it after the function, as in addNode(fn, node).',
+        'swapped: addNode: the first argument must be a function or an options object, got the ' +
+          'PARAM token. A token is an input: pass it after the function, as in addNode(fn, PARAM).',
+        'swapped: addNode: the first argument must be a function or an options object, got the ' +
+          'SIGNAL token. A token is an input: pass it after the function, as in addNode(fn, SIGNAL).',
+        'swapped: addImmediateNode: options must be an object, got node "inc". An immediate ' +
+          "node's only option is name: addImmediateNode(value, { name }).",
+        'swapped: addImmediateNode: options must be an object, got the CONTEXT token. An ' +
+          "immediate node's only option is name: addImmediateNode(value, { name }).",
+      ]);
+      expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['inc']);
+    });
+
     for (const [label, fn] of [
       ['undefined', undefined],
       ['a string', 'inc'],
