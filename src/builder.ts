@@ -274,6 +274,35 @@ export class DagNode<T> {
     return result.get(this.name) as T;
   }
 
+  /**
+   * The node as JSON: its name, `{"name":"inc"}`. A node is a handle, so a node in a logged value
+   * (one returned by mistake as a node's value, say) shows which node it is, not its DAG: the plan
+   * and every constant argument of every node, secrets included.
+   *
+   * @example
+   * ```ts
+   * const total = tm.addNode({ name: 'total' }, addTask, subtotal, shipping);
+   * JSON.stringify({ step: total }); // '{"step":{"name":"total"}}'
+   * ```
+   */
+  toJSON(): Pick<DagNode<T>, 'name'> {
+    return { name: this.name };
+  }
+
+  /**
+   * What `console.log` and Node's `util.inspect` show for a node: `DagNode { name: 'inc' }`, as in
+   * JSON, not its DAG. Node, Bun and Deno call it by this symbol; no `node:` module is needed.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    depth: number,
+    options: { depth?: number | null },
+    inspect?: (value: unknown, options: object) => string,
+  ): unknown {
+    if (depth < 0) return '[DagNode]';
+    const view = this.toJSON();
+    return typeof inspect === 'function' ? `DagNode ${inspect(view, { ...options, depth })}` : view;
+  }
+
   /** @internal The node's task index, after checking that it belongs to `builder`. */
   indexIn(builder: DagBuilder<any>): number | undefined {
     return this.owner === builder ? this.index : undefined;

@@ -4,6 +4,7 @@
  * sealing, mixing builders — plus every rule of API.md §7.
  */
 import { expect } from 'chai';
+import { inspect } from 'node:util';
 import {
   buildDag,
   CONTEXT,
@@ -886,6 +887,31 @@ describe('buildDag', () => {
             "A run error holds the run's result: pass error.result.",
         );
       expect(fine.extractResult(error.result)).to.equal(1);
+    });
+  });
+
+  describe('a node as a value', () => {
+    it('prints and serialises as its name, never its DAG and the constants the DAG holds', async () => {
+      const tm = buildDag<string>({ name: 'secrets' });
+      const fetchIt = tm.addNode(
+        function fetchIt(key: string, url: string) {
+          return `${url}&key=${key}`;
+        },
+        tm.parameterNode,
+        'https://api.example/?token=SECRET-123',
+      );
+      // A node returned by mistake is a node's value: it reaches results and logs.
+      const mistake = tm.addNode({ name: 'mistake' }, (_url: string) => fetchIt, fetchIt);
+      const result = await tm.invoke('k');
+      expect(inspect(fetchIt)).to.equal("DagNode { name: 'fetchIt' }");
+      expect(inspect({ nodes: [fetchIt] })).to.equal("{ nodes: [ DagNode { name: 'fetchIt' } ] }");
+      expect(inspect({ a: fetchIt }, { depth: 0 })).to.equal('{ a: [DagNode] }');
+      expect(JSON.stringify(fetchIt)).to.equal('{"name":"fetchIt"}');
+      expect(JSON.stringify(result.toObject())).to.equal(
+        '{"fetchIt":"https://api.example/?token=SECRET-123&key=k","mistake":{"name":"fetchIt"}}',
+      );
+      expect(mistake.extractResult(result)).to.equal(fetchIt);
+      expect(fetchIt.extractResult(result)).to.equal('https://api.example/?token=SECRET-123&key=k');
     });
   });
 });
