@@ -15,6 +15,7 @@ import {
   unreadableOptions,
 } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
+import { inspectView, type InspectFunction } from './inspect-view.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import { isSharedClassPrototype, shared, shareInstanceof } from './shared.js';
 import { mermaidGraph } from './render.js';
@@ -296,11 +297,9 @@ export class DagNode<T> {
   [Symbol.for('nodejs.util.inspect.custom')](
     depth: number,
     options: { depth?: number | null },
-    inspect?: (value: unknown, options: object) => string,
+    inspect?: InspectFunction,
   ): unknown {
-    if (depth < 0) return '[DagNode]';
-    const view = this.toJSON();
-    return typeof inspect === 'function' ? `DagNode ${inspect(view, { ...options, depth })}` : view;
+    return inspectView('DagNode', this.toJSON(), depth, options, inspect);
   }
 
   /** @internal The node's task index, after checking that it belongs to `builder`. */
@@ -566,6 +565,45 @@ export class DagBuilder<P = void> {
   /** The DAG as Mermaid `graph TD;` text, as `Workflow.toMermaid` gives it. Seals the DAG. */
   toMermaid(): string {
     return mermaidGraph(this.graph());
+  }
+
+  /**
+   * The DAG as JSON: its name, its nodes' names in the order they were added, and whether it is
+   * sealed — not the functions and constant arguments of its nodes (an API key among them) that
+   * `JSON.stringify` would otherwise write out. Does not seal the DAG.
+   *
+   * @example
+   * ```ts
+   * const tm = buildDag({ name: 'prices' });
+   * tm.addNode(function rates() { return 1.1; });
+   * JSON.stringify(tm); // '{"name":"prices","nodes":["rates"],"sealed":false}'
+   * ```
+   */
+  toJSON(): {
+    /** The DAG's name. */
+    name: string;
+    /** Its nodes' names, in the order they were added. */
+    nodes: string[];
+    /** Whether its first use sealed it. */
+    sealed: boolean;
+  } {
+    return {
+      name: this.name,
+      nodes: [...this.indexByName.keys()],
+      sealed: this.sealedPlan !== undefined,
+    };
+  }
+
+  /**
+   * What `console.log` and Node's `util.inspect` show for a builder:
+   * `DagBuilder { name: 'prices', nodes: [ 'rates' ], sealed: false }`, as in JSON.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    depth: number,
+    options: { depth?: number | null },
+    inspect?: InspectFunction,
+  ): unknown {
+    return inspectView('DagBuilder', this.toJSON(), depth, options, inspect);
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { bareName, describeInput, errorAsJson, quotedName, thrownAsJson } from './describe.js';
 import { failureText } from './errors.js';
+import { inspectView, type InspectFunction } from './inspect-view.js';
 import type { WorkflowPlan } from './plan.js';
 import { didYouMean } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
@@ -242,14 +243,10 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   [Symbol.for('nodejs.util.inspect.custom')](
     depth: number,
     options: { depth?: number | null },
-    inspect?: (value: unknown, options: object) => string,
+    inspect?: InspectFunction,
   ): unknown {
-    if (depth < 0) return '[ExecutionResult]';
     const view = { workflow: this.workflow, durationMs: this.durationMs, trace: this.trace };
-    if (typeof inspect !== 'function') return view;
-    // `depth` is what is left of the depth asked for at this level (`options.depth` is the whole
-    // call's): the view opens as many levels as it would in the result's place.
-    return `ExecutionResult ${inspect(view, { ...options, depth })}`;
+    return inspectView('ExecutionResult', view, depth, options, inspect);
   }
 
   private buildTrace(): readonly TaskTrace[] {

@@ -913,6 +913,27 @@ describe('buildDag', () => {
       expect(mistake.extractResult(result)).to.equal(fetchIt);
       expect(fetchIt.extractResult(result)).to.equal('https://api.example/?token=SECRET-123&key=k');
     });
+
+    it('a builder prints and serialises as its name, its nodes and whether it is sealed', async () => {
+      const tm = buildDag<string>({ name: 'secrets' });
+      const fetchIt = tm.addNode(
+        function fetchIt(key: string, url: string) {
+          return `${url}&key=${key}`;
+        },
+        tm.parameterNode,
+        'https://api.example/?token=SECRET-123',
+      );
+      tm.addNode({ name: 'length' }, (text: string) => text.length, fetchIt);
+      expect(inspect(tm)).to.equal(
+        "DagBuilder { name: 'secrets', nodes: [ 'fetchIt', 'length' ], sealed: false }",
+      );
+      expect(inspect({ dag: tm }, { depth: 0 })).to.equal('{ dag: [DagBuilder] }');
+      await tm.invoke('k');
+      expect(JSON.stringify(tm)).to.equal(
+        '{"name":"secrets","nodes":["fetchIt","length"],"sealed":true}',
+      );
+      expect(JSON.stringify(tm)).not.to.contain('SECRET');
+    });
   });
 });
 
