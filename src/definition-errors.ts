@@ -245,9 +245,9 @@ export const definitionErrors = {
       workflow,
       task,
       inBaseClass(
-        `argument ${index} of task ${quotedName(task)} is marked, but the task receives only ${arity} ` +
+        `parameter ${index + 1} of task ${quotedName(task)} is marked, but the task receives only ${arity} ` +
           `argument${arity === 1 ? '' : 's'} (${dependencyCount} from @DependsOn plus the marked ` +
-          `ones), so argument${plural} ${positionsText(unfilled)} would get no value. ` +
+          `ones), so parameter${plural} ${positionsText(unfilled)} would get no value. ` +
           `Add the missing @DependsOn names or move the marked parameter left.`,
         baseClass,
       ),
@@ -324,9 +324,12 @@ function cycleText(path: readonly string[]): string {
   return `${head} -> … ${omitted} more … -> ${tail}`;
 }
 
-/** `3`, `1..4` for a contiguous run, or `1, 3..5, 7` for several. */
+/**
+ * Parameter indices as the positions a reader counts, from 1: `3`, `1..4` for a contiguous run, or
+ * `1, 3..5, 7` for several (the indices `2`, `0..3`, `0, 2..4, 6`).
+ */
 function positionsText(ranges: readonly (readonly [first: number, last: number])[]): string {
   return ranges
-    .map(([first, last]) => (first === last ? String(first) : `${first}..${last}`))
+    .map(([first, last]) => (first === last ? String(first + 1) : `${first + 1}..${last + 1}`))
     .join(', ');
 }

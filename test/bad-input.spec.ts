@@ -338,7 +338,7 @@ const definitionCases: DefinitionCase[] = [
       return Gap;
     },
     task: 'a',
-    mentions: ['argument 1 of task "a"', 'so argument 0 would get no value'],
+    mentions: ['parameter 2 of task "a"', 'so parameter 1 would get no value'],
   },
   {
     code: 'PARAMETER_GAP',
@@ -356,7 +356,7 @@ const definitionCases: DefinitionCase[] = [
       return SignalGap;
     },
     task: 'second',
-    mentions: ['argument 3 of task "second"', 'so arguments 1..2 would get no value'],
+    mentions: ['parameter 4 of task "second"', 'so parameters 2..3 would get no value'],
   },
   {
     code: 'PARAMETER_GAP',
@@ -367,7 +367,7 @@ const definitionCases: DefinitionCase[] = [
       return Far;
     },
     task: 'a',
-    mentions: ['argument 9 of task "a"', 'so arguments 0..8 would get no value'],
+    mentions: ['parameter 10 of task "a"', 'so parameters 1..9 would get no value'],
   },
   {
     code: 'PARAMETER_GAP',
@@ -379,7 +379,7 @@ const definitionCases: DefinitionCase[] = [
       return Around;
     },
     task: 'a',
-    mentions: ['argument 2 of task "a"', 'so argument 1 would get no value'],
+    mentions: ['parameter 3 of task "a"', 'so parameter 2 would get no value'],
   },
 
   ...(
@@ -434,7 +434,10 @@ const definitionCases: DefinitionCase[] = [
       return Huge;
     },
     task: 'a',
-    mentions: ['argument 2147483646 of task "a"', 'so arguments 0..2147483645 would get no value'],
+    mentions: [
+      'parameter 2147483647 of task "a"',
+      'so parameters 1..2147483646 would get no value',
+    ],
   },
 
   // INVALID_TASK
@@ -572,7 +575,7 @@ const definitionCases: DefinitionCase[] = [
       return DoubleMarked;
     },
     task: 'a',
-    mentions: ['both @Param() and @Signal()'],
+    mentions: ['parameter 1 of "a" is marked both @Param() and @Signal()'],
   },
   ...(
     [

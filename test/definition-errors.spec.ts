@@ -457,8 +457,9 @@ describe('definition errors', () => {
         Gap,
         'PARAMETER_GAP',
         'b',
-        'argument 2 of task "b"',
+        'parameter 3 of task "b" is marked',
         'only 2 arguments',
+        'so parameter 2 would get no value',
       );
     });
 
@@ -466,7 +467,13 @@ describe('definition errors', () => {
       class Gap {
         @Task() b(_unfilled: unknown, @Signal() _signal: AbortSignal) {}
       }
-      expectDefinitionError(Gap, 'PARAMETER_GAP', 'b', 'argument 1 of task "b"');
+      expectDefinitionError(
+        Gap,
+        'PARAMETER_GAP',
+        'b',
+        'parameter 2 of task "b" is marked',
+        'so parameter 1 would get no value',
+      );
     });
 
     it('takes the largest possible index, 2^32 − 2, as a parameter index that leaves a gap', () => {
@@ -479,7 +486,7 @@ describe('definition errors', () => {
         Far,
         'PARAMETER_GAP',
         'a',
-        'argument 4294967294 of task "a" is marked, but the task receives only 1 argument',
+        'parameter 4294967295 of task "a" is marked, but the task receives only 1 argument',
       );
       expect(error.message).to.not.contain('a parameter index is a whole number');
     });
@@ -673,7 +680,12 @@ describe('definition errors', () => {
       class Both {
         @Task() a(@Param() @Signal() _x: unknown) {}
       }
-      expectDefinitionError(Both, 'INVALID_TASK', 'a', 'both @Param() and @Signal()');
+      expectDefinitionError(
+        Both,
+        'INVALID_TASK',
+        'a',
+        'parameter 1 of "a" is marked both @Param() and @Signal()',
+      );
     });
 
     it('accepts one argument marked @Param() twice, passing the parameter to it once', async () => {

@@ -214,8 +214,8 @@ describe('inheritance', () => {
           InheritsGap,
           'PARAMETER_GAP',
           'a',
-          'InheritsGap: in its base class Gap: argument 1 of task "a" is marked, but the task ' +
-            'receives only 1 argument (0 from @DependsOn plus the marked ones), so argument 0 ' +
+          'InheritsGap: in its base class Gap: parameter 2 of task "a" is marked, but the task ' +
+            'receives only 1 argument (0 from @DependsOn plus the marked ones), so parameter 1 ' +
             'would get no value. Add the missing @DependsOn names or move the marked parameter ' +
             'left.',
         );

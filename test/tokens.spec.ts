@@ -147,7 +147,7 @@ describe('@Context()', () => {
       .to.throw(WorkflowDefinitionError, '@Context() on "b"')
       .with.property('code', 'NOT_A_TASK');
     expect(() => Workflow.validate(Gap))
-      .to.throw(WorkflowDefinitionError, 'argument 1 of task "a" is marked')
+      .to.throw(WorkflowDefinitionError, 'parameter 2 of task "a" is marked')
       .with.property('code', 'PARAMETER_GAP');
     expect(() => Workflow.validate(Twice))
       .to.throw(WorkflowDefinitionError, 'marked both @Context() and @Param()')
