@@ -14,7 +14,7 @@ import {
 import { WorkflowOptionsError } from './errors.js';
 import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
-import { closestName, didYouMean, unknownKey } from './suggest.js';
+import { closestName, didYouMean, taskNameHint, unknownKey } from './suggest.js';
 import { TASK_OPTION_NAMES } from './task-options.js';
 import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
@@ -577,12 +577,10 @@ function isOwnGetter(owner: object, name: string): boolean {
 function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: InvalidOption) {
   const index = typeof name === 'string' ? plan.indexByName.get(name) : undefined;
   if (index === undefined) {
-    const hint = typeof name === 'string' ? didYouMean(name, plan.names) : '';
     throw invalid(
       option,
       `${describeInput(name)} is not a task of ${bareName(plan.workflow)}.` +
-        (hint ||
-          ` Tasks: ${plan.names.slice(0, 10).map(bareName).join(', ')}${plan.names.length > 10 ? ', …' : ''}.`),
+        taskNameHint(name, plan.names),
     );
   }
   return index;

@@ -6,7 +6,7 @@ import { bareName, describeInput, errorAsJson, quotedName, thrownAsJson } from '
 import { failureText } from './errors.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
 import type { WorkflowPlan } from './plan.js';
-import { didYouMean } from './suggest.js';
+import { taskNameHint } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
 import { shareInstanceof } from './shared.js';
 
@@ -167,7 +167,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
       throw new TaskResultError(
         this.#plan.workflow,
         task,
-        `${describeInput(task)} is not a task.${didYouMean(task, this.#plan.names)}`,
+        `${describeInput(task)} is not a task.${taskNameHint(task, this.#plan.names)}`,
       );
     }
     if (this.#states[index] !== TaskState.Succeeded) {

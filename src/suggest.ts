@@ -2,7 +2,7 @@
  * "Did you mean" suggestions: the closest known name by edit distance (a swap of two adjacent
  * letters counts as one edit), if it is close enough to be a plausible typo.
  */
-import { quotedName } from './describe.js';
+import { bareName, quotedName } from './describe.js';
 
 /**
  * The candidate closest to `name`, or `undefined` when none is within a third of the name's length
@@ -55,6 +55,21 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
   const suggestion = closestName(name, candidates);
   return suggestion === undefined ? '' : ` Did you mean ${quotedName(suggestion)}?`;
 }
+
+/**
+ * What to append to "… is not a task.": ` Did you mean "fetchUser"?` for a close task name, else
+ * the task names, the first {@link MOST_TASKS_LISTED}: ` Tasks: load, render.` (A builder names
+ * its nodes after their functions, `incTask_2`, so a name asked for may be nowhere near them.)
+ */
+export function taskNameHint(name: unknown, taskNames: readonly string[]): string {
+  const hint = typeof name === 'string' ? didYouMean(name, taskNames) : '';
+  if (hint !== '') return hint;
+  const listed = taskNames.slice(0, MOST_TASKS_LISTED).map(bareName).join(', ');
+  return ` Tasks: ${listed}${taskNames.length > MOST_TASKS_LISTED ? ', …' : ''}.`;
+}
+
+/** How many task names {@link taskNameHint} lists at most. */
+const MOST_TASKS_LISTED = 10;
 
 /**
  * The first own enumerable key of `options` that is in neither `known` nor `alsoKnown`, or

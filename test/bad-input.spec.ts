@@ -1164,6 +1164,13 @@ describe('bad input catalogue', () => {
         .with.property('task', 'dubble');
     });
 
+    it('lists the tasks, as the options do, when no task name is close to the one asked for', async () => {
+      const result = await Workflow.invoke(new Healthy(), 1);
+      expect(() => result.get('summary' as never))
+        .to.throw(TaskResultError, 'Healthy: "summary" is not a task. Tasks: base, double.')
+        .with.property('task', 'summary');
+    });
+
     it('quotes a name that is not a task as the options do: escaped, and cut short if long', async () => {
       // A name from outside (a URL, a message) must not fill a log or drive a terminal.
       const result = await Workflow.invoke(new Healthy(), 1);
@@ -1179,9 +1186,11 @@ describe('bad input catalogue', () => {
       const longError = errorFor(long);
       expect(longError.task).to.equal(long);
       expect(longError.message.length).to.be.below(400);
-      expect(longError.message).to.equal(`Healthy: "${'x'.repeat(299)}… is not a task.`);
+      expect(longError.message).to.equal(
+        `Healthy: "${'x'.repeat(299)}… is not a task. Tasks: base, double.`,
+      );
       expect(errorFor('double\n\u001b[2J').message).to.equal(
-        'Healthy: "double\\n\\u001b[2J" is not a task.',
+        'Healthy: "double\\n\\u001b[2J" is not a task. Tasks: base, double.',
       );
       const targetError = (await Workflow.invoke(new Healthy(), 1, {
         targets: ['double\n\u001b[2J' as never],

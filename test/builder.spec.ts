@@ -617,6 +617,19 @@ describe('buildDag', () => {
       expect(log.events).to.deep.equal(SEED_EVENTS);
     });
 
+    it("names its nodes when a result is asked for a seed argument's name, which names no node", async () => {
+      // The seed passes "fast_task_a" to inc_task as an argument; the node is named after incTask.
+      const incTask = (n: number, _name: string) => n + 1;
+      const tm = buildDag<number>();
+      const fastTaskA = tm.addNode(incTask, tm.parameterNode, 'fast_task_a');
+      tm.addNode(incTask, fastTaskA, 'slow_task_b');
+      const result = await tm.invoke(0);
+      expect(() => result.get('fast_task_a')).to.throw(
+        TaskResultError,
+        'dag: "fast_task_a" is not a task. Tasks: incTask, incTask_2.',
+      );
+    });
+
     it('is invoked many times, concurrently, and runs share nothing', async () => {
       const tm = buildDag<number>();
       const slow = tm.addNode(async (n: number) => {
