@@ -386,8 +386,11 @@ export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
  * ```
  */
 export class DagBuilder<P = void> {
-  /** Type-level only: marks a builder, never an instance of a workflow class. */
-  declare readonly [builderBrand]: 'builder';
+  /**
+   * Type-level only: marks a builder, never an instance of a workflow class. The literal is what
+   * the compiler quotes when a builder is given to `Workflow.invoke`.
+   */
+  declare readonly [builderBrand]: 'a buildDag() builder: call its own invoke() or stream()';
   /** The workflow's name, as given to {@link buildDag} (default `'dag'`). */
   readonly name: string;
   /**

@@ -68,8 +68,14 @@ export interface NotAClass {
   readonly [builderBrand]?: never;
 }
 
-/** What a class's `prototype` is said not to be when a class is given where an instance goes. */
+/**
+ * What a class's `prototype` is said not to be when a class is given where an instance goes. Its
+ * index signature shares a key with any instance that has a string-named member, so the compiler
+ * explains the failure against this member of the union (the key it misses, which is the message)
+ * rather than stopping at "not assignable to type 'AnyFunction | InstanceExpected'".
+ */
 interface InstanceExpected {
+  readonly [key: string]: never;
   /** Never present: the key is the message. */
   readonly 'expected an instance of the workflow class (new MyWorkflow(…)), not the class': never;
 }

@@ -25,6 +25,7 @@ import {
   type WorkflowClass,
 } from '../src';
 import { declareTask } from './support/declare-task';
+import { typeCheckMarkdown } from './support/markdown-snippets';
 
 /** Calls `run`, which must not throw synchronously, and returns what its promise rejected with. */
 async function rejectionOf(run: () => Promise<unknown>): Promise<unknown> {
@@ -1285,5 +1286,52 @@ describe('bad input catalogue', () => {
           'StopsEarly: task "after" did not run: the run stopped before it could start',
         );
     });
+  });
+});
+
+describe('Workflow.invoke compile errors', () => {
+  it('say that an instance is expected where the class or a builder is given', function () {
+    this.timeout(60_000); // one TypeScript program over src/
+    const lines = [
+      `import { buildDag, Task, Workflow } from 'async-dag';`,
+      `class Checkout {`,
+      `  @Task() load() { return 1; }`,
+      `}`,
+      `Workflow.invoke(Checkout);`,
+      `Workflow.stream(Checkout);`,
+      `Workflow.invoke(buildDag());`,
+      `Workflow.invoke(new Checkout());`,
+    ];
+    const problems = typeCheckMarkdown([
+      { name: 'instance', markdown: ['```ts', ...lines, '```'].join('\n') },
+    ]);
+    // The block's first code line is line 2 of the Markdown; the message's last line is what the
+    // compiler says went wrong, under the lines of how it got there.
+    expect(
+      problems.map(({ line, code, message }) => [
+        line - 1,
+        code,
+        message.split('\n').pop()?.trim(),
+      ]),
+    ).to.deep.equal([
+      [
+        5,
+        2345,
+        `Property ''expected an instance of the workflow class (new MyWorkflow(…)), not the ` +
+          `class'' is missing in type 'Checkout' but required in type 'InstanceExpected'.`,
+      ],
+      [
+        6,
+        2345,
+        `Property ''expected an instance of the workflow class (new MyWorkflow(…)), not the ` +
+          `class'' is missing in type 'Checkout' but required in type 'InstanceExpected'.`,
+      ],
+      [
+        7,
+        2345,
+        `Type '"a buildDag() builder: call its own invoke() or stream()"' is not assignable to ` +
+          `type 'never'.`,
+      ],
+    ]);
   });
 });
