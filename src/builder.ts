@@ -253,6 +253,12 @@ export class DagNode<T> {
    * the same node names) or of another loaded copy of the package, and when it is no result at all
    * (the message says what it got: for a run error, to pass `error.result`; for the promise of a
    * run, to await it).
+   *
+   * @example
+   * ```ts
+   * const total = tm.addNode(addTask, subtotal, shipping);
+   * total.extractResult(await tm.invoke(order)); // typed as addTask's awaited return type
+   * ```
    */
   extractResult(result: ExecutionResult<any, any>): T {
     const plan = this.owner['sealedPlan'];

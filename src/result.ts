@@ -151,6 +151,13 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   /**
    * The value task `task` returned (awaited). Throws `TaskResultError` when `task` is not a task,
    * or did not succeed in this run (not targeted, skipped, failed, or never started).
+   *
+   * @example
+   * ```ts
+   * const result = await Workflow.invoke(new Checkout(repo), request);
+   * const cart = result.get('cart'); // typed as cart's awaited return type
+   * if (result.has('discount')) console.log(result.get('discount'));
+   * ```
    */
   get<K extends TaskName<W>>(task: K): TaskResult<W, K> {
     if (typeof task !== 'string') {

@@ -104,6 +104,12 @@ export class Workflow {
    * and with a `TypeError` when `instance` is not an instance of a workflow class: a non-object,
    * the class itself, a plain object, or a `buildDag()` builder (which has its own `invoke`). The
    * class and the builder are compile errors in TypeScript.
+   *
+   * @example
+   * ```ts
+   * const result = await Workflow.invoke(new Checkout(repo), request, { concurrency: 4 });
+   * result.get('cart'); // typed as cart's awaited return type
+   * ```
    */
   static invoke<W extends object & NotAClass, P = undefined>(
     instance: W,
