@@ -254,8 +254,8 @@ function resolveTargets(
 ): number[] | undefined {
   if (targets === undefined) return undefined;
   if (!Array.isArray(targets) || targets.length === 0) {
-    const given = Array.isArray(targets) ? 'an empty array' : describeInput(targets);
-    throw invalid('targets', `must be a non-empty array of task names, got ${given}.`);
+    const expected = `a non-empty array of task names${targetName === undefined ? '' : ' or nodes'}`;
+    throw invalid('targets', `must be ${expected}, got ${loneTarget(targets, targetName)}`);
   }
   // An index loop, not `map`: a hole (`[, 'a']`) is checked as `undefined`, not skipped.
   const indexes: number[] = [];
@@ -266,6 +266,23 @@ function resolveTargets(
     );
   }
   return indexes;
+}
+
+/**
+ * What `targets` is when it is no non-empty array, ending the sentence: a name or a builder's node
+ * given alone (from JavaScript) gets the array to write.
+ */
+function loneTarget(targets: unknown, targetName: TargetName | undefined): string {
+  if (Array.isArray(targets)) return 'an empty array.';
+  if (typeof targets === 'string') {
+    return `${describeInput(targets)}. Put it in an array: targets: [${quotedName(targets)}].`;
+  }
+  // A builder's node is its name (a node of another builder throws, saying so).
+  const name = targetName?.(targets);
+  if (typeof name === 'string' && name !== targets) {
+    return `node ${quotedName(name)}. Put it in an array: targets: [node].`;
+  }
+  return `${describeInput(targets)}.`;
 }
 
 function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | undefined {

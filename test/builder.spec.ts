@@ -667,6 +667,28 @@ describe('buildDag', () => {
       expect(byName.toObject()).to.deep.equal({ a: 2, c: 3 });
     });
 
+    it('says to put a lone node given as targets (from JavaScript) in an array', async () => {
+      const tm = buildDag();
+      const only = tm.addNode({ name: 'only' }, () => 1);
+      tm.addNode({ name: 'other' }, () => 2);
+      const error = await rejectionOf(
+        tm.invoke(undefined, { targets: only as never }),
+        WorkflowOptionsError,
+      );
+      expect(error.message).to.equal(
+        'dag: invalid option "targets": must be a non-empty array of task names or nodes, got ' +
+          'node "only". Put it in an array: targets: [node].',
+      );
+      const foreign = buildDag().addNode({ name: 'foreign' }, () => 1);
+      const foreignError = await rejectionOf(
+        tm.invoke(undefined, { targets: foreign as never }),
+        WorkflowOptionsError,
+      );
+      expect(foreignError.message).to.equal(
+        'dag: invalid option "targets": node "foreign" belongs to another DAG.',
+      );
+    });
+
     it('rejects a node of another DAG among the targets', async () => {
       const tm = buildDag();
       tm.addNode(() => 1);

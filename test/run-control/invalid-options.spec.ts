@@ -34,7 +34,12 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     /"fetchUsr" is not a task of Signup\. Did you mean "fetchUser"\?/,
   ],
   ['a target far from any name', { targets: ['zzz'] }, 'targets', /fetchUser, sendEmail/],
-  ['targets that are not an array', { targets: 'fetchUser' }, 'targets', /array/],
+  [
+    'one target, not in an array',
+    { targets: 'fetchUser' },
+    'targets',
+    /must be a non-empty array of task names, got "fetchUser"\. Put it in an array: targets: \["fetchUser"\]\./,
+  ],
   // Not "must be a non-empty array …, got an array": what is wrong is that it is empty.
   [
     'empty targets',
