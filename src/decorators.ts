@@ -66,7 +66,7 @@ export type WorkflowParameterDecorator = (
  * @example
  * ```ts
  * class Checkout {
- *   @Task() user(@Param() req: Req) { return users.find(req.userId); }
+ *   @Task() @DependsOn(PARAM) user(req: Req) { return users.find(req.userId); }
  *   @Task({ timeout: 500, retries: 2 }) @DependsOn('user') cart(user: User) { … }
  * }
  * ```

@@ -166,7 +166,7 @@ shareInstanceof(WorkflowAbortedError, 'WorkflowAbortedError');
  * @example
  * ```ts
  * class Flow {
- *   @Task({ timeout: 1_000 }) async slow(@Signal() signal: AbortSignal) { … }
+ *   @Task({ timeout: 1_000 }) @DependsOn(SIGNAL) async slow(signal: AbortSignal) { … }
  * }
  * // rejects with WorkflowExecutionError whose cause is a TaskTimeoutError
  * ```

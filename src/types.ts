@@ -123,7 +123,7 @@ export type TaskValues<W> =
  * ```ts
  * class Flow {
  *   @Task({ timeout: 2_000, retries: 2, retryDelay: (attempt) => 100 * 2 ** attempt })
- *   async fetchPrices(@Signal() signal: AbortSignal) { return fetch(url, { signal }); }
+ *   @DependsOn(SIGNAL) async fetchPrices(signal: AbortSignal) { return fetch(url, { signal }); }
  * }
  * ```
  */

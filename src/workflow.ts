@@ -86,7 +86,7 @@ interface InstanceExpected {
  * @example
  * ```ts
  * class Example {
- *   @Task() a(@Param() n: number) { return n + 1; }
+ *   @Task() @DependsOn(PARAM) a(n: number) { return n + 1; }
  *   @Task() @DependsOn('a') b(a: number) { return a * 2; }
  * }
  * const result = await Workflow.invoke(new Example(), 1);

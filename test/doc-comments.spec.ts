@@ -4,7 +4,7 @@
  * comment, not that its members show how they are called).
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -34,6 +34,29 @@ function docCommentsOf(source: string, className: string, member: string): strin
   return comments;
 }
 
+/** The exports whose examples may use parameter decorators: the parameter decorators. */
+const PARAMETER_DECORATORS = new Set(['Param', 'Signal', 'Context']);
+
+/**
+ * The names of the declarations in `source` whose doc comment's example marks a parameter with
+ * `@Param()`, `@Signal()` or `@Context()`, which compiles only with legacy decorators.
+ */
+function legacyOnlyExamples(source: string): string[] {
+  const file = ts.createSourceFile('source.ts', source, ts.ScriptTarget.ES2022, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    const docs = ts.getJSDocCommentsAndTags(node).map((doc) => doc.getText(file));
+    const name = (node as { name?: ts.Node }).name?.getText(file) ?? '(unnamed)';
+    const example = docs.join('\n').split('@example').slice(1).join('\n');
+    if (/@(Param|Signal|Context)\(\)\s+\w+\s*:/.test(example) && !PARAMETER_DECORATORS.has(name)) {
+      found.push(name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return [...new Set(found)];
+}
+
 describe('doc comments', () => {
   for (const [file, className, member] of FIRST_CALLS) {
     it(`show an example on hover for ${className}.${member}`, () => {
@@ -47,6 +70,46 @@ describe('doc comments', () => {
       expect(withExample.length, `${className}.${member} shows no example`).to.be.above(0);
     });
   }
+
+  it('show examples that compile in both decorator modes, but for the parameter decorators', () => {
+    // Standard decorators are the default: a hover on @Task() or Workflow must show code that
+    // compiles there, so inputs are listed with the tokens (PARAM, SIGNAL, CONTEXT).
+    const found = readdirSync(SOURCE)
+      .filter((name) => name.endsWith('.ts'))
+      .flatMap((name) =>
+        legacyOnlyExamples(readFileSync(path.join(SOURCE, name), 'utf8')).map(
+          (declaration) => `${name}: ${declaration}`,
+        ),
+      );
+    expect(found).to.deep.equal([]);
+  });
+
+  it('finds an example that marks a parameter (the check can fail)', () => {
+    const source = [
+      '/**',
+      ' * @example',
+      ' * ```ts',
+      ' * class A { @Task() a(@Param() n: number) { return n; } }',
+      ' * ```',
+      ' */',
+      'export function Task() {}',
+      '/**',
+      ' * @example',
+      ' * ```ts',
+      ' * class A { @Task() a(@Param() n: number) { return n; } }',
+      ' * ```',
+      ' */',
+      'export function Param() {}',
+      '/**',
+      ' * @example',
+      ' * ```ts',
+      ' * class A { @Task() @DependsOn(PARAM) a(n: number) { return n; } }',
+      ' * ```',
+      ' */',
+      'export function DependsOn() {}',
+    ].join('\n');
+    expect(legacyOnlyExamples(source)).to.deep.equal(['Task']);
+  });
 
   it('reads the comments of a member, and finds no example where there is none (the check can fail)', () => {
     const source = [
