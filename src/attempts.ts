@@ -65,6 +65,13 @@ interface PendingRetry {
   readonly timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/**
+ * How many errors of retried attempts a run formats (see {@link AttemptRunner.scheduleRetry}): as
+ * for the errors a result keeps (`settleKeptErrors` in scheduler.ts), the first ones only, so that
+ * a run retrying thousands of tasks of a large generated class does not pay for each.
+ */
+const FORMATTED_RETRY_ERRORS = 100;
+
 /** The attempts of one run's tasks that have options, or of every task under task interceptors. */
 export class AttemptRunner {
   /** Signals of attempts in flight, aborted when the run stops (`allSettled` tasks' excepted). */
@@ -78,6 +85,8 @@ export class AttemptRunner {
    * the fallback's promise is pending. A task that settles stays in it; its state says it settled.
    */
   private failedAttempts: Set<number> | undefined;
+  /** How many errors of retried attempts this run has formatted. */
+  private formattedRetryErrors = 0;
 
   constructor(private readonly run: Run<any, any>) {}
 
@@ -356,6 +365,14 @@ export class AttemptRunner {
     policy: AttemptPolicy,
   ): void {
     const { run } = this;
+    // The run forgets the error of an attempt it retries, but what it handed the error to may keep
+    // it — `onTaskRetry`, a stream's reader, an interceptor, `retryIf` (a log of retries). Made
+    // while the run called the task (thrown before the body's first `await`), its stack keeps the
+    // run, and through it the instance, the caller's signal and hooks, until it is formatted.
+    if (this.formattedRetryErrors < FORMATTED_RETRY_ERRORS) {
+      this.formattedRetryErrors++;
+      settleStack(error);
+    }
     let delayMs: number;
     try {
       delayMs =

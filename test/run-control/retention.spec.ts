@@ -87,6 +87,59 @@ describe('what a finished run leaves behind', function () {
     }
   });
 
+  describe("a retried attempt's error, kept unread (a log of retries), does not keep the instance, the caller's signal or hooks", () => {
+    class Flaky {
+      readonly payload = new Array(1_000).fill('request data');
+      private calls = 0;
+      // Throws before its first `await`: the error is made while the run is calling the task.
+      @Task({ retries: 1 }) async fetch(): Promise<number> {
+        if (++this.calls === 1) throw new Error('transient');
+        return 1;
+      }
+    }
+    const keepers = ['onTaskRetry', "a stream's taskFailure event", 'a task interceptor'] as const;
+
+    /** Runs a `Flaky` whose first attempt fails, keeps that error as `keeper` gets it. */
+    async function run(keeper: (typeof keepers)[number]) {
+      const instance = new Flaky();
+      const controller = new AbortController();
+      const hooks = {
+        onTaskRetry: (event: { error: unknown }) =>
+          keeper === 'onTaskRetry' ? kept.push(event.error) : undefined,
+      };
+      const options = {
+        signal: controller.signal,
+        hooks,
+        interceptors: [
+          {
+            task: (_info: unknown, next: () => Promise<unknown>) =>
+              next().catch((error: unknown) => {
+                if (keeper === 'a task interceptor') kept.push(error);
+                throw error;
+              }),
+          },
+        ],
+      };
+      if (keeper === "a stream's taskFailure event") {
+        const stream = Workflow.stream(instance, undefined, options);
+        for await (const event of stream) if (event.type === 'taskFailure') kept.push(event);
+        expect((await stream.result).get('fetch')).to.equal(1);
+      } else {
+        expect((await Workflow.invoke(instance, undefined, options)).get('fetch')).to.equal(1);
+      }
+      return [new WeakRef(instance), new WeakRef(controller.signal), new WeakRef(hooks)];
+    }
+    const kept: unknown[] = [];
+
+    for (const keeper of keepers) {
+      it(`kept from ${keeper}`, async () => {
+        const before = kept.length;
+        for (const ref of await run(keeper)) expect(await survives(ref)).to.equal(false);
+        expect(kept).to.have.length(before + 1); // never reading a stack
+      });
+    }
+  });
+
   it('formats the stacks of the first 100 kept errors only, leaving the rest to whoever reads them', async () => {
     // Formatting a stack can cost time in proportion to the class's size (V8 looks for a method's
     // name among the receiver's properties when the function has another name): a run with
