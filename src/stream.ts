@@ -9,6 +9,7 @@ import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
 import { EventLog } from './event-log.js';
 import { RunAbort } from './run-abort.js';
+import { settleStack } from './outcomes.js';
 import { startRun } from './scheduler.js';
 import { shareInstanceof } from './shared.js';
 import type { WorkflowEvent } from './types.js';
@@ -120,9 +121,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
     this.log.clear();
     if (this.state === 'running') {
       this.returning = true;
-      this.abort.abort(
-        new DOMException('the stream was closed before the run ended', 'AbortError'),
-      );
+      const reason = new DOMException('the stream was closed before the run ended', 'AbortError');
+      // The run error keeps it as its `cause`, and tasks may keep their aborted signals: made here,
+      // its stack would keep the reader's frames (a request handler), and this stream with the
+      // caller's signal, for as long as they do, unless it is formatted now.
+      settleStack(reason);
+      this.abort.abort(reason);
       await this.result.then(
         () => undefined,
         () => undefined,

@@ -9,11 +9,14 @@ import {
   CONTEXT,
   DependsOn,
   SIGNAL,
+  Signal,
   Task,
   Workflow,
+  WorkflowAbortedError,
   WorkflowExecutionError,
   type ExecutionResult,
   type TaskContext,
+  type WorkflowStream,
 } from '../../src';
 import { declareTask } from '../support/declare-task';
 import { recordProcessEvents, rejectionOf, settle } from '../support/event-log';
@@ -304,6 +307,39 @@ describe('what a finished run leaves behind', function () {
       return new WeakRef(result);
     };
     expect(await survives(await run())).to.equal(false);
+  });
+
+  it("the error of a run whose stream's reader left early, kept, does not keep the reader, the stream or the caller's signal", async () => {
+    const errors: unknown[] = [];
+    class Flow {
+      @Task() a() {
+        return 1;
+      }
+      @Task() @DependsOn<Flow>('a') async b(@Signal() signal: AbortSignal) {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        return 2;
+      }
+    }
+    /** What reads the stream, and leaves at its first event (a request handler, say). */
+    class Reader {
+      readonly payload = new Array(1_000).fill('reader data');
+      async read(stream: WorkflowStream<Flow, undefined>) {
+        for await (const event of stream) {
+          expect(event.type).to.equal('taskStart');
+          break;
+        }
+      }
+    }
+    const run = async () => {
+      const controller = new AbortController();
+      const reader = new Reader();
+      const stream = Workflow.stream(new Flow(), undefined, { signal: controller.signal });
+      await reader.read(stream);
+      errors.push(await rejectionOf(stream.result, WorkflowAbortedError)); // never reading a stack
+      return [new WeakRef(reader), new WeakRef(stream), new WeakRef(controller.signal)];
+    };
+    for (const ref of await run()) expect(await survives(ref)).to.equal(false);
+    expect(errors).to.have.length(1);
   });
 
   it('a stream kept after its run settled does not keep the run or the instance', async () => {
