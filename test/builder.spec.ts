@@ -926,7 +926,8 @@ describe('buildDag', () => {
   });
 
   describe('a node as a value', () => {
-    it('prints and serialises as its name, never its DAG and the constants the DAG holds', async () => {
+    /** A DAG whose node holds a secret as a constant argument. */
+    const secretsDag = () => {
       const tm = buildDag<string>({ name: 'secrets' });
       const fetchIt = tm.addNode(
         function fetchIt(key: string, url: string) {
@@ -935,6 +936,11 @@ describe('buildDag', () => {
         tm.parameterNode,
         'https://api.example/?token=SECRET-123',
       );
+      return { tm, fetchIt };
+    };
+
+    it('prints and serialises as its name, never its DAG and the constants the DAG holds', async () => {
+      const { tm, fetchIt } = secretsDag();
       // A node returned by mistake is a node's value: it reaches results and logs.
       const mistake = tm.addNode({ name: 'mistake' }, (_url: string) => fetchIt, fetchIt);
       const result = await tm.invoke('k');
@@ -950,14 +956,7 @@ describe('buildDag', () => {
     });
 
     it('a builder prints and serialises as its name, its nodes and whether it is sealed', async () => {
-      const tm = buildDag<string>({ name: 'secrets' });
-      const fetchIt = tm.addNode(
-        function fetchIt(key: string, url: string) {
-          return `${url}&key=${key}`;
-        },
-        tm.parameterNode,
-        'https://api.example/?token=SECRET-123',
-      );
+      const { tm, fetchIt } = secretsDag();
       tm.addNode({ name: 'length' }, (text: string) => text.length, fetchIt);
       expect(inspect(tm)).to.equal(
         "DagBuilder { name: 'secrets', nodes: [ 'fetchIt', 'length' ], sealed: false }",
