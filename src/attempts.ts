@@ -400,7 +400,7 @@ export class AttemptRunner {
         run.events.taskRetry(task, attempt, error, delayMs, run.tick());
       } catch (hookError) {
         // The caller's error, not the task's: no fallback recovers it.
-        return run.taskFailed(task, attempt, hookError, error);
+        return run.taskFailedInHook(task, attempt, hookError, error, 'onTaskRetry');
       }
     }
     // `onTaskRetry` may have stopped the run (aborting its signal): a stop ends retry waits, and

@@ -121,7 +121,7 @@ export function skipTask(
     try {
       run.events.taskSkip(task, reason, time);
     } catch (hookError) {
-      run.hookFailed(task, hookError);
+      run.hookFailed(task, hookError, 'onTaskSkip', false);
     }
   }
 }

@@ -13,6 +13,7 @@ import {
 } from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { shareInstanceof } from './shared.js';
+import type { WorkflowHooks } from './types.js';
 
 /**
  * A task failed (after its retries), so the run failed. Every task already in flight had settled
@@ -46,7 +47,7 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
     readonly result: ExecutionResult<W, P>,
   ) {
     super(
-      `${bareName(workflow)}: task ${quotedName(task)} ${failureText(workflow, task, cause, '')}` +
+      `${bareName(workflow)}: ${firstFailureText(workflow, task, cause, failures)}` +
         othersText(failures),
       { cause },
     );
@@ -86,9 +87,35 @@ function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, ow
   });
 }
 
-/** ` (and 2 more: "b", "c")` for the failures after the first; long lists are cut short. */
+/**
+ * The headline of a run error: {@link failureHeadline} of its first failure — naming the hook that
+ * failed the run when a hook did (and `task` and `cause` are that failure's, as a run makes them).
+ */
+function firstFailureText(
+  workflow: string,
+  task: string,
+  cause: unknown,
+  failures: readonly TaskFailure[],
+): string {
+  const first = failures[0] as TaskFailure | undefined;
+  const hook =
+    first !== undefined && first.task === task && Object.is(first.error, cause)
+      ? hookFailures.get(first)
+      : undefined;
+  return failureHeadline(workflow, task, cause, hook);
+}
+
+/**
+ * ` (and 2 more: "b", the onTaskFailure hook of "c")` for the failures after the first; long
+ * lists are cut short.
+ */
 function othersText(failures: readonly TaskFailure[]): string {
-  const others = failures.slice(1).map((failure) => quotedName(failure.task));
+  const others = failures.slice(1).map((failure) => {
+    const hook = hookFailures.get(failure);
+    return hook === undefined
+      ? quotedName(failure.task)
+      : `the ${hook.hook} hook of ${quotedName(failure.task)}`;
+  });
   if (others.length === 0) return '';
   const shown = others.length > 5 ? [...others.slice(0, 5), '…'] : others;
   return ` (and ${others.length} more: ${shown.join(', ')})`;
@@ -194,13 +221,64 @@ export class TaskTimeoutError extends Error {
 }
 shareInstanceof(TaskTimeoutError, 'TaskTimeoutError');
 
+/** A hook a run calls, by name. */
+export type HookName = keyof WorkflowHooks;
+
+/**
+ * A failure of a run that a hook made, rather than its task: which hook, whether it threw or the
+ * promise it returned rejected, and whether the task failed because of it (a throwing
+ * `onTaskStart`, `onTaskSuccess` or `onTaskRetry`) or only the run did.
+ */
+export interface HookFailure {
+  readonly hook: HookName;
+  readonly rejected: boolean;
+  readonly failedTask: boolean;
+}
+
+/**
+ * The failures of runs' errors that hooks made (see {@link markHookFailure}): what their messages
+ * say instead of the task alone. Keyed by the entry, so that it lives as long as the error does.
+ */
+const hookFailures = new WeakMap<TaskFailure, HookFailure>();
+
+/** Records that `failure`, an entry of a run's `failures`, is what `hook` made. */
+export function markHookFailure(failure: TaskFailure, hook: HookFailure): void {
+  hookFailures.set(failure, hook);
+}
+
+/**
+ * A failure of task `task` with `thrown`, after the workflow's name: `task "a" failed: boom` (see
+ * {@link failureText}); when a hook made it, `task "a" failed: its onTaskStart hook threw: boom`
+ * if the task failed because of it, else `the onTaskSkip hook of task "a" threw: boom` (or
+ * `rejected:`, for the promise an `async` hook returned).
+ */
+export function failureHeadline(
+  workflow: string,
+  task: string,
+  thrown: unknown,
+  hook: HookFailure | undefined,
+): string {
+  if (hook === undefined || hook.failedTask) {
+    return `task ${quotedName(task)} ${failureText(workflow, task, thrown, '', hook?.hook)}`;
+  }
+  return `the ${hook.hook} hook of task ${quotedName(task)} ${hook.rejected ? 'rejected' : 'threw'}: ${describeThrown(thrown)}`;
+}
+
 /**
  * How task `task` ended with `thrown`, `when` (`''`, or `' in this run'`) after the verb: `failed:`
  * and what it threw, or — when that is the task's own `TaskTimeoutError` (of any loaded copy of the
  * package) — `timed out after 15 ms`, rather than quote an error that repeats the workflow and the
- * task. Safe for any value.
+ * task. When `hook` threw `thrown` and so failed the task: `failed: its onTaskSuccess hook threw:`
+ * and what it threw. Safe for any value.
  */
-export function failureText(workflow: string, task: string, thrown: unknown, when: string): string {
+export function failureText(
+  workflow: string,
+  task: string,
+  thrown: unknown,
+  when: string,
+  hook?: HookName,
+): string {
+  if (hook !== undefined) return `failed${when}: its ${hook} hook threw: ${describeThrown(thrown)}`;
   try {
     if (
       thrown instanceof TaskTimeoutError &&

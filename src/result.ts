@@ -3,7 +3,7 @@
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
 import { bareName, describeInput, errorAsJson, quotedName, thrownAsJson } from './describe.js';
-import { failureText } from './errors.js';
+import { failureText, type HookName } from './errors.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
 import type { WorkflowPlan } from './plan.js';
 import { taskNameHint } from './suggest.js';
@@ -45,17 +45,26 @@ export interface RunRecord {
   readonly recoveredFrom: ReadonlyMap<number, unknown> | undefined;
   /** Tasks that started and then called `skip()`; `undefined` when none did. */
   readonly skippedItself: ReadonlySet<number> | undefined;
+  /**
+   * Tasks that failed because a hook threw (`onTaskStart`, `onTaskSuccess`, `onTaskRetry`), with
+   * that hook; `undefined` when none did.
+   */
+  readonly failedInHook: ReadonlyMap<number, HookName> | undefined;
   readonly durationMs: number;
 }
 
 /** The parts of a {@link RunRecord} that only runs using some feature have. */
-type RareOutput = Pick<RunRecord, 'attempts' | 'included' | 'recoveredFrom' | 'skippedItself'>;
+type RareOutput = Pick<
+  RunRecord,
+  'attempts' | 'included' | 'recoveredFrom' | 'skippedItself' | 'failedInHook'
+>;
 
 const NO_RARE_OUTPUT: RareOutput = {
   attempts: undefined,
   included: undefined,
   recoveredFrom: undefined,
   skippedItself: undefined,
+  failedInHook: undefined,
 };
 
 const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
@@ -119,14 +128,15 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
 
     this.#reportOrder = run.reportOrder;
     this.#reportCount = run.reportCount;
-    const { attempts, included, recoveredFrom, skippedItself } = run;
+    const { attempts, included, recoveredFrom, skippedItself, failedInHook } = run;
     this.#rare =
       attempts === undefined &&
       included === undefined &&
       recoveredFrom === undefined &&
-      skippedItself === undefined
+      skippedItself === undefined &&
+      failedInHook === undefined
         ? undefined
-        : { attempts, included, recoveredFrom, skippedItself };
+        : { attempts, included, recoveredFrom, skippedItself, failedInHook };
     this.#runDurationMs = run.durationMs;
   }
 
@@ -293,7 +303,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
     switch (states[index]) {
       case TaskState.Failed: {
         const { workflow, names } = this.#plan;
-        return `task ${name} ${failureText(workflow, names[index], values[index], ' in this run')}`;
+        const hook = this.#rare?.failedInHook?.get(index);
+        return `task ${name} ${failureText(workflow, names[index], values[index], ' in this run', hook)}`;
       }
       case TaskState.Skipped:
         return `task ${name} was skipped: ${values[index] as string}`;

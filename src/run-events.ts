@@ -15,6 +15,7 @@
  * from the `onTaskStart` of a retry, it also starts `allSettled` tasks): the stream gets those
  * after the event whose hook made them, in the order they happened.
  */
+import type { HookName } from './errors.js';
 import type { HookFunction, ResolvedHooks } from './options.js';
 import { isThenable, NONE } from './outcomes.js';
 import type { WorkflowEvent } from './types.js';
@@ -52,7 +53,7 @@ export interface EventHost {
    * Watches the return value of the hook `hookName` for task `task` (a rejected promise fails the
    * run).
    */
-  watchHook(task: number, hookName: string, returned: unknown): void;
+  watchHook(task: number, hookName: HookName, returned: unknown): void;
 }
 
 /** The hooks and the stream of one run. */
@@ -185,7 +186,7 @@ export class RunEvents {
    */
   private hookThenStream(
     task: number,
-    hookName: string,
+    hookName: HookName,
     hook: HookFunction | undefined,
     hookEvent: object | undefined,
     streamEvent: WorkflowEvent | undefined,

@@ -24,7 +24,15 @@ import {
   skipTask,
 } from './control-flow.js';
 import { bareName, describeThrown, quotedName, stackOf } from './describe.js';
-import { WorkflowAbortedError, WorkflowExecutionError, type TaskFailure } from './errors.js';
+import {
+  failureHeadline,
+  markHookFailure,
+  WorkflowAbortedError,
+  WorkflowExecutionError,
+  type HookFailure,
+  type HookName,
+  type TaskFailure,
+} from './errors.js';
 import { callOnce, intercept } from './interceptors.js';
 import { adoptOutcome, isThenable, NONE, settleStack, THREW } from './outcomes.js';
 import type { RunSettings } from './options.js';
@@ -327,6 +335,11 @@ export class Run<W extends object = object, P = unknown> {
     return this.extras?.skippedItself;
   }
 
+  /** Tasks that failed because a hook threw, with that hook; `undefined` when none did. */
+  get failedInHook(): Map<number, HookName> | undefined {
+    return this.extras?.failedInHook;
+  }
+
   start(): void {
     const { signal, internalAbort } = this.settings;
     if (signal !== undefined || internalAbort !== undefined) {
@@ -456,7 +469,7 @@ export class Run<W extends object = object, P = unknown> {
       this.events!.taskStart(task, attempt, this.clock);
       return true;
     } catch (error) {
-      this.taskFailed(task, attempt, error, previousError);
+      this.taskFailedInHook(task, attempt, error, previousError, 'onTaskStart');
       return false;
     }
   }
@@ -652,7 +665,7 @@ export class Run<W extends object = object, P = unknown> {
    * throw would (never an unhandled rejection). After the run settled there is no run left to
    * fail, so it becomes a warning instead of vanishing.
    */
-  watchHook(task: number, hookName: string, returned: unknown): void {
+  watchHook(task: number, hookName: HookName, returned: unknown): void {
     if (!isThenable(returned)) return;
     watchHookPromise(this.link(), task, hookName, returned);
   }
@@ -662,19 +675,47 @@ export class Run<W extends object = object, P = unknown> {
     return (this.more().link ??= new RunLink(this));
   }
 
-  /** A hook's promise for task `task` rejected with `error` while the run was going. */
-  hookRejected(task: number, error: unknown): void {
+  /** The promise of `hook` for task `task` rejected with `error` while the run was going. */
+  hookRejected(task: number, hook: HookName, error: unknown): void {
     this.tick();
-    this.hookFailed(task, error);
+    this.hookFailed(task, error, hook, true);
     // A stop may have made `allSettled` tasks ready: start them (pump ends with finishIfDone).
     this.pump();
   }
 
-  /** A hook (not the task) failed: that counts as a failure of the run, for task `task`. */
-  hookFailed(task: number, thrown: unknown): void {
+  /**
+   * `hook` (not the task) threw `thrown` — or its promise rejected with it: that counts as a
+   * failure of the run, for task `task`.
+   */
+  hookFailed(task: number, thrown: unknown, hook: HookName, rejected: boolean): void {
     const name = this.plan.names[task];
+    this.recordHookFailure({ hook, rejected, failedTask: false });
     this.addFailure({ task: name, error: failureError(this.plan.workflow, name, thrown) });
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
+  }
+
+  /**
+   * `hook` threw `thrown` where that fails task `task` (`onTaskStart`, `onTaskSuccess`,
+   * `onTaskRetry`): {@link taskFailed}, remembering which hook it was for the messages.
+   */
+  taskFailedInHook(
+    task: number,
+    attempt: number,
+    thrown: unknown,
+    attemptError: unknown,
+    hook: HookName,
+  ): void {
+    (this.more().failedInHook ??= new Map()).set(task, hook);
+    this.recordHookFailure({ hook, rejected: false, failedTask: true });
+    this.taskFailed(task, attempt, thrown, attemptError);
+  }
+
+  /**
+   * Records that the failure about to be added is `hook`'s: by its position, as the entry is made
+   * by `taskFailed` (whose failure path stays as it is for runs whose hooks do not throw).
+   */
+  private recordHookFailure(hook: HookFailure): void {
+    (this.more().hookFailures ??= new Map()).set(this.failures?.length ?? 0, hook);
   }
 
   private addFailure(failure: TaskFailure): void {
@@ -751,7 +792,7 @@ export class Run<W extends object = object, P = unknown> {
         events.taskSuccess(task, attempt, value, end - this.times[2 * task], recoveredFrom, end);
       } catch (error) {
         // The hook's error fails the task; the error a fallback recovered it from stays reachable.
-        this.taskFailed(task, attempt, error, recoveredFrom);
+        this.taskFailedInHook(task, attempt, error, recoveredFrom, 'onTaskSuccess');
         this.closeReleaseBatch(opened);
         return this.pump();
       }
@@ -801,7 +842,7 @@ export class Run<W extends object = object, P = unknown> {
       try {
         this.events.taskFailure(task, attempt, error, end);
       } catch (hookError) {
-        this.hookFailed(task, hookError);
+        this.hookFailed(task, hookError, 'onTaskFailure', false);
       }
     }
     if (this.settings.failFast) this.stop(StopReason.Failure, undefined);
@@ -870,10 +911,15 @@ export class Run<W extends object = object, P = unknown> {
 
   private failureStopError(): Error {
     const first = this.failures![0];
-    const error = new Error(
-      `${bareName(this.plan.workflow)}: run stopped because task ${quotedName(first.task)} failed: ${describeThrown(first.error)}`,
-      { cause: first.error },
-    );
+    const { workflow } = this.plan;
+    const hook = this.extras!.hookFailures?.get(0);
+    const why =
+      hook === undefined
+        ? `task ${quotedName(first.task)} failed: ${describeThrown(first.error)}`
+        : failureHeadline(workflow, first.task, first.error, hook);
+    const error = new Error(`${bareName(workflow)}: run stopped because ${why}`, {
+      cause: first.error,
+    });
     error.name = 'AbortError';
     // A task may keep its aborted signal, and so this error, for good (its cause, a failure, is
     // formatted when the run finishes: settleKeptErrors).
@@ -895,7 +941,10 @@ export class Run<W extends object = object, P = unknown> {
     if (this.extras?.link !== undefined) this.extras.link.run = undefined;
     // Nothing is in flight, so every reaction the run handed out has fired.
     this.plan.scratch.giveBack(this.scratch);
-    if (this.extras !== undefined) settleKeptErrors(this.extras);
+    if (this.extras !== undefined) {
+      settleKeptErrors(this.extras);
+      markHookFailures(this.extras);
+    }
     // The result copies the run's output fields; it does not keep the run.
     const result = new ExecutionResult<W, P>(this.plan, this.param, this);
     const { workflow } = this.plan;
@@ -954,6 +1003,13 @@ function settleKeptErrors(extras: RunExtras): void {
   }
 }
 
+/** Marks the failures that hooks made, for the run error's message (see `markHookFailure`). */
+function markHookFailures(extras: RunExtras): void {
+  const { hookFailures, failures } = extras;
+  if (hookFailures === undefined || failures === undefined) return;
+  for (const [position, hook] of hookFailures) markHookFailure(failures[position], hook);
+}
+
 /**
  * The state of what a plain run does not use — attempt counts, failures, a caller's signal, the
  * run's own signal, attempt policies, the task context, fallbacks, `skip()`, interceptors — in one
@@ -977,6 +1033,10 @@ class RunExtras {
   context: TaskContext | undefined = undefined;
   recoveredFrom: Map<number, unknown> | undefined = undefined;
   skippedItself: Set<number> | undefined = undefined;
+  /** The failures hooks made, by their position in `failures`. */
+  hookFailures: Map<number, HookFailure> | undefined = undefined;
+  /** Tasks that failed because a hook threw, with that hook. */
+  failedInHook: Map<number, HookName> | undefined = undefined;
   interceptorInfo: RunInterceptorInfo | undefined = undefined;
   /** What outlives the run holds of it (see {@link RunLink}). */
   link: RunLink | undefined = undefined;
@@ -1012,12 +1072,12 @@ class RunLink {
 function watchHookPromise(
   link: RunLink,
   task: number,
-  hookName: string,
+  hookName: HookName,
   returned: PromiseLike<unknown>,
 ): void {
   Promise.resolve(returned).then(undefined, (error: unknown) => {
     const { run } = link;
-    if (run !== undefined) return run.hookRejected(task, error);
+    if (run !== undefined) return run.hookRejected(task, hookName, error);
     warn(
       `${bareName(link.plan.workflow)}: ${hookName} for task ${quotedName(link.plan.names[task])} rejected after the run settled: ${describeThrown(error)}`,
       stackOf(error),

@@ -5,9 +5,13 @@
  */
 import { expect } from 'chai';
 import {
+  buildDag,
   DependsOn,
+  skip,
+  SIGNAL,
   Param,
   Task,
+  TaskResultError,
   Workflow,
   WorkflowExecutionError,
   type TaskFailureEvent,
@@ -391,6 +395,198 @@ describe('InvokeOptions.hooks', () => {
       } finally {
         warnings.stop();
       }
+    });
+  });
+
+  describe('a hook that fails the run is named in the messages', () => {
+    const hookBug = new Error('hook bug');
+    const explode = () => {
+      throw hookBug;
+    };
+
+    /** A builder DAG named Flow: `a`, and `b` after it; `a` runs `body`. */
+    function flow(body: () => unknown) {
+      const tm = buildDag({ name: 'Flow' });
+      const a = tm.addNode({ name: 'a' }, body);
+      tm.addNode({ name: 'b' }, (value: unknown) => value, a);
+      return tm;
+    }
+
+    it('onTaskFailure: the second failure of the task is its hook, not the task again', async () => {
+      const taskError = new Error('a broke');
+      const error = await rejectionOf(
+        flow(() => {
+          throw taskError;
+        }).invoke(undefined, { hooks: { onTaskFailure: explode } }),
+        WorkflowExecutionError,
+      );
+      expect(error.message).to.equal(
+        'Flow: task "a" failed: a broke (and 1 more: the onTaskFailure hook of "a")',
+      );
+      // The fields stay what they were.
+      expect(error.task).to.equal('a');
+      expect(error.cause).to.equal(taskError);
+      expect(error.failures).to.deep.equal([
+        { task: 'a', error: taskError },
+        { task: 'a', error: hookBug },
+      ]);
+    });
+
+    it('onTaskStart and onTaskSuccess: the task failed because its hook threw', async () => {
+      for (const hook of ['onTaskStart', 'onTaskSuccess'] as const) {
+        const error = await rejectionOf(
+          flow(() => 1).invoke(undefined, { hooks: { [hook]: explode } }),
+          WorkflowExecutionError,
+        );
+        expect(error.message, hook).to.equal(
+          `Flow: task "a" failed: its ${hook} hook threw: hook bug`,
+        );
+        expect(error.task, hook).to.equal('a');
+        expect(error.cause, hook).to.equal(hookBug);
+        expect(error.failures, hook).to.deep.equal([{ task: 'a', error: hookBug }]);
+        expect(() => error.result.get('a'), hook)
+          .to.throw(TaskResultError)
+          .with.property(
+            'message',
+            `Flow: task "a" failed in this run: its ${hook} hook threw: hook bug`,
+          );
+      }
+    });
+
+    it('onTaskRetry, and onTaskStart of a retry: the attempt error stays the attemptError', async () => {
+      for (const hook of ['onTaskRetry', 'onTaskStart'] as const) {
+        const attemptError = new Error('attempt failed');
+        const tm = buildDag({ name: 'Flow' });
+        tm.addNode({ name: 'a', retries: 1 }, () => {
+          throw attemptError;
+        });
+        const error = await rejectionOf(
+          tm.invoke(undefined, {
+            hooks: {
+              [hook]: ({ attempt }: { attempt: number }) => {
+                if (hook === 'onTaskRetry' || attempt === 2) throw hookBug;
+              },
+            },
+          }),
+          WorkflowExecutionError,
+        );
+        expect(error.message, hook).to.equal(
+          `Flow: task "a" failed: its ${hook} hook threw: hook bug`,
+        );
+        expect(error.failures, hook).to.deep.equal([{ task: 'a', error: hookBug, attemptError }]);
+        expect(() => error.result.get('a'), hook).to.throw(
+          `Flow: task "a" failed in this run: its ${hook} hook threw: hook bug`,
+        );
+      }
+    });
+
+    it('onTaskSkip: the run fails for the hook of a task that did not fail', async () => {
+      const error = await rejectionOf(
+        flow(() => skip('nothing to do')).invoke(undefined, { hooks: { onTaskSkip: explode } }),
+        WorkflowExecutionError,
+      );
+      expect(error.message).to.equal('Flow: the onTaskSkip hook of task "a" threw: hook bug');
+      expect(error.task).to.equal('a');
+      expect(error.cause).to.equal(hookBug);
+      expect(error.failures).to.deep.equal([{ task: 'a', error: hookBug }]);
+      expect(() => error.result.get('a')).to.throw('Flow: task "a" was skipped: nothing to do');
+    });
+
+    it('an async hook whose promise rejects while the run is going', async () => {
+      const tm = buildDag({ name: 'Flow' });
+      tm.addNode({ name: 'a' }, () => 1);
+      tm.addNode({ name: 'slow' }, () => settle(3).then(() => 2));
+      const error = await rejectionOf(
+        tm.invoke(undefined, {
+          hooks: {
+            onTaskSuccess: async ({ task }) => {
+              if (task === 'a') throw hookBug;
+            },
+          },
+        }),
+        WorkflowExecutionError,
+      );
+      expect(error.message).to.equal('Flow: the onTaskSuccess hook of task "a" rejected: hook bug');
+      expect(error.failures).to.deep.equal([{ task: 'a', error: hookBug }]);
+      expect(error.result.get('a')).to.equal(1);
+    });
+
+    it('lists the hooks among the other failures, with failFast: false', async () => {
+      const tm = buildDag({ name: 'Flow' });
+      tm.addNode({ name: 'a' }, () => {
+        throw new Error('a broke');
+      });
+      tm.addNode({ name: 'b' }, () => 'b');
+      tm.addNode({ name: 'c' }, () => 'c');
+      const error = await rejectionOf(
+        tm.invoke(undefined, {
+          failFast: false,
+          hooks: {
+            onTaskStart: ({ task }) => {
+              if (task === 'c') throw hookBug;
+            },
+            onTaskFailure: ({ task }) => {
+              if (task === 'a') throw hookBug;
+            },
+          },
+        }),
+        WorkflowExecutionError,
+      );
+      expect(error.message).to.equal(
+        'Flow: task "a" failed: a broke (and 2 more: the onTaskFailure hook of "a", the onTaskStart hook of "c")',
+      );
+      expect(error.failures.map(({ task }) => task)).to.deep.equal(['a', 'a', 'c']);
+    });
+
+    it('names a hook only for the failures a run made: an error built by hand is read as given', async () => {
+      const error = await rejectionOf(
+        flow(() => 1).invoke(undefined, { hooks: { onTaskStart: explode } }),
+        WorkflowExecutionError,
+      );
+      const other = new Error('something else');
+      const rebuilt = new WorkflowExecutionError('Flow', 'a', other, error.failures, error.result);
+      expect(rebuilt.message).to.equal('Flow: task "a" failed: something else');
+      const none = new WorkflowExecutionError('Flow', 'a', hookBug, [], error.result);
+      expect(none.message).to.equal('Flow: task "a" failed: hook bug');
+      // The run's own entries keep their hook, wherever they are listed.
+      const listed = new WorkflowExecutionError(
+        'Flow',
+        'b',
+        other,
+        [{ task: 'b', error: other }, ...error.failures],
+        error.result,
+      );
+      expect(listed.message).to.equal(
+        'Flow: task "b" failed: something else (and 1 more: the onTaskStart hook of "a")',
+      );
+    });
+
+    it("names the hook in the reason of the run's aborted signal", async () => {
+      const tm = buildDag({ name: 'Flow' });
+      let reason: unknown;
+      tm.addNode(
+        { name: 'waiting' },
+        (signal: AbortSignal) =>
+          settle(3).then(() => {
+            reason = signal.reason;
+          }),
+        SIGNAL,
+      );
+      tm.addNode({ name: 'a' }, () => 1);
+      await rejectionOf(
+        tm.invoke(undefined, {
+          hooks: {
+            onTaskSuccess: ({ task }) => {
+              if (task === 'a') throw hookBug;
+            },
+          },
+        }),
+        WorkflowExecutionError,
+      );
+      expect(reason).to.have.property(
+        'message',
+        'Flow: run stopped because task "a" failed: its onTaskSuccess hook threw: hook bug',
+      );
     });
   });
 });
