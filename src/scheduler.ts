@@ -912,11 +912,13 @@ export class Run<W extends object = object, P = unknown> {
   private failureStopError(): Error {
     const first = this.failures![0];
     const { workflow } = this.plan;
-    const hook = this.extras!.hookFailures?.get(0);
-    const why =
-      hook === undefined
-        ? `task ${quotedName(first.task)} failed: ${describeThrown(first.error)}`
-        : failureHeadline(workflow, first.task, first.error, hook);
+    // As the run error will say it: a task's own timeout, or the hook that failed it, said once.
+    const why = failureHeadline(
+      workflow,
+      first.task,
+      first.error,
+      this.extras!.hookFailures?.get(0),
+    );
     const error = new Error(`${bareName(workflow)}: run stopped because ${why}`, {
       cause: first.error,
     });

@@ -6,7 +6,9 @@
  */
 import { expect } from 'chai';
 import {
+  buildDag,
   DependsOn,
+  SIGNAL,
   Signal,
   Task,
   TaskResultError,
@@ -170,6 +172,28 @@ describe('failFast: true (the default)', () => {
     );
     expect(reason.cause).to.equal(failure);
     expect(error.result.get('timed'), 'the same reason for every signal').to.equal(reason);
+  });
+
+  it('says a timeout stopped the run once, as the run error does, not quoted after "failed:"', async () => {
+    const tm = buildDag({ name: 'Checkout' });
+    const reasons: unknown[] = [];
+    tm.addNode(
+      { name: 'watch' },
+      (signal: AbortSignal) => {
+        return new Promise((resolve) =>
+          signal.addEventListener('abort', () => resolve(reasons.push(signal.reason))),
+        );
+      },
+      SIGNAL,
+    );
+    tm.addNode({ name: 'pay', timeout: 5 }, () => new Promise(() => {}));
+    const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+    expect(error.message).to.equal('Checkout: task "pay" timed out after 5 ms');
+    expect(reasons).to.have.length(1);
+    expect((reasons[0] as Error).message).to.equal(
+      'Checkout: run stopped because task "pay" timed out after 5 ms',
+    );
+    expect((reasons[0] as Error).cause).to.equal(error.cause);
   });
 
   it('gives each run its own signal: one run failing does not abort another', async () => {
