@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import './support/fuzz';
 import {
   buildDag,
   Task,

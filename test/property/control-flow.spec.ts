@@ -38,6 +38,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import '../support/fuzz';
 import {
   Workflow,
   WorkflowAbortedError,

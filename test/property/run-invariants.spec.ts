@@ -74,6 +74,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { numberFromEnvironment } from '../support/fuzz';
 import {
   buildDag,
   Context,
@@ -2686,15 +2687,6 @@ function countScenarios({ log, end }: RunFacts): void {
  */
 const DEFAULT_RUNS = 600;
 const DEFAULT_SEED = 20261126;
-
-function numberFromEnvironment(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value))
-    throw new Error(`${name} must be an integer, got ${JSON.stringify(text)}`);
-  return value;
-}
 
 const unhandledRejections: unknown[] = [];
 const onUnhandledRejection = (reason: unknown): void => {

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import fc from 'fast-check';
+import '../support/fuzz';
 import { Workflow, WorkflowExecutionError, type ExecutionResult } from '../../src';
 import {
   buildWorkflow,

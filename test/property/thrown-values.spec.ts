@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import '../support/fuzz';
 import {
   DependsOn,
   Param,

@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import '../support/fuzz';
 import { TaskTimeoutError, Workflow, WorkflowExecutionError } from '../../src';
 import { declareTask } from '../support/declare-task';
 import { deferred, settle, sleep } from '../support/event-log';

@@ -41,6 +41,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { numberFromEnvironment } from '../support/fuzz';
 import sinon from 'sinon';
 import {
   buildDag,
@@ -598,16 +599,6 @@ async function checkCase(fuzzCase: FuzzCase): Promise<void> {
 /** About 7 s on a 2-core machine. `ASYNC_DAG_FUZZ_RUNS` sets it. */
 const DEFAULT_RUNS = 2000;
 const DEFAULT_SEED = 20261127;
-
-function numberFromEnvironment(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) {
-    throw new Error(`${name} must be an integer, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
 
 describe('runs on fake timers match an independent simulation of API.md §2 and §8 (property-based)', function () {
   const numRuns = numberFromEnvironment('ASYNC_DAG_FUZZ_RUNS', DEFAULT_RUNS);
