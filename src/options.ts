@@ -16,6 +16,7 @@ import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
 import { closestName, didYouMean, taskNameHint, unknownKey } from './suggest.js';
 import { TASK_OPTION_NAMES } from './task-options.js';
+import { tokenSlot } from './tokens.js';
 import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
 import type { InvokeOptions, WorkflowInterceptor } from './types.js';
@@ -594,10 +595,14 @@ function isOwnGetter(owner: object, name: string): boolean {
 function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: InvalidOption) {
   const index = typeof name === 'string' ? plan.indexByName.get(name) : undefined;
   if (index === undefined) {
+    // `PARAM`, `SIGNAL`, `CONTEXT` (a builder's `tm.parameterNode`): what tasks take, not a task.
+    const what =
+      tokenSlot(name) === undefined
+        ? `${describeInput(name)} is not`
+        : `the ${String(name)} token is an input of tasks, not`;
     throw invalid(
       option,
-      `${describeInput(name)} is not a task of ${bareName(plan.workflow)}.` +
-        taskNameHint(name, plan.names),
+      `${what} a task of ${bareName(plan.workflow)}.` + taskNameHint(name, plan.names),
     );
   }
   return index;

@@ -4,7 +4,16 @@
  */
 import { expect } from 'chai';
 import { runInNewContext } from 'node:vm';
-import { DependsOn, Task, Workflow, WorkflowOptionsError, type InvokeOptions } from '../../src';
+import {
+  buildDag,
+  DependsOn,
+  PARAM,
+  SIGNAL,
+  Task,
+  Workflow,
+  WorkflowOptionsError,
+  type InvokeOptions,
+} from '../../src';
 import { rejectionOf } from '../support/event-log';
 
 class Signup {
@@ -237,6 +246,31 @@ describe('invalid InvokeOptions', () => {
     expect(error.message).to.equal(
       'Eleven: invalid option "targets": "zzzzzzzz" is not a task of Eleven. ' +
         'Tasks: t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, ….',
+    );
+  });
+
+  it('says an input token given as a target is an input, not a task', async () => {
+    for (const [token, shown] of [
+      [PARAM, 'PARAM'],
+      [SIGNAL, 'SIGNAL'],
+    ] as const) {
+      const error = await rejectionOf(
+        Workflow.invoke(new Signup(), undefined, { targets: [token as never] }),
+        WorkflowOptionsError,
+      );
+      expect(error.message).to.equal(
+        `Signup: invalid option "targets": the ${shown} token is an input of tasks, not a task of Signup. ` +
+          'Tasks: fetchUser, sendEmail.',
+      );
+    }
+    const tm = buildDag<number>({ name: 'Flow' });
+    tm.addNode({ name: 'a' }, (n: number) => n, tm.parameterNode);
+    const error = await rejectionOf(
+      tm.invoke(1, { targets: [tm.parameterNode as never] }),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.equal(
+      'Flow: invalid option "targets": the PARAM token is an input of tasks, not a task of Flow. Tasks: a.',
     );
   });
 
