@@ -90,6 +90,7 @@ function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, ow
 /**
  * The headline of a run error: {@link failureHeadline} of its first failure — naming the hook that
  * failed the run when a hook did (and `task` and `cause` are that failure's, as a run makes them).
+ * Reads the entry only once a run marked it: one a caller gave may be anything. Never throws.
  */
 function firstFailureText(
   workflow: string,
@@ -98,10 +99,11 @@ function firstFailureText(
   failures: readonly TaskFailure[],
 ): string {
   const first = failures[0] as TaskFailure | undefined;
-  const hook =
-    first !== undefined && first.task === task && Object.is(first.error, cause)
-      ? hookFailures.get(first)
-      : undefined;
+  // `WeakMap.get` of a non-object is `undefined`; a marked entry is the run's own plain object.
+  let hook = hookFailures.get(first as TaskFailure);
+  if (hook !== undefined && (first!.task !== task || !Object.is(first!.error, cause))) {
+    hook = undefined;
+  }
   return failureHeadline(workflow, task, cause, hook);
 }
 

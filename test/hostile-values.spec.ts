@@ -431,3 +431,24 @@ describe('values that cannot be printed', () => {
     }
   });
 });
+
+describe('a run error made by hand from hostile failures', () => {
+  // Its message names the hook behind a run's failure; looking that up must not read the entries
+  // a caller gave (a test double, a re-thrown error rebuilt from a log), as it did not before.
+  it('builds its message whatever the first entry of failures is', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const throwing = {
+      get task(): string {
+        throw new Error('getter');
+      },
+      error: 1,
+    };
+    for (const first of [null, proxy, throwing]) {
+      const error = new WorkflowExecutionError('Flow', 'a', new Error('boom'), [first as never], {
+        workflow: 'Flow',
+      } as never);
+      expect(error.message).to.equal('Flow: task "a" failed: boom');
+    }
+  });
+});
