@@ -54,9 +54,10 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
   }
 
   /**
-   * The error as JSON holds it — what a structured logger writes: every thrown value as
-   * `{ name, message }` (or described), so that a `BigInt` or a value that refers to itself never
-   * makes the log line throw; the result as its own `toJSON()` gives it.
+   * The error as JSON holds it — what a structured logger writes: every thrown error as
+   * `{ name, message }`, a thrown string as it is, any other value described, so that a `BigInt`
+   * or a value that refers to itself never makes the log line throw; the result as its own
+   * `toJSON()` gives it.
    */
   toJSON(): object {
     return runErrorAsJson(this, { task: this.task });

@@ -233,8 +233,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   /**
    * What `JSON.stringify` writes for a result — and so for a run error that holds one, as a
    * structured logger writes it: the workflow, the run's duration and its trace, the errors that
-   * fallbacks recovered from as `{ name, message }` (or described, if not errors), so that it is
-   * always JSON. Not the values (`toObject()` has them: they may be large, or not JSON) and none
+   * fallbacks recovered from as `{ name, message }` (a thrown string as it is, any other value
+   * that is not an error described), so that it is always JSON. Not the values (`toObject()` has them: they may be large, or not JSON) and none
    * of the run's inner arrays.
    *
    * @example
