@@ -276,7 +276,9 @@ function resolveTargets(
 function loneTarget(targets: unknown, targetName: TargetName | undefined): string {
   if (Array.isArray(targets)) return 'an empty array.';
   if (typeof targets === 'string') {
-    return `${describeInput(targets)}. Put it in an array: targets: [${quotedName(targets)}].`;
+    // Quoted and cut short as a name from outside is, in the array to write as well.
+    const shown = describeInput(targets);
+    return `${shown}. Put it in an array: targets: [${shown}].`;
   }
   // A builder's node is its name (a node of another builder throws, saying so).
   const name = targetName?.(targets);

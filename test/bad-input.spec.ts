@@ -1199,6 +1199,24 @@ describe('bad input catalogue', () => {
       expect(targetError.message).to.contain('"double\\n\\u001b[2J" is not a task of Healthy.');
     });
 
+    it('cuts a long name given alone as targets short, in the array it says to write too', async () => {
+      // targets: 'a name' from JavaScript gets the array to write; a name from outside stays cut.
+      const long = 'z'.repeat(1_000_000);
+      const message = await Workflow.invoke(new Healthy(), 1, {
+        targets: long as never,
+      }).then(
+        () => expect.fail('should reject'),
+        (e: Error) => e.message,
+      );
+      expect(message.length).to.be.below(1_000);
+      expect(message).to.contain(`Put it in an array: targets: ["${'z'.repeat(299)}…].`);
+      const short = await Workflow.invoke(new Healthy(), 1, { targets: 'double' as never }).then(
+        () => expect.fail('should reject'),
+        (e: Error) => e.message,
+      );
+      expect(short).to.contain('got "double". Put it in an array: targets: ["double"].');
+    });
+
     it('quotes an unknown option or hook name in the same way, wherever options are checked', async () => {
       // Option objects may come from JSON: their keys are as untrusted as a task name.
       const hostile = 'timeot\n\u001b[2J';
