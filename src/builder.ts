@@ -32,6 +32,7 @@ import { didYouMean, unknownKey } from './suggest.js';
 import { WorkflowStream } from './stream.js';
 import {
   PARAM,
+  shownToken,
   tokenSlot,
   type ContextToken,
   type NotAnInputToken,
@@ -350,9 +351,8 @@ function asInput(
   const node = asNode(value);
   if (node !== undefined)
     return { kind: 'node', shown: `node ${quotedName(node.name)}`, written: 'node' };
-  if (tokenSlot(value) === undefined) return undefined;
-  const token = String(value);
-  return { kind: 'token', shown: `the ${token} token`, written: token };
+  const shown = shownToken(value);
+  return shown === undefined ? undefined : { kind: 'token', shown, written: String(value) };
 }
 
 /** `value` as a node, when it is one; never throws, whatever `value` is. */

@@ -16,7 +16,7 @@ import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
 import { closestName, didYouMean, taskNameHint, unknownKey } from './suggest.js';
 import { TASK_OPTION_NAMES } from './task-options.js';
-import { tokenSlot } from './tokens.js';
+import { shownToken } from './tokens.js';
 import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
 import type { InvokeOptions, WorkflowInterceptor } from './types.js';
@@ -285,6 +285,8 @@ function loneTarget(targets: unknown, targetName: TargetName | undefined): strin
   if (typeof name === 'string' && name !== targets) {
     return `node ${quotedName(name)}. Put it in an array: targets: [node].`;
   }
+  const token = shownToken(targets);
+  if (token !== undefined) return `${token}, an input of tasks, not a task.`;
   return `${describeInput(targets)}.`;
 }
 
@@ -598,10 +600,9 @@ function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: I
   const index = typeof name === 'string' ? plan.indexByName.get(name) : undefined;
   if (index === undefined) {
     // `PARAM`, `SIGNAL`, `CONTEXT` (a builder's `tm.parameterNode`): what tasks take, not a task.
+    const token = shownToken(name);
     const what =
-      tokenSlot(name) === undefined
-        ? `${describeInput(name)} is not`
-        : `the ${String(name)} token is an input of tasks, not`;
+      token === undefined ? `${describeInput(name)} is not` : `${token} is an input of tasks, not`;
     throw invalid(
       option,
       `${what} a task of ${bareName(plan.workflow)}.` + taskNameHint(name, plan.names),

@@ -132,6 +132,18 @@ export const CONTEXT_SLOT = -3;
 /** Constant `k` of a plan is argument slot `FIRST_CONSTANT_SLOT - k`. */
 export const FIRST_CONSTANT_SLOT = -4;
 
+/**
+ * A token as messages show it — `the PARAM token` — or `undefined` when `value` is not one.
+ *
+ * @example
+ * ```ts
+ * shownToken(PARAM); // 'the PARAM token'
+ * ```
+ */
+export function shownToken(value: unknown): string | undefined {
+  return tokenSlot(value) === undefined ? undefined : `the ${String(value)} token`;
+}
+
 /** The argument slot of a token, or `undefined` when `value` is not one (compared by identity). */
 export function tokenSlot(value: unknown): number | undefined {
   if (value === PARAM) return PARAM_SLOT;

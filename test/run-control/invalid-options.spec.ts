@@ -263,6 +263,13 @@ describe('invalid InvokeOptions', () => {
           'Tasks: fetchUser, sendEmail.',
       );
     }
+    const lone = await rejectionOf(
+      Workflow.invoke(new Signup(), undefined, { targets: PARAM as never }),
+      WorkflowOptionsError,
+    );
+    expect(lone.message).to.match(
+      /invalid option "targets": must be .*, got the PARAM token, an input of tasks, not a task\.$/,
+    );
     const tm = buildDag<number>({ name: 'Flow' });
     tm.addNode({ name: 'a' }, (n: number) => n, tm.parameterNode);
     const error = await rejectionOf(
