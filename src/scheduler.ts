@@ -1081,7 +1081,7 @@ function watchHookPromise(
     const { run } = link;
     if (run !== undefined) return run.hookRejected(task, hookName, error);
     warn(
-      `${bareName(link.plan.workflow)}: ${hookName} for task ${quotedName(link.plan.names[task])} rejected after the run settled: ${describeThrown(error)}`,
+      `${bareName(link.plan.workflow)}: the ${hookName} hook of task ${quotedName(link.plan.names[task])} rejected after the run settled: ${describeThrown(error)}`,
       stackOf(error),
     );
   });

@@ -239,7 +239,7 @@ describe('values that cannot be printed', () => {
           await settle(2);
           expect(warnings.received).to.have.length(1);
           expect(String((warnings.received[0] as Error).message)).to.contain(
-            'onTaskSuccess for task "only" rejected after the run settled',
+            'the onTaskSuccess hook of task "only" rejected after the run settled',
           );
         } finally {
           warnings.stop();

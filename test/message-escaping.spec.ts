@@ -117,7 +117,9 @@ describe('names in messages', () => {
       expect(warnings.received).to.have.length(1);
       const { message } = warnings.received[0] as Error;
       expectQuoted(message, LINE_BREAK);
-      expect(message).to.contain(`onTaskSuccess for task ${JSON.stringify(LINE_BREAK)} rejected`);
+      expect(message).to.contain(
+        `the onTaskSuccess hook of task ${JSON.stringify(LINE_BREAK)} rejected`,
+      );
     } finally {
       warnings.stop();
     }

@@ -385,7 +385,7 @@ describe('InvokeOptions.hooks', () => {
         expect(
           warnings.received.map((warning) => String((warning as Error).message)),
         ).to.deep.equal([
-          'Flow: onTaskSuccess for task "only" rejected after the run settled: too late',
+          'Flow: the onTaskSuccess hook of task "only" rejected after the run settled: too late',
         ]);
         // The stack of what the hook threw comes with it, to find the hook by.
         expect((warnings.received[0] as { detail?: string }).detail)

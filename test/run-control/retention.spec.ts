@@ -245,7 +245,7 @@ describe('what a finished run leaves behind', function () {
       await settle(3);
       expect(error.failures).to.have.length(1);
       expect(warnings.received.map((warning) => String(warning))).to.deep.equal([
-        'AsyncDagHookWarning: Flow: onTaskFailure for task "broken" rejected after the run settled: hook failed late',
+        'AsyncDagHookWarning: Flow: the onTaskFailure hook of task "broken" rejected after the run settled: hook failed late',
       ]);
     } finally {
       warnings.stop();
