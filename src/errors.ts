@@ -249,6 +249,11 @@ export function markHookFailure(failure: TaskFailure, hook: HookFailure): void {
   hookFailures.set(failure, hook);
 }
 
+/** The hook that made `failure`, an entry of a run's `failures`, if one did. */
+export function hookFailureOf(failure: TaskFailure): HookFailure | undefined {
+  return hookFailures.get(failure);
+}
+
 /**
  * A failure of task `task` with `thrown`, after the workflow's name: `task "a" failed: boom` (see
  * {@link failureText}); when a hook made it, `task "a" failed: its onTaskStart hook threw: boom`

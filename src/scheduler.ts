@@ -26,6 +26,7 @@ import {
 import { bareName, describeThrown, quotedName, stackOf } from './describe.js';
 import {
   failureHeadline,
+  hookFailureOf,
   markHookFailure,
   WorkflowAbortedError,
   WorkflowExecutionError,
@@ -711,15 +712,20 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   /**
-   * Records that the failure about to be added is `hook`'s: by its position, as the entry is made
-   * by `taskFailed` (whose failure path stays as it is for runs whose hooks do not throw).
+   * Records that the failure about to be added is `hook`'s: {@link addFailure} marks its entry, as
+   * the entry is made by `taskFailed` (whose path stays as it is for runs whose hooks do not throw).
    */
   private recordHookFailure(hook: HookFailure): void {
-    (this.more().hookFailures ??= new Map()).set(this.failures?.length ?? 0, hook);
+    this.more().nextFailureHook = hook;
   }
 
   private addFailure(failure: TaskFailure): void {
-    (this.more().failures ??= []).push(failure);
+    const extras = this.more();
+    (extras.failures ??= []).push(failure);
+    if (extras.nextFailureHook !== undefined) {
+      markHookFailure(failure, extras.nextFailureHook);
+      extras.nextFailureHook = undefined;
+    }
   }
 
   /** Whether `task` is part of this run (every task is, unless `targets` narrowed it). */
@@ -913,12 +919,7 @@ export class Run<W extends object = object, P = unknown> {
     const first = this.failures![0];
     const { workflow } = this.plan;
     // As the run error will say it: a task's own timeout, or the hook that failed it, said once.
-    const why = failureHeadline(
-      workflow,
-      first.task,
-      first.error,
-      this.extras!.hookFailures?.get(0),
-    );
+    const why = failureHeadline(workflow, first.task, first.error, hookFailureOf(first));
     const error = new Error(`${bareName(workflow)}: run stopped because ${why}`, {
       cause: first.error,
     });
@@ -943,10 +944,7 @@ export class Run<W extends object = object, P = unknown> {
     if (this.extras?.link !== undefined) this.extras.link.run = undefined;
     // Nothing is in flight, so every reaction the run handed out has fired.
     this.plan.scratch.giveBack(this.scratch);
-    if (this.extras !== undefined) {
-      settleKeptErrors(this.extras);
-      markHookFailures(this.extras);
-    }
+    if (this.extras !== undefined) settleKeptErrors(this.extras);
     // The result copies the run's output fields; it does not keep the run.
     const result = new ExecutionResult<W, P>(this.plan, this.param, this);
     const { workflow } = this.plan;
@@ -1005,13 +1003,6 @@ function settleKeptErrors(extras: RunExtras): void {
   }
 }
 
-/** Marks the failures that hooks made, for the run error's message (see `markHookFailure`). */
-function markHookFailures(extras: RunExtras): void {
-  const { hookFailures, failures } = extras;
-  if (hookFailures === undefined || failures === undefined) return;
-  for (const [position, hook] of hookFailures) markHookFailure(failures[position], hook);
-}
-
 /**
  * The state of what a plain run does not use — attempt counts, failures, a caller's signal, the
  * run's own signal, attempt policies, the task context, fallbacks, `skip()`, interceptors — in one
@@ -1035,8 +1026,8 @@ class RunExtras {
   context: TaskContext | undefined = undefined;
   recoveredFrom: Map<number, unknown> | undefined = undefined;
   skippedItself: Set<number> | undefined = undefined;
-  /** The failures hooks made, by their position in `failures`. */
-  hookFailures: Map<number, HookFailure> | undefined = undefined;
+  /** The hook that made the failure about to be added (see `recordHookFailure`). */
+  nextFailureHook: HookFailure | undefined = undefined;
   /** Tasks that failed because a hook threw, with that hook. */
   failedInHook: Map<number, HookName> | undefined = undefined;
   interceptorInfo: RunInterceptorInfo | undefined = undefined;
