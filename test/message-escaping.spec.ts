@@ -16,7 +16,10 @@ import {
   WorkflowExecutionError,
   WorkflowOptionsError,
 } from '../src';
-import { recordProcessEvents, rejectionOf, settle } from './support/event-log';
+import { recordProcessEvents, rejectionOf, settle, thrownBy } from './support/event-log';
+
+const thrownByGet = (get: () => unknown) => thrownBy(get, TaskResultError);
+const definitionErrorOf = (define: () => unknown) => thrownBy(define, WorkflowDefinitionError);
 
 /** A newline; a quote; a bell, a C1 control (NEL) and a line separator; a backslash. */
 const LINE_BREAK = 'g\nh';
@@ -76,10 +79,10 @@ describe('names in messages', () => {
       tm.invoke(undefined, { failFast: false }),
       WorkflowExecutionError,
     );
-    const failed = expectGetThrows(() => broken.extractResult(error.result));
+    const failed = thrownByGet(() => broken.extractResult(error.result));
     expectQuoted(failed.message, LINE_BREAK);
     expect(failed.message).to.contain(`task ${JSON.stringify(LINE_BREAK)} failed in this run`);
-    const skipped = expectGetThrows(() => after.extractResult(error.result));
+    const skipped = thrownByGet(() => after.extractResult(error.result));
     expectQuoted(skipped.message, QUOTE, LINE_BREAK);
     expect(skipped.message).to.contain(
       `task ${JSON.stringify(QUOTE)} was skipped: dependency ${JSON.stringify(LINE_BREAK)} failed`,
@@ -128,15 +131,13 @@ describe('names in messages', () => {
   it('quotes them in definition errors: a taken name, an invalid option', () => {
     const tm = buildDag();
     tm.addNode({ name: QUOTE }, () => 1);
-    const taken = expectDefinitionError(() => tm.addNode({ name: QUOTE }, () => 2));
+    const taken = definitionErrorOf(() => tm.addNode({ name: QUOTE }, () => 2));
     expectQuoted(taken.message, QUOTE);
     expect(taken.message).to.contain(`the name ${JSON.stringify(QUOTE)} is taken`);
-    const option = expectDefinitionError(() =>
-      tm.addNode({ name: LINE_BREAK, retries: -1 }, () => 2),
-    );
+    const option = definitionErrorOf(() => tm.addNode({ name: LINE_BREAK, retries: -1 }, () => 2));
     expectQuoted(option.message, LINE_BREAK);
     // An option key an immediate node does not take is quoted too: it is the caller's text.
-    const key = expectDefinitionError(() =>
+    const key = definitionErrorOf(() =>
       tm.addImmediateNode(1, { name: 'imm', [LINE_BREAK]: 1 } as { name: string }),
     );
     expectQuoted(key.message, LINE_BREAK);
@@ -151,7 +152,7 @@ describe('names in messages', () => {
         return 1;
       }
     }
-    const unknown = expectDefinitionError(() => Workflow.validate(Unknown));
+    const unknown = definitionErrorOf(() => Workflow.validate(Unknown));
     expect(unknown.code).to.equal('UNKNOWN_DEPENDENCY');
     expectQuoted(unknown.message, CONTROL, `${LINE_BREAK}x`, LINE_BREAK);
 
@@ -163,7 +164,7 @@ describe('names in messages', () => {
         return value;
       }
     }
-    const cycle = expectDefinitionError(() => Workflow.validate(Loop));
+    const cycle = definitionErrorOf(() => Workflow.validate(Loop));
     expect(cycle.code).to.equal('CYCLE');
     expectQuoted(cycle.message, LINE_BREAK, QUOTE);
     expect(cycle.cycle).to.deep.equal([LINE_BREAK, QUOTE, LINE_BREAK]);
@@ -173,7 +174,7 @@ describe('names in messages', () => {
         return value;
       }
     }
-    const itself = expectDefinitionError(() => Workflow.validate(Itself));
+    const itself = definitionErrorOf(() => Workflow.validate(Itself));
     expectQuoted(itself.message, CONTROL);
   });
 
@@ -201,23 +202,3 @@ describe('names in messages', () => {
     expect(error.workflow).to.equal('nightly\nimport');
   });
 });
-
-function expectGetThrows(get: () => unknown): TaskResultError {
-  try {
-    get();
-  } catch (error) {
-    expect(error).to.be.instanceOf(TaskResultError);
-    return error as TaskResultError;
-  }
-  return expect.fail('get() returned instead of throwing');
-}
-
-function expectDefinitionError(define: () => unknown): WorkflowDefinitionError {
-  try {
-    define();
-  } catch (error) {
-    expect(error).to.be.instanceOf(WorkflowDefinitionError);
-    return error as WorkflowDefinitionError;
-  }
-  return expect.fail('no WorkflowDefinitionError was thrown');
-}

@@ -153,6 +153,19 @@ export async function rejectionOf<E>(
 }
 
 /**
+ * The error `call` throws, checked to be a `type`: {@link rejectionOf} for a synchronous call.
+ */
+export function thrownBy<E>(call: () => unknown, type: abstract new (...args: any[]) => E): E {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw new Error(`expected ${type.name} to be thrown, got: ${String(error)}`, { cause: error });
+  }
+  throw new Error(`expected ${type.name} to be thrown, but the call returned`);
+}
+
+/**
  * A base for test workflows whose tasks each wait on a gate the test opens: `step(name)` logs the
  * task's start, waits for `gates.open(name, value)` and logs its end.
  */
