@@ -134,6 +134,8 @@ export const definitionErrors = {
     didYouMeanHint: string,
     /** What `dependency` names, if a method: an undecorated one, or a static one. */
     dependencyMethod: 'method' | 'static' | undefined,
+    /** `tasksListed`'s list of the other tasks, for when no name is close. */
+    otherTasks: string,
     baseClass?: string,
   ): WorkflowDefinitionError {
     let hint: string;
@@ -159,7 +161,9 @@ export const definitionErrors = {
         ` To take the ${TOKEN_INPUTS[token]}, list the ${token} token (imported from ` +
         `'async-dag'), not the string ${quotedName(dependency)}.${didYouMeanHint}`;
     } else {
-      hint = didYouMeanHint || ' Check the spelling, or add a @Task() method with that name.';
+      hint =
+        didYouMeanHint ||
+        ` Check the spelling, or add a @Task() method with that name.${otherTasks}`;
     }
     return new WorkflowDefinitionError(
       'UNKNOWN_DEPENDENCY',

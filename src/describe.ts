@@ -99,6 +99,14 @@ export function thrownAsJson(thrown: unknown): { name: string; message: string }
 }
 
 /**
+ * `text` as the end of a message, after a colon, or nothing when it is blank: `skip('')` gives a
+ * task the reason `''`, and `task "a" was skipped` reads better than `task "a" was skipped: `.
+ */
+export function colonThen(text: string): string {
+  return text.trim() === '' ? '' : `: ${text}`;
+}
+
+/**
  * A name — of a task, a node, a member — quoted for a message, as JSON writes a string: a plain
  * name reads as `"fetchUser"`, and one with a line break, a quote, a backslash or a control
  * character stays on one line, unambiguous, and reads back with `JSON.parse`. What JSON leaves as

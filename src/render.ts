@@ -4,7 +4,13 @@
  */
 import { columnWidth, fitColumns, leftToRightCell, printableText } from './display-text.js';
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
-import { awaitHint, describeInput, isNamedOptions, unreadableOptions } from './describe.js';
+import {
+  awaitHint,
+  colonThen,
+  describeInput,
+  isNamedOptions,
+  unreadableOptions,
+} from './describe.js';
 import type { ExecutionResult } from './result.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskTrace, WorkflowGraph } from './types.js';
@@ -74,8 +80,9 @@ export function toMermaidGantt(result: ExecutionResult): string {
     const label = ganttTaskLabel(entry.task);
     const start = Math.round(entry.start);
     if (entry.status === 'skipped') {
-      const reason = mermaidText(shortReason(entry.reason ?? ''));
-      lines.push(`  ${label} (skipped#58; ${reason}) :milestone, ${Math.round(entry.end)}, 0ms`);
+      const reason = shortReason(entry.reason ?? '');
+      const note = reason === '' ? 'skipped' : `skipped#58; ${mermaidText(reason)}`;
+      lines.push(`  ${label} (${note}) :milestone, ${Math.round(entry.end)}, 0ms`);
       continue;
     }
     const end = Math.max(start + 1, Math.round(entry.end));
@@ -248,7 +255,7 @@ const MIN_NAME_WIDTH = 6;
 
 function describeEntry(entry: TaskTrace): string {
   if (entry.status === 'skipped') {
-    return `skipped at ${formatMs(entry.end)} ms: ${shortReason(entry.reason ?? '')}`;
+    return `skipped at ${formatMs(entry.end)} ms${colonThen(shortReason(entry.reason ?? ''))}`;
   }
   let label = `${formatMs(entry.start)}–${formatMs(entry.end)} ms`;
   if (entry.attempts > 1) label += ` (${entry.attempts} attempts)`;

@@ -2,7 +2,14 @@
  * The outcome of one run: typed task results and the trace. A result wraps the run's own arrays
  * (values, states, a start/end pair per task); the trace objects are built only when asked for.
  */
-import { bareName, describeInput, errorAsJson, quotedName, thrownAsJson } from './describe.js';
+import {
+  bareName,
+  colonThen,
+  describeInput,
+  errorAsJson,
+  quotedName,
+  thrownAsJson,
+} from './describe.js';
 import { failureText, type HookName } from './errors.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
 import type { WorkflowPlan } from './plan.js';
@@ -307,7 +314,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
         return `task ${name} ${failureText(workflow, names[index], values[index], ' in this run', hook)}`;
       }
       case TaskState.Skipped:
-        return `task ${name} was skipped: ${values[index] as string}`;
+        return `task ${name} was skipped${colonThen(values[index] as string)}`;
       default:
         return included !== undefined && included[index] === 0
           ? `task ${name} did not run: it is not among this run's targets or their dependencies`

@@ -13,7 +13,7 @@ import {
   isOwnMethod,
   prototypeChain,
 } from './prototypes.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean, tasksListed } from './suggest.js';
 import { CONTEXT_SLOT, PARAM_SLOT, SIGNAL_SLOT, tokenSlot } from './tokens.js';
 
 const plans = new WeakMap<object, WorkflowPlan>();
@@ -466,6 +466,7 @@ function unknownDependency(
     dependency,
     didYouMean(dependency, otherTasks),
     methodKindOf(prototype, dependency),
+    tasksListed(otherTasks),
     baseClass,
   );
 }

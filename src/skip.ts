@@ -4,7 +4,7 @@
  * otherwise. It works by throwing a marker the scheduler recognises; markers are registered in a
  * process-wide set, so a `skip()` from one loaded copy of the package is understood by another.
  */
-import { bareName, describeInput, quotedName } from './describe.js';
+import { bareName, colonThen, describeInput, quotedName } from './describe.js';
 import { shared } from './shared.js';
 
 // `src/opentelemetry.ts` reads this entry of the registry by its name (that entry point loads no
@@ -35,7 +35,7 @@ export function skip(reason?: string): never {
   if (reason !== undefined && typeof reason !== 'string') {
     throw new TypeError(`skip(reason): the reason must be a string, got ${describeInput(reason)}.`);
   }
-  const marker = stacklessError(`skip(): ${reason ?? DEFAULT_SKIP_REASON}`);
+  const marker = stacklessError(`skip()${colonThen(reason ?? DEFAULT_SKIP_REASON)}`);
   marker.name = 'TaskSkipped';
   skipMarkers.set(marker, reason ?? DEFAULT_SKIP_REASON);
   throw marker;

@@ -63,7 +63,15 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
  */
 export function taskNameHint(name: unknown, taskNames: readonly string[]): string {
   const hint = typeof name === 'string' ? didYouMean(name, taskNames) : '';
-  if (hint !== '') return hint;
+  return hint === '' ? tasksListed(taskNames) : hint;
+}
+
+/**
+ * The first {@link MOST_TASKS_LISTED} task names, ready to append to a message: ` Tasks: load,
+ * render.`, or `''` when there are none.
+ */
+export function tasksListed(taskNames: readonly string[]): string {
+  if (taskNames.length === 0) return '';
   const listed = taskNames.slice(0, MOST_TASKS_LISTED).map(bareName).join(', ');
   return ` Tasks: ${listed}${taskNames.length > MOST_TASKS_LISTED ? ', …' : ''}.`;
 }

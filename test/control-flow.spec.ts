@@ -110,6 +110,24 @@ describe('skip()', () => {
     );
   });
 
+  it('keeps a blank reason exactly as given, and messages end without a dangling colon', async () => {
+    class Flow {
+      @Task() empty(): number {
+        skip('');
+      }
+      @Task() blank(): number {
+        skip('  ');
+      }
+    }
+    const result = await Workflow.invoke(new Flow());
+    expect(statuses(result)).to.deep.equal([
+      ['empty', 'skipped', ''],
+      ['blank', 'skipped', '  '],
+    ]);
+    expect(() => result.get('empty')).to.throw(TaskResultError, /^Flow: task "empty" was skipped$/);
+    expect(() => result.get('blank')).to.throw(TaskResultError, /^Flow: task "blank" was skipped$/);
+  });
+
   it('works from an async task before its promise settles, with a default reason', async () => {
     class Flow {
       @Task() async later() {
@@ -1710,6 +1728,21 @@ describe('pictures of a run with skipped and recovered tasks', () => {
     expect(lines[1]).to.match(/^express +·+ +skipped at [\d.]+ ms: standard order$/);
     expect(lines[2]).to.match(
       /^label +·+ +skipped at [\d.]+ ms: dependency "express" was skipped$/,
+    );
+  });
+
+  it('formatTimeline and toMermaidGantt show a blank reason as none, with no dangling colon', async () => {
+    class Blank {
+      @Task() quiet(): number {
+        skip(' ');
+      }
+    }
+    const result = await Workflow.invoke(new Blank());
+    expect(formatTimeline(result, { width: 60 }).split('\n')[0]).to.match(
+      /^quiet +·+ +skipped at [\d.]+ ms$/,
+    );
+    expect(toMermaidGantt(result).split('\n')[5]).to.match(
+      /^ {2}quiet \(skipped\) :milestone, \d+, 0ms$/,
     );
   });
 

@@ -273,6 +273,21 @@ describe('definition errors', () => {
       );
     });
 
+    it('lists the other tasks when no name is close (an inherited one may be out of sight)', () => {
+      class Base {
+        @Task() loadOrders() {}
+      }
+      class Listed extends Base {
+        @Task() loadUsers() {}
+        @Task() @DependsOn('invoices') report() {}
+      }
+      const error = expectDefinitionError(Listed, 'UNKNOWN_DEPENDENCY', 'report');
+      expect(error.message).to.equal(
+        'Listed: task "report" depends on "invoices", which is not a task. ' +
+          'Check the spelling, or add a @Task() method with that name. Tasks: loadOrders, loadUsers.',
+      );
+    });
+
     it('never suggests the depending task itself, which would be a cycle', () => {
       class AlmostSelf {
         @Task() @DependsOn('fetchUsers') fetchUser() {}
