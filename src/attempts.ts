@@ -88,6 +88,9 @@ export class AttemptRunner {
   /** How many errors of retried attempts this run has formatted. */
   private formattedRetryErrors = 0;
 
+  /** The run's signal, once an attempt under interceptors got it (see `callAttempt`). */
+  private runSignal: AbortSignal | undefined;
+
   constructor(private readonly run: Run<any, any>) {}
 
   /** Starts the first attempt of `task`. */
@@ -172,8 +175,14 @@ export class AttemptRunner {
     const { run } = this;
     const interceptors = run.settings.taskInterceptors;
     if (interceptors === undefined) return run.call(task, number, signal);
-    // The body must get the signal the interceptors see (`info.signal`): pick it now.
-    if (signal === undefined && run.plan.inputKinds[task] !== 0) signal = run.signalFor(task);
+    // The body must get the signal the interceptors see (`info.signal`): pick it now, so that
+    // `info` — which interceptors may keep, in a log of attempts — need not hold the run to make
+    // it later. Without `allSettled` tasks (each gets one of its own), every attempt gets the
+    // run's: asked for once.
+    signal ??=
+      run.plan.whenRules === undefined
+        ? (this.runSignal ??= run.signalFor(task))
+        : run.signalFor(task);
     const info = new AttemptInfo(run, task, number, signal);
     if (timed !== undefined) timed.deadline = performance.now() + timed.timeoutMs;
     // Only outer layers' `next()` take a guard: one interceptor makes none.
@@ -573,8 +582,9 @@ function settleWhenDone(attempt: Attempt, outcome: Promise<unknown>): void {
 }
 
 /**
- * The `info` a task interceptor gets: a plain record of the attempt, whose `signal` is made when
- * first read (most interceptors never read it, and a task that takes no signal has none yet).
+ * The `info` a task interceptor gets: a record of the attempt, whose `signal` is a getter, not an
+ * own property, so logging or spreading `info` leaves it out. It holds no reference to the run:
+ * interceptors may keep it (a log of attempts) long after the run ended.
  */
 class AttemptInfo implements TaskInterceptorInfo {
   readonly workflow: string;
@@ -582,27 +592,18 @@ class AttemptInfo implements TaskInterceptorInfo {
   readonly attempt: number;
   readonly param: unknown;
   readonly run: RunInterceptorInfo;
-  readonly #owner: Run<any, any>;
-  readonly #index: number;
-  #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignal;
 
-  constructor(
-    owner: Run<any, any>,
-    index: number,
-    attempt: number,
-    signal: AbortSignal | undefined,
-  ) {
+  constructor(owner: Run<any, any>, index: number, attempt: number, signal: AbortSignal) {
     this.workflow = owner.plan.workflow;
     this.task = owner.plan.names[index];
     this.attempt = attempt;
     this.param = owner.param;
     this.run = owner.interceptorInfo!;
-    this.#owner = owner;
-    this.#index = index;
     this.#signal = signal;
   }
 
   get signal(): AbortSignal {
-    return (this.#signal ??= this.#owner.signalFor(this.#index));
+    return this.#signal;
   }
 }

@@ -16,6 +16,7 @@ import {
   WorkflowExecutionError,
   type ExecutionResult,
   type TaskContext,
+  type TaskInterceptorInfo,
   type WorkflowStream,
 } from '../../src';
 import { declareTask } from '../support/declare-task';
@@ -307,6 +308,33 @@ describe('what a finished run leaves behind', function () {
       return new WeakRef(result);
     };
     expect(await survives(await run())).to.equal(false);
+  });
+
+  it("a task interceptor's info, kept unread (a log of attempts), does not keep the instance or the results", async () => {
+    const kept: TaskInterceptorInfo[] = [];
+    class Flow {
+      readonly payload = new Array(1_000).fill('instance data');
+      @Task() a() {
+        return new Array(1_000).fill('a result');
+      }
+      @Task() @DependsOn('a') b(a: string[]) {
+        return a.length;
+      }
+    }
+    const run = async () => {
+      const instance = new Flow();
+      const result = await Workflow.invoke(instance, undefined, {
+        interceptors: [{ task: (info, next) => (kept.push(info), next()) }],
+      });
+      expect(result.get('b')).to.equal(1_000);
+      return [new WeakRef(instance), new WeakRef(result)];
+    };
+    for (const ref of await run()) expect(await survives(ref)).to.equal(false);
+    expect(kept.map(({ task }) => task)).to.deep.equal(['a', 'b']);
+    // Its signal is the run's, read after the run: settled, not aborted.
+    expect(kept[0].signal).to.be.instanceOf(AbortSignal);
+    expect(kept[0].signal).to.equal(kept[1].signal);
+    expect(kept[0].signal.aborted).to.equal(false);
   });
 
   it("the error of a run whose stream's reader left early, kept, does not keep the reader, the stream or the caller's signal", async () => {
