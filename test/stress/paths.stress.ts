@@ -2,8 +2,9 @@
  * Every public path through a 100,000-task graph — skips, failures with and without failFast,
  * cleanup tasks, aborts, retries, fallbacks, targets, overrides, the stream, a cycle, the builder,
  * the pictures and JSON, and a class 130,000 levels of inheritance deep — finishes without a stack
- * overflow and in linear time: each takes well under a few seconds here, so a limit of ten seconds
- * catches anything quadratic (minutes at this size). Run with `npm run test:stress`.
+ * overflow. Each step prints its time; none is asserted on (speed belongs in the benchmark). A test
+ * takes a few seconds here, and anything quadratic would take minutes at this size: the mocha
+ * timeout below is the hang guard that catches it. Run with `npm run test:stress`.
  */
 import { expect } from 'chai';
 import {
@@ -23,8 +24,8 @@ import { measure } from './measure';
 
 const SIZE = 100_000;
 const LAST = `t${SIZE - 1}`;
-/** Time a path may take: anything quadratic takes minutes at this size. */
-const LINEAR_MS = 10_000;
+/** How long a test may run before mocha calls it hung: anything quadratic takes minutes. */
+const HANG_GUARD_MS = 60_000;
 
 /** Tasks t0 <- t1 <- … <- t(SIZE-1), each with the body and options made for its index. */
 function chainClass(
@@ -68,10 +69,9 @@ const increment =
     previous + 1;
 const instanceOf = (workflowClass: WorkflowClass) => new (workflowClass as new () => object)();
 
+/** Runs `work` and prints its figures (see `measure`). */
 async function timed<T>(label: string, work: () => Promise<T> | T): Promise<T> {
-  const { value, milliseconds } = await measure(label, work);
-  expect(milliseconds, `${label}: milliseconds`).to.be.below(LINEAR_MS);
-  return value;
+  return (await measure(label, work)).value;
 }
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -82,6 +82,7 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('stress: every path through 100,000 tasks', function () {
+  this.timeout(HANG_GUARD_MS);
   it('skips a whole chain when its first task skips, and draws and serializes it', async () => {
     const Chain = chainClass((index) => (index === 0 ? () => skip('nothing to do') : increment()));
     const result = await timed('skip cascade', () => Workflow.invoke(instanceOf(Chain)));
