@@ -624,7 +624,7 @@ export interface TaskInterceptorInfo extends RunInterceptorInfo {
    * signal aborts, or a failure stops it) — except for a `when: 'allSettled'` task, which runs
    * anyway. The very signal the task's `@Signal()` gets in this attempt, when it takes one. An
    * interceptor that holds `next()` back (a rate limiter, a lock) listens to it, so that a run
-   * stopping never waits for it. Made when first read: a getter, not an own property.
+   * stopping never waits for it. A getter, not an own property: `{ ...info }` leaves it out.
    *
    * @example
    * ```ts
