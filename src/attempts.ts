@@ -322,10 +322,13 @@ export class AttemptRunner {
     if (attempt > policy.retries || this.stopsRetries(task)) {
       return this.failedForGood(task, attempt, error, NONE);
     }
-    if (policy.retryIf !== undefined) {
+    const { retryIf } = policy;
+    if (retryIf !== undefined) {
       let retry: unknown;
       try {
-        retry = policy.retryIf(error, attempt);
+        // Called as a plain function (`this` undefined), as the fallback is: not as a method of the
+        // policy, which every run of the plan shares.
+        retry = retryIf(error, attempt);
         // A promise is truthy: an `async` retryIf would retry every error, whatever it decides.
         if (isThenable(retry)) throw this.answeredLater(task, 'retryIf', 'true or false', retry);
       } catch (retryIfError) {
@@ -382,12 +385,11 @@ export class AttemptRunner {
       this.formattedRetryErrors++;
       settleStack(error);
     }
+    const { retryDelay } = policy;
     let delayMs: number;
     try {
-      delayMs =
-        typeof policy.retryDelay === 'function'
-          ? policy.retryDelay(attempt, error)
-          : policy.retryDelay;
+      // A function is called with `this` undefined, as `retryIf` is.
+      delayMs = typeof retryDelay === 'function' ? retryDelay(attempt, error) : retryDelay;
       if (isThenable(delayMs)) {
         throw this.answeredLater(task, 'retryDelay', 'a number of milliseconds', delayMs);
       }

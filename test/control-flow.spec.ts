@@ -1442,6 +1442,36 @@ describe('retryIf', () => {
     expect((error.cause as Error).message).to.equal('permanent');
   });
 
+  it('is called, as retryDelay is, with this undefined: a run cannot reach or change the policy of later runs', async () => {
+    const receivers: unknown[] = [];
+    let calls = 0;
+    class Flow {
+      @Task({
+        retries: 1,
+        retryIf(this: unknown) {
+          receivers.push(this);
+          // A run that could reach its policy here would give every later run of the class 5 retries.
+          if (typeof this === 'object' && this !== null) Object.assign(this, { retries: 5 });
+          return true;
+        },
+        retryDelay(this: unknown) {
+          receivers.push(this);
+          return 0;
+        },
+      })
+      flaky(): number {
+        calls++;
+        throw new Error('down');
+      }
+    }
+    for (let run = 1; run <= 2; run++) {
+      calls = 0;
+      await rejectionOf(Workflow.invoke(new Flow()), WorkflowExecutionError);
+      expect(calls, `attempts of run ${run}`).to.equal(2);
+    }
+    expect(receivers).to.deep.equal([undefined, undefined, undefined, undefined]);
+  });
+
   it('keeps an undefined attempt error as attemptError when retryIf throws', async () => {
     const retryIfError = new Error('retryIf broke');
     class Flow {
