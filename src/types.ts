@@ -177,7 +177,7 @@ export interface TaskOptions {
   /**
    * Under a `concurrency` limit, ready tasks start in order of cumulative priority (this number
    * plus the largest of 0 and the cumulative priorities of the tasks that depend on it), then
-   * longest remaining path, then declaration order.
+   * longest remaining path, then declaration order. A finite number (negative ones go last).
    * @default 0
    */
   priority?: number | undefined;
