@@ -312,10 +312,9 @@ function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | u
   for (const name of names) {
     if (isHookName(name)) continue;
     if (plain || HOOK_LIKE.test(name)) {
-      throw invalid(
-        'hooks',
-        `${describeInput(name)} is not a hook.${didYouMean(name, HOOK_NAMES)}`,
-      );
+      // A name far from every hook (`onProgress`, `onSkipped`) gets the list to pick from.
+      const hint = didYouMean(name, HOOK_NAMES) || ` Hooks: ${HOOK_NAMES.join(', ')}.`;
+      throw invalid('hooks', `${describeInput(name)} is not a hook.${hint}`);
     }
   }
   // Each hook read by its own name, in HOOK_NAMES order: a load of one name per site, which V8

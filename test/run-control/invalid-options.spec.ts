@@ -95,6 +95,13 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     'hooks',
     /Did you mean "onTaskStart"\?/,
   ],
+  // A hook name far from every hook (the event is `taskProgress`, the call `ctx.progress`) lists them.
+  [
+    'a hook far from every hook name',
+    { hooks: { onProgress: () => {} } },
+    'hooks',
+    /"onProgress" is not a hook\. Hooks: onTaskStart, onTaskSuccess, onTaskFailure, onTaskRetry, onTaskProgress, onTaskSkip\.$/,
+  ],
   ['a hook that is not a function', { hooks: { onTaskStart: 'log' } }, 'hooks', /function/],
   [
     'hooks holding a collaborator',
