@@ -397,6 +397,47 @@ describe('openTelemetry()', () => {
       expect(isChildOf(span('checkout.second'), run)).to.equal(true);
     });
 
+    it('nests a workflow invoked inside a task: its run span is a child of that attempt span', async () => {
+      const tracing = openTelemetry();
+      class Inner {
+        @Task() async lookup(@Param() id: number) {
+          await sleep(1);
+          return id * 10;
+        }
+      }
+      class Outer {
+        attempts = 0;
+        @Task({ retries: 1 }) async orders(@Param() id: number) {
+          const inner = await Workflow.invoke(new Inner(), id, { interceptors: [tracing] });
+          if (++this.attempts === 1) throw new Error('the first attempt fails after its inner run');
+          return inner.get('lookup');
+        }
+        @Task() @DependsOn('orders') total(orders: number) {
+          return orders;
+        }
+      }
+      const result = await Workflow.invoke(new Outer(), 2, { interceptors: [tracing] });
+      expect(result.get('total')).to.equal(20);
+      const attempts = spansNamed('Outer.orders');
+      expect(attempts.map((s) => s.attributes['async_dag.attempt.outcome'])).to.deep.equal([
+        'failed',
+        'succeeded',
+      ]);
+      // One inner run per attempt, each under the attempt that invoked it.
+      const innerRuns = spansNamed('Inner');
+      const innerAttempts = spansNamed('Inner.lookup');
+      expect(innerRuns).to.have.length(2);
+      expect(innerAttempts).to.have.length(2);
+      for (const index of [0, 1]) {
+        expect(isChildOf(innerRuns[index], attempts[index]), `inner run ${index + 1}`).to.equal(
+          true,
+        );
+        expect(isChildOf(innerAttempts[index], innerRuns[index])).to.equal(true);
+        expect(innerRuns[index].attributes['async_dag.run.outcome']).to.equal('succeeded');
+      }
+      expect(isChildOf(span('Outer.total'), span('Outer'))).to.equal(true);
+    });
+
     it('traces a streamed run the same way', async () => {
       const stream = Workflow.stream(new Seed(), 2, { interceptors: [openTelemetry()] });
       for await (const event of stream) void event;
