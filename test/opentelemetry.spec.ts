@@ -837,6 +837,43 @@ describe('openTelemetry()', () => {
         message: 'Flow: the run was aborted: user left',
       });
     });
+
+    it('leaves a task a hook failed without a failed attempt span; the run span names the hook', async () => {
+      class Flow {
+        @Task() started() {
+          return 1;
+        }
+        @Task() succeeded() {
+          return 2;
+        }
+      }
+      const run = Workflow.invoke(new Flow(), undefined, {
+        interceptors: [openTelemetry()],
+        failFast: false,
+        hooks: {
+          onTaskStart({ task }) {
+            if (task === 'started') throw new Error('start hook bug');
+          },
+          onTaskSuccess() {
+            throw new Error('success hook bug');
+          },
+        },
+      });
+      const error = await rejectionOf(run, WorkflowExecutionError);
+      expect(error.result.trace.map(({ task, status }) => [task, status])).to.deep.equal([
+        ['started', 'failed'],
+        ['succeeded', 'failed'],
+      ]);
+      // onTaskStart kept its attempt from being called; onTaskSuccess failed the task after it.
+      expect(spansNamed('Flow.started')).to.deep.equal([]);
+      expect(span('Flow.succeeded').attributes['async_dag.attempt.outcome']).to.equal('succeeded');
+      expect(span('Flow.succeeded').status.code).to.equal(SpanStatusCode.UNSET);
+      const runSpan = span('Flow');
+      expect(runSpan.attributes['async_dag.run.tasks.failed']).to.equal(2);
+      expect(runSpan.status.message).to.equal(
+        'Flow: task "started" failed: its onTaskStart hook threw: start hook bug (and 1 more: the onTaskSuccess hook of "succeeded")',
+      );
+    });
   });
 
   describe('attempts the run stops waiting for', () => {
