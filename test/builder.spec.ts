@@ -19,6 +19,7 @@ import {
   WorkflowDefinitionError,
   WorkflowExecutionError,
   WorkflowOptionsError,
+  WorkflowStream,
   type DagTasks,
   type ExecutionResult,
   type TaskContext,
@@ -445,18 +446,32 @@ describe('buildDag', () => {
   });
 
   describe('sealing', () => {
-    for (const method of ['invoke', 'graph', 'validate', 'toMermaid'] as const) {
+    for (const method of ['invoke', 'stream', 'graph', 'validate', 'toMermaid'] as const) {
       it(`is sealed by ${method}(): a later addNode or addImmediateNode throws SEALED`, async () => {
         const tm = buildDag();
         tm.addNode(() => 1);
         const used = tm[method]();
         if (used instanceof Promise) await used;
+        if (used instanceof WorkflowStream) await used.result;
         const error = definitionError(() => tm.addNode(() => 2), 'SEALED');
         expect(error.message).to.contain('addNode() after the DAG was sealed');
         definitionError(() => tm.addImmediateNode(3), 'SEALED');
         expect(tm.graph().tasks).to.have.length(1);
       });
     }
+
+    it('is sealed by a first invoke() or stream() whose options are rejected', async () => {
+      const invoked = buildDag();
+      const node = invoked.addNode(() => 1);
+      await rejectionOf(invoked.invoke(undefined, { concurrency: 0 }), WorkflowOptionsError);
+      definitionError(() => invoked.addNode(() => 2), 'SEALED');
+      expect(node.extractResult(await invoked.invoke())).to.equal(1);
+
+      const streamed = buildDag();
+      streamed.addNode(() => 1);
+      expect(() => streamed.stream(undefined, { concurrency: 0 })).to.throw(WorkflowOptionsError);
+      definitionError(() => streamed.addImmediateNode(2), 'SEALED');
+    });
 
     it('is not sealed by an empty DAG being used: NO_TASKS, and nodes can still be added', async () => {
       const tm = buildDag({ name: 'empty' });
