@@ -77,6 +77,13 @@ async function seed(): Promise<void> {
   expectType<DagNode<number>>(tm.addNode({ name: 'sum' }, sum, a, b, 3, ...[a, b]));
   // @ts-expect-error -- a string node among the numbers
   tm.addNode({ name: 'sum' }, sum, a, text);
+  // An inline function whose parameters all have their types written compiles with options, with
+  // a token among its arguments, and with an optional argument left out (docs/builder.md).
+  expectType<DagNode<number>>(
+    tm.addNode({ retries: 1 }, (n: number, step: number = 1) => n + step, a),
+  );
+  expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, PARAM));
+  expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, a, 2));
   // A generic function, instantiated: `fetchJson<number>` is an ordinary function.
   expectType<DagNode<number>>(tm.addNode({ retries: 2 }, fetchJson<number>, text));
   expectType<DagNode<number>>(tm.addNode(fetchJson<number>, text));
