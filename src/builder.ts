@@ -246,7 +246,11 @@ export class DagNode<T> {
     readonly name: string,
     private readonly owner: DagBuilder<any>,
     private readonly index: number,
-  ) {}
+  ) {
+    // Frozen: `readonly` binds TypeScript alone, and a node renamed in plain JavaScript would read,
+    // and target, the node whose name it took.
+    Object.freeze(this);
+  }
 
   /**
    * This node's value in `result`: `result.get(node.name)`, typed. Throws `TaskResultError` when

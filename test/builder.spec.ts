@@ -970,6 +970,18 @@ describe('buildDag', () => {
       expect(fetchIt.extractResult(result)).to.equal('https://api.example/?token=SECRET-123&key=k');
     });
 
+    it('keeps its name: plain JavaScript cannot point a node at another node by renaming it', async () => {
+      const tm = buildDag();
+      const a = tm.addNode({ name: 'a' }, () => 'A');
+      tm.addNode({ name: 'b' }, () => 'B');
+      expect(() => {
+        (a as { name: string }).name = 'b';
+      }).to.throw(TypeError);
+      const result = await tm.invoke(undefined, { targets: [a] });
+      expect(result.toObject()).to.deep.equal({ a: 'A' });
+      expect(a.extractResult(result)).to.equal('A');
+    });
+
     it('a builder prints and serialises as its name, its nodes and whether it is sealed', async () => {
       const { tm, fetchIt } = secretsDag();
       tm.addNode({ name: 'length' }, (text: string) => text.length, fetchIt);
