@@ -247,6 +247,9 @@ export class DagNode<T> {
     private readonly owner: DagBuilder<any>,
     private readonly index: number,
   ) {
+    // Bound, as the seed's `extract_result` is: `.then(node.extractResult)` and
+    // `results.map(node.extractResult)` read this node.
+    this.extractResult = this.extractResult.bind(this);
     // Frozen: `readonly` binds TypeScript alone, and a node renamed in plain JavaScript would read,
     // and target, the node whose name it took.
     Object.freeze(this);
@@ -257,12 +260,13 @@ export class DagNode<T> {
    * the node did not succeed in that run, when `result` is a run of another DAG (even one with
    * the same node names) or of another loaded copy of the package, and when it is no result at all
    * (the message says what it got: for a run error, to pass `error.result`; for the promise of a
-   * run, to await it).
+   * run, to await it). Bound to its node, so it can be passed on as a function.
    *
    * @example
    * ```ts
    * const total = tm.addNode(addTask, subtotal, shipping);
    * total.extractResult(await tm.invoke(order)); // typed as addTask's awaited return type
+   * const totals = results.map(total.extractResult); // bound: it can be passed on
    * ```
    */
   extractResult(result: ExecutionResult<any, any>): T {

@@ -843,6 +843,16 @@ describe('buildDag', () => {
         );
     });
 
+    it("reads its node when passed on as a function, as the seed's bound extract_result does", async () => {
+      const tm = buildDag<number>();
+      const doubled = tm.addNode((n: number) => n * 2, tm.parameterNode);
+      expect(await tm.invoke(21).then(doubled.extractResult)).to.equal(42);
+      const results = await Promise.all([tm.invoke(1), tm.invoke(2)]);
+      expect(results.map(doubled.extractResult)).to.deep.equal([2, 4]);
+      const { extractResult } = doubled;
+      expect(extractResult(results[1]!)).to.equal(4);
+    });
+
     it('points result.get given a node (plain JavaScript) to extractResult', async () => {
       const tm = buildDag();
       const node = tm.addNode({ name: 'one' }, () => 1);
