@@ -171,7 +171,6 @@ export function describeInput(value: unknown): string {
     if (typeof value === 'bigint') return `${value}n`;
     if (typeof value === 'function') return 'a function';
     if (value === null || typeof value !== 'object') return shorten(String(value));
-    if (value instanceof Promise) return 'a promise';
     return collectionKind(value) ?? 'an object';
   } catch {
     return kindOf(value);
@@ -200,13 +199,14 @@ export function awaitHint(value: unknown): string {
 
 /**
  * Whether `value` can be an object of named options (or of named hooks, overrides…): an object,
- * but none of the collections {@link collectionKind} names, whose entries are not properties — a
- * `Map` of options would be read as no options at all.
+ * but none of the kinds {@link collectionKind} names, whose contents are not properties — a `Map`
+ * of options, or the promise of options not awaited, would be read as no options at all.
  *
  * @example
  * ```ts
  * isNamedOptions({ retries: 2 }); // true
  * isNamedOptions(new Map([['retries', 2]])); // false
+ * isNamedOptions(Promise.resolve({ retries: 2 })); // false
  * ```
  */
 export function isNamedOptions(value: unknown): value is object {
@@ -215,17 +215,21 @@ export function isNamedOptions(value: unknown): value is object {
 
 /**
  * `'an array'`, `'a Map'` or `'a Set'` when `value` is one of these collections (also one made in
- * another realm), else `undefined` — also for a value that cannot be inspected (a revoked Proxy):
- * how messages name it, and how every reader of named options, hooks or overrides (through
- * {@link isNamedOptions}) tells the collection a caller gave instead. Never throws.
+ * another realm), `'a promise'` for a native promise, else `undefined` — also for a value that
+ * cannot be inspected (a revoked Proxy): how messages name it, and how every reader of named
+ * options, hooks or overrides (through {@link isNamedOptions}) tells what a caller gave instead.
+ * Never throws.
  */
-export function collectionKind(value: unknown): 'an array' | 'a Map' | 'a Set' | undefined {
+export function collectionKind(
+  value: unknown,
+): 'an array' | 'a Map' | 'a Set' | 'a promise' | undefined {
   try {
     if (Array.isArray(value)) return 'an array';
     if (typeof value !== 'object' || value === null) return undefined;
     // An object literal, the usual option object, is none of them: no tag to read (per invoke).
     const prototype = Object.getPrototypeOf(value);
     if (prototype === Object.prototype || prototype === null) return undefined;
+    if (value instanceof Promise) return 'a promise';
     if (value instanceof Map) return 'a Map';
     if (value instanceof Set) return 'a Set';
     const tag = Object.prototype.toString.call(value);

@@ -186,6 +186,8 @@ describe('buildDag', () => {
         [new Map([['retries', 2]]), 'a Map'],
         [[], 'an array'],
         [new Set(), 'a Set'],
+        // Options loaded asynchronously and not awaited would be read as none.
+        [Promise.resolve({ retries: 2 }), 'a promise'],
       ] as const) {
         const error = definitionError(() => tm.addNode(first as never, inc), 'INVALID_TASK');
         expect(error.message).to.equal(
@@ -421,6 +423,10 @@ describe('buildDag', () => {
       expect(() => buildDag(new Map([['name', 'x']]) as never)).to.throw(
         TypeError,
         'buildDag: options must be an object, got a Map.',
+      );
+      expect(() => buildDag(Promise.resolve({ name: 'x' }) as never)).to.throw(
+        TypeError,
+        'buildDag: options must be an object, got a promise.',
       );
       const boom = new Error('trap boom');
       // The seed's build_dag(int), ported word for word: the type is a type argument in TypeScript.

@@ -767,6 +767,12 @@ describe('definition errors', () => {
       expect(expectDefinitionError(MapOfOptions, 'INVALID_TASK', 'a').message).to.equal(
         'MapOfOptions: the options of task "a" must be an object, got a Map.',
       );
+      class PromisedOptions {
+        @Task(Promise.resolve({ retries: 2 }) as never) a() {}
+      }
+      expect(expectDefinitionError(PromisedOptions, 'INVALID_TASK', 'a').message).to.equal(
+        'PromisedOptions: the options of task "a" must be an object, got a promise.',
+      );
       class ListOfOptions {
         @Task([] as never) a() {}
       }

@@ -30,6 +30,13 @@ class Signup {
 
 /** [what is wrong, the options, the `option` the error names, what its message must say]. */
 const invalidCases: [string, unknown, string, RegExp][] = [
+  // The promise of hooks, not awaited, would be read as no hooks at all.
+  [
+    'hooks given as a promise',
+    { hooks: Promise.resolve({ onTaskStart: () => {} }) },
+    'hooks',
+    /must be an object of hook functions, got a promise\./,
+  ],
   ['concurrency 0', { concurrency: 0 }, 'concurrency', /positive integer/],
   ['concurrency -1', { concurrency: -1 }, 'concurrency', /positive integer/],
   ['concurrency NaN', { concurrency: Number.NaN }, 'concurrency', /NaN/],
@@ -212,11 +219,13 @@ describe('invalid InvokeOptions', () => {
     });
   }
 
-  // Their entries are not properties: read as an object, a Map of options would be no options.
+  // Their entries are not properties: read as an object, a Map of options would be no options,
+  // and so would the promise of options loaded asynchronously and not awaited.
   for (const [kind, options] of [
     ['a Map', new Map([['concurrency', 1]])],
     ['an array', []],
     ['a Set', new Set(['failFast'])],
+    ['a promise', Promise.resolve({ concurrency: 1 })],
   ] as const) {
     it(`rejects options given as ${kind}, whose entries name no option`, async () => {
       const flow = new Signup();
