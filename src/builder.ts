@@ -205,6 +205,20 @@ type PlainArgument<T> = T extends object
     : T & NotANodeOrToken
   : T;
 
+/**
+ * Type-level only: the parameters `addNode`'s overload with options takes when its second argument
+ * is no function (so `A` is not inferred) — a call `addNode(fn, …)` meant for the overload after it.
+ * Sixteen of them, so that this overload fails on its argument count for any call that gives `fn`
+ * fewer than seventeen arguments, as the one meant does, and TypeScript reports the one meant: with
+ * none, `addNode(incTask, a)` fitted its count, and TypeScript said that `incTask` had "no
+ * properties in common" with the options instead of "Expected 4 arguments, but got 2."
+ */
+// prettier-ignore
+type NoFunctionGiven = readonly [
+  never, never, never, never, never, never, never, never,
+  never, never, never, never, never, never, never, never,
+];
+
 /** The options `buildDag` takes. */
 const DAG_OPTIONS: readonly string[] = ['name'];
 
@@ -472,7 +486,7 @@ export class DagBuilder<P = void> {
    * ```
    */
   addNode<
-    A extends readonly unknown[] = readonly [],
+    A extends readonly unknown[] = NoFunctionGiven,
     R = unknown,
     Rule extends WhenRuleName = 'allSucceeded',
     Fallback extends R | PromiseLike<R> | Awaited<R> | PromiseLike<Awaited<R>> = never,
@@ -495,10 +509,11 @@ export class DagBuilder<P = void> {
     fn: (this: void, ...args: A) => R,
     // `A` comes from `fn` alone, never from these arguments (the indexed access hides it from
     // inference; `NoInfer` needs TypeScript 5.4; `Extract` shows TypeScript 5.0 that the rest is an
-    // array), and is `[]` when `fn` is no function. So a call that starts with a function always
-    // fails this overload on its argument count, and TypeScript reports the overload after it, the
-    // one meant: "Expected 4 arguments, but got 3." (or the one argument that does not fit), where
-    // it reported that the function was no options object. Hence the order of the overloads too.
+    // array), and is `NoFunctionGiven` when `fn` is no function. So a call that starts with a
+    // function always fails this overload on its argument count, and TypeScript reports the
+    // overload after it, the one meant: "Expected 4 arguments, but got 3." (or the one argument that
+    // does not fit), where it reported that the function was no options object. Hence the order of
+    // the overloads too.
     ...args: Extract<NodeArguments<[A][A extends any ? 0 : never], P, Rule>, readonly unknown[]>
   ): DagNode<Awaited<R>>;
   addNode<A extends readonly unknown[], R>(

@@ -230,7 +230,7 @@ describe('buildDag', () => {
       it(`throws INVALID_TASK at once when the function is ${label}`, () => {
         const tm = buildDag();
         const error = definitionError(
-          () => tm.addNode({ name: 'broken' }, fn as never),
+          () => tm.addNode({ name: 'broken' }, fn as unknown as () => unknown),
           'INVALID_TASK',
         );
         expect(error.message).to.contain('node "broken" needs a function to call');
@@ -1025,6 +1025,7 @@ describe('buildDag compile errors', () => {
       `tm.addNode(incTask, a, 'slow_task_b');`,
       `tm.addNode(incTask, a, 'slow_task_b', 1, 'extra');`,
       `tm.addNode(incTask, 'not a node', 'slow_task_b', 1);`,
+      `tm.addNode(incTask, a);`,
     ];
     const problems = typeCheckMarkdown([
       { name: 'arity', markdown: ['```ts', ...lines, '```'].join('\n') },
@@ -1039,6 +1040,8 @@ describe('buildDag compile errors', () => {
         `Argument of type 'string' is not assignable to parameter of type ` +
           `'NodeArgument<number, number, "allSucceeded">'.`,
       ],
+      // One argument given: the function is no options object, and the node is no function.
+      [8, 2554, 'Expected 4 arguments, but got 2.'],
     ]);
   });
 });
