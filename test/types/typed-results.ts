@@ -751,3 +751,28 @@ async function indexSignatures(): Promise<void> {
   });
 }
 void indexSignatures;
+
+/**
+ * A class that runs itself names itself as the type argument (`this` is polymorphic: see the FAQ).
+ * A param's type is then named too (`<RunsItself, number>`), as the FAQ says: the type argument left
+ * out is `undefined`, the type of a run without a param.
+ */
+class RunsItself {
+  @Task() double(@Param() n: number) {
+    return n * 2;
+  }
+
+  async run(n: number): Promise<number> {
+    const result = await Workflow.invoke<RunsItself, number>(this, n, { targets: ['double'] });
+    assertTrue<Equals<typeof result.param, number>>();
+    const streamed = await Workflow.stream<RunsItself, number>(this, n).result;
+    const none = await Workflow.invoke<RunsItself>(this);
+    assertTrue<Equals<typeof none.param, undefined>>();
+    // @ts-expect-error -- the param's type is named too: left out, it is `undefined`
+    await Workflow.invoke<RunsItself>(this, n);
+    // @ts-expect-error -- still checked against the class named
+    await Workflow.invoke<RunsItself, number>(this, n, { targets: ['triple'] });
+    return result.get('double') + streamed.get('double') + none.get('double');
+  }
+}
+void RunsItself;
