@@ -206,6 +206,18 @@ type PlainArgument<T> = T extends object
   : T;
 
 /**
+ * Type-level only: the parameters of the function `F` given to `addNode` with options, when
+ * TypeScript infers none from it. For `any` (a function from an untyped registry) or `never`, any
+ * arguments, as TypeScript checks no call of an `any`. For anything else, no function at all: a
+ * call `addNode(fn, …)` meant for the overload after it — see {@link NoFunctionGiven}.
+ */
+type ParametersUninferred<F> = [F] extends [never]
+  ? readonly any[]
+  : 0 extends 1 & F
+    ? readonly any[]
+    : NoFunctionGiven;
+
+/**
  * Type-level only: the parameters `addNode`'s overload with options takes when its second argument
  * is no function (so `A` is not inferred) — a call `addNode(fn, …)` meant for the overload after it.
  * Sixteen of them, so that this overload fails on its argument count for any call that gives `fn`
@@ -486,7 +498,8 @@ export class DagBuilder<P = void> {
    * ```
    */
   addNode<
-    A extends readonly unknown[] = NoFunctionGiven,
+    F,
+    A extends readonly unknown[] = ParametersUninferred<F>,
     R = unknown,
     Rule extends WhenRuleName = 'allSucceeded',
     Fallback extends R | PromiseLike<R> | Awaited<R> | PromiseLike<Awaited<R>> = never,
@@ -506,7 +519,9 @@ export class DagBuilder<P = void> {
           ? Rule | undefined
           : NodeOptions[K];
     },
-    fn: (this: void, ...args: A) => R,
+    // `F`, `fn`'s own type, tells a function TypeScript infers nothing from (`any`) from no
+    // function at all, for `A`'s default (see `ParametersUninferred`).
+    fn: F & ((this: void, ...args: A) => R),
     // `A` comes from `fn` alone, never from these arguments (the indexed access hides it from
     // inference; `NoInfer` needs TypeScript 5.4; `Extract` shows TypeScript 5.0 that the rest is an
     // array), and is `NoFunctionGiven` when `fn` is no function. So a call that starts with a

@@ -214,6 +214,8 @@ async function argumentsFollowTheWhenRule(): Promise<void> {
   };
   // @ts-expect-error -- `add` needs a `this`
   tm.addNode(counter.add, count);
+  // @ts-expect-error -- with options too
+  tm.addNode({ name: 'add' }, counter.add, count);
   tm.addNode((n: number) => counter.add(n), count);
   await tm.invoke(1);
 }
@@ -420,3 +422,20 @@ async function streamedNodes(): Promise<void> {
   expectType<number>(total.extractResult(await run.result));
 }
 void streamedNodes;
+
+/**
+ * A function typed `any` (from an untyped registry or module) is a node's function with options
+ * as without: its arguments are not checked, as TypeScript checks no call of an `any`.
+ */
+declare const untyped: any;
+declare const handlers: Record<string, any>;
+async function untypedFunctions(): Promise<void> {
+  const tm = buildDag<number>();
+  const first = tm.addNode({ name: 'first' }, untyped);
+  tm.addNode({ name: 'second', retries: 1 }, untyped, first, tm.parameterNode, 'label');
+  tm.addNode({ name: 'third' }, handlers['third'], first);
+  tm.addNode(untyped, first, 2);
+  expectType<DagNode<unknown>>(first);
+  await tm.invoke(1);
+}
+void untypedFunctions;
