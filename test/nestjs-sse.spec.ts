@@ -217,7 +217,10 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
       ]);
       const failure = events.find((event) => event.type === 'taskFailure');
       expect(failure?.data).to.include({ task: 'loadUser', attempt: 1, willRetry: false });
-      expect(failure?.data.error).to.deep.equal({ name: 'Error', message: 'no user "nobody"' });
+      expect(failure?.data.error).to.deep.equal({
+        name: 'NotFoundException',
+        message: 'no user "nobody"',
+      });
       expect(summary(events)).to.not.include.members(['taskStart discount', 'result']);
       // Not "error": a browser's EventSource fires an error event of its own.
       expect(events.at(-1)).to.deep.equal({
@@ -283,6 +286,55 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
             '?userId=u1&items=book:2,pen:1',
         });
       }
+    });
+  });
+
+  describe('GET /checkout/invoice: a failed run as an HTTP status (WorkflowErrorFilter)', () => {
+    let app: INestApplication | undefined;
+    let url: string;
+
+    before(async () => ({ app, url } = await listen(CheckoutHttpModule)));
+    after(() => app && close(app));
+
+    const invoice = (query: string) => fetch(`${url}/checkout/invoice?${query}`);
+
+    it('answers with the invoice as JSON', async () => {
+      const response = await invoice('userId=u1&items=book:2,pen:1');
+
+      expect(response.status).to.equal(200);
+      expect(await response.json()).to.deep.equal({
+        customer: 'Ada',
+        subtotal: 5_300,
+        discount: 530,
+        total: 4_770,
+      });
+    });
+
+    it('answers with the HttpException a task threw: 404 for an unknown user, not 500', async () => {
+      const response = await invoice('userId=nobody&items=pen:1');
+
+      expect(response.status).to.equal(404);
+      expect(await response.json()).to.deep.equal({
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'no user "nobody"',
+      });
+    });
+
+    it("answers any other failure with Nest's 500, whose body says nothing of the error", async () => {
+      const response = await invoice('userId=u1&items=ghost:1');
+
+      expect(response.status).to.equal(500);
+      expect(await response.json()).to.deep.equal({
+        statusCode: 500,
+        message: 'Internal server error',
+      });
+    });
+
+    it('answers 400 Bad Request when the query is not a checkout', async () => {
+      const response = await invoice('userId=u1&items=book');
+
+      expect(response.status).to.equal(400);
     });
   });
 

@@ -1,11 +1,13 @@
 /**
  * The checkout workflow over HTTP, as Server-Sent Events: `GET
  * /checkout/events?userId=u1&items=book:2,pen:1` streams the run's events as they happen, then its
- * results. A client that disconnects aborts the run. Try it with `npm run sample:nest:sse`.
+ * results. A client that disconnects aborts the run. `GET /checkout/invoice?…` answers with the
+ * invoice as JSON. Try it with `npm run sample:nest:sse`.
  */
 import {
   BadRequestException,
   Controller,
+  Get,
   HttpException,
   HttpStatus,
   MessageEvent,
@@ -16,7 +18,7 @@ import {
 import { EMPTY, Observable } from 'rxjs';
 import { Workflow } from '../../src';
 import { ActiveRuns } from './active-runs';
-import { CheckoutRequest, CheckoutWorkflow } from './checkout.workflow';
+import { CheckoutRequest, CheckoutWorkflow, Invoice } from './checkout.workflow';
 import { workflowEvents } from './workflow-events';
 
 /**
@@ -51,6 +53,17 @@ export class CheckoutController {
     if (method === 'HEAD') return EMPTY;
     if (headers['last-event-id'] !== undefined) throw new HttpException('', HttpStatus.NO_CONTENT);
     return workflowEvents(() => this.runs.track(Workflow.stream(this.workflow, request)));
+  }
+
+  /**
+   * One run, answered with its invoice as JSON once it is done. A run that fails rejects with
+   * `WorkflowExecutionError`; `WorkflowErrorFilter` answers it with the `HttpException` a task threw
+   * (404 for an unknown user), and Nest any other failure with 500.
+   */
+  @Get('invoice')
+  async invoice(@Query() query: Record<string, unknown>): Promise<Invoice> {
+    const result = await Workflow.invoke(this.workflow, parseCheckoutQuery(query));
+    return result.get('invoice');
   }
 }
 

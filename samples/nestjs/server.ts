@@ -1,7 +1,7 @@
 /**
  * Serves {@link CheckoutHttpModule} over HTTP on 127.0.0.1 (port `$PORT`, or 3000) and prints a
- * `curl -N` command that watches a checkout run as Server-Sent Events. Run with
- * `npm run sample:nest:sse`; Ctrl-C stops it.
+ * `curl -N` command that watches a checkout run as Server-Sent Events, and one that gets its
+ * invoice as JSON. Run with `npm run sample:nest:sse`; Ctrl-C stops it.
  */
 import { NestFactory } from '@nestjs/core';
 import { CheckoutHttpModule } from './checkout-http.module';
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   console.log(`  curl -N '${url}/checkout/events?userId=u1&items=book:2,pen:1'`);
   console.log('A failing one (unknown user):');
   console.log(`  curl -N '${url}/checkout/events?userId=nobody&items=pen:1'`);
+  console.log('The invoice as JSON (an unknown user is a 404):');
+  console.log(`  curl -i '${url}/checkout/invoice?userId=u1&items=book:2,pen:1'`);
 }
 
 main().catch((error: unknown) => {

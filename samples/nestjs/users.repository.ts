@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 
 /** A customer, as the repository stores it. */
 export interface User {
@@ -15,10 +15,13 @@ export class UserRepository {
     ['u2', { id: 'u2', name: 'Linus', tier: 'standard' }],
   ]);
 
-  /** The user with this id; rejects when there is none. */
+  /**
+   * The user with this id; rejects with `NotFoundException` when there is none (answered with 404
+   * over HTTP, through `WorkflowErrorFilter`).
+   */
   async findById(id: string): Promise<User> {
     const user = this.users.get(id);
-    if (user === undefined) throw new Error(`no user "${id}"`);
+    if (user === undefined) throw new NotFoundException(`no user "${id}"`);
     return user;
   }
 }
