@@ -459,14 +459,7 @@ export interface InvokeOptions<W = any> {
    */
   overrides?:
     | {
-        [K in TaskName<W>]?:
-          | ((
-              this: W,
-              ...args: NonNullable<MemberNamed<W, K>> extends AnyFunction
-                ? Parameters<NonNullable<MemberNamed<W, K>>>
-                : never
-            ) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>)
-          | undefined;
+        [K in TaskName<W>]?: TaskOverride<W, K> | undefined;
       }
     | undefined;
   /**
@@ -488,6 +481,19 @@ export interface InvokeOptions<W = any> {
    */
   failFast?: boolean | undefined;
 }
+
+/**
+ * The function `InvokeOptions.overrides` takes for task `K` of `W`: the task's arguments in, what
+ * it returns (or a promise of it) out, `this` the instance. The whole function type is the
+ * conditional type, not only its parameters: while `Workflow.invoke` infers `W`, TypeScript then
+ * types an inline override by this type once `W` is known, so that `() => 'gold'` keeps the
+ * literal type a task returning `'gold' | 'standard'` asks for, instead of widening it to `string`.
+ * Internal: not exported from the package.
+ */
+type TaskOverride<W, K extends TaskName<W>> =
+  NonNullable<MemberNamed<W, K>> extends (...args: infer A) => unknown
+    ? (this: W, ...args: A) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>
+    : never;
 
 /**
  * How a task ended in a run.

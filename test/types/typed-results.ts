@@ -154,6 +154,30 @@ const wrongReturn: InvokeOptions<Checkout> = { overrides: { total: () => 'zero' 
 // @ts-expect-error -- cart takes a User, not a number
 const wrongArgument: InvokeOptions<Checkout> = { overrides: { cart: (_user: number) => [] } };
 
+// An override given inline to invoke keeps the literal types its task's type asks for, as the same
+// override in an annotated InvokeOptions does (a status union, a discriminated union's tag).
+class Tiered {
+  @Task()
+  tier(): 'gold' | 'standard' {
+    return 'gold';
+  }
+
+  @Task()
+  async account(): Promise<{ kind: 'person'; tier: 'gold' | 'standard' }> {
+    return { kind: 'person', tier: 'gold' };
+  }
+}
+async function literalOverrides(): Promise<void> {
+  const result = await Workflow.invoke(new Tiered(), undefined, {
+    overrides: { tier: () => 'standard', account: async () => ({ kind: 'person', tier: 'gold' }) },
+  });
+  expectType<'gold' | 'standard'>(result.get('tier'));
+  await Workflow.stream(new Tiered(), undefined, { overrides: { tier: () => 'gold' } }).result;
+  // @ts-expect-error -- still only the task's literals
+  await Workflow.invoke(new Tiered(), undefined, { overrides: { tier: () => 'silver' } });
+}
+void literalOverrides;
+
 class FactoryMade {
   private constructor(private readonly offset: number) {}
   static create(): FactoryMade {
