@@ -522,10 +522,17 @@ function workflowNameOf(chain: readonly object[]): { workflow: string; ownLevels
  * Whether the nameless class of `prototype` declares tasks of its own, rather than standing in for
  * the class a class decorator replaced. A stand-in declares nothing; or, with standard decorators,
  * its class's metadata (which the decorator's target recorded, and the stand-in took over) lists
- * members it does not hold, beside any its decorator gave it. Without `context.metadata` (TypeScript
- * 5.0 and 5.1) a stand-in that declares tasks cannot be told from a class expression.
+ * methods it does not hold, beside any its decorator gave it. Fields and `#private` members are on
+ * no prototype, so only its other members tell (a mixin's `#private` task is its own mistake, not
+ * its base class's). Without `context.metadata` (TypeScript 5.0 and 5.1) a stand-in that declares
+ * tasks cannot be told from a class expression.
  */
 function isWrittenClass(prototype: object): boolean {
   const members = readOwnMembers(prototype);
-  return members.length > 0 && members.every((member) => Object.hasOwn(prototype, member.key));
+  const onPrototype = members.filter(
+    (member) => member.kind !== 'field' && member.isPrivate !== true,
+  );
+  return (
+    onPrototype.length > 0 && onPrototype.every((member) => Object.hasOwn(prototype, member.key))
+  );
 }

@@ -406,6 +406,24 @@ describe('decorator modes', () => {
       }
     });
 
+    it("names a mixin's class apart from its base for a #private or field task of its own", () => {
+      const expected = {
+        HiddenTaskLoader: ['#check', 'on private member "#check"'],
+        FieldTaskLoader: ['handler', 'on class field "handler"'],
+      };
+      for (const [name, [task, fragment]] of Object.entries(expected)) {
+        const error = definitionErrorOf(standardOnly[name]);
+        expect(error, name).to.deep.include({
+          code: 'INVALID_TASK',
+          workflow: '(anonymous workflow)',
+          task,
+        });
+        expect(error.message, name).to.contain(`(anonymous workflow): @Task() ${fragment}`);
+        // Without context.metadata neither member can be seen: the rest is a valid workflow.
+        expect(Workflow.graph(withoutMetadata[name]).order, name).to.deep.equal(['load', 'audit']);
+      }
+    });
+
     it("keeps the name of the class a class decorator's subclass stands for, tasks and all", () => {
       expect(definitionErrorOf(standardOnly.AuditedByDecorator)).to.deep.include({
         workflow: 'AuditedByDecorator',
