@@ -449,6 +449,20 @@ describe('decorator modes', () => {
       expect(Workflow.graph(withoutMetadata.PrivateTask).order).to.deep.equal(['a']);
     });
 
+    it('rejects a #private accessor and a static field, unseen without context.metadata', () => {
+      const expected = {
+        PrivateAccessorTasks: ['#total', 'on private member "#total"'],
+        StaticFieldTask: ['handler', 'on static member "handler"'],
+      };
+      for (const [name, [task, fragment]] of Object.entries(expected)) {
+        const error = definitionErrorOf(standardOnly[name]);
+        expect(error, name).to.deep.include({ code: 'INVALID_TASK', workflow: name, task });
+        expect(error.message, name).to.contain(fragment);
+        // As docs/toolchains.md says: TypeScript 5.0 and 5.1 give no way to see them.
+        expect(Workflow.graph(withoutMetadata[name]).order, name).to.deep.equal(['a']);
+      }
+    });
+
     it('rejects an auto-accessor, with or without context.metadata', () => {
       for (const loaded of [standardOnly, withoutMetadata]) {
         expect(definitionErrorOf(loaded.AutoAccessorTask)).to.deep.include({
