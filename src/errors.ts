@@ -75,17 +75,36 @@ function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, ow
     workflow,
     ...own,
     cause: thrownAsJson(cause),
-    failures: failures.map((failure) =>
-      'attemptError' in failure
-        ? {
-            task: failure.task,
-            error: thrownAsJson(failure.error),
-            attemptError: thrownAsJson(failure.attemptError),
-          }
-        : { task: failure.task, error: thrownAsJson(failure.error) },
-    ),
+    failures: failures.map(failureAsJson),
     result,
   });
+}
+
+/** An entry of a run error's `failures` as JSON holds it: what was thrown, as {@link thrownAsJson}. */
+function failureAsJson(failure: TaskFailure): object {
+  return 'attemptError' in failure
+    ? {
+        task: failure.task,
+        error: thrownAsJson(failure.error),
+        attemptError: thrownAsJson(failure.attemptError),
+      }
+    : { task: failure.task, error: thrownAsJson(failure.error) };
+}
+
+/**
+ * `failure`, an entry a run adds to its `failures`, with a `toJSON` of its own that writes it as
+ * the run error's does. Loggers that do not call the error's `toJSON` — pino's `err` serializer,
+ * winston's `errors` format — copy its own fields and write `failures` as they are, where an `Error`
+ * becomes `{}` and a `BigInt` throws. Not enumerable: spreading, `Object.keys`, `util.inspect` and
+ * deep equality still see `task`, `error` and `attemptError` only.
+ */
+export function loggableFailure(failure: TaskFailure): TaskFailure {
+  Object.defineProperty(failure, 'toJSON', { value: failureToJson });
+  return failure;
+}
+
+function failureToJson(this: TaskFailure): object {
+  return failureAsJson(this);
 }
 
 /**
@@ -126,6 +145,7 @@ function othersText(failures: readonly TaskFailure[]): string {
 
 /**
  * One entry of the `failures` of a {@link WorkflowExecutionError} or a {@link WorkflowAbortedError}.
+ * In JSON, an entry a run made is written as the run error's `toJSON()` writes it.
  *
  * @example
  * ```ts

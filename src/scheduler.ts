@@ -27,6 +27,7 @@ import { bareName, describeThrown, quotedName, stackOf } from './describe.js';
 import {
   failureHeadline,
   hookFailureOf,
+  loggableFailure,
   markHookFailure,
   WorkflowAbortedError,
   WorkflowExecutionError,
@@ -721,7 +722,7 @@ export class Run<W extends object = object, P = unknown> {
 
   private addFailure(failure: TaskFailure): void {
     const extras = this.more();
-    (extras.failures ??= []).push(failure);
+    (extras.failures ??= []).push(loggableFailure(failure));
     if (extras.nextFailureHook !== undefined) {
       markHookFailure(failure, extras.nextFailureHook);
       extras.nextFailureHook = undefined;

@@ -399,6 +399,54 @@ describe('run errors in JSON', () => {
     expect(object.recoveredFrom.length).to.be.lessThan(310);
     expect(error.message.length).to.be.lessThan(400);
   });
+  it('hold every failure as JSON where a logger copies the error’s own fields instead (pino, winston)', async () => {
+    const tm = buildDag({ name: 'Nightly' });
+    tm.addNode({ name: 'upload' }, () => {
+      throw new TypeError('socket hang up');
+    });
+    const retryIf = () => {
+      throw new RangeError('retryIf broke');
+    };
+    tm.addNode({ name: 'fetch', retries: 1, retryIf }, () => {
+      throw new Error('network down');
+    });
+    tm.addNode({ name: 'count' }, () => {
+      throw { toJSON: () => 10n };
+    });
+    const error = await rejectionOf(
+      tm.invoke(undefined, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    // pino's `err` serializer and winston's `errors` format do not call the error's toJSON: they
+    // copy its own enumerable fields, then write each as JSON.
+    const copied = JSON.parse(JSON.stringify({ ...error }));
+    expect(copied.failures).to.deep.equal([
+      { task: 'upload', error: { name: 'TypeError', message: 'socket hang up' } },
+      {
+        task: 'fetch',
+        error: { name: 'RangeError', message: 'retryIf broke' },
+        attemptError: { name: 'Error', message: 'network down' },
+      },
+      { task: 'count', error: '[object Object]' },
+    ]);
+    expect(copied.failures).to.deep.equal(JSON.parse(JSON.stringify(error)).failures);
+    // A failure still holds what was thrown, and shows only that.
+    expect(error.failures[0].error).to.be.instanceOf(TypeError);
+    expect(Object.keys(error.failures[1])).to.deep.equal(['task', 'error', 'attemptError']);
+    expect(inspect(error.failures[0])).to.not.include('toJSON');
+
+    const controller = new AbortController();
+    const aborted = tm.invoke(undefined, {
+      signal: controller.signal,
+      failFast: false,
+      hooks: { onTaskFailure: () => controller.abort() },
+    });
+    const abortError = await rejectionOf(aborted, WorkflowAbortedError);
+    expect(JSON.parse(JSON.stringify({ ...abortError })).failures[0]).to.deep.equal({
+      task: 'upload',
+      error: { name: 'TypeError', message: 'socket hang up' },
+    });
+  });
 });
 
 describe('the other errors in JSON', () => {
