@@ -8,6 +8,7 @@ import {
   describeInput,
   describeThrown,
   errorAsJson,
+  isError,
   quotedName,
   thrownAsJson,
 } from './describe.js';
@@ -92,19 +93,55 @@ function failureAsJson(failure: TaskFailure): object {
 }
 
 /**
- * `failure`, an entry a run adds to its `failures`, with a `toJSON` of its own that writes it as
- * the run error's does. Loggers that do not call the error's `toJSON` — pino's `err` serializer,
- * winston's `errors` format — copy its own fields and write `failures` as they are, where an `Error`
- * becomes `{}` and a `BigInt` throws. Not enumerable: spreading, `Object.keys`, `util.inspect` and
- * deep equality still see `task`, `error` and `attemptError` only.
+ * `failure`, an entry a run adds to its `failures`, with two methods of its own for logs, not
+ * enumerable (spreading, `Object.keys` and deep equality still see `task`, `error` and
+ * `attemptError` only):
+ * - `toJSON`, which writes it as the run error's `toJSON()` does. Loggers that do not call the
+ *   error's `toJSON` — pino's `err` serializer, winston's `errors` format — copy its own fields and
+ *   write `failures` as they are, where an `Error` becomes `{}` and a `BigInt` throws.
+ * - Node's custom inspection: `console.error(runError)` (depth 2) reaches the entries but not
+ *   their errors, which it would show as `[Error]`; there, an error is shown by its name and
+ *   message, `[TypeError: socket hang up]`. With depth to spare, the entry prints as it is.
  */
 export function loggableFailure(failure: TaskFailure): TaskFailure {
-  Object.defineProperty(failure, 'toJSON', { value: failureToJson });
+  Object.defineProperties(failure, FAILURE_METHODS);
   return failure;
 }
 
-function failureToJson(this: TaskFailure): object {
-  return failureAsJson(this);
+const FAILURE_METHODS: PropertyDescriptorMap = {
+  toJSON: {
+    value(this: TaskFailure): object {
+      return failureAsJson(this);
+    },
+  },
+  [Symbol.for('nodejs.util.inspect.custom')]: {
+    value(this: TaskFailure, depth: number, options: { stylize?: Stylize }): unknown {
+      // A plain copy, not the entry itself: a runtime may print what this returns as it is.
+      const view: Record<string, unknown> = { ...this };
+      // Only at a depth of 0 are the entry's values past the depth asked for (null: no limit).
+      if (depth !== 0) return view;
+      const stylize = typeof options?.stylize === 'function' ? options.stylize : undefined;
+      view.error = errorInBrief(this.error, stylize);
+      if ('attemptError' in view) view.attemptError = errorInBrief(this.attemptError, stylize);
+      return view;
+    },
+  },
+};
+
+/** The `stylize` Node passes to a custom inspection method, which colours `text` as `style`. */
+type Stylize = (text: string, style: string) => string;
+
+/**
+ * `thrown` as Node's `inspect` shows an object past its depth — when it is an `Error`, with its
+ * message: `[TypeError: socket hang up]` (cut short, as {@link describeThrown} cuts it) where
+ * Node writes `[TypeError]`. Any other value as it is, for Node to show.
+ */
+function errorInBrief(thrown: unknown, stylize: Stylize | undefined): unknown {
+  if (!isError(thrown)) return thrown;
+  const { name, message } = thrownAsJson(thrown) as { name: string; message: string };
+  const text = message === '' ? `[${name}]` : `[${name}: ${describeThrown(thrown)}]`;
+  const shown = stylize === undefined ? text : stylize(text, 'special');
+  return { [Symbol.for('nodejs.util.inspect.custom')]: () => shown };
 }
 
 /**

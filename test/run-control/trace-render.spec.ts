@@ -293,6 +293,53 @@ describe('ExecutionResult in console.log', () => {
   });
 });
 
+describe('run errors in console.error', () => {
+  it('show why every task failed at console.error’s depth, not [Error]', async () => {
+    const tm = buildDag({ name: 'Nightly' });
+    tm.addNode({ name: 'upload' }, () => {
+      throw new TypeError('socket hang up');
+    });
+    tm.addNode({ name: 'count' }, () => {
+      throw 'quota exceeded';
+    });
+    const retryIf = () => {
+      throw new RangeError('retryIf broke');
+    };
+    tm.addNode({ name: 'fetch', retries: 1, retryIf }, () => {
+      throw new Error('');
+    });
+    const error = await rejectionOf(
+      tm.invoke(undefined, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    // console.error(error) is inspect(error): depth 2 reaches each entry of failures, not its error.
+    const printed = inspect(error);
+    expect(printed).to.contain(
+      [
+        '  failures: [',
+        "    { task: 'upload', error: [TypeError: socket hang up] },",
+        "    { task: 'count', error: 'quota exceeded' },",
+        '    {',
+        "      task: 'fetch',",
+        '      error: [RangeError: retryIf broke],',
+        '      attemptError: [Error]',
+        '    }',
+        '  ],',
+      ].join('\n'),
+    );
+    // With depth to spare, an entry prints as the plain object it is: each error with its stack.
+    const [upload] = error.failures;
+    for (const depth of [1, 2, null]) {
+      expect(inspect(upload, { depth }), `depth ${depth}`).to.equal(
+        inspect({ ...upload }, { depth }),
+      );
+    }
+    expect(inspect(error, { depth: 3 })).to.contain(
+      "task: 'upload',\n      error: TypeError: socket hang up\n          at ",
+    );
+  });
+});
+
 describe('run errors in JSON', () => {
   it('hold every thrown value as JSON can: a failure’s message, a BigInt, a value that refers to itself', async () => {
     const circular = Object.assign(new TypeError('socket hang up'), { request: {} as object });
