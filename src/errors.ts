@@ -68,7 +68,8 @@ shareInstanceof(WorkflowExecutionError, 'WorkflowExecutionError');
 
 /**
  * A run error as JSON holds it (see {@link WorkflowExecutionError.toJSON}): its `name`, `message`
- * and `workflow`, then `own` (what only its kind has), then `cause`, `failures` and `result`.
+ * and `workflow`, then `own` (what only its kind has), then `cause`, `failures` and `result`, all
+ * plain data that `structuredClone` copies as `JSON.stringify` writes it.
  */
 function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, own: object): object {
   const { workflow, cause, failures, result } = error;
@@ -77,7 +78,9 @@ function runErrorAsJson(error: WorkflowExecutionError | WorkflowAbortedError, ow
     ...own,
     cause: thrownAsJson(cause),
     failures: failures.map(failureAsJson),
-    result,
+    // The result's own JSON, not the result: a structured clone of `toJSON()` — how a run error is
+    // sent to a worker — would copy the result's `param` and none of its trace.
+    result: typeof result?.toJSON === 'function' ? result.toJSON() : result,
   });
 }
 

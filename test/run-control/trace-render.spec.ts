@@ -242,6 +242,20 @@ describe('ExecutionResult through structuredClone (postMessage)', () => {
     expect(structuredClone(result.toObject())).to.deep.equal(result.toObject());
     expect(structuredClone(result.toJSON())).to.deep.equal(JSON.parse(JSON.stringify(result)));
   });
+
+  it('sends a run error as its toJSON(), as the guide says: the clone of the error drops its fields', async () => {
+    const error = await rejectionOf(
+      Workflow.invoke(new PartlyBroken(), { apiKey: 'secret' }, { failFast: false }),
+      WorkflowExecutionError,
+    );
+    const cloned = structuredClone(error);
+    expect([cloned.name, cloned.message]).to.deep.equal(['Error', error.message]);
+    expect(cloned).to.not.have.property('failures');
+    // toJSON() is what a worker can receive: the same as the error's JSON, never the param.
+    const sent = structuredClone(error.toJSON());
+    expect(sent).to.deep.equal(JSON.parse(JSON.stringify(error)));
+    expect(JSON.stringify(sent)).to.not.contain('secret');
+  });
 });
 
 describe('ExecutionResult in console.log', () => {
