@@ -1,6 +1,6 @@
 /**
  * What `console.log` and Node's `util.inspect` show for the objects of this package that hold a
- * run or a DAG (a result, a builder, a node): a small view of what they are, as their `toJSON()`
+ * run or a DAG (a result, a stream, a builder, a node): a small view of what they are, as their `toJSON()`
  * gives it, not their inner arrays and plan — nor the constant arguments of every node, an API
  * key among them. Node, Bun and Deno call the method by `Symbol.for('nodejs.util.inspect.custom')`
  * with the `inspect` function to use, so no `node:` module is imported.

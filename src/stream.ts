@@ -8,6 +8,7 @@ import { streamedRunSettings, type RunSettings } from './options.js';
 import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
 import { EventLog } from './event-log.js';
+import { inspectView, type InspectFunction } from './inspect-view.js';
 import { RunAbort } from './run-abort.js';
 import { settleStack } from './outcomes.js';
 import { startRun } from './scheduler.js';
@@ -53,9 +54,14 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   private failure: unknown;
   /** Aborts the run when the reader leaves early. */
   private readonly abort: RunAbort;
+  /** The workflow's name, for {@link toJSON}. */
+  private readonly workflow: string;
+  /** How the run ended, for {@link toJSON}: `state` also tells whether its end was read. */
+  private outcome: 'running' | 'succeeded' | 'failed' = 'running';
 
   /** @internal Streams are made by `Workflow.stream` and `DagBuilder.stream`. */
   constructor(instance: W | undefined, plan: WorkflowPlan, param: P, settings: RunSettings) {
+    this.workflow = plan.workflow;
     this.log = new EventLog(plan.names);
     this.abort = new RunAbort(settings.signal);
     this.result = startRun(
@@ -68,6 +74,37 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
       () => this.end('succeeded', undefined),
       (error: unknown) => this.end('failed', error),
     );
+  }
+
+  /**
+   * What `JSON.stringify` writes for a stream: its workflow's name and its run's state
+   * (`'running'`, `'succeeded'` or `'failed'`) — not the events it holds unread, whose task values
+   * may be large or secret, nor its inner state.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(Workflow.stream(new Checkout(repo), request)); // '{"workflow":"Checkout","state":"running"}'
+   * ```
+   */
+  toJSON(): {
+    /** The workflow's name. */
+    workflow: string;
+    /** Whether the run is still going, or how it ended. */
+    state: 'running' | 'succeeded' | 'failed';
+  } {
+    return { workflow: this.workflow, state: this.outcome };
+  }
+
+  /**
+   * What `console.log` and Node's `util.inspect` show for a stream:
+   * `WorkflowStream { workflow: 'Checkout', state: 'running' }`, as in JSON.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    depth: number,
+    options: { depth?: number | null },
+    inspect?: InspectFunction,
+  ): unknown {
+    return inspectView('WorkflowStream', this.toJSON(), depth, options, inspect);
   }
 
   /** The stream itself: it can be iterated once. */
@@ -142,6 +179,7 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    * `return()` itself settles) ends the iteration, as one made before the run settled does.
    */
   private end(state: 'succeeded' | 'failed', failure: unknown): void {
+    this.outcome = state;
     if (this.state !== 'running') return;
     this.log.close();
     this.state = this.returning ? 'closed' : state;

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
+import { inspect } from 'node:util';
 import {
   buildDag,
   CONTEXT,
@@ -1051,5 +1052,27 @@ describe('DagBuilder.stream', () => {
     ]);
     expect((await stream.result).get('b')).to.equal(4);
     expect(() => tm.addNode(() => 0)).to.throw(WorkflowDefinitionError, /sealed/);
+  });
+});
+
+describe('WorkflowStream in console.log and JSON', () => {
+  it('shows its workflow and state, never its buffered events (task values) or inner state', async () => {
+    const tm = buildDag<string>({ name: 'Tokens' });
+    tm.addNode({ name: 'token' }, (key: string) => `Bearer ${key}`, tm.parameterNode);
+    const stream = tm.stream('SECRET-123');
+    await stream.result; // the events are buffered, unread
+    expect(inspect(stream)).to.equal("WorkflowStream { workflow: 'Tokens', state: 'succeeded' }");
+    expect(inspect({ run: stream }, { depth: 0 })).to.equal('{ run: [WorkflowStream] }');
+    expect(JSON.stringify(stream)).to.equal('{"workflow":"Tokens","state":"succeeded"}');
+    const events = await readAll(stream);
+    expect(JSON.stringify(events)).to.contain('SECRET-123'); // read on purpose, the value is there
+
+    const failing = buildDag({ name: 'Tokens' });
+    failing.addNode({ name: 'token' }, () => Promise.reject(new Error('SECRET-456')));
+    const failed = failing.stream();
+    expect(inspect(failed)).to.equal("WorkflowStream { workflow: 'Tokens', state: 'running' }");
+    await failed.result.catch(() => undefined);
+    expect(inspect(failed)).to.equal("WorkflowStream { workflow: 'Tokens', state: 'failed' }");
+    expect(inspect(failed, { depth: 5 })).not.to.contain('SECRET');
   });
 });
