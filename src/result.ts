@@ -103,9 +103,11 @@ let planOf: (value: unknown) => WorkflowPlan | undefined;
  * ```
  */
 export class ExecutionResult<out W extends object = any, P = unknown> {
-  // Every field but `param` is `#private`, so that no printing of a result shows them: not
-  // console.log (which uses the view below), and not Node's report of a run error nobody caught,
-  // which prints the error with `customInspect: false` and would otherwise list the whole plan.
+  // Every field is `#private`, so that no printing of a result shows them: not console.log
+  // (which uses the view below), and not Node's report of a run error nobody caught, which prints
+  // the error with `customInspect: false` and would otherwise list the whole plan — and the
+  // run's parameter, which may be a secret (`param` is a getter).
+  readonly #param: P;
   readonly #plan: WorkflowPlan;
   #traceCache: readonly TaskTrace[] | undefined;
 
@@ -122,12 +124,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   readonly #runDurationMs: number;
 
   /** @internal Results are made by `Workflow.invoke`, from the finished `run`. */
-  constructor(
-    plan: WorkflowPlan,
-    /** The value passed to `Workflow.invoke`. */
-    readonly param: P,
-    run: RunRecord,
-  ) {
+  constructor(plan: WorkflowPlan, param: P, run: RunRecord) {
+    this.#param = param;
     this.#plan = plan;
     this.#values = run.values;
     this.#states = run.states;
@@ -150,6 +148,14 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   static {
     planOf = (value) =>
       typeof value === 'object' && value !== null && #plan in value ? value.#plan : undefined;
+  }
+
+  /**
+   * The value passed to `Workflow.invoke`. A getter, not a field: no printing of a result or of a
+   * run error shows it, nor does a structured clone copy it.
+   */
+  get param(): P {
+    return this.#param;
   }
 
   /** The workflow class name. */
