@@ -7,6 +7,7 @@ import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
 import { DagBuilder, isBuilderPrototype, type builderBrand } from './builder.js';
+import { isThenable } from './outcomes.js';
 import { classNameOf, classNameOfPrototype, isPlainObjectPrototype } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
@@ -244,8 +245,8 @@ function builderGiven(caller: string): string {
 /**
  * The plan `Workflow[caller]` runs for `instance`: its class's, through {@link prototypeOfInstance}.
  * A builder (of this or another loaded copy of the package: its CommonJS and its ES-module build)
- * is told apart only once its class turned out to be no workflow, so a valid run pays nothing for
- * it.
+ * and the promise of an instance are told apart only once their class turned out to be no
+ * workflow, so a valid run pays nothing for it.
  */
 function planOfInstance(instance: unknown, caller: 'invoke' | 'stream'): WorkflowPlan {
   const prototype = prototypeOfInstance(instance, caller);
@@ -253,8 +254,33 @@ function planOfInstance(instance: unknown, caller: 'invoke' | 'stream'): Workflo
     return planFor(prototype);
   } catch (error) {
     if (isBuilderPrototype(prototype)) throw builderGivenToRun(caller);
+    if (isPromiseOfInstance(instance)) throw promiseGivenToRun(caller);
     throw error;
   }
+}
+
+/**
+ * Whether `instance`, whose class is no workflow, is a thenable — the promise of an instance that
+ * Nest's `moduleRef.resolve()` or an async factory gives, which TypeScript takes for an instance.
+ * Never throws (a getter of `then` may).
+ */
+function isPromiseOfInstance(instance: unknown): boolean {
+  try {
+    return isThenable(instance);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The promise of an instance given to `Workflow.invoke` or `Workflow.stream`: its class declares no
+ * tasks, so the run would fail as NO_TASKS of `Promise`, blaming decorators.
+ */
+function promiseGivenToRun(caller: 'invoke' | 'stream'): TypeError {
+  return new TypeError(
+    `Workflow.${caller} expects an instance of a workflow class, got a promise. Await it first: ` +
+      `Workflow.${caller}(await instancePromise, …).`,
+  );
 }
 
 /**

@@ -878,6 +878,32 @@ describe('bad input catalogue', () => {
       expect(tm.toMermaid()).to.equal('graph TD;\nonly;');
     });
 
+    it('invoke and stream given the promise of an instance say to await it, not to decorate a class', async () => {
+      // Nest's moduleRef.resolve() and create(), or an async factory, give a promise of the
+      // instance; TypeScript accepts it where an instance goes (it is an object).
+      const pending = Promise.resolve(new Healthy());
+      const message =
+        'Workflow.invoke expects an instance of a workflow class, got a promise. Await it first: ' +
+        'Workflow.invoke(await instancePromise, …).';
+      const error = await rejectionOf(() => Workflow.invoke(pending));
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal(message);
+      expect(() => Workflow.stream(pending)).to.throw(
+        TypeError,
+        message.replace(/Workflow\.invoke/g, 'Workflow.stream'),
+      );
+      // Any thenable, as await takes it (a promise library's).
+      class Deferred {
+        then(resolve: (value: Healthy) => void) {
+          resolve(new Healthy());
+        }
+      }
+      const other = await rejectionOf(() => Workflow.invoke(new Deferred()));
+      expect((other as Error).message).to.equal(message);
+      expect((await Workflow.invoke(await pending, 1)).get('double')).to.equal(4);
+      await expectStillWorks();
+    });
+
     it('invoke and stream given a buildDag builder point to its own methods, not to decorators', async () => {
       const tm = buildDag({ name: 'Nightly' });
       tm.addNode({ name: 'only' }, () => 1);
