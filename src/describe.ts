@@ -240,7 +240,8 @@ export function collectionKind(
 }
 
 function readableText(value: unknown): string {
-  if (typeof value === 'string') return value;
+  // A blank string quoted: "task "a" failed: " would read as a message cut off.
+  if (typeof value === 'string') return value.trim() === '' ? JSON.stringify(value) : value;
   if (value === undefined) return 'undefined was thrown';
   if (isError(value)) {
     const message = value.message;

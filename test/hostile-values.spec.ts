@@ -67,6 +67,31 @@ describe('errors from another realm', () => {
   });
 });
 
+describe('a blank string thrown or given as the abort reason', () => {
+  it('is shown quoted, so that the message does not end in a bare colon', async () => {
+    class Blank {
+      @Task() load(): number {
+        throw '';
+      }
+      @Task() async slow() {
+        await settle(2);
+        return 1;
+      }
+    }
+    const failed = await rejectionWith(Workflow.invoke(new Blank()), WorkflowExecutionError);
+    expect(failed.message).to.equal('Blank: task "load" failed: ""');
+    expect(failed.cause).to.equal('');
+    const aborted = await rejectionWith(
+      Workflow.invoke(new Blank(), undefined, {
+        signal: AbortSignal.abort('  '),
+        targets: ['slow'],
+      }),
+      WorkflowAbortedError,
+    );
+    expect(aborted.message).to.equal('Blank: the run was aborted: "  "');
+  });
+});
+
 describe('values that cannot be printed', () => {
   let unhandled: ReturnType<typeof recordProcessEvents>;
   beforeEach(() => (unhandled = recordProcessEvents('unhandledRejection')));
