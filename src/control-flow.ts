@@ -85,8 +85,10 @@ function releaseDependents(
         // Its rule can no longer be met. (After a stop, such a task is cancelled instead.)
         skipTask(run, dependent, skipReason(run, settled, settledOutcome), run.clock, false);
         toSkip.push(dependent);
-        // A throwing onTaskSkip hook may have stopped the run: from here on, what has not
-        // started is cancelled, not skipped. One that aborts its signal may even have ended it.
+        // A throwing onTaskSkip hook may have stopped the run (so may one that aborts its
+        // signal): from here on, what has not started is cancelled, not skipped. It cannot have
+        // ended the run: skips propagate inside a release batch, which holds the pump. Checked all
+        // the same: an ended run's `waitingFor` is back with the plan, maybe lent to another run.
         if (run.settled) return undefined;
         stopped = run.stopReason !== 0;
         if (stopped && !plan.hasAllSettled) return becameReady;

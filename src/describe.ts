@@ -173,6 +173,7 @@ export function describeInput(value: unknown): string {
     if (value === null || typeof value !== 'object') return shorten(String(value));
     return collectionKind(value) ?? 'an object';
   } catch {
+    // Only a string too long to quote (its escapes past the engine's string length limit).
     return kindOf(value);
   }
 }
@@ -221,11 +222,10 @@ export function isNamedOptions(value: unknown): value is object {
  * Never throws.
  */
 export function collectionKind(
-  value: unknown,
+  value: object,
 ): 'an array' | 'a Map' | 'a Set' | 'a promise' | undefined {
   try {
     if (Array.isArray(value)) return 'an array';
-    if (typeof value !== 'object' || value === null) return undefined;
     // An object literal, the usual option object, is none of them: no tag to read (per invoke).
     const prototype = Object.getPrototypeOf(value);
     if (prototype === Object.prototype || prototype === null) return undefined;

@@ -291,6 +291,7 @@ function ownClassRecords(constructor: unknown): ClassRecords | undefined {
     Symbol.for('Symbol.metadata'),
   ]);
   for (const key of keys) {
+    // No `Symbol.metadata` where `Symbol` is frozen (see provideSymbolMetadata).
     if (typeof key !== 'symbol') continue;
     const metadata: unknown = Object.getOwnPropertyDescriptor(constructor, key)?.value;
     const records =

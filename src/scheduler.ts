@@ -938,8 +938,8 @@ export class Run<W extends object = object, P = unknown> {
     }
   }
 
+  /** Settles the run: called once, by `finishIfDone` or by `abortBeforeStart`. */
   private finish(): void {
-    if (this.settled) return;
     this.settled = true;
     this.extras?.unsubscribeFromAborts?.();
     if (this.extras?.link !== undefined) this.extras.link.run = undefined;
@@ -1053,7 +1053,9 @@ class RunLink {
   readonly plan: WorkflowPlan;
 
   constructor(run: Run<any, any>) {
-    // Made after the run settled (by a hook that ended it, say): nothing left to link to.
+    // Made after the run settled: nothing left to link to. No hook is known to get here (each runs
+    // inside the pump, inside a release batch or while its task is in flight, and none of these
+    // lets the run settle), but a link to a settled run would hand a late rejection to it.
     this.run = run.settled ? undefined : run;
     this.plan = run.plan;
   }

@@ -177,10 +177,11 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    * The run settled: reads waiting get its end. After `return()` the iteration is over already —
    * the run's end goes to the reads that were waiting, and a `next()` made from now on (before
    * `return()` itself settles) ends the iteration, as one made before the run settled does.
+   * Called once, by the first reaction to the run's promise: the state is still `'running'` (only
+   * `next()` and `return()` change it, after this reaction).
    */
   private end(state: 'succeeded' | 'failed', failure: unknown): void {
     this.outcome = state;
-    if (this.state !== 'running') return;
     this.log.close();
     this.state = this.returning ? 'closed' : state;
     this.failure = failure;
