@@ -282,7 +282,9 @@ export class AttemptRunner {
 
   /** Attempt `attempt` ended with `outcome` (its first end only: a late one is ignored). */
   settle(attempt: Attempt, succeeded: boolean, outcome: unknown): void {
-    if (attempt.runner === undefined) return; // a timed-out attempt's late outcome: handled
+    // Settled already: the timeout fired while the body was still being called (a fake clock
+    // ticked inside it). A late promise's outcome never gets here (see settleWhenDone).
+    if (attempt.runner === undefined) return;
     attempt.runner = undefined;
     clearTimeout(attempt.timer);
     attempt.timer = undefined; // a fired timer still holds its callback, and so the run

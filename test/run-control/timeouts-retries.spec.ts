@@ -102,6 +102,28 @@ describe('TaskOptions.timeout', () => {
     expect(signals[1].aborted).to.equal(false);
   });
 
+  it('counts an attempt whose timeout fired while it was being called as timed out, ignoring what it returns', async () => {
+    // A test that ticks a fake clock from inside the body: the timeout fires before the body returns.
+    const clock = fakeTimers();
+    try {
+      const signals: AbortSignal[] = [];
+      class TicksInside {
+        @Task({ timeout: 10, retries: 1 }) work(@Signal() signal: AbortSignal) {
+          signals.push(signal);
+          if (signals.length === 1) clock.tick(20);
+          return `returned by attempt ${signals.length}`;
+        }
+      }
+      const result = await Workflow.invoke(new TicksInside());
+      expect(result.get('work')).to.equal('returned by attempt 2');
+      expect(result.trace[0]).to.include({ status: 'succeeded', attempts: 2 });
+      expect(signals[0].reason).to.be.instanceOf(TaskTimeoutError);
+      expect(signals[1].aborted).to.equal(false);
+    } finally {
+      clock.restore();
+    }
+  });
+
   it("aborts the attempt's signal when another task fails the run", async () => {
     const failure = new Error('other task failed');
     let attemptSignal: AbortSignal | undefined;
