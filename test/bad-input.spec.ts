@@ -25,6 +25,7 @@ import {
   type WorkflowClass,
 } from '../src';
 import { declareTask } from './support/declare-task';
+import { revokedProxy } from './support/hostile-values';
 import { typeCheckMarkdown } from './support/markdown-snippets';
 
 /** Calls `run`, which must not throw synchronously, and returns what its promise rejected with. */
@@ -834,6 +835,8 @@ describe('bad input catalogue', () => {
       ['a number', 7],
       // A function, but no class: it has no prototype object.
       ['an arrow function', () => new Healthy()],
+      // Nothing of it can be read, not even whether it is a builder.
+      ['a revoked Proxy', revokedProxy()],
     ];
     for (const [label, value] of notClasses) {
       it(`validate, graph and toMermaid reject ${label} with a TypeError`, async () => {
@@ -1215,6 +1218,10 @@ describe('bad input catalogue', () => {
       expect(longError.message.length).to.be.below(400);
       expect(longError.message).to.equal(
         `Healthy: "${'x'.repeat(299)}… is not a task. Tasks: base, double.`,
+      );
+      // Cut before a character of two UTF-16 units, not between them.
+      expect(errorFor(`${'x'.repeat(298)}\u{1F600}${'x'.repeat(10)}`).message).to.equal(
+        `Healthy: "${'x'.repeat(298)}… is not a task. Tasks: base, double.`,
       );
       expect(errorFor('double\n\u001b[2J').message).to.equal(
         'Healthy: "double\\n\\u001b[2J" is not a task. Tasks: base, double.',

@@ -289,6 +289,26 @@ describe('buildDag', () => {
       );
       expect(name.message).to.equal('hostile: addNode: option "name" could not be read: name boom');
       expect(name.cause).to.be.instanceOf(Error).with.property('message', 'name boom');
+      const immediateError = new Error('ownKeys boom');
+      const immediate = definitionError(
+        () =>
+          tm.addImmediateNode(
+            1,
+            new Proxy(
+              {},
+              {
+                ownKeys() {
+                  throw immediateError;
+                },
+              },
+            ),
+          ),
+        'INVALID_TASK',
+      );
+      expect(immediate.message).to.equal(
+        'hostile: addImmediateNode: options could not be read: ownKeys boom',
+      );
+      expect(immediate.cause).to.equal(immediateError);
       expect(tm.addNode(() => 1).name).to.equal('task');
     });
 
@@ -1079,8 +1099,11 @@ describe('buildDag with values it cannot inspect', () => {
     });
     const { proxy: revoked, revoke } = Proxy.revocable(() => 3, {});
     revoke();
+    const nameNotText = () => 4;
+    Object.defineProperty(nameNotText, 'name', { value: 42 });
     expect(tm.addNode(nameThrows).name).to.equal('task');
     expect(tm.addNode(trapThrows).name).to.equal('task_2');
+    expect(tm.addNode(nameNotText).name).to.equal('task_3');
     expect(tm.addNode({ name: 'named' }, trapThrows).name).to.equal('named');
     expect(tm.addNode({ name: 'revoked' }, revoked).name).to.equal('revoked');
     // A revoked Proxy cannot be called: that node fails when it runs, as any throwing node does.
@@ -1089,7 +1112,7 @@ describe('buildDag with values it cannot inspect', () => {
       WorkflowExecutionError,
     );
     expect(error.task).to.equal('revoked');
-    const result = await tm.invoke(undefined, { targets: ['task', 'task_2', 'named'] });
-    expect(result.toObject()).to.deep.equal({ task: 1, task_2: 2, named: 2 });
+    const result = await tm.invoke(undefined, { targets: ['task', 'task_2', 'task_3', 'named'] });
+    expect(result.toObject()).to.deep.equal({ task: 1, task_2: 2, task_3: 4, named: 2 });
   });
 });

@@ -243,6 +243,27 @@ describe('definition errors', () => {
       );
     });
 
+    it('asks for a task, not a lost "static", when the dependency names a static field or getter', () => {
+      class OnStaticField {
+        static retries = 3;
+        @Task() @DependsOn('retries') send() {}
+      }
+      expect(definitionErrorOf(OnStaticField).message).to.equal(
+        'OnStaticField: task "send" depends on "retries", which is not a task. ' +
+          'Check the spelling, or add a @Task() method with that name.',
+      );
+      class OnStaticGetter {
+        static get region() {
+          return 'eu';
+        }
+        @Task() @DependsOn('region') route() {}
+      }
+      expect(definitionErrorOf(OnStaticGetter).message).to.equal(
+        'OnStaticGetter: task "route" depends on "region", which is not a task. ' +
+          'Check the spelling, or add a @Task() method with that name.',
+      );
+    });
+
     it('says a #private method cannot be a task when the dependency names one', () => {
       class OnPrivate {
         #hidden() {
@@ -456,6 +477,24 @@ describe('definition errors', () => {
       }
       (DependsOn('a') as unknown as PropertyDecorator)(StaticField, 'b');
       expect(() => Workflow.validate(StaticField)).to.throw('A field cannot be a task');
+      // Several decorators there: all named, and "them" to remove.
+      class StaticFieldMarked {
+        @Task() a() {}
+        static b = 1;
+      }
+      Reflect.decorate(
+        [DependsOn('a'), Param()] as unknown as PropertyDecorator[],
+        StaticFieldMarked,
+        'b',
+      );
+      expectDefinitionError(
+        StaticFieldMarked,
+        'NOT_A_TASK',
+        'b',
+        '@DependsOn, @Param() on static member "b"',
+        'A field cannot be a task',
+        'or remove them.',
+      );
     });
   });
 
@@ -638,6 +677,29 @@ describe('definition errors', () => {
       expectDefinitionError(OnStatic, 'INVALID_TASK', 'b', `to static member "b" ${bare}`);
       expectDefinitionError(OnParameter, 'INVALID_TASK', 'b', `to parameter 1 of "b" ${bare}`);
       expectDefinitionError(OnField, 'INVALID_TASK', 'handler', `to "handler" ${bare}`);
+      // A symbol for the key (a symbol-named method), or none (a constructor parameter): still a
+      // decorator call, caught as the misplaced decorator it is.
+      const key = Symbol('hidden');
+      class OnSymbolNamed {
+        @Task() a() {}
+        @dependsOn [key]() {}
+      }
+      class OnConstructorParameter {
+        constructor(@dependsOn _a: number) {}
+        @Task() a() {}
+      }
+      expectDefinitionError(
+        OnSymbolNamed,
+        'INVALID_TASK',
+        'Symbol(hidden)',
+        '@DependsOn on symbol-named method Symbol(hidden)',
+      );
+      expectDefinitionError(
+        OnConstructorParameter,
+        'NOT_A_TASK',
+        'constructor',
+        '@DependsOn on "constructor"',
+      );
       // Three inputs that only resemble a decorator call are inputs, reported as such.
       expectDefinitionError(
         ObjectInput,

@@ -301,6 +301,20 @@ describe('values that cannot be printed', () => {
     expect(reason.cause).to.equal(trapError);
   });
 
+  it('rejects an instance whose prototype is a Proxy that throws with what the Proxy threw', async () => {
+    // Neither taken for a plain object nor for a builder on the way: reading the class failed.
+    const trapError = new Error('no class for you');
+    const refuse = () => {
+      throw trapError;
+    };
+    const instance = Object.create(
+      new Proxy({}, { get: refuse, getPrototypeOf: refuse }),
+    ) as object;
+    const outcome = await settledWithin(Workflow.invoke(instance));
+    expect(outcome.status).to.equal('rejected');
+    expect((outcome as PromiseRejectedResult).reason).to.equal(trapError);
+  });
+
   describe('a task returning a promise whose then throws', () => {
     /** A promise of 1 whose `then` throws `thrown`. */
     const promiseWhoseThenThrows = (thrown: Error): Promise<number> => {
@@ -475,5 +489,48 @@ describe('a run error made by hand from hostile failures', () => {
       } as never);
       expect(error.message).to.equal('Flow: task "a" failed: boom');
     }
+  });
+});
+
+describe('errors described by their kind', () => {
+  /** The run error of a run whose only task throws `thrown`. */
+  async function runErrorOf(thrown: unknown): Promise<WorkflowExecutionError> {
+    class Flow {
+      @Task() root(): number {
+        throw thrown;
+      }
+    }
+    return rejectionWith(Workflow.invoke(new Flow()), WorkflowExecutionError);
+  }
+
+  it('logs an Error whose name getter throws as an Error, with its message', async () => {
+    const thrown = new Error('disk full');
+    Object.defineProperty(thrown, 'name', {
+      get() {
+        throw new Error('the name getter refused');
+      },
+    });
+    const logged = JSON.parse(JSON.stringify(await runErrorOf(thrown)));
+    expect(logged.cause).to.deep.equal({ name: 'Error', message: 'disk full' });
+    expect(logged.failures).to.deep.equal([
+      { task: 'root', error: { name: 'Error', message: 'disk full' } },
+    ]);
+  });
+
+  it('calls an Error with neither a message nor a name "Error"', async () => {
+    const thrown = new Error('');
+    thrown.name = '';
+    const error = await runErrorOf(thrown);
+    expect(error.message).to.equal('Flow: task "root" failed: Error');
+  });
+
+  it('calls a function that cannot be made a string "a function"', async () => {
+    const thrown = () => 1;
+    thrown.toString = () => {
+      throw new Error('no source');
+    };
+    const error = await runErrorOf(thrown);
+    expectCause(error, thrown);
+    expect(error.message).to.equal('Flow: task "root" failed: a function');
   });
 });

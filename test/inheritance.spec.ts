@@ -104,6 +104,20 @@ describe('inheritance', () => {
     expect((await Workflow.invoke(new GrandChild(), 3)).get('summary')).to.equal('BASE#3 (3)');
   });
 
+  it('runs an ES5-style subclass, whose prototype has no constructor of its own, with its overrides', async () => {
+    function Legacy() {}
+    Legacy.prototype = Object.create(Base.prototype) as Base;
+    (Legacy.prototype as Base).format = (record: { id: number }) => `legacy#${record.id}`;
+    const instance = new (Legacy as unknown as new () => Base)();
+    const result = await Workflow.invoke(instance, 7);
+    expect(result.toObject()).to.deep.equal({
+      load: { id: 7, source: 'base' },
+      format: 'legacy#7',
+    });
+    // Named as its prototype's inherited `constructor` names it.
+    expect(result.workflow).to.equal('Base');
+  });
+
   it('caches one graph per class', () => {
     expect(Workflow.graph(AddsTasks)).to.equal(Workflow.graph(AddsTasks));
     expect(Workflow.graph(AddsTasks)).to.not.equal(Workflow.graph(Base));
