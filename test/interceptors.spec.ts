@@ -959,6 +959,28 @@ describe("a run interceptor's next() called after its promise settled", () => {
     }
   });
 
+  it('does not start the run for the only run interceptor either', async () => {
+    let refresh: (() => Promise<unknown>) | undefined;
+    const flow = new Pair();
+    const answered = await Workflow.invoke(flow, 1, {
+      interceptors: [
+        {
+          run: (_info, next) => {
+            refresh = next;
+            return 'cached';
+          },
+        },
+      ],
+    });
+    expect(answered).to.equal('cached');
+    const refused = await rejectionOf(refresh!(), Error);
+    expect(refused.message).to.contain(
+      "Pair: next() of the run was called after the run interceptors' promise had settled",
+    );
+    await settle(3);
+    expect(flow.calls).to.deep.equal([]);
+  });
+
   it('still runs a next() called later, while the promise the interceptor returned is pending', async () => {
     const flow = new Pair();
     const result = await Workflow.invoke(flow, 1, {
@@ -1156,6 +1178,29 @@ describe('invalid interceptors', () => {
       'interceptor 1 must be an object with run and/or task methods, got the class Timing: ' +
         'pass an instance (new Timing()).',
     );
+    // A class without a name, or whose name cannot be read, is called Interceptor.
+    const [anonymous] = [
+      class {
+        task(_info: TaskInterceptorInfo, next: () => Promise<unknown>) {
+          return next();
+        }
+      },
+    ];
+    const nameRefused = new Proxy(Timing, {
+      getOwnPropertyDescriptor(target, key) {
+        if (key === 'name') throw new Error('no name');
+        return Reflect.getOwnPropertyDescriptor(target, key);
+      },
+    });
+    for (const interceptor of [anonymous, nameRefused]) {
+      const unnamed = await rejectionOf(
+        Workflow.invoke(new Pair(), 1, { interceptors: [interceptor as never] }),
+        WorkflowOptionsError,
+      );
+      expect(unnamed.message).to.contain(
+        'got the class Interceptor: pass an instance (new Interceptor()).',
+      );
+    }
     const plain = await rejectionOf(
       Workflow.invoke(new Pair(), 1, { interceptors: [(() => 1) as never] }),
       WorkflowOptionsError,

@@ -657,6 +657,29 @@ describe('openTelemetry()', () => {
       expect(skippedAt).to.be.within(millis(run.startTime), millis(run.endTime) - 50);
     });
 
+    it('dates skipped events within the run span when no task reached it (an interceptor before it answered)', async () => {
+      class Flow {
+        @Task() first() {
+          return 1;
+        }
+        @Task() @DependsOn('first') second(first: number) {
+          return first + 1;
+        }
+      }
+      await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [{ task: () => skip('served from elsewhere') }, openTelemetry()],
+      });
+      expect(spansNamed('Flow.first')).to.deep.equal([]);
+      const run = span('Flow');
+      expect(run.events.map((event) => event.attributes?.['async_dag.task.name'])).to.deep.equal([
+        'first',
+        'second',
+      ]);
+      for (const event of run.events) {
+        expect(millis(event.time)).to.be.within(millis(run.startTime), millis(run.endTime));
+      }
+    });
+
     it('dates skipped and recovered events by the run, also when a run interceptor inside it starts the run late', async () => {
       class Flow {
         @Task() async skipper() {

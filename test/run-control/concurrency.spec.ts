@@ -129,6 +129,60 @@ describe('InvokeOptions.concurrency', () => {
     expect(started).to.deep.equal(['head', 'short', 'middle', 'tail', 'afterShort']);
   });
 
+  it('with targets, ranks a list of targets again once 16 other lists have pushed it out', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() short() {
+        started.push('short');
+      }
+      @Task() head() {
+        started.push('head');
+      }
+      @Task() @DependsOn('head') middle() {
+        started.push('middle');
+      }
+      @Task() @DependsOn('middle') tail() {
+        started.push('tail');
+      }
+      @Task() @DependsOn('short') afterShort() {
+        started.push('afterShort');
+      }
+    }
+    const names = ['short', 'head', 'middle', 'tail', 'afterShort'] as const;
+    const run = async (targets: (typeof names)[number][]) => {
+      started.length = 0;
+      await Workflow.invoke(new Flow(), undefined, { concurrency: 1, targets });
+      return [...started];
+    };
+    expect(await run(['middle', 'afterShort'])).to.deep.equal([
+      'short',
+      'head',
+      'middle',
+      'afterShort',
+    ]);
+    // 16 other lists of targets: every non-empty subset but a few, each ranked and kept.
+    let others = 0;
+    for (let mask = 1; mask < 2 ** names.length && others < 16; mask++) {
+      const targets = names.filter((_, index) => (mask >> index) & 1);
+      if (targets.join() === 'middle,afterShort') continue;
+      await run(targets);
+      others++;
+    }
+    expect(await run(['middle', 'afterShort'])).to.deep.equal([
+      'short',
+      'head',
+      'middle',
+      'afterShort',
+    ]);
+    expect(await run(['tail', 'afterShort'])).to.deep.equal([
+      'head',
+      'short',
+      'middle',
+      'tail',
+      'afterShort',
+    ]);
+  });
+
   it('with 1, starts independent roots in declaration order', async () => {
     const log = new EventLog();
     class Roots {

@@ -140,6 +140,19 @@ describe('hooks given as a class instance', () => {
     expect(error.message).to.contain(
       'must be an object of hook functions, got the class Recorder: pass an instance (new Recorder()).',
     );
+    // A class without a name is called Hooks.
+    const [anonymous] = [
+      class {
+        onTaskStart() {}
+      },
+    ];
+    const unnamed = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { hooks: anonymous as never }),
+      WorkflowOptionsError,
+    );
+    expect(unnamed.message).to.contain(
+      'must be an object of hook functions, got the class Hooks: pass an instance (new Hooks()).',
+    );
     for (const hooks of [() => {}, class Empty {}]) {
       const plain = await rejectionOf(
         Workflow.invoke(new Pair(), 1, { hooks: hooks as never }),

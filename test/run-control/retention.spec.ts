@@ -190,6 +190,53 @@ describe('what a finished run leaves behind', function () {
     }
   });
 
+  it('counts the errors fallbacks recovered from among those 100', async () => {
+    class FailuresAndRecoveries {}
+    const failures: Error[] = [];
+    const recoveredFrom: Error[] = [];
+    for (let index = 0; index < 98; index++) {
+      declareTask(FailuresAndRecoveries.prototype, `failing${index}`, () => {
+        const error = new Error(`failure ${index}`);
+        failures.push(error);
+        throw error;
+      });
+    }
+    for (let index = 0; index < 5; index++) {
+      declareTask(
+        FailuresAndRecoveries.prototype,
+        `recovered${index}`,
+        () => {
+          const error = new Error(`recovered from ${index}`);
+          recoveredFrom.push(error);
+          throw error;
+        },
+        { options: { fallback: () => 0 } },
+      );
+    }
+    const formatted = new Set<unknown>();
+    const original = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, frames) => {
+      formatted.add(error);
+      return original === undefined
+        ? `${String(error)}\n    at ${frames.join('\n    at ')}`
+        : original(error, frames);
+    };
+    try {
+      const error = await rejectionOf(
+        Workflow.invoke(new FailuresAndRecoveries(), undefined, { failFast: false }),
+        WorkflowExecutionError,
+      );
+      expect(error.failures).to.have.length(98);
+      expect(failures.every((kept) => formatted.has(kept))).to.equal(true);
+      expect(recoveredFrom.filter((kept) => formatted.has(kept))).to.deep.equal(
+        recoveredFrom.slice(0, 2),
+      );
+      expect(recoveredFrom[4].stack).to.match(/^Error: recovered from 4\n/);
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+  });
+
   it('a task that keeps its signal or its context forever does not keep the run', async () => {
     const kept: unknown[] = [];
     class Flow {

@@ -276,6 +276,12 @@ describe('ExecutionResult in console.log', () => {
     // Nested deeper than the depth asked for, it is named, not opened.
     expect(inspect({ outer: { result } }, { depth: 0 })).to.equal('{ outer: [Object] }');
     expect(inspect({ result }, { depth: 0 })).to.equal('{ result: [ExecutionResult] }');
+    // A runtime that calls the method without an `inspect` of its own (Node before 16.3) gets the
+    // bare view to print.
+    const custom = (
+      result as unknown as Record<symbol, (depth: number, options: object) => unknown>
+    )[Symbol.for('nodejs.util.inspect.custom')];
+    expect(custom.call(result, 2, {})).to.deep.equal(result.toJSON());
   });
 
   it('shows none of the run’s inner arrays and plan when Node prints a run error nobody caught', async () => {
@@ -639,7 +645,29 @@ describe('the pictures, given something else than a result', () => {
       );
       await run.catch(() => undefined);
       expect(draw(error.result)).to.contain('broken');
+      const unreadable = new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('get refused');
+          },
+        },
+      );
+      expect(() => draw(unreadable as never)).to.throw(
+        TypeError,
+        `${name}: expected the ExecutionResult of a run, got an object.`,
+      );
     }
+  });
+
+  it('draw a skipped entry without a reason (a trace built by hand) as plainly skipped', () => {
+    const handMade = {
+      workflow: 'Handmade',
+      durationMs: 5,
+      trace: [{ task: 'later', status: 'skipped', start: 1, end: 1 }],
+    };
+    expect(toMermaidGantt(handMade as never)).to.contain('  later (skipped) :milestone, 1, 0ms');
+    expect(formatTimeline(handMade as never)).to.match(/^later .* skipped at 1\.0 ms\n/);
   });
 });
 
