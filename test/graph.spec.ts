@@ -36,6 +36,8 @@ describe('graph algorithms', () => {
     // 1 waits for 3, 3 for 2, 2 for 1: execution order 1 -> 2 -> 3 -> 1.
     expect(findCycle(cyclic)).to.deep.equal([1, 2, 3, 1]);
     expect(findCycle(diamond)).to.equal(undefined);
+    // 0 waits for 1, found first from 0: an acyclic graph whatever the numbering.
+    expect(findCycle(adjacencyFromLists([[1], []]))).to.equal(undefined);
   });
 
   it('measures the remaining path to a sink and ranks longest-first, ties by index', () => {
@@ -63,6 +65,28 @@ describe('graph algorithms', () => {
     // Nodes hanging off a cycle, before and after it, are no part of it.
     const tails = adjacencyFromLists([[], [0, 3], [1], [2], [3]]);
     expect(findCycle(tails)).to.deep.equal([1, 2, 3, 1]);
+  });
+
+  it('answers the first cycle a depth-first search finds when its budget runs out before any is found', () => {
+    // 2,000 sources each wait for a ring of 10,000 nodes (the search from each walks the whole ring
+    // and finds no cycle through its source) and keep a waiting pair alive, so that no source is
+    // trimmed: 20 million edges, the budget, before the searches reach the ring or the pair.
+    const sources = 2_000;
+    const ringSize = 10_000;
+    const ring = sources;
+    const pair = ring + ringSize;
+    const lists: number[][] = [];
+    for (let source = 0; source < sources; source++) lists.push([ring]);
+    // In execution order the ring runs ring -> ring + 1 -> … -> the last -> ring.
+    for (let node = 0; node < ringSize; node++)
+      lists.push([ring + ((node + ringSize - 1) % ringSize)]);
+    const allSources = Array.from({ length: sources }, (_, source) => source);
+    lists.push([...allSources, pair + 1], [pair]);
+    const cycle = findCycle(adjacencyFromLists(lists))!;
+    // Not the pair, the shortest: the ring, the first cycle found from node 0.
+    expect(cycle).to.have.length(ringSize + 1);
+    expect(cycle.slice(0, 3)).to.deep.equal([ring, ring + 1, ring + 2]);
+    expect(cycle.slice(-2)).to.deep.equal([ring + ringSize - 1, ring]);
   });
 
   it('handles a 200,000-node chain without recursion', () => {
