@@ -231,6 +231,19 @@ type NoFunctionGiven = readonly [
   never, never, never, never, never, never, never, never,
 ];
 
+/**
+ * Type-level only: the primitives among `R` (the node's type), which TypeScript never infers `R`
+ * from (see `addNode`'s arguments). Listed beside a fallback's own return type, they keep the
+ * literal an inline fallback returns: `addNode` checks its options before it knows `R` from the
+ * function after them, so `() => 'standard'` had only a type parameter for context, and TypeScript
+ * widened its result to `string`, which a node returning `'gold' | 'standard'` does not take.
+ * Every type listed here is an `R`, so the check of the fallback is no looser.
+ */
+type FallbackLiterals<R> = Extract<
+  [R][R extends unknown ? 0 : never],
+  string | number | bigint | boolean | symbol
+>;
+
 /** The options `buildDag` takes. */
 const DAG_OPTIONS: readonly string[] = ['name'];
 
@@ -511,10 +524,10 @@ export class DagBuilder<P = void> {
     // falling back to a constant would not compile), then checks the fallback against it: a check
     // that also holds in code generic in the node's type (its constraint names `R` and
     // `PromiseLike<R>` too: a generic `R` is not known to be an `Awaited<R>`, though it is one
-    // once awaited).
+    // once awaited). Beside it, `FallbackLiterals<R>` keeps the literal an inline fallback returns.
     options: {
       readonly [K in keyof NodeOptions]: K extends 'fallback'
-        ? ((error: unknown, signal: AbortSignal) => Fallback) | undefined
+        ? ((error: unknown, signal: AbortSignal) => Fallback | FallbackLiterals<R>) | undefined
         : K extends 'when'
           ? Rule | undefined
           : NodeOptions[K];

@@ -296,6 +296,22 @@ async function fallbacksReturnTheNodesType(): Promise<void> {
     tm.parameterNode,
   );
   expectType<DagNode<string | null>>(label);
+  // A fallback returning a literal keeps it when the node's type asks for literals (a status
+  // union), rather than widening it to string and failing to compile.
+  const tierOf = (n: number): 'gold' | 'standard' => (n > 0 ? 'gold' : 'standard');
+  const fetchTier = async (n: number): Promise<'gold' | 'standard'> => tierOf(n);
+  const tier = tm.addNode({ fallback: () => 'standard' }, tierOf, tm.parameterNode);
+  expectType<DagNode<'gold' | 'standard'>>(tier);
+  tm.addNode({ retries: 1, fallback: () => 'standard' }, fetchTier, tm.parameterNode);
+  tm.addNode(
+    { fallback: () => 404 },
+    (n: number): 200 | 404 => (n > 0 ? 200 : 404),
+    tm.parameterNode,
+  );
+  // @ts-expect-error -- still only the node's literals
+  tm.addNode({ fallback: () => 'silver' }, tierOf, tm.parameterNode);
+  // @ts-expect-error -- nor a promise of another
+  tm.addNode({ fallback: async () => 'silver' }, fetchTier, tm.parameterNode);
 }
 
 /**
