@@ -244,6 +244,55 @@ type FallbackLiterals<R> = Extract<
   string | number | bigint | boolean | symbol
 >;
 
+/**
+ * Type-level only: the arguments after `fn` of `addNode`'s overload without options, `F` being
+ * `fn`'s type: one {@link NodeArgument} per parameter of `fn`. When `F` is options (see
+ * {@link GivesOptions}), the call was meant for the overload with options, and this one must fail
+ * on its argument count, never on a type: TypeScript reports an overload that failed on a type
+ * over one that failed on its count (so it said that `retries` did not exist in a function type),
+ * and of those that failed on their count, the last. So it expects what the one meant does after
+ * the options, a function and that function's arguments (`B`, inferred from that function alone):
+ * with one missing or one too many, TypeScript says "Expected 5 arguments, but got 3.". With that
+ * many given (`A`, inferred from them, has their count), one more, so that the one meant, failing
+ * on a type, is reported alone: its fallback, `when` rule, misspelt option or argument of the wrong
+ * type, instead of "No overload matches this call" and this overload's complaint about options
+ * that are no function (the only one TypeScript 7 shows).
+ */
+type ArgumentsAfter<F, A extends readonly unknown[], B extends readonly unknown[], P> =
+  GivesOptions<F> extends true
+    ? number extends B['length']
+      ? FunctionAndArguments<B, P> // no function after the options, or one with a rest parameter
+      : A['length'] extends FunctionAndArguments<B, P>['length']
+        ? [...args: FunctionAndArguments<B, P>, extra: never]
+        : FunctionAndArguments<B, P>
+    : NodeArguments<A, P>;
+
+/** Type-level only: a function with parameters `B`, then one {@link NodeArgument} for each. */
+type FunctionAndArguments<B extends readonly unknown[], P> = [
+  fn: (this: void, ...args: B) => unknown,
+  ...args: Extract<NodeArguments<[B][B extends any ? 0 : never], P>, readonly unknown[]>,
+];
+
+/**
+ * Type-level only: whether `addNode`'s first argument, of type `F`, is options rather than a
+ * function: an object that is no function, node or token. Not `any` or `never` either, nor
+ * `unknown` (the type of an inline function TypeScript has yet to type, while it infers `A` from
+ * the arguments after it).
+ */
+type GivesOptions<F> = 0 extends 1 & F
+  ? false
+  : unknown extends F
+    ? false
+    : [F] extends [never]
+      ? false
+      : [F] extends [(...args: any) => unknown]
+        ? false
+        : [F] extends [object]
+          ? [F] extends [DagNode<any> | ParamToken<any> | SignalToken | ContextToken]
+            ? false
+            : true
+          : false;
+
 /** The options `buildDag` takes. */
 const DAG_OPTIONS: readonly string[] = ['name'];
 
@@ -544,9 +593,11 @@ export class DagBuilder<P = void> {
     // the overloads too.
     ...args: Extract<NodeArguments<[A][A extends any ? 0 : never], P, Rule>, readonly unknown[]>
   ): DagNode<Awaited<R>>;
-  addNode<A extends readonly unknown[], R>(
-    fn: (this: void, ...args: A) => R,
-    ...args: NodeArguments<A, P>
+  addNode<F, A extends readonly unknown[], R, B extends readonly unknown[] = readonly unknown[]>(
+    // `F`, `fn`'s own type, tells options (in a call meant for the overload above) from a function:
+    // this overload then takes the count of that one (see `ArgumentsAfter`).
+    fn: F & ((this: void, ...args: A) => R),
+    ...args: ArgumentsAfter<F, A, B, P>
   ): DagNode<Awaited<R>>;
   addNode(first: unknown, ...rest: unknown[]): DagNode<unknown> {
     this.rejectIfSealed('addNode');

@@ -1035,7 +1035,7 @@ describe('buildDag', () => {
 });
 
 describe('buildDag compile errors', () => {
-  it('say how many arguments a node takes, not that its function is no options object', function () {
+  it('say how many arguments a node takes, not that its function or options are amiss', function () {
     this.timeout(60_000); // one TypeScript program over src/
     const lines = [
       `import { buildDag } from 'async-dag';`,
@@ -1046,6 +1046,9 @@ describe('buildDag compile errors', () => {
       `tm.addNode(incTask, a, 'slow_task_b', 1, 'extra');`,
       `tm.addNode(incTask, 'not a node', 'slow_task_b', 1);`,
       `tm.addNode(incTask, a);`,
+      `tm.addNode({ retries: 1 }, incTask, a);`,
+      `tm.addNode({ retries: 1 }, incTask, a, 'slow_task_b', 1, 'extra');`,
+      `tm.addNode({ name: 'b' }, incTask, a, 'slow_task_b', 1);`,
     ];
     const problems = typeCheckMarkdown([
       { name: 'arity', markdown: ['```ts', ...lines, '```'].join('\n') },
@@ -1062,6 +1065,57 @@ describe('buildDag compile errors', () => {
       ],
       // One argument given: the function is no options object, and the node is no function.
       [8, 2554, 'Expected 4 arguments, but got 2.'],
+      // With options, the count includes them: not that the options are no function.
+      [9, 2554, 'Expected 5 arguments, but got 3.'],
+      [10, 2554, 'Expected 5 arguments, but got 6.'],
+    ]);
+  });
+
+  it('say what is wrong in options or after them, not that no overload matches', function () {
+    this.timeout(60_000); // one TypeScript program over src/
+    const lines = [
+      `import { buildDag } from 'async-dag';`,
+      `declare function incTask(n: number, name: string, delay: number): Promise<number>;`,
+      `const tm = buildDag<number>();`,
+      `const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);`,
+      `tm.addNode({ name: 'c', retires: 2 }, incTask, a, 'slow_task_c', 1);`,
+      `tm.addNode({ fallback: () => 'n/a' }, incTask, a, 'slow_task_c', 1);`,
+      `tm.addNode({ when: 'noneFailed' }, incTask, a, 'slow_task_c', 1);`,
+      `tm.addNode({ retries: 1 }, incTask, 'not a node', 'slow_task_c', 1);`,
+    ];
+    const problems = typeCheckMarkdown([
+      { name: 'options', markdown: ['```ts', ...lines, '```'].join('\n') },
+    ]);
+    // The block's first code line is line 2 of the Markdown; a message's first line says what is
+    // wrong, the lines under it how.
+    expect(
+      problems.map(({ line, code, message }) => [line - 1, code, message.split('\n')[0]]),
+    ).to.deep.equal([
+      [
+        5,
+        2561,
+        `Object literal may only specify known properties, but 'retires' does not exist in type ` +
+          `'${problems[0]?.message.split("in type '")[1]?.split("'. Did you mean")[0]}'. ` +
+          `Did you mean to write 'retries'?`,
+      ],
+      [
+        6,
+        2322,
+        `Type '() => "n/a"' is not assignable to type '(error: unknown, signal: AbortSignal) => ` +
+          `number | Promise<number> | PromiseLike<Promise<number>> | PromiseLike<number>'.`,
+      ],
+      [
+        7,
+        2345,
+        `Argument of type 'DagNode<number>' is not assignable to parameter of type ` +
+          `'NodeArgument<number, number, "noneFailed">'.`,
+      ],
+      [
+        8,
+        2345,
+        `Argument of type 'string' is not assignable to parameter of type ` +
+          `'NodeArgument<number, number, "allSucceeded">'.`,
+      ],
     ]);
   });
 });

@@ -83,6 +83,8 @@ async function seed(): Promise<void> {
     tm.addNode({ retries: 1 }, (n: number, step: number = 1) => n + step, a),
   );
   expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, PARAM));
+  // Without options, an untyped parameter takes its type from a node argument.
+  expectType<DagNode<number>>(tm.addNode((n) => n + 1, a));
   expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, a, 2));
   // A generic function, instantiated: `fetchJson<number>` is an ordinary function.
   expectType<DagNode<number>>(tm.addNode({ retries: 2 }, fetchJson<number>, text));
