@@ -1034,6 +1034,13 @@ describe('buildDag', () => {
   });
 });
 
+/** The compile errors of `lines`, a TypeScript file, each with its 1-based line in `lines`. */
+function compileErrors(name: string, lines: readonly string[]) {
+  const problems = typeCheckMarkdown([{ name, markdown: ['```ts', ...lines, '```'].join('\n') }]);
+  // The block's first code line is line 2 of the Markdown.
+  return problems.map((problem) => ({ ...problem, line: problem.line - 1 }));
+}
+
 describe('buildDag compile errors', () => {
   it('say how many arguments a node takes, not that its function or options are amiss', function () {
     this.timeout(60_000); // one TypeScript program over src/
@@ -1050,11 +1057,9 @@ describe('buildDag compile errors', () => {
       `tm.addNode({ retries: 1 }, incTask, a, 'slow_task_b', 1, 'extra');`,
       `tm.addNode({ name: 'b' }, incTask, a, 'slow_task_b', 1);`,
     ];
-    const problems = typeCheckMarkdown([
-      { name: 'arity', markdown: ['```ts', ...lines, '```'].join('\n') },
-    ]);
-    // The block's first code line is line 2 of the Markdown.
-    expect(problems.map(({ line, code, message }) => [line - 1, code, message])).to.deep.equal([
+    expect(
+      compileErrors('arity', lines).map(({ line, code, message }) => [line, code, message]),
+    ).to.deep.equal([
       [5, 2554, 'Expected 4 arguments, but got 3.'],
       [6, 2554, 'Expected 4 arguments, but got 5.'],
       [
@@ -1083,13 +1088,10 @@ describe('buildDag compile errors', () => {
       `tm.addNode({ when: 'noneFailed' }, incTask, a, 'slow_task_c', 1);`,
       `tm.addNode({ retries: 1 }, incTask, 'not a node', 'slow_task_c', 1);`,
     ];
-    const problems = typeCheckMarkdown([
-      { name: 'options', markdown: ['```ts', ...lines, '```'].join('\n') },
-    ]);
-    // The block's first code line is line 2 of the Markdown; a message's first line says what is
-    // wrong, the lines under it how.
+    const problems = compileErrors('options', lines);
+    // A message's first line says what is wrong, the lines under it how.
     expect(
-      problems.map(({ line, code, message }) => [line - 1, code, message.split('\n')[0]]),
+      problems.map(({ line, code, message }) => [line, code, message.split('\n')[0]]),
     ).to.deep.equal([
       [
         5,

@@ -57,6 +57,31 @@ async function finish(flow: GatedFlow, name: string): Promise<void> {
   await settle();
 }
 
+/**
+ * A new class (its own cached plan) with two chains, `short → afterShort` and `head → middle →
+ * tail`, whose tasks write their names to `started` as they start.
+ */
+function twoChains(started: string[]) {
+  class TwoChains {
+    @Task() short() {
+      started.push('short');
+    }
+    @Task() head() {
+      started.push('head');
+    }
+    @Task() @DependsOn('head') middle() {
+      started.push('middle');
+    }
+    @Task() @DependsOn('middle') tail() {
+      started.push('tail');
+    }
+    @Task() @DependsOn('short') afterShort() {
+      started.push('afterShort');
+    }
+  }
+  return TwoChains;
+}
+
 describe('InvokeOptions.concurrency', () => {
   it('with 1, starts the longest chain first, one task at a time, ties in declaration order', async () => {
     const flow = new ChainAfterSingle();
@@ -90,23 +115,7 @@ describe('InvokeOptions.concurrency', () => {
 
   it('with targets, measures chains within the run: a left-out tail does not lengthen one', async () => {
     const started: string[] = [];
-    class Flow {
-      @Task() short() {
-        started.push('short');
-      }
-      @Task() head() {
-        started.push('head');
-      }
-      @Task() @DependsOn('head') middle() {
-        started.push('middle');
-      }
-      @Task() @DependsOn('middle') tail() {
-        started.push('tail');
-      }
-      @Task() @DependsOn('short') afterShort() {
-        started.push('afterShort');
-      }
-    }
+    const Flow = twoChains(started);
     // The whole graph: head's chain (3) beats short's (2).
     await Workflow.invoke(new Flow(), undefined, { concurrency: 1 });
     expect(started).to.deep.equal(['head', 'short', 'middle', 'tail', 'afterShort']);
@@ -131,23 +140,7 @@ describe('InvokeOptions.concurrency', () => {
 
   it('with targets, ranks a list of targets again once 16 other lists have pushed it out', async () => {
     const started: string[] = [];
-    class Flow {
-      @Task() short() {
-        started.push('short');
-      }
-      @Task() head() {
-        started.push('head');
-      }
-      @Task() @DependsOn('head') middle() {
-        started.push('middle');
-      }
-      @Task() @DependsOn('middle') tail() {
-        started.push('tail');
-      }
-      @Task() @DependsOn('short') afterShort() {
-        started.push('afterShort');
-      }
-    }
+    const Flow = twoChains(started);
     const names = ['short', 'head', 'middle', 'tail', 'afterShort'] as const;
     const run = async (targets: (typeof names)[number][]) => {
       started.length = 0;

@@ -41,6 +41,28 @@ async function survives(ref: WeakRef<object>): Promise<boolean> {
   return true;
 }
 
+/**
+ * Runs `check` with the set of errors whose stacks V8 formats meanwhile (through
+ * `Error.prepareStackTrace`, put back afterwards).
+ */
+async function whileRecordingFormattedStacks(
+  check: (formatted: ReadonlySet<unknown>) => Promise<void>,
+): Promise<void> {
+  const formatted = new Set<unknown>();
+  const original = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    formatted.add(error);
+    return original === undefined
+      ? `${String(error)}\n    at ${frames.join('\n    at ')}`
+      : original(error, frames);
+  };
+  try {
+    await check(formatted);
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+}
+
 describe('what a finished run leaves behind', function () {
   // Each check runs full garbage collections of the whole mocha heap, up to ten: ~3 s for some
   // tests on a busy 2-core machine, more under heavier load. A hang guard, not a speed limit.
@@ -167,15 +189,7 @@ describe('what a finished run leaves behind', function () {
       },
       { options: { fallback: () => 0 } },
     );
-    const formatted = new Set<unknown>();
-    const original = Error.prepareStackTrace;
-    Error.prepareStackTrace = (error, frames) => {
-      formatted.add(error);
-      return original === undefined
-        ? `${String(error)}\n    at ${frames.join('\n    at ')}`
-        : original(error, frames);
-    };
-    try {
+    await whileRecordingFormattedStacks(async (formatted) => {
       const error = await rejectionOf(
         Workflow.invoke(new ManyFailures(), undefined, { failFast: false }),
         WorkflowExecutionError,
@@ -185,9 +199,7 @@ describe('what a finished run leaves behind', function () {
       expect(errors.filter((kept) => formatted.has(kept))).to.deep.equal(errors.slice(0, 100));
       expect(errors[149].stack).to.match(/^Error: failure 149\n/);
       expect(errors.at(-1)!.stack).to.match(/^Error: recovered from\n/);
-    } finally {
-      Error.prepareStackTrace = original;
-    }
+    });
   });
 
   it('counts the errors fallbacks recovered from among those 100', async () => {
@@ -213,15 +225,7 @@ describe('what a finished run leaves behind', function () {
         { options: { fallback: () => 0 } },
       );
     }
-    const formatted = new Set<unknown>();
-    const original = Error.prepareStackTrace;
-    Error.prepareStackTrace = (error, frames) => {
-      formatted.add(error);
-      return original === undefined
-        ? `${String(error)}\n    at ${frames.join('\n    at ')}`
-        : original(error, frames);
-    };
-    try {
+    await whileRecordingFormattedStacks(async (formatted) => {
       const error = await rejectionOf(
         Workflow.invoke(new FailuresAndRecoveries(), undefined, { failFast: false }),
         WorkflowExecutionError,
@@ -232,9 +236,7 @@ describe('what a finished run leaves behind', function () {
         recoveredFrom.slice(0, 2),
       );
       expect(recoveredFrom[4].stack).to.match(/^Error: recovered from 4\n/);
-    } finally {
-      Error.prepareStackTrace = original;
-    }
+    });
   });
 
   it('a task that keeps its signal or its context forever does not keep the run', async () => {
