@@ -124,6 +124,39 @@ describe('TaskOptions.timeout', () => {
     }
   });
 
+  it('keeps a run the caller aborted pending until a body that ignores its signal times out', async () => {
+    // docs/run-control.md#signal: a deadline bounds the run only as far as its tasks let it.
+    const clock = fakeTimers();
+    try {
+      const controller = new AbortController();
+      const log: string[] = [];
+      class Deaf {
+        @Task({ timeout: 1_000 }) deaf() {
+          return new Promise(() => {}); // never looks at its signal
+        }
+      }
+      const run = Workflow.invoke(new Deaf(), undefined, { signal: controller.signal });
+      run.then(
+        () => log.push('resolved'),
+        () => log.push('rejected'),
+      );
+      await settle();
+      controller.abort(new Error('deadline'));
+      await settle(2);
+      expect(log, 'pending after the abort').to.deep.equal([]);
+      clock.tick(999);
+      await settle(2);
+      expect(log, 'pending before the timeout').to.deep.equal([]);
+      clock.tick(1);
+      const error = await rejectionOf(run, WorkflowAbortedError);
+      expect((error.cause as Error).message).to.equal('deadline');
+      expect(error.failures.map(({ task }) => task)).to.deep.equal(['deaf']);
+      expect(error.failures[0].error).to.be.instanceOf(TaskTimeoutError);
+    } finally {
+      clock.restore();
+    }
+  });
+
   it("aborts the attempt's signal when another task fails the run", async () => {
     const failure = new Error('other task failed');
     let attemptSignal: AbortSignal | undefined;
