@@ -215,11 +215,11 @@ export function isNamedOptions(value: unknown): value is object {
 }
 
 /**
- * `'an array'`, `'a Map'` or `'a Set'` when `value` is one of these collections (also one made in
- * another realm), `'a promise'` for a native promise, else `undefined` — also for a value that
- * cannot be inspected (a revoked Proxy): how messages name it, and how every reader of named
- * options, hooks or overrides (through {@link isNamedOptions}) tells what a caller gave instead.
- * Never throws.
+ * `'an array'`, `'a Map'` or `'a Set'` when `value` is one of these collections, `'a promise'` for
+ * a native promise (each also one made in another realm: under jest, Node's own APIs give promises
+ * of the outer realm), else `undefined` — also for a value that cannot be inspected (a revoked
+ * Proxy): how messages name it, and how every reader of named options, hooks or overrides (through
+ * {@link isNamedOptions}) tells what a caller gave instead. Never throws.
  */
 export function collectionKind(
   value: object,
@@ -233,6 +233,7 @@ export function collectionKind(
     if (value instanceof Map) return 'a Map';
     if (value instanceof Set) return 'a Set';
     const tag = Object.prototype.toString.call(value);
+    if (tag === '[object Promise]') return 'a promise';
     return tag === '[object Map]' ? 'a Map' : tag === '[object Set]' ? 'a Set' : undefined;
   } catch {
     return undefined;

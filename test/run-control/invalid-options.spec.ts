@@ -156,6 +156,14 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     'overrides',
     /must be an object of functions, got a Set\./,
   ],
+  // And the promise of hooks from another realm: under jest, Node's own APIs (`fs.promises`) give
+  // one, and any `.then` on it too.
+  [
+    'hooks given as a promise of another realm',
+    { hooks: runInNewContext('Promise.resolve({ onTaskStart() {} })') },
+    'hooks',
+    /must be an object of hook functions, got a promise\./,
+  ],
   [
     'overrides given as an array',
     { overrides: [() => ({ id: 2 })] },
@@ -221,13 +229,15 @@ describe('invalid InvokeOptions', () => {
 
   // Their entries are not properties: read as an object, a Map of options would be no options,
   // and so would the promise of options loaded asynchronously and not awaited.
-  for (const [kind, options] of [
+  for (const [kind, options, made = ''] of [
     ['a Map', new Map([['concurrency', 1]])],
     ['an array', []],
     ['a Set', new Set(['failFast'])],
     ['a promise', Promise.resolve({ concurrency: 1 })],
+    // Under jest, Node's own APIs (`fs.promises`) give promises of another realm.
+    ['a promise', runInNewContext('Promise.resolve({ concurrency: 1 })'), ' of another realm'],
   ] as const) {
-    it(`rejects options given as ${kind}, whose entries name no option`, async () => {
+    it(`rejects options given as ${kind}${made}, whose entries name no option`, async () => {
       const flow = new Signup();
       const error = await rejectionOf(
         Workflow.invoke(flow, undefined, options as InvokeOptions<Signup>),
