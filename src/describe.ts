@@ -246,7 +246,7 @@ function readableText(value: unknown): string {
   if (value === undefined) return 'undefined was thrown';
   if (isError(value)) {
     const message = value.message;
-    if (typeof message === 'string' && message !== '') return message;
+    if (typeof message === 'string' && message.trim() !== '') return message;
     return typeof value.name === 'string' && value.name !== '' ? value.name : 'Error';
   }
   if (typeof value === 'object' && value !== null) {

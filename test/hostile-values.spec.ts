@@ -90,6 +90,16 @@ describe('a blank string thrown or given as the abort reason', () => {
     );
     expect(aborted.message).to.equal('Blank: the run was aborted: "  "');
   });
+
+  it('names an Error whose message is blank by its name', async () => {
+    class BlankError {
+      @Task() load(): number {
+        throw new RangeError('   ');
+      }
+    }
+    const failed = await rejectionWith(Workflow.invoke(new BlankError()), WorkflowExecutionError);
+    expect(failed.message).to.equal('BlankError: task "load" failed: RangeError');
+  });
 });
 
 describe('values that cannot be printed', () => {
