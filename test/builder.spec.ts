@@ -1041,14 +1041,19 @@ function compileErrors(name: string, lines: readonly string[]) {
   return problems.map((problem) => ({ ...problem, line: problem.line - 1 }));
 }
 
+/** The first lines of each compile-error file: the seed's builder, and one node `a` (lines 1–4). */
+const SEED_PREAMBLE = [
+  `import { buildDag } from 'async-dag';`,
+  `declare function incTask(n: number, name: string, delay: number): Promise<number>;`,
+  `const tm = buildDag<number>();`,
+  `const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);`,
+];
+
 describe('buildDag compile errors', () => {
   it('say how many arguments a node takes, not that its function or options are amiss', function () {
     this.timeout(60_000); // one TypeScript program over src/
     const lines = [
-      `import { buildDag } from 'async-dag';`,
-      `declare function incTask(n: number, name: string, delay: number): Promise<number>;`,
-      `const tm = buildDag<number>();`,
-      `const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);`,
+      ...SEED_PREAMBLE,
       `tm.addNode(incTask, a, 'slow_task_b');`,
       `tm.addNode(incTask, a, 'slow_task_b', 1, 'extra');`,
       `tm.addNode(incTask, 'not a node', 'slow_task_b', 1);`,
@@ -1079,10 +1084,7 @@ describe('buildDag compile errors', () => {
   it('say what is wrong in options or after them, not that no overload matches', function () {
     this.timeout(60_000); // one TypeScript program over src/
     const lines = [
-      `import { buildDag } from 'async-dag';`,
-      `declare function incTask(n: number, name: string, delay: number): Promise<number>;`,
-      `const tm = buildDag<number>();`,
-      `const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);`,
+      ...SEED_PREAMBLE,
       `tm.addNode({ name: 'c', retires: 2 }, incTask, a, 'slow_task_c', 1);`,
       `tm.addNode({ fallback: () => 'n/a' }, incTask, a, 'slow_task_c', 1);`,
       `tm.addNode({ when: 'noneFailed' }, incTask, a, 'slow_task_c', 1);`,
