@@ -82,7 +82,7 @@ export function failureError(workflow: string, task: string, thrown: unknown): u
   if (reason === undefined) return thrown;
   return new TypeError(
     `${bareName(workflow)}: task ${quotedName(task)}: ${skipCall(reason)} was called in a hook, ` +
-      `retryIf or retryDelay, where it cannot skip the task, so the task failed. Call skip() in ` +
+      `retryIf or retryDelay, where it cannot skip the task, so it is an error instead. Call skip() in ` +
       `the task, its fallback or a task interceptor.`,
     { cause: thrown },
   );

@@ -303,7 +303,7 @@ describe('skip() where it cannot skip a task', () => {
       const workflow = where === 'a hook' ? 'Steady' : 'Flaky';
       expect((error as Error).message, where).to.equal(
         `${workflow}: task "a": skip("not transient") was called in a hook, retryIf or ` +
-          `retryDelay, where it cannot skip the task, so the task failed. Call skip() in the ` +
+          `retryDelay, where it cannot skip the task, so it is an error instead. Call skip() in the ` +
           `task, its fallback or a task interceptor.`,
       );
       expect(((error as Error).cause as Error).name, where).to.equal('TaskSkipped');
@@ -372,11 +372,15 @@ describe('skip() where it cannot skip a task', () => {
     expect(caught).to.have.length(1);
     expect(caught[0]).to.be.instanceOf(TypeError);
     expect(((caught[0] as Error).cause as Error).name).to.equal('TaskSkipped');
+    // Caught, it failed nothing: the message does not say the task failed.
+    expect((caught[0] as Error).message).to.match(
+      /cannot skip the task, so it is an error instead\./,
+    );
     expect(error.task).to.equal('a');
     expect(error.cause).to.be.instanceOf(TypeError);
     expect((error.cause as Error).message).to.equal(
       'Reporting: task "a": skip("from a hook") was called in a hook, retryIf or retryDelay, ' +
-        'where it cannot skip the task, so the task failed. Call skip() in the task, its ' +
+        'where it cannot skip the task, so it is an error instead. Call skip() in the task, its ' +
         'fallback or a task interceptor.',
     );
     expect(statuses(error.result)).to.deep.equal([['a', 'failed']]);
@@ -397,7 +401,7 @@ describe('skip() where it cannot skip a task', () => {
     expect(error.failures.map((failure) => (failure.error as Error).message)).to.deep.equal([
       'boom',
       'Broken: task "a": skip() was called in a hook, retryIf or retryDelay, where it cannot ' +
-        'skip the task, so the task failed. Call skip() in the task, its fallback or a task ' +
+        'skip the task, so it is an error instead. Call skip() in the task, its fallback or a task ' +
         'interceptor.',
     ]);
   });
