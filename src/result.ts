@@ -10,7 +10,7 @@ import {
   quotedName,
   thrownAsJson,
 } from './describe.js';
-import { failureText, type HookName } from './errors.js';
+import { failureText, hookFailureOf, type HookName, type TaskFailure } from './errors.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
 import type { WorkflowPlan } from './plan.js';
 import { taskNameHint } from './suggest.js';
@@ -53,17 +53,17 @@ export interface RunRecord {
   /** Tasks that started and then called `skip()`; `undefined` when none did. */
   readonly skippedItself: ReadonlySet<number> | undefined;
   /**
-   * Tasks that failed because a hook threw (`onTaskStart`, `onTaskSuccess`, `onTaskRetry`), with
-   * that hook; `undefined` when none did.
+   * The run's failures, in the order they happened (a hook that failed a task marked its entry:
+   * `hookFailureOf`); `undefined` when nothing failed.
    */
-  readonly failedInHook: ReadonlyMap<number, HookName> | undefined;
+  readonly failures: readonly TaskFailure[] | undefined;
   readonly durationMs: number;
 }
 
 /** The parts of a {@link RunRecord} that only runs using some feature have. */
 type RareOutput = Pick<
   RunRecord,
-  'attempts' | 'included' | 'recoveredFrom' | 'skippedItself' | 'failedInHook'
+  'attempts' | 'included' | 'recoveredFrom' | 'skippedItself' | 'failures'
 >;
 
 const NO_RARE_OUTPUT: RareOutput = {
@@ -71,7 +71,7 @@ const NO_RARE_OUTPUT: RareOutput = {
   included: undefined,
   recoveredFrom: undefined,
   skippedItself: undefined,
-  failedInHook: undefined,
+  failures: undefined,
 };
 
 const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
@@ -133,15 +133,15 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
 
     this.#reportOrder = run.reportOrder;
     this.#reportCount = run.reportCount;
-    const { attempts, included, recoveredFrom, skippedItself, failedInHook } = run;
+    const { attempts, included, recoveredFrom, skippedItself, failures } = run;
     this.#rare =
       attempts === undefined &&
       included === undefined &&
       recoveredFrom === undefined &&
       skippedItself === undefined &&
-      failedInHook === undefined
+      failures === undefined
         ? undefined
-        : { attempts, included, recoveredFrom, skippedItself, failedInHook };
+        : { attempts, included, recoveredFrom, skippedItself, failures };
     this.#runDurationMs = run.durationMs;
   }
 
@@ -316,7 +316,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
     switch (states[index]) {
       case TaskState.Failed: {
         const { workflow, names } = this.#plan;
-        const hook = this.#rare?.failedInHook?.get(index);
+        const hook = hookThatFailed(this.#rare?.failures, names[index]);
         return `task ${name} ${failureText(workflow, names[index], values[index], ' in this run', hook)}`;
       }
       case TaskState.Skipped:
@@ -395,4 +395,20 @@ export function isResultOfAnotherCopy(value: unknown): boolean {
   } catch {
     return false; // a Proxy whose getPrototypeOf trap throws
   }
+}
+
+/**
+ * The hook whose throw failed task `task` (`onTaskStart`, `onTaskSuccess`, `onTaskRetry`), found
+ * among the run's `failures` by the mark the run put on that entry; `undefined` when none did.
+ */
+function hookThatFailed(
+  failures: readonly TaskFailure[] | undefined,
+  task: string,
+): HookName | undefined {
+  if (failures === undefined) return undefined;
+  for (const failure of failures) {
+    const hook = failure.task === task ? hookFailureOf(failure) : undefined;
+    if (hook?.failedTask) return hook.hook;
+  }
+  return undefined;
 }

@@ -337,11 +337,6 @@ export class Run<W extends object = object, P = unknown> {
     return this.extras?.skippedItself;
   }
 
-  /** Tasks that failed because a hook threw, with that hook; `undefined` when none did. */
-  get failedInHook(): Map<number, HookName> | undefined {
-    return this.extras?.failedInHook;
-  }
-
   start(): void {
     const { signal, internalAbort } = this.settings;
     if (signal !== undefined || internalAbort !== undefined) {
@@ -707,7 +702,6 @@ export class Run<W extends object = object, P = unknown> {
     attemptError: unknown,
     hook: HookName,
   ): void {
-    (this.more().failedInHook ??= new Map()).set(task, hook);
     this.recordHookFailure({ hook, rejected: false, failedTask: true });
     this.taskFailed(task, attempt, thrown, attemptError);
   }
@@ -1029,8 +1023,6 @@ class RunExtras {
   skippedItself: Set<number> | undefined = undefined;
   /** The hook that made the failure about to be added (see `recordHookFailure`). */
   nextFailureHook: HookFailure | undefined = undefined;
-  /** Tasks that failed because a hook threw, with that hook. */
-  failedInHook: Map<number, HookName> | undefined = undefined;
   interceptorInfo: RunInterceptorInfo | undefined = undefined;
   /** What outlives the run holds of it (see {@link RunLink}). */
   link: RunLink | undefined = undefined;
