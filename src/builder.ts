@@ -211,11 +211,10 @@ type PlainArgument<T> = T extends object
  * arguments, as TypeScript checks no call of an `any`. For anything else, no function at all: a
  * call `addNode(fn, …)` meant for the overload after it — see {@link NoFunctionGiven}.
  */
-type ParametersUninferred<F> = [F] extends [never]
-  ? readonly any[]
-  : 0 extends 1 & F
-    ? readonly any[]
-    : NoFunctionGiven;
+type ParametersUninferred<F> = IsAnyOrNever<F> extends true ? readonly any[] : NoFunctionGiven;
+
+/** Type-level only: whether `F` is `any` or `never`, types TypeScript checks no call of. */
+type IsAnyOrNever<F> = 0 extends 1 & F ? true : [F] extends [never] ? true : false;
 
 /**
  * Type-level only: the parameters `addNode`'s overload with options takes when its second argument
@@ -279,11 +278,10 @@ type FunctionAndArguments<B extends readonly unknown[], P> = [
  * `unknown` (the type of an inline function TypeScript has yet to type, while it infers `A` from
  * the arguments after it).
  */
-type GivesOptions<F> = 0 extends 1 & F
-  ? false
-  : unknown extends F
+type GivesOptions<F> =
+  IsAnyOrNever<F> extends true
     ? false
-    : [F] extends [never]
+    : unknown extends F
       ? false
       : [F] extends [(...args: any) => unknown]
         ? false
@@ -737,18 +735,20 @@ export class DagBuilder<P = void> {
     // as options, its own fields would be reported as unknown options.
     const input = asInput(options);
     if (!isNamedOptions(options) || input !== undefined) {
-      const got = input?.shown ?? describeInput(options);
+      const expected =
+        method === 'addNode'
+          ? 'the first argument must be a function or an options object'
+          : 'options must be an object';
+      let hint = '';
+      if (input !== undefined) {
+        hint =
+          method === 'addNode'
+            ? ` A ${input.kind} is an input: pass it after the function, as in addNode(fn, ${input.written}).`
+            : " An immediate node's only option is name: addImmediateNode(value, { name }).";
+      }
       throw invalid(
         automaticName,
-        method === 'addNode'
-          ? `the first argument must be a function or an options object, got ${got}.` +
-              (input === undefined
-                ? ''
-                : ` A ${input.kind} is an input: pass it after the function, as in addNode(fn, ${input.written}).`)
-          : `options must be an object, got ${got}.` +
-              (input === undefined
-                ? ''
-                : " An immediate node's only option is name: addImmediateNode(value, { name })."),
+        `${expected}, got ${input?.shown ?? describeInput(options)}.${hint}`,
       );
     }
     let explicitName: unknown;

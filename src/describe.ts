@@ -232,13 +232,18 @@ export function collectionKind(
     if (value instanceof Promise) return 'a promise';
     if (value instanceof Map) return 'a Map';
     if (value instanceof Set) return 'a Set';
-    const tag = Object.prototype.toString.call(value);
-    if (tag === '[object Promise]') return 'a promise';
-    return tag === '[object Map]' ? 'a Map' : tag === '[object Set]' ? 'a Set' : undefined;
+    return KIND_BY_TAG.get(Object.prototype.toString.call(value));
   } catch {
     return undefined;
   }
 }
+
+/** The kinds {@link collectionKind} names, by the tag of one made in another realm. */
+const KIND_BY_TAG: ReadonlyMap<string, 'a Map' | 'a Set' | 'a promise'> = new Map([
+  ['[object Map]', 'a Map'],
+  ['[object Set]', 'a Set'],
+  ['[object Promise]', 'a promise'],
+]);
 
 function readableText(value: unknown): string {
   // A blank string quoted: "task "a" failed: " would read as a message cut off.
