@@ -7,6 +7,7 @@
 import { definitionErrors, type WorkflowDefinitionError } from './definition-errors.js';
 import {
   awaitHint,
+  awaitOptionsHint,
   causedBy,
   describeInput,
   describeThrown,
@@ -517,7 +518,7 @@ export class DagBuilder<P = void> {
         typeof options === 'function'
           ? " The parameter's type is a type argument, not an argument: buildDag<number>() " +
             'where Python writes build_dag(int).'
-          : '';
+          : awaitOptionsHint(options);
       throw new TypeError(
         `buildDag: options must be an object, got ${describeInput(options)}.${hint}`,
       );
@@ -739,7 +740,7 @@ export class DagBuilder<P = void> {
         method === 'addNode'
           ? 'the first argument must be a function or an options object'
           : 'options must be an object';
-      let hint = '';
+      let hint = awaitOptionsHint(options);
       if (input !== undefined) {
         hint =
           method === 'addNode'

@@ -199,6 +199,22 @@ export function awaitHint(value: unknown): string {
 }
 
 /**
+ * For a function that wants an object of named options (or hooks, interceptors, overrides) and got
+ * `value`: the hint to await it when it is a promise — options loaded asynchronously and passed
+ * without `await` — else `''`. Never throws.
+ *
+ * @example
+ * ```ts
+ * `must be an object, got ${describeInput(value)}.${awaitOptionsHint(value)}`; // …got a promise. Await it first.
+ * ```
+ */
+export function awaitOptionsHint(value: unknown): string {
+  return typeof value === 'object' && value !== null && collectionKind(value) === 'a promise'
+    ? ' Await it first.'
+    : '';
+}
+
+/**
  * Whether `value` can be an object of named options (or of named hooks, overrides…): an object,
  * but none of the kinds {@link collectionKind} names, whose contents are not properties — a `Map`
  * of options, or the promise of options not awaited, would be read as no options at all.

@@ -223,9 +223,12 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
 
 /** The tracer given in `options`, checked; `undefined` for the global provider's. */
 function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
-  if (typeof options !== 'object' || options === null) {
+  // The promise of options (made asynchronously, not awaited) or an array has no own keys to
+  // check: read as options, it would trace with the global provider's tracer, without a word.
+  if (typeof options !== 'object' || options === null || kindOf(options) !== 'an object') {
     throw new TypeError(
-      `openTelemetry(options): options must be an object, got ${kindOf(options)}.`,
+      `openTelemetry(options): options must be an object, got ${kindOf(options)}.` +
+        awaitItFirst(options),
     );
   }
   for (const key of Object.keys(options)) {
@@ -252,7 +255,7 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
       `openTelemetry({ tracer }): the tracer must be an OpenTelemetry Tracer (with a startSpan method), got ${kindOf(tracer)}` +
         (provider
           ? " with a getTracer method: a TracerProvider, or the trace API. Pass its getTracer('…') instead."
-          : '.'),
+          : `.${awaitItFirst(tracer)}`),
     );
   }
   return tracer;
@@ -658,9 +661,23 @@ function describe(value: unknown): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** What kind of value `value` is, for messages; `typeof` never throws. */
+/** What kind of value `value` is, for messages; never throws. */
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   const type = typeof value;
-  return type === 'object' ? 'an object' : type === 'function' ? 'a function' : `a ${type}`;
+  if (type === 'object') {
+    try {
+      if (Array.isArray(value)) return 'an array';
+      if (value instanceof Promise) return 'a promise';
+    } catch {
+      // A revoked Proxy, or one whose getPrototypeOf trap throws (a thrown value): an object.
+    }
+    return 'an object';
+  }
+  return type === 'function' ? 'a function' : `a ${type}`;
+}
+
+/** `' Await it first.'` for a promise, else `''`: what to do with a promise given for a value. */
+function awaitItFirst(value: unknown): string {
+  return kindOf(value) === 'a promise' ? ' Await it first.' : '';
 }

@@ -4,6 +4,7 @@
  */
 import { signalProperty } from './abort-subscriptions.js';
 import {
+  awaitOptionsHint,
   bareName,
   causedBy,
   describeInput,
@@ -158,7 +159,10 @@ function checkRunOptions(
   const invalid = (option: string, message: string) =>
     new WorkflowOptionsError(plan.workflow, option, message);
   if (!isNamedOptions(options)) {
-    throw invalid('options', `expected an object, got ${describeInput(options)}.`);
+    throw invalid(
+      'options',
+      `expected an object, got ${describeInput(options)}.${awaitOptionsHint(options)}`,
+    );
   }
   let option = 'options';
   try {
@@ -365,7 +369,10 @@ function notHooks(hooks: unknown, invalid: InvalidOption): WorkflowOptionsError 
       given = `the class ${name}: pass an instance (new ${name}())`;
     }
   }
-  return invalid('hooks', `must be an object of hook functions, got ${given}.`);
+  return invalid(
+    'hooks',
+    `must be an object of hook functions, got ${given}.${awaitOptionsHint(hooks)}`,
+  );
 }
 
 /** `hook`, the value of the hook `name`, checked: a function or `undefined`. */
@@ -439,7 +446,8 @@ function notAnInterceptor(
   }
   return invalid(
     'interceptors',
-    `interceptor ${position + 1} must be an object with run and/or task methods, got ${given}.`,
+    `interceptor ${position + 1} must be an object with run and/or task methods, got ${given}.` +
+      awaitOptionsHint(interceptor),
   );
 }
 
@@ -469,8 +477,11 @@ function checkInterceptorMethod(
  * instead.
  */
 function rejectMethodless(interceptor: object, position: number, invalid: InvalidOption): void {
-  // A function is one only with the methods: a class whose instances have them is named.
-  if (typeof interceptor === 'function') throw notAnInterceptor(interceptor, position, invalid);
+  // A function is one only with the methods: a class whose instances have them is named. And the
+  // promise of an interceptor, made asynchronously and not awaited, is said to be one.
+  if (typeof interceptor === 'function' || awaitOptionsHint(interceptor) !== '') {
+    throw notAnInterceptor(interceptor, position, invalid);
+  }
   const names: Iterable<string> = isPlainObject(interceptor)
     ? Object.keys(interceptor)
     : memberNames(interceptor).all;
@@ -522,7 +533,10 @@ function resolveOverrides(
   if (overrides === undefined) return undefined;
   // A Map's or an array's own members (`get`, `0`) name no task: refused as a whole, not by member.
   if (!isNamedOptions(overrides)) {
-    throw invalid('overrides', `must be an object of functions, got ${describeInput(overrides)}.`);
+    throw invalid(
+      'overrides',
+      `must be an object of functions, got ${describeInput(overrides)}.${awaitOptionsHint(overrides)}`,
+    );
   }
   const names = isPlainObject(overrides)
     ? Object.keys(overrides)

@@ -6,6 +6,7 @@ import { columnWidth, fitColumns, leftToRightCell, printableText } from './displ
 import { flowchartIds, flowchartLabel, ganttTaskLabel, mermaidText } from './mermaid-text.js';
 import {
   awaitHint,
+  awaitOptionsHint,
   colonThen,
   describeInput,
   isNamedOptions,
@@ -220,7 +221,8 @@ function isResultLike(value: unknown): boolean {
 function timelineWidth(options: TimelineOptions): number {
   if (!isNamedOptions(options)) {
     throw new TypeError(
-      `formatTimeline: options must be an object such as { width: 80 }, got ${describeInput(options)}.`,
+      `formatTimeline: options must be an object such as { width: 80 }, got ${describeInput(options)}.` +
+        awaitOptionsHint(options),
     );
   }
   let unknown: string | undefined;

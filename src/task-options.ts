@@ -3,7 +3,14 @@
  * Both front-ends (decorated classes and the builder) hand their options to
  * {@link resolveTaskPolicy}, so an option means the same thing, and fails the same way, in both.
  */
-import { causedBy, describeInput, describeThrown, isNamedOptions, quotedName } from './describe.js';
+import {
+  awaitOptionsHint,
+  causedBy,
+  describeInput,
+  describeThrown,
+  isNamedOptions,
+  quotedName,
+} from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
@@ -82,7 +89,8 @@ export function resolveTaskPolicy(
     );
   if (!isNamedOptions(options)) {
     throw invalidTask(
-      `the options of task ${quotedName(task)} must be an object, got ${describeInput(options)}.`,
+      `the options of task ${quotedName(task)} must be an object, got ${describeInput(options)}.` +
+        awaitOptionsHint(options),
     );
   }
   const unreadable = (option: string | undefined, error: unknown) =>

@@ -187,7 +187,7 @@ describe('buildDag', () => {
         [[], 'an array'],
         [new Set(), 'a Set'],
         // Options loaded asynchronously and not awaited would be read as none.
-        [Promise.resolve({ retries: 2 }), 'a promise'],
+        [Promise.resolve({ retries: 2 }), 'a promise. Await it first'],
       ] as const) {
         const error = definitionError(() => tm.addNode(first as never, inc), 'INVALID_TASK');
         expect(error.message).to.equal(
@@ -446,7 +446,7 @@ describe('buildDag', () => {
       );
       expect(() => buildDag(Promise.resolve({ name: 'x' }) as never)).to.throw(
         TypeError,
-        'buildDag: options must be an object, got a promise.',
+        'buildDag: options must be an object, got a promise. Await it first.',
       );
       const boom = new Error('trap boom');
       // The seed's build_dag(int), ported word for word: the type is a type argument in TypeScript.

@@ -833,7 +833,7 @@ describe('definition errors', () => {
         @Task(Promise.resolve({ retries: 2 }) as never) a() {}
       }
       expect(expectDefinitionError(PromisedOptions, 'INVALID_TASK', 'a').message).to.equal(
-        'PromisedOptions: the options of task "a" must be an object, got a promise.',
+        'PromisedOptions: the options of task "a" must be an object, got a promise. Await it first.',
       );
       class ListOfOptions {
         @Task([] as never) a() {}

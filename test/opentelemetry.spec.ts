@@ -1288,6 +1288,24 @@ describe('openTelemetry()', () => {
       expect(() => openTelemetry(undefined)).to.not.throw();
     });
 
+    it('rejects options or a tracer given as a promise not awaited, or options given as an array', () => {
+      // Each has no own keys: read as options, it would trace with the global provider's tracer.
+      const tracer = provider.getTracer('test');
+      expect(() => openTelemetry(Promise.resolve({ tracer }) as never)).to.throw(
+        TypeError,
+        'openTelemetry(options): options must be an object, got a promise. Await it first.',
+      );
+      expect(() => openTelemetry([] as never)).to.throw(
+        TypeError,
+        'openTelemetry(options): options must be an object, got an array.',
+      );
+      expect(() => openTelemetry({ tracer: Promise.resolve(tracer) as never })).to.throw(
+        TypeError,
+        'the tracer must be an OpenTelemetry Tracer (with a startSpan method), got a promise. ' +
+          'Await it first.',
+      );
+    });
+
     it('says to call getTracer when given a tracer provider, or the trace API, as the tracer', () => {
       for (const notATracer of [new BasicTracerProvider(), trace]) {
         expect(() => openTelemetry({ tracer: notATracer as never })).to.throw(

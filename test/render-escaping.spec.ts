@@ -655,6 +655,11 @@ describe('pictures of workflows with any task and workflow names', function () {
           .with.property('message')
           .that.matches(/^formatTimeline: options must be an object such as \{ width: 80 \}, got /);
       }
+      expect(() => formatTimeline(result, Promise.resolve({ width: 80 }) as never)).to.throw(
+        TypeError,
+        'formatTimeline: options must be an object such as { width: 80 }, got a promise. ' +
+          'Await it first.',
+      );
       // Options whose getter throws: said so, with what it threw as the cause.
       const boom = new Error('width boom');
       const throwing = {

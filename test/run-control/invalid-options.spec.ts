@@ -35,7 +35,20 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     'hooks given as a promise',
     { hooks: Promise.resolve({ onTaskStart: () => {} }) },
     'hooks',
-    /must be an object of hook functions, got a promise\./,
+    /must be an object of hook functions, got a promise\. Await it first\.$/,
+  ],
+  // So would an interceptor or overrides made asynchronously (`await openTelemetryLater()`).
+  [
+    'an interceptor given as a promise',
+    { interceptors: [Promise.resolve({ task: () => {} })] },
+    'interceptors',
+    /interceptor 1 must be an object with run and\/or task methods, got a promise\. Await it first\.$/,
+  ],
+  [
+    'overrides given as a promise',
+    { overrides: Promise.resolve({ fetchUser: () => ({ id: 2 }) }) },
+    'overrides',
+    /must be an object of functions, got a promise\. Await it first\.$/,
   ],
   ['concurrency 0', { concurrency: 0 }, 'concurrency', /positive integer/],
   ['concurrency -1', { concurrency: -1 }, 'concurrency', /positive integer/],
@@ -162,7 +175,7 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     'hooks given as a promise of another realm',
     { hooks: runInNewContext('Promise.resolve({ onTaskStart() {} })') },
     'hooks',
-    /must be an object of hook functions, got a promise\./,
+    /must be an object of hook functions, got a promise\. Await it first\.$/,
   ],
   [
     'overrides given as an array',
@@ -244,8 +257,10 @@ describe('invalid InvokeOptions', () => {
         WorkflowOptionsError,
       );
       expect(error.option).to.equal('options');
+      // A promise was most likely meant to be awaited: the message says so.
+      const hint = kind === 'a promise' ? ' Await it first.' : '';
       expect(error.message).to.equal(
-        `Signup: invalid option "options": expected an object, got ${kind}.`,
+        `Signup: invalid option "options": expected an object, got ${kind}.${hint}`,
       );
       expect(flow.calls).to.deep.equal([]);
     });
