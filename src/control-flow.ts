@@ -47,7 +47,11 @@ export function settleDependentsAfterStop(run: Run<any, any>, task: number): voi
 export function queueInDeclarationOrder(run: Run<any, any>, tasks: number[] | undefined): void {
   if (tasks === undefined || run.collectReleases(tasks)) return;
   if (tasks.length > 1) tasks.sort((a, b) => a - b);
-  for (const task of tasks) run.ready.push(task);
+  // A stop inside the event may have cancelled some of them: they must not queue, where under a
+  // limit they would count as ready tasks outnumbering the free slots (see cancelPendingTasks).
+  const { ready, states } = run;
+  const stopped = run.stopReason !== 0;
+  for (const task of tasks) if (!stopped || states[task] === Pending) ready.push(task);
 }
 
 /**
@@ -148,6 +152,9 @@ export function cancelPendingTasks(run: Run<any, any>): void {
     run.unfinished--;
     cancelled.push(task);
   }
+  // Tasks cancelled while queued never start: dropped, they do not count as ready tasks that
+  // outnumber the free slots of a limit (which would order the `allSettled` ones by rank).
+  if (cancelled.length > 0) run.ready.retain((task) => states[task] === Pending);
   // One event releases them all: they queue together, in declaration order.
   let becameReady: number[] | undefined;
   for (const task of cancelled) {

@@ -1,7 +1,7 @@
 /**
  * The two ready queues of the scheduler. Each task enters a run's queue at most once, so both are
  * one preallocated array of task indexes (made by the run, see run-arrays.ts); both have
- * the same three members so the scheduler does not care which one it holds.
+ * the same members so the scheduler does not care which one it holds.
  */
 import type { TaskArray } from './run-arrays.js';
 
@@ -9,8 +9,13 @@ import type { TaskArray } from './run-arrays.js';
 export interface ReadyQueue {
   readonly size: number;
   push(node: number): void;
-  /** Removes and returns the next node; the queue must not be empty. */
-  pop(): number;
+  /**
+   * Removes and returns the next node; the queue must not be empty. `free`: how many tasks may
+   * start now (at least 1), which decides the order under a limit.
+   */
+  pop(free: number): number;
+  /** Keeps only the nodes `keep` accepts (a stop drops the tasks it cancelled). */
+  retain(keep: (node: number) => boolean): void;
   /** Empties the queue, for another run; returns it. */
   clear(): this;
 }
@@ -35,6 +40,16 @@ export class FifoQueue implements ReadyQueue {
     return this.items[this.head++];
   }
 
+  retain(keep: (node: number) => boolean): void {
+    const { items } = this;
+    let kept = 0;
+    for (let position = this.head; position < this.tail; position++) {
+      if (keep(items[position])) items[kept++] = items[position];
+    }
+    this.head = 0;
+    this.tail = kept;
+  }
+
   clear(): this {
     this.head = this.tail = 0;
     return this;
@@ -42,16 +57,24 @@ export class FifoQueue implements ReadyQueue {
 }
 
 /**
- * A binary min-heap of node indexes ordered by a fixed rank per node (lower rank first). Each node
- * is pushed at most once per run, so the heap is one preallocated array.
+ * The ready queue under a concurrency limit. While the tasks waiting fit in the free slots, it is
+ * first in, first out, as without a limit: they all start now, so no ranking is needed, and ranks
+ * would only reorder them. When a pop finds more waiting than there are free slots, it turns its
+ * contents into a binary min-heap by a fixed rank per node (lower first; O(n)) and pops by rank
+ * until it is empty again, then goes back to push order. Every node it heaps leaves through the
+ * heap, so heaping costs O(1) per node over a run. Each node is pushed at most once per run, so
+ * both orders live in one preallocated array.
  */
 export class RankedQueue implements ReadyQueue {
-  private length = 0;
+  /** In push order: the nodes are `items[head..tail)`; ranked: a heap in `items[0..tail)`. */
+  private head = 0;
+  private tail = 0;
+  private ranked = false;
 
-  /** `heap`: room for every node, preallocated (its contents are overwritten). */
+  /** `items`: room for every node, preallocated (its contents are overwritten). */
   constructor(
     private rank: Int32Array,
-    private readonly heap: TaskArray,
+    private readonly items: TaskArray,
   ) {}
 
   /** Empties the queue, for another run that orders nodes by `rank`; returns it. */
@@ -61,41 +84,89 @@ export class RankedQueue implements ReadyQueue {
   }
 
   get size(): number {
-    return this.length;
+    return this.tail - this.head;
   }
 
   push(node: number): void {
-    const { heap, rank } = this;
-    let position = this.length++;
+    if (!this.ranked) {
+      this.items[this.tail++] = node;
+      return;
+    }
+    const { items, rank } = this;
+    let position = this.tail++;
     while (position > 0) {
       const parent = (position - 1) >> 1;
-      if (rank[heap[parent]] <= rank[node]) break;
-      heap[position] = heap[parent];
+      if (rank[items[parent]] <= rank[node]) break;
+      items[position] = items[parent];
       position = parent;
     }
-    heap[position] = node;
+    items[position] = node;
   }
 
-  /** Removes and returns the lowest-ranked node; the queue must not be empty. */
-  pop(): number {
-    const { heap, rank } = this;
-    const top = heap[0];
-    const last = heap[--this.length];
-    let position = 0;
-    const half = this.length >> 1;
-    while (position < half) {
-      let child = 2 * position + 1;
-      if (child + 1 < this.length && rank[heap[child + 1]] < rank[heap[child]]) child++;
-      if (rank[heap[child]] >= rank[last]) break;
-      heap[position] = heap[child];
-      position = child;
+  /**
+   * Removes and returns the next node: the first pushed while every node waiting fits in the
+   * `free` slots (at least 1), else the lowest-ranked. The queue must not be empty.
+   */
+  pop(free: number): number {
+    if (!this.ranked) {
+      if (this.tail - this.head <= free) return this.items[this.head++];
+      this.heapify();
     }
-    heap[position] = last;
+    const { items } = this;
+    const top = items[0];
+    const last = items[--this.tail];
+    if (this.tail > 0) this.siftDown(0, last);
+    else this.ranked = false;
     return top;
   }
 
+  /** Keeps only the nodes `keep` accepts, in their order. */
+  retain(keep: (node: number) => boolean): void {
+    const { items } = this;
+    let kept = 0;
+    for (let position = this.head; position < this.tail; position++) {
+      if (keep(items[position])) items[kept++] = items[position];
+    }
+    this.head = 0;
+    this.tail = kept;
+    if (!this.ranked) return;
+    if (kept === 0) this.ranked = false;
+    else this.heapify();
+  }
+
   clear(): this {
-    this.length = 0;
+    this.head = this.tail = 0;
+    this.ranked = false;
     return this;
+  }
+
+  /** Turns the nodes waiting, in push order, into a heap at the start of the array (Floyd's). */
+  private heapify(): void {
+    const { items, head } = this;
+    const length = this.tail - head;
+    if (head > 0)
+      for (let position = 0; position < length; position++)
+        items[position] = items[head + position];
+    this.head = 0;
+    this.tail = length;
+    this.ranked = true;
+    for (let position = (length >> 1) - 1; position >= 0; position--) {
+      this.siftDown(position, items[position]);
+    }
+  }
+
+  /** Places `node` at `position` or below it, moving lower-ranked children up. */
+  private siftDown(position: number, node: number): void {
+    const { items, rank } = this;
+    const length = this.tail;
+    const half = length >> 1;
+    while (position < half) {
+      let child = 2 * position + 1;
+      if (child + 1 < length && rank[items[child + 1]] < rank[items[child]]) child++;
+      if (rank[items[child]] >= rank[node]) break;
+      items[position] = items[child];
+      position = child;
+    }
+    items[position] = node;
   }
 }

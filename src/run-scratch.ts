@@ -71,8 +71,8 @@ export class RunScratch {
   }
 
   /**
-   * The empty ready queue of a run: by `ranks` under a concurrency limit, else (`undefined`) first
-   * in, first out.
+   * The empty ready queue of a run: under a concurrency limit, by `ranks` when more tasks are ready
+   * than slots are free (see RankedQueue); else (`undefined`) first in, first out.
    */
   queue(ranks: Int32Array | undefined): ReadyQueue {
     if (ranks === undefined) return (this.fifo ??= new FifoQueue(this.queued)).clear();

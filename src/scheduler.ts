@@ -401,7 +401,8 @@ export class Run<W extends object = object, P = unknown> {
       this.inFlight < limit &&
       (this.stopReason === NOT_STOPPED || hasAllSettled)
     ) {
-      const task = ready.pop();
+      // Under a limit the free slots decide the order: push order while every ready task fits.
+      const task = ready.pop(limit - this.inFlight);
       // Only a stop cancels tasks that were already queued.
       if (this.stopReason === NOT_STOPPED || states[task] === Pending) this.startTask(task);
     }

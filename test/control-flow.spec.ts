@@ -719,6 +719,90 @@ describe('priority, when a stop releases tasks', () => {
     await rejectionOf(run, WorkflowAbortedError);
     expect(started).to.deep.equal(['flaky', 'urgent', 'routine']);
   });
+
+  it('counts only tasks that can still start: cancelled ones left in the queue do not make it rank', async () => {
+    const started: string[] = [];
+    const controller = new AbortController();
+    class Flow {
+      // Both wait out a retry delay, holding the two slots, when the run is aborted.
+      @Task({ retries: 1, retryDelay: 60_000 }) flaky1(): number {
+        started.push('flaky1');
+        throw new Error('transient');
+      }
+      @Task({ retries: 1, retryDelay: 60_000 }) flaky2(): number {
+        started.push('flaky2');
+        throw new Error('transient');
+      }
+      // Queued behind them; the abort cancels them.
+      @Task() waiting1() {
+        started.push('waiting1');
+      }
+      @Task() waiting2() {
+        started.push('waiting2');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('flaky1', 'flaky2') short() {
+        started.push('short');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('flaky1', 'flaky2') long() {
+        started.push('long');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('long') afterLong() {
+        started.push('afterLong');
+      }
+    }
+    const run = Workflow.invoke(new Flow(), undefined, {
+      concurrency: 2,
+      signal: controller.signal,
+    });
+    await settle();
+    controller.abort('stop');
+    await rejectionOf(run, WorkflowAbortedError);
+    // The abort frees both slots and releases short and long together: both fit, so declaration
+    // order, as without a limit.
+    expect(started).to.deep.equal(['flaky1', 'flaky2', 'short', 'long', 'afterLong']);
+  });
+
+  it('counts only tasks that can still start: one released and then cancelled by the same event does not make it rank', async () => {
+    const started: string[] = [];
+    const controller = new AbortController();
+    class Flow {
+      @Task() async skipper() {
+        await settle();
+        skip('nothing to do');
+      }
+      // The skip releases joiner, then skips plain, whose onTaskSkip hook aborts the run:
+      // joiner is cancelled before it could start.
+      @Task({ when: 'noneFailed' }) @DependsOn('skipper') joiner() {
+        started.push('joiner');
+      }
+      @Task() @DependsOn('skipper') plain() {
+        started.push('plain');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('skipper') short() {
+        started.push('short');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('skipper') long() {
+        started.push('long');
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('long') afterLong() {
+        started.push('afterLong');
+      }
+    }
+    await rejectionOf(
+      Workflow.invoke(new Flow(), undefined, {
+        concurrency: 2,
+        signal: controller.signal,
+        hooks: {
+          onTaskSkip: ({ task }) => {
+            if (task === 'plain') controller.abort('stop');
+          },
+        },
+      }),
+      WorkflowAbortedError,
+    );
+    // short and long, released together, fit in the two free slots: declaration order.
+    expect(started).to.deep.equal(['short', 'long', 'afterLong']);
+  });
 });
 
 describe("when: 'allSettled'", () => {
@@ -1705,6 +1789,37 @@ describe('priority', () => {
     // urgentReport does not run: a and b tie (priority 0, path 1), declaration order decides.
     await Workflow.invoke(new Flow(), undefined, { concurrency: 1, targets: ['a', 'b'] });
     expect(started).to.deep.equal(['a', 'b']);
+  });
+
+  it('reorders nothing under a limit every ready task fits in: declaration order, as without one', async () => {
+    const started: string[] = [];
+    class Flow {
+      @Task() plain() {
+        started.push('plain');
+      }
+      @Task({ priority: 5 }) urgent() {
+        started.push('urgent');
+      }
+      @Task() @DependsOn('plain', 'urgent') report() {
+        started.push('report');
+      }
+      @Task() @DependsOn('plain', 'urgent') audit() {
+        started.push('audit');
+      }
+      @Task({ priority: 3 }) @DependsOn('plain', 'urgent') alert() {
+        started.push('alert');
+      }
+    }
+    for (const concurrency of [Infinity, 3, 2]) {
+      started.length = 0;
+      await Workflow.invoke(new Flow(), undefined, { concurrency });
+      const order =
+        concurrency === 2
+          ? // Three released together for two slots: alert (priority 3) first, then declaration.
+            ['plain', 'urgent', 'alert', 'report', 'audit']
+          : ['plain', 'urgent', 'report', 'audit', 'alert'];
+      expect(started, `concurrency ${concurrency}`).to.deep.equal(order);
+    }
   });
 
   it('accepts negative priorities: such tasks go last', async () => {

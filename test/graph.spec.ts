@@ -124,13 +124,80 @@ describe('ready queues', () => {
     expect(room).to.have.length(3);
   });
 
-  it('RankedQueue pops lowest rank first, whatever the push order', () => {
+  it('FifoQueue.retain() keeps the nodes accepted, in push order', () => {
+    const queue = new FifoQueue([0, 0, 0, 0, 0]);
+    [4, 3, 2, 1, 0].forEach((node) => queue.push(node));
+    queue.pop();
+    queue.retain((node) => node !== 2);
+    expect(queue.size).to.equal(3);
+    expect([queue.pop(), queue.pop(), queue.pop()]).to.deep.equal([3, 1, 0]);
+  });
+
+  it('RankedQueue pops lowest rank first, whatever the push order, when one slot is free', () => {
     const ranks = Int32Array.from([5, 3, 9, 0, 7, 1, 8, 2, 6, 4]);
     const queue = new RankedQueue(ranks, new Array<number>(ranks.length).fill(0));
     [9, 2, 4, 0, 7, 1, 8, 3, 6, 5].forEach((node) => queue.push(node));
     const popped: number[] = [];
-    while (queue.size > 0) popped.push(queue.pop());
+    while (queue.size > 0) popped.push(queue.pop(1));
     expect(popped.map((node) => ranks[node])).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('RankedQueue pops in push order while every node fits in the free slots', () => {
+    const ranks = Int32Array.from([3, 2, 1, 0]);
+    const queue = new RankedQueue(ranks, [0, 0, 0, 0]);
+    [0, 1, 2, 3].forEach((node) => queue.push(node));
+    const popped: number[] = [];
+    while (queue.size > 0) popped.push(queue.pop(4));
+    expect(popped).to.deep.equal([0, 1, 2, 3]);
+  });
+
+  it('RankedQueue ranks once more nodes wait than slots are free, until it is empty, then goes back to push order', () => {
+    const ranks = Int32Array.from([7, 6, 5, 4, 3, 2, 1, 0]);
+    const queue = new RankedQueue(ranks, new Array<number>(8).fill(0));
+    [0, 1, 2].forEach((node) => queue.push(node));
+    expect(queue.pop(3)).to.equal(0); // 3 waiting, 3 free: push order
+    [3, 4].forEach((node) => queue.push(node));
+    // 1, 2, 3, 4 waiting for 2 slots: by rank from now on, pushes included, even when all fit.
+    expect(queue.pop(2)).to.equal(4);
+    queue.push(5);
+    expect([queue.pop(1), queue.pop(9), queue.pop(9), queue.pop(9)]).to.deep.equal([5, 3, 2, 1]);
+    expect(queue.size).to.equal(0);
+    // Empty: push order again.
+    [6, 7].forEach((node) => queue.push(node));
+    expect([queue.pop(2), queue.pop(2)]).to.deep.equal([6, 7]);
+  });
+
+  it('RankedQueue.retain() keeps the nodes accepted, ranked if it was ranking, and stops ranking once empty', () => {
+    const ranks = Int32Array.from([5, 4, 3, 2, 1, 0]);
+    const queue = new RankedQueue(ranks, new Array<number>(6).fill(0));
+    [0, 1, 2, 3].forEach((node) => queue.push(node));
+    queue.retain((node) => node !== 1);
+    expect([queue.pop(3), queue.pop(3)]).to.deep.equal([0, 2]); // push order: all fit
+    [4, 5].forEach((node) => queue.push(node));
+    expect(queue.pop(1)).to.equal(5); // 3, 4, 5 for one slot: ranking
+    queue.retain((node) => node !== 4);
+    expect(queue.size).to.equal(1);
+    expect(queue.pop(5)).to.equal(3);
+    queue.push(0);
+    queue.push(1);
+    queue.push(2);
+    expect(queue.pop(1)).to.equal(2);
+    queue.retain(() => false);
+    expect(queue.size).to.equal(0);
+    // Empty after retain: push order again.
+    queue.clear();
+    [3, 4].forEach((node) => queue.push(node));
+    expect([queue.pop(2), queue.pop(2)]).to.deep.equal([3, 4]);
+  });
+
+  it('RankedQueue.clear() ends ranking', () => {
+    const ranks = Int32Array.from([1, 0]);
+    const queue = new RankedQueue(ranks, [0, 0]);
+    [0, 1].forEach((node) => queue.push(node));
+    expect(queue.pop(1)).to.equal(1);
+    queue.rankBy(ranks);
+    [0, 1].forEach((node) => queue.push(node));
+    expect([queue.pop(2), queue.pop(2)]).to.deep.equal([0, 1]);
   });
 });
 

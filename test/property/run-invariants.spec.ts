@@ -2251,8 +2251,12 @@ function checkTimeouts({ log }: RunFacts): void {
 }
 
 /**
- * Under a concurrency limit, in runs that never stop, a first attempt starts only if no ready
- * task goes before it (cumulative priority, then remaining path, then declaration order).
+ * Under a concurrency limit, in runs that never stop, the order of first attempts (API.md §2, §8):
+ * while the ready tasks fit in the free slots, in the order they became ready, as without a limit
+ * (those released by one event — nothing starts inside one — in declaration order); once more are
+ * ready than there are free slots, by rank (cumulative priority, then remaining path, then
+ * declaration order), until none is left waiting. A task holds its slot from its first start to
+ * its terminal hook.
  */
 function checkPriority({ log, covered, error, failFast, result }: RunFacts): void {
   const { run } = log;
@@ -2267,25 +2271,49 @@ function checkPriority({ log, covered, error, failFast, result }: RunFacts): voi
   )
     return;
   const rank = readyOrder(log.nodes, covered);
+  const declared = new Map(log.nodes.map((node, index) => [node.name, index]));
   const started = new Set<string>();
   const terminal = new Map<string, string>();
+  /** Per task, how many tasks had started when it became ready: one event releases at one count. */
+  const readyAt = new Map<string, number>();
+  let starts = 0;
+  let ranking = false;
   for (const e of log.events) {
     if (e.type === 'taskStart' && e.attempt === 1) {
       const ready = [...covered].filter(
         (name) =>
           !started.has(name) && !terminal.has(name) && isReady(log.node(name), log.nodes, terminal),
       );
-      const best = ready.sort((a, b) => rank.get(a)! - rank.get(b)!)[0];
+      for (const name of ready) if (!readyAt.has(name)) readyAt.set(name, starts);
+      const free = run.concurrency - (started.size - countTerminal(started, terminal));
+      if (ready.length > free) ranking = true;
+      count(ranking ? SCENARIOS.rankedStarts : SCENARIOS.fittingStarts);
+      const best = ready.sort(
+        ranking
+          ? (a, b) => rank.get(a)! - rank.get(b)!
+          : (a, b) => readyAt.get(a)! - readyAt.get(b)! || declared.get(a)! - declared.get(b)!,
+      )[0];
       if (best !== undefined && best !== e.task) {
         log.violate(
           'priority',
-          `started ${e.task} (rank ${rank.get(e.task)}) while ${best} (rank ${rank.get(best)}) was ready`,
+          ranking
+            ? `started ${e.task} (rank ${rank.get(e.task)}) while ${best} (rank ${rank.get(best)}) was ready, with ${ready.length} ready for ${free} free slots`
+            : `started ${e.task} before ${best}, which became ready first or with it and is declared first, with all ${ready.length} ready fitting in ${free} free slots`,
         );
       }
       started.add(e.task);
+      starts++;
+      if (ready.length === 1) ranking = false;
     }
     if (e.terminal) terminal.set(e.task, e.type);
   }
+}
+
+/** How many of `tasks` have had their terminal hook. */
+function countTerminal(tasks: ReadonlySet<string>, terminal: ReadonlyMap<string, string>): number {
+  let count = 0;
+  for (const task of tasks) if (terminal.has(task)) count++;
+  return count;
 }
 
 function isReady(
@@ -2644,6 +2672,8 @@ const SCENARIOS = {
   pendingAtStop: '  pending at the stop (the signal aborted while it ran)',
   honoured: '  honouring the signal: rejected with its reason',
   allSettledAfterStop: '  of an allSettled task after the stop (signal not aborted)',
+  rankedStarts: 'first starts under a limit, checked in rank order (more ready than free slots)',
+  fittingStarts: 'first starts under a limit, checked in the order they became ready (all fit)',
 } as const;
 const scenarios = new Map<string, number>(Object.values(SCENARIOS).map((what) => [what, 0]));
 
@@ -2825,7 +2855,14 @@ describe('runs of random builder DAGs keep their invariants (property-based)', f
   });
 
   it('settles every run with a consistent trace, outcome, hooks, stream, signals and limits', async function () {
+    const ranked = scenarios.get(SCENARIOS.rankedStarts)!;
+    const fitting = scenarios.get(SCENARIOS.fittingStarts)!;
     await assertRunsKeepInvariants(caseArbitrary(), numRuns, seed, this.test!.title);
+    // The start order under a limit was checked both ways: the cases do reach binding limits.
+    if (numRuns >= 100) {
+      expect(scenarios.get(SCENARIOS.rankedStarts)! - ranked, 'ranked starts').to.be.above(0);
+      expect(scenarios.get(SCENARIOS.fittingStarts)! - fitting, 'fitting starts').to.be.above(0);
+    }
   });
 
   it('streams events in order when a hook makes others happen while it runs', async function () {

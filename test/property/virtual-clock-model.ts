@@ -19,9 +19,10 @@
  *   skipped as soon as the rule can no longer be met (the reason names the direct dependency); a
  *   skip passes on, breadth first;
  * - ready tasks start at once while fewer than `concurrency` tasks are in flight (a task waiting
- *   for a retry holds its place); under a limit the order is cumulative priority, then longest
- *   remaining path (both within the tasks the run covers), then declaration order; without one,
- *   in the order they became ready, those released by one event in declaration order;
+ *   for a retry holds its place), in the order they became ready, those released by one event in
+ *   declaration order; but when more are ready than there are free slots, by cumulative priority,
+ *   then longest remaining path (both within the tasks the run covers), then declaration order —
+ *   and so on until none is left waiting (then in the order they became ready again);
  * - a failed attempt is retried if retries are left and `retryIf` accepts the error (the stop ends
  *   the wait of a plain task: it fails with its last error); then the fallback recovers it, or it
  *   fails; a timeout fails the attempt at its timeout; a `retryIf` that throws fails the task with
@@ -244,6 +245,8 @@ class Simulation {
   private readonly waiting: number[];
   private readonly ready: number[] = [];
   private readonly compare: ((a: number, b: number) => number) | undefined;
+  /** Whether the tasks waiting start by rank: once more were ready than slots free, until none waits. */
+  private ranking = false;
   private readonly hasAllSettled: boolean;
   private inFlight = 0;
   private stopped: 'no' | 'failure' | 'abort' = 'no';
@@ -394,13 +397,18 @@ class Simulation {
     const batch = this.batch.sort((a, b) => a - b);
     this.batch = undefined;
     this.pumping = wasPumping;
-    for (const task of batch) this.ready.push(task);
+    this.queue(batch);
     this.pump();
   }
 
   private release(tasks: number[]): void {
     if (this.batch !== undefined) this.batch.push(...tasks);
-    else for (const task of [...tasks].sort((a, b) => a - b)) this.ready.push(task);
+    else this.queue([...tasks].sort((a, b) => a - b));
+  }
+
+  /** Queues tasks that became ready, but those a stop cancelled in the meantime. */
+  private queue(tasks: readonly number[]): void {
+    for (const task of tasks) if (this.state[task] === 'pending') this.ready.push(task);
   }
 
   private pump(): void {
@@ -411,21 +419,24 @@ class Simulation {
       this.inFlight < this.spec.concurrency &&
       (this.stopped === 'no' || this.hasAllSettled)
     ) {
-      const task = this.popReady();
-      if (this.state[task] !== 'pending') continue; // cancelled by the stop
-      this.startTask(task);
+      this.startTask(this.popReady());
     }
     this.pumping = false;
     this.finishIfDone();
   }
 
   private popReady(): number {
-    if (this.compare === undefined) return this.ready.shift()!;
+    const compare = this.compare;
+    if (compare === undefined) return this.ready.shift()!;
+    if (this.ready.length > this.spec.concurrency - this.inFlight) this.ranking = true;
+    if (!this.ranking) return this.ready.shift()!;
     let best = 0;
     for (let i = 1; i < this.ready.length; i++) {
-      if (this.compare(this.ready[i], this.ready[best]) < 0) best = i;
+      if (compare(this.ready[i], this.ready[best]) < 0) best = i;
     }
-    return this.ready.splice(best, 1)[0];
+    const task = this.ready.splice(best, 1)[0];
+    if (this.ready.length === 0) this.ranking = false;
+    return task;
   }
 
   private finishIfDone(): void {
@@ -641,6 +652,13 @@ class Simulation {
       this.state[index] = 'cancelled';
       cancelled.push(index);
     });
+    // Cancelled tasks leave the queue: they are not ready tasks any more.
+    this.ready.splice(
+      0,
+      this.ready.length,
+      ...this.ready.filter((t) => this.state[t] === 'pending'),
+    );
+    if (this.ready.length === 0) this.ranking = false;
     for (const task of cancelled) this.settleDependents(task, 'cancelled');
     for (const [task, retry] of [...this.pendingRetries]) {
       if (this.tasks[task].when === 'allSettled') continue;

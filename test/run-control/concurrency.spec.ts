@@ -1,7 +1,9 @@
 /**
- * `InvokeOptions.concurrency`: never more than N tasks in flight; when more are ready, the task
- * with the longest remaining path to a sink starts first, ties in declaration order. Every task
- * waits on a gate the test opens, so the start order asserted here is exact.
+ * `InvokeOptions.concurrency`: never more than N tasks in flight; when more are ready than there
+ * are free slots, the task with the longest remaining path to a sink starts first, ties in
+ * declaration order; when every ready task fits, they start in the order they became ready, as
+ * without a limit. Every task waits on a gate the test opens, so the start order asserted here is
+ * exact.
  */
 import { expect } from 'chai';
 import { DependsOn, Param, Task, Workflow, WorkflowExecutionError } from '../../src';
@@ -48,6 +50,40 @@ class WideWithChain extends GatedFlow {
   }
   @Task() @DependsOn('c2') c3() {
     return this.step('c3');
+  }
+}
+
+/**
+ * Two roots, then three tasks `hub` releases together, then two released together by `y` and `zz`.
+ * Remaining paths: hub 5, z 4, y 3, zz 3, later 2; the rest 1.
+ */
+class FitsThenBindsThenFits extends GatedFlow {
+  @Task() a() {
+    return this.step('a');
+  }
+  @Task() hub() {
+    return this.step('hub');
+  }
+  @Task() @DependsOn('hub') x() {
+    return this.step('x');
+  }
+  @Task() @DependsOn('hub') y() {
+    return this.step('y');
+  }
+  @Task() @DependsOn('hub') z() {
+    return this.step('z');
+  }
+  @Task() @DependsOn('z') zz() {
+    return this.step('zz');
+  }
+  @Task() @DependsOn('y', 'zz') late() {
+    return this.step('late');
+  }
+  @Task() @DependsOn('y', 'zz') later() {
+    return this.step('later');
+  }
+  @Task() @DependsOn('later') last() {
+    return this.step('last');
   }
 }
 
@@ -288,6 +324,63 @@ describe('InvokeOptions.concurrency', () => {
       'm6',
     ]);
     expect(log.starts.at(-1)).to.equal('sink');
+  });
+
+  it('with a limit every ready task fits in, starts them in declaration order, as without one', async () => {
+    for (const concurrency of [Infinity, 10, 2]) {
+      const flow = new ChainAfterSingle();
+      const run = Workflow.invoke(flow, undefined, { concurrency });
+      await settle();
+      // single (path 1) is declared before first (path 3); two free slots hold both.
+      expect(flow.log.starts, `concurrency ${concurrency}`).to.deep.equal(['single', 'first']);
+      for (const name of ['single', 'first', 'second', 'third']) await finish(flow, name);
+      await run;
+      expect(flow.log.starts, `concurrency ${concurrency}`).to.deep.equal([
+        'single',
+        'first',
+        'second',
+        'third',
+      ]);
+    }
+  });
+
+  it('ranks only when more tasks are ready than there are free slots, then goes back to declaration order', async () => {
+    const flow = new FitsThenBindsThenFits();
+    const run = Workflow.invoke(flow, undefined, { concurrency: 2 });
+    await settle();
+    // Two roots, two slots: declaration order, though hub's path is longer.
+    expect(flow.log.starts).to.deep.equal(['a', 'hub']);
+
+    await finish(flow, 'a');
+    await finish(flow, 'hub');
+    // x, y, z for two slots: the longest paths, z (4) then y (3), start; x waits.
+    expect(flow.log.starts).to.deep.equal(['a', 'hub', 'z', 'y']);
+
+    await finish(flow, 'z');
+    // zz (path 3) and x (path 1) for one slot: zz.
+    expect(flow.log.starts.slice(4)).to.deep.equal(['zz']);
+    await finish(flow, 'y');
+    expect(flow.log.starts.slice(4)).to.deep.equal(['zz', 'x']);
+
+    await finish(flow, 'x');
+    await finish(flow, 'zz');
+    // late and later, released together into two free slots: declaration order, though later's
+    // path is longer.
+    expect(flow.log.starts.slice(6)).to.deep.equal(['late', 'later']);
+    for (const name of ['later', 'late', 'last']) await finish(flow, name);
+    await run;
+    expect(flow.log.starts).to.deep.equal([
+      'a',
+      'hub',
+      'z',
+      'y',
+      'zz',
+      'x',
+      'late',
+      'later',
+      'last',
+    ]);
+    expect(flow.log.maxInFlight).to.equal(2);
   });
 
   it('with Infinity (the default), starts every root before any of them ends', async () => {

@@ -108,9 +108,10 @@ describe('ExecutionResult.trace and durationMs', () => {
         return settle();
       }
     }
-    // head (remaining path 2) starts before side (path 1), though side is declared first.
+    // One slot for two ready roots: head (remaining path 2) starts before side (path 1), though
+    // side is declared first.
     const result = await Workflow.invoke(new PriorityBeatsDeclaration(), undefined, {
-      concurrency: 2,
+      concurrency: 1,
       hooks: { onTaskStart: ({ task }) => started.push(task) },
     });
     expect(started).to.deep.equal(['head', 'side', 'tail']);
