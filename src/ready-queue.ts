@@ -41,13 +41,8 @@ export class FifoQueue implements ReadyQueue {
   }
 
   retain(keep: (node: number) => boolean): void {
-    const { items } = this;
-    let kept = 0;
-    for (let position = this.head; position < this.tail; position++) {
-      if (keep(items[position])) items[kept++] = items[position];
-    }
+    this.tail = keepOnly(this.items, this.head, this.tail, keep);
     this.head = 0;
-    this.tail = kept;
   }
 
   clear(): this {
@@ -122,13 +117,8 @@ export class RankedQueue implements ReadyQueue {
 
   /** Keeps only the nodes `keep` accepts, in their order. */
   retain(keep: (node: number) => boolean): void {
-    const { items } = this;
-    let kept = 0;
-    for (let position = this.head; position < this.tail; position++) {
-      if (keep(items[position])) items[kept++] = items[position];
-    }
+    const kept = (this.tail = keepOnly(this.items, this.head, this.tail, keep));
     this.head = 0;
-    this.tail = kept;
     if (!this.ranked) return;
     if (kept === 0) this.ranked = false;
     else this.heapify();
@@ -169,4 +159,21 @@ export class RankedQueue implements ReadyQueue {
     }
     items[position] = node;
   }
+}
+
+/**
+ * Moves the nodes of `items[head..tail)` that `keep` accepts to the start of `items`, in their
+ * order, and returns how many there are.
+ */
+function keepOnly(
+  items: TaskArray,
+  head: number,
+  tail: number,
+  keep: (node: number) => boolean,
+): number {
+  let kept = 0;
+  for (let position = head; position < tail; position++) {
+    if (keep(items[position])) items[kept++] = items[position];
+  }
+  return kept;
 }
