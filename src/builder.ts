@@ -26,7 +26,7 @@ import {
   TaskResultError,
   type ExecutionResult,
 } from './result.js';
-import { resolveRunSettings, type RunSettings } from './options.js';
+import { resolveRunSettings, type OptionsUsage, type RunSettings } from './options.js';
 import { markHandled } from './outcomes.js';
 import { startRun } from './scheduler.js';
 import { didYouMean, unknownKey } from './suggest.js';
@@ -457,6 +457,12 @@ function asNode(value: unknown): DagNode<unknown> | undefined {
     : undefined;
 }
 
+/** How a builder's `invoke` and `stream` take options without a param, for messages. */
+const optionsAfterParam: Record<'invoke' | 'stream', OptionsUsage> = {
+  invoke: (options) => `the builder's invoke(undefined, ${options})`,
+  stream: (options) => `the builder's stream(undefined, ${options})`,
+};
+
 /**
  * Builds a DAG in code: each `addNode` is a partially applied function whose arguments are other
  * nodes (their results), `tm.parameterNode` (the value passed to `invoke`), the tokens `SIGNAL` and
@@ -472,6 +478,7 @@ function asNode(value: unknown): DagNode<unknown> | undefined {
  * b.extractResult(result); // 2
  * ```
  */
+
 export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
   return new DagBuilder<P>(options);
 }
@@ -638,7 +645,7 @@ export class DagBuilder<P = void> {
   invoke(param: P, options?: DagInvokeOptions): Promise<ExecutionResult<DagTasks, P>> {
     try {
       const plan = this.seal();
-      const settings = this.settingsFor(plan, options);
+      const settings = this.settingsFor(plan, options, param, 'invoke');
       return startRun<DagTasks, P>(undefined, plan, param, settings);
     } catch (error) {
       return Promise.reject(error);
@@ -658,7 +665,7 @@ export class DagBuilder<P = void> {
    */
   stream(param: P, options?: DagInvokeOptions): WorkflowStream<DagTasks, P> {
     const plan = this.seal();
-    const settings = this.settingsFor(plan, options);
+    const settings = this.settingsFor(plan, options, param, 'stream');
     return new WorkflowStream<DagTasks, P>(undefined, plan, param, settings);
   }
 
@@ -851,10 +858,17 @@ export class DagBuilder<P = void> {
    * The options check's view of the run options: a node among `targets` is that node's name (a
    * node of another DAG is a `WorkflowOptionsError`); the rest is checked as for a class.
    */
-  private settingsFor(plan: WorkflowPlan, options: DagInvokeOptions | undefined): RunSettings {
+  private settingsFor(
+    plan: WorkflowPlan,
+    options: DagInvokeOptions | undefined,
+    param: unknown,
+    caller: 'invoke' | 'stream',
+  ): RunSettings {
+    const usage = optionsAfterParam[caller];
     // No options, nothing to name: skip making the closure below.
-    if (options === undefined) return resolveRunSettings(plan, undefined);
-    return resolveRunSettings(plan, options as InvokeOptions<DagTasks> | undefined, (target) => {
+    if (options === undefined) return resolveRunSettings(plan, undefined, param, usage);
+    const given = options as InvokeOptions<DagTasks>;
+    return resolveRunSettings(plan, given, param, usage, (target) => {
       const node = asNode(target);
       if (node === undefined) return target;
       if (node.indexIn(this) === undefined) {

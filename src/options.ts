@@ -145,10 +145,41 @@ export type TargetName = (target: unknown) => unknown;
 export function resolveRunSettings(
   plan: WorkflowPlan,
   options: InvokeOptions | undefined,
+  param: unknown,
+  usage: OptionsUsage,
   targetName?: TargetName,
 ): RunSettings {
   // The checks are a function of their own: their closure over `plan` would cost every call.
-  return options === undefined ? DEFAULT_SETTINGS : checkRunOptions(plan, options, targetName);
+  if (options !== undefined) return checkRunOptions(plan, options, targetName);
+  if (param !== undefined && !plan.readsParam) refuseOptionsAsParam(plan, param, usage);
+  return DEFAULT_SETTINGS;
+}
+
+/** How a front end's call takes options without a param, for messages: `tm.invoke(undefined, …)`. */
+export type OptionsUsage = (options: string) => string;
+
+/**
+ * Throws when `param`, given to a run without options whose tasks read no param, holds option
+ * names only (`Workflow.invoke(flow, { signal })`): options given where the param goes are the
+ * param, so the signal would never abort the run, nor a limit apply — and TypeScript takes them
+ * for the param's type. Keys are listed without reading their values.
+ */
+function refuseOptionsAsParam(plan: WorkflowPlan, param: unknown, usage: OptionsUsage): void {
+  let keys: string[];
+  try {
+    if (typeof param !== 'object' || param === null || !isPlainObject(param)) return;
+    keys = Object.keys(param);
+  } catch {
+    return; // a Proxy whose traps throw: no options
+  }
+  if (keys.length === 0 || !keys.every((key) => KNOWN_OPTIONS.includes(key))) return;
+  const shown = `{ ${keys.join(', ')} }`;
+  throw new WorkflowOptionsError(
+    plan.workflow,
+    'options',
+    `none were given, but the param is ${shown}, option names only, and no task reads the ` +
+      `param. Options come after the param: ${usage(shown)}.`,
+  );
 }
 
 function checkRunOptions(

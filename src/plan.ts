@@ -24,7 +24,7 @@ import {
   type AttemptPolicy,
   type TaskPolicy,
 } from './task-options.js';
-import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, SIGNAL_SLOT } from './tokens.js';
+import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT, SIGNAL_SLOT } from './tokens.js';
 import type { TaskNode, TaskOptions, WorkflowGraph } from './types.js';
 
 /** Bits of {@link WorkflowPlan.inputKinds}: which tokens a task takes. */
@@ -79,6 +79,8 @@ export interface WorkflowPlan {
   readonly whenRules: Uint8Array | undefined;
   /** Whether any task is `when: 'allSettled'` (a stopped run then still runs those). */
   readonly hasAllSettled: boolean;
+  /** Whether a task takes the run's param (`@Param()`, `PARAM`, a builder's `parameterNode`). */
+  readonly readsParam: boolean;
   /**
    * Whether the instance's prototype has more own properties than V8 keeps in fast mode (about
    * 1,020): the scheduler then looks task methods up in two steps, which is faster there.
@@ -257,6 +259,7 @@ export class PlanDraft {
       hasAttemptPolicies: this.policies.size > 0,
       whenRules,
       hasAllSettled: [...this.whenRules.values()].includes(WhenRule.AllSettled),
+      readsParam: argumentSlots.list.includes(PARAM_SLOT),
       prefersPrototypeLookup,
       graph: () =>
         (graph ??= describeGraph(workflow, names, dependencies, dependents, roots, order)),

@@ -11,7 +11,7 @@ import { isThenable } from './outcomes.js';
 import { classNameOf, classNameOfPrototype, isPlainObjectPrototype } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
-import { resolveRunSettings } from './options.js';
+import { resolveRunSettings, type OptionsUsage } from './options.js';
 import { startRun } from './scheduler.js';
 import type { AnyFunction, InvokeOptions, WorkflowGraph, WorkflowOfInstance } from './types.js';
 
@@ -119,7 +119,8 @@ export class Workflow {
   ): Promise<ExecutionResult<W, P>> {
     try {
       const plan = planOfInstance(instance, 'invoke');
-      return startRun(instance, plan, param as P, resolveRunSettings(plan, options));
+      const settings = resolveRunSettings(plan, options, param, optionsAfterParam.invoke);
+      return startRun(instance, plan, param as P, settings);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -146,7 +147,8 @@ export class Workflow {
     options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): WorkflowStream<W, P> {
     const plan = planOfInstance(instance, 'stream');
-    return new WorkflowStream(instance, plan, param as P, resolveRunSettings(plan, options));
+    const settings = resolveRunSettings(plan, options, param, optionsAfterParam.stream);
+    return new WorkflowStream(instance, plan, param as P, settings);
   }
 
   /**
@@ -248,6 +250,12 @@ function builderGiven(caller: string): string {
  * and the promise of an instance are told apart only once their class turned out to be no
  * workflow, so a valid run pays nothing for it.
  */
+/** How `Workflow.invoke` and `Workflow.stream` take options without a param, for messages. */
+const optionsAfterParam: Record<'invoke' | 'stream', OptionsUsage> = {
+  invoke: (options) => `Workflow.invoke(instance, undefined, ${options})`,
+  stream: (options) => `Workflow.stream(instance, undefined, ${options})`,
+};
+
 function planOfInstance(instance: unknown, caller: 'invoke' | 'stream'): WorkflowPlan {
   const prototype = prototypeOfInstance(instance, caller);
   try {

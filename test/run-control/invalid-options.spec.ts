@@ -337,3 +337,98 @@ describe('invalid InvokeOptions', () => {
     }
   });
 });
+
+describe('options given where the param goes', () => {
+  // `Workflow.invoke(flow, { signal })` compiles (TypeScript takes them for the param's type), and
+  // the run would go on without its signal or limit: refused when no task reads the param.
+  it('refuses a param of option names only, with no options, for a class that reads no param', async () => {
+    const flow = new Signup();
+    const signal = new AbortController().signal;
+    const error = await rejectionOf(
+      Workflow.invoke(flow, { signal, concurrency: 1 }),
+      WorkflowOptionsError,
+    );
+    expect(error.option).to.equal('options');
+    expect(error.message).to.equal(
+      'Signup: invalid option "options": none were given, but the param is { signal, concurrency }, ' +
+        'option names only, and no task reads the param. Options come after the param: ' +
+        'Workflow.invoke(instance, undefined, { signal, concurrency }).',
+    );
+    expect(flow.calls).to.deep.equal([]);
+    expect(() => Workflow.stream(new Signup(), { failFast: false }))
+      .to.throw(WorkflowOptionsError)
+      .with.property('message')
+      .that.contains('Workflow.stream(instance, undefined, { failFast }).');
+  });
+
+  it('refuses it for a builder that has no parameterNode input, naming its own call', async () => {
+    const tm = buildDag({ name: 'noParam' });
+    tm.addNode(() => 1);
+    const error = await rejectionOf(tm.invoke({ targets: [] } as never), WorkflowOptionsError);
+    expect(error.message).to.equal(
+      'noParam: invalid option "options": none were given, but the param is { targets }, option ' +
+        "names only, and no task reads the param. Options come after the param: the builder's " +
+        'invoke(undefined, { targets }).',
+    );
+    expect(() => tm.stream({ concurrency: 2 } as never)).to.throw(
+      WorkflowOptionsError,
+      "the builder's stream(undefined, { concurrency }).",
+    );
+  });
+
+  it('takes such a param when a task reads it, when options are given, or when it has other keys', async () => {
+    class Reads {
+      @Task() @DependsOn(PARAM) echo(param: object) {
+        return param;
+      }
+    }
+    const param = { signal: new AbortController().signal };
+    expect((await Workflow.invoke(new Reads(), param)).get('echo')).to.equal(param);
+    const tm = buildDag<object>();
+    const echo = tm.addNode((given: object) => given, tm.parameterNode);
+    expect(echo.extractResult(await tm.invoke(param))).to.equal(param);
+    for (const [given, options] of [
+      [{ concurrency: 1 }, {}],
+      [{ concurrency: 1, userId: 7 }, undefined],
+      [{}, undefined],
+      [[], undefined],
+      [
+        new (class Concurrency {
+          concurrency = 1;
+        })(),
+        undefined,
+      ],
+      ['signal', undefined],
+    ] as const) {
+      const flow = new Signup();
+      await Workflow.invoke(flow, given, options);
+      expect(flow.calls, JSON.stringify(given)).to.deep.equal(['fetchUser', 'sendEmail']);
+    }
+  });
+
+  it('does not read the values of the param it checks, and takes a Proxy whose traps throw', async () => {
+    const read: string[] = [];
+    const param = {
+      get signal() {
+        read.push('signal');
+        return undefined;
+      },
+    };
+    await rejectionOf(Workflow.invoke(new Signup(), param), WorkflowOptionsError);
+    expect(read).to.deep.equal([]);
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('trap');
+        },
+        getPrototypeOf() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const flow = new Signup();
+    await Workflow.invoke(flow, hostile);
+    expect(flow.calls).to.deep.equal(['fetchUser', 'sendEmail']);
+  });
+});
