@@ -609,6 +609,51 @@ describe('run interceptors', () => {
   });
 });
 
+describe('run interceptors that resolve with undefined', () => {
+  // The slip of a timing interceptor: `await next()` without `return`. invoke resolved with
+  // undefined, and the caller failed later, on `result.get`, far from the cause.
+  const message =
+    "Pair: the run interceptors resolved with undefined, not the run's result. A run " +
+    'interceptor must return what next() gives: return next(), or return await next() in an ' +
+    'async one.';
+
+  it('make invoke reject with a TypeError that says to return next(), after the run', async () => {
+    const pair = new Pair();
+    const timing: WorkflowInterceptor = {
+      async run(_info, next) {
+        await next();
+      },
+    };
+    const error = await rejectionOf(
+      Workflow.invoke(pair, 5, { interceptors: [timing] }),
+      TypeError,
+    );
+    expect(error.message).to.equal(message);
+    expect(pair.calls).to.deep.equal(['first', 'second']);
+  });
+
+  it('make a stream end with the same error', async () => {
+    const stream = Workflow.stream(new Pair(), 5, {
+      interceptors: [{ run: () => undefined }],
+    });
+    const read: string[] = [];
+    const error = await (async () => {
+      for await (const event of stream) read.push(event.type);
+    })().catch((rejection: unknown) => rejection);
+    expect(error).to.be.instanceOf(TypeError).with.property('message', message);
+    expect((await stream.result.catch((rejection: unknown) => rejection)) as Error).to.equal(error);
+    expect(read).to.deep.equal([]);
+  });
+
+  it('still let an interceptor answer with a value of its own, without running', async () => {
+    const pair = new Pair();
+    const cached = { cached: true };
+    const answer = await Workflow.invoke(pair, 5, { interceptors: [{ run: () => cached }] });
+    expect(answer).to.equal(cached);
+    expect(pair.calls).to.deep.equal([]);
+  });
+});
+
 describe('task interceptors and timeouts', () => {
   it('see next() reject with the TaskTimeoutError at the timeout, whatever the body does later', async () => {
     const seen: string[] = [];
