@@ -2,7 +2,8 @@
  * The published package, as consumers get it: `npm pack`, then fresh projects that install the
  * tarball and build and run the seed example with every toolchain API.md §10 names — tsc (5.0,
  * 5.9, 6 and 7; CommonJS, NodeNext ESM and a browser project; both decorator modes; the published
- * `.d.ts` with `skipLibCheck: false`), tsx, vitest 3 on vite 7, jest with @swc/jest, esbuild ESM
+ * `.d.ts` with `skipLibCheck: false`), tsx, vitest 3 on vite 7, jest with @swc/jest, mocha with
+ * ts-node (and the error ts-node stops with on TypeScript 7), esbuild ESM
  * and browser bundles (the browser bundles in a `node:vm` realm, and in headless Chromium when
  * one is installed), Bun, Deno, and one Node.js process loading both the CommonJS and the
  * ES-module build. Each consumer must print the seed's started/done order and results 1 and 4.
@@ -20,6 +21,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -616,6 +618,55 @@ const CONSUMERS: readonly Consumer[] = [
     },
   },
   {
+    title:
+      'mocha with ts-node: type-checks and runs the specs per decorator mode; TypeScript 7 fails as documented',
+    expected: {
+      standard: seedOutput('standard'),
+      legacy: seedOutput('legacy'),
+      summary: ['standard: 1 passing', 'legacy: 3 passing'],
+      'with TypeScript 7': [
+        "TypeError: Cannot read properties of undefined (reading 'fileExists')",
+      ],
+    },
+    async run(tools, pkg) {
+      const mocha = (directory: string) =>
+        runNode([tools.tool('mocha/bin/mocha.js')], { cwd: directory, env: { NO_COLOR: '1' } });
+      const outputs: Outputs = { summary: [] };
+      const directories: Record<Mode, string> = { standard: '', legacy: '' };
+      for (const mode of ['standard', 'legacy'] as const) {
+        const directory = createProject(
+          `mocha-${mode}`,
+          {
+            template: `mocha-${mode}`,
+            files: { 'test/seed.ts': seedSource[mode] },
+            links: ['chai', '@types/chai', '@types/mocha', '@types/node'],
+          },
+          pkg,
+        );
+        // ts-node loads the project's TypeScript, which must have the compiler API: 6, not 7.
+        symlinkSync(tools.tool('ts60'), join(directory, 'node_modules', 'typescript'), 'dir');
+        const { stdout } = await mocha(directory);
+        outputs.summary!.push(
+          ...linesOf(stdout)
+            .filter(isMochaSummary)
+            .map((line) => `${mode}: ${line.trim().replace(/ \(\d+m?s\)$/, '')}`),
+        );
+        directories[mode] = directory;
+      }
+      Object.assign(outputs, reports(directories));
+      // The same project with TypeScript 7, which `npm i -D ts-node` installs as its peer today.
+      const typescript = join(directories.legacy, 'node_modules', 'typescript');
+      rmSync(typescript);
+      symlinkSync(tools.tool('ts70'), typescript, 'dir');
+      const failure = await mocha(directories.legacy).then(
+        () => 'passed',
+        (error: Failed) => `${error.stdout}\n${error.stderr}`,
+      );
+      outputs['with TypeScript 7'] = [/TypeError: .*/.exec(failure)?.[0] ?? failure];
+      return outputs;
+    },
+  },
+  {
     title: 'esbuild: an ES-module bundle runs in Node.js, browser bundles run in a browser realm',
     expected: {
       'ESM bundle for Node.js, standard': seedOutput('standard'),
@@ -688,11 +739,17 @@ const CONSUMERS: readonly Consumer[] = [
   openTelemetryConsumer,
 ];
 
-/** The `<mode>.report.json` files a test runner's seed tests wrote into the project. */
-function reports(directory: string): Outputs {
+/**
+ * The `<mode>.report.json` files a test runner's seed tests wrote into the project, or into the
+ * project of each mode.
+ */
+function reports(directory: string | Record<Mode, string>): Outputs {
   const outputs: Outputs = {};
   for (const mode of ['standard', 'legacy'] as Mode[]) {
-    const file = join(directory, `${mode}.report.json`);
+    const file = join(
+      typeof directory === 'string' ? directory : directory[mode],
+      `${mode}.report.json`,
+    );
     outputs[mode] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
   }
   return outputs;
@@ -700,6 +757,7 @@ function reports(directory: string): Outputs {
 
 const isVitestFileSummary = (line: string) => line.trim().startsWith('Test Files');
 const isJestTestSummary = (line: string) => line.startsWith('Tests:');
+const isMochaSummary = (line: string) => /^\s+\d+ (passing|failing|pending)\b/.test(line);
 
 /** At most this many consumers build and run at once (each is mostly one CPU-bound process). */
 const CONCURRENT_CONSUMERS = 3;
