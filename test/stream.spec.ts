@@ -692,6 +692,54 @@ describe('Workflow.stream', () => {
     }
   });
 
+  it('refuses a synchronous loop, spread or Array.from, pointing to for await (plain JavaScript)', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      const tm = buildDag({ name: 'seed' });
+      tm.addNode(function broken(): number {
+        throw new Error('boom');
+      });
+      const message =
+        'seed: a WorkflowStream is an async iterable: read its events with ' +
+        'for await (const event of stream), and its result with await stream.result.';
+      const run = tm.stream() as unknown as Iterable<unknown>;
+      expect(() => {
+        for (const event of run) expect.fail(String(event));
+      })
+        .to.throw(TypeError)
+        .with.property('message', message);
+      // Array.from took it for an empty array-like, and gave [] without a word.
+      expect(() => Array.from(run)).to.throw(TypeError, message);
+      expect(() => [...run]).to.throw(TypeError, message);
+      // Called on what is no stream (a Proxy whose traps throw, too), it names no workflow.
+      const refuse = (run as unknown as { [Symbol.iterator]: (this: unknown) => never })[
+        Symbol.iterator
+      ];
+      const unreadable = new Proxy(
+        {},
+        {
+          getPrototypeOf() {
+            throw new Error('trap refused');
+          },
+        },
+      );
+      for (const self of [{}, unreadable]) {
+        expect(() => refuse.call(self)).to.throw(
+          TypeError,
+          /^a WorkflowStream is an async iterable/,
+        );
+      }
+      // The refused loop left the run and its events as they were: for await still reads them.
+      const { events, error } = await readAll(run as unknown as WorkflowStream<object>);
+      expect(events.map((event) => event.type)).to.deep.equal(['taskStart', 'taskFailure']);
+      expect(error).to.be.instanceOf(WorkflowExecutionError);
+      await settle(3);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
   it('throws at once what invoke would reject with', () => {
     class Empty {}
     expect(() => Workflow.stream(new Empty())).to.throw(WorkflowDefinitionError, /no @Task\(\)/);

@@ -409,6 +409,15 @@ async function objectMethodNames(): Promise<void> {
 }
 void objectMethodNames;
 
+/** A stream is an async iterable only: a synchronous loop over it does not compile (it throws at run time). */
+function synchronousLoop(): void {
+  // @ts-expect-error -- for await, not for
+  for (const event of Workflow.stream(new Checkout(), 'u1')) void event;
+  // @ts-expect-error -- nor a spread
+  void [...Workflow.stream(new Checkout(), 'u1')];
+}
+void synchronousLoop;
+
 /** Stream events are a union discriminated by `type`; a success's value is typed per task. */
 async function streamedEvents(): Promise<void> {
   for await (const event of Workflow.stream(new Checkout(), 'u1')) {
