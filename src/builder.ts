@@ -347,7 +347,8 @@ export class DagNode<T> {
    * the node did not succeed in that run, when `result` is a run of another DAG (even one with
    * the same node names) or of another loaded copy of the package, and when it is no result at all
    * (the message says what it got: for a run error, to pass `error.result`; for the promise of a
-   * run, to await it). Bound to its node, so it can be passed on as a function.
+   * run, to await it; for a stream, to await `stream.result`). Bound to its node, so it can be
+   * passed on as a function.
    *
    * @example
    * ```ts

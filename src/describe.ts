@@ -6,6 +6,7 @@
  */
 
 import { UNPRINTABLE } from './display-text.js';
+import { isSharedClassPrototype } from './shared.js';
 
 /** Messages never embed more than this many characters of one described value. */
 const MAX_DESCRIPTION_LENGTH = 300;
@@ -180,8 +181,8 @@ export function describeInput(value: unknown): string {
 
 /**
  * For a function that wants a run's result and got `value`: the hint to await it when it is a
- * promise — a run not awaited, the slip of JavaScript code, which no type check catches — else
- * `''`. Never throws.
+ * promise — a run not awaited, the slip of JavaScript code, which no type check catches — or to
+ * await its `result` when it is a `WorkflowStream`, else `''`. Never throws.
  *
  * @example
  * ```ts
@@ -190,11 +191,17 @@ export function describeInput(value: unknown): string {
  */
 export function awaitHint(value: unknown): string {
   try {
-    return value instanceof Promise
-      ? ' Await it first: the promise of a run resolves with its result.'
+    if (value instanceof Promise) {
+      return ' Await it first: the promise of a run resolves with its result.';
+    }
+    // The stream of a run, for its result: read by brand, so a stream of any loaded copy counts.
+    return typeof value === 'object' &&
+      value !== null &&
+      isSharedClassPrototype(Object.getPrototypeOf(value) as object, 'WorkflowStream')
+      ? " That is a WorkflowStream: its run's result is await stream.result."
       : '';
   } catch {
-    return ''; // a Proxy whose getPrototypeOf trap throws: no promise
+    return ''; // a Proxy whose getPrototypeOf trap throws: no promise, no stream
   }
 }
 

@@ -934,6 +934,16 @@ describe('buildDag', () => {
           'dag: node "same" needs an ExecutionResult (what invoke resolves with), got a promise. ' +
             'Await it first: the promise of a run resolves with its result.',
         );
+      // A stream of a run, in place of its result.
+      const stream = tm.stream();
+      expect(() => node.extractResult(stream as never))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'dag: node "same" needs an ExecutionResult (what invoke resolves with), got an object. ' +
+            "That is a WorkflowStream: its run's result is await stream.result.",
+        );
+      node.extractResult(await stream.result);
     });
 
     it('refuses a Proxy of its own result with the same error, not a private-field TypeError', async () => {

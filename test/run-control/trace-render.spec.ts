@@ -646,6 +646,13 @@ describe('the pictures, given something else than a result', () => {
       );
       await run.catch(() => undefined);
       expect(draw(error.result)).to.contain('broken');
+      const stream = Workflow.stream(new FailsOnce());
+      expect(() => draw(stream as never)).to.throw(
+        TypeError,
+        `${name}: expected the ExecutionResult of a run, got an object. That is a WorkflowStream: ` +
+          `its run's result is await stream.result.`,
+      );
+      await stream.result.catch(() => undefined);
       const unreadable = new Proxy(
         {},
         {
