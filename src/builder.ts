@@ -8,6 +8,7 @@ import { definitionErrors, type WorkflowDefinitionError } from './definition-err
 import {
   awaitHint,
   awaitOptionsHint,
+  bareName,
   causedBy,
   describeInput,
   describeThrown,
@@ -887,6 +888,54 @@ export class DagBuilder<P = void> {
 // A builder of another loaded copy of the package (its CommonJS and its ES-module build) is a
 // builder too: `instanceof DagBuilder` holds, and a `Workflow` function given one says so.
 shareInstanceof(DagBuilder, 'DagBuilder');
+
+/**
+ * The seed's snake_case names, which a port from Python writes word for word: on a builder,
+ * `tm.add_node(…)` was the engine's "tm.add_node is not a function", and `tm.parameter_node` read
+ * `undefined`, a constant, so the node got `undefined` and returned `NaN` without a word. Each is a
+ * hidden getter (non-enumerable, and not in the types: TypeScript refuses it at compile time)
+ * that throws a `TypeError` naming async-dag's name.
+ */
+function pointSeedNames(
+  prototype: object,
+  /** Each seed name, with how a call writes it and async-dag's name. */
+  names: Readonly<Record<string, readonly [written: string, name: string]>>,
+  workflowOf: (self: unknown) => unknown,
+): void {
+  for (const [seedName, [written, name]] of Object.entries(names)) {
+    Object.defineProperty(prototype, seedName, {
+      configurable: true,
+      enumerable: false,
+      get(this: unknown): never {
+        let workflow: unknown;
+        try {
+          workflow = workflowOf(this);
+        } catch {
+          workflow = undefined; // a Proxy whose trap throws: no name
+        }
+        throw new TypeError(
+          `${typeof workflow === 'string' ? `${bareName(workflow)}: ` : ''}${written} is the ` +
+            `Python seed's name; in async-dag it is ${name}.`,
+        );
+      },
+    });
+  }
+}
+
+pointSeedNames(
+  DagBuilder.prototype,
+  {
+    add_node: ['tm.add_node()', 'tm.addNode()'],
+    add_immediate_node: ['tm.add_immediate_node()', 'tm.addImmediateNode()'],
+    parameter_node: ['tm.parameter_node', 'tm.parameterNode'],
+  },
+  (self) => (self instanceof DagBuilder ? self.name : undefined),
+);
+pointSeedNames(
+  DagNode.prototype,
+  { extract_result: ['node.extract_result()', 'node.extractResult()'] },
+  (self) => (self instanceof DagNode ? self['owner'].name : undefined),
+);
 
 /**
  * Whether `prototype` is a builder's, of this or another loaded copy of the package: a `Workflow`

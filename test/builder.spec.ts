@@ -469,6 +469,57 @@ describe('buildDag', () => {
         .to.throw(TypeError, 'buildDag: options could not be read: trap boom')
         .with.property('cause', boom);
     });
+
+    it("points the seed's snake_case names, ported word for word (plain JavaScript), to async-dag's", async () => {
+      const tm = buildDag<number>({ name: 'seed' });
+      const seed = tm as unknown as Record<string, unknown>;
+      // tm.parameter_node read undefined, a constant: the node got undefined, and returned NaN.
+      expect(() => seed.parameter_node)
+        .to.throw(TypeError)
+        .with.property(
+          'message',
+          "seed: tm.parameter_node is the Python seed's name; in async-dag it is tm.parameterNode.",
+        );
+      expect(() => (seed.add_node as (...args: unknown[]) => unknown)(inc, tm.parameterNode))
+        .to.throw(TypeError)
+        .with.property(
+          'message',
+          "seed: tm.add_node() is the Python seed's name; in async-dag it is tm.addNode().",
+        );
+      expect(() => (seed.add_immediate_node as (value: unknown) => unknown)(1)).to.throw(
+        TypeError,
+        "seed: tm.add_immediate_node() is the Python seed's name; in async-dag it is " +
+          'tm.addImmediateNode().',
+      );
+      const node = tm.addNode(inc, tm.parameterNode);
+      const result = await tm.invoke(1);
+      expect(() =>
+        (node as unknown as { extract_result: (r: unknown) => unknown }).extract_result(result),
+      ).to.throw(
+        TypeError,
+        "seed: node.extract_result() is the Python seed's name; in async-dag it is " +
+          'node.extractResult().',
+      );
+      // Read through what is no builder (a Proxy whose traps throw, too), it names no DAG.
+      const unreadable = new Proxy(
+        {},
+        {
+          getPrototypeOf() {
+            throw new Error('trap refused');
+          },
+        },
+      );
+      for (const receiver of [{}, unreadable]) {
+        expect(() => Reflect.get(tm, 'parameter_node', receiver)).to.throw(
+          TypeError,
+          /^tm\.parameter_node is the Python seed's name/,
+        );
+      }
+      // Nothing of them shows: not in keys, JSON or a log, and no node was added.
+      expect(Object.keys(tm)).not.to.include('add_node');
+      expect(JSON.stringify(tm)).to.equal('{"name":"seed","nodes":["inc"],"sealed":true}');
+      expect(inspect(node)).to.equal("DagNode { name: 'inc' }");
+    });
   });
 
   describe('sealing', () => {
