@@ -647,10 +647,12 @@ function taskIndex(plan: WorkflowPlan, name: unknown, option: string, invalid: I
     const token = shownToken(name);
     const what =
       token === undefined ? `${describeInput(name)} is not` : `${token} is an input of tasks, not`;
-    throw invalid(
-      option,
-      `${what} a task of ${bareName(plan.workflow)}.` + taskNameHint(name, plan.names),
-    );
+    // An object used as a computed key (`{ [node]: fn }`) is the string "[object Object]".
+    const hint =
+      name === '[object Object]'
+        ? ' An object used as a key is "[object Object]": key by the name, as in { [node.name]: … }.'
+        : taskNameHint(name, plan.names);
+    throw invalid(option, `${what} a task of ${bareName(plan.workflow)}.${hint}`);
   }
   return index;
 }

@@ -759,6 +759,20 @@ describe('buildDag', () => {
       expect(byName.toObject()).to.deep.equal({ a: 2, c: 3 });
     });
 
+    it("says to key overrides by a node's name when a node is used as the key", async () => {
+      const tm = buildDag<number>({ name: 'keyed' });
+      const a = tm.addNode({ name: 'a' }, inc, tm.parameterNode);
+      // `{ [a]: fn }` from JavaScript: the key is the string "[object Object]".
+      const overrides = { [a as never]: (n: number) => n * 100 };
+      const error = await rejectionOf(tm.invoke(1, { overrides }), WorkflowOptionsError);
+      expect(error.message).to.equal(
+        'keyed: invalid option "overrides": "[object Object]" is not a task of keyed. An object ' +
+          'used as a key is "[object Object]": key by the name, as in { [node.name]: … }.',
+      );
+      const result = await tm.invoke(1, { overrides: { [a.name]: (n: number) => n * 100 } });
+      expect(a.extractResult(result)).to.equal(100);
+    });
+
     it('says to put a lone node given as targets (from JavaScript) in an array', async () => {
       const tm = buildDag();
       const only = tm.addNode({ name: 'only' }, () => 1);
