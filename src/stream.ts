@@ -7,7 +7,6 @@
 import { streamedRunSettings, type RunSettings } from './options.js';
 import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
-import { bareName } from './describe.js';
 import { EventLog } from './event-log.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
 import { RunAbort } from './run-abort.js';
@@ -200,29 +199,6 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
 }
 
 shareInstanceof(WorkflowStream, 'WorkflowStream');
-
-// A synchronous loop over a stream — `for (const event of run)`, `[...run]`, `Array.from(run)` — is
-// the slip of plain JavaScript, where no type check catches it: without this, the engine said
-// "run is not iterable" (or "tm.stream is not a function or its return value is not iterable"), and
-// `Array.from` took the stream for an empty array-like and gave `[]`. Defined outside the class, so
-// that TypeScript, which knows the stream is no `Iterable`, still refuses such a loop at compile time.
-Object.defineProperty(WorkflowStream.prototype, Symbol.iterator, {
-  configurable: true,
-  writable: true,
-  value: function refuseSynchronousIteration(this: unknown): never {
-    let workflow: unknown;
-    try {
-      workflow = this instanceof WorkflowStream ? this['workflow'] : undefined;
-    } catch {
-      workflow = undefined; // a Proxy whose trap throws: no name
-    }
-    throw new TypeError(
-      `${typeof workflow === 'string' ? `${bareName(workflow)}: ` : ''}a WorkflowStream is an ` +
-        'async iterable: read its events with for await (const event of stream), and its result ' +
-        'with await stream.result.',
-    );
-  },
-});
 
 /** The end of the iteration. */
 function iterationDone(): Promise<IteratorReturnResult<undefined>> {

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import { inspect } from 'node:util';
+import sinon from 'sinon';
 import {
   buildDag,
   CONTEXT,
@@ -692,52 +693,27 @@ describe('Workflow.stream', () => {
     }
   });
 
-  it('refuses a synchronous loop, spread or Array.from, pointing to for await (plain JavaScript)', async () => {
-    const unhandled = recordProcessEvents('unhandledRejection');
-    try {
-      const tm = buildDag({ name: 'seed' });
-      tm.addNode(function broken(): number {
-        throw new Error('boom');
-      });
-      const message =
-        'seed: a WorkflowStream is an async iterable: read its events with ' +
-        'for await (const event of stream), and its result with await stream.result.';
-      const run = tm.stream() as unknown as Iterable<unknown>;
-      expect(() => {
-        for (const event of run) expect.fail(String(event));
-      })
-        .to.throw(TypeError)
-        .with.property('message', message);
-      // Array.from took it for an empty array-like, and gave [] without a word.
-      expect(() => Array.from(run)).to.throw(TypeError, message);
-      expect(() => [...run]).to.throw(TypeError, message);
-      // Called on what is no stream (a Proxy whose traps throw, too), it names no workflow.
-      const refuse = (run as unknown as { [Symbol.iterator]: (this: unknown) => never })[
-        Symbol.iterator
-      ];
-      const unreadable = new Proxy(
-        {},
-        {
-          getPrototypeOf() {
-            throw new Error('trap refused');
-          },
-        },
-      );
-      for (const self of [{}, unreadable]) {
-        expect(() => refuse.call(self)).to.throw(
-          TypeError,
-          /^a WorkflowStream is an async iterable/,
-        );
-      }
-      // The refused loop left the run and its events as they were: for await still reads them.
-      const { events, error } = await readAll(run as unknown as WorkflowStream<object>);
-      expect(events.map((event) => event.type)).to.deep.equal(['taskStart', 'taskFailure']);
-      expect(error).to.be.instanceOf(WorkflowExecutionError);
-      await settle(3);
-      expect(unhandled.received).to.deep.equal([]);
-    } finally {
-      unhandled.stop();
-    }
+  it('is no synchronous iterable, so deep-equality matchers compare it as an object (sinon, vitest)', async () => {
+    // sinon's calledWith and deepEqual, vitest's toEqual and toHaveBeenCalledWith (jest's too, in
+    // some versions) iterate any object with a Symbol.iterator: a method that throws there would
+    // make a test that hands a stream to a spy throw instead of pass.
+    const tm = buildDag({ name: 'seed' });
+    tm.addNode(function one(): number {
+      return 1;
+    });
+    const run = tm.stream();
+    const other = tm.stream();
+    const spy = sinon.spy();
+    spy(run);
+    expect(spy.calledWith(run)).to.equal(true);
+    expect(spy.calledWith(other)).to.equal(false);
+    expect(sinon.match(run).test(run)).to.equal(true);
+    expect(Symbol.iterator in run).to.equal(false);
+    // for await still reads it: async iteration is its only iteration.
+    const { events, error } = await readAll(run);
+    expect(events.map((event) => event.type)).to.deep.equal(['taskStart', 'taskSuccess']);
+    expect(error).to.equal(undefined);
+    await other.result;
   });
 
   it('throws at once what invoke would reject with', () => {

@@ -409,7 +409,7 @@ async function objectMethodNames(): Promise<void> {
 }
 void objectMethodNames;
 
-/** A stream is an async iterable only: a synchronous loop over it does not compile (it throws at run time). */
+/** A stream is an async iterable only: a synchronous loop over it does not compile. */
 function synchronousLoop(): void {
   // @ts-expect-error -- for await, not for
   for (const event of Workflow.stream(new Checkout(), 'u1')) void event;
