@@ -480,7 +480,6 @@ const optionsAfterParam: Record<'invoke' | 'stream', OptionsUsage> = {
  * b.extractResult(result); // 2
  * ```
  */
-
 export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
   return new DagBuilder<P>(options);
 }

@@ -244,18 +244,18 @@ function builderGiven(caller: string): string {
   return `a buildDag() builder. Call its own ${caller}() instead.`;
 }
 
-/**
- * The plan `Workflow[caller]` runs for `instance`: its class's, through {@link prototypeOfInstance}.
- * A builder (of this or another loaded copy of the package: its CommonJS and its ES-module build)
- * and the promise of an instance are told apart only once their class turned out to be no
- * workflow, so a valid run pays nothing for it.
- */
 /** How `Workflow.invoke` and `Workflow.stream` take options without a param, for messages. */
 const optionsAfterParam: Record<'invoke' | 'stream', OptionsUsage> = {
   invoke: (options) => `Workflow.invoke(instance, undefined, ${options})`,
   stream: (options) => `Workflow.stream(instance, undefined, ${options})`,
 };
 
+/**
+ * The plan `Workflow[caller]` runs for `instance`: its class's, through {@link prototypeOfInstance}.
+ * A builder (of this or another loaded copy of the package: its CommonJS and its ES-module build)
+ * and the promise of an instance are told apart only once their class turned out to be no
+ * workflow, so a valid run pays nothing for it.
+ */
 function planOfInstance(instance: unknown, caller: 'invoke' | 'stream'): WorkflowPlan {
   const prototype = prototypeOfInstance(instance, caller);
   try {
