@@ -19,7 +19,8 @@ import type { TaskName, TaskOptions } from './types.js';
 /**
  * What `@Task()` and `@DependsOn()` return: a method decorator for either decorator mode —
  * TypeScript's `experimentalDecorators` (as NestJS uses) and standard (TC39) decorators, the
- * default of TypeScript 5.0 and later.
+ * default of TypeScript 5.0 and later. `T` is what the task's `fallback` returns: the decorator
+ * fits only a method whose (awaited) value a `T` is. Without one (`never`), it fits any method.
  *
  * @example
  * ```ts
@@ -27,19 +28,70 @@ import type { TaskName, TaskOptions } from './types.js';
  * class Flow { @retried load() { return 1; } }
  * ```
  */
-export interface WorkflowMethodDecorator {
-  /**
-   * Legacy decorators (`experimentalDecorators`). The target is typed `object`, not `Object`, so
-   * a class may name a task after an `Object.prototype` method with another signature
-   * (`hasOwnProperty(): string`).
-   */
-  (target: object, key: string | symbol, descriptor: PropertyDescriptor): void;
+export interface WorkflowMethodDecorator<T = never> {
   /**
    * Standard (TC39) decorators, on a method. The context's class and method types are `any`: with
    * the defaults (`unknown`), a method that declares its `this` type (`label(this: Report)`) would
-   * not take the decorator.
+   * not take the decorator. The method's type `M` is inferred, to check the fallback against it.
    */
-  (value: Function, context: ClassMethodDecoratorContext<any, any>): void;
+  <M extends Function>(
+    value: M,
+    context: ClassMethodDecoratorContext<any, any> & FallbackFits<T, M>,
+  ): void;
+  /**
+   * Legacy decorators (`experimentalDecorators`). The target is typed `object`, not `Object`, so
+   * a class may name a task after an `Object.prototype` method with another signature
+   * (`hasOwnProperty(): string`). The descriptor's type `D` is inferred as TypeScript gives it
+   * (a `TypedPropertyDescriptor`, which `set` makes invariant), to check the fallback against its
+   * method. Last of the two: the overload TypeScript 7 reports when a legacy call fails.
+   */
+  <D extends PropertyDescriptor>(
+    target: object,
+    key: string | symbol,
+    descriptor: D & FallbackFits<T, D extends { value?: infer M } ? M : unknown>,
+  ): void;
+}
+
+/**
+ * Type-level only: `unknown` when the fallback's value, a `T`, fits the method `M`, and otherwise
+ * {@link FallbackMismatch}, which no decorator argument has: TypeScript then names both types in
+ * its error. A `T` fits a method that returns, or resolves to, a supertype of `T`, or `void` (its
+ * value is not for use), and anything fits what is no method (an accessor, which the scanner
+ * reports). `T` is `never` for a decorator with no fallback, or none that returns (it throws or
+ * calls `skip()`): `never` fits every method.
+ */
+type FallbackFits<T, M> = M extends (...args: any[]) => infer R
+  ? [T] extends [Awaited<R>]
+    ? unknown
+    : [void] extends [Awaited<R>]
+      ? unknown
+      : FallbackMismatch<T, Awaited<R>>
+  : unknown;
+
+/**
+ * Type-level only: what a `@Task({ fallback })` decorator asks of a method whose value, `Method`,
+ * the fallback's value, a `Fallback`, is not. TypeScript's error reads "Property
+ * 'fallbackMustReturnMethodType' is missing in type … but required in type
+ * 'FallbackMismatch<0, string>'".
+ */
+interface FallbackMismatch<Fallback, Method> {
+  fallbackMustReturnMethodType: { fallback: Fallback; method: Method };
+}
+
+/**
+ * Type-level only: what a fallback may return in `@Task({ fallback })`, as the constraint of its
+ * type. Any value fits (`unknown` as well); the literals listed make TypeScript keep the literal
+ * an inline fallback returns, at its top level and in its objects' properties (`'standard'`,
+ * `{ ok: false }`), where it would widen it to `string` or `boolean`, which a method returning
+ * `'gold' | 'standard'` or a `{ ok: true; … } | { ok: false; … }` does not take: `@Task` knows
+ * its options before the method, so nothing else gives the fallback a literal type to keep.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- any value, `unknown` too
+type FallbackValue = '' | 0 | 0n | boolean | symbol | {} | null | undefined | void | FallbackObject;
+
+/** Type-level only: the objects of {@link FallbackValue}, whose properties keep their literals. */
+interface FallbackObject {
+  [key: string]: FallbackValue;
 }
 
 /**
@@ -61,17 +113,26 @@ export type WorkflowParameterDecorator = (
 
 /**
  * Marks a method as a task: a node of the class's DAG, named by the method name. The method may be
- * `async`, return a promise, or return a plain value.
+ * `async`, return a promise, or return a plain value. A `fallback` in the options must return (or
+ * resolve to) a value of the method's type, which its value stands in for: `T` is inferred from
+ * it, literals kept (`() => 'standard'` fits a method returning `'gold' | 'standard'`).
  *
  * @example
  * ```ts
  * class Checkout {
  *   @Task() @DependsOn(PARAM) user(req: Req) { return users.find(req.userId); }
  *   @Task({ timeout: 500, retries: 2 }) @DependsOn('user') cart(user: User) { … }
+ *   @Task({ fallback: () => 0 }) @DependsOn('cart') async discount(cart: Cart) { … } // a number
  * }
  * ```
  */
-export function Task(options?: TaskOptions): WorkflowMethodDecorator;
+export function Task<T extends FallbackValue = never>(
+  options?: TaskOptions<T>,
+  // `T` is `never` without a fallback (or with one that only throws), and a fallback returning
+  // `unknown` (options typed `TaskOptions`, a shared policy) is not checked. The indexed access
+  // keeps `T` inferred from the fallback alone: with standard decorators, TypeScript infers a
+  // `WorkflowMethodDecorator<T>`'s `T` from the decorator's contextual type, the method.
+): WorkflowMethodDecorator<unknown extends T ? never : [T][T extends unknown ? 0 : never]>;
 export function Task(
   options?: unknown,
   ...decoratorCall: unknown[]

@@ -117,7 +117,11 @@ export type TaskValues<W> =
     : { [K in keyof W as NameOfKey<K>]?: ReturnOf<W[K]> };
 
 /**
- * Per-task options, given to `@Task(options)`.
+ * Per-task options, given to `@Task(options)`. `T` is what the `fallback` returns (or resolves
+ * to), which the method decorated must return too, since the fallback's value becomes the task's.
+ * Options written in the call need no type; options declared apart and shared between tasks take
+ * `TaskOptions` (a fallback returning `unknown`: not checked) or `TaskOptions<T>` (one returning
+ * a `T`, which then fits only methods whose value a `T` is).
  *
  * @example
  * ```ts
@@ -125,9 +129,10 @@ export type TaskValues<W> =
  *   @Task({ timeout: 2_000, retries: 2, retryDelay: (attempt) => 100 * 2 ** attempt })
  *   @DependsOn(SIGNAL) async fetchPrices(signal: AbortSignal) { return fetch(url, { signal }); }
  * }
+ * const zeroed: TaskOptions<number> = { retries: 1, fallback: () => 0 };
  * ```
  */
-export interface TaskOptions {
+export interface TaskOptions<T = unknown> {
   /**
    * Milliseconds one attempt may take. When it elapses the attempt fails with a
    * `TaskTimeoutError` and its `@Signal()` aborts; the run does not wait for the abandoned promise.
@@ -164,9 +169,10 @@ export interface TaskOptions {
    * is skipped instead. Its second argument is the task's signal, which aborts when the run stops
    * (already, when the stop caused the failure; never, for an `allSettled` task): the run waits
    * for an async fallback, as for a task in flight, so one that takes time should honour it.
+   * In `@Task(options)`, it must return (or resolve to) a value of the method's type.
    * @default undefined (no fallback)
    */
-  fallback?: ((error: unknown, signal: AbortSignal) => unknown) | undefined;
+  fallback?: ((error: unknown, signal: AbortSignal) => T | PromiseLike<T>) | undefined;
   /**
    * Which errors are retried: called with the error and the 1-based number of the attempt that
    * threw; `false` fails the task at once. If it throws, the task fails with that error (the

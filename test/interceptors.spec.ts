@@ -515,7 +515,10 @@ describe('run interceptors', () => {
       @Task({
         retries: 1,
         retryDelay: 60_000,
-        fallback: () => (seen.fallback = storage.getStore()),
+        fallback: () => {
+          seen.fallback = storage.getStore();
+          return 0;
+        },
       })
       flaky(): number {
         throw new Error('retried after a minute');
