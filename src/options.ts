@@ -165,20 +165,28 @@ export type OptionsUsage = (options: string) => string;
  * for the param's type. Keys are listed without reading their values.
  */
 function refuseOptionsAsParam(plan: WorkflowPlan, param: unknown, usage: OptionsUsage): void {
-  let keys: string[];
+  let given: string;
+  let shown: string;
   try {
-    if (typeof param !== 'object' || param === null || !isPlainObject(param)) return;
-    keys = Object.keys(param);
+    if (typeof param !== 'object' || param === null) return;
+    if (isPlainObject(param)) {
+      const keys = Object.keys(param);
+      if (keys.length === 0 || !keys.every((key) => KNOWN_OPTIONS.includes(key))) return;
+      given = shown = `{ ${keys.join(', ')} }`;
+    } else if (isAbortSignal(param)) {
+      // The signal alone, for `{ signal }`.
+      given = 'an AbortSignal';
+      shown = '{ signal }';
+    } else return;
   } catch {
     return; // a Proxy whose traps throw: no options
   }
-  if (keys.length === 0 || !keys.every((key) => KNOWN_OPTIONS.includes(key))) return;
-  const shown = `{ ${keys.join(', ')} }`;
+  const what = shown === given ? `${given}, option names only,` : given;
   throw new WorkflowOptionsError(
     plan.workflow,
     'options',
-    `none were given, but the param is ${shown}, option names only, and no task reads the ` +
-      `param. Options come after the param: ${usage(shown)}.`,
+    `none were given, but the param is ${what} and no task reads the param. Options come after ` +
+      `the param: ${usage(shown)}.`,
   );
 }
 

@@ -361,6 +361,20 @@ describe('options given where the param goes', () => {
       .that.contains('Workflow.stream(instance, undefined, { failFast }).');
   });
 
+  it('refuses a bare AbortSignal as the param too, showing it as { signal }', async () => {
+    const flow = new Signup();
+    const error = await rejectionOf(
+      Workflow.invoke(flow, new AbortController().signal),
+      WorkflowOptionsError,
+    );
+    expect(error.message).to.equal(
+      'Signup: invalid option "options": none were given, but the param is an AbortSignal and ' +
+        'no task reads the param. Options come after the param: ' +
+        'Workflow.invoke(instance, undefined, { signal }).',
+    );
+    expect(flow.calls).to.deep.equal([]);
+  });
+
   it('refuses it for a builder that has no parameterNode input, naming its own call', async () => {
     const tm = buildDag({ name: 'noParam' });
     tm.addNode(() => 1);
