@@ -12,6 +12,7 @@
  * other layer's `next()` promise is marked — one that returned something else (an `async`
  * interceptor's promise, a `.then`), threw, or called `next()` after returning.
  */
+import { bareName } from './describe.js';
 import { inPromiseJob, markHandled } from './outcomes.js';
 import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } from './types.js';
 
@@ -76,7 +77,25 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   const called = layerRecord;
   layerRecord = outerRecord;
   if (called !== NOTHING_CALLED && called !== returned) markHandled(called!);
+  // A run interceptor answers for the run: `undefined` is no answer, and is refused at its own
+  // layer, so that the layers outside it (a tracer) see the failure (once per run, not per task).
+  if (hook === 'run') return returned.then((value) => answered(value, info.workflow, index));
   return returned;
+}
+
+/**
+ * `value`, what run interceptor `index` resolved with, unless it is `undefined`: then the
+ * `TypeError` that says to return `next()` — an `async` interceptor that awaits `next()` without
+ * returning it (the likely slip: one that times or logs the run) would have `invoke` resolve with
+ * no result, and the caller fail later on `result.get`.
+ */
+function answered(value: unknown, workflow: string, index: number): unknown {
+  if (value !== undefined) return value;
+  throw new TypeError(
+    `${bareName(workflow)}: run interceptor ${index + 1} resolved with undefined, not the run's ` +
+      'result. A run interceptor must return what next() gives: return next(), or return await ' +
+      'next() in an async one.',
+  );
 }
 
 /** The `next` of an outer layer: runs layer `index` (and so everything inside it) once. */

@@ -120,26 +120,12 @@ function launchIntercepted<W extends object, P>(
   return outcome.then(
     (result) => {
       over = true;
-      if (result === undefined) throw runInterceptorGaveNothing(plan);
       return result;
     },
     (error: unknown) => {
       over = true;
       throw runFailureError(plan.workflow, error);
     },
-  );
-}
-
-/**
- * What `invoke` rejects with when its run interceptors resolve with `undefined`: an `async` one
- * that awaits `next()` without returning it (the likely slip: a timing or logging interceptor)
- * would have `invoke` resolve with no result, and the caller fail later on `result.get`.
- */
-function runInterceptorGaveNothing(plan: WorkflowPlan): TypeError {
-  return new TypeError(
-    `${bareName(plan.workflow)}: the run interceptors resolved with undefined, not the run's ` +
-      'result. A run interceptor must return what next() gives: return next(), or return await ' +
-      'next() in an async one.',
   );
 }
 

@@ -616,9 +616,8 @@ describe('run interceptors that resolve with undefined', () => {
   // The slip of a timing interceptor: `await next()` without `return`. invoke resolved with
   // undefined, and the caller failed later, on `result.get`, far from the cause.
   const message =
-    "Pair: the run interceptors resolved with undefined, not the run's result. A run " +
-    'interceptor must return what next() gives: return next(), or return await next() in an ' +
-    'async one.';
+    "Pair: run interceptor 1 resolved with undefined, not the run's result. A run interceptor " +
+    'must return what next() gives: return next(), or return await next() in an async one.';
 
   it('make invoke reject with a TypeError that says to return next(), after the run', async () => {
     const pair = new Pair();
@@ -646,6 +645,31 @@ describe('run interceptors that resolve with undefined', () => {
     expect(error).to.be.instanceOf(TypeError).with.property('message', message);
     expect((await stream.result.catch((rejection: unknown) => rejection)) as Error).to.equal(error);
     expect(read).to.deep.equal([]);
+  });
+
+  it('fail at their own layer, so that the interceptors outside them see the error', async () => {
+    const seen: unknown[] = [];
+    const tracer: WorkflowInterceptor = {
+      async run(_info, next) {
+        try {
+          return await next();
+        } catch (error) {
+          seen.push(error);
+          throw error;
+        }
+      },
+    };
+    const forgetful: WorkflowInterceptor = {
+      async run(_info, next) {
+        await next();
+      },
+    };
+    const error = await rejectionOf(
+      Workflow.invoke(new Pair(), 5, { interceptors: [tracer, forgetful] }),
+      TypeError,
+    );
+    expect(error.message).to.match(/^Pair: run interceptor 2 resolved with undefined/);
+    expect(seen).to.deep.equal([error]);
   });
 
   it('still let an interceptor answer with a value of its own, without running', async () => {
