@@ -1614,6 +1614,31 @@ describe('openTelemetry()', () => {
       expect(failed.events.map((event) => event.name)).to.deep.equal(['exception']);
     });
 
+    it('records an error for a run whose inner run interceptor forgot to return next()', async () => {
+      // `await next()` without `return`: invoke rejects, and the run span must not say succeeded.
+      const forgetful: WorkflowInterceptor = {
+        run: async (_info, next) => {
+          await next();
+        },
+      };
+      class Flow {
+        @Task() works() {
+          return 'done';
+        }
+      }
+      const error = await rejectionOf(
+        Workflow.invoke(new Flow(), undefined, { interceptors: [openTelemetry(), forgetful] }),
+        TypeError,
+      );
+      const run = span('Flow');
+      expect(run.attributes).to.include({
+        'async_dag.run.outcome': 'failed',
+        'error.type': 'TypeError',
+      });
+      expect(run.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: error.message });
+      expect(span('Flow.works').status.code).to.not.equal(SpanStatusCode.ERROR);
+    });
+
     it('traces an attempt it is called for outside a run: under the active span', async () => {
       const tracing = openTelemetry();
       const run: RunInterceptorInfo = { workflow: 'Manual', param: undefined };
