@@ -55,18 +55,23 @@ export interface WorkflowMethodDecorator<T = never> {
 /**
  * Type-level only: `unknown` when the fallback's value, a `T`, fits the method `M`, and otherwise
  * {@link FallbackMismatch}, which no decorator argument has: TypeScript then names both types in
- * its error. A `T` fits a method that returns, or resolves to, a supertype of `T`, or `void` (its
- * value is not for use), and anything fits what is no method (an accessor, which the scanner
+ * its error. A `T` fits a method that returns, or resolves to, a supertype of `T`, or just `void`
+ * (its value is not for use; `number | void` takes a `T` of its type), and anything fits what is no method (an accessor, which the scanner
  * reports). `T` is `never` for a decorator with no fallback, or none that returns (it throws or
- * calls `skip()`): `never` fits every method.
+ * calls `skip()`): `never` fits every method, even before `M` is known (TypeScript 5.0 defers the
+ * check of a method returning `this`, a type parameter, and would refuse `@Task()` on it).
  */
-type FallbackFits<T, M> = M extends (...args: any[]) => infer R
-  ? [T] extends [Awaited<R>]
-    ? unknown
-    : [void] extends [Awaited<R>]
+type FallbackFits<T, M> = [T] extends [never]
+  ? unknown
+  : M extends (...args: any[]) => infer R
+    ? [T] extends [Awaited<R>]
       ? unknown
-      : FallbackMismatch<T, Awaited<R>>
-  : unknown;
+      : [void] extends [Awaited<R>]
+        ? [Awaited<R>] extends [void]
+          ? unknown
+          : FallbackMismatch<T, Awaited<R>>
+        : FallbackMismatch<T, Awaited<R>>
+    : unknown;
 
 /**
  * Type-level only: what a `@Task({ fallback })` decorator asks of a method whose value, `Method`,
@@ -86,8 +91,10 @@ interface FallbackMismatch<Fallback, Method> {
  * `'gold' | 'standard'` or a `{ ok: true; … } | { ok: false; … }` does not take: `@Task` knows
  * its options before the method, so nothing else gives the fallback a literal type to keep.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- any value, `unknown` too
-type FallbackValue = '' | 0 | 0n | boolean | symbol | {} | null | undefined | void | FallbackObject;
+// `readonly []` makes an array literal a tuple, which fits a method's tuple as well as its array.
+type FallbackValue =
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- any value, `unknown` too
+  '' | 0 | 0n | boolean | symbol | {} | null | undefined | void | FallbackObject | readonly [];
 
 /** Type-level only: the objects of {@link FallbackValue}, whose properties keep their literals. */
 interface FallbackObject {

@@ -152,6 +152,30 @@ class Fallbacks {
   @Task({ fallback: () => 0 }) @DependsOn(PARAM) generic<U>(value: U): U {
     return value;
   }
+
+  // An array literal is a tuple where the method's value is one, at the top level or nested.
+  @Task({ fallback: () => [0, ''] }) pair(): [number, string] {
+    return [1, ''];
+  }
+
+  @Task({ fallback: () => ({ range: [0, 0], label: 'none' }) })
+  bounds(): { range: [number, number]; label: string } {
+    return { range: [1, 2], label: '' };
+  }
+
+  // A method returning `this`, a type parameter, takes a decorator with no fallback.
+  @Task() self(): this {
+    return this;
+  }
+
+  // A method that may return nothing takes a fallback returning nothing, or a value of its type.
+  @Task({ fallback: (error) => console.error(error) }) async mayCount(): Promise<number | void> {
+    return 1;
+  }
+
+  @Task({ fallback: () => 0 }) async mayCountToo(): Promise<number | void> {
+    return 1;
+  }
 }
 
 /** What no longer compiles: a fallback whose value the method's type does not take. */
@@ -204,6 +228,16 @@ export class Mismatches {
   // @ts-expect-error -- in either order with @DependsOn
   @Task({ fallback: () => 0 }) @DependsOn(PARAM) second(this: Mismatches, id: string): string {
     return id;
+  }
+
+  // @ts-expect-error -- the tuple's elements in the wrong order
+  @Task({ fallback: () => ['', 0] }) pair(): [number, string] {
+    return [1, ''];
+  }
+
+  // @ts-expect-error -- a method that may return a number or nothing takes no string
+  @Task({ fallback: () => 'none' }) async mayCount(): Promise<number | void> {
+    return 1;
   }
 }
 
