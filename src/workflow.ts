@@ -207,13 +207,15 @@ function planOfClass(
   caller: 'graph' | 'validate' | 'toMermaid',
 ): WorkflowPlan {
   if (typeof workflowClass !== 'function' || typeof workflowClass.prototype !== 'object') {
-    throw new TypeError(`Expected a workflow class, got ${notAClass(workflowClass, caller)}`);
+    throw new TypeError(
+      `Workflow.${caller} expects a workflow class, got ${notAClass(workflowClass, caller)}`,
+    );
   }
   return planFor(workflowClass.prototype);
 }
 
 /**
- * What `value` is, for `Workflow[caller]`'s "expected a workflow class" message, with the call that
+ * What `value` is, for `Workflow[caller]`'s "expects a workflow class" message, with the call that
  * was likely meant: the likely slips are a builder, which has its own `graph()`, `validate()` and
  * `toMermaid()`, and an instance, whose class is what to pass. Never throws.
  */

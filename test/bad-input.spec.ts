@@ -841,12 +841,13 @@ describe('bad input catalogue', () => {
     for (const [label, value] of notClasses) {
       it(`validate, graph and toMermaid reject ${label} with a TypeError`, async () => {
         const notAClass = value as WorkflowClass;
-        for (const inspect of [
-          () => Workflow.validate(notAClass),
-          () => Workflow.graph(notAClass),
-          () => Workflow.toMermaid(notAClass),
-        ]) {
-          expect(inspect).to.throw(TypeError, 'Expected a workflow class');
+        for (const [caller, inspect] of [
+          ['validate', () => Workflow.validate(notAClass)],
+          ['graph', () => Workflow.graph(notAClass)],
+          ['toMermaid', () => Workflow.toMermaid(notAClass)],
+        ] as const) {
+          // Named by the call written, as Workflow.invoke's message is.
+          expect(inspect).to.throw(TypeError, `Workflow.${caller} expects a workflow class, got `);
         }
         await expectStillWorks();
       });
@@ -856,7 +857,7 @@ describe('bad input catalogue', () => {
       const instance = new Healthy() as unknown as WorkflowClass;
       expect(() => Workflow.validate(instance)).to.throw(
         TypeError,
-        'Expected a workflow class, got an instance of Healthy. Did you mean Workflow.validate(Healthy)?',
+        'Workflow.validate expects a workflow class, got an instance of Healthy. Did you mean Workflow.validate(Healthy)?',
       );
       expect(() => Workflow.graph(instance)).to.throw(TypeError, 'Workflow.graph(Healthy)?');
       expect(() => Workflow.toMermaid(instance)).to.throw(
@@ -871,7 +872,7 @@ describe('bad input catalogue', () => {
       const builder = tm as unknown as WorkflowClass;
       expect(() => Workflow.toMermaid(builder)).to.throw(
         TypeError,
-        'Expected a workflow class, got a buildDag() builder. Call its own toMermaid() instead.',
+        'Workflow.toMermaid expects a workflow class, got a buildDag() builder. Call its own toMermaid() instead.',
       );
       expect(() => Workflow.graph(builder)).to.throw(TypeError, 'Call its own graph() instead.');
       expect(() => Workflow.validate(builder)).to.throw(

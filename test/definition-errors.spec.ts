@@ -947,7 +947,7 @@ describe('definition errors', () => {
     it('rejects a non-class in Workflow.graph with a TypeError', () => {
       expect(() => Workflow.graph({} as unknown as WorkflowClass)).to.throw(
         TypeError,
-        'Expected a workflow class',
+        'Workflow.graph expects a workflow class, got an object.',
       );
     });
   });
