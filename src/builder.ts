@@ -793,7 +793,7 @@ export class DagBuilder<P = void> {
     }
     const named = nameNow();
     const sizeBefore = draft.size;
-    const policy = draft.policyOf(named.name, options);
+    const policy = draft.policyOf(named.name, options, undefined, method);
     // The options are read: nothing below runs the caller's code. Their getters may have added
     // nodes (taking the name's suffix) or sealed the DAG: the name is chosen again only then.
     this.rejectIfSealed(method);

@@ -144,14 +144,27 @@ export class PlanDraft {
   /**
    * The policy of task `name`'s `options`, checked: throws `WorkflowDefinitionError`
    * (`INVALID_TASK`) when they are invalid, naming `baseClass` when a base class of the workflow
-   * class declared the task. Adds nothing: reading the options may run the caller's code (getters,
-   * Proxy traps), so a front-end reads them before it decides the task's name and adds it with
+   * class declared the task, or `builderMethod` (`'addNode'`) when a builder's call gave them.
+   * Adds nothing: reading the options may run the caller's code (getters, Proxy traps), so a
+   * front-end reads them before it decides the task's name and adds it with
    * {@link PlanDraft.addTask}.
    */
-  policyOf(name: string, options: TaskOptions | undefined, baseClass?: string): TaskPolicy {
+  policyOf(
+    name: string,
+    options: TaskOptions | undefined,
+    baseClass?: string,
+    builderMethod?: string,
+  ): TaskPolicy {
     return options === undefined
       ? DEFAULT_TASK_POLICY
-      : resolveTaskPolicy(this.workflow, name, options, this.extraOptionNames, baseClass);
+      : resolveTaskPolicy(
+          this.workflow,
+          name,
+          options,
+          this.extraOptionNames,
+          baseClass,
+          builderMethod,
+        );
   }
 
   /** Adds task `name` with `policy` (from {@link PlanDraft.policyOf}) and returns its index. */

@@ -71,7 +71,9 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
  * access, so an options object with getters or inherited values counts as written. Throws
  * `WorkflowDefinitionError` (`INVALID_TASK`) naming the task and the option — also when an option
  * cannot be read (a getter or a Proxy trap throws) — and `baseClass`, the base class that declared
- * the task, when that is not the workflow class itself.
+ * the task, when that is not the workflow class itself. For a builder, `builderMethod` names the
+ * call that gave the options (`'addNode'`): its messages start with it and say "node", as that
+ * call's other messages do.
  */
 export function resolveTaskPolicy(
   workflow: string,
@@ -79,24 +81,32 @@ export function resolveTaskPolicy(
   options: TaskOptions,
   extraOptionNames: readonly string[] = [],
   baseClass?: string,
+  builderMethod?: string,
 ): TaskPolicy {
+  /** The task, as the messages name it: `task "a"`, or `node "a"` for a builder. */
+  const subject = `${builderMethod === undefined ? 'task' : 'node'} ${quotedName(task)}`;
   /** `INVALID_TASK` for this task, saying `problem`. */
   const invalidTask = (problem: string) =>
-    definitionErrors.invalidTask(workflow, task, problem, baseClass);
+    definitionErrors.invalidTask(
+      workflow,
+      task,
+      builderMethod === undefined ? problem : `${builderMethod}: ${problem}`,
+      baseClass,
+    );
   const invalid = (option: string, expected: string, value: unknown) =>
     invalidTask(
-      `option "${option}" of task ${quotedName(task)} must be ${expected}, got ${describeInput(value)}.`,
+      `option "${option}" of ${subject} must be ${expected}, got ${describeInput(value)}.`,
     );
   if (!isNamedOptions(options)) {
     throw invalidTask(
-      `the options of task ${quotedName(task)} must be an object, got ${describeInput(options)}.` +
+      `the options of ${subject} must be an object, got ${describeInput(options)}.` +
         awaitOptionsHint(options),
     );
   }
   const unreadable = (option: string | undefined, error: unknown) =>
     causedBy(
       invalidTask(
-        `${option === undefined ? 'the options' : `option "${option}"`} of task ${quotedName(task)} ` +
+        `${option === undefined ? 'the options' : `option "${option}"`} of ${subject} ` +
           `could not be read: ${describeThrown(error)}`,
       ),
       error,
@@ -110,9 +120,7 @@ export function resolveTaskPolicy(
   if (unknown !== undefined) {
     const names = [...TASK_OPTION_NAMES, ...extraOptionNames];
     const hint = didYouMean(unknown, names) || ` Options: ${names.join(', ')}.`;
-    throw invalidTask(
-      `task ${quotedName(task)} has an unknown option ${describeInput(unknown)}.${hint}`,
-    );
+    throw invalidTask(`${subject} has an unknown option ${describeInput(unknown)}.${hint}`);
   }
   /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */
   const read = <K extends keyof TaskOptions>(option: K, missing?: TaskOptions[K]) => {

@@ -149,7 +149,7 @@ describe('buildDag', () => {
 
     for (const [label, options, mention] of [
       ['a misspelt option', { retires: 2 }, 'unknown option "retires". Did you mean "retries"?'],
-      ['a negative timeout', { timeout: -1 }, 'option "timeout" of task "inc"'],
+      ['a negative timeout', { timeout: -1 }, 'dag: addNode: option "timeout" of node "inc"'],
       ['a name that is not a string', { name: 7 }, 'option "name" must be a non-empty string'],
       ['an empty name', { name: '' }, 'option "name" must be a non-empty string'],
     ] as const) {
@@ -173,7 +173,7 @@ describe('buildDag', () => {
         'INVALID_TASK',
       );
       expect(error.message).to.equal(
-        'dag: task "inc" has an unknown option "nmae". Did you mean "name"?',
+        'dag: addNode: node "inc" has an unknown option "nmae". Did you mean "name"?',
       );
     });
 
@@ -254,7 +254,7 @@ describe('buildDag', () => {
         'INVALID_TASK',
       );
       expect(getter.message).to.equal(
-        'hostile: option "retries" of task "task" could not be read: getter boom',
+        'hostile: addNode: option "retries" of node "task" could not be read: getter boom',
       );
       expect(getter.cause).to.be.instanceOf(Error).with.property('message', 'getter boom');
       const trap = definitionError(
@@ -273,7 +273,7 @@ describe('buildDag', () => {
         'INVALID_TASK',
       );
       expect(trap.message).to.equal(
-        'hostile: the options of task "task" could not be read: ownKeys boom',
+        'hostile: addNode: the options of node "task" could not be read: ownKeys boom',
       );
       const name = definitionError(
         () =>
