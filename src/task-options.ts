@@ -165,7 +165,7 @@ export function resolveTaskPolicy(
   let rule: WhenRule = WhenRule.AllSucceeded;
   if (when !== undefined) {
     if (typeof when !== 'string' || !Object.hasOwn(WHEN_RULES, when)) {
-      throw invalid('when', `'allSucceeded', 'noneFailed' or 'allSettled'`, when);
+      throw invalid('when', '"allSucceeded", "noneFailed" or "allSettled"', when);
     }
     rule = WHEN_RULES[when];
   }

@@ -1855,6 +1855,16 @@ describe('control-flow options of the wrong type', () => {
         .with.property('code', 'INVALID_TASK');
     });
   }
+
+  it('lists the when rules quoted as the value it got is', () => {
+    class Flow {}
+    declareTask(Flow.prototype, 'step', () => 1, { options: { when: 'always' } as never });
+    expect(() => Workflow.validate(Flow)).to.throw(
+      WorkflowDefinitionError,
+      'Flow: option "when" of task "step" must be "allSucceeded", "noneFailed" or "allSettled", ' +
+        'got "always".',
+    );
+  });
 });
 
 describe('pictures of a run with skipped and recovered tasks', () => {
