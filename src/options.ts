@@ -535,7 +535,7 @@ function rejectMethodless(interceptor: object, position: number, invalid: Invali
     }
     const method = closestName(name, INTERCEPTOR_METHODS);
     if (method !== undefined) {
-      misspelt = ` It has ${describeInput(name)}: did you mean "${method}"?`;
+      misspelt = ` It has ${describeInput(name)}. Did you mean "${method}"?`;
       break;
     }
   }

@@ -1308,7 +1308,7 @@ describe('invalid interceptors', () => {
     );
     expect(error.message).to.contain(
       'interceptor 1 has neither a run nor a task method, so it would never be called. ' +
-        'It has "tsak": did you mean "task"?',
+        'It has "tsak". Did you mean "task"?',
     );
   });
 });

@@ -199,7 +199,7 @@ const invalidCases: [string, unknown, string, RegExp][] = [
       interceptors: [{ task: (_info: unknown, next: () => unknown) => next() }, { tsak: () => 1 }],
     },
     'interceptors',
-    /interceptor 2 has neither a run nor a task method, so it would never be called\. It has "tsak": did you mean "task"\?/,
+    /interceptor 2 has neither a run nor a task method, so it would never be called\. It has "tsak"\. Did you mean "task"\?/,
   ],
   [
     'an interceptor of a class with neither method',
