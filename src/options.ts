@@ -200,7 +200,7 @@ function checkRunOptions(
   if (!isNamedOptions(options)) {
     throw invalid(
       'options',
-      `expected an object, got ${describeInput(options)}.${awaitOptionsHint(options)}`,
+      `must be an object, got ${describeInput(options)}.${awaitOptionsHint(options)}`,
     );
   }
   let option = 'options';

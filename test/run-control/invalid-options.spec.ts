@@ -260,7 +260,7 @@ describe('invalid InvokeOptions', () => {
       // A promise was most likely meant to be awaited: the message says so.
       const hint = kind === 'a promise' ? ' Await it first.' : '';
       expect(error.message).to.equal(
-        `Signup: invalid option "options": expected an object, got ${kind}.${hint}`,
+        `Signup: invalid option "options": must be an object, got ${kind}.${hint}`,
       );
       expect(flow.calls).to.deep.equal([]);
     });
