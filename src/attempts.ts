@@ -363,7 +363,7 @@ export class AttemptRunner {
     const { plan } = this.run;
     return new TypeError(
       `${bareName(plan.workflow)}: ${option} of task ${quotedName(plan.names[task])} returned a promise; it must ` +
-        `return ${expected} synchronously, so it cannot be an async function`,
+        `return ${expected} synchronously, so it cannot be an async function.`,
     );
   }
 
@@ -399,7 +399,7 @@ export class AttemptRunner {
         const InvalidDelay = typeof delayMs === 'number' ? RangeError : TypeError;
         throw new InvalidDelay(
           `${bareName(run.plan.workflow)}: retryDelay of task ${quotedName(run.plan.names[task])} returned ` +
-            `${describeInput(delayMs)}; it must return a number of milliseconds from 0 to ${MAX_TIMER_DELAY}`,
+            `${describeInput(delayMs)}; it must return a number of milliseconds from 0 to ${MAX_TIMER_DELAY}.`,
         );
       }
     } catch (policyError) {

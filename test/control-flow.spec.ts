@@ -1714,7 +1714,7 @@ describe('retry policy functions that return a promise', () => {
       expect(run.error.cause).to.be.instanceOf(TypeError);
       expect((run.error.cause as Error).message).to.equal(
         'Sync: retryIf of task "push" returned a promise; it must return true or false ' +
-          'synchronously, so it cannot be an async function',
+          'synchronously, so it cannot be an async function.',
       );
       expect(run.error.failures[0].attemptError).to.have.property('message', 'network down');
     }
@@ -1729,7 +1729,7 @@ describe('retry policy functions that return a promise', () => {
     expect(run.unhandled).to.deep.equal([]);
     expect((run.error.cause as Error).message).to.equal(
       'Sync: retryDelay of task "push" returned a promise; it must return a number of ' +
-        'milliseconds synchronously, so it cannot be an async function',
+        'milliseconds synchronously, so it cannot be an async function.',
     );
   });
 });
