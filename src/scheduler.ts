@@ -514,7 +514,9 @@ export class Run<W extends object = object, P = unknown> {
           : (overrides?.[task] ?? bodies?.[task] ?? this.lookUpTask(plan.names[task]));
       if (typeof fn !== 'function') {
         throw new TypeError(
-          `${bareName(plan.workflow)}: task ${quotedName(plan.names[task])} is not a function on the instance (it is ${typeof fn})`,
+          `${bareName(plan.workflow)}: task ${quotedName(plan.names[task])} is not a function on the instance (it is ${typeof fn}): ` +
+            'a property, field or getter of that name hides the @Task() method. Rename it, or ' +
+            'replace the task with the overrides option.',
         );
       }
       const inputKinds = plan.inputKinds[task];

@@ -152,8 +152,10 @@ describe('calling tasks', () => {
       (e: unknown) => e,
     )) as WorkflowExecutionError;
     expect(error.cause).to.be.instanceOf(TypeError);
-    expect((error.cause as Error).message).to.contain(
-      'task "value" is not a function on the instance',
+    expect((error.cause as Error).message).to.equal(
+      'Lookup: task "value" is not a function on the instance (it is number): a property, field ' +
+        'or getter of that name hides the @Task() method. Rename it, or replace the task with the ' +
+        'overrides option.',
     );
   });
 
