@@ -235,7 +235,7 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
     if (key !== 'tracer') {
       // A misspelt `tracer` would trace with the global provider's tracer, without a word.
       throw new TypeError(
-        `openTelemetry(options): unknown option ${describe(JSON.stringify(key))}: the one option is "tracer".`,
+        `openTelemetry(options): unknown option ${describe(JSON.stringify(key))}. Its only option is "tracer".`,
       );
     }
   }

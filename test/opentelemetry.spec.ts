@@ -1321,7 +1321,7 @@ describe('openTelemetry()', () => {
       const { tracer } = countingTracer();
       expect(() => openTelemetry({ tarcer: tracer } as never)).to.throw(
         TypeError,
-        'openTelemetry(options): unknown option "tarcer": the one option is "tracer".',
+        'openTelemetry(options): unknown option "tarcer". Its only option is "tracer".',
       );
       expect(() => openTelemetry({ tracer: undefined })).to.not.throw();
     });
