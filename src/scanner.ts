@@ -287,7 +287,7 @@ function checkMember(
     if (other !== undefined && other !== slot) {
       const [first, second] = [MARKER_BY_SLOT[slot], MARKER_BY_SLOT[other]].sort();
       throw invalid(
-        `parameter ${index + 1} of ${quotedName(member)} is marked both ${first} and ${second}; mark it once.`,
+        `parameter ${index + 1} of task ${quotedName(member)} is marked both ${first} and ${second}; mark it once.`,
       );
     }
     byIndex.set(index, slot);

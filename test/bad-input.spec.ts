@@ -577,7 +577,7 @@ const definitionCases: DefinitionCase[] = [
       return DoubleMarked;
     },
     task: 'a',
-    mentions: ['parameter 1 of "a" is marked both @Param() and @Signal()'],
+    mentions: ['parameter 1 of task "a" is marked both @Param() and @Signal()'],
   },
   ...(
     [

@@ -761,7 +761,7 @@ describe('definition errors', () => {
         Both,
         'INVALID_TASK',
         'a',
-        'parameter 1 of "a" is marked both @Param() and @Signal()',
+        'parameter 1 of task "a" is marked both @Param() and @Signal()',
       );
     });
 
