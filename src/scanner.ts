@@ -171,7 +171,9 @@ function rejectStaticMembers(
           workflow,
           workflow,
           `${decorators.join(', ')} on the class ${baseClass ?? workflow} itself: ` +
-            `they are method decorators. Apply them to the methods that are tasks.`,
+            (decorators.length === 1
+              ? `it is a method decorator. Apply it to the methods that are tasks.`
+              : `they are method decorators. Apply them to the methods that are tasks.`),
           baseClass,
         );
       }

@@ -178,12 +178,12 @@ describe('decorator modes', () => {
     UncalledDependsOnClass: [
       'INVALID_TASK',
       'UncalledDependsOnClass',
-      '@DependsOn on the class UncalledDependsOnClass itself: they are method decorators.',
+      '@DependsOn on the class UncalledDependsOnClass itself: it is a method decorator.',
     ],
     UncalledTaskClass: [
       'INVALID_TASK',
       'UncalledTaskClass',
-      '@Task on the class UncalledTaskClass itself: they are method decorators.',
+      '@Task on the class UncalledTaskClass itself: it is a method decorator.',
     ],
     UncalledStatic: [
       'INVALID_TASK',

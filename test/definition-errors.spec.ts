@@ -547,6 +547,31 @@ describe('definition errors', () => {
   });
 
   describe('INVALID_TASK', () => {
+    it('names one method decorator on the class as "it", several as "they"', () => {
+      @(Task() as ClassDecorator)
+      class OneOnClass {
+        @Task() a() {}
+      }
+      expectDefinitionError(
+        OneOnClass,
+        'INVALID_TASK',
+        'OneOnClass',
+        'OneOnClass: @Task() on the class OneOnClass itself: it is a method decorator. Apply it ' +
+          'to the methods that are tasks.',
+      );
+      @(Task() as ClassDecorator)
+      @(DependsOn('a') as ClassDecorator)
+      class TwoOnClass {
+        @Task() a() {}
+      }
+      expectDefinitionError(
+        TwoOnClass,
+        'INVALID_TASK',
+        'TwoOnClass',
+        'itself: they are method decorators. Apply them to the methods that are tasks.',
+      );
+    });
+
     it('rejects a decorator applied without its parentheses, keeping the method as written', async () => {
       // Only a transpiler that does not type-check (tsx, esbuild, swc) lets these through.
       type Uncalled = (...args: any[]) => any;

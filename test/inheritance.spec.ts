@@ -284,8 +284,8 @@ describe('inheritance', () => {
           'INVALID_TASK',
           'InheritsDecoratedClass',
           'InheritsDecoratedClass: in its base class DecoratedClass: @Task() on the class ' +
-            'DecoratedClass itself: they are method decorators. Apply them to the methods that ' +
-            'are tasks.',
+            'DecoratedClass itself: it is a method decorator. Apply it to the methods that are ' +
+            'tasks.',
         );
       });
     });
