@@ -25,7 +25,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { runInBrowserRealm } from './support/browser-realm';
 import { findChromium, runInChromium } from './support/chromium';
 import {
@@ -156,8 +156,14 @@ function typescriptConsumer({
  * the standard-mode ones as an ES module, so both halves of the declarations are checked.
  */
 const TYPE_TESTS = [
-  { mode: 'legacy', folder: 'test/types', module: 'CommonJS' },
-  { mode: 'standard', folder: 'test/types/standard', module: 'ES module' },
+  { mode: 'legacy', folder: 'test/types', module: 'CommonJS', shared: [] },
+  // A test of both modes lives in test/types and is listed here too (and in the tsconfig.json).
+  {
+    mode: 'standard',
+    folder: 'test/types/standard',
+    module: 'ES module',
+    shared: ['test/types/task-fallback.ts'],
+  },
 ] as const;
 
 /** The package's entry points, by the source file they are built from. */
@@ -201,6 +207,14 @@ function typeTestFiles(folder: string): string[] {
     .sort();
 }
 
+/** The type tests one mode compiles, as consumer sources by file name: its folder's, then shared. */
+function typeTestSources({ folder, shared }: (typeof TYPE_TESTS)[number]): Record<string, string> {
+  return Object.fromEntries([
+    ...typeTestFiles(folder).map((name) => [name, asConsumer(folder, name)]),
+    ...shared.map((file) => [basename(file), asConsumer(dirname(file), basename(file))]),
+  ]);
+}
+
 /**
  * A type test as a consumer writes it: its imports of an entry point's source rewritten to the
  * entry point. Any other relative import (a module the package does not export) is an error, so a
@@ -230,9 +244,9 @@ function typeTestsConsumer({ version, tool }: (typeof TYPESCRIPT_VERSIONS)[numbe
     title: `tsc ${version}: the repository's type tests compile against the published .d.ts`,
     expected: {
       ...Object.fromEntries(
-        TYPE_TESTS.map(({ mode, folder, module }) => [
-          `${mode}, ${module}: ${folder}`,
-          typeTestFiles(folder),
+        TYPE_TESTS.map((tests) => [
+          `${tests.mode}, ${tests.module}: ${tests.folder}`,
+          Object.keys(typeTestSources(tests)).sort(),
         ]),
       ),
       'declarations used': TYPE_TESTS.map(({ module }) =>
@@ -241,11 +255,10 @@ function typeTestsConsumer({ version, tool }: (typeof TYPESCRIPT_VERSIONS)[numbe
       errors: [],
     },
     async run(tools, pkg) {
-      const directories = TYPE_TESTS.map(({ mode, folder, module }) => {
+      const directories = TYPE_TESTS.map((tests) => {
+        const { mode, folder, module } = tests;
         const repositoryOptions = compilerOptionsOf(join(REPOSITORY_ROOT, folder, 'tsconfig.json'));
-        const files = Object.fromEntries(
-          typeTestFiles(folder).map((name) => [name, asConsumer(folder, name)]),
-        );
+        const files = typeTestSources(tests);
         const directory = createProject(
           `${tool}-type-tests-${mode}`,
           {

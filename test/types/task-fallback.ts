@@ -1,8 +1,9 @@
 /**
- * Type-level tests of `@Task({ fallback })` with `experimentalDecorators`, compiled by
- * `npm run typecheck` (never executed; test/types/standard/task-fallback.ts has the standard-mode
- * copy). The fallback's value becomes the task's, so it must be of the method's type, as a
- * builder node's is. Every `@ts-expect-error` line must be a compile error.
+ * Type-level tests of `@Task({ fallback })`, compiled by `npm run typecheck` in both decorator
+ * modes: with `experimentalDecorators` (test/types/tsconfig.json) and with standard decorators
+ * (test/types/standard/tsconfig.json includes this file). Never executed. The fallback's value
+ * becomes the task's, so it must be of the method's type, as a builder node's is. Every
+ * `@ts-expect-error` line must be a compile error in both modes.
  */
 import {
   DependsOn,
