@@ -893,7 +893,7 @@ shareInstanceof(DagBuilder, 'DagBuilder');
  * `tm.add_node(…)` was the engine's "tm.add_node is not a function", and `tm.parameter_node` read
  * `undefined`, a constant, so the node got `undefined` and returned `NaN` without a word. Each is a
  * hidden getter (non-enumerable, and not in the types: TypeScript refuses it at compile time)
- * that throws a `TypeError` naming async-dag's name.
+ * that throws a `TypeError` naming async-dag's name; assigning the name a value still works.
  */
 function pointSeedNames(
   prototype: object,
@@ -916,6 +916,16 @@ function pointSeedNames(
           `${typeof workflow === 'string' ? `${bareName(workflow)}: ` : ''}${written} is the ` +
             `Python seed's name; in async-dag it is ${name}.`,
         );
+      },
+      // A shim that gives the name a value (`DagBuilder.prototype.add_node = …`, or on one
+      // builder) defines it where it is assigned, as it would without the getter.
+      set(this: unknown, value: unknown): void {
+        Object.defineProperty(this, seedName, {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
       },
     });
   }

@@ -520,6 +520,29 @@ describe('buildDag', () => {
       expect(JSON.stringify(tm)).to.equal('{"name":"seed","nodes":["inc"],"sealed":true}');
       expect(inspect(node)).to.equal("DagNode { name: 'inc' }");
     });
+
+    it('lets a shim give the seed names a value, on one builder or on every one', async () => {
+      const tm = buildDag<number>({ name: 'shimmed' });
+      const seed = tm as unknown as Record<string, unknown>;
+      seed.add_node = tm.addNode.bind(tm);
+      const node = (seed.add_node as typeof tm.addNode)(inc, tm.parameterNode);
+      expect(node.extractResult(await tm.invoke(1))).to.equal(2);
+      expect(() => (buildDag() as unknown as Record<string, unknown>).add_node).to.throw(
+        TypeError,
+        /Python seed's name/,
+      );
+      const prototype = Object.getPrototypeOf(tm) as Record<string, unknown>;
+      const descriptor = Object.getOwnPropertyDescriptor(prototype, 'parameter_node')!;
+      try {
+        prototype.parameter_node = 'shim';
+        expect((buildDag() as unknown as Record<string, unknown>).parameter_node).to.equal('shim');
+      } finally {
+        Object.defineProperty(prototype, 'parameter_node', descriptor);
+      }
+      expect(() => (buildDag() as unknown as Record<string, unknown>).parameter_node).to.throw(
+        TypeError,
+      );
+    });
   });
 
   describe('sealing', () => {
