@@ -27,7 +27,7 @@ import {
   TaskResultError,
   type ExecutionResult,
 } from './result.js';
-import { resolveRunSettings, type OptionsUsage, type RunSettings } from './options.js';
+import { resolveRunSettings, type RunSettings } from './options.js';
 import { markHandled } from './outcomes.js';
 import { startRun } from './scheduler.js';
 import { didYouMean, unknownKey } from './suggest.js';
@@ -459,12 +459,6 @@ function asNode(value: unknown): DagNode<unknown> | undefined {
     : undefined;
 }
 
-/** How a builder's `invoke` and `stream` take options without a param, for messages. */
-const optionsAfterParam: Record<'invoke' | 'stream', OptionsUsage> = {
-  invoke: (options) => `the builder's invoke(undefined, ${options})`,
-  stream: (options) => `the builder's stream(undefined, ${options})`,
-};
-
 /**
  * Builds a DAG in code: each `addNode` is a partially applied function whose arguments are other
  * nodes (their results), `tm.parameterNode` (the value passed to `invoke`), the tokens `SIGNAL` and
@@ -646,7 +640,7 @@ export class DagBuilder<P = void> {
   invoke(param: P, options?: DagInvokeOptions): Promise<ExecutionResult<DagTasks, P>> {
     try {
       const plan = this.seal();
-      const settings = this.settingsFor(plan, options, param, 'invoke');
+      const settings = this.settingsFor(plan, options, param, "the builder's invoke(");
       return startRun<DagTasks, P>(undefined, plan, param, settings);
     } catch (error) {
       return Promise.reject(error);
@@ -666,7 +660,7 @@ export class DagBuilder<P = void> {
    */
   stream(param: P, options?: DagInvokeOptions): WorkflowStream<DagTasks, P> {
     const plan = this.seal();
-    const settings = this.settingsFor(plan, options, param, 'stream');
+    const settings = this.settingsFor(plan, options, param, "the builder's stream(");
     return new WorkflowStream<DagTasks, P>(undefined, plan, param, settings);
   }
 
@@ -863,13 +857,13 @@ export class DagBuilder<P = void> {
     plan: WorkflowPlan,
     options: DagInvokeOptions | undefined,
     param: unknown,
-    caller: 'invoke' | 'stream',
+    /** The call, up to its param, for messages (see `resolveRunSettings`). */
+    call: string,
   ): RunSettings {
-    const usage = optionsAfterParam[caller];
     // No options, nothing to name: skip making the closure below.
-    if (options === undefined) return resolveRunSettings(plan, undefined, param, usage);
+    if (options === undefined) return resolveRunSettings(plan, undefined, param, call);
     const given = options as InvokeOptions<DagTasks>;
-    return resolveRunSettings(plan, given, param, usage, (target) => {
+    return resolveRunSettings(plan, given, param, call, (target) => {
       const node = asNode(target);
       if (node === undefined) return target;
       if (node.indexIn(this) === undefined) {

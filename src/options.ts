@@ -146,47 +146,45 @@ export function resolveRunSettings(
   plan: WorkflowPlan,
   options: InvokeOptions | undefined,
   param: unknown,
-  usage: OptionsUsage,
+  /** How the caller's call reads up to its param, for messages: `'Workflow.invoke(instance, '`. */
+  call: string,
   targetName?: TargetName,
 ): RunSettings {
   // The checks are a function of their own: their closure over `plan` would cost every call.
   if (options !== undefined) return checkRunOptions(plan, options, targetName);
-  if (param !== undefined && !plan.readsParam) refuseOptionsAsParam(plan, param, usage);
+  if (param !== undefined && !plan.readsParam) refuseOptionsAsParam(plan, param, call);
   return DEFAULT_SETTINGS;
 }
 
-/** How a front end's call takes options without a param, for messages: `tm.invoke(undefined, …)`. */
-export type OptionsUsage = (options: string) => string;
-
 /**
  * Throws when `param`, given to a run without options whose tasks read no param, holds option
- * names only (`Workflow.invoke(flow, { signal })`): options given where the param goes are the
- * param, so the signal would never abort the run, nor a limit apply — and TypeScript takes them
- * for the param's type. Keys are listed without reading their values.
+ * names only (`Workflow.invoke(flow, { signal })`) or is an `AbortSignal` (meant as `{ signal }`):
+ * options given where the param goes are the param, so the signal would never abort the run, nor a
+ * limit apply — and TypeScript takes them for the param's type. Keys are listed without reading
+ * their values.
  */
-function refuseOptionsAsParam(plan: WorkflowPlan, param: unknown, usage: OptionsUsage): void {
+function refuseOptionsAsParam(plan: WorkflowPlan, param: unknown, call: string): void {
   let given: string;
-  let shown: string;
+  let options: string;
   try {
     if (typeof param !== 'object' || param === null) return;
     if (isPlainObject(param)) {
       const keys = Object.keys(param);
       if (keys.length === 0 || !keys.every((key) => KNOWN_OPTIONS.includes(key))) return;
-      given = shown = `{ ${keys.join(', ')} }`;
+      options = `{ ${keys.join(', ')} }`;
+      given = `${options}, option names only,`;
     } else if (isAbortSignal(param)) {
-      // The signal alone, for `{ signal }`.
+      options = '{ signal }';
       given = 'an AbortSignal';
-      shown = '{ signal }';
     } else return;
   } catch {
     return; // a Proxy whose traps throw: no options
   }
-  const what = shown === given ? `${given}, option names only,` : given;
   throw new WorkflowOptionsError(
     plan.workflow,
     'options',
-    `none were given, but the param is ${what} and no task reads the param. Options come after ` +
-      `the param: ${usage(shown)}.`,
+    `none were given, but the param is ${given} and no task reads the param. Options come after ` +
+      `the param: ${call}undefined, ${options}).`,
   );
 }
 

@@ -11,7 +11,7 @@ import { isThenable } from './outcomes.js';
 import { classNameOf, classNameOfPrototype, isPlainObjectPrototype } from './prototypes.js';
 import { planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
-import { resolveRunSettings, type OptionsUsage } from './options.js';
+import { resolveRunSettings } from './options.js';
 import { startRun } from './scheduler.js';
 import type { AnyFunction, InvokeOptions, WorkflowGraph, WorkflowOfInstance } from './types.js';
 
@@ -119,7 +119,7 @@ export class Workflow {
   ): Promise<ExecutionResult<W, P>> {
     try {
       const plan = planOfInstance(instance, 'invoke');
-      const settings = resolveRunSettings(plan, options, param, optionsAfterParam.invoke);
+      const settings = resolveRunSettings(plan, options, param, 'Workflow.invoke(instance, ');
       return startRun(instance, plan, param as P, settings);
     } catch (error) {
       return Promise.reject(error);
@@ -147,7 +147,7 @@ export class Workflow {
     options?: InvokeOptions<WorkflowOfInstance<W>>,
   ): WorkflowStream<W, P> {
     const plan = planOfInstance(instance, 'stream');
-    const settings = resolveRunSettings(plan, options, param, optionsAfterParam.stream);
+    const settings = resolveRunSettings(plan, options, param, 'Workflow.stream(instance, ');
     return new WorkflowStream(instance, plan, param as P, settings);
   }
 
@@ -245,12 +245,6 @@ function notAClass(value: unknown, caller: string): string {
 function builderGiven(caller: string): string {
   return `a buildDag() builder. Call its own ${caller}() instead.`;
 }
-
-/** How `Workflow.invoke` and `Workflow.stream` take options without a param, for messages. */
-const optionsAfterParam: Record<'invoke' | 'stream', OptionsUsage> = {
-  invoke: (options) => `Workflow.invoke(instance, undefined, ${options})`,
-  stream: (options) => `Workflow.stream(instance, undefined, ${options})`,
-};
 
 /**
  * The plan `Workflow[caller]` runs for `instance`: its class's, through {@link prototypeOfInstance}.

@@ -270,7 +270,7 @@ describe('hooks that hold no hook', () => {
   ] as const) {
     it(`are no hooks: ${given}`, async () => {
       const plan = planFor(Pair.prototype);
-      expect(resolveRunSettings(plan, { hooks }, undefined, String).hooks).to.equal(undefined);
+      expect(resolveRunSettings(plan, { hooks }, undefined, '').hooks).to.equal(undefined);
       expect((await Workflow.invoke(new Pair(), 1, { hooks })).get('second')).to.equal(4);
     });
   }
@@ -278,8 +278,7 @@ describe('hooks that hold no hook', () => {
   it('keep the hooks that are given', () => {
     const onTaskSkip = () => undefined;
     expect(
-      resolveRunSettings(planFor(Pair.prototype), { hooks: { onTaskSkip } }, undefined, String)
-        .hooks,
+      resolveRunSettings(planFor(Pair.prototype), { hooks: { onTaskSkip } }, undefined, '').hooks,
     )
       .to.have.property('onTaskSkip')
       .that.is.a('function');
