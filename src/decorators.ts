@@ -56,22 +56,24 @@ export interface WorkflowMethodDecorator<T = never> {
  * Type-level only: `unknown` when the fallback's value, a `T`, fits the method `M`, and otherwise
  * {@link FallbackMismatch}, which no decorator argument has: TypeScript then names both types in
  * its error. A `T` fits a method that returns, or resolves to, a supertype of `T`, or just `void`
- * (its value is not for use; `number | void` takes a `T` of its type), and anything fits what is no method (an accessor, which the scanner
- * reports). `T` is `never` for a decorator with no fallback, or none that returns (it throws or
- * calls `skip()`): `never` fits every method, even before `M` is known (TypeScript 5.0 defers the
- * check of a method returning `this`, a type parameter, and would refuse `@Task()` on it).
+ * (its value is not for use; `number | void` takes a `T` of its type), and anything fits what is
+ * no method (an accessor, which the scanner reports). `T` is `never` for a decorator with no
+ * fallback, or none that returns (it throws or calls `skip()`): `never` fits every method, even
+ * before `M` is known (TypeScript 5.0 defers the check of a method returning `this`, a type
+ * parameter, and would refuse `@Task()` on it).
  */
 type FallbackFits<T, M> = [T] extends [never]
   ? unknown
   : M extends (...args: any[]) => infer R
     ? [T] extends [Awaited<R>]
       ? unknown
-      : [void] extends [Awaited<R>]
-        ? [Awaited<R>] extends [void]
-          ? unknown
-          : FallbackMismatch<T, Awaited<R>>
+      : IsJustVoid<Awaited<R>> extends true
+        ? unknown
         : FallbackMismatch<T, Awaited<R>>
     : unknown;
+
+/** Type-level only: whether `V` is `void` itself (not `undefined`, `never` or a union with it). */
+type IsJustVoid<V> = [void] extends [V] ? ([V] extends [void] ? true : false) : false;
 
 /**
  * Type-level only: what a `@Task({ fallback })` decorator asks of a method whose value, `Method`,
