@@ -12,7 +12,7 @@
  * other layer's `next()` promise is marked — one that returned something else (an `async`
  * interceptor's promise, a `.then`), threw, or called `next()` after returning.
  */
-import { bareName } from './describe.js';
+import { bareName, causedBy } from './describe.js';
 import { inPromiseJob, markHandled } from './outcomes.js';
 import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } from './types.js';
 
@@ -57,6 +57,17 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
       ? innermost
       : nextLayer(interceptors, hook, info, index + 1, innermost, guard);
   const interceptor = interceptors[index];
+  // A run interceptor's `next()` is watched for the work it starts: if the interceptor resolves
+  // with `undefined` after swallowing that work's error, the error is kept (see `answered`).
+  let work: Promise<unknown> | undefined;
+  const given =
+    hook === 'run'
+      ? () => {
+          const promise = next();
+          work ??= promise;
+          return promise;
+        }
+      : next;
   // Calls nest (a task body inside `next()` may start another intercepted run): keep the outer
   // layer's record on the stack while this one runs. (Nothing in the `try` escapes it, so the
   // record is put back without a `finally`.)
@@ -68,7 +79,7 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
       (interceptor[hook] as (info: Info, next: () => Promise<unknown>) => unknown).call(
         interceptor,
         info,
-        next,
+        given,
       ),
     );
   } catch (error) {
@@ -79,7 +90,9 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   if (called !== NOTHING_CALLED && called !== returned) markHandled(called!);
   // A run interceptor answers for the run: `undefined` is no answer, and is refused at its own
   // layer, so that the layers outside it (a tracer) see the failure (once per run, not per task).
-  if (hook === 'run') return returned.then((value) => answered(value, info.workflow, index));
+  if (hook === 'run') {
+    return returned.then((value) => answered(value, info.workflow, index, work));
+  }
   return returned;
 }
 
@@ -87,16 +100,44 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
  * `value`, what run interceptor `index` resolved with, unless it is `undefined`: then the
  * `TypeError` that says to return `next()` — an `async` interceptor that awaits `next()` without
  * returning it (the likely slip: one that times or logs the run) would have `invoke` resolve with
- * no result, and the caller fail later on `result.get`.
+ * no result, and the caller fail later on `result.get`. `work`: what its `next()` started, if it
+ * called it; when that has rejected (the interceptor swallowed the run's error), the error is the
+ * `TypeError`'s `cause`, so that it is not lost.
  */
-function answered(value: unknown, workflow: string, index: number): unknown {
+function answered(
+  value: unknown,
+  workflow: string,
+  index: number,
+  work: Promise<unknown> | undefined,
+): unknown {
   if (value !== undefined) return value;
-  throw new TypeError(
-    `${bareName(workflow)}: run interceptor ${index + 1} resolved with undefined, not the run's ` +
-      'result. A run interceptor must return what next() gives: return next(), or return await ' +
-      'next() in an async one.',
+  const head = `${bareName(workflow)}: run interceptor ${index + 1} resolved with undefined, not the run's result`;
+  const plain = () =>
+    new TypeError(
+      `${head}. A run interceptor must return what next() gives: return next(), or return await ` +
+        'next() in an async one.',
+    );
+  if (work === undefined) throw plain();
+  // Whether the work has already rejected: `race` subscribes to it first, so a settled work's
+  // reaction runs before the one of the promise resolved after it (only on this rare path).
+  return Promise.race([work, STILL_RUNNING]).then(
+    () => {
+      throw plain();
+    },
+    (error: unknown) => {
+      throw causedBy(
+        new TypeError(
+          `${head}, after its next() rejected with the run's error (the cause): rethrow it, or ` +
+            'return what next() gives.',
+        ),
+        error,
+      );
+    },
   );
 }
+
+/** What {@link answered} races the work against: a promise already resolved. */
+const STILL_RUNNING = Promise.resolve();
 
 /** The `next` of an outer layer: runs layer `index` (and so everything inside it) once. */
 function nextLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(

@@ -672,6 +672,58 @@ describe('run interceptors that resolve with undefined', () => {
     expect(seen).to.deep.equal([error]);
   });
 
+  it('keep the run error they swallowed as the cause, wherever they called next()', async () => {
+    class Failing {
+      @Task() broken(): number {
+        throw new Error('disk full');
+      }
+    }
+    // Swallowing the run's error: the TypeError must not hide it. One calls next() at once, one
+    // after an await of its own, one from inside a tracer's layer.
+    const swallowing: WorkflowInterceptor = {
+      async run(_info, next) {
+        try {
+          await next();
+        } catch {
+          // logged elsewhere, say
+        }
+      },
+    };
+    const late: WorkflowInterceptor = {
+      async run(_info, next) {
+        await sleep(1);
+        await next().catch(() => undefined);
+      },
+    };
+    for (const interceptors of [
+      [swallowing],
+      [late],
+      [{ run: (_: unknown, next: () => Promise<unknown>) => next() }, swallowing],
+    ]) {
+      const error = await rejectionOf(
+        Workflow.invoke(new Failing(), undefined, { interceptors }),
+        TypeError,
+      );
+      expect(error.message).to.equal(
+        `Failing: run interceptor ${interceptors.length} resolved with undefined, not the run's ` +
+          "result, after its next() rejected with the run's error (the cause): rethrow it, or " +
+          'return what next() gives.',
+      );
+      expect(error.cause).to.be.instanceOf(WorkflowExecutionError);
+      expect((error.cause as WorkflowExecutionError).cause).to.have.property(
+        'message',
+        'disk full',
+      );
+    }
+    // A run that succeeded has no error to keep.
+    const ok = await rejectionOf(
+      Workflow.invoke(new Pair(), 5, { interceptors: [swallowing] }),
+      TypeError,
+    );
+    expect(ok.message).to.equal(message);
+    expect(ok).not.to.have.property('cause');
+  });
+
   it('still let an interceptor answer with a value of its own, without running', async () => {
     const pair = new Pair();
     const cached = { cached: true };
