@@ -25,9 +25,11 @@ export class Example {
   readonly log: string[] = [];
 
   /**
-   * Logs `name`'s start and end around a sleep of `ms`. The one order that depends on time is
-   * fastTaskC's end (slowTaskA's 50 ms, then 10) before slowTaskB's (600 ms): consumers run while
-   * tsc compiles others on the same cores, so the margin is half a second, not a tenth of one.
+   * Logs `name`'s start and end around a sleep of `ms`. Consumers run while tsc compiles others on
+   * the same cores, and a process can be held up for tens of milliseconds between two tasks' starts,
+   * so the orders that depend on time have wide margins: fastTaskA's end (10 ms) before fastTaskB's
+   * (100 ms) before slowTaskA's (200 ms), and fastTaskC's end (200 ms, then 10) before slowTaskB's
+   * (10, then 700 ms): half a second.
    */
   private async step<T>(name: string, ms: number, value: T): Promise<T> {
     this.log.push(`${name} started`);
@@ -41,15 +43,15 @@ export class Example {
   }
 
   @Task() @DependsOn<Example>('fastTaskA') slowTaskB(a: number) {
-    return this.step('slowTaskB', 600, a + 1);
+    return this.step('slowTaskB', 700, a + 1);
   }
 
   @Task() @DependsOn(PARAM) slowTaskA(n: number) {
-    return this.step('slowTaskA', 50, n + 1);
+    return this.step('slowTaskA', 200, n + 1);
   }
 
   @Task() @DependsOn(PARAM) fastTaskB(n: number) {
-    return this.step('fastTaskB', 20, n + 1);
+    return this.step('fastTaskB', 100, n + 1);
   }
 
   @Task() @DependsOn<Example>('slowTaskA', 'fastTaskB') fastTaskC(a: number, b: number) {
