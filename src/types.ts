@@ -678,7 +678,8 @@ export interface WorkflowInterceptor {
    * run's error). What this returns or throws is what `invoke` resolves or rejects with — but
    * `undefined`, the slip of an `async` interceptor that awaits `next()` without returning it,
    * is a `TypeError` that says to return it (its `cause`: the run's error, if this swallowed it),
-   * which the interceptors outside get from `next()`. A `next()` called once the promise this returned has settled starts no run: its promise rejects.
+   * which the interceptors outside get from `next()`. A `next()` called once the promise this
+   * returned has settled starts no run: its promise rejects.
    */
   run?: ((info: RunInterceptorInfo, next: () => Promise<ExecutionResult>) => unknown) | undefined;
   /**
