@@ -272,9 +272,9 @@ function shortReason(reason: string): string {
 }
 
 /**
- * Milliseconds as pictures show them: whole from 100, tenths from 1, hundredths below (a run
- * shorter than a millisecond would be all "0.0" and "0.1" in tenths). The range is that of the
- * value as rounded, so 99.96 is "100", not "100.0", and 0.996 is "1.0", not "1.00".
+ * Milliseconds as pictures show them: whole from 100, tenths from 1 (and zero: "0.0"), hundredths
+ * below (a run shorter than a millisecond would be all "0.0" and "0.1" in tenths). The range is
+ * that of the value as rounded, so 99.96 is "100", not "100.0", and 0.996 is "1.0", not "1.00".
  */
 function formatMs(ms: number): string {
   if (ms >= 99.95) return String(Math.round(ms));
