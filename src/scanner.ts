@@ -21,6 +21,11 @@ const plans = new WeakMap<object, WorkflowPlan>();
 /** V8 keeps at most this many own properties of an object in fast mode (kMaxNumberOfDescriptors). */
 const FAST_PROPERTY_LIMIT = 1020;
 
+/** The plan of the class whose prototype is `prototype`, if one was built; never builds one. */
+export function cachedPlan(prototype: object): WorkflowPlan | undefined {
+  return plans.get(prototype);
+}
+
 /**
  * The validated plan of the class whose prototype is `prototype`, built on first use and cached.
  * Throws `WorkflowDefinitionError` when the class is not a valid workflow (not cached, so a fixed

@@ -9,7 +9,7 @@ import type { WorkflowPlan } from './plan.js';
 import { DagBuilder, isBuilderPrototype, type builderBrand } from './builder.js';
 import { isThenable } from './outcomes.js';
 import { classNameOf, classNameOfPrototype, isPlainObjectPrototype } from './prototypes.js';
-import { planFor } from './scanner.js';
+import { cachedPlan, planFor } from './scanner.js';
 import { WorkflowStream } from './stream.js';
 import { resolveRunSettings } from './options.js';
 import { startRun } from './scheduler.js';
@@ -254,6 +254,11 @@ function builderGiven(caller: string): string {
  */
 function planOfInstance(instance: unknown, caller: 'invoke' | 'stream'): WorkflowPlan {
   const prototype = prototypeOfInstance(instance, caller);
+  // A class that already ran has a plan, so it is no plain object: the check below (a second
+  // prototype read, a call into V8's runtime) is for classes seen for the first time.
+  const cached = cachedPlan(prototype);
+  if (cached !== undefined) return cached;
+  if (isPlainObjectPrototype(prototype)) throw plainObjectGivenToRun(caller);
   try {
     return planFor(prototype);
   } catch (error) {
@@ -299,8 +304,8 @@ function builderGivenToRun(caller: 'invoke' | 'stream'): TypeError {
 
 /**
  * The prototype of `instance`, the class whose plan `Workflow[caller]` runs; a `TypeError` saying
- * what was given instead when it is no instance of a class (a `buildDag()` builder is told apart
- * by {@link planOfInstance}). Every message names `Workflow[caller]`, the call the user
+ * what was given instead when it is no instance of a class (a plain object and a `buildDag()`
+ * builder are told apart by {@link planOfInstance}). Every message names `Workflow[caller]`, the call the user
  * wrote, and its advice calls it: `Workflow.stream(Flow)` is told to write
  * `Workflow.stream(new Flow(…), …)`, not `Workflow.invoke(…)`.
  */
@@ -332,13 +337,17 @@ function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): ob
       `Workflow.${caller} expects an instance of a workflow class, got an object without a class.`,
     );
   }
-  if (isPlainObjectPrototype(prototype)) {
-    // Likely a mock (Nest's `overrideProvider(…).useValue({ … })`): it has no tasks to run.
-    throw new TypeError(
-      `Workflow.${caller} expects an instance of a workflow class, got a plain object: a run calls ` +
-        'the @Task() methods its class declares. To replace tasks in a test, pass an instance of ' +
-        'the workflow class (or a subclass) with the `overrides` option, or stub its methods.',
-    );
-  }
   return prototype;
+}
+
+/**
+ * A plain object given to `Workflow.invoke` or `Workflow.stream` — likely a mock (Nest's
+ * `overrideProvider(…).useValue({ … })`): it has no tasks to run.
+ */
+function plainObjectGivenToRun(caller: 'invoke' | 'stream'): TypeError {
+  return new TypeError(
+    `Workflow.${caller} expects an instance of a workflow class, got a plain object: a run calls ` +
+      'the @Task() methods its class declares. To replace tasks in a test, pass an instance of ' +
+      'the workflow class (or a subclass) with the `overrides` option, or stub its methods.',
+  );
 }
