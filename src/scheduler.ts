@@ -36,7 +36,13 @@ import {
   type TaskFailure,
 } from './errors.js';
 import { callOnce, intercept } from './interceptors.js';
-import { adoptOutcome, isThenable, NONE, settleStack, THREW } from './outcomes.js';
+import {
+  adoptOutcome,
+  isThenable,
+  NONE as importedNone,
+  settleStack,
+  THREW as importedThrew,
+} from './outcomes.js';
 import type { RunSettings } from './options.js';
 import { TakesInput, type WorkflowPlan } from './plan.js';
 import type { ReadyQueue } from './ready-queue.js';
@@ -48,16 +54,30 @@ import { failureError, runFailureError, skipReasonOf } from './skip.js';
 import type { RunScratch } from './run-scratch.js';
 import type { RunAbort } from './run-abort.js';
 import { WhenRule } from './task-options.js';
-import { CONTEXT_SLOT, FIRST_CONSTANT_SLOT, PARAM_SLOT } from './tokens.js';
+import {
+  CONTEXT_SLOT as importedContextSlot,
+  FIRST_CONSTANT_SLOT as importedFirstConstantSlot,
+  PARAM_SLOT as importedParamSlot,
+} from './tokens.js';
 import type { RunInterceptorInfo, TaskContext, WorkflowInterceptor } from './types.js';
 
 /** Why the run stopped starting tasks. */
 export const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
 type StopReason = (typeof StopReason)[keyof typeof StopReason];
 
-// Module-level constants, so the hot path compares against immediates, not property loads.
+// Module-level constants, so the hot path compares against immediates, not property loads. That
+// includes the markers and slots imported from other modules: an imported binding is read as a
+// property of its module (in the CommonJS build), which V8's optimiser does not take for a
+// constant — `outcome === THREW`, whose operands differ in type, was a call of V8's generic
+// comparison on every task start, where a constant is one pointer comparison.
 const { Pending, Running, Succeeded, Failed, Skipped } = TaskState;
 const NOT_STOPPED = StopReason.None;
+const ALL_SUCCEEDED = WhenRule.AllSucceeded;
+const NONE = importedNone;
+const THREW = importedThrew;
+const PARAM_SLOT = importedParamSlot;
+const FIRST_CONSTANT_SLOT = importedFirstConstantSlot;
+const CONTEXT_SLOT = importedContextSlot;
 
 /**
  * Starts a run of `plan` on `instance` (`undefined` for a builder), with settings already checked
@@ -211,7 +231,7 @@ export class Run<W extends object = object, P = unknown> {
   inFlight = 0;
   /** Tasks of this run not yet succeeded, failed, skipped or cancelled. */
   unfinished: number;
-  stopReason: StopReason = StopReason.None;
+  stopReason: StopReason = NOT_STOPPED;
   private pumping = false;
   settled = false;
   /** What only some runs need, made by the first that needs it (see {@link RunExtras}). */
@@ -530,15 +550,15 @@ export class Run<W extends object = object, P = unknown> {
       const list = this.slotList;
       const first = start[task];
       const arity = start[task + 1] - first;
-      const rule = plan.whenRules === undefined ? WhenRule.AllSucceeded : plan.whenRules[task];
+      const rule = plan.whenRules === undefined ? ALL_SUCCEEDED : plan.whenRules[task];
       let result: unknown;
       // Direct calls for the common arities: no arguments array to allocate.
-      if (rule !== WhenRule.AllSucceeded || arity > 3) {
+      if (rule !== ALL_SUCCEEDED || arity > 3) {
         const args = new Array(arity);
         for (let position = 0; position < arity; position++) {
           const slot = list[first + position];
           args[position] =
-            slot >= 0 && rule !== WhenRule.AllSucceeded
+            slot >= 0 && rule !== ALL_SUCCEEDED
               ? dependencyArgument(this, slot, rule)
               : this.argument(slot, attemptSignal);
         }
