@@ -305,8 +305,8 @@ function builderGivenToRun(caller: 'invoke' | 'stream'): TypeError {
 /**
  * The prototype of `instance`, the class whose plan `Workflow[caller]` runs; a `TypeError` saying
  * what was given instead when it is no instance of a class (a plain object and a `buildDag()`
- * builder are told apart by {@link planOfInstance}). Every message names `Workflow[caller]`, the call the user
- * wrote, and its advice calls it: `Workflow.stream(Flow)` is told to write
+ * builder are told apart by {@link planOfInstance}). Every message names `Workflow[caller]`, the
+ * call the user wrote, and its advice calls it: `Workflow.stream(Flow)` is told to write
  * `Workflow.stream(new Flow(…), …)`, not `Workflow.invoke(…)`.
  */
 function prototypeOfInstance(instance: unknown, caller: 'invoke' | 'stream'): object {
