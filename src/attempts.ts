@@ -1,9 +1,9 @@
 /**
- * Attempt policy: how the attempts of a task with options (or in a run with task interceptors)
- * run — the attempt's own signal and timeout, task interceptors around the call, retries (their
- * delay, and `retryIf`), and the `fallback` when the task fails for good. One runner per run,
- * created the first time such a task starts; the run loop calls it and it calls back into the run
- * with the task's outcome.
+ * Attempt policy: how the attempts of a task with a timeout, retries or a fallback (or of any task
+ * in a run with task interceptors) run — the attempt's own signal and timeout, task interceptors
+ * around the call, retries (their delay, and `retryIf`), and the `fallback` when the task fails
+ * for good. One runner per run, created the first time such a task starts; the run loop calls it
+ * and it calls back into the run with the task's outcome.
  */
 import { bareName, describeInput, quotedName } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
@@ -72,7 +72,10 @@ interface PendingRetry {
  */
 const FORMATTED_RETRY_ERRORS = 100;
 
-/** The attempts of one run's tasks that have options, or of every task under task interceptors. */
+/**
+ * The attempts of one run's tasks that have an attempt policy (a timeout, retries or a fallback),
+ * or of every task under task interceptors.
+ */
 export class AttemptRunner {
   /** Signals of attempts in flight, aborted when the run stops (`allSettled` tasks' excepted). */
   private readonly controllers = new Set<AbortController>();

@@ -39,8 +39,8 @@ export interface RunRecord {
   /** Per task, its start time at `2t` and its end time at `2t + 1`. */
   readonly times: ArrayLike<number>;
   /**
-   * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
-   * either. Every started task made at least one attempt.
+   * Attempts per task with an attempt policy (a timeout, retries or a fallback; 0 for the others);
+   * `undefined` when no task has one. Every started task made at least one attempt.
    */
   readonly attempts: ArrayLike<number> | undefined;
   /** Tasks in the order they started or were skipped: the first `reportCount` entries. */

@@ -295,8 +295,8 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   /**
-   * Attempts per task with a timeout or retries (0 for the others); `undefined` when no task has
-   * either.
+   * Attempts per task with an attempt policy (a timeout, retries or a fallback; 0 for the others);
+   * `undefined` when no task has one.
    */
   get attempts(): TaskArray | undefined {
     return this.extras?.attempts;
