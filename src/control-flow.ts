@@ -31,9 +31,10 @@ export function settleDependents(run: Run<any, any>, task: number, outcome: Unsu
 }
 
 /**
- * Task `task` succeeded after the run stopped (a fallback recovered it from the stop): the
- * `allSettled` tasks waiting for it — the only ones a stop leaves pending — count it as settled,
- * and join the stop's other releases.
+ * Task `task` succeeded after the run stopped (it was in flight at the stop: a body that finished
+ * anyway, an `allSettled` task, or a fallback that recovered it from the stop): the `allSettled`
+ * tasks waiting for it — the only ones a stop leaves pending — count it as settled, and join the
+ * stop's other releases if it succeeded while the stop was being handled.
  */
 export function settleDependentsAfterStop(run: Run<any, any>, task: number): void {
   queueInDeclarationOrder(run, releaseDependents(run, task, Succeeded, undefined));

@@ -67,8 +67,8 @@ export interface WorkflowPlan {
   /** Tasks with no dependencies, in declaration order. */
   readonly roots: Int32Array;
   /**
-   * Scheduling rank per task (0 first) under a concurrency limit: longest remaining path to a
-   * sink, then declaration order. Computed on first call.
+   * Scheduling rank per task (0 first) under a concurrency limit: highest cumulative priority,
+   * then longest remaining path to a sink, then declaration order. Computed on first call.
    */
   ranks(): Int32Array;
   /** Timeout, retry and fallback settings per task; `undefined` entries have none. */
