@@ -443,10 +443,10 @@ export class AttemptRunner {
   }
 
   /**
-   * `task` failed for good with `error`: its fallback, if it has one (called with the error and the
-   * task's signal), turns that into a value (or, calling `skip()`, into a skip); otherwise (or if
-   * the fallback throws) the task fails.
-   * `attemptError`: the attempt's own error when `error` came from a retry policy, else
+   * `task` failed for good with `thrown`: its fallback, if it has one (called with the error and
+   * the task's signal), turns that into a value (or, calling `skip()`, into a skip); otherwise (or
+   * if the fallback throws) the task fails.
+   * `attemptError`: the attempt's own error when `thrown` came from a retry policy, else
    * {@link NONE} (passed explicitly: the attempt's error may be `undefined`, which a default
    * parameter would mistake for "none"). A `skip()` a retry policy called, where it cannot skip the
    * task, arrives here as its marker: the fallback is handed the `TypeError` that says so

@@ -853,10 +853,11 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   /**
-   * Task `task` failed for good with `error`. `attemptError` is the attempt's own error when
-   * `error` was thrown by a retry policy (`retryIf`, `retryDelay`, `onTaskRetry`) or a fallback
-   * while handling it (or the error the fallback recovered from, when `onTaskSuccess` threw on the
-   * recovery), else {@link NONE} (passed explicitly: the attempt's error may be `undefined`).
+   * Task `task` failed for good with `thrown`. `attemptError` is the attempt's own error when
+   * `thrown` was thrown by a retry policy (`retryIf`, `retryDelay`, `onTaskRetry`) or a fallback
+   * while handling it, or by the `onTaskStart` hook of the retry that followed it (or the error the
+   * fallback recovered from, when `onTaskSuccess` threw on the recovery), else {@link NONE} (passed
+   * explicitly: the attempt's error may be `undefined`).
    */
   taskFailed(task: number, attempt: number, thrown: unknown, attemptError: unknown): void {
     const error = failureError(this.plan.workflow, this.plan.names[task], thrown);
@@ -1042,7 +1043,10 @@ class RunExtras {
   attempts: TaskArray | undefined = undefined;
   failures: TaskFailure[] | undefined = undefined;
   thrown: unknown = undefined;
-  /** Why the run was aborted (the caller's `signal.reason`), once it was. */
+  /**
+   * Why the run was aborted (the caller's `signal.reason`, or the stream's reason when its reader
+   * left early), once it was.
+   */
   abortReason: unknown = undefined;
   /** The reason of aborted signals when a failure stopped the run (see `Run.stopError`). */
   failureStopError: Error | undefined = undefined;
