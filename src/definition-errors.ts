@@ -27,7 +27,9 @@ export type DefinitionErrorCode =
 
 /**
  * The workflow class is not a valid workflow. Thrown by `Workflow.validate` and `Workflow.graph`,
- * and the rejection of `Workflow.invoke`, before any task starts.
+ * and by `Workflow.invoke` (as its rejection) and `Workflow.stream`, before any task starts. A
+ * builder's DAG gets it too: from `addNode` and `addImmediateNode` at once (an invalid node, or
+ * `SEALED` after the DAG's first use), and from its first use when it has no nodes (`NO_TASKS`).
  *
  * @example
  * ```ts
@@ -51,7 +53,7 @@ export class WorkflowDefinitionError extends Error {
   constructor(
     /** What is wrong, as a stable code. */
     readonly code: DefinitionErrorCode,
-    /** The workflow class name. */
+    /** The workflow's name: its class name, or a builder's `name`. */
     readonly workflow: string,
     /** The task (or member) involved, when there is one. */
     readonly task: string | undefined,

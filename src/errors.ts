@@ -36,7 +36,7 @@ export class WorkflowExecutionError<W extends object = any, P = unknown> extends
   override readonly name = 'WorkflowExecutionError';
 
   constructor(
-    /** The workflow class name. */
+    /** The workflow's name: its class name, or a builder's `name`. */
     readonly workflow: string,
     /** The first task that failed. */
     readonly task: string,
@@ -225,7 +225,7 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
   override readonly name = 'AbortError';
 
   constructor(
-    /** The workflow class name. */
+    /** The workflow's name: its class name, or a builder's `name`. */
     readonly workflow: string,
     /** The signal's `reason`. */
     override readonly cause: unknown,
@@ -266,7 +266,7 @@ export class TaskTimeoutError extends Error {
   override readonly name = 'TaskTimeoutError';
 
   constructor(
-    /** The workflow class name. */
+    /** The workflow's name: its class name, or a builder's `name`. */
     readonly workflow: string,
     /** The task that timed out. */
     readonly task: string,
@@ -375,7 +375,7 @@ export class WorkflowOptionsError extends TypeError {
   override readonly name = 'WorkflowOptionsError';
 
   constructor(
-    /** The workflow class name. */
+    /** The workflow's name: its class name, or a builder's `name`. */
     readonly workflow: string,
     /** The option that is wrong. */
     readonly option: string,

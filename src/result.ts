@@ -158,7 +158,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
     return this.#param;
   }
 
-  /** The workflow class name. */
+  /** The workflow's name: its class name, or a builder's `name`. */
   get workflow(): string {
     return this.#plan.workflow;
   }
@@ -345,7 +345,7 @@ export class TaskResultError extends Error {
   override readonly name = 'TaskResultError';
 
   constructor(
-    /** The workflow class name. */
+    /** The workflow's name: its class name, or a builder's `name`. */
     readonly workflow: string,
     /** The name that was asked for. */
     readonly task: string,

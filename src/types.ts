@@ -562,7 +562,8 @@ export interface TaskNode {
 }
 
 /**
- * The validated DAG of a workflow class, as returned by `Workflow.graph`.
+ * The validated DAG of a workflow class, as returned by `Workflow.graph` (or of a builder's DAG, as
+ * its `graph()` returns it).
  *
  * @example
  * ```ts
@@ -571,7 +572,7 @@ export interface TaskNode {
  * ```
  */
 export interface WorkflowGraph {
-  /** The class name. */
+  /** The workflow's name: its class name, or a builder's `name`. */
   readonly workflow: string;
   /** Every task, in declaration order (base-class tasks first). */
   readonly tasks: readonly TaskNode[];
