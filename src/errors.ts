@@ -209,8 +209,8 @@ export interface TaskFailure {
 }
 
 /**
- * The run's `signal` was aborted. `name` is `'AbortError'`, like the DOM's, so generic abort
- * handling recognises it.
+ * The run was aborted: its `signal` aborted, or the reader of its stream left the loop early.
+ * `name` is `'AbortError'`, like the DOM's, so generic abort handling recognises it.
  *
  * @example
  * ```ts
@@ -227,9 +227,9 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
   constructor(
     /** The workflow's name: its class name, or a builder's `name`. */
     readonly workflow: string,
-    /** The signal's `reason`. */
+    /** The signal's `reason` (for a stream left early, an `AbortError` that says so). */
     override readonly cause: unknown,
-    /** What succeeded before the abort. */
+    /** What succeeded, before the abort and after it (tasks in flight then, `allSettled` tasks). */
     readonly result: ExecutionResult<W, P>,
     /**
      * The task failures of the run, in the order they happened — those before the abort (with
@@ -363,7 +363,8 @@ export function failureText(
 }
 
 /**
- * An `InvokeOptions` value is invalid. `Workflow.invoke` rejects with it before any task starts.
+ * An `InvokeOptions` value is invalid. `Workflow.invoke` (and a builder's `invoke`) rejects with
+ * it, and `stream` throws it, before any task starts.
  *
  * @example
  * ```ts
