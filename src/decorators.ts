@@ -159,9 +159,10 @@ export function Task(
 }
 
 /**
- * Lists a task's inputs: the tasks that must succeed before it starts, whose results fill the
- * method's unmarked parameters in the listed order, and the tokens `PARAM`, `SIGNAL` and `CONTEXT`
- * in the positions that take the invocation parameter, the abort signal or the task context.
+ * Lists a task's inputs: the tasks it waits for — which must succeed before it starts, unless its
+ * `when` option says otherwise — whose results fill the method's unmarked parameters in the listed
+ * order, and the tokens `PARAM`, `SIGNAL` and `CONTEXT` in the positions that take the invocation
+ * parameter, the abort signal or the task context.
  * Naming the workflow class as the type argument checks the names at compile time.
  *
  * @example

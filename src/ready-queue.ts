@@ -1,7 +1,7 @@
 /**
  * The two ready queues of the scheduler. Each task enters a run's queue at most once, so both are
- * one preallocated array of task indexes (made by the run, see run-arrays.ts); both have
- * the same members so the scheduler does not care which one it holds.
+ * one preallocated array of task indexes (part of the scratch a run borrows from its plan, see
+ * run-scratch.ts); both have the same members so the scheduler does not care which one it holds.
  */
 import type { TaskArray } from './run-arrays.js';
 
