@@ -97,7 +97,7 @@ export function columnWidth(text: string): number {
  * @example
  * ```ts
  * fitColumns('fetch', 8); // 'fetch   '
- * fitColumns('😀😀😀😀', 3); // '😀😀…'
+ * fitColumns('😀😀😀😀', 3); // '😀…': each emoji takes two columns
  * ```
  */
 export function fitColumns(text: string, width: number): string {
