@@ -99,12 +99,13 @@ export class Workflow {
 
   /**
    * Runs every task of `instance`'s class (or only `options.targets` and their dependencies), each
-   * starting the moment its last dependency succeeds. Resolves with the results; rejects with
-   * `WorkflowDefinitionError` (invalid class), `WorkflowOptionsError` (invalid options),
-   * `WorkflowExecutionError` (a task failed) or `WorkflowAbortedError` (`options.signal` aborted),
-   * and with a `TypeError` when `instance` is not an instance of a workflow class: a non-object,
-   * the class itself, a plain object, or a `buildDag()` builder (which has its own `invoke`). The
-   * class and the builder are compile errors in TypeScript.
+   * starting the moment its last dependency succeeds (or settles, as its `when` rule says).
+   * Resolves with the results; rejects with `WorkflowDefinitionError` (invalid class),
+   * `WorkflowOptionsError` (invalid options), `WorkflowExecutionError` (a task failed) or
+   * `WorkflowAbortedError` (`options.signal` aborted), and with a `TypeError` when `instance` is
+   * not an instance of a workflow class: a non-object, the class itself, a plain object, or a
+   * `buildDag()` builder (which has its own `invoke`). The class and the builder are compile
+   * errors in TypeScript.
    *
    * @example
    * ```ts
