@@ -329,9 +329,11 @@ let isNodeOfThisCopy: (value: object) => boolean;
 
 /**
  * The node checks of every loaded copy of the package (its CommonJS and ES-module builds side by
- * side, or two bundles): a node of another copy is recognised, to reject it as foreign.
+ * side, or two bundles): a node of another copy is recognised, to reject it as foreign. Held
+ * weakly: a copy a test runner loaded and let go (`jest.resetModules()`, vitest's per-file
+ * modules) is not kept alive by its check.
  */
-const nodeChecks = shared('dag node checks', () => [] as ((value: object) => boolean)[]);
+const nodeChecks = shared('dag node checks', () => [] as WeakRef<(value: object) => boolean>[]);
 
 /**
  * A node of a {@link DagBuilder}: a handle to one task's result, typed by what its function returns.
@@ -453,7 +455,10 @@ function runErrorHint(value: unknown): string {
   }
 }
 
-nodeChecks.push(isNodeOfThisCopy!);
+for (let index = nodeChecks.length - 1; index >= 0; index--) {
+  if (nodeChecks[index].deref() === undefined) nodeChecks.splice(index, 1);
+}
+nodeChecks.push(new WeakRef(isNodeOfThisCopy!));
 
 /**
  * `value`, when it is a node or an input token, as messages show it (`node "inc"`, `the PARAM
@@ -473,8 +478,11 @@ function asInput(
 function asNode(value: unknown): DagNode<unknown> | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if (isNodeOfThisCopy(value)) return value as DagNode<unknown>;
-  for (const isNode of nodeChecks) {
-    if (isNode !== isNodeOfThisCopy && isNode(value)) return value as DagNode<unknown>;
+  for (const check of nodeChecks) {
+    const isNode = check.deref();
+    if (isNode !== undefined && isNode !== isNodeOfThisCopy && isNode(value)) {
+      return value as DagNode<unknown>;
+    }
   }
   return undefined;
 }

@@ -5,6 +5,8 @@
  * test checks the real pair of builds (test/consumers/projects/node-dual).
  */
 import { expect } from 'chai';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as first from '../src';
 import { loadSecondCopy } from './support/second-copy';
 
@@ -158,4 +160,27 @@ describe('two copies of the package in one process', () => {
       .to.throw(first.WorkflowDefinitionError, 'is node "foreign" of another DAG')
       .with.property('code', 'INVALID_TASK');
   });
+
+  it('let go of a copy nothing holds any more (a test runner reloading modules)', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const copyAlive = useACopyAndDropIt();
+    await releasedCopy(() => copyAlive.deref() === undefined, collectGarbage);
+    expect(copyAlive.deref(), 'a second copy kept alive after it was dropped').to.equal(undefined);
+  });
 });
+
+/** Loads a copy, builds a node with it and lets it go: a weak reference to one of its classes. */
+function useACopyAndDropIt(): WeakRef<object> {
+  const { DagNode, buildDag } = loadSecondCopy();
+  buildDag({ name: 'dropped' }).addNode({ name: 'node' }, () => 1);
+  return new WeakRef(DagNode);
+}
+
+/** Collects garbage, a macrotask apart (a `WeakRef` holds its target to the end of the job). */
+async function releasedCopy(released: () => boolean, collectGarbage: () => void): Promise<void> {
+  for (let round = 0; round < 10 && !released(); round++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+  }
+}

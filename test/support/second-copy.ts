@@ -17,5 +17,7 @@ export function loadSecondCopy(): typeof Library {
   } finally {
     for (const key of ours()) delete require.cache[key];
     for (const [key, loaded] of saved) require.cache[key] = loaded;
+    // Nor kept as this module's child: a copy lives as long as its caller holds it.
+    module.children = module.children.filter((child) => !child.id.startsWith(source));
   }
 }
