@@ -439,6 +439,12 @@ export class DagNode<T> {
 }
 
 shareInstanceof(DagNode, 'DagNode');
+// This copy's node check joins the others' (set by the class's static block), and the checks of
+// copies that were collected leave.
+for (let index = nodeChecks.length - 1; index >= 0; index--) {
+  if (nodeChecks[index].deref() === undefined) nodeChecks.splice(index, 1);
+}
+nodeChecks.push(new WeakRef(isNodeOfThisCopy!));
 
 /**
  * The hint for a run error given where its result is wanted — the likely slip in a `catch` block —
@@ -454,11 +460,6 @@ function runErrorHint(value: unknown): string {
     return ''; // a getter or a Proxy trap that throws: no hint
   }
 }
-
-for (let index = nodeChecks.length - 1; index >= 0; index--) {
-  if (nodeChecks[index].deref() === undefined) nodeChecks.splice(index, 1);
-}
-nodeChecks.push(new WeakRef(isNodeOfThisCopy!));
 
 /**
  * `value`, when it is a node or an input token, as messages show it (`node "inc"`, `the PARAM
