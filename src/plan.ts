@@ -114,8 +114,13 @@ const RANKED_TARGET_TASKS = 1_000_000;
  */
 export class PlanDraft {
   private readonly names: string[] = [];
-  private readonly argumentStart: number[] = [0];
-  private readonly argumentList: number[] = [];
+  private taskCount = 0;
+  // Arguments go straight into typed arrays, grown by doubling unless `reserve` sized them: a
+  // 1,000,000-task class used to grow two JS arrays of 1 and 3 million numbers (and copy them),
+  // ~110 MB of garbage that set off a full collection in the run that followed.
+  private argumentStart: Int32Array = new Int32Array(INITIAL_CAPACITY + 1);
+  private argumentList: Int32Array = new Int32Array(INITIAL_CAPACITY);
+  private argumentCount = 0;
   // What differs from the defaults, by task index: most tasks have no options and take no token,
   // so a 1,000,000-task class does not grow four more million-entry arrays while it is scanned.
   private readonly policies = new Map<number, AttemptPolicy>();
@@ -138,7 +143,18 @@ export class PlanDraft {
 
   /** How many tasks have been added. */
   get size(): number {
-    return this.names.length;
+    return this.taskCount;
+  }
+
+  /**
+   * Sizes the draft's argument arrays for `tasks` tasks with `argumentCount` arguments in all,
+   * before the first is added, when the front-end knows them (the scanner does): they then neither
+   * grow nor are copied. Adding more than reserved still works. (Names are still pushed: a
+   * preallocated array would be holey, and its reads checked for holes on every task call.)
+   */
+  reserve(tasks: number, argumentCount: number): void {
+    this.argumentStart = new Int32Array(tasks + 1);
+    this.argumentList = new Int32Array(argumentCount);
   }
 
   /**
@@ -169,21 +185,27 @@ export class PlanDraft {
 
   /** Adds task `name` with `policy` (from {@link PlanDraft.policyOf}) and returns its index. */
   addTask(name: string, policy: TaskPolicy, body?: Function): number {
-    const task = this.names.length;
+    const task = this.taskCount++;
     if (policy.attempt !== undefined) this.policies.set(task, policy.attempt);
     if (policy.when !== WhenRule.AllSucceeded) this.whenRules.set(task, policy.when);
     if (policy.priority !== 0) this.priorities.set(task, policy.priority);
     this.names.push(name);
     this.bodies?.push(body!);
-    this.argumentStart.push(this.argumentList.length);
+    if (task + 1 === this.argumentStart.length) {
+      this.argumentStart = grown(this.argumentStart);
+    }
+    this.argumentStart[task + 1] = this.argumentCount;
     return task;
   }
 
   /** Appends an argument slot to the last task added. */
   addArgument(slot: number): void {
-    this.argumentList.push(slot);
-    const task = this.names.length - 1;
-    this.argumentStart[task + 1] = this.argumentList.length;
+    if (this.argumentCount === this.argumentList.length) {
+      this.argumentList = grown(this.argumentList);
+    }
+    this.argumentList[this.argumentCount++] = slot;
+    const task = this.taskCount - 1;
+    this.argumentStart[task + 1] = this.argumentCount;
     const kind =
       slot === SIGNAL_SLOT ? TakesInput.Signal : slot === CONTEXT_SLOT ? TakesInput.Context : 0;
     if (kind !== 0) this.inputKinds.set(task, (this.inputKinds.get(task) ?? 0) | kind);
@@ -204,11 +226,10 @@ export class PlanDraft {
     /** Each task's index by name, as the front-end already keeps it. */
     indexByName: ReadonlyMap<string, number>,
   ): WorkflowPlan {
-    const { workflow, names } = this;
-    const taskCount = names.length;
+    const { workflow, names, taskCount } = this;
     const argumentSlots: Adjacency = {
-      start: Int32Array.from(this.argumentStart),
-      list: Int32Array.from(this.argumentList),
+      start: exactly(this.argumentStart, taskCount + 1),
+      list: exactly(this.argumentList, this.argumentCount),
     };
     const dependencies = distinctDependencies(argumentSlots);
     const dependents = reverseAdjacency(dependencies);
@@ -293,29 +314,61 @@ export class PlanDraft {
   }
 }
 
-/** The task slots of each task's arguments, without repeats, in the order first listed. */
+/** The capacity of a draft's argument arrays before the first doubling. */
+const INITIAL_CAPACITY = 16;
+
+/** A copy of `array` with twice its length (at least the initial capacity), for a draft that outgrew it. */
+function grown(array: Int32Array): Int32Array {
+  const larger = new Int32Array(Math.max(INITIAL_CAPACITY, array.length * 2));
+  larger.set(array);
+  return larger;
+}
+
+/** `array` when it is `length` long, else a copy of its first `length` entries. */
+function exactly(array: Int32Array, length: number): Int32Array {
+  return array.length === length ? array : array.slice(0, length);
+}
+
+/**
+ * The task slots of each task's arguments, without repeats, in the order first listed:
+ * `argumentSlots` itself when every argument is a dependency listed once (a class whose tasks take
+ * no token and no input twice), so that a plan keeps one copy of its edges, not two.
+ */
 function distinctDependencies(argumentSlots: Adjacency): Adjacency {
-  const taskCount = argumentSlots.start.length - 1;
-  const start = new Int32Array(taskCount + 1);
-  // At most one dependency per argument: fill a list that long, then keep what was used.
-  const list = new Int32Array(argumentSlots.list.length);
+  const lastListedBy = new Int32Array(argumentSlots.start.length - 1).fill(-1);
+  const length = listDistinct(argumentSlots, lastListedBy);
+  if (length === argumentSlots.list.length) return argumentSlots;
+  const distinct = {
+    start: new Int32Array(argumentSlots.start.length),
+    list: new Int32Array(length),
+  };
+  listDistinct(argumentSlots, lastListedBy.fill(-1), distinct);
+  return distinct;
+}
+
+/**
+ * Counts the distinct task slots among each task's arguments (`lastListedBy`: -1 for every task),
+ * and writes them to `into` when it is given.
+ */
+function listDistinct(
+  argumentSlots: Adjacency,
+  lastListedBy: Int32Array,
+  into?: { start: Int32Array; list: Int32Array },
+): number {
+  const { start, list } = argumentSlots;
   let length = 0;
-  const lastListedBy = new Int32Array(taskCount).fill(-1);
-  for (let task = 0; task < taskCount; task++) {
-    for (
-      let position = argumentSlots.start[task];
-      position < argumentSlots.start[task + 1];
-      position++
-    ) {
-      const dependency = argumentSlots.list[position];
+  for (let task = 0; task + 1 < start.length; task++) {
+    for (let position = start[task]; position < start[task + 1]; position++) {
+      const dependency = list[position];
       if (dependency >= 0 && lastListedBy[dependency] !== task) {
         lastListedBy[dependency] = task;
-        list[length++] = dependency;
+        if (into !== undefined) into.list[length] = dependency;
+        length++;
       }
     }
-    start[task + 1] = length;
+    if (into !== undefined) into.start[task + 1] = length;
   }
-  return { start, list: length === list.length ? list : list.slice(0, length) };
+  return length;
 }
 
 function describeGraph(
