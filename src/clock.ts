@@ -15,16 +15,26 @@
 /** `globalThis.performance` and `globalThis.setTimeout` as they were when this module loaded. */
 const loadedPerformance: { now(): number } = globalThis.performance;
 const loadedSetTimeout: unknown = globalThis.setTimeout;
+/**
+ * `performance.now` as it was when this module loaded: the real clock's, called on
+ * {@link loadedPerformance} — so that fake timers that replace `now` on that very object
+ * (@sinonjs/fake-timers 15) do not move runs started before them onto their clock.
+ */
+const loadedNow: () => number = loadedPerformance.now;
 
 /**
- * The `performance` object readings come from: {@link loadedPerformance}, unless fake timers
- * (vitest's `vi.useFakeTimers()`, older @sinonjs/fake-timers) put an object of their own in its
- * place, whose time a run started under them must follow, as their `setTimeout` does. Not read
- * from the global object per reading, nor even per run: on Node.js `performance` is an accessor
- * there, and reading it cost ~60 ns a run (7% of a six-task invoke). See
- * {@link readClockAtRunStart}.
+ * Where a run reads the time when it is not the real clock: fake timers were installed when it
+ * started, or `performance.now` replaced (a test's hand-set clock). Chosen when the run starts and
+ * kept to its end, whatever is installed or removed meanwhile — a clock switched under a run in
+ * flight dates the rest of it by another origin (an `end` seconds before its `start`).
  */
-let performanceClock: { now(): number } = loadedPerformance;
+export type RunClock = () => number;
+
+/**
+ * The clock of the run whose start was read last, until it takes it with {@link takeRunClock};
+ * `undefined` for the real clock.
+ */
+let runStartClock: RunClock | undefined;
 
 /** `Promise.prototype.then` as the language defines it (see run-scratch.ts for why a constant). */
 const nativeThen = Promise.prototype.then;
@@ -32,47 +42,84 @@ const nativeThen = Promise.prototype.then;
 const settled = Promise.resolve();
 
 /**
- * The latest reading, while {@link isShared} — written only then: storing a fractional number in a
- * module variable allocates a box for it, which every reaction would pay.
+ * The latest reading of {@link sharedClock}, while {@link isShared} — written only then: storing a
+ * fractional number in a module variable allocates a box for it, which every reaction would pay.
  */
 let latest = 0;
 /** Whether a reaction may use {@link latest}: from a reading until the microtask queued then runs. */
 let isShared = false;
+/** Whose reading {@link latest} is: `undefined` for the real clock, the usual case. */
+let sharedClock: RunClock | undefined;
 
 function expire(): void {
   isShared = false;
 }
 
 /**
- * A fresh reading of the clock, from the `performance` object in place now: a run's origin. Fake
- * timers replace `setTimeout` along with `performance`, so the global `performance` is read again
- * only while `setTimeout` is not the one this module loaded with (a cheap data-property load), or
- * while readings still come from another object (fake timers just uninstalled).
+ * A run's origin: a fresh reading of the clock the run will read to its end, which the run then
+ * takes with {@link takeRunClock}. Fake timers replace `setTimeout` along with `performance` (or its
+ * `now`), so the global `performance` is read only while `setTimeout` is not the one this module
+ * loaded with (a cheap data-property load: on Node.js `performance` is an accessor of the global
+ * object, and reading it cost ~60 ns a run, 7% of a six-task invoke).
  */
 export function readClockAtRunStart(): number {
-  if (globalThis.setTimeout !== loadedSetTimeout || performanceClock !== loadedPerformance) {
-    performanceClock = globalThis.performance;
-  }
-  return readClock();
+  runStartClock =
+    globalThis.setTimeout !== loadedSetTimeout
+      ? clockOf(globalThis.performance)
+      : loadedPerformance.now !== loadedNow
+        ? clockOf(loadedPerformance)
+        : undefined;
+  return readClock(runStartClock);
 }
 
-/** A fresh reading of the clock. */
-export function readClock(): number {
-  const now = performanceClock.now();
-  if (isShared) latest = now;
+/** `performance.now()` of `performance`, as its `now` is now: kept if it is replaced later. */
+function clockOf(performance: { now(): number }): RunClock {
+  const now = performance.now;
+  // The runs started under the same fake timers read one clock, so they share readings as runs on
+  // the real clock do.
+  if (now !== lastClockOf.now || performance !== lastClockOf.performance) {
+    lastClockOf = { performance, now, clock: () => now.call(performance) };
+  }
+  return lastClockOf.clock;
+}
+
+/** What {@link clockOf} made last, and from what. */
+let lastClockOf: {
+  performance: { now(): number } | undefined;
+  now: (() => number) | undefined;
+  clock: RunClock;
+} = { performance: undefined, now: undefined, clock: () => 0 };
+
+/**
+ * The clock of the run whose start {@link readClockAtRunStart} just read: `undefined` for the real
+ * clock. Called once per run, as it starts.
+ */
+export function takeRunClock(): RunClock | undefined {
+  const clock = runStartClock;
+  runStartClock = undefined;
+  return clock;
+}
+
+/** A fresh reading of `clock` (`undefined`: the real one). */
+export function readClock(clock: RunClock | undefined): number {
+  const now = clock === undefined ? loadedNow.call(loadedPerformance) : clock();
+  if (isShared && sharedClock === clock) latest = now;
   return now;
 }
 
 /**
- * The reading for a promise reaction (a task's promise settled): the one shared by the reactions
- * of this turn of the microtask queue, if there is one. Else a fresh one, which later reactions of
- * this turn share if `moreMayFollow` (sharing costs a microtask — about a reading's time, and twice
- * its bytes — so it pays when more than one reaction follows).
+ * The reading of `clock` for a promise reaction (a task's promise settled): the one shared by the
+ * reactions of this turn of the microtask queue, if there is one. Else a fresh one, which later
+ * reactions of this turn share if `moreMayFollow` (sharing costs a microtask — about a reading's
+ * time, and twice its bytes — so it pays when more than one reaction follows). One clock at a time
+ * shares a turn: runs on another in the same turn (fake timers and the real clock at once) read
+ * their own afresh.
  */
-export function readClockInReaction(moreMayFollow: boolean): number {
-  if (isShared) return latest;
-  if (!moreMayFollow) return performanceClock.now();
+export function readClockInReaction(moreMayFollow: boolean, clock: RunClock | undefined): number {
+  if (isShared) return sharedClock === clock ? latest : readClock(clock);
+  if (!moreMayFollow) return readClock(clock);
   isShared = true;
+  sharedClock = clock;
   nativeThen.call(settled, expire);
-  return (latest = performanceClock.now());
+  return (latest = clock === undefined ? loadedNow.call(loadedPerformance) : clock());
 }

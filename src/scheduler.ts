@@ -13,7 +13,13 @@
  * this file and its scratch.
  */
 import { signalProperty, subscribeToAbort } from './abort-subscriptions.js';
-import { readClock, readClockAtRunStart, readClockInReaction } from './clock.js';
+import {
+  readClock,
+  readClockAtRunStart,
+  readClockInReaction,
+  takeRunClock,
+  type RunClock,
+} from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
   cancelPendingTasks,
@@ -368,6 +374,9 @@ export class Run<W extends object = object, P = unknown> {
   }
 
   start(): void {
+    // A run started under fake timers keeps their clock to its end, whatever is installed later.
+    const clock = takeRunClock();
+    if (clock !== undefined) this.more().clock = clock;
     const { signal, internalAbort } = this.settings;
     if (signal !== undefined || internalAbort !== undefined) {
       // An abort before the start starts nothing at all, `allSettled` tasks included. (The
@@ -771,7 +780,7 @@ export class Run<W extends object = object, P = unknown> {
 
   /** Reads the clock: milliseconds since the run began. */
   tick(): number {
-    return (this.clock = readClock() - this.startedAt);
+    return (this.clock = readClock(this.extras?.clock) - this.startedAt);
   }
 
   /**
@@ -792,7 +801,7 @@ export class Run<W extends object = object, P = unknown> {
    * of it are in flight: their reactions may come in the same turn.
    */
   taskFulfilled(task: number, attempt: number, value: unknown): void {
-    this.clock = readClockInReaction(this.inFlight > 2) - this.startedAt;
+    this.clock = readClockInReaction(this.inFlight > 2, this.extras?.clock) - this.startedAt;
     this.recordSuccess(task, attempt, value, NONE);
   }
 
@@ -1040,6 +1049,11 @@ function settleKeptErrors(extras: RunExtras): void {
  * only a few hundred.
  */
 class RunExtras {
+  /**
+   * The clock the run started under when it is not the real one (fake timers; see clock.ts): it
+   * dates the run to its end.
+   */
+  clock: RunClock | undefined = undefined;
   attempts: TaskArray | undefined = undefined;
   failures: TaskFailure[] | undefined = undefined;
   thrown: unknown = undefined;

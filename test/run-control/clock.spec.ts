@@ -5,6 +5,7 @@
  * of clock reads, lower bounds of busy waits and a clock set by hand, never wall-clock speed.
  */
 import { expect } from 'chai';
+import sinon from 'sinon';
 import {
   buildDag,
   CONTEXT,
@@ -288,6 +289,106 @@ describe('the trace clock under fake timers', () => {
     }
     // A run started now reads the real clock: the fake one would still read 0.
     expect((await tm.invoke()).durationMs).to.be.at.least(4);
+  });
+
+  it('keeps a run started on the real clock on it when another run starts under fake timers', async () => {
+    const ready = deferred<string>();
+    const slow = buildDag({ name: 'slow' });
+    slow.addNode({ name: 'first' }, () => 1);
+    slow.addNode({ name: 'waits' }, () => ready.promise);
+    const stream = slow.stream(undefined);
+    const reading = typesAndTimes(stream);
+    await Promise.resolve(); // the stream has read its first events
+    busyWait(20);
+    const clock = replacedPerformance();
+    clock.now = 0; // before any real reading: dated by it, the run would end before it started
+    try {
+      const quick = buildDag({ name: 'quick' });
+      quick.addNode({ name: 'q' }, () => 1);
+      expect((await quick.invoke()).durationMs).to.equal(0);
+      ready.resolve('done');
+      await reading;
+    } finally {
+      clock.restore();
+    }
+    const times = (await reading).map(([, time]) => time);
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+    const result = await stream.result;
+    expect(result.durationMs).to.be.at.least(19);
+    const waits = result.trace.find((entry) => entry.task === 'waits')!;
+    expect(waits.end - waits.start).to.be.at.least(19);
+  });
+
+  it('keeps a run started under fake timers on their clock once they are removed', async () => {
+    const clock = replacedPerformance();
+    const ready = deferred<string>();
+    const tm = buildDag();
+    tm.addNode({ name: 'slow' }, () => ready.promise);
+    let run: ReturnType<typeof tm.invoke>;
+    try {
+      run = tm.invoke();
+      clock.now += 250;
+    } finally {
+      clock.restore();
+    }
+    // Another run, started on the real clock, meanwhile.
+    const other = buildDag();
+    other.addNode({ name: 'quick' }, () => 1);
+    await other.invoke();
+    ready.resolve('done');
+    // The fake clock read 5,250 when it was removed, and still does; the real one is far from it.
+    expect((await run).durationMs).to.equal(250);
+  });
+
+  it('keeps a run on the real clock when sinon replaces performance.now in place', async () => {
+    const ready = deferred<string>();
+    const tm = buildDag();
+    tm.addNode({ name: 'waits' }, () => ready.promise);
+    const run = tm.invoke();
+    busyWait(20);
+    const fake = sinon.useFakeTimers();
+    try {
+      ready.resolve('done');
+      const result = await run;
+      expect(result.durationMs).to.be.at.least(19);
+      expect(result.trace[0].end).to.be.at.least(19);
+    } finally {
+      fake.restore();
+    }
+  });
+
+  it('dates a run started under sinon fake timers by their clock', async () => {
+    const fake = sinon.useFakeTimers({ now: 1_000 });
+    try {
+      const tm = buildDag();
+      tm.addNode({ name: 'sleeps' }, () => new Promise((resolve) => setTimeout(resolve, 300)));
+      const run = tm.invoke();
+      await fake.tickAsync(300);
+      const result = await run;
+      expect(result.durationMs).to.equal(300);
+      expect(result.trace.map(({ start, end }) => [start, end])).to.deep.equal([[0, 300]]);
+    } finally {
+      fake.restore();
+    }
+  });
+
+  it('keeps a run started under sinon fake timers on their clock once they are restored', async () => {
+    const ready = deferred<string>();
+    const tm = buildDag();
+    tm.addNode({ name: 'waits' }, () => ready.promise);
+    const fake = sinon.useFakeTimers({ now: 1_000 });
+    let run: ReturnType<typeof tm.invoke>;
+    try {
+      run = tm.invoke();
+      await fake.tickAsync(250);
+    } finally {
+      fake.restore();
+    }
+    const other = buildDag();
+    other.addNode({ name: 'quick' }, () => 1);
+    await other.invoke();
+    ready.resolve('done');
+    expect((await run).durationMs).to.equal(250);
   });
 
   it('dates the trace with the performance object in place when the run starts', async () => {
