@@ -319,25 +319,38 @@ describe('the trace clock under fake timers', () => {
     expect(waits.end - waits.start).to.be.at.least(19);
   });
 
-  it('keeps a run started under fake timers on their clock once they are removed', async () => {
-    const clock = replacedPerformance();
+  /**
+   * The duration of a run started under fake timers that `install` puts in place (and that advance
+   * 250 ms), which end before the run does while another run starts on the real clock.
+   */
+  async function durationAcrossRemoval(
+    install: () => { advance(): Promise<unknown> | void; remove(): void },
+  ): Promise<number> {
     const ready = deferred<string>();
     const tm = buildDag();
-    tm.addNode({ name: 'slow' }, () => ready.promise);
+    tm.addNode({ name: 'waits' }, () => ready.promise);
+    const timers = install();
     let run: ReturnType<typeof tm.invoke>;
     try {
       run = tm.invoke();
-      clock.now += 250;
+      await timers.advance();
     } finally {
-      clock.restore();
+      timers.remove();
     }
-    // Another run, started on the real clock, meanwhile.
     const other = buildDag();
     other.addNode({ name: 'quick' }, () => 1);
     await other.invoke();
     ready.resolve('done');
+    return (await run).durationMs;
+  }
+
+  it('keeps a run started under fake timers on their clock once they are removed', async () => {
+    const duration = await durationAcrossRemoval(() => {
+      const clock = replacedPerformance();
+      return { advance: () => void (clock.now += 250), remove: clock.restore };
+    });
     // The fake clock read 5,250 when it was removed, and still does; the real one is far from it.
-    expect((await run).durationMs).to.equal(250);
+    expect(duration).to.equal(250);
   });
 
   it('keeps a run on the real clock when sinon replaces performance.now in place', async () => {
@@ -373,22 +386,11 @@ describe('the trace clock under fake timers', () => {
   });
 
   it('keeps a run started under sinon fake timers on their clock once they are restored', async () => {
-    const ready = deferred<string>();
-    const tm = buildDag();
-    tm.addNode({ name: 'waits' }, () => ready.promise);
-    const fake = sinon.useFakeTimers({ now: 1_000 });
-    let run: ReturnType<typeof tm.invoke>;
-    try {
-      run = tm.invoke();
-      await fake.tickAsync(250);
-    } finally {
-      fake.restore();
-    }
-    const other = buildDag();
-    other.addNode({ name: 'quick' }, () => 1);
-    await other.invoke();
-    ready.resolve('done');
-    expect((await run).durationMs).to.equal(250);
+    const duration = await durationAcrossRemoval(() => {
+      const fake = sinon.useFakeTimers({ now: 1_000 });
+      return { advance: () => fake.tickAsync(250), remove: () => fake.restore() };
+    });
+    expect(duration).to.equal(250);
   });
 
   it('dates the trace with the performance object in place when the run starts', async () => {
