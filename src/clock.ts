@@ -75,20 +75,8 @@ export function readClockAtRunStart(): number {
 /** `performance.now()` of `performance`, as its `now` is now: kept if it is replaced later. */
 function clockOf(performance: { now(): number }): RunClock {
   const now = performance.now;
-  // The runs started under the same fake timers read one clock, so they share readings as runs on
-  // the real clock do.
-  if (now !== lastClockOf.now || performance !== lastClockOf.performance) {
-    lastClockOf = { performance, now, clock: () => now.call(performance) };
-  }
-  return lastClockOf.clock;
+  return () => now.call(performance);
 }
-
-/** What {@link clockOf} made last, and from what. */
-let lastClockOf: {
-  performance: { now(): number } | undefined;
-  now: (() => number) | undefined;
-  clock: RunClock;
-} = { performance: undefined, now: undefined, clock: () => 0 };
 
 /**
  * The clock of the run whose start {@link readClockAtRunStart} just read: `undefined` for the real

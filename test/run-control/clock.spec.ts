@@ -353,6 +353,32 @@ describe('the trace clock under fake timers', () => {
     expect(duration).to.equal(250);
   });
 
+  it('dates runs on two clocks that settle in one turn each by its own', async () => {
+    const ready = deferred<string>();
+    const waitingThree = (name: string) => {
+      const tm = buildDag({ name });
+      for (const task of ['a', 'b', 'c']) tm.addNode({ name: task }, () => ready.promise);
+      return tm;
+    };
+    const [fakeDag, realDag] = [waitingThree('UnderFake'), waitingThree('OnReal')];
+    const clock = replacedPerformance();
+    clock.now = 1e9; // days away from the real clock
+    let underFake: ReturnType<typeof fakeDag.invoke>;
+    try {
+      underFake = fakeDag.invoke();
+      clock.now += 250;
+    } finally {
+      clock.restore();
+    }
+    const onReal = realDag.invoke();
+    // All six reactions run in one turn. The first (the run under fake timers subscribed first)
+    // starts sharing its reading; the other run's must read their own clock.
+    ready.resolve('done');
+    const [real, fake] = [await onReal, await underFake];
+    expect(fake.trace.map(({ end }) => end)).to.deep.equal([250, 250, 250]);
+    for (const { end } of real.trace) expect(end).to.be.within(0, 1_000);
+  });
+
   it('keeps a run on the real clock when sinon replaces performance.now in place', async () => {
     const ready = deferred<string>();
     const tm = buildDag();
