@@ -30,12 +30,6 @@ const loadedNow: () => number = loadedPerformance.now;
  */
 export type RunClock = () => number;
 
-/**
- * The clock of the run whose start was read last, until it takes it with {@link takeRunClock};
- * `undefined` for the real clock.
- */
-let runStartClock: RunClock | undefined;
-
 /** `Promise.prototype.then` as the language defines it (see run-scratch.ts for why a constant). */
 const nativeThen = Promise.prototype.then;
 
@@ -56,20 +50,15 @@ function expire(): void {
 }
 
 /**
- * A run's origin: a fresh reading of the clock the run will read to its end, which the run then
- * takes with {@link takeRunClock}. Fake timers replace `setTimeout` along with `performance` (or its
- * `now`), so the global `performance` is read only while `setTimeout` is not the one this module
- * loaded with (a cheap data-property load: on Node.js `performance` is an accessor of the global
- * object, and reading it cost ~60 ns a run, 7% of a six-task invoke).
+ * The clock a run starting now reads to its end: `undefined` for the real one, else the `now` in
+ * place — fake timers replace `setTimeout` along with `performance` (or its `now`), so the global
+ * `performance` is read only while `setTimeout` is not the one this module loaded with (a cheap
+ * data-property load: on Node.js `performance` is an accessor of the global object, and reading
+ * it cost ~60 ns a run, 7% of a six-task invoke).
  */
-export function readClockAtRunStart(): number {
-  runStartClock =
-    globalThis.setTimeout !== loadedSetTimeout
-      ? clockOf(globalThis.performance)
-      : loadedPerformance.now !== loadedNow
-        ? clockOf(loadedPerformance)
-        : undefined;
-  return readClock(runStartClock);
+export function clockAtRunStart(): RunClock | undefined {
+  if (globalThis.setTimeout !== loadedSetTimeout) return clockOf(globalThis.performance);
+  return loadedPerformance.now === loadedNow ? undefined : clockOf(loadedPerformance);
 }
 
 /** `performance.now()` of `performance`, as its `now` is now: kept if it is replaced later. */
@@ -78,19 +67,14 @@ function clockOf(performance: { now(): number }): RunClock {
   return () => now.call(performance);
 }
 
-/**
- * The clock of the run whose start {@link readClockAtRunStart} just read: `undefined` for the real
- * clock. Called once per run, as it starts.
- */
-export function takeRunClock(): RunClock | undefined {
-  const clock = runStartClock;
-  runStartClock = undefined;
-  return clock;
+/** A reading of `clock` (`undefined`: the real one), shared with no one. */
+function read(clock: RunClock | undefined): number {
+  return clock === undefined ? loadedNow.call(loadedPerformance) : clock();
 }
 
 /** A fresh reading of `clock` (`undefined`: the real one). */
 export function readClock(clock: RunClock | undefined): number {
-  const now = clock === undefined ? loadedNow.call(loadedPerformance) : clock();
+  const now = read(clock);
   if (isShared && sharedClock === clock) latest = now;
   return now;
 }
@@ -104,10 +88,10 @@ export function readClock(clock: RunClock | undefined): number {
  * their own afresh.
  */
 export function readClockInReaction(moreMayFollow: boolean, clock: RunClock | undefined): number {
-  if (isShared) return sharedClock === clock ? latest : readClock(clock);
-  if (!moreMayFollow) return readClock(clock);
+  if (isShared) return sharedClock === clock ? latest : read(clock);
+  if (!moreMayFollow) return read(clock);
   isShared = true;
   sharedClock = clock;
   nativeThen.call(settled, expire);
-  return (latest = clock === undefined ? loadedNow.call(loadedPerformance) : clock());
+  return (latest = read(clock));
 }

@@ -13,13 +13,7 @@
  * this file and its scratch.
  */
 import { signalProperty, subscribeToAbort } from './abort-subscriptions.js';
-import {
-  readClock,
-  readClockAtRunStart,
-  readClockInReaction,
-  takeRunClock,
-  type RunClock,
-} from './clock.js';
+import { clockAtRunStart, readClock, readClockInReaction, type RunClock } from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
   cancelPendingTasks,
@@ -227,7 +221,8 @@ export class Run<W extends object = object, P = unknown> {
   private readonly allPlain: boolean;
   /** Where task methods are looked up after the instance's own properties; see `lookUpTask`. */
   private readonly prototype: object | undefined;
-  private readonly startedAt = readClockAtRunStart();
+  /** The clock's reading when the run started (see `start`). */
+  private startedAt = 0;
   /**
    * Milliseconds since the run began, read once per settled task — or once per turn of the
    * microtask queue for tasks whose promises settled (see clock.ts). A task starts at the reading
@@ -375,8 +370,9 @@ export class Run<W extends object = object, P = unknown> {
 
   start(): void {
     // A run started under fake timers keeps their clock to its end, whatever is installed later.
-    const clock = takeRunClock();
+    const clock = clockAtRunStart();
     if (clock !== undefined) this.more().clock = clock;
+    this.startedAt = readClock(clock);
     const { signal, internalAbort } = this.settings;
     if (signal !== undefined || internalAbort !== undefined) {
       // An abort before the start starts nothing at all, `allSettled` tasks included. (The
