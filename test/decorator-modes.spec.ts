@@ -57,11 +57,26 @@ function definitionErrorOf(workflowClass: FixtureClass) {
   try {
     Workflow.validate(workflowClass);
   } catch (error) {
-    expect(error).to.be.instanceOf(WorkflowDefinitionError);
-    const { code, workflow, task, message } = error as WorkflowDefinitionError;
-    return { code, workflow, task, message };
+    return plainError(error);
   }
   throw new Error(`${workflowClass.name} is valid`);
+}
+
+/** What `action` throws, as plain data. */
+function thrownBy(action: () => unknown) {
+  try {
+    action();
+  } catch (error) {
+    return plainError(error);
+  }
+  throw new Error('nothing was thrown');
+}
+
+/** A definition error as plain data. */
+function plainError(error: unknown) {
+  expect(error).to.be.instanceOf(WorkflowDefinitionError);
+  const { code, workflow, task, message } = error as WorkflowDefinitionError;
+  return { code, workflow, task, message };
 }
 
 describe('decorator modes', () => {
@@ -77,7 +92,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(31);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(32);
   });
 
   it('really compiles each mode differently', () => {
@@ -146,6 +161,37 @@ describe('decorator modes', () => {
     });
     expect(Workflow.graph(Redefined).roots).to.deep.equal(['load', 'render']);
     expect(Workflow.graph(Base).roots).to.deep.equal(['load']);
+  });
+
+  it('gives a task exactly its @DependsOn inputs, names and tokens, in every mode', async () => {
+    for (const { mode, workflowClass } of inEveryMode('Arity')) {
+      const result = await Workflow.invoke(new workflowClass(), 5);
+      expect(result.toObject(), mode).to.deep.equal({
+        none: 0,
+        first: [5],
+        second: [0, 0, 5, 'signal', 'context of second'],
+      });
+    }
+  });
+
+  it('calls an override with the same arguments and this, in every mode', async () => {
+    for (const { mode, workflowClass } of inEveryMode('Arity')) {
+      const instance = new workflowClass();
+      const overrides: Record<string, Function> = {
+        none(this: unknown, ...inputs: unknown[]) {
+          return [this === instance, inputs.length];
+        },
+        second(this: unknown, ...inputs: unknown[]) {
+          return [this === instance, inputs.length, inputs[2], inputs[3] instanceof AbortSignal];
+        },
+      };
+      const result = await Workflow.invoke(instance, 5, { overrides });
+      expect(result.toObject(), mode).to.deep.equal({
+        none: [true, 0],
+        first: [5],
+        second: [true, 5, 5, true],
+      });
+    }
   });
 
   const errors: Record<string, [code: string, task: string | undefined, fragment: string]> = {
@@ -218,16 +264,38 @@ describe('decorator modes', () => {
   };
 
   for (const [name, [code, task, fragment]] of Object.entries(errors)) {
-    it(`reports ${name} as ${code} in both modes, only when the class is used`, () => {
+    it(`reports ${name} as ${code} in both modes, only when the class is used`, async () => {
       const legacy = definitionErrorOf(compiled.get('legacy')![name]);
       expect(legacy).to.deep.include({ code, workflow: name, task });
       expect(legacy.message).to.contain(fragment);
-      expect(definitionErrorOf(compiled.get('standard')![name])).to.deep.equal(legacy);
       // Without context.metadata a field has no function to find it by: the class just has no
       // such task (TypeScript rejects the field decorator at compile time anyway).
-      if (name !== 'FieldTask') {
-        const withoutMetadata = compiled.get('standard without context.metadata')![name];
-        expect(definitionErrorOf(withoutMetadata)).to.deep.equal(legacy);
+      const modes = MODES.filter(
+        (mode) => name !== 'FieldTask' || mode !== 'standard without context.metadata',
+      );
+      for (const mode of modes) {
+        const workflowClass = compiled.get(mode)![name];
+        expect(definitionErrorOf(workflowClass), mode).to.deep.equal(legacy);
+        // Thrown by graph as by validate, and rejecting invoke: the same error in every mode.
+        expect(
+          thrownBy(() => Workflow.graph(workflowClass)),
+          mode,
+        ).to.deep.equal(legacy);
+        expect(
+          thrownBy(() => Workflow.stream(new workflowClass())),
+          mode,
+        ).to.deep.equal(legacy);
+        const invoked = Workflow.invoke(new workflowClass());
+        expect(invoked, mode).to.be.instanceOf(Promise);
+        expect(
+          plainError(
+            await invoked.then(
+              () => undefined,
+              (error: unknown) => error,
+            ),
+          ),
+          mode,
+        ).to.deep.equal(legacy);
       }
     });
   }
