@@ -937,6 +937,110 @@ describe('definition errors', () => {
     });
   });
 
+  describe('every code, wherever the class is used', () => {
+    /** Calls of the classes' tasks: none may run when the definition is wrong. */
+    const calls: string[] = [];
+    class Looping {
+      @Task() free() {
+        calls.push('Looping.free');
+      }
+      @Task() @DependsOn('b') a() {}
+      @Task() @DependsOn('a') b() {}
+    }
+    class Misspelt {
+      @Task() load() {
+        calls.push('Misspelt.load');
+      }
+      @Task() @DependsOn('lod') show() {}
+    }
+    class Undecorated {
+      @Task() load() {
+        calls.push('Undecorated.load');
+      }
+      show(@Param() _id: string) {}
+    }
+    class Gapped {
+      @Task() load() {
+        calls.push('Gapped.load');
+      }
+      @Task() show(_unfilled: unknown, @Param() _id: string) {}
+    }
+    class Twice {
+      @Task() load() {
+        calls.push('Twice.load');
+      }
+      @Task() @Task() show() {}
+    }
+    class Bare {
+      load() {
+        calls.push('Bare.load');
+      }
+    }
+    const classes: Record<Exclude<DefinitionErrorCode, 'SEALED'>, new () => object> = {
+      CYCLE: Looping,
+      UNKNOWN_DEPENDENCY: Misspelt,
+      NOT_A_TASK: Undecorated,
+      PARAMETER_GAP: Gapped,
+      INVALID_TASK: Twice,
+      NO_TASKS: Bare,
+    };
+    // SEALED is a builder's code only (see builder.spec.ts).
+    const codes = Object.keys(classes) as (keyof typeof classes)[];
+
+    /** What `action` throws, checked to be a definition error. */
+    const thrownBy = (action: () => unknown): WorkflowDefinitionError => {
+      try {
+        action();
+      } catch (error) {
+        expect(error).to.be.instanceOf(WorkflowDefinitionError);
+        return error as WorkflowDefinitionError;
+      }
+      return expect.fail('nothing was thrown');
+    };
+
+    for (const code of codes) {
+      it(`throws ${code} from validate, graph and toMermaid, and stream at once; rejects invoke`, async () => {
+        const workflowClass = classes[code];
+        const error = definitionErrorOf(workflowClass);
+        expect(error.code).to.equal(code);
+        for (const [use, action] of [
+          ['graph', () => Workflow.graph(workflowClass)],
+          ['toMermaid', () => Workflow.toMermaid(workflowClass)],
+          ['stream', () => Workflow.stream(new workflowClass())],
+        ] as const) {
+          const thrown = thrownBy(action);
+          expect([thrown.code, thrown.workflow, thrown.task, thrown.message], use).to.deep.equal([
+            code,
+            error.workflow,
+            error.task,
+            error.message,
+          ]);
+        }
+        // invoke never throws: it returns a promise, which rejects with the same error.
+        const invoked = Workflow.invoke(new workflowClass());
+        expect(invoked).to.be.instanceOf(Promise);
+        const rejection = await invoked.then(
+          () => expect.fail('invoke resolved'),
+          (reason: unknown) => reason,
+        );
+        expect(rejection).to.be.instanceOf(WorkflowDefinitionError);
+        const {
+          code: rejectedCode,
+          workflow,
+          task,
+          message,
+        } = rejection as WorkflowDefinitionError;
+        expect([rejectedCode, workflow, task, message]).to.deep.equal([
+          code,
+          error.workflow,
+          error.task,
+          error.message,
+        ]);
+        expect(calls).to.deep.equal([]);
+      });
+    }
+  });
+
   it('is not cached, so the next valid class of the same shape still works', async () => {
     class Broken {
       @Task() @DependsOn('missing') a() {}
