@@ -3,7 +3,16 @@
  * of the task function on the instance at call time.
  */
 import { expect } from 'chai';
-import { DependsOn, Param, Signal, Task, Workflow, WorkflowExecutionError } from '../src';
+import {
+  CONTEXT,
+  DependsOn,
+  Param,
+  Signal,
+  SIGNAL,
+  Task,
+  Workflow,
+  WorkflowExecutionError,
+} from '../src';
 
 describe('argument binding', () => {
   it('gives @Param() its value in any position, dependencies filling the rest in listed order', async () => {
@@ -50,6 +59,40 @@ describe('argument binding', () => {
       }
     }
     expect((await Workflow.invoke(new Twice(), 2)).get('a')).to.equal(4);
+  });
+
+  it('passes exactly the listed inputs and the marked parameters: no argument more', async () => {
+    class Counted {
+      @Task() a() {
+        return 'A';
+      }
+      @Task() none(...args: unknown[]) {
+        return args.length;
+      }
+      @Task() @DependsOn('a', 'a') twice(...args: unknown[]) {
+        return args;
+      }
+      @Task() @DependsOn('a', SIGNAL, CONTEXT) mixed(
+        @Param() p: number,
+        a: string,
+        @Signal() signal: AbortSignal,
+        ...rest: unknown[]
+      ) {
+        return [p, a, signal instanceof AbortSignal, rest.length, rest[0] === signal];
+      }
+      // A parameter left over gets no argument, so its default applies.
+      @Task() @DependsOn('a') defaults(a: string, extra = 'default') {
+        return [a, extra];
+      }
+    }
+    const result = await Workflow.invoke(new Counted(), 7);
+    expect(result.toObject()).to.deep.equal({
+      a: 'A',
+      none: 0,
+      twice: ['A', 'A'],
+      mixed: [7, 'A', true, 2, true],
+      defaults: ['A', 'default'],
+    });
   });
 
   it('passes undefined as the param when invoke gets none', async () => {
