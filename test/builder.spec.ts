@@ -11,6 +11,7 @@ import {
   DagNode,
   DependsOn,
   Param,
+  PARAM,
   SIGNAL,
   Task,
   TaskResultError,
@@ -20,6 +21,7 @@ import {
   WorkflowExecutionError,
   WorkflowOptionsError,
   WorkflowStream,
+  toMermaidGantt,
   type DagTasks,
   type ExecutionResult,
   type TaskContext,
@@ -101,6 +103,24 @@ describe('buildDag', () => {
       expect(className).to.equal('Seed');
       expect(graph).to.deep.equal(classGraph);
       expect(tm.toMermaid()).to.equal(Workflow.toMermaid(Seed));
+    });
+
+    it("names the workflow 'dag', or options.name, in its graph, messages and Gantt chart", async () => {
+      for (const [tm, name] of [
+        [buildDag(), 'dag'],
+        [buildDag({ name: 'Nightly' }), 'Nightly'],
+      ] as const) {
+        tm.addNode({ name: 'fails' }, () => {
+          throw new Error('boom');
+        });
+        expect(tm.graph().workflow).to.equal(name);
+        const error = await rejectionOf(tm.invoke(), WorkflowExecutionError);
+        expect(error.message).to.equal(`${name}: task "fails" failed: boom`);
+        expect(error.workflow).to.equal(name);
+        expect(toMermaidGantt(error.result).split('\n')[1]).to.match(
+          new RegExp(`^  title ${name} run \\(`),
+        );
+      }
     });
 
     it('keeps automatic names stable for the same sequence of calls', () => {
@@ -665,6 +685,55 @@ describe('buildDag', () => {
       } finally {
         unhandled.stop();
       }
+    });
+
+    it('makes tm.parameterNode the PARAM token, so either passes the invocation parameter', async () => {
+      const tm = buildDag<number>();
+      expect(tm.parameterNode).to.equal(PARAM);
+      const viaNode = tm.addNode(inc, tm.parameterNode);
+      const viaToken = tm.addNode(inc, PARAM);
+      const result = await tm.invoke(1);
+      expect([viaNode.extractResult(result), viaToken.extractResult(result)]).to.deep.equal([2, 2]);
+    });
+
+    it('makes no graph edge of a token: only nodes given as arguments are dependencies', () => {
+      const tm = buildDag<number>();
+      const first = tm.addNode(
+        { name: 'first' },
+        (_n: number, _signal: AbortSignal, _ctx: TaskContext) => 1,
+        tm.parameterNode,
+        SIGNAL,
+        CONTEXT,
+      );
+      tm.addNode({ name: 'second' }, (_first: number, n: number) => n, first, PARAM);
+      expect(tm.graph().tasks).to.deep.equal([
+        { name: 'first', dependsOn: [], dependents: ['second'] },
+        { name: 'second', dependsOn: ['first'], dependents: [] },
+      ]);
+      expect(tm.graph().roots).to.deep.equal(['first']);
+    });
+
+    it('calls a function with exactly its arguments: nodes, tokens and constants, no more', async () => {
+      const tm = buildDag<number>();
+      const none = tm.addNode((...inputs: unknown[]) => inputs.length);
+      const all = tm.addNode(
+        (...inputs: unknown[]) => [
+          inputs.length,
+          inputs[0],
+          inputs[1],
+          inputs[2] instanceof AbortSignal,
+          (inputs[3] as TaskContext).task,
+          inputs[4],
+        ],
+        none,
+        tm.parameterNode,
+        SIGNAL,
+        CONTEXT,
+        'constant',
+      );
+      const result = await tm.invoke(7);
+      expect(none.extractResult(result)).to.equal(0);
+      expect(all.extractResult(result)).to.deep.equal([5, 0, 7, true, 'task_2', 'constant']);
     });
 
     it('calls functions with this undefined', async () => {

@@ -395,6 +395,12 @@ describe('openTelemetry()', () => {
       const run = span('checkout');
       expect(isChildOf(span('checkout.first'), run)).to.equal(true);
       expect(isChildOf(span('checkout.second'), run)).to.equal(true);
+
+      // Unnamed, a builder is 'dag', as in its messages.
+      const unnamed = buildDag();
+      unnamed.addNode({ name: 'only' }, () => 1);
+      await unnamed.invoke(undefined, { interceptors: [openTelemetry()] });
+      expect(isChildOf(span('dag.only'), span('dag'))).to.equal(true);
     });
 
     it('nests a workflow invoked inside a task: its run span is a child of that attempt span', async () => {
