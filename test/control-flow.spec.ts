@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import {
+  buildDag,
   CONTEXT,
   DependsOn,
   formatTimeline,
@@ -1853,6 +1854,15 @@ describe('control-flow options of the wrong type', () => {
       expect(() => Workflow.validate(Flow))
         .to.throw(WorkflowDefinitionError, `option "${option}" of task "step"`)
         .with.property('code', 'INVALID_TASK');
+    });
+
+    it(`makes addNode throw INVALID_TASK at once for ${option} ${String(Object.values(options)[0])}, adding nothing`, () => {
+      const tm = buildDag();
+      expect(() => tm.addNode({ name: 'step', ...options } as never, () => 1))
+        .to.throw(WorkflowDefinitionError, `dag: addNode: option "${option}" of node "step"`)
+        .with.property('code', 'INVALID_TASK');
+      expect(tm.addNode({ name: 'step' }, () => 1).name).to.equal('step');
+      expect(tm.graph().order).to.deep.equal(['step']);
     });
   }
 
