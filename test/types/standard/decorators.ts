@@ -33,6 +33,19 @@ class Report {
     return rows;
   }
 
+  // @ts-expect-error -- 'row' is not a task of Report, beside a token too
+  @Task() @DependsOn<Report>('row', SIGNAL) misspeltWithToken(
+    rows: string[],
+    _signal: AbortSignal,
+  ) {
+    return rows;
+  }
+
+  // @ts-expect-error -- a string that names a token is no token: 'CONTEXT' is not a task
+  @Task() @DependsOn<Report>('CONTEXT') quotedToken(ctx: TaskContext) {
+    return ctx.task;
+  }
+
   // @ts-expect-error -- @Task() decorates methods, not getters
   @Task() get size() {
     return 0;
