@@ -8,6 +8,8 @@ import {
   buildDag,
   CONTEXT,
   DependsOn,
+  PARAM,
+  SIGNAL,
   formatTimeline,
   Param,
   Signal,
@@ -1156,6 +1158,70 @@ describe("when: 'allSettled'", () => {
       WorkflowExecutionError,
     );
     expect(error.result.get('cleanup')).to.equal('override saw failed');
+  });
+});
+
+describe('tokens under a when rule', () => {
+  it('pass the parameter, signal and context as they are: only dependencies become Settled', async () => {
+    class Flow {
+      @Task() a() {
+        return 1;
+      }
+      @Task() b(): number {
+        skip('nothing to do');
+      }
+      @Task({ when: 'allSettled' })
+      @DependsOn('a', PARAM, SIGNAL, CONTEXT, 'b')
+      settled(
+        a: Settled<number>,
+        n: number,
+        signal: AbortSignal,
+        ctx: TaskContext,
+        b: Settled<number>,
+        @Param() marked: number,
+      ) {
+        return [a, n, signal === ctx.signal, ctx.task, b, marked];
+      }
+      @Task({ when: 'noneFailed' }) @DependsOn('b', PARAM, 'a') noneFailed(
+        b: number | undefined,
+        n: number,
+        a: number,
+      ) {
+        return [b, n, a];
+      }
+    }
+    const result = await Workflow.invoke(new Flow(), 42);
+    expect(result.get('settled')).to.deep.equal([
+      { status: 'succeeded', value: 1 },
+      42,
+      true,
+      'settled',
+      { status: 'skipped', reason: 'nothing to do' },
+      42,
+    ]);
+    expect(result.get('noneFailed')).to.deep.equal([undefined, 42, 1]);
+
+    const tm = buildDag<number>();
+    const a = tm.addNode({ name: 'a' }, () => 1);
+    const settled = tm.addNode(
+      { name: 'settled', when: 'allSettled' },
+      (first: Settled<number>, n: number, ctx: TaskContext, constant: string) => [
+        first,
+        n,
+        ctx.task,
+        constant,
+      ],
+      a,
+      tm.parameterNode,
+      CONTEXT,
+      'constant',
+    );
+    expect(settled.extractResult(await tm.invoke(9))).to.deep.equal([
+      { status: 'succeeded', value: 1 },
+      9,
+      'settled',
+      'constant',
+    ]);
   });
 });
 

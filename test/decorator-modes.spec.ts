@@ -151,7 +151,7 @@ describe('decorator modes', () => {
     expect(options.toObject()).to.deep.equal({
       start: 'start#1 7 true',
       flaky: 'start#1 7 true then flaky on attempt 2',
-      finish: 'succeeded/skipped',
+      finish: 'succeeded/7/skipped',
     });
     expect(Workflow.graph(Options).order).to.deep.equal(['start', 'flaky', '2', 'finish']);
     expect((await Workflow.invoke(new Extended(), '1')).toObject()).to.deep.equal({
