@@ -13,9 +13,12 @@ import {
   type ExecutionResult,
   type DagTasks,
   type NodeOptions,
+  type ParamToken,
   type Settled,
   type SettledSuccess,
   type TaskContext,
+  type TaskNode,
+  type WorkflowGraph,
 } from '../../src';
 
 declare function expectType<T>(_value: T): void;
@@ -457,3 +460,27 @@ async function untypedFunctions(): Promise<void> {
   await tm.invoke(1);
 }
 void untypedFunctions;
+
+/**
+ * API.md §7's signatures: `buildDag<P = void>` gives a `DagBuilder<P>` whose `parameterNode` is
+ * `PARAM` typed as `P`; a node's `name` is a string; `tm.graph()` has the entries of
+ * `Workflow.graph`, `TaskNode`s.
+ */
+function signatures(): void {
+  const tm = buildDag<string>({ name: 'typed' });
+  expectType<DagBuilder<string>>(tm);
+  expectType<ParamToken<string>>(tm.parameterNode);
+  // @ts-expect-error -- the parameter is a string, not a number
+  expectType<ParamToken<number>>(tm.parameterNode);
+  const untyped = buildDag();
+  expectType<DagBuilder<void>>(untyped);
+  void untyped.invoke();
+  const node = tm.addNode((id: string) => id.length, tm.parameterNode);
+  expectType<string>(node.name);
+  const graph: WorkflowGraph = tm.graph();
+  const entry: TaskNode = graph.tasks[0];
+  expectType<readonly string[]>(entry.dependsOn);
+  // @ts-expect-error -- a builder's name is a string
+  buildDag({ name: 1 });
+}
+void signatures;
