@@ -736,6 +736,35 @@ describe('buildDag', () => {
       expect(all.extractResult(result)).to.deep.equal([5, 0, 7, true, 'task_2', 'constant']);
     });
 
+    it("emits a node's ctx.progress() as taskProgress, to the stream and to onTaskProgress", async () => {
+      const tm = buildDag<number>({ name: 'progress' });
+      tm.addNode(
+        { name: 'rows' },
+        (count: number, ctx: TaskContext) => {
+          for (let done = 1; done <= count; done++) ctx.progress({ done });
+          return count;
+        },
+        tm.parameterNode,
+        CONTEXT,
+      );
+      const hooked: unknown[] = [];
+      const stream = tm.stream(2, {
+        hooks: { onTaskProgress: ({ task, attempt, data }) => hooked.push([task, attempt, data]) },
+      });
+      const streamed: unknown[] = [];
+      for await (const event of stream) {
+        if (event.type === 'taskProgress') streamed.push([event.task, event.data]);
+      }
+      expect(streamed).to.deep.equal([
+        ['rows', { done: 1 }],
+        ['rows', { done: 2 }],
+      ]);
+      expect(hooked).to.deep.equal([
+        ['rows', 1, { done: 1 }],
+        ['rows', 1, { done: 2 }],
+      ]);
+    });
+
     it('calls functions with this undefined', async () => {
       const tm = buildDag();
       const seen = tm.addNode(function (this: unknown) {
