@@ -6,7 +6,8 @@ import { bareName, quotedName } from './describe.js';
 
 /**
  * The candidate closest to `name`, or `undefined` when none is within a third of the name's length
- * (at least one edit). A case-only difference always counts as close.
+ * (at least one edit) — and none that would replace every letter: `"y"` is no typo of `"x"`. A
+ * case-only difference always counts as close.
  *
  * Candidates are compared in order until the distances computed have filled
  * {@link MOST_DISTANCE_CELLS} cells of their tables; then the closest found so far is the answer.
@@ -30,7 +31,7 @@ export function closestName(name: string, candidates: readonly string[]): string
     // The distance is at least the difference in length: most candidates need no computing.
     if (Math.abs(candidate.length - name.length) >= bestDistance) continue;
     const distance = editDistance(lowerName, candidate.toLowerCase(), bestDistance - 1, work);
-    if (distance < bestDistance) {
+    if (distance < bestDistance && distance < Math.max(name.length, candidate.length)) {
       best = candidate;
       bestDistance = distance;
     }

@@ -65,6 +65,15 @@ describe('suggest', () => {
       expect(didYouMean('laod', ['save', 'load'])).to.equal(' Did you mean "load"?');
     });
 
+    it('suggests no name that would replace every letter of the one asked for', () => {
+      expect(closestName('y', ['x', 'load'])).to.equal(undefined);
+      expect(closestName('', ['x'])).to.equal(undefined);
+      expect(closestName('y', ['Y'])).to.equal('Y');
+      // A letter left out, or two swapped, keeps the others: still a typo.
+      expect(closestName('y', ['yz'])).to.equal('yz');
+      expect(closestName('ab', ['ba'])).to.equal('ba');
+    });
+
     it('picks the closest of several near candidates, whatever their order', () => {
       const candidates = ['fetchUsers', 'fetchUser', 'fetchUserName', 'patchUser'];
       expect(closestName('fetchUsr', candidates)).to.equal('fetchUser');
