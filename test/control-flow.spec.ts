@@ -1914,7 +1914,9 @@ describe('control-flow options of the wrong type', () => {
     [{ priority: Number.NaN }, 'priority'],
     [{ priority: Infinity }, 'priority'],
   ] as const) {
-    it(`rejects ${JSON.stringify(options) ?? option} as INVALID_TASK naming the task and "${option}"`, () => {
+    const value: unknown = Object.values(options)[0];
+    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    it(`rejects ${option} ${shown} as INVALID_TASK naming the task and "${option}"`, () => {
       class Flow {}
       declareTask(Flow.prototype, 'step', () => 1, { options: options as never });
       expect(() => Workflow.validate(Flow))
@@ -1922,7 +1924,7 @@ describe('control-flow options of the wrong type', () => {
         .with.property('code', 'INVALID_TASK');
     });
 
-    it(`makes addNode throw INVALID_TASK at once for ${option} ${String(Object.values(options)[0])}, adding nothing`, () => {
+    it(`makes addNode throw INVALID_TASK at once for ${option} ${shown}, adding nothing`, () => {
       const tm = buildDag();
       expect(() => tm.addNode({ name: 'step', ...options } as never, () => 1))
         .to.throw(WorkflowDefinitionError, `dag: addNode: option "${option}" of node "step"`)
