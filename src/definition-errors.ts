@@ -102,6 +102,25 @@ function notAMethodAdvice(
   );
 }
 
+/**
+ * For an array given to `@DependsOn` as one input (`@DependsOn(['load', 'price'])`, which only
+ * JavaScript or a build that does not type-check lets through): how to write its inputs, each as
+ * its own argument — by name when it holds a few strings, else by spreading it. `''` for any other
+ * input. Never throws: a hostile array is told to be spread.
+ */
+function oneArgumentEach(input: unknown): string {
+  if (describeInput(input) !== 'an array') return '';
+  const spread = ', each as its own argument: spread the array, @DependsOn(...inputs)';
+  try {
+    const items = input as readonly unknown[];
+    if (items.length === 0 || items.length > 5) return spread;
+    if (!items.every((item) => typeof item === 'string')) return spread;
+    return `, each as its own argument: @DependsOn(${items.map(describeInput).join(', ')})`;
+  } catch {
+    return spread; // a Proxy whose traps throw
+  }
+}
+
 /** What each input token stands for, by its name: for a token's name given as a task name. */
 const TOKEN_INPUTS: Readonly<Record<string, string>> = {
   PARAM: 'invocation parameter',
@@ -138,10 +157,16 @@ export const definitionErrors = {
     dependencyMethod: 'method' | 'static' | undefined,
     /** `tasksListed`'s list of the other tasks, for when no name is close. */
     otherTasks: string,
+    /** The tasks `dependency` names when it is several names in one string (`'load, price'`). */
+    tasksInOneString: readonly string[] | undefined,
     baseClass?: string,
   ): WorkflowDefinitionError {
     let hint: string;
-    if (dependency === 'constructor') {
+    if (tasksInOneString !== undefined) {
+      hint =
+        ` List each task as its own argument: ` +
+        `@DependsOn(${tasksInOneString.map((name) => quotedName(name)).join(', ')}).`;
+    } else if (dependency === 'constructor') {
       hint =
         ` "constructor" is the class constructor, which can never be a task: move the work it ` +
         `does into a @Task() method and depend on that.${didYouMeanHint}`;
@@ -229,7 +254,7 @@ export const definitionErrors = {
       inBaseClass(
         `input ${position + 1} of task ${quotedName(task)} is ${describeInput(input)}, which is neither a ` +
           `task name nor a token. @DependsOn takes task names (strings) and the tokens PARAM, ` +
-          `SIGNAL and CONTEXT.`,
+          `SIGNAL and CONTEXT${oneArgumentEach(input)}.`,
         baseClass,
       ),
     );

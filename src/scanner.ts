@@ -482,6 +482,12 @@ function unknownDependency(
   baseClass: string | undefined,
 ) {
   const otherTasks = [...indexByName.keys()].filter((name) => name !== task);
+  // Several tasks in one string ('load, price'): each is to be an argument of its own.
+  const parts = dependency.split(',').map((part) => part.trim());
+  const tasksInOneString =
+    parts.length > 1 && parts.every((part) => part !== task && indexByName.has(part))
+      ? parts
+      : undefined;
   return definitionErrors.unknownDependency(
     workflow,
     task,
@@ -489,6 +495,7 @@ function unknownDependency(
     didYouMean(dependency, otherTasks),
     methodKindOf(prototype, dependency),
     tasksListed(otherTasks),
+    tasksInOneString,
     baseClass,
   );
 }

@@ -369,6 +369,85 @@ describe('definition errors', () => {
       );
       expect(error.message).to.not.contain('add @Task() to it');
     });
+
+    it('says to list each input as its own argument when they come as one array', () => {
+      // What JavaScript, or tsx (which does not type-check), lets through.
+      class AsArray {
+        @Task() load() {}
+        @Task() price() {}
+        @Task() @DependsOn(['load', 'price'] as never) total(_order: unknown, _price: unknown) {}
+      }
+      expectDefinitionError(
+        AsArray,
+        'UNKNOWN_DEPENDENCY',
+        'total',
+        'AsArray: input 1 of task "total" is an array, which is neither a task name nor a token. ' +
+          '@DependsOn takes task names (strings) and the tokens PARAM, SIGNAL and CONTEXT, each ' +
+          'as its own argument: @DependsOn("load", "price").',
+      );
+      // An array it cannot show as names is to be spread.
+      class AsListOfAnything {
+        @Task() load() {}
+        @Task() @DependsOn(['load', SIGNAL] as never) total(_order: unknown) {}
+      }
+      expectDefinitionError(
+        AsListOfAnything,
+        'UNKNOWN_DEPENDENCY',
+        'total',
+        'each as its own argument: spread the array, @DependsOn(...inputs).',
+      );
+      // So are an empty one and a long one, which would not read as a call.
+      for (const inputs of [[], ['a', 'b', 'c', 'd', 'e', 'f']]) {
+        class AsEmptyOrLongArray {
+          @Task() load() {}
+          @Task() @DependsOn(inputs as never) total(_order: unknown) {}
+        }
+        expectDefinitionError(
+          AsEmptyOrLongArray,
+          'UNKNOWN_DEPENDENCY',
+          'total',
+          'each as its own argument: spread the array, @DependsOn(...inputs).',
+        );
+      }
+      // So is one that cannot be read: wording the error never throws.
+      const unreadable = new Proxy(['load'], {
+        get() {
+          throw new Error('trap');
+        },
+      });
+      class AsUnreadableArray {
+        @Task() load() {}
+        @Task() @DependsOn(unreadable as never) total(_order: unknown) {}
+      }
+      expectDefinitionError(
+        AsUnreadableArray,
+        'UNKNOWN_DEPENDENCY',
+        'total',
+        'each as its own argument: spread the array, @DependsOn(...inputs).',
+      );
+    });
+
+    it('says to list each task as its own argument when several are written in one string', () => {
+      class InOneString {
+        @Task() load() {}
+        @Task() price() {}
+        @Task() @DependsOn('load, price') total(_order: unknown, _price: unknown) {}
+      }
+      expectDefinitionError(
+        InOneString,
+        'UNKNOWN_DEPENDENCY',
+        'total',
+        'InOneString: task "total" depends on "load, price", which is not a task. List each task ' +
+          'as its own argument: @DependsOn("load", "price").',
+      );
+      // Only when every part names a task: otherwise it is a name to check.
+      class NotAllTasks {
+        @Task() load() {}
+        @Task() @DependsOn('load, prize') total(_order: unknown) {}
+      }
+      const error = expectDefinitionError(NotAllTasks, 'UNKNOWN_DEPENDENCY', 'total');
+      expect(error.message).to.not.contain('its own argument');
+    });
   });
 
   describe('NOT_A_TASK', () => {
