@@ -119,7 +119,10 @@ export function resolveTaskPolicy(
   }
   if (unknown !== undefined) {
     const names = [...TASK_OPTION_NAMES, ...extraOptionNames];
-    const hint = didYouMean(unknown, names) || ` Options: ${names.join(', ')}.`;
+    const hint =
+      didYouMean(unknown, names) ||
+      dependenciesHint(unknown, builderMethod) ||
+      ` Options: ${names.join(', ')}.`;
     throw invalidTask(`${subject} has an unknown option ${describeInput(unknown)}.${hint}`);
   }
   /** Option `option`, or `missing` when it is `undefined`; a throwing read is `INVALID_TASK`. */
@@ -182,4 +185,27 @@ export function resolveTaskPolicy(
 /** Whether `value` is a delay `setTimeout` honours as given: a number from 0 to 2^31 − 1. */
 export function isTimerDelay(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value <= MAX_TIMER_DELAY;
+}
+
+/** Option names that mean a task's dependencies, which are not an option: lower-cased. */
+const DEPENDENCY_OPTION_NAMES = new Set([
+  'dependson',
+  'depends',
+  'deps',
+  'dependencies',
+  'needs',
+  'after',
+  'inputs',
+]);
+
+/**
+ * For an unknown option that names a task's dependencies (`{ dependsOn: ['load'] }`): where they
+ * go instead — `@DependsOn` for a class, the arguments of `addNode` for a builder. `''` otherwise.
+ */
+function dependenciesHint(option: string, builderMethod: string | undefined): string {
+  if (!DEPENDENCY_OPTION_NAMES.has(option.toLowerCase())) return '';
+  return builderMethod === undefined
+    ? " A task's dependencies are not an option: list them with @DependsOn(…) beside @Task()."
+    : " A node's dependencies are not an option: pass the nodes as its arguments, " +
+        `${builderMethod}(fn, node, …).`;
 }

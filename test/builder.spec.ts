@@ -197,6 +197,21 @@ describe('buildDag', () => {
       );
     });
 
+    it('says a node takes the nodes it depends on as arguments, not as an option', () => {
+      const tm = buildDag<number>();
+      const first = tm.addNode(inc, tm.parameterNode);
+      for (const key of ['dependsOn', 'deps', 'needs']) {
+        const error = definitionError(
+          () => tm.addNode({ [key]: [first] } as never, inc, tm.parameterNode),
+          'INVALID_TASK',
+        );
+        expect(error.message).to.equal(
+          `dag: addNode: node "inc_2" has an unknown option "${key}". A node's dependencies are ` +
+            'not an option: pass the nodes as its arguments, addNode(fn, node, …).',
+        );
+      }
+    });
+
     it('throws INVALID_TASK when the first argument is neither a function nor an options object', () => {
       const tm = buildDag<number>();
       for (const [first, shown] of [

@@ -952,6 +952,15 @@ describe('definition errors', () => {
         'Named: task "a" has an unknown option "name". ' +
           'Options: timeout, retries, retryDelay, when, fallback, retryIf, priority.',
       );
+      // Dependencies given as an option say where they go.
+      class DependsAsOption {
+        @Task() load() {}
+        @Task({ dependsOn: ['load'] } as never) total() {}
+      }
+      expect(expectDefinitionError(DependsAsOption, 'INVALID_TASK', 'total').message).to.equal(
+        'DependsAsOption: task "total" has an unknown option "dependsOn". A task\'s dependencies ' +
+          'are not an option: list them with @DependsOn(…) beside @Task().',
+      );
       // A key far from every option (no "did you mean") lists them, so the message says what to write.
       class Retry {
         @Task({ retry: 3 } as never) a() {}
