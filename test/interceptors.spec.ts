@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  buildDag,
   CONTEXT,
   DependsOn,
   Param,
@@ -499,6 +500,75 @@ describe("a task interceptor's info.signal", () => {
     expect(Object.keys(info!)).to.deep.equal(['workflow', 'task', 'attempt', 'param', 'run']);
     expect(info!.signal).to.be.instanceOf(AbortSignal);
     expect(info!.signal.aborted).to.equal(false);
+  });
+});
+
+describe('what interceptors are told', () => {
+  /** `[workflow, task, attempt, param]` of every task interceptor call, and the run infos. */
+  function recording() {
+    const runs: { workflow: string; param: unknown }[] = [];
+    const attempts: [string, string, number, unknown][] = [];
+    const interceptor: WorkflowInterceptor = {
+      run: ({ workflow, param }, next) => (runs.push({ workflow, param }), next()),
+      task: ({ workflow, task, attempt, param }, next) => (
+        attempts.push([workflow, task, attempt, param]),
+        next()
+      ),
+    };
+    return { runs, attempts, interceptors: [interceptor] };
+  }
+
+  it("names a class's run: the class, each task and attempt, and the invocation parameter", async () => {
+    class Retried {
+      tries = 0;
+      @Task() first(@Param() n: number) {
+        return n + 1;
+      }
+      @Task({ retries: 1 }) @DependsOn('first') second(first: number) {
+        if (++this.tries === 1) throw new Error('flaky');
+        return first * 2;
+      }
+    }
+    const param = { id: 1 } as unknown as number;
+    const { runs, attempts, interceptors } = recording();
+    await Workflow.invoke(new Retried(), param, { interceptors });
+    expect(runs).to.deep.equal([{ workflow: 'Retried', param }]);
+    expect(runs[0].param).to.equal(param);
+    expect(attempts).to.deep.equal([
+      ['Retried', 'first', 1, param],
+      ['Retried', 'second', 1, param],
+      ['Retried', 'second', 2, param],
+    ]);
+    expect(attempts.every(([, , , given]) => given === param)).to.equal(true);
+  });
+
+  it("names a builder's run by the DAG's name and its nodes' names", async () => {
+    let tries = 0;
+    const tm = buildDag<number>({ name: 'pricing' });
+    const base = tm.addNode({ name: 'base' }, (n: number) => n + 1, tm.parameterNode);
+    tm.addNode(
+      { name: 'doubled', retries: 1 },
+      (value: number) => {
+        if (++tries === 1) throw new Error('flaky');
+        return value * 2;
+      },
+      base,
+    );
+    const { runs, attempts, interceptors } = recording();
+    await tm.invoke(4, { interceptors });
+    expect(runs).to.deep.equal([{ workflow: 'pricing', param: 4 }]);
+    expect(attempts).to.deep.equal([
+      ['pricing', 'base', 1, 4],
+      ['pricing', 'doubled', 1, 4],
+      ['pricing', 'doubled', 2, 4],
+    ]);
+
+    const unnamed = buildDag();
+    unnamed.addNode({ name: 'only' }, () => 1);
+    const other = recording();
+    await unnamed.invoke(undefined, { interceptors: other.interceptors });
+    expect(other.runs).to.deep.equal([{ workflow: 'dag', param: undefined }]);
+    expect(other.attempts).to.deep.equal([['dag', 'only', 1, undefined]]);
   });
 });
 
