@@ -319,6 +319,43 @@ describe('decorator modes', () => {
     expect(Workflow.graph(FieldTask).order).to.deep.equal(['a']);
   });
 
+  it('leaves task methods ordinary methods, looked up on the instance at call time, in every mode', async () => {
+    for (const { mode, workflowClass } of inEveryMode('Base')) {
+      type Methods = Record<'load' | 'render', (input: string) => string>;
+      // A unit test calls a task method directly: it is the method as written.
+      const direct = new workflowClass() as Methods;
+      expect([direct.load('1'), direct.render('record 1')], mode).to.deep.equal([
+        'record 1',
+        '<record 1>',
+      ]);
+      // An instance property (a test stub) replacing a task method is what runs, with this.
+      const instance = new workflowClass() as Methods & { tag: string };
+      instance.tag = 'stub';
+      instance.render = function (this: { tag: string }, record: string) {
+        return `${this.tag} ${record}`;
+      };
+      expect((await Workflow.invoke(instance, '2')).toObject(), mode).to.deep.equal({
+        load: 'record 2',
+        render: 'stub record 2',
+      });
+      // So is a stub put on the prototype after the class's first use, until it is restored.
+      const prototype = workflowClass.prototype as Methods;
+      const original = prototype.load;
+      prototype.load = (id: string) => `stubbed ${id}`;
+      try {
+        expect((await Workflow.invoke(new workflowClass(), '3')).toObject(), mode).to.deep.equal({
+          load: 'stubbed 3',
+          render: '<stubbed 3>',
+        });
+      } finally {
+        prototype.load = original;
+      }
+      expect((await Workflow.invoke(new workflowClass(), '4')).get('load' as never), mode).to.equal(
+        'record 4',
+      );
+    }
+  });
+
   it('keeps a task whose method a decorator above @Task() replaced, given context.metadata', async () => {
     for (const mode of ['legacy', 'standard'] as const) {
       const { Wrapped } = compiled.get(mode)!;
