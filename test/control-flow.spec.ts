@@ -30,6 +30,7 @@ import {
 } from '../src';
 import { declareTask } from './support/declare-task';
 import {
+  deferred,
   EventLog,
   GatedFlow,
   recordProcessEvents,
@@ -446,6 +447,98 @@ describe("when: 'noneFailed'", () => {
       ['broken', 'failed'],
       ['after', 'skipped', 'dependency "broken" failed'],
     ]);
+  });
+});
+
+describe('a when rule that can no longer be met', () => {
+  /**
+   * `broken` fails and `closed` skips while `slow` is still running (failFast: false):
+   * `needsAll` and `afterClosed` (allSucceeded) and `noneBroken` (noneFailed) are skipped at
+   * once, without waiting for `slow`; `noneClosed` (noneFailed: a skip is fine) waits for it.
+   */
+  async function check(
+    run: (slow: Promise<string>, log: string[]) => Promise<unknown>,
+  ): Promise<void> {
+    const log: string[] = [];
+    const slow = deferred<string>();
+    const settled = run(slow.promise, log).then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    await settle(5);
+    expect(log).to.deep.equal([
+      'skip needsAll: dependency "broken" failed',
+      'skip noneBroken: dependency "broken" failed',
+      'skip closed: closed',
+      'skip afterClosed: dependency "closed" was skipped',
+    ]);
+    slow.resolve('late');
+    const error = await settled;
+    expect(error).to.be.instanceOf(WorkflowExecutionError);
+    expect(log.slice(4)).to.deep.equal(['success noneClosed: late']);
+    const { trace } = (error as WorkflowExecutionError).result;
+    expect(statuses({ trace: trace.filter(({ task }) => task !== 'slow') })).to.deep.equal([
+      ['broken', 'failed'],
+      ['needsAll', 'skipped', 'dependency "broken" failed'],
+      ['noneBroken', 'skipped', 'dependency "broken" failed'],
+      ['closed', 'skipped', 'closed'],
+      ['afterClosed', 'skipped', 'dependency "closed" was skipped'],
+      ['noneClosed', 'succeeded'],
+    ]);
+  }
+
+  const hooks = (log: string[]) => ({
+    onTaskSkip: ({ task, reason }: { task: string; reason: string }) =>
+      log.push(`skip ${task}: ${reason}`),
+    onTaskSuccess: ({ task, value }: { task: string; value: unknown }) => {
+      if (task !== 'slow') log.push(`success ${task}: ${String(value)}`);
+    },
+  });
+
+  it('skips a task as soon as a dependency breaks its rule, while another still runs (class)', async () => {
+    await check((slow, log) => {
+      class Flow {
+        @Task() slow() {
+          return slow;
+        }
+        @Task() broken(): string {
+          throw new Error('boom');
+        }
+        @Task() closed(): string {
+          skip('closed');
+        }
+        @Task() @DependsOn('slow', 'broken') needsAll(value: string) {
+          return value;
+        }
+        @Task({ when: 'noneFailed' }) @DependsOn('slow', 'broken') noneBroken(value: string) {
+          return value;
+        }
+        @Task() @DependsOn('slow', 'closed') afterClosed(value: string) {
+          return value;
+        }
+        @Task({ when: 'noneFailed' }) @DependsOn('slow', 'closed') noneClosed(value: string) {
+          return value;
+        }
+      }
+      return Workflow.invoke(new Flow(), undefined, { failFast: false, hooks: hooks(log) });
+    });
+  });
+
+  it('skips a node as soon as a dependency breaks its rule, while another still runs (builder)', async () => {
+    await check((slowValue, log) => {
+      const tm = buildDag({ name: 'Flow' });
+      const slow = tm.addNode({ name: 'slow' }, () => slowValue);
+      const broken = tm.addNode({ name: 'broken' }, (): string => {
+        throw new Error('boom');
+      });
+      const closed = tm.addNode({ name: 'closed' }, (): string => skip('closed'));
+      const pass = (value?: string, _other?: string) => value;
+      tm.addNode({ name: 'needsAll' }, pass, slow, broken);
+      tm.addNode({ name: 'noneBroken', when: 'noneFailed' }, pass, slow, broken);
+      tm.addNode({ name: 'afterClosed' }, pass, slow, closed);
+      tm.addNode({ name: 'noneClosed', when: 'noneFailed' }, pass, slow, closed);
+      return tm.invoke(undefined, { failFast: false, hooks: hooks(log) });
+    });
   });
 });
 
@@ -1905,6 +1998,17 @@ describe('priority', () => {
 });
 
 describe('control-flow options of the wrong type', () => {
+  /** The definition error `action` throws. */
+  const thrownBy = (action: () => unknown): WorkflowDefinitionError => {
+    try {
+      action();
+    } catch (error) {
+      expect(error).to.be.instanceOf(WorkflowDefinitionError);
+      return error as WorkflowDefinitionError;
+    }
+    return expect.fail('nothing was thrown');
+  };
+
   for (const [options, option] of [
     [{ when: 'always' }, 'when'],
     [{ when: 'toString' }, 'when'],
@@ -1916,12 +2020,19 @@ describe('control-flow options of the wrong type', () => {
   ] as const) {
     const value: unknown = Object.values(options)[0];
     const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-    it(`rejects ${option} ${shown} as INVALID_TASK naming the task and "${option}"`, () => {
+    it(`rejects ${option} ${shown} as INVALID_TASK naming the task and "${option}"`, async () => {
+      let calls = 0;
       class Flow {}
-      declareTask(Flow.prototype, 'step', () => 1, { options: options as never });
+      declareTask(Flow.prototype, 'step', () => ++calls, { options: options as never });
       expect(() => Workflow.validate(Flow))
         .to.throw(WorkflowDefinitionError, `option "${option}" of task "step"`)
         .with.property('code', 'INVALID_TASK');
+      // The same error from graph, and rejecting invoke, before any task runs.
+      const { message } = thrownBy(() => Workflow.validate(Flow));
+      expect(thrownBy(() => Workflow.graph(Flow))).to.include({ code: 'INVALID_TASK', message });
+      const rejection = await rejectionOf(Workflow.invoke(new Flow()), WorkflowDefinitionError);
+      expect(rejection).to.include({ code: 'INVALID_TASK', task: 'step', message });
+      expect(calls).to.equal(0);
     });
 
     it(`makes addNode throw INVALID_TASK at once for ${option} ${shown}, adding nothing`, () => {
@@ -1933,6 +2044,21 @@ describe('control-flow options of the wrong type', () => {
       expect(tm.graph().order).to.deep.equal(['step']);
     });
   }
+
+  it('rejects an unknown TaskOptions key from validate and graph, and rejects invoke', async () => {
+    let calls = 0;
+    class Flow {}
+    declareTask(Flow.prototype, 'step', () => ++calls, {
+      options: { whenn: 'noneFailed' } as never,
+    });
+    const message = 'Flow: task "step" has an unknown option "whenn". Did you mean "when"?';
+    for (const action of [() => Workflow.validate(Flow), () => Workflow.graph(Flow)]) {
+      expect(thrownBy(action)).to.include({ code: 'INVALID_TASK', task: 'step', message });
+    }
+    const rejection = await rejectionOf(Workflow.invoke(new Flow()), WorkflowDefinitionError);
+    expect(rejection).to.include({ code: 'INVALID_TASK', task: 'step', message });
+    expect(calls).to.equal(0);
+  });
 
   it('lists the when rules quoted as the value it got is', () => {
     class Flow {}
