@@ -21,6 +21,7 @@ import {
   WorkflowDefinitionError,
   WorkflowExecutionError,
   WorkflowOptionsError,
+  type Settled,
   type TaskContext,
   type WorkflowEvent,
   type WorkflowStream,
@@ -325,6 +326,105 @@ describe('Workflow.stream', () => {
       { type: 'taskSkip', task: 'optional', reason: 'not today' },
       { type: 'taskSkip', task: 'after', reason: 'dependency "optional" was skipped' },
     ]);
+  });
+
+  describe('recovered and cancelled tasks', () => {
+    /**
+     * `rate` fails and its fallback recovers it; `broken` then fails the run while `other` is
+     * in flight; `publish` never starts; `cleanup` (allSettled) runs after the stop.
+     */
+    const expectEvents = async (
+      stream: WorkflowStream<any, any>,
+      failure: Error,
+      rateError: Error,
+    ) => {
+      const { events, error } = await readAll(stream);
+      expect(error).to.be.instanceOf(WorkflowExecutionError);
+      expect(events.map(({ time: _time, ...event }) => event)).to.deep.equal([
+        { type: 'taskStart', task: 'rate', attempt: 1 },
+        { type: 'taskSuccess', task: 'rate', attempt: 1, value: 0, recoveredFrom: rateError },
+        { type: 'taskStart', task: 'other', attempt: 1 },
+        { type: 'taskStart', task: 'broken', attempt: 1 },
+        { type: 'taskFailure', task: 'broken', attempt: 1, error: failure, willRetry: false },
+        { type: 'taskSuccess', task: 'other', attempt: 1, value: 'other' },
+        { type: 'taskStart', task: 'cleanup', attempt: 1 },
+        {
+          type: 'taskSuccess',
+          task: 'cleanup',
+          attempt: 1,
+          value: 'publish: dependency "publish" did not run: the run stopped before it started',
+        },
+      ]);
+      // `publish` reached `cleanup` as skipped, but is no event, no trace entry and no hook.
+      const { trace } = (error as WorkflowExecutionError).result;
+      expect(trace.map(({ task }) => task)).to.deep.equal(['rate', 'other', 'broken', 'cleanup']);
+    };
+
+    it('streams a recovery as taskSuccess with recoveredFrom, and nothing for a cancelled task (class)', async () => {
+      const rateError = new Error('rates down');
+      const failure = new Error('boom');
+      const hooked: string[] = [];
+      class Flow {
+        @Task({ fallback: () => 0 }) rate(): number {
+          throw rateError;
+        }
+        @Task() async other() {
+          await settle(2);
+          return 'other';
+        }
+        @Task() @DependsOn('rate') broken(): string {
+          throw failure;
+        }
+        @Task() @DependsOn('broken') publish() {}
+        @Task({ when: 'allSettled' }) @DependsOn('publish', 'other') cleanup(
+          publish: Settled<void>,
+        ) {
+          return `publish: ${publish.status === 'skipped' ? publish.reason : publish.status}`;
+        }
+      }
+      const hooks = {
+        onTaskStart: ({ task }: { task: string }) => hooked.push(`start ${task}`),
+        onTaskSkip: ({ task }: { task: string }) => hooked.push(`skip ${task}`),
+        onTaskFailure: ({ task }: { task: string }) => hooked.push(`failure ${task}`),
+      };
+      await expectEvents(Workflow.stream(new Flow(), undefined, { hooks }), failure, rateError);
+      expect(hooked).to.deep.equal([
+        'start rate',
+        'start other',
+        'start broken',
+        'failure broken',
+        'start cleanup',
+      ]);
+    });
+
+    it('streams a recovery as taskSuccess with recoveredFrom, and nothing for a cancelled node (builder)', async () => {
+      const rateError = new Error('rates down');
+      const failure = new Error('boom');
+      const tm = buildDag({ name: 'Flow' });
+      const rate = tm.addNode({ name: 'rate', fallback: () => 0 }, (): number => {
+        throw rateError;
+      });
+      const other = tm.addNode({ name: 'other' }, async () => {
+        await settle(2);
+        return 'other';
+      });
+      const broken = tm.addNode(
+        { name: 'broken' },
+        (_rate: number): string => {
+          throw failure;
+        },
+        rate,
+      );
+      const publish = tm.addNode({ name: 'publish' }, (_broken: string) => {}, broken);
+      tm.addNode(
+        { name: 'cleanup', when: 'allSettled' },
+        (settled: Settled<void>, _other: Settled<string>) =>
+          `publish: ${settled.status === 'skipped' ? settled.reason : settled.status}`,
+        publish,
+        other,
+      );
+      await expectEvents(tm.stream(undefined), failure, rateError);
+    });
   });
 
   it('streams a progress report whose onTaskProgress hook throws; the hook error goes to the task', async () => {
