@@ -105,6 +105,65 @@ describe('argument binding', () => {
   });
 });
 
+describe('decorator order', () => {
+  it('does not matter: @Task() above or below @DependsOn, with options and parameter decorators', async () => {
+    /** Each task's inputs as plain data: the signal by what it is. */
+    const shown = (...inputs: unknown[]) =>
+      inputs.map((input) => (input instanceof AbortSignal ? 'signal' : input));
+    class TaskFirst {
+      tries = 0;
+      @Task() load(@Param() id: string) {
+        return `record ${id}`;
+      }
+      @Task({ retries: 1 }) @DependsOn('load') render(
+        record: string,
+        @Signal() signal: AbortSignal,
+        @Param() id: string,
+      ) {
+        if (++this.tries === 1) throw new Error('first attempt fails');
+        return shown(record, signal, id);
+      }
+      @Task({ when: 'allSettled' }) @DependsOn('render', 'load') done(...settled: unknown[]) {
+        return settled.length;
+      }
+    }
+    class DependsOnFirst {
+      tries = 0;
+      @Task() load(@Param() id: string) {
+        return `record ${id}`;
+      }
+      @DependsOn('load') @Task({ retries: 1 }) render(
+        record: string,
+        @Signal() signal: AbortSignal,
+        @Param() id: string,
+      ) {
+        if (++this.tries === 1) throw new Error('first attempt fails');
+        return shown(record, signal, id);
+      }
+      @DependsOn('render', 'load') @Task({ when: 'allSettled' }) done(...settled: unknown[]) {
+        return settled.length;
+      }
+    }
+    const graph = ({ tasks, roots, sinks, order }: ReturnType<typeof Workflow.graph>) => ({
+      tasks,
+      roots,
+      sinks,
+      order,
+    });
+    expect(graph(Workflow.graph(DependsOnFirst))).to.deep.equal(graph(Workflow.graph(TaskFirst)));
+    const expected = { load: 'record 7', render: ['record 7', 'signal', '7'], done: 2 };
+    for (const instance of [new TaskFirst(), new DependsOnFirst()]) {
+      const result = await Workflow.invoke(instance, '7');
+      expect(result.toObject()).to.deep.equal(expected);
+      expect(result.trace.map(({ task, attempts }) => [task, attempts])).to.deep.equal([
+        ['load', 1],
+        ['render', 2],
+        ['done', 1],
+      ]);
+    }
+  });
+});
+
 describe('calling tasks', () => {
   it('binds this to the instance', async () => {
     class Greeter {
