@@ -92,7 +92,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(32);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(33);
   });
 
   it('really compiles each mode differently', () => {
@@ -161,6 +161,46 @@ describe('decorator modes', () => {
     });
     expect(Workflow.graph(Redefined).roots).to.deep.equal(['load', 'render']);
     expect(Workflow.graph(Base).roots).to.deep.equal(['load']);
+  });
+
+  it('applies fallback, retryIf, priority and when the same way in every mode', async () => {
+    for (const { mode, workflowClass } of inEveryMode('Policies')) {
+      const instance = new workflowClass() as { started: string[] };
+      const result = await Workflow.invoke(instance, undefined, { concurrency: 1 });
+      expect(result.toObject(), mode).to.deep.equal({
+        rate: 'default (rates down)',
+        flaky: 'flaky on attempt 2',
+        low: 'low',
+        high: 'high',
+        merge: 'undefined + default (rates down)',
+      });
+      // One slot: the highest priority first, then the longest remaining paths, then declaration.
+      expect(instance.started, mode).to.deep.equal([
+        'high',
+        'rate',
+        'optional',
+        'flaky#1',
+        'flaky#2', // a retry without a delay keeps its slot
+        'low',
+        'merge',
+      ]);
+      expect(
+        result.trace.map((entry) => [
+          entry.task,
+          entry.status,
+          entry.attempts,
+          (entry.recoveredFrom as Error | undefined)?.message ?? entry.reason,
+        ]),
+        mode,
+      ).to.deep.equal([
+        ['high', 'succeeded', 1, undefined],
+        ['rate', 'succeeded', 1, 'rates down'],
+        ['optional', 'skipped', 1, 'not needed'],
+        ['flaky', 'succeeded', 2, undefined],
+        ['low', 'succeeded', 1, undefined],
+        ['merge', 'succeeded', 1, undefined],
+      ]);
+    }
   });
 
   it('gives a task exactly its @DependsOn inputs, names and tokens, in every mode', async () => {
