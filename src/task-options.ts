@@ -135,7 +135,9 @@ export function resolveTaskPolicy(
     }
     return value === undefined ? missing : value;
   };
-  const timeout = read('timeout');
+  // `Infinity` is no timeout, as `undefined` is: `timeout: config.timeoutMs ?? Infinity`.
+  const givenTimeout = read('timeout');
+  const timeout = givenTimeout === Infinity ? undefined : givenTimeout;
   const retries = read('retries', 0)!;
   const retryDelay = read('retryDelay', 0)!;
   const retryIf = read('retryIf');
@@ -145,7 +147,7 @@ export function resolveTaskPolicy(
   if (timeout !== undefined && !(isTimerDelay(timeout) && timeout > 0)) {
     throw invalid(
       'timeout',
-      `a positive number of milliseconds (at most ${MAX_TIMER_DELAY})`,
+      `a positive number of milliseconds (at most ${MAX_TIMER_DELAY}), or Infinity for none`,
       timeout,
     );
   }

@@ -136,6 +136,7 @@ export interface TaskOptions<T = unknown> {
   /**
    * Milliseconds one attempt may take. When it elapses the attempt fails with a
    * `TaskTimeoutError` and its `@Signal()` aborts; the run does not wait for the abandoned promise.
+   * At most 2,147,483,647 (what a timer can wait); `Infinity` means no timeout, as `undefined` does.
    * @default undefined (no timeout)
    */
   timeout?: number | undefined;

@@ -586,6 +586,7 @@ const definitionCases: DefinitionCase[] = [
       [{ timeout: Number.NaN }, 'timeout'],
       [{ timeout: '5' }, 'timeout'],
       [{ timeout: 2 ** 31 }, 'timeout'],
+      [{ timeout: Number.NEGATIVE_INFINITY }, 'timeout'],
       [{ retries: -1 }, 'retries'],
       [{ retries: 1.5 }, 'retries'],
       [{ retries: Number.NaN }, 'retries'],

@@ -247,14 +247,14 @@ describe('inheritance', () => {
           'INVALID_TASK',
           'a',
           'InheritsBadOption: in its base class BadOption: option "timeout" of task "a" must be ' +
-            'a positive number of milliseconds (at most 2147483647), got -5.',
+            'a positive number of milliseconds (at most 2147483647), or Infinity for none, got -5.',
         );
         expectDefinitionError(
           BadOption,
           'INVALID_TASK',
           'a',
           'BadOption: option "timeout" of task "a" must be a positive number of milliseconds ' +
-            '(at most 2147483647), got -5.',
+            '(at most 2147483647), or Infinity for none, got -5.',
         );
       });
 
@@ -381,7 +381,7 @@ describe('inheritance', () => {
         'INVALID_TASK',
         'a',
         'StillBad: option "timeout" of task "a" must be a positive number of milliseconds ' +
-          '(at most 2147483647), got -1.',
+          '(at most 2147483647), or Infinity for none, got -1.',
       );
       class Mended extends BadOption {
         @Task({ timeout: 1_000 }) override a() {

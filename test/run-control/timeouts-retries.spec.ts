@@ -12,6 +12,7 @@ import {
   TaskTimeoutError,
   Workflow,
   WorkflowAbortedError,
+  buildDag,
   WorkflowDefinitionError,
   WorkflowExecutionError,
   type TaskOptions,
@@ -83,6 +84,29 @@ describe('TaskOptions.timeout', () => {
     }
     const error = await rejectionOf(Workflow.invoke(new NoSignal()), WorkflowExecutionError);
     expect(error.cause).to.be.instanceOf(TaskTimeoutError);
+  });
+
+  it('takes Infinity as no timeout, as undefined is, in a class and a builder', async () => {
+    const clock = fakeTimers();
+    try {
+      const slow = deferred<string>();
+      class Unbounded {
+        @Task({ timeout: Infinity }) wait() {
+          return slow.promise;
+        }
+      }
+      const tm = buildDag();
+      tm.addNode({ name: 'wait', timeout: Infinity }, () => slow.promise);
+      const classRun = Workflow.invoke(new Unbounded());
+      const builderRun = tm.invoke();
+      await settle();
+      expect(clock.countTimers(), 'no timer for the attempts').to.equal(0);
+      slow.resolve('done');
+      expect((await classRun).get('wait')).to.equal('done');
+      expect((await builderRun).get('wait')).to.equal('done');
+    } finally {
+      clock.restore();
+    }
   });
 
   it('applies per attempt: a retry after a timeout gets a fresh signal and a fresh budget', async () => {
