@@ -333,18 +333,34 @@ function parameterMarker(
   slot: number,
   decoratorCall: unknown[],
 ): WorkflowParameterDecorator | undefined {
-  if (decoratorCall.length > 0) {
+  if (decoratorCall.length === 0) return markParameter(slot, undefined);
+  if (isDecoratorCall(decoratorCall)) {
     return recordUncalled(decorator, decoratorCall[0], decoratorCall.slice(1));
   }
-  return markParameter(slot);
+  // Arguments given to the factory (`@Param('id')`, as NestJS's `@Param` takes): the marker it
+  // returns records them, for the scanner to report.
+  return markParameter(slot, { decorator, args: decoratorCall });
 }
 
-function markParameter(slot: number): WorkflowParameterDecorator {
+/**
+ * The parameter decorator that marks `slot`. `givenArguments`: the factory's arguments, when it
+ * was given some (it takes none), recorded on the member with the mark.
+ */
+function markParameter(
+  slot: number,
+  givenArguments: { decorator: string; args: readonly unknown[] } | undefined,
+): WorkflowParameterDecorator {
+  const recordArguments = (member: MemberMetadata, parameter: number | undefined) => {
+    if (givenArguments !== undefined) {
+      (member.givenArguments ??= []).push({ ...givenArguments, parameter });
+    }
+  };
   return (target, key, index: unknown) => {
     if (isStandardDecoratorContext(key)) {
       // Applied to a member by a standard decorator call: recorded so the scanner can explain.
       const member = recordStandardMember(target, key);
       (member.misplacedMarkers ??= []).push(slot);
+      recordArguments(member, undefined);
       return;
     }
     if (index === undefined || (typeof index === 'object' && index !== null)) {
@@ -352,9 +368,13 @@ function markParameter(slot: number): WorkflowParameterDecorator {
       // or accessor's descriptor, or nothing (a field, a class). Recorded as a standard call's is,
       // so both modes explain it alike.
       const descriptor = index as PropertyDescriptor | undefined;
-      (recordMember(target, key, descriptor).misplacedMarkers ??= []).push(slot);
+      const member = recordMember(target, key, descriptor);
+      (member.misplacedMarkers ??= []).push(slot);
+      recordArguments(member, undefined);
       return;
     }
-    recordMember(target, key, undefined).markedParameters.push({ index: index as number, slot });
+    const member = recordMember(target, key, undefined);
+    member.markedParameters.push({ index: index as number, slot });
+    recordArguments(member, index as number);
   };
 }

@@ -67,6 +67,16 @@ export interface MemberMetadata {
    * parameter's index.
    */
   uncalled?: { readonly decorator: string; readonly parameter?: number | undefined }[];
+  /**
+   * Parameter decorators given arguments (`@Param('id')`, as NestJS writes it; only transpilers
+   * that do not type-check let it through): the decorator (`@Param`), the arguments, and the
+   * parameter's index when it was applied to one.
+   */
+  givenArguments?: {
+    readonly decorator: string;
+    readonly args: readonly unknown[];
+    readonly parameter?: number | undefined;
+  }[];
 }
 
 /** One parameter decorator's record. */

@@ -204,6 +204,14 @@ function rejectStaticMembers(
         baseClass,
       );
     }
+    if (metadata.givenArguments !== undefined) {
+      throw definitionErrors.invalidTask(
+        workflow,
+        member,
+        givenArgumentsProblem(metadata, `static member ${quotedName(member)}`),
+        baseClass,
+      );
+    }
     // A marker or @DependsOn without @Task() is NOT_A_TASK, as on an instance method (API.md §5).
     if (metadata.taskDecorations === 0) {
       throw definitionErrors.notATask(workflow, member, decorators, baseClass, metadata.kind, true);
@@ -243,6 +251,9 @@ function checkMember(
     );
   }
   if (metadata.uncalled !== undefined) throw invalid(uncalledProblem(metadata, quotedName(member)));
+  if (metadata.givenArguments !== undefined) {
+    throw invalid(givenArgumentsProblem(metadata, quotedName(member)));
+  }
   if (metadata.misplacedMarkers !== undefined) {
     const marker = MARKER_BY_SLOT[metadata.misplacedMarkers[0]];
     throw invalid(
@@ -358,6 +369,28 @@ function uncalledProblem(metadata: MemberMetadata, member: string): string {
     `${decorator} is applied to ${where} without being called: ${fix} (The TypeScript compiler ` +
     `reports this; a transpiler that does not type-check, such as tsx, esbuild or swc, lets it ` +
     `through.)`
+  );
+}
+
+/** What each parameter decorator marks, for messages. */
+const MARKS: Readonly<Record<string, string>> = {
+  '@Param': "the value passed to invoke (it is not NestJS's @Param(name))",
+  '@Signal': "the task's AbortSignal",
+  '@Context': "the task's TaskContext",
+};
+
+/**
+ * The problem with the first parameter decorator given arguments on `member` (`"name"`, or `static
+ * member "name"`): `@Param('id')` for `@Param()`.
+ */
+function givenArgumentsProblem(metadata: MemberMetadata, member: string): string {
+  const { decorator, args, parameter } = metadata.givenArguments![0];
+  const where = parameter === undefined ? member : `parameter ${parameter + 1} of ${member}`;
+  return (
+    `${decorator}(${args.map(describeInput).join(', ')}) is applied to ${where}, but ${decorator}() ` +
+    `takes no arguments: it marks the parameter that receives ${MARKS[decorator]}. Write ` +
+    `${decorator}(). (The TypeScript compiler reports this; a transpiler that does not ` +
+    `type-check, such as tsx, esbuild or swc, lets it through.)`
   );
 }
 

@@ -740,6 +740,96 @@ describe('definition errors', () => {
       );
     });
 
+    it('rejects a parameter decorator given arguments (NestJS-style @Param("id")) when validated, not when defined', async () => {
+      // TypeScript rejects the arguments; a transpiler that does not type-check lets them through.
+      type WithArguments = (...args: unknown[]) => ParameterDecorator;
+      const param = Param as unknown as WithArguments;
+      const signal = Signal as unknown as WithArguments;
+      const context = Context as unknown as WithArguments;
+      const define = () => {
+        class NamedParam {
+          @Task() load(@param('id') id: string) {
+            return id;
+          }
+        }
+        class NumberedSignal {
+          @Task() wait(@Param() ms: number, @signal(5) abort: AbortSignal) {
+            return [ms, abort];
+          }
+        }
+        class ContextWithTwo {
+          @Task() report(@context('ctx', null) ctx: unknown) {
+            return ctx;
+          }
+        }
+        class OnStatic {
+          @Task() a() {}
+          static b(@param('n') n: number) {
+            return n;
+          }
+        }
+        class ObjectArgument {
+          @Task() load(@param({ name: 'id' }) id: string) {
+            return id;
+          }
+        }
+        const onMember = param('id') as unknown as PropertyDecorator;
+        class OnField {
+          @Task() a() {}
+          @onMember handler = () => 1;
+        }
+        return { NamedParam, NumberedSignal, ContextWithTwo, OnStatic, ObjectArgument, OnField };
+      };
+      expect(define).not.to.throw();
+      const { NamedParam, NumberedSignal, ContextWithTwo, OnStatic, ObjectArgument, OnField } =
+        define();
+      expectDefinitionError(
+        NamedParam,
+        'INVALID_TASK',
+        'load',
+        'NamedParam: @Param("id") is applied to parameter 1 of "load", but @Param() takes no ' +
+          'arguments: it marks the parameter that receives the value passed to invoke (it is not ' +
+          "NestJS's @Param(name)). Write @Param().",
+        'a transpiler that does not type-check, such as tsx, esbuild or swc, lets it through.',
+      );
+      expectDefinitionError(
+        NumberedSignal,
+        'INVALID_TASK',
+        'wait',
+        '@Signal(5) is applied to parameter 2 of "wait", but @Signal() takes no arguments: it ' +
+          "marks the parameter that receives the task's AbortSignal. Write @Signal().",
+      );
+      expectDefinitionError(
+        ContextWithTwo,
+        'INVALID_TASK',
+        'report',
+        '@Context("ctx", null) is applied to parameter 1 of "report", but @Context() takes no ' +
+          "arguments: it marks the parameter that receives the task's TaskContext. Write @Context().",
+      );
+      expectDefinitionError(
+        OnStatic,
+        'INVALID_TASK',
+        'b',
+        'OnStatic: @Param("n") is applied to parameter 1 of static member "b", but @Param() takes no arguments',
+      );
+      expectDefinitionError(
+        ObjectArgument,
+        'INVALID_TASK',
+        'load',
+        '@Param(an object) is applied to parameter 1 of "load", but @Param() takes no arguments',
+      );
+      expectDefinitionError(
+        OnField,
+        'INVALID_TASK',
+        'handler',
+        '@Param("id") is applied to "handler", but @Param() takes no arguments',
+      );
+      await Workflow.invoke(new NamedParam()).then(
+        () => expect.fail('a class with @Param("id") ran'),
+        (error: unknown) => expect(error).to.have.property('code', 'INVALID_TASK'),
+      );
+    });
+
     it('explains a parameter decorator applied to a field, not to a parameter', () => {
       // TypeScript rejects this; a transpiler that does not type-check lets it through.
       const onMember = Param() as unknown as PropertyDecorator;
