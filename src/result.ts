@@ -6,6 +6,7 @@ import {
   bareName,
   colonThen,
   describeInput,
+  describeThrown,
   errorAsJson,
   quotedName,
   thrownAsJson,
@@ -319,8 +320,11 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
         const hook = hookThatFailed(this.#rare?.failures, names[index]);
         return `task ${name} ${failureText(workflow, names[index], values[index], ' in this run', hook)}`;
       }
-      case TaskState.Skipped:
-        return `task ${name} was skipped${colonThen(values[index] as string)}`;
+      case TaskState.Skipped: {
+        // Shown as a thrown message is: cut short if long, since it may come from outside.
+        const reason = values[index] as string;
+        return `task ${name} was skipped${colonThen(reason) === '' ? '' : `: ${describeThrown(reason)}`}`;
+      }
       default:
         return included !== undefined && included[index] === 0
           ? `task ${name} did not run: it is not among this run's targets or their dependencies`

@@ -105,5 +105,5 @@ export function runFailureError(workflow: string, thrown: unknown): unknown {
 
 /** The `skip()` call that gave `reason`, as a message shows it. */
 function skipCall(reason: string): string {
-  return reason === DEFAULT_SKIP_REASON ? 'skip()' : `skip(${quotedName(reason)})`;
+  return reason === DEFAULT_SKIP_REASON ? 'skip()' : `skip(${describeInput(reason)})`;
 }

@@ -13,6 +13,7 @@ import {
   formatTimeline,
   Param,
   Signal,
+  skip,
   Task,
   TaskResultError,
   Workflow,
@@ -20,6 +21,7 @@ import {
   WorkflowExecutionError,
   WorkflowOptionsError,
   type DefinitionErrorCode,
+  type ExecutionResult,
   type InvokeOptions,
   type TaskOptions,
   type WorkflowClass,
@@ -1313,6 +1315,48 @@ describe('bad input catalogue', () => {
       expect(() => result.get('double'))
         .to.throw(TaskResultError, /^Healthy: .*"double"/)
         .with.property('workflow', 'Healthy');
+    });
+
+    it("cuts a long skip() reason short, as it cuts a failed task's message", async () => {
+      // A reason built from outside (a response body) must not fill a log line.
+      const long = 'r'.repeat(1_000_000);
+      const tm = buildDag({ name: 'Skips' });
+      tm.addNode({ name: 'skipped' }, () => skip(long));
+      tm.addNode({ name: 'failed' }, () => {
+        throw new Error(long);
+      });
+      const result = (
+        (await tm.invoke(undefined, { failFast: false }).catch((e: unknown) => e)) as {
+          result: ExecutionResult<any, any>;
+        }
+      ).result;
+      expect(result.trace.find(({ task }) => task === 'skipped')?.reason).to.equal(long);
+      const messageOf = (task: string) => {
+        try {
+          result.get(task);
+        } catch (e) {
+          expect(e).to.be.instanceOf(TaskResultError);
+          return (e as TaskResultError).message;
+        }
+        return expect.fail(`get(${task}) should throw`);
+      };
+      expect(messageOf('failed')).to.equal(
+        `Skips: task "failed" failed in this run: ${'r'.repeat(300)}…`,
+      );
+      expect(messageOf('skipped')).to.equal(
+        `Skips: task "skipped" was skipped: ${'r'.repeat(300)}…`,
+      );
+      // skip() in a hook is an error that quotes its reason: escaped, and cut short too.
+      const hooked = buildDag({ name: 'Hooked' });
+      hooked.addNode({ name: 'a' }, () => 1);
+      const hookError = (await hooked
+        .invoke(undefined, { hooks: { onTaskStart: () => skip(long) } })
+        .catch((e: unknown) => e)) as WorkflowExecutionError;
+      expect((hookError.cause as Error).message).to.equal(
+        `Hooked: task "a": skip("${'r'.repeat(299)}…) was called in a hook, retryIf or retryDelay, ` +
+          'where it cannot skip the task, so it is an error instead. Call skip() in the task, its ' +
+          'fallback or a task interceptor.',
+      );
     });
 
     it('says a target the run stopped before was stopped, not that it was no target', async () => {
