@@ -6,7 +6,7 @@
  */
 
 interface SignalSubscription {
-  readonly subscribers: Set<() => void>;
+  readonly subscribers: Set<(reason: unknown) => void>;
   readonly listener: () => void;
 }
 
@@ -28,20 +28,40 @@ export function signalProperty<K extends keyof AbortSignal>(
 }
 
 /**
- * Calls `onAbort` once when `signal` aborts. Returns the function that unsubscribes; a run calls it
- * when it settles, so nothing of it stays attached to the caller's signal.
+ * `signal.reason` — or, when reading it throws (a getter on a signal the caller made), what it
+ * threw: the run is aborted either way, never left waiting for an abort it missed.
  */
-export function subscribeToAbort(signal: AbortSignal, onAbort: () => void): () => void {
+export function abortReason(signal: AbortSignal): unknown {
+  try {
+    return signalProperty(signal, 'reason');
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
+ * Calls `onAbort` with the signal's {@link abortReason} once when `signal` aborts. Returns the
+ * function that unsubscribes; a run calls it when it settles, so nothing of it stays attached to
+ * the caller's signal.
+ */
+export function subscribeToAbort(
+  signal: AbortSignal,
+  onAbort: (reason: unknown) => void,
+): () => void {
   let subscription = subscriptions.get(signal);
   if (subscription === undefined) {
-    const subscribers = new Set<() => void>();
+    const subscribers = new Set<(reason: unknown) => void>();
     const listener = () => {
       subscriptions.delete(signal);
-      for (const subscriber of [...subscribers]) subscriber();
+      // Read once for every run: a listener that threw would leave the others waiting.
+      const reason = abortReason(signal);
+      for (const subscriber of [...subscribers]) subscriber(reason);
     };
     subscription = { subscribers, listener };
-    subscriptions.set(signal, subscription);
+    // Kept only once the listener is on: if adding it throws, the next run on the signal tries
+    // again instead of joining a subscription no abort reaches.
     signalProperty(signal, 'addEventListener')!.call(signal, 'abort', listener, { once: true });
+    subscriptions.set(signal, subscription);
   }
   subscription.subscribers.add(onAbort);
   return () => {
@@ -49,6 +69,11 @@ export function subscribeToAbort(signal: AbortSignal, onAbort: () => void): () =
     if (current === undefined || !current.subscribers.delete(onAbort)) return;
     if (current.subscribers.size > 0) return;
     subscriptions.delete(signal);
-    signalProperty(signal, 'removeEventListener')!.call(signal, 'abort', current.listener);
+    try {
+      signalProperty(signal, 'removeEventListener')!.call(signal, 'abort', current.listener);
+    } catch {
+      // A signal the caller made that refuses (its method throws): the listener stays, but it
+      // calls no run now, and a run that settles must not fail — nor never settle — for it.
+    }
   };
 }

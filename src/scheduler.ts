@@ -12,7 +12,7 @@
  * nothing: a task without options, in a run without hooks, stream or interceptors, never leaves
  * this file and its scratch.
  */
-import { signalProperty, subscribeToAbort } from './abort-subscriptions.js';
+import { abortReason, signalProperty, subscribeToAbort } from './abort-subscriptions.js';
 import { clockAtRunStart, readClock, readClockInReaction, type RunClock } from './clock.js';
 import { AttemptRunner } from './attempts.js';
 import {
@@ -379,7 +379,7 @@ export class Run<W extends object = object, P = unknown> {
       // stream's abort counts only if it came first: see RunAbort.abort.)
       if (internalAbort?.aborted) return this.abortBeforeStart(internalAbort.reason);
       if (signal !== undefined && signalProperty(signal, 'aborted')) {
-        return this.abortBeforeStart(signal.reason);
+        return this.abortBeforeStart(abortReason(signal));
       }
       this.listenForAborts(signal, internalAbort);
     }
@@ -412,8 +412,7 @@ export class Run<W extends object = object, P = unknown> {
       context === undefined
         ? (reason: unknown) => this.onAbort(reason)
         : (reason: unknown) => context.runInAsyncScope(() => this.onAbort(reason));
-    const unsubscribe =
-      signal === undefined ? undefined : subscribeToAbort(signal, () => onAbort(signal.reason));
+    const unsubscribe = signal === undefined ? undefined : subscribeToAbort(signal, onAbort);
     internalAbort?.listen(onAbort);
     this.more().unsubscribeFromAborts = () => {
       unsubscribe?.();

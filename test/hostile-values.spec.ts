@@ -8,10 +8,12 @@ import { runInNewContext } from 'node:vm';
 import {
   DependsOn,
   Param,
+  Signal,
   Task,
   Workflow,
   WorkflowAbortedError,
   WorkflowExecutionError,
+  type ExecutionResult,
   type InvokeOptions,
 } from '../src';
 import { recordProcessEvents, settle } from './support/event-log';
@@ -542,5 +544,101 @@ describe('errors described by their kind', () => {
     const error = await runErrorOf(thrown);
     expectCause(error, thrown);
     expect(error.message).to.equal('Flow: task "root" failed: a function');
+  });
+});
+
+describe('a caller signal that misbehaves', () => {
+  class Waits {
+    @Task() wait(@Signal() signal: AbortSignal) {
+      return new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+      );
+    }
+  }
+
+  /** A controller whose signal's `reason` getter throws `getterError`. */
+  function withThrowingReason(getterError: Error): AbortController {
+    const controller = new AbortController();
+    Object.defineProperty(controller.signal, 'reason', {
+      get() {
+        throw getterError;
+      },
+    });
+    return controller;
+  }
+
+  it('aborts every run on it with what its reason getter threw, as the reason, when it aborts', async () => {
+    const getterError = new Error('no reason for you');
+    const controller = withThrowingReason(getterError);
+    // Mocha fails the test if the signal's listener throws (an uncaught exception).
+    const runs = [1, 2].map(() => Workflow.invoke(new Waits(), 0, { signal: controller.signal }));
+    await settle();
+    controller.abort();
+    for (const run of runs) {
+      const error = await rejectionWith(run, WorkflowAbortedError);
+      expectCause(error, getterError);
+      expect(error.message).to.equal('Waits: the run was aborted: no reason for you');
+    }
+  });
+
+  it('aborts a run with what its reason getter threw when it was aborted already', async () => {
+    const getterError = new Error('no reason for you');
+    const controller = withThrowingReason(getterError);
+    controller.abort();
+    const error = await rejectionWith(
+      Workflow.invoke(new Waits(), 0, { signal: controller.signal }),
+      WorkflowAbortedError,
+    );
+    expectCause(error, getterError);
+  });
+
+  it('still aborts later runs when adding its listener threw once', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const addError = new Error('not now');
+    let refused = false;
+    Object.defineProperty(signal, 'addEventListener', {
+      value(...args: Parameters<AbortSignal['addEventListener']>) {
+        if (!refused) {
+          refused = true;
+          throw addError;
+        }
+        return AbortSignal.prototype.addEventListener.apply(this, args);
+      },
+    });
+    const first = await settledWithin(Workflow.invoke(new Waits(), 0, { signal }));
+    expect(first).to.deep.equal({ status: 'rejected', reason: addError });
+    const second = Workflow.invoke(new Waits(), 0, { signal });
+    await settle();
+    controller.abort(new Error('shutdown'));
+    const error = await rejectionWith(second, WorkflowAbortedError);
+    expect(error.message).to.equal('Waits: the run was aborted: shutdown');
+  });
+
+  it('settles a run whose signal refuses to remove its listener, with no unhandled rejection', async () => {
+    class Pair {
+      @Task() async a() {
+        return 1;
+      }
+      @Task() @DependsOn('a') async b(a: number) {
+        return a + 1;
+      }
+    }
+    const { signal } = new AbortController();
+    Object.defineProperty(signal, 'removeEventListener', {
+      value() {
+        throw new Error('not removing');
+      },
+    });
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      const outcome = await settledWithin(Workflow.invoke(new Pair(), 0, { signal }));
+      expect(outcome.status).to.equal('fulfilled');
+      expect((outcome as PromiseFulfilledResult<ExecutionResult<Pair>>).value.get('b')).to.equal(2);
+      await settle();
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
   });
 });
