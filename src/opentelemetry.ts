@@ -154,7 +154,8 @@ interface TracedAttempt {
  *
  * @param options - `tracer`: the tracer to use instead of the global provider's.
  * @returns an interceptor; one can serve any number of runs, concurrently.
- * @throws TypeError when `options` is not an object, or `options.tracer` is not a tracer.
+ * @throws TypeError when `options` is not an object or cannot be read, or `options.tracer` is not
+ * a tracer.
  *
  * @example
  * ```ts
@@ -231,26 +232,34 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
         awaitItFirst(options),
     );
   }
-  for (const key of Object.keys(options)) {
-    if (key !== 'tracer') {
-      // A misspelt `tracer` would trace with the global provider's tracer, without a word.
-      throw new TypeError(
-        `openTelemetry(options): unknown option ${describe(JSON.stringify(key))}. Its only option is "tracer".`,
-      );
+  let unknown: string | undefined;
+  let tracer: unknown;
+  let startsSpans = false;
+  let provider = false;
+  try {
+    unknown = Object.keys(options).find((key) => key !== 'tracer');
+    ({ tracer } = options);
+    if (typeof tracer === 'object' && tracer !== null) {
+      startsSpans = typeof (tracer as Partial<Tracer>).startSpan === 'function';
+      // A provider (or the `trace` API object) is the likely slip: both make tracers.
+      provider =
+        !startsSpans && typeof (tracer as { getTracer?: unknown }).getTracer === 'function';
     }
+  } catch (error) {
+    // A getter or a Proxy trap of the caller's threw.
+    throw new TypeError(
+      `openTelemetry(options): options could not be read: ${toException(error).message}`,
+      { cause: error },
+    );
   }
-  const { tracer } = options;
+  if (unknown !== undefined) {
+    // A misspelt `tracer` would trace with the global provider's tracer, without a word.
+    throw new TypeError(
+      `openTelemetry(options): unknown option ${describe(JSON.stringify(unknown))}. Its only option is "tracer".`,
+    );
+  }
   if (tracer === undefined) return undefined;
-  if (
-    typeof tracer !== 'object' ||
-    tracer === null ||
-    typeof (tracer as Partial<Tracer>).startSpan !== 'function'
-  ) {
-    // A provider (or the `trace` API object) is the likely slip: both make tracers.
-    const provider =
-      typeof tracer === 'object' &&
-      tracer !== null &&
-      typeof (tracer as { getTracer?: unknown }).getTracer === 'function';
+  if (!startsSpans) {
     throw new TypeError(
       `openTelemetry({ tracer }): the tracer must be an OpenTelemetry Tracer (with a startSpan method), got ${kindOf(tracer)}` +
         (provider
@@ -258,7 +267,7 @@ function checkTracer(options: OpenTelemetryOptions): Tracer | undefined {
           : `.${awaitItFirst(tracer)}`),
     );
   }
-  return tracer;
+  return tracer as Tracer;
 }
 
 /**

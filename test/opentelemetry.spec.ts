@@ -1331,6 +1331,68 @@ describe('openTelemetry()', () => {
       );
       expect(() => openTelemetry({ tracer: undefined })).to.not.throw();
     });
+
+    it('says options that cannot be read could not be read, keeping what reading threw as the cause', () => {
+      // As buildDag, formatTimeline and invoke say it: a getter or a Proxy trap of the caller's.
+      const getterError = new Error('no tracer today');
+      const trapError = new Error('no keys');
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      const rows: [label: string, options: unknown, cause: unknown, shown: string][] = [
+        [
+          'a throwing tracer getter',
+          {
+            get tracer() {
+              throw getterError;
+            },
+          },
+          getterError,
+          'no tracer today',
+        ],
+        [
+          'a Proxy whose ownKeys trap throws',
+          new Proxy(
+            {},
+            {
+              ownKeys: () => {
+                throw trapError;
+              },
+            },
+          ),
+          trapError,
+          'no keys',
+        ],
+        [
+          'a tracer whose startSpan getter throws',
+          {
+            tracer: {
+              get startSpan() {
+                throw getterError;
+              },
+            },
+          },
+          getterError,
+          'no tracer today',
+        ],
+      ];
+      for (const [label, options, cause, shown] of rows) {
+        let thrown: unknown;
+        try {
+          openTelemetry(options as never);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown, label).to.be.instanceOf(TypeError);
+        expect((thrown as TypeError).message, label).to.equal(
+          `openTelemetry(options): options could not be read: ${shown}`,
+        );
+        expect((thrown as TypeError).cause, label).to.equal(cause);
+      }
+      expect(() => openTelemetry(revoked.proxy as never)).to.throw(
+        TypeError,
+        /^openTelemetry\(options\): options could not be read: Cannot perform 'ownKeys' on a proxy that has been revoked$/,
+      );
+    });
   });
 
   describe('without a context manager', () => {
