@@ -207,12 +207,21 @@ function planOfClass(
   workflowClass: Function,
   caller: 'graph' | 'validate' | 'toMermaid',
 ): WorkflowPlan {
-  if (typeof workflowClass !== 'function' || typeof workflowClass.prototype !== 'object') {
+  let prototype: unknown;
+  try {
+    prototype = typeof workflowClass === 'function' ? workflowClass.prototype : undefined;
+  } catch (error) {
+    // A revoked Proxy, or one whose trap throws, as for an instance that `invoke` cannot read.
+    throw new TypeError(`Workflow.${caller} could not read the class: ${describeThrown(error)}`, {
+      cause: error,
+    });
+  }
+  if (typeof prototype !== 'object' || prototype === null) {
     throw new TypeError(
       `Workflow.${caller} expects a workflow class, got ${notAClass(workflowClass, caller)}`,
     );
   }
-  return planFor(workflowClass.prototype);
+  return planFor(prototype);
 }
 
 /**

@@ -313,6 +313,29 @@ describe('values that cannot be printed', () => {
     expect(reason.cause).to.equal(trapError);
   });
 
+  it('makes validate, graph and toMermaid given a class they cannot read throw a TypeError that says so', () => {
+    const trapError = new Error('no prototype for you');
+    const unreadable = new Proxy(class Flow {}, {
+      get(target, key) {
+        if (key === 'prototype') throw trapError;
+        return Reflect.get(target, key);
+      },
+    });
+    const revoked = Proxy.revocable(class Flow {}, {});
+    revoked.revoke();
+    for (const caller of ['validate', 'graph', 'toMermaid'] as const) {
+      expect(() => Workflow[caller](unreadable))
+        .to.throw(TypeError, `Workflow.${caller} could not read the class: no prototype for you`)
+        .with.property('cause', trapError);
+      expect(() => Workflow[caller](revoked.proxy)).to.throw(
+        TypeError,
+        new RegExp(
+          `^Workflow\\.${caller} could not read the class: Cannot perform 'get' on a proxy`,
+        ),
+      );
+    }
+  });
+
   it('rejects an instance whose prototype is a Proxy that throws with what the Proxy threw', async () => {
     // Neither taken for a plain object nor for a builder on the way: reading the class failed.
     const trapError = new Error('no class for you');
