@@ -146,7 +146,15 @@ export function Task(
   options?: unknown,
   ...decoratorCall: unknown[]
 ): WorkflowMethodDecorator | undefined {
-  if (decoratorCall.length > 0) return recordUncalled('@Task', options, decoratorCall);
+  if (decoratorCall.length > 0) {
+    const args = [options, ...decoratorCall];
+    if (isDecoratorCall(args)) return recordUncalled('@Task', options, decoratorCall);
+    // More than the options (`@Task('fetch', { retries: 2 })`): recorded for the scanner to report.
+    return methodDecorator((member) => {
+      member.taskDecorations += 1;
+      (member.givenArguments ??= []).push({ decorator: '@Task', args });
+    });
+  }
   // A legacy class decorator call, `(constructor)`: `@Task` written on a class. Options are never
   // a class, and the method decorator returned would replace it.
   if (isClassConstructor(options)) return recordUncalled('@Task', options, []);

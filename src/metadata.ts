@@ -68,9 +68,9 @@ export interface MemberMetadata {
    */
   uncalled?: { readonly decorator: string; readonly parameter?: number | undefined }[];
   /**
-   * Parameter decorators given arguments (`@Param('id')`, as NestJS writes it; only transpilers
-   * that do not type-check let it through): the decorator (`@Param`), the arguments, and the
-   * parameter's index when it was applied to one.
+   * Decorators given arguments they do not take (`@Param('id')`, as NestJS writes it, or
+   * `@Task('fetch', {…})`; only transpilers that do not type-check let it through): the decorator
+   * (`@Param`), the arguments, and the parameter's index when it was applied to one.
    */
   givenArguments?: {
     readonly decorator: string;

@@ -380,17 +380,21 @@ const MARKS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The problem with the first parameter decorator given arguments on `member` (`"name"`, or `static
- * member "name"`): `@Param('id')` for `@Param()`.
+ * The problem with the first decorator given arguments it does not take on `member` (`"name"`, or
+ * `static member "name"`): `@Param('id')` for `@Param()`, `@Task('fetch', {…})` for `@Task({…})`.
  */
 function givenArgumentsProblem(metadata: MemberMetadata, member: string): string {
   const { decorator, args, parameter } = metadata.givenArguments![0];
   const where = parameter === undefined ? member : `parameter ${parameter + 1} of ${member}`;
+  const fix =
+    decorator === '@Task'
+      ? `takes one argument, its options (a task is named by its method): write @Task({ … }).`
+      : `takes no arguments: it marks the parameter that receives ${MARKS[decorator]}. Write ` +
+        `${decorator}().`;
   return (
     `${decorator}(${args.map(describeInput).join(', ')}) is applied to ${where}, but ${decorator}() ` +
-    `takes no arguments: it marks the parameter that receives ${MARKS[decorator]}. Write ` +
-    `${decorator}(). (The TypeScript compiler reports this; a transpiler that does not ` +
-    `type-check, such as tsx, esbuild or swc, lets it through.)`
+    `${fix} (The TypeScript compiler reports this; a transpiler that does not type-check, such ` +
+    `as tsx, esbuild or swc, lets it through.)`
   );
 }
 

@@ -830,6 +830,27 @@ describe('definition errors', () => {
       );
     });
 
+    it('rejects @Task() given more than its options (a name first) when validated, not when defined', () => {
+      // TypeScript rejects the extra argument; a transpiler that does not type-check lets it through.
+      const task = Task as unknown as (...args: unknown[]) => MethodDecorator;
+      const define = () => {
+        class NamedTask {
+          @task('fetch', { retries: 2 }) load() {
+            return 1;
+          }
+        }
+        return NamedTask;
+      };
+      expect(define).not.to.throw();
+      expectDefinitionError(
+        define(),
+        'INVALID_TASK',
+        'load',
+        'NamedTask: @Task("fetch", an object) is applied to "load", but @Task() takes one ' +
+          'argument, its options (a task is named by its method): write @Task({ … }).',
+      );
+    });
+
     it('explains a parameter decorator applied to a field, not to a parameter', () => {
       // TypeScript rejects this; a transpiler that does not type-check lets it through.
       const onMember = Param() as unknown as PropertyDecorator;
