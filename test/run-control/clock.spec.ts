@@ -5,12 +5,15 @@
  * of clock reads, lower bounds of busy waits and a clock set by hand, never wall-clock speed.
  */
 import { expect } from 'chai';
+import { mock } from 'node:test';
 import sinon from 'sinon';
 import {
   buildDag,
   CONTEXT,
   skip,
+  TaskTimeoutError,
   WorkflowAbortedError,
+  WorkflowExecutionError,
   type Settled,
   type TaskContext,
   type WorkflowEvent,
@@ -434,6 +437,61 @@ describe('the trace clock under fake timers', () => {
       ]);
       expect(result.durationMs).to.equal(3_000);
     } finally {
+      clock.restore();
+    }
+  });
+});
+
+/**
+ * node:test's mock timers, as docs/testing.md describes them: they fake `setTimeout` (so a task's
+ * `timeout` and `retryDelay`) but not `performance`, and have only synchronous methods, so the
+ * test lets promise reactions run (`setImmediate`, which stays real) before each `tick()`.
+ */
+describe("the trace clock under node:test's mock timers", () => {
+  /** Enables the mock for `setTimeout` only, without its ExperimentalWarning in the test output. */
+  function enableMockTimeout(): void {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = () => {};
+    try {
+      mock.timers.enable({ apis: ['setTimeout'] });
+    } finally {
+      process.emitWarning = emitWarning;
+    }
+  }
+  const reactions = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('drives retry delays and timeouts, and leaves the trace dated by performance', async () => {
+    const clock = handSetClock();
+    enableMockTimeout();
+    try {
+      let calls = 0;
+      const flaky = buildDag({ name: 'flaky' });
+      flaky.addNode({ name: 'ping', retries: 1, retryDelay: 1_000 }, async () => {
+        if (++calls === 1) throw new Error('try again');
+        return 'pong';
+      });
+      const run = flaky.invoke();
+      await reactions();
+      mock.timers.tick(999);
+      await reactions();
+      expect(calls).to.equal(1);
+      clock.now += 7;
+      mock.timers.tick(1);
+      const result = await run;
+      expect(result.trace).to.deep.equal([
+        { task: 'ping', status: 'succeeded', start: 0, end: 7, attempts: 2 },
+      ]);
+
+      const hangs = buildDag({ name: 'hangs' });
+      hangs.addNode({ name: 'hang', timeout: 5_000 }, () => new Promise<never>(() => {}));
+      const failed = rejectionOf(hangs.invoke(), WorkflowExecutionError);
+      await reactions();
+      mock.timers.tick(5_000);
+      const error = await failed;
+      expect(error.cause).to.be.instanceOf(TaskTimeoutError);
+      expect(error.result.durationMs).to.equal(0); // performance stood still
+    } finally {
+      mock.timers.reset();
       clock.restore();
     }
   });
