@@ -206,9 +206,9 @@ export function awaitHint(value: unknown): string {
 }
 
 /**
- * For a function that wants an object of named options (or hooks, interceptors, overrides) and got
- * `value`: the hint to await it when it is a promise — options loaded asynchronously and passed
- * without `await` — else `''`. Never throws.
+ * For a function that wants an object of named options (or hooks, interceptors, overrides), or one
+ * option's value, and got `value`: the hint to await it when it is a promise — options loaded
+ * asynchronously and passed without `await` — else `''`. Never throws.
  *
  * @example
  * ```ts

@@ -214,13 +214,17 @@ function checkRunOptions(
     ) {
       throw invalid(
         option,
-        `must be a positive integer or Infinity, got ${describeInput(concurrency)}.`,
+        `must be a positive integer or Infinity, got ${describeInput(concurrency)}.` +
+          awaitOptionsHint(concurrency),
       );
     }
     option = 'failFast';
     const { failFast = true } = options;
     if (typeof failFast !== 'boolean') {
-      throw invalid(option, `must be true or false, got ${describeInput(failFast)}.`);
+      throw invalid(
+        option,
+        `must be true or false, got ${describeInput(failFast)}.${awaitOptionsHint(failFast)}`,
+      );
     }
     option = 'signal';
     const { signal } = options;
@@ -229,7 +233,7 @@ function checkRunOptions(
         (signal as object) instanceof AbortController
           ? 'an AbortController: pass its signal (controller.signal)'
           : describeInput(signal);
-      throw invalid(option, `must be an AbortSignal, got ${given}.`);
+      throw invalid(option, `must be an AbortSignal, got ${given}.${awaitOptionsHint(signal)}`);
     }
     option = 'hooks';
     const hooks = resolveHooks(options.hooks, invalid);
@@ -328,7 +332,7 @@ function loneTarget(targets: unknown, targetName: TargetName | undefined): strin
   }
   const token = shownToken(targets);
   if (token !== undefined) return `${token}, an input of tasks, not a task.`;
-  return `${describeInput(targets)}.`;
+  return `${describeInput(targets)}.${awaitOptionsHint(targets)}`;
 }
 
 function resolveHooks(hooks: unknown, invalid: InvalidOption): ResolvedHooks | undefined {
@@ -432,7 +436,8 @@ function resolveInterceptors(
   if (!Array.isArray(interceptors)) {
     throw invalid(
       'interceptors',
-      `must be an array of interceptors, got ${describeInput(interceptors)}.`,
+      `must be an array of interceptors, got ${describeInput(interceptors)}.` +
+        awaitOptionsHint(interceptors),
     );
   }
   // An index loop, not `forEach`: a hole (`[, logger]`) is checked as `undefined`, not skipped.

@@ -50,6 +50,21 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     'overrides',
     /must be an object of functions, got a promise\. Await it first\.$/,
   ],
+  // Any option's value loaded asynchronously and passed without `await` is said to be a promise.
+  ...(
+    [
+      ['concurrency', Promise.resolve(2)],
+      ['failFast', Promise.resolve(false)],
+      ['signal', Promise.resolve(new AbortController().signal)],
+      ['targets', Promise.resolve(['sendEmail'])],
+      ['interceptors', Promise.resolve([])],
+    ] as const
+  ).map(([option, value]): [string, unknown, string, RegExp] => [
+    `${option} given as a promise`,
+    { [option]: value },
+    option,
+    /, got a promise\. Await it first\.$/,
+  ]),
   ['concurrency 0', { concurrency: 0 }, 'concurrency', /positive integer/],
   ['concurrency -1', { concurrency: -1 }, 'concurrency', /positive integer/],
   ['concurrency NaN', { concurrency: Number.NaN }, 'concurrency', /NaN/],
