@@ -56,10 +56,12 @@ type MethodName<W> = {
 /**
  * The members of `W` that it names: without its index signatures, whose keys (`string`,
  * `number`, `symbol`, a pattern such as `` `on${string}` ``) are the ones an empty object fits a
- * `Record` of: it has no member of a name of its own.
+ * `Record` of: it has no member of a name of its own. A `Record` of `never`, which no inherited
+ * `Object.prototype` member fits either (with `unknown`, `{}` would fit `Record<'toString', …>`,
+ * and tasks named `toString` or `valueOf` would name no task).
  */
 type NamedMembers<W> = {
-  [K in keyof W as Record<never, never> extends Record<K, unknown> ? never : K]: W[K];
+  [K in keyof W as Record<never, never> extends Record<K, never> ? never : K]: W[K];
 };
 
 /**
@@ -466,7 +468,7 @@ export interface InvokeOptions<W = any> {
    */
   overrides?:
     | {
-        [K in TaskName<W>]?: TaskOverride<W, K> | undefined;
+        [K in TaskName<W>]?: TaskOverride<W, K> | InheritedMember<K> | undefined;
       }
     | undefined;
   /**
@@ -501,6 +503,16 @@ type TaskOverride<W, K extends TaskName<W>> =
   NonNullable<MemberNamed<W, K>> extends (...args: infer A) => unknown
     ? (this: W, ...args: A) => TaskResult<W, K> | PromiseLike<TaskResult<W, K>>
     : never;
+
+/**
+ * For a task named like an `Object.prototype` method (`valueOf`, `hasOwnProperty`, …), that
+ * method's type, which its entry of `overrides` takes too: TypeScript checks an object's inherited
+ * `Object.prototype` members against the optional members of the type it is given for, so an
+ * `overrides` object that does not override that task would otherwise not compile (the run reads
+ * only an object's own entries). Internal: not exported from the package.
+ */
+// eslint-disable-next-line @typescript-eslint/no-wrapper-object-types -- the members every object has
+type InheritedMember<K> = K extends keyof Object ? Object[K] : never;
 
 /**
  * How a task ended in a run.

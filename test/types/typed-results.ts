@@ -409,6 +409,81 @@ async function objectMethodNames(): Promise<void> {
 }
 void objectMethodNames;
 
+/**
+ * Beside other tasks too: every name an `Object.prototype` member has (which an empty object
+ * has, by its apparent type) is a task name like any other, checked and typed.
+ */
+class NamedLikeObjectMembers {
+  @Task() toString() {
+    return 'text';
+  }
+  @Task() valueOf() {
+    return 1;
+  }
+  @Task() isPrototypeOf() {
+    return true;
+  }
+  @Task() propertyIsEnumerable() {
+    return 1n;
+  }
+  @Task() @DependsOn('toString', 'valueOf') untyped(text: string, n: number) {
+    return text + n;
+  }
+  @Task() @DependsOn<NamedLikeObjectMembers>('toString', 'valueOf', 'untyped') typed(
+    text: string,
+    n: number,
+  ) {
+    return [text, n] as const;
+  }
+  // @ts-expect-error -- still checked: there is no task "hasOwnProperty"
+  @Task() @DependsOn<NamedLikeObjectMembers>('hasOwnProperty') unknownName() {}
+}
+assertTrue<
+  Equals<
+    TaskName<NamedLikeObjectMembers>,
+    | 'toString'
+    | 'valueOf'
+    | 'isPrototypeOf'
+    | 'propertyIsEnumerable'
+    | 'untyped'
+    | 'typed'
+    | 'unknownName'
+  >
+>();
+
+async function objectMemberNamesBesideOthers(): Promise<void> {
+  const result = await Workflow.invoke(new NamedLikeObjectMembers(), undefined, {
+    targets: ['typed', 'valueOf'],
+    overrides: { toString: () => 'other' },
+  });
+  expectType<string>(result.get('toString'));
+  assertTrue<Equals<ReturnType<typeof result.get<'valueOf'>>, number>>();
+  expectType<boolean>(result.get('isPrototypeOf'));
+  expectType<bigint>(result.get('propertyIsEnumerable'));
+  expectType<string | undefined>(result.toObject().untyped);
+  // @ts-expect-error -- valueOf gives a number
+  expectType<string>(result.get('valueOf'));
+  await Workflow.invoke(new NamedLikeObjectMembers(), undefined, {
+    // @ts-expect-error -- an override of toString gives a string
+    overrides: { toString: () => 1 },
+  });
+  // Overrides of tasks named so, and of others, take the task's arguments.
+  await Workflow.invoke(new NamedLikeObjectMembers(), undefined, {
+    overrides: { valueOf: () => 2, untyped: (text, n) => text.repeat(n) },
+  });
+  await Workflow.invoke(new ShadowsObjectMethods(), 1, {
+    overrides: { toLocaleString: (own, n) => own.length * n },
+  });
+  await Workflow.invoke(new ShadowsObjectMethods(), 1, {
+    // @ts-expect-error -- an override of toLocaleString gives a number
+    overrides: { toLocaleString: (own: string) => own },
+  });
+  for await (const event of Workflow.stream(new NamedLikeObjectMembers())) {
+    if (event.type === 'taskSuccess' && event.task === 'valueOf') expectType<number>(event.value);
+  }
+}
+void objectMemberNamesBesideOthers;
+
 /** A stream is an async iterable only: a synchronous loop over it does not compile. */
 function synchronousLoop(): void {
   // @ts-expect-error -- for await, not for

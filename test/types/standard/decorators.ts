@@ -112,3 +112,30 @@ export function bothModes(
   // @ts-expect-error -- a legacy call needs the descriptor
   decorator({}, 'method');
 }
+
+/** Tasks named like `Object.prototype` methods, beside others, in this mode too. */
+class ObjectMemberNames {
+  @Task() @DependsOn(PARAM) toString(query: string) {
+    return query;
+  }
+
+  @Task() valueOf() {
+    return 1;
+  }
+
+  @Task() @DependsOn('toString', 'valueOf') untyped(text: string, n: number) {
+    return text.repeat(n);
+  }
+
+  @Task() @DependsOn<ObjectMemberNames>('toString', 'untyped') typed(text: string, more: string) {
+    return text + more;
+  }
+}
+
+export async function objectMemberResults(): Promise<string> {
+  const result = await Workflow.invoke(new ObjectMemberNames(), 'q', {
+    targets: ['typed'],
+    overrides: { valueOf: () => 2 },
+  });
+  return result.get('toString') + result.get('valueOf').toFixed() + result.get('typed');
+}
