@@ -156,6 +156,36 @@ describe('NestJS integration', () => {
     });
   });
 
+  describe('without Nest', () => {
+    it('constructs the provider with fakes, as a plain class, to call a task or run it', async () => {
+      // The sample's collaborators hold private state, so TypeScript takes no plain object for them.
+      const users = {
+        findById: async (id: string): Promise<User> => ({ id, name: 'Grace', tier: 'gold' }),
+      } as unknown as UserRepository;
+      const pricing = {
+        unitPrice: async () => 1_000,
+        discountFor: (_user: User, subtotal: number) => subtotal / 10,
+      } as unknown as PricingService;
+      const workflow = new CheckoutWorkflow(users, pricing);
+
+      const grace: User = { id: 'u9', name: 'Grace', tier: 'gold' };
+      expect(workflow.discount(grace, 2_000)).to.equal(200);
+      expect(workflow.invoice(grace, 2_000, 200)).to.deep.equal({
+        customer: 'Grace',
+        subtotal: 2_000,
+        discount: 200,
+        total: 1_800,
+      });
+      const result = await Workflow.invoke(workflow, twoBooksAndAPen);
+      expect(result.get('invoice')).to.deep.equal({
+        customer: 'Grace',
+        subtotal: 3_000,
+        discount: 300,
+        total: 2_700,
+      });
+    });
+  });
+
   describe('metadata', () => {
     const PRICE_LIST = 'PRICE_LIST';
     const ROLES = 'roles';
