@@ -392,6 +392,7 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
         }
         const signal = await pricing.slowLookupStarted.promise;
         expect(signal.aborted, 'aborted before the client left').to.equal(false);
+        expect(app!.get(ActiveRuns).size, 'runs going before the client left').to.equal(1);
 
         client.abort();
         const reason = await pricing.slowLookupAborted.promise;
@@ -403,6 +404,8 @@ describe('NestJS Server-Sent Events (samples/nestjs/checkout.controller.ts)', ()
           name: 'AbortError',
           message: 'the stream was closed before the run ended',
         });
+        // The run itself has settled, not only the task that was waiting.
+        expect(app!.get(ActiveRuns).size, 'runs going once the client left').to.equal(0);
         expect(unhandled.received).to.deep.equal([]);
       } finally {
         unhandled.stop();
