@@ -37,6 +37,7 @@ import {
   rejectionOf,
   settle,
   throwing,
+  thrownBy,
 } from './support/event-log';
 
 /** `[task, status, reason?]` for every trace entry, in trace order. */
@@ -220,7 +221,7 @@ describe('skip()', () => {
 
   describe('its marker, an Error captured with no stack frames (they cost ~45,000 instructions)', () => {
     const engine = Error as ErrorConstructor & { stackTraceLimit?: unknown };
-    const thrownBy = (call: () => unknown): Error => {
+    const caught = (call: () => unknown): Error => {
       try {
         call();
       } catch (error) {
@@ -232,7 +233,7 @@ describe('skip()', () => {
     it('has the header alone as its stack, and leaves Error.stackTraceLimit as it was', function () {
       if (typeof engine.stackTraceLimit !== 'number') this.skip();
       const limit = engine.stackTraceLimit;
-      const marker = thrownBy(() => skip('closed'));
+      const marker = caught(() => skip('closed'));
       expect(marker).to.be.instanceOf(Error);
       expect(marker.stack).to.equal('TaskSkipped: skip(): closed');
       expect(engine.stackTraceLimit).to.equal(limit);
@@ -242,7 +243,7 @@ describe('skip()', () => {
       const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
       Object.defineProperty(Error, 'stackTraceLimit', { value: 10, writable: false });
       try {
-        const marker = thrownBy(() => skip('frozen'));
+        const marker = caught(() => skip('frozen'));
         expect(marker.message).to.equal('skip(): frozen');
         class Flow {
           @Task() closed(): number {
@@ -1998,17 +1999,6 @@ describe('priority', () => {
 });
 
 describe('control-flow options of the wrong type', () => {
-  /** The definition error `action` throws. */
-  const thrownBy = (action: () => unknown): WorkflowDefinitionError => {
-    try {
-      action();
-    } catch (error) {
-      expect(error).to.be.instanceOf(WorkflowDefinitionError);
-      return error as WorkflowDefinitionError;
-    }
-    return expect.fail('nothing was thrown');
-  };
-
   for (const [options, option] of [
     [{ when: 'always' }, 'when'],
     [{ when: 'toString' }, 'when'],
@@ -2028,8 +2018,11 @@ describe('control-flow options of the wrong type', () => {
         .to.throw(WorkflowDefinitionError, `option "${option}" of task "step"`)
         .with.property('code', 'INVALID_TASK');
       // The same error from graph, and rejecting invoke, before any task runs.
-      const { message } = thrownBy(() => Workflow.validate(Flow));
-      expect(thrownBy(() => Workflow.graph(Flow))).to.include({ code: 'INVALID_TASK', message });
+      const { message } = thrownBy(() => Workflow.validate(Flow), WorkflowDefinitionError);
+      expect(thrownBy(() => Workflow.graph(Flow), WorkflowDefinitionError)).to.include({
+        code: 'INVALID_TASK',
+        message,
+      });
       const rejection = await rejectionOf(Workflow.invoke(new Flow()), WorkflowDefinitionError);
       expect(rejection).to.include({ code: 'INVALID_TASK', task: 'step', message });
       expect(calls).to.equal(0);
@@ -2053,7 +2046,11 @@ describe('control-flow options of the wrong type', () => {
     });
     const message = 'Flow: task "step" has an unknown option "whenn". Did you mean "when"?';
     for (const action of [() => Workflow.validate(Flow), () => Workflow.graph(Flow)]) {
-      expect(thrownBy(action)).to.include({ code: 'INVALID_TASK', task: 'step', message });
+      expect(thrownBy(action, WorkflowDefinitionError)).to.include({
+        code: 'INVALID_TASK',
+        task: 'step',
+        message,
+      });
     }
     const rejection = await rejectionOf(Workflow.invoke(new Flow()), WorkflowDefinitionError);
     expect(rejection).to.include({ code: 'INVALID_TASK', task: 'step', message });

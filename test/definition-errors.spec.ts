@@ -16,6 +16,7 @@ import {
   type WorkflowClass,
 } from '../src';
 import { declareTask } from './support/declare-task';
+import { thrownBy } from './support/event-log';
 
 function definitionErrorOf(workflowClass: WorkflowClass): WorkflowDefinitionError {
   try {
@@ -1186,17 +1187,6 @@ describe('definition errors', () => {
     // SEALED is a builder's code only (see builder.spec.ts).
     const codes = Object.keys(classes) as (keyof typeof classes)[];
 
-    /** What `action` throws, checked to be a definition error. */
-    const thrownBy = (action: () => unknown): WorkflowDefinitionError => {
-      try {
-        action();
-      } catch (error) {
-        expect(error).to.be.instanceOf(WorkflowDefinitionError);
-        return error as WorkflowDefinitionError;
-      }
-      return expect.fail('nothing was thrown');
-    };
-
     for (const code of codes) {
       it(`throws ${code} from validate, graph and toMermaid, and stream at once; rejects invoke`, async () => {
         const workflowClass = classes[code];
@@ -1207,7 +1197,7 @@ describe('definition errors', () => {
           ['toMermaid', () => Workflow.toMermaid(workflowClass)],
           ['stream', () => Workflow.stream(new workflowClass())],
         ] as const) {
-          const thrown = thrownBy(action);
+          const thrown = thrownBy(action, WorkflowDefinitionError);
           expect([thrown.code, thrown.workflow, thrown.task, thrown.message], use).to.deep.equal([
             code,
             error.workflow,
