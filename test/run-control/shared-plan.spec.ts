@@ -153,6 +153,80 @@ describe('runs of one workflow', () => {
     );
   });
 
+  it('re-enter from hooks: a run of the same instance started inside onTaskStart or onTaskSuccess has its own scratch', async () => {
+    const flow = new Diamond();
+    const inner: Promise<unknown>[] = [];
+    const startInner = (n: number) =>
+      inner.push(
+        Workflow.invoke(flow, n, { concurrency: 1 }).then(
+          (result) => result.get('d'),
+          (error: WorkflowExecutionError) => ({ failsOn: error.task }),
+        ),
+      );
+    const outer = await Workflow.invoke(flow, 4, {
+      concurrency: 1,
+      hooks: {
+        onTaskStart: ({ task }) => void startInner(task === 'a' ? 9 : 2),
+        onTaskSuccess: () => void startInner(3),
+      },
+    });
+    expect(outer.get('d')).to.equal((expectedOfDiamond(4) as { d: number }).d);
+    expect(outer.trace.map((entry) => entry.task)).to.have.members(['a', 'b', 'c', 'd']);
+    const values = await Promise.all(inner);
+    expect(values).to.have.length(8);
+    expect(values[0]).to.deep.equal({ failsOn: 'c' }); // n = 9: c refuses a = 10
+    // Three starts of b, c, d (n = 2: d = 107) and four successes (n = 3: d = 110).
+    expect(values.slice(1).sort()).to.deep.equal([107, 107, 107, 110, 110, 110, 110]);
+  });
+
+  it('nest streams: a stream of the same plan read to its end inside another’s loop keeps to its own events', async () => {
+    const outerEvents: string[] = [];
+    const innerValues: unknown[][] = [];
+    for await (const event of Workflow.stream(new Diamond(), 1)) {
+      outerEvents.push(`${event.type}:${event.task}`);
+      const values: unknown[] = [];
+      for await (const innerEvent of Workflow.stream(new Diamond(), 2)) {
+        if (innerEvent.type === 'taskSuccess') values.push(innerEvent.value);
+      }
+      innerValues.push(values);
+    }
+    expect(outerEvents.filter((event) => event.startsWith('taskSuccess'))).to.have.length(4);
+    expect(outerEvents).to.include('taskSuccess:d');
+    for (const values of innerValues) expect(values).to.have.members([3, 4, 103, 107]);
+  });
+
+  it('abort together when they share a signal, one nested in a task of the other', async () => {
+    const controller = new AbortController();
+    let innerRun: Promise<unknown> | undefined;
+    class Host {
+      @Task() nest() {
+        innerRun = Workflow.invoke(new Diamond(), 5, { signal: controller.signal });
+        void innerRun.catch(() => undefined);
+        controller.abort(new Error('request gone'));
+        return innerRun;
+      }
+    }
+    const outer = Workflow.invoke(new Host(), undefined, { signal: controller.signal });
+    const [outerError, innerError] = await Promise.all([
+      outer.then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+      Promise.resolve().then(() =>
+        innerRun!.then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ),
+    ]);
+    expect(outerError).to.be.instanceOf(WorkflowAbortedError);
+    expect(innerError).to.be.instanceOf(WorkflowAbortedError);
+    // The plan's scratch came back whole: a later run starts from the full counts.
+    expect((await Workflow.invoke(new Diamond(), 5)).get('d')).to.equal(
+      (expectedOfDiamond(5) as { d: number }).d,
+    );
+  });
+
   it('of a builder DAG overlap without sharing values', async () => {
     const dag = buildDag<number>();
     const input = dag.parameterNode;
