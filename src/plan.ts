@@ -114,7 +114,6 @@ const RANKED_TARGET_TASKS = 1_000_000;
  */
 export class PlanDraft {
   private readonly names: string[] = [];
-  private taskCount = 0;
   // Arguments go straight into typed arrays, grown by doubling unless `reserve` sized them: a
   // 1,000,000-task class used to grow two JS arrays of 1 and 3 million numbers (and copy them),
   // ~110 MB of garbage that set off a full collection in the run that followed.
@@ -143,7 +142,7 @@ export class PlanDraft {
 
   /** How many tasks have been added. */
   get size(): number {
-    return this.taskCount;
+    return this.names.length;
   }
 
   /**
@@ -185,7 +184,7 @@ export class PlanDraft {
 
   /** Adds task `name` with `policy` (from {@link PlanDraft.policyOf}) and returns its index. */
   addTask(name: string, policy: TaskPolicy, body?: Function): number {
-    const task = this.taskCount++;
+    const task = this.names.length;
     if (policy.attempt !== undefined) this.policies.set(task, policy.attempt);
     if (policy.when !== WhenRule.AllSucceeded) this.whenRules.set(task, policy.when);
     if (policy.priority !== 0) this.priorities.set(task, policy.priority);
@@ -204,7 +203,7 @@ export class PlanDraft {
       this.argumentList = grown(this.argumentList);
     }
     this.argumentList[this.argumentCount++] = slot;
-    const task = this.taskCount - 1;
+    const task = this.names.length - 1;
     this.argumentStart[task + 1] = this.argumentCount;
     const kind =
       slot === SIGNAL_SLOT ? TakesInput.Signal : slot === CONTEXT_SLOT ? TakesInput.Context : 0;
@@ -226,7 +225,8 @@ export class PlanDraft {
     /** Each task's index by name, as the front-end already keeps it. */
     indexByName: ReadonlyMap<string, number>,
   ): WorkflowPlan {
-    const { workflow, names, taskCount } = this;
+    const { workflow, names } = this;
+    const taskCount = names.length;
     const argumentSlots: Adjacency = {
       start: exactly(this.argumentStart, taskCount + 1),
       list: exactly(this.argumentList, this.argumentCount),
