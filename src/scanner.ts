@@ -195,22 +195,11 @@ function rejectStaticMembers(
       throw definitionErrors.notATask(workflow, 'constructor', decorators, baseClass);
     }
     const member = String(metadata.key);
-    // A decorator without its parentheses is named first, as on an instance member.
-    if (metadata.uncalled !== undefined) {
-      throw definitionErrors.invalidTask(
-        workflow,
-        member,
-        uncalledProblem(metadata, `static member ${quotedName(member)}`),
-        baseClass,
-      );
-    }
-    if (metadata.givenArguments !== undefined) {
-      throw definitionErrors.invalidTask(
-        workflow,
-        member,
-        givenArgumentsProblem(metadata, `static member ${quotedName(member)}`),
-        baseClass,
-      );
+    // A decorator without its parentheses, or given arguments, is named first, as on an instance
+    // member.
+    const misused = misusedDecoratorProblem(metadata, `static member ${quotedName(member)}`);
+    if (misused !== undefined) {
+      throw definitionErrors.invalidTask(workflow, member, misused, baseClass);
     }
     // A marker or @DependsOn without @Task() is NOT_A_TASK, as on an instance method (API.md §5).
     if (metadata.taskDecorations === 0) {
@@ -250,10 +239,8 @@ function checkMember(
         `keyword instead of "#".`,
     );
   }
-  if (metadata.uncalled !== undefined) throw invalid(uncalledProblem(metadata, quotedName(member)));
-  if (metadata.givenArguments !== undefined) {
-    throw invalid(givenArgumentsProblem(metadata, quotedName(member)));
-  }
+  const misused = misusedDecoratorProblem(metadata, quotedName(member));
+  if (misused !== undefined) throw invalid(misused);
   if (metadata.misplacedMarkers !== undefined) {
     const marker = MARKER_BY_SLOT[metadata.misplacedMarkers[0]];
     throw invalid(
@@ -352,6 +339,17 @@ function markerOnClassProblem(metadata: MemberMetadata, className: string): stri
     `${MARKER_BY_SLOT[slot]} before that parameter. With standard decorators, list ` +
     `${TOKEN_BY_SLOT[slot]} in @DependsOn instead, at that argument's position.`
   );
+}
+
+/**
+ * The problem with a decorator of `member` (`"name"`, or `static member "name"`) applied without
+ * its parentheses ({@link uncalledProblem}), else with arguments it does not take
+ * ({@link givenArgumentsProblem}); `undefined` when there is neither.
+ */
+function misusedDecoratorProblem(metadata: MemberMetadata, member: string): string | undefined {
+  if (metadata.uncalled !== undefined) return uncalledProblem(metadata, member);
+  if (metadata.givenArguments !== undefined) return givenArgumentsProblem(metadata, member);
+  return undefined;
 }
 
 /**
