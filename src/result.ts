@@ -4,7 +4,6 @@
  */
 import {
   bareName,
-  colonThen,
   describeInput,
   describeThrown,
   errorAsJson,
@@ -323,7 +322,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
       case TaskState.Skipped: {
         // Shown as a thrown message is: cut short if long, since it may come from outside.
         const reason = values[index] as string;
-        return `task ${name} was skipped${colonThen(reason) === '' ? '' : `: ${describeThrown(reason)}`}`;
+        return `task ${name} was skipped${reason.trim() === '' ? '' : `: ${describeThrown(reason)}`}`;
       }
       default:
         return included !== undefined && included[index] === 0
