@@ -35,7 +35,6 @@
  */
 import {
   context,
-  createContextKey,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -171,8 +170,11 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WorkflowInter
   // The global provider is asked at each use, so one registered after this call is the one used.
   const tracerNow = () => tracer ?? trace.getTracer(SCOPE_NAME, SCOPE_VERSION);
   const runs = new WeakMap<RunInterceptorInfo, TracedRun>();
-  // Marks the contexts this interceptor makes, one key per interceptor (see `workContext`).
-  const mark = createContextKey('async-dag/opentelemetry');
+  // Marks the contexts this interceptor makes, one key per interceptor (see `workContext`). Not
+  // `createContextKey`: it returns `Symbol.for(description)`, one key for every instance, so two
+  // instances in one list would overwrite each other's marks, and the context that interceptors
+  // between them set around `next()` would be taken for one from elsewhere, and dropped.
+  const mark = Symbol('async-dag/opentelemetry');
   return {
     run(info, next) {
       let run: TracedRun;

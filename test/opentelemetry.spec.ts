@@ -335,6 +335,52 @@ describe('openTelemetry()', () => {
       expect(isChildOf(span('Flow.first'), span('Flow'))).to.equal(true);
     });
 
+    it('keeps the context a task interceptor sets between two instances for the task body', async () => {
+      // Two separate instances in one list (a framework's and the application's, each with its
+      // tracer): the value set between them reaches the body, as without tracing.
+      const tenant = createContextKey('tenant');
+      const seen: unknown[][] = [];
+      const look = (where: string) =>
+        seen.push([
+          where,
+          context.active().getValue(tenant),
+          trace.getActiveSpan()?.spanContext().spanId,
+        ]);
+      class Flow {
+        @Task() async first() {
+          look('first');
+          await sleep(1);
+          look('first, after an await');
+        }
+        @Task() @DependsOn('first') second() {
+          look('second');
+        }
+      }
+      const between: WorkflowInterceptor = {
+        task: ({ task }, next) =>
+          context.with(context.active().setValue(tenant, `tenant of ${task}`), next),
+      };
+      await Workflow.invoke(new Flow(), undefined, {
+        interceptors: [
+          openTelemetry({ tracer: provider.getTracer('outer') }),
+          between,
+          openTelemetry({ tracer: provider.getTracer('inner') }),
+        ],
+      });
+      const inner = (name: string) => {
+        const found = spansNamed(name).filter((s) => s.instrumentationScope.name === 'inner');
+        expect(found, name).to.have.length(1);
+        return found[0];
+      };
+      const first = inner('Flow.first').spanContext().spanId;
+      const second = inner('Flow.second').spanContext().spanId;
+      expect(seen).to.deep.equal([
+        ['first', 'tenant of first', first],
+        ['first, after an await', 'tenant of first', first],
+        ['second', 'tenant of second', second],
+      ]);
+    });
+
     it("gives a task started from another context the run's context, not the one it started in", async () => {
       // cleanup starts inside the body of aborter, within a context holding a value of its own.
       const key = createContextKey('value');
