@@ -496,6 +496,54 @@ describe('openTelemetry()', () => {
       await stream.result;
       expect(isChildOf(span('Seed.total'), span('Seed'))).to.equal(true);
     });
+
+    it('has ended every span of a stream left early (break) once the loop is left: the run aborted', async () => {
+      const { tracer, ended } = countingTracer();
+      class Flow {
+        @Task() async first() {
+          await sleep(1);
+          return 1;
+        }
+        @Task() @DependsOn('first') async second(_first: number, @Signal() signal: AbortSignal) {
+          await new Promise((_resolve, reject) => {
+            signal.addEventListener('abort', () => reject(new Error('stopped')));
+          });
+        }
+        @Task() @DependsOn('second') third() {
+          return 3;
+        }
+        @Task({ when: 'allSettled' }) @DependsOn('third') cleanup() {
+          return 'cleaned';
+        }
+      }
+      const stream = Workflow.stream(new Flow(), undefined, {
+        interceptors: [openTelemetry({ tracer })],
+      });
+      for await (const event of stream) {
+        if (event.type === 'taskStart' && event.task === 'second') break;
+      }
+      // Leaving the loop is enough (no await of stream.result): a service may flush right away.
+      expect(ended).to.have.deep.members([
+        { name: 'Flow', ends: 1 },
+        { name: 'Flow.first', ends: 1 },
+        { name: 'Flow.second', ends: 1 },
+        { name: 'Flow.cleanup', ends: 1 },
+      ]);
+      expect(span('Flow').attributes).to.include({
+        'async_dag.run.outcome': 'aborted',
+        'error.type': 'AbortError',
+        'async_dag.run.tasks.succeeded': 2,
+        'async_dag.run.tasks.failed': 1,
+        'async_dag.run.tasks.skipped': 0,
+      });
+      expect(span('Flow').status.code).to.equal(SpanStatusCode.ERROR);
+      expect(span('Flow.second').attributes).to.include({
+        'async_dag.attempt.outcome': 'failed',
+        'error.type': 'Error',
+      });
+      expect(span('Flow.cleanup').attributes['async_dag.attempt.outcome']).to.equal('succeeded');
+      await rejectionOf(stream.result, WorkflowAbortedError);
+    });
   });
 
   describe('attributes, statuses and events', () => {
