@@ -490,6 +490,32 @@ describe('openTelemetry()', () => {
       expect(isChildOf(span('Outer.total'), span('Outer'))).to.equal(true);
     });
 
+    it('nests a workflow invoked inside a task with an instance of its own, or untraced, under that attempt span', async () => {
+      class Inner {
+        @Task() async lookup(@Param() id: number) {
+          await sleep(1);
+          appTracer().startSpan(`query ${id}`).end();
+          return id;
+        }
+      }
+      class Outer {
+        @Task() async traced() {
+          // A module of its own, with its own interceptor.
+          const inner = await Workflow.invoke(new Inner(), 1, { interceptors: [openTelemetry()] });
+          return inner.get('lookup');
+        }
+        @Task() async untraced() {
+          return (await Workflow.invoke(new Inner(), 2)).get('lookup');
+        }
+      }
+      await Workflow.invoke(new Outer(), undefined, { interceptors: [openTelemetry()] });
+      expect(isChildOf(span('Inner'), span('Outer.traced'))).to.equal(true);
+      expect(isChildOf(span('Inner.lookup'), span('Inner'))).to.equal(true);
+      expect(isChildOf(span('query 1'), span('Inner.lookup'))).to.equal(true);
+      // Untraced, the inner run makes no span: what its task bodies make is under the outer attempt.
+      expect(isChildOf(span('query 2'), span('Outer.untraced'))).to.equal(true);
+    });
+
     it('traces a streamed run the same way', async () => {
       const stream = Workflow.stream(new Seed(), 2, { interceptors: [openTelemetry()] });
       for await (const event of stream) void event;
