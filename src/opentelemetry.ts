@@ -145,8 +145,9 @@ interface TracedAttempt {
  * record their exception and set status ERROR; skipped tasks are events on the run span (and
  * attempts that call `skip()` end as skipped, not as errors).
  *
- * Tracing never changes a run: whatever the tracer does (even throw), the run's outcome is the
- * same. Parenting does not depend on the context manager: attempt spans are children of their run
+ * Tracing never changes a run: whatever the tracer does (even throw) when the interceptor calls it,
+ * the run's outcome is the same (a task body that uses its attempt span calls the tracer itself).
+ * Parenting does not depend on the context manager: attempt spans are children of their run
  * span (or outer layer's span) even where no context propagates; a context manager (e.g.
  * `AsyncLocalStorageContextManager`) is needed only for the run span to find the caller's span and
  * for spans made inside task bodies to find their attempt's.
