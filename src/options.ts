@@ -206,6 +206,11 @@ function checkRunOptions(
     const unknown = unknownKey(options, KNOWN_OPTIONS);
     if (unknown !== undefined)
       throw invalid(unknown, `unknown option.${unknownOptionHint(unknown)}`);
+    // A signal given as the options (`invoke(flow, param, signal)`, which only JavaScript lets
+    // through) holds no option: read as one, it would leave the run impossible to abort.
+    if (Object.getPrototypeOf(options) !== Object.prototype && isAbortSignal(options)) {
+      throw invalid(option, 'must be an object, got an AbortSignal: pass it as { signal }.');
+    }
     option = 'concurrency';
     const { concurrency = Infinity } = options;
     if (

@@ -281,6 +281,31 @@ describe('invalid InvokeOptions', () => {
     });
   }
 
+  // `invoke(flow, param, signal)` in JavaScript (TypeScript refuses it: no property in common):
+  // read as an object, a signal holds no option, so the run could never be aborted.
+  it('rejects an AbortSignal given as the options, showing it as { signal }', async () => {
+    const flow = new Signup();
+    const { signal } = new AbortController();
+    const expected = 'must be an object, got an AbortSignal: pass it as { signal }.';
+    const error = await rejectionOf(
+      Workflow.invoke(flow, undefined, signal as InvokeOptions<Signup>),
+      WorkflowOptionsError,
+    );
+    expect(error.option).to.equal('options');
+    expect(error.message).to.equal(`Signup: invalid option "options": ${expected}`);
+    expect(() => Workflow.stream(flow, undefined, signal as InvokeOptions<Signup>))
+      .to.throw(WorkflowOptionsError)
+      .with.property('message', `Signup: invalid option "options": ${expected}`);
+    expect(flow.calls).to.deep.equal([]);
+
+    const tm = buildDag<number>({ name: 'js' });
+    const calls: number[] = [];
+    tm.addNode((n: number) => calls.push(n), tm.parameterNode);
+    const builderError = await rejectionOf(tm.invoke(1, signal as never), WorkflowOptionsError);
+    expect(builderError.message).to.equal(`js: invalid option "options": ${expected}`);
+    expect(calls).to.deep.equal([]);
+  });
+
   it('lists the first 10 tasks, then "…", for a far-off target of a class with 11 tasks', async () => {
     class Eleven {
       @Task() t1() {}
