@@ -137,7 +137,7 @@ function collectTasks(
   // are checked, naming the base class that declared them.
   const members = new Map<
     string | symbol,
-    { metadata: MemberMetadata; baseClass: string | undefined }
+    { metadata: MemberMetadata; baseClass: string | undefined; overridden: Overridden | undefined }
   >();
   for (const { members: own, baseClass } of levels) {
     for (const metadata of own) {
@@ -145,18 +145,77 @@ function collectTasks(
       // declared: standard decorators' class metadata is on the class a class decorator returned
       // (`class extends Target`), while the methods are found on the class that declared them.
       const earlier = members.get(metadata.key);
-      const declaredBy = earlier?.metadata === metadata ? earlier.baseClass : baseClass;
-      members.set(metadata.key, { metadata, baseClass: declaredBy });
+      if (earlier?.metadata === metadata) continue;
+      members.set(metadata.key, { metadata, baseClass, overridden: earlier });
     }
   }
   const definitions: MemberMetadata[] = [];
   const baseClasses: (string | undefined)[] = [];
-  for (const { metadata, baseClass } of members.values()) {
+  for (const { metadata, baseClass, overridden } of members.values()) {
     checkMember(metadata, workflow, baseClass);
+    if (overridden !== undefined) checkOverride(chain, metadata, overridden, workflow, baseClass);
     definitions.push(metadata);
     baseClasses.push(baseClass);
   }
   return { definitions, baseClassOf: (definition) => baseClasses[definition], largestPrototype };
+}
+
+/** The member a subclass's decorated override replaced, and the base class that declared it. */
+interface Overridden {
+  readonly metadata: MemberMetadata;
+  readonly baseClass: string | undefined;
+}
+
+/**
+ * Throws for a decorated override that drops every input of the task it overrides while taking
+ * parameters: `@Task({ retries: 5 }) override pay(quote)` declares `pay` anew, so without the
+ * base's `@DependsOn` and parameter decorators each parameter would get `undefined` — an option
+ * change that silently unwires the task. An explicit `@DependsOn()`, parameters with defaults,
+ * or none at all say that no inputs are meant. `overriddenBy`: the class that declared the
+ * override, when a base class did.
+ */
+function checkOverride(
+  chain: readonly object[],
+  metadata: MemberMetadata,
+  overridden: Overridden,
+  workflow: string,
+  overriddenBy: string | undefined,
+): void {
+  const base = overridden.metadata;
+  const declaresNoInputs =
+    metadata.taskDecorations > 0 &&
+    metadata.dependsOnDecorations === 0 &&
+    metadata.markedParameters.length === 0;
+  const baseHadInputs =
+    base.taskDecorations > 0 && (base.dependsOn.length > 0 || base.markedParameters.length > 0);
+  if (!declaresNoInputs || !baseHadInputs || typeof metadata.key !== 'string') return;
+  // The method that runs: the most derived one (an undecorated override below keeps this record).
+  const owner = chain.find((prototype) => Object.hasOwn(prototype, metadata.key));
+  const method: unknown =
+    owner === undefined ? undefined : Object.getOwnPropertyDescriptor(owner, metadata.key)?.value;
+  const parameters = typeof method === 'function' ? method.length : 0;
+  if (parameters === 0) return;
+  const inputs: string[] = [];
+  if (base.dependsOn.length > 0) {
+    const listed = base.dependsOn.map((input) => {
+      const slot = tokenSlot(input);
+      return slot === undefined ? describeInput(input) : TOKEN_BY_SLOT[slot];
+    });
+    inputs.push(`@DependsOn(${listed.join(', ')})`);
+  }
+  const marked = [...base.markedParameters].sort((a, b) => a.index - b.index);
+  for (const { slot } of marked) inputs.push(MARKER_BY_SLOT[slot]);
+  const task = quotedName(metadata.key);
+  throw definitionErrors.invalidTask(
+    workflow,
+    metadata.key,
+    `@Task() on override ${task} declares the task anew, without the inputs of ` +
+      `${overridden.baseClass ?? workflow}'s ${task} (${inputs.join(', ')}), so its ` +
+      `${parameters === 1 ? '1 parameter' : `${parameters} parameters`} would get undefined. To ` +
+      `change only its options, repeat those inputs on the override; to keep the inherited ` +
+      `task, remove the override's decorators.`,
+    overriddenBy,
+  );
 }
 
 /**

@@ -403,4 +403,93 @@ describe('inheritance', () => {
       );
     });
   });
+
+  describe('a decorated override that drops the inputs of the task it overrides', () => {
+    it('INVALID_TASK: @Task(options) alone on an override of a task with @DependsOn', () => {
+      class MoreRetries extends Base {
+        @Task({ retries: 5 }) override format(record: { id: number; source: string }) {
+          return `premium ${record.source}#${record.id}`;
+        }
+      }
+      expectDefinitionError(
+        MoreRetries,
+        'INVALID_TASK',
+        'format',
+        'MoreRetries: @Task() on override "format" declares the task anew, without the inputs ' +
+          'of Base\'s "format" (@DependsOn("load")), so its 1 parameter would get undefined. To ' +
+          'change only its options, repeat those inputs on the override; to keep the inherited ' +
+          "task, remove the override's decorators.",
+      );
+    });
+
+    it('INVALID_TASK: @Task() alone on an override of a task with @Param()', () => {
+      class Middle extends Base {}
+      class Reloads extends Middle {
+        @Task({ timeout: 1_000 }) override load(id: number) {
+          return { id, source: 'reloaded' };
+        }
+      }
+      expectDefinitionError(
+        Reloads,
+        'INVALID_TASK',
+        'load',
+        'Reloads: @Task() on override "load" declares the task anew, without the inputs of ' +
+          'Base\'s "load" (@Param()), so its 1 parameter would get undefined. To change only ' +
+          'its options, repeat those inputs on the override; to keep the inherited task, ' +
+          "remove the override's decorators.",
+      );
+    });
+
+    it('names the base class that declared an override between the two', () => {
+      class Signalled {
+        @Task() watch(@Signal() signal: AbortSignal, @Param() id: number) {
+          return [signal, id];
+        }
+      }
+      class Forgets extends Signalled {
+        @Task() override watch(signal: AbortSignal, id: number) {
+          return [signal, id];
+        }
+      }
+      class Leaf extends Forgets {
+        @Task() other() {}
+      }
+      expectDefinitionError(
+        Leaf,
+        'INVALID_TASK',
+        'watch',
+        'Leaf: in its base class Forgets: @Task() on override "watch" declares the task anew, ' +
+          'without the inputs of Signalled\'s "watch" (@Signal(), @Param()), so its 2 ' +
+          'parameters would get undefined. To change only its options, repeat those inputs on ' +
+          "the override; to keep the inherited task, remove the override's decorators.",
+      );
+    });
+
+    it('runs an override that takes no parameters, or declares its inputs anew', async () => {
+      class Constant extends Base {
+        @Task({ retries: 1 }) override format() {
+          return 'constant';
+        }
+      }
+      class Defaulted extends Base {
+        @Task() override format(record = { id: 0, source: 'default' }) {
+          return `${record.source}#${record.id}`;
+        }
+      }
+      class NoneOnPurpose extends Base {
+        @Task() @DependsOn() override format(record?: { id: number }) {
+          return String(record);
+        }
+      }
+      class Repeats extends Base {
+        @Task({ retries: 5 }) @DependsOn('load') override format(record: { id: number }) {
+          return `premium#${record.id}`;
+        }
+      }
+      expect((await Workflow.invoke(new Constant(), 1)).get('format')).to.equal('constant');
+      expect((await Workflow.invoke(new Defaulted(), 1)).get('format')).to.equal('default#0');
+      expect((await Workflow.invoke(new NoneOnPurpose(), 1)).get('format')).to.equal('undefined');
+      expect((await Workflow.invoke(new Repeats(), 4)).get('format')).to.equal('premium#4');
+    });
+  });
 });
