@@ -1,11 +1,11 @@
 /**
  * The published package, as consumers get it: `npm pack`, then fresh projects that install the
  * tarball and build and run the seed example with every toolchain API.md §10 names — tsc (5.0,
- * 5.9, 6 and 7; CommonJS, NodeNext ESM and a browser project; both decorator modes; the published
- * `.d.ts` with `skipLibCheck: false`), tsx, vitest 3 on vite 7, jest with @swc/jest, mocha with
- * ts-node (and the error ts-node stops with on TypeScript 7), esbuild ESM
- * and browser bundles (the browser bundles in a `node:vm` realm, and in headless Chromium when
- * one is installed), Bun, Deno, and one Node.js process loading both the CommonJS and the
+ * 5.9, 6 and 7; CommonJS, NodeNext ESM with the checks of `tsc --init`, and a browser project;
+ * both decorator modes; the published `.d.ts` with `skipLibCheck: false`), tsx, vitest 3 on
+ * vite 7, jest with @swc/jest, mocha with ts-node (and the error ts-node stops with on TypeScript
+ * 7), esbuild ESM and browser bundles (the browser bundles in a `node:vm` realm, and in headless
+ * Chromium when one is installed), Bun, Deno, and one Node.js process loading both the CommonJS and the
  * ES-module build. Each consumer must print the seed's started/done order and results 1 and 4.
  * TypeScript 5.0, 5.9 and 7 also compile the repository's type tests (test/types/) against the
  * published `.d.ts`.
@@ -87,6 +87,18 @@ const TYPESCRIPT_VERSIONS = [
   { version: '7.0', tool: 'ts70', commonjs: 'standard', esm: 'legacy' },
 ] as const;
 
+/**
+ * The type checks `tsc --init` writes into a new tsconfig.json since TypeScript 5.9 (beside
+ * `strict`, which every project here has), for the ES-module projects of `typescriptConsumer`.
+ */
+const TSC_INIT_CHECKS = {
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  moduleDetection: 'force',
+};
+
 function typescriptConsumer({
   version,
   tool,
@@ -123,6 +135,13 @@ function typescriptConsumer({
           // TypeScript's own lib.*.d.ts take seconds to check and are not ours: skipped before 7,
           // whose native compiler checks everything in a fraction of that time.
           if (version !== '7.0') config.compilerOptions.skipDefaultLibCheck = true;
+          // The ES-module project also takes the checks `tsc --init` turns on since 5.9, which a
+          // new project has: the published `.d.ts` and the seed must compile under them too.
+          if (template.startsWith('tsc-esm-')) {
+            Object.assign(config.compilerOptions, TSC_INIT_CHECKS);
+            // TypeScript 5.6+: the declarations' `import 'reflect-metadata'` must resolve.
+            if (version !== '5.0') config.compilerOptions.noUncheckedSideEffectImports = true;
+          }
         });
         return directory;
       });
