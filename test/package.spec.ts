@@ -404,6 +404,21 @@ openTelemetry({ tracr: undefined });
 export const run = (flow: object) => Workflow.invoke(flow, undefined, { interceptors: [interceptor] });
 `;
 
+/** A NodeNext project of TRACED_TYPES (CommonJS or an ES module, as its package.json says). */
+const NODENEXT_TSCONFIG = JSON.stringify({
+  compilerOptions: {
+    module: 'nodenext',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    // TypeScript's own lib.*.d.ts (the DOM's takes seconds) are not ours to check.
+    skipDefaultLibCheck: true,
+    types: [],
+    lib: ['ES2022', 'DOM'],
+    target: 'ES2022',
+  },
+});
+
 /** The OpenTelemetry entry point: loads only with its optional peer, traces, and is typed. */
 const openTelemetryConsumer: Consumer = {
   title: 'async-dag/opentelemetry: needs only its optional peer, traces a run, and is typed',
@@ -415,7 +430,11 @@ const openTelemetryConsumer: Consumer = {
       'traced under nothing succeeded async_dag.task.skipped async_dag.task.skipped',
     ],
     'ES module import': ['function'],
-    'types (node10, nodenext)': ['compiled'],
+    'declarations compiled (node10; nodenext CommonJS; nodenext ES module)': [
+      'dist/cjs/opentelemetry.d.ts',
+      'dist/cjs/opentelemetry.d.ts',
+      'dist/esm/opentelemetry.d.ts',
+    ],
   },
   async run(tools, pkg) {
     const bare = createProject(
@@ -446,23 +465,18 @@ const openTelemetryConsumer: Consumer = {
               strict: true,
               noEmit: true,
               skipLibCheck: false,
+              skipDefaultLibCheck: true,
               types: [],
               lib: ['ES2022', 'DOM'],
               target: 'ES2022',
             },
           }),
           'nodenext/index.ts': TRACED_TYPES,
-          'nodenext/tsconfig.json': JSON.stringify({
-            compilerOptions: {
-              module: 'nodenext',
-              strict: true,
-              noEmit: true,
-              skipLibCheck: false,
-              types: [],
-              lib: ['ES2022', 'DOM'],
-              target: 'ES2022',
-            },
-          }),
+          'nodenext/tsconfig.json': NODENEXT_TSCONFIG,
+          // An ES-module package: its imports take the "import" condition's declarations.
+          'nodenext-esm/package.json': JSON.stringify({ private: true, type: 'module' }),
+          'nodenext-esm/index.ts': TRACED_TYPES,
+          'nodenext-esm/tsconfig.json': NODENEXT_TSCONFIG,
         },
       },
       pkg,
@@ -471,20 +485,29 @@ const openTelemetryConsumer: Consumer = {
     const peer = join(traced, 'node_modules', '@opentelemetry', 'api');
     mkdirSync(dirname(peer), { recursive: true });
     symlinkSync(join(REPOSITORY_ROOT, 'node_modules', '@opentelemetry', 'api'), peer, 'dir');
-    const tsc = (project: string) =>
-      runNode([tools.tool('ts60/bin/tsc'), '-p', project], { cwd: traced });
-    const [run1, run2] = await Promise.all([
+    // The entry point's declarations a project compiled (a type error fails the consumer).
+    const installed = join(traced, 'node_modules', 'async-dag') + '/';
+    const tsc = async (project: string) => {
+      const { stdout } = await runNode([tools.tool('ts60/bin/tsc'), '-p', project, '--listFiles'], {
+        cwd: traced,
+      });
+      const used = linesOf(stdout).filter(
+        (file) => file.startsWith(installed) && file.endsWith('/opentelemetry.d.ts'),
+      );
+      return used.map((file) => file.slice(installed.length)).join(' ') || 'none';
+    };
+    const [run1, run2, declarations] = await Promise.all([
       runNode(['traced.js'], { cwd: traced }),
       runNode(['imported.mjs'], { cwd: traced }),
-      // Types through "exports" (nodenext) and, for TypeScript 5's CommonJS default, through
-      // "typesVersions" (node10); either compile fails the consumer.
-      tsc('node10').then(() => tsc('nodenext')),
+      // Types through "typesVersions" (node10, TypeScript 5's CommonJS default) and through
+      // "exports": its "require" condition (nodenext in CommonJS) and its "import" one.
+      (async () => [await tsc('node10'), await tsc('nodenext'), await tsc('nodenext-esm')])(),
     ]);
     return {
       'without @opentelemetry/api': linesOf(withoutPeer.stdout),
       'traced run': linesOf(run1.stdout),
       'ES module import': linesOf(run2.stdout),
-      'types (node10, nodenext)': ['compiled'],
+      'declarations compiled (node10; nodenext CommonJS; nodenext ES module)': declarations,
     };
   },
 };
