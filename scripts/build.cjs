@@ -3,7 +3,12 @@
  * plain `tsc`, into dist/cjs and dist/esm; each half gets a package.json naming its module format,
  * since the root package.json has no "type", and repeating the root's "sideEffects" for its own
  * files (bundlers read that field from the nearest package.json, so without it every file of a
- * half would count as having side effects). Then it checks what `tsc` cannot: that every relative
+ * half would count as having side effects). The declarations are the CommonJS half's: each entry
+ * point of the ES-module half has a `.d.ts` (an ES module) that re-exports its CommonJS twin, so
+ * that a TypeScript program with both kinds of module (a `.cts` beside `.mts` files, or an ES-module
+ * library's types in a CommonJS project) sees one `ExecutionResult`, one `WorkflowStream`, one of
+ * each class — two declarations of a class with `#private` members are two unrelated types —
+ * as the two builds are one library at run time (src/shared.ts). Then it checks what `tsc` cannot: that every relative
  * import of the ES-module half names a file (Node.js resolves no extensionless specifier there),
  * that neither half imports a Node.js built-in (the package runs in browsers, Deno and Bun: Node's
  * extras are reached through process.getBuiltinModule, see src/runtime.ts), and that "exports"
@@ -13,7 +18,7 @@ const { execFileSync } = require('node:child_process');
 const { readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { builtinModules } = require('node:module');
 const { join, relative } = require('node:path');
-const { outdatedFiles } = require('./entry-points.cjs');
+const { ENTRY_POINTS, outdatedFiles } = require('./entry-points.cjs');
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
@@ -48,6 +53,14 @@ for (const [half, type] of [
 ]) {
   const marker = { type, sideEffects: halfSideEffects };
   writeFileSync(join(dist, half, 'package.json'), `${JSON.stringify(marker, null, 2)}\n`);
+}
+// tsconfig.build-esm.json emits no declarations: the entry points' re-export the CommonJS ones.
+for (const module of Object.values(ENTRY_POINTS)) {
+  writeFileSync(
+    join(dist, 'esm', `${module}.d.ts`),
+    `// The CommonJS half's declarations: one set of types for both builds (scripts/build.cjs).\n` +
+      `export * from '../cjs/${module}.js';\n`,
+  );
 }
 
 const extensionless = [];

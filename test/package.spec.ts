@@ -75,6 +75,14 @@ function editJson(file: string, edit: (json: any) => void): void {
 }
 
 /**
+ * The declarations an ES-module project compiles for an entry point, as tsc lists them: the
+ * CommonJS half's, then the ES-module half's `.d.ts`, which re-exports them (scripts/build.cjs).
+ */
+function esmDeclarations(module: string): string {
+  return `dist/cjs/${module}.d.ts dist/esm/${module}.d.ts`;
+}
+
+/**
  * Each TypeScript version builds three projects in one `tsc -b`: CommonJS and NodeNext ESM (run
  * afterwards with Node.js) and a browser project (DOM library, no @types/node; checked only).
  * The decorator modes alternate, so each version checks the published `.d.ts` in both modes and
@@ -116,7 +124,7 @@ function typescriptConsumer({
     expected: {
       ...Object.fromEntries(runnable.map(({ variant, mode }) => [variant, seedOutput(mode)])),
       'declarations used': projects.map(({ variant }) =>
-        variant.startsWith('commonjs') ? 'dist/cjs/index.d.ts' : 'dist/esm/index.d.ts',
+        variant.startsWith('commonjs') ? 'dist/cjs/index.d.ts' : esmDeclarations('index'),
       ),
     },
     async run(tools, pkg) {
@@ -269,7 +277,7 @@ function typeTestsConsumer({ version, tool }: (typeof TYPESCRIPT_VERSIONS)[numbe
         ]),
       ),
       'declarations used': TYPE_TESTS.map(({ module }) =>
-        module === 'CommonJS' ? 'dist/cjs/index.d.ts' : 'dist/esm/index.d.ts',
+        module === 'CommonJS' ? 'dist/cjs/index.d.ts' : esmDeclarations('index'),
       ),
       errors: [],
     },
@@ -433,7 +441,7 @@ const openTelemetryConsumer: Consumer = {
     'declarations compiled (node10; nodenext CommonJS; nodenext ES module)': [
       'dist/cjs/opentelemetry.d.ts',
       'dist/cjs/opentelemetry.d.ts',
-      'dist/esm/opentelemetry.d.ts',
+      esmDeclarations('opentelemetry'),
     ],
   },
   async run(tools, pkg) {
@@ -773,7 +781,7 @@ const CONSUMERS: readonly Consumer[] = [
   })),
   {
     title:
-      'Node.js: require() and import in one process share tokens, decorator records, errors and builders',
+      'Node.js: require() and import in one process share tokens, decorator records, errors and builders; one TypeScript program, one set of types',
     expected: {
       'dual package': [
         'copies two',
@@ -784,11 +792,21 @@ const CONSUMERS: readonly Consumer[] = [
         'errors true true',
         'builders true true',
       ],
+      'a program of .cts and .mts files': ['errors: none'],
     },
-    async run(_tools, pkg) {
+    async run(tools, pkg) {
       const directory = createProject('node-dual', { template: 'node-dual' }, pkg);
       const { stdout } = await runNode(['dual.mjs'], { cwd: directory });
-      return { 'dual package': linesOf(stdout) };
+      // A result, a stream and a token of the ES-module half's types, handed to CommonJS code
+      // typed by the other half (a class with `#private` members is nominal in TypeScript).
+      const program = await runNode([tools.tool('ts60/bin/tsc'), '-p', join(directory, 'types')], {
+        cwd: directory,
+      }).catch((error: Failed) => error);
+      const errors = linesOf(program.stdout).filter((line) => !isAbsolute(line));
+      return {
+        'dual package': linesOf(stdout),
+        'a program of .cts and .mts files': [`errors: ${errors.join('\n') || 'none'}`],
+      };
     },
   },
   openTelemetryConsumer,
@@ -885,7 +903,13 @@ describe('the published package', function () {
     expect(paths.filter((path) => path.endsWith('.map'))).to.deep.equal([]);
     const halves = (format: string) =>
       paths.filter((path) => path.startsWith(`dist/${format}/`)).map((path) => path.slice(9));
-    expect(halves('esm')).to.deep.equal(halves('cjs'));
+    const javaScript = (format: string) => halves(format).filter((path) => !path.endsWith('.d.ts'));
+    expect(javaScript('esm')).to.deep.equal(javaScript('cjs'));
+    // The ES-module half's declarations are its entry points', which re-export the CommonJS ones.
+    expect(halves('esm').filter((path) => path.endsWith('.d.ts'))).to.deep.equal([
+      'index.d.ts',
+      'opentelemetry.d.ts',
+    ]);
     console.log(
       `    tarball ${(pkg.report.size / 1000).toFixed(1)} kB, unpacked ${(pkg.report.unpackedSize / 1000).toFixed(1)} kB, ${pkg.report.entryCount} files`,
     );
