@@ -387,7 +387,7 @@ export class DagNode<T> {
   extractResult(result: ExecutionResult<any, any>): T {
     const plan = this.owner['sealedPlan'];
     const ofResult = resultPlan(result);
-    if (plan === undefined || ofResult !== plan) {
+    if (plan === undefined || ofResult !== plan.outline) {
       const workflow = plan?.workflow ?? this.owner.name;
       throw new TaskResultError(
         workflow,

@@ -30,6 +30,20 @@ import type { TaskNode, TaskOptions, WorkflowGraph } from './types.js';
 /** Bits of {@link WorkflowPlan.inputKinds}: which tokens a task takes. */
 export const TakesInput = { Signal: 1, Context: 2 } as const;
 
+/**
+ * What a run's result keeps of its plan: the names it reads values by. Not the plan itself, which
+ * holds the workflow's functions — a builder's node functions and constant arguments, options'
+ * `fallback`, `retryIf` and `retryDelay` — and what they close over: a DAG built per request
+ * closes over the request, which a kept result (a cache of results, an error log) would keep.
+ */
+export interface PlanOutline {
+  /** The workflow's name (a class name, or a builder's `name`), for messages. */
+  readonly workflow: string;
+  /** Task names in declaration order; a task's index is its position here. */
+  readonly names: readonly string[];
+  readonly indexByName: ReadonlyMap<string, number>;
+}
+
 /** Everything a run needs to know about a workflow, computed once per workflow. */
 export interface WorkflowPlan {
   /** The workflow's name (a class name, or a builder's `name`), for messages. */
@@ -37,6 +51,8 @@ export interface WorkflowPlan {
   /** Task names in declaration order; a task's index is its position here. */
   readonly names: readonly string[];
   readonly indexByName: ReadonlyMap<string, number>;
+  /** What a result keeps of the plan (one per plan: results of one plan share it). */
+  readonly outline: PlanOutline;
   /** What each task waits for, without repeats, in the order first listed. */
   readonly dependencies: Adjacency;
   /** Who waits for each task, in ascending index order. */
@@ -278,6 +294,7 @@ export class PlanDraft {
       workflow,
       names,
       indexByName,
+      outline: { workflow, names, indexByName },
       dependencies,
       dependents,
       dependencyCounts,

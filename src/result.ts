@@ -12,7 +12,7 @@ import {
 } from './describe.js';
 import { failureText, hookFailureOf, type HookName, type TaskFailure } from './errors.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
-import type { WorkflowPlan } from './plan.js';
+import type { PlanOutline, WorkflowPlan } from './plan.js';
 import { taskNameHint } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
 import { shareInstanceof } from './shared.js';
@@ -84,11 +84,12 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
 ];
 
 /**
- * Reads a result's `#plan` from outside the class (set by its static block); `undefined` for
- * anything this copy's `ExecutionResult` did not make — without reading it (a Proxy's traps stay
- * untouched), and whatever `instanceof` says for a result of another loaded copy.
+ * Reads a result's `#plan` (its plan's outline) from outside the class (set by its static block);
+ * `undefined` for anything this copy's `ExecutionResult` did not make — without reading it (a
+ * Proxy's traps stay untouched), and whatever `instanceof` says for a result of another loaded
+ * copy.
  */
-let planOf: (value: unknown) => WorkflowPlan | undefined;
+let planOf: (value: unknown) => PlanOutline | undefined;
 
 /**
  * What one `Workflow.invoke` produced. `get` is typed from the workflow class: `result.get('cart')`
@@ -108,7 +109,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   // the error with `customInspect: false` and would otherwise list the whole plan — and the
   // run's parameter, which may be a secret (`param` is a getter).
   readonly #param: P;
-  readonly #plan: WorkflowPlan;
+  readonly #plan: PlanOutline;
   #traceCache: readonly TaskTrace[] | undefined;
 
   // The run's output, copied field by field out of the finished run (one object, no record
@@ -126,7 +127,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   /** @internal Results are made by `Workflow.invoke`, from the finished `run`. */
   constructor(plan: WorkflowPlan, param: P, run: RunRecord) {
     this.#param = param;
-    this.#plan = plan;
+    // Its outline only: the plan holds the workflow's functions (see PlanOutline).
+    this.#plan = plan.outline;
     this.#values = run.values;
     this.#states = run.states;
     this.#times = run.times;
@@ -379,8 +381,11 @@ function nodeHint(task: unknown): string {
   }
 }
 
-/** @internal The plan `result` is a run of, or `undefined` when `result` is not a result. */
-export function resultPlan(result: unknown): WorkflowPlan | undefined {
+/**
+ * @internal The outline of the plan `result` is a run of (`plan.outline`), or `undefined` when
+ * `result` is not a result.
+ */
+export function resultPlan(result: unknown): PlanOutline | undefined {
   return planOf(result);
 }
 

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { collectGarbage } from '../../bench/gc';
 import {
+  buildDag,
   CONTEXT,
   DependsOn,
   SIGNAL,
@@ -111,6 +112,71 @@ describe('what a finished run leaves behind', function () {
         });
       }
     }
+  });
+
+  describe('a result or run error kept from a workflow defined per request does not keep what the definition holds', () => {
+    // A service that builds its DAG per request (or makes a class per tenant) passes per-request
+    // things to the definition: node functions and constant arguments that close over the
+    // request, options' functions that close over the tenant's settings. A result keeps names
+    // and values, not those: a cache of results, or an error log, must not keep every request.
+    /** What a request's definition holds, and weak references to it. */
+    const requestParts = () => {
+      const request = { headers: new Array(1_000).fill('request data') };
+      const user = { id: 7, profile: new Array(1_000).fill('user data') };
+      const fallback = () => request.headers.length;
+      return { request, user, fallback };
+    };
+    const weakly = (parts: Record<string, object>) =>
+      Object.entries(parts).map(([name, part]) => [name, new WeakRef(part)] as const);
+    const kept: unknown[] = [];
+
+    for (const ending of ['succeeds', 'fails'] as const) {
+      it(`a DAG built per request that ${ending}: its node functions, their constant arguments, options' functions`, async () => {
+        const run = async () => {
+          const { request, user, fallback } = requestParts();
+          const dag = buildDag<number>({ name: 'PerRequest' });
+          const body = (n: number, who: { id: number }) => n + who.id + request.headers.length;
+          const first = dag.addNode({ name: 'first' }, body, dag.parameterNode, user);
+          const recovered = dag.addNode({ name: 'recovered', fallback }, (): number => {
+            throw new Error('recovered from');
+          });
+          dag.addNode(
+            { name: 'last' },
+            (a: number, b: number) => {
+              if (ending === 'fails') throw new Error('fails');
+              return a + b;
+            },
+            first,
+            recovered,
+          );
+          const outcome = await dag.invoke(1).then(
+            (result) => result,
+            (error: WorkflowExecutionError) => error,
+          );
+          kept.push(outcome); // a cache of results, or an error log
+          const result = outcome instanceof WorkflowExecutionError ? outcome.result : outcome;
+          expect(result.get('first')).to.equal(1_008);
+          return weakly({ dag, body, fallback, request, user });
+        };
+        for (const [name, ref] of await run()) expect(await survives(ref), name).to.equal(false);
+      });
+    }
+
+    it("a class made per tenant: its options' functions", async () => {
+      const run = async () => {
+        const { request, fallback } = requestParts();
+        class Tenant {
+          @Task({ fallback }) quote(): number {
+            throw new Error('no quote');
+          }
+        }
+        const result = await Workflow.invoke(new Tenant());
+        expect(result.get('quote')).to.equal(1_000);
+        kept.push(result);
+        return weakly({ Tenant, fallback, request });
+      };
+      for (const [name, ref] of await run()) expect(await survives(ref), name).to.equal(false);
+    });
   });
 
   describe("a retried attempt's error, kept unread (a log of retries), does not keep the instance, the caller's signal or hooks", () => {
