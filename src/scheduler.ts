@@ -44,7 +44,7 @@ import {
   THREW as importedThrew,
 } from './outcomes.js';
 import type { RunSettings } from './options.js';
-import { TakesInput, type WorkflowPlan } from './plan.js';
+import { TakesInput, type PlanOutline, type WorkflowPlan } from './plan.js';
 import type { ReadyQueue } from './ready-queue.js';
 import { ExecutionResult, TaskState } from './result.js';
 import type { TaskArray } from './run-arrays.js';
@@ -1082,20 +1082,21 @@ class RunExtras {
 
 /**
  * What may outlive a run holds of it — the promises hooks return (`() => appReady`), the
- * `progress` of a `TaskContext` a task keeps: the run until it settles, then only its plan (for
- * the names a warning needs). It must not keep the finished run and its results alive.
+ * `progress` of a `TaskContext` a task keeps: the run until it settles, then only its plan's
+ * outline (for the names a warning needs). It must not keep the finished run and its results
+ * alive, nor the workflow's functions (see PlanOutline: a DAG built per request closes over it).
  */
 class RunLink {
   run: Run<any, any> | undefined;
-  /** The run's plan: cached per class anyway, so holding it keeps nothing of the run. */
-  readonly plan: WorkflowPlan;
+  /** The outline of the run's plan. */
+  readonly plan: PlanOutline;
 
   constructor(run: Run<any, any>) {
     // Made after the run settled: nothing left to link to. No hook is known to get here (each runs
     // inside the pump, inside a release batch or while its task is in flight, and none of these
     // lets the run settle), but a link to a settled run would hand a late rejection to it.
     this.run = run.settled ? undefined : run;
-    this.plan = run.plan;
+    this.plan = run.plan.outline;
   }
 }
 

@@ -114,7 +114,7 @@ describe('what a finished run leaves behind', function () {
     }
   });
 
-  describe('a result or run error kept from a workflow defined per request does not keep what the definition holds', () => {
+  describe('what outlives a run of a workflow defined per request does not keep what the definition holds', () => {
     // A service that builds its DAG per request (or makes a class per tenant) passes per-request
     // things to the definition: node functions and constant arguments that close over the
     // request, options' functions that close over the tenant's settings. A result keeps names
@@ -174,6 +174,24 @@ describe('what a finished run leaves behind', function () {
         expect(result.get('quote')).to.equal(1_000);
         kept.push(result);
         return weakly({ Tenant, fallback, request });
+      };
+      for (const [name, ref] of await run()) expect(await survives(ref), name).to.equal(false);
+    });
+
+    // What outlives such a run anyway — a context its task keeps, a hook's promise that never
+    // settles (`() => appReady`) — holds the names its warnings need, not the definition.
+    it('a DAG built per request whose task keeps its context, and whose hook returns a promise that never settles: its node functions', async () => {
+      const run = async () => {
+        const { request } = requestParts();
+        const dag = buildDag({ name: 'PerRequest' });
+        const body = (context: TaskContext) => {
+          kept.push(context); // handed to something long-lived (a progress reporter)
+          return request.headers.length;
+        };
+        dag.addNode({ name: 'reports' }, body, CONTEXT);
+        const result = await dag.invoke(undefined, { hooks: { onTaskSuccess: () => forever } });
+        expect(result.get('reports')).to.equal(1_000);
+        return weakly({ dag, body, request });
       };
       for (const [name, ref] of await run()) expect(await survives(ref), name).to.equal(false);
     });
