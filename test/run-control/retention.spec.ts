@@ -503,6 +503,44 @@ describe('what a finished run leaves behind', function () {
     expect(errors).to.have.length(1);
   });
 
+  it("a request's AbortSignal.any() over the server's long-lived signal is collected after runs that end every way", async () => {
+    // A service combines its shutdown signal with each request's: a listener left on the
+    // combined signal would keep it (Node keeps a combined signal that has listeners for as long
+    // as its sources live), and with it the run.
+    const server = new AbortController();
+    const dag = buildDag<'succeeds' | 'fails' | 'aborted' | 'left'>({ name: 'PerRequest' });
+    const work = dag.addNode(
+      { name: 'work', timeout: 60_000 },
+      (how: string, signal: AbortSignal) =>
+        new Promise((resolve, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          if (how === 'succeeds') resolve(1);
+          if (how === 'fails') reject(new Error('fails'));
+        }),
+      dag.parameterNode,
+      SIGNAL,
+    );
+    dag.addNode({ name: 'cleanup', when: 'allSettled' }, (_work: unknown) => 0, work);
+    const run = async (how: 'succeeds' | 'fails' | 'aborted' | 'left') => {
+      const request = new AbortController();
+      const signal = AbortSignal.any([server.signal, request.signal]);
+      if (how === 'left') {
+        const stream = dag.stream(how, { signal });
+        for await (const event of stream) if (event.type === 'taskStart') break;
+        await rejectionOf(stream.result, WorkflowAbortedError);
+      } else {
+        const outcome = dag.invoke(how, { signal }).catch((error: unknown) => error);
+        if (how === 'aborted') request.abort(new Error('client left'));
+        const settled = await outcome;
+        if (how !== 'succeeds') expect(settled).to.be.instanceOf(Error);
+      }
+      return [new WeakRef(signal), new WeakRef(request)];
+    };
+    for (const how of ['succeeds', 'fails', 'aborted', 'left'] as const) {
+      for (const ref of await run(how)) expect(await survives(ref), how).to.equal(false);
+    }
+  });
+
   it('a stream kept after its run settled does not keep the run or the instance', async () => {
     class Flow {
       readonly payload = new Array(1_000).fill('instance data');
