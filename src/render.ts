@@ -123,7 +123,9 @@ const MAX_REASON_WIDTH = 40;
 /**
  * The run as a terminal bar chart: one row per task on a shared time axis, failed tasks drawn with
  * `▒` and labelled `FAILED`, tasks a fallback recovered drawn with `▓` and labelled `recovered`,
- * skipped tasks marked `·` and labelled `skipped` with their reason.
+ * skipped tasks marked `·` and labelled `skipped` with their reason. The bars keep at least a
+ * third of the width: a reason that does not fit its row is cut with `…` (or left out, on a narrow
+ * timeline), where it would have narrowed every bar.
  *
  * Any task name stays on its row: control characters are shown as control pictures (`␊` for a
  * newline, `␛` for an escape), a broken surrogate and a bidirectional override, embedding or
@@ -156,19 +158,33 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
   let total = result.durationMs > 0 ? result.durationMs : 0;
   let longestName = 4;
   let labelWidth = 0;
+  // The labels' width without their skip reasons: what they cannot do without.
+  let timesWidth = 0;
   entries.forEach((entry, row) => {
     total = Math.max(total, entry.end);
     longestName = Math.max(longestName, columnWidth(names[row]));
-    labelWidth = Math.max(labelWidth, columnWidth(labels[row]));
+    const label = columnWidth(labels[row]);
+    labelWidth = Math.max(labelWidth, label);
+    timesWidth = Math.max(
+      timesWidth,
+      entry.status === 'skipped' ? columnWidth(skippedAt(entry)) : label,
+    );
   });
-  // Columns: name, space, bar, space, label. Narrow widths shrink the bar, then the names.
+  // Columns: name, space, bar, space, label. A skip reason gets the columns the bars leave past a
+  // third of the width, and is cut at the end of its row: one long reason must not squeeze every
+  // bar and name. Narrow widths shrink the bar, then the names.
   let nameWidth = Math.min(24, longestName);
+  labelWidth = Math.min(
+    labelWidth,
+    Math.max(timesWidth, width - nameWidth - 2 - Math.floor(width / 3)),
+  );
   const spareForBar = width - nameWidth - labelWidth - 2;
   if (spareForBar < MIN_BAR_WIDTH) {
     nameWidth = Math.max(MIN_NAME_WIDTH, nameWidth - (MIN_BAR_WIDTH - spareForBar));
   }
   const barWidth = Math.max(1, width - nameWidth - labelWidth - 2);
   const scale = total > 0 ? total : 1;
+  const labelRoom = width - nameWidth - barWidth - 2;
 
   const rows = entries.map((entry, row) => {
     // Start and end rounded alike: a task that starts when another ends starts where its bar ends.
@@ -177,7 +193,8 @@ export function formatTimeline(result: ExecutionResult, options: TimelineOptions
     const fill = 'recoveredFrom' in entry ? RECOVERED_BAR : BAR_BY_STATUS[entry.status];
     const bar = ' '.repeat(from) + fill.repeat(to - from);
     const name = leftToRightCell(fitColumns(names[row], nameWidth));
-    const line = `${name} ${bar.padEnd(barWidth)} ${labels[row]}`;
+    const label = entry.status === 'skipped' ? skippedLabel(entry, labelRoom) : labels[row];
+    const line = `${name} ${bar.padEnd(barWidth)} ${label}`;
     return fitColumns(line, width);
   });
   const totalLabel = `${formatMs(total)} ms`;
@@ -256,14 +273,32 @@ const MIN_BAR_WIDTH = 10;
 const MIN_NAME_WIDTH = 6;
 
 function describeEntry(entry: TaskTrace): string {
-  if (entry.status === 'skipped') {
-    return `skipped at ${formatMs(entry.end)} ms${colonThen(shortReason(entry.reason ?? ''))}`;
-  }
+  if (entry.status === 'skipped') return skippedLabel(entry, Infinity);
   let label = `${formatMs(entry.start)}–${formatMs(entry.end)} ms`;
   if (entry.attempts > 1) label += ` (${entry.attempts} attempts)`;
   if (entry.status === 'failed') label += ' FAILED';
   if ('recoveredFrom' in entry) label += ' recovered';
   return label;
+}
+
+/**
+ * A skipped task's label in `room` columns: when it was skipped, then as much of its reason as
+ * fits, cut with `…` — or no reason, when too little of it would.
+ */
+function skippedLabel(entry: TaskTrace, room: number): string {
+  const at = skippedAt(entry);
+  const reason = colonThen(shortReason(entry.reason ?? ''));
+  if (columnWidth(at) + columnWidth(reason) <= room) return at + reason;
+  const reasonRoom = room - columnWidth(at);
+  return reasonRoom < MIN_REASON_WIDTH ? at : at + fitColumns(reason, reasonRoom).trimEnd();
+}
+
+/** Fewest columns a cut skip reason is shown in, with its `: ` and `…`. */
+const MIN_REASON_WIDTH = 6;
+
+/** The label of a skipped task without its reason. */
+function skippedAt(entry: TaskTrace): string {
+  return `skipped at ${formatMs(entry.end)} ms`;
 }
 
 /** A skip reason on one line, cut to {@link MAX_REASON_WIDTH} columns. */

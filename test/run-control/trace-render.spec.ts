@@ -850,6 +850,48 @@ describe('formatTimeline', () => {
     }
   });
 
+  it('cuts a long skip reason rather than the bars and names of every row', () => {
+    const result = resultWithTrace(100, [
+      { task: 'loadOrder', start: 0, end: 50 },
+      { task: 'chargeCard', start: 50, end: 100 },
+      {
+        task: 'shipParcel',
+        start: 100,
+        end: 100,
+        status: 'skipped',
+        reason: 'digital order',
+      },
+      {
+        task: 'labelParcel',
+        start: 100,
+        end: 100,
+        status: 'skipped',
+        reason: 'dependency "shipParcel" was skipped',
+      },
+    ]);
+    const lines = formatTimeline(result).split('\n');
+    // The bars keep a third of the 80 columns, and every name stays whole.
+    expect(lines.slice(0, 3)).to.deep.equal([
+      `loadOrder   ${'█'.repeat(13)}${' '.repeat(14)}0.0–50.0 ms`,
+      `chargeCard  ${' '.repeat(13)}${'█'.repeat(13)} 50.0–100 ms`,
+      `shipParcel  ${' '.repeat(25)}· skipped at 100 ms: digital order`,
+    ]);
+    // The reason that does not fit is cut at the width, with an ellipsis.
+    expect(lines[3]).to.equal(
+      `labelParcel ${' '.repeat(25)}· skipped at 100 ms: dependency "shipParce…`,
+    );
+    for (const line of lines) expect(columns(line), line).to.be.at.most(80);
+    // Wide enough, the reason is whole.
+    expect(formatTimeline(result, { width: 120 }).split('\n')[3]).to.match(
+      /· +skipped at 100 ms: dependency "shipParcel" was skipped$/,
+    );
+    // Too narrow for a useful part of a reason, a row keeps its time whole and shows none.
+    expect(formatTimeline(result, { width: 40 }).split('\n').slice(2, 4)).to.deep.equal([
+      `shipParcel  ${' '.repeat(9)}· skipped at 100 ms`,
+      `labelParcel ${' '.repeat(9)}· skipped at 100 ms`,
+    ]);
+  });
+
   it('never exceeds a requested width, also with long labels (retried and failed tasks)', async () => {
     class Retried {
       @Task({ retries: 2 }) aTaskNameOf24Characters(): string {
