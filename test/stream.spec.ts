@@ -6,6 +6,8 @@
 import { expect } from 'chai';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { inspect } from 'node:util';
 import sinon from 'sinon';
 import {
@@ -1198,5 +1200,91 @@ describe('WorkflowStream in console.log and JSON', () => {
     await failed.result.catch(() => undefined);
     expect(inspect(failed)).to.equal("WorkflowStream { workflow: 'Tokens', state: 'failed' }");
     expect(inspect(failed, { depth: 5 })).not.to.contain('SECRET');
+  });
+});
+
+describe('WorkflowStream with Node.js streams (docs/watching.md)', () => {
+  /** `first`, then `waits`, which ends only when its signal aborts. */
+  class WaitsForAbort {
+    readonly reasons: unknown[] = [];
+    @Task() first() {
+      return 1;
+    }
+    @Task() @DependsOn('first') waits(_first: number, @Signal() signal: AbortSignal) {
+      return new Promise<never>((_resolve, reject) =>
+        signal.addEventListener('abort', () => {
+          this.reasons.push(signal.reason);
+          reject(signal.reason);
+        }),
+      );
+    }
+  }
+
+  it('reads as Readable.from(stream): every event in order, and the run error as the stream error', async () => {
+    const events: WorkflowEvent[] = [];
+    for await (const event of Readable.from(Workflow.stream(new Pipeline(), 1))) events.push(event);
+    expect(summary(events)).to.deep.equal(PIPELINE_EVENTS);
+
+    class Failing {
+      @Task() async boom(): Promise<number> {
+        await settle();
+        throw new Error('boom');
+      }
+    }
+    const stream = Workflow.stream(new Failing());
+    const read: WorkflowEvent[] = [];
+    let thrown: unknown;
+    try {
+      for await (const event of Readable.from(stream)) read.push(event);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(summary(read)).to.deep.equal(['taskStart:boom:1', 'taskFailure:boom:1']);
+    expect(thrown).to.equal(await rejectionOf(stream.result, WorkflowExecutionError));
+  });
+
+  it('aborts the run when pipeline() destroys Readable.from(stream), while a task is still running', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    const caller = new AbortController(); // ends the run if the stream did not
+    try {
+      const flow = new WaitsForAbort();
+      const stream = Workflow.stream(flow, undefined, { signal: caller.signal });
+      const written: string[] = [];
+      // A response whose client leaves once it got the start of `waits`, while `waits` runs (the
+      // pipeline is waiting for the next event).
+      const response = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          written.push(chunk.toString());
+          callback();
+          if (written.length === 3)
+            void settle(2).then(() => response.destroy(new Error('client left')));
+        },
+      });
+      const ndjson = async function* (events: AsyncIterable<WorkflowEvent>) {
+        for await (const event of events) yield `${JSON.stringify(event)}\n`;
+      };
+      const piping = pipeline(Readable.from(stream), ndjson, response);
+      expect(await rejectionOf(piping, Error)).to.have.property('message', 'client left');
+      // `waits` never ends by itself: the run settles only because the pipeline aborted it.
+      const outcome = await Promise.race([
+        stream.result.then(
+          () => 'succeeded',
+          (error: unknown) => error,
+        ),
+        settle(20).then(() => 'still running'),
+      ]);
+      expect(outcome).to.be.instanceOf(WorkflowAbortedError);
+      expect(flow.reasons).to.have.length(1);
+      expect(written.map((line) => summary([JSON.parse(line) as WorkflowEvent])[0])).to.deep.equal([
+        'taskStart:first:1',
+        'taskSuccess:first',
+        'taskStart:waits:1',
+      ]);
+      await settle(2);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      caller.abort();
+      unhandled.stop();
+    }
   });
 });
