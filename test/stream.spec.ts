@@ -155,6 +155,24 @@ describe('Workflow.stream', () => {
     expect(events).to.have.length(8);
   });
 
+  it('never waits for a reader busy inside its loop: the run settles while the loop body awaits', async () => {
+    const stream = Workflow.stream(new Pipeline(), 1);
+    const read: WorkflowEvent[] = [];
+    let outcome: unknown;
+    for await (const event of stream) {
+      read.push(event);
+      // The reader stalls on its first event until the run is over (a run that waited for its
+      // reader would never get there): the rest were buffered meanwhile, none lost.
+      if (read.length === 1) {
+        expect(stream.toJSON().state).to.equal('running');
+        outcome = (await stream.result).get('report');
+      }
+    }
+    expect(outcome).to.equal('#2=4');
+    expect(summary(read)).to.deep.equal(PIPELINE_EVENTS);
+    expectTimesInOrder(read);
+  });
+
   it('keeps its buffer to what is unread when the reader never quite catches up', async () => {
     const { stream, progress, finish } = await chattyStream();
     const log = (stream as unknown as { log: { payloads: unknown[] } }).log;
