@@ -640,7 +640,8 @@ export class DagBuilder<P = void> {
 
   /**
    * Adds a node whose result is `value` (awaited if it is a promise), named `immediate` unless
-   * `options.name` says otherwise — the seed's `add_immediate_node`.
+   * `options.name` says otherwise — the seed's `add_immediate_node`. A node or a token as `value`
+   * is a `WorkflowDefinitionError` (`INVALID_TASK`): it is an input of `addNode`, not a value.
    *
    * @example
    * ```ts
@@ -651,7 +652,7 @@ export class DagBuilder<P = void> {
   addImmediateNode<T>(value: T, options: { name?: string | undefined } = {}): DagNode<Awaited<T>> {
     this.rejectIfSealed('addImmediateNode');
     const immediate = () => value;
-    const node = this.add('addImmediateNode', options, immediate, [], 'immediate');
+    const node = this.add('addImmediateNode', options, immediate, [], 'immediate', value);
     markHandled(value);
     return node as DagNode<Awaited<T>>;
   }
@@ -759,6 +760,8 @@ export class DagBuilder<P = void> {
     fn: unknown,
     args: readonly unknown[],
     automaticName: string,
+    /** An immediate node's value. */
+    value?: unknown,
   ): DagNode<unknown> {
     const { draft } = this;
     const invalid = (task: string, message: string) =>
@@ -813,6 +816,18 @@ export class DagBuilder<P = void> {
     }
     if (method === 'addImmediateNode') {
       rejectTaskOptions(options, (message) => invalid(nameNow().name, message));
+      // A node or a token as the value: the handle itself would be the node's value, never the
+      // result or the value it stands for (in plain JavaScript, without a word).
+      const held = asInput(value);
+      if (held !== undefined) {
+        const { name } = nameNow();
+        const of = held.kind === 'node' ? 'result' : 'value';
+        throw invalid(
+          name,
+          `node ${quotedName(name)} would hold ${held.shown} itself, not its ${of}: a ${held.kind} ` +
+            `is an input. addNode((value) => value, ${held.written}) is a node of its ${of}.`,
+        );
+      }
     }
     const named = nameNow();
     const sizeBefore = draft.size;

@@ -257,6 +257,41 @@ describe('buildDag', () => {
       expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['inc']);
     });
 
+    it('says a node or a token given to addImmediateNode as its value is an input, not a value', () => {
+      const other = buildDag({ name: 'other' });
+      const foreign = other.addNode(function rates() {
+        return 1.1;
+      });
+      const tm = buildDag<number>({ name: 'imm' });
+      const a = tm.addNode(inc, tm.parameterNode);
+      const errors = [
+        () => tm.addImmediateNode(a as never),
+        () => tm.addImmediateNode(tm.parameterNode as never, { name: 'param' }),
+        () => tm.addImmediateNode(SIGNAL as never),
+        () => tm.addImmediateNode(foreign as never),
+      ].map((add) => definitionError(add, 'INVALID_TASK'));
+      expect(errors.map((error) => [error.workflow, error.task])).to.deep.equal([
+        ['imm', 'immediate'],
+        ['imm', 'param'],
+        ['imm', 'immediate'],
+        ['imm', 'immediate'],
+      ]);
+      expect(errors.map((error) => error.message)).to.deep.equal([
+        'imm: addImmediateNode: node "immediate" would hold node "inc" itself, not its result: a ' +
+          'node is an input. addNode((value) => value, node) is a node of its result.',
+        'imm: addImmediateNode: node "param" would hold the PARAM token itself, not its value: a ' +
+          'token is an input. addNode((value) => value, PARAM) is a node of its value.',
+        'imm: addImmediateNode: node "immediate" would hold the SIGNAL token itself, not its ' +
+          'value: a token is an input. addNode((value) => value, SIGNAL) is a node of its value.',
+        'imm: addImmediateNode: node "immediate" would hold node "rates" itself, not its result: ' +
+          'a node is an input. addNode((value) => value, node) is a node of its result.',
+      ]);
+      // Nothing was added, and no automatic name was used up; a node inside a value is a constant.
+      const held = tm.addImmediateNode({ node: a });
+      expect(held.name).to.equal('immediate');
+      expect(tm.graph().tasks.map((task) => task.name)).to.deep.equal(['inc', 'immediate']);
+    });
+
     for (const [label, fn] of [
       ['undefined', undefined],
       ['a string', 'inc'],
