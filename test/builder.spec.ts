@@ -823,6 +823,51 @@ describe('buildDag', () => {
       expect(seen.extractResult(await tm.invoke())).to.equal(undefined);
     });
 
+    it('calls every shape of function as written: bound, defaults, rest, destructuring, thenables', async () => {
+      class Prices {
+        constructor(readonly rate: number) {}
+        scale(n: number) {
+          return n * this.rate;
+        }
+      }
+      const prices = new Prices(3);
+      const tm = buildDag<number>();
+      const scale = prices.scale.bind(prices);
+      const bound = tm.addNode(scale, tm.parameterNode);
+      const wrapped = tm.addNode((n: number) => prices.scale(n), tm.parameterNode);
+      const defaulted = tm.addNode((n: number, step: number = 10) => n + step, tm.parameterNode);
+      const rest = tm.addNode((...values: number[]) => values, bound, wrapped, 1);
+      const destructured = tm.addNode(
+        ({ a, b = 2 }: { a: number; b?: number }, [first]: number[]) => a + b + first,
+        { a: 1 },
+        [100],
+      );
+      const thenable = tm.addNode(
+        (n: number) => ({ then: (resolve: (value: number) => void) => resolve(n * 100) }),
+        tm.parameterNode,
+      );
+      // An async generator function returns its generator, unstarted: a later node consumes it.
+      const pages = tm.addNode(async function* pages(count: number) {
+        for (let page = 1; page <= count; page++) yield page;
+      }, tm.parameterNode);
+      const collected = tm.addNode(async (generator: AsyncGenerator<number>) => {
+        const all: number[] = [];
+        for await (const page of generator) all.push(page);
+        return all;
+      }, pages);
+      const result = await tm.invoke(2);
+      const typed: number = thenable.extractResult(result);
+      expect(typed).to.equal(200);
+      expect(bound.name).to.equal('scale');
+      expect(
+        [bound, wrapped, defaulted, destructured, thenable].map((node) =>
+          node.extractResult(result),
+        ),
+      ).to.deep.equal([6, 6, 12, 103, 200]);
+      expect(rest.extractResult(result)).to.deep.equal([6, 6, 1]);
+      expect(collected.extractResult(result)).to.deep.equal([1, 2]);
+    });
+
     it('passes the attempt signal for SIGNAL and a TaskContext for CONTEXT', async () => {
       const tm = buildDag<number>();
       let contextSignal: AbortSignal | undefined;
