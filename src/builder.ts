@@ -208,12 +208,24 @@ type PlainArgument<T> = T extends object
   : T;
 
 /**
- * Type-level only: the parameters of the function `F` given to `addNode` with options, when
- * TypeScript infers none from it. For `any` (a function from an untyped registry) or `never`, any
- * arguments, as TypeScript checks no call of an `any`. For anything else, no function at all: a
- * call `addNode(fn, …)` meant for the overload after it — see {@link NoFunctionGiven}.
+ * Type-level only: the parameters the arguments after `fn` of `addNode`'s overload with options
+ * must fit, `F` being `fn`'s type and `A` its parameters as inferred from `fn` alone (the indexed
+ * access hides `A` from inference from the arguments). For `any` (a function from an untyped
+ * registry) or `never`, any arguments, as TypeScript checks no call of an `any`. For anything else
+ * that is no function, none that fit: a call `addNode(fn, …)` meant for the overload after it —
+ * see {@link NoFunctionGiven}. Decided by `F` here, not by a default of `A`: a default other than
+ * `A`'s constraint is what TypeScript took for `A` when `fn` was a call of a generic function
+ * (`addNode({ retries: 1 }, fetchUser.bind(api), id)`, `withRetry(fetchUser)`), before it had
+ * inferred `A` from that call's result.
  */
-type ParametersUninferred<F> = IsAnyOrNever<F> extends true ? readonly any[] : NoFunctionGiven;
+type ParametersOf<F, A extends readonly unknown[]> =
+  IsAnyOrNever<F> extends true
+    ? readonly any[]
+    : unknown extends F
+      ? [A][A extends any ? 0 : never] // an inline function TypeScript has yet to type
+      : [F] extends [(...args: any) => unknown]
+        ? [A][A extends any ? 0 : never]
+        : NoFunctionGiven;
 
 /** Type-level only: whether `F` is `any` or `never`, types TypeScript checks no call of. */
 type IsAnyOrNever<F> = 0 extends 1 & F ? true : [F] extends [never] ? true : false;
@@ -591,7 +603,7 @@ export class DagBuilder<P = void> {
    */
   addNode<
     F,
-    A extends readonly unknown[] = ParametersUninferred<F>,
+    A extends readonly unknown[] = readonly unknown[],
     R = unknown,
     Rule extends WhenRuleName = 'allSucceeded',
     Fallback extends R | PromiseLike<R> | Awaited<R> | PromiseLike<Awaited<R>> = never,
@@ -612,16 +624,16 @@ export class DagBuilder<P = void> {
           : NodeOptions[K];
     },
     // `F`, `fn`'s own type, tells a function TypeScript infers nothing from (`any`) from no
-    // function at all, for `A`'s default (see `ParametersUninferred`).
+    // function at all (see `ParametersOf`).
     fn: F & ((this: void, ...args: A) => R),
     // `A` comes from `fn` alone, never from these arguments (the indexed access hides it from
     // inference; `NoInfer` needs TypeScript 5.4; `Extract` shows TypeScript 5.0 that the rest is an
-    // array), and is `NoFunctionGiven` when `fn` is no function. So a call that starts with a
+    // array), and they are `NoFunctionGiven` when `fn` is no function. So a call that starts with a
     // function always fails this overload on its argument count, and TypeScript reports the
     // overload after it, the one meant: "Expected 4 arguments, but got 3." (or the one argument that
     // does not fit), where it reported that the function was no options object. Hence the order of
     // the overloads too.
-    ...args: Extract<NodeArguments<[A][A extends any ? 0 : never], P, Rule>, readonly unknown[]>
+    ...args: Extract<NodeArguments<ParametersOf<F, A>, P, Rule>, readonly unknown[]>
   ): DagNode<Awaited<R>>;
   addNode<F, A extends readonly unknown[], R, B extends readonly unknown[] = readonly unknown[]>(
     // `F`, `fn`'s own type, tells options (in a call meant for the overload above) from a function:

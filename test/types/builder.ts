@@ -29,6 +29,7 @@ declare function withSignal(n: number, signal: AbortSignal): Promise<boolean>;
 declare function withContext(ctx: TaskContext): void;
 declare function optional(n: number, label?: string): number;
 declare function fetchJson<T>(url: string): Promise<T>;
+declare function withRetry<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
 
 async function seed(): Promise<void> {
   const tm = buildDag<number>();
@@ -92,6 +93,26 @@ async function seed(): Promise<void> {
   // A generic function, instantiated: `fetchJson<number>` is an ordinary function.
   expectType<DagNode<number>>(tm.addNode({ retries: 2 }, fetchJson<number>, text));
   expectType<DagNode<number>>(tm.addNode(fetchJson<number>, text));
+  // A call of a generic function that returns the node's function — a method bound in place, or a
+  // wrapper (a retry, a rate limit) — with options, whatever the arguments: nodes, constants, tokens.
+  const api = {
+    rate: 2,
+    scale(n: number) {
+      return n * this.rate;
+    },
+  };
+  expectType<DagNode<number>>(tm.addNode({ retries: 1 }, api.scale.bind(api), a));
+  expectType<DagNode<number>>(tm.addNode({ retries: 1 }, api.scale.bind(api), 3));
+  expectType<DagNode<number>>(tm.addNode({ retries: 1 }, api.scale.bind(api), tm.parameterNode));
+  expectType<DagNode<boolean>>(tm.addNode({ timeout: 50 }, withRetry(withSignal), a, SIGNAL));
+  expectType<DagNode<number>>(tm.addNode({ name: 'late' }, withRetry(incTask), PARAM, 'x', 1));
+  // Without options, with nodes and constants too.
+  expectType<DagNode<number>>(tm.addNode(api.scale.bind(api), a));
+  expectType<DagNode<number>>(tm.addNode(withRetry(incTask), a, 'x', 1));
+  // @ts-expect-error -- a string node where the bound method takes a number, with options
+  tm.addNode({ retries: 1 }, api.scale.bind(api), text);
+  // @ts-expect-error -- a missing argument of a wrapped function, with options
+  tm.addNode({ retries: 1 }, withRetry(incTask), a, 'x');
 
   // Immediate nodes are typed by their value, awaited.
   const rate = tm.addImmediateNode(Promise.resolve(0.2));
