@@ -46,6 +46,13 @@ async function seed(): Promise<void> {
   expectType<string>(text.extractResult(result));
   // Looked up by name, a builder's result is unknown: extractResult is the typed way.
   expectType<unknown>(result.get('end'));
+  expectType<unknown>(result.get(c.name));
+  expectType<number>(result.param);
+  // A node is no task name: result.get and has take names (plain JavaScript is told so at run time).
+  // @ts-expect-error -- a node where a task name is expected
+  result.get(a);
+  // @ts-expect-error -- a node where a task name is expected
+  result.has(a);
 
   // @ts-expect-error -- a string node where a number is expected
   tm.addNode(incTask, text, 'x', 1);
