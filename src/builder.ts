@@ -135,6 +135,12 @@ export type NodeArgument<T, P, Rule extends WhenRuleName = 'allSucceeded'> =
   | PlainArgument<T>
   | DependencyNode<T, Rule>
   | ([P] extends [T] ? ParamToken<any> : never)
+  // The same fit (a `ParamToken<T>` is a `ParamToken<any>`), for inference: TypeScript matches
+  // `tm.parameterNode` to this `ParamToken` and infers `T` from it as `P`, not as the token itself
+  // (the constant it would otherwise be, above). So the parameter of `(n) => n + 1` is a number,
+  // and so is that of a function that is a call TypeScript types after the arguments (a method
+  // bound in place, `withRetry(fn)`), which took the token's type and did not compile.
+  | ParamToken<[P] extends [T] ? T : never>
   | (AbortSignal extends T ? SignalToken : never)
   | (TaskContext extends T ? ContextToken : never);
 

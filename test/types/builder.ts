@@ -94,8 +94,9 @@ async function seed(): Promise<void> {
     tm.addNode({ retries: 1 }, (n: number, step: number = 1) => n + step, a),
   );
   expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, PARAM));
-  // Without options, an untyped parameter takes its type from a node argument.
+  // Without options, an untyped parameter takes its type from a node argument, or the parameter's.
   expectType<DagNode<number>>(tm.addNode((n) => n + 1, a));
+  expectType<DagNode<number>>(tm.addNode((n) => n + 1, tm.parameterNode));
   expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, a, 2));
   // A generic function, instantiated: `fetchJson<number>` is an ordinary function.
   expectType<DagNode<number>>(tm.addNode({ retries: 2 }, fetchJson<number>, text));
@@ -113,9 +114,13 @@ async function seed(): Promise<void> {
   expectType<DagNode<number>>(tm.addNode({ retries: 1 }, api.scale.bind(api), tm.parameterNode));
   expectType<DagNode<boolean>>(tm.addNode({ timeout: 50 }, withRetry(withSignal), a, SIGNAL));
   expectType<DagNode<number>>(tm.addNode({ name: 'late' }, withRetry(incTask), PARAM, 'x', 1));
-  // Without options, with nodes and constants too.
+  // Without options, with nodes, constants and the parameter too.
   expectType<DagNode<number>>(tm.addNode(api.scale.bind(api), a));
   expectType<DagNode<number>>(tm.addNode(withRetry(incTask), a, 'x', 1));
+  expectType<DagNode<number>>(tm.addNode(api.scale.bind(api), tm.parameterNode));
+  expectType<DagNode<number>>(tm.addNode(withRetry(incTask), PARAM, 'x', 1));
+  // @ts-expect-error -- the parameter (a number) where the wrapped function takes a string
+  tm.addNode(withRetry(describe), 1, tm.parameterNode);
   // @ts-expect-error -- a string node where the bound method takes a number, with options
   tm.addNode({ retries: 1 }, api.scale.bind(api), text);
   // @ts-expect-error -- a missing argument of a wrapped function, with options
