@@ -188,11 +188,12 @@ function checkOverride(
     metadata.markedParameters.length === 0;
   const baseHadInputs =
     base.taskDecorations > 0 && (base.dependsOn.length > 0 || base.markedParameters.length > 0);
-  if (!declaresNoInputs || !baseHadInputs || typeof metadata.key !== 'string') return;
-  // The method that runs: the most derived one (an undecorated override below keeps this record).
-  const owner = chain.find((prototype) => Object.hasOwn(prototype, metadata.key));
-  const method: unknown =
-    owner === undefined ? undefined : Object.getOwnPropertyDescriptor(owner, metadata.key)?.value;
+  if (!declaresNoInputs || !baseHadInputs) return;
+  // `checkMember` has refused symbol keys. The method that runs: the most derived one (an
+  // undecorated override below keeps this record).
+  const name = metadata.key as string;
+  const owner = chain.find((prototype) => Object.hasOwn(prototype, name));
+  const method: unknown = owner && Object.getOwnPropertyDescriptor(owner, name)?.value;
   const parameters = typeof method === 'function' ? method.length : 0;
   if (parameters === 0) return;
   const inputs: string[] = [];
@@ -205,10 +206,10 @@ function checkOverride(
   }
   const marked = [...base.markedParameters].sort((a, b) => a.index - b.index);
   for (const { slot } of marked) inputs.push(MARKER_BY_SLOT[slot]);
-  const task = quotedName(metadata.key);
+  const task = quotedName(name);
   throw definitionErrors.invalidTask(
     workflow,
-    metadata.key,
+    name,
     `@Task() on override ${task} declares the task anew, without the inputs of ` +
       `${overridden.baseClass ?? workflow}'s ${task} (${inputs.join(', ')}), so its ` +
       `${parameters === 1 ? '1 parameter' : `${parameters} parameters`} would get undefined. To ` +

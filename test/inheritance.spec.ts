@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import {
   DependsOn,
   Param,
+  PARAM,
   Signal,
+  SIGNAL,
   Task,
   Workflow,
   WorkflowDefinitionError,
@@ -437,6 +439,28 @@ describe('inheritance', () => {
           'Base\'s "load" (@Param()), so its 1 parameter would get undefined. To change only ' +
           'its options, repeat those inputs on the override; to keep the inherited task, ' +
           "remove the override's decorators.",
+      );
+    });
+
+    it('lists the tokens among the inputs, as written', () => {
+      class Tokens {
+        @Task() @DependsOn(PARAM, SIGNAL) watch(id: number, signal: AbortSignal) {
+          return [id, signal];
+        }
+      }
+      class Timed extends Tokens {
+        @Task({ timeout: 50 }) override watch(id: number, signal: AbortSignal) {
+          return [id, signal];
+        }
+      }
+      expectDefinitionError(
+        Timed,
+        'INVALID_TASK',
+        'watch',
+        'Timed: @Task() on override "watch" declares the task anew, without the inputs of ' +
+          'Tokens\'s "watch" (@DependsOn(PARAM, SIGNAL)), so its 2 parameters would get ' +
+          'undefined. To change only its options, repeat those inputs on the override; to keep ' +
+          "the inherited task, remove the override's decorators.",
       );
     });
 
