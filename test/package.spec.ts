@@ -412,19 +412,21 @@ openTelemetry({ tracr: undefined });
 export const run = (flow: object) => Workflow.invoke(flow, undefined, { interceptors: [interceptor] });
 `;
 
+/** The compiler options of every project of TRACED_TYPES, but how it resolves modules. */
+const TRACED_COMPILER_OPTIONS = {
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false,
+  // TypeScript's own lib.*.d.ts (the DOM's takes seconds) are not ours to check.
+  skipDefaultLibCheck: true,
+  types: [],
+  lib: ['ES2022', 'DOM'],
+  target: 'ES2022',
+};
+
 /** A NodeNext project of TRACED_TYPES (CommonJS or an ES module, as its package.json says). */
 const NODENEXT_TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    module: 'nodenext',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: false,
-    // TypeScript's own lib.*.d.ts (the DOM's takes seconds) are not ours to check.
-    skipDefaultLibCheck: true,
-    types: [],
-    lib: ['ES2022', 'DOM'],
-    target: 'ES2022',
-  },
+  compilerOptions: { module: 'nodenext', ...TRACED_COMPILER_OPTIONS },
 });
 
 /** The OpenTelemetry entry point: loads only with its optional peer, traces, and is typed. */
@@ -470,13 +472,7 @@ const openTelemetryConsumer: Consumer = {
               module: 'commonjs',
               moduleResolution: 'node10',
               ignoreDeprecations: '6.0',
-              strict: true,
-              noEmit: true,
-              skipLibCheck: false,
-              skipDefaultLibCheck: true,
-              types: [],
-              lib: ['ES2022', 'DOM'],
-              target: 'ES2022',
+              ...TRACED_COMPILER_OPTIONS,
             },
           }),
           'nodenext/index.ts': TRACED_TYPES,
