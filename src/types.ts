@@ -36,16 +36,18 @@ type IsAny<T> = (T extends never ? 1 : 0) extends 0 ? false : true;
  * type Names = TaskName<Flow>; // 'a'
  * ```
  */
-export type TaskName<W> = MethodName<TaskMembers<W>>;
+export type TaskName<W> = MethodName<NamedMembers<W>> | IndexedTaskName<W>;
 
 /**
- * The members of `W` among which its tasks are: those it names, without its index signatures
- * (`keyof` of a class with `[key: string]: …`, or a base class with one, is `string | number`,
- * which swallows the names of its methods) — unless it names no method: the index signature of a
- * builder's `DagTasks` (or of the `Record` that types the events of a class whose tasks are all
- * private) says that any name may be a task.
+ * The tasks of `W` are the methods it names, without its index signatures (`keyof` of a class with
+ * `[key: string]: …`, or a base class with one, is `string | number`, which swallows the names of
+ * its methods) — unless it names no method: then the index signature of a builder's `DagTasks` (or
+ * of the `Record` that types the events of a class whose tasks are all private) says that any name
+ * may be a task. A union rather than one conditional type: in a generic class (`Flow<T>` with a
+ * member typed `T`, which may or may not be a function) the condition stays unresolved until `T`
+ * is known, and `@DependsOn<Flow<T>>('load')` in its body must still see the names it declares.
  */
-type TaskMembers<W> = [MethodName<NamedMembers<W>>] extends [never] ? W : NamedMembers<W>;
+type IndexedTaskName<W> = [MethodName<NamedMembers<W>>] extends [never] ? MethodName<W> : never;
 
 /** The names of the methods of `W`, a numeric name as a string. */
 type MethodName<W> = {

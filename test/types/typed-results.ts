@@ -884,3 +884,49 @@ class RunsItself {
   }
 }
 void RunsItself;
+
+/**
+ * A generic workflow class names itself with its type parameters (`@DependsOn<Flow<T>>('load')`),
+ * also when a member's type is a type parameter — a constructor-injected `repo: R`, a `value: T` —
+ * which may or may not be a function until `T` is known: the names it declares are still its tasks.
+ */
+class Repository<R extends { find(): string[] }, T> {
+  constructor(
+    readonly repo: R,
+    public fallback?: T,
+  ) {}
+
+  @Task() load() {
+    return this.repo.find();
+  }
+
+  @Task() @DependsOn<Repository<R, T>>('load') count(rows: string[]) {
+    return rows.length;
+  }
+
+  // @ts-expect-error -- still not a task of the class
+  @Task() @DependsOn<Repository<R, T>>('lod') typo(rows: string[]) {
+    return rows;
+  }
+
+  @Task() @DependsOn<Repository<R, T>>('load') first(rows: string[]): T | string {
+    return rows[0] ?? this.fallback!;
+  }
+
+  names(): TaskName<Repository<R, T>>[] {
+    return ['load', 'count'];
+  }
+
+  report(result: ExecutionResult<Repository<R, T>>): [number, T | string] {
+    return [result.get('count'), result.get('first')];
+  }
+}
+
+async function genericClasses(): Promise<void> {
+  const result = await Workflow.invoke(new Repository({ find: () => ['a'] }, 0));
+  expectType<number>(result.get('count'));
+  assertTrue<Equals<ReturnType<typeof result.get<'first'>>, string | number>>();
+  // @ts-expect-error -- a property, even of a type parameter's type, names no task
+  result.get('repo');
+}
+void genericClasses;
