@@ -92,7 +92,7 @@ describe('decorator modes', () => {
     MODES.map((mode) => ({ mode, workflowClass: compiled.get(mode)![name] }));
 
   it('defines every class without throwing, whatever is wrong with it', () => {
-    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(34);
+    for (const mode of MODES) expect(Object.keys(compiled.get(mode)!)).to.have.length(39);
   });
 
   it('really compiles each mode differently', () => {
@@ -121,7 +121,15 @@ describe('decorator modes', () => {
     ]);
   });
 
-  for (const name of ['Options', 'Extended', 'Redefined', 'Base']) {
+  for (const name of [
+    'Options',
+    'Extended',
+    'Redefined',
+    'Base',
+    'Doubling',
+    'AuditedDoubling',
+    'Tagged',
+  ]) {
     it(`gives ${name} the same graph, results and trace in every mode`, async () => {
       const outcomes = [];
       for (const { workflowClass } of inEveryMode(name)) {
@@ -161,6 +169,27 @@ describe('decorator modes', () => {
     });
     expect(Workflow.graph(Redefined).roots).to.deep.equal(['load', 'render']);
     expect(Workflow.graph(Base).roots).to.deep.equal(['load']);
+  });
+
+  it('runs an abstract base class implemented by a subclass, two mixins on top, in standard mode', async () => {
+    const { AuditedDoubling, Doubling, Tagged } = compiled.get('standard')!;
+    expect((await Workflow.invoke(new AuditedDoubling(), 7)).toObject()).to.deep.equal({
+      fetch: [7, 8],
+      store: 'stored 14,16',
+      transform: [14, 16],
+      audit: 'audited stored 14,16',
+      timed: 'audited stored 14,16 in 2 rows',
+    });
+    // Each class has its own graph, named after it: the mixins' classes by their declared names.
+    expect(Workflow.graph(AuditedDoubling).workflow).to.equal('AuditedDoubling');
+    expect(Workflow.graph(Object.getPrototypeOf(AuditedDoubling) as FixtureClass)).to.include({
+      workflow: 'TimedWorkflow',
+    });
+    expect(Workflow.graph(Doubling).order).to.deep.equal(['fetch', 'transform', 'store']);
+    expect((await Workflow.invoke(new Tagged(), 7)).toObject()).to.deep.equal({
+      tag: { value: 7 },
+      label: '#7',
+    });
   });
 
   it('applies fallback, retryIf, priority and when the same way in every mode', async () => {
@@ -237,6 +266,17 @@ describe('decorator modes', () => {
   const errors: Record<string, [code: string, task: string | undefined, fragment: string]> = {
     Misspelt: ['UNKNOWN_DEPENDENCY', 'show', 'Did you mean "load"?'],
     Cyclic: ['CYCLE', 'a', 'a -> b -> a'],
+    Pipeline: [
+      'UNKNOWN_DEPENDENCY',
+      'store',
+      'Pipeline: task "store" depends on "transform", which is not a task.',
+    ],
+    UndecoratedDoubling: [
+      'UNKNOWN_DEPENDENCY',
+      'store',
+      'UndecoratedDoubling: in its base class Pipeline: task "store" depends on "transform", ' +
+        'which is not a task. "transform" is a method: add @Task() to it.',
+    ],
     ReplacedSub: [
       'UNKNOWN_DEPENDENCY',
       'show',
