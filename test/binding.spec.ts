@@ -105,6 +105,94 @@ describe('argument binding', () => {
   });
 });
 
+describe('instances not made by a plain new', () => {
+  class Counter {
+    runs = 0;
+    receivers: unknown[] = [];
+    @Task() start(@Param() n: number) {
+      this.runs += 1;
+      this.receivers.push(this);
+      return n + 1;
+    }
+    @Task() @DependsOn('start') double(started: number) {
+      this.receivers.push(this);
+      return started * 2;
+    }
+  }
+
+  class CounterWithReport extends Counter {
+    @Task() @DependsOn('double') report(doubled: number) {
+      return `${doubled} after ${this.runs} run(s)`;
+    }
+  }
+
+  it('runs a Proxy of an instance (Vue reactive(), a tracking wrapper) through its traps: this is the proxy', async () => {
+    const trapped: string[] = [];
+    const counter = new Counter();
+    const proxy = new Proxy(counter, {
+      get(target, key, receiver) {
+        if (key === 'start' || key === 'double') trapped.push(`get ${key}`);
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+      set(target, key, value, receiver) {
+        trapped.push(`set ${String(key)}`);
+        return Reflect.set(target, key, value, receiver);
+      },
+    });
+    const result = await Workflow.invoke(proxy, 1);
+    expect(result.toObject()).to.deep.equal({ start: 2, double: 4 });
+    // Each task looked up on the proxy when it runs, and called on it: its writes go through `set`.
+    expect(trapped).to.deep.equal(['get start', 'set runs', 'get double']);
+    expect(counter.receivers).to.deep.equal([proxy, proxy]);
+    expect(counter.receivers[0]).to.equal(proxy);
+    expect(counter.runs).to.equal(1);
+    // Its class's graph, cached once: the proxy is no class of its own.
+    const streamed = Workflow.stream(proxy, 2);
+    expect((await streamed.result).get('double')).to.equal(6);
+    expect(Workflow.graph(Counter).order).to.deep.equal(['start', 'double']);
+  });
+
+  it('runs an instance made by Object.create(C.prototype), as sinon.createStubInstance makes one', async () => {
+    const stub = Object.create(Counter.prototype) as Counter;
+    Object.assign(stub, { receivers: [], start: (n: number) => n * 100 });
+    const result = await Workflow.invoke(stub, 1);
+    // The own property replaces `start`; `double` is the class's method, called on the object.
+    expect(result.toObject()).to.deep.equal({ start: 100, double: 200 });
+    expect(stub.receivers).to.deep.equal([stub]);
+    expect(result.workflow).to.equal('Counter');
+  });
+
+  it('runs a frozen instance: a run writes nothing on it', async () => {
+    class Pure {
+      constructor(readonly factor: number) {}
+      @Task() base(@Param() n: number) {
+        return n * this.factor;
+      }
+      @Task() @DependsOn('base') plusOne(base: number) {
+        return base + 1;
+      }
+    }
+    const frozen = Object.freeze(new Pure(10));
+    expect((await Workflow.invoke(frozen, 2)).toObject()).to.deep.equal({ base: 20, plusOne: 21 });
+    expect((await Workflow.stream(frozen, 3).result).get('plusOne')).to.equal(31);
+    // Not stubbable: the overrides option replaces a task for one run instead.
+    const overridden = await Workflow.invoke(frozen, 2, { overrides: { base: () => 0 } });
+    expect(overridden.get('plusOne')).to.equal(1);
+    expect(Object.keys(frozen)).to.deep.equal(['factor']);
+  });
+
+  it("runs the class an instance's prototype was changed to, by that class's graph", async () => {
+    // The base class's graph is built first; the instance then becomes a subclass's.
+    const instance = new Counter();
+    expect((await Workflow.invoke(instance, 1)).toObject()).to.deep.equal({ start: 2, double: 4 });
+    Object.setPrototypeOf(instance, CounterWithReport.prototype);
+    const result = await Workflow.invoke(instance as CounterWithReport, 1);
+    expect(result.toObject()).to.deep.equal({ start: 2, double: 4, report: '4 after 2 run(s)' });
+    expect(result.workflow).to.equal('CounterWithReport');
+    expect(Workflow.graph(Counter).order).to.deep.equal(['start', 'double']);
+  });
+});
+
 describe('decorator order', () => {
   it('does not matter: @Task() above or below @DependsOn, with options and parameter decorators', async () => {
     /** Each task's inputs as plain data: the signal by what it is. */

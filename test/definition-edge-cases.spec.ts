@@ -375,6 +375,51 @@ describe('a nameless class that extends a named one', () => {
   });
 });
 
+describe('two classes of one name (a module evaluated twice, or edited and reloaded)', () => {
+  /**
+   * What one module's `class Reloaded` is each time the module is evaluated again (jest's
+   * `resetModules()`, `delete require.cache[…]`, a watch-mode reload): a new class of the same name.
+   */
+  const evaluateModule = (dependency: string) => {
+    class Reloaded {
+      @Task() load(@Param() n: number) {
+        return n + 1;
+      }
+      @Task() @DependsOn(dependency) show(loaded: number) {
+        return `#${loaded}`;
+      }
+    }
+    return Reloaded;
+  };
+
+  it('gives each its own plan: a broken copy, a fixed one and an identical one apart', async () => {
+    const Broken = evaluateModule('lod');
+    const Fixed = evaluateModule('load');
+    const Again = evaluateModule('load');
+    expect([Broken.name, Fixed.name, Again.name]).to.deep.equal([
+      'Reloaded',
+      'Reloaded',
+      'Reloaded',
+    ]);
+
+    expect(() => Workflow.validate(Broken))
+      .to.throw(
+        WorkflowDefinitionError,
+        /^Reloaded: task "show" depends on "lod", which is not a task\. Did you mean "load"\?$/,
+      )
+      .with.property('workflow', 'Reloaded');
+    const fixed = await Workflow.invoke(new Fixed(), 1);
+    expect(fixed.toObject()).to.deep.equal({ load: 2, show: '#2' });
+    expect(fixed.workflow).to.equal('Reloaded');
+    expect(Workflow.graph(Again)).to.deep.equal(Workflow.graph(Fixed));
+    expect(Workflow.graph(Again)).to.not.equal(Workflow.graph(Fixed));
+    // An instance of the broken copy, still held somewhere, stays broken: no plan is found by name.
+    const rejection = await Workflow.invoke(new Broken(), 1).catch((error: unknown) => error);
+    expect(rejection).to.be.instanceOf(WorkflowDefinitionError);
+    expect((await Workflow.invoke(new Again(), 2)).get('show')).to.equal('#3');
+  });
+});
+
 describe("a method named ['constructor']", () => {
   it('is rejected, and never taken for the class in messages', () => {
     class Computed {
