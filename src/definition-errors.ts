@@ -153,8 +153,11 @@ export const definitionErrors = {
     dependency: string,
     /** `didYouMean`'s hint for the closest task name, `''` when none is close. */
     didYouMeanHint: string,
-    /** What `dependency` names, if a method: an undecorated one, or a static one. */
-    dependencyMethod: 'method' | 'static' | undefined,
+    /**
+     * What `dependency` names, if a method: an undecorated one (of a nameless class expression,
+     * whose decorators may have been dropped), or a static one.
+     */
+    dependencyMethod: 'method' | 'expressionMethod' | 'static' | undefined,
     /** `tasksListed`'s list of the other tasks, for when no name is close. */
     otherTasks: string,
     /** The tasks `dependency` names when it is several names in one string (`'load, price'`). */
@@ -172,6 +175,13 @@ export const definitionErrors = {
         `does into a @Task() method and depend on that.${didYouMeanHint}`;
     } else if (dependencyMethod === 'method') {
       hint = ` ${quotedName(dependency)} is a method: add @Task() to it.`;
+    } else if (dependencyMethod === 'expressionMethod') {
+      hint =
+        ` ${quotedName(dependency)} is a method: add @Task() to it. If it has @Task(), its class ` +
+        `is a class expression without a name (a mixin's \`return class extends Base { … }\`), ` +
+        `whose member decorators "experimentalDecorators" do not allow (tsc reports TS1206, and a ` +
+        `build that does not type-check drops them): declare the class in the mixin function, and ` +
+        `return it.`;
     } else if (dependencyMethod === 'static') {
       hint =
         ` ${quotedName(dependency)} is a static method: tasks are instance methods. Remove "static" and ` +

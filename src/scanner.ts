@@ -8,6 +8,7 @@ import { definitionErrors } from './definition-errors.js';
 import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import {
+  classNameOf,
   classNameOfPrototype,
   classOfPrototype,
   isOwnMethod,
@@ -597,12 +598,24 @@ function unknownDependency(
 
 /**
  * Whether `name` is an (undecorated) method of the class of `prototype` or a static method of it
- * or of a base class, `undefined` when neither. Reads descriptors only: no getter runs.
+ * or of a base class, `undefined` when neither: `'expressionMethod'` for a method of a class
+ * without a name, a class expression (a mixin's `return class extends Base { … }`), whose member
+ * decorators `experimentalDecorators` do not allow, so a build that does not type-check drops them.
+ * Reads descriptors only: no getter runs.
  */
-function methodKindOf(prototype: object, name: string): 'method' | 'static' | undefined {
+function methodKindOf(
+  prototype: object,
+  name: string,
+): 'method' | 'expressionMethod' | 'static' | undefined {
   const chain = prototypeChain(prototype);
   const owner = chain.find((current) => Object.hasOwn(current, name));
-  if (owner !== undefined) return isOwnMethod(owner, name) ? 'method' : undefined;
+  if (owner !== undefined) {
+    if (!isOwnMethod(owner, name)) return undefined;
+    const ownerClass = classOfPrototype(owner);
+    return ownerClass !== undefined && classNameOf(ownerClass) === ''
+      ? 'expressionMethod'
+      : 'method';
+  }
   for (const classPrototype of chain) {
     const constructor = classOfPrototype(classPrototype);
     if (constructor !== undefined && Object.hasOwn(constructor, name)) {

@@ -365,6 +365,49 @@ describe('a nameless class that extends a named one', () => {
     );
   });
 
+  it("says a nameless class expression's method may have lost its decorators when a task depends on it", () => {
+    // A mixin's `return class extends Base { @Task() stamp() {…} }` under experimentalDecorators:
+    // tsc reports TS1206, and a transpile-only build (ts-node, ts-jest) drops the decorators.
+    const stampedAsCompiled = <T extends Constructor>(Base: T) =>
+      [
+        class extends Base {
+          stamp() {
+            return 'stamped';
+          }
+        },
+      ][0];
+    class Report extends stampedAsCompiled(Loader) {
+      @Task() @DependsOn('stamp') report(stamp: string) {
+        return stamp;
+      }
+    }
+    expect(() => Workflow.validate(Report))
+      .to.throw(WorkflowDefinitionError)
+      .with.property(
+        'message',
+        'Report: task "report" depends on "stamp", which is not a task. "stamp" is a method: ' +
+          'add @Task() to it. If it has @Task(), its class is a class expression without a name ' +
+          "(a mixin's `return class extends Base { … }`), whose member decorators " +
+          '"experimentalDecorators" do not allow (tsc reports TS1206, and a build that does not ' +
+          'type-check drops them): declare the class in the mixin function, and return it.',
+      );
+    // A method of a named class keeps the short hint.
+    class Named extends Loader {
+      stamp() {
+        return 'stamped';
+      }
+    }
+    class NamedReport extends Named {
+      @Task() @DependsOn('stamp') report(stamp: string) {
+        return stamp;
+      }
+    }
+    expect(() => Workflow.validate(NamedReport)).to.throw(
+      WorkflowDefinitionError,
+      /"stamp" is a method: add @Task\(\) to it\.$/,
+    );
+  });
+
   it('is not named "extends" when a static member replaced its name', () => {
     const Stamped = stamped(Loader);
     Object.defineProperty(Stamped, 'name', { get: () => 'not a name' });
