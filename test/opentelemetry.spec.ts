@@ -161,6 +161,24 @@ function givenUpFirstAttempt() {
   };
   return { late, Flow, impatient };
 }
+/**
+ * A workflow whose two tasks call `look` where context is to be checked: at the start of `first`,
+ * after an await in it, and in `second`, which depends on it.
+ */
+function lookingFlow(look: (where: string) => void) {
+  class Flow {
+    @Task() async first() {
+      look('first');
+      await sleep(1);
+      look('first, after an await');
+    }
+    @Task() @DependsOn('first') second() {
+      look('second');
+    }
+  }
+  return Flow;
+}
+
 describe('openTelemetry()', () => {
   let unhandled: ReturnType<typeof recordProcessEvents>;
 
@@ -292,16 +310,7 @@ describe('openTelemetry()', () => {
           propagation.getActiveBaggage()?.getEntry('user')?.value,
           trace.getActiveSpan()?.spanContext().spanId,
         ]);
-      class Flow {
-        @Task() async first() {
-          look('first');
-          await sleep(1);
-          look('first, after an await');
-        }
-        @Task() @DependsOn('first') second() {
-          look('second');
-        }
-      }
+      const Flow = lookingFlow(look);
       // A task interceptor listed before the tracer sets a value and baggage around next(); a run
       // interceptor listed after it sets another value around the run.
       const outerTask: WorkflowInterceptor = {
@@ -346,16 +355,7 @@ describe('openTelemetry()', () => {
           context.active().getValue(tenant),
           trace.getActiveSpan()?.spanContext().spanId,
         ]);
-      class Flow {
-        @Task() async first() {
-          look('first');
-          await sleep(1);
-          look('first, after an await');
-        }
-        @Task() @DependsOn('first') second() {
-          look('second');
-        }
-      }
+      const Flow = lookingFlow(look);
       const between: WorkflowInterceptor = {
         task: ({ task }, next) =>
           context.with(context.active().setValue(tenant, `tenant of ${task}`), next),
