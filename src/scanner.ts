@@ -161,10 +161,23 @@ function collectTasks(
   return { definitions, baseClassOf: (definition) => baseClasses[definition], largestPrototype };
 }
 
-/** The member a subclass's decorated override replaced, and the base class that declared it. */
+/**
+ * The member a subclass's decorated override replaced, the base class that declared it, and the
+ * member that one replaced in turn, if an override.
+ */
 interface Overridden {
   readonly metadata: MemberMetadata;
   readonly baseClass: string | undefined;
+  readonly overridden: Overridden | undefined;
+}
+
+/** Whether a `@Task()` member lists no inputs at all: no `@DependsOn`, no parameter decorator. */
+function declaresNoInputs(metadata: MemberMetadata): boolean {
+  return (
+    metadata.taskDecorations > 0 &&
+    metadata.dependsOnDecorations === 0 &&
+    metadata.markedParameters.length === 0
+  );
 }
 
 /**
@@ -182,14 +195,16 @@ function checkOverride(
   workflow: string,
   overriddenBy: string | undefined,
 ): void {
+  if (!declaresNoInputs(metadata)) return;
+  // An override between the two that dropped the inputs too (a base class never run itself, so
+  // its own error is never seen) passes the inputs of the task it replaced on to this one.
+  while (declaresNoInputs(overridden.metadata) && overridden.overridden !== undefined) {
+    overridden = overridden.overridden;
+  }
   const base = overridden.metadata;
-  const declaresNoInputs =
-    metadata.taskDecorations > 0 &&
-    metadata.dependsOnDecorations === 0 &&
-    metadata.markedParameters.length === 0;
   const baseHadInputs =
     base.taskDecorations > 0 && (base.dependsOn.length > 0 || base.markedParameters.length > 0);
-  if (!declaresNoInputs || !baseHadInputs) return;
+  if (!baseHadInputs) return;
   // `checkMember` has refused symbol keys. The method that runs: the most derived one (an
   // undecorated override below keeps this record).
   const name = metadata.key as string;

@@ -489,6 +489,44 @@ describe('inheritance', () => {
       );
     });
 
+    it('INVALID_TASK for a leaf that repeats the slip of an override between the two', () => {
+      // Standard is only ever a base class, so its own error is never seen: the leaf's override
+      // replaces it, and its parameter got undefined all the same.
+      class Standard extends Base {
+        @Task({ timeout: 1_000 }) override format(record: { id: number; source: string }) {
+          return `standard ${record.source}#${record.id}`;
+        }
+      }
+      class Premium extends Standard {
+        @Task({ retries: 5 }) override format(record: { id: number; source: string }) {
+          return `premium ${record.source}#${record.id}`;
+        }
+      }
+      expectDefinitionError(
+        Premium,
+        'INVALID_TASK',
+        'format',
+        'Premium: @Task() on override "format" declares the task anew, without the inputs of ' +
+          'Base\'s "format" (@DependsOn("load")), so its 1 parameter would get undefined. To ' +
+          'change only its options, repeat those inputs on the override; to keep the inherited ' +
+          "task, remove the override's decorators.",
+      );
+    });
+
+    it('runs a leaf without inputs after an override that declared none on purpose', async () => {
+      class NoneOnPurpose extends Base {
+        @Task() @DependsOn() override format(record?: { id: number }) {
+          return `none ${String(record)}`;
+        }
+      }
+      class Leaf extends NoneOnPurpose {
+        @Task({ retries: 1 }) override format(record?: { id: number }) {
+          return `leaf ${String(record)}`;
+        }
+      }
+      expect((await Workflow.invoke(new Leaf(), 1)).get('format')).to.equal('leaf undefined');
+    });
+
     it('runs an override that takes no parameters, or declares its inputs anew', async () => {
       class Constant extends Base {
         @Task({ retries: 1 }) override format() {
