@@ -109,7 +109,8 @@ function collectTasks(
   baseClassOf: (definition: number) => string | undefined;
   largestPrototype: number;
 } {
-  const levels: { members: MemberMetadata[]; baseClass: string | undefined }[] = [];
+  const levels: { members: MemberMetadata[]; baseClass: string | undefined; prototype: object }[] =
+    [];
   for (let level = chain.length - 1; level >= 0; level--) {
     const classPrototype = chain[level];
     const baseClass =
@@ -119,7 +120,7 @@ function collectTasks(
     const constructor = Object.getOwnPropertyDescriptor(classPrototype, 'constructor')?.value;
     if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow, baseClass);
     const members = readOwnMembers(classPrototype);
-    if (members.length > 0) levels.push({ members, baseClass });
+    if (members.length > 0) levels.push({ members, baseClass, prototype: classPrototype });
   }
   if (levels.length === 0) throw definitionErrors.noTasks(workflow);
   // A loop, not `Math.max(...)`: spreading 130,000 levels of inheritance overflows the stack.
@@ -136,25 +137,23 @@ function collectTasks(
   // Several: a subclass's member replaces its base's in place (Map keeps first-insertion order),
   // so a base's mistake that a decorated override replaces is no mistake of this class. The rest
   // are checked, naming the base class that declared them.
-  const members = new Map<
-    string | symbol,
-    { metadata: MemberMetadata; baseClass: string | undefined; overridden: Overridden | undefined }
-  >();
-  for (const { members: own, baseClass } of levels) {
+  const members = new Map<string | symbol, DeclaredMember>();
+  for (const { members: own, baseClass, prototype } of levels) {
     for (const metadata of own) {
       // The same record again on a more derived level is still the member its first level
       // declared: standard decorators' class metadata is on the class a class decorator returned
       // (`class extends Target`), while the methods are found on the class that declared them.
       const earlier = members.get(metadata.key);
       if (earlier?.metadata === metadata) continue;
-      members.set(metadata.key, { metadata, baseClass, overridden: earlier });
+      members.set(metadata.key, { metadata, baseClass, prototype, overridden: earlier });
     }
   }
   const definitions: MemberMetadata[] = [];
   const baseClasses: (string | undefined)[] = [];
-  for (const { metadata, baseClass, overridden } of members.values()) {
+  for (const member of members.values()) {
+    const { metadata, baseClass } = member;
     checkMember(metadata, workflow, baseClass);
-    if (overridden !== undefined) checkOverride(chain, metadata, overridden, workflow, baseClass);
+    if (member.overridden !== undefined) checkOverride(chain, member, workflow);
     definitions.push(metadata);
     baseClasses.push(baseClass);
   }
@@ -162,13 +161,14 @@ function collectTasks(
 }
 
 /**
- * The member a subclass's decorated override replaced, the base class that declared it, and the
- * member that one replaced in turn, if an override.
+ * A member as a class of the chain declared it: its record, that class (by name when it is a base
+ * class, and its prototype), and the member it overrides, when it replaces a base's.
  */
-interface Overridden {
+interface DeclaredMember {
   readonly metadata: MemberMetadata;
   readonly baseClass: string | undefined;
-  readonly overridden: Overridden | undefined;
+  readonly prototype: object;
+  readonly overridden: DeclaredMember | undefined;
 }
 
 /** Whether a `@Task()` member lists no inputs at all: no `@DependsOn`, no parameter decorator. */
@@ -185,19 +185,15 @@ function declaresNoInputs(metadata: MemberMetadata): boolean {
  * parameters: `@Task({ retries: 5 }) override pay(quote)` declares `pay` anew, so without the
  * base's `@DependsOn` and parameter decorators each parameter would get `undefined` — an option
  * change that silently unwires the task. An explicit `@DependsOn()`, parameters with defaults,
- * or none at all say that no inputs are meant. `overriddenBy`: the class that declared the
- * override, when a base class did.
+ * or none at all say that no inputs are meant. The parameters counted are those of the method
+ * that runs: the override's, or an undecorated override of it further down.
  */
-function checkOverride(
-  chain: readonly object[],
-  metadata: MemberMetadata,
-  overridden: Overridden,
-  workflow: string,
-  overriddenBy: string | undefined,
-): void {
+function checkOverride(chain: readonly object[], member: DeclaredMember, workflow: string): void {
+  const { metadata } = member;
   if (!declaresNoInputs(metadata)) return;
   // An override between the two that dropped the inputs too (a base class never run itself, so
   // its own error is never seen) passes the inputs of the task it replaced on to this one.
+  let overridden = member.overridden!;
   while (declaresNoInputs(overridden.metadata) && overridden.overridden !== undefined) {
     overridden = overridden.overridden;
   }
@@ -212,6 +208,11 @@ function checkOverride(
   const method: unknown = owner && Object.getOwnPropertyDescriptor(owner, name)?.value;
   const parameters = typeof method === 'function' ? method.length : 0;
   if (parameters === 0) return;
+  const counted = parameters === 1 ? '1 parameter' : `${parameters} parameters`;
+  const whose =
+    owner === member.prototype
+      ? `its ${counted}`
+      : `the ${counted} of ${classNameOfPrototype(owner!) || '(an anonymous class)'}'s undecorated override`;
   const inputs: string[] = [];
   if (base.dependsOn.length > 0) {
     const listed = base.dependsOn.map((input) => {
@@ -227,11 +228,10 @@ function checkOverride(
     workflow,
     name,
     `@Task() on override ${task} declares the task anew, without the inputs of ` +
-      `${overridden.baseClass ?? workflow}'s ${task} (${inputs.join(', ')}), so its ` +
-      `${parameters === 1 ? '1 parameter' : `${parameters} parameters`} would get undefined. To ` +
-      `change only its options, repeat those inputs on the override; to keep the inherited ` +
-      `task, remove the override's decorators.`,
-    overriddenBy,
+      `${overridden.baseClass ?? workflow}'s ${task} (${inputs.join(', ')}), so ${whose} would ` +
+      `get undefined. To change only its options, repeat those inputs on the override; to keep ` +
+      `the inherited task, remove the override's decorators.`,
+    member.baseClass,
   );
 }
 

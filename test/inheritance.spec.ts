@@ -513,6 +513,29 @@ describe('inheritance', () => {
       );
     });
 
+    it('names the undecorated override whose parameters would get undefined', () => {
+      class Constant extends Base {
+        @Task() override format() {
+          return 'constant';
+        }
+      }
+      class Reformats extends Constant {
+        override format(record?: { id: number }) {
+          return `reformatted ${record?.id}`;
+        }
+      }
+      expectDefinitionError(
+        Reformats,
+        'INVALID_TASK',
+        'format',
+        'Reformats: in its base class Constant: @Task() on override "format" declares the task ' +
+          'anew, without the inputs of Base\'s "format" (@DependsOn("load")), so the 1 parameter ' +
+          "of Reformats's undecorated override would get undefined. To change only its options, " +
+          'repeat those inputs on the override; to keep the inherited task, remove the ' +
+          "override's decorators.",
+      );
+    });
+
     it('runs a leaf without inputs after an override that declared none on purpose', async () => {
       class NoneOnPurpose extends Base {
         @Task() @DependsOn() override format(record?: { id: number }) {
