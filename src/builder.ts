@@ -233,6 +233,33 @@ type ParametersOf<F, A extends readonly unknown[]> =
         ? [A][A extends any ? 0 : never]
         : NoFunctionGiven;
 
+/**
+ * Type-level only: the values a node's function receives for arguments of types `G` (`addNode`'s
+ * arguments after `fn`), in a builder with parameter `P` and a node whose `when` rule is `Rule`: a
+ * node's value (as the rule passes it), `P` for `tm.parameterNode`, an `AbortSignal` for `SIGNAL`,
+ * a `TaskContext` for `CONTEXT`, a constant itself. The parameters of an inline function left
+ * without types, given with options: `addNode({ retries: 1 }, (n) => n + 1, tm.parameterNode)`.
+ */
+type ArgumentValues<G extends readonly unknown[], P, Rule extends WhenRuleName> = {
+  -readonly [K in keyof G]: ArgumentValue<G[K], P, Rule>;
+};
+
+/** {@link ArgumentValues}, for one argument of type `X`. */
+type ArgumentValue<X, P, Rule extends WhenRuleName> =
+  X extends DagNode<infer V>
+    ? Rule extends 'allSettled'
+      ? Settled<V>
+      : Rule extends 'noneFailed'
+        ? V | undefined
+        : V
+    : X extends ParamToken<any>
+      ? P
+      : X extends SignalToken
+        ? AbortSignal
+        : X extends ContextToken
+          ? TaskContext
+          : X;
+
 /** Type-level only: whether `F` is `any` or `never`, types TypeScript checks no call of. */
 type IsAnyOrNever<F> = 0 extends 1 & F ? true : [F] extends [never] ? true : false;
 
@@ -609,9 +636,17 @@ export class DagBuilder<P = void> {
    */
   addNode<
     F,
-    A extends readonly unknown[] = readonly unknown[],
-    R = unknown,
+    // The arguments after `fn`, as given: the parameters of an inline function left without types
+    // come from them (see `A` and `args`). `Rule` comes before `A`, whose default names it.
+    G extends readonly unknown[],
     Rule extends WhenRuleName = 'allSucceeded',
+    // `F` is `unknown` only while TypeScript has yet to type an inline function (or a call of a
+    // generic function) given as `fn`: `A` then defaults to what the arguments pass, the types of
+    // the parameters left without one. Once `fn` is typed, `A` comes from it alone, as before.
+    A extends readonly unknown[] = unknown extends F
+      ? ArgumentValues<G, P, Rule>
+      : readonly unknown[],
+    R = unknown,
     Fallback extends R | PromiseLike<R> | Awaited<R> | PromiseLike<Awaited<R>> = never,
   >(
     // NodeOptions, member by member: from options typed `NodeOptions` (a policy shared between
@@ -638,8 +673,12 @@ export class DagBuilder<P = void> {
     // function always fails this overload on its argument count, and TypeScript reports the
     // overload after it, the one meant: "Expected 4 arguments, but got 3." (or the one argument that
     // does not fit), where it reported that the function was no options object. Hence the order of
-    // the overloads too.
-    ...args: Extract<NodeArguments<ParametersOf<F, A>, P, Rule>, readonly unknown[]>
+    // the overloads too. While `F` is `unknown` (`fn` yet to be typed), the arguments are taken as
+    // they come, to infer `G`; the call is checked against `fn`'s parameters once `fn` is typed.
+    ...args: Extract<
+      unknown extends F ? G : NodeArguments<ParametersOf<F, A>, P, Rule>,
+      readonly unknown[]
+    >
   ): DagNode<Awaited<R>>;
   addNode<F, A extends readonly unknown[], R, B extends readonly unknown[] = readonly unknown[]>(
     // `F`, `fn`'s own type, tells options (in a call meant for the overload above) from a function:

@@ -98,6 +98,26 @@ async function seed(): Promise<void> {
   expectType<DagNode<number>>(tm.addNode((n) => n + 1, a));
   expectType<DagNode<number>>(tm.addNode((n) => n + 1, tm.parameterNode));
   expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, a, 2));
+  // With options too, from every kind of argument: nodes, constants, the parameter and the tokens,
+  // each parameter typed as the node's function receives it.
+  expectType<DagNode<number>>(tm.addNode({ retries: 1 }, (n) => n + 1, tm.parameterNode));
+  expectType<DagNode<number>>(tm.addNode({ name: 'double' }, (x) => x * 2, a));
+  expectType<DagNode<number>>(tm.addNode({}, (x, y) => x + y, a, PARAM));
+  expectType<DagNode<string>>(tm.addNode({ name: 'label' }, (n, label) => label + n, a, 'x'));
+  expectType<DagNode<boolean>>(
+    tm.addNode({ timeout: 50 }, (n, signal) => signal.aborted || n > 0, a, SIGNAL),
+  );
+  expectType<DagNode<string>>(tm.addNode({ retries: 1 }, (context) => context.task, CONTEXT));
+  expectType<DagNode<number>>(tm.addNode({ fallback: () => 0 }, (n) => n * 2, PARAM));
+  tm.addNode({ name: 'typed' }, (text) => expectType<string>(text), text);
+  // @ts-expect-error -- a parameter written with a type the node argument does not fit
+  tm.addNode({ name: 'double' }, (x: string) => x, a);
+  // @ts-expect-error -- the same with the parameter's token
+  tm.addNode({ retries: 1 }, (n: string) => n, tm.parameterNode);
+  // @ts-expect-error -- an untyped parameter is a number: no string method on it
+  tm.addNode({ retries: 1 }, (n) => n.toUpperCase(), tm.parameterNode);
+  // @ts-expect-error -- one argument too many for the inline function
+  tm.addNode({ name: 'double' }, (x) => x, a, a);
   // A generic function, instantiated: `fetchJson<number>` is an ordinary function.
   expectType<DagNode<number>>(tm.addNode({ retries: 2 }, fetchJson<number>, text));
   expectType<DagNode<number>>(tm.addNode(fetchJson<number>, text));
@@ -226,6 +246,11 @@ async function argumentsFollowTheWhenRule(): Promise<void> {
   tm.addNode({ when: 'allSettled' }, (l: Settled<string>) => l, count);
   // noneFailed: a skipped dependency arrives as undefined.
   tm.addNode({ when: 'noneFailed' }, (c: number | undefined) => c ?? 0, count);
+  // An untyped parameter is typed as the rule passes the dependency.
+  tm.addNode({ when: 'allSettled' }, (c) => expectType<Settled<number>>(c), count);
+  tm.addNode({ when: 'noneFailed' }, (c) => expectType<number | undefined>(c), count);
+  // @ts-expect-error -- under noneFailed an untyped parameter may be undefined
+  tm.addNode({ when: 'noneFailed' }, (c) => c + 1, count);
   tm.addNode({ when: 'noneFailed' }, (c?: number) => c ?? 0, count);
   // @ts-expect-error -- under noneFailed the argument may be undefined
   tm.addNode({ when: 'noneFailed' }, (c: number) => c.toFixed(), count);
