@@ -292,26 +292,39 @@ type FallbackLiterals<R> = Extract<
 
 /**
  * Type-level only: the arguments after `fn` of `addNode`'s overload without options, `F` being
- * `fn`'s type: one {@link NodeArgument} per parameter of `fn`. When `F` is options (see
+ * `fn`'s type and `G` the arguments as given: one {@link NodeArgument} per parameter `A` of `fn`,
+ * `A` coming from `fn` alone (hidden from inference from the arguments, as in the overload with
+ * options). While `F` is `unknown` (an inline function, or a call of a generic function, that
+ * TypeScript has yet to type), the arguments as given, to infer `G`, from which `A` defaults to
+ * what they pass (see {@link ArgumentValues}): so `(sg) => sg.aborted` with `SIGNAL` has an
+ * `AbortSignal`, where `A`, inferred from the arguments, took the token's own type. When `F` is options (see
  * {@link GivesOptions}), the call was meant for the overload with options, and this one must fail
  * on its argument count, never on a type: TypeScript reports an overload that failed on a type
  * over one that failed on its count (so it said that `retries` did not exist in a function type),
  * and of those that failed on their count, the last. So it expects what the one meant does after
  * the options, a function and that function's arguments (`B`, inferred from that function alone):
  * with one missing or one too many, TypeScript says "Expected 5 arguments, but got 3.". With that
- * many given (`A`, inferred from them, has their count), one more, so that the one meant, failing
+ * many given (`G` has their count), one more, so that the one meant, failing
  * on a type, is reported alone: its fallback, `when` rule, misspelt option or argument of the wrong
  * type, instead of "No overload matches this call" and this overload's complaint about options
  * that are no function (the only one TypeScript 7 shows).
  */
-type ArgumentsAfter<F, A extends readonly unknown[], B extends readonly unknown[], P> =
+type ArgumentsAfter<
+  F,
+  G extends readonly unknown[],
+  A extends readonly unknown[],
+  B extends readonly unknown[],
+  P,
+> =
   GivesOptions<F> extends true
     ? number extends B['length']
       ? FunctionAndArguments<B, P> // no function after the options, or one with a rest parameter
-      : A['length'] extends FunctionAndArguments<B, P>['length']
+      : G['length'] extends FunctionAndArguments<B, P>['length']
         ? [...args: FunctionAndArguments<B, P>, extra: never]
         : FunctionAndArguments<B, P>
-    : NodeArguments<A, P>;
+    : unknown extends F
+      ? G
+      : Extract<NodeArguments<[A][A extends any ? 0 : never], P>, readonly unknown[]>;
 
 /** Type-level only: a function with parameters `B`, then one {@link NodeArgument} for each. */
 type FunctionAndArguments<B extends readonly unknown[], P> = [
@@ -680,11 +693,20 @@ export class DagBuilder<P = void> {
       readonly unknown[]
     >
   ): DagNode<Awaited<R>>;
-  addNode<F, A extends readonly unknown[], R, B extends readonly unknown[] = readonly unknown[]>(
+  addNode<
+    F,
+    G extends readonly unknown[],
+    // What the arguments pass, for an inline function left without types; otherwise from `fn`.
+    // (Unconditional: for a first argument that is no function, the one parameter the arguments
+    // fit is what TypeScript names, as it did when `A` was inferred from them.)
+    A extends readonly unknown[] = ArgumentValues<G, P, 'allSucceeded'>,
+    R = unknown,
+    B extends readonly unknown[] = readonly unknown[],
+  >(
     // `F`, `fn`'s own type, tells options (in a call meant for the overload above) from a function:
     // this overload then takes the count of that one (see `ArgumentsAfter`).
     fn: F & ((this: void, ...args: A) => R),
-    ...args: ArgumentsAfter<F, A, B, P>
+    ...args: ArgumentsAfter<F, G, A, B, P>
   ): DagNode<Awaited<R>>;
   addNode(first: unknown, ...rest: unknown[]): DagNode<unknown> {
     this.rejectIfSealed('addNode');

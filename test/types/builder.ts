@@ -98,6 +98,12 @@ async function seed(): Promise<void> {
   expectType<DagNode<number>>(tm.addNode((n) => n + 1, a));
   expectType<DagNode<number>>(tm.addNode((n) => n + 1, tm.parameterNode));
   expectType<DagNode<number>>(tm.addNode((n: number, step: number = 1) => n + step, a, 2));
+  expectType<DagNode<boolean>>(tm.addNode((n, signal) => signal.aborted || n > 0, a, SIGNAL));
+  expectType<DagNode<string>>(tm.addNode((context) => context.task, CONTEXT));
+  // @ts-expect-error -- a parameter written with a type the node argument does not fit
+  tm.addNode((x: string) => x, a);
+  // @ts-expect-error -- an untyped parameter is an AbortSignal: no number arithmetic on it
+  tm.addNode((signal) => signal + 1, SIGNAL);
   // With options too, from every kind of argument: nodes, constants, the parameter and the tokens,
   // each parameter typed as the node's function receives it.
   expectType<DagNode<number>>(tm.addNode({ retries: 1 }, (n) => n + 1, tm.parameterNode));
