@@ -135,12 +135,6 @@ export type NodeArgument<T, P, Rule extends WhenRuleName = 'allSucceeded'> =
   | PlainArgument<T>
   | DependencyNode<T, Rule>
   | ([P] extends [T] ? ParamToken<any> : never)
-  // The same fit (a `ParamToken<T>` is a `ParamToken<any>`), for inference: TypeScript matches
-  // `tm.parameterNode` to this `ParamToken` and infers `T` from it as `P`, not as the token itself
-  // (the constant it would otherwise be, above). So the parameter of `(n) => n + 1` is a number,
-  // and so is that of a function that is a call TypeScript types after the arguments (a method
-  // bound in place, `withRetry(fn)`), which took the token's type and did not compile.
-  | ParamToken<[P] extends [T] ? T : never>
   | (AbortSignal extends T ? SignalToken : never)
   | (TaskContext extends T ? ContextToken : never);
 
@@ -227,11 +221,9 @@ type PlainArgument<T> = T extends object
 type ParametersOf<F, A extends readonly unknown[]> =
   IsAnyOrNever<F> extends true
     ? readonly any[]
-    : unknown extends F
-      ? [A][A extends any ? 0 : never] // an inline function TypeScript has yet to type
-      : [F] extends [(...args: any) => unknown]
-        ? [A][A extends any ? 0 : never]
-        : NoFunctionGiven;
+    : [F] extends [(...args: any) => unknown]
+      ? [A][A extends any ? 0 : never]
+      : NoFunctionGiven;
 
 /**
  * Type-level only: the values a node's function receives for arguments of types `G` (`addNode`'s
