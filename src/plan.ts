@@ -44,13 +44,11 @@ export interface PlanOutline {
   readonly indexByName: ReadonlyMap<string, number>;
 }
 
-/** Everything a run needs to know about a workflow, computed once per workflow. */
-export interface WorkflowPlan {
-  /** The workflow's name (a class name, or a builder's `name`), for messages. */
-  readonly workflow: string;
-  /** Task names in declaration order; a task's index is its position here. */
-  readonly names: readonly string[];
-  readonly indexByName: ReadonlyMap<string, number>;
+/**
+ * Everything a run needs to know about a workflow, computed once per workflow: its outline's
+ * fields, and the rest.
+ */
+export interface WorkflowPlan extends PlanOutline {
   /** What a result keeps of the plan (one per plan: results of one plan share it). */
   readonly outline: PlanOutline;
   /** What each task waits for, without repeats, in the order first listed. */
