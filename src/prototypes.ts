@@ -17,6 +17,14 @@ export function prototypeChain(prototype: object): object[] {
 }
 
 /**
+ * The prototype of `chain` (most derived first) that has `name` as an own property — where a
+ * lookup on the first finds it — or `undefined`. Reads no property: no getter runs.
+ */
+export function ownerOf(chain: readonly object[], name: string): object | undefined {
+  return chain.find((prototype) => Object.hasOwn(prototype, name));
+}
+
+/**
  * Whether `prototype` is `Object.prototype` — of this realm, or of another (a `vm` context, an
  * iframe): the prototype of an object literal.
  */

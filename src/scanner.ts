@@ -12,6 +12,7 @@ import {
   classNameOfPrototype,
   classOfPrototype,
   isOwnMethod,
+  ownerOf,
   prototypeChain,
 } from './prototypes.js';
 import { didYouMean, tasksListed } from './suggest.js';
@@ -113,10 +114,7 @@ function collectTasks(
     [];
   for (let level = chain.length - 1; level >= 0; level--) {
     const classPrototype = chain[level];
-    const baseClass =
-      level < ownLevels
-        ? undefined
-        : classNameOfPrototype(classPrototype) || '(an anonymous class)';
+    const baseClass = level < ownLevels ? undefined : shownClassName(classPrototype);
     const constructor = Object.getOwnPropertyDescriptor(classPrototype, 'constructor')?.value;
     if (typeof constructor === 'function') rejectStaticMembers(constructor, workflow, baseClass);
     const members = readOwnMembers(classPrototype);
@@ -158,6 +156,11 @@ function collectTasks(
     baseClasses.push(baseClass);
   }
   return { definitions, baseClassOf: (definition) => baseClasses[definition], largestPrototype };
+}
+
+/** The class of a prototype of the chain, as messages name it. */
+function shownClassName(prototype: object): string {
+  return classNameOfPrototype(prototype) || '(an anonymous class)';
 }
 
 /**
@@ -204,7 +207,7 @@ function checkOverride(chain: readonly object[], member: DeclaredMember, workflo
   // `checkMember` has refused symbol keys. The method that runs: the most derived one (an
   // undecorated override below keeps this record).
   const name = metadata.key as string;
-  const owner = chain.find((prototype) => Object.hasOwn(prototype, name));
+  const owner = ownerOf(chain, name);
   const method: unknown = owner && Object.getOwnPropertyDescriptor(owner, name)?.value;
   const parameters = typeof method === 'function' ? method.length : 0;
   if (parameters === 0) return;
@@ -212,7 +215,7 @@ function checkOverride(chain: readonly object[], member: DeclaredMember, workflo
   const whose =
     owner === member.prototype
       ? `its ${counted}`
-      : `the ${counted} of ${classNameOfPrototype(owner!) || '(an anonymous class)'}'s undecorated override`;
+      : `the ${counted} of ${shownClassName(owner!)}'s undecorated override`;
   const inputs: string[] = [];
   if (base.dependsOn.length > 0) {
     const listed = base.dependsOn.map((input) => {
@@ -623,7 +626,7 @@ function methodKindOf(
   name: string,
 ): 'method' | 'expressionMethod' | 'static' | undefined {
   const chain = prototypeChain(prototype);
-  const owner = chain.find((current) => Object.hasOwn(current, name));
+  const owner = ownerOf(chain, name);
   if (owner !== undefined) {
     if (!isOwnMethod(owner, name)) return undefined;
     const ownerClass = classOfPrototype(owner);
