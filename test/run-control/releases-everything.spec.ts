@@ -28,7 +28,7 @@ import {
   type WorkflowHooks,
   type WorkflowStream,
 } from '../../src';
-import { deferred, Gates, recordProcessEvents, settle } from '../support/event-log';
+import { deferred, EVERY_HOOK, Gates, recordProcessEvents, settle } from '../support/event-log';
 
 const abortListenerCount = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
 
@@ -777,18 +777,7 @@ function runRow(row: Row, signalOf: () => AbortController) {
       options: (more = {}, hooks = {}) => ({
         ...more,
         signal,
-        hooks: Object.fromEntries(
-          (
-            [
-              'onTaskStart',
-              'onTaskSuccess',
-              'onTaskFailure',
-              'onTaskRetry',
-              'onTaskSkip',
-              'onTaskProgress',
-            ] as const
-          ).map((name) => [name, logging(name, hooks[name])]),
-        ),
+        hooks: Object.fromEntries(EVERY_HOOK.map((name) => [name, logging(name, hooks[name])])),
       }),
       abort: (reason) => controller.abort(reason),
       gates,

@@ -78,6 +78,16 @@ export async function settle(turns = 1): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/** Every hook of `WorkflowHooks`, by name. */
+export const EVERY_HOOK = [
+  'onTaskStart',
+  'onTaskSuccess',
+  'onTaskFailure',
+  'onTaskRetry',
+  'onTaskSkip',
+  'onTaskProgress',
+] as const;
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A callback (a `fallback`, `retryIf`, `retryDelay`…) that throws `error` whenever it is called. */

@@ -20,6 +20,7 @@ import {
   type WorkflowHooks,
   type WorkflowStream,
 } from '../../src';
+import { EVERY_HOOK } from './event-log';
 
 const unhandled: string[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(String(reason)));
@@ -239,14 +240,7 @@ const endings: Record<string, Ending> = {
     return result;
   },
 };
-for (const hook of [
-  'onTaskStart',
-  'onTaskSuccess',
-  'onTaskFailure',
-  'onTaskRetry',
-  'onTaskSkip',
-  'onTaskProgress',
-] as const) {
+for (const hook of EVERY_HOOK) {
   endings[`fails when ${hook} throws`] = (options) =>
     busyFailing().invoke(undefined, { ...options, hooks: throwingOnce(hook) });
 }
