@@ -41,8 +41,8 @@ export function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Calls `onAbort` with the signal's {@link abortReason} once when `signal` aborts. Returns the
- * function that unsubscribes; a run calls it when it settles, so nothing of it stays attached to
- * the caller's signal.
+ * function that unsubscribes; a run calls it when it stops or settles, so nothing of it stays
+ * attached to the caller's signal.
  */
 export function subscribeToAbort(
   signal: AbortSignal,

@@ -928,6 +928,11 @@ export class Run<W extends object = object, P = unknown> {
       reason = StopReason.Failure;
     }
     this.stopReason = reason;
+    // A stopped run hears no more aborts (onAbort ignores them), so it lets go of the caller's
+    // signal now, not when its last task settles: a task that ignores its signal may never settle,
+    // and would keep the run attached to a long-lived signal for good. (Called again when the run
+    // finishes; it does nothing twice.)
+    this.extras?.unsubscribeFromAborts?.();
     if (reason === StopReason.Abort) this.more().abortReason = abortReason;
     const signalReason = this.stopError();
     this.extras?.runController?.abort(signalReason);

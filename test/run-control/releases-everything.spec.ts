@@ -908,6 +908,53 @@ describe('runs sharing one long-lived signal', () => {
     }
   });
 
+  it('are let go of when a failure stops the run, while a task that ignores its signal keeps it going', async () => {
+    // Once stopped, an abort changes nothing: the run need not hear it. A task that never settles
+    // would otherwise keep the run — its instance, its values — attached to the app's signal for
+    // as long as the app lives.
+    const controller = new AbortController();
+    const { signal } = controller;
+    const gates = new Gates<unknown>();
+    const tm = buildDag({ name: 'Stuck' });
+    tm.addNode({ name: 'stuck' }, () => gates.wait('stuck'));
+    tm.addNode({ name: 'bad' }, () => gates.wait('bad'));
+    const outcome = tm.invoke(undefined, { signal }).then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    expect(abortListenerCount(signal), 'while the run goes on').to.equal(1);
+    gates.fail('bad', new Error('declined'));
+    await settle();
+    expect(abortListenerCount(signal), 'once the failure stopped the run').to.equal(0);
+    controller.abort(new Error('shutdown'));
+    gates.open('stuck', 'late');
+    const error = await outcome;
+    expect(error).to.be.instanceOf(WorkflowExecutionError);
+    expect((error as WorkflowExecutionError).task).to.equal('bad');
+    expect((error as WorkflowExecutionError).result.get('stuck')).to.equal('late');
+  });
+
+  it('are let go of when the stream is closed, while a task that ignores its signal keeps the run going', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const gates = new Gates<unknown>();
+    const tm = buildDag({ name: 'Stuck' });
+    tm.addNode({ name: 'stuck' }, () => gates.wait('stuck'));
+    const stream = tm.stream(undefined, { signal });
+    const outcome = stream.result.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    const first = await stream.next();
+    expect(first.value).to.include({ type: 'taskStart', task: 'stuck' });
+    const closed = stream.return();
+    await settle();
+    expect(abortListenerCount(signal), 'once the closed stream stopped the run').to.equal(0);
+    gates.open('stuck', 'late');
+    expect(await closed).to.deep.equal({ value: undefined, done: true });
+    expect(await outcome).to.be.instanceOf(WorkflowAbortedError);
+  });
+
   it('add one abort listener to it in all, and leave none, no timer and no warning, over 1,200 runs ending every way', async () => {
     // By `n % 6`: 0 succeeds; 1 fails after a retry (failFast); 2 fails (failFast: false); 3 is
     // streamed and read to its end; 4 is streamed and left at its first event; 5 goes through
