@@ -56,7 +56,7 @@ import type {
  *
  * @example
  * ```ts
- * const result: ExecutionResult<DagTasks, number> = await tm.invoke(1);
+ * const result: ExecutionResult<DagTasks, Order> = await tm.invoke(order);
  * result.get('total'); // unknown: read it typed with total.extractResult(result)
  * ```
  */
@@ -114,7 +114,7 @@ export interface NodeOptions<T = never> extends Omit<TaskOptions, 'fallback'> {
  * @example
  * ```ts
  * const rule: WhenRuleName = 'noneFailed';
- * tm.addNode({ when: rule }, (a?: number) => a ?? 0, maybeSkipped);
+ * tm.addNode({ when: rule }, (cost?: number) => cost ?? 0, shipping);
  * ```
  */
 export type WhenRuleName = NonNullable<TaskOptions['when']>;
@@ -128,7 +128,7 @@ export type WhenRuleName = NonNullable<TaskOptions['when']>;
  *
  * @example
  * ```ts
- * type Arg = NodeArgument<number, string>; // a number, a DagNode<number>, or a token that fits
+ * type Arg = NodeArgument<number, number>; // a number, a DagNode<number>, or PARAM (a number too)
  * ```
  */
 export type NodeArgument<T, P, Rule extends WhenRuleName = 'allSucceeded'> =
@@ -547,8 +547,8 @@ function asNode(value: unknown): DagNode<unknown> | undefined {
  * @example
  * ```ts
  * const tm = buildDag<number>({ name: 'seed' });
- * const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 0.1);
- * const b = tm.addNode(incTask, a, 'slow_task_b', 1);
+ * const a = tm.addNode(incTask, tm.parameterNode, 'fast_task_a', 100);
+ * const b = tm.addNode(incTask, a, 'slow_task_b', 1000);
  * const result = await tm.invoke(0);
  * b.extractResult(result); // 2
  * ```
@@ -735,7 +735,7 @@ export class DagBuilder<P = void> {
    *
    * @example
    * ```ts
-   * const result = await tm.invoke(0, { concurrency: 2, targets: [endTask] });
+   * const result = await tm.invoke(order, { concurrency: 2, targets: [total] });
    * ```
    */
   invoke(param: P, options?: DagInvokeOptions): Promise<ExecutionResult<DagTasks, P>> {
@@ -756,7 +756,7 @@ export class DagBuilder<P = void> {
    *
    * @example
    * ```ts
-   * for await (const event of tm.stream(0)) console.log(event.type, event.task);
+   * for await (const event of tm.stream(order)) console.log(event.type, event.task);
    * ```
    */
   stream(param: P, options?: DagInvokeOptions): WorkflowStream<DagTasks, P> {

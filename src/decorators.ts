@@ -129,9 +129,9 @@ export type WorkflowParameterDecorator = (
  * @example
  * ```ts
  * class Checkout {
- *   @Task() @DependsOn(PARAM) user(req: Req) { return users.find(req.userId); }
- *   @Task({ timeout: 500, retries: 2 }) @DependsOn('user') cart(user: User) { … }
- *   @Task({ fallback: () => 0 }) @DependsOn('cart') async discount(cart: Cart) { … } // a number
+ *   @Task() @DependsOn(PARAM) user(req: CheckoutRequest) { return users.find(req.userId); }
+ *   @Task({ timeout: 500, retries: 2 }) @DependsOn('user') cart(user: User) { return carts.of(user); }
+ *   @Task({ fallback: () => 0 }) @DependsOn('cart') async discount(cart: Cart) { return rate(cart); }
  * }
  * ```
  */
@@ -177,7 +177,10 @@ export function Task(
  * ```ts
  * class Report {
  *   @Task() @DependsOn(PARAM) rows(query: Query) { return db.rows(query); }
- *   @Task() @DependsOn<Report>('rows', SIGNAL) total(rows: Row[], signal: AbortSignal) { … }
+ *   @Task() @DependsOn<Report>('rows', SIGNAL) total(rows: Row[], signal: AbortSignal) {
+ *     signal.throwIfAborted();
+ *     return rows.length;
+ *   }
  * }
  * ```
  */

@@ -19,7 +19,9 @@ const MAX_DESCRIPTION_LENGTH = 300;
  * ```ts
  * describeThrown(new Error('boom')); // 'boom'
  * describeThrown({ code: 42 }); // '{"code":42}'
- * describeThrown(Proxy.revocable({}, {}).proxy); // 'an object' (once revoked)
+ * const { proxy, revoke } = Proxy.revocable({}, {});
+ * revoke();
+ * describeThrown(proxy); // 'an object': a revoked proxy cannot be read
  * ```
  */
 export function describeThrown(value: unknown): string {
@@ -36,7 +38,7 @@ export function describeThrown(value: unknown): string {
  *
  * @example
  * ```ts
- * throw causedBy(invalid(option, `could not be read: ${describeThrown(error)}`), error);
+ * throw causedBy(new TypeError(`options could not be read: ${describeThrown(error)}`), error);
  * ```
  */
 export function causedBy<E extends Error>(error: E, cause: unknown): E {
@@ -67,7 +69,10 @@ export function unreadableOptions(caller: string, error: unknown): TypeError {
  *
  * @example
  * ```ts
- * toJSON() { return errorAsJson(this, { workflow: this.workflow, option: this.option }); }
+ * class OptionError extends Error {
+ *   readonly option = 'timeout';
+ *   toJSON() { return errorAsJson(this, { option: this.option }); }
+ * }
  * ```
  */
 export function errorAsJson(error: Error, own: object): object {
@@ -186,7 +191,8 @@ export function describeInput(value: unknown): string {
  *
  * @example
  * ```ts
- * `got ${describeInput(value)}.${awaitHint(value)}`; // got a promise. Await it first: …
+ * const run = Workflow.invoke(flow, input);
+ * `got ${describeInput(run)}.${awaitHint(run)}`; // 'got a promise. Await it first: …'
  * ```
  */
 export function awaitHint(value: unknown): string {
@@ -212,7 +218,8 @@ export function awaitHint(value: unknown): string {
  *
  * @example
  * ```ts
- * `must be an object, got ${describeInput(value)}.${awaitOptionsHint(value)}`; // …got a promise. Await it first.
+ * const options = Promise.resolve({ retries: 2 });
+ * `got ${describeInput(options)}.${awaitOptionsHint(options)}`; // 'got a promise. Await it first.'
  * ```
  */
 export function awaitOptionsHint(value: unknown): string {
@@ -308,7 +315,7 @@ export function isError(value: unknown): value is Error {
  *
  * @example
  * ```ts
- * warn(message, stackOf(error)); // the stack as the warning's detail, when there is one
+ * process.emitWarning('a hook threw', { detail: stackOf(error) }); // its stack, if it has one
  * ```
  */
 export function stackOf(thrown: unknown): string | undefined {

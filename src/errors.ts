@@ -256,7 +256,9 @@ shareInstanceof(WorkflowAbortedError, 'WorkflowAbortedError');
  * @example
  * ```ts
  * class Flow {
- *   @Task({ timeout: 1_000 }) @DependsOn(SIGNAL) async slow(signal: AbortSignal) { … }
+ *   @Task({ timeout: 1_000 }) @DependsOn(SIGNAL) slow(signal: AbortSignal) {
+ *     return fetch('https://slow.example', { signal });
+ *   }
  * }
  * // rejects with WorkflowExecutionError whose cause is a TaskTimeoutError
  * ```

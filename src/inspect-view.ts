@@ -15,8 +15,11 @@ export type InspectFunction = (value: unknown, options: object) => string;
  *
  * @example
  * ```ts
- * [Symbol.for('nodejs.util.inspect.custom')](depth, options, inspect) {
- *   return inspectView('DagNode', { name: this.name }, depth, options, inspect);
+ * class DagNode {
+ *   readonly name = 'total';
+ *   [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect?: InspectFunction) {
+ *     return inspectView('DagNode', { name: this.name }, depth, options, inspect);
+ *   }
  * }
  * ```
  */

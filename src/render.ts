@@ -24,7 +24,7 @@ import type { TaskTrace, WorkflowGraph } from './types.js';
  *
  * @example
  * ```ts
- * mermaidGraph(Workflow.graph(Example)); // 'graph TD;\nfetch-->parse;'
+ * mermaidGraph(Workflow.graph(Example)); // 'graph TD;\na-->b;'
  * // with tasks 'load data' and 'end' (a Mermaid keyword) instead:
  * // 'graph TD;\nt0["load data"];\nt1["end"];\nt0-->t1;'
  * ```
@@ -60,7 +60,7 @@ export function mermaidGraph(graph: WorkflowGraph): string {
  *
  * @example
  * ```ts
- * const result = await Workflow.invoke(new Example(), 0);
+ * const result = await Workflow.invoke(new SeedExample(), 0);
  * console.log(toMermaidGantt(result)); // paste into a ```mermaid block
  * ```
  */
@@ -139,11 +139,13 @@ const MAX_REASON_WIDTH = 40;
  *
  * @example
  * ```ts
- * const result = await Workflow.invoke(new Example(), 0);
+ * const result = await Workflow.invoke(new SeedExample(), 0);
  * console.log(formatTimeline(result));
- * // fastTaskA ███                                    0.0–101 ms
- * // slowTaskB    ███████████████████████████████████ 101–1102 ms
+ * // fastTaskA █████                                                     0.0–101 ms
+ * // slowTaskA ████████████████████████                                  0.0–502 ms
  * // …
+ * // endTask                                                       █████ 1103–1204 ms
+ * //           0                                                 1204 ms
  * ```
  */
 export function formatTimeline(result: ExecutionResult, options: TimelineOptions = {}): string {

@@ -32,7 +32,7 @@ export function shared<T>(name: string, create: () => T): T {
  *
  * @example
  * ```ts
- * export class TaskTimeoutError extends Error { … }
+ * export class TaskTimeoutError extends Error {}
  * shareInstanceof(TaskTimeoutError, 'TaskTimeoutError');
  * ```
  */

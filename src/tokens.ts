@@ -116,8 +116,8 @@ export const SIGNAL: SignalToken = tokens.SIGNAL as SignalToken;
  * @example
  * ```ts
  * class Import {
- *   @Task() @DependsOn(CONTEXT)
- *   async rows(ctx: TaskContext) { ctx.progress({ done: 0 }); return load(ctx.signal); }
+ *   @Task() @DependsOn(PARAM, CONTEXT)
+ *   async rows(file: string, ctx: TaskContext) { ctx.progress({ file }); return load(file, ctx.signal); }
  * }
  * ```
  */

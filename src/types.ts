@@ -260,7 +260,9 @@ export interface SettledSkip {
  *
  * @example
  * ```ts
- * hooks: { onTaskStart: ({ task, attempt }) => log.info(`${task} attempt ${attempt}`) }
+ * const hooks: WorkflowHooks = {
+ *   onTaskStart: ({ task, attempt }) => log.info(`${task} attempt ${attempt}`),
+ * };
  * ```
  */
 export interface TaskStartEvent {
@@ -275,7 +277,9 @@ export interface TaskStartEvent {
  *
  * @example
  * ```ts
- * hooks: { onTaskSuccess: ({ task, durationMs }) => metrics.timing(task, durationMs) }
+ * const hooks: WorkflowHooks = {
+ *   onTaskSuccess: ({ task, durationMs }) => metrics.timing(task, durationMs),
+ * };
  * ```
  */
 export interface TaskSuccessEvent extends TaskStartEvent {
@@ -295,7 +299,9 @@ export interface TaskSuccessEvent extends TaskStartEvent {
  *
  * @example
  * ```ts
- * hooks: { onTaskFailure: ({ task, error }) => log.error(`${task} failed`, error) }
+ * const hooks: WorkflowHooks = {
+ *   onTaskFailure: ({ task, error }) => log.error(`${task} failed`, error),
+ * };
  * ```
  */
 export interface TaskFailureEvent extends TaskStartEvent {
@@ -315,9 +321,9 @@ export interface TaskFailureEvent extends TaskStartEvent {
  *
  * @example
  * ```ts
- * hooks: {
+ * const hooks: WorkflowHooks = {
  *   onTaskRetry: ({ task, attempt, delayMs }) => log.warn(`${task} #${attempt}: ${delayMs} ms`),
- * }
+ * };
  * ```
  */
 export interface TaskRetryEvent extends TaskFailureEvent {
@@ -330,7 +336,9 @@ export interface TaskRetryEvent extends TaskFailureEvent {
  *
  * @example
  * ```ts
- * hooks: { onTaskSkip: ({ task, reason }) => log.info(`${task} skipped: ${reason}`) }
+ * const hooks: WorkflowHooks = {
+ *   onTaskSkip: ({ task, reason }) => log.info(`${task} skipped: ${reason}`),
+ * };
  * ```
  */
 export interface TaskSkipEvent {
@@ -345,7 +353,7 @@ export interface TaskSkipEvent {
  *
  * @example
  * ```ts
- * hooks: { onTaskProgress: ({ task, data }) => bar.update(task, data) }
+ * const hooks: WorkflowHooks = { onTaskProgress: ({ task, data }) => bar.update(task, data) };
  * ```
  */
 export interface TaskProgressEvent extends TaskStartEvent {
@@ -521,7 +529,7 @@ type InheritedMember<K> = K extends keyof Object ? Object[K] : never;
  *
  * @example
  * ```ts
- * const status: TaskStatus = result.trace[0].status; // 'succeeded' | 'failed' | 'skipped'
+ * const statuses: TaskStatus[] = result.trace.map((entry) => entry.status); // ['succeeded', …]
  * ```
  */
 export type TaskStatus = 'succeeded' | 'failed' | 'skipped';
@@ -583,7 +591,7 @@ export interface TaskNode {
  * @example
  * ```ts
  * const graph: WorkflowGraph = Workflow.graph(Checkout);
- * graph.order; // ['user', 'cart'], every task after its dependencies
+ * graph.order; // ['user', 'cart', 'discount'], every task after its dependencies
  * ```
  */
 export interface WorkflowGraph {

@@ -38,7 +38,7 @@ export type WorkflowClass = abstract new (...args: any[]) => object;
  * class Nightly {
  *   static create() { return new Nightly(); }
  *   private constructor() {}
- *   @Task() sync() { … }
+ *   @Task() sync() { return 'synced'; }
  * }
  * Workflow.validate(Nightly); // compiles: Nightly is a ClassWithHiddenConstructor<typeof Nightly>
  * ```
@@ -135,7 +135,7 @@ export class Workflow {
    *
    * @example
    * ```ts
-   * const run = Workflow.stream(new Checkout(repo), request, { signal });
+   * const run = Workflow.stream(new Checkout(repo), request, { signal: AbortSignal.timeout(5_000) });
    * for await (const event of run) {
    *   if (event.type === 'taskSuccess' && event.task === 'cart') event.value; // cart's result type
    * }

@@ -54,7 +54,8 @@ export const SNIPPET_PRELUDE = `
 declare function sleep(ms: number): Promise<void>;
 `;
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository's root directory. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const SNIPPET_DIRECTORY = path.join(PROJECT_ROOT, '.markdown-snippets');
 const PRELUDE_FILE = path.join(SNIPPET_DIRECTORY, 'prelude.d.ts');
 const TYPESCRIPT_LANGUAGES = new Set(['ts', 'typescript']);
@@ -177,9 +178,15 @@ function continueModule(
   };
 }
 
-/** One program over the prelude, the given in-memory files, and whatever they import. */
-function createSnippetProgram(files: ReadonlyMap<string, string>): ts.Program {
-  const options = snippetCompilerOptions();
+/**
+ * One program over the prelude, the given in-memory files, and whatever they import, compiled
+ * with {@link snippetCompilerOptions} (plus `overrides`, e.g. the decorator mode).
+ */
+export function createSnippetProgram(
+  files: ReadonlyMap<string, string>,
+  overrides: ts.CompilerOptions = {},
+): ts.Program {
+  const options = { ...snippetCompilerOptions(), ...overrides };
   const host = ts.createCompilerHost(options, true);
   const virtualFiles = new Map([[PRELUDE_FILE, SNIPPET_PRELUDE], ...files]);
   const { fileExists, readFile, getSourceFile } = host;
@@ -200,7 +207,7 @@ export function formatProblem(problem: SnippetProblem): string {
 }
 
 /** The project's tsconfig options, adapted to standalone ES-module examples. */
-function snippetCompilerOptions(): ts.CompilerOptions {
+export function snippetCompilerOptions(): ts.CompilerOptions {
   const configFile = path.join(PROJECT_ROOT, 'tsconfig.json');
   const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
   if (error !== undefined)
