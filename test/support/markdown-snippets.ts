@@ -178,6 +178,9 @@ function continueModule(
   };
 }
 
+/** The files on disk a program parsed (the library, lib.d.ts, @types), for the next program. */
+const parsedFiles = new Map<string, ts.SourceFile>();
+
 /**
  * One program over the prelude, the given in-memory files, and whatever they import, compiled
  * with {@link snippetCompilerOptions} (plus `overrides`, e.g. the decorator mode).
@@ -194,9 +197,14 @@ export function createSnippetProgram(
   host.readFile = (fileName) => virtualFiles.get(fileName) ?? readFile.call(host, fileName);
   host.getSourceFile = (fileName, languageVersion, ...rest) => {
     const text = virtualFiles.get(fileName);
-    return text === undefined
-      ? getSourceFile.call(host, fileName, languageVersion, ...rest)
-      : ts.createSourceFile(fileName, text, languageVersion, true);
+    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
+    const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
+    let file = parsedFiles.get(key);
+    if (file === undefined) {
+      file = getSourceFile.call(host, fileName, languageVersion, ...rest);
+      if (file !== undefined) parsedFiles.set(key, file);
+    }
+    return file;
   };
   return ts.createProgram([...virtualFiles.keys()], options, host);
 }
