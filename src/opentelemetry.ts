@@ -80,6 +80,7 @@ const MAX_DESCRIPTION_LENGTH = 500;
  * @example
  * ```ts
  * import { trace } from '@opentelemetry/api';
+ * import { openTelemetry } from 'async-dag/opentelemetry';
  *
  * const interceptor = openTelemetry({ tracer: trace.getTracer('checkout-service') });
  * ```

@@ -51,6 +51,16 @@ const FIXTURE = [
   ' * ```',
   ' */',
   'export function legacy() {}',
+  '/**',
+  ' * A block that shows its imports, but not all of them.',
+  ' *',
+  ' * @example',
+  ' * ```ts',
+  " * import { Task } from 'async-dag';",
+  ' * class Flow { @Task() @DependsOn(PARAM) one(n: number) { return n; } }',
+  ' * ```',
+  ' */',
+  'export function imports() {}',
 ].join('\n');
 
 describe('doc comment examples', () => {
@@ -86,16 +96,19 @@ describe('doc comment examples', () => {
     expect(examples.filter((example) => !example.legacy).length).to.be.above(100);
   });
 
-  it('reports an example that does not compile, at its line in the source file', () => {
+  it('reports an example that does not compile, or does not import what it shows, at its line', () => {
     expect(fixtures.map(({ line, legacy }) => ({ line, legacy }))).to.deep.equal([
       { line: 6, legacy: false },
       { line: 17, legacy: false },
       { line: 29, legacy: true },
       { line: 32, legacy: false },
+      { line: 41, legacy: false },
     ]);
     expect(problemsIn('test/fixture.ts').map(formatProblem)).to.deep.equal([
       "test/fixture.ts:8: TS2322 Type 'number' is not assignable to type 'string'.",
       "test/fixture.ts:32: TS2304 Cannot find name 'undeclared'.",
+      "test/fixture.ts:42: TS2304 Cannot find name 'DependsOn'.",
+      "test/fixture.ts:42: TS2304 Cannot find name 'PARAM'.",
     ]);
   });
 });

@@ -7,8 +7,9 @@
  * - Every ```ts / ```typescript block of a `/** … *\/` comment of src/*.ts is checked, each as its
  *   own ES module; ```ts ignore skips one.
  * - A block may leave out its imports: every name it uses but does not declare that the library
- *   exports is imported for it, from `async-dag` (from `async-dag/opentelemetry` for the examples
- *   of src/opentelemetry.ts). The examples of an internal file see that file's exports too.
+ *   exports is imported for it, from `async-dag` or `async-dag/opentelemetry`; the examples of an
+ *   internal file see that file's exports too. A block that imports anything itself gets nothing
+ *   added: one that shows its imports must show them all.
  * - The names an example takes as given (a `Checkout` workflow, its `repo` and `request`, a
  *   builder `tm`, …) are declared once, in {@link DOC_EXAMPLE_PRELUDE}.
  * - A block compiles with standard decorators (the default of a new TypeScript project); a block
@@ -200,8 +201,15 @@ function exportedNames(source: string): string[] {
   return [...new Set(names)];
 }
 
-/** The names `code` declares at its top level, and every identifier it mentions. */
-function namesOf(code: string): { declared: Set<string>; mentioned: Set<string> } {
+/**
+ * The names `code` declares at its top level, every identifier it mentions, and whether it
+ * imports anything itself.
+ */
+function namesOf(code: string): {
+  declared: Set<string>;
+  mentioned: Set<string>;
+  imports: boolean;
+} {
   const file = ts.createSourceFile('example.ts', code, ts.ScriptTarget.ES2022, true);
   const declared = new Set<string>();
   const mentioned = new Set<string>();
@@ -210,30 +218,20 @@ function namesOf(code: string): { declared: Set<string>; mentioned: Set<string> 
     ts.forEachChild(node, visit);
   };
   visit(file);
-  const declare = (name: ts.BindingName | undefined) => {
-    if (name === undefined) return;
+  const declare = (name: ts.BindingName) => {
     if (ts.isIdentifier(name)) declared.add(name.text);
     else
       for (const element of name.elements)
         if (!ts.isOmittedExpression(element)) declare(element.name);
   };
   for (const statement of file.statements) {
-    if (ts.isImportDeclaration(statement)) {
-      const clause = statement.importClause;
-      if (clause?.name !== undefined) declared.add(clause.name.text);
-      const bindings = clause?.namedBindings;
-      if (bindings !== undefined && ts.isNamespaceImport(bindings))
-        declared.add(bindings.name.text);
-      if (bindings !== undefined && ts.isNamedImports(bindings)) {
-        for (const element of bindings.elements) declared.add(element.name.text);
-      }
-    } else if (ts.isVariableStatement(statement)) {
+    if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) declare(declaration.name);
     } else if ('name' in statement && statement.name !== undefined) {
       declare(statement.name as ts.Identifier);
     }
   }
-  return { declared, mentioned };
+  return { declared, mentioned, imports: file.statements.some(ts.isImportDeclaration) };
 }
 
 /** Where the examples of a source file import from, and what. */
@@ -261,10 +259,11 @@ function importSourcesFor(file: string): ImportSource[] {
 
 /** The module an example compiles as: its missing imports, then its code. */
 function exampleModule(example: DocExample, sources: readonly ImportSource[]): string {
-  const { declared, mentioned } = namesOf(example.code);
+  const { declared, mentioned, imports } = namesOf(example.code);
   const imported = new Set<string>();
   const lines: string[] = [];
-  for (const { specifier, names } of sources) {
+  // A block that shows its imports must show them all: a reader pastes it as it is.
+  for (const { specifier, names } of imports ? [] : sources) {
     const wanted = names.filter(
       (name) => mentioned.has(name) && !declared.has(name) && !imported.has(name),
     );
