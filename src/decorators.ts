@@ -6,8 +6,10 @@
  * both to the same kind of record.
  */
 import {
+  isElementDescriptor,
   isStandardDecoratorContext,
   memberName,
+  recordElementDescriptorMember,
   recordMember,
   recordStandardMember,
   type MemberMetadata,
@@ -271,13 +273,18 @@ function memberRecord(
   keyOrContext: unknown,
   descriptor: PropertyDescriptor | undefined,
 ): MemberMetadata {
-  return isStandardDecoratorContext(keyOrContext)
-    ? recordStandardMember(targetOrValue, keyOrContext)
-    : recordMember(
-        targetOrValue as object,
-        keyOrContext as string | symbol | undefined,
-        descriptor,
-      );
+  if (isStandardDecoratorContext(keyOrContext)) {
+    return recordStandardMember(targetOrValue, keyOrContext);
+  }
+  // Babel's 2018-09 decorators: one element descriptor, recorded for the scanner to report.
+  if (keyOrContext === undefined && isElementDescriptor(targetOrValue)) {
+    return recordElementDescriptorMember(targetOrValue);
+  }
+  return recordMember(
+    targetOrValue as object,
+    keyOrContext as string | symbol | undefined,
+    descriptor,
+  );
 }
 
 /**

@@ -77,6 +77,11 @@ export interface MemberMetadata {
     readonly args: readonly unknown[];
     readonly parameter?: number | undefined;
   }[];
+  /**
+   * Applied by Babel's decorators plugin with `version: "2018-09"` (see
+   * {@link isElementDescriptor}), which async-dag does not support: the scanner reports it.
+   */
+  elementDescriptorCall?: true;
 }
 
 /** One parameter decorator's record. */
@@ -265,6 +270,48 @@ export function recordStandardMember(
   }
   sameClassMembers?.set(key, member);
   for (const decorated of functions) standardRecords.byFunction.set(decorated, member);
+  return member;
+}
+
+/** What Babel's 2018-09 decorators pass a member decorator: see {@link isElementDescriptor}. */
+export interface ElementDescriptor {
+  readonly kind: string;
+  readonly key: string | symbol | number;
+  readonly placement: string;
+  readonly descriptor: PropertyDescriptor;
+}
+
+/**
+ * Whether a decorator's only argument is an element descriptor, `{ kind, key, placement,
+ * descriptor }`: how Babel's decorators plugin calls decorators with `version: "2018-09"` (its
+ * default in Babel 7 when no version is set), an early proposal that is neither TypeScript's
+ * legacy decorators nor the standard.
+ */
+export function isElementDescriptor(value: unknown): value is ElementDescriptor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { kind, placement, descriptor } = value as Partial<Record<string, unknown>>;
+  return (
+    typeof kind === 'string' &&
+    typeof placement === 'string' &&
+    typeof descriptor === 'object' &&
+    descriptor !== null
+  );
+}
+
+/**
+ * Babel's 2018-09 decorators: records the member `element` describes as a standard decorator
+ * without `context.metadata` would, so the scanner finds it through its function, marked for the
+ * scanner to report that this decorator version is not supported (the class has no other way to
+ * say so: it would have no tasks).
+ */
+export function recordElementDescriptorMember(element: ElementDescriptor): MemberMetadata {
+  const { kind, key, placement, descriptor } = element;
+  const accessor = descriptor.get !== undefined || descriptor.set !== undefined;
+  const member = recordStandardMember(
+    accessor ? { get: descriptor.get, set: descriptor.set } : descriptor.value,
+    { kind: accessor ? 'getter' : kind, name: key, static: placement === 'static' },
+  );
+  member.elementDescriptorCall = true;
   return member;
 }
 

@@ -426,9 +426,25 @@ function markerOnClassProblem(metadata: MemberMetadata, className: string): stri
  * ({@link givenArgumentsProblem}); `undefined` when there is neither.
  */
 function misusedDecoratorProblem(metadata: MemberMetadata, member: string): string | undefined {
+  if (metadata.elementDescriptorCall === true) return elementDescriptorProblem(metadata, member);
   if (metadata.uncalled !== undefined) return uncalledProblem(metadata, member);
   if (metadata.givenArguments !== undefined) return givenArgumentsProblem(metadata, member);
   return undefined;
+}
+
+/**
+ * The problem with our decorators on `member` (`"name"`, or `static member "name"`) when Babel's
+ * decorators plugin applied them with `version: "2018-09"`, which async-dag does not support.
+ */
+function elementDescriptorProblem(metadata: MemberMetadata, member: string): string {
+  const decorators = decoratorsOn(metadata);
+  return (
+    `${decorators.join(', ')} on ${member} ${decorators.length === 1 ? 'was' : 'were'} applied ` +
+    `by Babel's decorators plugin with "version": "2018-09" (its default in Babel 7 when no ` +
+    `version is set), an early decorators proposal that async-dag does not support. Set ` +
+    `"version": "2023-11" (standard decorators) or "version": "legacy" in the options of ` +
+    `@babel/plugin-proposal-decorators.`
+  );
 }
 
 /**

@@ -700,4 +700,62 @@ describe('decorator modes', () => {
       }
     });
   });
+
+  describe("Babel's 2018-09 decorators (Babel 7's default when no version is set)", () => {
+    /**
+     * Applies `decorators` to the method `key` of `workflowClass` as Babel's `_decorate` helper
+     * does for `@babel/plugin-proposal-decorators` with `version: "2018-09"`: each decorator, the
+     * nearest first, gets one element descriptor (and no class), and returns a replacement or
+     * nothing.
+     */
+    function decorate2018(workflowClass: FixtureClass, key: string, decorators: unknown[]): void {
+      let element: object = {
+        kind: 'method',
+        key,
+        placement: 'prototype',
+        descriptor: Object.getOwnPropertyDescriptor(workflowClass.prototype, key),
+      };
+      Object.defineProperty(element, Symbol.toStringTag, { value: 'Descriptor' });
+      for (const decorator of [...decorators].reverse()) {
+        element = (decorator as (element: object) => object | undefined)(element) ?? element;
+      }
+      const { descriptor } = element as { descriptor: PropertyDescriptor };
+      Object.defineProperty(workflowClass.prototype, key, descriptor);
+    }
+
+    it('names the decorator version and the setting to use, where it said the class has no tasks', () => {
+      class Flow {
+        a(n: number) {
+          return n + 1;
+        }
+
+        b(a: number) {
+          return a * 2;
+        }
+      }
+      decorate2018(Flow, 'a', [Task(), DependsOn(PARAM)]);
+      decorate2018(Flow, 'b', [Task(), DependsOn('a')]);
+      const error = definitionErrorOf(Flow);
+      expect(error).to.deep.include({ code: 'INVALID_TASK', workflow: 'Flow', task: 'a' });
+      expect(error.message).to.equal(
+        'Flow: @Task(), @DependsOn on "a" were applied by Babel\'s decorators plugin with ' +
+          '"version": "2018-09" (its default in Babel 7 when no version is set), an early ' +
+          'decorators proposal that async-dag does not support. Set "version": "2023-11" ' +
+          '(standard decorators) or "version": "legacy" in the options of ' +
+          '@babel/plugin-proposal-decorators.',
+      );
+    });
+
+    it('names it on a getter too, found through its function', () => {
+      class Totals {
+        get total() {
+          return 1;
+        }
+      }
+      decorate2018(Totals, 'total', [Task()]);
+      const error = definitionErrorOf(Totals);
+      expect(error).to.deep.include({ code: 'INVALID_TASK', workflow: 'Totals', task: 'total' });
+      expect(error.message).to.contain('@Task() on "total" was applied by Babel');
+    });
+  });
 });
