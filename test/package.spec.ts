@@ -4,7 +4,8 @@
  * 5.9, 6 and 7; CommonJS, NodeNext ESM with the checks of `tsc --init`, and a browser project;
  * both decorator modes; the published `.d.ts` with `skipLibCheck: false`), tsx, vitest 3 on
  * vite 7, jest with @swc/jest, mocha with ts-node (and the error ts-node stops with on TypeScript
- * 7), esbuild ESM and browser bundles (the browser bundles in a `node:vm` realm, and in headless
+ * 7), Babel 7 (standard and legacy decorators, and what becomes of a parameter decorator and of
+ * the 2018-09 decorators), esbuild ESM and browser bundles (the browser bundles in a `node:vm` realm, and in headless
  * Chromium when one is installed), Bun, Deno, and one Node.js process loading both the CommonJS and the
  * ES-module build. Each consumer must print the seed's started/done order and results 1 and 4.
  * TypeScript 5.0, 5.9 and 7 also compile the repository's type tests (test/types/) against the
@@ -600,6 +601,25 @@ function runtimeConsumer(
   };
 }
 
+/** A workflow compiled by Babel with its 2018-09 decorators: prints what validating it throws. */
+const BABEL_2018_09_PROGRAM = `
+import { Task, Workflow, WorkflowDefinitionError } from 'async-dag';
+
+class Flow {
+  @Task() load() {
+    return 1;
+  }
+}
+
+try {
+  Workflow.validate(Flow);
+  console.log('valid');
+} catch (error) {
+  const { code, message } = error as WorkflowDefinitionError;
+  console.log(\`\${code} \${message}\`);
+}
+`;
+
 const CONSUMERS: readonly Consumer[] = [
   ...TYPESCRIPT_VERSIONS.map(typescriptConsumer),
   // npm run typecheck already compiles them with the repository's TypeScript (6.0), against src/.
@@ -620,6 +640,98 @@ const CONSUMERS: readonly Consumer[] = [
         });
         outputs[mode] = linesOf(stdout);
       }
+      return outputs;
+    },
+  },
+  {
+    title:
+      'Babel 7: compiles the seed with standard (2023-11) and legacy decorators; parameter decorators and version 2018-09 fail as documented',
+    expected: {
+      standard: seedOutput('standard'),
+      legacy: seedOutput('legacy'),
+      'with @Param(), standard': ['Decorators cannot be used to decorate parameters.'],
+      'with @Param(), legacy': [
+        'compiled, @Param() left in the output',
+        'SyntaxError: Invalid or unexpected token',
+      ],
+      'version 2018-09': [
+        'INVALID_TASK Flow: @Task() on "load" was applied by Babel\'s decorators plugin with ' +
+          '"version": "2018-09" (its default in Babel 7 when no version is set), an early ' +
+          'decorators proposal that async-dag does not support. Set "version": "2023-11" ' +
+          '(standard decorators) or "version": "legacy" in the options of ' +
+          '@babel/plugin-proposal-decorators.',
+      ],
+    },
+    async run(tools, pkg) {
+      const babel = (directory: string, file: string) =>
+        runNode(
+          [tools.tool('@babel/cli/bin/babel.js'), `${file}.ts`, '--out-file', `out/${file}.js`],
+          {
+            cwd: directory,
+          },
+        );
+      const outputs: Outputs = {};
+      for (const mode of ['standard', 'legacy'] as const) {
+        // Babel has no parameter decorators: both modes compile the seed that lists its inputs
+        // with the tokens, and the seed with @Param() shows what happens to one.
+        const directory = createProject(
+          `babel-${mode}`,
+          {
+            template: `babel-${mode}`,
+            files: { 'index.ts': seedProgram('standard'), 'param.ts': seedProgram('legacy') },
+            links: ['@babel/preset-typescript', '@babel/plugin-proposal-decorators'],
+          },
+          pkg,
+        );
+        await babel(directory, 'index');
+        const { stdout } = await runNode([join('out', 'index.js')], { cwd: directory });
+        outputs[mode] = linesOf(stdout);
+        const compiled = await babel(directory, 'param').then(
+          () => readFileSync(join(directory, 'out', 'param.js'), 'utf8'),
+          (error: Failed) => error,
+        );
+        if (typeof compiled !== 'string') {
+          const message = /Decorators cannot be used to decorate parameters\./.exec(
+            compiled.stderr,
+          );
+          outputs[`with @Param(), ${mode}`] = [message?.[0] ?? compiled.message];
+          continue;
+        }
+        const failure = await runNode([join('out', 'param.js')], { cwd: directory }).then(
+          () => 'ran',
+          (error: Failed) => /SyntaxError: .*/.exec(error.stderr)?.[0] ?? error.message,
+        );
+        outputs[`with @Param(), ${mode}`] = [
+          `compiled, @Param() ${/\(@Param\(\)/.test(compiled) ? 'left in' : 'removed from'} the output`,
+          failure,
+        ];
+      }
+      // Babel 7's default decorators when no version is set (an early proposal): a definition
+      // error that names the setting to use, where the class seemed to have no tasks.
+      const early = createProject(
+        'babel-2018-09',
+        {
+          files: {
+            'package.json': JSON.stringify({ private: true, type: 'module' }),
+            'babel.config.json': JSON.stringify({
+              presets: ['@babel/preset-typescript'],
+              plugins: [
+                [
+                  '@babel/plugin-proposal-decorators',
+                  { version: '2018-09', decoratorsBeforeExport: true },
+                ],
+              ],
+            }),
+            'index.ts': BABEL_2018_09_PROGRAM,
+          },
+          links: ['@babel/preset-typescript', '@babel/plugin-proposal-decorators'],
+        },
+        pkg,
+      );
+      await babel(early, 'index');
+      outputs['version 2018-09'] = linesOf(
+        (await runNode([join('out', 'index.js')], { cwd: early })).stdout,
+      );
       return outputs;
     },
   },

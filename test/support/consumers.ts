@@ -6,10 +6,11 @@
  *   template project; each consumer project gets a copy of that template's node_modules, as if
  *   it had installed the tarball itself.
  * - The tools (TypeScript 5.0, 5.9, 6 and 7, tsx, esbuild, vitest 3 + vite 7, jest + @swc/jest,
- *   mocha + ts-node + chai, Bun, Deno) are listed in test/consumers/package.json and its
- *   lockfile, installed with `npm ci` into test/consumers/node_modules (skipped while a stamp says
- *   that install matches the lockfile), and run by path; packages a project must resolve itself
- *   (vitest, @swc/jest, chai, @types/node, …) are linked into its node_modules.
+ *   mocha + ts-node + chai, Babel 7 with its TypeScript preset and decorators plugin, Bun, Deno)
+ *   are listed in test/consumers/package.json and its lockfile, installed with `npm ci` into
+ *   test/consumers/node_modules (skipped while a stamp says that install matches the lockfile),
+ *   and run by path; packages a project must resolve itself (vitest, @swc/jest, chai,
+ *   @types/node, Babel's preset and plugin, …) are linked into its node_modules.
  *
  * Everything lives in one temporary folder, removed when the process exits.
  */

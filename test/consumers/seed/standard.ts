@@ -2,7 +2,8 @@
  * The seed example as a consumer of the packed package writes it with standard decorators: inputs
  * listed with the tokens, no parameter decorators. test/package.spec.ts copies it into each
  * consumer project as seed.ts (and, for runners that take one file, as the start of index.ts);
- * every toolchain must print the same lines. legacy.ts is the same with @Param().
+ * every toolchain must print the same lines. Babel, which has no parameter decorators, compiles it
+ * in both decorator modes. legacy.ts is the same with @Param().
  */
 import {
   DependsOn,
