@@ -26,7 +26,14 @@ import {
   type ExecutionResult,
   type TaskContext,
 } from '../src';
-import { EventLog, recordProcessEvents, rejectionOf, settle, sleep } from './support/event-log';
+import {
+  EventLog,
+  recordProcessEvents,
+  rejectionOf,
+  settle,
+  sleep,
+  withTimersInOrder,
+} from './support/event-log';
 import { hostileValues } from './support/hostile-values';
 import { typeCheckMarkdown } from './support/markdown-snippets';
 import { SEED_EVENTS } from './support/seed';
@@ -919,7 +926,9 @@ describe('buildDag', () => {
         'end_task',
         25,
       );
-      const result = await tm.invoke(0);
+      // On fake timers, fired in time order: on real ones, a process held up for ~125 ms between
+      // fast_task_a's end and slow_task_a's (a loaded machine) ended fast_task_c after slow_task_b.
+      const result = await withTimersInOrder(() => tm.invoke(0));
       expect(fastTaskA.extractResult(result)).to.equal(1);
       expect(endTask.extractResult(result)).to.equal(4);
       expect(log.events).to.deep.equal(SEED_EVENTS);

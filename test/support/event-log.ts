@@ -3,6 +3,7 @@
  * "deferred" tasks whose completion the test controls, so ordering is asserted without wall-clock
  * timing.
  */
+import sinon from 'sinon';
 
 /** Records `"<task>:start"` / `"<task>:end"` events in order. */
 export class EventLog {
@@ -89,6 +90,24 @@ export const EVERY_HOOK = [
 ] as const;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts `run` under fake `setTimeout`/`clearTimeout` and fires every timer in time order, letting
+ * promise reactions run between two, until none is left: the order of what a workflow of
+ * {@link sleep}s logs is then the one its delays give, however loaded the machine. (On real
+ * timers, a process held up for longer than the gap between two events — a busy machine
+ * deschedules it, a full garbage collection pauses it — may see a later timer fire first.)
+ */
+export async function withTimersInOrder<T>(run: () => Promise<T>): Promise<T> {
+  const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    const outcome = run();
+    await clock.runAllAsync();
+    return await outcome;
+  } finally {
+    clock.restore();
+  }
+}
 
 /** A callback (a `fallback`, `retryIf`, `retryDelay`…) that throws `error` whenever it is called. */
 export const throwing = (error: unknown) => (): never => {
