@@ -10,6 +10,14 @@ import { runInNewContext } from 'node:vm';
 import * as first from '../src';
 import { loadSecondCopy } from './support/second-copy';
 
+/**
+ * The time limit of a test that loads a copy of src/ (ts-node compiles its 40 modules again):
+ * 0.5 s in a run of this file alone, 6.7 s in the whole suite (a larger heap to collect) under
+ * the load of other test runs on a 2-core machine — two thirds of mocha's 10 s default. A hang
+ * guard, not a speed limit.
+ */
+const LOADS_A_COPY = 60_000;
+
 /** A standard decorator call, as TypeScript 5.0 emits it (no context.metadata). */
 function decorateStandard(decorator: Function, method: Function, name: string): void {
   decorator(method, { kind: 'method', name, static: false, private: false, metadata: undefined });
@@ -152,7 +160,8 @@ describe('two copies of the package in one process', () => {
     expect({}).to.not.be.instanceOf(first.DagBuilder);
   });
 
-  it('recognises a builder node of the other copy, and rejects it as a node of another DAG', () => {
+  it('recognises a builder node of the other copy, and rejects it as a node of another DAG', function () {
+    this.timeout(LOADS_A_COPY);
     const second = loadSecondCopy();
     const foreign = second.buildDag({ name: 'other' }).addNode({ name: 'foreign' }, () => 1);
     const tm = first.buildDag({ name: 'mine' });
@@ -161,7 +170,8 @@ describe('two copies of the package in one process', () => {
       .with.property('code', 'INVALID_TASK');
   });
 
-  it('let go of a copy nothing holds any more (a test runner reloading modules)', async () => {
+  it('let go of a copy nothing holds any more (a test runner reloading modules)', async function () {
+    this.timeout(LOADS_A_COPY);
     setFlagsFromString('--expose-gc');
     const collectGarbage = runInNewContext('gc') as () => void;
     const copyAlive = useACopyAndDropIt();
