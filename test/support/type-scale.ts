@@ -11,6 +11,16 @@ type Kind = (typeof KINDS)[number];
 
 const kindOf = (i: number): Kind => KINDS[i % 3];
 
+/** The lines that declare `Item` in a generated module, after its import. */
+const ITEM_INTERFACE = [
+  '',
+  'export interface Item {',
+  '  id: number;',
+  '  label: string;',
+  '}',
+  '',
+];
+
 /** An expression of type `number` from a value `name` of kind `kind`. */
 function numeric(name: string, kind: Kind): string {
   return kind === 'number' ? name : kind === 'string' ? `${name}.length` : `${name}.id`;
@@ -49,12 +59,7 @@ export function dependenciesOf(i: number): number[] {
 export function workflowClassSource(n: number, from: string, name = `Flow${n}`): string {
   const lines: string[] = [
     `import { DependsOn, PARAM, SIGNAL, Task, Workflow, type WorkflowHooks } from '${from}';`,
-    '',
-    'export interface Item {',
-    '  id: number;',
-    '  label: string;',
-    '}',
-    '',
+    ...ITEM_INTERFACE,
     `export class ${name} {`,
   ];
   for (let i = 0; i < n; i++) {
@@ -155,12 +160,7 @@ export function workflowClassSource(n: number, from: string, name = `Flow${n}`):
 export function builderSource(n: number, from: string, name = `dag${n}`): string {
   const lines: string[] = [
     `import { buildDag, SIGNAL } from '${from}';`,
-    '',
-    'export interface Item {',
-    '  id: number;',
-    '  label: string;',
-    '}',
-    '',
+    ...ITEM_INTERFACE,
     `export async function ${name}(): Promise<number> {`,
     `  const tm = buildDag<number>({ name: '${name}' });`,
   ];
