@@ -158,8 +158,11 @@ export function Task(
     });
   }
   // A legacy class decorator call, `(constructor)`: `@Task` written on a class. Options are never
-  // a class, and the method decorator returned would replace it.
-  if (isClassConstructor(options)) return recordUncalled('@Task', options, []);
+  // a class, and the method decorator returned would replace it. Or Babel's 2018-09 call, one
+  // element descriptor, `@Task` written on a method: Babel would throw for the function returned.
+  if (isClassConstructor(options) || isElementDescriptor(options)) {
+    return recordUncalled('@Task', options, []);
+  }
   return methodDecorator((member) => {
     member.taskDecorations += 1;
     // Kept as given (`undefined` when none: the scanner's fast path). The scanner reads it by
@@ -206,8 +209,8 @@ export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undef
 function isDecoratorCall(inputs: readonly unknown[]): boolean {
   const [first, second, third] = inputs;
   // A legacy class decorator call: `(constructor)`. A method or a function, which a slip could list
-  // as an input, is no class.
-  if (inputs.length === 1) return isClassConstructor(first);
+  // as an input, is no class. Or Babel's 2018-09 call: one element descriptor.
+  if (inputs.length === 1) return isClassConstructor(first) || isElementDescriptor(first);
   // Standard: the member's value (a function, an accessor's `{ get, set }`, or `undefined` for a
   // field) and a context.
   if (inputs.length === 2) {

@@ -289,13 +289,19 @@ export interface ElementDescriptor {
  */
 export function isElementDescriptor(value: unknown): value is ElementDescriptor {
   if (typeof value !== 'object' || value === null) return false;
-  const { kind, placement, descriptor } = value as Partial<Record<string, unknown>>;
-  return (
-    typeof kind === 'string' &&
-    typeof placement === 'string' &&
-    typeof descriptor === 'object' &&
-    descriptor !== null
-  );
+  // The value may be anything given to a decorator factory (a Proxy whose traps throw, say): one
+  // that cannot be read is no element descriptor, and the factory reports it as it did before.
+  try {
+    const { kind, placement, descriptor } = value as Partial<Record<string, unknown>>;
+    return (
+      typeof kind === 'string' &&
+      typeof placement === 'string' &&
+      typeof descriptor === 'object' &&
+      descriptor !== null
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -759,5 +759,23 @@ describe('decorator modes', () => {
       expect(error).to.deep.include({ code: 'INVALID_TASK', workflow: 'Totals', task: 'total' });
       expect(error.message).to.contain('@Task() on "total" was applied by Babel');
     });
+
+    it('names it when @Task or @DependsOn was written without being called', () => {
+      // Babel then throws at the class's definition about the function returned, naming neither.
+      class Uncalled {
+        a() {
+          return 1;
+        }
+
+        b(a: number) {
+          return a;
+        }
+      }
+      decorate2018(Uncalled, 'a', [Task]);
+      decorate2018(Uncalled, 'b', [Task(), DependsOn]);
+      const error = definitionErrorOf(Uncalled);
+      expect(error).to.deep.include({ code: 'INVALID_TASK', workflow: 'Uncalled', task: 'a' });
+      expect(error.message).to.contain('@Task on "a" was applied by Babel');
+    });
   });
 });
