@@ -157,12 +157,9 @@ export function Task(
       (member.givenArguments ??= []).push({ decorator: '@Task', args });
     });
   }
-  // A legacy class decorator call, `(constructor)`: `@Task` written on a class. Options are never
-  // a class, and the method decorator returned would replace it. Or Babel's 2018-09 call, one
-  // element descriptor, `@Task` written on a method: Babel would throw for the function returned.
-  if (isClassConstructor(options) || isElementDescriptor(options)) {
-    return recordUncalled('@Task', options, []);
-  }
+  // `@Task` written on a class, or (Babel 2018-09) on a method: the returned decorator would
+  // replace the class, or make Babel throw.
+  if (isLoneDecoratorArgument(options)) return recordUncalled('@Task', options, []);
   return methodDecorator((member) => {
     member.taskDecorations += 1;
     // Kept as given (`undefined` when none: the scanner's fast path). The scanner reads it by
@@ -201,6 +198,16 @@ export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undef
 }
 
 /**
+ * Whether `value`, a decorator factory's only argument, is what a decorator call with one argument
+ * gets: a legacy class decorator's `(constructor)` (options and inputs are never a class; a method
+ * or a function, which a slip could list as an input, is none), or the element descriptor of
+ * Babel's 2018-09 member decorators.
+ */
+function isLoneDecoratorArgument(value: unknown): boolean {
+  return isClassConstructor(value) || isElementDescriptor(value);
+}
+
+/**
  * Whether `@DependsOn`'s inputs are a decorator call's arguments — `(value, context)`,
  * `(prototype, key, descriptor or index)` or `(constructor)` — because it was applied without being
  * called. No list of inputs looks like that: inputs are task names and tokens, never a function or
@@ -208,9 +215,7 @@ export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undef
  */
 function isDecoratorCall(inputs: readonly unknown[]): boolean {
   const [first, second, third] = inputs;
-  // A legacy class decorator call: `(constructor)`. A method or a function, which a slip could list
-  // as an input, is no class. Or Babel's 2018-09 call: one element descriptor.
-  if (inputs.length === 1) return isClassConstructor(first) || isElementDescriptor(first);
+  if (inputs.length === 1) return isLoneDecoratorArgument(first);
   // Standard: the member's value (a function, an accessor's `{ get, set }`, or `undefined` for a
   // field) and a context.
   if (inputs.length === 2) {
