@@ -23,7 +23,7 @@ import { isSharedClassPrototype, shared, shareInstanceof } from './shared.js';
 import { mermaidGraph } from './render.js';
 import {
   isResultOfAnotherCopy,
-  resultPlan,
+  resultOutline,
   TaskResultError,
   type ExecutionResult,
 } from './result.js';
@@ -436,7 +436,7 @@ export class DagNode<T> {
    */
   extractResult(result: ExecutionResult<any, any>): T {
     const plan = this.owner['sealedPlan'];
-    const ofResult = resultPlan(result);
+    const ofResult = resultOutline(result);
     if (plan === undefined || ofResult !== plan.outline) {
       const workflow = plan?.workflow ?? this.owner.name;
       throw new TaskResultError(
@@ -503,7 +503,7 @@ nodeChecks.push(new WeakRef(isNodeOfThisCopy!));
 function runErrorHint(value: unknown): string {
   try {
     const held = (value as { result?: unknown } | null | undefined)?.result;
-    return resultPlan(held) === undefined
+    return resultOutline(held) === undefined
       ? ''
       : " A run error holds the run's result: pass error.result.";
   } catch {

@@ -84,12 +84,12 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
 ];
 
 /**
- * Reads a result's `#plan` (its plan's outline) from outside the class (set by its static block);
+ * Reads a result's `#outline` (of its plan) from outside the class (set by its static block);
  * `undefined` for anything this copy's `ExecutionResult` did not make — without reading it (a
  * Proxy's traps stay untouched), and whatever `instanceof` says for a result of another loaded
  * copy.
  */
-let planOf: (value: unknown) => PlanOutline | undefined;
+let outlineOf: (value: unknown) => PlanOutline | undefined;
 
 /**
  * What one `Workflow.invoke` produced. `get` is typed from the workflow class: `result.get('cart')`
@@ -109,7 +109,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   // the error with `customInspect: false` and would otherwise list the whole plan — and the
   // run's parameter, which may be a secret (`param` is a getter).
   readonly #param: P;
-  readonly #plan: PlanOutline;
+  readonly #outline: PlanOutline;
   #traceCache: readonly TaskTrace[] | undefined;
 
   // The run's output, copied field by field out of the finished run (one object, no record
@@ -128,7 +128,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   constructor(plan: WorkflowPlan, param: P, run: RunRecord) {
     this.#param = param;
     // Its outline only: the plan holds the workflow's functions (see PlanOutline).
-    this.#plan = plan.outline;
+    this.#outline = plan.outline;
     this.#values = run.values;
     this.#states = run.states;
     this.#times = run.times;
@@ -148,8 +148,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   }
 
   static {
-    planOf = (value) =>
-      typeof value === 'object' && value !== null && #plan in value ? value.#plan : undefined;
+    outlineOf = (value) =>
+      typeof value === 'object' && value !== null && #outline in value ? value.#outline : undefined;
   }
 
   /**
@@ -162,7 +162,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
 
   /** The workflow's name: its class name, or a builder's `name`. */
   get workflow(): string {
-    return this.#plan.workflow;
+    return this.#outline.workflow;
   }
 
   /**
@@ -187,23 +187,23 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   get<K extends TaskName<W>>(task: K): TaskResult<W, K> {
     if (typeof task !== 'string') {
       throw new TaskResultError(
-        this.#plan.workflow,
+        this.#outline.workflow,
         describeInput(task),
         `expected a task name (a string), got ${describeInput(task)}.${nodeHint(task)}`,
       );
     }
-    const index = this.#plan.indexByName.get(task);
+    const index = this.#outline.indexByName.get(task);
     if (index === undefined) {
       // Quoted as the options quote a name that is no task: the name may come from outside (a
       // URL, a message), so it is escaped and cut short, never a megabyte or a terminal escape.
       throw new TaskResultError(
-        this.#plan.workflow,
+        this.#outline.workflow,
         task,
-        `${describeInput(task)} is not a task.${taskNameHint(task, this.#plan.names)}`,
+        `${describeInput(task)} is not a task.${taskNameHint(task, this.#outline.names)}`,
       );
     }
     if (this.#states[index] !== TaskState.Succeeded) {
-      throw new TaskResultError(this.#plan.workflow, task, this.whyNoValue(index));
+      throw new TaskResultError(this.#outline.workflow, task, this.whyNoValue(index));
     }
     return this.#values[index] as TaskResult<W, K>;
   }
@@ -211,7 +211,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   /** Whether `task` is a task that succeeded in this run (so `get(task)` will not throw). */
   has(task: string): boolean {
     if (typeof task !== 'string') return false;
-    const index = this.#plan.indexByName.get(task);
+    const index = this.#outline.indexByName.get(task);
     return index !== undefined && this.#states[index] === TaskState.Succeeded;
   }
 
@@ -223,7 +223,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
     const object: Record<string, unknown> = {};
     const states = this.#states;
     const values = this.#values;
-    this.#plan.names.forEach((name, index) => {
+    this.#outline.names.forEach((name, index) => {
       if (states[index] !== TaskState.Succeeded) return;
       // Defined, not assigned: a task named "__proto__" stays an own key instead of replacing
       // the object's prototype.
@@ -295,7 +295,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
       // A task skipped before it started made no attempt; one that skipped itself made at least one.
       const started = status !== 'skipped' || skippedItself?.has(index) === true;
       const entry: TaskTrace = {
-        task: this.#plan.names[index],
+        task: this.#outline.names[index],
         status,
         start: times[2 * index],
         end: times[2 * index + 1],
@@ -311,13 +311,13 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   }
 
   private whyNoValue(index: number): string {
-    const name = quotedName(this.#plan.names[index]);
+    const name = quotedName(this.#outline.names[index]);
     const states = this.#states;
     const values = this.#values;
     const included = this.#rare?.included;
     switch (states[index]) {
       case TaskState.Failed: {
-        const { workflow, names } = this.#plan;
+        const { workflow, names } = this.#outline;
         const hook = hookThatFailed(this.#rare?.failures, names[index]);
         return `task ${name} ${failureText(workflow, names[index], values[index], ' in this run', hook)}`;
       }
@@ -385,8 +385,8 @@ function nodeHint(task: unknown): string {
  * @internal The outline of the plan `result` is a run of (`plan.outline`), or `undefined` when
  * `result` is not a result.
  */
-export function resultPlan(result: unknown): PlanOutline | undefined {
-  return planOf(result);
+export function resultOutline(result: unknown): PlanOutline | undefined {
+  return outlineOf(result);
 }
 
 /**
@@ -396,7 +396,7 @@ export function resultPlan(result: unknown): PlanOutline | undefined {
 export function isResultOfAnotherCopy(value: unknown): boolean {
   try {
     return (
-      planOf(value) === undefined &&
+      outlineOf(value) === undefined &&
       value instanceof ExecutionResult && // this copy's brand check, which another copy's passes
       !Function.prototype[Symbol.hasInstance].call(ExecutionResult, value) // but not a Proxy of ours
     );

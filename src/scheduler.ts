@@ -1094,14 +1094,14 @@ class RunExtras {
 class RunLink {
   run: Run<any, any> | undefined;
   /** The outline of the run's plan. */
-  readonly plan: PlanOutline;
+  readonly outline: PlanOutline;
 
   constructor(run: Run<any, any>) {
     // Made after the run settled: nothing left to link to. No hook is known to get here (each runs
     // inside the pump, inside a release batch or while its task is in flight, and none of these
     // lets the run settle), but a link to a settled run would hand a late rejection to it.
     this.run = run.settled ? undefined : run;
-    this.plan = run.plan.outline;
+    this.outline = run.plan.outline;
   }
 }
 
@@ -1119,7 +1119,7 @@ function watchHookPromise(
     const { run } = link;
     if (run !== undefined) return run.hookRejected(task, hookName, error);
     warn(
-      `${bareName(link.plan.workflow)}: the ${hookName} hook of task ${quotedName(link.plan.names[task])} rejected after the run settled: ${describeThrown(error)}`,
+      `${bareName(link.outline.workflow)}: the ${hookName} hook of task ${quotedName(link.outline.names[task])} rejected after the run settled: ${describeThrown(error)}`,
       stackOf(error),
     );
   });
