@@ -356,7 +356,8 @@ const MOST_CYCLE_TASKS_SHOWN = 100;
  */
 function cycleText(path: readonly string[]): string {
   const taskCount = path.length - 1;
-  const arrows = (tasks: readonly string[]) => tasks.map(bareName).join(' -> ');
+  const arrows = (tasks: readonly string[]) =>
+    tasks.map((task) => bareName(task, '->')).join(' -> ');
   if (taskCount <= MOST_CYCLE_TASKS_SHOWN) return arrows(path);
   const half = MOST_CYCLE_TASKS_SHOWN / 2;
   const head = arrows(path.slice(0, half));

@@ -136,16 +136,21 @@ export function quotedName(name: string): string {
 /**
  * `name` as it is where a message writes it unquoted — a workflow name before the colon, the
  * tasks of a cycle (`a -> b -> a`) or of a list — unless it holds a character that
- * {@link quotedName} escapes: then it is quoted, so that it cannot split the line.
+ * {@link quotedName} escapes: then it is quoted, so that it cannot split the line. `separator`:
+ * what the names around it are joined with (`->`, `,`), which a name holding it is quoted for too,
+ * so that it reads as one name.
  *
  * @example
  * ```ts
  * `${bareName('Checkout')}: …`; // 'Checkout: …'
  * `${bareName('nightly\nimport')}: …`; // '"nightly\\nimport": …'
+ * ['a b', 'c -> d'].map((name) => bareName(name, '->')).join(' -> '); // 'a b -> "c -> d"'
  * ```
  */
-export function bareName(name: string): string {
-  return NEEDS_ESCAPE.test(name) ? quotedName(name) : name;
+export function bareName(name: string, separator?: string): string {
+  return NEEDS_ESCAPE.test(name) || (separator !== undefined && name.includes(separator))
+    ? quotedName(name)
+    : name;
 }
 
 /**

@@ -73,7 +73,10 @@ export function taskNameHint(name: unknown, taskNames: readonly string[]): strin
  */
 export function tasksListed(taskNames: readonly string[]): string {
   if (taskNames.length === 0) return '';
-  const listed = taskNames.slice(0, MOST_TASKS_LISTED).map(bareName).join(', ');
+  const listed = taskNames
+    .slice(0, MOST_TASKS_LISTED)
+    .map((task) => bareName(task, ','))
+    .join(', ');
   return ` Tasks: ${listed}${taskNames.length > MOST_TASKS_LISTED ? ', …' : ''}.`;
 }
 

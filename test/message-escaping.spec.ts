@@ -178,6 +178,26 @@ describe('names in messages', () => {
     expectQuoted(itself.message, CONTROL);
   });
 
+  it("quotes a name holding the separator of a cycle's arrows or of a list, so it reads as one task", async () => {
+    class Loop {
+      @Task() @DependsOn('c -> d') ['a b'](value: unknown) {
+        return value;
+      }
+      @Task() @DependsOn('a b') ['c -> d'](value: unknown) {
+        return value;
+      }
+    }
+    const cycle = definitionErrorOf(() => Workflow.validate(Loop));
+    expect(cycle.message).to.include('a b -> "c -> d" -> a b');
+
+    const tm = buildDag({ name: 'Report' });
+    tm.addNode({ name: 'load, parse' }, () => 1);
+    tm.addNode({ name: 'render' }, () => 2);
+    const result = await tm.invoke();
+    const unknown = thrownByGet(() => result.get('nothing like it at all' as never));
+    expect(unknown.message).to.include('Tasks: "load, parse", render.');
+  });
+
   it('quotes them in run options that name tasks', async () => {
     const tm = buildDag();
     tm.addNode({ name: LINE_BREAK }, () => 1);
