@@ -19,13 +19,23 @@ import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } fro
 type Hook = 'run' | 'task';
 
 /**
- * Runs `innermost` inside the `hook` method of each of `interceptors`, outermost first, and
- * returns the outcome of the outermost. `innermost` is the innermost interceptor's `next`: it
- * must run its work once however often it is called, and hand the promise of that work to
- * {@link nextCalled}. An interceptor that throws rejects the returned promise.
+ * One interceptor's `run` or `task` method, read once when the run's options were checked (as
+ * hooks are), and the interceptor it is called on (`this` in the method).
+ */
+export interface InterceptorLayer {
+  readonly interceptor: WorkflowInterceptor;
+  readonly method: (info: never, next: () => Promise<unknown>) => unknown;
+}
+
+/**
+ * Runs `innermost` inside the `hook` method of each of `interceptors` (as read when the run
+ * started), outermost first, and returns the outcome of the outermost. `innermost` is the
+ * innermost interceptor's `next`: it must run its work once however often it is called, and hand
+ * the promise of that work to {@link nextCalled}. An interceptor that throws rejects the returned
+ * promise.
  */
 export function intercept<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
-  interceptors: readonly WorkflowInterceptor[],
+  interceptors: readonly InterceptorLayer[],
   hook: Hook,
   info: Info,
   innermost: () => Promise<unknown>,
@@ -44,7 +54,7 @@ export type NextGuard = (start: () => Promise<unknown>) => Promise<unknown>;
 
 /** Calls interceptor `index` with the `next` that runs the layers inside it. */
 function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
-  interceptors: readonly WorkflowInterceptor[],
+  interceptors: readonly InterceptorLayer[],
   hook: Hook,
   info: Info,
   index: number,
@@ -56,7 +66,7 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
     index === interceptors.length - 1
       ? innermost
       : nextLayer(interceptors, hook, info, index + 1, innermost, guard);
-  const interceptor = interceptors[index];
+  const layer = interceptors[index];
   // A run interceptor's `next()` is watched for the work it starts: if the interceptor resolves
   // with `undefined` after swallowing that work's error, the error is kept (see `answered`).
   let work: Promise<unknown> | undefined;
@@ -76,8 +86,8 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   let returned: Promise<unknown>;
   try {
     returned = Promise.resolve(
-      (interceptor[hook] as (info: Info, next: () => Promise<unknown>) => unknown).call(
-        interceptor,
+      (layer.method as (info: Info, next: () => Promise<unknown>) => unknown).call(
+        layer.interceptor,
         info,
         given,
       ),
@@ -141,7 +151,7 @@ const STILL_RUNNING = Promise.resolve();
 
 /** The `next` of an outer layer: runs layer `index` (and so everything inside it) once. */
 function nextLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
-  interceptors: readonly WorkflowInterceptor[],
+  interceptors: readonly InterceptorLayer[],
   hook: Hook,
   info: Info,
   index: number,

@@ -20,6 +20,7 @@ import { TASK_OPTION_NAMES } from './task-options.js';
 import { shownToken } from './tokens.js';
 import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
+import type { InterceptorLayer } from './interceptors.js';
 import type { InvokeOptions, WorkflowInterceptor } from './types.js';
 
 /** The options of one run, resolved to task indexes. */
@@ -37,10 +38,10 @@ export interface RunSettings {
   readonly hooks: ResolvedHooks | undefined;
   readonly failFast: boolean;
   readonly signal: AbortSignal | undefined;
-  /** Interceptors with a `run` method, outermost first; `undefined` when there are none. */
-  readonly runInterceptors: readonly WorkflowInterceptor[] | undefined;
-  /** Interceptors with a `task` method, outermost first; `undefined` when there are none. */
-  readonly taskInterceptors: readonly WorkflowInterceptor[] | undefined;
+  /** The `run` methods of the interceptors, outermost first; `undefined` when there are none. */
+  readonly runInterceptors: readonly InterceptorLayer[] | undefined;
+  /** The `task` methods of the interceptors, outermost first; `undefined` when there are none. */
+  readonly taskInterceptors: readonly InterceptorLayer[] | undefined;
   /** Where a streamed run sends its events (set by `Workflow.stream`, not an option). */
   readonly eventSink: EventSink | undefined;
   /** How a stream aborts its run when its reader leaves early (set by `Workflow.stream`). */
@@ -254,7 +255,7 @@ function checkRunOptions(
     option = 'overrides';
     const overrides = resolveOverrides(plan, options.overrides, invalid);
     option = 'interceptors';
-    const interceptors = resolveInterceptors(options.interceptors, invalid);
+    const layers = resolveInterceptors(options.interceptors, invalid);
     return {
       concurrency,
       included,
@@ -263,8 +264,8 @@ function checkRunOptions(
       hooks,
       failFast,
       signal,
-      runInterceptors: withMethod(interceptors, 'run'),
-      taskInterceptors: withMethod(interceptors, 'task'),
+      runInterceptors: layers?.run,
+      taskInterceptors: layers?.task,
       eventSink: undefined,
       internalAbort: undefined,
     };
@@ -433,10 +434,18 @@ function hookFunction(
   return hook as HookFunction | undefined;
 }
 
+/**
+ * The `run` and `task` methods of the interceptors given, each read once, here, as hooks are (see
+ * resolveHooks): what the run calls, whatever the interceptor's members say later — a getter
+ * behind a feature flag that switches it off mid-run must not make the next task call `undefined`.
+ * `undefined` when no interceptors were given; each list `undefined` when it would be empty.
+ */
 function resolveInterceptors(
   interceptors: unknown,
   invalid: InvalidOption,
-): readonly WorkflowInterceptor[] | undefined {
+):
+  | { run: readonly InterceptorLayer[] | undefined; task: readonly InterceptorLayer[] | undefined }
+  | undefined {
   if (interceptors === undefined) return undefined;
   if (!Array.isArray(interceptors)) {
     throw invalid(
@@ -445,6 +454,8 @@ function resolveInterceptors(
         awaitOptionsHint(interceptors),
     );
   }
+  let runLayers: InterceptorLayer[] | undefined;
+  let taskLayers: InterceptorLayer[] | undefined;
   // An index loop, not `forEach`: a hole (`[, logger]`) is checked as `undefined`, not skipped.
   for (let position = 0; position < interceptors.length; position++) {
     const interceptor: unknown = interceptors[position];
@@ -463,8 +474,18 @@ function resolveInterceptors(
     const task = members.task;
     checkInterceptorMethod(task, 'task', position, invalid);
     if (run === undefined && task === undefined) rejectMethodless(interceptor, position, invalid);
+    const receiver = interceptor as WorkflowInterceptor;
+    if (run !== undefined) {
+      (runLayers ??= []).push({ interceptor: receiver, method: run as InterceptorLayer['method'] });
+    }
+    if (task !== undefined) {
+      (taskLayers ??= []).push({
+        interceptor: receiver,
+        method: task as InterceptorLayer['method'],
+      });
+    }
   }
-  return interceptors as readonly WorkflowInterceptor[];
+  return { run: runLayers, task: taskLayers };
 }
 
 /**
@@ -553,23 +574,6 @@ function rejectMethodless(interceptor: object, position: number, invalid: Invali
     `interceptor ${position + 1} has neither a run nor a task method, so it would never be ` +
       `called.${misspelt ?? ' Give it run(info, next) and/or task(info, next).'}`,
   );
-}
-
-/** The interceptors that have `method`, or `undefined` when none has. */
-function withMethod(
-  interceptors: readonly WorkflowInterceptor[] | undefined,
-  method: InterceptorMethod,
-): readonly WorkflowInterceptor[] | undefined {
-  let found: WorkflowInterceptor[] | undefined;
-  if (interceptors === undefined) return found;
-  // A loop, not `filter`, which made a callback per call; each member read by its own name, not
-  // `interceptor[method]` (see resolveHooks).
-  for (let position = 0; position < interceptors.length; position++) {
-    const interceptor = interceptors[position];
-    const value = method === 'run' ? interceptor.run : interceptor.task;
-    if (value !== undefined) (found ??= []).push(interceptor);
-  }
-  return found;
 }
 
 function resolveOverrides(

@@ -35,7 +35,7 @@ import {
   type HookName,
   type TaskFailure,
 } from './errors.js';
-import { callOnce, intercept } from './interceptors.js';
+import { callOnce, intercept, type InterceptorLayer } from './interceptors.js';
 import {
   adoptOutcome,
   isThenable,
@@ -59,7 +59,7 @@ import {
   FIRST_CONSTANT_SLOT as importedFirstConstantSlot,
   PARAM_SLOT as importedParamSlot,
 } from './tokens.js';
-import type { RunInterceptorInfo, TaskContext, WorkflowInterceptor } from './types.js';
+import type { RunInterceptorInfo, TaskContext } from './types.js';
 
 /** Why the run stopped starting tasks. */
 export const StopReason = { None: 0, Failure: 1, Abort: 2 } as const;
@@ -123,7 +123,7 @@ function launchIntercepted<W extends object, P>(
   param: P,
   settings: RunSettings,
   interceptorInfo: RunInterceptorInfo,
-  runInterceptors: readonly WorkflowInterceptor[],
+  runInterceptors: readonly InterceptorLayer[],
 ): Promise<ExecutionResult<W, P>> {
   let over = false;
   const outcome = intercept(

@@ -1308,6 +1308,51 @@ describe('interceptors that drop the promise of next()', () => {
   });
 });
 
+describe('the methods of an interceptor', () => {
+  it('are read once, when the run starts, as hooks are: one switched off mid-run still wraps its run', async () => {
+    let enabled = true;
+    const reads = { run: 0, task: 0 };
+    const seen: string[] = [];
+    // A feature flag behind getters, as the Lazy interceptor of "invalid interceptors" has.
+    class Flagged {
+      get run(): WorkflowInterceptor['run'] {
+        reads.run++;
+        return enabled ? (_info, next) => next() : undefined;
+      }
+      get task(): WorkflowInterceptor['task'] {
+        reads.task++;
+        return enabled
+          ? (info, next) => {
+              seen.push(info.task);
+              // The flag goes off while the run is going: the run keeps what it read.
+              enabled = false;
+              return next();
+            }
+          : undefined;
+      }
+    }
+    const result = await Workflow.invoke(new Pair(), 1, { interceptors: [new Flagged()] });
+    expect(result.get('second')).to.equal(4);
+    expect(seen).to.deep.equal(['first', 'second']);
+    expect(reads).to.deep.equal({ run: 1, task: 1 });
+  });
+
+  it('are read once for a stream, and one replaced mid-run is not what the run calls', async () => {
+    const seen: string[] = [];
+    const audit: WorkflowInterceptor = {
+      task(info, next) {
+        seen.push(`audit ${info.task}`);
+        return next();
+      },
+    };
+    const stream = Workflow.stream(new Pair(), 1, { interceptors: [audit] });
+    audit.task = undefined;
+    for await (const event of stream) void event;
+    expect((await stream.result).get('second')).to.equal(4);
+    expect(seen).to.deep.equal(['audit first', 'audit second']);
+  });
+});
+
 describe('invalid interceptors', () => {
   for (const [label, interceptors, message] of [
     ['not an array', {}, 'must be an array of interceptors, got an object'],
