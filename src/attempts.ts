@@ -8,6 +8,7 @@
 import { bareName, describeInput, quotedName } from './describe.js';
 import { TaskTimeoutError } from './errors.js';
 import { intercept, nextCalled, sameWorkLater, type NextGuard } from './interceptors.js';
+import { IntrinsicPromise } from './intrinsic-promise.js';
 import {
   adoptOutcome,
   inPromiseJob,
@@ -152,7 +153,7 @@ export class AttemptRunner {
     }, timeout);
     const outcome = this.callAttempt(task, number, attempt.controller?.signal, attempt);
     if (outcome === THREW) return this.settle(attempt, false, run.thrown);
-    if (outcome instanceof Promise) settleWhenDone(attempt, outcome);
+    if (outcome instanceof IntrinsicPromise) settleWhenDone(attempt, outcome);
     else this.settle(attempt, true, outcome);
   }
 
@@ -266,15 +267,18 @@ export class AttemptRunner {
   ): Promise<unknown> {
     const { run } = this;
     if (!run.isCurrentAttempt(task, number)) return this.refuseLateNext(task, number);
-    if (run.stopReason !== 0 && !run.isAllSettled(task)) return Promise.reject(run.stopError());
+    if (run.stopReason !== 0 && !run.isAllSettled(task))
+      return IntrinsicPromise.reject(run.stopError());
     const called = run.call(task, number, signal);
-    return called === THREW ? Promise.reject(run.thrown) : Promise.resolve(called);
+    return called === THREW
+      ? IntrinsicPromise.reject(run.thrown)
+      : IntrinsicPromise.resolve(called);
   }
 
   /** What a `next()` of attempt `number` of `task` gives when called after that attempt ended. */
   private refuseLateNext(task: number, number: number): Promise<never> {
     const { plan } = this.run;
-    return Promise.reject(
+    return IntrinsicPromise.reject(
       new Error(
         `${bareName(plan.workflow)}: next() of task ${quotedName(plan.names[task])} (attempt ${number}) was called ` +
           `after that attempt had ended, so the task was not called. An interceptor must call ` +
@@ -471,7 +475,7 @@ export class AttemptRunner {
     } catch (fallbackError) {
       return fallbackFailed(run, task, attempt, fallbackError, ownError);
     }
-    if (value instanceof Promise) {
+    if (value instanceof IntrinsicPromise) {
       value.then(
         (recovered) => run.taskSucceeded(task, attempt, recovered, error),
         (fallbackError: unknown) => fallbackFailed(run, task, attempt, fallbackError, ownError),
@@ -524,9 +528,9 @@ function withinTimeoutGuard(attempt: Attempt, guard: NextGuard): NextGuard {
  * `TaskTimeoutError` at the timeout, whichever comes first.
  */
 function withinTimeout(attempt: Attempt, start: () => Promise<unknown>): Promise<unknown> {
-  if (attempt.timeoutError !== undefined) return Promise.reject(attempt.timeoutError);
+  if (attempt.timeoutError !== undefined) return IntrinsicPromise.reject(attempt.timeoutError);
   const started = start();
-  return new Promise((resolve, reject) => {
+  return new IntrinsicPromise((resolve, reject) => {
     (attempt.rejectNexts ??= []).push(reject);
     started.then(resolve, reject);
   });

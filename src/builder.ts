@@ -18,6 +18,7 @@ import {
 } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
+import { IntrinsicPromise } from './intrinsic-promise.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import { isSharedClassPrototype, shared, shareInstanceof } from './shared.js';
 import { mermaidGraph } from './render.js';
@@ -744,7 +745,7 @@ export class DagBuilder<P = void> {
       const settings = this.settingsFor(plan, options, param, "the builder's invoke(");
       return startRun<DagTasks, P>(undefined, plan, param, settings);
     } catch (error) {
-      return Promise.reject(error);
+      return IntrinsicPromise.reject(error);
     }
   }
 

@@ -11,6 +11,7 @@
  * (a task that returned a value, a hook, an abort) takes a fresh reading with {@link readClock},
  * which also becomes the shared one, so the readings never go back.
  */
+import { IntrinsicPromise } from './intrinsic-promise.js';
 
 /** `globalThis.performance` and `globalThis.setTimeout` as they were when this module loaded. */
 const loadedPerformance: { now(): number } = globalThis.performance;
@@ -31,9 +32,9 @@ const loadedNow: () => number = loadedPerformance.now;
 export type RunClock = () => number;
 
 /** `Promise.prototype.then` as the language defines it (see run-scratch.ts for why a constant). */
-const nativeThen = Promise.prototype.then;
+const nativeThen = IntrinsicPromise.prototype.then;
 
-const settled = Promise.resolve();
+const settled = IntrinsicPromise.resolve();
 
 /**
  * The latest reading of {@link sharedClock}, while {@link isShared} — written only then: storing a

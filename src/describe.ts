@@ -6,6 +6,7 @@
  */
 
 import { UNPRINTABLE } from './display-text.js';
+import { IntrinsicPromise } from './intrinsic-promise.js';
 import { isSharedClassPrototype } from './shared.js';
 
 /** Messages never embed more than this many characters of one described value. */
@@ -202,7 +203,7 @@ export function describeInput(value: unknown): string {
  */
 export function awaitHint(value: unknown): string {
   try {
-    if (value instanceof Promise) {
+    if (value instanceof IntrinsicPromise) {
       return ' Await it first: the promise of a run resolves with its result.';
     }
     // The stream of a run, for its result: read by brand, so a stream of any loaded copy counts.

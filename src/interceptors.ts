@@ -13,7 +13,8 @@
  * interceptor's promise, a `.then`), threw, or called `next()` after returning.
  */
 import { bareName, causedBy } from './describe.js';
-import { inPromiseJob, markHandled } from './outcomes.js';
+import { IntrinsicPromise } from './intrinsic-promise.js';
+import { inPromiseJob, intrinsicPromiseOf, markHandled } from './outcomes.js';
 import type { RunInterceptorInfo, TaskInterceptorInfo, WorkflowInterceptor } from './types.js';
 
 type Hook = 'run' | 'task';
@@ -85,7 +86,7 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
   layerRecord = NOTHING_CALLED;
   let returned: Promise<unknown>;
   try {
-    returned = Promise.resolve(
+    returned = intrinsicPromiseOf(
       (layer.method as (info: Info, next: () => Promise<unknown>) => unknown).call(
         layer.interceptor,
         info,
@@ -93,7 +94,7 @@ function callLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(
       ),
     );
   } catch (error) {
-    returned = Promise.reject(error);
+    returned = IntrinsicPromise.reject(error);
   }
   const called = layerRecord;
   layerRecord = outerRecord;
@@ -130,7 +131,7 @@ function answered(
   if (work === undefined) throw plain();
   // Whether the work has already rejected: `race` subscribes to it first, so a settled work's
   // reaction runs before the one of the promise resolved after it (only on this rare path).
-  return Promise.race([work, STILL_RUNNING]).then(
+  return IntrinsicPromise.race([work, STILL_RUNNING]).then(
     () => {
       throw plain();
     },
@@ -147,7 +148,7 @@ function answered(
 }
 
 /** What {@link answered} races the work against: a promise already resolved. */
-const STILL_RUNNING = Promise.resolve();
+const STILL_RUNNING = IntrinsicPromise.resolve();
 
 /** The `next` of an outer layer: runs layer `index` (and so everything inside it) once. */
 function nextLayer<Info extends RunInterceptorInfo | TaskInterceptorInfo>(

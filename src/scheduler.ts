@@ -36,8 +36,10 @@ import {
   type TaskFailure,
 } from './errors.js';
 import { callOnce, intercept, type InterceptorLayer } from './interceptors.js';
+import { IntrinsicPromise } from './intrinsic-promise.js';
 import {
   adoptOutcome,
+  intrinsicPromiseOf,
   isThenable,
   NONE as importedNone,
   settleStack,
@@ -151,7 +153,7 @@ function launchIntercepted<W extends object, P>(
 
 /** What a run interceptor's `next()` gives when called after the interceptors' outcome settled. */
 function refuseLateRunNext(plan: WorkflowPlan): Promise<never> {
-  return Promise.reject(
+  return IntrinsicPromise.reject(
     new Error(
       `${bareName(plan.workflow)}: next() of the run was called after the run interceptors' promise had ` +
         `settled, so the run was not started. A run interceptor must call next() before the ` +
@@ -181,7 +183,7 @@ function launch<W extends object, P>(
 ): Promise<ExecutionResult<W, P>> {
   const run = new Run<W, P>(instance as W, plan, param, settings, interceptorInfo);
   launching = run;
-  const outcome = new Promise<ExecutionResult<W, P>>(adoptSettlers);
+  const outcome = new IntrinsicPromise<ExecutionResult<W, P>>(adoptSettlers);
   launching = undefined;
   // Tasks, hooks and signals are guarded, so this does not throw; if it did, every caller turns a
   // throw into a rejection (`invoke`, `DagBuilder.invoke`, the interceptor chain) or throws at once
@@ -468,7 +470,7 @@ export class Run<W extends object = object, P = unknown> {
    */
   settleAttempt(task: number, attempt: number, outcome: unknown): void {
     if (outcome === THREW) return this.attemptFailed(task, attempt, this.thrown);
-    if (outcome instanceof Promise) {
+    if (outcome instanceof IntrinsicPromise) {
       // A first attempt reports through the run's lent reactions, if its scratch is kept for
       // later runs; other attempts (retries, runs of large plans) make their own.
       if (attempt === 1 && this.scratch.kept) {
@@ -1115,7 +1117,7 @@ function watchHookPromise(
   hookName: HookName,
   returned: PromiseLike<unknown>,
 ): void {
-  Promise.resolve(returned).then(undefined, (error: unknown) => {
+  intrinsicPromiseOf(returned).then(undefined, (error: unknown) => {
     const { run } = link;
     if (run !== undefined) return run.hookRejected(task, hookName, error);
     warn(

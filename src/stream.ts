@@ -4,6 +4,7 @@
  * the iteration ends when the run settles (throwing the run's error if it failed), and leaving the
  * loop early aborts the run.
  */
+import { IntrinsicPromise } from './intrinsic-promise.js';
 import { streamedRunSettings, type RunSettings } from './options.js';
 import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
@@ -119,12 +120,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
    */
   next(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
     if (!this.log.isEmpty) {
-      return Promise.resolve({ value: this.log.take() as WorkflowEvent<W>, done: false });
+      return IntrinsicPromise.resolve({ value: this.log.take() as WorkflowEvent<W>, done: false });
     }
     if (this.state === 'running') return this.returning ? iterationDone() : this.wait();
     if (this.state === 'failed') {
       this.state = 'closed';
-      return Promise.reject(this.failure);
+      return IntrinsicPromise.reject(this.failure);
     }
     return iterationDone();
   }
@@ -132,7 +133,9 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
   /** A `next()` that waits for the next event, behind the calls already waiting. */
   private wait(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
     this.log.onEvent = this.deliverToWaiting ??= () => this.deliver();
-    return new Promise((resolve, reject) => (this.waiting ??= []).push({ resolve, reject }));
+    return new IntrinsicPromise((resolve, reject) =>
+      (this.waiting ??= []).push({ resolve, reject }),
+    );
   }
 
   /**
@@ -202,7 +205,7 @@ shareInstanceof(WorkflowStream, 'WorkflowStream');
 
 /** The end of the iteration. */
 function iterationDone(): Promise<IteratorReturnResult<undefined>> {
-  return Promise.resolve({ value: undefined, done: true });
+  return IntrinsicPromise.resolve({ value: undefined, done: true });
 }
 
 /** A call of `next()` waiting for an event. */

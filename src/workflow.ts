@@ -3,6 +3,7 @@
  * instance's class, checks the options, and hands the run to the scheduler.
  */
 import { describeInput, describeThrown } from './describe.js';
+import { IntrinsicPromise } from './intrinsic-promise.js';
 import { mermaidGraph } from './render.js';
 import type { ExecutionResult } from './result.js';
 import type { WorkflowPlan } from './plan.js';
@@ -123,7 +124,7 @@ export class Workflow {
       const settings = resolveRunSettings(plan, options, param, 'Workflow.invoke(instance, ');
       return startRun(instance, plan, param as P, settings);
     } catch (error) {
-      return Promise.reject(error);
+      return IntrinsicPromise.reject(error);
     }
   }
 
