@@ -3,6 +3,7 @@
  * of the task function on the instance at call time.
  */
 import { expect } from 'chai';
+import { runInNewContext } from 'node:vm';
 import {
   CONTEXT,
   DependsOn,
@@ -13,6 +14,7 @@ import {
   Workflow,
   WorkflowExecutionError,
 } from '../src';
+import { recordProcessEvents, rejectionOf } from './support/event-log';
 
 describe('argument binding', () => {
   it('gives @Param() its value in any position, dependencies filling the rest in listed order', async () => {
@@ -286,6 +288,46 @@ describe('calling tasks', () => {
       }
     }
     expect((await Workflow.invoke(new Mixed())).get('sum')).to.equal(6);
+  });
+
+  it('runs tasks returning promises of another realm (a vm context, an iframe) as native ones', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    const realm = { setTimeout };
+    const inRealm = <T>(code: string) => runInNewContext(code, realm) as Promise<T>;
+    let attempts = 0;
+    class Realms {
+      @Task() now() {
+        return inRealm<number>('Promise.resolve(1)');
+      }
+      @Task() later() {
+        return inRealm<number>('new Promise((resolve) => setTimeout(resolve, 5, 2))');
+      }
+      // Abandoned at its timeout, it rejects later: handled all the same.
+      @Task({ timeout: 5, fallback: (error) => (error as Error).name })
+      abandoned() {
+        return inRealm('new Promise((_, reject) => setTimeout(reject, 30, new Error("late")))');
+      }
+      @Task() @DependsOn('now', 'later', 'abandoned') sum(a: number, b: number, c: string) {
+        return `${a + b} ${c}`;
+      }
+      @Task({ retries: 1 }) @DependsOn('sum') fails() {
+        attempts++;
+        return inRealm('Promise.reject(new Error("rejected in the realm"))');
+      }
+    }
+    try {
+      const error = await rejectionOf(Workflow.invoke(new Realms()), WorkflowExecutionError);
+      expect([error.task, (error.cause as Error).message, attempts]).to.deep.equal([
+        'fails',
+        'rejected in the realm',
+        2,
+      ]);
+      expect(error.result.get('sum')).to.equal('3 TaskTimeoutError');
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
   });
 
   it('resolves a sync task without waiting a turn: a sync chain completes before invoke returns', async () => {
