@@ -69,6 +69,7 @@ export type {
   AnyFunction,
   TaskName,
   TaskResult,
+  TaskValues,
   TaskOptions,
   InvokeOptions,
   WorkflowHooks,

@@ -70,10 +70,12 @@ type NamedMembers<W> = {
  * The member of `W` that the task name `K` names: `W[K]`, or, for a method with a numeric name
  * (`2() {…}`, which `keyof` lists as the number `2` and {@link TaskName} as the string `'2'`), the
  * member under that number. An indexed access, not a conditional type on `keyof W`, so that the
- * member of a subclass relates to the member of its base class. Internal: not exported from the
- * package.
+ * member of a subclass relates to the member of its base class. Internal, and not exported from
+ * this module either: a consumer's declarations (`declaration: true`) then write it out where an
+ * inferred type holds it (generic code spreading an `InvokeOptions<W>`), where an alias exported
+ * from this module only would fail their build ("cannot be named", TS2742).
  */
-export type MemberNamed<W, K> = MembersByName<W>[NameOfKey<K> & NamesOfMembers<W>];
+type MemberNamed<W, K> = MembersByName<W>[NameOfKey<K> & NamesOfMembers<W>];
 
 /**
  * `keyof MembersByName<W>`, computed once per `W`: TypeScript recomputes the `keyof` of a mapped
@@ -122,7 +124,16 @@ type ReturnOf<M> = NonNullable<M> extends AnyFunction ? Awaited<ReturnType<NonNu
  * What `ExecutionResult.toObject()` returns: each task's {@link TaskResult}, optional. Keyed by
  * every member of `W`, a member that is no method typed `never` (never present), so that its keys
  * do not depend on which members are methods: TypeScript then sees that a subclass's object
- * (more keys, each value a subtype) fits its base class's. Internal: not exported from the package.
+ * (more keys, each value a subtype) fits its base class's. Exported so that generic code can name
+ * it: the inferred type of a helper returning `result.toObject()` for any `W` is `TaskValues<W>`.
+ *
+ * @example
+ * ```ts
+ * class Flow { a() { return 1; } async b() { return 'x'; } }
+ * type Values = TaskValues<Flow>; // { a?: number; b?: string }
+ * const valuesOf = <W extends object>(result: ExecutionResult<W>): TaskValues<W> =>
+ *   result.toObject();
+ * ```
  */
 export type TaskValues<W> =
   IsAny<W> extends true
