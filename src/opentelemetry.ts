@@ -674,6 +674,15 @@ function describe(value: unknown): string {
   return `${text.slice(0, end)}…`;
 }
 
+/**
+ * Whether `value` is a promise: the language's, also of another realm (a vm context's, jest's) or
+ * with another implementation as the global `Promise` (bluebird, zone.js), what an `async`
+ * function returns either way; or one of that global's. May throw (a revoked Proxy).
+ */
+function isPromise(value: object): boolean {
+  return value instanceof Promise || Object.prototype.toString.call(value) === '[object Promise]';
+}
+
 /** What kind of value `value` is, for messages; never throws. */
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return String(value);
@@ -681,7 +690,7 @@ function kindOf(value: unknown): string {
   if (type === 'object') {
     try {
       if (Array.isArray(value)) return 'an array';
-      if (value instanceof Promise) return 'a promise';
+      if (isPromise(value)) return 'a promise';
     } catch {
       // A revoked Proxy, or one whose getPrototypeOf trap throws (a thrown value): an object.
     }

@@ -27,6 +27,7 @@ import {
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import ts from 'typescript';
 import {
   buildDag,
@@ -1430,6 +1431,35 @@ describe('openTelemetry()', () => {
         'the tracer must be an OpenTelemetry Tracer (with a startSpan method), got a promise. ' +
           'Await it first.',
       );
+    });
+
+    it('rejects a promise not awaited whatever the global Promise is, and from another realm', () => {
+      const tracer = provider.getTracer('test');
+      // What an `async` function returns is the language's promise, also with bluebird or
+      // zone.js as the global `Promise`; a vm context (jest's) makes promises of its own.
+      const loadOptions = async () => ({ tracer });
+      const fromRealm = vm.runInNewContext('Promise.resolve({})') as Promise<unknown>;
+      const NativePromise = Promise;
+      const refusals: string[] = [];
+      globalThis.Promise = class Replacement {} as unknown as PromiseConstructor;
+      try {
+        for (const options of [loadOptions(), { tracer: loadOptions() }, fromRealm]) {
+          try {
+            openTelemetry(options as never);
+            refusals.push('accepted');
+          } catch (error) {
+            refusals.push((error as Error).message);
+          }
+        }
+      } finally {
+        globalThis.Promise = NativePromise;
+      }
+      expect(refusals).to.deep.equal([
+        'openTelemetry(options): options must be an object, got a promise. Await it first.',
+        'openTelemetry({ tracer }): the tracer must be an OpenTelemetry Tracer (with a startSpan ' +
+          'method), got a promise. Await it first.',
+        'openTelemetry(options): options must be an object, got a promise. Await it first.',
+      ]);
     });
 
     it('says to call getTracer when given a tracer provider, or the trace API, as the tracer', () => {
