@@ -6,7 +6,6 @@
  */
 
 import { UNPRINTABLE } from './display-text.js';
-import { IntrinsicPromise } from './intrinsic-promise.js';
 import { isSharedClassPrototype } from './shared.js';
 
 /** Messages never embed more than this many characters of one described value. */
@@ -202,14 +201,16 @@ export function describeInput(value: unknown): string {
  * ```
  */
 export function awaitHint(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '';
+  // A promise as messages name it (see collectionKind): the language's, also when the global
+  // `Promise` is another implementation, and that implementation's — what zone.js's patched `then`
+  // gives, and an Angular app's lowered `async` functions return.
+  if (collectionKind(value) === 'a promise') {
+    return ' Await it first: the promise of a run resolves with its result.';
+  }
   try {
-    if (value instanceof IntrinsicPromise) {
-      return ' Await it first: the promise of a run resolves with its result.';
-    }
     // The stream of a run, for its result: read by brand, so a stream of any loaded copy counts.
-    return typeof value === 'object' &&
-      value !== null &&
-      isSharedClassPrototype(Object.getPrototypeOf(value) as object, 'WorkflowStream')
+    return isSharedClassPrototype(Object.getPrototypeOf(value) as object, 'WorkflowStream')
       ? " That is a WorkflowStream: its run's result is await stream.result."
       : '';
   } catch {

@@ -376,6 +376,30 @@ for (const [when, load] of loaded) {
       expect(error.message).to.include('audit down');
     });
 
+    it('says to await a promise of the global implementation given for a result', () => {
+      // What a lowered `async` function of an Angular app returns, or a run interceptor's chain
+      // when zone.js patched the language's `then`: a promise of the global's, given unawaited.
+      const tm = library.buildDag({ name: 'report' });
+      const total = tm.addNode(() => 1);
+      const messages = withForeignPromise(() =>
+        [
+          () => total.extractResult(Promise.resolve({}) as never),
+          () => library.formatTimeline(Promise.resolve({}) as never),
+        ].map((read) => {
+          try {
+            read();
+            return 'read';
+          } catch (error) {
+            return (error as Error).message;
+          }
+        }),
+      );
+      expect(messages).to.have.lengthOf(2);
+      for (const message of messages) {
+        expect(message).to.include('got a promise. Await it first');
+      }
+    });
+
     it('runs a DAG built in code', async () => {
       const tm = library.buildDag<number>();
       const doubled = tm.addNode(async (n: number) => n * 2, PARAM);
