@@ -3,7 +3,7 @@
  * message that explains one, in one place. Messages always name the workflow and, where one is
  * involved, the task, and say how to fix the problem.
  */
-import { bareName, describeInput, errorAsJson, quotedName } from './describe.js';
+import { bareName, describeInput, errorAsJson, joinedNames, quotedName } from './describe.js';
 import type { MemberKind } from './metadata.js';
 import { shareInstanceof } from './shared.js';
 
@@ -348,16 +348,15 @@ export const definitionErrors = {
 const MOST_CYCLE_TASKS_SHOWN = 100;
 
 /**
- * A cycle path (`[a, b, c, a]`) as `a -> b -> c -> a` (a name that would split the line quoted, as
- * {@link bareName} writes it). A longer cycle than
+ * A cycle path (`[a, b, c, a]`) as `a -> b -> c -> a` (a name that would split the line, or holds
+ * `->`, quoted, as {@link joinedNames} writes it). A longer cycle than
  * {@link MOST_CYCLE_TASKS_SHOWN} tasks — generated classes make them — shows its
  * first and last 50 and says how many it leaves out between them, so the message stays a few
  * lines long instead of a megabyte of names (the error's `cycle` holds them all).
  */
 function cycleText(path: readonly string[]): string {
   const taskCount = path.length - 1;
-  const arrows = (tasks: readonly string[]) =>
-    tasks.map((task) => bareName(task, '->')).join(' -> ');
+  const arrows = (tasks: readonly string[]) => joinedNames(tasks, ' -> ');
   if (taskCount <= MOST_CYCLE_TASKS_SHOWN) return arrows(path);
   const half = MOST_CYCLE_TASKS_SHOWN / 2;
   const head = arrows(path.slice(0, half));

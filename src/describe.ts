@@ -136,21 +136,33 @@ export function quotedName(name: string): string {
 /**
  * `name` as it is where a message writes it unquoted — a workflow name before the colon, the
  * tasks of a cycle (`a -> b -> a`) or of a list — unless it holds a character that
- * {@link quotedName} escapes: then it is quoted, so that it cannot split the line. `separator`:
- * what the names around it are joined with (`->`, `,`), which a name holding it is quoted for too,
- * so that it reads as one name.
+ * {@link quotedName} escapes: then it is quoted, so that it cannot split the line.
  *
  * @example
  * ```ts
  * `${bareName('Checkout')}: …`; // 'Checkout: …'
  * `${bareName('nightly\nimport')}: …`; // '"nightly\\nimport": …'
- * ['a b', 'c -> d'].map((name) => bareName(name, '->')).join(' -> '); // 'a b -> "c -> d"'
  * ```
  */
-export function bareName(name: string, separator?: string): string {
-  return NEEDS_ESCAPE.test(name) || (separator !== undefined && name.includes(separator))
-    ? quotedName(name)
-    : name;
+export function bareName(name: string): string {
+  return NEEDS_ESCAPE.test(name) ? quotedName(name) : name;
+}
+
+/**
+ * `names` joined with `separator`, each as {@link bareName} writes it — or quoted when it holds
+ * the separator itself (`->`, `,`), so that it reads as one name.
+ *
+ * @example
+ * ```ts
+ * joinedNames(['a b', 'c -> d', 'a b'], ' -> '); // 'a b -> "c -> d" -> a b'
+ * joinedNames(['load, parse', 'render'], ', '); // '"load, parse", render'
+ * ```
+ */
+export function joinedNames(names: readonly string[], separator: ' -> ' | ', '): string {
+  const mark = separator.trim();
+  return names
+    .map((name) => (name.includes(mark) ? quotedName(name) : bareName(name)))
+    .join(separator);
 }
 
 /**

@@ -2,7 +2,7 @@
  * "Did you mean" suggestions: the closest known name by edit distance (a swap of two adjacent
  * letters counts as one edit), if it is close enough to be a plausible typo.
  */
-import { bareName, quotedName } from './describe.js';
+import { joinedNames, quotedName } from './describe.js';
 
 /**
  * The candidate closest to `name`, or `undefined` when none is within a third of the name's length
@@ -73,10 +73,7 @@ export function taskNameHint(name: unknown, taskNames: readonly string[]): strin
  */
 export function tasksListed(taskNames: readonly string[]): string {
   if (taskNames.length === 0) return '';
-  const listed = taskNames
-    .slice(0, MOST_TASKS_LISTED)
-    .map((task) => bareName(task, ','))
-    .join(', ');
+  const listed = joinedNames(taskNames.slice(0, MOST_TASKS_LISTED), ', ');
   return ` Tasks: ${listed}${taskNames.length > MOST_TASKS_LISTED ? ', …' : ''}.`;
 }
 
