@@ -36,7 +36,7 @@ import {
   type TaskFailure,
 } from './errors.js';
 import { callOnce, intercept, type InterceptorLayer } from './interceptors.js';
-import { IntrinsicPromise } from './intrinsic-promise.js';
+import { IntrinsicPromise as importedIntrinsicPromise } from './intrinsic-promise.js';
 import {
   adoptOutcome,
   intrinsicPromiseOf,
@@ -80,6 +80,8 @@ const THREW = importedThrew;
 const PARAM_SLOT = importedParamSlot;
 const FIRST_CONSTANT_SLOT = importedFirstConstantSlot;
 const CONTEXT_SLOT = importedContextSlot;
+/** The language's `Promise` (see intrinsic-promise.ts): `instanceof` it on every task start. */
+const IntrinsicPromise = importedIntrinsicPromise;
 
 /**
  * Starts a run of `plan` on `instance` (`undefined` for a builder), with settings already checked

@@ -4,7 +4,7 @@
  * the iteration ends when the run settles (throwing the run's error if it failed), and leaving the
  * loop early aborts the run.
  */
-import { IntrinsicPromise } from './intrinsic-promise.js';
+import { IntrinsicPromise as importedIntrinsicPromise } from './intrinsic-promise.js';
 import { streamedRunSettings, type RunSettings } from './options.js';
 import type { WorkflowPlan } from './plan.js';
 import type { ExecutionResult } from './result.js';
@@ -15,6 +15,12 @@ import { settleStack } from './outcomes.js';
 import { startRun } from './scheduler.js';
 import { shareInstanceof } from './shared.js';
 import type { WorkflowEvent } from './types.js';
+
+/**
+ * The language's `Promise` (see intrinsic-promise.ts), as a constant of this module: an imported
+ * binding is a property load of its module on every `next()` in the CommonJS build.
+ */
+const IntrinsicPromise = importedIntrinsicPromise;
 
 /**
  * A streamed run: an async iterable of its {@link WorkflowEvent}s, in the order they happened, and
