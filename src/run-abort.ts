@@ -9,6 +9,11 @@ export class RunAbort {
   aborted = false;
   /** What {@link abort} was called with. */
   reason: unknown = undefined;
+  /**
+   * The run's own outcome, once run interceptors started it: they may settle the stream's
+   * `result` before it, and `return()`, which aborted the run, waits for its tasks all the same.
+   */
+  run: Promise<unknown> | undefined = undefined;
   private onAbort: ((reason: unknown) => void) | undefined;
 
   /** @param callerSignal the run's `options.signal`: an abort after it is no abort of its own. */

@@ -134,9 +134,13 @@ function launchIntercepted<W extends object, P>(
     runInterceptors,
     'run',
     interceptorInfo,
-    callOnce(() =>
-      over ? refuseLateRunNext(plan) : launch(instance, plan, param, settings, interceptorInfo),
-    ),
+    callOnce(() => {
+      if (over) return refuseLateRunNext(plan);
+      const run = launch(instance, plan, param, settings, interceptorInfo);
+      // A stream's `return()` waits for the run itself, which may outlast the interceptors' outcome.
+      if (settings.internalAbort !== undefined) settings.internalAbort.run = run;
+      return run;
+    }),
     (start) => (over ? refuseLateRunNext(plan) : start()),
   ) as Promise<ExecutionResult<W, P>>;
   // The caller gets a promise of its own, so that a rejection it ignores is still reported as

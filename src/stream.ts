@@ -157,7 +157,9 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
 
   /**
    * Stops reading (what `break` calls): aborts the run if it is still going, and settles once every
-   * task it started has settled.
+   * task it started has settled — also when a run interceptor settles `result` first. Once
+   * `result` has settled, the run is over for the stream: a run that an interceptor let go on is
+   * neither aborted nor waited for (abort it through `options.signal`).
    */
   async return(): Promise<IteratorResult<WorkflowEvent<W>, undefined>> {
     // Reading is over: the events not read (and those still to come) are dropped, and a `next()`
@@ -174,6 +176,12 @@ export class WorkflowStream<W extends object = any, P = unknown> implements Asyn
       settleStack(reason);
       this.abort.abort(reason);
       await this.result.then(
+        () => undefined,
+        () => undefined,
+      );
+      // A run interceptor may have settled `result` before the run it started (by racing it, say):
+      // the aborted run's tasks may still be running.
+      await this.abort.run?.then(
         () => undefined,
         () => undefined,
       );

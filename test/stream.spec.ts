@@ -736,6 +736,36 @@ describe('Workflow.stream', () => {
     expect(await stream.next()).to.deep.equal({ value: undefined, done: true });
   });
 
+  it('waits in return() for the tasks of the run it aborted, when a run interceptor settles first', async () => {
+    const flow = new SlowWithSignal();
+    let giveUp!: (value: string) => void;
+    const gaveUp = new Promise<string>((resolve) => (giveUp = resolve));
+    let run!: Promise<unknown>;
+    const stream = Workflow.stream(flow, undefined, {
+      interceptors: [
+        {
+          run(_info, next) {
+            run = next();
+            // Whichever comes first: the run, or the interceptor giving up on it.
+            return Promise.race([run, gaveUp]) as never;
+          },
+        },
+      ],
+    });
+    await stream.next(); // taskStart slow
+    let returned = false;
+    const closing = stream.return().then(() => (returned = true));
+    giveUp('gave up');
+    expect(await stream.result).to.equal('gave up');
+    await settle(2);
+    expect(flow.reasons, 'the run was aborted').to.have.length(1);
+    expect(returned, 'return() waits for `slow`, which ignores its signal').to.equal(false);
+    flow.gates.open('slow', 1);
+    expect(await closing).to.equal(true);
+    expect(flow.log.inFlight).to.equal(0);
+    await rejectionOf(run as Promise<never>, WorkflowAbortedError);
+  });
+
   it('ends with the reason of whichever came first, leaving the loop or the caller’s abort, before the run starts', async () => {
     class Flow {
       @Task() a() {
