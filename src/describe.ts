@@ -136,16 +136,19 @@ export function quotedName(name: string): string {
 /**
  * `name` as it is where a message writes it unquoted — a workflow name before the colon, the
  * tasks of a cycle (`a -> b -> a`) or of a list — unless it holds a character that
- * {@link quotedName} escapes: then it is quoted, so that it cannot split the line.
+ * {@link quotedName} escapes, so that it cannot split the line, or the `: ` that separates the
+ * parts of a message (a builder named `Orders: nightly`), so that it reads as one name: then it
+ * is quoted.
  *
  * @example
  * ```ts
  * `${bareName('Checkout')}: …`; // 'Checkout: …'
  * `${bareName('nightly\nimport')}: …`; // '"nightly\\nimport": …'
+ * `${bareName('Orders: nightly')}: …`; // '"Orders: nightly": …'
  * ```
  */
 export function bareName(name: string): string {
-  return NEEDS_ESCAPE.test(name) ? quotedName(name) : name;
+  return NEEDS_ESCAPE.test(name) || name.includes(': ') ? quotedName(name) : name;
 }
 
 /**

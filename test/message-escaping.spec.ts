@@ -221,4 +221,15 @@ describe('names in messages', () => {
     expect(error.message).to.equal('"nightly\\nimport": task "load" failed: boom');
     expect(error.workflow).to.equal('nightly\nimport');
   });
+
+  it("quotes a workflow name holding a message's separator (': '), so it reads as one name", async () => {
+    const named = async (name: string) => {
+      const tm = buildDag({ name });
+      tm.addNode({ name: 'load' }, failing);
+      return (await rejectionOf(tm.invoke(), WorkflowExecutionError)).message;
+    };
+    expect(await named('Orders: nightly')).to.equal('"Orders: nightly": task "load" failed: boom');
+    // A colon without the space after it splits nothing: the name is as it is.
+    expect(await named('etl:nightly')).to.equal('etl:nightly: task "load" failed: boom');
+  });
 });
