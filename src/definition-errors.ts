@@ -328,7 +328,26 @@ export const definitionErrors = {
     );
   },
 
-  noTasks(workflow: string): WorkflowDefinitionError {
+  /** `copied`: `@Task()` methods of other classes copied onto it (the handbook's `applyMixins`). */
+  noTasks(
+    workflow: string,
+    copied: readonly { task: string; declaredIn: string }[],
+  ): WorkflowDefinitionError {
+    if (copied.length > 0) {
+      const shown = copied.map(({ task }) => quotedName(task)).join(', ');
+      const classes = joinedNames([...new Set(copied.map(({ declaredIn }) => declaredIn))], ', ');
+      return new WorkflowDefinitionError(
+        'NO_TASKS',
+        workflow,
+        undefined,
+        `the class has no @Task() methods of its own: its methods ${shown} were decorated in ` +
+          `${classes} and copied onto it (as the TypeScript handbook's applyMixins does). With ` +
+          `"experimentalDecorators": true a task belongs to the class that declares it, so a copy ` +
+          `is no task. Write each mixin as a function that declares and returns a class extending ` +
+          `its argument (class extends Base { @Task() … }) and extend the result, or compile ` +
+          `with standard decorators, which find copied tasks.`,
+      );
+    }
     return new WorkflowDefinitionError(
       'NO_TASKS',
       workflow,

@@ -140,6 +140,9 @@ export function recordMember(
       newMember(memberKey, key === undefined ? 'constructor' : 'method');
     members.set(memberKey, member);
   }
+  if (key !== undefined && typeof descriptor?.value === 'function') {
+    legacyDeclarers.set(descriptor.value as Function, target);
+  }
   if (key !== undefined) {
     // The member as the class declares it. While legacy decorators run, the prototype still
     // holds it, whatever descriptor a decorator applied earlier handed on (`@autobind` below
@@ -149,6 +152,30 @@ export function recordMember(
       typeof descriptor?.value === 'function' ? 'method' : describeUndecoratedMember(target, key);
   }
   return member;
+}
+
+/**
+ * Legacy decorators: each decorated method → the prototype whose records hold it. Read only to
+ * explain a class with no tasks whose methods were copied from a decorated class.
+ */
+const legacyDeclarers = shared('legacy decorated methods', () => new WeakMap<Function, object>());
+
+/**
+ * The methods of `prototype` that are `@Task()` methods of another class, copied onto it (the
+ * TypeScript handbook's `applyMixins`), each with the prototype that declared it: with legacy
+ * decorators, their records stay there, so they are no tasks of `prototype`'s class.
+ */
+export function copiedLegacyTasks(prototype: object): { key: string; declarer: object }[] {
+  const copied: { key: string; declarer: object }[] = [];
+  for (const key of Object.getOwnPropertyNames(prototype)) {
+    const value: unknown = Object.getOwnPropertyDescriptor(prototype, key)?.value;
+    const declarer = typeof value === 'function' ? legacyDeclarers.get(value) : undefined;
+    const isTask = (member: MemberMetadata) => member.key === key && member.taskDecorations > 0;
+    if (declarer !== undefined && ownLegacyMembers(declarer).some(isTask)) {
+      copied.push({ key, declarer });
+    }
+  }
+  return copied;
 }
 
 /**

@@ -5,7 +5,12 @@
  */
 import { bareName, describeInput, quotedName } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
-import { readOwnMembers, readOwnStaticMembers, type MemberMetadata } from './metadata.js';
+import {
+  copiedLegacyTasks,
+  readOwnMembers,
+  readOwnStaticMembers,
+  type MemberMetadata,
+} from './metadata.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
 import {
   classNameOf,
@@ -120,7 +125,7 @@ function collectTasks(
     const members = readOwnMembers(classPrototype);
     if (members.length > 0) levels.push({ members, baseClass, prototype: classPrototype });
   }
-  if (levels.length === 0) throw definitionErrors.noTasks(workflow);
+  if (levels.length === 0) throw definitionErrors.noTasks(workflow, copiedTasksOf(chain));
   // A loop, not `Math.max(...)`: spreading 130,000 levels of inheritance overflows the stack.
   let largestPrototype = 0;
   for (const { members } of levels) largestPrototype = Math.max(largestPrototype, members.length);
@@ -161,6 +166,19 @@ function collectTasks(
 /** The class of a prototype of the chain, as messages name it. */
 function shownClassName(prototype: object): string {
   return classNameOfPrototype(prototype) || '(an anonymous class)';
+}
+
+/**
+ * For a class with no tasks: the `@Task()` methods of other classes copied onto the prototypes of
+ * `chain` (see {@link copiedLegacyTasks}), each with the name of the class that declared it.
+ */
+function copiedTasksOf(chain: readonly object[]): { task: string; declaredIn: string }[] {
+  return chain.flatMap((prototype) =>
+    copiedLegacyTasks(prototype).map(({ key, declarer }) => ({
+      task: key,
+      declaredIn: shownClassName(declarer),
+    })),
+  );
 }
 
 /**

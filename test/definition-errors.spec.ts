@@ -1135,6 +1135,39 @@ describe('definition errors', () => {
         'experimentalDecorators',
       );
     });
+
+    it("says that tasks copied from mixins (the handbook's applyMixins) are not tasks, and what to do", () => {
+      class Jumpable {
+        @Task() jump() {
+          return 'jump';
+        }
+      }
+      class Duckable {
+        @Task() duck() {
+          return 'duck';
+        }
+        helper() {}
+      }
+      class Sprite {}
+      // The TypeScript handbook's applyMixins: every own property of each mixin's prototype
+      // (its `constructor` too) copied onto the class's.
+      for (const mixin of [Jumpable, Duckable]) {
+        for (const name of Object.getOwnPropertyNames(mixin.prototype)) {
+          const descriptor = Object.getOwnPropertyDescriptor(mixin.prototype, name)!;
+          Object.defineProperty(Sprite.prototype, name, descriptor);
+        }
+      }
+      const error = thrownBy(() => Workflow.validate(Sprite), WorkflowDefinitionError);
+      expect(error.code).to.equal('NO_TASKS');
+      expect(error.message).to.include(
+        'its methods "jump", "duck" were decorated in Jumpable, Duckable and copied onto it',
+      );
+      expect(error.message).to.include('experimentalDecorators');
+      expect(error.message).to.include('class extends Base');
+      expect(error.message, 'no blaming of decorators that did run').not.to.include(
+        'the decorators did not run',
+      );
+    });
   });
 
   describe('every code, wherever the class is used', () => {
