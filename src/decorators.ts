@@ -187,7 +187,8 @@ export function Task(
  * ```
  */
 export function DependsOn<W extends object = never>(
-  ...inputs: (([W] extends [never] ? string : TaskName<W>) | InputToken)[]
+  // `& string` (which changes no name) writes the names out in a compile error, as in `get`.
+  ...inputs: (([W] extends [never] ? string : TaskName<W> & string) | InputToken)[]
 ): WorkflowMethodDecorator;
 export function DependsOn(...inputs: unknown[]): WorkflowMethodDecorator | undefined {
   if (isDecoratorCall(inputs)) return recordUncalled('@DependsOn', inputs[0], inputs.slice(1));

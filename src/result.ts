@@ -184,7 +184,9 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
    * if (result.has('discount')) console.log(result.get('discount'));
    * ```
    */
-  get<K extends TaskName<W>>(task: K): TaskResult<W, K> {
+  // `& string` (which changes no name) writes the names out in a compile error: "Argument of type
+  // '"carts"' is not assignable to parameter of type '"user" | "cart"'", not '… TaskName<Flow>'.
+  get<K extends TaskName<W> & string>(task: K): TaskResult<W, K> {
     if (typeof task !== 'string') {
       throw new TaskResultError(
         this.#outline.workflow,

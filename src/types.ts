@@ -489,7 +489,8 @@ export interface InvokeOptions<W = any> {
    * Run only these tasks and their transitive dependencies.
    * @default every task
    */
-  targets?: readonly TaskName<W>[] | undefined;
+  // `& string` (which changes no name) writes the names out in a compile error, as in `get`.
+  targets?: readonly (TaskName<W> & string)[] | undefined;
   /**
    * Functions to run instead of the named task methods for this run, with the same argument
    * binding and `this` bound to the instance. Each takes the task's arguments and returns what the

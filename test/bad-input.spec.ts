@@ -1432,3 +1432,34 @@ describe('Workflow.invoke compile errors', () => {
     ]);
   });
 });
+
+describe('task-name compile errors', () => {
+  it('list the task names a misspelt one is not: in @DependsOn<W>, targets and result.get', function () {
+    this.timeout(60_000); // one TypeScript program over src/
+    const lines = [
+      `import { DependsOn, Param, Task, Workflow } from 'async-dag';`,
+      `class Checkout {`,
+      `  @Task() user(@Param() id: string) { return { id }; }`,
+      `  @Task() @DependsOn<Checkout>('usr') cart(user: { id: string }) { return [user.id]; }`,
+      `}`,
+      `void Workflow.invoke(new Checkout(), 'u1', { targets: ['carts'] })`,
+      `  .then((result) => result.get('totals'));`,
+    ];
+    const problems = typeCheckMarkdown([
+      { name: 'names', markdown: ['```ts', ...lines, '```'].join('\n') },
+    ]);
+    // Each message names the type the misspelt name is not: the names themselves (in the order of
+    // the compiler's union, which its version decides), not an alias such as `TaskName<Checkout>`.
+    expect(
+      problems.map(({ line, code, message }) => {
+        const [, given, expected] =
+          /'("\w+")' is not assignable to (?:parameter of )?type '([^']+)'/.exec(message)!;
+        return [line - 1, code, given, expected.split(' | ').sort()];
+      }),
+    ).to.deep.equal([
+      [4, 2345, '"usr"', ['"cart"', '"user"', 'InputToken']],
+      [6, 2820, '"carts"', ['"cart"', '"user"']], // … Did you mean '"cart"'?
+      [7, 2345, '"totals"', ['"cart"', '"user"']],
+    ]);
+  });
+});

@@ -656,6 +656,28 @@ async function runWith<W extends object>(
   for await (const event of Workflow.stream(workflow, 1, { ...options, targets })) void event.task;
   return Workflow.invoke(workflow, 1, options);
 }
+/**
+ * Task names are written out in compile errors (`get`, `targets` and `@DependsOn<W>` take
+ * `TaskName<W> & string`, which changes no name): a `TaskName<W>` of a type parameter `W` still
+ * fits each of them, and so do the names of a workflow with numeric task names.
+ */
+function valueOf<W extends object>(result: ExecutionResult<W>, task: TaskName<W>): unknown {
+  return result.get(task);
+}
+function targetsOf<W extends object>(task: TaskName<W>): InvokeOptions<W> {
+  return { targets: [task] };
+}
+async function namesOfTypeParameters(): Promise<void> {
+  const result = await Workflow.invoke(new Checkout(), 'u1', targetsOf<Checkout>('cart'));
+  valueOf(result, 'cart');
+  // @ts-expect-error -- still only the names of the workflow
+  valueOf(result, 'carts');
+  const names: TaskName<Numbered>[] = ['1', '2'];
+  const numbered = await Workflow.invoke(new Numbered(), 1, { targets: names });
+  expectType<number>(numbered.get(names[0] as '1'));
+}
+void namesOfTypeParameters;
+
 async function genericCallers(): Promise<void> {
   const result = await runWith(new Checkout(), { targets: ['cart'] }, ['total'], {});
   expectType<string[]>(result.get('cart'));
