@@ -13,10 +13,10 @@ import {
   quotedName,
 } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
+import { HOOK_NAMES, isHookName, RUN_OPTION_NAMES, TASK_OPTION_NAMES } from './option-names.js';
 import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
 import { closestName, didYouMean, taskNameHint, unknownKey } from './suggest.js';
-import { TASK_OPTION_NAMES } from './task-options.js';
 import { shownToken } from './tokens.js';
 import type { RunAbort } from './run-abort.js';
 import type { EventSink } from './run-events.js';
@@ -66,31 +66,8 @@ export interface ResolvedHooks {
 /** A hook as the run calls it, with `this` = the hooks object. */
 export type HookFunction = (this: object | undefined, event: any) => unknown;
 
-const KNOWN_OPTIONS = [
-  'signal',
-  'concurrency',
-  'targets',
-  'overrides',
-  'hooks',
-  'failFast',
-  'interceptors',
-];
 /** A name a hook could have: `on` and a capital letter. */
 const HOOK_LIKE = /^on[A-Z]/;
-
-const HOOK_NAMES = [
-  'onTaskStart',
-  'onTaskSuccess',
-  'onTaskFailure',
-  'onTaskRetry',
-  'onTaskProgress',
-  'onTaskSkip',
-] as const;
-
-/** Whether `name` is the name of a hook. */
-function isHookName(name: string): boolean {
-  return (HOOK_NAMES as readonly string[]).includes(name);
-}
 
 /*
  * Every RunSettings is made by an object literal with the same keys in the same order (here, in
@@ -171,7 +148,7 @@ function refuseOptionsAsParam(plan: WorkflowPlan, param: unknown, call: string):
     if (typeof param !== 'object' || param === null) return;
     if (isPlainObject(param)) {
       const keys = Object.keys(param);
-      if (keys.length === 0 || !keys.every((key) => KNOWN_OPTIONS.includes(key))) return;
+      if (keys.length === 0 || !keys.every((key) => RUN_OPTION_NAMES.includes(key))) return;
       options = `{ ${keys.join(', ')} }`;
       given = `${options}, option names only,`;
     } else if (isAbortSignal(param)) {
@@ -204,7 +181,7 @@ function checkRunOptions(
   }
   let option = 'options';
   try {
-    const unknown = unknownKey(options, KNOWN_OPTIONS);
+    const unknown = unknownKey(options, RUN_OPTION_NAMES);
     if (unknown !== undefined)
       throw invalid(unknown, `unknown option.${unknownOptionHint(unknown)}`);
     // A signal given as the options (`invoke(flow, param, signal)`, which only JavaScript lets
@@ -280,9 +257,23 @@ type InvalidOption = (option: string, message: string) => WorkflowOptionsError;
 
 /**
  * What to do about an unknown `InvokeOptions` key: where it belongs when it is a task option or a
- * hook given to the run itself, else a close match, else the list of options.
+ * hook given to the run itself, else a close match, else the list of options. A key close to no
+ * run option but to a task option or a hook (`timout`, `onTaskStrat`) gets that name, and where it
+ * belongs.
  */
 function unknownOptionHint(name: string): string {
+  const elsewhere = belongsElsewhereHint(name);
+  if (elsewhere !== '') return elsewhere;
+  const runOption = didYouMean(name, RUN_OPTION_NAMES);
+  if (runOption !== '') return runOption;
+  const meant = closestName(name, [...TASK_OPTION_NAMES, ...HOOK_NAMES]);
+  if (meant !== undefined)
+    return ` Did you mean ${quotedName(meant)}?${belongsElsewhereHint(meant)}`;
+  return ` Options: ${RUN_OPTION_NAMES.join(', ')}.`;
+}
+
+/** Where a task option or a hook given to a run belongs; `''` for any other name. */
+function belongsElsewhereHint(name: string): string {
   if (name === 'timeout') {
     return (
       ' A run has no "timeout": pass signal: AbortSignal.timeout(ms), or give each task its own ' +
@@ -295,7 +286,7 @@ function unknownOptionHint(name: string): string {
   if (isHookName(name)) {
     return ` "${name}" is a hook: give it in hooks: { ${name} }.`;
   }
-  return didYouMean(name, KNOWN_OPTIONS) || ` Options: ${KNOWN_OPTIONS.join(', ')}.`;
+  return '';
 }
 
 function resolveTargets(

@@ -12,22 +12,12 @@ import {
   quotedName,
 } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
+import { isHookName, RUN_OPTION_NAMES, TASK_OPTION_NAMES } from './option-names.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
 
 /** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 export const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
-/** Every key of `TaskOptions`. */
-export const TASK_OPTION_NAMES: readonly string[] = [
-  'timeout',
-  'retries',
-  'retryDelay',
-  'when',
-  'fallback',
-  'retryIf',
-  'priority',
-];
 
 /** `TaskOptions.when`, as stored per task in a plan (`Uint8Array`). */
 export const WhenRule = { AllSucceeded: 0, NoneFailed: 1, AllSettled: 2 } as const;
@@ -122,6 +112,7 @@ export function resolveTaskPolicy(
     const hint =
       didYouMean(unknown, names) ||
       dependenciesHint(unknown, builderMethod) ||
+      runOptionHint(unknown, builderMethod) ||
       ` Options: ${names.join(', ')}.`;
     throw invalidTask(`${subject} has an unknown option ${describeInput(unknown)}.${hint}`);
   }
@@ -210,4 +201,21 @@ function dependenciesHint(option: string, builderMethod: string | undefined): st
     ? " A task's dependencies are not an option: list them with @DependsOn(…) beside @Task()."
     : " A node's dependencies are not an option: pass the nodes as its arguments, " +
         `${builderMethod}(fn, node, …).`;
+}
+
+/**
+ * For an unknown option that is a run's option or hook (`{ concurrency: 1 }`, `{ onTaskStart }`):
+ * where it goes instead — the options of `Workflow.invoke`, or of `tm.invoke` for a builder. `''`
+ * otherwise.
+ */
+function runOptionHint(option: string, builderMethod: string | undefined): string {
+  const given = isHookName(option) ? `hooks: { ${option} }` : option;
+  const call =
+    builderMethod === undefined
+      ? `Workflow.invoke(instance, param, { ${given} })`
+      : `tm.invoke(param, { ${given} })`;
+  if (isHookName(option)) return ` "${option}" is a hook of a run: give it to ${call}.`;
+  if (!RUN_OPTION_NAMES.includes(option)) return '';
+  const subject = builderMethod === undefined ? 'task' : 'node';
+  return ` "${option}" is an option of a run, not of a ${subject}: give it to ${call}.`;
 }

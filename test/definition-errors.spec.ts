@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import {
+  buildDag,
   Context,
   DependsOn,
   Param,
@@ -1073,6 +1074,28 @@ describe('definition errors', () => {
         'DependsAsOption: task "total" has an unknown option "dependsOn". A task\'s dependencies ' +
           'are not an option: list them with @DependsOn(…) beside @Task().',
       );
+      // A run's option or hook given to a task says where it goes.
+      class SerialTask {
+        @Task({ concurrency: 1 } as never) a() {}
+      }
+      expect(expectDefinitionError(SerialTask, 'INVALID_TASK', 'a').message).to.equal(
+        'SerialTask: task "a" has an unknown option "concurrency". "concurrency" is an option ' +
+          'of a run, not of a task: give it to Workflow.invoke(instance, param, { concurrency }).',
+      );
+      class HookedTask {
+        @Task({ onTaskStart: () => {} } as never) a() {}
+      }
+      expect(expectDefinitionError(HookedTask, 'INVALID_TASK', 'a').message).to.equal(
+        'HookedTask: task "a" has an unknown option "onTaskStart". "onTaskStart" is a hook of a ' +
+          'run: give it to Workflow.invoke(instance, param, { hooks: { onTaskStart } }).',
+      );
+      expect(() => buildDag().addNode({ failFast: false } as never, () => 1))
+        .to.throw(WorkflowDefinitionError)
+        .with.property(
+          'message',
+          'dag: addNode: node "task" has an unknown option "failFast". "failFast" is an option of ' +
+            'a run, not of a node: give it to tm.invoke(param, { failFast }).',
+        );
       // A key far from every option (no "did you mean") lists them, so the message says what to write.
       class Retry {
         @Task({ retry: 3 } as never) a() {}

@@ -118,6 +118,25 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     'onTaskStart',
     /"onTaskStart" is a hook: give it in hooks: \{ onTaskStart \}\./,
   ],
+  // Misspelt, they say what was meant, and where that belongs.
+  [
+    'a misspelt run timeout',
+    { timout: 1000 },
+    'timout',
+    /unknown option\. Did you mean "timeout"\? A run has no "timeout": pass signal: AbortSignal\.timeout\(ms\)/,
+  ],
+  [
+    'a misspelt task option given to the run',
+    { retrys: 2 },
+    'retrys',
+    /unknown option\. Did you mean "retries"\? "retries" is a task option: give it to @Task\(\{ retries \}\)/,
+  ],
+  [
+    'a misspelt hook given as an option',
+    { onTaskStrat: () => {} },
+    'onTaskStrat',
+    /unknown option\. Did you mean "onTaskStart"\? "onTaskStart" is a hook: give it in hooks: \{ onTaskStart \}\./,
+  ],
   [
     'an option far from every name',
     { param: 1 },
