@@ -502,12 +502,35 @@ function notAnInterceptor(
     ) {
       given = `the class ${name}: pass an instance (new ${name}())`;
     }
+  } else if (typeof interceptor === 'function') {
+    given += functionInterceptorHint(interceptor);
   }
   return invalid(
     'interceptors',
     `interceptor ${position + 1} must be an object with run and/or task methods, got ${given}.` +
       awaitOptionsHint(interceptor),
   );
+}
+
+/**
+ * For a function given as an interceptor: one of no parameters is taken for a factory left
+ * uncalled (`openTelemetry` for `openTelemetry()`), any other for a middleware-style function,
+ * shown the object to wrap it in.
+ */
+function functionInterceptorHint(fn: Function): string {
+  let length: unknown;
+  try {
+    length = Object.getOwnPropertyDescriptor(fn, 'length')?.value;
+  } catch {
+    // A Proxy whose trap throws: nothing to tell from it.
+  }
+  if (length !== 0) {
+    return ': give it as { task: fn }, around each task attempt, or { run: fn }, around the run';
+  }
+  const name = classNameOf(fn);
+  return /^[A-Za-z_$][\w$]*$/.test(name)
+    ? `: if it makes the interceptor, call it: ${name}()`
+    : ': if it makes the interceptor, call it';
 }
 
 const INTERCEPTOR_METHODS = ['run', 'task'] as const;

@@ -1440,12 +1440,35 @@ describe('invalid interceptors', () => {
         'got the class Interceptor: pass an instance (new Interceptor()).',
       );
     }
+    // A function of its own (middleware-style) is shown the object to wrap it in.
     const plain = await rejectionOf(
-      Workflow.invoke(new Pair(), 1, { interceptors: [(() => 1) as never] }),
+      Workflow.invoke(new Pair(), 1, {
+        interceptors: [((_info: unknown, next: () => unknown) => next()) as never],
+      }),
       WorkflowOptionsError,
     );
     expect(plain.message).to.contain(
-      'interceptor 1 must be an object with run and/or task methods, got a function.',
+      'interceptor 1 must be an object with run and/or task methods, got a function: give it ' +
+        'as { task: fn }, around each task attempt, or { run: fn }, around the run.',
+    );
+    // One of no parameters is taken for a factory left uncalled (openTelemetry for openTelemetry()).
+    function tracing(): WorkflowInterceptor {
+      return { task: (_info, next) => next() };
+    }
+    const uncalled = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { interceptors: [tracing as never] }),
+      WorkflowOptionsError,
+    );
+    expect(uncalled.message).to.contain(
+      'interceptor 1 must be an object with run and/or task methods, got a function: if it ' +
+        'makes the interceptor, call it: tracing().',
+    );
+    const anonymousFactory = await rejectionOf(
+      Workflow.invoke(new Pair(), 1, { interceptors: [(() => ({})) as never] }),
+      WorkflowOptionsError,
+    );
+    expect(anonymousFactory.message).to.match(
+      /got a function: if it makes the interceptor, call it\.$/,
     );
   });
 
