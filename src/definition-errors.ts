@@ -334,13 +334,20 @@ export const definitionErrors = {
     copied: readonly { task: string; declaredIn: string }[],
   ): WorkflowDefinitionError {
     if (copied.length > 0) {
-      const shown = copied.map(({ task }) => quotedName(task)).join(', ');
-      const classes = joinedNames([...new Set(copied.map(({ declaredIn }) => declaredIn))], ', ');
+      // A task copied onto a base class and onto the class itself is named once.
+      const tasks = [...new Set(copied.map(({ task }) => task))];
+      const shown = fewOf(tasks.map(quotedName));
+      const classes = fewOf(
+        [...new Set(copied.map(({ declaredIn }) => declaredIn))].map((name) =>
+          joinedNames([name], ', '),
+        ),
+      );
+      const methods = tasks.length === 1 ? `its method ${shown} was` : `its methods ${shown} were`;
       return new WorkflowDefinitionError(
         'NO_TASKS',
         workflow,
         undefined,
-        `the class has no @Task() methods of its own: its methods ${shown} were decorated in ` +
+        `the class has no @Task() methods of its own: ${methods} decorated in ` +
           `${classes} and copied onto it (as the TypeScript handbook's applyMixins does). With ` +
           `"experimentalDecorators": true a task belongs to the class that declares it, so a copy ` +
           `is no task. Write each mixin as a function that declares and returns a class extending ` +
@@ -362,6 +369,19 @@ export const definitionErrors = {
     );
   },
 };
+
+/** A list of names longer than this is cut short in messages (see {@link fewOf}). */
+const MOST_NAMES_LISTED = 10;
+
+/**
+ * `names` (already as a message writes them) joined with `, `: the first {@link MOST_NAMES_LISTED}
+ * and how many more, for a longer list (a generated class may copy thousands of tasks).
+ */
+function fewOf(names: readonly string[]): string {
+  if (names.length <= MOST_NAMES_LISTED) return names.join(', ');
+  const omitted = (names.length - MOST_NAMES_LISTED).toLocaleString('en');
+  return `${names.slice(0, MOST_NAMES_LISTED).join(', ')} and ${omitted} more`;
+}
 
 /** A cycle of more tasks than this shows only its first and last half of this many in messages. */
 const MOST_CYCLE_TASKS_SHOWN = 100;

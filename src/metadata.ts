@@ -170,10 +170,13 @@ export function copiedLegacyTasks(prototype: object): { key: string; declarer: o
   for (const key of Object.getOwnPropertyNames(prototype)) {
     const value: unknown = Object.getOwnPropertyDescriptor(prototype, key)?.value;
     const declarer = typeof value === 'function' ? legacyDeclarers.get(value) : undefined;
-    const isTask = (member: MemberMetadata) => member.key === key && member.taskDecorations > 0;
-    if (declarer !== undefined && ownLegacyMembers(declarer).some(isTask)) {
-      copied.push({ key, declarer });
-    }
+    if (declarer === undefined) continue;
+    // One look-up in the declarer's records, not a scan of them: a class may copy thousands.
+    const members: Map<string | symbol, MemberMetadata> | undefined = Reflect.getOwnMetadata(
+      METADATA_KEYS.members,
+      declarer,
+    );
+    if ((members?.get(key)?.taskDecorations ?? 0) > 0) copied.push({ key, declarer });
   }
   return copied;
 }

@@ -1191,6 +1191,29 @@ describe('definition errors', () => {
         'the decorators did not run',
       );
     });
+
+    it('names a task copied from a mixin once, in the singular, also when copied onto a base class and the class', () => {
+      class Jumpable {
+        @Task() jump() {
+          return 'jump';
+        }
+      }
+      const copyOnto = (target: { prototype: object }) =>
+        Object.defineProperty(
+          target.prototype,
+          'jump',
+          Object.getOwnPropertyDescriptor(Jumpable.prototype, 'jump')!,
+        );
+      class Base {}
+      class Sprite extends Base {}
+      copyOnto(Base);
+      copyOnto(Sprite);
+      const error = thrownBy(() => Workflow.validate(Sprite), WorkflowDefinitionError);
+      expect(error.message).to.include(
+        'Sprite: the class has no @Task() methods of its own: its method "jump" was decorated ' +
+          'in Jumpable and copied onto it',
+      );
+    });
   });
 
   describe('every code, wherever the class is used', () => {

@@ -87,6 +87,30 @@ describe('scale', function () {
     expect(result.get('t1099' as never)).to.equal(1_500 + 399 + 10_000 + 199);
   });
 
+  it('names a few of 50,000 tasks copied from a decorated class (applyMixins) in a short message', () => {
+    const Mixin = chainClass(50_000, { async: false });
+    class Sprite {}
+    for (const name of Object.getOwnPropertyNames(Mixin.prototype)) {
+      if (name === 'constructor') continue;
+      const descriptor = Object.getOwnPropertyDescriptor(Mixin.prototype, name)!;
+      Object.defineProperty(Sprite.prototype, name, descriptor);
+    }
+    const error = (() => {
+      try {
+        Workflow.validate(Sprite);
+      } catch (e) {
+        return e as WorkflowDefinitionError;
+      }
+    })();
+    expect(error?.code).to.equal('NO_TASKS');
+    // Each copy is looked up in its class's records, not found by a scan of all 50,000 of them.
+    expect(error?.message.length).to.be.below(2_000);
+    expect(error?.message).to.contain(
+      'its methods "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9" and 49,990 more ' +
+        'were decorated in Chain and copied onto it',
+    );
+  });
+
   it('reports a 50,000-task cycle in a short message, with the whole cycle on the error', () => {
     const Loop = chainClass(50_000, { async: false, closeLoop: true });
     const error = (() => {
