@@ -513,24 +513,23 @@ function notAnInterceptor(
 }
 
 /**
- * For a function given as an interceptor: one of no parameters is taken for a factory left
- * uncalled (`openTelemetry` for `openTelemetry()`), any other for a middleware-style function,
- * shown the object to wrap it in.
+ * For a function given as an interceptor: the object to wrap a middleware-style function in. One
+ * whose `length` is 0 is first taken for a factory left uncalled (`openTelemetry` for
+ * `openTelemetry()`), but may be a middleware all the same: `length` counts no rest parameter
+ * (`(...args) => …`), nor any after the first with a default value (`(info = {}, next) => …`).
  */
 function functionInterceptorHint(fn: Function): string {
+  const wrap = 'give it as { task: fn }, around each task attempt, or { run: fn }, around the run';
   let length: unknown;
   try {
     length = Object.getOwnPropertyDescriptor(fn, 'length')?.value;
   } catch {
     // A Proxy whose trap throws: nothing to tell from it.
   }
-  if (length !== 0) {
-    return ': give it as { task: fn }, around each task attempt, or { run: fn }, around the run';
-  }
+  if (length !== 0) return `: ${wrap}`;
   const name = classNameOf(fn);
-  return /^[A-Za-z_$][\w$]*$/.test(name)
-    ? `: if it makes the interceptor, call it: ${name}()`
-    : ': if it makes the interceptor, call it';
+  const call = /^[A-Za-z_$][\w$]*$/.test(name) ? `call it: ${name}()` : 'call it';
+  return `: if it makes the interceptor, ${call}; if it takes (info, next), ${wrap}`;
 }
 
 const INTERCEPTOR_METHODS = ['run', 'task'] as const;

@@ -1461,15 +1461,30 @@ describe('invalid interceptors', () => {
     );
     expect(uncalled.message).to.contain(
       'interceptor 1 must be an object with run and/or task methods, got a function: if it ' +
-        'makes the interceptor, call it: tracing().',
+        'makes the interceptor, call it: tracing(); if it takes (info, next), give it as ' +
+        '{ task: fn }, around each task attempt, or { run: fn }, around the run.',
     );
     const anonymousFactory = await rejectionOf(
       Workflow.invoke(new Pair(), 1, { interceptors: [(() => ({})) as never] }),
       WorkflowOptionsError,
     );
-    expect(anonymousFactory.message).to.match(
-      /got a function: if it makes the interceptor, call it\.$/,
+    expect(anonymousFactory.message).to.contain(
+      'got a function: if it makes the interceptor, call it; if it takes (info, next), give it as',
     );
+    // A `length` of 0 is no proof of a factory: a middleware with a default value first, or a rest
+    // parameter, has one too, and is shown the object to wrap it in all the same.
+    for (const middleware of [
+      (info: unknown = {}, next?: () => unknown) => next?.() ?? info,
+      (...args: unknown[]) => args,
+    ]) {
+      const error = await rejectionOf(
+        Workflow.invoke(new Pair(), 1, { interceptors: [middleware as never] }),
+        WorkflowOptionsError,
+      );
+      expect(error.message).to.contain(
+        'give it as { task: fn }, around each task attempt, or { run: fn }, around the run.',
+      );
+    }
   });
 
   it('accepts an interceptor switched off (run and task undefined), and refuses a misspelt one beside', async () => {
