@@ -12,8 +12,8 @@ import {
   quotedName,
 } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
-import { isHookName, RUN_OPTION_NAMES, TASK_OPTION_NAMES } from './option-names.js';
-import { didYouMean, unknownKey } from './suggest.js';
+import { HOOK_NAMES, isHookName, RUN_OPTION_NAMES, TASK_OPTION_NAMES } from './option-names.js';
+import { closestName, didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
 
 /** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
@@ -113,6 +113,7 @@ export function resolveTaskPolicy(
       didYouMean(unknown, names) ||
       dependenciesHint(unknown, builderMethod) ||
       runOptionHint(unknown, builderMethod) ||
+      misspeltRunOptionHint(unknown, builderMethod) ||
       ` Options: ${names.join(', ')}.`;
     throw invalidTask(`${subject} has an unknown option ${describeInput(unknown)}.${hint}`);
   }
@@ -218,4 +219,15 @@ function runOptionHint(option: string, builderMethod: string | undefined): strin
   if (!RUN_OPTION_NAMES.includes(option)) return '';
   const subject = builderMethod === undefined ? 'task' : 'node';
   return ` "${option}" is an option of a run, not of a ${subject}: give it to ${call}.`;
+}
+
+/**
+ * For an unknown option close to no task option but to a run's option or hook (`{ concurency: 1 }`,
+ * `{ onTaskStrat }`): that name, and where it goes (see {@link runOptionHint}). `''` otherwise.
+ */
+function misspeltRunOptionHint(option: string, builderMethod: string | undefined): string {
+  const meant = closestName(option, [...RUN_OPTION_NAMES, ...HOOK_NAMES]);
+  return meant === undefined
+    ? ''
+    : ` Did you mean ${quotedName(meant)}?${runOptionHint(meant, builderMethod)}`;
 }

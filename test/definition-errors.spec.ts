@@ -1089,6 +1089,23 @@ describe('definition errors', () => {
         'HookedTask: task "a" has an unknown option "onTaskStart". "onTaskStart" is a hook of a ' +
           'run: give it to Workflow.invoke(instance, param, { hooks: { onTaskStart } }).',
       );
+      // Misspelt, as a run's misspelt task option is: what was meant, and where it goes.
+      class SerialTypo {
+        @Task({ concurency: 1 } as never) a() {}
+      }
+      expect(expectDefinitionError(SerialTypo, 'INVALID_TASK', 'a').message).to.equal(
+        'SerialTypo: task "a" has an unknown option "concurency". Did you mean "concurrency"? ' +
+          '"concurrency" is an option of a run, not of a task: give it to ' +
+          'Workflow.invoke(instance, param, { concurrency }).',
+      );
+      expect(() => buildDag().addNode({ onTaskStrat: () => {} } as never, () => 1))
+        .to.throw(WorkflowDefinitionError)
+        .with.property(
+          'message',
+          'dag: addNode: node "task" has an unknown option "onTaskStrat". Did you mean ' +
+            '"onTaskStart"? "onTaskStart" is a hook of a run: give it to ' +
+            'tm.invoke(param, { hooks: { onTaskStart } }).',
+        );
       expect(() => buildDag().addNode({ failFast: false } as never, () => 1))
         .to.throw(WorkflowDefinitionError)
         .with.property(
