@@ -489,8 +489,11 @@ export interface InvokeOptions<W = any> {
    * Run only these tasks and their transitive dependencies.
    * @default every task
    */
-  // `& string` (which changes no name) writes the names out in a compile error, as in `get`.
-  targets?: readonly (TaskName<W> & string)[] | undefined;
+  // Not `(TaskName<W> & string)[]`, which would write the names out in a compile error, as in
+  // `get`: this is a property's type, so it is what a consumer's helper that builds `targets`
+  // infers, and writes into its declarations — there the alias stays one name. A misspelt name
+  // still gets the compiler's "Did you mean".
+  targets?: readonly TaskName<W>[] | undefined;
   /**
    * Functions to run instead of the named task methods for this run, with the same argument
    * binding and `this` bound to the instance. Each takes the task's arguments and returns what the

@@ -45,6 +45,15 @@ export class WorkflowRunner {
 export const valuesOf = <W extends object>(result: ExecutionResult<W>): TaskValues<W> =>
   result.toObject();
 
+/**
+ * The caller's targets and one more: the inferred type of `targets` is written into the helper's
+ * declarations, as `TaskName<W>[]`.
+ */
+export const withTarget = <W>(options: InvokeOptions<W>, task: TaskName<W>) => ({
+  ...options,
+  targets: [...(options.targets ?? []), task],
+});
+
 /** The overrides a caller gave, as generic code reads them. */
 export const overridesOf = <W>(options: InvokeOptions<W>) => options.overrides;
 
@@ -69,6 +78,9 @@ export async function useRunner() {
   const defaults = runner.withDefaults<Quote>({ targets: ['label'] });
   expectType<number | undefined>(defaults.concurrency);
   expectType<readonly TaskName<Quote>[] | undefined>(defaults.targets);
+  const targeted = withTarget<Quote>({ targets: ['price'] }, 'label');
+  assertTrue<Equals<typeof targeted.targets, TaskName<Quote>[]>>();
+  void Workflow.invoke(new Quote(), 'pen', targeted);
   const overrides = overridesOf<Quote>({ overrides: { price: (sku: string) => sku.length * 2 } });
   expectType<((this: Quote, sku: string) => number | PromiseLike<number>) | undefined>(
     overrides?.price,
