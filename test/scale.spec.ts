@@ -4,6 +4,16 @@ import { Workflow, WorkflowDefinitionError } from '../src';
 import { declareTask } from './support/declare-task';
 
 /** Builds a class whose tasks form a chain t0 <- t1 <- … , the way tsc applies decorators. */
+/** What `Workflow.validate` throws for `workflow`, or `undefined` when it is valid. */
+function validationError(workflow: new () => object): WorkflowDefinitionError | undefined {
+  try {
+    Workflow.validate(workflow);
+  } catch (error) {
+    return error as WorkflowDefinitionError;
+  }
+  return undefined;
+}
+
 function chainClass(size: number, options: { async: boolean; closeLoop?: boolean }) {
   class Chain {}
   const prototype = Chain.prototype;
@@ -95,13 +105,7 @@ describe('scale', function () {
       const descriptor = Object.getOwnPropertyDescriptor(Mixin.prototype, name)!;
       Object.defineProperty(Sprite.prototype, name, descriptor);
     }
-    const error = (() => {
-      try {
-        Workflow.validate(Sprite);
-      } catch (e) {
-        return e as WorkflowDefinitionError;
-      }
-    })();
+    const error = validationError(Sprite);
     expect(error?.code).to.equal('NO_TASKS');
     // Each copy is looked up in its class's records, not found by a scan of all 50,000 of them.
     expect(error?.message.length).to.be.below(2_000);
@@ -113,13 +117,7 @@ describe('scale', function () {
 
   it('reports a 50,000-task cycle in a short message, with the whole cycle on the error', () => {
     const Loop = chainClass(50_000, { async: false, closeLoop: true });
-    const error = (() => {
-      try {
-        Workflow.validate(Loop);
-      } catch (e) {
-        return e as WorkflowDefinitionError;
-      }
-    })();
+    const error = validationError(Loop);
     expect(error?.code).to.equal('CYCLE');
     // Its ends, and how many tasks are left out between them: not a megabyte of task names.
     expect(error?.message.length).to.be.below(2_000);
