@@ -556,7 +556,7 @@ export class Run<W extends object = object, P = unknown> {
           : (overrides?.[task] ?? bodies?.[task] ?? this.lookUpTask(plan.names[task]));
       if (typeof fn !== 'function') {
         throw new TypeError(
-          `${bareName(plan.workflow)}: task ${quotedName(plan.names[task])} is not a function on the instance (it is ${typeof fn}): ` +
+          `${bareName(plan.workflow)}: task ${quotedName(plan.names[task])} is not a function on the instance (it is ${fn === null ? 'null' : typeof fn}): ` +
             'a property, field or getter of that name hides the @Task() method. Rename it, or ' +
             'replace the task with the overrides option.',
         );

@@ -391,6 +391,21 @@ describe('calling tasks', () => {
     );
   });
 
+  it('says null, not object, of a task the instance set to null (a stub disabling it)', async () => {
+    class Lookup {
+      @Task() value() {
+        return 1;
+      }
+    }
+    const flow = Object.assign(new Lookup(), { value: null });
+    const error = (await Workflow.invoke(flow as unknown as Lookup).catch(
+      (e: unknown) => e,
+    )) as WorkflowExecutionError;
+    expect((error.cause as Error).message).to.match(
+      /^Lookup: task "value" is not a function on the instance \(it is null\): /,
+    );
+  });
+
   it('keeps concurrent runs of one instance apart', async () => {
     class Echo {
       @Task() async wait(@Param() ms: number) {
