@@ -76,8 +76,29 @@ export interface NotAnInputToken {
  */
 export type InputToken = ParamToken<any> | SignalToken | ContextToken;
 
+/**
+ * The `PARAM` token. The seed's `tm.parameter_node` is a node with an `extract_result`, so a port
+ * writes `tm.parameterNode.extractResult(result)`, which was the engine's "… is not a function":
+ * those two names are hidden getters (non-enumerable, not in the types) that say where the param is.
+ */
+function paramToken(): object {
+  const token = { token: 'PARAM', toString: () => 'PARAM' };
+  for (const name of ['extractResult', 'extract_result']) {
+    Object.defineProperty(token, name, {
+      enumerable: false,
+      get(): never {
+        throw new TypeError(
+          'tm.parameterNode (PARAM) is an input token, not a node: it has no result of its own. ' +
+            "A run's parameter is result.param.",
+        );
+      },
+    });
+  }
+  return Object.freeze(token);
+}
+
 const tokens = shared('tokens', () => ({
-  PARAM: Object.freeze({ token: 'PARAM', toString: () => 'PARAM' }),
+  PARAM: paramToken(),
   SIGNAL: Object.freeze({ token: 'SIGNAL', toString: () => 'SIGNAL' }),
   CONTEXT: Object.freeze({ token: 'CONTEXT', toString: () => 'CONTEXT' }),
 }));

@@ -598,6 +598,26 @@ describe('buildDag', () => {
       expect(inspect(node)).to.equal("DagNode { name: 'inc' }");
     });
 
+    it("says the param is result.param when tm.parameterNode is read as the seed's parameter node", async () => {
+      // The seed's tm.parameter_node is a node with extract_result; here it is the PARAM token, and
+      // tm.parameterNode.extractResult(result) was the engine's "… is not a function".
+      const tm = buildDag<number>({ name: 'seed' });
+      tm.addNode(inc, tm.parameterNode);
+      const result = await tm.invoke(1);
+      const token = tm.parameterNode as unknown as Record<string, (r: unknown) => unknown>;
+      const message =
+        'tm.parameterNode (PARAM) is an input token, not a node: it has no result of its own. ' +
+        "A run's parameter is result.param.";
+      expect(() => token.extractResult(result)).to.throw(TypeError, message);
+      expect(() => token.extract_result(result)).to.throw(TypeError, message);
+      expect(result.param).to.equal(1);
+      // Nothing of it shows: the token prints, compares and serialises as before.
+      expect(Object.keys(PARAM)).to.deep.equal(['token', 'toString']);
+      expect(inspect(PARAM)).not.to.contain('extractResult');
+      expect(JSON.stringify(PARAM)).to.equal('{"token":"PARAM"}');
+      expect(Object.isFrozen(PARAM)).to.equal(true);
+    });
+
     it('lets a shim give the seed names a value, on one builder or on every one', async () => {
       const tm = buildDag<number>({ name: 'shimmed' });
       const seed = tm as unknown as Record<string, unknown>;
