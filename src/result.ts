@@ -16,6 +16,7 @@ import type { PlanOutline, WorkflowPlan } from './plan.js';
 import { taskNameHint } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
 import { shareInstanceof } from './shared.js';
+import { PARAM, shownToken } from './tokens.js';
 
 /** Where a task is in a run, as stored per task in a run's `states`. */
 export const TaskState = {
@@ -191,7 +192,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
       throw new TaskResultError(
         this.#outline.workflow,
         describeInput(task),
-        `expected a task name (a string), got ${describeInput(task)}.${nodeHint(task)}`,
+        `expected a task name (a string), got ${shownToken(task) ?? describeInput(task)}.` +
+          (task === PARAM ? " A run's parameter is result.param." : nodeHint(task)),
       );
     }
     const index = this.#outline.indexByName.get(task);

@@ -1213,6 +1213,24 @@ describe('buildDag', () => {
       expect(() => result.get(hostile as never)).to.throw(TaskResultError, /got an object\.$/);
     });
 
+    it('points result.get given tm.parameterNode (plain JavaScript) to result.param', async () => {
+      // The seed's parameter_node is a node whose value a run holds; here it is the PARAM token.
+      const tm = buildDag<number>();
+      tm.addNode({ name: 'one' }, (n: number) => n, tm.parameterNode);
+      const result = await tm.invoke(1);
+      expect(() => result.get(tm.parameterNode as never))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          "dag: expected a task name (a string), got the PARAM token. A run's parameter is " +
+            'result.param.',
+        );
+      expect(() => result.get(SIGNAL as never)).to.throw(
+        TaskResultError,
+        /^dag: expected a task name \(a string\), got the SIGNAL token\.$/,
+      );
+    });
+
     it('refuses a result of a class workflow, and a value that is not a result', async () => {
       class Same {
         @Task() same() {
