@@ -264,12 +264,11 @@ type InvalidOption = (option: string, message: string) => WorkflowOptionsError;
 function unknownOptionHint(name: string): string {
   const elsewhere = belongsElsewhereHint(name);
   if (elsewhere !== '') return elsewhere;
-  const runOption = didYouMean(name, RUN_OPTION_NAMES);
-  if (runOption !== '') return runOption;
-  const meant = closestName(name, [...TASK_OPTION_NAMES, ...HOOK_NAMES]);
-  if (meant !== undefined)
-    return ` Did you mean ${quotedName(meant)}?${belongsElsewhereHint(meant)}`;
-  return ` Options: ${RUN_OPTION_NAMES.join(', ')}.`;
+  return (
+    didYouMean(name, RUN_OPTION_NAMES) ||
+    didYouMean(name, [...TASK_OPTION_NAMES, ...HOOK_NAMES], belongsElsewhereHint) ||
+    ` Options: ${RUN_OPTION_NAMES.join(', ')}.`
+  );
 }
 
 /** Where a task option or a hook given to a run belongs; `''` for any other name. */

@@ -50,11 +50,18 @@ const MOST_DISTANCE_CELLS = 10_000_000;
 
 /**
  * ` Did you mean "fetchUser"?` for the closest candidate, or `''` when none is close — ready to
- * append to a message.
+ * append to a message. `then`: what follows the suggestion, for the name suggested (where an
+ * option of another place belongs).
  */
-export function didYouMean(name: string, candidates: readonly string[]): string {
+export function didYouMean(
+  name: string,
+  candidates: readonly string[],
+  then: (suggestion: string) => string = () => '',
+): string {
   const suggestion = closestName(name, candidates);
-  return suggestion === undefined ? '' : ` Did you mean ${quotedName(suggestion)}?`;
+  return suggestion === undefined
+    ? ''
+    : ` Did you mean ${quotedName(suggestion)}?${then(suggestion)}`;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
 import { HOOK_NAMES, isHookName, RUN_OPTION_NAMES, TASK_OPTION_NAMES } from './option-names.js';
-import { closestName, didYouMean, unknownKey } from './suggest.js';
+import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
 
 /** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
@@ -113,7 +113,9 @@ export function resolveTaskPolicy(
       didYouMean(unknown, names) ||
       dependenciesHint(unknown, builderMethod) ||
       runOptionHint(unknown, builderMethod) ||
-      misspeltRunOptionHint(unknown, builderMethod) ||
+      didYouMean(unknown, [...RUN_OPTION_NAMES, ...HOOK_NAMES], (meant) =>
+        runOptionHint(meant, builderMethod),
+      ) ||
       ` Options: ${names.join(', ')}.`;
     throw invalidTask(`${subject} has an unknown option ${describeInput(unknown)}.${hint}`);
   }
@@ -210,24 +212,14 @@ function dependenciesHint(option: string, builderMethod: string | undefined): st
  * otherwise.
  */
 function runOptionHint(option: string, builderMethod: string | undefined): string {
-  const given = isHookName(option) ? `hooks: { ${option} }` : option;
+  const hook = isHookName(option);
+  if (!hook && !RUN_OPTION_NAMES.includes(option)) return '';
+  const given = hook ? `hooks: { ${option} }` : option;
   const call =
     builderMethod === undefined
       ? `Workflow.invoke(instance, param, { ${given} })`
       : `tm.invoke(param, { ${given} })`;
-  if (isHookName(option)) return ` "${option}" is a hook of a run: give it to ${call}.`;
-  if (!RUN_OPTION_NAMES.includes(option)) return '';
+  if (hook) return ` "${option}" is a hook of a run: give it to ${call}.`;
   const subject = builderMethod === undefined ? 'task' : 'node';
   return ` "${option}" is an option of a run, not of a ${subject}: give it to ${call}.`;
-}
-
-/**
- * For an unknown option close to no task option but to a run's option or hook (`{ concurency: 1 }`,
- * `{ onTaskStrat }`): that name, and where it goes (see {@link runOptionHint}). `''` otherwise.
- */
-function misspeltRunOptionHint(option: string, builderMethod: string | undefined): string {
-  const meant = closestName(option, [...RUN_OPTION_NAMES, ...HOOK_NAMES]);
-  return meant === undefined
-    ? ''
-    : ` Did you mean ${quotedName(meant)}?${runOptionHint(meant, builderMethod)}`;
 }
