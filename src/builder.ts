@@ -20,6 +20,7 @@ import { WorkflowOptionsError } from './errors.js';
 import { inspectView, type InspectFunction } from './inspect-view.js';
 import { IntrinsicPromise } from './intrinsic-promise.js';
 import { PlanDraft, type WorkflowPlan } from './plan.js';
+import { pointSeedNames } from './seed-names.js';
 import { isSharedClassPrototype, shared, shareInstanceof } from './shared.js';
 import { mermaidGraph } from './render.js';
 import {
@@ -1003,46 +1004,30 @@ shareInstanceof(DagBuilder, 'DagBuilder');
  * The seed's snake_case names, which a port from Python writes word for word: on a builder,
  * `tm.add_node(…)` was the engine's "tm.add_node is not a function", and `tm.parameter_node` read
  * `undefined`, a constant, so the node got `undefined` and returned `NaN` without a word. Each is a
- * hidden getter (non-enumerable, and not in the types: TypeScript refuses it at compile time)
- * that throws a `TypeError` naming async-dag's name; assigning the name a value still works.
+ * hidden getter (see seed-names.ts) that throws a `TypeError` naming async-dag's name.
  */
-function pointSeedNames(
+function pointBuilderSeedNames(
   prototype: object,
   /** Each seed name, with how a call writes it and async-dag's name. */
   names: Readonly<Record<string, readonly [written: string, name: string]>>,
   workflowOf: (self: unknown) => unknown,
 ): void {
-  for (const [seedName, [written, name]] of Object.entries(names)) {
-    Object.defineProperty(prototype, seedName, {
-      configurable: true,
-      enumerable: false,
-      get(this: unknown): never {
-        let workflow: unknown;
-        try {
-          workflow = workflowOf(this);
-        } catch {
-          workflow = undefined; // a Proxy whose trap throws: no name
-        }
-        throw new TypeError(
-          `${typeof workflow === 'string' ? `${bareName(workflow)}: ` : ''}${written} is the ` +
-            `Python seed's name; in async-dag it is ${name}.`,
-        );
-      },
-      // A shim that gives the name a value (`DagBuilder.prototype.add_node = …`, or on one
-      // builder) defines it where it is assigned, as it would without the getter.
-      set(this: unknown, value: unknown): void {
-        Object.defineProperty(this, seedName, {
-          value,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-      },
-    });
-  }
+  pointSeedNames(prototype, Object.keys(names), (seedName, self) => {
+    const [written, name] = names[seedName];
+    let workflow: unknown;
+    try {
+      workflow = workflowOf(self);
+    } catch {
+      workflow = undefined; // a Proxy whose trap throws: no name
+    }
+    return (
+      `${typeof workflow === 'string' ? `${bareName(workflow)}: ` : ''}${written} is the ` +
+      `Python seed's name; in async-dag it is ${name}.`
+    );
+  });
 }
 
-pointSeedNames(
+pointBuilderSeedNames(
   DagBuilder.prototype,
   {
     add_node: ['tm.add_node()', 'tm.addNode()'],
@@ -1051,7 +1036,7 @@ pointSeedNames(
   },
   (self) => (self instanceof DagBuilder ? self.name : undefined),
 );
-pointSeedNames(
+pointBuilderSeedNames(
   DagNode.prototype,
   { extract_result: ['node.extract_result()', 'node.extractResult()'] },
   (self) => (self instanceof DagNode ? self['owner'].name : undefined),

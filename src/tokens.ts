@@ -4,6 +4,7 @@
  * `@DependsOn(…)` and as `addNode` arguments. In a compiled plan every input is an argument slot:
  * a task index (≥ 0), one of the token slots below, or a constant (slot ≤ {@link FIRST_CONSTANT_SLOT}).
  */
+import { pointSeedNames } from './seed-names.js';
 import { shared } from './shared.js';
 
 declare const parameterType: unique symbol;
@@ -79,21 +80,17 @@ export type InputToken = ParamToken<any> | SignalToken | ContextToken;
 /**
  * The `PARAM` token. The seed's `tm.parameter_node` is a node with an `extract_result`, so a port
  * writes `tm.parameterNode.extractResult(result)`, which was the engine's "… is not a function":
- * those two names are hidden getters (non-enumerable, not in the types) that say where the param is.
+ * those two names are hidden getters (see seed-names.ts) that say where the param is.
  */
 function paramToken(): object {
   const token = { token: 'PARAM', toString: () => 'PARAM' };
-  for (const name of ['extractResult', 'extract_result']) {
-    Object.defineProperty(token, name, {
-      enumerable: false,
-      get(): never {
-        throw new TypeError(
-          'tm.parameterNode (PARAM) is an input token, not a node: it has no result of its own. ' +
-            "A run's parameter is result.param.",
-        );
-      },
-    });
-  }
+  pointSeedNames(
+    token,
+    ['extractResult', 'extract_result'],
+    () =>
+      'tm.parameterNode (PARAM) is an input token, not a node: it has no result of its own. ' +
+      "A run's parameter is result.param.",
+  );
   return Object.freeze(token);
 }
 
