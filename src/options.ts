@@ -13,7 +13,13 @@ import {
   quotedName,
 } from './describe.js';
 import { WorkflowOptionsError } from './errors.js';
-import { HOOK_NAMES, isHookName, RUN_OPTION_NAMES, TASK_OPTION_NAMES } from './option-names.js';
+import {
+  HOOK_NAMES,
+  isHookName,
+  otherLibrariesNameHint,
+  RUN_OPTION_NAMES,
+  TASK_OPTION_NAMES,
+} from './option-names.js';
 import type { WorkflowPlan } from './plan.js';
 import { classNameOf, isClassConstructor, isOwnMethod, prototypeChain } from './prototypes.js';
 import { closestName, didYouMean, taskNameHint, unknownKey } from './suggest.js';
@@ -257,7 +263,8 @@ type InvalidOption = (option: string, message: string) => WorkflowOptionsError;
 
 /**
  * What to do about an unknown `InvokeOptions` key: where it belongs when it is a task option or a
- * hook given to the run itself, else a close match, else the list of options. A key close to no
+ * hook given to the run itself, else a close match (or our name for another library's, `limit`),
+ * else the list of options. A key close to no
  * run option but to a task option or a hook (`timout`, `onTaskStrat`) gets that name, and where it
  * belongs.
  */
@@ -266,6 +273,7 @@ function unknownOptionHint(name: string): string {
   if (elsewhere !== '') return elsewhere;
   return (
     didYouMean(name, RUN_OPTION_NAMES) ||
+    otherLibrariesNameHint(name, belongsElsewhereHint) ||
     didYouMean(name, [...TASK_OPTION_NAMES, ...HOOK_NAMES], belongsElsewhereHint) ||
     ` Options: ${RUN_OPTION_NAMES.join(', ')}.`
   );

@@ -12,7 +12,13 @@ import {
   quotedName,
 } from './describe.js';
 import { definitionErrors } from './definition-errors.js';
-import { HOOK_NAMES, isHookName, RUN_OPTION_NAMES, TASK_OPTION_NAMES } from './option-names.js';
+import {
+  HOOK_NAMES,
+  isHookName,
+  otherLibrariesNameHint,
+  RUN_OPTION_NAMES,
+  TASK_OPTION_NAMES,
+} from './option-names.js';
 import { didYouMean, unknownKey } from './suggest.js';
 import type { TaskOptions } from './types.js';
 
@@ -113,6 +119,7 @@ export function resolveTaskPolicy(
       didYouMean(unknown, names) ||
       dependenciesHint(unknown, builderMethod) ||
       runOptionHint(unknown, builderMethod) ||
+      otherLibrariesNameHint(unknown, (meant) => runOptionHint(meant, builderMethod)) ||
       didYouMean(unknown, [...RUN_OPTION_NAMES, ...HOOK_NAMES], (meant) =>
         runOptionHint(meant, builderMethod),
       ) ||

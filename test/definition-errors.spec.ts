@@ -1114,12 +1114,42 @@ describe('definition errors', () => {
             'a run, not of a node: give it to tm.invoke(param, { failFast }).',
         );
       // A key far from every option (no "did you mean") lists them, so the message says what to write.
+      class Pool {
+        @Task({ pool: 'io' } as never) a() {}
+      }
+      expect(expectDefinitionError(Pool, 'INVALID_TASK', 'a').message).to.equal(
+        'Pool: task "a" has an unknown option "pool". ' +
+          'Options: timeout, retries, retryDelay, when, fallback, retryIf, priority.',
+      );
+      // Another library's name for an option, too far from ours for a typo, gets ours.
       class Retry {
         @Task({ retry: 3 } as never) a() {}
       }
       expect(expectDefinitionError(Retry, 'INVALID_TASK', 'a').message).to.equal(
-        'Retry: task "a" has an unknown option "retry". ' +
-          'Options: timeout, retries, retryDelay, when, fallback, retryIf, priority.',
+        'Retry: task "a" has an unknown option "retry". Did you mean "retries"?',
+      );
+      // BullMQ's and Temporal's attempts count the first one; our retries do not.
+      class Attempts {
+        @Task({ maxAttempts: 3 } as never) a() {}
+      }
+      expect(expectDefinitionError(Attempts, 'INVALID_TASK', 'a').message).to.equal(
+        'Attempts: task "a" has an unknown option "maxAttempts". Did you mean "retries"? It ' +
+          'counts the attempts after the first: { maxAttempts: 3 } is { retries: 2 }.',
+      );
+      expect(() => buildDag().addNode({ backoff: 100 } as never, () => 1))
+        .to.throw(WorkflowDefinitionError)
+        .with.property(
+          'message',
+          'dag: addNode: node "task" has an unknown option "backoff". Did you mean "retryDelay"?',
+        );
+      // …and where it belongs, when that is a run.
+      class Parallel {
+        @Task({ parallelism: 2 } as never) a() {}
+      }
+      expect(expectDefinitionError(Parallel, 'INVALID_TASK', 'a').message).to.equal(
+        'Parallel: task "a" has an unknown option "parallelism". Did you mean "concurrency"? ' +
+          '"concurrency" is an option of a run, not of a task: give it to ' +
+          'Workflow.invoke(instance, param, { concurrency }).',
       );
     });
 

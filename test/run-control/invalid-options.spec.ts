@@ -137,6 +137,14 @@ const invalidCases: [string, unknown, string, RegExp][] = [
     'onTaskStrat',
     /unknown option\. Did you mean "onTaskStart"\? "onTaskStart" is a hook: give it in hooks: \{ onTaskStart \}\./,
   ],
+  // Another library's name for an option says ours, and where that belongs.
+  ["p-limit's limit", { limit: 2 }, 'limit', /unknown option\. Did you mean "concurrency"\?$/],
+  [
+    'a retry count given to the run',
+    { maxAttempts: 3 },
+    'maxAttempts',
+    /unknown option\. Did you mean "retries"\? It counts the attempts after the first: \{ maxAttempts: 3 \} is \{ retries: 2 \}\. "retries" is a task option: give it to @Task\(\{ retries \}\)/,
+  ],
   [
     'an option far from every name',
     { param: 1 },
