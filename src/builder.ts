@@ -601,7 +601,9 @@ export class DagBuilder<P = void> {
         typeof options === 'function'
           ? " The parameter's type is a type argument, not an argument: buildDag<number>() " +
             'where Python writes build_dag(int).'
-          : awaitOptionsHint(options);
+          : typeof options === 'string' && options !== ''
+            ? ` To name the DAG, write buildDag({ name: ${quotedName(options)} }).`
+            : awaitOptionsHint(options);
       throw new TypeError(
         `buildDag: options must be an object, got ${describeInput(options)}.${hint}`,
       );

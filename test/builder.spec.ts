@@ -515,7 +515,12 @@ describe('buildDag', () => {
       );
       expect(() => buildDag('x' as never)).to.throw(
         TypeError,
-        'buildDag: options must be an object, got "x".',
+        'buildDag: options must be an object, got "x". To name the DAG, write ' +
+          'buildDag({ name: "x" }).',
+      );
+      expect(() => buildDag('' as never)).to.throw(
+        TypeError,
+        /^buildDag: options must be an object, got ""\.$/,
       );
       expect(() => buildDag(new Map([['name', 'x']]) as never)).to.throw(
         TypeError,
