@@ -159,7 +159,7 @@ export type TaskValues<W> =
 export interface TaskOptions<T = unknown> {
   /**
    * Milliseconds one attempt may take. When it elapses the attempt fails with a
-   * `TaskTimeoutError` and its `@Signal()` aborts; the run does not wait for the abandoned promise.
+   * `TaskTimeoutError` and its signal aborts; the run does not wait for the abandoned promise.
    * At most 2,147,483,647 (what a timer can wait); `Infinity` means no timeout, as `undefined` does.
    * @default undefined (no timeout)
    */
@@ -420,7 +420,9 @@ export interface TaskContext {
  * dependent starts. A hook that throws fails the run with that error, as a failure of the task the
  * hook was called for, which no `fallback` recovers — except `onTaskProgress`: its error is thrown
  * to the `progress()` call, in the task. A returned promise is not awaited, but its rejection fails
- * the run too (or, after the run settled, becomes a process warning).
+ * the run too (or, after the run settled, becomes a process warning). In `InvokeOptions<W>`, each
+ * event's `task` is one of `W`'s task names, and `onTaskSuccess`'s `value` has that task's type
+ * once `task` is narrowed.
  *
  * @example
  * ```ts
@@ -430,17 +432,25 @@ export interface TaskContext {
  * ```
  */
 export interface WorkflowHooks<W = any> {
-  /** An attempt of a task is about to be called. */
+  /** An attempt of a task is about to be called. Its event: a {@link TaskStartEvent}. */
   onTaskStart?: ((event: HookEvent<W, TaskStartEvent>) => void) | undefined;
-  /** A task succeeded; its dependents have not started yet. */
+  /**
+   * A task succeeded; its dependents have not started yet. Its event: a {@link TaskSuccessEvent}.
+   */
   onTaskSuccess?: ((event: SuccessHookEvent<W>) => void) | undefined;
-  /** A task failed for good (after its retries). */
+  /** A task failed for good (after its retries). Its event: a {@link TaskFailureEvent}. */
   onTaskFailure?: ((event: HookEvent<W, TaskFailureEvent>) => void) | undefined;
-  /** An attempt failed and the task will be retried after `delayMs`. */
+  /**
+   * An attempt failed and the task will be retried after `delayMs`. Its event: a
+   * {@link TaskRetryEvent}.
+   */
   onTaskRetry?: ((event: HookEvent<W, TaskRetryEvent>) => void) | undefined;
-  /** A task reported progress with `ctx.progress(data)`. */
+  /** A task reported progress with `ctx.progress(data)`. Its event: a {@link TaskProgressEvent}. */
   onTaskProgress?: ((event: HookEvent<W, TaskProgressEvent>) => void) | undefined;
-  /** A task was skipped: it called `skip()`, or its `when` rule can no longer be met. */
+  /**
+   * A task was skipped: it called `skip()`, or its `when` rule can no longer be met. Its event: a
+   * {@link TaskSkipEvent}.
+   */
   onTaskSkip?: ((event: HookEvent<W, TaskSkipEvent>) => void) | undefined;
 }
 
@@ -460,7 +470,8 @@ type SuccessHookEvent<W> =
     : { [K in TaskName<W>]: TaskSuccessEvent & { task: K; value: TaskResult<W, K> } }[TaskName<W>];
 
 /**
- * Options of one `Workflow.invoke` call.
+ * Options of one run: the third argument of `Workflow.invoke` and `Workflow.stream` (a builder's
+ * `invoke` and `stream` take {@link DagInvokeOptions}).
  *
  * @example
  * ```ts
@@ -473,8 +484,9 @@ type SuccessHookEvent<W> =
  */
 export interface InvokeOptions<W = any> {
   /**
-   * Aborting it stops the run: no new task starts, running tasks see their `@Signal()` abort, and
-   * the promise rejects with `WorkflowAbortedError`. An already-aborted signal starts nothing.
+   * Aborting it stops the run: no new task starts, the signals of running tasks (`SIGNAL`,
+   * `@Signal()`, `ctx.signal`) abort, and the promise rejects with `WorkflowAbortedError`. An
+   * already-aborted signal starts nothing.
    */
   signal?: AbortSignal | undefined;
   /**
@@ -757,9 +769,20 @@ export interface WorkflowEventBase<K extends string = string> {
 }
 
 /**
- * One event of a streamed run, discriminated by `type`; a `taskSuccess` event's `value` is typed
- * per task (for a workflow whose tasks are all `private` or `protected`, events name any task and
- * `value` is `unknown`).
+ * One event of a streamed run (what a {@link WorkflowStream} yields), discriminated by `type`.
+ * Every event has `type`, `task` (the task's name) and `time` (ms since the run began, the
+ * trace's clock; it never decreases), and:
+ * - `taskStart`: `attempt` (1 for the first attempt, 2 for the first retry, …): an attempt started;
+ * - `taskSuccess`: `attempt`, `value` (what the task returned, awaited) and, when the task's
+ *   `fallback` gave the value, `recoveredFrom` (the error it recovered from);
+ * - `taskFailure`: `attempt`, `error` (what the attempt threw) and `willRetry` (whether another
+ *   attempt follows);
+ * - `taskSkip`: `reason` (the string given to `skip()`, or which dependency made it skip);
+ * - `taskProgress`: `attempt` and `data` (the value the task gave `ctx.progress(data)`).
+ *
+ * Once `type` and `task` are narrowed, a `taskSuccess` event's `value` has that task's type (for a
+ * workflow whose tasks are all `private` or `protected`, events name any task and `value` is
+ * `unknown`).
  *
  * @example
  * ```ts
