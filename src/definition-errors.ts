@@ -8,7 +8,17 @@ import type { MemberKind } from './metadata.js';
 import { shareInstanceof } from './shared.js';
 
 /**
- * The codes of {@link WorkflowDefinitionError}.
+ * The codes of {@link WorkflowDefinitionError}, each naming one kind of mistake:
+ * - `CYCLE`: dependencies form a cycle (a task depending on itself included);
+ * - `UNKNOWN_DEPENDENCY`: `@DependsOn` names no task of the class, or is given an input that is
+ *   neither a task name nor a token;
+ * - `NOT_A_TASK`: `@DependsOn`, `@Param`, `@Signal` or `@Context` on a member without `@Task()`;
+ * - `PARAMETER_GAP`: a marked parameter leaves an argument that no input fills;
+ * - `INVALID_TASK`: `@Task` on a member that cannot be a task (static, accessor, symbol-named) or
+ *   twice on one method, an invalid `TaskOptions` value; for a builder, an invalid node (an `fn`
+ *   that is not a function, a taken name, a node of another DAG);
+ * - `NO_TASKS`: the class (hierarchy) has no `@Task()` method, or the builder no node;
+ * - `SEALED`: a builder's `addNode` or `addImmediateNode` after its first use.
  *
  * @example
  * ```ts
@@ -26,10 +36,11 @@ export type DefinitionErrorCode =
   | 'SEALED';
 
 /**
- * The workflow class is not a valid workflow. Thrown by `Workflow.validate` and `Workflow.graph`,
- * and by `Workflow.invoke` (as its rejection) and `Workflow.stream`, before any task starts. A
- * builder's DAG gets it too: from `addNode` and `addImmediateNode` at once (an invalid node, or
- * `SEALED` after the DAG's first use), and from its first use when it has no nodes (`NO_TASKS`).
+ * The error for a workflow class that is not a valid workflow; its `code` says what is wrong (see
+ * {@link DefinitionErrorCode}). Thrown by `Workflow.validate` and `Workflow.graph`, and by
+ * `Workflow.invoke` (as its rejection) and `Workflow.stream`, before any task starts. A builder's
+ * DAG gets it too: from `addNode` and `addImmediateNode` at once (an invalid node, or `SEALED`
+ * after the DAG's first use), and from its first use when it has no nodes (`NO_TASKS`).
  *
  * @example
  * ```ts

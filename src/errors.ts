@@ -17,8 +17,9 @@ import { shareInstanceof } from './shared.js';
 import type { WorkflowHooks } from './types.js';
 
 /**
- * A task failed (after its retries), so the run failed. Every task already in flight had settled
- * before this rejection.
+ * The error a run rejects with when a task failed (after its retries): `task` names the first
+ * that failed, `cause` is what it threw, `failures` lists every failure and `result` holds what
+ * did succeed. Every task already in flight had settled before this rejection.
  *
  * @example
  * ```ts
@@ -209,8 +210,9 @@ export interface TaskFailure {
 }
 
 /**
- * The run was aborted: its `signal` aborted, or the reader of its stream left the loop early.
- * `name` is `'AbortError'`, like the DOM's, so generic abort handling recognises it.
+ * The error a run rejects with when it was aborted: its `signal` aborted, or the reader of its
+ * stream left the loop early. `name` is `'AbortError'`, like the DOM's, so generic abort handling
+ * recognises it.
  *
  * @example
  * ```ts
@@ -250,8 +252,8 @@ export class WorkflowAbortedError<W extends object = any, P = unknown> extends E
 shareInstanceof(WorkflowAbortedError, 'WorkflowAbortedError');
 
 /**
- * An attempt of a task took longer than its `timeout`. The attempt's `@Signal()` is aborted with
- * this error as its reason.
+ * The error an attempt of a task fails with when it takes longer than the task's `timeout`. The
+ * attempt's signal (`SIGNAL`, `@Signal()`, `ctx.signal`) aborts with this error as its reason.
  *
  * @example
  * ```ts
@@ -365,8 +367,8 @@ export function failureText(
 }
 
 /**
- * An `InvokeOptions` value is invalid. `Workflow.invoke` (and a builder's `invoke`) rejects with
- * it, and `stream` throws it, before any task starts.
+ * The error for an invalid `InvokeOptions` value: `Workflow.invoke` (and a builder's `invoke`)
+ * rejects with it, and `stream` throws it, before any task starts.
  *
  * @example
  * ```ts
