@@ -124,9 +124,11 @@ export type WorkflowParameterDecorator = (
 
 /**
  * Marks a method as a task: a node of the class's DAG, named by the method name. The method may be
- * `async`, return a promise, or return a plain value. A `fallback` in the options must return (or
- * resolve to) a value of the method's type, which its value stands in for: `T` is inferred from
- * it, literals kept (`() => 'standard'` fits a method returning `'gold' | 'standard'`).
+ * `async`, return a promise, or return a plain value; `@DependsOn` lists its inputs. `options`
+ * ({@link TaskOptions}): `timeout`, `retries`, `retryDelay`, `retryIf`, `when`, `fallback` and
+ * `priority`. A `fallback` must return (or resolve to) a value of the method's type, which its
+ * value stands in for: `T` is inferred from it, literals kept (`() => 'standard'` fits a method
+ * returning `'gold' | 'standard'`).
  *
  * @example
  * ```ts
@@ -297,7 +299,9 @@ function memberRecord(
 }
 
 /**
- * Marks the parameter that receives the value passed to `Workflow.invoke`.
+ * Marks the parameter that receives the value passed to `Workflow.invoke`. A parameter decorator:
+ * with `experimentalDecorators` only. With standard decorators, list {@link PARAM} in
+ * `@DependsOn` at that argument's position instead.
  *
  * @example
  * ```ts
@@ -314,7 +318,9 @@ export function Param(...decoratorCall: unknown[]): WorkflowParameterDecorator |
 
 /**
  * Marks the parameter that receives an `AbortSignal`, aborted when the run fails or is aborted, or
- * when this attempt times out. Pass it on to `fetch`, database drivers and timers.
+ * when this attempt times out. Pass it on to `fetch`, database drivers and timers. A parameter
+ * decorator: with `experimentalDecorators` only. With standard decorators, list {@link SIGNAL} in
+ * `@DependsOn` at that argument's position instead.
  *
  * @example
  * ```ts
@@ -333,7 +339,8 @@ export function Signal(...decoratorCall: unknown[]): WorkflowParameterDecorator 
 
 /**
  * Marks the parameter that receives the attempt's {@link TaskContext}: its task name, attempt
- * number, signal and `progress()`. The parameter-decorator form of the `CONTEXT` token.
+ * number, signal and `progress()`. A parameter decorator: with `experimentalDecorators` only. With
+ * standard decorators, list {@link CONTEXT} in `@DependsOn` at that argument's position instead.
  *
  * @example
  * ```ts
