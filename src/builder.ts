@@ -560,7 +560,8 @@ export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
 }
 
 /**
- * A DAG being built in code; see {@link buildDag}.
+ * A DAG built in code, node by node: what {@link buildDag} returns. Add nodes with `addNode` and
+ * `addImmediateNode`, then run it with `invoke` or `stream`; its first use seals it.
  *
  * @example
  * ```ts
@@ -640,6 +641,7 @@ export class DagBuilder<P = void> {
    *
    * @example
    * ```ts
+   * const price = tm.addNode(fetchPrice, tm.parameterNode); // DagNode<number>, named 'fetchPrice'
    * const total = tm.addNode({ name: 'total', retries: 2 }, addTask, subtotal, shipping);
    * ```
    */
@@ -734,8 +736,9 @@ export class DagBuilder<P = void> {
 
   /**
    * Runs the DAG once with `param`: every node starts as soon as its last input node has
-   * succeeded. Accepts every `InvokeOptions` field; tasks are named by node name, and `targets`
-   * also accepts nodes. Seals the DAG.
+   * succeeded (or settled, as its `when` rule says). Resolves and rejects as `Workflow.invoke`
+   * does. `options` ({@link DagInvokeOptions}) are those of `Workflow.invoke`, with tasks named by
+   * node name, and `targets` also accepts nodes. Seals the DAG.
    *
    * @example
    * ```ts
@@ -769,17 +772,41 @@ export class DagBuilder<P = void> {
     return new WorkflowStream<DagTasks, P>(undefined, plan, param, settings);
   }
 
-  /** The validated graph, as `Workflow.graph` gives it for a class. Seals the DAG. */
+  /**
+   * The validated graph, as `Workflow.graph` gives it for a class: nodes by name, with their
+   * inputs and dependents, roots, sinks and a topological order. Seals the DAG.
+   *
+   * @example
+   * ```ts
+   * const { roots, order } = tm.graph(); // node names; `order` lists each after its inputs
+   * ```
+   */
   graph(): WorkflowGraph {
     return this.seal().graph();
   }
 
-  /** Throws `WorkflowDefinitionError` if the DAG cannot run (it has no nodes). Seals the DAG. */
+  /**
+   * Throws `WorkflowDefinitionError` if the DAG cannot run (it has no nodes: `NO_TASKS`). Seals
+   * the DAG.
+   *
+   * @example
+   * ```ts
+   * buildDag({ name: 'empty' }).validate(); // throws WorkflowDefinitionError, code 'NO_TASKS'
+   * ```
+   */
   validate(): void {
     this.seal();
   }
 
-  /** The DAG as Mermaid `graph TD;` text, as `Workflow.toMermaid` gives it. Seals the DAG. */
+  /**
+   * The DAG as Mermaid `graph TD;` text, one `input-->node;` line per edge, as `Workflow.toMermaid`
+   * gives it for a class. Seals the DAG.
+   *
+   * @example
+   * ```ts
+   * console.log(tm.toMermaid()); // paste into a ```mermaid block
+   * ```
+   */
   toMermaid(): string {
     return mermaidGraph(this.graph());
   }
