@@ -93,8 +93,9 @@ const STATUS_BY_STATE: readonly (TaskStatus | undefined)[] = [
 let outlineOf: (value: unknown) => PlanOutline | undefined;
 
 /**
- * What one `Workflow.invoke` produced. `get` is typed from the workflow class: `result.get('cart')`
- * has the awaited return type of the `cart` method. A subclass's result is one of its base class
+ * The results of one run: what `Workflow.invoke` (or a builder's `invoke`) resolves with, and a
+ * stream's `result`. `get` is typed from the workflow class: `result.get('cart')` has the awaited
+ * return type of the `cart` method. A subclass's result is one of its base class
  * (`W` is declared `out`): code written for `ExecutionResult<Base>` takes a subclass's result.
  *
  * @example
@@ -175,8 +176,9 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   }
 
   /**
-   * The value task `task` returned (awaited). Throws `TaskResultError` when `task` is not a task,
-   * or did not succeed in this run (not targeted, skipped, failed, or never started).
+   * The value task `task` returned (awaited). `task` is one of the workflow's task names
+   * ({@link TaskName}), checked at compile time. Throws `TaskResultError` when `task` is not a
+   * task, or did not succeed in this run (not targeted, skipped, failed, or never started).
    *
    * @example
    * ```ts
@@ -212,7 +214,14 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
     return this.#values[index] as TaskResult<W, K>;
   }
 
-  /** Whether `task` is a task that succeeded in this run (so `get(task)` will not throw). */
+  /**
+   * Whether `task` is a task that succeeded in this run (so `get(task)` will not throw).
+   *
+   * @example
+   * ```ts
+   * const discount = result.has('discount') ? result.get('discount') : 0;
+   * ```
+   */
   has(task: string): boolean {
     if (typeof task !== 'string') return false;
     const index = this.#outline.indexByName.get(task);
@@ -222,6 +231,11 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
   /**
    * The results of every task that succeeded, by task name, in declaration order (as a JavaScript
    * object lists its keys: names that look like array indexes, such as `'2'`, come first).
+   *
+   * @example
+   * ```ts
+   * const { user, cart } = result.toObject(); // each `undefined` unless that task succeeded
+   * ```
    */
   toObject(): TaskValues<W> {
     const object: Record<string, unknown> = {};
@@ -253,8 +267,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
    * What `JSON.stringify` writes for a result — and so for a run error that holds one, as a
    * structured logger writes it: the workflow, the run's duration and its trace, the errors that
    * fallbacks recovered from as `{ name, message }` (a thrown string as it is, any other value
-   * that is not an error described), so that it is always JSON. Not the values (`toObject()` has them: they may be large, or not JSON) and none
-   * of the run's inner arrays.
+   * that is not an error described), so that it is always JSON. Not the values (`toObject()` has
+   * them: they may be large, or not JSON) and none of the run's inner arrays.
    *
    * @example
    * ```ts
@@ -341,8 +355,8 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
 shareInstanceof(ExecutionResult, 'ExecutionResult');
 
 /**
- * `ExecutionResult.get` was asked for a name that is not a task, or for a task that did not
- * succeed in this run.
+ * The error `ExecutionResult.get` (and `DagNode.extractResult`) throws when asked for a name that
+ * is not a task, or for a task that did not succeed in this run.
  *
  * @example
  * ```ts
