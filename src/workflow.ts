@@ -83,7 +83,8 @@ interface InstanceExpected {
 }
 
 /**
- * Runs and inspects workflow classes.
+ * Runs and inspects workflow classes, the classes whose methods carry `@Task()`: `invoke` and
+ * `stream` run an instance's tasks; `graph`, `validate` and `toMermaid` read a class's DAG.
  *
  * @example
  * ```ts
@@ -108,6 +109,10 @@ export class Workflow {
    * `buildDag()` builder (which has its own `invoke`). The class and the builder are compile
    * errors in TypeScript.
    *
+   * @param instance - an instance of a workflow class: `this` in its tasks.
+   * @param param - the value the tasks that list `PARAM` (or mark `@Param()`) receive.
+   * @param options - {@link InvokeOptions}: `signal`, `concurrency`, `targets`, `overrides`,
+   *   `hooks`, `interceptors`, `failFast`.
    * @example
    * ```ts
    * const result = await Workflow.invoke(new Checkout(repo), request, { concurrency: 4 });
@@ -134,6 +139,9 @@ export class Workflow {
    * once (the error `invoke` would reject with, its message naming `Workflow.stream`). Leaving the
    * `for await` loop early aborts the run.
    *
+   * @param instance - an instance of a workflow class: `this` in its tasks.
+   * @param param - the value the tasks that list `PARAM` (or mark `@Param()`) receive.
+   * @param options - {@link InvokeOptions}, as for `invoke`.
    * @example
    * ```ts
    * const run = Workflow.stream(new Checkout(repo), request, { signal: AbortSignal.timeout(5_000) });
@@ -163,7 +171,10 @@ export class Workflow {
    * ```
    */
   static graph(workflowClass: WorkflowClass): WorkflowGraph;
-  /** A class whose constructor is `private` or `protected`: see {@link ClassWithHiddenConstructor}. */
+  /**
+   * The validated DAG of a workflow class whose constructor is `private` or `protected` (see
+   * {@link ClassWithHiddenConstructor}), as for any other class.
+   */
   static graph<C extends Function>(workflowClass: ClassWithHiddenConstructor<C>): WorkflowGraph;
   static graph(workflowClass: Function): WorkflowGraph {
     return planOfClass(workflowClass, 'graph').graph();
@@ -179,7 +190,10 @@ export class Workflow {
    * ```
    */
   static validate(workflowClass: WorkflowClass): void;
-  /** A class whose constructor is `private` or `protected`: see {@link ClassWithHiddenConstructor}. */
+  /**
+   * Throws `WorkflowDefinitionError` when the class, whose constructor is `private` or `protected`
+   * (see {@link ClassWithHiddenConstructor}), is not a valid workflow, as for any other class.
+   */
   static validate<C extends Function>(workflowClass: ClassWithHiddenConstructor<C>): void;
   static validate(workflowClass: Function): void {
     planOfClass(workflowClass, 'validate');
@@ -196,7 +210,10 @@ export class Workflow {
    * ```
    */
   static toMermaid(workflowClass: WorkflowClass): string;
-  /** A class whose constructor is `private` or `protected`: see {@link ClassWithHiddenConstructor}. */
+  /**
+   * The DAG as Mermaid `graph TD;` text of a class whose constructor is `private` or `protected`
+   * (see {@link ClassWithHiddenConstructor}), as for any other class.
+   */
   static toMermaid<C extends Function>(workflowClass: ClassWithHiddenConstructor<C>): string;
   static toMermaid(workflowClass: Function): string {
     return mermaidGraph(planOfClass(workflowClass, 'toMermaid').graph());
