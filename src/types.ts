@@ -276,7 +276,7 @@ export interface SettledSkip {
 }
 
 /**
- * Passed to {@link WorkflowHooks.onTaskStart}.
+ * What {@link WorkflowHooks.onTaskStart} is called with: an attempt of a task is about to start.
  *
  * @example
  * ```ts
@@ -293,7 +293,8 @@ export interface TaskStartEvent {
 }
 
 /**
- * Passed to {@link WorkflowHooks.onTaskSuccess}.
+ * What {@link WorkflowHooks.onTaskSuccess} is called with: a task succeeded (or its `fallback`
+ * recovered it).
  *
  * @example
  * ```ts
@@ -315,7 +316,8 @@ export interface TaskSuccessEvent extends TaskStartEvent {
 }
 
 /**
- * Passed to {@link WorkflowHooks.onTaskFailure} (a task's final failure).
+ * What {@link WorkflowHooks.onTaskFailure} is called with: a task failed for good (after its
+ * retries).
  *
  * @example
  * ```ts
@@ -337,7 +339,7 @@ export interface TaskFailureEvent extends TaskStartEvent {
 }
 
 /**
- * Passed to {@link WorkflowHooks.onTaskRetry} when an attempt failed and another follows.
+ * What {@link WorkflowHooks.onTaskRetry} is called with: an attempt failed and another follows.
  *
  * @example
  * ```ts
@@ -352,7 +354,7 @@ export interface TaskRetryEvent extends TaskFailureEvent {
 }
 
 /**
- * Passed to {@link WorkflowHooks.onTaskSkip}.
+ * What {@link WorkflowHooks.onTaskSkip} is called with: a task was skipped.
  *
  * @example
  * ```ts
@@ -369,7 +371,8 @@ export interface TaskSkipEvent {
 }
 
 /**
- * Passed to {@link WorkflowHooks.onTaskProgress}: what a task reported through `ctx.progress`.
+ * What {@link WorkflowHooks.onTaskProgress} is called with: what a task reported through
+ * `ctx.progress`.
  *
  * @example
  * ```ts
@@ -694,8 +697,8 @@ export interface TaskInterceptorInfo extends RunInterceptorInfo {
   /**
    * Aborts when this attempt should stop: at its timeout, or when the run stops (the caller's
    * signal aborts, or a failure stops it) — except for a `when: 'allSettled'` task, which runs
-   * anyway. The very signal the task's `@Signal()` gets in this attempt, when it takes one. An
-   * interceptor that holds `next()` back (a rate limiter, a lock) listens to it, so that a run
+   * anyway. The very signal the task gets in this attempt, when it takes one (`SIGNAL`,
+   * `@Signal()`, `ctx.signal`). An interceptor that holds `next()` back (a rate limiter, a lock) listens to it, so that a run
    * stopping never waits for it. A getter, not an own property: `{ ...info }` leaves it out.
    *
    * @example
