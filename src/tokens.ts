@@ -11,8 +11,9 @@ declare const parameterType: unique symbol;
 declare const inputTokenBrand: unique symbol;
 
 /**
- * The `PARAM` token. Its type parameter says which parameter it stands for: a builder's
- * `parameterNode` is `PARAM` typed as the builder's `P`.
+ * The type of the `PARAM` token, which stands for the invocation parameter. Its type parameter
+ * says which parameter it stands for: a builder's `parameterNode` is `PARAM` typed as the
+ * builder's `P`.
  *
  * @example
  * ```ts
@@ -30,7 +31,7 @@ export interface ParamToken<P = unknown> {
 }
 
 /**
- * The `SIGNAL` token.
+ * The type of the `SIGNAL` token, which stands for the attempt's `AbortSignal`.
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ export interface SignalToken {
 }
 
 /**
- * The `CONTEXT` token.
+ * The type of the `CONTEXT` token, which stands for the attempt's {@link TaskContext}.
  *
  * @example
  * ```ts
@@ -68,7 +69,8 @@ export interface NotAnInputToken {
 }
 
 /**
- * Any of the three input tokens.
+ * The type of any of the three input tokens (`PARAM`, `SIGNAL`, `CONTEXT`): what `@DependsOn` takes
+ * besides task names.
  *
  * @example
  * ```ts
