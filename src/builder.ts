@@ -104,8 +104,11 @@ export interface NodeOptions<T = never> extends Omit<TaskOptions, 'fallback'> {
    */
   name?: string | undefined;
   /**
-   * `TaskOptions.fallback`, returning (or resolving to) a value of the node's type: the node's
-   * function decides that type, the fallback is checked against it.
+   * Called with the error when the node fails for good (after its retries, a timeout included):
+   * its (awaited) return value becomes the node's value and the run goes on as if it had
+   * succeeded, as {@link TaskOptions.fallback} says. It returns (or resolves to) a value of the
+   * node's type: the node's function decides that type, the fallback is checked against it.
+   * @default undefined (no fallback)
    */
   fallback?: ((error: unknown, signal: AbortSignal) => T | PromiseLike<T>) | undefined;
 }
