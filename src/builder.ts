@@ -84,11 +84,11 @@ export interface DagOptions {
 }
 
 /**
- * Options of one node: every `TaskOptions` field, plus its name. `T` is the node's value type, which
- * its `fallback` must return, since the fallback's value becomes the node's. Options written in
- * the call need no type; options declared apart and shared between nodes take `NodeOptions` (no
- * fallback, or one that only throws or calls `skip()`), or `NodeOptions<T>` for a fallback that
- * returns a `T`, which then fits only nodes whose value a `T` is.
+ * Options of one node: every {@link TaskOptions} field, plus its name. `T` is the node's value
+ * type, which its `fallback` must return, since the fallback's value becomes the node's. Options
+ * written in the call need no type; options declared apart and shared between nodes take
+ * `NodeOptions` (no fallback, or one that only throws or calls `skip()`), or `NodeOptions<T>` for a
+ * fallback that returns a `T`, which then fits only nodes whose value a `T` is.
  *
  * @example
  * ```ts
@@ -1084,7 +1084,8 @@ export function isBuilderPrototype(prototype: object): boolean {
 }
 
 /**
- * `InvokeOptions` of a builder: tasks named by node name, and `targets` may also list nodes.
+ * The options of a builder's `invoke` and `stream`: every {@link InvokeOptions} field, with tasks
+ * named by node name, and `targets` may also list nodes.
  *
  * @example
  * ```ts
