@@ -423,9 +423,9 @@ export interface TaskContext {
  * dependent starts. A hook that throws fails the run with that error, as a failure of the task the
  * hook was called for, which no `fallback` recovers — except `onTaskProgress`: its error is thrown
  * to the `progress()` call, in the task. A returned promise is not awaited, but its rejection fails
- * the run too (or, after the run settled, becomes a process warning). In `InvokeOptions<W>`, each
- * event's `task` is one of `W`'s task names, and `onTaskSuccess`'s `value` has that task's type
- * once `task` is narrowed.
+ * the run too (or, after the run settled, becomes a process warning). For a workflow type `W` that
+ * names its tasks (as `Workflow.invoke` infers it), each event's `task` is one of `W`'s task
+ * names, and `onTaskSuccess`'s `value` has that task's type once `task` is narrowed.
  *
  * @example
  * ```ts
