@@ -1,7 +1,10 @@
 /**
- * What an editor shows on hover: the doc comments of the calls a newcomer writes first carry an
- * example, as every public export's does (`npm run docs:check` checks that each export has a
- * comment, not that its members show how they are called).
+ * What an editor shows on hover and the API reference (TypeDoc) publishes: the doc comments of the
+ * calls a newcomer writes first carry an example, as every public export's does (`npm run
+ * docs:check` checks that each export has a comment, not that its members show how they are
+ * called); where a public type is an internal alias, which the reference prints by name only (the
+ * stream's events, the hooks' events), its comment says what it holds; and the parameter
+ * decorators say that they need `experimentalDecorators`.
  */
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -57,6 +60,62 @@ function legacyOnlyExamples(source: string): string[] {
   return [...new Set(found)];
 }
 
+/** The text of `file` in src/. */
+const sourceOf = (file: string) => readFileSync(path.join(SOURCE, file), 'utf8');
+
+/** The doc comment of the top-level declaration `name` of `source`, without its `*` margin. */
+function declarationComment(source: string, name: string): string {
+  const file = ts.createSourceFile('source.ts', source, ts.ScriptTarget.ES2022, true);
+  const declaration = file.statements.find(
+    (statement) => (statement as { name?: ts.Node }).name?.getText(file) === name,
+  );
+  return (declaration ? ts.getJSDocCommentsAndTags(declaration) : [])
+    .map((doc) => doc.getText(file).replace(/^[ \t]*\/?\*+\/?[ \t]?/gm, ''))
+    .join('\n');
+}
+
+/**
+ * The events of the alias `EventOf` in `source` (types.ts): each event's `type` and the fields it
+ * has besides `type`, `task` and `time` — what the reference page of `WorkflowEvent` does not show,
+ * since it prints the alias by name.
+ */
+function streamEvents(source: string): { type: string; fields: string[] }[] {
+  const file = ts.createSourceFile('source.ts', source, ts.ScriptTarget.ES2022, true);
+  const events: { type: string; fields: string[] }[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isTypeLiteralNode(node)) {
+      const names = node.members.map((member) => member.name?.getText(file) ?? '');
+      const type = node.members.find((member) => member.name?.getText(file) === 'type');
+      if (type && ts.isPropertySignature(type) && type.type && ts.isLiteralTypeNode(type.type)) {
+        const fields = names.filter((name) => !['type', 'task', 'time'].includes(name));
+        events.push({ type: type.type.literal.getText(file).slice(1, -1), fields });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  const alias = file.statements.find(
+    (s) => ts.isTypeAliasDeclaration(s) && s.name.text === 'EventOf',
+  );
+  if (alias) visit(alias);
+  return events;
+}
+
+/** The hooks of `WorkflowHooks` in `source` (types.ts), each with its doc comment. */
+function hookComments(source: string): { hook: string; comment: string }[] {
+  const file = ts.createSourceFile('source.ts', source, ts.ScriptTarget.ES2022, true);
+  const hooks = file.statements.find(
+    (statement): statement is ts.InterfaceDeclaration =>
+      ts.isInterfaceDeclaration(statement) && statement.name.text === 'WorkflowHooks',
+  );
+  return (hooks?.members ?? []).map((member) => ({
+    hook: member.name?.getText(file) ?? '',
+    comment: ts
+      .getJSDocCommentsAndTags(member)
+      .map((doc) => doc.getText(file))
+      .join('\n'),
+  }));
+}
+
 describe('doc comments', () => {
   for (const [file, className, member] of FIRST_CALLS) {
     it(`show an example on hover for ${className}.${member}`, () => {
@@ -82,6 +141,43 @@ describe('doc comments', () => {
         ),
       );
     expect(found).to.deep.equal([]);
+  });
+
+  it('list every event of a stream, with its fields, in WorkflowEvent, whose type is an internal alias', () => {
+    const source = sourceOf('types.ts');
+    const comment = declarationComment(source, 'WorkflowEvent');
+    const events = streamEvents(source);
+    expect(events.map(({ type }) => type)).to.include.members(['taskStart', 'taskProgress']);
+    const missing = events.flatMap(({ type, fields }) => {
+      // The event's own item of the list: from "- `taskSkip`:" to the next item or paragraph.
+      const item = comment.split(/\n(?=- )|\n\n/).find((part) => part.startsWith(`- \`${type}\`:`));
+      if (item === undefined) return [type];
+      return fields
+        .filter((field) => !item.includes(`\`${field}\``))
+        .map((field) => `${type}.${field}`);
+    });
+    expect(missing).to.deep.equal([]);
+  });
+
+  it('link the event of each hook of WorkflowHooks, whose types are internal aliases', () => {
+    const hooks = hookComments(sourceOf('types.ts'));
+    expect(hooks.length).to.be.above(5);
+    const unlinked = hooks
+      .filter(({ hook, comment }) => !comment.includes(`{@link ${hook.replace(/^on/, '')}Event}`))
+      .map(({ hook }) => hook);
+    expect(unlinked).to.deep.equal([]);
+  });
+
+  it('say that the parameter decorators need experimentalDecorators, and which token to list instead', () => {
+    const source = sourceOf('decorators.ts');
+    const tokens = { Param: 'PARAM', Signal: 'SIGNAL', Context: 'CONTEXT' };
+    const silent = Object.entries(tokens)
+      .filter(([decorator, token]) => {
+        const comment = declarationComment(source, decorator);
+        return !comment.includes('experimentalDecorators') || !comment.includes(`{@link ${token}}`);
+      })
+      .map(([decorator]) => decorator);
+    expect(silent).to.deep.equal([]);
   });
 
   it('finds an example that marks a parameter (the check can fail)', () => {
