@@ -393,6 +393,7 @@ const nodeChecks = shared('dag node checks', () => [] as WeakRef<(value: object)
 /**
  * A node of a {@link DagBuilder}: a handle to one task's result, typed by what its function returns.
  *
+ * @typeParam T - the node's value type: what its function returns, awaited.
  * @example
  * ```ts
  * const tm = buildDag<number>();
@@ -549,6 +550,7 @@ function asNode(value: unknown): DagNode<unknown> | undefined {
  * `CONTEXT`, or constants. The DAG is sealed by its first `invoke`, `stream`, `graph`, `toMermaid`
  * or `validate`, and can then be invoked any number of times, concurrently.
  *
+ * @typeParam P - the type of the parameter `invoke` takes, which `tm.parameterNode` stands for.
  * @example
  * ```ts
  * const tm = buildDag<number>({ name: 'seed' });
@@ -566,6 +568,7 @@ export function buildDag<P = void>(options: DagOptions = {}): DagBuilder<P> {
  * A DAG built in code, node by node: what {@link buildDag} returns. Add nodes with `addNode` and
  * `addImmediateNode`, then run it with `invoke` or `stream`; its first use seals it.
  *
+ * @typeParam P - the type of the parameter `invoke` takes, which `tm.parameterNode` stands for.
  * @example
  * ```ts
  * const tm: DagBuilder<number> = buildDag<number>();

@@ -21,6 +21,9 @@ import type { WorkflowHooks } from './types.js';
  * that failed, `cause` is what it threw, `failures` lists every failure and `result` holds what
  * did succeed. Every task already in flight had settled before this rejection.
  *
+ * @typeParam W - the workflow's type (its instance type; `DagTasks` for a builder's run), which
+ *   types `result`; `any` in a `catch`, where the run is not known.
+ * @typeParam P - the type of the run's parameter.
  * @example
  * ```ts
  * try {
@@ -214,6 +217,9 @@ export interface TaskFailure {
  * stream left the loop early. `name` is `'AbortError'`, like the DOM's, so generic abort handling
  * recognises it.
  *
+ * @typeParam W - the workflow's type (its instance type; `DagTasks` for a builder's run), which
+ *   types `result`; `any` in a `catch`, where the run is not known.
+ * @typeParam P - the type of the run's parameter.
  * @example
  * ```ts
  * const controller = new AbortController();

@@ -98,6 +98,9 @@ let outlineOf: (value: unknown) => PlanOutline | undefined;
  * return type of the `cart` method. A subclass's result is one of its base class
  * (`W` is declared `out`): code written for `ExecutionResult<Base>` takes a subclass's result.
  *
+ * @typeParam W - the workflow's type (its instance type; `DagTasks` for a builder's run), which
+ *   types `get` and `toObject`; `any` when not known, as in a `catch`, where values are `unknown`.
+ * @typeParam P - the type of the parameter the run was given (`param`).
  * @example
  * ```ts
  * const result = await Workflow.invoke(new Checkout(repo), req);
@@ -234,7 +237,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
    *
    * @example
    * ```ts
-   * const { user, cart } = result.toObject(); // each `undefined` unless that task succeeded
+   * const { user, cart } = result.toObject(); // each undefined unless that task succeeded
    * ```
    */
   toObject(): TaskValues<W> {

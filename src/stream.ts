@@ -26,6 +26,9 @@ const IntrinsicPromise = importedIntrinsicPromise;
  * A streamed run: an async iterable of its {@link WorkflowEvent}s, in the order they happened, and
  * its `result`. Made by `Workflow.stream` and `DagBuilder.stream`; single-consumer.
  *
+ * @typeParam W - the workflow's type (its instance type; `DagTasks` for a builder's run), which
+ *   types the events and `result`.
+ * @typeParam P - the type of the run's parameter.
  * @example
  * ```ts
  * const run = Workflow.stream(new Checkout(repo), request);

@@ -427,6 +427,8 @@ export interface TaskContext {
  * names its tasks (as `Workflow.invoke` infers it), each event's `task` is one of `W`'s task
  * names, and `onTaskSuccess`'s `value` has that task's type once `task` is narrowed.
  *
+ * @typeParam W - the workflow's type, which types the events' `task` and `onTaskSuccess`'s `value`;
+ *   `any` (the default) for plain events.
  * @example
  * ```ts
  * await Workflow.invoke(flow, input, {
@@ -476,6 +478,8 @@ type SuccessHookEvent<W> =
  * Options of one run: the third argument of `Workflow.invoke` and `Workflow.stream` (a builder's
  * `invoke` and `stream` take {@link DagInvokeOptions}).
  *
+ * @typeParam W - the workflow's type, whose task names `targets`, `overrides` and `hooks` take;
+ *   `Workflow.invoke` infers it from the instance.
  * @example
  * ```ts
  * await Workflow.invoke(new Checkout(repo), req, {
@@ -787,6 +791,7 @@ export interface WorkflowEventBase<K extends string = string> {
  * workflow whose tasks are all `private` or `protected`, events name any task and `value` is
  * `unknown`).
  *
+ * @typeParam W - the workflow's type, which types `task` and a `taskSuccess` event's `value`.
  * @example
  * ```ts
  * for await (const event of Workflow.stream(new Checkout(repo), req)) {
