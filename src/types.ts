@@ -719,10 +719,11 @@ export interface TaskInterceptorInfo extends RunInterceptorInfo {
 }
 
 /**
- * Wraps a whole run (`run`) and every task attempt (`task`), like a NestJS interceptor: `next()`
- * runs the wrapped work and returns its promise; the interceptor may time, log, transform or
- * throw. The body runs inside the interceptor's call, so context set around `next()`
- * (AsyncLocalStorage, an OpenTelemetry context) is seen inside the task.
+ * An interceptor, given in `InvokeOptions.interceptors`: it wraps a whole run (`run`) and every
+ * task attempt (`task`), like a NestJS interceptor: `next()` runs the wrapped work and returns its
+ * promise; the interceptor may time, log, transform or throw. The body runs inside the
+ * interceptor's call, so context set around `next()` (AsyncLocalStorage, an OpenTelemetry context)
+ * is seen inside the task.
  *
  * @example
  * ```ts
