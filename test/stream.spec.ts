@@ -241,6 +241,35 @@ describe('Workflow.stream', () => {
     ]);
   });
 
+  it('keeps the time of a task’s start buffered before its buffer grew, and of its success after', async () => {
+    class Reports {
+      @Task() @DependsOn(CONTEXT) reports(@Param() count: number, ctx: TaskContext) {
+        for (let sent = 0; sent < count; sent++) ctx.progress(sent);
+        return 'done';
+      }
+    }
+    // Nothing is read until the run is over: the start is the oldest of the 100 events that make
+    // the buffer (room for 16 at first) grow, more than once.
+    const stream = Workflow.stream(new Reports(), 100);
+    const [trace] = (await stream.result).trace;
+    const { events } = await readAll(stream);
+    expect(events).to.have.length(102);
+    expect(events[0]).to.deep.equal({
+      type: 'taskStart',
+      task: 'reports',
+      attempt: 1,
+      time: trace.start,
+    });
+    expect(events.at(-1)).to.deep.equal({
+      type: 'taskSuccess',
+      task: 'reports',
+      attempt: 1,
+      value: 'done',
+      time: trace.end,
+    });
+    expectTimesInOrder(events);
+  });
+
   it('is its own iterator: two loops at once share its events, and a loop after the end gets none', async () => {
     const stream = Workflow.stream(new Pipeline(), 1);
     expect(stream[Symbol.asyncIterator]()).to.equal(stream);
@@ -1190,6 +1219,22 @@ describe('Workflow.stream: one buffer per plan, reused', () => {
     expect(buffers).to.include(bufferOf(next[0]));
     expect(buffers).not.to.include(bufferOf(next[1]));
     await Promise.all(next.map(readAll));
+  });
+
+  it('starts with room for a start and a success per task, so that a larger plan’s next stream gets the buffer too', async () => {
+    // 20 tasks, 40 events: room for 64, not the 16 a one-task plan starts with (which would grow,
+    // and so not be kept).
+    const tm = buildDag<number>({ name: 'twenty' });
+    for (let task = 0; task < 20; task++) {
+      tm.addNode({ name: `t${task}` }, (n: number) => n + task, tm.parameterNode);
+    }
+    const first = tm.stream(1);
+    const buffer = bufferOf(first);
+    expect(buffer).to.have.length(64);
+    expect((await readAll(first)).events).to.have.length(40);
+    const second = tm.stream(2);
+    expect(bufferOf(second)).to.equal(buffer);
+    expect((await readAll(second)).events).to.have.length(40);
   });
 
   it('does not keep a buffer that grew: the next stream starts with the room a plan’s streams start with', async () => {
