@@ -1291,6 +1291,37 @@ describe('interceptors that drop the promise of next()', () => {
     expect(run).to.deep.equal({ outcome: { value: 9 }, calls: 1, unhandled: [] });
   });
 
+  it('leave no unhandled rejection: a next() called again from inside the failing work it started', async () => {
+    const nexts: (() => Promise<unknown>)[] = [];
+    class Reentrant {
+      @Task() async body(): Promise<number> {
+        // While its attempt is being started, the body calls both next()s of its attempt again,
+        // and drops what they give: the failure it is about to have.
+        for (const next of nexts) void next();
+        await settle();
+        throw new Error('body failed');
+      }
+    }
+    const layer: WorkflowInterceptor = {
+      task: (_info, next) => {
+        nexts.push(next);
+        return next();
+      },
+    };
+    const unhandled = recordProcessEvents('unhandledRejection');
+    try {
+      const error = await rejectionOf(
+        Workflow.invoke(new Reentrant(), undefined, { interceptors: [layer, layer] }),
+        WorkflowExecutionError,
+      );
+      expect(error.cause).to.have.property('message', 'body failed');
+      await settle(3);
+      expect(unhandled.received).to.deep.equal([]);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
   it('leave no unhandled rejection: a run interceptor that throws after next()', async () => {
     const run = await runDropping([
       {
