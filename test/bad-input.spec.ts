@@ -1383,6 +1383,29 @@ describe('bad input catalogue', () => {
           'StopsEarly: task "after" did not run: the run stopped before it could start',
         );
     });
+
+    it('says a task the run stopped before was stopped, in a run without targets', async () => {
+      class StopsEarly {
+        @Task() broken(): number {
+          throw new Error('broken');
+        }
+        @Task() slow() {
+          return new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        @Task() @DependsOn('slow') after() {
+          return 1;
+        }
+      }
+      const error = await rejectionOf(() => Workflow.invoke(new StopsEarly()));
+      expect(error).to.be.instanceOf(WorkflowExecutionError);
+      const { result } = error as WorkflowExecutionError<StopsEarly>;
+      expect(() => result.get('after'))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'StopsEarly: task "after" did not run: the run stopped before it could start',
+        );
+    });
   });
 });
 

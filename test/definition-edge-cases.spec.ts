@@ -476,6 +476,24 @@ describe("a method named ['constructor']", () => {
 });
 
 describe('task names that are special to JavaScript objects', () => {
+  it('gives toObject() keys as an object literal has them: a caller may change and delete them', async () => {
+    class Odd {}
+    declareTask(Odd.prototype, '__proto__', () => 1);
+    declareTask(Odd.prototype, 'plain', () => 2);
+    const object = (await Workflow.invoke(new Odd())).toObject() as Record<string, unknown>;
+    for (const key of ['__proto__', 'plain']) {
+      expect(Object.getOwnPropertyDescriptor(object, key), key).to.deep.equal({
+        value: key === 'plain' ? 2 : 1,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    object.plain = 3;
+    delete object.__proto__;
+    expect(object).to.deep.equal({ plain: 3 });
+  });
+
   it('keeps a task named __proto__ as an own key of toObject(), never re-prototyping it', async () => {
     class Odd {}
     declareTask(Odd.prototype, '__proto__', () => ({ polluted: true }));

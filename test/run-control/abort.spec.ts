@@ -14,6 +14,7 @@ import {
   Signal,
   SIGNAL,
   Task,
+  TaskResultError,
   Workflow,
   WorkflowAbortedError,
   WorkflowExecutionError,
@@ -111,6 +112,12 @@ describe('InvokeOptions.signal', () => {
       inFlight: 'finished anyway',
     });
     expect(error.result.has('next')).to.equal(false);
+    expect(() => error.result.get('next'))
+      .to.throw(TaskResultError)
+      .with.property(
+        'message',
+        'Pipeline: task "next" did not run: the run stopped before it could start',
+      );
   });
 
   it('rejects with WorkflowAbortedError when a task in flight gives up with the abort reason', async () => {

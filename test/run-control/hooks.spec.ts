@@ -453,6 +453,41 @@ describe('InvokeOptions.hooks', () => {
       }
     });
 
+    it('names the hook for the task it failed only, not for another task that failed by itself', async () => {
+      // `hooked` fails first, in its onTaskSuccess hook; `broken` then throws on its own.
+      const taskError = new Error('task bug');
+      const tm = buildDag({ name: 'Flow' });
+      tm.addNode({ name: 'hooked' }, () => 1);
+      tm.addNode({ name: 'broken' }, async () => {
+        await settle();
+        throw taskError;
+      });
+      const error = await rejectionOf(
+        tm.invoke(undefined, {
+          failFast: false,
+          hooks: {
+            onTaskSuccess: ({ task }) => {
+              if (task === 'hooked') throw hookBug;
+            },
+          },
+        }),
+        WorkflowExecutionError,
+      );
+      expect(error.failures).to.deep.equal([
+        { task: 'hooked', error: hookBug },
+        { task: 'broken', error: taskError },
+      ]);
+      expect(() => error.result.get('hooked'))
+        .to.throw(TaskResultError)
+        .with.property(
+          'message',
+          'Flow: task "hooked" failed in this run: its onTaskSuccess hook threw: hook bug',
+        );
+      expect(() => error.result.get('broken'))
+        .to.throw(TaskResultError)
+        .with.property('message', 'Flow: task "broken" failed in this run: task bug');
+    });
+
     it('onTaskRetry, and onTaskStart of a retry: the attempt error stays the attemptError', async () => {
       for (const hook of ['onTaskRetry', 'onTaskStart'] as const) {
         const attemptError = new Error('attempt failed');
