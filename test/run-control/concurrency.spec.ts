@@ -118,6 +118,25 @@ function twoChains(started: string[]) {
   return TwoChains;
 }
 
+/**
+ * Three roots for one slot, and `cleanup` (`allSettled`) after `load`: when `broken` fails,
+ * `cleanup` is waiting in the queue behind it, with `extra`, which the stop cancels.
+ */
+class CleanupQueuedAtStop extends GatedFlow {
+  @Task() load() {
+    return this.step('load');
+  }
+  @Task() broken() {
+    return this.step('broken');
+  }
+  @Task({ when: 'allSettled' }) @DependsOn('load') cleanup() {
+    return this.step('cleanup');
+  }
+  @Task() extra() {
+    return this.step('extra');
+  }
+}
+
 describe('InvokeOptions.concurrency', () => {
   it('with 1, starts the longest chain first, one task at a time, ties in declaration order', async () => {
     const flow = new ChainAfterSingle();
@@ -412,5 +431,25 @@ describe('InvokeOptions.concurrency', () => {
     expect(log.events).to.deep.equal(['broken:start', 'broken:end', 'fine:start', 'fine:end']);
     expect(error.task).to.equal('broken');
     expect(error.result.get('fine')).to.equal('fine');
+  });
+  it('starts an allSettled task that was waiting for a slot when the run stopped, and only that one', async () => {
+    const flow = new CleanupQueuedAtStop();
+    const run = Workflow.invoke(flow, undefined, { concurrency: 1 });
+    await settle();
+    expect(flow.log.starts).to.deep.equal(['load']);
+    await finish(flow, 'load');
+    // cleanup and extra now wait behind broken.
+    expect(flow.log.starts).to.deep.equal(['load', 'broken']);
+    flow.gates.fail('broken', new Error('broken'));
+    await settle();
+    expect(flow.log.starts).to.deep.equal(['load', 'broken', 'cleanup']);
+    await finish(flow, 'cleanup');
+    const error = await rejectionOf(run, WorkflowExecutionError);
+    expect(error.task).to.equal('broken');
+    expect(error.result.trace.map(({ task, status }) => [task, status])).to.deep.equal([
+      ['load', 'succeeded'],
+      ['broken', 'failed'],
+      ['cleanup', 'succeeded'],
+    ]);
   });
 });
