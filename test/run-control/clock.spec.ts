@@ -249,6 +249,32 @@ describe('the reading that dates an event', () => {
       ['b', 'skipped', 300, 300, 0],
     ]);
   });
+
+  it('dates each task of a chain of skips at the skip, and leaves the times of the others alone', async () => {
+    const tm = buildDag();
+    const ready = deferred();
+    tm.addNode({ name: 'other' }, () => 'other');
+    const a = tm.addNode({ name: 'a' }, async () => {
+      await ready.promise;
+      skip('nothing to do');
+    });
+    const b = tm.addNode({ name: 'b' }, (value: unknown) => value, a);
+    const c = tm.addNode({ name: 'c' }, (value: unknown) => value, b);
+    tm.addNode({ name: 'd' }, (value: unknown) => value, c);
+    const run = tm.invoke();
+    clock.now += 300;
+    ready.resolve();
+    const result = await run;
+    expect(
+      result.trace.map(({ task, status, start, end }) => [task, status, start, end]),
+    ).to.deep.equal([
+      ['other', 'succeeded', 0, 0],
+      ['a', 'skipped', 0, 300],
+      ['b', 'skipped', 300, 300],
+      ['c', 'skipped', 300, 300],
+      ['d', 'skipped', 300, 300],
+    ]);
+  });
 });
 
 describe('the trace clock under fake timers', () => {
