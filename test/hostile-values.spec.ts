@@ -450,6 +450,30 @@ describe('values that cannot be printed', () => {
     });
   });
 
+  describe('a task returning a thenable that is not a promise', () => {
+    it('has its then called in a later job, as await calls it: after the tasks started with it', async () => {
+      const calls: string[] = [];
+      class Flow {
+        @Task() first(): unknown {
+          calls.push('first');
+          return {
+            then(resolve: (value: string) => void) {
+              calls.push('then');
+              resolve('adopted');
+            },
+          };
+        }
+        @Task() second() {
+          calls.push('second');
+          return 'plain';
+        }
+      }
+      const result = await Workflow.invoke(new Flow());
+      expect(calls).to.deep.equal(['first', 'second', 'then']);
+      expect(result.get('first')).to.equal('adopted');
+    });
+  });
+
   describe('a task returning a function with a then method', () => {
     /** A function that is also a thenable: `await` calls its `then`, as for any thenable. */
     const callableThenable = (
