@@ -450,6 +450,24 @@ describe('values that cannot be printed', () => {
     });
   });
 
+  describe('a task returning null', () => {
+    it('succeeds with null, which its dependent and its fallback-recovered twin pass on', async () => {
+      class Flow {
+        @Task() nothing(): null {
+          return null;
+        }
+        @Task({ fallback: () => null }) broken(): string | null {
+          throw new Error('broken');
+        }
+        @Task() @DependsOn('nothing', 'broken') after(nothing: null, broken: null) {
+          return [nothing, broken];
+        }
+      }
+      const result = await Workflow.invoke(new Flow());
+      expect(result.toObject()).to.deep.equal({ nothing: null, broken: null, after: [null, null] });
+    });
+  });
+
   describe('a task returning a thenable that is not a promise', () => {
     it('has its then called in a later job, as await calls it: after the tasks started with it', async () => {
       const calls: string[] = [];
