@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import sinon from 'sinon';
 import {
   buildDag,
   CONTEXT,
@@ -12,6 +13,7 @@ import {
   Signal,
   skip,
   Task,
+  TaskTimeoutError,
   Workflow,
   WorkflowAbortedError,
   WorkflowExecutionError,
@@ -940,6 +942,67 @@ describe('task interceptors and timeouts', () => {
     expect(signal!.aborted).to.equal(true);
     expect(signal!.reason).to.have.property('name', 'TaskTimeoutError');
     expect(signal!.reason).to.have.property('task', 'refresh');
+  });
+
+  it('leave the signal of a body an interceptor did not wait for alone before its timeout, and once it ended', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const body = deferred<string>();
+      let signal: AbortSignal | undefined;
+      class Flow {
+        @Task({ timeout: 60_000 }) refresh(@Signal() attemptSignal: AbortSignal) {
+          signal = attemptSignal;
+          return body.promise;
+        }
+      }
+      const cached: WorkflowInterceptor = {
+        task: (_info, next) => {
+          void next();
+          return 'cached';
+        },
+      };
+      const result = await Workflow.invoke(new Flow(), undefined, { interceptors: [cached] });
+      expect(result.get('refresh')).to.equal('cached');
+      clock.tick(30_000);
+      expect(signal!.aborted, 'aborted halfway to its timeout').to.equal(false);
+      body.resolve('fresh');
+      await settle();
+      clock.tick(60_000);
+      expect(signal!.aborted, 'aborted after the body ended').to.equal(false);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('time out an attempt whose interceptor goes on waiting once the body ended', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      class Flow {
+        @Task({ timeout: 1_000 }) quick() {
+          return 'quick';
+        }
+      }
+      const lingers: WorkflowInterceptor = {
+        task: async (_info, next) => {
+          await next();
+          return new Promise(() => {}); // never answers
+        },
+      };
+      let settled = false;
+      const run = Workflow.invoke(new Flow(), undefined, { interceptors: [lingers] });
+      run.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await settle();
+      clock.tick(1_000);
+      await settle();
+      expect(settled, 'the run settled at the timeout').to.equal(true);
+      const error = await rejectionOf(run, WorkflowExecutionError);
+      expect(error.cause).to.be.instanceOf(TaskTimeoutError);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('keep no timer alive for a body an interceptor did not wait for: the process may exit', async () => {
