@@ -76,6 +76,31 @@ describe('TaskOptions.timeout', () => {
     }
   });
 
+  it('handles an abandoned attempt that succeeds after its timeout: no unhandled rejection', async () => {
+    const unhandled = recordProcessEvents('unhandledRejection');
+    const clock = fakeTimers();
+    try {
+      const abandoned = deferred<string>();
+      class Slow {
+        @Task({ timeout: 20 }) slow() {
+          return abandoned.promise;
+        }
+      }
+      const run = Workflow.invoke(new Slow());
+      await settle();
+      clock.tick(20);
+      const error = await rejectionOf(run, WorkflowExecutionError);
+      expect(error.cause).to.be.instanceOf(TaskTimeoutError);
+      abandoned.resolve('too late');
+      await settle(2);
+      expect(unhandled.received).to.deep.equal([]);
+      expect(error.result.trace[0]).to.include({ task: 'slow', status: 'failed', attempts: 1 });
+    } finally {
+      clock.restore();
+      unhandled.stop();
+    }
+  });
+
   it('times out a task that takes no signal', async () => {
     class NoSignal {
       @Task({ timeout: 10 }) hang() {
