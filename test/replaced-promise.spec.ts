@@ -308,6 +308,16 @@ for (const [when, load] of loaded) {
       expect(log[0]).to.equal('run Order');
     });
 
+    it('takes a plain value a task interceptor answers with, as with the language’s Promise', async () => {
+      const result = await withForeignPromise(() =>
+        library.Workflow.invoke(new Order(), 7, {
+          interceptors: [{ task: ({ task }, next) => (task === 'shipping' ? 5 : next()) }],
+        }),
+      );
+      expect(result.get('shipping')).to.equal(5);
+      expect(result.get('receipt')).to.equal('total: 45');
+    });
+
     it('streams the events with for await, then throws the run’s error', async () => {
       const seen: string[] = [];
       const error = await withForeignPromise(async () => {
