@@ -468,28 +468,47 @@ describe('values that cannot be printed', () => {
     });
   });
 
-  describe('a task returning a thenable that is not a promise', () => {
-    it('has its then called in a later job, as await calls it: after the tasks started with it', async () => {
-      const calls: string[] = [];
-      class Flow {
-        @Task() first(): unknown {
-          calls.push('first');
-          return {
+  describe('a task returning a thenable that is not a plain native promise', () => {
+    /** A thenable whose `then` logs its call to `calls`, then resolves with 'adopted'. */
+    const thenables: [string, (calls: string[]) => unknown][] = [
+      [
+        'an object with a then method',
+        (calls) => ({
+          then(resolve: (value: string) => void) {
+            calls.push('then');
+            resolve('adopted');
+          },
+        }),
+      ],
+      [
+        'a native promise whose then was replaced',
+        (calls) =>
+          Object.assign(Promise.resolve('unused'), {
             then(resolve: (value: string) => void) {
               calls.push('then');
               resolve('adopted');
             },
-          };
+          }),
+      ],
+    ];
+    for (const [shape, make] of thenables) {
+      it(`has the then of ${shape} called in a later job, as await calls it: after the tasks started with it`, async () => {
+        const calls: string[] = [];
+        class Flow {
+          @Task() first(): unknown {
+            calls.push('first');
+            return make(calls);
+          }
+          @Task() second() {
+            calls.push('second');
+            return 'plain';
+          }
         }
-        @Task() second() {
-          calls.push('second');
-          return 'plain';
-        }
-      }
-      const result = await Workflow.invoke(new Flow());
-      expect(calls).to.deep.equal(['first', 'second', 'then']);
-      expect(result.get('first')).to.equal('adopted');
-    });
+        const result = await Workflow.invoke(new Flow());
+        expect(calls).to.deep.equal(['first', 'second', 'then']);
+        expect(result.get('first')).to.equal('adopted');
+      });
+    }
   });
 
   describe('a task returning a function with a then method', () => {
