@@ -1238,6 +1238,32 @@ describe("a run interceptor's next() called after its promise settled", () => {
     expect(flow.calls).to.deep.equal([]);
   });
 
+  it('does not start the run after the interceptor rejected either: the caller has its error', async () => {
+    let refresh: (() => Promise<unknown>) | undefined;
+    const refusal = new Error('service closed');
+    const flow = new Pair();
+    const error = await rejectionOf(
+      Workflow.invoke(flow, 1, {
+        interceptors: [
+          {
+            run: (_info, next) => {
+              refresh = next;
+              return Promise.reject(refusal);
+            },
+          },
+        ],
+      }),
+      Error,
+    );
+    expect(error).to.equal(refusal);
+    const refused = await rejectionOf(refresh!(), Error);
+    expect(refused.message).to.contain(
+      "Pair: next() of the run was called after the run interceptors' promise had settled",
+    );
+    await settle(3);
+    expect(flow.calls).to.deep.equal([]);
+  });
+
   it('still runs a next() called later, while the promise the interceptor returned is pending', async () => {
     const flow = new Pair();
     const result = await Workflow.invoke(flow, 1, {
