@@ -137,6 +137,40 @@ class CleanupQueuedAtStop extends GatedFlow {
   }
 }
 
+/**
+ * `load` (the longest path) first, then `broken` and three roots the stop cancels, all ahead of
+ * four `allSettled` cleanups of `load`: when `broken` fails, the cleanups wait for the one slot.
+ */
+class CleanupsQueuedAtStop extends GatedFlow {
+  @Task() load() {
+    return this.step('load');
+  }
+  @Task() broken() {
+    return this.step('broken');
+  }
+  @Task() e1() {
+    return this.step('e1');
+  }
+  @Task() e2() {
+    return this.step('e2');
+  }
+  @Task() e3() {
+    return this.step('e3');
+  }
+  @Task({ when: 'allSettled' }) @DependsOn('load') c1() {
+    return this.step('c1');
+  }
+  @Task({ when: 'allSettled' }) @DependsOn('load') c2() {
+    return this.step('c2');
+  }
+  @Task({ when: 'allSettled' }) @DependsOn('load') c3() {
+    return this.step('c3');
+  }
+  @Task({ when: 'allSettled' }) @DependsOn('load') c4() {
+    return this.step('c4');
+  }
+}
+
 describe('InvokeOptions.concurrency', () => {
   it('with 1, starts the longest chain first, one task at a time, ties in declaration order', async () => {
     const flow = new ChainAfterSingle();
@@ -451,5 +485,19 @@ describe('InvokeOptions.concurrency', () => {
       ['broken', 'failed'],
       ['cleanup', 'succeeded'],
     ]);
+  });
+  it('starts the allSettled tasks waiting for a slot when the run stopped in rank order', async () => {
+    const flow = new CleanupsQueuedAtStop();
+    const run = Workflow.invoke(flow, undefined, { concurrency: 1 });
+    await settle();
+    await finish(flow, 'load');
+    expect(flow.log.starts).to.deep.equal(['load', 'broken']);
+    flow.gates.fail('broken', new Error('broken'));
+    await settle();
+    for (const name of ['c1', 'c2', 'c3', 'c4']) await finish(flow, name);
+    await rejectionOf(run, WorkflowExecutionError);
+    // Equal paths: declaration order, whatever order the stop left the queue in.
+    expect(flow.log.starts).to.deep.equal(['load', 'broken', 'c1', 'c2', 'c3', 'c4']);
+    expect(flow.log.maxInFlight).to.equal(1);
   });
 });
