@@ -241,6 +241,26 @@ describe('TaskContext.progress', () => {
     expect(events).to.deep.equal(['rows:1:plain']);
   });
 
+  it('reaches hooks from a task without options that starts before any task with some', async () => {
+    const events: string[] = [];
+    class Import {
+      @Task() @DependsOn(CONTEXT) rows(ctx: TaskContext) {
+        ctx.progress('first');
+        return 1;
+      }
+      @Task({ retries: 1 }) other() {
+        return 0;
+      }
+    }
+    await Workflow.invoke(new Import(), undefined, {
+      hooks: {
+        onTaskProgress: ({ task, attempt, data }) =>
+          events.push(`${task}:${attempt}:${String(data)}`),
+      },
+    });
+    expect(events).to.deep.equal(['rows:1:first']);
+  });
+
   it('is ignored while its task waits for its fallback after its attempt timed out', async () => {
     const events: string[] = [];
     let fallbackStarted!: () => void;
