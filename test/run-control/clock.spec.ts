@@ -250,6 +250,29 @@ describe('the reading that dates an event', () => {
     ]);
   });
 
+  it('dates the end of each task when it ends: through its attempt policy, or failing', async () => {
+    const tm = buildDag();
+    const slow = deferred<string>();
+    const broken = deferred<string>();
+    tm.addNode({ name: 'other' }, () => 'other');
+    tm.addNode({ name: 'timed', timeout: 60_000 }, () => slow.promise);
+    tm.addNode({ name: 'broken' }, () => broken.promise);
+    const run = tm.invoke(undefined, { failFast: false });
+    clock.now += 100;
+    slow.resolve('slow');
+    await slow.promise;
+    clock.now += 200;
+    broken.reject(new Error('broken'));
+    const error = await rejectionOf(run, WorkflowExecutionError);
+    expect(
+      error.result.trace.map(({ task, status, start, end }) => [task, status, start, end]),
+    ).to.deep.equal([
+      ['other', 'succeeded', 0, 0],
+      ['timed', 'succeeded', 0, 100],
+      ['broken', 'failed', 0, 300],
+    ]);
+  });
+
   it('dates each task of a chain of skips at the skip, and leaves the times of the others alone', async () => {
     const tm = buildDag();
     const ready = deferred();
