@@ -224,6 +224,31 @@ describe('the reading that dates an event', () => {
     expect(error.result.durationMs).to.equal(300);
   });
 
+  it('starts an allSettled task that a rejected async hook released at the time of the rejection', async () => {
+    const tm = buildDag();
+    const slow = deferred<number>();
+    const hook = deferred();
+    const a = tm.addNode({ name: 'a' }, () => slow.promise);
+    const b = tm.addNode({ name: 'b' }, (value: number) => value, a);
+    tm.addNode({ name: 'cleanup', when: 'allSettled' }, (_b: Settled<number>) => 'cleaned', b);
+    const run = tm.invoke(undefined, {
+      hooks: { onTaskStart: ({ task }) => (task === 'a' ? hook.promise : undefined) },
+    });
+    clock.now += 200;
+    hook.reject(new Error('audit log down'));
+    await Promise.resolve(); // the rejection reaches the run a job later
+    clock.now += 100;
+    slow.resolve(1);
+    const error = await rejectionOf(run, WorkflowExecutionError);
+    expect(error.failures.map(({ task }) => task)).to.deep.equal(['a']);
+    expect(
+      error.result.trace.map(({ task, status, start, end }) => [task, status, start, end]),
+    ).to.deep.equal([
+      ['a', 'succeeded', 0, 300],
+      ['cleanup', 'succeeded', 200, 200],
+    ]);
+  });
+
   it('dates a task skipped before it started at the skip, start and end alike', async () => {
     const tm = buildDag();
     const ready = deferred();
