@@ -806,6 +806,14 @@ describe('run interceptors that resolve with undefined', () => {
 });
 
 describe('task interceptors and timeouts', () => {
+  // "Serve cached, refresh later": the attempt's outcome is the cached value, at once.
+  const cached: WorkflowInterceptor = {
+    task: (_info, next) => {
+      void next();
+      return 'cached';
+    },
+  };
+
   it('see next() reject with the TaskTimeoutError at the timeout, whatever the body does later', async () => {
     const seen: string[] = [];
     let calls = 0;
@@ -923,13 +931,6 @@ describe('task interceptors and timeouts', () => {
         return 'fresh';
       }
     }
-    // "Serve cached, refresh later": the attempt's outcome is the cached value, at once.
-    const cached: WorkflowInterceptor = {
-      task: (_info, next) => {
-        void next();
-        return 'cached';
-      },
-    };
     const result = await Workflow.invoke(new Flow(), undefined, { interceptors: [cached] });
     expect(result.get('refresh')).to.equal('cached');
     expect(signal!.aborted).to.equal(false);
@@ -955,12 +956,6 @@ describe('task interceptors and timeouts', () => {
           return body.promise;
         }
       }
-      const cached: WorkflowInterceptor = {
-        task: (_info, next) => {
-          void next();
-          return 'cached';
-        },
-      };
       const result = await Workflow.invoke(new Flow(), undefined, { interceptors: [cached] });
       expect(result.get('refresh')).to.equal('cached');
       clock.tick(30_000);
