@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import {
   adjacencyFromLists,
+  cumulativePriorities,
   dependencyClosure,
   findCycle,
   remainingPathLengths,
@@ -50,6 +51,39 @@ describe('graph algorithms', () => {
     expect(Array.from(schedulingRanks(lengths))).to.deep.equal([0, 1, 3, 4, 2, 5]);
   });
 
+  it('accumulates priorities along dependents, never taking less than 0 from them', () => {
+    //  0 -> 1 -> 2 ; 0 -> 3: what waits for a node lends it its urgency, a negative one nothing.
+    const graph = adjacencyFromLists([[], [0], [1], [0]]);
+    const dependents = reverseAdjacency(graph);
+    const order = topologicalOrder(graph, dependents)!;
+    const own = Float64Array.from([1, -2, 4, -5]);
+    const priorities = cumulativePriorities(order, dependents, own);
+    expect(Array.from(priorities)).to.deep.equal([3, 2, 4, -5]);
+    // Higher priority first, whatever the path length: 2, 0, 1, then 3.
+    const lengths = remainingPathLengths(order, dependents);
+    expect(Array.from(schedulingRanks(lengths, priorities))).to.deep.equal([1, 2, 0, 3]);
+  });
+
+  it('measures, weighs and ranks only the included nodes, as if the others were not there', () => {
+    //  0 -> 1 -> 2 ; 0 -> 3 ; 4 alone, with 2 and 4 left out.
+    const graph = adjacencyFromLists([[], [0], [1], [0], []]);
+    const dependents = reverseAdjacency(graph);
+    const order = topologicalOrder(graph, dependents)!;
+    const included = Uint8Array.from([1, 1, 0, 1, 0]);
+    const lengths = remainingPathLengths(order, dependents, included);
+    expect(Array.from(lengths)).to.deep.equal([2, 1, 0, 1, 0]);
+    const own = Float64Array.from([1, 1, 9, 2, 9]);
+    const priorities = cumulativePriorities(order, dependents, own, included);
+    expect(Array.from(priorities)).to.deep.equal([3, 1, 0, 2, 0]);
+    // Ranked among themselves: 0, 3, 1; the left-out nodes keep rank 0.
+    expect(Array.from(schedulingRanks(lengths, priorities, included))).to.deep.equal([
+      0, 2, 0, 1, 0,
+    ]);
+    expect(Array.from(schedulingRanks(lengths, undefined, included))).to.deep.equal([
+      0, 1, 0, 2, 0,
+    ]);
+  });
+
   it('closes targets over their transitive dependencies', () => {
     expect(Array.from(dependencyClosure([1], diamond))).to.deep.equal([1, 1, 0, 0]);
     expect(Array.from(dependencyClosure([3], diamond))).to.deep.equal([1, 1, 1, 1]);
@@ -73,6 +107,8 @@ describe('graph algorithms', () => {
     expect(findCycle(adjacencyFromLists([[2], [0], [1], [5], [3], [4]]))).to.deep.equal([
       0, 1, 2, 0,
     ]);
+    // Two cycles close at the same depth of one search: the first found is kept.
+    expect(findCycle(adjacencyFromLists([[1, 2], [0], [0]]))).to.deep.equal([0, 1, 0]);
   });
 
   it('answers the first cycle a depth-first search finds when its budget runs out before any is found', function () {
