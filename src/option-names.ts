@@ -3,6 +3,7 @@
  * a run's (`invoke`, `stream`) and a run's hooks. Each check's "unknown option" error looks a name
  * up in the others, to say where an option given in the wrong place belongs.
  */
+import { meant } from './suggest.js';
 
 /** Every key of `TaskOptions`. */
 export const TASK_OPTION_NAMES: readonly string[] = [
@@ -82,5 +83,5 @@ export function otherLibrariesNameHint(
   const counting = name.toLowerCase().endsWith('attempts')
     ? ` It counts the attempts after the first: { ${name}: 3 } is { retries: 2 }.`
     : '';
-  return ` Did you mean "${option}"?${counting}${then(option)}`;
+  return meant(option, (ours) => counting + then(ours));
 }

@@ -16,7 +16,7 @@ import type { PlanOutline, WorkflowPlan } from './plan.js';
 import { taskNameHint } from './suggest.js';
 import type { TaskName, TaskResult, TaskStatus, TaskTrace, TaskValues } from './types.js';
 import { shareInstanceof } from './shared.js';
-import { PARAM, shownToken } from './tokens.js';
+import { PARAM, PARAM_IS_RESULT_PARAM, shownToken } from './tokens.js';
 
 /** Where a task is in a run, as stored per task in a run's `states`. */
 export const TaskState = {
@@ -198,7 +198,7 @@ export class ExecutionResult<out W extends object = any, P = unknown> {
         this.#outline.workflow,
         describeInput(task),
         `expected a task name (a string), got ${shownToken(task) ?? describeInput(task)}.` +
-          (task === PARAM ? " A run's parameter is result.param." : nodeHint(task)),
+          (task === PARAM ? ` ${PARAM_IS_RESULT_PARAM}` : nodeHint(task)),
       );
     }
     const index = this.#outline.indexByName.get(task);

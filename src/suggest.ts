@@ -59,9 +59,15 @@ export function didYouMean(
   then: (suggestion: string) => string = () => '',
 ): string {
   const suggestion = closestName(name, candidates);
-  return suggestion === undefined
-    ? ''
-    : ` Did you mean ${quotedName(suggestion)}?${then(suggestion)}`;
+  return suggestion === undefined ? '' : meant(suggestion, then);
+}
+
+/**
+ * ` Did you mean "retries"?`, then `then(suggestion)`: how every "did you mean" reads, whether the
+ * name was found by its distance ({@link didYouMean}) or known beforehand.
+ */
+export function meant(suggestion: string, then: (suggestion: string) => string = () => ''): string {
+  return ` Did you mean ${quotedName(suggestion)}?${then(suggestion)}`;
 }
 
 /**

@@ -84,6 +84,9 @@ export type InputToken = ParamToken<any> | SignalToken | ContextToken;
  * writes `tm.parameterNode.extractResult(result)`, which was the engine's "… is not a function":
  * those two names are hidden getters (see seed-names.ts) that say where the param is.
  */
+/** Where a run's parameter is, for whoever asks the `PARAM` token for a result. */
+export const PARAM_IS_RESULT_PARAM = "A run's parameter is result.param.";
+
 function paramToken(): object {
   const token = { token: 'PARAM', toString: () => 'PARAM' };
   pointSeedNames(
@@ -91,7 +94,7 @@ function paramToken(): object {
     ['extractResult', 'extract_result'],
     () =>
       'tm.parameterNode (PARAM) is an input token, not a node: it has no result of its own. ' +
-      "A run's parameter is result.param.",
+      PARAM_IS_RESULT_PARAM,
   );
   return Object.freeze(token);
 }
