@@ -66,7 +66,7 @@ export function didYouMean(
  * ` Did you mean "retries"?`, then `then(suggestion)`: how every "did you mean" reads, whether the
  * name was found by its distance ({@link didYouMean}) or known beforehand.
  */
-export function meant(suggestion: string, then: (suggestion: string) => string = () => ''): string {
+export function meant(suggestion: string, then: (suggestion: string) => string): string {
   return ` Did you mean ${quotedName(suggestion)}?${then(suggestion)}`;
 }
 
